@@ -1,0 +1,157 @@
+//! The descriptor model: what an `xs-security.json` says about credential types.
+
+use crate::parse::{Member, Node};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CredentialType {
+    BindingSecret,
+    InstanceSecret,
+    X509,
+}
+
+impl CredentialType {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "binding-secret" => Some(Self::BindingSecret),
+            "instance-secret" => Some(Self::InstanceSecret),
+            "x509" => Some(Self::X509),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::BindingSecret => "binding-secret",
+            Self::InstanceSecret => "instance-secret",
+            Self::X509 => "x509",
+        }
+    }
+}
+
+pub const OAUTH2_CONFIGURATION: &str = "oauth2-configuration";
+pub const CREDENTIAL_TYPES: &str = "credential-types";
+pub const CREDENTIAL_TYPES_POINTER: &str = "/oauth2-configuration/credential-types";
+
+/// Where a descriptor stands in SAP's migration from instance secrets (spec section 5.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum MigrationState {
+    /// No `credential-types`: what the instance hands out depends on its age.
+    Implicit,
+    /// `["instance-secret"]`.
+    InstanceOnly,
+    /// `instance-secret` first, another type after it.
+    DualInstanceFirst,
+    /// Another type first, `instance-secret` after it: SAP's step-1 target.
+    Dual,
+    /// No `instance-secret`, `binding-secret` allowed.
+    BindingOnly,
+    /// Only `x509`.
+    X509,
+    /// `credential-types` is not a valid list.
+    Invalid,
+}
+
+impl MigrationState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Implicit => "implicit",
+            Self::InstanceOnly => "instance-only",
+            Self::DualInstanceFirst => "dual-instance-first",
+            Self::Dual => "dual",
+            Self::BindingOnly => "binding-only",
+            Self::X509 => "x509",
+            Self::Invalid => "invalid",
+        }
+    }
+
+    pub fn of(types: &[CredentialType]) -> Self {
+        let instance = types.iter().position(|t| *t == CredentialType::InstanceSecret);
+        match (instance, types.len()) {
+            (_, 0) => Self::Invalid,
+            (Some(_), 1) => Self::InstanceOnly,
+            (Some(0), _) => Self::DualInstanceFirst,
+            (Some(_), _) => Self::Dual,
+            (None, _) if types.contains(&CredentialType::BindingSecret) => Self::BindingOnly,
+            (None, _) => Self::X509,
+        }
+    }
+}
+
+/// The `credential-types` a descriptor really yields.
+#[derive(Debug)]
+pub enum CredentialTypes<'a> {
+    /// Not set. `oauth2` is the `oauth2-configuration` member when that exists.
+    Absent { oauth2: Option<&'a Member> },
+    /// A valid list.
+    Listed { node: &'a Node, types: Vec<CredentialType> },
+    /// Set, but not a valid list (the schema reports it).
+    Invalid,
+}
+
+impl<'a> CredentialTypes<'a> {
+    pub fn of(root: &'a Node) -> Self {
+        let Some(oauth2) = root.member(OAUTH2_CONFIGURATION) else {
+            return if root.as_object().is_some() {
+                Self::Absent { oauth2: None }
+            } else {
+                Self::Invalid
+            };
+        };
+        if oauth2.value.as_object().is_none() {
+            return Self::Invalid;
+        }
+        let Some(node) = oauth2.value.get(CREDENTIAL_TYPES) else {
+            return Self::Absent { oauth2: Some(oauth2) };
+        };
+        let Some(items) = node.as_array() else { return Self::Invalid };
+        let mut types = Vec::with_capacity(items.len());
+        for item in items {
+            match item.as_str().and_then(CredentialType::parse) {
+                Some(t) if !types.contains(&t) => types.push(t),
+                _ => return Self::Invalid,
+            }
+        }
+        if types.is_empty() {
+            return Self::Invalid;
+        }
+        Self::Listed { node, types }
+    }
+
+    pub fn state(&self) -> MigrationState {
+        match self {
+            Self::Absent { .. } => MigrationState::Implicit,
+            Self::Listed { types, .. } => MigrationState::of(types),
+            Self::Invalid => MigrationState::Invalid,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use CredentialType::*;
+
+    #[test]
+    fn states_follow_the_list() {
+        assert_eq!(MigrationState::of(&[InstanceSecret]), MigrationState::InstanceOnly);
+        assert_eq!(MigrationState::of(&[InstanceSecret, X509]), MigrationState::DualInstanceFirst);
+        assert_eq!(MigrationState::of(&[BindingSecret, InstanceSecret]), MigrationState::Dual);
+        assert_eq!(MigrationState::of(&[X509, BindingSecret]), MigrationState::BindingOnly);
+        assert_eq!(MigrationState::of(&[X509]), MigrationState::X509);
+        assert_eq!(MigrationState::of(&[]), MigrationState::Invalid);
+    }
+
+    #[test]
+    fn reads_the_list_from_the_tree() {
+        let root = crate::parse::parse(
+            r#"{"oauth2-configuration": {"credential-types": ["binding-secret", "instance-secret"]}}"#,
+            0,
+        )
+        .unwrap();
+        assert_eq!(CredentialTypes::of(&root).state(), MigrationState::Dual);
+        let root = crate::parse::parse(r#"{"oauth2-configuration": {"credential-types": "x509"}}"#, 0).unwrap();
+        assert_eq!(CredentialTypes::of(&root).state(), MigrationState::Invalid);
+        let root = crate::parse::parse(r#"{"xsappname": "a"}"#, 0).unwrap();
+        assert_eq!(CredentialTypes::of(&root).state(), MigrationState::Implicit);
+    }
+}

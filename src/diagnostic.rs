@@ -1,0 +1,161 @@
+//! The diagnostic and fix model. It knows nothing about how findings are rendered.
+
+use crate::rules::Rule;
+
+/// A byte range in a source file, `start..end`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Span {
+    pub fn new(start: usize, end: usize) -> Self {
+        Span { start, end }
+    }
+}
+
+/// A located point: 1-based line and column (column in Unicode scalar values), 0-based byte offset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, serde::Serialize)]
+pub struct Position {
+    pub line: usize,
+    pub column: usize,
+    pub offset: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Applicability {
+    /// Keeps every running binding working; applied by `--fix`.
+    Safe,
+    /// Can break something that runs today; applied only with `--unsafe-fixes`.
+    Unsafe,
+}
+
+/// One replacement of the bytes `start.offset..end.offset` by `content`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Edit {
+    pub start: Position,
+    pub end: Position,
+    pub content: String,
+}
+
+/// A fix: non-overlapping edits, applied together or not at all.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Fix {
+    pub applicability: Applicability,
+    pub message: String,
+    pub edits: Vec<Edit>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Diagnostic {
+    pub rule: &'static Rule,
+    pub severity: Severity,
+    pub message: String,
+    pub help: Option<String>,
+    /// RFC 6901 JSON Pointer of the node the finding is about (`""` for the root).
+    pub pointer: String,
+    pub start: Position,
+    pub end: Position,
+    pub fix: Option<Fix>,
+}
+
+impl Diagnostic {
+    pub fn span(&self) -> Span {
+        Span::new(self.start.offset, self.end.offset)
+    }
+}
+
+impl Diagnostic {
+    /// A finding of `rule` at `span` of `source`, with the rule's default severity.
+    pub fn new(
+        rule: &'static Rule,
+        source: &crate::source::SourceFile,
+        span: Span,
+        pointer: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        let (start, end) = source.locate(span);
+        Diagnostic {
+            rule,
+            severity: rule.severity,
+            message: message.into(),
+            help: None,
+            pointer: pointer.into(),
+            start,
+            end,
+            fix: None,
+        }
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn with_fix(mut self, fix: Option<Fix>) -> Self {
+        self.fix = fix;
+        self
+    }
+}
+
+impl Fix {
+    pub fn new(
+        applicability: Applicability,
+        message: impl Into<String>,
+        source: &crate::source::SourceFile,
+        edits: impl IntoIterator<Item = (Span, String)>,
+    ) -> Self {
+        let mut edits: Vec<Edit> = edits
+            .into_iter()
+            .map(|(span, content)| {
+                let (start, end) = source.locate(span);
+                Edit { start, end, content }
+            })
+            .collect();
+        edits.sort_by_key(|e| (e.start.offset, e.end.offset));
+        Fix { applicability, message: message.into(), edits }
+    }
+
+    /// The byte range this fix touches, from its first edit to its last.
+    pub fn range(&self) -> Span {
+        let start = self.edits.iter().map(|e| e.start.offset).min().unwrap_or(0);
+        let end = self.edits.iter().map(|e| e.end.offset).max().unwrap_or(0);
+        Span::new(start, end)
+    }
+}
+
+impl Diagnostic {
+    /// A finding at known positions, for files that could not be loaded as text.
+    pub fn at(rule: &'static Rule, start: Position, end: Position, message: impl Into<String>) -> Self {
+        Diagnostic {
+            rule,
+            severity: rule.severity,
+            message: message.into(),
+            help: None,
+            pointer: String::new(),
+            start,
+            end,
+            fix: None,
+        }
+    }
+}

@@ -1,0 +1,118 @@
+//! Finding the files to lint: a parallel, `.gitignore`-aware walk of directories, plus the files
+//! named on the command line.
+
+use ignore::{WalkBuilder, WalkState};
+use std::path::{Path, PathBuf};
+
+/// In a directory, the descriptors are the files named `xs-security*.json`.
+pub fn is_descriptor_name(name: &str) -> bool {
+    name.starts_with("xs-security") && name.ends_with(".json")
+}
+
+/// Folders never worth walking, whatever the ignore files say.
+fn always_skipped(name: &str) -> bool {
+    matches!(name, "node_modules" | ".git")
+}
+
+/// What the walk met.
+#[derive(Debug)]
+pub enum Found {
+    /// A regular file with a descriptor's name.
+    Descriptor(PathBuf),
+    /// Something with a descriptor's name that is not a regular file (a FIFO, a socket).
+    NotRegular(PathBuf),
+    /// A directory or entry that could not be read.
+    Error { path: Option<PathBuf>, message: String },
+}
+
+/// Walks `roots` in parallel; `visit` runs on the walker's threads, one entry at a time.
+pub fn walk(roots: &[PathBuf], threads: usize, visit: &(dyn Fn(Found) + Sync)) {
+    let Some((first, rest)) = roots.split_first() else { return };
+    let mut builder = WalkBuilder::new(first);
+    for root in rest {
+        builder.add(root);
+    }
+    builder
+        .hidden(true)
+        .git_ignore(true)
+        .git_exclude(true)
+        .ignore(true)
+        .require_git(false)
+        .follow_links(false)
+        .threads(threads)
+        .filter_entry(|e| !(e.file_type().is_some_and(|t| t.is_dir()) && e.file_name().to_str().is_some_and(always_skipped)));
+    builder.build_parallel().run(|| {
+        Box::new(move |entry| {
+            match entry {
+                Ok(entry) => {
+                    let named = entry.file_name().to_str().is_some_and(is_descriptor_name);
+                    if named {
+                        match entry.file_type() {
+                            Some(t) if t.is_file() => visit(Found::Descriptor(entry.into_path())),
+                            // Symbolic links are not followed during a walk.
+                            Some(t) if t.is_symlink() || t.is_dir() => {}
+                            _ => visit(Found::NotRegular(entry.into_path())),
+                        }
+                    }
+                }
+                Err(err) => visit(Found::Error { path: error_path(&err), message: error_message(&err) }),
+            }
+            WalkState::Continue
+        })
+    });
+}
+
+fn error_path(err: &ignore::Error) -> Option<PathBuf> {
+    match err {
+        ignore::Error::WithPath { path, .. } => Some(path.clone()),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => error_path(err),
+        ignore::Error::Loop { child, .. } => Some(child.clone()),
+        _ => None,
+    }
+}
+
+fn error_message(err: &ignore::Error) -> String {
+    match err {
+        ignore::Error::WithPath { err, .. } | ignore::Error::WithDepth { err, .. } => error_message(err),
+        other => other.to_string(),
+    }
+}
+
+/// How a path is shown: relative to the working directory where it lies below it, with `/`,
+/// without a leading `./`.
+pub fn display_path(path: &Path, cwd: Option<&Path>) -> String {
+    let relative = match cwd {
+        Some(cwd) if path.is_absolute() => path.strip_prefix(cwd).unwrap_or(path),
+        _ => path,
+    };
+    let mut s = relative.to_string_lossy().replace('\\', "/");
+    while let Some(rest) = s.strip_prefix("./") {
+        s = rest.to_string();
+    }
+    if s.is_empty() {
+        s = ".".into();
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn descriptor_names() {
+        for name in ["xs-security.json", "xs-security-broker.json", "xs-security-prod.json"] {
+            assert!(is_descriptor_name(name), "{name}");
+        }
+        for name in ["xs-security.json.bak", "my-xs-security.json", "xs-app.json", "package.json"] {
+            assert!(!is_descriptor_name(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn display_paths_are_relative_with_slashes() {
+        assert_eq!(display_path(Path::new("./a/xs-security.json"), None), "a/xs-security.json");
+        assert_eq!(display_path(Path::new("/w/p/a.json"), Some(Path::new("/w"))), "p/a.json");
+        assert_eq!(display_path(Path::new("/x/a.json"), Some(Path::new("/w"))), "/x/a.json");
+    }
+}

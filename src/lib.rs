@@ -1,0 +1,21 @@
+//! xsuaa-lint: a linter for SAP BTP XSUAA application security descriptors.
+//!
+//! The pipeline, one module per stage: [`discover`] -> [`load`] -> [`parse`] (spans) ->
+//! [`descriptor`] (model) -> [`schema`] and [`rules`] -> [`diagnostic`] and [`fix`] ->
+//! [`report`] or apply. [`lint`] is the pure core for one text; [`engine`] runs it over paths;
+//! [`cli`] is the command line.
+
+pub mod cli;
+pub mod descriptor;
+pub mod diagnostic;
+pub mod discover;
+pub mod engine;
+pub mod fix;
+pub mod lint;
+pub mod load;
+pub mod parse;
+pub mod report;
+pub mod rules;
+pub mod schema;
+pub mod source;
+pub mod suggest;

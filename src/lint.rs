@@ -1,0 +1,67 @@
+//! The pure core: one source text in, its findings out (parse -> model -> schema -> rules).
+
+use crate::descriptor::CredentialTypes;
+use crate::diagnostic::Diagnostic;
+use crate::rules::{self, xs001_invalid_json, Context};
+use crate::source::SourceFile;
+
+/// Lints one descriptor. Findings are sorted by position, then code.
+pub fn lint(source: &SourceFile) -> Vec<Diagnostic> {
+    let mut diagnostics = match crate::parse::parse(&source.text, source.bom_len()) {
+        Err(e) => vec![Diagnostic::new(&xs001_invalid_json::RULE, source, e.span, "", e.message)],
+        Ok(root) => {
+            let schema = crate::schema::validate(source, &root);
+            let mut out = schema.diagnostics;
+            let ctx = Context {
+                source,
+                root: &root,
+                credential_types: CredentialTypes::of(&root),
+                credential_types_in_doubt: schema.credential_types_in_doubt,
+            };
+            rules::check_descriptor(&ctx, &mut out);
+            out
+        }
+    };
+    sort(&mut diagnostics);
+    diagnostics
+}
+
+pub fn sort(diagnostics: &mut [Diagnostic]) {
+    diagnostics.sort_by(|a, b| {
+        (a.start.offset, a.end.offset, a.rule.code, &a.message).cmp(&(b.start.offset, b.end.offset, b.rule.code, &b.message))
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn codes(text: &str) -> Vec<&'static str> {
+        lint(&SourceFile::new("t.json", text.into())).iter().map(|d| d.rule.code).collect()
+    }
+
+    #[test]
+    fn one_migration_code_per_state() {
+        assert_eq!(codes(r#"{"xsappname": "a"}"#), ["XS101"]);
+        assert_eq!(codes(r#"{"oauth2-configuration": {"credential-types": ["instance-secret"]}}"#), ["XS102"]);
+        assert_eq!(codes(r#"{"oauth2-configuration": {"credential-types": ["binding-secret", "instance-secret"]}}"#), ["XS103"]);
+        assert_eq!(codes(r#"{"oauth2-configuration": {"credential-types": ["instance-secret", "x509"]}}"#), ["XS104"]);
+        assert!(codes(r#"{"oauth2-configuration": {"credential-types": ["x509", "binding-secret"]}}"#).is_empty());
+    }
+
+    #[test]
+    fn invalid_credential_types_get_the_schema_finding_only() {
+        assert_eq!(codes(r#"{"oauth2-configuration": {"credential-types": ["instance-secret", "instance-secret"]}}"#), ["XS002"]);
+        assert_eq!(codes(r#"{"oauth2-configuration": {"credential-type": ["instance-secret"]}}"#), ["XS002"]);
+        assert_eq!(codes(r#"{"oauth2-configuation": {"credential-types": ["x509"]}}"#), ["XS002"]);
+        assert_eq!(codes(r#"[]"#), ["XS002"]);
+    }
+
+    #[test]
+    fn bom_is_accepted_and_offsets_stay_in_file_bytes() {
+        let source = SourceFile::new("t.json", "\u{feff}{\"oauth2-configuration\": {\"credential-types\": [\"instance-secret\"]}}".into());
+        let d = &lint(&source)[0];
+        assert_eq!(d.rule.code, "XS102");
+        assert_eq!(&source.text[d.start.offset..d.end.offset], "[\"instance-secret\"]");
+    }
+}

@@ -1,0 +1,104 @@
+//! Output formats. Each format is one module; none of them is known to the rules.
+
+pub mod concise;
+pub mod diff;
+pub mod full;
+pub mod json;
+
+use crate::diagnostic::{Diagnostic, Severity};
+use std::io::{self, Write};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutputFormat {
+    /// Each finding with the source snippet it points at (the default).
+    Full,
+    /// One line per finding: `path:line:column: CODE message`.
+    Concise,
+    /// One JSON array of findings, sorted by path then position (a documented contract).
+    Json,
+}
+
+/// The findings of one file, ready to print.
+#[derive(Debug, Default)]
+pub struct FileReport {
+    pub path: String,
+    pub diagnostics: Vec<Diagnostic>,
+    /// The `full` rendering, made while the file's text was still in memory.
+    pub rendered: Option<String>,
+    /// Fixes applied to this file (or that would be, with `--diff`).
+    pub fixes_applied: usize,
+    /// A unified diff of what `--fix` would change (`--diff`).
+    pub diff: Option<String>,
+}
+
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Summary {
+    pub files_checked: usize,
+    pub errors: usize,
+    pub warnings: usize,
+    pub infos: usize,
+    pub fixes_applied: usize,
+    /// Fixes that `--unsafe-fixes` would add.
+    pub unsafe_fixes_available: usize,
+    pub fix_mode: bool,
+}
+
+impl Summary {
+    pub fn of(reports: &[FileReport], files_checked: usize, fix_mode: bool, unsafe_fixes: bool) -> Self {
+        let mut s = Summary { files_checked, fix_mode, ..Summary::default() };
+        for d in reports.iter().flat_map(|r| &r.diagnostics) {
+            match d.severity {
+                Severity::Error => s.errors += 1,
+                Severity::Warning => s.warnings += 1,
+                Severity::Info => s.infos += 1,
+            }
+            if !unsafe_fixes && d.fix.as_ref().is_some_and(|f| f.applicability == crate::diagnostic::Applicability::Unsafe) {
+                s.unsafe_fixes_available += 1;
+            }
+        }
+        s.fixes_applied = reports.iter().map(|r| r.fixes_applied).sum();
+        s
+    }
+
+    pub fn total(&self) -> usize {
+        self.errors + self.warnings + self.infos
+    }
+}
+
+fn plural(n: usize, word: &str) -> String {
+    let suffix = if word.ends_with('x') { "es" } else { "s" };
+    if n == 1 {
+        format!("{n} {word}")
+    } else {
+        format!("{n} {word}{suffix}")
+    }
+}
+
+/// The closing lines of the human formats.
+pub fn write_summary(out: &mut dyn Write, s: &Summary) -> io::Result<()> {
+    if s.fix_mode && s.fixes_applied > 0 {
+        writeln!(out, "Applied {}.", plural(s.fixes_applied, "fix"))?;
+    }
+    if s.total() == 0 {
+        writeln!(out, "No problems found in {}.", plural(s.files_checked, "file"))?;
+    } else {
+        let mut parts = vec![plural(s.errors, "error"), plural(s.warnings, "warning")];
+        if s.infos > 0 {
+            parts.push(plural(s.infos, "info"));
+        }
+        writeln!(out, "Found {} ({}) in {} checked.", plural(s.total(), "problem"), parts.join(", "), plural(s.files_checked, "file"))?;
+    }
+    if s.unsafe_fixes_available > 0 {
+        writeln!(out, "{} available with `--unsafe-fixes` (read each rule's documentation first).", plural(s.unsafe_fixes_available, "unsafe fix"))?;
+    }
+    Ok(())
+}
+
+/// Writes every report in `format`. `reports` must already be sorted by path.
+pub fn write(format: OutputFormat, reports: &[FileReport], summary: &Summary, out: &mut dyn Write) -> io::Result<()> {
+    match format {
+        OutputFormat::Full => full::write(reports, summary, out),
+        OutputFormat::Concise => concise::write(reports, summary, out),
+        OutputFormat::Json => json::write(reports, out),
+    }
+}

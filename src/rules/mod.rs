@@ -1,0 +1,112 @@
+//! The rule registry: one file per rule, each registered once in [`ALL`].
+//!
+//! A rule file's module documentation is its user-facing documentation, printed by
+//! `xsuaa-lint rule CODE` (collected by `build.rs`).
+
+use crate::descriptor::CredentialTypes;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::parse::Node;
+use crate::source::SourceFile;
+
+pub mod xs000_io_error;
+pub mod xs001_invalid_json;
+pub mod xs002_schema_violation;
+pub mod xs003_duplicate_key;
+pub mod xs101_implicit_credential_types;
+pub mod xs102_instance_secret_only;
+pub mod xs103_unfinished_migration;
+pub mod xs104_instance_secret_default;
+
+include!(concat!(env!("OUT_DIR"), "/rule_docs.rs"));
+
+/// What kind of fix a rule can offer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FixKind {
+    None,
+    Safe,
+    Unsafe,
+    /// Safe where the intended value is certain, none otherwise.
+    SometimesSafe,
+}
+
+impl FixKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FixKind::None => "none",
+            FixKind::Safe => "safe",
+            FixKind::Unsafe => "unsafe",
+            FixKind::SometimesSafe => "sometimes (safe)",
+        }
+    }
+}
+
+/// What a rule needs to run on one parsed descriptor.
+pub struct Context<'a> {
+    pub source: &'a SourceFile,
+    pub root: &'a Node,
+    pub credential_types: CredentialTypes<'a>,
+    /// The schema already reports `credential-types` (or a misspelling of it) as invalid, so
+    /// the migration rules stay silent rather than judge a list nobody meant.
+    pub credential_types_in_doubt: bool,
+}
+
+pub type Check = fn(&Context<'_>, &mut Vec<Diagnostic>);
+
+pub struct Rule {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub severity: Severity,
+    pub summary: &'static str,
+    pub fix: FixKind,
+    /// `None` for findings raised by a pipeline stage (reading, parsing, schema validation).
+    pub check: Option<Check>,
+}
+
+impl std::fmt::Debug for Rule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.code, self.name)
+    }
+}
+
+/// Every rule, in code order.
+pub static ALL: &[&Rule] = &[
+    &xs000_io_error::RULE,
+    &xs001_invalid_json::RULE,
+    &xs002_schema_violation::RULE,
+    &xs003_duplicate_key::RULE,
+    &xs101_implicit_credential_types::RULE,
+    &xs102_instance_secret_only::RULE,
+    &xs103_unfinished_migration::RULE,
+    &xs104_instance_secret_default::RULE,
+];
+
+pub fn by_code(code: &str) -> Option<&'static Rule> {
+    ALL.iter().copied().find(|r| r.code.eq_ignore_ascii_case(code) || r.name == code)
+}
+
+/// Runs every rule that works on a parsed descriptor.
+pub fn check_descriptor(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    for rule in ALL {
+        if let Some(check) = rule.check {
+            check(ctx, out);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_rule_has_documentation_and_a_unique_code() {
+        let mut codes = std::collections::HashSet::new();
+        for rule in ALL {
+            assert!(codes.insert(rule.code), "duplicate {}", rule.code);
+            let doc = rule_doc(rule.code).unwrap_or_default();
+            assert!(doc.contains(rule.name), "{} doc lacks its name", rule.code);
+            for section in ["## What it does", "## Why", "## Example", "## Fix"] {
+                assert!(doc.contains(section), "{} doc lacks {section}", rule.code);
+            }
+        }
+    }
+}

@@ -1,0 +1,30 @@
+//! # XS000 io-error
+//!
+//! ## What it does
+//! Reports a path that could not be read: it does not exist, permission is denied, it is not a
+//! regular file (a FIFO, a socket, a device), it is a symbolic link loop, or it is larger than
+//! 16 MiB.
+//!
+//! ## Why
+//! A descriptor that cannot be read cannot be checked; the run goes on with the other files and
+//! exits with status 2, so a broken checkout is never mistaken for a clean one.
+//!
+//! ## Example
+//! ```text
+//! apps/a/xs-security.json:1:1: XS000 cannot read the file: Permission denied (os error 13)
+//! ```
+//!
+//! ## Fix
+//! None: make the file readable, or exclude it.
+
+use super::{FixKind, Rule};
+use crate::diagnostic::Severity;
+
+pub static RULE: Rule = Rule {
+    code: "XS000",
+    name: "io-error",
+    severity: Severity::Error,
+    summary: "A path could not be read",
+    fix: FixKind::None,
+    check: None,
+};

@@ -1,0 +1,339 @@
+//! Validation against the embedded JSON Schema, with each violation placed on its span.
+
+use crate::descriptor::{CREDENTIAL_TYPES, CREDENTIAL_TYPES_POINTER, OAUTH2_CONFIGURATION};
+use crate::diagnostic::{Applicability, Diagnostic, Fix, Span};
+use crate::fix::edit::quote;
+use crate::parse::{pointer_push, pointer_tokens, Node, Value};
+use crate::rules::xs002_schema_violation::RULE;
+use crate::source::SourceFile;
+use crate::suggest::{closest, Suggestion};
+use jsonschema::error::ValidationErrorKind as Kind;
+use serde_json::Value as Json;
+use std::sync::LazyLock;
+
+/// The project's schema for `xs-security.json`, as shipped in `schemas/`.
+pub const SCHEMA_TEXT: &str = include_str!("../schemas/xs-security.schema.json");
+
+static SCHEMA: LazyLock<Json> = LazyLock::new(|| serde_json::from_str(SCHEMA_TEXT).expect("the embedded schema is JSON"));
+
+/// Compiled once per process.
+static VALIDATOR: LazyLock<jsonschema::Validator> =
+    LazyLock::new(|| jsonschema::draft202012::new(&SCHEMA).expect("the embedded schema compiles"));
+
+pub struct SchemaOutcome {
+    pub diagnostics: Vec<Diagnostic>,
+    /// A violation concerns `credential-types` itself (or a misspelling of it or of its parent).
+    pub credential_types_in_doubt: bool,
+}
+
+pub fn validate(source: &SourceFile, root: &Node) -> SchemaOutcome {
+    let instance = root.to_json();
+    let mut outcome = SchemaOutcome { diagnostics: Vec::new(), credential_types_in_doubt: false };
+    for error in VALIDATOR.iter_errors(&instance) {
+        let pointer = error.instance_path().as_str().to_string();
+        let schema_path = error.schema_path().as_str().to_string();
+        let Some(node) = root.pointer(&pointer) else { continue };
+        if pointer.starts_with(CREDENTIAL_TYPES_POINTER)
+            || (matches!(error.kind(), Kind::Type { .. }) && (pointer.is_empty() || pointer == format!("/{OAUTH2_CONFIGURATION}")))
+        {
+            outcome.credential_types_in_doubt = true;
+        }
+        let mut report = Report { source, node, pointer: &pointer, out: &mut outcome };
+        report.error(error.kind(), &schema_path);
+    }
+    outcome
+}
+
+struct Report<'a> {
+    source: &'a SourceFile,
+    node: &'a Node,
+    pointer: &'a str,
+    out: &'a mut SchemaOutcome,
+}
+
+impl Report<'_> {
+    fn push(&mut self, span: Span, pointer: String, message: String, help: Option<String>, fix: Option<Fix>) {
+        let mut d = Diagnostic::new(&RULE, self.source, span, pointer, message).with_fix(fix);
+        d.help = help;
+        self.out.diagnostics.push(d);
+    }
+
+    fn error(&mut self, kind: &Kind, schema_path: &str) {
+        let place = describe(self.pointer);
+        let value_span = self.node.span;
+        match kind {
+            Kind::AdditionalProperties { unexpected } | Kind::UnevaluatedProperties { unexpected } => {
+                let allowed = allowed_keys(schema_path);
+                for key in unexpected {
+                    self.unknown_key(key, &allowed);
+                }
+            }
+            Kind::Required { property } => {
+                let key = property.as_str().unwrap_or_default();
+                let span = Span::new(value_span.start, value_span.start + 1);
+                self.push(span, self.pointer.to_string(), format!("{place} lacks the required key `{key}`"), None, None);
+            }
+            Kind::Type { kind } => {
+                let expected = type_name(&format!("{kind:?}"));
+                let message = format!("{place} must be {expected}, not {}", self.node.type_name());
+                let fix = self.wrap_in_array_fix(expected);
+                let help = fix.as_ref().map(|_| "Wrap the value in a list".to_string());
+                self.push(value_span, self.pointer.to_string(), message, help, fix);
+            }
+            Kind::Enum { options } => {
+                let allowed: Vec<&str> = options.as_array().into_iter().flatten().filter_map(Json::as_str).collect();
+                let list = allowed.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", ");
+                let found = self.node.as_str().map_or_else(|| self.node.type_name().to_string(), |s| format!("`{s}`"));
+                let mut message = format!("{place} is {found}; allowed: {list}");
+                if self.pointer.starts_with(CREDENTIAL_TYPES_POINTER) && self.node.as_str().is_some_and(|s| s.starts_with("X509_")) {
+                    message.push_str(" (`X509_GENERATED`, `X509_PROVIDED` and `X509_ATTESTED` are credential types of SAP Cloud Identity Services, not of XSUAA)");
+                }
+                let suggestion = self.node.as_str().and_then(|s| closest(s, allowed.iter().copied()));
+                let fix = suggestion.as_ref().filter(|s| s.certain).map(|s| {
+                    Fix::new(Applicability::Safe, format!("Replace with `{}`", s.value), self.source, [(value_span, quote(&s.value))])
+                });
+                let help = suggestion.map(|s| format!("Did you mean `{}`?", s.value));
+                self.push(value_span, self.pointer.to_string(), message, help, fix);
+            }
+            Kind::Minimum { limit } | Kind::ExclusiveMinimum { limit } => {
+                self.push(value_span, self.pointer.to_string(), format!("{place} must be at least {limit}, not {}", raw(self.node)), None, None);
+            }
+            Kind::Maximum { limit } | Kind::ExclusiveMaximum { limit } => {
+                self.push(value_span, self.pointer.to_string(), format!("{place} must be at most {limit}, not {}", raw(self.node)), None, None);
+            }
+            Kind::MinItems { limit } => {
+                self.push(value_span, self.pointer.to_string(), format!("{place} must list at least {limit} item(s)"), None, None);
+            }
+            Kind::MaxItems { limit } => {
+                let n = self.node.as_array().map_or(0, <[Node]>::len);
+                self.push(value_span, self.pointer.to_string(), format!("{place} has {n} items; SAP allows at most {limit}"), None, None);
+            }
+            Kind::MinLength { limit } => {
+                self.push(value_span, self.pointer.to_string(), format!("{place} must have at least {limit} character(s)"), None, None);
+            }
+            Kind::MaxLength { limit } => {
+                let n = self.node.as_str().map_or(0, |s| s.chars().count());
+                self.push(value_span, self.pointer.to_string(), format!("{place} has {n} characters; at most {limit} are allowed"), None, None);
+            }
+            Kind::Pattern { .. } => {
+                let rule = schema_description(schema_path).unwrap_or_else(|| "see the schema".into());
+                let found = self.node.as_str().unwrap_or_default();
+                self.push(value_span, self.pointer.to_string(), format!("{place} `{found}` is not a valid name: {rule}"), None, None);
+            }
+            Kind::UniqueItems => self.duplicate_item(),
+            Kind::FalseSchema => {
+                self.push(value_span, self.pointer.to_string(), format!("{place} is not allowed here"), None, None);
+            }
+            other => {
+                self.push(value_span, self.pointer.to_string(), format!("{place} is invalid ({})", other.keyword()), None, None);
+            }
+        }
+    }
+
+    fn unknown_key(&mut self, key: &str, allowed: &[String]) {
+        let Some(member) = self.node.member(key) else { return };
+        let pointer = pointer_push(self.pointer, key);
+        let suggestion = closest(key, allowed.iter().map(String::as_str));
+        if let Some(s) = &suggestion {
+            let parent_is_root = self.pointer.is_empty();
+            let parent_is_oauth2 = self.pointer == format!("/{OAUTH2_CONFIGURATION}");
+            if (parent_is_root && s.value == OAUTH2_CONFIGURATION) || (parent_is_oauth2 && s.value == CREDENTIAL_TYPES) {
+                self.out.credential_types_in_doubt = true;
+            }
+        }
+        let mut message = format!("unknown key `{key}` in {}", describe(self.pointer));
+        if suggestion.is_none() && !allowed.is_empty() {
+            message.push_str(&format!("; allowed: {}", allowed.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", ")));
+        }
+        let fix = suggestion.as_ref().and_then(|s| self.rename_fix(key, s));
+        let help = suggestion.map(|s| format!("Did you mean `{}`?", s.value));
+        self.push(member.key_span, pointer, message, help, fix);
+    }
+
+    /// Renames a misspelled key when the intent is certain and the right key is not already there.
+    fn rename_fix(&self, key: &str, s: &Suggestion) -> Option<Fix> {
+        if !s.certain || self.node.member(&s.value).is_some() {
+            return None;
+        }
+        let member = self.node.member(key)?;
+        let mut edits = vec![(member.key_span, quote(&s.value))];
+        // The singular `credential-type` held one type; the list holds it as its only entry.
+        if s.value == CREDENTIAL_TYPES {
+            if let Value::String(v) = &member.value.value {
+                let v = closest(v, ["binding-secret", "instance-secret", "x509"]).filter(|s| s.certain).map_or(v.clone(), |s| s.value);
+                edits.push((member.value.span, format!("[{}]", quote(&v))));
+            }
+        }
+        Some(Fix::new(Applicability::Safe, format!("Rename `{key}` to `{}`", s.value), self.source, edits))
+    }
+
+    /// `"credential-types": "x509"` means the list `["x509"]`.
+    fn wrap_in_array_fix(&self, expected: &str) -> Option<Fix> {
+        if expected != "an array" || self.pointer != CREDENTIAL_TYPES_POINTER {
+            return None;
+        }
+        let v = self.node.as_str()?;
+        crate::descriptor::CredentialType::parse(v)?;
+        Some(Fix::new(Applicability::Safe, "Wrap the credential type in a list", self.source, [(self.node.span, format!("[{}]", quote(v)))]))
+    }
+
+    fn duplicate_item(&mut self) {
+        let Some(items) = self.node.as_array() else { return };
+        for (i, item) in items.iter().enumerate() {
+            if items[..i].iter().any(|p| p.to_json() == item.to_json()) {
+                let pointer = format!("{}/{i}", self.pointer);
+                let message = format!("{} repeats an earlier entry; entries must be unique", describe(&pointer));
+                let fix = (i > 0).then(|| {
+                    Fix::new(Applicability::Safe, "Remove the repeated entry", self.source, [(Span::new(items[i - 1].span.end, item.span.end), String::new())])
+                });
+                self.push(item.span, pointer, message, Some("Remove the repeated entry".into()), fix);
+                return;
+            }
+        }
+    }
+}
+
+fn raw(node: &Node) -> String {
+    match &node.value {
+        Value::Number(n) => n.clone(),
+        _ => node.type_name().to_string(),
+    }
+}
+
+fn type_name(debug: &str) -> &'static str {
+    let d = debug.to_ascii_lowercase();
+    if d.contains("array") {
+        "an array"
+    } else if d.contains("object") {
+        "an object"
+    } else if d.contains("integer") {
+        "an integer"
+    } else if d.contains("number") {
+        "a number"
+    } else if d.contains("boolean") {
+        "a boolean"
+    } else if d.contains("string") {
+        "a string"
+    } else {
+        "of another type"
+    }
+}
+
+/// A pointer as a reader writes it: `oauth2-configuration.credential-types[0]`.
+pub fn describe(pointer: &str) -> String {
+    let tokens = pointer_tokens(pointer).unwrap_or_default();
+    if tokens.is_empty() {
+        return "the descriptor".into();
+    }
+    let mut s = String::new();
+    for t in tokens {
+        if t.parse::<usize>().is_ok() {
+            s.push_str(&format!("[{t}]"));
+        } else {
+            if !s.is_empty() {
+                s.push('.');
+            }
+            s.push_str(&t);
+        }
+    }
+    format!("`{s}`")
+}
+
+/// The schema node at a keyword location, following `$ref`s on the way.
+fn schema_at(path: &str) -> Option<&'static Json> {
+    let mut node: &Json = &SCHEMA;
+    for token in pointer_tokens(path)? {
+        node = follow_ref(node);
+        node = match node {
+            Json::Object(map) => map.get(&token)?,
+            Json::Array(items) => items.get(token.parse::<usize>().ok()?)?,
+            _ => return None,
+        };
+    }
+    Some(follow_ref(node))
+}
+
+fn follow_ref(node: &'static Json) -> &'static Json {
+    let mut node = node;
+    for _ in 0..8 {
+        match node.get("$ref").and_then(Json::as_str).and_then(|r| r.strip_prefix('#')) {
+            Some(target) => match SCHEMA.pointer(target) {
+                Some(n) => node = n,
+                None => break,
+            },
+            None => break,
+        }
+    }
+    node
+}
+
+fn parent_path(path: &str) -> &str {
+    path.rfind('/').map_or("", |i| &path[..i])
+}
+
+fn allowed_keys(schema_path: &str) -> Vec<String> {
+    schema_at(parent_path(schema_path))
+        .and_then(|s| s.get("properties"))
+        .and_then(Json::as_object)
+        .map(|p| p.keys().cloned().collect())
+        .unwrap_or_default()
+}
+
+fn schema_description(schema_path: &str) -> Option<String> {
+    schema_at(parent_path(schema_path))?.get("description")?.as_str().map(str::to_string)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(text: &str) -> SchemaOutcome {
+        let source = SourceFile::new("t.json", text.to_string());
+        let root = crate::parse::parse(&source.text, 0).unwrap();
+        validate(&source, &root)
+    }
+
+    #[test]
+    fn the_schema_is_valid_draft_2020_12() {
+        assert!(jsonschema::meta::is_valid(&SCHEMA));
+    }
+
+    #[test]
+    fn unknown_key_is_placed_on_the_key_with_a_suggestion() {
+        let text = r#"{"oauth2-configuration": {"credential-type": "x509"}}"#;
+        let o = check(text);
+        assert_eq!(o.diagnostics.len(), 1);
+        let d = &o.diagnostics[0];
+        assert_eq!(&text[d.start.offset..d.end.offset], "\"credential-type\"");
+        assert_eq!(d.pointer, "/oauth2-configuration/credential-type");
+        assert_eq!(d.help.as_deref(), Some("Did you mean `credential-types`?"));
+        assert!(o.credential_types_in_doubt);
+        let fix = d.fix.as_ref().unwrap();
+        assert_eq!(fix.edits.len(), 2);
+        assert_eq!(fix.edits[1].content, "[\"x509\"]");
+    }
+
+    #[test]
+    fn enum_violation_on_the_value() {
+        let text = r#"{"oauth2-configuration": {"credential-types": ["binding_secret"]}}"#;
+        let o = check(text);
+        let d = &o.diagnostics[0];
+        assert_eq!(&text[d.start.offset..d.end.offset], "\"binding_secret\"");
+        assert_eq!(d.fix.as_ref().unwrap().edits[0].content, "\"binding-secret\"");
+    }
+
+    #[test]
+    fn ranges_and_missing_keys() {
+        let o = check(r#"{"oauth2-configuration": {"token-validity": 30}, "scopes": [{"description": "x"}]}"#);
+        let messages: Vec<_> = o.diagnostics.iter().map(|d| d.message.as_str()).collect();
+        assert!(messages.iter().any(|m| m.contains("at least 60")), "{messages:?}");
+        assert!(messages.iter().any(|m| m.contains("lacks the required key `name`")), "{messages:?}");
+        assert!(!o.credential_types_in_doubt);
+    }
+
+    #[test]
+    fn placeholders_are_names() {
+        assert!(check(r#"{"xsappname": "app-${org}-${space}"}"#).diagnostics.is_empty());
+        assert_eq!(check(r#"{"xsappname": "app name"}"#).diagnostics.len(), 1);
+    }
+}

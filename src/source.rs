@@ -1,0 +1,72 @@
+//! A loaded source file: its display path, its text and a line index for positions.
+
+use crate::diagnostic::{Position, Span};
+
+pub const BOM: &str = "\u{feff}";
+
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// The path as shown to users: relative where possible, with `/`.
+    pub path: String,
+    pub text: String,
+    line_starts: Vec<usize>,
+}
+
+impl SourceFile {
+    pub fn new(path: impl Into<String>, text: String) -> Self {
+        let mut line_starts = vec![0];
+        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        SourceFile { path: path.into(), text, line_starts }
+    }
+
+    /// Length of a leading byte-order mark (0 or 3).
+    pub fn bom_len(&self) -> usize {
+        if self.text.starts_with(BOM) {
+            BOM.len()
+        } else {
+            0
+        }
+    }
+
+    pub fn position(&self, offset: usize) -> Position {
+        let offset = offset.min(self.text.len());
+        let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
+        let mut start = self.line_starts[line];
+        // A BOM is not a column.
+        if line == 0 {
+            start = start.max(self.bom_len().min(offset));
+        }
+        let column = self.text.get(start..offset).map_or(offset - start, |s| s.chars().count()) + 1;
+        Position { line: line + 1, column, offset }
+    }
+
+    pub fn locate(&self, span: Span) -> (Position, Position) {
+        (self.position(span.start), self.position(span.end))
+    }
+}
+
+/// Positions for a file whose bytes are not valid UTF-8: lines counted in bytes, columns in bytes.
+pub fn byte_position(bytes: &[u8], offset: usize) -> Position {
+    let offset = offset.min(bytes.len());
+    let before = &bytes[..offset];
+    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+    let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    let column = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
+    Position { line, column, offset }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_count_unicode_scalars_and_skip_bom() {
+        let f = SourceFile::new("x", "\u{feff}{\"é\": 1,\r\n \"b\"}".to_string());
+        assert_eq!(f.position(3), Position { line: 1, column: 1, offset: 3 });
+        // after `{"é"` the column counts é as one
+        let after_key = f.text.find(':').unwrap();
+        assert_eq!(f.position(after_key).column, 5);
+        let b = f.text.find("\"b\"").unwrap();
+        assert_eq!(f.position(b), Position { line: 2, column: 2, offset: b });
+    }
+}
