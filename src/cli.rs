@@ -14,7 +14,11 @@ pub const EXIT_FINDINGS: i32 = 1;
 pub const EXIT_ERROR: i32 = 2;
 
 #[derive(Parser, Debug)]
-#[command(name = "xsuaa-lint", version, about = "Lint SAP BTP XSUAA security descriptors (xs-security.json) and their migration to binding secrets")]
+#[command(
+    name = "xsuaa-lint",
+    version,
+    about = "Lint SAP BTP XSUAA security descriptors (xs-security.json) and their migration to binding secrets"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -95,7 +99,15 @@ fn rule(args: RuleArgs) -> i32 {
     if args.all {
         let _ = writeln!(out, "{:<7} {:<28} {:<9} {:<18} summary", "code", "name", "severity", "fix");
         for r in rules::ALL {
-            let _ = writeln!(out, "{:<7} {:<28} {:<9} {:<18} {}", r.code, r.name, r.severity.as_str(), r.fix.as_str(), r.summary);
+            let _ = writeln!(
+                out,
+                "{:<7} {:<28} {:<9} {:<18} {}",
+                r.code,
+                r.name,
+                r.severity.as_str(),
+                r.fix.as_str(),
+                r.summary
+            );
         }
         return EXIT_CLEAN;
     }
@@ -126,7 +138,8 @@ fn check(args: CheckArgs) -> i32 {
     } else {
         FixMode::Off
     };
-    let threads = args.jobs.filter(|&j| j > 0).unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from));
+    let threads =
+        args.jobs.filter(|&j| j > 0).unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from));
     let opts = engine::Options {
         format: args.output_format,
         color,

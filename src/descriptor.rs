@@ -91,11 +91,7 @@ pub enum CredentialTypes<'a> {
 impl<'a> CredentialTypes<'a> {
     pub fn of(root: &'a Node) -> Self {
         let Some(oauth2) = root.member(OAUTH2_CONFIGURATION) else {
-            return if root.as_object().is_some() {
-                Self::Absent { oauth2: None }
-            } else {
-                Self::Invalid
-            };
+            return if root.as_object().is_some() { Self::Absent { oauth2: None } } else { Self::Invalid };
         };
         if oauth2.value.as_object().is_none() {
             return Self::Invalid;

@@ -40,7 +40,9 @@ pub fn walk(roots: &[PathBuf], threads: usize, visit: &(dyn Fn(Found) + Sync)) {
         .require_git(false)
         .follow_links(false)
         .threads(threads)
-        .filter_entry(|e| !(e.file_type().is_some_and(|t| t.is_dir()) && e.file_name().to_str().is_some_and(always_skipped)));
+        .filter_entry(|e| {
+            !(e.file_type().is_some_and(|t| t.is_dir()) && e.file_name().to_str().is_some_and(always_skipped))
+        });
     builder.build_parallel().run(|| {
         Box::new(move |entry| {
             match entry {

@@ -97,9 +97,11 @@ pub fn check(paths: &[PathBuf], opts: &Options) -> Outcome {
     files.par_iter().for_each(|p| collector.file(p, &discover::display_path(p, cwd.as_deref()), opts));
     discover::walk(&dirs, opts.threads, &|found| match found {
         Found::Descriptor(p) => collector.file(&p, &discover::display_path(&p, cwd.as_deref()), opts),
-        Found::NotRegular(p) => {
-            collector.io_error(&discover::display_path(&p, cwd.as_deref()), "cannot read the file: it is not a regular file (a FIFO, socket or device)".into(), opts)
-        }
+        Found::NotRegular(p) => collector.io_error(
+            &discover::display_path(&p, cwd.as_deref()),
+            "cannot read the file: it is not a regular file (a FIFO, socket or device)".into(),
+            opts,
+        ),
         Found::Error { path, message } => {
             let display = path.map_or_else(|| "<walk>".to_string(), |p| discover::display_path(&p, cwd.as_deref()));
             collector.io_error(&display, message, opts)
@@ -128,7 +130,7 @@ impl Collector {
     fn io_error(&self, display: &str, message: String, opts: &Options) {
         let zero = crate::diagnostic::Position { line: 1, column: 1, offset: 0 };
         let diagnostic = crate::diagnostic::Diagnostic::at(&xs000_io_error::RULE, zero, zero, message);
-        self.load_failed(display, LoadError::Io(diagnostic), opts);
+        self.load_failed(display, LoadError::Io(Box::new(diagnostic)), opts);
     }
 
     fn load_failed(&self, display: &str, error: LoadError, opts: &Options) {
@@ -138,7 +140,8 @@ impl Collector {
             *self.checked.lock().unwrap() += 1;
         }
         let diagnostics = vec![error.into_diagnostic()];
-        let rendered = (opts.format == OutputFormat::Full).then(|| full::render(display, None, &diagnostics, opts.color));
+        let rendered =
+            (opts.format == OutputFormat::Full).then(|| full::render(display, None, &diagnostics, opts.color));
         self.push(FileReport { path: display.to_string(), diagnostics, rendered, ..FileReport::default() });
     }
 
@@ -197,7 +200,10 @@ impl Collector {
                                 Err(e) => {
                                     *self.io_errors.lock().unwrap() += 1;
                                     report.fixes_applied = 0;
-                                    self.refused.lock().unwrap().push((shown.path.clone(), format!("cannot write the fixed file: {e}")));
+                                    self.refused
+                                        .lock()
+                                        .unwrap()
+                                        .push((shown.path.clone(), format!("cannot write the fixed file: {e}")));
                                     report.diagnostics = crate::lint::lint(&shown);
                                 }
                             },

@@ -28,7 +28,12 @@ pub fn lint(source: &SourceFile) -> Vec<Diagnostic> {
 
 pub fn sort(diagnostics: &mut [Diagnostic]) {
     diagnostics.sort_by(|a, b| {
-        (a.start.offset, a.end.offset, a.rule.code, &a.message).cmp(&(b.start.offset, b.end.offset, b.rule.code, &b.message))
+        (a.start.offset, a.end.offset, a.rule.code, &a.message).cmp(&(
+            b.start.offset,
+            b.end.offset,
+            b.rule.code,
+            &b.message,
+        ))
     });
 }
 
@@ -44,14 +49,20 @@ mod tests {
     fn one_migration_code_per_state() {
         assert_eq!(codes(r#"{"xsappname": "a"}"#), ["XS101"]);
         assert_eq!(codes(r#"{"oauth2-configuration": {"credential-types": ["instance-secret"]}}"#), ["XS102"]);
-        assert_eq!(codes(r#"{"oauth2-configuration": {"credential-types": ["binding-secret", "instance-secret"]}}"#), ["XS103"]);
+        assert_eq!(
+            codes(r#"{"oauth2-configuration": {"credential-types": ["binding-secret", "instance-secret"]}}"#),
+            ["XS103"]
+        );
         assert_eq!(codes(r#"{"oauth2-configuration": {"credential-types": ["instance-secret", "x509"]}}"#), ["XS104"]);
         assert!(codes(r#"{"oauth2-configuration": {"credential-types": ["x509", "binding-secret"]}}"#).is_empty());
     }
 
     #[test]
     fn invalid_credential_types_get_the_schema_finding_only() {
-        assert_eq!(codes(r#"{"oauth2-configuration": {"credential-types": ["instance-secret", "instance-secret"]}}"#), ["XS002"]);
+        assert_eq!(
+            codes(r#"{"oauth2-configuration": {"credential-types": ["instance-secret", "instance-secret"]}}"#),
+            ["XS002"]
+        );
         assert_eq!(codes(r#"{"oauth2-configuration": {"credential-type": ["instance-secret"]}}"#), ["XS002"]);
         assert_eq!(codes(r#"{"oauth2-configuation": {"credential-types": ["x509"]}}"#), ["XS002"]);
         assert_eq!(codes(r#"[]"#), ["XS002"]);
@@ -59,7 +70,10 @@ mod tests {
 
     #[test]
     fn bom_is_accepted_and_offsets_stay_in_file_bytes() {
-        let source = SourceFile::new("t.json", "\u{feff}{\"oauth2-configuration\": {\"credential-types\": [\"instance-secret\"]}}".into());
+        let source = SourceFile::new(
+            "t.json",
+            "\u{feff}{\"oauth2-configuration\": {\"credential-types\": [\"instance-secret\"]}}".into(),
+        );
         let d = &lint(&source)[0];
         assert_eq!(d.rule.code, "XS102");
         assert_eq!(&source.text[d.start.offset..d.end.offset], "[\"instance-secret\"]");

@@ -12,21 +12,26 @@ pub const MAX_FILE_SIZE: u64 = 16 * 1024 * 1024;
 #[derive(Debug)]
 pub enum LoadError {
     /// The path could not be read (XS000).
-    Io(Diagnostic),
+    Io(Box<Diagnostic>),
     /// The bytes are not UTF-8 (XS001).
-    NotText(Diagnostic),
+    NotText(Box<Diagnostic>),
 }
 
 impl LoadError {
     pub fn into_diagnostic(self) -> Diagnostic {
         match self {
-            LoadError::Io(d) | LoadError::NotText(d) => d,
+            LoadError::Io(d) | LoadError::NotText(d) => *d,
         }
     }
 }
 
 fn io_error(message: String) -> LoadError {
-    LoadError::Io(Diagnostic::at(&xs000_io_error::RULE, Position { line: 1, column: 1, offset: 0 }, Position { line: 1, column: 1, offset: 0 }, message))
+    LoadError::Io(Box::new(Diagnostic::at(
+        &xs000_io_error::RULE,
+        Position { line: 1, column: 1, offset: 0 },
+        Position { line: 1, column: 1, offset: 0 },
+        message,
+    )))
 }
 
 /// Reads `path`, following a symbolic link named explicitly. FIFOs, sockets and devices are
@@ -55,12 +60,12 @@ pub fn from_bytes(display: &str, bytes: Vec<u8>) -> Result<SourceFile, LoadError
             let at = e.utf8_error().valid_up_to();
             let start = byte_position(bytes, at);
             let end = byte_position(bytes, at + e.utf8_error().error_len().unwrap_or(1));
-            Err(LoadError::NotText(Diagnostic::at(
+            Err(LoadError::NotText(Box::new(Diagnostic::at(
                 &xs001_invalid_json::RULE,
                 start,
                 end,
                 format!("the file is not valid UTF-8 (byte 0x{:02X} at offset {at})", bytes[at]),
-            )))
+            ))))
         }
     }
 }

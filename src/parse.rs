@@ -90,10 +90,9 @@ impl Node {
         match &self.value {
             Value::Null => J::Null,
             Value::Bool(b) => J::Bool(*b),
-            Value::Number(raw) => raw
-                .parse::<serde_json::Number>()
-                .map(J::Number)
-                .unwrap_or_else(|_| J::String(raw.clone())),
+            Value::Number(raw) => {
+                raw.parse::<serde_json::Number>().map(J::Number).unwrap_or_else(|_| J::String(raw.clone()))
+            }
             Value::String(s) => J::String(s.clone()),
             Value::Array(items) => J::Array(items.iter().map(Node::to_json).collect()),
             Value::Object(members) => {
@@ -154,9 +153,11 @@ pub fn parse(text: &str, offset: usize) -> Result<Node, SyntaxError> {
     let collect = CollectOptions { comments: CommentCollectionStrategy::Off, tokens: true };
     let result = jsonc_parser::parse_to_ast(body, &collect, &strict_options()).map_err(|e| {
         let r = e.range();
+        let line_start = body[..r.start.min(body.len())].rfind('\n').map_or(0, |i| i + 1);
+        let conflict = ["<<<<<<<", "=======", ">>>>>>>"].iter().any(|m| body[line_start..].starts_with(m));
         SyntaxError {
             span: Span::new(r.start + offset, r.end.max(r.start) + offset),
-            message: describe_error(e.kind()),
+            message: if conflict { "unresolved merge-conflict marker".into() } else { describe_error(e.kind()) },
         }
     })?;
     let tokens = result.tokens.unwrap_or_default();
@@ -226,10 +227,7 @@ fn check_tokens(body: &str, tokens: &[jsonc_parser::tokens::TokenAndRange<'_>]) 
                     let at = t.range.start + i;
                     return Err(SyntaxError {
                         span: Span::new(at, at + 1),
-                        message: format!(
-                            "{} must be escaped inside a string",
-                            describe_char(char::from(raw[i]))
-                        ),
+                        message: format!("{} must be escaped inside a string", describe_char(char::from(raw[i]))),
                     });
                 }
             }
@@ -295,10 +293,9 @@ fn convert(value: &ast::Value<'_>, offset: usize) -> Node {
         ast::Value::BooleanLit(b) => (span_of(b, offset), Value::Bool(b.value)),
         ast::Value::NumberLit(n) => (span_of(n, offset), Value::Number(n.value.to_string())),
         ast::Value::StringLit(s) => (span_of(s, offset), Value::String(s.value.to_string())),
-        ast::Value::Array(a) => (
-            span_of(a, offset),
-            Value::Array(a.elements.iter().map(|e| convert(e, offset)).collect()),
-        ),
+        ast::Value::Array(a) => {
+            (span_of(a, offset), Value::Array(a.elements.iter().map(|e| convert(e, offset)).collect()))
+        }
         ast::Value::Object(o) => (
             span_of(o, offset),
             Value::Object(

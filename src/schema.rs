@@ -14,7 +14,8 @@ use std::sync::LazyLock;
 /// The project's schema for `xs-security.json`, as shipped in `schemas/`.
 pub const SCHEMA_TEXT: &str = include_str!("../schemas/xs-security.schema.json");
 
-static SCHEMA: LazyLock<Json> = LazyLock::new(|| serde_json::from_str(SCHEMA_TEXT).expect("the embedded schema is JSON"));
+static SCHEMA: LazyLock<Json> =
+    LazyLock::new(|| serde_json::from_str(SCHEMA_TEXT).expect("the embedded schema is JSON"));
 
 /// Compiled once per process.
 static VALIDATOR: LazyLock<jsonschema::Validator> =
@@ -34,7 +35,8 @@ pub fn validate(source: &SourceFile, root: &Node) -> SchemaOutcome {
         let schema_path = error.schema_path().as_str().to_string();
         let Some(node) = root.pointer(&pointer) else { continue };
         if pointer.starts_with(CREDENTIAL_TYPES_POINTER)
-            || (matches!(error.kind(), Kind::Type { .. }) && (pointer.is_empty() || pointer == format!("/{OAUTH2_CONFIGURATION}")))
+            || (matches!(error.kind(), Kind::Type { .. })
+                && (pointer.is_empty() || pointer == format!("/{OAUTH2_CONFIGURATION}")))
         {
             outcome.credential_types_in_doubt = true;
         }
@@ -71,7 +73,13 @@ impl Report<'_> {
             Kind::Required { property } => {
                 let key = property.as_str().unwrap_or_default();
                 let span = Span::new(value_span.start, value_span.start + 1);
-                self.push(span, self.pointer.to_string(), format!("{place} lacks the required key `{key}`"), None, None);
+                self.push(
+                    span,
+                    self.pointer.to_string(),
+                    format!("{place} lacks the required key `{key}`"),
+                    None,
+                    None,
+                );
             }
             Kind::Type { kind } => {
                 let expected = type_name(&format!("{kind:?}"));
@@ -85,47 +93,102 @@ impl Report<'_> {
                 let list = allowed.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", ");
                 let found = self.node.as_str().map_or_else(|| self.node.type_name().to_string(), |s| format!("`{s}`"));
                 let mut message = format!("{place} is {found}; allowed: {list}");
-                if self.pointer.starts_with(CREDENTIAL_TYPES_POINTER) && self.node.as_str().is_some_and(|s| s.starts_with("X509_")) {
+                if self.pointer.starts_with(CREDENTIAL_TYPES_POINTER)
+                    && self.node.as_str().is_some_and(|s| s.starts_with("X509_"))
+                {
                     message.push_str(" (`X509_GENERATED`, `X509_PROVIDED` and `X509_ATTESTED` are credential types of SAP Cloud Identity Services, not of XSUAA)");
                 }
                 let suggestion = self.node.as_str().and_then(|s| closest(s, allowed.iter().copied()));
                 let fix = suggestion.as_ref().filter(|s| s.certain).map(|s| {
-                    Fix::new(Applicability::Safe, format!("Replace with `{}`", s.value), self.source, [(value_span, quote(&s.value))])
+                    Fix::new(
+                        Applicability::Safe,
+                        format!("Replace with `{}`", s.value),
+                        self.source,
+                        [(value_span, quote(&s.value))],
+                    )
                 });
                 let help = suggestion.map(|s| format!("Did you mean `{}`?", s.value));
                 self.push(value_span, self.pointer.to_string(), message, help, fix);
             }
             Kind::Minimum { limit } | Kind::ExclusiveMinimum { limit } => {
-                self.push(value_span, self.pointer.to_string(), format!("{place} must be at least {limit}, not {}", raw(self.node)), None, None);
+                self.push(
+                    value_span,
+                    self.pointer.to_string(),
+                    format!("{place} must be at least {limit}, not {}", raw(self.node)),
+                    None,
+                    None,
+                );
             }
             Kind::Maximum { limit } | Kind::ExclusiveMaximum { limit } => {
-                self.push(value_span, self.pointer.to_string(), format!("{place} must be at most {limit}, not {}", raw(self.node)), None, None);
+                self.push(
+                    value_span,
+                    self.pointer.to_string(),
+                    format!("{place} must be at most {limit}, not {}", raw(self.node)),
+                    None,
+                    None,
+                );
             }
             Kind::MinItems { limit } => {
-                self.push(value_span, self.pointer.to_string(), format!("{place} must list at least {limit} item(s)"), None, None);
+                self.push(
+                    value_span,
+                    self.pointer.to_string(),
+                    format!("{place} must list at least {limit} item(s)"),
+                    None,
+                    None,
+                );
             }
             Kind::MaxItems { limit } => {
                 let n = self.node.as_array().map_or(0, <[Node]>::len);
-                self.push(value_span, self.pointer.to_string(), format!("{place} has {n} items; SAP allows at most {limit}"), None, None);
+                self.push(
+                    value_span,
+                    self.pointer.to_string(),
+                    format!("{place} has {n} items; SAP allows at most {limit}"),
+                    None,
+                    None,
+                );
             }
             Kind::MinLength { limit } => {
-                self.push(value_span, self.pointer.to_string(), format!("{place} must have at least {limit} character(s)"), None, None);
+                self.push(
+                    value_span,
+                    self.pointer.to_string(),
+                    format!("{place} must have at least {limit} character(s)"),
+                    None,
+                    None,
+                );
             }
             Kind::MaxLength { limit } => {
                 let n = self.node.as_str().map_or(0, |s| s.chars().count());
-                self.push(value_span, self.pointer.to_string(), format!("{place} has {n} characters; at most {limit} are allowed"), None, None);
+                self.push(
+                    value_span,
+                    self.pointer.to_string(),
+                    format!("{place} has {n} characters; at most {limit} are allowed"),
+                    None,
+                    None,
+                );
             }
             Kind::Pattern { .. } => {
                 let rule = schema_description(schema_path).unwrap_or_else(|| "see the schema".into());
                 let found = self.node.as_str().unwrap_or_default();
-                self.push(value_span, self.pointer.to_string(), format!("{place} `{found}` is not a valid name: {rule}"), None, None);
+                self.push(
+                    value_span,
+                    self.pointer.to_string(),
+                    format!("{place} `{found}` is not a valid name: {rule}"),
+                    None,
+                    None,
+                );
             }
             Kind::UniqueItems => self.duplicate_item(),
             Kind::FalseSchema => {
                 self.push(value_span, self.pointer.to_string(), format!("{place} is not allowed here"), None, None);
             }
             other => {
-                self.push(value_span, self.pointer.to_string(), format!("{place} is invalid ({})", other.keyword()), None, None);
+                self.push(
+                    value_span,
+                    self.pointer.to_string(),
+                    format!("{place} is invalid ({})", other.keyword()),
+                    None,
+                    None,
+                );
             }
         }
     }
@@ -137,13 +200,17 @@ impl Report<'_> {
         if let Some(s) = &suggestion {
             let parent_is_root = self.pointer.is_empty();
             let parent_is_oauth2 = self.pointer == format!("/{OAUTH2_CONFIGURATION}");
-            if (parent_is_root && s.value == OAUTH2_CONFIGURATION) || (parent_is_oauth2 && s.value == CREDENTIAL_TYPES) {
+            if (parent_is_root && s.value == OAUTH2_CONFIGURATION) || (parent_is_oauth2 && s.value == CREDENTIAL_TYPES)
+            {
                 self.out.credential_types_in_doubt = true;
             }
         }
         let mut message = format!("unknown key `{key}` in {}", describe(self.pointer));
         if suggestion.is_none() && !allowed.is_empty() {
-            message.push_str(&format!("; allowed: {}", allowed.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", ")));
+            message.push_str(&format!(
+                "; allowed: {}",
+                allowed.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", ")
+            ));
         }
         let fix = suggestion.as_ref().and_then(|s| self.rename_fix(key, s));
         let help = suggestion.map(|s| format!("Did you mean `{}`?", s.value));
@@ -160,7 +227,9 @@ impl Report<'_> {
         // The singular `credential-type` held one type; the list holds it as its only entry.
         if s.value == CREDENTIAL_TYPES {
             if let Value::String(v) = &member.value.value {
-                let v = closest(v, ["binding-secret", "instance-secret", "x509"]).filter(|s| s.certain).map_or(v.clone(), |s| s.value);
+                let v = closest(v, ["binding-secret", "instance-secret", "x509"])
+                    .filter(|s| s.certain)
+                    .map_or(v.clone(), |s| s.value);
                 edits.push((member.value.span, format!("[{}]", quote(&v))));
             }
         }
@@ -174,7 +243,12 @@ impl Report<'_> {
         }
         let v = self.node.as_str()?;
         crate::descriptor::CredentialType::parse(v)?;
-        Some(Fix::new(Applicability::Safe, "Wrap the credential type in a list", self.source, [(self.node.span, format!("[{}]", quote(v)))]))
+        Some(Fix::new(
+            Applicability::Safe,
+            "Wrap the credential type in a list",
+            self.source,
+            [(self.node.span, format!("[{}]", quote(v)))],
+        ))
     }
 
     fn duplicate_item(&mut self) {
@@ -184,7 +258,12 @@ impl Report<'_> {
                 let pointer = format!("{}/{i}", self.pointer);
                 let message = format!("{} repeats an earlier entry; entries must be unique", describe(&pointer));
                 let fix = (i > 0).then(|| {
-                    Fix::new(Applicability::Safe, "Remove the repeated entry", self.source, [(Span::new(items[i - 1].span.end, item.span.end), String::new())])
+                    Fix::new(
+                        Applicability::Safe,
+                        "Remove the repeated entry",
+                        self.source,
+                        [(Span::new(items[i - 1].span.end, item.span.end), String::new())],
+                    )
                 });
                 self.push(item.span, pointer, message, Some("Remove the repeated entry".into()), fix);
                 return;

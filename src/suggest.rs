@@ -19,7 +19,11 @@ pub fn closest<'a>(input: &str, candidates: impl IntoIterator<Item = &'a str>) -
         if candidate == input {
             continue;
         }
-        let distance = if normalize(candidate) == wanted { 0 } else { strsim::damerau_levenshtein(&wanted, &normalize(candidate)) };
+        let distance = if normalize(candidate) == wanted {
+            0
+        } else {
+            strsim::damerau_levenshtein(&wanted, &normalize(candidate))
+        };
         match best {
             Some((d, _)) if distance > d => {}
             Some((d, _)) if distance == d => ties += 1,

@@ -81,6 +81,12 @@ pub fn format_string_array(values: &[&str], multiline: bool, indent: &str, unit:
     }
 }
 
+/// A minified document: no whitespace at all between tokens of its root object.
+pub fn is_compact(text: &str, root: &Node) -> bool {
+    root.as_object().and_then(|m| m.last()).is_some_and(|last| whitespace_before(text, last.key_span.start).is_empty())
+        && !text[root.span.start..root.span.end].contains(": ")
+}
+
 /// An edit that appends a member (`key` + `separator` + `value_text`) at the end of `object`,
 /// in the style of the object's existing members. `value_text` may span lines; it must already
 /// be indented for the member's depth.
@@ -90,8 +96,9 @@ pub fn append_member(text: &str, object: &Node, key: &str, value_text: &str, mul
     let member = format!("{}{sep}{value_text}", quote(key));
     match members.last() {
         Some(last) => {
+            // The same whitespace as before the last key: a newline and indentation, a space, or
+            // nothing in a minified file.
             let ws = whitespace_before(text, last.key_span.start);
-            let ws = if ws.contains('\n') { ws.to_string() } else { " ".to_string() };
             (Span::new(last.value.span.end, last.value.span.end), format!(",{ws}{member}"))
         }
         None => {

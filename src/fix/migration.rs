@@ -19,9 +19,13 @@ pub fn add_dual_list(ctx: &Context<'_>, _rule: &Rule) -> Option<Fix> {
     let edit = match oauth2 {
         Some(member) => {
             let object = &member.value;
-            let multiline = edit::object_is_multiline(text, object) || (object.as_object()?.is_empty() && edit::object_is_multiline(text, ctx.root));
+            let multiline = edit::object_is_multiline(text, object)
+                || (object.as_object()?.is_empty() && edit::object_is_multiline(text, ctx.root));
             let indent = edit::member_indent(text, object);
-            let list = edit::format_string_array(&DUAL, multiline_arrays && multiline, &indent, &unit, nl);
+            let mut list = edit::format_string_array(&DUAL, multiline_arrays && multiline, &indent, &unit, nl);
+            if edit::is_compact(text, ctx.root) {
+                list = list.replace(", ", ",");
+            }
             edit::append_member(text, object, CREDENTIAL_TYPES, &list, multiline)
         }
         None => {
@@ -34,18 +38,16 @@ pub fn add_dual_list(ctx: &Context<'_>, _rule: &Rule) -> Option<Fix> {
                 let list = edit::format_string_array(&DUAL, multiline_arrays, &inner, &unit, nl);
                 format!("{{{nl}{inner}{}{sep}{list}{nl}{indent}}}", edit::quote(CREDENTIAL_TYPES))
             } else {
-                let list = edit::format_string_array(&DUAL, false, "", "", nl);
+                let mut list = edit::format_string_array(&DUAL, false, "", "", nl);
+                if edit::is_compact(text, root) {
+                    list = list.replace(", ", ",");
+                }
                 format!("{{{}{sep}{list}}}", edit::quote(CREDENTIAL_TYPES))
             };
             edit::append_member(text, root, OAUTH2_CONFIGURATION, &value, multiline)
         }
     };
-    Some(Fix::new(
-        Applicability::Safe,
-        "Enable binding secrets beside the instance secret",
-        ctx.source,
-        [edit],
-    ))
+    Some(Fix::new(Applicability::Safe, "Enable binding secrets beside the instance secret", ctx.source, [edit]))
 }
 
 /// XS102 and XS104: make `binding-secret` (or `x509`, when it is the only other type) the
@@ -79,11 +81,7 @@ pub fn binding_first(ctx: &Context<'_>, _rule: &Rule, node: &Node, types: &[Cred
     let moved = order.remove(from);
     order.insert(0, moved);
     // Rewrite only the string tokens; commas, spaces and line breaks stay where they are.
-    let edits = items
-        .iter()
-        .zip(&order)
-        .take(from + 1)
-        .map(|(item, t)| (item.span, edit::quote(t.as_str())));
+    let edits = items.iter().zip(&order).take(from + 1).map(|(item, t)| (item.span, edit::quote(t.as_str())));
     Some(Fix::new(
         Applicability::Safe,
         format!("Make `{}` the default for new bindings", target.as_str()),

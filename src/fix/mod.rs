@@ -33,7 +33,10 @@ pub enum FixOutcome {
     Unchanged(Vec<Diagnostic>),
     Fixed(Fixed),
     /// The fixed text failed the safety check; the file must stay as it is.
-    Refused { reason: String, diagnostics: Vec<Diagnostic> },
+    Refused {
+        reason: String,
+        diagnostics: Vec<Diagnostic>,
+    },
 }
 
 pub fn allowed(fix: &Fix, unsafe_fixes: bool) -> bool {
@@ -41,8 +44,9 @@ pub fn allowed(fix: &Fix, unsafe_fixes: bool) -> bool {
 }
 
 /// Picks fixes that do not touch each other, first come first served by position.
-fn non_overlapping<'a>(diagnostics: &'a [Diagnostic], unsafe_fixes: bool) -> Vec<&'a Fix> {
-    let mut fixes: Vec<&Fix> = diagnostics.iter().filter_map(|d| d.fix.as_ref()).filter(|f| allowed(f, unsafe_fixes)).collect();
+fn non_overlapping(diagnostics: &[Diagnostic], unsafe_fixes: bool) -> Vec<&Fix> {
+    let mut fixes: Vec<&Fix> =
+        diagnostics.iter().filter_map(|d| d.fix.as_ref()).filter(|f| allowed(f, unsafe_fixes)).collect();
     fixes.sort_by_key(|f| (f.range().start, f.range().end));
     let mut chosen: Vec<&Fix> = Vec::new();
     let mut end = None;
@@ -74,7 +78,9 @@ pub fn apply(text: &str, fixes: &[&Fix]) -> String {
 
 pub fn fix_source(source: &SourceFile, unsafe_fixes: bool) -> FixOutcome {
     let original = lint(source);
-    if original.iter().any(|d| d.rule.code == "XS001") || !original.iter().any(|d| d.fix.as_ref().is_some_and(|f| allowed(f, unsafe_fixes))) {
+    if original.iter().any(|d| d.rule.code == "XS001")
+        || !original.iter().any(|d| d.fix.as_ref().is_some_and(|f| allowed(f, unsafe_fixes)))
+    {
         return FixOutcome::Unchanged(original);
     }
     let mut current = SourceFile::new(source.path.clone(), source.text.clone());

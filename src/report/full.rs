@@ -32,20 +32,32 @@ pub fn render(path: &str, source: Option<&SourceFile>, diagnostics: &[Diagnostic
                 crate::diagnostic::Applicability::Safe => "fix",
                 crate::diagnostic::Applicability::Unsafe => "unsafe fix",
             };
-            let help = format!("{}{}{kind} available: {}", d.help.as_deref().unwrap_or(""), if d.help.is_some() { "\n" } else { "" }, fix.message);
+            let help = format!(
+                "{}{}{kind} available: {}",
+                d.help.as_deref().unwrap_or(""),
+                if d.help.is_some() { "\n" } else { "" },
+                fix.message
+            );
             diag = diag.with_help(help);
         }
         let report = match &named {
             Some(named) => {
                 let len = d.end.offset.saturating_sub(d.start.offset);
-                diag = diag.with_label(LabeledSpan::new_with_span(Some(d.rule.name.to_string()), (d.start.offset, len)));
+                diag =
+                    diag.with_label(LabeledSpan::new_with_span(Some(d.rule.name.to_string()), (d.start.offset, len)));
                 miette::Report::new(diag).with_source_code(named.clone())
             }
-            None => miette::Report::new(diag.with_help(format!("{path}:{}:{}", d.start.line, d.start.column))),
+            // Nothing to show (the file could not be read): name the file in the message.
+            None => {
+                let mut diag = diag;
+                diag.message = format!("{path}: {}", d.message);
+                miette::Report::new(diag)
+            }
         };
         if handler.render_report(&mut out, report.as_ref()).is_err() {
             out.push_str(&format!("{path}:{}:{}: {} {}\n", d.start.line, d.start.column, d.rule.code, d.message));
         }
+        out.push('\n');
     }
     out
 }

@@ -21,7 +21,8 @@ pub fn diagnostic_json(path: &str, d: &Diagnostic) -> Value {
 }
 
 pub fn write(reports: &[FileReport], out: &mut dyn Write) -> io::Result<()> {
-    let all: Vec<Value> = reports.iter().flat_map(|r| r.diagnostics.iter().map(|d| diagnostic_json(&r.path, d))).collect();
+    let all: Vec<Value> =
+        reports.iter().flat_map(|r| r.diagnostics.iter().map(|d| diagnostic_json(&r.path, d))).collect();
     serde_json::to_writer_pretty(&mut *out, &all)?;
     writeln!(out)
 }

@@ -52,7 +52,9 @@ impl Summary {
                 Severity::Warning => s.warnings += 1,
                 Severity::Info => s.infos += 1,
             }
-            if !unsafe_fixes && d.fix.as_ref().is_some_and(|f| f.applicability == crate::diagnostic::Applicability::Unsafe) {
+            if !unsafe_fixes
+                && d.fix.as_ref().is_some_and(|f| f.applicability == crate::diagnostic::Applicability::Unsafe)
+            {
                 s.unsafe_fixes_available += 1;
             }
         }
@@ -86,10 +88,20 @@ pub fn write_summary(out: &mut dyn Write, s: &Summary) -> io::Result<()> {
         if s.infos > 0 {
             parts.push(plural(s.infos, "info"));
         }
-        writeln!(out, "Found {} ({}) in {} checked.", plural(s.total(), "problem"), parts.join(", "), plural(s.files_checked, "file"))?;
+        writeln!(
+            out,
+            "Found {} ({}) in {} checked.",
+            plural(s.total(), "problem"),
+            parts.join(", "),
+            plural(s.files_checked, "file")
+        )?;
     }
     if s.unsafe_fixes_available > 0 {
-        writeln!(out, "{} available with `--unsafe-fixes` (read each rule's documentation first).", plural(s.unsafe_fixes_available, "unsafe fix"))?;
+        writeln!(
+            out,
+            "{} available with `--unsafe-fixes` (read each rule's documentation first).",
+            plural(s.unsafe_fixes_available, "unsafe fix")
+        )?;
     }
     Ok(())
 }

@@ -1,0 +1,122 @@
+//! Real descriptors. `fixtures/corpus/` holds a few copied files (provenance in its
+//! PROVENANCE.tsv) so these tests run from a fresh clone; the whole corpus in `../shared/corpus`
+//! is used when it exists, and the tests say they skipped otherwise.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use xsuaa_lint::fix::{fix_source, FixOutcome};
+use xsuaa_lint::lint::lint;
+use xsuaa_lint::load;
+
+fn codes_of(path: &Path) -> Vec<&'static str> {
+    let source = load::read_path(path, "corpus").unwrap();
+    lint(&source).iter().map(|d| d.rule.code).collect()
+}
+
+#[test]
+fn bundled_corpus_samples() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/corpus");
+    for (file, expected) in [
+        // Tutorial placeholders `{YOUR_ID}` in role-template names: invalid until edited.
+        ("placeholder-role-template-names.json", vec!["XS002", "XS002", "XS101"]),
+        // An identity-service type in an XSUAA descriptor.
+        ("ias-credential-type.json", vec!["XS002"]),
+        // An unrendered EJS template: `<%= projectName %>` is no xsappname.
+        ("ejs-template-xsappname.json", vec!["XS002", "XS101"]),
+        ("instance-secret-only.json", vec!["XS102"]),
+        ("dual-with-x509.json", vec!["XS103"]),
+        // MTA placeholders are names.
+        ("mta-placeholder-xsappname.json", vec!["XS101"]),
+    ] {
+        let mut codes = codes_of(&dir.join(file));
+        codes.sort();
+        assert_eq!(codes, expected, "{file}");
+    }
+}
+
+fn shared_descriptors() -> Option<Vec<PathBuf>> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
+    if !root.is_dir() {
+        eprintln!("skipped: ../shared/corpus is not there");
+        return None;
+    }
+    let mut files = Vec::new();
+    let mut stack = vec![root];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("xs-security") || n.contains("__xs-security"))
+                && path.extension().is_some_and(|e| e == "json")
+            {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    Some(files)
+}
+
+#[test]
+fn shared_corpus_lints_without_a_crash_and_every_schema_error_is_real() {
+    let Some(files) = shared_descriptors() else { return };
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut schema_errors = Vec::new();
+    for path in &files {
+        for code in codes_of(path) {
+            *counts.entry(code).or_default() += 1;
+            if code == "XS002" {
+                schema_errors.push(path.to_string_lossy().rsplit("corpus/").next().unwrap().to_string());
+            }
+        }
+    }
+    eprintln!("{} descriptors: {counts:?}", files.len());
+    schema_errors.dedup();
+    // Each examined by hand: unfilled template placeholders (`<REPLACE-ME>`, EJS `<%- id %>`,
+    // tutorial `{YOUR_ID}`) and an IAS credential type in an XSUAA descriptor.
+    assert_eq!(
+        schema_errors,
+        [
+            "history/SAP-samples__cloud-sdk-js@00fa03165635__samples__cf-sample-application__approuter__xs-security.json",
+            "history/SAP__open-ux-tools@999958bef86d__packages__cf-deploy-config-writer__templates__common__xs-security.json",
+            "repos/SAP-samples__btp-end-to-end-scenario-use-cases@topic2app/xs-security.json",
+            "repos/SAP__cloud-security-services-integration-library@zero_trust_sample_app_xsuaa/samples/spring-security-hybrid-usage/xs-security.json",
+            "repos/SAP__open-ux-tools/packages/adp-tooling/templates/cf/xs-security.json",
+        ]
+    );
+    // One EJS template (`{<% if (addTenant) { %>`) in the history is not JSON at all.
+    assert_eq!(counts.get("XS001"), Some(&1));
+}
+
+#[test]
+fn shared_corpus_fixes_reach_binding_only_and_break_nothing() {
+    let Some(files) = shared_descriptors() else { return };
+    let (mut changed, mut unchanged, mut fixes) = (0, 0, 0);
+    for path in &files {
+        let source = load::read_path(path, "corpus").unwrap();
+        let before = lint(&source);
+        match fix_source(&source, true) {
+            FixOutcome::Fixed(f) => {
+                changed += 1;
+                fixes += f.applied;
+                let after = lint(&load::from_bytes("fixed", f.text.clone().into_bytes()).unwrap());
+                assert!(
+                    after.iter().all(|d| !d.rule.code.starts_with("XS10") && d.rule.code != "XS001"),
+                    "{}: {after:?}",
+                    path.display()
+                );
+                serde_json::from_str::<serde_json::Value>(f.text.trim_start_matches('\u{feff}')).unwrap();
+            }
+            FixOutcome::Unchanged(_) => {
+                unchanged += 1;
+                assert!(before.iter().all(|d| d.fix.is_none()), "{}", path.display());
+            }
+            FixOutcome::Refused { reason, .. } => panic!("{}: {reason}", path.display()),
+        }
+    }
+    eprintln!("{} descriptors: {changed} fixed ({fixes} fixes), {unchanged} unchanged", files.len());
+}
