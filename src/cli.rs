@@ -163,6 +163,12 @@ fn check(args: CheckArgs) -> i32 {
                 r = r.and_then(|()| out.write_all(diff.as_bytes()));
             }
         }
+        // What blocks fixing (unreadable or unparsable files) must not pass in silence.
+        for report in &outcome.reports {
+            for d in report.diagnostics.iter().filter(|d| matches!(d.rule.code, "XS000" | "XS001")) {
+                eprintln!("{}:{}:{}: {} {}", report.path, d.start.line, d.start.column, d.rule.code, d.message);
+            }
+        }
         let fixes: usize = outcome.reports.iter().filter(|r| r.diff.is_some()).map(|r| r.fixes_applied).sum();
         let files = outcome.reports.iter().filter(|r| r.diff.is_some()).count();
         eprintln!("Would apply {fixes} fix(es) to {files} file(s).");

@@ -8,6 +8,7 @@ use crate::report::{full, FileReport, OutputFormat};
 use crate::rules::xs000_io_error;
 use crate::source::SourceFile;
 use rayon::prelude::*;
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -65,6 +66,9 @@ fn classify(path: &Path) -> Target {
 }
 
 struct Collector {
+    /// Files already taken, by canonical path: a file named twice (or named and walked) is
+    /// linted once, so `--fix` never writes it twice and `--diff` never repeats a hunk.
+    seen: Mutex<HashSet<PathBuf>>,
     reports: Mutex<Vec<FileReport>>,
     checked: Mutex<usize>,
     io_errors: Mutex<usize>,
@@ -75,6 +79,7 @@ struct Collector {
 pub fn check(paths: &[PathBuf], opts: &Options) -> Outcome {
     let cwd = std::env::current_dir().ok();
     let collector = Collector {
+        seen: Mutex::new(HashSet::new()),
         reports: Mutex::new(Vec::new()),
         checked: Mutex::new(0),
         io_errors: Mutex::new(0),
@@ -140,12 +145,16 @@ impl Collector {
             *self.checked.lock().unwrap() += 1;
         }
         let diagnostics = vec![error.into_diagnostic()];
-        let rendered =
-            (opts.format == OutputFormat::Full).then(|| full::render(display, None, &diagnostics, opts.color));
+        let rendered = (opts.format == OutputFormat::Full)
+            .then(|| full::render(display, None, &diagnostics, opts.color, opts.unsafe_fixes));
         self.push(FileReport { path: display.to_string(), diagnostics, rendered, ..FileReport::default() });
     }
 
     fn file(&self, path: &Path, display: &str, opts: &Options) {
+        let key = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        if !self.seen.lock().unwrap().insert(key) {
+            return;
+        }
         match load::read_path(path, display) {
             Ok(source) => self.source(source, Some(path), opts),
             Err(e) => self.load_failed(display, e, opts),
@@ -213,7 +222,8 @@ impl Collector {
             },
         }
         if opts.format == OutputFormat::Full && opts.fix != FixMode::Diff && !report.diagnostics.is_empty() {
-            report.rendered = Some(full::render(&report.path, Some(&shown), &report.diagnostics, opts.color));
+            report.rendered =
+                Some(full::render(&report.path, Some(&shown), &report.diagnostics, opts.color, opts.unsafe_fixes));
         }
         self.push(report);
     }

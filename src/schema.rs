@@ -66,8 +66,14 @@ impl Report<'_> {
         match kind {
             Kind::AdditionalProperties { unexpected } | Kind::UnevaluatedProperties { unexpected } => {
                 let allowed = allowed_keys(schema_path);
-                for key in unexpected {
-                    self.unknown_key(key, &allowed);
+                let targets: Vec<Option<String>> = unexpected
+                    .iter()
+                    .map(|k| closest(k, allowed.iter().map(String::as_str)).map(|s| s.value))
+                    .collect();
+                for (key, target) in unexpected.iter().zip(&targets) {
+                    // Two misspellings of the same key: renaming both would repeat it.
+                    let contested = target.is_some() && targets.iter().filter(|t| *t == target).count() > 1;
+                    self.unknown_key(key, &allowed, contested);
                 }
             }
             Kind::Required { property } => {
@@ -193,7 +199,7 @@ impl Report<'_> {
         }
     }
 
-    fn unknown_key(&mut self, key: &str, allowed: &[String]) {
+    fn unknown_key(&mut self, key: &str, allowed: &[String], contested: bool) {
         let Some(member) = self.node.member(key) else { return };
         let pointer = pointer_push(self.pointer, key);
         let suggestion = closest(key, allowed.iter().map(String::as_str));
@@ -212,7 +218,7 @@ impl Report<'_> {
                 allowed.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", ")
             ));
         }
-        let fix = suggestion.as_ref().and_then(|s| self.rename_fix(key, s));
+        let fix = suggestion.as_ref().filter(|_| !contested).and_then(|s| self.rename_fix(key, s));
         let help = suggestion.map(|s| format!("Did you mean `{}`?", s.value));
         self.push(member.key_span, pointer, message, help, fix);
     }
@@ -408,6 +414,13 @@ mod tests {
         assert!(messages.iter().any(|m| m.contains("at least 60")), "{messages:?}");
         assert!(messages.iter().any(|m| m.contains("lacks the required key `name`")), "{messages:?}");
         assert!(!o.credential_types_in_doubt);
+    }
+
+    #[test]
+    fn two_misspellings_of_one_key_get_no_fix() {
+        let o = check(r#"{"oauth2-configuration": {"credential-type": "x509", "credential_types": ["x509"]}}"#);
+        assert_eq!(o.diagnostics.len(), 2);
+        assert!(o.diagnostics.iter().all(|d| d.fix.is_none() && d.help.is_some()));
     }
 
     #[test]

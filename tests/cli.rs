@@ -322,3 +322,43 @@ fn files_with_syntax_errors_are_never_edited() {
     assert!(out.contains("XS001"), "{out}");
     assert_eq!(fs::read_to_string(dir.path().join("xs-security.json")).unwrap(), broken);
 }
+
+#[test]
+fn unsafe_fixes_are_shown_only_when_asked_for() {
+    let dir = TempDir::new().unwrap();
+    let dual = "{\"oauth2-configuration\": {\"credential-types\": [\"binding-secret\", \"instance-secret\"]}}\n";
+    write(dir.path(), "xs-security.json", dual);
+    let run = |extra: &[&str]| {
+        let out = cmd().current_dir(dir.path()).args(["check", "--color", "never"]).args(extra).output().unwrap();
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let hidden = run(&[]);
+    assert!(!hidden.contains("unsafe fix available"), "{hidden}");
+    assert!(hidden.contains("1 unsafe fix hidden; `--unsafe-fixes` shows them"), "{hidden}");
+    let shown = run(&["--unsafe-fixes"]);
+    assert!(shown.contains("unsafe fix available: Remove the"), "{shown}");
+    assert!(!shown.contains("hidden"), "{shown}");
+    // Showing is not applying.
+    assert_eq!(fs::read_to_string(dir.path().join("xs-security.json")).unwrap(), dual);
+}
+
+#[test]
+fn a_file_named_twice_is_linted_once() {
+    let dir = TempDir::new().unwrap();
+    write(dir.path(), "app/xs-security.json", INSTANCE_ONLY);
+    let (code, out, _) = check(dir.path(), &[".", "app/xs-security.json", "./app/xs-security.json"]);
+    assert_eq!(code, 1);
+    assert_eq!(out.matches("XS102").count(), 1, "{out}");
+    let out = cmd().current_dir(dir.path()).args(["check", "--diff", ".", "app/xs-security.json"]).output().unwrap();
+    assert_eq!(String::from_utf8(out.stdout).unwrap().matches("+++ b/").count(), 1);
+}
+
+#[test]
+fn diff_names_what_it_cannot_fix() {
+    let dir = TempDir::new().unwrap();
+    write(dir.path(), "xs-security.json", "{,}");
+    let out = cmd().current_dir(dir.path()).args(["check", "--diff", ".", "missing.json"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("missing.json:1:1: XS000") && err.contains("xs-security.json:1:2: XS001"), "{err}");
+}

@@ -81,10 +81,13 @@ pub fn format_string_array(values: &[&str], multiline: bool, indent: &str, unit:
     }
 }
 
-/// A minified document: no whitespace at all between tokens of its root object.
+/// A minified document: no whitespace between the keys and values of its root object.
 pub fn is_compact(text: &str, root: &Node) -> bool {
-    root.as_object().and_then(|m| m.last()).is_some_and(|last| whitespace_before(text, last.key_span.start).is_empty())
-        && !text[root.span.start..root.span.end].contains(": ")
+    let members = root.as_object().unwrap_or_default();
+    !members.is_empty()
+        && members.iter().all(|m| {
+            whitespace_before(text, m.key_span.start).is_empty() && &text[m.key_span.end..m.value.span.start] == ":"
+        })
 }
 
 /// An edit that appends a member (`key` + `separator` + `value_text`) at the end of `object`,

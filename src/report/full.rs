@@ -15,7 +15,15 @@ fn miette_severity(s: Severity) -> miette::Severity {
 }
 
 /// Renders one file's findings while its text is at hand.
-pub fn render(path: &str, source: Option<&SourceFile>, diagnostics: &[Diagnostic], color: bool) -> String {
+/// Unsafe fixes are mentioned only when `show_unsafe` (`--unsafe-fixes`) is set; otherwise the
+/// summary counts them.
+pub fn render(
+    path: &str,
+    source: Option<&SourceFile>,
+    diagnostics: &[Diagnostic],
+    color: bool,
+    show_unsafe: bool,
+) -> String {
     let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
     let handler = GraphicalReportHandler::new_themed(theme).with_context_lines(1).with_width(100);
     let named = source.map(|s| NamedSource::new(path, s.text.clone()).with_language("json"));
@@ -27,7 +35,9 @@ pub fn render(path: &str, source: Option<&SourceFile>, diagnostics: &[Diagnostic
         if let Some(help) = &d.help {
             diag = diag.with_help(help.clone());
         }
-        if let Some(fix) = &d.fix {
+        if let Some(fix) =
+            d.fix.as_ref().filter(|f| show_unsafe || f.applicability == crate::diagnostic::Applicability::Safe)
+        {
             let kind = match fix.applicability {
                 crate::diagnostic::Applicability::Safe => "fix",
                 crate::diagnostic::Applicability::Unsafe => "unsafe fix",

@@ -99,7 +99,7 @@ pub fn write_summary(out: &mut dyn Write, s: &Summary) -> io::Result<()> {
     if s.unsafe_fixes_available > 0 {
         writeln!(
             out,
-            "{} available with `--unsafe-fixes` (read each rule's documentation first).",
+            "{} hidden; `--unsafe-fixes` shows them and, with `--fix`, applies them (read each rule's documentation first).",
             plural(s.unsafe_fixes_available, "unsafe fix")
         )?;
     }
