@@ -105,7 +105,7 @@ fn render(value: &Value, s: &Style, depth: usize, out: &mut String) {
             out.push_str(&pad(depth));
             out.push('}');
         }
-        Value::Array(items) if items.iter().all(Value::is_string) && !(s.multiline_arrays && !s.minified) => {
+        Value::Array(items) if (s.minified || !s.multiline_arrays) && items.iter().all(Value::is_string) => {
             let sep = if s.minified { "," } else { ", " };
             let items: Vec<String> = items.iter().map(|v| v.to_string()).collect();
             out.push('[');
