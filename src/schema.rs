@@ -60,6 +60,11 @@ impl Report<'_> {
         self.out.diagnostics.push(d);
     }
 
+    /// A finding on the offending value itself, with no help and no fix.
+    fn on_value(&mut self, message: String) {
+        self.push(self.node.span, self.pointer.to_string(), message, None, None);
+    }
+
     fn error(&mut self, kind: &Kind, schema_path: &str) {
         let place = describe(self.pointer);
         let value_span = self.node.span;
@@ -117,84 +122,36 @@ impl Report<'_> {
                 self.push(value_span, self.pointer.to_string(), message, help, fix);
             }
             Kind::Minimum { limit } | Kind::ExclusiveMinimum { limit } => {
-                self.push(
-                    value_span,
-                    self.pointer.to_string(),
-                    format!("{place} must be at least {limit}, not {}", raw(self.node)),
-                    None,
-                    None,
-                );
+                self.on_value(format!("{place} must be at least {limit}, not {}", raw(self.node)));
             }
             Kind::Maximum { limit } | Kind::ExclusiveMaximum { limit } => {
-                self.push(
-                    value_span,
-                    self.pointer.to_string(),
-                    format!("{place} must be at most {limit}, not {}", raw(self.node)),
-                    None,
-                    None,
-                );
+                self.on_value(format!("{place} must be at most {limit}, not {}", raw(self.node)));
             }
             Kind::MinItems { limit } => {
-                self.push(
-                    value_span,
-                    self.pointer.to_string(),
-                    format!("{place} must list at least {limit} item(s)"),
-                    None,
-                    None,
-                );
+                self.on_value(format!("{place} must list at least {limit} item(s)"));
             }
             Kind::MaxItems { limit } => {
                 let n = self.node.as_array().map_or(0, <[Node]>::len);
-                self.push(
-                    value_span,
-                    self.pointer.to_string(),
-                    format!("{place} has {n} items; SAP allows at most {limit}"),
-                    None,
-                    None,
-                );
+                self.on_value(format!("{place} has {n} items; SAP allows at most {limit}"));
             }
             Kind::MinLength { limit } => {
-                self.push(
-                    value_span,
-                    self.pointer.to_string(),
-                    format!("{place} must have at least {limit} character(s)"),
-                    None,
-                    None,
-                );
+                self.on_value(format!("{place} must have at least {limit} character(s)"));
             }
             Kind::MaxLength { limit } => {
                 let n = self.node.as_str().map_or(0, |s| s.chars().count());
-                self.push(
-                    value_span,
-                    self.pointer.to_string(),
-                    format!("{place} has {n} characters; at most {limit} are allowed"),
-                    None,
-                    None,
-                );
+                self.on_value(format!("{place} has {n} characters; at most {limit} are allowed"));
             }
             Kind::Pattern { .. } => {
                 let rule = schema_description(schema_path).unwrap_or_else(|| "see the schema".into());
                 let found = self.node.as_str().unwrap_or_default();
-                self.push(
-                    value_span,
-                    self.pointer.to_string(),
-                    format!("{place} `{found}` is not a valid name: {rule}"),
-                    None,
-                    None,
-                );
+                self.on_value(format!("{place} `{found}` is not a valid name: {rule}"));
             }
             Kind::UniqueItems => self.duplicate_item(),
             Kind::FalseSchema => {
-                self.push(value_span, self.pointer.to_string(), format!("{place} is not allowed here"), None, None);
+                self.on_value(format!("{place} is not allowed here"));
             }
             other => {
-                self.push(
-                    value_span,
-                    self.pointer.to_string(),
-                    format!("{place} is invalid ({})", other.keyword()),
-                    None,
-                    None,
-                );
+                self.on_value(format!("{place} is invalid ({})", other.keyword()));
             }
         }
     }
