@@ -54,7 +54,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         ctx.source,
         span,
         pointer,
-        "`credential-types` is not set (state: implicit): instances created before 2025 may still hand out instance secrets",
+        "`credential-types` is not set (state: implicit): instances created before 2025 may still hand out instance secrets; next step: list [\"binding-secret\", \"instance-secret\"] explicitly",
     )
     .with_help(format!(
         "Make the state explicit with step 1 of SAP's migration: set `{CREDENTIAL_TYPES_POINTER}` to [\"binding-secret\", \"instance-secret\"] and update the instance; then rebind every app and replace every service key"

@@ -53,7 +53,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             entry.span,
             format!("{CREDENTIAL_TYPES_POINTER}/{index}"),
             format!(
-                "migration unfinished (state: dual): `instance-secret` is still allowed beside `{}`",
+                "migration unfinished (state: dual): `instance-secret` is still allowed beside `{}`; next step: rebind every app and replace every service key, then remove it",
                 types[0].as_str()
             ),
         )

@@ -24,7 +24,7 @@
 //! binding keeps working.
 
 use super::{Context, FixKind, Rule};
-use crate::descriptor::{CredentialTypes, MigrationState, CREDENTIAL_TYPES_POINTER};
+use crate::descriptor::{CredentialType, CredentialTypes, MigrationState, CREDENTIAL_TYPES_POINTER};
 use crate::diagnostic::{Diagnostic, Severity};
 
 pub static RULE: Rule = Rule {
@@ -42,15 +42,26 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         return;
     }
     let first = node.as_array().and_then(|items| items.first()).unwrap_or(node);
+    let target = if types.contains(&CredentialType::BindingSecret) {
+        CredentialType::BindingSecret
+    } else {
+        CredentialType::X509
+    };
     out.push(
         Diagnostic::new(
             &RULE,
             ctx.source,
             first.span,
             format!("{CREDENTIAL_TYPES_POINTER}/0"),
-            "`instance-secret` is listed first (state: dual, instance first), so new bindings and service keys still default to it",
+            format!(
+                "`instance-secret` is listed first (state: dual, instance first), so new bindings and service keys still default to it; next step: move `{}` to the front",
+                target.as_str()
+            ),
         )
-        .with_help("Move `binding-secret` to the front; the order only changes the default for new bindings, existing ones keep working")
+        .with_help(format!(
+            "Move `{}` to the front; the order only changes the default for new bindings, existing ones keep working",
+            target.as_str()
+        ))
         .with_fix(crate::fix::migration::binding_first(ctx, &RULE, node, types)),
     );
 }
