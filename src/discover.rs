@@ -51,8 +51,19 @@ pub fn walk(roots: &[PathBuf], threads: usize, visit: &(dyn Fn(Found) + Sync)) {
                     if named {
                         match entry.file_type() {
                             Some(t) if t.is_file() => visit(Found::Descriptor(entry.into_path())),
-                            // Symbolic links are not followed during a walk.
-                            Some(t) if t.is_symlink() || t.is_dir() => {}
+                            // Symbolic links are not followed during a walk; one that leads nowhere
+                            // (dangling, or a loop) is reported, since it looks like a descriptor.
+                            Some(t) if t.is_symlink() => {
+                                if let Err(e) = std::fs::metadata(entry.path()) {
+                                    visit(Found::Error {
+                                        path: Some(entry.into_path()),
+                                        message: format!(
+                                            "cannot read the file: a symbolic link that cannot be resolved ({e})"
+                                        ),
+                                    });
+                                }
+                            }
+                            Some(t) if t.is_dir() => {}
                             _ => visit(Found::NotRegular(entry.into_path())),
                         }
                     }

@@ -76,11 +76,20 @@ fn explicit_files_are_linted_whatever_their_name() {
 fn symlinks_are_not_followed_during_a_walk() {
     let dir = TempDir::new().unwrap();
     write(dir.path(), "real/descriptor.json", INSTANCE_ONLY);
-    std::os::unix::fs::symlink("../real/descriptor.json", dir.path().join("real/../xs-security.json")).unwrap();
+    std::os::unix::fs::symlink("real/descriptor.json", dir.path().join("xs-security.json")).unwrap();
+    assert!(fs::metadata(dir.path().join("xs-security.json")).is_ok(), "the link resolves");
     fs::create_dir_all(dir.path().join("loop")).unwrap();
     std::os::unix::fs::symlink("..", dir.path().join("loop/back")).unwrap();
     let (code, out, _) = check(dir.path(), &[]);
     assert_eq!((code, out.trim()), (0, "No problems found in 0 files."));
+    // A link named like a descriptor that leads nowhere is reported; the run goes on.
+    std::os::unix::fs::symlink("xs-security.json", dir.path().join("loop/xs-security.json")).unwrap();
+    let (code, out, _) = check(dir.path(), &[]);
+    assert_eq!(code, 2, "{out}");
+    assert!(
+        out.contains("loop/xs-security.json:1:1: XS000 cannot read the file: a symbolic link that cannot be resolved"),
+        "{out}"
+    );
 }
 
 #[test]
