@@ -3,7 +3,7 @@
 use crate::descriptor::{CREDENTIAL_TYPES, CREDENTIAL_TYPES_POINTER, OAUTH2_CONFIGURATION};
 use crate::diagnostic::{Applicability, Diagnostic, Fix, Span};
 use crate::fix::edit::quote;
-use crate::parse::{pointer_push, pointer_tokens, Node, Value};
+use crate::parse::{pointer_push, pointer_tokens, Member, Node, Value};
 use crate::rules::xs002_schema_violation::RULE;
 use crate::source::SourceFile;
 use crate::suggest::{closest, Suggestion};
@@ -75,10 +75,19 @@ impl Report<'_> {
                     .iter()
                     .map(|k| closest(k, allowed.iter().map(String::as_str)).map(|s| s.value))
                     .collect();
+                let mut counts: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+                for t in targets.iter().flatten() {
+                    *counts.entry(t.as_str()).or_default() += 1;
+                }
+                // Last occurrence of each key (the one used), looked up once for all of them.
+                let members: std::collections::HashMap<&str, &Member> =
+                    self.node.as_object().unwrap_or_default().iter().map(|m| (m.key.as_str(), m)).collect();
                 for (key, target) in unexpected.iter().zip(&targets) {
                     // Two misspellings of the same key: renaming both would repeat it.
-                    let contested = target.is_some() && targets.iter().filter(|t| *t == target).count() > 1;
-                    self.unknown_key(key, &allowed, contested);
+                    let contested = target.as_ref().is_some_and(|t| counts.get(t.as_str()).copied().unwrap_or(0) > 1);
+                    if let Some(member) = members.get(key.as_str()) {
+                        self.unknown_key(member, &allowed, contested);
+                    }
                 }
             }
             Kind::Required { property } => {
@@ -156,8 +165,8 @@ impl Report<'_> {
         }
     }
 
-    fn unknown_key(&mut self, key: &str, allowed: &[String], contested: bool) {
-        let Some(member) = self.node.member(key) else { return };
+    fn unknown_key(&mut self, member: &Member, allowed: &[String], contested: bool) {
+        let key = member.key.as_str();
         let pointer = pointer_push(self.pointer, key);
         let suggestion = closest(key, allowed.iter().map(String::as_str));
         if let Some(s) = &suggestion {
@@ -175,17 +184,17 @@ impl Report<'_> {
                 allowed.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", ")
             ));
         }
-        let fix = suggestion.as_ref().filter(|_| !contested).and_then(|s| self.rename_fix(key, s));
+        let fix = suggestion.as_ref().filter(|_| !contested).and_then(|s| self.rename_fix(member, s));
         let help = suggestion.map(|s| format!("Did you mean `{}`?", s.value));
         self.push(member.key_span, pointer, message, help, fix);
     }
 
     /// Renames a misspelled key when the intent is certain and the right key is not already there.
-    fn rename_fix(&self, key: &str, s: &Suggestion) -> Option<Fix> {
+    fn rename_fix(&self, member: &Member, s: &Suggestion) -> Option<Fix> {
+        let key = member.key.as_str();
         if !s.certain || self.node.member(&s.value).is_some() {
             return None;
         }
-        let member = self.node.member(key)?;
         let mut edits = vec![(member.key_span, quote(&s.value))];
         // The singular `credential-type` held one type; the list holds it as its only entry.
         if s.value == CREDENTIAL_TYPES {
@@ -216,8 +225,9 @@ impl Report<'_> {
 
     fn duplicate_item(&mut self) {
         let Some(items) = self.node.as_array() else { return };
+        let mut seen = std::collections::HashSet::with_capacity(items.len());
         for (i, item) in items.iter().enumerate() {
-            if items[..i].iter().any(|p| p.to_json() == item.to_json()) {
+            if !seen.insert(item.to_json().to_string()) {
                 let pointer = format!("{}/{i}", self.pointer);
                 let message = format!("{} repeats an earlier entry; entries must be unique", describe(&pointer));
                 let fix = (i > 0).then(|| {

@@ -10,13 +10,16 @@ pub struct SourceFile {
     pub path: String,
     pub text: String,
     line_starts: Vec<usize>,
+    /// Pure ASCII (the usual case): a column is a byte distance, found without counting.
+    ascii: bool,
 }
 
 impl SourceFile {
     pub fn new(path: impl Into<String>, text: String) -> Self {
         let mut line_starts = vec![0];
         line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        SourceFile { path: path.into(), text, line_starts }
+        let ascii = text.is_ascii();
+        SourceFile { path: path.into(), text, line_starts, ascii }
     }
 
     /// Length of a leading byte-order mark (0 or 3).
@@ -36,7 +39,11 @@ impl SourceFile {
         if line == 0 {
             start = start.max(self.bom_len().min(offset));
         }
-        let column = self.text.get(start..offset).map_or(offset - start, |s| s.chars().count()) + 1;
+        let column = if self.ascii {
+            offset - start
+        } else {
+            self.text.get(start..offset).map_or(offset - start, |s| s.chars().count())
+        } + 1;
         Position { line: line + 1, column, offset }
     }
 

@@ -211,12 +211,21 @@ fn hostile_inputs_get_a_diagnostic_not_a_crash() {
     fs::create_dir_all(dir.path().join("binary")).unwrap();
     fs::write(dir.path().join("binary/xs-security.json"), [0xff, 0xfe, 0x00, 0x7b]).unwrap();
     write(dir.path(), "bom-only/xs-security.json", "\u{feff}");
+    // Many keys, many repeats: no check is quadratic in the number of keys or entries.
+    let keys: Vec<String> = (0..5_000).map(|i| format!("\"k{i}\": 1, \"k{i}\": 2")).collect();
+    let repeats = vec!["\"x509\""; 5_000].join(",");
+    write(
+        dir.path(),
+        "wide/xs-security.json",
+        &format!("{{{}, \"oauth2-configuration\": {{\"credential-types\": [{repeats}]}}}}", keys.join(", ")),
+    );
     let (code, out, _) = check(dir.path(), &[]);
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("deep/xs-security.json:1:513: XS001 the value is nested too deeply"), "{out}");
     assert!(out.contains("deep-objects/xs-security.json:1:") && out.matches("nested too deeply").count() == 2, "{out}");
     assert!(out.contains("binary/xs-security.json:1:1: XS001 the file is not valid UTF-8"), "{out}");
     assert!(out.contains("bom-only/xs-security.json:1:1: XS001 the file holds no JSON value"), "{out}");
+    assert_eq!(out.matches("wide/xs-security.json:1:").count(), 5_000 * 2 + 1);
 }
 
 #[test]

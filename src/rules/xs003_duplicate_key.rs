@@ -21,7 +21,8 @@
 
 use super::{Context, FixKind, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::parse::{pointer_push, Node, Value};
+use crate::parse::{pointer_push, Member, Node, Value};
+use std::collections::HashMap;
 
 pub static RULE: Rule = Rule {
     code: "XS003",
@@ -38,8 +39,11 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     while let Some((node, pointer)) = stack.pop() {
         match &node.value {
             Value::Object(members) => {
-                for (i, m) in members.iter().enumerate() {
-                    if let Some(first) = members[..i].iter().find(|p| p.key == m.key) {
+                // First occurrence of each key: a map, so a hostile object with many keys stays linear.
+                let mut first_of: HashMap<&str, &Member> = HashMap::with_capacity(members.len());
+                for m in members {
+                    let first = *first_of.entry(m.key.as_str()).or_insert(m);
+                    if !std::ptr::eq(first, m) {
                         let line = ctx.source.position(first.key_span.start).line;
                         out.push(
                             Diagnostic::new(
