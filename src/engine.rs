@@ -176,50 +176,37 @@ impl Collector {
         match opts.fix {
             FixMode::Off => report.diagnostics = crate::lint::lint(&shown),
             FixMode::Apply | FixMode::Diff => match fix::fix_source(&shown, opts.unsafe_fixes) {
-                FixOutcome::Unchanged(diagnostics) => {
-                    report.diagnostics = diagnostics;
-                    if write_to.is_none() && opts.fix == FixMode::Apply {
-                        *self.fixed_stdin.lock().unwrap() = Some(shown.text.clone());
-                    }
-                }
+                FixOutcome::Unchanged(diagnostics) => report.diagnostics = diagnostics,
                 FixOutcome::Refused { reason, diagnostics } => {
                     self.refused.lock().unwrap().push((shown.path.clone(), reason));
                     report.diagnostics = diagnostics;
-                    if write_to.is_none() && opts.fix == FixMode::Apply {
-                        *self.fixed_stdin.lock().unwrap() = Some(shown.text.clone());
-                    }
+                }
+                FixOutcome::Fixed(fixed) if opts.fix == FixMode::Diff => {
+                    report.fixes_applied = fixed.applied;
+                    report.diff = Some(crate::report::diff::unified(&shown.path, &shown.text, &fixed.text));
+                    report.diagnostics = fixed.remaining;
                 }
                 FixOutcome::Fixed(fixed) => {
-                    report.fixes_applied = fixed.applied;
-                    if opts.fix == FixMode::Diff {
-                        report.diff = Some(crate::report::diff::unified(&shown.path, &shown.text, &fixed.text));
-                        report.diagnostics = fixed.remaining;
-                    } else {
-                        match write_to {
-                            None => {
-                                *self.fixed_stdin.lock().unwrap() = Some(fixed.text.clone());
-                                report.diagnostics = fixed.remaining;
-                                shown = SourceFile::new(shown.path.clone(), fixed.text);
-                            }
-                            Some(path) => match fix::write::write_atomically(path, &fixed.text) {
-                                Ok(()) => {
-                                    report.diagnostics = fixed.remaining;
-                                    shown = SourceFile::new(shown.path.clone(), fixed.text);
-                                }
-                                Err(e) => {
-                                    *self.io_errors.lock().unwrap() += 1;
-                                    report.fixes_applied = 0;
-                                    self.refused
-                                        .lock()
-                                        .unwrap()
-                                        .push((shown.path.clone(), format!("cannot write the fixed file: {e}")));
-                                    report.diagnostics = crate::lint::lint(&shown);
-                                }
-                            },
+                    let written = write_to.map_or(Ok(()), |path| fix::write::write_atomically(path, &fixed.text));
+                    match written {
+                        Ok(()) => {
+                            report.fixes_applied = fixed.applied;
+                            report.diagnostics = fixed.remaining;
+                            shown = SourceFile::new(shown.path.clone(), fixed.text);
+                        }
+                        Err(e) => {
+                            *self.io_errors.lock().unwrap() += 1;
+                            let reason = format!("cannot write the fixed file: {e}");
+                            self.refused.lock().unwrap().push((shown.path.clone(), reason));
+                            report.diagnostics = crate::lint::lint(&shown);
                         }
                     }
                 }
             },
+        }
+        // Standard input with `--fix`: the (possibly fixed) text goes to standard output.
+        if write_to.is_none() && opts.fix == FixMode::Apply {
+            *self.fixed_stdin.lock().unwrap() = Some(shown.text.clone());
         }
         if opts.format == OutputFormat::Full && opts.fix != FixMode::Diff && !report.diagnostics.is_empty() {
             report.rendered =

@@ -5,12 +5,12 @@ use super::edit;
 use crate::descriptor::{CredentialType, CredentialTypes, CREDENTIAL_TYPES, OAUTH2_CONFIGURATION};
 use crate::diagnostic::{Applicability, Fix, Span};
 use crate::parse::Node;
-use crate::rules::{Context, Rule};
+use crate::rules::Context;
 
 const DUAL: [&str; 2] = ["binding-secret", "instance-secret"];
 
 /// XS101: add `credential-types` in the dual state, creating `oauth2-configuration` if needed.
-pub fn add_dual_list(ctx: &Context<'_>, _rule: &Rule) -> Option<Fix> {
+pub fn add_dual_list(ctx: &Context<'_>) -> Option<Fix> {
     let CredentialTypes::Absent { oauth2 } = &ctx.credential_types else { return None };
     let text = ctx.source.text.as_str();
     let nl = edit::newline(text);
@@ -52,7 +52,7 @@ pub fn add_dual_list(ctx: &Context<'_>, _rule: &Rule) -> Option<Fix> {
 
 /// XS102 and XS104: make `binding-secret` (or `x509`, when it is the only other type) the
 /// default, keeping every type that is allowed today.
-pub fn binding_first(ctx: &Context<'_>, _rule: &Rule, node: &Node, types: &[CredentialType]) -> Option<Fix> {
+pub fn binding_first(ctx: &Context<'_>, node: &Node, types: &[CredentialType]) -> Option<Fix> {
     let items = node.as_array()?;
     let text = ctx.source.text.as_str();
     if types == [CredentialType::InstanceSecret] {
@@ -91,7 +91,7 @@ pub fn binding_first(ctx: &Context<'_>, _rule: &Rule, node: &Node, types: &[Cred
 }
 
 /// XS103: remove `instance-secret` from the list (unsafe: invalidates instance-secret bindings).
-pub fn remove_instance_secret(ctx: &Context<'_>, _rule: &Rule, node: &Node, types: &[CredentialType]) -> Option<Fix> {
+pub fn remove_instance_secret(ctx: &Context<'_>, node: &Node, types: &[CredentialType]) -> Option<Fix> {
     let items = node.as_array()?;
     let i = types.iter().position(|t| *t == CredentialType::InstanceSecret)?;
     if items.len() < 2 {

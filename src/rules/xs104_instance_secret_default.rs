@@ -62,6 +62,6 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             "Move `{}` to the front; the order only changes the default for new bindings, existing ones keep working",
             target.as_str()
         ))
-        .with_fix(crate::fix::migration::binding_first(ctx, &RULE, node, types)),
+        .with_fix(crate::fix::migration::binding_first(ctx, node, types)),
     );
 }
