@@ -13,6 +13,7 @@ pub mod engine;
 pub mod fix;
 pub mod lint;
 pub mod load;
+pub mod names;
 pub mod parse;
 pub mod report;
 pub mod rules;

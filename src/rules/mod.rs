@@ -16,6 +16,14 @@ pub mod xs101_implicit_credential_types;
 pub mod xs102_instance_secret_only;
 pub mod xs103_unfinished_migration;
 pub mod xs104_instance_secret_default;
+pub mod xs201_unknown_scope_reference;
+pub mod xs202_unknown_attribute_reference;
+pub mod xs203_unknown_role_template_reference;
+pub mod xs204_duplicate_name;
+pub mod xs205_unprefixed_scope;
+pub mod xs206_no_default_role;
+
+mod references;
 
 include!(concat!(env!("OUT_DIR"), "/rule_docs.rs"));
 
@@ -78,6 +86,12 @@ pub static ALL: &[&Rule] = &[
     &xs102_instance_secret_only::RULE,
     &xs103_unfinished_migration::RULE,
     &xs104_instance_secret_default::RULE,
+    &xs201_unknown_scope_reference::RULE,
+    &xs202_unknown_attribute_reference::RULE,
+    &xs203_unknown_role_template_reference::RULE,
+    &xs204_duplicate_name::RULE,
+    &xs205_unprefixed_scope::RULE,
+    &xs206_no_default_role::RULE,
 ];
 
 pub fn by_code(code: &str) -> Option<&'static Rule> {

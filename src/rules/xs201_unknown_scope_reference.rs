@@ -1,0 +1,58 @@
+//! # XS201 unknown-scope-reference
+//!
+//! ## What it does
+//! Reports an entry of a role template's `scope-references` of the form `$XSAPPNAME.<scope>`
+//! that names no scope in `scopes` (spec sections 1.4 and 1.11). References to other
+//! applications (`$XSAPPNAME(application,other).Read`, `$XSSERVICENAME(instance).Read`) and
+//! platform scopes such as `uaa.user` are not checked: they are defined elsewhere.
+//!
+//! ## Why
+//! A role template can only grant scopes that exist. A misspelt reference fails the deployment
+//! or, worse, leaves the role without the scope the application checks for.
+//!
+//! ## Example
+//! ```json
+//! { "scopes": [{ "name": "$XSAPPNAME.Read" }],
+//!   "role-templates": [{ "name": "Viewer", "scope-references": ["$XSAPPNAME.read"] }] }
+//! ```
+//! Flagged: `$XSAPPNAME.read` differs from the scope `$XSAPPNAME.Read` in case.
+//!
+//! ## Fix
+//! Safe when the reference differs from exactly one scope name only in case: it is rewritten to
+//! that name. Otherwise the help suggests the closest name and nothing is changed.
+
+use super::references::{unresolved, Target};
+use super::{Context, FixKind, Rule};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::names::{local_reference, named, strings, ROLE_TEMPLATES, SCOPES};
+
+pub static RULE: Rule = Rule {
+    code: "XS201",
+    name: "unknown-scope-reference",
+    severity: Severity::Error,
+    summary: "A role template references a scope the descriptor does not define",
+    fix: FixKind::SometimesSafe,
+    check: Some(check),
+};
+
+fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    let scopes = named(ctx.root, SCOPES);
+    let defined: Vec<&str> = scopes.iter().filter_map(|s| local_reference(s.name)).collect();
+    for template in named(ctx.root, ROLE_TEMPLATES) {
+        let siblings: Vec<&str> = strings(template.entry, "scope-references").map(|(_, _, s)| s).collect();
+        for (i, node, reference) in strings(template.entry, "scope-references") {
+            let Some(wanted) = local_reference(reference) else { continue };
+            if defined.contains(&wanted) {
+                continue;
+            }
+            let target = Target {
+                kind: "scope",
+                wanted,
+                defined: &defined,
+                spell: |n| format!("$XSAPPNAME.{n}"),
+                siblings: &siblings,
+            };
+            out.push(unresolved(&RULE, ctx, node, format!("{}/scope-references/{i}", template.pointer), &target));
+        }
+    }
+}
