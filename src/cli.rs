@@ -61,6 +61,10 @@ pub struct CheckArgs {
     /// Worker threads (default: one per core).
     #[arg(short, long)]
     pub jobs: Option<usize>,
+    /// Compare each file with its version at this git revision (history rules XS109, XS210-XS214);
+    /// default `HEAD`, so a pre-commit hook judges the staged change. A CI job passes the merge base.
+    #[arg(long, value_name = "REV")]
+    pub base: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -147,6 +151,7 @@ fn check(args: CheckArgs) -> i32 {
         unsafe_fixes: args.unsafe_fixes,
         stdin_filename: args.stdin_filename.clone(),
         threads,
+        base: args.base.clone(),
     };
     let outcome = engine::check(&args.paths, &opts);
     let summary = Summary::of(&outcome.reports, outcome.files_checked, fix == FixMode::Apply, args.unsafe_fixes);
@@ -182,6 +187,9 @@ fn check(args: CheckArgs) -> i32 {
     for (path, reason) in &outcome.refused {
         eprintln!("error: {path}: fix not applied: {reason}");
     }
+    for message in &outcome.history_errors {
+        eprintln!("error: {message}");
+    }
     if let Err(e) = written {
         if e.kind() != std::io::ErrorKind::BrokenPipe {
             eprintln!("error: cannot write the report: {e}");
@@ -189,7 +197,7 @@ fn check(args: CheckArgs) -> i32 {
         }
     }
 
-    if outcome.io_errors > 0 || !outcome.refused.is_empty() {
+    if outcome.io_errors > 0 || !outcome.refused.is_empty() || !outcome.history_errors.is_empty() {
         return EXIT_ERROR;
     }
     if fix == FixMode::Diff {

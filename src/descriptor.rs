@@ -64,6 +64,11 @@ impl MigrationState {
         }
     }
 
+    /// Bindings may still hold the instance secret: it is allowed, explicitly or (absent list) implicitly.
+    pub fn allows_instance_secret(self) -> bool {
+        matches!(self, Self::Implicit | Self::InstanceOnly | Self::DualInstanceFirst | Self::Dual)
+    }
+
     pub fn of(types: &[CredentialType]) -> Self {
         let instance = types.iter().position(|t| *t == CredentialType::InstanceSecret);
         match (instance, types.len()) {

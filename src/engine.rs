@@ -3,6 +3,7 @@
 
 use crate::discover::{self, Found};
 use crate::fix::{self, FixOutcome};
+use crate::history::History;
 use crate::load::{self, LoadError};
 use crate::report::{full, FileReport, OutputFormat};
 use crate::rules::xs000_io_error;
@@ -30,6 +31,8 @@ pub struct Options {
     pub unsafe_fixes: bool,
     pub stdin_filename: String,
     pub threads: usize,
+    /// `--base REV`; `None` compares with `HEAD`.
+    pub base: Option<String>,
 }
 
 #[derive(Debug, Default)]
@@ -42,6 +45,8 @@ pub struct Outcome {
     pub refused: Vec<(String, String)>,
     /// With `--fix` on standard input: the fixed text, for standard output.
     pub fixed_stdin: Option<String>,
+    /// Repositories that could not be opened, or a `--base` that does not resolve.
+    pub history_errors: Vec<String>,
 }
 
 /// One input as given on the command line.
@@ -74,6 +79,7 @@ struct Collector {
     io_errors: Mutex<usize>,
     refused: Mutex<Vec<(String, String)>>,
     fixed_stdin: Mutex<Option<String>>,
+    history: History,
 }
 
 pub fn check(paths: &[PathBuf], opts: &Options) -> Outcome {
@@ -85,6 +91,7 @@ pub fn check(paths: &[PathBuf], opts: &Options) -> Outcome {
         io_errors: Mutex::new(0),
         refused: Mutex::new(Vec::new()),
         fixed_stdin: Mutex::new(None),
+        history: History::new(opts.base.as_deref()),
     };
     let mut files = Vec::new();
     let mut dirs = Vec::new();
@@ -122,6 +129,7 @@ pub fn check(paths: &[PathBuf], opts: &Options) -> Outcome {
         io_errors: collector.io_errors.into_inner().unwrap_or_default(),
         refused,
         fixed_stdin: collector.fixed_stdin.into_inner().unwrap_or_default(),
+        history_errors: collector.history.errors(),
     }
 }
 
@@ -172,10 +180,12 @@ impl Collector {
     fn source(&self, source: SourceFile, write_to: Option<&Path>, opts: &Options) {
         *self.checked.lock().unwrap() += 1;
         let mut report = FileReport { path: source.path.clone(), ..FileReport::default() };
+        let base = write_to.and_then(|path| self.history.baseline(path, &source.text));
+        let base = base.as_ref();
         let mut shown = source;
         match opts.fix {
-            FixMode::Off => report.diagnostics = crate::lint::lint(&shown),
-            FixMode::Apply | FixMode::Diff => match fix::fix_source(&shown, opts.unsafe_fixes) {
+            FixMode::Off => report.diagnostics = crate::lint::lint_against(&shown, base),
+            FixMode::Apply | FixMode::Diff => match fix::fix_source(&shown, opts.unsafe_fixes, base) {
                 FixOutcome::Unchanged(diagnostics) => report.diagnostics = diagnostics,
                 FixOutcome::Refused { reason, diagnostics } => {
                     self.refused.lock().unwrap().push((shown.path.clone(), reason));
@@ -198,7 +208,7 @@ impl Collector {
                             *self.io_errors.lock().unwrap() += 1;
                             let reason = format!("cannot write the fixed file: {e}");
                             self.refused.lock().unwrap().push((shown.path.clone(), reason));
-                            report.diagnostics = crate::lint::lint(&shown);
+                            report.diagnostics = crate::lint::lint_against(&shown, base);
                         }
                     }
                 }

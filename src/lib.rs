@@ -11,6 +11,7 @@ pub mod diagnostic;
 pub mod discover;
 pub mod engine;
 pub mod fix;
+pub mod history;
 pub mod lint;
 pub mod load;
 pub mod names;

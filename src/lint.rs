@@ -2,11 +2,17 @@
 
 use crate::descriptor::CredentialTypes;
 use crate::diagnostic::Diagnostic;
+use crate::history::Baseline;
 use crate::rules::{self, xs001_invalid_json, Context};
 use crate::source::SourceFile;
 
-/// Lints one descriptor. Findings are sorted by position, then code.
+/// Lints one descriptor on its own. Findings are sorted by position, then code.
 pub fn lint(source: &SourceFile) -> Vec<Diagnostic> {
+    lint_against(source, None)
+}
+
+/// Lints one descriptor; with `base`, also as a change from that version.
+pub fn lint_against(source: &SourceFile, base: Option<&Baseline>) -> Vec<Diagnostic> {
     let mut diagnostics = match crate::parse::parse(&source.text, source.bom_len()) {
         Err(e) => vec![Diagnostic::new(&xs001_invalid_json::RULE, source, e.span, "", e.message)],
         Ok(root) => {
@@ -17,6 +23,7 @@ pub fn lint(source: &SourceFile) -> Vec<Diagnostic> {
                 root: &root,
                 credential_types: CredentialTypes::of(&root),
                 credential_types_in_doubt: schema.credential_types_in_doubt,
+                base,
             };
             rules::check_descriptor(&ctx, &mut out);
             out

@@ -34,12 +34,17 @@ fn bundled_corpus_samples() {
     }
 }
 
-fn shared_descriptors() -> Option<Vec<PathBuf>> {
+fn shared_corpus() -> Option<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
     if !root.is_dir() {
         eprintln!("skipped: ../shared/corpus is not there");
         return None;
     }
+    Some(root)
+}
+
+fn shared_descriptors() -> Option<Vec<PathBuf>> {
+    let root = shared_corpus()?;
     let mut files = Vec::new();
     let mut stack = vec![root];
     while let Some(dir) = stack.pop() {
@@ -108,7 +113,7 @@ fn shared_corpus_fixes_reach_binding_only_and_break_nothing() {
     for path in &files {
         let source = load::read_path(path, "corpus").unwrap();
         let before = lint(&source);
-        match fix_source(&source, true) {
+        match fix_source(&source, true, None) {
             FixOutcome::Fixed(f) => {
                 changed += 1;
                 fixes += f.applied;
@@ -128,4 +133,40 @@ fn shared_corpus_fixes_reach_binding_only_and_break_nothing() {
         }
     }
     eprintln!("{} descriptors: {changed} fixed ({fixes} fixes), {unchanged} unchanged", files.len());
+}
+
+/// Each older version in `corpus/history/` judged as the base of the repository's current file:
+/// the history rules on real changes.
+#[test]
+fn shared_history_changes_through_the_history_rules() {
+    let Some(corpus) = shared_corpus() else { return };
+    let manifest = std::fs::read_to_string(corpus.join("history/MANIFEST.tsv")).unwrap();
+    let mut pairs = 0;
+    let mut findings = Vec::new();
+    for line in manifest.lines().skip(1) {
+        let cols: Vec<&str> = line.split('\t').collect();
+        let (local, repo, path) = (cols[0], cols[1], cols[3]);
+        let old = corpus.join("history").join(local.rsplit('/').next().unwrap());
+        let current = corpus.join("repos").join(repo.replace('/', "__")).join(path);
+        let (Ok(old_text), Ok(source)) = (std::fs::read_to_string(&old), xsuaa_lint::load::read_path(&current, path))
+        else {
+            continue;
+        };
+        let Ok(root) = xsuaa_lint::parse::parse(&old_text, 0) else { continue };
+        pairs += 1;
+        let base = xsuaa_lint::history::Baseline { revision: "old".into(), renamed_from: None, root };
+        for d in xsuaa_lint::lint::lint_against(&source, Some(&base)) {
+            if d.rule.code == "XS109" || d.rule.code.starts_with("XS21") {
+                findings.push(format!("{} {repo}/{path}", d.rule.code));
+            }
+        }
+    }
+    findings.sort();
+    eprintln!("{pairs} history pairs: {findings:#?}");
+    assert_eq!(pairs, 28, "older versions whose file still exists in the repository");
+    // Examined: security samples that went from no `credential-types` (implicit) or an older list
+    // straight to `["x509"]` or `["binding-secret", "x509"]` without a dual state in between
+    // (XS109), and role collections renamed to "Sample Viewer (...)" and "BPAdmin1" (XS212).
+    let count = |code: &str| findings.iter().filter(|f| f.starts_with(code)).count();
+    assert_eq!((count("XS109"), count("XS212"), findings.len()), (4, 4, 8), "{findings:#?}");
 }

@@ -3,11 +3,15 @@
 //! `fixtures/fix/NAME.json` must become `NAME.fixed.json` with `--fix` and
 //! `NAME.unsafe.json` with `--fix --unsafe-fixes`.
 //!
+//! `fixtures/history/NAME.json` is linted against `NAME.base.json` as its base revision and must
+//! produce exactly `NAME.out` (empty: clean).
+//!
 //! `UPDATE_FIXTURES=1 cargo test --test fixtures` rewrites the expected files; review the diff.
 
 use std::path::{Path, PathBuf};
 use xsuaa_lint::fix::{fix_source, FixOutcome};
-use xsuaa_lint::lint::lint;
+use xsuaa_lint::history::Baseline;
+use xsuaa_lint::lint::{lint, lint_against};
 use xsuaa_lint::load;
 
 fn fixtures(dir: &str) -> Vec<PathBuf> {
@@ -16,7 +20,10 @@ fn fixtures(dir: &str) -> Vec<PathBuf> {
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .filter(|p| !p.to_string_lossy().ends_with(".fixed.json") && !p.to_string_lossy().ends_with(".unsafe.json"))
+        .filter(|p| {
+            let name = p.to_string_lossy();
+            !name.ends_with(".fixed.json") && !name.ends_with(".unsafe.json") && !name.ends_with(".base.json")
+        })
         .collect();
     files.sort();
     assert!(!files.is_empty(), "no fixtures in {}", dir.display());
@@ -33,6 +40,10 @@ fn findings(path: &Path) -> String {
         Ok(source) => lint(&source),
         Err(e) => vec![e.into_diagnostic()],
     };
+    render(&diagnostics)
+}
+
+fn render(diagnostics: &[xsuaa_lint::diagnostic::Diagnostic]) -> String {
     diagnostics
         .iter()
         .map(|d| {
@@ -81,7 +92,7 @@ fn err_fixtures_match_their_expected_output() {
 
 fn fixed_text(path: &Path, unsafe_fixes: bool) -> String {
     let source = load::read_path(path, "fixture").unwrap();
-    match fix_source(&source, unsafe_fixes) {
+    match fix_source(&source, unsafe_fixes, None) {
         FixOutcome::Fixed(f) => f.text,
         FixOutcome::Unchanged(_) => source.text,
         FixOutcome::Refused { reason, .. } => panic!("{}: refused: {reason}", path.display()),
@@ -102,7 +113,7 @@ fn fix_fixtures_match_their_expected_output() {
             // Idempotent: fixing the result changes nothing.
             let again = {
                 let source = load::from_bytes("again", actual.clone().into_bytes()).unwrap();
-                match fix_source(&source, unsafe_fixes) {
+                match fix_source(&source, unsafe_fixes, None) {
                     FixOutcome::Fixed(f) => f.text,
                     _ => actual.clone(),
                 }
@@ -110,5 +121,28 @@ fn fix_fixtures_match_their_expected_output() {
             assert_eq!(again, actual, "{} ({suffix}) is not idempotent", path.display());
         }
     }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn history_fixtures_match_their_expected_output() {
+    let mut failures = Vec::new();
+    let mut flagged = 0;
+    for path in fixtures("history") {
+        let base_text = std::fs::read_to_string(path.with_extension("base.json")).unwrap();
+        let base = Baseline {
+            revision: "HEAD".into(),
+            renamed_from: None,
+            root: xsuaa_lint::parse::parse(&base_text, 0).unwrap(),
+        };
+        let source = load::read_path(&path, "fixture").unwrap();
+        let actual = render(&lint_against(&source, Some(&base)));
+        // Without history, none of the history rules may fire.
+        let alone = render(&lint(&source));
+        assert!(!["XS109", "XS21"].iter().any(|c| alone.contains(c)), "{}: {alone}", path.display());
+        flagged += usize::from(!actual.is_empty());
+        compare(&path.with_extension("out"), &actual, &mut failures);
+    }
+    assert!(flagged >= 7, "history fixtures must include flagged cases");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

@@ -109,3 +109,28 @@ pub fn remove_instance_secret(ctx: &Context<'_>, node: &Node, types: &[Credentia
         [(span, String::new())],
     ))
 }
+
+/// XS109: allow `instance-secret` again, after the types listed now (the dual state).
+pub fn restore_instance_secret(ctx: &Context<'_>, node: &Node) -> Option<Fix> {
+    let items = node.as_array()?;
+    let text = ctx.source.text.as_str();
+    let last = items.last()?;
+    let separator = match items.len() {
+        1 => {
+            let gap = &text[node.span.start + 1..last.span.start];
+            match gap.find('\n') {
+                Some(i) => format!(",{}", &gap[i - usize::from(gap[..i].ends_with('\r'))..]),
+                None if edit::is_compact(text, ctx.root) => ",".to_string(),
+                None => ", ".to_string(),
+            }
+        }
+        n => text[items[n - 2].span.end..last.span.start].to_string(),
+    };
+    let content = format!("{separator}{}", edit::quote(CredentialType::InstanceSecret.as_str()));
+    Some(Fix::new(
+        Applicability::Safe,
+        "Allow `instance-secret` again until every binding and service key is replaced",
+        ctx.source,
+        [(Span::new(last.span.end, last.span.end), content)],
+    ))
+}

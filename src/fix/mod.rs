@@ -6,7 +6,8 @@ pub mod migration;
 pub mod write;
 
 use crate::diagnostic::{Applicability, Diagnostic, Fix};
-use crate::lint::lint;
+use crate::history::Baseline;
+use crate::lint::lint_against;
 use crate::source::SourceFile;
 use std::collections::HashSet;
 
@@ -71,8 +72,8 @@ pub fn apply(text: &str, fixes: &[&Fix]) -> String {
     out
 }
 
-pub fn fix_source(source: &SourceFile, unsafe_fixes: bool) -> FixOutcome {
-    let original = lint(source);
+pub fn fix_source(source: &SourceFile, unsafe_fixes: bool, base: Option<&Baseline>) -> FixOutcome {
+    let original = lint_against(source, base);
     if original.iter().any(|d| d.rule.code == "XS001")
         || !original.iter().any(|d| d.fix.as_ref().is_some_and(|f| allowed(f, unsafe_fixes)))
     {
@@ -88,7 +89,7 @@ pub fn fix_source(source: &SourceFile, unsafe_fixes: bool) -> FixOutcome {
         }
         applied += fixes.len();
         current = SourceFile::new(source.path.clone(), apply(&current.text, &fixes));
-        diagnostics = lint(&current);
+        diagnostics = lint_against(&current, base);
     }
     if let Some(reason) = regression(&original, &diagnostics) {
         return FixOutcome::Refused { reason, diagnostics: original };
@@ -119,7 +120,7 @@ mod tests {
     use super::*;
 
     fn fixed(text: &str, unsafe_fixes: bool) -> String {
-        match fix_source(&SourceFile::new("t.json", text.into()), unsafe_fixes) {
+        match fix_source(&SourceFile::new("t.json", text.into()), unsafe_fixes, None) {
             FixOutcome::Fixed(f) => f.text,
             other => panic!("{other:?}"),
         }
@@ -141,6 +142,6 @@ mod tests {
     #[test]
     fn parse_errors_are_never_edited() {
         let source = SourceFile::new("t.json", "{\"a\": 1,}".into());
-        assert!(matches!(fix_source(&source, true), FixOutcome::Unchanged(_)));
+        assert!(matches!(fix_source(&source, true, None), FixOutcome::Unchanged(_)));
     }
 }

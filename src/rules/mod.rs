@@ -16,12 +16,18 @@ pub mod xs101_implicit_credential_types;
 pub mod xs102_instance_secret_only;
 pub mod xs103_unfinished_migration;
 pub mod xs104_instance_secret_default;
+pub mod xs109_skipped_dual_state;
 pub mod xs201_unknown_scope_reference;
 pub mod xs202_unknown_attribute_reference;
 pub mod xs203_unknown_role_template_reference;
 pub mod xs204_duplicate_name;
 pub mod xs205_unprefixed_scope;
 pub mod xs206_no_default_role;
+pub mod xs210_attribute_value_type_changed;
+pub mod xs211_attribute_now_required;
+pub mod xs212_role_collection_removed;
+pub mod xs213_default_values_changed;
+pub mod xs214_migration_finished;
 
 mod references;
 
@@ -56,6 +62,9 @@ pub struct Context<'a> {
     /// The schema already reports `credential-types` (or a misspelling of it) as invalid, so
     /// the migration rules stay silent rather than judge a list nobody meant.
     pub credential_types_in_doubt: bool,
+    /// The descriptor at the base revision, for the history-aware rules; `None` outside git
+    /// or for a file that is new at that revision.
+    pub base: Option<&'a crate::history::Baseline>,
 }
 
 pub type Check = fn(&Context<'_>, &mut Vec<Diagnostic>);
@@ -86,12 +95,18 @@ pub static ALL: &[&Rule] = &[
     &xs102_instance_secret_only::RULE,
     &xs103_unfinished_migration::RULE,
     &xs104_instance_secret_default::RULE,
+    &xs109_skipped_dual_state::RULE,
     &xs201_unknown_scope_reference::RULE,
     &xs202_unknown_attribute_reference::RULE,
     &xs203_unknown_role_template_reference::RULE,
     &xs204_duplicate_name::RULE,
     &xs205_unprefixed_scope::RULE,
     &xs206_no_default_role::RULE,
+    &xs210_attribute_value_type_changed::RULE,
+    &xs211_attribute_now_required::RULE,
+    &xs212_role_collection_removed::RULE,
+    &xs213_default_values_changed::RULE,
+    &xs214_migration_finished::RULE,
 ];
 
 pub fn by_code(code: &str) -> Option<&'static Rule> {

@@ -24,7 +24,9 @@
 //! Unsafe: removes `instance-secret`. Every binding and service key still on the instance secret
 //! fails with HTTP 401 after the next instance update. Apply it (`--unsafe-fixes`) only after
 //! every app is rebound, every service key replaced, and `instanceSecretLastUsedAt`
-//! (`GET /sap/rest/authorization/v2/apps/{id}`) shows no recent use.
+//! (`GET /sap/rest/authorization/v2/apps/{id}`) shows no recent use. Not offered while the
+//! version at the base revision (`HEAD`, or `--base`) is not itself the dual state: the dual
+//! state must be deployed before the removal (XS109).
 
 use super::{Context, FixKind, Rule};
 use crate::descriptor::{CredentialType, CredentialTypes, MigrationState, CREDENTIAL_TYPES_POINTER};
@@ -44,6 +46,8 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     if ctx.credential_types_in_doubt || MigrationState::of(types) != MigrationState::Dual {
         return;
     }
+    // The dual state is new in this change: removing `instance-secret` now is XS109's shortcut.
+    let skips_dual_state = ctx.base.is_some_and(|base| base.removal_skips_dual_state());
     let index = types.iter().position(|t| *t == CredentialType::InstanceSecret).unwrap_or(0);
     let entry = node.as_array().and_then(|items| items.get(index)).unwrap_or(node);
     out.push(
@@ -60,6 +64,6 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         .with_help(
             "Rebind every app and replace every service key, check that `instanceSecretLastUsedAt` shows no recent use, then remove `instance-secret` and update the instance; removing it earlier makes every binding still on the instance secret fail with HTTP 401",
         )
-        .with_fix(crate::fix::migration::remove_instance_secret(ctx, node, types)),
+        .with_fix(if skips_dual_state { None } else { crate::fix::migration::remove_instance_secret(ctx, node, types) }),
     );
 }

@@ -1,0 +1,56 @@
+//! # XS214 migration-finished
+//!
+//! ## What it does
+//! Compares the descriptor with its version at the base revision. When the base was the dual
+//! state (`instance-secret` after another type) and `instance-secret` is now removed, which is the
+//! legitimate last step of SAP's migration (spec section 5.2, steps 5 and 6), it reports an
+//! `info` note on `credential-types` with the prerequisites of that step.
+//!
+//! ## Why
+//! Removing `instance-secret` is right only when nothing still uses it. The descriptor cannot
+//! show that: it needs every app rebound, every service key replaced, and the application's
+//! `instanceSecretLastUsedAt` (`GET /sap/rest/authorization/v2/apps/{id}`) checked before the
+//! instance is updated. The note is a reminder at review time; it does not fail the run.
+//!
+//! ## Example
+//! At `HEAD`: `["binding-secret", "instance-secret"]`; staged: `["binding-secret"]`. Noted.
+//!
+//! ## Fix
+//! None: there is nothing to change in the file.
+
+use super::xs109_skipped_dual_state::removed_instance_secret;
+use super::{Context, FixKind, Rule};
+use crate::descriptor::{MigrationState, CREDENTIAL_TYPES_POINTER};
+use crate::diagnostic::{Diagnostic, Severity};
+
+pub static RULE: Rule = Rule {
+    code: "XS214",
+    name: "migration-finished",
+    severity: Severity::Info,
+    summary: "instance-secret was removed after the dual state: check the prerequisites before deploying",
+    fix: FixKind::None,
+    check: Some(check),
+};
+
+fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    let Some(base) = ctx.base else { return };
+    let Some(node) = removed_instance_secret(ctx) else { return };
+    if base.migration_state() != MigrationState::Dual {
+        return;
+    }
+    out.push(
+        Diagnostic::new(
+            &RULE,
+            ctx.source,
+            node.span,
+            CREDENTIAL_TYPES_POINTER,
+            format!(
+                "`instance-secret` removed after the dual state {}: before updating the instance, make sure every app is rebound and every service key replaced",
+                base.label()
+            ),
+        )
+        .with_help(
+            "Check `instanceSecretLastUsedAt` (GET /sap/rest/authorization/v2/apps/{id}) shows no recent use; bindings still on the instance secret fail with HTTP 401 once the instance is updated",
+        ),
+    );
+}
