@@ -1,12 +1,15 @@
 //! The command line: argument parsing, exit codes and where output goes.
 
+use crate::baseline::Baseline;
+use crate::config::{Config, ConfigError, Discovery, Resolver};
 use crate::diagnostic::Severity;
 use crate::engine::{self, FixMode};
 use crate::report::{self, OutputFormat, Summary};
 use crate::rules;
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// Exit statuses: a public contract (README).
 pub const EXIT_CLEAN: i32 = 0;
@@ -30,6 +33,46 @@ pub enum Command {
     Check(CheckArgs),
     /// Print a rule's documentation, or list every rule.
     Rule(RuleArgs),
+    /// Show the configuration that applies to a path.
+    Config(ConfigArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct ConfigSource {
+    /// Use this configuration file for every path instead of discovering `xsuaa-lint.toml`.
+    #[arg(long, value_name = "FILE", conflicts_with = "isolated")]
+    pub config: Option<PathBuf>,
+    /// Ignore every configuration file: the defaults apply.
+    #[arg(long)]
+    pub isolated: bool,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct ConfigArgs {
+    /// Print the resolved settings for PATH (a file or folder; default: .).
+    #[arg(long, required = true)]
+    pub show: bool,
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    #[command(flatten)]
+    pub source: ConfigSource,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]
+pub enum FailOn {
+    Info,
+    Warning,
+    Error,
+}
+
+impl FailOn {
+    fn severity(self) -> Severity {
+        match self {
+            FailOn::Info => Severity::Info,
+            FailOn::Warning => Severity::Warning,
+            FailOn::Error => Severity::Error,
+        }
+    }
 }
 
 #[derive(clap::Args, Debug)]
@@ -61,6 +104,33 @@ pub struct CheckArgs {
     /// Worker threads (default: one per core).
     #[arg(short, long)]
     pub jobs: Option<usize>,
+    #[command(flatten)]
+    pub config_source: ConfigSource,
+    /// Apply the configuration's `files.exclude` to files named on the command line too
+    /// (pre-commit passes every changed file).
+    #[arg(long)]
+    pub force_exclude: bool,
+    /// The lowest severity that makes the exit status 1.
+    #[arg(long, value_enum, default_value_t = FailOn::Warning)]
+    pub fail_on: FailOn,
+    /// Exit 0 even when there are findings (2 still reports usage, configuration and I/O errors).
+    #[arg(long)]
+    pub exit_zero: bool,
+    /// Print the findings only: no summary lines.
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Print the number of findings per rule instead of the findings.
+    #[arg(long, conflicts_with_all = ["diff", "write_baseline"])]
+    pub statistics: bool,
+    /// Report (and fail on) only findings that this baseline file does not record.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Record the current findings in this file, then exit 0 (unless there are errors).
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["baseline", "fix", "diff"])]
+    pub write_baseline: Option<PathBuf>,
+    /// Write the report to this file instead of standard output.
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output_file: Option<PathBuf>,
     /// Compare each file with its version at this git revision (history rules XS109, XS210-XS214);
     /// default `HEAD`, so a pre-commit hook judges the staged change. A CI job passes the merge base.
     #[arg(long, value_name = "REV")]
@@ -95,6 +165,7 @@ pub fn main() -> i32 {
     match cli.command {
         Command::Check(args) => check(args),
         Command::Rule(args) => rule(args),
+        Command::Config(args) => show_config(args),
     }
 }
 
@@ -129,11 +200,53 @@ fn rule(args: RuleArgs) -> i32 {
     }
 }
 
+/// The configuration discovery chosen on the command line; a `--config` file that cannot be
+/// used is an error at once.
+fn resolver(source: &ConfigSource) -> Result<Resolver, ConfigError> {
+    let discovery = if source.isolated {
+        Discovery::Isolated
+    } else if let Some(file) = &source.config {
+        Discovery::Fixed(Arc::new(Config::load(file, &file.to_string_lossy())?))
+    } else {
+        Discovery::Nearest
+    };
+    Ok(Resolver::new(discovery))
+}
+
+fn show_config(args: ConfigArgs) -> i32 {
+    let resolver = match resolver(&args.source) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_ERROR;
+        }
+    };
+    let config = if args.path.is_dir() { resolver.for_folder(&args.path) } else { resolver.for_file(&args.path) };
+    match config {
+        Some(config) => {
+            let mut text = config.show();
+            if let Some(plan) = config.plan_for(&args.path) {
+                text.push_str(&format!("# plan for {}: {plan}\n", args.path.display()));
+            }
+            print!("{text}");
+            EXIT_CLEAN
+        }
+        None => {
+            for e in resolver.errors() {
+                eprintln!("error: {e}");
+            }
+            EXIT_ERROR
+        }
+    }
+}
+
 fn check(args: CheckArgs) -> i32 {
     let color = match args.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+        ColorChoice::Auto => {
+            args.output_file.is_none() && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+        }
     };
     let fix = if args.diff {
         FixMode::Diff
@@ -141,6 +254,20 @@ fn check(args: CheckArgs) -> i32 {
         FixMode::Apply
     } else {
         FixMode::Off
+    };
+    let configs = match resolver(&args.config_source) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_ERROR;
+        }
+    };
+    let baseline = match args.baseline.as_deref().map(Baseline::load).transpose() {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("error: {}: {e}", args.baseline.as_deref().unwrap_or(Path::new("")).display());
+            return EXIT_ERROR;
+        }
     };
     let threads =
         args.jobs.filter(|&j| j > 0).unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from));
@@ -152,20 +279,53 @@ fn check(args: CheckArgs) -> i32 {
         stdin_filename: args.stdin_filename.clone(),
         threads,
         base: args.base.clone(),
+        force_exclude: args.force_exclude,
     };
-    let outcome = engine::check(&args.paths, &opts);
-    let summary = Summary::of(&outcome.reports, outcome.files_checked, fix == FixMode::Apply, args.unsafe_fixes);
+    let outcome = engine::check(&args.paths, &opts, &configs, baseline.as_ref());
+    let mut summary = Summary::of(&outcome.reports, outcome.files_checked, fix == FixMode::Apply, args.unsafe_fixes);
+    summary.quiet = args.quiet;
+    let config_errors = configs.errors();
+
+    if let Some(file) = &args.write_baseline {
+        for e in &config_errors {
+            eprintln!("error: {e}");
+        }
+        return match crate::baseline::write(file, &outcome.reports) {
+            Ok(n) => {
+                eprintln!("Recorded {n} finding(s) in {}.", file.display());
+                if outcome.io_errors > 0 || !config_errors.is_empty() {
+                    EXIT_ERROR
+                } else {
+                    EXIT_CLEAN
+                }
+            }
+            Err(e) => {
+                eprintln!("error: cannot write the baseline {}: {e}", file.display());
+                EXIT_ERROR
+            }
+        };
+    }
 
     let stdout = std::io::stdout();
     let stderr = std::io::stderr();
     // With `--fix` on standard input, standard output carries the fixed text; the report moves to stderr.
     let stdin_fixed = outcome.fixed_stdin.is_some();
+    let mut sink: Box<dyn Write> = match &args.output_file {
+        Some(file) => match std::fs::File::create(file) {
+            Ok(f) => Box::new(std::io::BufWriter::new(f)),
+            Err(e) => {
+                eprintln!("error: cannot write {}: {e}", file.display());
+                return EXIT_ERROR;
+            }
+        },
+        None if stdin_fixed => Box::new(stderr.lock()),
+        None => Box::new(stdout.lock()),
+    };
     let written = if fix == FixMode::Diff {
-        let mut out = stdout.lock();
         let mut r = Ok(());
         for report in &outcome.reports {
             if let Some(diff) = &report.diff {
-                r = r.and_then(|()| out.write_all(diff.as_bytes()));
+                r = r.and_then(|()| sink.write_all(diff.as_bytes()));
             }
         }
         // What blocks fixing (unreadable or unparsable files) must not pass in silence.
@@ -176,19 +336,38 @@ fn check(args: CheckArgs) -> i32 {
         }
         let fixes: usize = outcome.reports.iter().filter(|r| r.diff.is_some()).map(|r| r.fixes_applied).sum();
         let files = outcome.reports.iter().filter(|r| r.diff.is_some()).count();
-        eprintln!("Would apply {fixes} fix(es) to {files} file(s).");
+        if !args.quiet {
+            eprintln!("Would apply {fixes} fix(es) to {files} file(s).");
+        }
         r
-    } else if stdin_fixed {
-        let _ = stdout.lock().write_all(outcome.fixed_stdin.as_deref().unwrap_or_default().as_bytes());
-        report::write(opts.format, &outcome.reports, &summary, &mut stderr.lock())
     } else {
-        report::write(opts.format, &outcome.reports, &summary, &mut stdout.lock())
+        if stdin_fixed {
+            let _ = stdout.lock().write_all(outcome.fixed_stdin.as_deref().unwrap_or_default().as_bytes());
+        }
+        if args.statistics {
+            report::statistics::write(&outcome.reports, &summary, &mut sink)
+        } else {
+            report::write(opts.format, &outcome.reports, &summary, &mut sink)
+        }
     };
+    let written = written.and_then(|()| sink.flush());
+    drop(sink);
     for (path, reason) in &outcome.refused {
         eprintln!("error: {path}: fix not applied: {reason}");
     }
     for message in &outcome.history_errors {
         eprintln!("error: {message}");
+    }
+    for e in &config_errors {
+        eprintln!("error: {e}");
+    }
+    if let Some(baseline) = &baseline {
+        let gone = baseline.gone();
+        if gone > 0 && !args.quiet {
+            eprintln!(
+                "{gone} finding(s) recorded in the baseline no longer occur; `--write-baseline` records the current state."
+            );
+        }
     }
     if let Err(e) = written {
         if e.kind() != std::io::ErrorKind::BrokenPipe {
@@ -197,8 +376,15 @@ fn check(args: CheckArgs) -> i32 {
         }
     }
 
-    if outcome.io_errors > 0 || !outcome.refused.is_empty() || !outcome.history_errors.is_empty() {
+    if outcome.io_errors > 0
+        || !outcome.refused.is_empty()
+        || !outcome.history_errors.is_empty()
+        || !config_errors.is_empty()
+    {
         return EXIT_ERROR;
+    }
+    if args.exit_zero {
+        return EXIT_CLEAN;
     }
     if fix == FixMode::Diff {
         return if outcome.reports.iter().any(|r| r.diff.is_some()) { EXIT_FINDINGS } else { EXIT_CLEAN };
@@ -206,7 +392,8 @@ fn check(args: CheckArgs) -> i32 {
     if args.exit_non_zero_on_fix && summary.fixes_applied > 0 {
         return EXIT_FINDINGS;
     }
-    let failing = outcome.reports.iter().flat_map(|r| &r.diagnostics).any(|d| d.severity >= Severity::Warning);
+    let threshold = args.fail_on.severity();
+    let failing = outcome.reports.iter().flat_map(|r| &r.diagnostics).any(|d| d.severity >= threshold);
     if failing {
         EXIT_FINDINGS
     } else {

@@ -25,8 +25,29 @@ pub enum Found {
     Error { path: Option<PathBuf>, message: String },
 }
 
+/// Which folders and files a walk takes, beyond the ignore files.
+pub trait Selector: Sync {
+    /// Leave out this folder and everything below it.
+    fn skip_dir(&self, _path: &Path) -> bool {
+        false
+    }
+    /// Lint this file; `named`: it has a descriptor's name.
+    fn wants(&self, _path: &Path, named: bool) -> bool {
+        named
+    }
+    /// Whether a file without a descriptor's name may be wanted (saves asking for every file).
+    fn may_include_others(&self) -> bool {
+        false
+    }
+}
+
+/// Files named like a descriptor, nothing else.
+pub struct ByName;
+
+impl Selector for ByName {}
+
 /// Walks `roots` in parallel; `visit` runs on the walker's threads, one entry at a time.
-pub fn walk(roots: &[PathBuf], threads: usize, visit: &(dyn Fn(Found) + Sync)) {
+pub fn walk(roots: &[PathBuf], threads: usize, selector: &dyn Selector, visit: &(dyn Fn(Found) + Sync)) {
     let Some((first, rest)) = roots.split_first() else { return };
     let mut builder = WalkBuilder::new(first);
     for root in rest {
@@ -47,8 +68,14 @@ pub fn walk(roots: &[PathBuf], threads: usize, visit: &(dyn Fn(Found) + Sync)) {
         Box::new(move |entry| {
             match entry {
                 Ok(entry) => {
+                    let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+                    if is_dir && entry.depth() > 0 && selector.skip_dir(entry.path()) {
+                        return WalkState::Skip;
+                    }
                     let named = entry.file_name().to_str().is_some_and(is_descriptor_name);
-                    if named {
+                    let wanted =
+                        !is_dir && (named || selector.may_include_others()) && selector.wants(entry.path(), named);
+                    if wanted {
                         match entry.file_type() {
                             Some(t) if t.is_file() => visit(Found::Descriptor(entry.into_path())),
                             // Symbolic links are not followed during a walk; one that leads nowhere

@@ -1,12 +1,16 @@
 //! Orchestration of `check`: discover -> load -> lint or fix -> one report per file, in parallel,
 //! holding one file at a time per worker; reports come back sorted by path.
 
+use crate::baseline::Baseline;
+use crate::config::{Config, Resolver};
+use crate::diagnostic::Diagnostic;
 use crate::discover::{self, Found};
 use crate::fix::{self, FixOutcome};
 use crate::history::History;
+use crate::lint::LintOptions;
 use crate::load::{self, LoadError};
 use crate::report::{full, FileReport, OutputFormat};
-use crate::rules::xs000_io_error;
+use crate::rules::{xs000_io_error, xs900_unused_suppression};
 use crate::source::SourceFile;
 use rayon::prelude::*;
 use std::collections::HashSet;
@@ -33,6 +37,8 @@ pub struct Options {
     pub threads: usize,
     /// `--base REV`; `None` compares with `HEAD`.
     pub base: Option<String>,
+    /// Apply the configuration's excludes to files named explicitly too.
+    pub force_exclude: bool,
 }
 
 #[derive(Debug, Default)]
@@ -70,7 +76,7 @@ fn classify(path: &Path) -> Target {
     }
 }
 
-struct Collector {
+struct Collector<'c> {
     /// Files already taken, by canonical path: a file named twice (or named and walked) is
     /// linted once, so `--fix` never writes it twice and `--diff` never repeats a hunk.
     seen: Mutex<HashSet<PathBuf>>,
@@ -80,9 +86,30 @@ struct Collector {
     refused: Mutex<Vec<(String, String)>>,
     fixed_stdin: Mutex<Option<String>>,
     history: History,
+    configs: &'c Resolver,
+    baseline: Option<&'c Baseline>,
 }
 
-pub fn check(paths: &[PathBuf], opts: &Options) -> Outcome {
+/// The walk as the configuration of each folder wants it: excluded folders and files left out,
+/// included globs added to the descriptor names.
+struct ConfiguredSelector<'a>(&'a Resolver);
+
+impl discover::Selector for ConfiguredSelector<'_> {
+    fn skip_dir(&self, path: &Path) -> bool {
+        self.0.for_folder(path).is_some_and(|c| c.is_excluded(path))
+    }
+
+    fn wants(&self, path: &Path, named: bool) -> bool {
+        // Broken configuration: still taken, so that `file` reports nothing twice and skips it.
+        self.0.for_file(path).is_none_or(|c| !c.is_excluded(path) && (named || c.is_included(path)))
+    }
+
+    fn may_include_others(&self) -> bool {
+        self.0.any_includes()
+    }
+}
+
+pub fn check(paths: &[PathBuf], opts: &Options, configs: &Resolver, baseline: Option<&Baseline>) -> Outcome {
     let cwd = std::env::current_dir().ok();
     let collector = Collector {
         seen: Mutex::new(HashSet::new()),
@@ -92,6 +119,8 @@ pub fn check(paths: &[PathBuf], opts: &Options) -> Outcome {
         refused: Mutex::new(Vec::new()),
         fixed_stdin: Mutex::new(None),
         history: History::new(opts.base.as_deref()),
+        configs,
+        baseline,
     };
     let mut files = Vec::new();
     let mut dirs = Vec::new();
@@ -106,9 +135,9 @@ pub fn check(paths: &[PathBuf], opts: &Options) -> Outcome {
             }
         }
     }
-    files.par_iter().for_each(|p| collector.file(p, &discover::display_path(p, cwd.as_deref()), opts));
-    discover::walk(&dirs, opts.threads, &|found| match found {
-        Found::Descriptor(p) => collector.file(&p, &discover::display_path(&p, cwd.as_deref()), opts),
+    files.par_iter().for_each(|p| collector.file(p, &discover::display_path(p, cwd.as_deref()), true, opts));
+    discover::walk(&dirs, opts.threads, &ConfiguredSelector(configs), &|found| match found {
+        Found::Descriptor(p) => collector.file(&p, &discover::display_path(&p, cwd.as_deref()), false, opts),
         Found::NotRegular(p) => collector.io_error(
             &discover::display_path(&p, cwd.as_deref()),
             "cannot read the file: it is not a regular file (a FIFO, socket or device)".into(),
@@ -119,6 +148,7 @@ pub fn check(paths: &[PathBuf], opts: &Options) -> Outcome {
             collector.io_error(&display, message, opts)
         }
     });
+    collector.unused_suppressions(&dirs, cwd.as_deref(), opts);
     let mut reports = collector.reports.into_inner().unwrap_or_default();
     reports.sort_by(|a, b| a.path.cmp(&b.path));
     let mut refused = collector.refused.into_inner().unwrap_or_default();
@@ -133,7 +163,7 @@ pub fn check(paths: &[PathBuf], opts: &Options) -> Outcome {
     }
 }
 
-impl Collector {
+impl Collector<'_> {
     fn push(&self, report: FileReport) {
         if let Ok(mut reports) = self.reports.lock() {
             reports.push(report);
@@ -142,50 +172,113 @@ impl Collector {
 
     fn io_error(&self, display: &str, message: String, opts: &Options) {
         let zero = crate::diagnostic::Position { line: 1, column: 1, offset: 0 };
-        let diagnostic = crate::diagnostic::Diagnostic::at(&xs000_io_error::RULE, zero, zero, message);
-        self.load_failed(display, LoadError::Io(Box::new(diagnostic)), opts);
+        let diagnostic = Diagnostic::at(&xs000_io_error::RULE, zero, zero, message);
+        self.load_failed(display, LoadError::Io(Box::new(diagnostic)), None, opts);
     }
 
-    fn load_failed(&self, display: &str, error: LoadError, opts: &Options) {
+    fn load_failed(&self, display: &str, error: LoadError, config: Option<(&Config, &Path)>, opts: &Options) {
         if matches!(error, LoadError::Io(_)) {
             *self.io_errors.lock().unwrap() += 1;
         } else {
             *self.checked.lock().unwrap() += 1;
         }
-        let diagnostics = vec![error.into_diagnostic()];
+        let mut diagnostics = vec![error.into_diagnostic()];
+        if let Some((config, path)) = config {
+            config.apply(path, &mut diagnostics);
+        }
+        let mut report = FileReport { path: display.to_string(), diagnostics, ..FileReport::default() };
+        if let Some(baseline) = self.baseline {
+            baseline.filter(&mut report);
+        }
+        let diagnostics = report.diagnostics;
         let rendered = (opts.format == OutputFormat::Full)
             .then(|| full::render(display, None, &diagnostics, opts.color, opts.unsafe_fixes));
         self.push(FileReport { path: display.to_string(), diagnostics, rendered, ..FileReport::default() });
     }
 
-    fn file(&self, path: &Path, display: &str, opts: &Options) {
+    /// `explicit`: named on the command line rather than found by the walk.
+    fn file(&self, path: &Path, display: &str, explicit: bool, opts: &Options) {
+        // A broken configuration file is reported once at the end; its files are not linted.
+        let Some(config) = self.configs.for_file(path) else { return };
+        if explicit && opts.force_exclude && config.is_excluded(path) {
+            return;
+        }
         let key = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
         if !self.seen.lock().unwrap().insert(key) {
             return;
         }
         match load::read_path(path, display) {
-            Ok(source) => self.source(source, Some(path), opts),
-            Err(e) => self.load_failed(display, e, opts),
+            Ok(source) => self.source(source, Some(path), &config, opts),
+            Err(e) => self.load_failed(display, e, Some((&config, path)), opts),
         }
     }
 
     fn stdin(&self, opts: &Options) {
+        // Standard input is configured as the file it stands for.
+        let stands_for = PathBuf::from(if opts.stdin_filename == "<stdin>" { "." } else { &opts.stdin_filename });
+        let Some(config) = self.configs.for_file(&stands_for) else { return };
         match load::read_stdin(&opts.stdin_filename) {
-            Ok(source) => self.source(source, None, opts),
-            Err(e) => self.load_failed(&opts.stdin_filename, e, opts),
+            Ok(source) => self.source(source, None, &config, opts),
+            Err(e) => self.load_failed(&opts.stdin_filename, e, Some((&config, &stands_for)), opts),
+        }
+    }
+
+    /// XS900 for each suppression that matched nothing, in the configurations of folders this
+    /// run walked (a list of files cannot tell that a suppression for another file is stale).
+    fn unused_suppressions(&self, walked: &[PathBuf], cwd: Option<&Path>, opts: &Options) {
+        let walked: Vec<PathBuf> = walked.iter().filter_map(|d| std::path::absolute(d).ok()).collect();
+        for config in self.configs.loaded() {
+            let Some(file) = &config.file else { continue };
+            if !walked.iter().any(|w| config.root.starts_with(w)) {
+                continue;
+            }
+            let Some(severity) =
+                config.level(xs900_unused_suppression::RULE.code, xs900_unused_suppression::RULE.severity)
+            else {
+                continue;
+            };
+            let mut diagnostics: Vec<Diagnostic> = config
+                .unused_suppressions()
+                .map(|s| {
+                    let mut d = Diagnostic::at(
+                        &xs900_unused_suppression::RULE,
+                        s.position,
+                        s.end,
+                        format!(
+                            "suppression of {} for `{}`{} matched no finding; remove it",
+                            s.rules.join(", "),
+                            s.path,
+                            s.pointer.as_ref().map(|p| format!(" at `{p}`")).unwrap_or_default()
+                        ),
+                    );
+                    d.severity = severity;
+                    d.help = Some(format!("Its reason was: {}", s.reason));
+                    d
+                })
+                .collect();
+            if diagnostics.is_empty() {
+                continue;
+            }
+            crate::lint::sort(&mut diagnostics);
+            let display = discover::display_path(file, cwd);
+            let rendered = (opts.format == OutputFormat::Full)
+                .then(|| full::render(&display, None, &diagnostics, opts.color, opts.unsafe_fixes));
+            self.push(FileReport { path: display, diagnostics, rendered, ..FileReport::default() });
         }
     }
 
     /// Lints (or fixes) one loaded file. `write_to` is `None` for standard input.
-    fn source(&self, source: SourceFile, write_to: Option<&Path>, opts: &Options) {
+    fn source(&self, source: SourceFile, write_to: Option<&Path>, config: &Config, opts: &Options) {
         *self.checked.lock().unwrap() += 1;
         let mut report = FileReport { path: source.path.clone(), ..FileReport::default() };
         let base = write_to.and_then(|path| self.history.baseline(path, &source.text));
-        let base = base.as_ref();
+        let configured_as = write_to.map_or_else(|| PathBuf::from(&opts.stdin_filename), Path::to_path_buf);
+        let filter = |diagnostics: &mut Vec<Diagnostic>| config.apply(&configured_as, diagnostics);
+        let lint_options = LintOptions { base: base.as_ref(), policies: &config.policies, filter: Some(&filter) };
         let mut shown = source;
         match opts.fix {
-            FixMode::Off => report.diagnostics = crate::lint::lint_against(&shown, base),
-            FixMode::Apply | FixMode::Diff => match fix::fix_source(&shown, opts.unsafe_fixes, base) {
+            FixMode::Off => report.diagnostics = crate::lint::lint_with(&shown, &lint_options),
+            FixMode::Apply | FixMode::Diff => match fix::fix_source(&shown, opts.unsafe_fixes, &lint_options) {
                 FixOutcome::Unchanged(diagnostics) => report.diagnostics = diagnostics,
                 FixOutcome::Refused { reason, diagnostics } => {
                     self.refused.lock().unwrap().push((shown.path.clone(), reason));
@@ -208,7 +301,7 @@ impl Collector {
                             *self.io_errors.lock().unwrap() += 1;
                             let reason = format!("cannot write the fixed file: {e}");
                             self.refused.lock().unwrap().push((shown.path.clone(), reason));
-                            report.diagnostics = crate::lint::lint_against(&shown, base);
+                            report.diagnostics = crate::lint::lint_with(&shown, &lint_options);
                         }
                     }
                 }
@@ -217,6 +310,9 @@ impl Collector {
         // Standard input with `--fix`: the (possibly fixed) text goes to standard output.
         if write_to.is_none() && opts.fix == FixMode::Apply {
             *self.fixed_stdin.lock().unwrap() = Some(shown.text.clone());
+        }
+        if let Some(baseline) = self.baseline {
+            baseline.filter(&mut report);
         }
         if opts.format == OutputFormat::Full && opts.fix != FixMode::Diff && !report.diagnostics.is_empty() {
             report.rendered =

@@ -5,7 +5,9 @@
 //! [`report`] or apply. [`lint`] is the pure core for one text; [`engine`] runs it over paths;
 //! [`cli`] is the command line.
 
+pub mod baseline;
 pub mod cli;
+pub mod config;
 pub mod descriptor;
 pub mod diagnostic;
 pub mod discover;
@@ -16,6 +18,7 @@ pub mod lint;
 pub mod load;
 pub mod names;
 pub mod parse;
+pub mod policy;
 pub mod report;
 pub mod rules;
 pub mod schema;

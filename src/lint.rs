@@ -3,16 +3,35 @@
 use crate::descriptor::CredentialTypes;
 use crate::diagnostic::Diagnostic;
 use crate::history::Baseline;
+use crate::policy::Policy;
 use crate::rules::{self, xs001_invalid_json, Context};
 use crate::source::SourceFile;
 
-/// Lints one descriptor on its own. Findings are sorted by position, then code.
-pub fn lint(source: &SourceFile) -> Vec<Diagnostic> {
-    lint_against(source, None)
+/// Changes a file's findings after the rules ran (selection, severities, suppressions).
+pub type Filter<'a> = &'a (dyn Fn(&mut Vec<Diagnostic>) + Sync);
+
+/// What a run adds to the descriptor itself.
+#[derive(Default, Clone, Copy)]
+pub struct LintOptions<'a> {
+    /// The descriptor at the base revision, for the history rules.
+    pub base: Option<&'a Baseline>,
+    /// Organisation policies from the configuration.
+    pub policies: &'a [Policy],
+    /// Rule selection, severities and suppressions from the configuration, applied last.
+    pub filter: Option<Filter<'a>>,
 }
 
-/// Lints one descriptor; with `base`, also as a change from that version.
+/// Lints one descriptor on its own. Findings are sorted by position, then code.
+pub fn lint(source: &SourceFile) -> Vec<Diagnostic> {
+    lint_with(source, &LintOptions::default())
+}
+
+/// Lints one descriptor; with a base, also as a change from that version.
 pub fn lint_against(source: &SourceFile, base: Option<&Baseline>) -> Vec<Diagnostic> {
+    lint_with(source, &LintOptions { base, ..LintOptions::default() })
+}
+
+pub fn lint_with(source: &SourceFile, options: &LintOptions<'_>) -> Vec<Diagnostic> {
     let mut diagnostics = match crate::parse::parse(&source.text, source.bom_len()) {
         Err(e) => vec![Diagnostic::new(&xs001_invalid_json::RULE, source, e.span, "", e.message)],
         Ok(root) => {
@@ -23,12 +42,18 @@ pub fn lint_against(source: &SourceFile, base: Option<&Baseline>) -> Vec<Diagnos
                 root: &root,
                 credential_types: CredentialTypes::of(&root),
                 credential_types_in_doubt: schema.credential_types_in_doubt,
-                base,
+                base: options.base,
             };
             rules::check_descriptor(&ctx, &mut out);
+            for policy in options.policies {
+                policy.check(source, &root, &mut out);
+            }
             out
         }
     };
+    if let Some(filter) = options.filter {
+        filter(&mut diagnostics);
+    }
     sort(&mut diagnostics);
     diagnostics
 }

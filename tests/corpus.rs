@@ -113,7 +113,7 @@ fn shared_corpus_fixes_reach_binding_only_and_break_nothing() {
     for path in &files {
         let source = load::read_path(path, "corpus").unwrap();
         let before = lint(&source);
-        match fix_source(&source, true, None) {
+        match fix_source(&source, true, &xsuaa_lint::lint::LintOptions::default()) {
             FixOutcome::Fixed(f) => {
                 changed += 1;
                 fixes += f.applied;

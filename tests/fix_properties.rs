@@ -169,7 +169,11 @@ fn strip(mut v: Value) -> Value {
 }
 
 fn fix(text: &str, unsafe_fixes: bool) -> String {
-    match fix_source(&SourceFile::new("xs-security.json", text.to_string()), unsafe_fixes, None) {
+    match fix_source(
+        &SourceFile::new("xs-security.json", text.to_string()),
+        unsafe_fixes,
+        &xsuaa_lint::lint::LintOptions::default(),
+    ) {
         FixOutcome::Fixed(f) => f.text,
         FixOutcome::Unchanged(_) => text.to_string(),
         FixOutcome::Refused { reason, .. } => panic!("refused: {reason}\n{text}"),

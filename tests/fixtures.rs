@@ -92,7 +92,7 @@ fn err_fixtures_match_their_expected_output() {
 
 fn fixed_text(path: &Path, unsafe_fixes: bool) -> String {
     let source = load::read_path(path, "fixture").unwrap();
-    match fix_source(&source, unsafe_fixes, None) {
+    match fix_source(&source, unsafe_fixes, &xsuaa_lint::lint::LintOptions::default()) {
         FixOutcome::Fixed(f) => f.text,
         FixOutcome::Unchanged(_) => source.text,
         FixOutcome::Refused { reason, .. } => panic!("{}: refused: {reason}", path.display()),
@@ -113,7 +113,7 @@ fn fix_fixtures_match_their_expected_output() {
             // Idempotent: fixing the result changes nothing.
             let again = {
                 let source = load::from_bytes("again", actual.clone().into_bytes()).unwrap();
-                match fix_source(&source, unsafe_fixes, None) {
+                match fix_source(&source, unsafe_fixes, &xsuaa_lint::lint::LintOptions::default()) {
                     FixOutcome::Fixed(f) => f.text,
                     _ => actual.clone(),
                 }

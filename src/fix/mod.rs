@@ -6,8 +6,7 @@ pub mod migration;
 pub mod write;
 
 use crate::diagnostic::{Applicability, Diagnostic, Fix};
-use crate::history::Baseline;
-use crate::lint::lint_against;
+use crate::lint::{lint_with, LintOptions};
 use crate::source::SourceFile;
 use std::collections::HashSet;
 
@@ -72,8 +71,8 @@ pub fn apply(text: &str, fixes: &[&Fix]) -> String {
     out
 }
 
-pub fn fix_source(source: &SourceFile, unsafe_fixes: bool, base: Option<&Baseline>) -> FixOutcome {
-    let original = lint_against(source, base);
+pub fn fix_source(source: &SourceFile, unsafe_fixes: bool, options: &LintOptions<'_>) -> FixOutcome {
+    let original = lint_with(source, options);
     if original.iter().any(|d| d.rule.code == "XS001")
         || !original.iter().any(|d| d.fix.as_ref().is_some_and(|f| allowed(f, unsafe_fixes)))
     {
@@ -89,7 +88,7 @@ pub fn fix_source(source: &SourceFile, unsafe_fixes: bool, base: Option<&Baselin
         }
         applied += fixes.len();
         current = SourceFile::new(source.path.clone(), apply(&current.text, &fixes));
-        diagnostics = lint_against(&current, base);
+        diagnostics = lint_with(&current, options);
     }
     if let Some(reason) = regression(&original, &diagnostics) {
         return FixOutcome::Refused { reason, diagnostics: original };
@@ -120,7 +119,7 @@ mod tests {
     use super::*;
 
     fn fixed(text: &str, unsafe_fixes: bool) -> String {
-        match fix_source(&SourceFile::new("t.json", text.into()), unsafe_fixes, None) {
+        match fix_source(&SourceFile::new("t.json", text.into()), unsafe_fixes, &LintOptions::default()) {
             FixOutcome::Fixed(f) => f.text,
             other => panic!("{other:?}"),
         }
@@ -142,6 +141,6 @@ mod tests {
     #[test]
     fn parse_errors_are_never_edited() {
         let source = SourceFile::new("t.json", "{\"a\": 1,}".into());
-        assert!(matches!(fix_source(&source, true, None), FixOutcome::Unchanged(_)));
+        assert!(matches!(fix_source(&source, true, &LintOptions::default()), FixOutcome::Unchanged(_)));
     }
 }

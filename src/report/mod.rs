@@ -2,8 +2,15 @@
 
 pub mod concise;
 pub mod diff;
+pub mod fingerprint;
 pub mod full;
+pub mod github;
+pub mod gitlab;
 pub mod json;
+pub mod json_lines;
+pub mod junit;
+pub mod sarif;
+pub mod statistics;
 
 use crate::diagnostic::{Diagnostic, Severity};
 use std::io::{self, Write};
@@ -16,6 +23,16 @@ pub enum OutputFormat {
     Concise,
     /// One JSON array of findings, sorted by path then position (a documented contract).
     Json,
+    /// One JSON object per line per finding, the same object as `json` (no array, no summary).
+    JsonLines,
+    /// A SARIF 2.1.0 log, for GitHub code scanning and other code-scanning services.
+    Sarif,
+    /// GitHub Actions workflow commands (`::error file=...::message`), shown as annotations.
+    Github,
+    /// A GitLab Code Quality report (a JSON array), shown in merge requests.
+    Gitlab,
+    /// JUnit XML, one failing test case per finding, for CI test-report views.
+    Junit,
 }
 
 /// The findings of one file, ready to print.
@@ -41,6 +58,8 @@ pub struct Summary {
     /// Fixes that `--unsafe-fixes` would add.
     pub unsafe_fixes_available: usize,
     pub fix_mode: bool,
+    /// `--quiet`: findings only, no summary lines.
+    pub quiet: bool,
 }
 
 impl Summary {
@@ -78,6 +97,9 @@ fn plural(n: usize, word: &str) -> String {
 
 /// The closing lines of the human formats.
 pub fn write_summary(out: &mut dyn Write, s: &Summary) -> io::Result<()> {
+    if s.quiet {
+        return Ok(());
+    }
     if s.fix_mode && s.fixes_applied > 0 {
         writeln!(out, "Applied {}.", plural(s.fixes_applied, "fix"))?;
     }
@@ -112,5 +134,30 @@ pub fn write(format: OutputFormat, reports: &[FileReport], summary: &Summary, ou
         OutputFormat::Full => full::write(reports, summary, out),
         OutputFormat::Concise => concise::write(reports, summary, out),
         OutputFormat::Json => json::write(reports, out),
+        OutputFormat::JsonLines => json_lines::write(reports, out),
+        OutputFormat::Sarif => sarif::write(reports, out),
+        OutputFormat::Github => github::write(reports, out),
+        OutputFormat::Gitlab => gitlab::write(reports, out),
+        OutputFormat::Junit => junit::write(reports, out),
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::FileReport;
+    use crate::diagnostic::{Diagnostic, Position};
+    use crate::rules::Rule;
+
+    /// A finding of `rule` at `pointer`, on line 2, columns 3 to 5.
+    pub fn finding(rule: &'static Rule, pointer: &str) -> Diagnostic {
+        let start = Position { line: 2, column: 3, offset: 10 };
+        let end = Position { line: 2, column: 5, offset: 12 };
+        let mut d = Diagnostic::at(rule, start, end, format!("{} at {pointer:?}", rule.code));
+        d.pointer = pointer.to_string();
+        d
+    }
+
+    pub fn report(path: &str, diagnostics: Vec<Diagnostic>) -> FileReport {
+        FileReport { path: path.to_string(), diagnostics, ..FileReport::default() }
     }
 }

@@ -28,6 +28,7 @@ pub mod xs211_attribute_now_required;
 pub mod xs212_role_collection_removed;
 pub mod xs213_default_values_changed;
 pub mod xs214_migration_finished;
+pub mod xs900_unused_suppression;
 
 mod references;
 
@@ -107,6 +108,7 @@ pub static ALL: &[&Rule] = &[
     &xs212_role_collection_removed::RULE,
     &xs213_default_values_changed::RULE,
     &xs214_migration_finished::RULE,
+    &xs900_unused_suppression::RULE,
 ];
 
 pub fn by_code(code: &str) -> Option<&'static Rule> {

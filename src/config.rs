@@ -1,0 +1,660 @@
+//! The configuration file, `xsuaa-lint.toml` or `.xsuaa-lint.toml`: found by walking up from
+//! each linted file (the nearest wins), or named with `--config`; `--isolated` ignores them all.
+//! The reference is in the README.
+
+use crate::diagnostic::{Diagnostic, Position, Severity};
+use crate::policy::Policy;
+use crate::source::byte_position;
+use globset::{Glob, GlobBuilder, GlobMatcher, GlobSet, GlobSetBuilder};
+use serde::Deserialize;
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use toml::Spanned;
+
+/// Looked for in this order in each folder (the hidden name first, as ruff does).
+pub const FILE_NAMES: [&str; 2] = [".xsuaa-lint.toml", "xsuaa-lint.toml"];
+
+/// The plans of the xsuaa offering (spec section 2.4); `default` is the old name of `application`.
+pub const PLANS: [&str; 6] = ["application", "broker", "apiaccess", "space", "system", "default"];
+
+/// A rule's severity as configured; `off` disables it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    Error,
+    Warning,
+    Info,
+    Off,
+}
+
+impl Level {
+    fn severity(self) -> Option<Severity> {
+        match self {
+            Level::Error => Some(Severity::Error),
+            Level::Warning => Some(Severity::Warning),
+            Level::Info => Some(Severity::Info),
+            Level::Off => None,
+        }
+    }
+}
+
+/// A configuration file that cannot be used, with the position of the problem.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ConfigError {
+    pub path: String,
+    pub position: Option<Position>,
+    pub message: String,
+}
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.position {
+            Some(p) => write!(f, "{}:{}:{}: {}", self.path, p.line, p.column, self.message),
+            None => write!(f, "{}: {}", self.path, self.message),
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawConfig {
+    #[serde(default)]
+    rules: RawRules,
+    #[serde(default)]
+    files: RawFiles,
+    plan: Option<Spanned<String>>,
+    #[serde(default)]
+    plans: Vec<Spanned<RawPlan>>,
+    #[serde(default)]
+    ignore: Vec<Spanned<RawSuppression>>,
+    #[serde(default)]
+    policy: Vec<Spanned<RawPolicy>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawRules {
+    select: Option<Vec<Spanned<String>>>,
+    #[serde(default)]
+    ignore: Vec<Spanned<String>>,
+    #[serde(default)]
+    severity: BTreeMap<String, Spanned<Level>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawFiles {
+    #[serde(default)]
+    include: Vec<Spanned<String>>,
+    #[serde(default)]
+    exclude: Vec<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawPlan {
+    path: Spanned<String>,
+    plan: Spanned<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawSuppression {
+    path: Spanned<String>,
+    pointer: Option<Spanned<String>>,
+    rules: Vec<Spanned<String>>,
+    reason: Spanned<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawPolicy {
+    code: Spanned<String>,
+    message: String,
+    #[serde(default = "default_policy_level")]
+    severity: Spanned<Level>,
+    pointer: Spanned<String>,
+    schema: Option<toml::Table>,
+    #[serde(default)]
+    required: bool,
+}
+
+fn default_policy_level() -> Spanned<Level> {
+    Spanned::new(0..0, Level::Warning)
+}
+
+/// A `[[ignore]]` entry: findings it silences, with the reason recorded.
+#[derive(Debug)]
+pub struct Suppression {
+    pub path: String,
+    matcher: GlobMatcher,
+    pub pointer: Option<String>,
+    pub rules: Vec<String>,
+    pub reason: String,
+    /// Where the entry is in the configuration file, for XS900.
+    pub position: Position,
+    pub end: Position,
+    used: AtomicBool,
+}
+
+impl Suppression {
+    fn matches(&self, relative_path: &str, d: &Diagnostic) -> bool {
+        self.rules.iter().any(|r| r.eq_ignore_ascii_case(d.rule.code))
+            && self.matcher.is_match(relative_path)
+            && self.pointer.as_deref().is_none_or(|p| {
+                d.pointer == p || (d.pointer.starts_with(p) && d.pointer.as_bytes().get(p.len()) == Some(&b'/'))
+            })
+    }
+}
+
+/// The resolved settings for the files below one configuration file (or the defaults).
+#[derive(Debug)]
+pub struct Config {
+    /// The file the settings come from; `None` for the defaults.
+    pub file: Option<PathBuf>,
+    /// The folder that globs and suppression paths are relative to.
+    pub root: PathBuf,
+    pub select: Vec<String>,
+    pub ignore: Vec<String>,
+    pub severity: BTreeMap<String, Level>,
+    pub include: Vec<String>,
+    include_set: GlobSet,
+    pub exclude: Vec<String>,
+    exclude_set: GlobSet,
+    pub plan: Option<String>,
+    pub plans: Vec<(String, String)>,
+    plan_matchers: Vec<GlobMatcher>,
+    pub suppressions: Vec<Suppression>,
+    pub policies: Vec<Policy>,
+}
+
+fn glob(pattern: &str) -> Result<GlobMatcher, globset::Error> {
+    Ok(GlobBuilder::new(pattern).literal_separator(true).build()?.compile_matcher())
+}
+
+/// `apps/**` also matches what is below `apps/`, as a folder pattern should.
+fn glob_set(patterns: &[String]) -> Result<GlobSet, (usize, globset::Error)> {
+    let mut builder = GlobSetBuilder::new();
+    for (i, p) in patterns.iter().enumerate() {
+        let trimmed = p.trim_end_matches('/');
+        builder.add(GlobBuilder::new(trimmed).literal_separator(true).build().map_err(|e| (i, e))?);
+        builder.add(Glob::new(&format!("{trimmed}/**")).map_err(|e| (i, e))?);
+    }
+    builder.build().map_err(|e| (0, e))
+}
+
+fn matches_code(pattern: &str, code: &str) -> bool {
+    pattern.eq_ignore_ascii_case("ALL")
+        || code.len() >= pattern.len() && code[..pattern.len()].eq_ignore_ascii_case(pattern)
+}
+
+impl Config {
+    /// The defaults: every rule at its own severity, no suppressions.
+    pub fn defaults(root: PathBuf) -> Self {
+        Config {
+            file: None,
+            root,
+            select: vec!["ALL".into()],
+            ignore: Vec::new(),
+            severity: BTreeMap::new(),
+            include: Vec::new(),
+            include_set: GlobSet::empty(),
+            exclude: Vec::new(),
+            exclude_set: GlobSet::empty(),
+            plan: None,
+            plans: Vec::new(),
+            plan_matchers: Vec::new(),
+            suppressions: Vec::new(),
+            policies: Vec::new(),
+        }
+    }
+
+    /// Reads and checks a configuration file. `shown` is how its path is printed.
+    pub fn load(path: &Path, shown: &str) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+            path: shown.to_string(),
+            position: None,
+            message: format!("cannot read the configuration: {e}"),
+        })?;
+        let root = std::path::absolute(path)
+            .ok()
+            .and_then(|p| p.parent().map(Path::to_path_buf))
+            .unwrap_or_else(|| PathBuf::from("."));
+        Self::parse(&text, shown, root).map(|mut c| {
+            c.file = Some(path.to_path_buf());
+            c
+        })
+    }
+
+    pub fn parse(text: &str, shown: &str, root: PathBuf) -> Result<Self, ConfigError> {
+        let error = |span: Option<std::ops::Range<usize>>, message: String| ConfigError {
+            path: shown.to_string(),
+            position: span.map(|s| byte_position(text.as_bytes(), s.start)),
+            message,
+        };
+        let raw: RawConfig = toml::from_str(text).map_err(|e| error(e.span(), e.message().trim().to_string()))?;
+        let mut config = Config::defaults(root);
+        let known_code = |code: &str, policies: &[Spanned<RawPolicy>]| {
+            code.eq_ignore_ascii_case("ALL")
+                || crate::rules::ALL.iter().any(|r| matches_code(code, r.code))
+                || policies.iter().any(|p| matches_code(code, p.get_ref().code.get_ref()))
+        };
+        let check_codes = |codes: &[Spanned<String>], what: &str| {
+            for c in codes {
+                if !known_code(c.get_ref(), &raw.policy) {
+                    return Err(error(
+                        Some(c.span()),
+                        format!(
+                            "{what}: `{}` is no rule code or prefix (`xsuaa-lint rule --all` lists them)",
+                            c.get_ref()
+                        ),
+                    ));
+                }
+            }
+            Ok(())
+        };
+        if let Some(select) = &raw.rules.select {
+            check_codes(select, "rules.select")?;
+            config.select = select.iter().map(|c| c.get_ref().to_uppercase()).collect();
+        }
+        check_codes(&raw.rules.ignore, "rules.ignore")?;
+        config.ignore = raw.rules.ignore.iter().map(|c| c.get_ref().to_uppercase()).collect();
+        for (code, level) in &raw.rules.severity {
+            let known = crate::rules::by_code(code).is_some()
+                || raw.policy.iter().any(|p| p.get_ref().code.get_ref().eq_ignore_ascii_case(code));
+            if !known {
+                return Err(error(Some(level.span()), format!("rules.severity: `{code}` is no rule code")));
+            }
+            config.severity.insert(code.to_uppercase(), *level.get_ref());
+        }
+
+        let patterns = |list: &[Spanned<String>], what: &str| -> Result<(Vec<String>, GlobSet), ConfigError> {
+            let strings: Vec<String> = list.iter().map(|p| p.get_ref().clone()).collect();
+            let set = glob_set(&strings).map_err(|(i, e)| {
+                error(list.get(i).map(Spanned::span), format!("{what}: not a valid glob: {}", e.kind()))
+            })?;
+            Ok((strings, set))
+        };
+        (config.include, config.include_set) = patterns(&raw.files.include, "files.include")?;
+        (config.exclude, config.exclude_set) = patterns(&raw.files.exclude, "files.exclude")?;
+
+        let check_plan = |plan: &Spanned<String>| {
+            if PLANS.contains(&plan.get_ref().as_str()) {
+                Ok(plan.get_ref().clone())
+            } else {
+                Err(error(
+                    Some(plan.span()),
+                    format!("unknown plan `{}`; one of: {}", plan.get_ref(), PLANS.join(", ")),
+                ))
+            }
+        };
+        config.plan = raw.plan.as_ref().map(check_plan).transpose()?;
+        for entry in &raw.plans {
+            let entry = entry.get_ref();
+            let matcher = glob(entry.path.get_ref())
+                .map_err(|e| error(Some(entry.path.span()), format!("plans.path: not a valid glob: {}", e.kind())))?;
+            config.plans.push((entry.path.get_ref().clone(), check_plan(&entry.plan)?));
+            config.plan_matchers.push(matcher);
+        }
+
+        for entry in &raw.ignore {
+            let span = entry.span();
+            let raw_entry = entry.get_ref();
+            if raw_entry.reason.get_ref().trim().is_empty() {
+                return Err(error(Some(raw_entry.reason.span()), "ignore: `reason` must say why".into()));
+            }
+            if raw_entry.rules.is_empty() {
+                return Err(error(Some(span), "ignore: `rules` must name at least one rule".into()));
+            }
+            check_codes(&raw_entry.rules, "ignore.rules")?;
+            if let Some(pointer) = &raw_entry.pointer {
+                if !pointer.get_ref().is_empty() && !pointer.get_ref().starts_with('/') {
+                    return Err(error(Some(pointer.span()), "ignore.pointer: a JSON Pointer starts with `/`".into()));
+                }
+            }
+            let matcher = glob(raw_entry.path.get_ref()).map_err(|e| {
+                error(Some(raw_entry.path.span()), format!("ignore.path: not a valid glob: {}", e.kind()))
+            })?;
+            config.suppressions.push(Suppression {
+                path: raw_entry.path.get_ref().clone(),
+                matcher,
+                pointer: raw_entry.pointer.as_ref().map(|p| p.get_ref().clone()),
+                rules: raw_entry.rules.iter().map(|r| r.get_ref().to_uppercase()).collect(),
+                reason: raw_entry.reason.get_ref().clone(),
+                position: byte_position(text.as_bytes(), span.start),
+                end: byte_position(text.as_bytes(), span.end),
+                used: AtomicBool::new(false),
+            });
+        }
+
+        let mut codes = std::collections::HashSet::new();
+        for entry in &raw.policy {
+            let p = entry.get_ref();
+            let code = p.code.get_ref();
+            let valid = code.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+                && code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+            if !valid || code.to_ascii_uppercase().starts_with("XS") {
+                return Err(error(
+                    Some(p.code.span()),
+                    format!("policy.code `{code}`: use letters, digits, `-` or `_`, not starting with `XS` (reserved for built-in rules)"),
+                ));
+            }
+            if !codes.insert(code.to_ascii_uppercase()) {
+                return Err(error(Some(p.code.span()), format!("policy.code `{code}` is used twice")));
+            }
+            if !p.pointer.get_ref().is_empty() && !p.pointer.get_ref().starts_with('/') {
+                return Err(error(Some(p.pointer.span()), "policy.pointer: a JSON Pointer starts with `/`".into()));
+            }
+            if p.schema.is_none() && !p.required {
+                return Err(error(Some(entry.span()), "policy: give a `schema`, `required = true`, or both".into()));
+            }
+            let Some(severity) = p.severity.get_ref().severity() else {
+                return Err(error(Some(p.severity.span()), "policy.severity: `off` is set in [rules.severity]".into()));
+            };
+            let schema = p.schema.as_ref().map(|t| serde_json::to_value(t).unwrap_or_default());
+            let rule = crate::policy::rule(code.clone(), p.message.clone(), severity);
+            let policy = Policy::new(rule, p.pointer.get_ref().clone(), p.required, schema)
+                .map_err(|m| error(Some(entry.span()), format!("policy {code}: {m}")))?;
+            config.policies.push(policy);
+        }
+        Ok(config)
+    }
+
+    /// Whether a rule runs at all, and at which severity.
+    pub fn level(&self, code: &str, default: Severity) -> Option<Severity> {
+        if code == "XS000" {
+            return Some(default); // unreadable files are never silent
+        }
+        if let Some(level) = self.severity.get(code) {
+            return level.severity();
+        }
+        let selected = self.select.iter().any(|p| matches_code(p, code));
+        let ignored = self.ignore.iter().any(|p| matches_code(p, code));
+        (selected && !ignored).then_some(default)
+    }
+
+    /// `path` relative to the configuration's folder, with `/`.
+    pub fn relative(&self, path: &Path) -> Option<String> {
+        let absolute = std::path::absolute(path).ok()?;
+        let relative = absolute.strip_prefix(&self.root).ok()?;
+        Some(relative.to_string_lossy().replace('\\', "/"))
+    }
+
+    /// Rule selection, severities and suppressions, applied to one file's findings.
+    pub fn apply(&self, path: &Path, diagnostics: &mut Vec<Diagnostic>) {
+        let relative = self.relative(path);
+        diagnostics.retain_mut(|d| {
+            let Some(severity) = self.level(d.rule.code, d.severity) else { return false };
+            d.severity = severity;
+            let Some(relative) = &relative else { return true };
+            match self.suppressions.iter().find(|s| s.matches(relative, d)) {
+                Some(s) => {
+                    s.used.store(true, Ordering::Relaxed);
+                    false
+                }
+                None => true,
+            }
+        });
+    }
+
+    pub fn is_excluded(&self, path: &Path) -> bool {
+        !self.exclude.is_empty() && self.relative(path).is_some_and(|r| self.exclude_set.is_match(&r))
+    }
+
+    pub fn is_included(&self, path: &Path) -> bool {
+        !self.include.is_empty() && self.relative(path).is_some_and(|r| self.include_set.is_match(&r))
+    }
+
+    /// The plan for a descriptor that no deployment file names.
+    pub fn plan_for(&self, path: &Path) -> Option<&str> {
+        let relative = self.relative(path);
+        let by_path = relative.and_then(|r| self.plan_matchers.iter().position(|m| m.is_match(&r)));
+        by_path.map(|i| self.plans[i].1.as_str()).or(self.plan.as_deref())
+    }
+
+    /// Suppressions that silenced nothing in this run.
+    pub fn unused_suppressions(&self) -> impl Iterator<Item = &Suppression> {
+        self.suppressions.iter().filter(|s| !s.used.load(Ordering::Relaxed))
+    }
+
+    /// The resolved settings as TOML, for `config --show`.
+    pub fn show(&self) -> String {
+        let mut out = String::new();
+        let file = self.file.as_ref().map_or("(none: defaults)".to_string(), |f| f.display().to_string());
+        out.push_str(&format!("# configuration file: {file}\n# relative to: {}\n", self.root.display()));
+        let list = |v: &[String]| toml::Value::Array(v.iter().map(|s| toml::Value::String(s.clone())).collect());
+        let mut doc = toml::Table::new();
+        if let Some(plan) = &self.plan {
+            doc.insert("plan".into(), toml::Value::String(plan.clone()));
+        }
+        let mut rules = toml::Table::new();
+        rules.insert("select".into(), list(&self.select));
+        rules.insert("ignore".into(), list(&self.ignore));
+        let severity: toml::Table = self
+            .severity
+            .iter()
+            .map(|(k, v)| (k.clone(), toml::Value::try_from(v).unwrap_or(toml::Value::String(String::new()))))
+            .collect();
+        rules.insert("severity".into(), toml::Value::Table(severity));
+        doc.insert("rules".into(), toml::Value::Table(rules));
+        let mut files = toml::Table::new();
+        files.insert("include".into(), list(&self.include));
+        files.insert("exclude".into(), list(&self.exclude));
+        doc.insert("files".into(), toml::Value::Table(files));
+        let plans: Vec<toml::Value> = self
+            .plans
+            .iter()
+            .map(|(path, plan)| {
+                let mut t = toml::Table::new();
+                t.insert("path".into(), toml::Value::String(path.clone()));
+                t.insert("plan".into(), toml::Value::String(plan.clone()));
+                toml::Value::Table(t)
+            })
+            .collect();
+        if !plans.is_empty() {
+            doc.insert("plans".into(), toml::Value::Array(plans));
+        }
+        let ignores: Vec<toml::Value> = self
+            .suppressions
+            .iter()
+            .map(|s| {
+                let mut t = toml::Table::new();
+                t.insert("path".into(), toml::Value::String(s.path.clone()));
+                if let Some(p) = &s.pointer {
+                    t.insert("pointer".into(), toml::Value::String(p.clone()));
+                }
+                t.insert("rules".into(), list(&s.rules));
+                t.insert("reason".into(), toml::Value::String(s.reason.clone()));
+                toml::Value::Table(t)
+            })
+            .collect();
+        if !ignores.is_empty() {
+            doc.insert("ignore".into(), toml::Value::Array(ignores));
+        }
+        let policies: Vec<toml::Value> = self
+            .policies
+            .iter()
+            .map(|p| {
+                let mut t = toml::Table::new();
+                t.insert("code".into(), toml::Value::String(p.rule.code.into()));
+                t.insert("message".into(), toml::Value::String(p.rule.summary.into()));
+                t.insert("severity".into(), toml::Value::String(p.rule.severity.as_str().into()));
+                t.insert("pointer".into(), toml::Value::String(p.pointer.clone()));
+                if let Some(schema) = p.schema_json.as_ref().and_then(|s| toml::Value::try_from(s).ok()) {
+                    t.insert("schema".into(), schema);
+                }
+                t.insert("required".into(), toml::Value::Boolean(p.required));
+                toml::Value::Table(t)
+            })
+            .collect();
+        if !policies.is_empty() {
+            doc.insert("policy".into(), toml::Value::Array(policies));
+        }
+        out.push_str(&toml::to_string(&doc).unwrap_or_default());
+        out
+    }
+}
+
+/// How configuration files are found for a run.
+pub enum Discovery {
+    /// The nearest `xsuaa-lint.toml` above each file.
+    Nearest,
+    /// `--config FILE`: one configuration for every file.
+    Fixed(Arc<Config>),
+    /// `--isolated`: the defaults everywhere.
+    Isolated,
+}
+
+/// Finds the configuration of each file; shared by the worker threads, one read per file.
+pub struct Resolver {
+    discovery: Discovery,
+    defaults: Arc<Config>,
+    cwd: Option<PathBuf>,
+    /// Per folder: the configuration that applies there (`None`: the file in it is broken).
+    folders: Mutex<HashMap<PathBuf, Option<Arc<Config>>>>,
+    /// Every configuration loaded, in load order, for XS900.
+    loaded: Mutex<Vec<Arc<Config>>>,
+    errors: Mutex<Vec<ConfigError>>,
+    includes: AtomicBool,
+}
+
+impl Resolver {
+    pub fn new(discovery: Discovery) -> Self {
+        let cwd = std::env::current_dir().ok();
+        let defaults = Arc::new(Config::defaults(cwd.clone().unwrap_or_else(|| PathBuf::from("."))));
+        let loaded = match &discovery {
+            Discovery::Fixed(c) => vec![c.clone()],
+            _ => Vec::new(),
+        };
+        let includes = AtomicBool::new(loaded.iter().any(|c| !c.include.is_empty()));
+        Resolver {
+            discovery,
+            defaults,
+            cwd,
+            folders: Mutex::new(HashMap::new()),
+            loaded: Mutex::new(loaded),
+            errors: Mutex::new(Vec::new()),
+            includes,
+        }
+    }
+
+    /// The configuration for a file; `None` when its configuration file is broken (the error
+    /// is kept for the end of the run).
+    pub fn for_file(&self, path: &Path) -> Option<Arc<Config>> {
+        if let Some(config) = self.without_discovery() {
+            return Some(config);
+        }
+        let absolute = std::path::absolute(path).ok()?;
+        self.nearest(absolute.parent()?)
+    }
+
+    /// The configuration for the files of a folder.
+    pub fn for_folder(&self, path: &Path) -> Option<Arc<Config>> {
+        if let Some(config) = self.without_discovery() {
+            return Some(config);
+        }
+        self.nearest(&std::path::absolute(path).ok()?)
+    }
+
+    /// Whether some configuration loaded so far includes files by glob. A folder's
+    /// configuration is loaded before its files are visited, so a walk can ask this first.
+    pub fn any_includes(&self) -> bool {
+        self.includes.load(Ordering::Relaxed)
+    }
+
+    fn without_discovery(&self) -> Option<Arc<Config>> {
+        match &self.discovery {
+            Discovery::Fixed(c) => Some(c.clone()),
+            Discovery::Isolated => Some(self.defaults.clone()),
+            Discovery::Nearest => None,
+        }
+    }
+
+    fn nearest(&self, folder: &Path) -> Option<Arc<Config>> {
+        let mut folders = self.folders.lock().ok()?;
+        let mut visited = Vec::new();
+        let mut found: Option<Option<Arc<Config>>> = None;
+        for dir in folder.ancestors() {
+            if let Some(known) = folders.get(dir) {
+                found = Some(known.clone());
+                break;
+            }
+            visited.push(dir.to_path_buf());
+            if let Some(file) = FILE_NAMES.iter().map(|n| dir.join(n)).find(|f| f.is_file()) {
+                let shown = crate::discover::display_path(&file, self.cwd.as_deref());
+                found = Some(match Config::load(&file, &shown) {
+                    Ok(config) => {
+                        if !config.include.is_empty() {
+                            self.includes.store(true, Ordering::Relaxed);
+                        }
+                        let config = Arc::new(config);
+                        self.loaded.lock().ok()?.push(config.clone());
+                        Some(config)
+                    }
+                    Err(e) => {
+                        self.errors.lock().ok()?.push(e);
+                        None
+                    }
+                });
+                break;
+            }
+        }
+        let found = found.unwrap_or_else(|| Some(self.defaults.clone()));
+        for dir in visited {
+            folders.insert(dir, found.clone());
+        }
+        found
+    }
+
+    pub fn errors(&self) -> Vec<ConfigError> {
+        let mut errors = self.errors.lock().map(|e| e.clone()).unwrap_or_default();
+        errors.sort();
+        errors.dedup();
+        errors
+    }
+
+    pub fn loaded(&self) -> Vec<Arc<Config>> {
+        self.loaded.lock().map(|l| l.clone()).unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config, ConfigError> {
+        Config::parse(text, "xsuaa-lint.toml", PathBuf::from("/repo"))
+    }
+
+    #[test]
+    fn errors_carry_their_position() {
+        let e = parse("[rules]\nselekt = [\"XS1\"]\n").unwrap_err();
+        assert_eq!(e.position.map(|p| (p.line, p.column)), Some((2, 1)), "{e}");
+        assert!(e.message.contains("selekt"), "{e}");
+        let e = parse("[rules]\nignore = [\"XS999\"]\n").unwrap_err();
+        assert_eq!(e.position.map(|p| p.line), Some(2));
+        let e = parse("[rules.severity]\nXS103 = \"loud\"\n").unwrap_err();
+        assert_eq!(e.position.map(|p| p.line), Some(2), "{e}");
+        let e = parse("[[ignore]]\npath = \"a/**\"\nrules = [\"XS103\"]\n").unwrap_err();
+        assert!(e.message.contains("reason"), "{e}");
+        let e = parse("plan = \"gold\"\n").unwrap_err();
+        assert!(e.message.contains("unknown plan"), "{e}");
+        let e =
+            parse("[[policy]]\ncode = \"XS999\"\nmessage = \"m\"\npointer = \"/a\"\nrequired = true\n").unwrap_err();
+        assert!(e.message.contains("reserved"), "{e}");
+    }
+
+    #[test]
+    fn selection_and_severity() {
+        let c = parse("[rules]\nselect = [\"XS1\", \"XS2\"]\nignore = [\"XS205\"]\n[rules.severity]\nXS103 = \"error\"\nXS101 = \"off\"\n")
+            .unwrap();
+        assert_eq!(c.level("XS102", Severity::Error), Some(Severity::Error));
+        assert_eq!(c.level("XS103", Severity::Warning), Some(Severity::Error));
+        assert_eq!(c.level("XS101", Severity::Warning), None);
+        assert_eq!(c.level("XS205", Severity::Warning), None);
+        assert_eq!(c.level("XS002", Severity::Error), None);
+        assert_eq!(c.level("XS000", Severity::Error), Some(Severity::Error));
+    }
+}

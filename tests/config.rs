@@ -1,0 +1,310 @@
+//! The configuration file, suppressions, policies, baselines and the CI-gate flags.
+
+use assert_cmd::Command;
+use std::fs;
+use std::path::Path;
+use tempfile::TempDir;
+
+const CLEAN: &str =
+    "{\n  \"xsappname\": \"a\",\n  \"oauth2-configuration\": { \"credential-types\": [\"binding-secret\"] }\n}\n";
+const INSTANCE_ONLY: &str =
+    "{\n  \"xsappname\": \"a\",\n  \"oauth2-configuration\": { \"credential-types\": [\"instance-secret\"] }\n}\n";
+const DUAL: &str = "{\n  \"xsappname\": \"a\",\n  \"oauth2-configuration\": { \"credential-types\": [\"binding-secret\", \"instance-secret\"] }\n}\n";
+const IMPLICIT: &str = "{\n  \"xsappname\": \"a\"\n}\n";
+
+fn write(root: &Path, rel: &str, text: &str) {
+    let path = root.join(rel);
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    fs::write(path, text).unwrap();
+}
+
+fn run(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = Command::cargo_bin("xsuaa-lint").unwrap().current_dir(dir).args(args).output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
+}
+
+fn check(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let mut all = vec!["check"];
+    if !args.contains(&"--output-format") {
+        all.extend(["--output-format", "concise"]);
+    }
+    all.extend_from_slice(args);
+    run(dir, &all)
+}
+
+/// `path CODE` of each finding line.
+fn findings(stdout: &str) -> Vec<String> {
+    stdout
+        .lines()
+        .filter(|l| l.contains(": XS") || l.contains(": ORG"))
+        .map(|l| {
+            let path = l.split(':').next().unwrap();
+            let code = l.split(": ").nth(1).unwrap().split(' ').next().unwrap();
+            format!("{path} {code}")
+        })
+        .collect()
+}
+
+fn tree() -> TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "a/xs-security.json", INSTANCE_ONLY);
+    write(dir.path(), "b/xs-security.json", IMPLICIT);
+    write(dir.path(), "b/c/xs-security.json", DUAL);
+    dir
+}
+
+#[test]
+fn nearest_configuration_wins_and_command_line_overrides_discovery() {
+    let dir = tree();
+    write(dir.path(), "xsuaa-lint.toml", "[rules]\nignore = [\"XS102\"]\n");
+    write(dir.path(), "b/.xsuaa-lint.toml", "[rules]\nselect = [\"XS103\"]\n");
+    let (code, out, _) = check(dir.path(), &[]);
+    // a/ uses the root file (XS102 ignored); b/ and b/c/ use b/.xsuaa-lint.toml (only XS103).
+    assert_eq!((code, findings(&out)), (1, vec!["b/c/xs-security.json XS103".to_string()]));
+
+    let (_, out, _) = check(dir.path(), &["--isolated"]);
+    assert_eq!(findings(&out).len(), 3, "{out}");
+
+    write(dir.path(), "other.toml", "[rules]\nselect = [\"XS101\"]\n");
+    let (_, out, _) = check(dir.path(), &["--config", "other.toml"]);
+    assert_eq!(findings(&out), ["b/xs-security.json XS101"]);
+
+    let (_, out, _) = run(dir.path(), &["config", "--show", "b/c/xs-security.json"]);
+    assert!(out.contains(".xsuaa-lint.toml") && out.contains("select = [\"XS103\"]"), "{out}");
+}
+
+#[test]
+fn severities_change_the_exit_status_and_off_disables() {
+    let dir = tree();
+    write(dir.path(), "xsuaa-lint.toml", "[rules.severity]\nXS102 = \"info\"\nXS101 = \"off\"\nXS103 = \"error\"\n");
+    let (code, out, _) = check(dir.path(), &["--output-format", "json"]);
+    assert_eq!(code, 1);
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let severities: Vec<(String, String)> = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["code"].as_str().unwrap().to_string(), f["severity"].as_str().unwrap().to_string()))
+        .collect();
+    assert_eq!(severities, [("XS102".into(), "info".into()), ("XS103".into(), "error".into())]);
+
+    // Only the info finding left: exit 0 by default, 1 with --fail-on info.
+    fs::remove_file(dir.path().join("b/c/xs-security.json")).unwrap();
+    assert_eq!(check(dir.path(), &[]).0, 0);
+    assert_eq!(check(dir.path(), &["--fail-on", "info"]).0, 1);
+    assert_eq!(check(dir.path(), &["--fail-on", "error"]).0, 0);
+}
+
+#[test]
+fn fail_on_exit_zero_quiet_and_statistics() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "xs-security.json", IMPLICIT); // one warning
+    assert_eq!(check(dir.path(), &[]).0, 1);
+    assert_eq!(check(dir.path(), &["--fail-on", "error"]).0, 0);
+    assert_eq!(check(dir.path(), &["--exit-zero"]).0, 0);
+    let (_, out, _) = check(dir.path(), &["--quiet"]);
+    assert_eq!(out.lines().count(), 1, "{out}");
+    let (code, out, _) = check(dir.path(), &["--statistics"]);
+    assert_eq!(code, 1);
+    assert!(out.starts_with("1  XS101  [*] implicit-credential-types\n"), "{out}");
+    // Usage and I/O errors stay 2 with --exit-zero.
+    assert_eq!(check(dir.path(), &["--exit-zero", "missing.json"]).0, 2);
+}
+
+#[test]
+fn include_exclude_and_force_exclude() {
+    let dir = tree();
+    write(dir.path(), "security/app-security.json", INSTANCE_ONLY);
+    write(
+        dir.path(),
+        "xsuaa-lint.toml",
+        "[files]\ninclude = [\"security/*.json\"]\nexclude = [\"b/c\", \"a/xs-security.json\"]\n",
+    );
+    let (_, out, _) = check(dir.path(), &[]);
+    assert_eq!(findings(&out), ["b/xs-security.json XS101", "security/app-security.json XS102"]);
+    // Named explicitly, an excluded file is linted unless --force-exclude.
+    let (_, out, _) = check(dir.path(), &["a/xs-security.json", "b/c/xs-security.json"]);
+    assert_eq!(findings(&out).len(), 2, "{out}");
+    let (code, out, _) = check(dir.path(), &["--force-exclude", "a/xs-security.json", "b/c/xs-security.json"]);
+    assert_eq!((code, findings(&out).len()), (0, 0), "{out}");
+}
+
+#[test]
+fn suppressions_need_a_reason_and_stale_ones_are_reported() {
+    let dir = tree();
+    let config = r#"
+[[ignore]]
+path = "a/xs-security.json"
+pointer = "/oauth2-configuration/credential-types"
+rules = ["XS102"]
+reason = "legacy app, ticket SEC-42"
+
+[[ignore]]
+path = "b/**"
+rules = ["XS101", "XS103"]
+reason = "migrating in Q3"
+
+[[ignore]]
+path = "gone/xs-security.json"
+rules = ["XS102"]
+reason = "removed app"
+"#;
+    write(dir.path(), "xsuaa-lint.toml", config);
+    let (code, out, _) = check(dir.path(), &[]);
+    assert_eq!(findings(&out), ["xsuaa-lint.toml XS900"], "{out}");
+    assert!(out.contains("xsuaa-lint.toml:13:1: XS900"), "{out}");
+    assert_eq!(code, 1);
+
+    // A pointer that does not match leaves the finding.
+    write(dir.path(), "xsuaa-lint.toml", &config.replace("/oauth2-configuration/credential-types", "/scopes"));
+    let (_, out, _) = check(dir.path(), &[]);
+    assert!(findings(&out).contains(&"a/xs-security.json XS102".to_string()), "{out}");
+
+    // A file list cannot tell whether a suppression for another file is stale: no XS900.
+    let (code, out, _) = check(dir.path(), &["b/xs-security.json"]);
+    assert_eq!((code, findings(&out).len()), (0, 0), "{out}");
+
+    write(dir.path(), "xsuaa-lint.toml", "[[ignore]]\npath = \"a/**\"\nrules = [\"XS102\"]\n");
+    let (code, _, err) = check(dir.path(), &[]);
+    assert_eq!(code, 2);
+    assert!(err.contains("xsuaa-lint.toml:1:1") && err.contains("reason"), "{err}");
+}
+
+#[test]
+fn configuration_errors_name_file_line_and_column() {
+    let dir = tree();
+    write(dir.path(), "xsuaa-lint.toml", "[rules]\nselect = [\"XS1\"]\nignroe = [\"XS2\"]\n");
+    let (code, _, err) = check(dir.path(), &[]);
+    assert_eq!(code, 2);
+    assert!(err.contains("xsuaa-lint.toml:3:1") && err.contains("ignroe"), "{err}");
+
+    write(dir.path(), "xsuaa-lint.toml", "[rules.severity]\nXS102 = \"fatal\"\n");
+    let (code, _, err) = check(dir.path(), &[]);
+    assert_eq!(code, 2);
+    assert!(err.contains("xsuaa-lint.toml:2:"), "{err}");
+
+    write(dir.path(), "xsuaa-lint.toml", "plan = \"premium\"\n");
+    let (code, _, err) = check(dir.path(), &[]);
+    assert_eq!(code, 2);
+    assert!(err.contains("unknown plan"), "{err}");
+
+    let (code, _, err) = check(dir.path(), &["--config", "nope.toml"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("nope.toml"), "{err}");
+}
+
+#[test]
+fn plans_are_resolved_per_path() {
+    let dir = tree();
+    write(dir.path(), "xsuaa-lint.toml", "plan = \"application\"\n\n[[plans]]\npath = \"b/**\"\nplan = \"broker\"\n");
+    let (code, out, _) = run(dir.path(), &["config", "--show", "b/c/xs-security.json"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("# plan for b/c/xs-security.json: broker"), "{out}");
+    let (_, out, _) = run(dir.path(), &["config", "--show", "a/xs-security.json"]);
+    assert!(out.contains("# plan for a/xs-security.json: application"), "{out}");
+}
+
+#[test]
+fn organisation_policies_report_like_rules() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "xs-security.json",
+        "{\n  \"xsappname\": \"a\",\n  \"tenant-mode\": \"shared\",\n  \"oauth2-configuration\": {\n    \"token-validity\": 7200,\n    \"credential-types\": [\"binding-secret\"]\n  }\n}\n",
+    );
+    write(dir.path(), "ok/xs-security.json", CLEAN);
+    let config = r#"
+[[policy]]
+code = "ORG001"
+message = "token-validity must be at most 3600 seconds"
+severity = "error"
+pointer = "/oauth2-configuration/token-validity"
+schema = { maximum = 3600 }
+
+[[policy]]
+code = "ORG002"
+message = "tenant-mode must be dedicated"
+pointer = "/tenant-mode"
+schema = { const = "dedicated" }
+
+[[policy]]
+code = "ORG003"
+message = "credential-types must start with x509"
+pointer = "/oauth2-configuration/credential-types"
+required = true
+schema = { prefixItems = [{ const = "x509" }] }
+"#;
+    write(dir.path(), "xsuaa-lint.toml", config);
+    let (code, out, _) = check(dir.path(), &["--output-format", "concise"]);
+    assert_eq!(code, 1);
+    let lines: Vec<&str> = out.lines().filter(|l| l.contains(": ORG")).collect();
+    assert_eq!(
+        lines,
+        [
+            "ok/xs-security.json:3:49: ORG003 credential-types must start with x509",
+            "xs-security.json:3:18: ORG002 tenant-mode must be dedicated",
+            "xs-security.json:5:23: ORG001 token-validity must be at most 3600 seconds",
+            "xs-security.json:6:25: ORG003 credential-types must start with x509",
+        ],
+        "{out}"
+    );
+    // Policies are selected, ignored and suppressed like built-in rules.
+    write(dir.path(), "xsuaa-lint.toml", &format!("[rules]\nignore = [\"ORG003\"]\n{config}"));
+    let (_, out, _) = check(dir.path(), &[]);
+    assert!(!out.contains("ORG003") && out.contains("ORG001"), "{out}");
+
+    write(
+        dir.path(),
+        "xsuaa-lint.toml",
+        "[[policy]]\ncode = \"XS500\"\nmessage = \"m\"\npointer = \"/a\"\nrequired = true\n",
+    );
+    let (code, _, err) = check(dir.path(), &[]);
+    assert_eq!(code, 2);
+    assert!(err.contains("reserved"), "{err}");
+}
+
+#[test]
+fn baselines_fail_only_on_new_findings_and_report_gone_ones() {
+    let dir = tree();
+    let (code, _, err) = check(dir.path(), &["--write-baseline", "baseline.json"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("Recorded 3 finding(s)"), "{err}");
+    let recorded = fs::read_to_string(dir.path().join("baseline.json")).unwrap();
+    assert!(recorded.contains("\"path\": \"a/xs-security.json\"") && !recorded.contains("\"line\""), "{recorded}");
+
+    // Known findings pass, even after unrelated edits move them to other lines.
+    write(dir.path(), "a/xs-security.json", &format!("\n\n{INSTANCE_ONLY}"));
+    let (code, out, _) = check(dir.path(), &["--baseline", "baseline.json"]);
+    assert_eq!((code, findings(&out).len()), (0, 0), "{out}");
+
+    // A new finding fails.
+    write(dir.path(), "d/xs-security.json", INSTANCE_ONLY);
+    let (code, out, _) = check(dir.path(), &["--baseline", "baseline.json"]);
+    assert_eq!((code, findings(&out)), (1, vec!["d/xs-security.json XS102".to_string()]));
+
+    // A fixed finding is reported as gone.
+    write(dir.path(), "b/xs-security.json", CLEAN);
+    let (_, _, err) = check(dir.path(), &["--baseline", "baseline.json"]);
+    assert!(err.contains("1 finding(s) recorded in the baseline no longer occur"), "{err}");
+
+    let (code, _, err) = check(dir.path(), &["--baseline", "missing.json"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("missing.json"), "{err}");
+}
+
+#[test]
+fn output_file_receives_the_report() {
+    let dir = tree();
+    let (code, out, _) = check(dir.path(), &["--output-format", "json", "--output-file", "report.json"]);
+    assert_eq!((code, out.as_str()), (1, ""));
+    let report: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(dir.path().join("report.json")).unwrap()).unwrap();
+    assert_eq!(report.as_array().unwrap().len(), 3);
+    let (code, _, err) = check(dir.path(), &["--output-file", "no/such/dir/report.txt"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("report.txt"), "{err}");
+}
