@@ -131,6 +131,10 @@ pub struct CheckArgs {
     /// Write the report to this file instead of standard output.
     #[arg(short = 'o', long, value_name = "FILE")]
     pub output_file: Option<PathBuf>,
+    /// The service plan of descriptors that no deployment file names (default: unknown, judged as
+    /// `application`); overrides the configuration's `plan`.
+    #[arg(long, value_name = "PLAN", value_parser = clap::builder::PossibleValuesParser::new(crate::config::PLANS))]
+    pub plan: Option<String>,
     /// Compare each file with its version at this git revision (history rules XS109, XS210-XS214);
     /// default `HEAD`, so a pre-commit hook judges the staged change. A CI job passes the merge base.
     #[arg(long, value_name = "REV")]
@@ -280,6 +284,7 @@ fn check(args: CheckArgs) -> i32 {
         threads,
         base: args.base.clone(),
         force_exclude: args.force_exclude,
+        plan: args.plan.clone(),
     };
     let outcome = engine::check(&args.paths, &opts, &configs, baseline.as_ref());
     let mut summary = Summary::of(&outcome.reports, outcome.files_checked, fix == FixMode::Apply, args.unsafe_fixes);

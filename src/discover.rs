@@ -14,11 +14,32 @@ fn always_skipped(name: &str) -> bool {
     matches!(name, "node_modules" | ".git")
 }
 
+/// What a file is taken for, by its name (the content decides the rest).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    Descriptor,
+    Deployment(crate::deployment::Kind),
+    /// A possible credentials dump (XS120).
+    Credentials,
+}
+
+pub fn classify_name(name: &str) -> Option<FileKind> {
+    if is_descriptor_name(name) {
+        Some(FileKind::Descriptor)
+    } else if let Some(kind) = crate::deployment::Kind::of_name(name) {
+        Some(FileKind::Deployment(kind))
+    } else if crate::credentials::is_candidate_name(name) {
+        Some(FileKind::Credentials)
+    } else {
+        None
+    }
+}
+
 /// What the walk met.
 #[derive(Debug)]
 pub enum Found {
-    /// A regular file with a descriptor's name.
-    Descriptor(PathBuf),
+    /// A regular file to check.
+    File(PathBuf, FileKind),
     /// Something with a descriptor's name that is not a regular file (a FIFO, a socket).
     NotRegular(PathBuf),
     /// A directory or entry that could not be read.
@@ -72,14 +93,20 @@ pub fn walk(roots: &[PathBuf], threads: usize, selector: &dyn Selector, visit: &
                     if is_dir && entry.depth() > 0 && selector.skip_dir(entry.path()) {
                         return WalkState::Skip;
                     }
-                    let named = entry.file_name().to_str().is_some_and(is_descriptor_name);
+                    let kind = if is_dir { None } else { entry.file_name().to_str().and_then(classify_name) };
+                    let named = kind.is_some();
                     let wanted =
                         !is_dir && (named || selector.may_include_others()) && selector.wants(entry.path(), named);
+                    // Only a descriptor's name (or an include glob) makes an unreadable entry worth reporting.
+                    let descriptor_named = matches!(kind, Some(FileKind::Descriptor) | None);
                     if wanted {
                         match entry.file_type() {
-                            Some(t) if t.is_file() => visit(Found::Descriptor(entry.into_path())),
+                            Some(t) if t.is_file() => {
+                                visit(Found::File(entry.into_path(), kind.unwrap_or(FileKind::Descriptor)))
+                            }
                             // Symbolic links are not followed during a walk; one that leads nowhere
                             // (dangling, or a loop) is reported, since it looks like a descriptor.
+                            Some(t) if t.is_symlink() && !descriptor_named => {}
                             Some(t) if t.is_symlink() => {
                                 if let Err(e) = std::fs::metadata(entry.path()) {
                                     visit(Found::Error {
@@ -91,6 +118,7 @@ pub fn walk(roots: &[PathBuf], threads: usize, selector: &dyn Selector, visit: &
                                 }
                             }
                             Some(t) if t.is_dir() => {}
+                            _ if !descriptor_named => {}
                             _ => visit(Found::NotRegular(entry.into_path())),
                         }
                     }

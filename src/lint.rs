@@ -19,6 +19,8 @@ pub struct LintOptions<'a> {
     pub policies: &'a [Policy],
     /// Rule selection, severities and suppressions from the configuration, applied last.
     pub filter: Option<Filter<'a>>,
+    /// The plan of a descriptor that no deployment file names (`--plan`, or the configuration).
+    pub plan: Option<&'a str>,
 }
 
 /// Lints one descriptor on its own. Findings are sorted by position, then code.
@@ -43,8 +45,13 @@ pub fn lint_with(source: &SourceFile, options: &LintOptions<'_>) -> Vec<Diagnost
                 credential_types: CredentialTypes::of(&root),
                 credential_types_in_doubt: schema.credential_types_in_doubt,
                 base: options.base,
+                plan: options.plan,
             };
             rules::check_descriptor(&ctx, &mut out);
+            if let Some(plan) = options.plan {
+                crate::effective::apiaccess_instance_secret(&ctx, "this descriptor", &mut out);
+                crate::effective::deprecated_plan(source, &root, plan, &mut out);
+            }
             for policy in options.policies {
                 policy.check(source, &root, &mut out);
             }

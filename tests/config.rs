@@ -308,3 +308,28 @@ fn output_file_receives_the_report() {
     assert_eq!(code, 2);
     assert!(err.contains("report.txt"), "{err}");
 }
+
+#[test]
+fn the_plan_of_a_descriptor_comes_from_the_command_line_or_the_configuration() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "api/xs-security.json", INSTANCE_ONLY);
+    write(dir.path(), "app/xs-security.json", INSTANCE_ONLY);
+    // Unknown plan: judged as `application`.
+    let (_, out, _) = check(dir.path(), &[]);
+    assert_eq!(findings(&out), ["api/xs-security.json XS102", "app/xs-security.json XS102"]);
+    write(dir.path(), "xsuaa-lint.toml", "[[plans]]\npath = \"api/**\"\nplan = \"apiaccess\"\n");
+    let (_, out, _) = check(dir.path(), &[]);
+    assert_eq!(
+        findings(&out),
+        ["api/xs-security.json XS106", "api/xs-security.json XS105", "app/xs-security.json XS102"],
+        "{out}"
+    );
+    // `--plan` wins over the configuration.
+    let (_, out, _) = check(dir.path(), &["--plan", "application"]);
+    assert_eq!(findings(&out), ["api/xs-security.json XS102", "app/xs-security.json XS102"]);
+    // XS105's fix: the only entry becomes `binding-secret`.
+    let (_, _, _) = check(dir.path(), &["--fix"]);
+    let fixed = fs::read_to_string(dir.path().join("api/xs-security.json")).unwrap();
+    assert!(fixed.contains("[\"binding-secret\"]"), "{fixed}");
+    assert_eq!(check(dir.path(), &["--plan", "dedicated"]).0, 2);
+}

@@ -170,3 +170,66 @@ fn shared_history_changes_through_the_history_rules() {
     let count = |code: &str| findings.iter().filter(|f| f.starts_with(code)).count();
     assert_eq!((count("XS109"), count("XS212"), findings.len()), (4, 4, 8), "{findings:#?}");
 }
+
+/// Every MTA, Kubernetes, Terraform and credentials file of `corpus/repos` through the whole
+/// pipeline: no crash, the instances found per format, and the findings per code, each looked at.
+#[test]
+fn shared_deployment_files_run_and_their_findings_are_pinned() {
+    use xsuaa_lint::deployment::{self, Format, Kind};
+    let Some(corpus) = shared_corpus() else { return };
+    let repos = corpus.join("repos");
+    let manifest = std::fs::read_to_string(repos.join("MANIFEST.tsv")).unwrap();
+    let mut instances: BTreeMap<&str, usize> = BTreeMap::new();
+    for line in manifest.lines().skip(1) {
+        let cols: Vec<&str> = line.split('\t').collect();
+        let path = repos.join(cols[0]);
+        let Some(kind) = path.file_name().and_then(|n| n.to_str()).and_then(Kind::of_name) else { continue };
+        let Ok(source) = xsuaa_lint::load::read_path(&path, cols[0]) else { continue };
+        if !kind.is_relevant(&source.text) {
+            continue;
+        }
+        let set = deployment::load(&path, source, kind, &repos, &[]);
+        for instance in &set.instances {
+            let format = match instance.format {
+                Format::Mta => "mta",
+                Format::Kyma => "kyma",
+                Format::Terraform => "terraform",
+            };
+            *instances.entry(format).or_default() += 1;
+        }
+    }
+    eprintln!("instances per format: {instances:?}");
+    let out = assert_cmd::Command::cargo_bin("xsuaa-lint")
+        .unwrap()
+        .current_dir(&repos)
+        .args(["check", "--isolated", "--output-format", "json", "."])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let findings: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut per_code: BTreeMap<String, usize> = BTreeMap::new();
+    for f in findings.as_array().unwrap() {
+        *per_code.entry(f["code"].as_str().unwrap().to_string()).or_default() += 1;
+    }
+    eprintln!("findings per code: {per_code:?}");
+    let expected: BTreeMap<String, usize> = [
+        // Unfilled placeholders and an IAS type (see above), plus one in an MTA `config`.
+        ("XS002", 5),
+        // A resource whose `- name` item is indented wrongly (real).
+        ("XS004", 1),
+        // `path` names a file the corpus does not hold: branch folders keep only files that differ
+        // from the default branch, and generator test fixtures; the rule is right about the tree.
+        ("XS005", 55),
+        // Helm templates skipped with a note.
+        ("XS006", 3),
+        ("XS101", 223),
+        ("XS102", 1),
+        ("XS103", 3),
+        // The deprecated `space` plan: hana-shine-xsa, its branches and a copy of it.
+        ("XS106", 5),
+    ]
+    .into_iter()
+    .map(|(c, n)| (c.to_string(), n))
+    .collect();
+    assert_eq!(per_code, expected);
+}

@@ -71,6 +71,26 @@ pub fn apply(text: &str, fixes: &[&Fix]) -> String {
     out
 }
 
+/// One pass of the allowed fixes, for findings that do not come from linting this text alone
+/// (deployment files and the descriptors they use): no second pass, and the result must still
+/// parse (`still_parses`). Returns the new text and the number of fixes applied.
+pub fn apply_once(
+    text: &str,
+    diagnostics: &[Diagnostic],
+    unsafe_fixes: bool,
+    still_parses: &dyn Fn(&str) -> bool,
+) -> Result<Option<(String, usize)>, String> {
+    let fixes = non_overlapping(diagnostics, unsafe_fixes);
+    if fixes.is_empty() {
+        return Ok(None);
+    }
+    let fixed = apply(text, &fixes);
+    if !still_parses(&fixed) {
+        return Err("the fixed text would not parse".into());
+    }
+    Ok(Some((fixed, fixes.len())))
+}
+
 pub fn fix_source(source: &SourceFile, unsafe_fixes: bool, options: &LintOptions<'_>) -> FixOutcome {
     let original = lint_with(source, options);
     if original.iter().any(|d| d.rule.code == "XS001")

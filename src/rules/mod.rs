@@ -12,11 +12,22 @@ pub mod xs000_io_error;
 pub mod xs001_invalid_json;
 pub mod xs002_schema_violation;
 pub mod xs003_duplicate_key;
+pub mod xs004_invalid_deployment_file;
+pub mod xs005_unresolved_descriptor_path;
+pub mod xs006_unrendered_template;
 pub mod xs101_implicit_credential_types;
 pub mod xs102_instance_secret_only;
 pub mod xs103_unfinished_migration;
 pub mod xs104_instance_secret_default;
+pub mod xs105_apiaccess_instance_secret;
+pub mod xs106_deprecated_plan;
+pub mod xs107_credential_types_replaced;
+pub mod xs108_skipped_service_update;
 pub mod xs109_skipped_dual_state;
+pub mod xs110_instance_secret_binding;
+pub mod xs111_credential_type_not_allowed;
+pub mod xs112_ias_credential_type;
+pub mod xs120_committed_credentials;
 pub mod xs201_unknown_scope_reference;
 pub mod xs202_unknown_attribute_reference;
 pub mod xs203_unknown_role_template_reference;
@@ -66,6 +77,8 @@ pub struct Context<'a> {
     /// The descriptor at the base revision, for the history-aware rules; `None` outside git
     /// or for a file that is new at that revision.
     pub base: Option<&'a crate::history::Baseline>,
+    /// The service plan, when a deployment file names it (`None`: unknown, judged as `application`).
+    pub plan: Option<&'a str>,
 }
 
 pub type Check = fn(&Context<'_>, &mut Vec<Diagnostic>);
@@ -92,11 +105,22 @@ pub static ALL: &[&Rule] = &[
     &xs001_invalid_json::RULE,
     &xs002_schema_violation::RULE,
     &xs003_duplicate_key::RULE,
+    &xs004_invalid_deployment_file::RULE,
+    &xs005_unresolved_descriptor_path::RULE,
+    &xs006_unrendered_template::RULE,
     &xs101_implicit_credential_types::RULE,
     &xs102_instance_secret_only::RULE,
     &xs103_unfinished_migration::RULE,
     &xs104_instance_secret_default::RULE,
+    &xs105_apiaccess_instance_secret::RULE,
+    &xs106_deprecated_plan::RULE,
+    &xs107_credential_types_replaced::RULE,
+    &xs108_skipped_service_update::RULE,
     &xs109_skipped_dual_state::RULE,
+    &xs110_instance_secret_binding::RULE,
+    &xs111_credential_type_not_allowed::RULE,
+    &xs112_ias_credential_type::RULE,
+    &xs120_committed_credentials::RULE,
     &xs201_unknown_scope_reference::RULE,
     &xs202_unknown_attribute_reference::RULE,
     &xs203_unknown_role_template_reference::RULE,

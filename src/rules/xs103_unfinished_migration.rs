@@ -43,7 +43,11 @@ pub static RULE: Rule = Rule {
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let CredentialTypes::Listed { node, types } = &ctx.credential_types else { return };
-    if ctx.credential_types_in_doubt || MigrationState::of(types) != MigrationState::Dual {
+    // Under the `apiaccess` plan there is no migration to make: XS105 reports the list.
+    if ctx.credential_types_in_doubt
+        || ctx.plan == Some("apiaccess")
+        || MigrationState::of(types) != MigrationState::Dual
+    {
         return;
     }
     // The dual state is new in this change: removing `instance-secret` now is XS109's shortcut.

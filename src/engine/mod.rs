@@ -1,10 +1,14 @@
 //! Orchestration of `check`: discover -> load -> lint or fix -> one report per file, in parallel,
-//! holding one file at a time per worker; reports come back sorted by path.
+//! holding one file at a time per worker; reports come back sorted by path. Deployment files
+//! go first (`deployments`): they decide which descriptors are judged through them.
+
+mod deployments;
 
 use crate::baseline::Baseline;
 use crate::config::{Config, Resolver};
+use crate::deployment;
 use crate::diagnostic::Diagnostic;
-use crate::discover::{self, Found};
+use crate::discover::{self, FileKind, Found};
 use crate::fix::{self, FixOutcome};
 use crate::history::History;
 use crate::lint::LintOptions;
@@ -13,7 +17,7 @@ use crate::report::{full, FileReport, OutputFormat};
 use crate::rules::{xs000_io_error, xs900_unused_suppression};
 use crate::source::SourceFile;
 use rayon::prelude::*;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -39,6 +43,8 @@ pub struct Options {
     pub base: Option<String>,
     /// Apply the configuration's excludes to files named explicitly too.
     pub force_exclude: bool,
+    /// `--plan`: the plan of descriptors that no deployment file names.
+    pub plan: Option<String>,
 }
 
 #[derive(Debug, Default)]
@@ -88,6 +94,11 @@ struct Collector<'c> {
     history: History,
     configs: &'c Resolver,
     baseline: Option<&'c Baseline>,
+    /// Findings of deployment evaluations that landed in other files (descriptors, extensions),
+    /// by canonical path, with the file's text.
+    used_by_deployments: Mutex<HashMap<PathBuf, (SourceFile, Vec<Diagnostic>)>>,
+    /// Descriptors used by a deployment file: judged through it, not on their own.
+    referenced: Mutex<HashSet<PathBuf>>,
 }
 
 /// The walk as the configuration of each folder wants it: excluded folders and files left out,
@@ -121,13 +132,19 @@ pub fn check(paths: &[PathBuf], opts: &Options, configs: &Resolver, baseline: Op
         history: History::new(opts.base.as_deref()),
         configs,
         baseline,
+        used_by_deployments: Mutex::new(HashMap::new()),
+        referenced: Mutex::new(HashSet::new()),
     };
-    let mut files = Vec::new();
+    let mut targets: Vec<(PathBuf, FileKind, bool)> = Vec::new();
     let mut dirs = Vec::new();
     for path in paths {
         match classify(path) {
             Target::Stdin => collector.stdin(opts),
-            Target::File(p) => files.push(p),
+            Target::File(p) => {
+                // Named explicitly: any name is a descriptor unless it is a deployment or credentials file.
+                let kind = p.file_name().and_then(|n| n.to_str()).and_then(discover::classify_name);
+                targets.push((p, kind.unwrap_or(FileKind::Descriptor), true));
+            }
             Target::Dir(p) => dirs.push(p),
             Target::Missing(p) => {
                 let display = discover::display_path(&p, cwd.as_deref());
@@ -135,9 +152,9 @@ pub fn check(paths: &[PathBuf], opts: &Options, configs: &Resolver, baseline: Op
             }
         }
     }
-    files.par_iter().for_each(|p| collector.file(p, &discover::display_path(p, cwd.as_deref()), true, opts));
+    let walked = Mutex::new(Vec::new());
     discover::walk(&dirs, opts.threads, &ConfiguredSelector(configs), &|found| match found {
-        Found::Descriptor(p) => collector.file(&p, &discover::display_path(&p, cwd.as_deref()), false, opts),
+        Found::File(p, kind) => walked.lock().unwrap().push((p, kind, false)),
         Found::NotRegular(p) => collector.io_error(
             &discover::display_path(&p, cwd.as_deref()),
             "cannot read the file: it is not a regular file (a FIFO, socket or device)".into(),
@@ -148,6 +165,30 @@ pub fn check(paths: &[PathBuf], opts: &Options, configs: &Resolver, baseline: Op
             collector.io_error(&display, message, opts)
         }
     });
+    targets.extend(walked.into_inner().unwrap_or_default());
+    // Deployment files first: they say which descriptors are judged through them.
+    let extensions: Vec<PathBuf> = targets
+        .iter()
+        .filter(|(_, kind, _)| *kind == FileKind::Deployment(deployment::Kind::MtaExtension))
+        .map(|(p, _, _)| p.clone())
+        .collect();
+    // Extensions are read by the MTA they extend; their findings come out with the leftovers.
+    targets.retain(|(_, kind, _)| *kind != FileKind::Deployment(deployment::Kind::MtaExtension));
+    let (deployments, rest): (Vec<_>, Vec<_>) =
+        targets.into_iter().partition(|(_, kind, _)| matches!(kind, FileKind::Deployment(_)));
+    deployments.par_iter().for_each(|(p, kind, explicit)| {
+        if let FileKind::Deployment(kind) = kind {
+            collector.deployment(p, &discover::display_path(p, cwd.as_deref()), *kind, *explicit, &extensions, opts);
+        }
+    });
+    rest.par_iter().for_each(|(p, kind, explicit)| {
+        let display = discover::display_path(p, cwd.as_deref());
+        match kind {
+            FileKind::Credentials => collector.credentials(p, &display, *explicit, opts),
+            _ => collector.file(p, &display, *explicit, opts),
+        }
+    });
+    collector.leftover_findings(cwd.as_deref(), opts);
     collector.unused_suppressions(&dirs, cwd.as_deref(), opts);
     let mut reports = collector.reports.into_inner().unwrap_or_default();
     reports.sort_by(|a, b| a.path.cmp(&b.path));
@@ -204,10 +245,12 @@ impl Collector<'_> {
             return;
         }
         let key = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-        if !self.seen.lock().unwrap().insert(key) {
+        if !self.seen.lock().unwrap().insert(key.clone()) {
             return;
         }
+        let used = self.referenced.lock().unwrap().contains(&key);
         match load::read_path(path, display) {
+            Ok(source) if used => self.used_descriptor(source, path, &key, &config, opts),
             Ok(source) => self.source(source, Some(path), &config, opts),
             Err(e) => self.load_failed(display, e, Some((&config, path)), opts),
         }
@@ -274,7 +317,8 @@ impl Collector<'_> {
         let base = write_to.and_then(|path| self.history.baseline(path, &source.text));
         let configured_as = write_to.map_or_else(|| PathBuf::from(&opts.stdin_filename), Path::to_path_buf);
         let filter = |diagnostics: &mut Vec<Diagnostic>| config.apply(&configured_as, diagnostics);
-        let lint_options = LintOptions { base: base.as_ref(), policies: &config.policies, filter: Some(&filter) };
+        let plan = opts.plan.as_deref().or_else(|| write_to.and_then(|p| config.plan_for(p)));
+        let lint_options = LintOptions { base: base.as_ref(), policies: &config.policies, filter: Some(&filter), plan };
         let mut shown = source;
         match opts.fix {
             FixMode::Off => report.diagnostics = crate::lint::lint_with(&shown, &lint_options),

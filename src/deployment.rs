@@ -1,0 +1,527 @@
+//! Deployment files and the XSUAA service instances they declare (spec sections 3.3 and 4):
+//! MTA development and deployment descriptors with their extensions, Kyma (SAP BTP service
+//! operator) manifests and Terraform. Each instance lists the layers of its configuration, lowest
+//! precedence first, and the credential types its bindings and service keys ask for.
+
+use crate::diagnostic::Span;
+use crate::parse::{pointer_push, Node, Value};
+use crate::source::SourceFile;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Kind {
+    /// `mta.yaml`, `mta.yml`, `mtad.yaml`.
+    Mta,
+    /// `*.mtaext`.
+    MtaExtension,
+    /// `*.yaml`/`*.yml` that may hold `services.cloud.sap.com` resources.
+    Kubernetes,
+    /// `*.tf`.
+    Terraform,
+}
+
+impl Kind {
+    /// The kind a file name suggests; the content decides later.
+    pub fn of_name(name: &str) -> Option<Kind> {
+        let lower = name.to_ascii_lowercase();
+        if matches!(lower.as_str(), "mta.yaml" | "mta.yml" | "mtad.yaml" | "mtad.yml") {
+            Some(Kind::Mta)
+        } else if lower.ends_with(".mtaext") {
+            Some(Kind::MtaExtension)
+        } else if lower.ends_with(".yaml") || lower.ends_with(".yml") {
+            Some(Kind::Kubernetes)
+        } else if lower.ends_with(".tf") {
+            Some(Kind::Terraform)
+        } else {
+            None
+        }
+    }
+
+    /// Whether a file of this kind is worth parsing: cheap text checks first.
+    pub fn is_relevant(self, text: &str) -> bool {
+        match self {
+            Kind::Mta | Kind::MtaExtension => true,
+            Kind::Kubernetes => text.contains("services.cloud.sap.com") || is_secret_manifest(text),
+            Kind::Terraform => text.contains("btp_subaccount_service_"),
+        }
+    }
+}
+
+fn is_secret_manifest(text: &str) -> bool {
+    text.contains("kind: Secret") && (text.contains("clientsecret") || text.contains("credential-type"))
+}
+
+/// Which format declared an instance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    Mta,
+    Kyma,
+    Terraform,
+}
+
+/// Where a layer of configuration comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LayerKind {
+    /// The JSON descriptor named by MTA `path`.
+    DescriptorFile,
+    /// Inline parameters: MTA `config`, Kyma `spec.parameters`, Terraform `parameters`.
+    Inline,
+    /// An MTA extension's `config`.
+    Extension,
+}
+
+#[derive(Debug, Clone)]
+pub struct Layer {
+    /// Index into the instance set's files.
+    pub file: usize,
+    pub kind: LayerKind,
+    /// JSON Pointer of `node` in its file (`""` for a descriptor file).
+    pub pointer: String,
+    pub node: Node,
+}
+
+/// A binding or service key and the credential type it asks for.
+#[derive(Debug, Clone)]
+pub struct CredentialRequest {
+    pub file: usize,
+    /// `binding of module srv`, `service key my-key`, `ServiceBinding b`.
+    pub what: String,
+    pub value: String,
+    pub span: Span,
+    pub pointer: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Instance {
+    pub name: String,
+    pub format: Format,
+    /// The deployment file that declares it.
+    pub file: usize,
+    /// Where the instance is declared (its name), for findings about the instance as a whole.
+    pub span: Span,
+    pub pointer: String,
+    /// The plan as written, with its span; `None` when no plan is named.
+    pub plan: Option<(String, Span)>,
+    pub layers: Vec<Layer>,
+    /// `skip-service-updates: {parameters: true}` (MTA): changed parameters are not sent.
+    pub skip_service_updates: Option<Span>,
+    pub requests: Vec<CredentialRequest>,
+    /// A layer could not be read (a `path` that names no file): the effective configuration is
+    /// not known, so only the plan and the bindings are judged.
+    pub incomplete: bool,
+}
+
+/// A problem with a deployment file that is not a rule finding about an instance.
+#[derive(Debug, Clone)]
+pub struct Problem {
+    pub file: usize,
+    pub span: Span,
+    pub message: String,
+    pub kind: ProblemKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProblemKind {
+    /// YAML or HCL that does not parse (XS004).
+    Syntax,
+    /// A `path` that does not exist, leaves the repository or is not a descriptor (XS005).
+    Path,
+    /// A Helm template, not YAML until rendered (XS006, info).
+    Template,
+}
+
+/// The files of one deployment file's instances: the deployment file first, then the
+/// descriptors and extensions it brings in.
+#[derive(Debug, Default)]
+pub struct InstanceSet {
+    pub files: Vec<SourceFile>,
+    /// Real paths of `files`, for writing fixes and for "judged once".
+    pub paths: Vec<PathBuf>,
+    pub instances: Vec<Instance>,
+    pub problems: Vec<Problem>,
+}
+
+impl InstanceSet {
+    fn add_file(&mut self, path: PathBuf, source: SourceFile) -> usize {
+        if let Some(i) = self.paths.iter().position(|p| *p == path) {
+            return i;
+        }
+        self.files.push(source);
+        self.paths.push(path);
+        self.files.len() - 1
+    }
+
+    fn problem(&mut self, file: usize, span: Span, kind: ProblemKind, message: impl Into<String>) {
+        self.problems.push(Problem { file, span, message: message.into(), kind });
+    }
+}
+
+fn str_at<'a>(node: &'a Node, pointer: &str) -> Option<&'a str> {
+    node.pointer(pointer).and_then(Node::as_str)
+}
+
+/// `"{{"` outside quotes at a line start or value position: a Helm template.
+fn is_helm_template(text: &str) -> bool {
+    text.contains("{{")
+        && (text.contains("{{-") || text.contains("{{ .") || text.contains("{{ include") || text.contains("{{."))
+}
+
+/// Reads a deployment file and everything it brings in. `root` bounds where `path` may point;
+/// `extensions` are the `.mtaext` files found in the run, by path.
+pub fn load(path: &Path, source: SourceFile, kind: Kind, root: &Path, extensions: &[PathBuf]) -> InstanceSet {
+    let mut set = InstanceSet::default();
+    let file = set.add_file(path.to_path_buf(), source);
+    match kind {
+        Kind::Mta => load_mta(&mut set, file, root, extensions),
+        Kind::MtaExtension => {}
+        Kind::Kubernetes => load_kubernetes(&mut set, file),
+        Kind::Terraform => load_terraform(&mut set, file),
+    }
+    set
+}
+
+fn yaml_documents(set: &mut InstanceSet, file: usize) -> Option<Vec<Node>> {
+    match crate::yaml::parse_documents(&set.files[file].text) {
+        Ok(docs) => Some(docs),
+        Err(e) => {
+            let message = format!("not valid YAML: {}", e.message);
+            set.problem(file, e.span, ProblemKind::Syntax, message);
+            None
+        }
+    }
+}
+
+/// Plan implied by an MTA resource type (spec section 4.1); `None` if the type is not xsuaa.
+fn mta_default_plan(resource: &Node) -> Option<Option<&'static str>> {
+    let kind = resource.get("type").and_then(Node::as_str)?;
+    match kind {
+        "org.cloudfoundry.managed-service" => {
+            (str_at(resource, "/parameters/service") == Some("xsuaa")).then_some(None)
+        }
+        "com.sap.xs.uaa" | "com.sap.xs.uaa-application" | "com.sap.xs.uaa-devuser" => Some(Some("application")),
+        "com.sap.xs.uaa-space" => Some(Some("space")),
+        _ => None,
+    }
+}
+
+fn load_mta(set: &mut InstanceSet, file: usize, root: &Path, extensions: &[PathBuf]) {
+    let Some(docs) = yaml_documents(set, file) else { return };
+    let Some(mta) = docs.into_iter().next() else { return };
+    let id = mta.get("ID").and_then(Node::as_str).unwrap_or_default().to_string();
+    let folder = set.paths[file].parent().map(Path::to_path_buf).unwrap_or_default();
+    let extension_configs = load_extensions(set, &id, extensions);
+    let resources = mta.get("resources").and_then(Node::as_array).unwrap_or_default();
+    for (index, resource) in resources.iter().enumerate() {
+        let Some(default_plan) = mta_default_plan(resource) else { continue };
+        let Some(name) = resource.get("name").and_then(Node::as_str) else { continue };
+        let pointer = format!("/resources/{index}");
+        let span = resource.get("name").map_or(resource.span, |n| n.span);
+        let plan = match resource.pointer("/parameters/service-plan") {
+            Some(node) => node.as_str().map(|p| (p.to_string(), node.span)),
+            None => default_plan.map(|p| (p.to_string(), span)),
+        };
+        let mut instance = Instance {
+            name: name.to_string(),
+            format: Format::Mta,
+            file,
+            span,
+            pointer: pointer.clone(),
+            plan,
+            layers: Vec::new(),
+            skip_service_updates: resource
+                .pointer("/parameters/skip-service-updates/parameters")
+                .filter(|n| n.value == Value::Bool(true))
+                .map(|n| n.span),
+            requests: Vec::new(),
+            incomplete: false,
+        };
+        for key in ["path", "config-path"] {
+            if let Some(path_node) = resource.pointer(&format!("/parameters/{key}")) {
+                match descriptor_layer(set, file, path_node, &folder, root) {
+                    Some(layer) => instance.layers.push(layer),
+                    None => instance.incomplete = true,
+                }
+            }
+        }
+        if let Some(config) = resource.pointer("/parameters/config") {
+            instance.layers.push(Layer {
+                file,
+                kind: LayerKind::Inline,
+                pointer: format!("{pointer}/parameters/config"),
+                node: config.clone(),
+            });
+        }
+        for (ext_file, ext_pointer, config) in &extension_configs {
+            if ext_pointer.0 == name {
+                instance.layers.push(Layer {
+                    file: *ext_file,
+                    kind: LayerKind::Extension,
+                    pointer: ext_pointer.1.clone(),
+                    node: config.clone(),
+                });
+            }
+        }
+        let keys = resource.pointer("/parameters/service-keys").and_then(Node::as_array).unwrap_or_default();
+        for (k, key) in keys.iter().enumerate() {
+            let key_name = key.get("name").and_then(Node::as_str).unwrap_or("?");
+            if let Some(node) = key.pointer("/config/credential-type") {
+                push_request(
+                    &mut instance,
+                    file,
+                    format!("service key `{key_name}`"),
+                    node,
+                    format!("{pointer}/parameters/service-keys/{k}/config/credential-type"),
+                );
+            }
+        }
+        let modules = mta.get("modules").and_then(Node::as_array).unwrap_or_default();
+        for (m, module) in modules.iter().enumerate() {
+            let module_name = module.get("name").and_then(Node::as_str).unwrap_or("?");
+            let requires = module.get("requires").and_then(Node::as_array).unwrap_or_default();
+            for (r, required) in requires.iter().enumerate() {
+                if required.get("name").and_then(Node::as_str) != Some(name) {
+                    continue;
+                }
+                if let Some(node) = required.pointer("/parameters/config/credential-type") {
+                    push_request(
+                        &mut instance,
+                        file,
+                        format!("the binding of module `{module_name}`"),
+                        node,
+                        format!("/modules/{m}/requires/{r}/parameters/config/credential-type"),
+                    );
+                }
+            }
+        }
+        set.instances.push(instance);
+    }
+}
+
+fn push_request(instance: &mut Instance, file: usize, what: String, node: &Node, pointer: String) {
+    if let Some(value) = node.as_str() {
+        instance.requests.push(CredentialRequest { file, what, value: value.to_string(), span: node.span, pointer });
+    }
+}
+
+type ExtensionConfig = (usize, (String, String), Node);
+
+/// The `config` of each resource in the extensions that extend `id`, in path order.
+fn load_extensions(set: &mut InstanceSet, id: &str, extensions: &[PathBuf]) -> Vec<ExtensionConfig> {
+    let mut out = Vec::new();
+    if id.is_empty() {
+        return out;
+    }
+    let mut sorted: Vec<&PathBuf> = extensions.iter().collect();
+    sorted.sort();
+    for path in sorted {
+        let Ok(source) = crate::load::read_path(path, &path.to_string_lossy()) else { continue };
+        // A quick look before parsing: most extensions extend another MTA.
+        if !source.text.contains(id) {
+            continue;
+        }
+        let Ok(docs) = crate::yaml::parse_documents(&source.text) else { continue };
+        let Some(doc) = docs.first() else { continue };
+        if doc.get("extends").and_then(Node::as_str) != Some(id) {
+            continue;
+        }
+        let file = set.add_file(path.clone(), source);
+        for (index, resource) in doc.get("resources").and_then(Node::as_array).unwrap_or_default().iter().enumerate() {
+            let (Some(name), Some(config)) =
+                (resource.get("name").and_then(Node::as_str), resource.pointer("/parameters/config"))
+            else {
+                continue;
+            };
+            out.push((file, (name.to_string(), format!("/resources/{index}/parameters/config")), config.clone()));
+        }
+    }
+    out
+}
+
+fn descriptor_layer(set: &mut InstanceSet, file: usize, path_node: &Node, folder: &Path, root: &Path) -> Option<Layer> {
+    let Some(relative) = path_node.as_str() else {
+        set.problem(file, path_node.span, ProblemKind::Path, "`path` must be a string");
+        return None;
+    };
+    let joined = folder.join(relative);
+    let normalized = normalize(&joined);
+    if !normalized.starts_with(normalize(root)) {
+        set.problem(
+            file,
+            path_node.span,
+            ProblemKind::Path,
+            format!("`path: {relative}` leaves the repository; the instance's configuration is not judged"),
+        );
+        return None;
+    }
+    let shown = crate::discover::display_path(&normalized, std::env::current_dir().ok().as_deref());
+    let source = match crate::load::read_path(&normalized, &shown) {
+        Ok(source) => source,
+        Err(_) => {
+            set.problem(file, path_node.span, ProblemKind::Path, format!("`path: {relative}` names no file in the repository (if the build generates it, lint the generated file); the instance's configuration is not judged"));
+            return None;
+        }
+    };
+    let descriptor = set.add_file(normalized, source);
+    let text = &set.files[descriptor];
+    match crate::parse::parse(&text.text, text.bom_len()) {
+        Ok(node) => Some(Layer { file: descriptor, kind: LayerKind::DescriptorFile, pointer: String::new(), node }),
+        // The descriptor's own lint reports XS001.
+        Err(_) => None,
+    }
+}
+
+/// `a/./b/../c` -> `a/c`, without touching the file system (the file may not exist).
+fn normalize(path: &Path) -> PathBuf {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut out = PathBuf::new();
+    for part in absolute.components() {
+        match part {
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+fn load_kubernetes(set: &mut InstanceSet, file: usize) {
+    if is_helm_template(&set.files[file].text) {
+        let span = Span::new(0, 0);
+        set.problem(
+            file,
+            span,
+            ProblemKind::Template,
+            "a Helm template is not YAML until rendered; skipped (lint the output of `helm template` instead)",
+        );
+        return;
+    }
+    let Some(docs) = yaml_documents(set, file) else { return };
+    let many = docs.len() > 1;
+    let doc_pointer = |i: usize| if many { format!("/{i}") } else { String::new() };
+    for (i, doc) in docs.iter().enumerate() {
+        let api = doc.get("apiVersion").and_then(Node::as_str).unwrap_or_default();
+        if !api.starts_with("services.cloud.sap.com/")
+            || doc.get("kind").and_then(Node::as_str) != Some("ServiceInstance")
+        {
+            continue;
+        }
+        // A `reference-instance` shares an existing instance; its parameters are no descriptor.
+        if str_at(doc, "/spec/serviceOfferingName") != Some("xsuaa")
+            || str_at(doc, "/spec/servicePlanName") == Some("reference-instance")
+        {
+            continue;
+        }
+        let name = str_at(doc, "/metadata/name").unwrap_or("?").to_string();
+        let span = doc.pointer("/metadata/name").map_or(doc.span, |n| n.span);
+        let plan = doc.pointer("/spec/servicePlanName").and_then(|n| n.as_str().map(|p| (p.to_string(), n.span)));
+        let mut instance = Instance {
+            name: name.clone(),
+            format: Format::Kyma,
+            file,
+            span,
+            pointer: doc_pointer(i),
+            plan,
+            layers: Vec::new(),
+            skip_service_updates: None,
+            requests: Vec::new(),
+            incomplete: false,
+        };
+        if let Some(parameters) = doc.pointer("/spec/parameters") {
+            instance.layers.push(Layer {
+                file,
+                kind: LayerKind::Inline,
+                pointer: format!("{}/spec/parameters", doc_pointer(i)),
+                node: parameters.clone(),
+            });
+        }
+        for (j, other) in docs.iter().enumerate() {
+            if other.get("kind").and_then(Node::as_str) != Some("ServiceBinding")
+                || str_at(other, "/spec/serviceInstanceName") != Some(name.as_str())
+            {
+                continue;
+            }
+            let binding = str_at(other, "/metadata/name").unwrap_or("?");
+            if let Some(node) = other.pointer("/spec/parameters/credential-type") {
+                push_request(
+                    &mut instance,
+                    file,
+                    format!("ServiceBinding `{binding}`"),
+                    node,
+                    format!("{}/spec/parameters/credential-type", doc_pointer(j)),
+                );
+            }
+        }
+        set.instances.push(instance);
+    }
+}
+
+fn load_terraform(set: &mut InstanceSet, file: usize) {
+    let text = set.files[file].text.clone();
+    let body = match crate::hcl::parse(&text) {
+        Ok(body) => body,
+        Err(e) => {
+            set.problem(file, e.span, ProblemKind::Syntax, format!("not valid HCL: {}", e.message));
+            return;
+        }
+    };
+    const INSTANCE: &str = "btp_subaccount_service_instance";
+    const BINDING: &str = "btp_subaccount_service_binding";
+    for (name, block) in crate::hcl::resources(&body, INSTANCE) {
+        let offering = crate::hcl::string_attribute(block, "service_offering_name").map(|s| s.0);
+        let plan_id = crate::hcl::attribute_source(&text, block, "serviceplan_id").unwrap_or_default();
+        let parameters = crate::hcl::parameters(&text, block);
+        let is_xsuaa = offering == Some("xsuaa")
+            || (offering.is_none() && plan_id.contains("xsuaa"))
+            || (offering.is_none() && parameters.as_ref().is_some_and(|p| p.get("xsappname").is_some()));
+        if !is_xsuaa {
+            continue;
+        }
+        let span = block
+            .labels
+            .get(1)
+            .and_then(hcl_edit::Span::span)
+            .map_or(Span::default(), |r| Span::new(r.start, r.end));
+        let plan = crate::hcl::string_attribute(block, "serviceplan_name").map(|(p, s)| (p.to_string(), s));
+        let pointer = format!("/resource/{INSTANCE}/{name}");
+        let mut instance = Instance {
+            name: name.to_string(),
+            format: Format::Terraform,
+            file,
+            span,
+            pointer: pointer.clone(),
+            plan,
+            layers: Vec::new(),
+            skip_service_updates: None,
+            requests: Vec::new(),
+            incomplete: false,
+        };
+        if let Some(node) = parameters {
+            instance.layers.push(Layer {
+                file,
+                kind: LayerKind::Inline,
+                pointer: format!("{pointer}/parameters"),
+                node,
+            });
+        }
+        let reference = format!("{INSTANCE}.{name}.");
+        for (binding, block) in crate::hcl::resources(&body, BINDING) {
+            let target = crate::hcl::attribute_source(&text, block, "service_instance_id").unwrap_or_default();
+            if !target.contains(&reference) {
+                continue;
+            }
+            if let Some(node) = crate::hcl::parameters(&text, block).and_then(|p| p.get("credential-type").cloned()) {
+                push_request(
+                    &mut instance,
+                    file,
+                    format!("binding `{binding}`"),
+                    &node,
+                    pointer_push(&format!("/resource/{BINDING}/{binding}/parameters"), "credential-type"),
+                );
+            }
+        }
+        set.instances.push(instance);
+    }
+}

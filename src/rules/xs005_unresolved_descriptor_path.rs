@@ -1,0 +1,36 @@
+//! # XS005 unresolved-descriptor-path
+//!
+//! ## What it does
+//! Reports the `path` (or `config-path`) parameter of an MTA xsuaa resource when the file it names
+//! does not exist, cannot be read, or lies outside the repository (above the folder being checked)
+//! (spec section 4.2). The instance's effective configuration is then unknown, so only its plan
+//! and its bindings are judged. A warning, not an error: some projects generate the file during
+//! the build (CAP's `cds compile --to xsuaa`); lint the generated file then.
+//!
+//! ## Why
+//! The MTA build packs the file at `path` into the archive; a wrong path fails the build or, with
+//! an inline `config`, deploys an instance without the scopes and roles the file defines. A path
+//! that leaves the repository is not followed: the linter judges only what is checked in.
+//!
+//! ## Example
+//! ```yaml
+//! parameters:
+//!   service: xsuaa
+//!   path: ./xs-securty.json
+//! ```
+//! Flagged when `xs-securty.json` does not exist.
+//!
+//! ## Fix
+//! None: correct the path.
+
+use super::{FixKind, Rule};
+use crate::diagnostic::Severity;
+
+pub static RULE: Rule = Rule {
+    code: "XS005",
+    name: "unresolved-descriptor-path",
+    severity: Severity::Warning,
+    summary: "An MTA resource's `path` names no readable descriptor inside the repository",
+    fix: FixKind::None,
+    check: None,
+};

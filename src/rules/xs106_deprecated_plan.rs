@@ -1,0 +1,33 @@
+//! # XS106 deprecated-plan
+//!
+//! ## What it does
+//! Reports the plan of an xsuaa instance when it is `apiaccess` or `space`, both deprecated in
+//! SAP's service catalog (spec section 2.4). MTA resource types imply a plan: `com.sap.xs.uaa-space`
+//! is the `space` plan.
+//!
+//! ## Why
+//! Deprecated plans receive no new features and are on their way out; instances on them should
+//! be planned for replacement.
+//!
+//! ## Example
+//! ```yaml
+//! parameters:
+//!   service: xsuaa
+//!   service-plan: space
+//! ```
+//! Flagged.
+//!
+//! ## Fix
+//! None: replacing an instance is a migration of its own.
+
+use super::{FixKind, Rule};
+use crate::diagnostic::Severity;
+
+pub static RULE: Rule = Rule {
+    code: "XS106",
+    name: "deprecated-plan",
+    severity: Severity::Warning,
+    summary: "The instance uses a deprecated plan (`apiaccess`, `space`)",
+    fix: FixKind::None,
+    check: None,
+};
