@@ -479,11 +479,8 @@ fn load_terraform(set: &mut InstanceSet, file: usize) {
         if !is_xsuaa {
             continue;
         }
-        let span = block
-            .labels
-            .get(1)
-            .and_then(hcl_edit::Span::span)
-            .map_or(Span::default(), |r| Span::new(r.start, r.end));
+        let span =
+            block.labels.get(1).and_then(hcl_edit::Span::span).map_or(Span::default(), |r| Span::new(r.start, r.end));
         let plan = crate::hcl::string_attribute(block, "serviceplan_name").map(|(p, s)| (p.to_string(), s));
         let pointer = format!("/resource/{INSTANCE}/{name}");
         let mut instance = Instance {
