@@ -12,10 +12,11 @@ use crate::source::SourceFile;
 
 /// File names worth opening as a possible credentials dump.
 pub fn is_candidate_name(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
-    if !lower.ends_with(".json") {
+    // Called for every file of a walk: check the extension before allocating.
+    if name.len() < 5 || !name.as_bytes()[name.len() - 5..].eq_ignore_ascii_case(b".json") {
         return false;
     }
+    let lower = name.to_ascii_lowercase();
     [
         "default-env",
         "default-services",

@@ -23,14 +23,18 @@ pub enum Kind {
 impl Kind {
     /// The kind a file name suggests; the content decides later.
     pub fn of_name(name: &str) -> Option<Kind> {
-        let lower = name.to_ascii_lowercase();
-        if matches!(lower.as_str(), "mta.yaml" | "mta.yml" | "mtad.yaml" | "mtad.yml") {
+        // Called for every file of a walk: no allocation.
+        let ends = |suffix: &str| {
+            name.len() >= suffix.len()
+                && name.as_bytes()[name.len() - suffix.len()..].eq_ignore_ascii_case(suffix.as_bytes())
+        };
+        if ["mta.yaml", "mta.yml", "mtad.yaml", "mtad.yml"].iter().any(|n| name.eq_ignore_ascii_case(n)) {
             Some(Kind::Mta)
-        } else if lower.ends_with(".mtaext") {
+        } else if ends(".mtaext") {
             Some(Kind::MtaExtension)
-        } else if lower.ends_with(".yaml") || lower.ends_with(".yml") {
+        } else if ends(".yaml") || ends(".yml") {
             Some(Kind::Kubernetes)
-        } else if lower.ends_with(".tf") {
+        } else if ends(".tf") {
             Some(Kind::Terraform)
         } else {
             None

@@ -21,6 +21,14 @@ pub struct LintOptions<'a> {
     pub filter: Option<Filter<'a>>,
     /// The plan of a descriptor that no deployment file names (`--plan`, or the configuration).
     pub plan: Option<&'a str>,
+    /// Only the rules that judge the file itself rather than its configuration (syntax, repeated
+    /// keys, history): for a descriptor that a deployment file judges through its instances.
+    pub own_rules_only: bool,
+}
+
+/// The rules of a descriptor used by a deployment file: its configuration is judged there.
+pub fn is_own_rule(code: &str) -> bool {
+    matches!(code, "XS000" | "XS001" | "XS003" | "XS109" | "XS210" | "XS211" | "XS212" | "XS213" | "XS214")
 }
 
 /// Lints one descriptor on its own. Findings are sorted by position, then code.
@@ -36,6 +44,19 @@ pub fn lint_against(source: &SourceFile, base: Option<&Baseline>) -> Vec<Diagnos
 pub fn lint_with(source: &SourceFile, options: &LintOptions<'_>) -> Vec<Diagnostic> {
     let mut diagnostics = match crate::parse::parse(&source.text, source.bom_len()) {
         Err(e) => vec![Diagnostic::new(&xs001_invalid_json::RULE, source, e.span, "", e.message)],
+        Ok(root) if options.own_rules_only => {
+            let ctx = Context {
+                source,
+                root: &root,
+                credential_types: CredentialTypes::of(&root),
+                credential_types_in_doubt: false,
+                base: options.base,
+                plan: None,
+            };
+            let mut out = Vec::new();
+            rules::check_descriptor_where(&ctx, &mut out, is_own_rule);
+            out
+        }
         Ok(root) => {
             let schema = crate::schema::validate(source, &root);
             let mut out = schema.diagnostics;

@@ -16,12 +16,6 @@ use crate::rules::{
 use crate::source::SourceFile;
 use std::path::{Path, PathBuf};
 
-/// Codes a descriptor used by a deployment file still gets from its own lint: syntax, and the
-/// history rules, which compare the file with its own past.
-fn own_lint_code(code: &str) -> bool {
-    matches!(code, "XS000" | "XS001" | "XS003" | "XS109" | "XS210" | "XS211" | "XS212" | "XS213" | "XS214")
-}
-
 /// The folder that `path:` may not leave: the git work tree, else the working directory, else
 /// the deployment file's folder.
 fn repository_root(path: &Path) -> PathBuf {
@@ -130,9 +124,8 @@ impl Collector<'_> {
     pub(super) fn used_descriptor(&self, source: SourceFile, path: &Path, key: &Path, config: &Config, opts: &Options) {
         *self.checked.lock().unwrap() += 1;
         let base = self.history.baseline(path, &source.text);
-        let options = crate::lint::LintOptions { base: base.as_ref(), ..Default::default() };
-        let mut diagnostics: Vec<Diagnostic> =
-            crate::lint::lint_with(&source, &options).into_iter().filter(|d| own_lint_code(d.rule.code)).collect();
+        let options = crate::lint::LintOptions { base: base.as_ref(), own_rules_only: true, ..Default::default() };
+        let mut diagnostics = crate::lint::lint_with(&source, &options);
         if let Some((_, found)) = self.used_by_deployments.lock().unwrap().remove(key) {
             diagnostics.extend(found);
         }

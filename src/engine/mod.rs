@@ -318,7 +318,13 @@ impl Collector<'_> {
         let configured_as = write_to.map_or_else(|| PathBuf::from(&opts.stdin_filename), Path::to_path_buf);
         let filter = |diagnostics: &mut Vec<Diagnostic>| config.apply(&configured_as, diagnostics);
         let plan = opts.plan.as_deref().or_else(|| write_to.and_then(|p| config.plan_for(p)));
-        let lint_options = LintOptions { base: base.as_ref(), policies: &config.policies, filter: Some(&filter), plan };
+        let lint_options = LintOptions {
+            base: base.as_ref(),
+            policies: &config.policies,
+            filter: Some(&filter),
+            plan,
+            own_rules_only: false,
+        };
         let mut shown = source;
         match opts.fix {
             FixMode::Off => report.diagnostics = crate::lint::lint_with(&shown, &lint_options),
