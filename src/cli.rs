@@ -35,6 +35,48 @@ pub enum Command {
     Rule(RuleArgs),
     /// Show the configuration that applies to a path.
     Config(ConfigArgs),
+    /// Report the migration state of every XSUAA service instance across many repositories.
+    Audit(AuditArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AuditFormat {
+    /// Totals and the repositories that need work, for a terminal.
+    Table,
+    Markdown,
+    /// One row per instance.
+    Csv,
+    /// The documented report, also what `--merge` reads.
+    Json,
+    /// One self-contained page with a chart and sortable tables.
+    Html,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct AuditArgs {
+    /// Folders holding git repositories (each folder with `.git` is one; a root with none is one).
+    #[arg(default_value = ".", required_unless_present = "merge")]
+    pub roots: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value_t = AuditFormat::Table)]
+    pub format: AuditFormat,
+    /// Write the report to this file (written whole, then renamed into place).
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output_file: Option<PathBuf>,
+    /// Audit only shard K of N (1-based): a deterministic part of the repositories.
+    #[arg(long, value_name = "K/N", value_parser = crate::audit::parse_shard)]
+    pub shard: Option<(usize, usize)>,
+    /// Combine JSON reports (of shards) into one report instead of auditing.
+    #[arg(long, value_name = "REPORT.json", num_args = 1.., conflicts_with_all = ["shard"])]
+    pub merge: Vec<PathBuf>,
+    /// Worker threads (default: one per core).
+    #[arg(short, long)]
+    pub jobs: Option<usize>,
+    /// Ignore every configuration file.
+    #[arg(long)]
+    pub isolated: bool,
+    /// No progress line, even on a terminal.
+    #[arg(short, long)]
+    pub quiet: bool,
 }
 
 #[derive(clap::Args, Debug)]
@@ -170,6 +212,7 @@ pub fn main() -> i32 {
         Command::Check(args) => check(args),
         Command::Rule(args) => rule(args),
         Command::Config(args) => show_config(args),
+        Command::Audit(args) => audit(args),
     }
 }
 
@@ -244,6 +287,77 @@ fn show_config(args: ConfigArgs) -> i32 {
     }
 }
 
+fn audit(args: AuditArgs) -> i32 {
+    use crate::audit::{self, AuditReport};
+    let report = if args.merge.is_empty() {
+        let threads =
+            args.jobs.filter(|&j| j > 0).unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from));
+        for root in &args.roots {
+            if !root.is_dir() {
+                eprintln!("error: {}: not a folder", root.display());
+                return EXIT_ERROR;
+            }
+        }
+        audit::run(&audit::AuditOptions {
+            roots: args.roots.clone(),
+            shard: args.shard,
+            threads,
+            isolated: args.isolated,
+            progress: !args.quiet && std::io::stderr().is_terminal(),
+        })
+    } else {
+        let mut reports = Vec::new();
+        for file in &args.merge {
+            let parsed = std::fs::read_to_string(file)
+                .map_err(|e| e.to_string())
+                .and_then(|text| serde_json::from_str::<AuditReport>(&text).map_err(|e| e.to_string()));
+            match parsed {
+                Ok(r) => reports.push(r),
+                Err(e) => {
+                    eprintln!("error: {}: not an audit report: {e}", file.display());
+                    return EXIT_ERROR;
+                }
+            }
+        }
+        match AuditReport::merge(reports) {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return EXIT_ERROR;
+            }
+        }
+    };
+    let mut text = Vec::new();
+    let written = match args.format {
+        AuditFormat::Table => audit::table::write(&report, &mut text),
+        AuditFormat::Markdown => audit::markdown::write(&report, &mut text),
+        AuditFormat::Csv => audit::csv::write(&report, &mut text),
+        AuditFormat::Html => audit::html::write(&report, &mut text),
+        AuditFormat::Json => serde_json::to_writer_pretty(&mut text, &report)
+            .map_err(std::io::Error::other)
+            .and_then(|()| writeln!(text)),
+    };
+    // The report is written whole at the end: an interrupted run leaves nothing half-written.
+    let result = written.and_then(|()| match &args.output_file {
+        Some(file) => crate::fix::write::write_new(file, &text),
+        None => std::io::stdout().lock().write_all(&text),
+    });
+    match result {
+        Ok(()) => {
+            if report.totals.repositories_needing_work > 0 {
+                EXIT_FINDINGS
+            } else {
+                EXIT_CLEAN
+            }
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => EXIT_CLEAN,
+        Err(e) => {
+            eprintln!("error: cannot write the report: {e}");
+            EXIT_ERROR
+        }
+    }
+}
+
 fn check(args: CheckArgs) -> i32 {
     let color = match args.color {
         ColorChoice::Always => true,
@@ -285,6 +399,8 @@ fn check(args: CheckArgs) -> i32 {
         base: args.base.clone(),
         force_exclude: args.force_exclude,
         plan: args.plan.clone(),
+        inventory: false,
+        history: true,
     };
     let outcome = engine::check(&args.paths, &opts, &configs, baseline.as_ref());
     let mut summary = Summary::of(&outcome.reports, outcome.files_checked, fix == FixMode::Apply, args.unsafe_fixes);

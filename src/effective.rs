@@ -95,9 +95,16 @@ impl Virtual {
     }
 }
 
+/// What one instance came to.
+pub struct Evaluation {
+    pub findings: Vec<Finding>,
+    /// The migration state of the effective `credential-types` (`Invalid` when not judged).
+    pub state: MigrationState,
+}
+
 /// Everything found on one instance: its effective configuration through the schema and the
 /// rules, then its plan and its bindings.
-pub fn evaluate(set: &InstanceSet, instance: &Instance, policies: &[crate::policy::Policy]) -> Vec<Finding> {
+pub fn evaluate(set: &InstanceSet, instance: &Instance, policies: &[crate::policy::Policy]) -> Evaluation {
     let mut files = vec![instance.file];
     for layer in &instance.layers {
         if !files.contains(&layer.file) {
@@ -123,7 +130,7 @@ pub fn evaluate(set: &InstanceSet, instance: &Instance, policies: &[crate::polic
     if instance.incomplete {
         let mut findings = Vec::new();
         request_rules(set, instance, &CredentialTypes::Invalid, &mut findings);
-        return findings;
+        return Evaluation { findings, state: MigrationState::Invalid };
     }
     let schema = crate::schema::validate(&virt.source, &effective);
     let mut raw = schema.diagnostics;
@@ -147,7 +154,8 @@ pub fn evaluate(set: &InstanceSet, instance: &Instance, policies: &[crate::polic
         .filter_map(|d| remap(set, instance, &virt, d))
         .collect();
     request_rules(set, instance, &ctx.credential_types, &mut findings);
-    findings
+    let state = if ctx.credential_types_in_doubt { MigrationState::Invalid } else { ctx.credential_types.state() };
+    Evaluation { findings, state }
 }
 
 /// A finding on the virtual text, moved to the file that holds its span.

@@ -5,6 +5,7 @@
 //! [`report`] or apply. [`lint`] is the pure core for one text; [`engine`] runs it over paths;
 //! [`cli`] is the command line.
 
+pub mod audit;
 pub mod baseline;
 pub mod cli;
 pub mod config;
@@ -18,6 +19,7 @@ pub mod engine;
 pub mod fix;
 pub mod hcl;
 pub mod history;
+pub mod inventory;
 pub mod lint;
 pub mod load;
 pub mod names;

@@ -1,6 +1,6 @@
 //! The pure core: one source text in, its findings out (parse -> model -> schema -> rules).
 
-use crate::descriptor::CredentialTypes;
+use crate::descriptor::{CredentialTypes, MigrationState};
 use crate::diagnostic::Diagnostic;
 use crate::history::Baseline;
 use crate::policy::Policy;
@@ -24,6 +24,8 @@ pub struct LintOptions<'a> {
     /// Only the rules that judge the file itself rather than its configuration (syntax, repeated
     /// keys, history): for a descriptor that a deployment file judges through its instances.
     pub own_rules_only: bool,
+    /// Receives the descriptor's migration state (for `audit`).
+    pub state: Option<&'a std::cell::Cell<MigrationState>>,
 }
 
 /// The rules of a descriptor used by a deployment file: its configuration is judged there.
@@ -59,6 +61,10 @@ pub fn lint_with(source: &SourceFile, options: &LintOptions<'_>) -> Vec<Diagnost
         }
         Ok(root) => {
             let schema = crate::schema::validate(source, &root);
+            if let Some(cell) = options.state {
+                let types = CredentialTypes::of(&root);
+                cell.set(if schema.credential_types_in_doubt { MigrationState::Invalid } else { types.state() });
+            }
             let mut out = schema.diagnostics;
             let ctx = Context {
                 source,

@@ -7,6 +7,7 @@ use crate::deployment::{self, Kind, LayerKind, ProblemKind};
 use crate::diagnostic::{Diagnostic, Position};
 use crate::effective;
 use crate::fix;
+use crate::inventory::{codes_of, InstanceRecord};
 use crate::load;
 use crate::report::{full, FileReport, OutputFormat};
 use crate::rules::{
@@ -89,7 +90,20 @@ impl Collector<'_> {
             ));
         }
         for instance in &set.instances {
-            for finding in effective::evaluate(&set, instance, &config.policies) {
+            let evaluation = effective::evaluate(&set, instance, &config.policies);
+            if opts.inventory {
+                let (line, _) = set.files[instance.file].locate(instance.span);
+                self.record(InstanceRecord {
+                    file: display.to_string(),
+                    line: line.line,
+                    name: instance.name.clone(),
+                    kind: format!("{:?}", instance.format).to_lowercase(),
+                    plan: instance.plan.as_ref().map_or("unknown", |(p, _)| p.as_str()).to_string(),
+                    state: evaluation.state.as_str().to_string(),
+                    codes: codes_of(evaluation.findings.iter().map(|f| f.diagnostic.rule.code)),
+                });
+            }
+            for finding in evaluation.findings {
                 by_file[finding.file].push(finding.diagnostic);
             }
         }
@@ -123,7 +137,7 @@ impl Collector<'_> {
     /// deployments found in it.
     pub(super) fn used_descriptor(&self, source: SourceFile, path: &Path, key: &Path, config: &Config, opts: &Options) {
         *self.checked.lock().unwrap() += 1;
-        let base = self.history.baseline(path, &source.text);
+        let base = if opts.history { self.history.baseline(path, &source.text) } else { None };
         let options = crate::lint::LintOptions { base: base.as_ref(), own_rules_only: true, ..Default::default() };
         let mut diagnostics = crate::lint::lint_with(&source, &options);
         if let Some((_, found)) = self.used_by_deployments.lock().unwrap().remove(key) {

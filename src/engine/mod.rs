@@ -11,6 +11,7 @@ use crate::diagnostic::Diagnostic;
 use crate::discover::{self, FileKind, Found};
 use crate::fix::{self, FixOutcome};
 use crate::history::History;
+use crate::inventory::{codes_of, InstanceRecord};
 use crate::lint::LintOptions;
 use crate::load::{self, LoadError};
 use crate::report::{full, FileReport, OutputFormat};
@@ -45,6 +46,10 @@ pub struct Options {
     pub force_exclude: bool,
     /// `--plan`: the plan of descriptors that no deployment file names.
     pub plan: Option<String>,
+    /// Record every instance with its migration state (`audit`).
+    pub inventory: bool,
+    /// Compare files with their git history (off for `audit`, which judges the tree as it is).
+    pub history: bool,
 }
 
 #[derive(Debug, Default)]
@@ -59,6 +64,8 @@ pub struct Outcome {
     pub fixed_stdin: Option<String>,
     /// Repositories that could not be opened, or a `--base` that does not resolve.
     pub history_errors: Vec<String>,
+    /// With `Options::inventory`: every instance, sorted by file and line.
+    pub instances: Vec<InstanceRecord>,
 }
 
 /// One input as given on the command line.
@@ -99,6 +106,7 @@ struct Collector<'c> {
     used_by_deployments: Mutex<HashMap<PathBuf, (SourceFile, Vec<Diagnostic>)>>,
     /// Descriptors used by a deployment file: judged through it, not on their own.
     referenced: Mutex<HashSet<PathBuf>>,
+    instances: Mutex<Vec<InstanceRecord>>,
 }
 
 /// The walk as the configuration of each folder wants it: excluded folders and files left out,
@@ -134,6 +142,7 @@ pub fn check(paths: &[PathBuf], opts: &Options, configs: &Resolver, baseline: Op
         baseline,
         used_by_deployments: Mutex::new(HashMap::new()),
         referenced: Mutex::new(HashSet::new()),
+        instances: Mutex::new(Vec::new()),
     };
     let mut targets: Vec<(PathBuf, FileKind, bool)> = Vec::new();
     let mut dirs = Vec::new();
@@ -201,6 +210,11 @@ pub fn check(paths: &[PathBuf], opts: &Options, configs: &Resolver, baseline: Op
         refused,
         fixed_stdin: collector.fixed_stdin.into_inner().unwrap_or_default(),
         history_errors: collector.history.errors(),
+        instances: {
+            let mut instances = collector.instances.into_inner().unwrap_or_default();
+            instances.sort();
+            instances
+        },
     }
 }
 
@@ -314,16 +328,18 @@ impl Collector<'_> {
     fn source(&self, source: SourceFile, write_to: Option<&Path>, config: &Config, opts: &Options) {
         *self.checked.lock().unwrap() += 1;
         let mut report = FileReport { path: source.path.clone(), ..FileReport::default() };
-        let base = write_to.and_then(|path| self.history.baseline(path, &source.text));
+        let base = write_to.filter(|_| opts.history).and_then(|path| self.history.baseline(path, &source.text));
         let configured_as = write_to.map_or_else(|| PathBuf::from(&opts.stdin_filename), Path::to_path_buf);
         let filter = |diagnostics: &mut Vec<Diagnostic>| config.apply(&configured_as, diagnostics);
         let plan = opts.plan.as_deref().or_else(|| write_to.and_then(|p| config.plan_for(p)));
+        let state = std::cell::Cell::new(crate::descriptor::MigrationState::Invalid);
         let lint_options = LintOptions {
             base: base.as_ref(),
             policies: &config.policies,
             filter: Some(&filter),
             plan,
             own_rules_only: false,
+            state: opts.inventory.then_some(&state),
         };
         let mut shown = source;
         match opts.fix {
@@ -361,6 +377,21 @@ impl Collector<'_> {
         if write_to.is_none() && opts.fix == FixMode::Apply {
             *self.fixed_stdin.lock().unwrap() = Some(shown.text.clone());
         }
+        if opts.inventory {
+            let name = crate::parse::parse(&shown.text, shown.bom_len())
+                .ok()
+                .and_then(|root| root.get("xsappname").and_then(|n| n.as_str().map(String::from)))
+                .unwrap_or_else(|| shown.path.rsplit('/').next().unwrap_or_default().to_string());
+            self.record(InstanceRecord {
+                file: report.path.clone(),
+                line: 1,
+                name,
+                kind: "descriptor".into(),
+                plan: plan.unwrap_or("unknown").to_string(),
+                state: state.get().as_str().to_string(),
+                codes: codes_of(report.diagnostics.iter().map(|d| d.rule.code)),
+            });
+        }
         if let Some(baseline) = self.baseline {
             baseline.filter(&mut report);
         }
@@ -369,5 +400,11 @@ impl Collector<'_> {
                 Some(full::render(&report.path, Some(&shown), &report.diagnostics, opts.color, opts.unsafe_fixes));
         }
         self.push(report);
+    }
+
+    fn record(&self, instance: InstanceRecord) {
+        if let Ok(mut instances) = self.instances.lock() {
+            instances.push(instance);
+        }
     }
 }

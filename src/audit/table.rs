@@ -1,0 +1,46 @@
+//! The terminal report: totals, then the repositories that need work, worst first.
+
+use super::{AuditReport, STATES};
+use std::io::{self, Write};
+
+pub fn write(report: &AuditReport, out: &mut dyn Write) -> io::Result<()> {
+    let t = &report.totals;
+    writeln!(
+        out,
+        "XSUAA audit: {} repositories ({} need work), {} service instances, {} committed credentials, {} files checked",
+        t.repositories, t.repositories_needing_work, t.instances, t.committed_credentials, t.files_checked
+    )?;
+    writeln!(out)?;
+    writeln!(out, "{:<22} {:>9}", "state", "instances")?;
+    for state in STATES {
+        writeln!(out, "{state:<22} {:>9}", t.states.get(state).copied().unwrap_or(0))?;
+    }
+    let worst = report.worst_first();
+    if worst.is_empty() {
+        return writeln!(out, "\nNo repository needs work.");
+    }
+    writeln!(out, "\nRepositories that need work, worst first:")?;
+    let width = worst.iter().map(|r| r.path.len()).max().unwrap_or(10).max(10);
+    write!(out, "{:<width$} {:>5}", "repository", "score")?;
+    for state in &STATES[..5] {
+        write!(out, " {:>8}", short(state))?;
+    }
+    writeln!(out, " {:>6}", "creds")?;
+    for repo in worst {
+        write!(out, "{:<width$} {:>5}", repo.path, repo.score())?;
+        for state in &STATES[..5] {
+            write!(out, " {:>8}", repo.states.get(*state).copied().unwrap_or(0))?;
+        }
+        writeln!(out, " {:>6}", repo.committed_credentials)?;
+    }
+    Ok(())
+}
+
+/// Column headings short enough for a terminal.
+pub fn short(state: &str) -> &str {
+    match state {
+        "instance-only" => "inst-only",
+        "dual-instance-first" => "dual-inst",
+        other => other,
+    }
+}

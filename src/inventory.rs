@@ -1,0 +1,29 @@
+//! The service instances a run found, each with its migration state: what `audit` counts.
+
+use serde::{Deserialize, Serialize};
+
+/// One XSUAA service instance: a descriptor on its own, or an instance of a deployment file
+/// judged on its effective configuration.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct InstanceRecord {
+    /// Path of the file that declares it, as reported.
+    pub file: String,
+    pub line: usize,
+    /// The resource or instance name; for a descriptor, its `xsappname` (or the file name).
+    pub name: String,
+    /// `descriptor`, `mta`, `kyma` or `terraform`.
+    pub kind: String,
+    /// The plan, or `unknown` (judged as `application`).
+    pub plan: String,
+    /// `implicit`, `instance-only`, `dual-instance-first`, `dual`, `binding-only`, `x509`, `invalid`.
+    pub state: String,
+    /// The codes of the findings on the instance, sorted, once each.
+    pub codes: Vec<String>,
+}
+
+pub fn codes_of<'a>(codes: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    let mut codes: Vec<String> = codes.into_iter().map(String::from).collect();
+    codes.sort();
+    codes.dedup();
+    codes
+}

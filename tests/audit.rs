@@ -1,0 +1,179 @@
+//! `audit`: repository detection, states, report formats, sharding and merging, progress.
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::fs;
+use std::path::Path;
+
+fn write(root: &Path, rel: &str, text: &str) {
+    let path = root.join(rel);
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    fs::write(path, text).unwrap();
+}
+
+fn descriptor(name: &str, types: Option<&str>) -> String {
+    match types {
+        Some(list) => {
+            format!("{{\"xsappname\": \"{name}\", \"oauth2-configuration\": {{\"credential-types\": {list}}}}}\n")
+        }
+        None => format!("{{\"xsappname\": \"{name}\"}}\n"),
+    }
+}
+
+/// Three repositories (one nested in a plain folder), a vendored one that must be ignored.
+fn estate() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    for repo in ["alpha", "group/beta", "gamma"] {
+        fs::create_dir_all(root.join(repo).join(".git")).unwrap();
+    }
+    write(root, "alpha/xs-security.json", &descriptor("a1", Some(r#"["instance-secret"]"#)));
+    write(root, "alpha/srv/xs-security.json", &descriptor("a2", Some(r#"["instance-secret","binding-secret"]"#)));
+    write(
+        root,
+        "alpha/default-env.json",
+        r#"{"VCAP_SERVICES": {"xsuaa": [{"credentials": {"clientid": "sb-a", "clientsecret": "HksDYy9RxYFUQeOHIzprqBam3vQ=", "uaadomain": "x"}}]}}"#,
+    );
+    write(root, "group/beta/xs-security.json", &descriptor("b1", None));
+    write(root, "group/beta/api/xs-security.json", &descriptor("b2", Some(r#"["binding-secret","instance-secret"]"#)));
+    write(root, "group/beta/bad/xs-security.json", &descriptor("b3", Some(r#""x509""#)));
+    write(root, "gamma/xs-security.json", &descriptor("g1", Some(r#"["binding-secret"]"#)));
+    write(root, "gamma/cert/xs-security.json", &descriptor("g2", Some(r#"["x509"]"#)));
+    write(
+        root,
+        "gamma/mta.yaml",
+        "ID: g\nresources:\n  - name: g-auth\n    type: org.cloudfoundry.managed-service\n    parameters:\n      service: xsuaa\n      service-plan: broker\n      config:\n        xsappname: g3\n        oauth2-configuration:\n          credential-types: [x509, binding-secret]\n",
+    );
+    fs::create_dir_all(root.join("group/node_modules/dep/.git")).unwrap();
+    write(root, "group/node_modules/dep/xs-security.json", &descriptor("vendored", None));
+    dir
+}
+
+fn audit(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = Command::cargo_bin("xsuaa-lint").unwrap().current_dir(dir).arg("audit").args(args).output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
+}
+
+fn json(dir: &Path, args: &[&str]) -> Value {
+    let mut all = vec!["--format", "json", "--isolated"];
+    all.extend_from_slice(args);
+    let (_, out, err) = audit(dir, &all);
+    serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}{err}"))
+}
+
+#[test]
+fn repositories_states_and_credentials() {
+    let dir = estate();
+    let report = json(dir.path(), &["."]);
+    let repos: Vec<&str> =
+        report["repositories"].as_array().unwrap().iter().map(|r| r["path"].as_str().unwrap()).collect();
+    assert_eq!(repos, ["alpha", "gamma", "group/beta"]);
+    let states = &report["totals"]["states"];
+    let expected = [
+        ("instance-only", 1),
+        ("dual-instance-first", 1),
+        ("implicit", 1),
+        ("invalid", 1),
+        ("dual", 1),
+        ("binding-only", 2),
+        ("x509", 1),
+    ];
+    for (state, n) in expected {
+        assert_eq!(states[state], n, "{state}: {report:#}");
+    }
+    assert_eq!(report["totals"]["committed_credentials"], 1);
+    assert_eq!(report["totals"]["repositories_needing_work"], 2);
+    let gamma = &report["repositories"][1];
+    let mta = gamma["instances"].as_array().unwrap().iter().find(|i| i["kind"] == "mta").unwrap();
+    assert_eq!(
+        (mta["name"].as_str(), mta["plan"].as_str(), mta["state"].as_str()),
+        (Some("g-auth"), Some("broker"), Some("binding-only"))
+    );
+    assert_eq!(mta["file"], "gamma/mta.yaml");
+    // A folder that is no repository and holds none counts as one.
+    let plain = tempfile::tempdir().unwrap();
+    write(plain.path(), "xs-security.json", &descriptor("p", None));
+    let report = json(plain.path(), &["."]);
+    assert_eq!(report["totals"]["repositories"], 1);
+    assert_eq!(report["totals"]["states"]["implicit"], 1);
+}
+
+#[test]
+fn every_format_says_the_same() {
+    let dir = estate();
+    let (code, table, err) = audit(dir.path(), &["--isolated", "."]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        table.starts_with("XSUAA audit: 3 repositories (2 need work), 8 service instances, 1 committed credentials"),
+        "{table}"
+    );
+    // Worst first: alpha (instance-only, dual-instance-first, a credential) before beta.
+    let alpha = table.find("\nalpha ").unwrap();
+    let beta = table.find("\ngroup/beta ").unwrap();
+    assert!(alpha < beta && !table.contains("\ngamma "), "{table}");
+
+    let (_, md, _) = audit(dir.path(), &["--isolated", "--format", "markdown", "."]);
+    assert!(md.contains("| instance-only | 1 |") && md.contains("| alpha | "), "{md}");
+
+    let (_, csv, _) = audit(dir.path(), &["--isolated", "--format", "csv", "."]);
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines[0], "repository,file,line,instance,kind,plan,state,codes");
+    assert_eq!(lines.len(), 9, "{csv}");
+    assert!(lines.contains(&"alpha,alpha/xs-security.json,1,a1,descriptor,unknown,instance-only,XS102"), "{csv}");
+
+    let (_, html, _) = audit(dir.path(), &["--isolated", "--format", "html", "."]);
+    assert!(
+        html.starts_with("<!DOCTYPE html>") && html.contains("data-state=\"binding-only\" data-count=\"2\""),
+        "{html}"
+    );
+    assert!(!html.contains("http://") && !html.contains("https://") && !html.contains(" src="), "no network");
+    assert!(html.contains("<a href=\"alpha/xs-security.json#L1\">"), "{html}");
+}
+
+#[test]
+fn shards_merge_into_the_full_report() {
+    let dir = estate();
+    // More repositories, so that every shard is likely to hold some.
+    for i in 0..12 {
+        fs::create_dir_all(dir.path().join(format!("more/r{i}/.git"))).unwrap();
+        write(
+            dir.path(),
+            &format!("more/r{i}/xs-security.json"),
+            &descriptor(&format!("r{i}"), Some(r#"["instance-secret"]"#)),
+        );
+    }
+    let full = json(dir.path(), &["."]);
+    let mut files = Vec::new();
+    for k in 1..=3 {
+        let shard = json(dir.path(), &["--shard", &format!("{k}/3"), "."]);
+        let path = dir.path().join(format!("shard{k}.json"));
+        fs::write(&path, serde_json::to_string(&shard).unwrap()).unwrap();
+        files.push(path.to_string_lossy().to_string());
+    }
+    let mut args = vec!["--merge"];
+    args.extend(files.iter().map(String::as_str));
+    let merged = json(dir.path(), &args);
+    assert_eq!(merged, full);
+    assert_eq!(full["totals"]["repositories"], 15);
+    let (code, _, err) = audit(dir.path(), &["--shard", "4/3", "."]);
+    assert_eq!(code, 2, "{err}");
+}
+
+#[test]
+fn no_progress_line_when_not_a_terminal_and_output_file_is_whole() {
+    let dir = estate();
+    let (code, out, err) = audit(dir.path(), &["--isolated", "--format", "json", "--output-file", "report.json", "."]);
+    assert_eq!((code, out.as_str(), err.as_str()), (1, "", ""));
+    let report: Value = serde_json::from_str(&fs::read_to_string(dir.path().join("report.json")).unwrap()).unwrap();
+    assert_eq!(report["version"], 1);
+    let leftovers: Vec<_> = fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty());
+}
