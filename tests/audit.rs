@@ -177,3 +177,54 @@ fn no_progress_line_when_not_a_terminal_and_output_file_is_whole() {
         .collect();
     assert!(leftovers.is_empty());
 }
+
+/// The HTML report in a real headless browser (Debian's chromium, driven by playwright-core from
+/// `tests/browser`): no console error, no network request, the chart and the table show the
+/// report's counts, and clicking a heading sorts. Skipped, saying so, when the browser or the
+/// driver is missing, unless `XSUAA_LINT_BROWSER_TEST=required` (as `.ci/run` sets).
+#[test]
+fn html_report_works_in_a_real_browser() {
+    let required = std::env::var("XSUAA_LINT_BROWSER_TEST").is_ok_and(|v| v == "required");
+    let browser_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
+    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    let ready = Path::new(&chromium).exists()
+        && browser_dir.join("node_modules/playwright-core").is_dir()
+        && std::process::Command::new("node").arg("--version").output().is_ok_and(|o| o.status.success());
+    if !ready {
+        assert!(!required, "the browser test is required but chromium, node or playwright-core is missing");
+        eprintln!("skipped: chromium, node or tests/browser/node_modules/playwright-core is missing");
+        return;
+    }
+    let dir = estate();
+    let (_, _, err) = audit(dir.path(), &["--isolated", "--format", "html", "--output-file", "report.html", "."]);
+    assert!(err.is_empty(), "{err}");
+    let report = json(dir.path(), &["."]);
+    let page = dir.path().join("report.html");
+    let out = std::process::Command::new("node")
+        .current_dir(&browser_dir)
+        .arg("check-report.mjs")
+        .arg(&page)
+        .env("CHROMIUM", &chromium)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let seen: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(seen["errors"], serde_json::json!([]), "console errors");
+    assert_eq!(seen["requests"], serde_json::json!([]), "network requests");
+    for (state, n) in report["totals"]["states"].as_object().unwrap() {
+        assert_eq!(&seen["bars"][state], n, "chart bar {state}");
+    }
+    // Bars are drawn: the tallest state has the tallest bar.
+    let heights: Vec<f64> = seen["barHeights"].as_array().unwrap().iter().map(|h| h.as_f64().unwrap()).collect();
+    assert!(heights.iter().any(|h| *h > 100.0), "{heights:?}");
+    // Worst first on load, then sorted by the clicked column.
+    assert_eq!(seen["rows"], serde_json::json!(["alpha", "group/beta", "gamma"]));
+    assert_eq!(seen["byNameAscending"], serde_json::json!(["alpha", "gamma", "group/beta"]));
+    assert_eq!(seen["byNameDescending"], serde_json::json!(["group/beta", "gamma", "alpha"]));
+    let scores: Vec<i64> = seen["byScoreAscending"].as_array().unwrap().iter().map(|v| v.as_i64().unwrap()).collect();
+    assert!(scores.windows(2).all(|w| w[0] <= w[1]) && scores.len() == 3, "{scores:?}");
+    assert!(page.with_extension("png").exists(), "screenshot");
+    if let Ok(keep) = std::env::var("XSUAA_LINT_KEEP_SCREENSHOT") {
+        std::fs::copy(page.with_extension("png"), keep).unwrap();
+    }
+}
