@@ -14,22 +14,29 @@ pub const LOCAL_PREFIX: &str = "$XSAPPNAME.";
 /// One entry of a named section, with a string `name`.
 #[derive(Debug)]
 pub struct Named<'a> {
-    /// JSON Pointer of the entry, e.g. `/scopes/2`.
-    pub pointer: String,
+    pub section: &'static str,
+    pub index: usize,
     pub entry: &'a Node,
     pub name: &'a str,
     pub name_node: &'a Node,
 }
 
+impl Named<'_> {
+    /// JSON Pointer of the entry, e.g. `/scopes/2`; built only when a finding needs it.
+    pub fn pointer(&self) -> String {
+        format!("/{}/{}", self.section, self.index)
+    }
+}
+
 /// The entries of `section` that have a string `name`, in file order.
-pub fn named<'a>(root: &'a Node, section: &str) -> Vec<Named<'a>> {
+pub fn named<'a>(root: &'a Node, section: &'static str) -> Vec<Named<'a>> {
     let Some(items) = root.get(section).and_then(Node::as_array) else { return Vec::new() };
     items
         .iter()
         .enumerate()
         .filter_map(|(index, entry)| {
             let name_node = entry.get("name")?;
-            Some(Named { pointer: format!("/{section}/{index}"), entry, name: name_node.as_str()?, name_node })
+            Some(Named { section, index, entry, name: name_node.as_str()?, name_node })
         })
         .collect()
 }
@@ -92,7 +99,7 @@ pub fn attribute_references<'a>(template: &Named<'a>) -> Vec<AttributeReference<
         .iter()
         .enumerate()
         .filter_map(|(i, item)| {
-            let pointer = format!("{}/attribute-references/{i}", template.pointer);
+            let pointer = format!("{}/attribute-references/{i}", template.pointer());
             if let Some(name) = item.as_str() {
                 return Some(AttributeReference { pointer, name, name_node: item, default_values: None });
             }

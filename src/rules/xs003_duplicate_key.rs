@@ -34,40 +34,62 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    // Iterative, so that depth costs no stack.
-    let mut stack: Vec<(&Node, String)> = vec![(ctx.root, String::new())];
-    while let Some((node, pointer)) = stack.pop() {
-        match &node.value {
-            Value::Object(members) => {
-                // First occurrence of each key: a map, so a hostile object with many keys stays linear.
-                let mut first_of: HashMap<&str, &Member> = HashMap::with_capacity(members.len());
-                for m in members {
+    // The pointer is built only for a finding: most documents have none.
+    let mut path: Vec<String> = Vec::new();
+    walk(ctx, ctx.root, &mut path, out);
+}
+
+/// Depth-first; the parser caps nesting at 512 levels, so recursion stays shallow.
+fn walk(ctx: &Context<'_>, node: &Node, path: &mut Vec<String>, out: &mut Vec<Diagnostic>) {
+    match &node.value {
+        Value::Object(members) => {
+            // First occurrence of each key: a map only when needed, so small objects stay cheap
+            // and a hostile object with many keys stays linear.
+            let mut first_of: HashMap<&str, &Member> = HashMap::new();
+            let small = members.len() <= 16;
+            for (i, m) in members.iter().enumerate() {
+                let first = if small {
+                    members[..i].iter().find(|earlier| earlier.key == m.key)
+                } else {
                     let first = *first_of.entry(m.key.as_str()).or_insert(m);
-                    if !std::ptr::eq(first, m) {
-                        let line = ctx.source.position(first.key_span.start).line;
-                        out.push(
-                            Diagnostic::new(
-                                &RULE,
-                                ctx.source,
-                                m.key_span,
-                                pointer_push(&pointer, &m.key),
-                                format!(
-                                    "`{}` is repeated in this object (first on line {line}); the last value is the one used",
-                                    m.key
-                                ),
-                            )
-                            .with_help("Keep one occurrence of the key."),
-                        );
+                    (!std::ptr::eq(first, m)).then_some(first)
+                };
+                if let Some(first) = first {
+                    let line = ctx.source.position(first.key_span.start).line;
+                    let mut pointer = String::new();
+                    for token in path.iter() {
+                        pointer = pointer_push(&pointer, token);
                     }
-                    stack.push((&m.value, pointer_push(&pointer, &m.key)));
+                    out.push(
+                        Diagnostic::new(
+                            &RULE,
+                            ctx.source,
+                            m.key_span,
+                            pointer_push(&pointer, &m.key),
+                            format!(
+                                "`{}` is repeated in this object (first on line {line}); the last value is the one used",
+                                m.key
+                            ),
+                        )
+                        .with_help("Keep one occurrence of the key."),
+                    );
+                }
+                if matches!(m.value.value, Value::Object(_) | Value::Array(_)) {
+                    path.push(m.key.clone());
+                    walk(ctx, &m.value, path, out);
+                    path.pop();
                 }
             }
-            Value::Array(items) => {
-                for (i, item) in items.iter().enumerate() {
-                    stack.push((item, format!("{pointer}/{i}")));
-                }
-            }
-            _ => {}
         }
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                if matches!(item.value, Value::Object(_) | Value::Array(_)) {
+                    path.push(i.to_string());
+                    walk(ctx, item, path, out);
+                    path.pop();
+                }
+            }
+        }
+        _ => {}
     }
 }

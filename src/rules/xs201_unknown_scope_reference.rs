@@ -52,7 +52,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 spell: |n| format!("$XSAPPNAME.{n}"),
                 siblings: &siblings,
             };
-            out.push(unresolved(&RULE, ctx, node, format!("{}/scope-references/{i}", template.pointer), &target));
+            out.push(unresolved(&RULE, ctx, node, format!("{}/scope-references/{i}", template.pointer()), &target));
         }
     }
 }

@@ -54,7 +54,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 &RULE,
                 ctx,
                 node,
-                format!("{}/role-template-references/{i}", collection.pointer),
+                format!("{}/role-template-references/{i}", collection.pointer()),
                 &target,
             ));
         }

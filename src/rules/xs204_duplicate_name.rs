@@ -52,7 +52,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                     &RULE,
                     ctx.source,
                     entry.name_node.span,
-                    format!("{}/name", entry.pointer),
+                    format!("{}/name", entry.pointer()),
                     format!("{kind} `{}` is defined twice (first on line {line})", entry.name),
                 )
                 .with_help(format!("Rename or remove one of the two; {kind} names must be unique.")),

@@ -47,7 +47,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 &RULE,
                 ctx.source,
                 scope.name_node.span,
-                format!("{}/name", scope.pointer),
+                format!("{}/name", scope.pointer()),
                 format!("scope `{name}` is not prefixed with `{LOCAL_PREFIX}`"),
             )
             .with_help(format!(

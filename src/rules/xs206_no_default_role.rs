@@ -67,7 +67,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                     &RULE,
                     ctx.source,
                     node.span,
-                    format!("{}/role-template-references/{i}", collection.pointer),
+                    format!("{}/role-template-references/{i}", collection.pointer()),
                     format!(
                         "role template `{wanted}` gets no default role: its reference to attribute `{attribute}` has no `default-values`, so role collection `{}` cannot include it",
                         collection.name

@@ -50,7 +50,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 &RULE,
                 ctx.source,
                 node.span,
-                format!("{}/valueType", attribute.pointer),
+                format!("{}/valueType", attribute.pointer()),
                 format!(
                     "attribute `{}` changed `valueType` from `{was}` to `{now}` ({}); SAP's update rules do not allow it",
                     attribute.name,

@@ -48,8 +48,10 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             continue;
         }
         let (node, pointer, how) = match attribute.entry.get("valueRequired") {
-            Some(node) => (node, format!("{}/valueRequired", attribute.pointer), "is now `true`"),
-            None => (attribute.name_node, format!("{}/name", attribute.pointer), "is now left out, which means `true`"),
+            Some(node) => (node, format!("{}/valueRequired", attribute.pointer()), "is now `true`"),
+            None => {
+                (attribute.name_node, format!("{}/name", attribute.pointer()), "is now left out, which means `true`")
+            }
         };
         out.push(
             Diagnostic::new(

@@ -39,17 +39,17 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for old in before.iter().filter(|old| !now.iter().any(|n| n.name == old.name)) {
         let successor = now.iter().find(|n| {
             !before.iter().any(|b| b.name == n.name)
-                && !renamed_to.contains(&n.pointer)
+                && !renamed_to.contains(&n.index)
                 && references(n.entry) == references(old.entry)
         });
         let diagnostic = match successor {
             Some(new) => {
-                renamed_to.push(new.pointer.clone());
+                renamed_to.push(new.index);
                 Diagnostic::new(
                     &RULE,
                     ctx.source,
                     new.name_node.span,
-                    format!("{}/name", new.pointer),
+                    format!("{}/name", new.pointer()),
                     format!(
                         "role collection `{}` was renamed to `{}` ({}): its user and group assignments are lost",
                         old.name,
