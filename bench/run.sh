@@ -33,11 +33,11 @@ run one --warmup 3 --runs 50 "$bin check --isolated --output-format concise $one
 
 echo "== peak memory (GNU time, maximum resident set size in KB)"
 for tree in small default; do
-  printf '%s: ' "$tree"; /usr/bin/time -f '%M KB' "$bin" check --isolated "$work/$tree" --output-format concise 2>&1 >/dev/null | tail -n 1
+  printf '%s: ' "$tree"; /usr/bin/time -f '%M KB' "$bin" check --isolated "$work/$tree" --output-format concise 2>&1 >/dev/null | tail -n 1 || true
 done
 if [ "${2:-}" = "--big" ]; then
   make_tree big --files 1000000 --descriptors 25000
-  printf 'big: '; /usr/bin/time -f '%M KB' "$bin" check --isolated "$work/big" --output-format concise 2>&1 >/dev/null | tail -n 1
+  printf 'big: '; /usr/bin/time -f '%M KB' "$bin" check --isolated "$work/big" --output-format concise 2>&1 >/dev/null | tail -n 1 || true
   run big --warmup 1 --runs 3 "rg --files $work/big" "$bin check --isolated $work/big --output-format concise"
 fi
 
@@ -46,7 +46,7 @@ if [ ! -d "$work/repos" ]; then
   cp -r "$work/default" "$work/repos"
   # Every project folder (a folder two levels down holding package.json) becomes a repository.
   find "$work/repos" -mindepth 2 -maxdepth 3 -name package.json -not -path '*/node_modules/*' -printf '%h\n' \
-    | sort | head -n 300 | while read -r d; do mkdir -p "$d/.git"; done
+    | sort | head -n 300 | while read -r d; do mkdir -p "$d/.git"; done || true
 fi
 echo "repositories: $(find "$work/repos" -name .git -type d | wc -l)"
 run audit --warmup 1 --runs 5 "$bin check --isolated $work/repos --output-format concise" "$bin audit --isolated --quiet $work/repos --format json"

@@ -14,10 +14,12 @@ use crate::config::{Discovery, Resolver};
 use crate::engine::{self, FixMode};
 use crate::inventory::InstanceRecord;
 use crate::report::OutputFormat;
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 pub const REPORT_VERSION: u32 = 1;
 
@@ -183,13 +185,15 @@ pub fn run(options: &AuditOptions) -> AuditReport {
         .collect();
     repos.sort_by(|a, b| a.1.cmp(&b.1));
     repos.dedup_by(|a, b| a.1 == b.1);
+    // Repositories in parallel, each walked on one thread: many small walks cost less that way
+    // than one thread pool per repository.
     let engine_options = engine::Options {
         format: OutputFormat::Concise,
         color: false,
         fix: FixMode::Off,
         unsafe_fixes: false,
         stdin_filename: "<stdin>".into(),
-        threads: options.threads,
+        threads: 1,
         base: None,
         force_exclude: false,
         plan: None,
@@ -197,9 +201,10 @@ pub fn run(options: &AuditOptions) -> AuditReport {
         history: false,
     };
     let started = std::time::Instant::now();
-    let mut files = 0;
-    let mut audits = Vec::with_capacity(repos.len());
-    for (done, (path, shown)) in repos.iter().enumerate() {
+    let files = AtomicUsize::new(0);
+    let done = AtomicUsize::new(0);
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(options.threads.max(1)).build();
+    let audit_one = |(path, shown): &(PathBuf, String)| {
         let configs = Resolver::new(if options.isolated { Discovery::Isolated } else { Discovery::Nearest });
         let outcome = engine::check(std::slice::from_ref(path), &engine_options, &configs, None);
         let mut states = BTreeMap::new();
@@ -208,27 +213,27 @@ pub fn run(options: &AuditOptions) -> AuditReport {
         }
         let credentials =
             outcome.reports.iter().flat_map(|r| &r.diagnostics).filter(|d| d.rule.code == "XS120").count();
-        files += outcome.files_checked;
-        audits.push(RepositoryAudit {
+        let files = files.fetch_add(outcome.files_checked, Ordering::Relaxed) + outcome.files_checked;
+        let done = done.fetch_add(1, Ordering::Relaxed) + 1;
+        if options.progress {
+            let rate = files as f64 / started.elapsed().as_secs_f64().max(0.001);
+            let mut err = std::io::stderr().lock();
+            let _ = write!(err, "\r\x1b[2K[{done:>4}/{}] repositories, {files} files, {rate:.0} files/s", repos.len());
+            let _ = err.flush();
+        }
+        RepositoryAudit {
             path: shown.clone(),
             files_checked: outcome.files_checked,
             committed_credentials: credentials,
             errors: outcome.io_errors + configs.errors().len(),
             states,
             instances: outcome.instances,
-        });
-        if options.progress {
-            let rate = files as f64 / started.elapsed().as_secs_f64().max(0.001);
-            let mut err = std::io::stderr().lock();
-            let _ = write!(
-                err,
-                "\r\x1b[2K[{:>4}/{}] repositories, {files} files, {rate:.0} files/s",
-                done + 1,
-                repos.len()
-            );
-            let _ = err.flush();
         }
-    }
+    };
+    let audits: Vec<RepositoryAudit> = match pool {
+        Ok(pool) => pool.install(|| repos.par_iter().map(audit_one).collect()),
+        Err(_) => repos.iter().map(audit_one).collect(),
+    };
     if options.progress {
         eprintln!();
     }
