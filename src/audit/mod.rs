@@ -240,21 +240,8 @@ pub fn run(options: &AuditOptions) -> AuditReport {
     AuditReport::new(audits)
 }
 
-/// Escapes `&`, `<`, `>`, `"` and `'` for HTML and XML.
-pub fn escape_html(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+/// Escapes text for HTML (the same escaping as XML attributes).
+pub use crate::report::junit::escape as escape_html;
 
 #[cfg(test)]
 mod tests {

@@ -9,7 +9,7 @@ use crate::effective;
 use crate::fix;
 use crate::inventory::{codes_of, InstanceRecord};
 use crate::load;
-use crate::report::{full, FileReport, OutputFormat};
+use crate::report::FileReport;
 use crate::rules::{
     xs004_invalid_deployment_file as xs004, xs005_unresolved_descriptor_path as xs005,
     xs006_unrendered_template as xs006,
@@ -230,14 +230,7 @@ impl Collector<'_> {
             }
         }
         report.diagnostics = diagnostics;
-        if let Some(baseline) = self.baseline {
-            baseline.filter(&mut report);
-        }
-        if opts.format == OutputFormat::Full && opts.fix != FixMode::Diff && !report.diagnostics.is_empty() {
-            report.rendered =
-                Some(full::render(&report.path, Some(&shown), &report.diagnostics, opts.color, opts.unsafe_fixes));
-        }
-        self.push(report);
+        self.publish(report, &shown, opts);
     }
 }
 

@@ -392,12 +392,17 @@ impl Collector<'_> {
                 codes: codes_of(report.diagnostics.iter().map(|d| d.rule.code)),
             });
         }
+        self.publish(report, &shown, opts);
+    }
+
+    /// The baseline, the `full` rendering while the text is at hand, then the report.
+    fn publish(&self, mut report: FileReport, shown: &SourceFile, opts: &Options) {
         if let Some(baseline) = self.baseline {
             baseline.filter(&mut report);
         }
         if opts.format == OutputFormat::Full && opts.fix != FixMode::Diff && !report.diagnostics.is_empty() {
             report.rendered =
-                Some(full::render(&report.path, Some(&shown), &report.diagnostics, opts.color, opts.unsafe_fixes));
+                Some(full::render(&report.path, Some(shown), &report.diagnostics, opts.color, opts.unsafe_fixes));
         }
         self.push(report);
     }
