@@ -126,6 +126,11 @@ impl Collector<'_> {
             self.finish(source, Some(path), diagnostics, &config, Some(kind), opts);
         }
         for ((source, other), diagnostics) in files {
+            // Texts are kept only for findings: holding every descriptor until its turn would
+            // make memory grow with the tree.
+            if diagnostics.is_empty() {
+                continue;
+            }
             let used = std::fs::canonicalize(&other).unwrap_or(other);
             let mut map = self.used_by_deployments.lock().unwrap();
             let entry = map.entry(used).or_insert_with(|| (source, Vec::new()));
