@@ -358,7 +358,8 @@ fn descriptor_layer(set: &mut InstanceSet, file: usize, path_node: &Node, folder
         );
         return None;
     }
-    let shown = crate::discover::display_path(&normalized, std::env::current_dir().ok().as_deref());
+    // The name is replaced by the reported path wherever a finding in this file is shown.
+    let shown = normalized.to_string_lossy().into_owned();
     let source = match crate::load::read_path(&normalized, &shown) {
         Ok(source) => source,
         Err(_) => {

@@ -33,7 +33,7 @@ pub const CREDENTIAL_TYPES: &str = "credential-types";
 pub const CREDENTIAL_TYPES_POINTER: &str = "/oauth2-configuration/credential-types";
 
 /// Where a descriptor stands in SAP's migration from instance secrets (spec section 5.1).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub enum MigrationState {
     /// No `credential-types`: what the instance hands out depends on its age.
     Implicit,
@@ -47,7 +47,8 @@ pub enum MigrationState {
     BindingOnly,
     /// Only `x509`.
     X509,
-    /// `credential-types` is not a valid list.
+    /// `credential-types` is not a valid list (or the file is not JSON).
+    #[default]
     Invalid,
 }
 

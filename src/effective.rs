@@ -171,10 +171,12 @@ fn remap(set: &InstanceSet, instance: &Instance, virt: &Virtual, mut d: Diagnost
         }
     }
     let json_layer = layer.is_some_and(|l| l.kind == LayerKind::DescriptorFile);
+    // XS105's fix swaps one scalar token in its own quoting, so it suits YAML and HCL too.
+    let token_swap = d.rule.code == rules::xs105_apiaccess_instance_secret::RULE.code;
     d.fix = d.fix.take().and_then(|fix| {
         // A fix written for JSON may only land in a JSON descriptor, wholly inside it.
         let inside = fix.edits.iter().all(|e| virt.file_at(e.start.offset).map(|f| f.0) == Some(file));
-        if !(json_layer || fix_is_token_swap(&fix)) || !inside {
+        if !(json_layer || token_swap) || !inside {
             return None;
         }
         let edits = fix
@@ -188,11 +190,6 @@ fn remap(set: &InstanceSet, instance: &Instance, virt: &Virtual, mut d: Diagnost
         Some(Fix { edits, ..fix })
     });
     Some(Finding { file, diagnostic: d })
-}
-
-/// Fixes made here replace one scalar token in its own quoting; they suit YAML and HCL too.
-fn fix_is_token_swap(fix: &Fix) -> bool {
-    fix.message.starts_with(TOKEN_SWAP)
 }
 
 const TOKEN_SWAP: &str = "Switch to";

@@ -24,8 +24,15 @@ pub struct LintOptions<'a> {
     /// Only the rules that judge the file itself rather than its configuration (syntax, repeated
     /// keys, history): for a descriptor that a deployment file judges through its instances.
     pub own_rules_only: bool,
-    /// Receives the descriptor's migration state (for `audit`).
-    pub state: Option<&'a std::cell::Cell<MigrationState>>,
+    /// Receives what `audit` records of the descriptor, without a second parse.
+    pub observed: Option<&'a Observed>,
+}
+
+/// A descriptor's migration state and `xsappname`, as the lint saw them.
+#[derive(Default)]
+pub struct Observed {
+    pub state: std::cell::Cell<MigrationState>,
+    pub xsappname: std::cell::Cell<Option<String>>,
 }
 
 /// The rules of a descriptor used by a deployment file: its configuration is judged there.
@@ -61,9 +68,14 @@ pub fn lint_with(source: &SourceFile, options: &LintOptions<'_>) -> Vec<Diagnost
         }
         Ok(root) => {
             let schema = crate::schema::validate(source, &root);
-            if let Some(cell) = options.state {
+            if let Some(observed) = options.observed {
                 let types = CredentialTypes::of(&root);
-                cell.set(if schema.credential_types_in_doubt { MigrationState::Invalid } else { types.state() });
+                observed.state.set(if schema.credential_types_in_doubt {
+                    MigrationState::Invalid
+                } else {
+                    types.state()
+                });
+                observed.xsappname.set(root.get("xsappname").and_then(|n| n.as_str().map(String::from)));
             }
             let mut out = schema.diagnostics;
             let ctx = Context {

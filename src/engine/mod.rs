@@ -332,14 +332,14 @@ impl Collector<'_> {
         let configured_as = write_to.map_or_else(|| PathBuf::from(&opts.stdin_filename), Path::to_path_buf);
         let filter = |diagnostics: &mut Vec<Diagnostic>| config.apply(&configured_as, diagnostics);
         let plan = opts.plan.as_deref().or_else(|| write_to.and_then(|p| config.plan_for(p)));
-        let state = std::cell::Cell::new(crate::descriptor::MigrationState::Invalid);
+        let observed = crate::lint::Observed::default();
         let lint_options = LintOptions {
             base: base.as_ref(),
             policies: &config.policies,
             filter: Some(&filter),
             plan,
             own_rules_only: false,
-            state: opts.inventory.then_some(&state),
+            observed: opts.inventory.then_some(&observed),
         };
         let mut shown = source;
         match opts.fix {
@@ -378,9 +378,9 @@ impl Collector<'_> {
             *self.fixed_stdin.lock().unwrap() = Some(shown.text.clone());
         }
         if opts.inventory {
-            let name = crate::parse::parse(&shown.text, shown.bom_len())
-                .ok()
-                .and_then(|root| root.get("xsappname").and_then(|n| n.as_str().map(String::from)))
+            let name = observed
+                .xsappname
+                .take()
                 .unwrap_or_else(|| shown.path.rsplit('/').next().unwrap_or_default().to_string());
             self.record(InstanceRecord {
                 file: report.path.clone(),
@@ -388,7 +388,7 @@ impl Collector<'_> {
                 name,
                 kind: "descriptor".into(),
                 plan: plan.unwrap_or("unknown").to_string(),
-                state: state.get().as_str().to_string(),
+                state: observed.state.get().as_str().to_string(),
                 codes: codes_of(report.diagnostics.iter().map(|d| d.rule.code)),
             });
         }
