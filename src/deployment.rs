@@ -171,13 +171,27 @@ fn is_helm_template(text: &str) -> bool {
         && (text.contains("{{-") || text.contains("{{ .") || text.contains("{{ include") || text.contains("{{."))
 }
 
+/// Where the model gets the files a deployment file brings in (descriptors, extensions): the
+/// disk, or texts held in memory (the fix loop's edits, an editor's unsaved buffers).
+pub trait Files {
+    /// The text of `path`, shown as `shown`; `None` when it cannot be read as text.
+    fn read(&self, path: &Path, shown: &str) -> Option<SourceFile>;
+}
+
 /// Reads a deployment file and everything it brings in. `root` bounds where `path` may point;
 /// `extensions` are the `.mtaext` files found in the run, by path.
-pub fn load(path: &Path, source: SourceFile, kind: Kind, root: &Path, extensions: &[PathBuf]) -> InstanceSet {
+pub fn load(
+    path: &Path,
+    source: SourceFile,
+    kind: Kind,
+    root: &Path,
+    extensions: &[PathBuf],
+    files: &dyn Files,
+) -> InstanceSet {
     let mut set = InstanceSet::default();
     let file = set.add_file(path.to_path_buf(), source);
     match kind {
-        Kind::Mta => load_mta(&mut set, file, root, extensions),
+        Kind::Mta => load_mta(&mut set, file, root, extensions, files),
         Kind::MtaExtension => {}
         Kind::Kubernetes => load_kubernetes(&mut set, file),
         Kind::Terraform => load_terraform(&mut set, file),
@@ -209,12 +223,12 @@ fn mta_default_plan(resource: &Node) -> Option<Option<&'static str>> {
     }
 }
 
-fn load_mta(set: &mut InstanceSet, file: usize, root: &Path, extensions: &[PathBuf]) {
+fn load_mta(set: &mut InstanceSet, file: usize, root: &Path, extensions: &[PathBuf], files: &dyn Files) {
     let Some(docs) = yaml_documents(set, file) else { return };
     let Some(mta) = docs.into_iter().next() else { return };
     let id = mta.get("ID").and_then(Node::as_str).unwrap_or_default().to_string();
     let folder = set.paths[file].parent().map(Path::to_path_buf).unwrap_or_default();
-    let extension_configs = load_extensions(set, &id, extensions);
+    let extension_configs = load_extensions(set, &id, extensions, files);
     let resources = mta.get("resources").and_then(Node::as_array).unwrap_or_default();
     for (index, resource) in resources.iter().enumerate() {
         let Some(default_plan) = mta_default_plan(resource) else { continue };
@@ -242,7 +256,7 @@ fn load_mta(set: &mut InstanceSet, file: usize, root: &Path, extensions: &[PathB
         };
         for key in ["path", "config-path"] {
             if let Some(path_node) = resource.pointer(&format!("/parameters/{key}")) {
-                match descriptor_layer(set, file, path_node, &folder, root) {
+                match descriptor_layer(set, file, path_node, &folder, root, files) {
                     Some(layer) => instance.layers.push(layer),
                     None => instance.incomplete = true,
                 }
@@ -311,7 +325,7 @@ fn push_request(instance: &mut Instance, file: usize, what: String, node: &Node,
 type ExtensionConfig = (usize, (String, String), Node);
 
 /// The `config` of each resource in the extensions that extend `id`, in path order.
-fn load_extensions(set: &mut InstanceSet, id: &str, extensions: &[PathBuf]) -> Vec<ExtensionConfig> {
+fn load_extensions(set: &mut InstanceSet, id: &str, extensions: &[PathBuf], files: &dyn Files) -> Vec<ExtensionConfig> {
     let mut out = Vec::new();
     if id.is_empty() {
         return out;
@@ -319,7 +333,7 @@ fn load_extensions(set: &mut InstanceSet, id: &str, extensions: &[PathBuf]) -> V
     let mut sorted: Vec<&PathBuf> = extensions.iter().collect();
     sorted.sort();
     for path in sorted {
-        let Ok(source) = crate::load::read_path(path, &path.to_string_lossy()) else { continue };
+        let Some(source) = files.read(path, &path.to_string_lossy()) else { continue };
         // A quick look before parsing: most extensions extend another MTA.
         if !source.text.contains(id) {
             continue;
@@ -342,7 +356,14 @@ fn load_extensions(set: &mut InstanceSet, id: &str, extensions: &[PathBuf]) -> V
     out
 }
 
-fn descriptor_layer(set: &mut InstanceSet, file: usize, path_node: &Node, folder: &Path, root: &Path) -> Option<Layer> {
+fn descriptor_layer(
+    set: &mut InstanceSet,
+    file: usize,
+    path_node: &Node,
+    folder: &Path,
+    root: &Path,
+    files: &dyn Files,
+) -> Option<Layer> {
     let Some(relative) = path_node.as_str() else {
         set.problem(file, path_node.span, ProblemKind::Path, "`path` must be a string");
         return None;
@@ -360,9 +381,9 @@ fn descriptor_layer(set: &mut InstanceSet, file: usize, path_node: &Node, folder
     }
     // The name is replaced by the reported path wherever a finding in this file is shown.
     let shown = normalized.to_string_lossy().into_owned();
-    let source = match crate::load::read_path(&normalized, &shown) {
-        Ok(source) => source,
-        Err(_) => {
+    let source = match files.read(&normalized, &shown) {
+        Some(source) => source,
+        None => {
             set.problem(file, path_node.span, ProblemKind::Path, format!("`path: {relative}` names no file in the repository (if the build generates it, lint the generated file); the instance's configuration is not judged"));
             return None;
         }

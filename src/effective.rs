@@ -102,9 +102,19 @@ pub struct Evaluation {
     pub state: MigrationState,
 }
 
+/// What a run adds to an instance's evaluation.
+#[derive(Default, Clone, Copy)]
+pub struct EvaluationOptions<'a> {
+    pub policies: &'a [crate::policy::Policy],
+    /// The state the instance had when the run started (the fix loop's later passes).
+    pub started_in: Option<MigrationState>,
+    /// Each file of the set at the base revision (by file index), for the descriptor files.
+    pub bases: &'a [Option<crate::history::Baseline>],
+}
+
 /// Everything found on one instance: its effective configuration through the schema and the
 /// rules, then its plan and its bindings.
-pub fn evaluate(set: &InstanceSet, instance: &Instance, policies: &[crate::policy::Policy]) -> Evaluation {
+pub fn evaluate(set: &InstanceSet, instance: &Instance, options: &EvaluationOptions<'_>) -> Evaluation {
     let mut files = vec![instance.file];
     for layer in &instance.layers {
         if !files.contains(&layer.file) {
@@ -132,30 +142,68 @@ pub fn evaluate(set: &InstanceSet, instance: &Instance, policies: &[crate::polic
         request_rules(set, instance, &CredentialTypes::Invalid, &mut findings);
         return Evaluation { findings, state: MigrationState::Invalid };
     }
+    let requested: Vec<CredentialType> =
+        instance.requests.iter().filter_map(|r| CredentialType::parse(&r.value)).collect();
     let schema = crate::schema::validate(&virt.source, &effective);
     let mut raw = schema.diagnostics;
-    let credential_types = CredentialTypes::of(&effective);
-    let ctx = Context {
+    let mut ctx = Context {
         source: &virt.source,
         root: &effective,
-        credential_types,
+        credential_types: CredentialTypes::of(&effective),
         credential_types_in_doubt: schema.credential_types_in_doubt,
         base: None,
         plan: Some(plan),
+        started_in: MigrationState::Invalid,
+        requested: &requested,
+        // The virtual text spans several files: fixes are built on the file holding the value.
+        fixable: false,
     };
+    ctx.started_in = options.started_in.unwrap_or_else(|| ctx.state());
     rules::check_descriptor(&ctx, &mut raw);
-    for policy in policies {
+    for policy in options.policies {
         policy.check(&virt.source, &effective, &mut raw);
     }
     plan_rules(&ctx, instance, &mut raw);
-    let mut findings: Vec<Finding> = raw
-        .into_iter()
-        .filter(|d| d.rule.code != "XS003") // duplicate keys belong to each file's own lint
-        .filter_map(|d| remap(set, instance, &virt, d))
-        .collect();
+    // The migration findings of a list that a descriptor file holds (or would hold) are judged
+    // on that file itself, so that their fixes are built in its own text and style.
+    let owner = owning_descriptor(instance, &effective, &virt);
+    let mut findings: Vec<Finding> = Vec::new();
+    if let Some(layer) = owner {
+        raw.retain(|d| !rules::is_migration_rule(d.rule.code));
+        let source = &set.files[layer.file];
+        let own = Context {
+            source,
+            root: &layer.node,
+            credential_types: CredentialTypes::of(&layer.node),
+            base: options.bases.get(layer.file).and_then(Option::as_ref),
+            fixable: true,
+            ..ctx
+        };
+        let mut out = Vec::new();
+        rules::check_descriptor_where(&own, &mut out, rules::is_migration_rule);
+        apiaccess_instance_secret(&own, &format!("instance `{}`", instance.name), &mut out);
+        findings.extend(out.into_iter().map(|diagnostic| Finding { file: layer.file, diagnostic }));
+    }
+    findings.extend(
+        raw.into_iter()
+            .filter(|d| d.rule.code != rules::xs003_duplicate_key::RULE.code) // each file's own lint
+            .filter_map(|d| remap(set, instance, &virt, d)),
+    );
     request_rules(set, instance, &ctx.credential_types, &mut findings);
-    let state = if ctx.credential_types_in_doubt { MigrationState::Invalid } else { ctx.credential_types.state() };
-    Evaluation { findings, state }
+    Evaluation { findings, state: ctx.state() }
+}
+
+/// The descriptor file whose `credential-types` the instance gets: the one holding the
+/// effective list, or, when no layer sets one, the last descriptor file (where a fix adds it).
+fn owning_descriptor<'i>(instance: &'i Instance, effective: &Node, virt: &Virtual) -> Option<&'i crate::deployment::Layer> {
+    let descriptors = || instance.layers.iter().filter(|l| l.kind == LayerKind::DescriptorFile);
+    match effective.pointer(CREDENTIAL_TYPES_POINTER) {
+        Some(list) => {
+            let (file, _) = virt.file_at(list.span.start)?;
+            descriptors().filter(|l| l.file == file).last()
+        }
+        None => descriptors().last(),
+    }
 }
 
 /// A finding on the virtual text, moved to the file that holds its span.
@@ -194,16 +242,18 @@ fn remap(set: &InstanceSet, instance: &Instance, virt: &Virtual, mut d: Diagnost
 
 const TOKEN_SWAP: &str = "Switch to";
 
-/// Replaces a scalar token by `value`, keeping its quoting (YAML plain, single or double
-/// quotes, JSON or HCL strings).
-fn swap_token(source: &SourceFile, span: Span, value: &str) -> (Span, String) {
-    let token = &source.text[span.start..span.end];
+/// Replaces the scalar token `old` by `value`, keeping its quoting (YAML plain, single or
+/// double quotes, JSON or HCL strings). `None` when the span does not hold exactly that token
+/// (a value inside a Terraform JSON string is spanned by the whole string).
+fn swap_token(source: &SourceFile, span: Span, old: &str, value: &str) -> Option<(Span, String)> {
+    let token = source.text.get(span.start..span.end)?;
     let content = match token.chars().next() {
-        Some('"') => format!("\"{value}\""),
-        Some('\'') => format!("'{value}'"),
-        _ => value.to_string(),
+        Some('"') if token == format!("\"{old}\"") => format!("\"{value}\""),
+        Some('\'') if token == format!("'{old}'") => format!("'{value}'"),
+        _ if token == old => value.to_string(),
+        _ => return None,
     };
-    (span, content)
+    Some((span, content))
 }
 
 /// XS105 on a descriptor judged under the `apiaccess` plan; `who` names the instance.
@@ -226,13 +276,10 @@ pub fn apiaccess_instance_secret(ctx: &Context<'_>, who: &str, out: &mut Vec<Dia
         format!("{who} uses the `apiaccess` plan, which hands out binding secrets only, yet `credential-types` lists `instance-secret`"),
     );
     if types.len() == 1 {
-        let edit = swap_token(ctx.source, entry.span, "binding-secret");
-        d = d.with_fix(Some(Fix::new(
-            Applicability::Safe,
-            format!("{TOKEN_SWAP} `binding-secret`"),
-            ctx.source,
-            [edit],
-        )));
+        let edit = swap_token(ctx.source, entry.span, CredentialType::InstanceSecret.as_str(), "binding-secret");
+        d = d.with_fix(edit.map(|edit| {
+            Fix::new(Applicability::Safe, format!("{TOKEN_SWAP} `binding-secret`"), ctx.source, [edit])
+        }));
         d.help = Some("List `binding-secret` instead.".into());
     } else {
         d.help = Some("Remove `instance-secret` from the list.".into());
@@ -371,14 +418,11 @@ fn request_rules(set: &InstanceSet, instance: &Instance, types: &CredentialTypes
                 format!("{} asks for `credential-type: instance-secret`, which xsuaa no longer hands out for new bindings and service keys (since 2026-01-19)", request.what),
             );
             if binding_allowed {
-                let edit = swap_token(source, request.span, "binding-secret");
+                let edit = swap_token(source, request.span, value, "binding-secret");
                 d = d
-                    .with_fix(Some(Fix::new(
-                        Applicability::Safe,
-                        format!("{TOKEN_SWAP} `binding-secret`"),
-                        source,
-                        [edit],
-                    )))
+                    .with_fix(edit.map(|edit| {
+                        Fix::new(Applicability::Safe, format!("{TOKEN_SWAP} `binding-secret`"), source, [edit])
+                    }))
                     .with_help("Ask for `binding-secret` (or `x509`).");
             } else {
                 d = d.with_help("Ask for a type the instance allows: `binding-secret` or `x509`, after adding it to `credential-types`.");

@@ -26,6 +26,9 @@ pub struct LintOptions<'a> {
     pub own_rules_only: bool,
     /// Receives what `audit` records of the descriptor, without a second parse.
     pub observed: Option<&'a Observed>,
+    /// The migration state the file had when the run started (the fix loop's later passes);
+    /// `None`: the state it has now.
+    pub started_in: Option<MigrationState>,
 }
 
 /// A descriptor's migration state and `xsappname`, as the lint saw them.
@@ -53,46 +56,40 @@ pub fn lint_against(source: &SourceFile, base: Option<&Baseline>) -> Vec<Diagnos
 pub fn lint_with(source: &SourceFile, options: &LintOptions<'_>) -> Vec<Diagnostic> {
     let mut diagnostics = match crate::parse::parse(&source.text, source.bom_len()) {
         Err(e) => vec![Diagnostic::new(&xs001_invalid_json::RULE, source, e.span, "", e.message)],
-        Ok(root) if options.own_rules_only => {
-            let ctx = Context {
+        Ok(root) => {
+            let (mut out, in_doubt) = if options.own_rules_only {
+                (Vec::new(), false)
+            } else {
+                let schema = crate::schema::validate(source, &root);
+                (schema.diagnostics, schema.credential_types_in_doubt)
+            };
+            let mut ctx = Context {
                 source,
                 root: &root,
                 credential_types: CredentialTypes::of(&root),
-                credential_types_in_doubt: false,
+                credential_types_in_doubt: in_doubt,
                 base: options.base,
-                plan: None,
+                plan: if options.own_rules_only { None } else { options.plan },
+                started_in: MigrationState::Invalid,
+                requested: &[],
+                fixable: true,
             };
-            let mut out = Vec::new();
-            rules::check_descriptor_where(&ctx, &mut out, is_own_rule);
-            out
-        }
-        Ok(root) => {
-            let schema = crate::schema::validate(source, &root);
+            ctx.started_in = options.started_in.unwrap_or_else(|| ctx.state());
             if let Some(observed) = options.observed {
-                let types = CredentialTypes::of(&root);
-                observed.state.set(if schema.credential_types_in_doubt {
-                    MigrationState::Invalid
-                } else {
-                    types.state()
-                });
+                observed.state.set(ctx.state());
                 observed.xsappname.set(root.get("xsappname").and_then(|n| n.as_str().map(String::from)));
             }
-            let mut out = schema.diagnostics;
-            let ctx = Context {
-                source,
-                root: &root,
-                credential_types: CredentialTypes::of(&root),
-                credential_types_in_doubt: schema.credential_types_in_doubt,
-                base: options.base,
-                plan: options.plan,
-            };
-            rules::check_descriptor(&ctx, &mut out);
-            if let Some(plan) = options.plan {
-                crate::effective::apiaccess_instance_secret(&ctx, "this descriptor", &mut out);
-                crate::effective::deprecated_plan(source, &root, plan, &mut out);
-            }
-            for policy in options.policies {
-                policy.check(source, &root, &mut out);
+            if options.own_rules_only {
+                rules::check_descriptor_where(&ctx, &mut out, is_own_rule);
+            } else {
+                rules::check_descriptor(&ctx, &mut out);
+                if let Some(plan) = options.plan {
+                    crate::effective::apiaccess_instance_secret(&ctx, "this descriptor", &mut out);
+                    crate::effective::deprecated_plan(source, &root, plan, &mut out);
+                }
+                for policy in options.policies {
+                    policy.check(source, &root, &mut out);
+                }
             }
             out
         }

@@ -82,3 +82,12 @@ pub fn read_stdin(display: &str) -> Result<SourceFile, LoadError> {
     }
     from_bytes(display, bytes)
 }
+
+/// The disk, as the deployment model reads the files a deployment file brings in.
+pub struct Disk;
+
+impl crate::deployment::Files for Disk {
+    fn read(&self, path: &Path, shown: &str) -> Option<SourceFile> {
+        read_path(path, shown).ok()
+    }
+}

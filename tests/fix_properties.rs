@@ -1,8 +1,9 @@
 //! Property test of the fixes: descriptors in varied formatting, every migration state.
 //! For `--fix` and `--fix --unsafe-fixes`: the result parses; its data equals the input except
 //! for `credential-types` (and the `oauth2-configuration` created to hold it); the list is the
-//! expected next state; BOM, final newline and line endings are kept; a second run changes
-//! nothing; and the `--diff` patch applied with `patch -p1` gives byte for byte the fixed text.
+//! next state, one stage on at most; BOM, final newline and line endings are kept; a second
+//! `--fix` changes nothing, and repeated `--fix --unsafe-fixes` runs converge one stage at a
+//! time; and the `--diff` patch applied with `patch -p1` gives byte for byte the fixed text.
 
 use proptest::prelude::*;
 use serde_json::{json, Value};
@@ -141,6 +142,8 @@ fn text_of(value: &Value, s: &Style) -> String {
 }
 
 fn expected_list(input: Option<&[&str]>, unsafe_fixes: bool) -> Vec<String> {
+    // Only a list that started the run in the dual state may lose `instance-secret`.
+    let started_dual = input.is_some_and(|l| l.len() > 1 && l[0] != "instance-secret" && l.contains(&"instance-secret"));
     let mut list: Vec<&str> = match input {
         None => vec!["binding-secret", "instance-secret"],
         Some(["instance-secret"]) => vec!["binding-secret", "instance-secret"],
@@ -152,7 +155,7 @@ fn expected_list(input: Option<&[&str]>, unsafe_fixes: bool) -> Vec<String> {
         }
         Some(l) => l.to_vec(),
     };
-    if unsafe_fixes && list.len() > 1 {
+    if unsafe_fixes && started_dual {
         list.retain(|t| *t != "instance-secret");
     }
     list.into_iter().map(String::from).collect()
@@ -219,7 +222,17 @@ proptest! {
             } else {
                 prop_assert!(!fixed.contains('\r'));
             }
-            prop_assert_eq!(fix(&fixed, unsafe_fixes), fixed.clone(), "not idempotent");
+            let again = fix(&fixed, unsafe_fixes);
+            if unsafe_fixes && again != fixed {
+                // The dual state written by this run may finish in the next one, and then stay.
+                let list: Vec<String> = serde_json::from_value(
+                    serde_json::from_str::<Value>(again.trim_start_matches('\u{feff}')).unwrap()["oauth2-configuration"]["credential-types"].clone(),
+                ).unwrap();
+                prop_assert!(!list.iter().any(|t| t == "instance-secret"), "{}", again);
+                prop_assert_eq!(fix(&again, unsafe_fixes), again.clone(), "not converging");
+            } else {
+                prop_assert_eq!(again, fixed.clone(), "not idempotent");
+            }
             if fixed != text {
                 let patch = xsuaa_lint::report::diff::unified("xs-security.json", &text, &fixed);
                 patch_gives(&text, &patch, &fixed);

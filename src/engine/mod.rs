@@ -101,11 +101,9 @@ struct Collector<'c> {
     history: History,
     configs: &'c Resolver,
     baseline: Option<&'c Baseline>,
-    /// Findings of deployment evaluations that landed in other files (descriptors, extensions),
-    /// by canonical path, with the file's text.
-    used_by_deployments: Mutex<HashMap<PathBuf, (SourceFile, Vec<Diagnostic>)>>,
-    /// Descriptors used by a deployment file: judged through it, not on their own.
-    referenced: Mutex<HashSet<PathBuf>>,
+    /// Files judged with a deployment set (descriptors it uses, extensions), by canonical
+    /// path: the walk reports a descriptor from here rather than judging it on its own.
+    used_by_deployments: Mutex<HashMap<PathBuf, deployments::Parked>>,
     instances: Mutex<Vec<InstanceRecord>>,
 }
 
@@ -141,7 +139,6 @@ pub fn check(paths: &[PathBuf], opts: &Options, configs: &Resolver, baseline: Op
         configs,
         baseline,
         used_by_deployments: Mutex::new(HashMap::new()),
-        referenced: Mutex::new(HashSet::new()),
         instances: Mutex::new(Vec::new()),
     };
     let mut targets: Vec<(PathBuf, FileKind, bool)> = Vec::new();
@@ -262,9 +259,11 @@ impl Collector<'_> {
         if !self.seen.lock().unwrap().insert(key.clone()) {
             return;
         }
-        let used = self.referenced.lock().unwrap().contains(&key);
+        if let Some(parked) = self.take_parked(&key) {
+            *self.checked.lock().unwrap() += 1;
+            return self.publish_parked(display, parked, opts);
+        }
         match load::read_path(path, display) {
-            Ok(source) if used => self.used_descriptor(source, path, &key, &config, opts),
             Ok(source) => self.source(source, Some(path), &config, opts),
             Err(e) => self.load_failed(display, e, Some((&config, path)), opts),
         }
@@ -340,6 +339,7 @@ impl Collector<'_> {
             plan,
             own_rules_only: false,
             observed: opts.inventory.then_some(&observed),
+            started_in: None,
         };
         let mut shown = source;
         match opts.fix {

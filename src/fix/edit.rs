@@ -41,7 +41,7 @@ pub fn indent_unit(text: &str) -> String {
 
 /// How the file writes `"key": value`: the text between a key and its value.
 pub fn key_value_separator<'t>(text: &'t str, member: Option<&Member>) -> &'t str {
-    member.map_or(": ", |m| &text[m.key_span.end..m.value.span.start])
+    member.and_then(|m| text.get(m.key_span.end..m.value.span.start)).unwrap_or(": ")
 }
 
 pub fn quote(s: &str) -> String {
@@ -86,7 +86,7 @@ pub fn is_compact(text: &str, root: &Node) -> bool {
     let members = root.as_object().unwrap_or_default();
     !members.is_empty()
         && members.iter().all(|m| {
-            whitespace_before(text, m.key_span.start).is_empty() && &text[m.key_span.end..m.value.span.start] == ":"
+            whitespace_before(text, m.key_span.start).is_empty() && text.get(m.key_span.end..m.value.span.start) == Some(":")
         })
 }
 

@@ -1,17 +1,40 @@
-//! The fixes of the migration rules (XS101-XS104): each moves a descriptor one safe step along
-//! SAP's procedure, or (unsafe) finishes it.
+//! The fixes of the migration rules (XS101-XS104, XS109): each moves a descriptor one safe step
+//! along SAP's procedure, or (unsafe) finishes it. Every builder first asks whether the
+//! instance may still move in this run ([`Context::may_move`]), and every list it writes keeps
+//! the types that the instance's bindings and service keys ask for.
 
 use super::edit;
-use crate::descriptor::{CredentialType, CredentialTypes, CREDENTIAL_TYPES, OAUTH2_CONFIGURATION};
+use crate::descriptor::{CredentialType, CredentialTypes, MigrationState, CREDENTIAL_TYPES, OAUTH2_CONFIGURATION};
 use crate::diagnostic::{Applicability, Fix, Span};
 use crate::parse::Node;
 use crate::rules::Context;
 
-const DUAL: [&str; 2] = ["binding-secret", "instance-secret"];
+/// SAP's step 1: `binding-secret` first, `instance-secret` last, and between them every other
+/// type a binding or service key of the instance asks for (an `x509` binding keeps working).
+fn dual_list(ctx: &Context<'_>) -> Vec<&'static str> {
+    let mut list = vec![CredentialType::BindingSecret.as_str()];
+    list.extend(requested_others(ctx).map(CredentialType::as_str));
+    list.push(CredentialType::InstanceSecret.as_str());
+    list
+}
+
+/// Requested types other than the two secrets, in the order first asked for.
+fn requested_others<'a>(ctx: &'a Context<'_>) -> impl Iterator<Item = CredentialType> + 'a {
+    let mut seen = Vec::new();
+    ctx.requested.iter().copied().filter(move |t| {
+        let new = !matches!(t, CredentialType::BindingSecret | CredentialType::InstanceSecret) && !seen.contains(t);
+        seen.push(*t);
+        new
+    })
+}
 
 /// XS101: add `credential-types` in the dual state, creating `oauth2-configuration` if needed.
 pub fn add_dual_list(ctx: &Context<'_>) -> Option<Fix> {
     let CredentialTypes::Absent { oauth2 } = &ctx.credential_types else { return None };
+    if !ctx.may_move() {
+        return None;
+    }
+    let dual = dual_list(ctx);
     let text = ctx.source.text.as_str();
     let nl = edit::newline(text);
     let unit = edit::indent_unit(text);
@@ -22,7 +45,7 @@ pub fn add_dual_list(ctx: &Context<'_>) -> Option<Fix> {
             let multiline = edit::object_is_multiline(text, object)
                 || (object.as_object()?.is_empty() && edit::object_is_multiline(text, ctx.root));
             let indent = edit::member_indent(text, object);
-            let mut list = edit::format_string_array(&DUAL, multiline_arrays && multiline, &indent, &unit, nl);
+            let mut list = edit::format_string_array(&dual, multiline_arrays && multiline, &indent, &unit, nl);
             if edit::is_compact(text, ctx.root) {
                 list = list.replace(", ", ",");
             }
@@ -35,10 +58,10 @@ pub fn add_dual_list(ctx: &Context<'_>) -> Option<Fix> {
             let sep = edit::key_value_separator(text, root.as_object()?.last());
             let value = if multiline {
                 let inner = format!("{indent}{unit}");
-                let list = edit::format_string_array(&DUAL, multiline_arrays, &inner, &unit, nl);
+                let list = edit::format_string_array(&dual, multiline_arrays, &inner, &unit, nl);
                 format!("{{{nl}{inner}{}{sep}{list}{nl}{indent}}}", edit::quote(CREDENTIAL_TYPES))
             } else {
-                let mut list = edit::format_string_array(&DUAL, false, "", "", nl);
+                let mut list = edit::format_string_array(&dual, false, "", "", nl);
                 if edit::is_compact(text, root) {
                     list = list.replace(", ", ",");
                 }
@@ -53,17 +76,24 @@ pub fn add_dual_list(ctx: &Context<'_>) -> Option<Fix> {
 /// XS102 and XS104: make `binding-secret` (or `x509`, when it is the only other type) the
 /// default, keeping every type that is allowed today.
 pub fn binding_first(ctx: &Context<'_>, node: &Node, types: &[CredentialType]) -> Option<Fix> {
+    if !ctx.may_move() {
+        return None;
+    }
     let items = node.as_array()?;
     let text = ctx.source.text.as_str();
     if types == [CredentialType::InstanceSecret] {
-        // Insert `"binding-secret",` before the only element, in the array's own layout.
+        // Insert `"binding-secret",` (and the requested types) before the only element, in the
+        // array's own layout.
         let first = items.first()?;
-        let gap = &text[node.span.start + 1..first.span.start];
+        let gap = text.get(node.span.start + 1..first.span.start)?;
         let separator = match gap.find('\n') {
             Some(i) => format!(",{}", &gap[i - usize::from(gap[..i].ends_with('\r'))..]),
+            None if edit::is_compact(text, ctx.root) => ",".to_string(),
             None => ", ".to_string(),
         };
-        let content = format!("{}{separator}", edit::quote(CredentialType::BindingSecret.as_str()));
+        let dual = dual_list(ctx);
+        let content: String =
+            dual[..dual.len() - 1].iter().map(|t| format!("{}{separator}", edit::quote(t))).collect();
         return Some(Fix::new(
             Applicability::Safe,
             "Enable binding secrets beside the instance secret",
@@ -91,7 +121,18 @@ pub fn binding_first(ctx: &Context<'_>, node: &Node, types: &[CredentialType]) -
 }
 
 /// XS103: remove `instance-secret` from the list (unsafe: invalidates instance-secret bindings).
+/// Offered only when the run found the instance in the dual state, the base revision (in git)
+/// was the dual state too, so it has been deployed, and no binding or key asks for the
+/// instance secret.
 pub fn remove_instance_secret(ctx: &Context<'_>, node: &Node, types: &[CredentialType]) -> Option<Fix> {
+    let deployed = ctx.base.is_none_or(|base| base.migration_state() == MigrationState::Dual);
+    if !ctx.may_move()
+        || ctx.started_in != MigrationState::Dual
+        || !deployed
+        || ctx.requested.contains(&CredentialType::InstanceSecret)
+    {
+        return None;
+    }
     let items = node.as_array()?;
     let i = types.iter().position(|t| *t == CredentialType::InstanceSecret)?;
     if items.len() < 2 {
@@ -112,19 +153,22 @@ pub fn remove_instance_secret(ctx: &Context<'_>, node: &Node, types: &[Credentia
 
 /// XS109: allow `instance-secret` again, after the types listed now (the dual state).
 pub fn restore_instance_secret(ctx: &Context<'_>, node: &Node) -> Option<Fix> {
+    if !ctx.may_move() {
+        return None;
+    }
     let items = node.as_array()?;
     let text = ctx.source.text.as_str();
     let last = items.last()?;
     let separator = match items.len() {
         1 => {
-            let gap = &text[node.span.start + 1..last.span.start];
+            let gap = text.get(node.span.start + 1..last.span.start)?;
             match gap.find('\n') {
                 Some(i) => format!(",{}", &gap[i - usize::from(gap[..i].ends_with('\r'))..]),
                 None if edit::is_compact(text, ctx.root) => ",".to_string(),
                 None => ", ".to_string(),
             }
         }
-        n => text[items[n - 2].span.end..last.span.start].to_string(),
+        n => text.get(items[n - 2].span.end..last.span.start)?.to_string(),
     };
     let content = format!("{separator}{}", edit::quote(CredentialType::InstanceSecret.as_str()));
     Some(Fix::new(

@@ -6,12 +6,12 @@ pub mod migration;
 pub mod write;
 
 use crate::diagnostic::{Applicability, Diagnostic, Fix};
-use crate::lint::{lint_with, LintOptions};
+use crate::lint::{lint_with, LintOptions, Observed};
 use crate::source::SourceFile;
 use std::collections::HashSet;
 
 /// Enough for the longest chain (implicit -> dual -> binding-only) with room for XS002 repairs.
-const MAX_PASSES: usize = 10;
+pub const MAX_PASSES: usize = 10;
 
 #[derive(Debug)]
 pub struct Fixed {
@@ -39,7 +39,7 @@ pub fn allowed(fix: &Fix, unsafe_fixes: bool) -> bool {
 }
 
 /// Picks fixes that do not touch each other, first come first served by position.
-fn non_overlapping(diagnostics: &[Diagnostic], unsafe_fixes: bool) -> Vec<&Fix> {
+pub fn non_overlapping(diagnostics: &[Diagnostic], unsafe_fixes: bool) -> Vec<&Fix> {
     let mut fixes: Vec<&Fix> =
         diagnostics.iter().filter_map(|d| d.fix.as_ref()).filter(|f| allowed(f, unsafe_fixes)).collect();
     fixes.sort_by_key(|f| (f.range().start, f.range().end));
@@ -71,33 +71,23 @@ pub fn apply(text: &str, fixes: &[&Fix]) -> String {
     out
 }
 
-/// One pass of the allowed fixes, for findings that do not come from linting this text alone
-/// (deployment files and the descriptors they use): no second pass, and the result must still
-/// parse (`still_parses`). Returns the new text and the number of fixes applied.
-pub fn apply_once(
-    text: &str,
-    diagnostics: &[Diagnostic],
-    unsafe_fixes: bool,
-    still_parses: &dyn Fn(&str) -> bool,
-) -> Result<Option<(String, usize)>, String> {
-    let fixes = non_overlapping(diagnostics, unsafe_fixes);
-    if fixes.is_empty() {
-        return Ok(None);
-    }
-    let fixed = apply(text, &fixes);
-    if !still_parses(&fixed) {
-        return Err("the fixed text would not parse".into());
-    }
-    Ok(Some((fixed, fixes.len())))
-}
-
+/// The fix loop: lint, apply the allowed fixes that do not overlap, lint again, until nothing
+/// is left to apply. Every pass judges migration fixes against the state the file had when the
+/// run started, so one run moves an instance one stage at most. What is reported afterwards is
+/// a fresh lint of the result, exactly what a new `check` would say.
 pub fn fix_source(source: &SourceFile, unsafe_fixes: bool, options: &LintOptions<'_>) -> FixOutcome {
-    let original = lint_with(source, options);
+    let observed = Observed::default();
+    let original = lint_with(source, &LintOptions { observed: Some(&observed), ..*options });
+    if let Some(caller) = options.observed {
+        caller.state.set(observed.state.get());
+        caller.xsappname.set(observed.xsappname.take());
+    }
     if original.iter().any(|d| d.rule.code == "XS001")
         || !original.iter().any(|d| d.fix.as_ref().is_some_and(|f| allowed(f, unsafe_fixes)))
     {
         return FixOutcome::Unchanged(original);
     }
+    let passes = LintOptions { started_in: Some(observed.state.get()), observed: None, ..*options };
     let mut current = SourceFile::new(source.path.clone(), source.text.clone());
     let mut diagnostics = original.clone();
     let mut applied = 0;
@@ -108,12 +98,13 @@ pub fn fix_source(source: &SourceFile, unsafe_fixes: bool, options: &LintOptions
         }
         applied += fixes.len();
         current = SourceFile::new(source.path.clone(), apply(&current.text, &fixes));
-        diagnostics = lint_with(&current, options);
+        diagnostics = lint_with(&current, &passes);
     }
     if let Some(reason) = regression(&original, &diagnostics) {
         return FixOutcome::Refused { reason, diagnostics: original };
     }
-    FixOutcome::Fixed(Fixed { text: current.text, applied, remaining: diagnostics })
+    let fresh = LintOptions { observed: None, ..*options };
+    FixOutcome::Fixed(Fixed { remaining: lint_with(&current, &fresh), text: current.text, applied })
 }
 
 /// Findings a fix must never add: they mean the fixed document's shape is wrong. Other new
@@ -123,7 +114,7 @@ fn guards_structure(code: &str) -> bool {
 }
 
 /// Why the fixed text is worse than the original, if it is.
-fn regression(before: &[Diagnostic], after: &[Diagnostic]) -> Option<String> {
+pub fn regression(before: &[Diagnostic], after: &[Diagnostic]) -> Option<String> {
     if let Some(d) = after.iter().find(|d| d.rule.code == "XS001") {
         return Some(format!("the fixed text would not be valid JSON ({})", d.message));
     }
@@ -146,14 +137,15 @@ mod tests {
     }
 
     #[test]
-    fn implicit_reaches_dual_then_binding_only() {
-        let text = "{\n  \"xsappname\": \"a\"\n}\n";
+    fn one_run_moves_one_stage_whatever_the_flags() {
+        let implicit = "{\n  \"xsappname\": \"a\"\n}\n";
+        let dual = "{\n  \"xsappname\": \"a\",\n  \"oauth2-configuration\": {\n    \"credential-types\": [\"binding-secret\", \"instance-secret\"]\n  }\n}\n";
+        assert_eq!(fixed(implicit, false), dual);
+        // The unsafe removal is not offered for a dual state this run wrote.
+        assert_eq!(fixed(implicit, true), dual);
+        // A file that started the run in the dual state (outside git) may finish.
         assert_eq!(
-            fixed(text, false),
-            "{\n  \"xsappname\": \"a\",\n  \"oauth2-configuration\": {\n    \"credential-types\": [\"binding-secret\", \"instance-secret\"]\n  }\n}\n"
-        );
-        assert_eq!(
-            fixed(text, true),
+            fixed(dual, true),
             "{\n  \"xsappname\": \"a\",\n  \"oauth2-configuration\": {\n    \"credential-types\": [\"binding-secret\"]\n  }\n}\n"
         );
     }

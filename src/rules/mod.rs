@@ -3,7 +3,7 @@
 //! A rule file's module documentation is its user-facing documentation, printed by
 //! `xsuaa-lint rule CODE` (collected by `build.rs`).
 
-use crate::descriptor::CredentialTypes;
+use crate::descriptor::{CredentialType, CredentialTypes, MigrationState};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::parse::Node;
 use crate::source::SourceFile;
@@ -79,6 +79,34 @@ pub struct Context<'a> {
     pub base: Option<&'a crate::history::Baseline>,
     /// The service plan, when a deployment file names it (`None`: unknown, judged as `application`).
     pub plan: Option<&'a str>,
+    /// The migration state of `credential-types` when the run started: a migration fix moves
+    /// the instance one stage from there and no further, whatever the fix loop does next.
+    pub started_in: MigrationState,
+    /// The credential types the instance's bindings and service keys ask for: a migration fix
+    /// keeps every one of them allowed.
+    pub requested: &'a [CredentialType],
+    /// Whether fixes may be built on this text (not on the effective configuration's virtual
+    /// text, whose spans belong to several files: its fixes are built on the file that holds
+    /// the value).
+    pub fixable: bool,
+}
+
+impl Context<'_> {
+    /// The migration state as the rules judge it (`Invalid` while the schema doubts the list).
+    pub fn state(&self) -> MigrationState {
+        if self.credential_types_in_doubt {
+            MigrationState::Invalid
+        } else {
+            self.credential_types.state()
+        }
+    }
+
+    /// A migration fix is offered only while the instance is still where the run found it:
+    /// one run moves it one stage at most. A list that started the run invalid may be repaired
+    /// and moved to the dual state, never past it (the removal needs a run that starts dual).
+    pub fn may_move(&self) -> bool {
+        self.fixable && (self.state() == self.started_in || self.started_in == MigrationState::Invalid)
+    }
 }
 
 pub type Check = fn(&Context<'_>, &mut Vec<Diagnostic>);
@@ -134,6 +162,20 @@ pub static ALL: &[&Rule] = &[
     &xs214_migration_finished::RULE,
     &xs900_unused_suppression::RULE,
 ];
+
+/// The rules that judge where `credential-types` stands in SAP's migration (and so whose fixes
+/// move an instance along it).
+pub fn is_migration_rule(code: &str) -> bool {
+    [
+        &xs101_implicit_credential_types::RULE,
+        &xs102_instance_secret_only::RULE,
+        &xs103_unfinished_migration::RULE,
+        &xs104_instance_secret_default::RULE,
+        &xs105_apiaccess_instance_secret::RULE,
+    ]
+    .iter()
+    .any(|r| r.code == code)
+}
 
 pub fn by_code(code: &str) -> Option<&'static Rule> {
     ALL.iter().copied().find(|r| r.code.eq_ignore_ascii_case(code) || r.name == code)

@@ -50,8 +50,6 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     {
         return;
     }
-    // The dual state is new in this change: removing `instance-secret` now is XS109's shortcut.
-    let skips_dual_state = ctx.base.is_some_and(|base| base.removal_skips_dual_state());
     let index = types.iter().position(|t| *t == CredentialType::InstanceSecret).unwrap_or(0);
     let entry = node.as_array().and_then(|items| items.get(index)).unwrap_or(node);
     out.push(
@@ -68,6 +66,6 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         .with_help(
             "Rebind every app and replace every service key, check that `instanceSecretLastUsedAt` shows no recent use, then remove `instance-secret` and update the instance; removing it earlier makes every binding still on the instance secret fail with HTTP 401",
         )
-        .with_fix(if skips_dual_state { None } else { crate::fix::migration::remove_instance_secret(ctx, node, types) }),
+        .with_fix(crate::fix::migration::remove_instance_secret(ctx, node, types)),
     );
 }
