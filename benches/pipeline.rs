@@ -24,8 +24,18 @@ fn evaluate_mta(c: &mut Criterion) {
     c.bench_function("mta.yaml with its descriptor: load and evaluate", |b| {
         b.iter(|| {
             let source = SourceFile::new("mta.yaml", text.clone());
-            let set = xsuaa_lint::deployment::load(&mta, source, xsuaa_lint::deployment::Kind::Mta, &dir, &[], &xsuaa_lint::load::Disk);
-            set.instances.iter().map(|i| xsuaa_lint::effective::evaluate(&set, i, &Default::default()).findings.len()).sum::<usize>()
+            let set = xsuaa_lint::deployment::load(
+                &mta,
+                source,
+                xsuaa_lint::deployment::Kind::Mta,
+                &dir,
+                &[],
+                &xsuaa_lint::load::Disk,
+            );
+            set.instances
+                .iter()
+                .map(|i| xsuaa_lint::effective::evaluate(&set, i, &Default::default()).findings.len())
+                .sum::<usize>()
         })
     });
 }

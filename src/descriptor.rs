@@ -119,6 +119,33 @@ impl<'a> CredentialTypes<'a> {
         Self::Listed { node, types }
     }
 
+    /// The state a list means even when it is not valid as written (a bare string, a repeated
+    /// entry, `Instance_Secret`): what a history rule must assume was deployed. `Invalid` when
+    /// the list names something that is no credential type at all.
+    pub fn meant(root: &'a Node) -> MigrationState {
+        match Self::of(root) {
+            Self::Invalid => {}
+            valid => return valid.state(),
+        }
+        let Some(value) = root.pointer(CREDENTIAL_TYPES_POINTER) else { return MigrationState::Invalid };
+        let entries: Vec<&Node> = match value.as_array() {
+            Some(items) => items.iter().collect(),
+            None => vec![value],
+        };
+        let mut types = Vec::new();
+        for entry in entries {
+            let Some(t) = entry.as_str().map(|s| s.trim().to_ascii_lowercase().replace('_', "-")) else {
+                return MigrationState::Invalid;
+            };
+            match CredentialType::parse(&t) {
+                Some(t) if !types.contains(&t) => types.push(t),
+                Some(_) => {}
+                None => return MigrationState::Invalid,
+            }
+        }
+        MigrationState::of(&types)
+    }
+
     pub fn state(&self) -> MigrationState {
         match self {
             Self::Absent { .. } => MigrationState::Implicit,

@@ -195,14 +195,18 @@ pub fn evaluate(set: &InstanceSet, instance: &Instance, options: &EvaluationOpti
 
 /// The descriptor file whose `credential-types` the instance gets: the one holding the
 /// effective list, or, when no layer sets one, the last descriptor file (where a fix adds it).
-fn owning_descriptor<'i>(instance: &'i Instance, effective: &Node, virt: &Virtual) -> Option<&'i crate::deployment::Layer> {
+fn owning_descriptor<'i>(
+    instance: &'i Instance,
+    effective: &Node,
+    virt: &Virtual,
+) -> Option<&'i crate::deployment::Layer> {
     let descriptors = || instance.layers.iter().filter(|l| l.kind == LayerKind::DescriptorFile);
     match effective.pointer(CREDENTIAL_TYPES_POINTER) {
         Some(list) => {
             let (file, _) = virt.file_at(list.span.start)?;
-            descriptors().filter(|l| l.file == file).last()
+            descriptors().rfind(|l| l.file == file)
         }
-        None => descriptors().last(),
+        None => descriptors().next_back(),
     }
 }
 
@@ -277,9 +281,10 @@ pub fn apiaccess_instance_secret(ctx: &Context<'_>, who: &str, out: &mut Vec<Dia
     );
     if types.len() == 1 {
         let edit = swap_token(ctx.source, entry.span, CredentialType::InstanceSecret.as_str(), "binding-secret");
-        d = d.with_fix(edit.map(|edit| {
-            Fix::new(Applicability::Safe, format!("{TOKEN_SWAP} `binding-secret`"), ctx.source, [edit])
-        }));
+        d =
+            d.with_fix(edit.map(|edit| {
+                Fix::new(Applicability::Safe, format!("{TOKEN_SWAP} `binding-secret`"), ctx.source, [edit])
+            }));
         d.help = Some("List `binding-secret` instead.".into());
     } else {
         d.help = Some("Remove `instance-secret` from the list.".into());

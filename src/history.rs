@@ -22,9 +22,10 @@ pub struct Baseline {
 }
 
 impl Baseline {
-    /// The migration state of `credential-types` at the base.
+    /// The migration state of `credential-types` at the base, as it was meant: a malformed
+    /// `"instance-secret"` at the base still allowed the instance secret.
     pub fn migration_state(&self) -> crate::descriptor::MigrationState {
-        crate::descriptor::CredentialTypes::of(&self.root).state()
+        crate::descriptor::CredentialTypes::meant(&self.root)
     }
 
     /// `instance-secret` was allowed at the base without the dual state around it: removing it

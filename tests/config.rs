@@ -111,6 +111,14 @@ fn fail_on_exit_zero_quiet_and_statistics() {
     let (code, out, _) = check(dir.path(), &["--statistics"]);
     assert_eq!(code, 1);
     assert!(out.starts_with("1  XS101  [*] implicit-credential-types\n"), "{out}");
+    // An unsafe fix alone is no `[*]`: `--fix` would not apply it.
+    write(
+        dir.path(),
+        "xs-security.json",
+        r#"{"xsappname": "a", "oauth2-configuration": {"credential-types": ["binding-secret", "instance-secret"]}}"#,
+    );
+    let (_, out, _) = check(dir.path(), &["--statistics"]);
+    assert!(out.starts_with("1  XS103      unfinished-migration\n"), "{out}");
     // Usage and I/O errors stay 2 with --exit-zero.
     assert_eq!(check(dir.path(), &["--exit-zero", "missing.json"]).0, 2);
 }

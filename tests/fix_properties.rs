@@ -143,7 +143,8 @@ fn text_of(value: &Value, s: &Style) -> String {
 
 fn expected_list(input: Option<&[&str]>, unsafe_fixes: bool) -> Vec<String> {
     // Only a list that started the run in the dual state may lose `instance-secret`.
-    let started_dual = input.is_some_and(|l| l.len() > 1 && l[0] != "instance-secret" && l.contains(&"instance-secret"));
+    let started_dual =
+        input.is_some_and(|l| l.len() > 1 && l[0] != "instance-secret" && l.contains(&"instance-secret"));
     let mut list: Vec<&str> = match input {
         None => vec!["binding-secret", "instance-secret"],
         Some(["instance-secret"]) => vec!["binding-secret", "instance-secret"],

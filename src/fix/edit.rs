@@ -86,7 +86,8 @@ pub fn is_compact(text: &str, root: &Node) -> bool {
     let members = root.as_object().unwrap_or_default();
     !members.is_empty()
         && members.iter().all(|m| {
-            whitespace_before(text, m.key_span.start).is_empty() && text.get(m.key_span.end..m.value.span.start) == Some(":")
+            whitespace_before(text, m.key_span.start).is_empty()
+                && text.get(m.key_span.end..m.value.span.start) == Some(":")
         })
 }
 

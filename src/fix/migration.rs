@@ -92,8 +92,7 @@ pub fn binding_first(ctx: &Context<'_>, node: &Node, types: &[CredentialType]) -
             None => ", ".to_string(),
         };
         let dual = dual_list(ctx);
-        let content: String =
-            dual[..dual.len() - 1].iter().map(|t| format!("{}{separator}", edit::quote(t))).collect();
+        let content: String = dual[..dual.len() - 1].iter().map(|t| format!("{}{separator}", edit::quote(t))).collect();
         return Some(Fix::new(
             Applicability::Safe,
             "Enable binding secrets beside the instance secret",

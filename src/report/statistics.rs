@@ -9,7 +9,8 @@ pub fn write(reports: &[FileReport], summary: &Summary, out: &mut dyn Write) -> 
     for d in reports.iter().flat_map(|r| &r.diagnostics) {
         let entry = counts.entry(d.rule.code).or_insert((0, d.rule.name, false));
         entry.0 += 1;
-        entry.2 |= d.fix.is_some();
+        // `[*]`: `--fix` applies it (an unsafe fix needs `--unsafe-fixes` and is not marked).
+        entry.2 |= d.fix.as_ref().is_some_and(|f| f.applicability == crate::diagnostic::Applicability::Safe);
     }
     let mut rows: Vec<_> = counts.into_iter().collect();
     rows.sort_by(|a, b| b.1 .0.cmp(&a.1 .0).then(a.0.cmp(b.0)));
