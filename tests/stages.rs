@@ -437,6 +437,33 @@ fn terraform_json_string_parameters_never_crash_or_corrupt() {
     }
 }
 
+#[test]
+fn the_bundled_example_is_fixed_in_one_run() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/bookshop"), dir.path());
+    let (code, out) = concise(dir.path(), &["--fix"]);
+    assert_eq!((code, &out), (concise(dir.path(), &[]).0, &concise(dir.path(), &[]).1));
+    let fixed = snapshot_tree(dir.path());
+    concise(dir.path(), &["--fix"]);
+    assert_eq!(snapshot_tree(dir.path()), fixed, "a second --fix changed the example");
+}
+
+fn snapshot_tree(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                out.insert(path.clone(), fs::read(&path).unwrap());
+            }
+        }
+    }
+    out
+}
+
 fn copy_dir(from: &Path, to: &Path) {
     for entry in fs::read_dir(from).unwrap() {
         let path = entry.unwrap().path();

@@ -35,6 +35,6 @@ pub static RULE: Rule = Rule {
     name: "apiaccess-instance-secret",
     severity: Severity::Error,
     summary: "An `apiaccess` instance lists `instance-secret` in `credential-types`",
-    fix: FixKind::Safe,
+    fix: FixKind::SometimesSafe,
     check: None,
 };

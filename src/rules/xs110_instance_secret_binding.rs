@@ -31,6 +31,6 @@ pub static RULE: Rule = Rule {
     name: "instance-secret-binding",
     severity: Severity::Error,
     summary: "A binding or service key asks for `credential-type: instance-secret`",
-    fix: FixKind::Safe,
+    fix: FixKind::SometimesSafe,
     check: None,
 };
