@@ -1,0 +1,75 @@
+//! Hostile and unusual input through the command line: YAML alias bombs, bytes that are not
+//! UTF-8, lone surrogate escapes, patches for awkward file names and line ends, and case-only
+//! fixes that must not repeat a reference.
+
+use assert_cmd::Command;
+use std::fs;
+use std::path::Path;
+use std::time::{Duration, Instant};
+use tempfile::TempDir;
+
+fn cmd() -> Command {
+    Command::cargo_bin("xsuaa-lint").unwrap()
+}
+
+fn write(root: &Path, rel: &str, bytes: impl AsRef<[u8]>) {
+    let path = root.join(rel);
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    fs::write(path, bytes).unwrap();
+}
+
+/// Runs `check` in `dir` with concise output; returns (exit code, stdout, stderr).
+fn check(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = cmd().current_dir(dir).arg("check").args(["--output-format", "concise"]).args(args).output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
+}
+
+/// Nine levels, each aliasing the previous one nine times: 9^9 (387 million) strings when
+/// expanded, from 500 bytes.
+fn billion_laughs() -> String {
+    let mut text = String::from("ID: bomb\n_schema-version: \"3.1\"\n");
+    text.push_str("a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n");
+    for (prev, name) in "abcdefgh".chars().zip("bcdefghi".chars()) {
+        let refs = vec![format!("*{prev}"); 9].join(",");
+        text.push_str(&format!("{name}: &{name} [{refs}]\n"));
+    }
+    text
+}
+
+#[test]
+fn a_yaml_alias_bomb_is_xs004_in_milliseconds() {
+    let dir = TempDir::new().unwrap();
+    let text = billion_laughs();
+    write(dir.path(), "mta.yaml", &text);
+    let started = Instant::now();
+    let (code, out, _) = check(dir.path(), &[]);
+    let took = started.elapsed();
+    assert!(took < Duration::from_secs(1), "took {took:?}");
+    assert_eq!(code, 1, "{out}");
+    // At the first alias that goes over: the first `*e` of `f`.
+    let line = text.lines().position(|l| l.starts_with("f:")).unwrap() + 1;
+    assert!(out.contains(&format!("mta.yaml:{line}:8: XS004 not valid YAML: too many alias expansions")), "{out}");
+    // The parser alone says so too.
+    assert!(xsuaa_lint::yaml::parse_documents(&text).unwrap_err().message.starts_with("too many alias expansions"));
+}
+
+#[test]
+fn a_deployment_file_with_anchors_and_merge_keys_still_works() {
+    let dir = TempDir::new().unwrap();
+    write(
+        dir.path(),
+        "mta.yaml",
+        "ID: app\n_schema-version: \"3.1\"\nx-defaults: &xsuaa\n  service: xsuaa\n  service-plan: application\n\
+         resources:\n  - name: uaa\n    type: org.cloudfoundry.managed-service\n    parameters:\n      <<: *xsuaa\n\
+         \x20     service: xsuaa\n      service-plan: application\n      config:\n        xsappname: app\n\
+         \x20       oauth2-configuration:\n          credential-types: [\"instance-secret\"]\n",
+    );
+    let (code, out, _) = check(dir.path(), &[]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("XS102"), "{out}");
+    assert!(!out.contains("XS004"), "{out}");
+}
