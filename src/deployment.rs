@@ -362,6 +362,17 @@ fn descriptor_layer(set: &mut InstanceSet, file: usize, path_node: &Node, folder
     let shown = normalized.to_string_lossy().into_owned();
     let source = match crate::load::read_path(&normalized, &shown) {
         Ok(source) => source,
+        Err(e @ crate::load::LoadError::NotText { .. }) => {
+            let message = e.into_diagnostic().message;
+            let reason = message.strip_prefix("the file is ").unwrap_or(&message);
+            set.problem(
+                file,
+                path_node.span,
+                ProblemKind::Path,
+                format!("`path: {relative}` is {reason}; the instance's configuration is not judged"),
+            );
+            return None;
+        }
         Err(_) => {
             set.problem(file, path_node.span, ProblemKind::Path, format!("`path: {relative}` names no file in the repository (if the build generates it, lint the generated file); the instance's configuration is not judged"));
             return None;

@@ -73,3 +73,48 @@ fn a_deployment_file_with_anchors_and_merge_keys_still_works() {
     assert!(out.contains("XS102"), "{out}");
     assert!(!out.contains("XS004"), "{out}");
 }
+
+#[test]
+fn invalid_utf8_is_xs004_in_deployment_files_and_xs001_in_descriptors() {
+    let dir = TempDir::new().unwrap();
+    let root = dir.path();
+    write(root, "mta.yaml", b"ID: a\n_schema-version: \"3.1\"\n# caf\xe9\n".as_slice());
+    write(root, "main.tf", b"resource \"btp_subaccount_service_instance\" \"x\" {\n  # caf\xe9\n}\n".as_slice());
+    write(root, "k8s/uaa.yaml", b"apiVersion: services.cloud.sap.com/v1\nkind: ServiceInstance # \xff\n".as_slice());
+    // Not about XSUAA: skipped in a walk, as any unrelated YAML is.
+    write(root, "k8s/other.yaml", b"kind: ConfigMap # \xff\n".as_slice());
+    // A BOM is not a column: `{"a": "caf` is ten.
+    write(root, "xs-security.json", b"\xef\xbb\xbf{\"a\": \"caf\xe9\"}".as_slice());
+    let expected = [
+        "k8s/uaa.yaml:2:25: XS004 the file is not valid UTF-8 (byte 0xFF at offset 62)",
+        "main.tf:2:8: XS004 the file is not valid UTF-8 (byte 0xE9 at offset 56)",
+        "mta.yaml:3:6: XS004 the file is not valid UTF-8 (byte 0xE9 at offset 34)",
+        "xs-security.json:1:11: XS001 the file is not valid UTF-8 (byte 0xE9 at offset 13)",
+    ];
+    let (code, out, _) = check(root, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(out.lines().filter(|l| l.contains(": XS")).collect::<Vec<_>>(), expected, "{out}");
+    // Named on the command line (and found by the walk too): the same, once each.
+    let (_, out, _) = check(root, &[".", "mta.yaml", "main.tf", "k8s/uaa.yaml", "xs-security.json"]);
+    assert_eq!(out.lines().filter(|l| l.contains(": XS")).collect::<Vec<_>>(), expected, "{out}");
+    // Named, even an unrelated one is reported.
+    let (_, out, _) = check(root, &["k8s/other.yaml"]);
+    assert!(out.contains("k8s/other.yaml:1:19: XS004"), "{out}");
+}
+
+#[test]
+fn a_descriptor_path_that_is_not_utf8_says_so() {
+    let dir = TempDir::new().unwrap();
+    write(
+        dir.path(),
+        "mta.yaml",
+        "ID: a\n_schema-version: \"3.1\"\nresources:\n  - name: uaa\n    type: org.cloudfoundry.managed-service\n\
+         \x20   parameters:\n      service: xsuaa\n      service-plan: application\n      path: ./security.json\n",
+    );
+    write(dir.path(), "security.json", b"{\"xsappname\": \"caf\xe9\"}".as_slice());
+    let (_, out, _) = check(dir.path(), &[]);
+    assert!(
+        out.contains("mta.yaml:9:13: XS005 `path: ./security.json` is not valid UTF-8 (byte 0xE9 at offset 18)"),
+        "{out}"
+    );
+}

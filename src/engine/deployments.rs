@@ -59,9 +59,18 @@ impl Collector<'_> {
             return;
         }
         let key = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-        let source = match load::read_path(path, display) {
+        let source = match load::read_path_as(path, display, load::Format::Deployment) {
             Ok(source) => source,
-            // Deployment candidates are found by name only: an unreadable one is noise unless named.
+            // Deployment candidates are found by name only: an unreadable one is noise unless
+            // named, or unless it is text that is not UTF-8 and matters (XS004).
+            Err(e @ load::LoadError::NotText { .. })
+                if explicit || e.lossy_text().is_some_and(|t| kind.is_relevant(t)) =>
+            {
+                if !self.seen.lock().unwrap().insert(key) {
+                    return;
+                }
+                return self.load_failed(display, e, Some((&config, path)), opts);
+            }
             Err(e) if explicit => return self.load_failed(display, e, Some((&config, path)), opts),
             Err(_) => return,
         };
