@@ -118,3 +118,21 @@ fn a_descriptor_path_that_is_not_utf8_says_so() {
         "{out}"
     );
 }
+
+#[test]
+fn lone_surrogate_escapes_are_valid_json() {
+    let dir = TempDir::new().unwrap();
+    let text =
+        "{\n  \"xsappname\": \"a\",\n  \"description\": \"\\ud800\",\n  \"scopes\": [{ \"name\": \"$XSAPPNAME.Read\", \
+                \"description\": \"\\ud83d\\ude00 \\udc00\" }],\n  \"oauth2-configuration\": { \"credential-types\": \
+                [\"binding-secret\"] }\n}\n";
+    write(dir.path(), "xs-security.json", text);
+    let (code, out, _) = check(dir.path(), &[]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("No problems found"), "{out}");
+    // And fixes keep the escapes as written.
+    write(dir.path(), "xs-security.json", text.replace("[\"binding-secret\"]", "[\"instance-secret\"]"));
+    check(dir.path(), &["--fix"]);
+    let fixed = fs::read_to_string(dir.path().join("xs-security.json")).unwrap();
+    assert_eq!(fixed, text.replace("[\"binding-secret\"]", "[\"binding-secret\", \"instance-secret\"]"));
+}
