@@ -136,3 +136,80 @@ fn lone_surrogate_escapes_are_valid_json() {
     let fixed = fs::read_to_string(dir.path().join("xs-security.json")).unwrap();
     assert_eq!(fixed, text.replace("[\"binding-secret\"]", "[\"binding-secret\", \"instance-secret\"]"));
 }
+
+/// Applies `patch` in `dir` with `program args`; `None` when the program is missing.
+fn apply(program: &str, args: &[&str], dir: &Path, patch: &[u8]) -> Option<std::process::Output> {
+    use std::io::Write;
+    let child = std::process::Command::new(program)
+        .current_dir(dir)
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn();
+    let mut child = match child {
+        Ok(child) => child,
+        Err(e) => {
+            eprintln!("skipped the `{program}` check: {e}");
+            return None;
+        }
+    };
+    child.stdin.take().unwrap().write_all(patch).unwrap();
+    Some(child.wait_with_output().unwrap())
+}
+
+fn tree(root: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut files = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                files.push((path.strip_prefix(root).unwrap().to_string_lossy().into_owned(), fs::read(&path).unwrap()));
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+#[test]
+fn diff_patches_apply_for_spaces_in_names_and_every_kind_of_line_end() {
+    let files: [(&str, &[u8]); 6] = [
+        ("dir with space/xs-security.json", b"{\n  \"xsappname\": \"a\"\n}\n"),
+        ("cr-only/xs-security.json", b"{\r  \"xsappname\": \"a\"\r}\r"),
+        ("stray-cr/xs-security.json", b"{\n  \"xsappname\": \"a\",\r  \"tenant-mode\": \"dedicated\"\n}\n"),
+        ("crlf/xs-security.json", b"{\r\n  \"xsappname\": \"a\"\r\n}\r\n"),
+        ("no-final-newline/xs-security.json", b"{\n  \"xsappname\": \"a\"\n}"),
+        ("odd names/tab\tand \"quote\"/xs-security.json", b"{\n  \"xsappname\": \"a\"\n}\n"),
+    ];
+    let original = TempDir::new().unwrap();
+    let expected = TempDir::new().unwrap();
+    for (name, bytes) in files {
+        write(original.path(), name, bytes);
+        write(expected.path(), name, bytes);
+    }
+    let out = cmd().current_dir(original.path()).args(["check", "--diff"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let patch = out.stdout;
+    let text = String::from_utf8_lossy(&patch);
+    assert!(text.contains("--- a/dir with space/xs-security.json\t\n+++ b/dir with space/xs-security.json\t\n"));
+    assert!(text.contains("--- \"a/odd names/tab\\tand \\\"quote\\\"/xs-security.json\"\n"), "{text}");
+    // The CR-only file is one line to `patch`.
+    assert!(text.contains("--- a/cr-only/xs-security.json\n+++ b/cr-only/xs-security.json\n@@ -1 +1 @@\n"), "{text}");
+    let (code, out, _) = check(expected.path(), &["--fix"]);
+    assert_ne!(code, 2, "{out}");
+    let want = tree(expected.path());
+    assert_ne!(tree(original.path()), want);
+    for (program, args) in [("patch", &["-p1", "--quiet"][..]), ("patch", &["-p1", "--binary"]), ("git", &["apply"])] {
+        let dir = TempDir::new().unwrap();
+        for (name, bytes) in files {
+            write(dir.path(), name, bytes);
+        }
+        let Some(output) = apply(program, args, dir.path(), &patch) else { continue };
+        assert!(output.status.success(), "{program} {args:?}: {}\n{text}", String::from_utf8_lossy(&output.stderr));
+        assert_eq!(tree(dir.path()), want, "{program} {args:?}");
+    }
+}
