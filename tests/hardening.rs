@@ -213,3 +213,55 @@ fn diff_patches_apply_for_spaces_in_names_and_every_kind_of_line_end() {
         assert_eq!(tree(dir.path()), want, "{program} {args:?}");
     }
 }
+
+#[test]
+fn case_only_fixes_never_repeat_a_reference() {
+    let dir = TempDir::new().unwrap();
+    let text = r#"{
+  "xsappname": "app",
+  "scopes": [{ "name": "$XSAPPNAME.Read" }],
+  "attributes": [{ "name": "Country", "valueType": "string" }],
+  "role-templates": [
+    { "name": "Viewer", "scope-references": ["$XSAPPNAME.read", "$XSAPPNAME.READ"],
+      "attribute-references": ["country", { "name": "COUNTRY" }] },
+    { "name": "Twice", "scope-references": ["$XSAPPNAME.read", "$XSAPPNAME.read"] }
+  ],
+  "role-collections": [{ "name": "C", "role-template-references": ["$XSAPPNAME.viewer", "$XSAPPNAME.VIEWER"] }],
+  "oauth2-configuration": { "credential-types": ["binding-secret"] }
+}
+"#;
+    write(dir.path(), "xs-security.json", text);
+    let (code, out, _) = check(dir.path(), &["--fix"]);
+    assert_eq!(code, 1, "{out}");
+    let fixed = fs::read_to_string(dir.path().join("xs-security.json")).unwrap();
+    let want = text
+        .replacen("\"$XSAPPNAME.read\", \"$XSAPPNAME.READ\"", "\"$XSAPPNAME.Read\", \"$XSAPPNAME.READ\"", 1)
+        .replacen("\"country\", { \"name\": \"COUNTRY\" }", "\"Country\", { \"name\": \"COUNTRY\" }", 1)
+        .replacen("\"$XSAPPNAME.read\", \"$XSAPPNAME.read\"", "\"$XSAPPNAME.Read\", \"$XSAPPNAME.read\"", 1)
+        .replacen("\"$XSAPPNAME.viewer\", \"$XSAPPNAME.VIEWER\"", "\"$XSAPPNAME.Viewer\", \"$XSAPPNAME.VIEWER\"", 1);
+    assert_eq!(fixed, want);
+    // What is left is one finding per extra spelling, each saying to remove it; a second run
+    // changes nothing.
+    for left in ["$XSAPPNAME.READ", "COUNTRY", "$XSAPPNAME.read", "$XSAPPNAME.VIEWER"] {
+        assert!(out.contains(&format!("`{left}` names no")), "{left}: {out}");
+    }
+    let json = cmd().current_dir(dir.path()).args(["check", "--fix", "--output-format", "json"]).output().unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let helps: Vec<&str> = report
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] != "XS206")
+        .map(|d| d["help"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        helps,
+        [
+            "`$XSAPPNAME.Read` is already listed beside it (names are case-sensitive): remove this entry.",
+            "`Country` is already listed beside it (names are case-sensitive): remove this entry.",
+            "`$XSAPPNAME.Read` is already listed beside it (names are case-sensitive): remove this entry.",
+            "`$XSAPPNAME.Viewer` is already listed beside it (names are case-sensitive): remove this entry.",
+        ]
+    );
+    assert_eq!(fs::read_to_string(dir.path().join("xs-security.json")).unwrap(), want);
+}
