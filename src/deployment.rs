@@ -174,8 +174,17 @@ fn is_helm_template(text: &str) -> bool {
 /// Where the model gets the files a deployment file brings in (descriptors, extensions): the
 /// disk, or texts held in memory (the fix loop's edits, an editor's unsaved buffers).
 pub trait Files {
-    /// The text of `path`, shown as `shown`; `None` when it cannot be read as text.
-    fn read(&self, path: &Path, shown: &str) -> Option<SourceFile>;
+    /// The text of `path`, shown as `shown`.
+    fn read(&self, path: &Path, shown: &str) -> Result<SourceFile, Unreadable>;
+}
+
+/// Why a file a deployment file names cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unreadable {
+    /// Missing, not a regular file, or unreadable.
+    Missing,
+    /// Its bytes are not text; the message says where.
+    NotText(String),
 }
 
 /// Reads a deployment file and everything it brings in. `root` bounds where `path` may point;
@@ -333,7 +342,7 @@ fn load_extensions(set: &mut InstanceSet, id: &str, extensions: &[PathBuf], file
     let mut sorted: Vec<&PathBuf> = extensions.iter().collect();
     sorted.sort();
     for path in sorted {
-        let Some(source) = files.read(path, &path.to_string_lossy()) else { continue };
+        let Ok(source) = files.read(path, &path.to_string_lossy()) else { continue };
         // A quick look before parsing: most extensions extend another MTA.
         if !source.text.contains(id) {
             continue;
@@ -382,8 +391,18 @@ fn descriptor_layer(
     // The name is replaced by the reported path wherever a finding in this file is shown.
     let shown = normalized.to_string_lossy().into_owned();
     let source = match files.read(&normalized, &shown) {
-        Some(source) => source,
-        None => {
+        Ok(source) => source,
+        Err(Unreadable::NotText(message)) => {
+            let reason = message.strip_prefix("the file is ").unwrap_or(&message);
+            set.problem(
+                file,
+                path_node.span,
+                ProblemKind::Path,
+                format!("`path: {relative}` is {reason}; the instance's configuration is not judged"),
+            );
+            return None;
+        }
+        Err(Unreadable::Missing) => {
             set.problem(file, path_node.span, ProblemKind::Path, format!("`path: {relative}` names no file in the repository (if the build generates it, lint the generated file); the instance's configuration is not judged"));
             return None;
         }

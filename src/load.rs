@@ -1,7 +1,9 @@
 //! Reading a file into a [`SourceFile`]: only regular files, bounded in size, valid UTF-8.
+//! Bytes that are not UTF-8 are a syntax error of the format the file is read as: XS001 for a
+//! descriptor (strict JSON), XS004 for a deployment file (YAML or HCL).
 
 use crate::diagnostic::{Diagnostic, Position};
-use crate::rules::{xs000_io_error, xs001_invalid_json};
+use crate::rules::{xs000_io_error, xs001_invalid_json, xs004_invalid_deployment_file, Rule};
 use crate::source::{byte_position, SourceFile};
 use std::io::Read;
 use std::path::Path;
@@ -13,14 +15,42 @@ pub const MAX_FILE_SIZE: u64 = 16 * 1024 * 1024;
 pub enum LoadError {
     /// The path could not be read (XS000).
     Io(Box<Diagnostic>),
-    /// The bytes are not UTF-8 (XS001).
-    NotText(Box<Diagnostic>),
+    /// The bytes are not UTF-8 (XS001 for a descriptor, XS004 for a deployment file). `lossy`
+    /// is the text with each invalid sequence replaced by U+FFFD, to judge whether the file
+    /// matters at all.
+    NotText { diagnostic: Box<Diagnostic>, lossy: String },
 }
 
 impl LoadError {
     pub fn into_diagnostic(self) -> Diagnostic {
         match self {
-            LoadError::Io(d) | LoadError::NotText(d) => *d,
+            LoadError::Io(d) | LoadError::NotText { diagnostic: d, .. } => *d,
+        }
+    }
+
+    /// The text of a file that is not UTF-8, invalid sequences replaced by U+FFFD.
+    pub fn lossy_text(&self) -> Option<&str> {
+        match self {
+            LoadError::NotText { lossy, .. } => Some(lossy),
+            LoadError::Io(_) => None,
+        }
+    }
+}
+
+/// What a file is read as, which decides the rule that reports bytes that are not UTF-8.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// A JSON descriptor or credentials file: XS001.
+    Json,
+    /// An MTA file or extension, a Kubernetes manifest or a Terraform file: XS004.
+    Deployment,
+}
+
+impl Format {
+    fn rule(self) -> &'static Rule {
+        match self {
+            Format::Json => &xs001_invalid_json::RULE,
+            Format::Deployment => &xs004_invalid_deployment_file::RULE,
         }
     }
 }
@@ -34,9 +64,14 @@ fn io_error(message: String) -> LoadError {
     )))
 }
 
+/// Reads a JSON file at `path` (see [`read_path_as`]).
+pub fn read_path(path: &Path, display: &str) -> Result<SourceFile, LoadError> {
+    read_path_as(path, display, Format::Json)
+}
+
 /// Reads `path`, following a symbolic link named explicitly. FIFOs, sockets and devices are
 /// refused before they are opened, so a FIFO never blocks the run.
-pub fn read_path(path: &Path, display: &str) -> Result<SourceFile, LoadError> {
+pub fn read_path_as(path: &Path, display: &str, format: Format) -> Result<SourceFile, LoadError> {
     let meta = std::fs::metadata(path).map_err(|e| io_error(format!("cannot read the file: {e}")))?;
     if !meta.is_file() {
         let what = if meta.is_dir() { "a directory" } else { "not a regular file (a FIFO, socket or device)" };
@@ -49,23 +84,34 @@ pub fn read_path(path: &Path, display: &str) -> Result<SourceFile, LoadError> {
     std::fs::File::open(path)
         .and_then(|f| f.take(MAX_FILE_SIZE + 1).read_to_end(&mut bytes))
         .map_err(|e| io_error(format!("cannot read the file: {e}")))?;
-    from_bytes(display, bytes)
+    from_bytes_as(display, bytes, format)
 }
 
+/// The text of a JSON file (see [`from_bytes_as`]).
 pub fn from_bytes(display: &str, bytes: Vec<u8>) -> Result<SourceFile, LoadError> {
+    from_bytes_as(display, bytes, Format::Json)
+}
+
+/// The bytes as text; bytes that are not UTF-8 are a finding of `format`'s syntax rule at the
+/// first invalid sequence.
+pub fn from_bytes_as(display: &str, bytes: Vec<u8>, format: Format) -> Result<SourceFile, LoadError> {
     match String::from_utf8(bytes) {
         Ok(text) => Ok(SourceFile::new(display, text)),
         Err(e) => {
             let bytes = e.as_bytes();
             let at = e.utf8_error().valid_up_to();
             let start = byte_position(bytes, at);
-            let end = byte_position(bytes, at + e.utf8_error().error_len().unwrap_or(1));
-            Err(LoadError::NotText(Box::new(Diagnostic::at(
-                &xs001_invalid_json::RULE,
+            let end = byte_position(bytes, at + e.utf8_error().error_len().unwrap_or(bytes.len() - at));
+            let diagnostic = Diagnostic::at(
+                format.rule(),
                 start,
                 end,
                 format!("the file is not valid UTF-8 (byte 0x{:02X} at offset {at})", bytes[at]),
-            ))))
+            );
+            Err(LoadError::NotText {
+                diagnostic: Box::new(diagnostic),
+                lossy: String::from_utf8_lossy(bytes).into_owned(),
+            })
         }
     }
 }
@@ -87,7 +133,11 @@ pub fn read_stdin(display: &str) -> Result<SourceFile, LoadError> {
 pub struct Disk;
 
 impl crate::deployment::Files for Disk {
-    fn read(&self, path: &Path, shown: &str) -> Option<SourceFile> {
-        read_path(path, shown).ok()
+    fn read(&self, path: &Path, shown: &str) -> Result<SourceFile, crate::deployment::Unreadable> {
+        use crate::deployment::Unreadable;
+        read_path(path, shown).map_err(|e| match e {
+            LoadError::NotText { diagnostic, .. } => Unreadable::NotText(diagnostic.message),
+            LoadError::Io(_) => Unreadable::Missing,
+        })
     }
 }

@@ -2,7 +2,9 @@
 //!
 //! `jsonc-parser` does the parsing with every leniency switched off; the few things it still
 //! accepts that RFC 8259 does not (extra whitespace characters, leading zeros, raw control
-//! characters in strings) are rejected here from its token stream.
+//! characters in strings) are rejected here from its token stream. The one thing it rejects
+//! that RFC 8259 allows, an escaped lone surrogate (`"\ud800"`, section 8.2), is accepted: the
+//! string holds U+FFFD, the replacement character, in its place.
 
 use crate::diagnostic::Span;
 use jsonc_parser::ast;
@@ -149,7 +151,7 @@ fn strict_options() -> ParseOptions {
 /// Parses `text[offset..]` as one strict JSON value; spans are offsets into `text`.
 /// `offset` skips a byte-order mark.
 pub fn parse(text: &str, offset: usize) -> Result<Node, SyntaxError> {
-    let body = &text[offset..];
+    let body = &*replace_lone_surrogates(&text[offset..]);
     let collect = CollectOptions { comments: CommentCollectionStrategy::Off, tokens: true };
     let result = jsonc_parser::parse_to_ast(body, &collect, &strict_options()).map_err(|e| {
         let r = e.range();
@@ -171,6 +173,52 @@ pub fn parse(text: &str, offset: usize) -> Result<Node, SyntaxError> {
             span: Span::new(text.len(), text.len()),
             message: "the file holds no JSON value (it is empty or only whitespace)".into(),
         }),
+    }
+}
+
+/// The four hex digits after `\u` at `at` (the backslash), as a code unit.
+fn escaped_unit(bytes: &[u8], at: usize) -> Option<u16> {
+    let digits = bytes.get(at + 2..at + 6)?;
+    if bytes.get(at + 1) != Some(&b'u') || !digits.iter().all(u8::is_ascii_hexdigit) {
+        return None;
+    }
+    u16::from_str_radix(std::str::from_utf8(digits).ok()?, 16).ok()
+}
+
+/// `text` with each escaped lone surrogate (`\uD800`-`\uDFFF` not in a high-low pair) written
+/// `\uFFFD` instead: the same length, so every span stays the same. Escapes are read in pairs
+/// from each backslash on; a backslash outside a string is a syntax error at the same place
+/// either way.
+fn replace_lone_surrogates(text: &str) -> std::borrow::Cow<'_, str> {
+    if !(text.contains("\\ud") || text.contains("\\uD")) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let bytes = text.as_bytes();
+    let mut out: Option<Vec<u8>> = None;
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] != b'\\' {
+            i += 1;
+            continue;
+        }
+        let Some(unit) = escaped_unit(bytes, i) else {
+            i += 2; // a two-character escape (or an invalid one, reported by the parser)
+            continue;
+        };
+        let low_follows = escaped_unit(bytes, i + 6).is_some_and(|u| (0xDC00..=0xDFFF).contains(&u));
+        match unit {
+            0xD800..=0xDBFF if low_follows => i += 12,
+            0xD800..=0xDFFF => {
+                out.get_or_insert_with(|| bytes.to_vec())[i + 2..i + 6].copy_from_slice(b"FFFD");
+                i += 6;
+            }
+            _ => i += 6,
+        }
+    }
+    match out {
+        // Only ASCII hex digits were replaced by ASCII: still UTF-8.
+        Some(bytes) => std::borrow::Cow::Owned(String::from_utf8(bytes).unwrap_or_else(|_| text.to_string())),
+        None => std::borrow::Cow::Borrowed(text),
     }
 }
 
@@ -381,6 +429,22 @@ mod tests {
         let root = parse("\u{feff}{\"a\": [-0.5e+3, true, false, null, \"\\u00e9\\n\"]}", 3).unwrap();
         assert_eq!(root.span.start, 3);
         assert_eq!(root.pointer("/a/4").unwrap().as_str(), Some("é\n"));
+    }
+
+    #[test]
+    fn lone_surrogate_escapes_are_valid_json() {
+        let text = r#"{"a": "\ud800", "b": "\ud83d\ude00", "c": "x\uDC00y\uD800\uD83D\uDE00", "d": "\\ud800", "e": 1}"#;
+        let root = parse(text, 0).unwrap();
+        assert_eq!(root.get("a").and_then(Node::as_str), Some("\u{fffd}"));
+        assert_eq!(root.get("b").and_then(Node::as_str), Some("😀"));
+        assert_eq!(root.get("c").and_then(Node::as_str), Some("x\u{fffd}y\u{fffd}😀"));
+        assert_eq!(root.get("d").and_then(Node::as_str), Some("\\ud800"));
+        // Spans are those of the text as written.
+        let e = root.get("e").unwrap();
+        assert_eq!(&text[e.span.start..e.span.end], "1");
+        // Still errors: a bad escape, and a surrogate escape outside a string.
+        assert!(parse(r#"{"a": "\ud80"}"#, 0).is_err());
+        assert_eq!(err(r#"{"a": \ud800}"#).span.start, 6);
     }
 
     #[test]

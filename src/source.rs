@@ -52,12 +52,17 @@ impl SourceFile {
     }
 }
 
-/// Positions for a file whose bytes are not valid UTF-8: lines counted in bytes, columns in bytes.
+/// Positions for a file whose bytes are not valid UTF-8, counted as [`SourceFile::position`]
+/// counts them in text (a BOM is not a column); an invalid sequence before `offset` on its line
+/// counts as one column.
 pub fn byte_position(bytes: &[u8], offset: usize) -> Position {
     let offset = offset.min(bytes.len());
     let before = &bytes[..offset];
     let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-    let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    let mut line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    if line_start == 0 && before.starts_with(BOM.as_bytes()) {
+        line_start = BOM.len();
+    }
     let column = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
     Position { line, column, offset }
 }
@@ -75,5 +80,16 @@ mod tests {
         assert_eq!(f.position(after_key).column, 5);
         let b = f.text.find("\"b\"").unwrap();
         assert_eq!(f.position(b), Position { line: 2, column: 2, offset: b });
+    }
+
+    #[test]
+    fn byte_positions_count_columns_as_text_positions_do() {
+        let text = "\u{feff}{\"é\": 1,\r\n \"b\"}";
+        let f = SourceFile::new("x", text.to_string());
+        for offset in [0, 3, 4, 5, 7, 8, text.find("\"b").unwrap()] {
+            assert_eq!(byte_position(text.as_bytes(), offset), f.position(offset), "offset {offset}");
+        }
+        // A BOM is not a column before an invalid byte either.
+        assert_eq!(byte_position(b"\xef\xbb\xbf{\"a\xe9", 6), Position { line: 1, column: 4, offset: 6 });
     }
 }

@@ -4,6 +4,12 @@
 //!
 //! Plain scalars are typed as YAML 1.2's core schema does (null, booleans, decimal numbers);
 //! quoted and block scalars are strings. An alias is replaced by a copy of its anchored node.
+//!
+//! Copies are bounded: an alias that would bring the nodes copied through aliases over
+//! [`copy_budget`] is a syntax error at the alias, so a "billion laughs" document (each level
+//! aliasing the previous one ten times) costs milliseconds instead of gigabytes. Keeping an
+//! anchored node for its aliases is a copy too (anchors nested in anchors copy a subtree once
+//! each): those copies may reach twice the budget, so that an alias bomb stops at an alias.
 
 use crate::diagnostic::Span;
 use crate::parse::{Member, Node, SyntaxError, Value};
@@ -12,6 +18,31 @@ use std::collections::HashMap;
 
 /// Deeper nesting than any deployment file needs; it keeps every later walk's stack bounded.
 const MAX_DEPTH: usize = 512;
+
+/// How many nodes may be copied for the aliases (and the anchors they refer to) of a text:
+/// far more than a deployment file with a few anchors needs, and never more than a file of the
+/// same size could hold without aliases, so memory stays proportional to the input.
+pub fn copy_budget(text: &str) -> usize {
+    text.len().max(100_000)
+}
+
+/// An anchored node, with its size and height, so that an alias costs a lookup to judge.
+struct Anchored {
+    node: Node,
+    nodes: usize,
+    height: usize,
+}
+
+/// The number of nodes in `node` and its height (1 for a scalar).
+fn measure(node: &Node) -> (usize, usize) {
+    match &node.value {
+        Value::Array(items) => items.iter().map(measure).fold((1, 1), |(n, h), (cn, ch)| (n + cn, h.max(ch + 1))),
+        Value::Object(members) => {
+            members.iter().map(|m| measure(&m.value)).fold((1, 1), |(n, h), (cn, ch)| (n + cn, h.max(ch + 1)))
+        }
+        _ => (1, 1),
+    }
+}
 
 enum Open {
     Map { start: usize, items: Vec<Node>, anchor: usize },
@@ -50,7 +81,9 @@ fn error_at(text: &str, char_index: usize, message: String) -> SyntaxError {
 pub fn parse_documents(text: &str) -> Result<Vec<Node>, SyntaxError> {
     let mut documents = Vec::new();
     let mut stack: Vec<Open> = Vec::new();
-    let mut anchors: HashMap<usize, Node> = HashMap::new();
+    let mut anchors: HashMap<usize, Anchored> = HashMap::new();
+    let mut budget = copy_budget(text);
+    let mut anchor_budget = 2 * copy_budget(text);
     for event in Parser::new_from_str(text) {
         let (event, span) = event.map_err(|e| error_at(text, e.marker().index(), e.info()))?;
         let range = span.byte_range().unwrap_or(0..0);
@@ -59,7 +92,30 @@ pub fn parse_documents(text: &str) -> Result<Vec<Node>, SyntaxError> {
                 (Node { span: Span::new(range.start, range.end), value: typed(value.into_owned(), style) }, anchor)
             }
             Event::Alias(id) => {
-                let mut node = anchors.get(&id).cloned().unwrap_or(Node { span: Span::default(), value: Value::Null });
+                let alias_span = Span::new(range.start, range.end.max(range.start));
+                let mut node = match anchors.get(&id) {
+                    Some(anchored) => {
+                        if anchored.nodes > budget {
+                            return Err(SyntaxError {
+                                span: alias_span,
+                                message: format!(
+                                    "too many alias expansions: the aliases of this file would copy more than {} \
+                                     nodes (a \"billion laughs\" document?)",
+                                    copy_budget(text)
+                                ),
+                            });
+                        }
+                        if stack.len() + anchored.height > MAX_DEPTH + 1 {
+                            return Err(SyntaxError {
+                                span: alias_span,
+                                message: format!("nested more than {MAX_DEPTH} levels deep through this alias"),
+                            });
+                        }
+                        budget -= anchored.nodes;
+                        anchored.node.clone()
+                    }
+                    None => Node { span: Span::default(), value: Value::Null },
+                };
                 // The copy keeps its own spans; a finding on it points at the anchored original.
                 if node.span == Span::default() {
                     node.span = Span::new(range.start, range.end);
@@ -96,7 +152,20 @@ pub fn parse_documents(text: &str) -> Result<Vec<Node>, SyntaxError> {
             _ => continue,
         };
         if anchor != 0 {
-            anchors.insert(anchor, node.clone());
+            // Storing the anchored node is a copy too: nested anchors copy a subtree once each.
+            let (nodes, height) = measure(&node);
+            if nodes > anchor_budget {
+                return Err(SyntaxError {
+                    span: Span::new(node.span.start, node.span.start),
+                    message: format!(
+                        "too many alias expansions: keeping the anchored nodes of this file would copy more than {} \
+                         nodes",
+                        2 * copy_budget(text)
+                    ),
+                });
+            }
+            anchor_budget -= nodes;
+            anchors.insert(anchor, Anchored { node: node.clone(), nodes, height });
         }
         match stack.last_mut() {
             Some(Open::Map { items, .. } | Open::Seq { items, .. }) => items.push(node),
@@ -130,5 +199,65 @@ mod tests {
         assert!(e.span.start > 0, "{e:?}");
         let deep = "[".repeat(100_000);
         assert!(parse_documents(&deep).is_err());
+    }
+
+    /// Nine levels, each aliasing the previous one nine times: 9^9 (387 million) strings.
+    pub(crate) fn billion_laughs() -> String {
+        let mut text =
+            String::from("a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n");
+        for (prev, name) in "abcdefgh".chars().zip("bcdefghi".chars()) {
+            let refs = vec![format!("*{prev}"); 9].join(",");
+            text.push_str(&format!("{name}: &{name} [{refs}]\n"));
+        }
+        text
+    }
+
+    #[test]
+    fn alias_bombs_stop_at_the_alias_that_exceeds_the_budget() {
+        let text = billion_laughs();
+        let started = std::time::Instant::now();
+        let e = parse_documents(&text).unwrap_err();
+        assert!(started.elapsed() < std::time::Duration::from_secs(1), "{:?}", started.elapsed());
+        assert!(e.message.starts_with("too many alias expansions"), "{e:?}");
+        // At the alias that would exceed the budget: the first `*e` of `f` (66,430 nodes each;
+        // `d` and `e` took 73,809 already).
+        assert_eq!(&text[e.span.start..e.span.end], "*e", "{e:?}");
+        assert!(text[..e.span.start].ends_with("f: &f ["), "{e:?}");
+    }
+
+    #[test]
+    fn ordinary_anchors_aliases_and_merge_keys_still_parse() {
+        let text = "defaults: &defaults\n  service: xsuaa\n  service-plan: application\nresources:\n  - name: a\n    parameters:\n      <<: *defaults\n      path: ./xs-security.json\n  - name: b\n    parameters: *defaults\n";
+        let docs = parse_documents(text).unwrap();
+        let b = docs[0].pointer("/resources/1/parameters").unwrap();
+        assert_eq!(b.to_json(), serde_json::json!({"service": "xsuaa", "service-plan": "application"}));
+        // The copy keeps the spans of the anchored original.
+        assert_eq!(&text[b.get("service").unwrap().span.start..][..5], "xsuaa");
+        let merged = docs[0].pointer("/resources/0/parameters/<<").unwrap();
+        assert_eq!(merged.get("service").and_then(Node::as_str), Some("xsuaa"));
+        // Many small aliases are fine: 20,000 copies of a three-node map.
+        let many = format!("x: &x {{a: 1}}\ny: [{}]\n", vec!["*x"; 20_000].join(", "));
+        assert_eq!(parse_documents(&many).unwrap()[0].get("y").unwrap().as_array().unwrap().len(), 20_000);
+    }
+
+    #[test]
+    fn aliases_cannot_nest_deeper_than_the_limit() {
+        // The parser allows 255 flow levels: three anchors, each 200 levels inside the last.
+        let wrap = |inner: &str| format!("{}{inner}{}", "[".repeat(200), "]".repeat(200));
+        let deep = format!("a: &a {}\nb: &b {}\nc: {}\n", wrap("1"), wrap("*a"), wrap("*b"));
+        let e = parse_documents(&deep).unwrap_err();
+        assert!(e.message.contains("levels deep through this alias"), "{e:?}");
+        assert_eq!(&deep[e.span.start..e.span.end], "*b");
+    }
+
+    #[test]
+    fn anchors_nested_in_anchors_are_bounded_too() {
+        // 250 nested anchors around 1,000 nodes: each anchor keeps a copy of what it holds.
+        let mut text = format!("[{}]", vec!["1"; 1_000].join(","));
+        for i in 0..250 {
+            text = format!("&a{i} [{text}]");
+        }
+        let e = parse_documents(&text).unwrap_err();
+        assert!(e.message.starts_with("too many alias expansions"), "{e:?}");
     }
 }

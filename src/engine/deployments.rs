@@ -62,9 +62,9 @@ struct Overlay {
 }
 
 impl deployment::Files for Overlay {
-    fn read(&self, path: &Path, shown: &str) -> Option<SourceFile> {
+    fn read(&self, path: &Path, shown: &str) -> Result<SourceFile, deployment::Unreadable> {
         match self.edited.get(path) {
-            Some(text) => Some(SourceFile::new(shown, text.clone())),
+            Some(text) => Ok(SourceFile::new(shown, text.clone())),
             None => deployment::Files::read(&load::Disk, path, shown),
         }
     }
@@ -189,9 +189,18 @@ impl Collector<'_> {
             return;
         }
         let key = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-        let source = match load::read_path(path, display) {
+        let source = match load::read_path_as(path, display, load::Format::Deployment) {
             Ok(source) => source,
-            // Deployment candidates are found by name only: an unreadable one is noise unless named.
+            // Deployment candidates are found by name only: an unreadable one is noise unless
+            // named, or unless it is text that is not UTF-8 and matters (XS004).
+            Err(e @ load::LoadError::NotText { .. })
+                if explicit || e.lossy_text().is_some_and(|t| kind.is_relevant(t)) =>
+            {
+                if !self.seen.lock().unwrap().insert(key) {
+                    return;
+                }
+                return self.load_failed(display, e, Some((&config, path)), opts);
+            }
             Err(e) if explicit => return self.load_failed(display, e, Some((&config, path)), opts),
             Err(_) => return,
         };

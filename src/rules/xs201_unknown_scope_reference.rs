@@ -19,7 +19,9 @@
 //!
 //! ## Fix
 //! Safe when the reference differs from exactly one scope name only in case: it is rewritten to
-//! that name. Otherwise the help suggests the closest name and nothing is changed.
+//! that name. Not when the corrected name is already in the same list, nor for a second
+//! spelling of it (`read`, `READ`): the list would name it twice, so the help says to remove
+//! the entry. Otherwise the help suggests the closest name and nothing is changed.
 
 use super::references::{unresolved, Target};
 use super::{Context, FixKind, Rule};
@@ -40,7 +42,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let defined: Vec<&str> = scopes.iter().filter_map(|s| local_reference(s.name)).collect();
     for template in named(ctx.root, ROLE_TEMPLATES) {
         let siblings: Vec<&str> = strings(template.entry, "scope-references").map(|(_, _, s)| s).collect();
-        for (i, node, reference) in strings(template.entry, "scope-references") {
+        for (position, (i, node, reference)) in strings(template.entry, "scope-references").enumerate() {
             let Some(wanted) = local_reference(reference) else { continue };
             if defined.contains(&wanted) {
                 continue;
@@ -51,6 +53,8 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 defined: &defined,
                 spell: |n| format!("$XSAPPNAME.{n}"),
                 siblings: &siblings,
+                position,
+                wanted_of: local_reference,
             };
             out.push(unresolved(&RULE, ctx, node, format!("{}/scope-references/{i}", template.pointer()), &target));
         }

@@ -16,8 +16,10 @@
 //! Flagged: the attribute is `Country`.
 //!
 //! ## Fix
-//! Safe when the reference differs from exactly one attribute name only in case: it is rewritten
-//! to that name. Otherwise the help suggests the closest name and nothing is changed.
+//! Safe when the reference differs from exactly one attribute name only in case: it is rewritten to
+//! that name. Not when the corrected name is already in the same list, nor for a second
+//! spelling of it (`read`, `READ`): the list would name it twice, so the help says to remove
+//! the entry. Otherwise the help suggests the closest name and nothing is changed.
 
 use super::references::{unresolved, Target};
 use super::{Context, FixKind, Rule};
@@ -38,7 +40,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for template in named(ctx.root, ROLE_TEMPLATES) {
         let references = attribute_references(&template);
         let siblings: Vec<&str> = references.iter().map(|r| r.name).collect();
-        for reference in references {
+        for (position, reference) in references.into_iter().enumerate() {
             if defined.contains(&reference.name) || crate::names::has_placeholder(reference.name) {
                 continue;
             }
@@ -48,6 +50,8 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 defined: &defined,
                 spell: str::to_string,
                 siblings: &siblings,
+                position,
+                wanted_of: |name| (!crate::names::has_placeholder(name)).then_some(name),
             };
             out.push(unresolved(&RULE, ctx, reference.name_node, reference.pointer, &target));
         }

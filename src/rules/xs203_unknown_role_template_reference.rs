@@ -17,8 +17,10 @@
 //! Flagged, with `Viewer` suggested.
 //!
 //! ## Fix
-//! Safe when the reference differs from exactly one template name only in case: it is rewritten
-//! to that name. Otherwise the help suggests the closest name and nothing is changed.
+//! Safe when the reference differs from exactly one template name only in case: it is rewritten to
+//! that name. Not when the corrected name is already in the same list, nor for a second
+//! spelling of it (`read`, `READ`): the list would name it twice, so the help says to remove
+//! the entry. Otherwise the help suggests the closest name and nothing is changed.
 
 use super::references::{unresolved, Target};
 use super::{Context, FixKind, Rule};
@@ -38,7 +40,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let defined: Vec<&str> = named(ctx.root, ROLE_TEMPLATES).iter().map(|t| t.name).collect();
     for collection in named(ctx.root, ROLE_COLLECTIONS) {
         let siblings: Vec<&str> = strings(collection.entry, "role-template-references").map(|(_, _, s)| s).collect();
-        for (i, node, reference) in strings(collection.entry, "role-template-references") {
+        for (position, (i, node, reference)) in strings(collection.entry, "role-template-references").enumerate() {
             let Some(wanted) = local_reference(reference) else { continue };
             if defined.contains(&wanted) {
                 continue;
@@ -49,6 +51,8 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 defined: &defined,
                 spell: |n| format!("$XSAPPNAME.{n}"),
                 siblings: &siblings,
+                position,
+                wanted_of: local_reference,
             };
             out.push(unresolved(
                 &RULE,
