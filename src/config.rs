@@ -2,9 +2,10 @@
 //! each linted file (the nearest wins), or named with `--config`; `--isolated` ignores them all.
 //! The reference is in the README.
 
-use crate::diagnostic::{Diagnostic, Position, Severity};
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::policy::Policy;
 use crate::source::byte_position;
+use crate::source::Position;
 use globset::{Glob, GlobBuilder, GlobMatcher, GlobSet, GlobSetBuilder};
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
@@ -354,7 +355,7 @@ impl Config {
                 return Err(error(Some(p.severity.span()), "policy.severity: `off` is set in [rules.severity]".into()));
             };
             let schema = p.schema.as_ref().map(|t| serde_json::to_value(t).unwrap_or_default());
-            let rule = crate::policy::rule(code.clone(), p.message.clone(), severity);
+            let rule = crate::policy::rule(code, &p.message, severity);
             let policy = Policy::new(rule, p.pointer.get_ref().clone(), p.required, schema)
                 .map_err(|m| error(Some(entry.span()), format!("policy {code}: {m}")))?;
             config.policies.push(policy);

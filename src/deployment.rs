@@ -3,9 +3,9 @@
 //! operator) manifests and Terraform. Each instance lists the layers of its configuration, lowest
 //! precedence first, and the credential types its bindings and service keys ask for.
 
-use crate::diagnostic::Span;
 use crate::parse::{pointer_push, Node, Value};
 use crate::source::SourceFile;
+use crate::source::Span;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

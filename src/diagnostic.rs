@@ -1,27 +1,7 @@
-//! The diagnostic and fix model. It knows nothing about how findings are rendered.
+//! The diagnostic and fix model. It knows nothing about how findings are rendered, nor about
+//! the rule registry: a finding names its rule by code (and name).
 
-use crate::rules::Rule;
-
-/// A byte range in a source file, `start..end`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
-pub struct Span {
-    pub start: usize,
-    pub end: usize,
-}
-
-impl Span {
-    pub fn new(start: usize, end: usize) -> Self {
-        Span { start, end }
-    }
-}
-
-/// A located point: 1-based line and column (column in Unicode scalar values), 0-based byte offset.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, serde::Serialize)]
-pub struct Position {
-    pub line: usize,
-    pub column: usize,
-    pub offset: usize,
-}
+use crate::source::{Position, Span};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -66,9 +46,33 @@ pub struct Fix {
     pub edits: Vec<Edit>,
 }
 
+/// The rule a finding belongs to, as the finding carries it: its code, name, one-line summary
+/// and default severity. Built-in rules give theirs; a policy of the configuration interns its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct RuleId {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub summary: &'static str,
+    pub severity: Severity,
+}
+
+/// A string kept for the rest of the process, once per distinct value: policy codes and names
+/// are read from configuration files and live as long as their findings.
+pub fn intern(value: &str) -> &'static str {
+    static STRINGS: std::sync::OnceLock<std::sync::Mutex<std::collections::HashSet<&'static str>>> =
+        std::sync::OnceLock::new();
+    let mut strings = STRINGS.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(known) = strings.get(value) {
+        return known;
+    }
+    let kept: &'static str = Box::leak(value.to_string().into_boxed_str());
+    strings.insert(kept);
+    kept
+}
+
 #[derive(Debug, Clone)]
 pub struct Diagnostic {
-    pub rule: &'static Rule,
+    pub rule: RuleId,
     pub severity: Severity,
     pub message: String,
     pub help: Option<String>,
@@ -88,12 +92,13 @@ impl Diagnostic {
 impl Diagnostic {
     /// A finding of `rule` at `span` of `source`, with the rule's default severity.
     pub fn new(
-        rule: &'static Rule,
+        rule: impl Into<RuleId>,
         source: &crate::source::SourceFile,
         span: Span,
         pointer: impl Into<String>,
         message: impl Into<String>,
     ) -> Self {
+        let rule = rule.into();
         let (start, end) = source.locate(span);
         Diagnostic {
             rule,
@@ -146,7 +151,8 @@ impl Fix {
 
 impl Diagnostic {
     /// A finding at known positions, for files that could not be loaded as text.
-    pub fn at(rule: &'static Rule, start: Position, end: Position, message: impl Into<String>) -> Self {
+    pub fn at(rule: impl Into<RuleId>, start: Position, end: Position, message: impl Into<String>) -> Self {
+        let rule = rule.into();
         Diagnostic {
             rule,
             severity: rule.severity,

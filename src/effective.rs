@@ -9,10 +9,11 @@
 
 use crate::deployment::{Instance, InstanceSet, LayerKind};
 use crate::descriptor::{CredentialType, CredentialTypes, MigrationState, CREDENTIAL_TYPES_POINTER};
-use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Span};
+use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
 use crate::parse::{Member, Node, Value};
 use crate::rules::{self, Context};
 use crate::source::SourceFile;
+use crate::source::Span;
 
 /// A finding in one of the instance set's files.
 #[derive(Debug, Clone)]

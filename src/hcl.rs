@@ -5,8 +5,8 @@
 //! An expression that is not a literal (`var.app`, `"${local.x}"`) becomes the string
 //! `${<expression>}`, like an MTA placeholder, so that it is never judged as a value.
 
-use crate::diagnostic::Span;
 use crate::parse::{Member, Node, SyntaxError, Value};
+use crate::source::Span;
 use hcl_edit::expr::{Expression, ObjectKey};
 use hcl_edit::structure::{Block, Body};
 use hcl_edit::Span as _;

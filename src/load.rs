@@ -2,8 +2,9 @@
 //! Bytes that are not UTF-8 are a syntax error of the format the file is read as: XS001 for a
 //! descriptor (strict JSON), XS004 for a deployment file (YAML or HCL).
 
-use crate::diagnostic::{Diagnostic, Position};
+use crate::diagnostic::Diagnostic;
 use crate::rules::{xs000_io_error, xs001_invalid_json, xs004_invalid_deployment_file, Rule};
+use crate::source::Position;
 use crate::source::{byte_position, SourceFile};
 use std::io::Read;
 use std::path::Path;

@@ -6,7 +6,7 @@
 //! that RFC 8259 allows, an escaped lone surrogate (`"\ud800"`, section 8.2), is accepted: the
 //! string holds U+FFFD, the replacement character, in its place.
 
-use crate::diagnostic::Span;
+use crate::source::Span;
 use jsonc_parser::ast;
 use jsonc_parser::common::Ranged;
 use jsonc_parser::{CollectOptions, CommentCollectionStrategy, ParseOptions};

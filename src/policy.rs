@@ -2,14 +2,14 @@
 //! names a JSON Pointer and either a JSON Schema fragment the value there must satisfy or
 //! `required = true`; findings are reported like those of built-in rules, under the policy's code.
 
-use crate::diagnostic::{Diagnostic, Span};
+use crate::diagnostic::{intern, Diagnostic, RuleId};
 use crate::parse::Node;
-use crate::rules::{FixKind, Rule};
 use crate::source::SourceFile;
+use crate::source::Span;
 
 pub struct Policy {
-    /// Leaked once per policy and run: findings refer to their rule as `&'static`.
-    pub rule: &'static Rule,
+    /// How its findings name it; code and message interned once per distinct value.
+    pub rule: RuleId,
     pub pointer: String,
     pub required: bool,
     /// The fragment as written, for `config --show`.
@@ -25,7 +25,12 @@ impl std::fmt::Debug for Policy {
 
 impl Policy {
     /// Compiles the schema fragment; `Err` says why it is not a valid schema.
-    pub fn new(rule: Rule, pointer: String, required: bool, schema: Option<serde_json::Value>) -> Result<Self, String> {
+    pub fn new(
+        rule: RuleId,
+        pointer: String,
+        required: bool,
+        schema: Option<serde_json::Value>,
+    ) -> Result<Self, String> {
         let validator = match &schema {
             Some(s) => Some(
                 jsonschema::options()
@@ -35,7 +40,7 @@ impl Policy {
             ),
             None => None,
         };
-        Ok(Policy { rule: Box::leak(Box::new(rule)), pointer, required, schema_json: schema, validator })
+        Ok(Policy { rule, pointer, required, schema_json: schema, validator })
     }
 
     /// Checks the policy on a parsed descriptor.
@@ -81,16 +86,9 @@ fn deepest_existing<'a>(root: &'a Node, pointer: &str) -> &'a Node {
     node
 }
 
-/// A rule for a policy: no fix, no check function (policies run from their own list).
-pub fn rule(code: String, message: String, severity: crate::diagnostic::Severity) -> Rule {
-    Rule {
-        code: Box::leak(code.into_boxed_str()),
-        name: "organisation-policy",
-        severity,
-        summary: Box::leak(message.into_boxed_str()),
-        fix: FixKind::None,
-        check: None,
-    }
+/// How a policy's findings name it: no fix, no check function (policies run from their own list).
+pub fn rule(code: &str, message: &str, severity: crate::diagnostic::Severity) -> RuleId {
+    RuleId { code: intern(code), name: "organisation-policy", summary: intern(message), severity }
 }
 
 #[cfg(test)]
@@ -109,7 +107,7 @@ mod tests {
     #[test]
     fn schema_and_required_policies() {
         let max = Policy::new(
-            rule("ORG1".into(), "token-validity at most 3600".into(), Severity::Error),
+            rule("ORG1", "token-validity at most 3600", Severity::Error),
             "/oauth2-configuration/token-validity".into(),
             false,
             Some(serde_json::json!({"maximum": 3600})),
@@ -119,21 +117,13 @@ mod tests {
         assert!(codes(&max, r#"{"oauth2-configuration": {"token-validity": 600}}"#).is_empty());
         assert!(codes(&max, r#"{"xsappname": "a"}"#).is_empty());
 
-        let required = Policy::new(
-            rule("ORG2".into(), "tenant-mode must be set".into(), Severity::Warning),
-            "/tenant-mode".into(),
-            true,
-            None,
-        )
-        .unwrap();
+        let required =
+            Policy::new(rule("ORG2", "tenant-mode must be set", Severity::Warning), "/tenant-mode".into(), true, None)
+                .unwrap();
         assert_eq!(codes(&required, "{\n\"xsappname\": \"a\"}"), ["1:ORG2"]);
 
-        let bad = Policy::new(
-            rule("ORG3".into(), "m".into(), Severity::Error),
-            "/a".into(),
-            false,
-            Some(serde_json::json!({"type": 5})),
-        );
+        let bad =
+            Policy::new(rule("ORG3", "m", Severity::Error), "/a".into(), false, Some(serde_json::json!({"type": 5})));
         assert!(bad.is_err());
     }
 }

@@ -1,11 +1,12 @@
 //! Validation against the embedded JSON Schema, with each violation placed on its span.
 
 use crate::descriptor::{CREDENTIAL_TYPES, CREDENTIAL_TYPES_POINTER, OAUTH2_CONFIGURATION};
-use crate::diagnostic::{Applicability, Diagnostic, Fix, Span};
+use crate::diagnostic::{Applicability, Diagnostic, Fix};
 use crate::fix::edit::quote;
 use crate::parse::{pointer_push, pointer_tokens, Member, Node, Value};
 use crate::rules::xs002_schema_violation::RULE;
 use crate::source::SourceFile;
+use crate::source::Span;
 use crate::suggest::{closest, Suggestion};
 use jsonschema::error::ValidationErrorKind as Kind;
 use serde_json::Value as Json;

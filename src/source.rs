@@ -1,6 +1,26 @@
-//! A loaded source file: its display path, its text and a line index for positions.
+//! The text layer: a loaded source file (its display path, its text and a line index),
+//! byte spans and the positions they map to.
 
-use crate::diagnostic::{Position, Span};
+/// A byte range in a source file, `start..end`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Span {
+    pub fn new(start: usize, end: usize) -> Self {
+        Span { start, end }
+    }
+}
+
+/// A located point: 1-based line and column (column in Unicode scalar values), 0-based byte offset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, serde::Serialize)]
+pub struct Position {
+    pub line: usize,
+    pub column: usize,
+    pub offset: usize,
+}
 
 pub const BOM: &str = "\u{feff}";
 

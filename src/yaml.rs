@@ -11,8 +11,8 @@
 //! anchored node for its aliases is a copy too (anchors nested in anchors copy a subtree once
 //! each): those copies may reach twice the budget, so that an alias bomb stops at an alias.
 
-use crate::diagnostic::Span;
 use crate::parse::{Member, Node, SyntaxError, Value};
+use crate::source::Span;
 use granit_parser::{Event, Parser, ScalarStyle};
 use std::collections::HashMap;
 

@@ -223,7 +223,7 @@ impl Collector<'_> {
     }
 
     fn io_error(&self, display: &str, message: String, opts: &Options) {
-        let zero = crate::diagnostic::Position { line: 1, column: 1, offset: 0 };
+        let zero = crate::source::Position { line: 1, column: 1, offset: 0 };
         let diagnostic = Diagnostic::at(&xs000_io_error::RULE, zero, zero, message);
         self.load_failed(display, LoadError::Io(Box::new(diagnostic)), None, opts);
     }

@@ -1,7 +1,7 @@
 //! Building format-preserving edits: the style of the surrounding text decides the new text.
 
-use crate::diagnostic::Span;
 use crate::parse::{Member, Node};
+use crate::source::Span;
 
 /// The whitespace (possibly with a newline and indentation) right before `at`.
 pub fn whitespace_before(text: &str, at: usize) -> &str {

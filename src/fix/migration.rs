@@ -5,9 +5,10 @@
 
 use super::edit;
 use crate::descriptor::{CredentialType, CredentialTypes, MigrationState, CREDENTIAL_TYPES, OAUTH2_CONFIGURATION};
-use crate::diagnostic::{Applicability, Fix, Span};
+use crate::diagnostic::{Applicability, Fix};
 use crate::parse::Node;
 use crate::rules::Context;
+use crate::source::Span;
 
 /// SAP's step 1: `binding-secret` first, `instance-secret` last, and between them every other
 /// type a binding or service key of the instance asks for (an `x509` binding keeps working).

@@ -145,11 +145,12 @@ pub fn write(format: OutputFormat, reports: &[FileReport], summary: &Summary, ou
 #[cfg(test)]
 pub(crate) mod tests {
     use super::FileReport;
-    use crate::diagnostic::{Diagnostic, Position};
-    use crate::rules::Rule;
+    use crate::diagnostic::{Diagnostic, RuleId};
+    use crate::source::Position;
 
     /// A finding of `rule` at `pointer`, on line 2, columns 3 to 5.
-    pub fn finding(rule: &'static Rule, pointer: &str) -> Diagnostic {
+    pub fn finding(rule: impl Into<RuleId>, pointer: &str) -> Diagnostic {
+        let rule = rule.into();
         let start = Position { line: 2, column: 3, offset: 10 };
         let end = Position { line: 2, column: 5, offset: 12 };
         let mut d = Diagnostic::at(rule, start, end, format!("{} at {pointer:?}", rule.code));

@@ -13,8 +13,9 @@
 //! fixes in one click. An unsafe fix is described in `properties.unsafeFix` instead.
 
 use super::{fingerprint, FileReport};
-use crate::diagnostic::{Applicability, Diagnostic, Position, Severity};
-use crate::rules::{self, Rule};
+use crate::diagnostic::{Applicability, Diagnostic, RuleId, Severity};
+use crate::rules;
+use crate::source::Position;
 use serde_json::{json, Map, Value};
 use std::fmt::Write as _;
 use std::io::{self, Write};
@@ -82,8 +83,8 @@ fn region(start: Position, end: Position) -> Value {
 }
 
 /// Every built-in rule, then every other rule that has a finding, each once.
-fn rules_of(reports: &[FileReport]) -> Vec<&'static Rule> {
-    let mut out: Vec<&'static Rule> = rules::ALL.to_vec();
+fn rules_of(reports: &[FileReport]) -> Vec<RuleId> {
+    let mut out: Vec<RuleId> = rules::ALL.iter().map(|r| r.id()).collect();
     for d in reports.iter().flat_map(|r| &r.diagnostics) {
         if !out.iter().any(|r| r.code == d.rule.code) {
             out.push(d.rule);
@@ -92,7 +93,7 @@ fn rules_of(reports: &[FileReport]) -> Vec<&'static Rule> {
     out
 }
 
-fn rule_json(rule: &Rule) -> Value {
+fn rule_json(rule: &RuleId) -> Value {
     let mut v = json!({
         "id": rule.code,
         "name": rule.name,
@@ -216,15 +217,8 @@ mod tests {
 
     #[test]
     fn custom_rules_are_listed_once_after_the_built_in_ones() {
-        static POLICY: Rule = Rule {
-            code: "ORG1",
-            name: "org-policy",
-            severity: Severity::Info,
-            summary: "An organisation policy",
-            fix: rules::FixKind::None,
-            check: None,
-        };
-        let reports = [report("a.json", vec![finding(&POLICY, ""), finding(&xs101::RULE, ""), finding(&POLICY, "/x")])];
+        let policy = crate::policy::rule("ORG1", "An organisation policy", Severity::Info);
+        let reports = [report("a.json", vec![finding(policy, ""), finding(&xs101::RULE, ""), finding(policy, "/x")])];
         let log = log(&reports);
         let run = &log["runs"][0];
         let rules = run["tool"]["driver"]["rules"].as_array().unwrap();

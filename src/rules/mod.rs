@@ -4,7 +4,7 @@
 //! `xsuaa-lint rule CODE` (collected by `build.rs`).
 
 use crate::descriptor::{CredentialType, CredentialTypes, MigrationState};
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{Diagnostic, RuleId, Severity};
 use crate::parse::Node;
 use crate::source::SourceFile;
 
@@ -119,6 +119,19 @@ pub struct Rule {
     pub fix: FixKind,
     /// `None` for findings raised by a pipeline stage (reading, parsing, schema validation).
     pub check: Option<Check>,
+}
+
+impl Rule {
+    /// How a finding names this rule.
+    pub fn id(&self) -> RuleId {
+        RuleId { code: self.code, name: self.name, summary: self.summary, severity: self.severity }
+    }
+}
+
+impl From<&Rule> for RuleId {
+    fn from(rule: &Rule) -> Self {
+        rule.id()
+    }
 }
 
 impl std::fmt::Debug for Rule {

@@ -29,7 +29,8 @@
 
 use super::{Context, FixKind, Rule};
 use crate::descriptor::{CredentialTypes, CREDENTIAL_TYPES_POINTER, OAUTH2_CONFIGURATION};
-use crate::diagnostic::{Diagnostic, Severity, Span};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::source::Span;
 
 pub static RULE: Rule = Rule {
     code: "XS101",

@@ -18,8 +18,9 @@
 //! None: keep the old name, or plan the reassignment.
 
 use super::{Context, FixKind, Rule};
-use crate::diagnostic::{Diagnostic, Severity, Span};
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::names::{named, ROLE_COLLECTIONS};
+use crate::source::Span;
 
 pub static RULE: Rule = Rule {
     code: "XS212",
