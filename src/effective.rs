@@ -110,7 +110,7 @@ pub struct EvaluationOptions<'a> {
     /// The state the instance had when the run started (the fix loop's later passes).
     pub started_in: Option<MigrationState>,
     /// Each file of the set at the base revision (by file index), for the descriptor files.
-    pub bases: &'a [Option<crate::history::Baseline>],
+    pub bases: &'a [Option<crate::descriptor::Baseline>],
 }
 
 /// Everything found on one instance: its effective configuration through the schema and the
@@ -145,7 +145,7 @@ pub fn evaluate(set: &InstanceSet, instance: &Instance, options: &EvaluationOpti
     }
     let requested: Vec<CredentialType> =
         instance.requests.iter().filter_map(|r| CredentialType::parse(&r.value)).collect();
-    let schema = crate::schema::validate(&virt.source, &effective);
+    let schema = crate::rules::schema::validate(&virt.source, &effective);
     let mut raw = schema.diagnostics;
     let mut ctx = Context {
         source: &virt.source,

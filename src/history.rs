@@ -4,45 +4,12 @@
 //! `.git` upwards from each file's folder, remembered per folder, and opened once; the base
 //! revision is resolved once per repository.
 
+use crate::descriptor::Baseline;
 use crate::discover::is_descriptor_name;
 use crate::load::MAX_FILE_SIZE;
-use crate::parse::Node;
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
-
-/// A descriptor as it was at the base revision.
-#[derive(Debug)]
-pub struct Baseline {
-    /// The revision as the user named it (`HEAD`, `origin/main`, a commit).
-    pub revision: String,
-    /// The file's path at the base, when the file has been renamed since.
-    pub renamed_from: Option<String>,
-    pub root: Node,
-}
-
-impl Baseline {
-    /// The migration state of `credential-types` at the base, as it was meant: a malformed
-    /// `"instance-secret"` at the base still allowed the instance secret.
-    pub fn migration_state(&self) -> crate::descriptor::MigrationState {
-        crate::descriptor::CredentialTypes::meant(&self.root)
-    }
-
-    /// `instance-secret` was allowed at the base without the dual state around it: removing it
-    /// now is the shortcut that breaks bindings (XS109).
-    pub fn removal_skips_dual_state(&self) -> bool {
-        let state = self.migration_state();
-        state.allows_instance_secret() && state != crate::descriptor::MigrationState::Dual
-    }
-
-    /// `at HEAD`, or `at HEAD (as old/xs-security.json)` for a renamed file.
-    pub fn label(&self) -> String {
-        match &self.renamed_from {
-            Some(old) => format!("at {} (as {old})", self.revision),
-            None => format!("at {}", self.revision),
-        }
-    }
-}
 
 struct Repository {
     repo: gix::ThreadSafeRepository,

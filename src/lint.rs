@@ -1,8 +1,8 @@
 //! The pure core: one source text in, its findings out (parse -> model -> schema -> rules).
 
+use crate::descriptor::Baseline;
 use crate::descriptor::{CredentialTypes, MigrationState};
 use crate::diagnostic::Diagnostic;
-use crate::history::Baseline;
 use crate::policy::Policy;
 use crate::rules::{self, xs001_invalid_json, Context};
 use crate::source::SourceFile;
@@ -60,7 +60,7 @@ pub fn lint_with(source: &SourceFile, options: &LintOptions<'_>) -> Vec<Diagnost
             let (mut out, in_doubt) = if options.own_rules_only {
                 (Vec::new(), false)
             } else {
-                let schema = crate::schema::validate(source, &root);
+                let schema = crate::rules::schema::validate(source, &root);
                 (schema.diagnostics, schema.credential_types_in_doubt)
             };
             let mut ctx = Context {

@@ -9,8 +9,8 @@
 //! `UPDATE_FIXTURES=1 cargo test --test fixtures` rewrites the expected files; review the diff.
 
 use std::path::{Path, PathBuf};
+use xsuaa_lint::descriptor::Baseline;
 use xsuaa_lint::fix::{fix_source, FixOutcome};
-use xsuaa_lint::history::Baseline;
 use xsuaa_lint::lint::{lint, lint_against};
 use xsuaa_lint::load;
 

@@ -10,11 +10,11 @@
 use super::{Collector, FixMode, Options};
 use crate::config::Config;
 use crate::deployment::{self, InstanceSet, Kind, LayerKind, ProblemKind};
+use crate::descriptor::Baseline;
 use crate::descriptor::MigrationState;
 use crate::diagnostic::Diagnostic;
 use crate::effective::{self, EvaluationOptions};
 use crate::fix;
-use crate::history::Baseline;
 use crate::inventory::{codes_of, InstanceRecord};
 use crate::lint::{LintOptions, Observed};
 use crate::load;

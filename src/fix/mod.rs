@@ -1,8 +1,6 @@
 //! Applying fixes: repeat lint-and-fix until nothing fixable is left, then check the result
 //! before anyone writes it.
 
-pub mod edit;
-pub mod migration;
 pub mod write;
 
 use crate::diagnostic::{Applicability, Diagnostic, Fix};

@@ -41,7 +41,9 @@ pub mod xs213_default_values_changed;
 pub mod xs214_migration_finished;
 pub mod xs900_unused_suppression;
 
+pub mod migration;
 mod references;
+pub mod schema;
 
 include!(concat!(env!("OUT_DIR"), "/rule_docs.rs"));
 
@@ -76,7 +78,7 @@ pub struct Context<'a> {
     pub credential_types_in_doubt: bool,
     /// The descriptor at the base revision, for the history-aware rules; `None` outside git
     /// or for a file that is new at that revision.
-    pub base: Option<&'a crate::history::Baseline>,
+    pub base: Option<&'a crate::descriptor::Baseline>,
     /// The service plan, when a deployment file names it (`None`: unknown, judged as `application`).
     pub plan: Option<&'a str>,
     /// The migration state of `credential-types` when the run started: a migration fix moves

@@ -66,7 +66,7 @@ pub fn unresolved(
             Applicability::Safe,
             format!("Replace with `{corrected}`"),
             ctx.source,
-            [(node.span, crate::fix::edit::quote(corrected))],
+            [(node.span, crate::edit::quote(corrected))],
         );
         return Diagnostic::new(
             rule,

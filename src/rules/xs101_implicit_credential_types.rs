@@ -61,6 +61,6 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     .with_help(format!(
         "Make the state explicit with step 1 of SAP's migration: set `{CREDENTIAL_TYPES_POINTER}` to [\"binding-secret\", \"instance-secret\"] and update the instance; then rebind every app and replace every service key"
     ))
-    .with_fix(crate::fix::migration::add_dual_list(ctx));
+    .with_fix(crate::rules::migration::add_dual_list(ctx));
     out.push(diagnostic);
 }

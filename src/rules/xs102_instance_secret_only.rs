@@ -56,6 +56,6 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         .with_help(
             "Set [\"binding-secret\", \"instance-secret\"] and update the instance (`cf update-service <instance> -c xs-security.json` or a redeploy); existing bindings keep working, new ones get binding secrets",
         )
-        .with_fix(crate::fix::migration::binding_first(ctx, node, types)),
+        .with_fix(crate::rules::migration::binding_first(ctx, node, types)),
     );
 }

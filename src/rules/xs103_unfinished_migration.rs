@@ -66,6 +66,6 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         .with_help(
             "Rebind every app and replace every service key, check that `instanceSecretLastUsedAt` shows no recent use, then remove `instance-secret` and update the instance; removing it earlier makes every binding still on the instance secret fail with HTTP 401",
         )
-        .with_fix(crate::fix::migration::remove_instance_secret(ctx, node, types)),
+        .with_fix(crate::rules::migration::remove_instance_secret(ctx, node, types)),
     );
 }

@@ -66,6 +66,6 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             "Move `{}` to the front; the order only changes the default for new bindings, existing ones keep working",
             target.as_str()
         ))
-        .with_fix(crate::fix::migration::binding_first(ctx, node, types)),
+        .with_fix(crate::rules::migration::binding_first(ctx, node, types)),
     );
 }

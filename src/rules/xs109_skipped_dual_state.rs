@@ -70,6 +70,6 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         .with_help(
             "Deploy the dual state first (`instance-secret` after the new default, e.g. [\"binding-secret\", \"instance-secret\"]), rebind every app and replace every service key, then remove `instance-secret` in a later change",
         )
-        .with_fix(crate::fix::migration::restore_instance_secret(ctx, node)),
+        .with_fix(crate::rules::migration::restore_instance_secret(ctx, node)),
     );
 }

@@ -3,9 +3,9 @@
 //! instance may still move in this run ([`Context::may_move`]), and every list it writes keeps
 //! the types that the instance's bindings and service keys ask for.
 
-use super::edit;
 use crate::descriptor::{CredentialType, CredentialTypes, MigrationState, CREDENTIAL_TYPES, OAUTH2_CONFIGURATION};
 use crate::diagnostic::{Applicability, Fix};
+use crate::edit;
 use crate::parse::Node;
 use crate::rules::Context;
 use crate::source::Span;

@@ -1,10 +1,10 @@
 //! Validation against the embedded JSON Schema, with each violation placed on its span.
 
+use super::xs002_schema_violation::RULE;
 use crate::descriptor::{CREDENTIAL_TYPES, CREDENTIAL_TYPES_POINTER, OAUTH2_CONFIGURATION};
 use crate::diagnostic::{Applicability, Diagnostic, Fix};
-use crate::fix::edit::quote;
+use crate::edit::quote;
 use crate::parse::{pointer_push, pointer_tokens, Member, Node, Value};
-use crate::rules::xs002_schema_violation::RULE;
 use crate::source::SourceFile;
 use crate::source::Span;
 use crate::suggest::{closest, Suggestion};
@@ -13,7 +13,7 @@ use serde_json::Value as Json;
 use std::sync::LazyLock;
 
 /// The project's schema for `xs-security.json`, as shipped in `schemas/`.
-pub const SCHEMA_TEXT: &str = include_str!("../schemas/xs-security.schema.json");
+pub const SCHEMA_TEXT: &str = include_str!("../../schemas/xs-security.schema.json");
 
 static SCHEMA: LazyLock<Json> =
     LazyLock::new(|| serde_json::from_str(SCHEMA_TEXT).expect("the embedded schema is JSON"));
