@@ -451,7 +451,7 @@ fn check(args: CheckArgs) -> i32 {
         }
         // What blocks fixing (unreadable or unparsable files) must not pass in silence.
         for report in &outcome.reports {
-            for d in report.diagnostics.iter().filter(|d| matches!(d.rule.code, "XS000" | "XS001")) {
+            for d in report.diagnostics.iter().filter(|d| rules::blocks_fixing(d.rule.code)) {
                 eprintln!("{}:{}:{}: {} {}", report.path, d.start.line, d.start.column, d.rule.code, d.message);
             }
         }

@@ -365,7 +365,7 @@ impl Config {
 
     /// Whether a rule runs at all, and at which severity.
     pub fn level(&self, code: &str, default: Severity) -> Option<Severity> {
-        if code == "XS000" {
+        if code == crate::rules::xs000_io_error::RULE.code {
             return Some(default); // unreadable files are never silent
         }
         if let Some(level) = self.severity.get(code) {

@@ -38,11 +38,6 @@ pub struct Observed {
     pub xsappname: std::cell::Cell<Option<String>>,
 }
 
-/// The rules of a descriptor used by a deployment file: its configuration is judged there.
-pub fn is_own_rule(code: &str) -> bool {
-    matches!(code, "XS000" | "XS001" | "XS003" | "XS109" | "XS210" | "XS211" | "XS212" | "XS213" | "XS214")
-}
-
 /// Lints one descriptor on its own. Findings are sorted by position, then code.
 pub fn lint(source: &SourceFile) -> Vec<Diagnostic> {
     lint_with(source, &LintOptions::default())
@@ -80,7 +75,7 @@ pub fn lint_with(source: &SourceFile, options: &LintOptions<'_>) -> Vec<Diagnost
                 observed.xsappname.set(root.get("xsappname").and_then(|n| n.as_str().map(String::from)));
             }
             if options.own_rules_only {
-                rules::check_descriptor_where(&ctx, &mut out, is_own_rule);
+                rules::check_descriptor_where(&ctx, &mut out, rules::is_own_rule);
             } else {
                 rules::check_descriptor(&ctx, &mut out);
                 if let Some(plan) = options.plan {

@@ -211,8 +211,12 @@ pub fn run(options: &AuditOptions) -> AuditReport {
         for instance in &outcome.instances {
             *states.entry(instance.state.clone()).or_insert(0) += 1;
         }
-        let credentials =
-            outcome.reports.iter().flat_map(|r| &r.diagnostics).filter(|d| d.rule.code == "XS120").count();
+        let credentials = outcome
+            .reports
+            .iter()
+            .flat_map(|r| &r.diagnostics)
+            .filter(|d| d.rule.code == crate::rules::xs120_committed_credentials::RULE.code)
+            .count();
         let files = files.fetch_add(outcome.files_checked, Ordering::Relaxed) + outcome.files_checked;
         let done = done.fetch_add(1, Ordering::Relaxed) + 1;
         if options.progress {

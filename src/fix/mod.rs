@@ -5,6 +5,7 @@ pub mod write;
 
 use crate::diagnostic::{Applicability, Diagnostic, Fix};
 use crate::lint::{lint_with, LintOptions, Observed};
+use crate::rules;
 use crate::source::SourceFile;
 use std::collections::HashSet;
 
@@ -80,7 +81,7 @@ pub fn fix_source(source: &SourceFile, unsafe_fixes: bool, options: &LintOptions
         caller.state.set(observed.state.get());
         caller.xsappname.set(observed.xsappname.take());
     }
-    if original.iter().any(|d| d.rule.code == "XS001")
+    if original.iter().any(|d| rules::blocks_fixing(d.rule.code))
         || !original.iter().any(|d| d.fix.as_ref().is_some_and(|f| allowed(f, unsafe_fixes)))
     {
         return FixOutcome::Unchanged(original);
@@ -105,21 +106,15 @@ pub fn fix_source(source: &SourceFile, unsafe_fixes: bool, options: &LintOptions
     FixOutcome::Fixed(Fixed { remaining: lint_with(&current, &fresh), text: current.text, applied })
 }
 
-/// Findings a fix must never add: they mean the fixed document's shape is wrong. Other new
-/// findings are consequences a fix reveals (a corrected reference lets XS206 see the template).
-fn guards_structure(code: &str) -> bool {
-    matches!(code, "XS002" | "XS003" | "XS204")
-}
-
 /// Why the fixed text is worse than the original, if it is.
 pub fn regression(before: &[Diagnostic], after: &[Diagnostic]) -> Option<String> {
-    if let Some(d) = after.iter().find(|d| d.rule.code == "XS001") {
+    if let Some(d) = after.iter().find(|d| rules::blocks_fixing(d.rule.code)) {
         return Some(format!("the fixed text would not be valid JSON ({})", d.message));
     }
     let known: HashSet<(&str, &str)> = before.iter().map(|d| (d.rule.code, d.pointer.as_str())).collect();
     after
         .iter()
-        .find(|d| guards_structure(d.rule.code) && !known.contains(&(d.rule.code, d.pointer.as_str())))
+        .find(|d| rules::is_structural(d.rule.code) && !known.contains(&(d.rule.code, d.pointer.as_str())))
         .map(|d| format!("the fix would introduce a new finding: {} {} at {}", d.rule.code, d.message, d.pointer))
 }
 

@@ -178,18 +178,53 @@ pub static ALL: &[&Rule] = &[
     &xs900_unused_suppression::RULE,
 ];
 
+fn any_of(rules: &[&Rule], code: &str) -> bool {
+    rules.iter().any(|r| r.code == code)
+}
+
+/// The rules of a descriptor used by a deployment file that judge the file itself rather than
+/// its configuration (reading, syntax, repeated keys, history): its configuration is judged
+/// through the deployment file.
+pub fn is_own_rule(code: &str) -> bool {
+    any_of(
+        &[
+            &xs000_io_error::RULE,
+            &xs001_invalid_json::RULE,
+            &xs003_duplicate_key::RULE,
+            &xs109_skipped_dual_state::RULE,
+            &xs210_attribute_value_type_changed::RULE,
+            &xs211_attribute_now_required::RULE,
+            &xs212_role_collection_removed::RULE,
+            &xs213_default_values_changed::RULE,
+            &xs214_migration_finished::RULE,
+        ],
+        code,
+    )
+}
+
+/// Findings that mean a document's shape is wrong: a fix must never add one.
+pub fn is_structural(code: &str) -> bool {
+    any_of(&[&xs002_schema_violation::RULE, &xs003_duplicate_key::RULE, &xs204_duplicate_name::RULE], code)
+}
+
+/// Findings that keep a file from being fixed at all: it could not be read or parsed.
+pub fn blocks_fixing(code: &str) -> bool {
+    any_of(&[&xs000_io_error::RULE, &xs001_invalid_json::RULE], code)
+}
+
 /// The rules that judge where `credential-types` stands in SAP's migration (and so whose fixes
 /// move an instance along it).
 pub fn is_migration_rule(code: &str) -> bool {
-    [
-        &xs101_implicit_credential_types::RULE,
-        &xs102_instance_secret_only::RULE,
-        &xs103_unfinished_migration::RULE,
-        &xs104_instance_secret_default::RULE,
-        &xs105_apiaccess_instance_secret::RULE,
-    ]
-    .iter()
-    .any(|r| r.code == code)
+    any_of(
+        &[
+            &xs101_implicit_credential_types::RULE,
+            &xs102_instance_secret_only::RULE,
+            &xs103_unfinished_migration::RULE,
+            &xs104_instance_secret_default::RULE,
+            &xs105_apiaccess_instance_secret::RULE,
+        ],
+        code,
+    )
 }
 
 pub fn by_code(code: &str) -> Option<&'static Rule> {
