@@ -34,7 +34,7 @@ fn evaluate_mta(c: &mut Criterion) {
             );
             set.instances
                 .iter()
-                .map(|i| xsuaa_lint::effective::evaluate(&set, i, &Default::default()).findings.len())
+                .map(|i| xsuaa_lint::lint::instance::evaluate(&set, i, &Default::default()).findings.len())
                 .sum::<usize>()
         })
     });

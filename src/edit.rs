@@ -132,3 +132,17 @@ pub fn member_indent(text: &str, object: &Node) -> String {
 pub fn object_is_multiline(text: &str, object: &Node) -> bool {
     text[object.span.start..object.span.end].contains('\n')
 }
+
+/// Replaces the scalar token `old` by `value`, keeping its quoting (YAML plain, single or
+/// double quotes, JSON or HCL strings). `None` when the span does not hold exactly that token
+/// (a value inside a Terraform JSON string is spanned by the whole string).
+pub fn swap_token(text: &str, span: Span, old: &str, value: &str) -> Option<(Span, String)> {
+    let token = text.get(span.start..span.end)?;
+    let content = match token.chars().next() {
+        Some('"') if token == format!("\"{old}\"") => format!("\"{value}\""),
+        Some('\'') if token == format!("'{old}'") => format!("'{value}'"),
+        _ if token == old => value.to_string(),
+        _ => return None,
+    };
+    Some((span, content))
+}

@@ -162,7 +162,7 @@ fn state(dir: &Path, layout: Layout) -> MigrationState {
     let source = xsuaa_lint::load::read_path(&path, name).unwrap();
     let set = deployment::load(&path, source, kind, dir, &[], &xsuaa_lint::load::Disk);
     assert_eq!(set.instances.len(), 1, "{layout:?}");
-    xsuaa_lint::effective::evaluate(&set, &set.instances[0], &Default::default()).state
+    xsuaa_lint::lint::instance::evaluate(&set, &set.instances[0], &Default::default()).state
 }
 
 /// Before step 1, step 1 (the dual state), done; invalid lists have none.

@@ -13,9 +13,9 @@ use crate::deployment::{self, InstanceSet, Kind, LayerKind, ProblemKind};
 use crate::descriptor::Baseline;
 use crate::descriptor::MigrationState;
 use crate::diagnostic::Diagnostic;
-use crate::effective::{self, EvaluationOptions};
 use crate::fix;
 use crate::inventory::{codes_of, InstanceRecord};
+use crate::lint::instance::{self, EvaluationOptions};
 use crate::lint::{LintOptions, Observed};
 use crate::load;
 use crate::report::FileReport;
@@ -134,7 +134,7 @@ impl SetContext<'_> {
                 started_in: started.and_then(|s| s.states.get(n).copied()),
                 bases: &self.bases,
             };
-            let evaluation = effective::evaluate(set, instance, &options);
+            let evaluation = instance::evaluate(set, instance, &options);
             states.push(evaluation.state);
             if self.opts.inventory {
                 let codes = codes_of(evaluation.findings.iter().map(|f| f.diagnostic.rule.code));

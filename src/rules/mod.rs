@@ -3,6 +3,7 @@
 //! A rule file's module documentation is its user-facing documentation, printed by
 //! `xsuaa-lint rule CODE` (collected by `build.rs`).
 
+use crate::deployment::{Instance, InstanceSet};
 use crate::descriptor::{CredentialType, CredentialTypes, MigrationState};
 use crate::diagnostic::{Diagnostic, RuleId, Severity};
 use crate::parse::Node;
@@ -87,6 +88,8 @@ pub struct Context<'a> {
     /// The credential types the instance's bindings and service keys ask for: a migration fix
     /// keeps every one of them allowed.
     pub requested: &'a [CredentialType],
+    /// The instance whose effective configuration this is (`None`: a descriptor on its own).
+    pub instance: Option<&'a str>,
     /// Whether fixes may be built on this text (not on the effective configuration's virtual
     /// text, whose spans belong to several files: its fixes are built on the file that holds
     /// the value).
@@ -113,6 +116,24 @@ impl Context<'_> {
 
 pub type Check = fn(&Context<'_>, &mut Vec<Diagnostic>);
 
+/// A finding in one of an instance set's files (by index into [`InstanceSet::files`]).
+#[derive(Debug, Clone)]
+pub struct Finding {
+    pub file: usize,
+    pub diagnostic: Diagnostic,
+}
+
+/// What the instance rules need: an instance of a deployment file, the files of its set and the
+/// effective `credential-types` (`Invalid` when the configuration is not known).
+pub struct InstanceContext<'a> {
+    pub set: &'a InstanceSet,
+    pub instance: &'a Instance,
+    pub credential_types: &'a CredentialTypes<'a>,
+}
+
+/// A rule on an instance as a deployment file declares it: its plan, layers and bindings.
+pub type InstanceCheck = fn(&InstanceContext<'_>, &mut Vec<Finding>);
+
 pub struct Rule {
     pub code: &'static str,
     pub name: &'static str,
@@ -121,6 +142,8 @@ pub struct Rule {
     pub fix: FixKind,
     /// `None` for findings raised by a pipeline stage (reading, parsing, schema validation).
     pub check: Option<Check>,
+    /// For rules on an instance as its deployment file declares it (plan, layers, bindings).
+    pub instance_check: Option<InstanceCheck>,
 }
 
 impl Rule {
@@ -234,6 +257,15 @@ pub fn by_code(code: &str) -> Option<&'static Rule> {
 /// Runs every rule that works on a parsed descriptor.
 pub fn check_descriptor(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     check_descriptor_where(ctx, out, |_| true);
+}
+
+/// Runs every rule on an instance as its deployment file declares it.
+pub fn check_instance(ctx: &InstanceContext<'_>, out: &mut Vec<Finding>) {
+    for rule in ALL {
+        if let Some(check) = rule.instance_check {
+            check(ctx, out);
+        }
+    }
 }
 
 /// Runs the rules whose code `wanted` accepts.

@@ -27,4 +27,5 @@ pub static RULE: Rule = Rule {
     summary: "A path could not be read",
     fix: FixKind::None,
     check: None,
+    instance_check: None,
 };

@@ -33,4 +33,5 @@ pub static RULE: Rule = Rule {
     summary: "The descriptor is not strict JSON",
     fix: FixKind::None,
     check: None,
+    instance_check: None,
 };

@@ -44,4 +44,5 @@ pub static RULE: Rule = Rule {
     summary: "The descriptor does not match the xs-security.json schema",
     fix: FixKind::SometimesSafe,
     check: None,
+    instance_check: None,
 };

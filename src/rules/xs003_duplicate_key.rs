@@ -31,6 +31,7 @@ pub static RULE: Rule = Rule {
     summary: "A key is repeated in one object; the last value wins",
     fix: FixKind::None,
     check: Some(check),
+    instance_check: None,
 };
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {

@@ -29,4 +29,5 @@ pub static RULE: Rule = Rule {
     summary: "A deployment file (MTA, Kubernetes, Terraform) is not valid YAML or HCL",
     fix: FixKind::None,
     check: None,
+    instance_check: None,
 };

@@ -33,4 +33,5 @@ pub static RULE: Rule = Rule {
     summary: "An MTA resource's `path` names no readable descriptor inside the repository",
     fix: FixKind::None,
     check: None,
+    instance_check: None,
 };

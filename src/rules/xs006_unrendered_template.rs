@@ -25,4 +25,5 @@ pub static RULE: Rule = Rule {
     summary: "A Helm template is skipped: it is not YAML until rendered",
     fix: FixKind::None,
     check: None,
+    instance_check: None,
 };

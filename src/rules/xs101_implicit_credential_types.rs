@@ -39,6 +39,7 @@ pub static RULE: Rule = Rule {
     summary: "No credential-types: the instance may still hand out instance secrets",
     fix: FixKind::Safe,
     check: Some(check),
+    instance_check: None,
 };
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {

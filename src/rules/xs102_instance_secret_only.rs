@@ -34,6 +34,7 @@ pub static RULE: Rule = Rule {
     summary: "Only instance secrets are allowed",
     fix: FixKind::Safe,
     check: Some(check),
+    instance_check: None,
 };
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {

@@ -39,6 +39,7 @@ pub static RULE: Rule = Rule {
     summary: "instance-secret is still allowed beside binding-secret or x509",
     fix: FixKind::Unsafe,
     check: Some(check),
+    instance_check: None,
 };
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {

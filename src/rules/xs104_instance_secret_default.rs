@@ -34,6 +34,7 @@ pub static RULE: Rule = Rule {
     summary: "instance-secret comes first, so new bindings default to it",
     fix: FixKind::Safe,
     check: Some(check),
+    instance_check: None,
 };
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {

@@ -27,8 +27,10 @@
 //! the file (YAML plain or quoted, JSON or HCL string). With other entries, the help says to remove
 //! it.
 
-use super::{FixKind, Rule};
-use crate::diagnostic::Severity;
+use super::{Context, FixKind, Rule};
+use crate::descriptor::{CredentialType, CredentialTypes, CREDENTIAL_TYPES_POINTER};
+use crate::diagnostic::{Applicability, Diagnostic, Fix, Severity};
+use crate::edit::swap_token;
 
 pub static RULE: Rule = Rule {
     code: "XS105",
@@ -36,5 +38,36 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     summary: "An `apiaccess` instance lists `instance-secret` in `credential-types`",
     fix: FixKind::SometimesSafe,
-    check: None,
+    check: Some(check),
+    instance_check: None,
 };
+
+fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    let CredentialTypes::Listed { node, types } = &ctx.credential_types else { return };
+    if ctx.plan != Some("apiaccess")
+        || !types.contains(&CredentialType::InstanceSecret)
+        || ctx.credential_types_in_doubt
+    {
+        return;
+    }
+    let who = ctx.instance.map_or_else(|| "this descriptor".to_string(), |name| format!("instance `{name}`"));
+    let index = types.iter().position(|t| *t == CredentialType::InstanceSecret).unwrap_or(0);
+    let entry = node.as_array().and_then(|items| items.get(index)).unwrap_or(node);
+    let mut d = Diagnostic::new(
+        &RULE,
+        ctx.source,
+        entry.span,
+        format!("{CREDENTIAL_TYPES_POINTER}/{index}"),
+        format!("{who} uses the `apiaccess` plan, which hands out binding secrets only, yet `credential-types` lists `instance-secret`"),
+    );
+    if types.len() == 1 {
+        // A token swap in the value's own quoting: it suits YAML and HCL as well as JSON.
+        let edit = swap_token(&ctx.source.text, entry.span, CredentialType::InstanceSecret.as_str(), "binding-secret");
+        d = d
+            .with_fix(edit.map(|edit| Fix::new(Applicability::Safe, "Switch to `binding-secret`", ctx.source, [edit])));
+        d.help = Some("List `binding-secret` instead.".into());
+    } else {
+        d.help = Some("Remove `instance-secret` from the list.".into());
+    }
+    out.push(d);
+}

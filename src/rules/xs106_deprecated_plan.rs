@@ -20,8 +20,9 @@
 //! ## Fix
 //! None: replacing an instance is a migration of its own.
 
-use super::{FixKind, Rule};
-use crate::diagnostic::Severity;
+use super::{Context, Finding, FixKind, InstanceContext, Rule};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::source::Span;
 
 pub static RULE: Rule = Rule {
     code: "XS106",
@@ -29,5 +30,54 @@ pub static RULE: Rule = Rule {
     severity: Severity::Warning,
     summary: "The instance uses a deprecated plan (`apiaccess`, `space`)",
     fix: FixKind::None,
-    check: None,
+    check: Some(check),
+    instance_check: Some(check_instance),
 };
+
+fn is_deprecated(plan: &str) -> bool {
+    matches!(plan, "apiaccess" | "space")
+}
+
+/// A descriptor whose plan comes from `--plan` or the configuration: placed on the document's
+/// first character, since the descriptor does not name its plan.
+fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    let (None, Some(plan)) = (ctx.instance, ctx.plan) else { return };
+    if !is_deprecated(plan) {
+        return;
+    }
+    let at = Span::new(ctx.root.span.start, ctx.root.span.start + 1);
+    out.push(
+        Diagnostic::new(
+            &RULE,
+            ctx.source,
+            at,
+            "",
+            format!(
+                "this descriptor is configured for the deprecated `{plan}` plan (by `--plan` or the configuration)"
+            ),
+        )
+        .with_help("Plan the move to the `application` plan."),
+    );
+}
+
+/// An instance of a deployment file: placed on the plan as written.
+fn check_instance(ctx: &InstanceContext<'_>, out: &mut Vec<Finding>) {
+    let instance = ctx.instance;
+    let Some((plan, span)) = &instance.plan else { return };
+    if !is_deprecated(plan) {
+        return;
+    }
+    let d = Diagnostic::new(
+        &RULE,
+        &ctx.set.files[instance.file],
+        *span,
+        format!("{}/parameters/service-plan", instance.pointer),
+        format!("instance `{}` uses the deprecated `{plan}` plan", instance.name),
+    )
+    .with_help(if plan == "apiaccess" {
+        "SAP recommends API credentials of the SAP BTP CLI or a service instance of the `application` plan instead."
+    } else {
+        "Move to the `application` plan."
+    });
+    out.push(Finding { file: instance.file, diagnostic: d });
+}

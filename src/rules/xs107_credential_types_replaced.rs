@@ -16,8 +16,11 @@
 //! ## Fix
 //! None: decide which file owns the list.
 
-use super::{FixKind, Rule};
-use crate::diagnostic::Severity;
+use super::{Finding, FixKind, InstanceContext, Rule};
+use crate::deployment::{Layer, LayerKind};
+use crate::descriptor::CREDENTIAL_TYPES_POINTER;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::parse::Node;
 
 pub static RULE: Rule = Rule {
     code: "XS107",
@@ -26,4 +29,32 @@ pub static RULE: Rule = Rule {
     summary: "Deployment `config` or an extension replaces the descriptor file's `credential-types` with another list",
     fix: FixKind::None,
     check: None,
+    instance_check: Some(check_instance),
 };
+
+/// An upper layer replaces the list of the layer below it with another one.
+fn check_instance(ctx: &InstanceContext<'_>, out: &mut Vec<Finding>) {
+    let lists: Vec<(&Layer, &Node)> =
+        ctx.instance.layers.iter().filter_map(|l| l.node.pointer(CREDENTIAL_TYPES_POINTER).map(|n| (l, n))).collect();
+    let (Some((top_layer, top)), true) = (lists.last(), lists.len() > 1) else { return };
+    let below = &lists[lists.len() - 2];
+    if top_layer.kind == LayerKind::DescriptorFile || below.1.to_json() == top.to_json() {
+        return;
+    }
+    let file = top_layer.file;
+    let where_below =
+        ctx.set.paths[below.0.file].file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+    let d = Diagnostic::new(
+        &RULE,
+        &ctx.set.files[file],
+        top.span,
+        format!("{}{CREDENTIAL_TYPES_POINTER}", top_layer.pointer),
+        format!(
+            "this `credential-types` {} replaces {} from {where_below}: the file does not say what is deployed",
+            top.to_json(),
+            below.1.to_json()
+        ),
+    )
+    .with_help("Keep one list, in the file that the next reader will look at, or make both say the same.");
+    out.push(Finding { file, diagnostic: d });
+}

@@ -21,8 +21,9 @@
 //! ## Fix
 //! None: remove the setting for the deployments that move the migration on.
 
-use super::{FixKind, Rule};
-use crate::diagnostic::Severity;
+use super::{Finding, FixKind, InstanceContext, Rule};
+use crate::descriptor::{CredentialTypes, MigrationState};
+use crate::diagnostic::{Diagnostic, Severity};
 
 pub static RULE: Rule = Rule {
     code: "XS108",
@@ -31,4 +32,30 @@ pub static RULE: Rule = Rule {
     summary: "`skip-service-updates` is set while `credential-types` shows a migration in progress",
     fix: FixKind::None,
     check: None,
+    instance_check: Some(check_instance),
 };
+
+fn check_instance(ctx: &InstanceContext<'_>, out: &mut Vec<Finding>) {
+    let instance = ctx.instance;
+    let (Some(skip), CredentialTypes::Listed { types, .. }) = (instance.skip_service_updates, ctx.credential_types)
+    else {
+        return;
+    };
+    let state = MigrationState::of(types);
+    if !matches!(state, MigrationState::Dual | MigrationState::DualInstanceFirst) {
+        return;
+    }
+    let d = Diagnostic::new(
+        &RULE,
+        &ctx.set.files[instance.file],
+        skip,
+        format!("{}/parameters/skip-service-updates/parameters", instance.pointer),
+        format!(
+            "`skip-service-updates.parameters` is set on `{}` while its `credential-types` is in the middle of the migration (state: {}): the changed list is never sent to the service",
+            instance.name,
+            state.as_str()
+        ),
+    )
+    .with_help("Remove `skip-service-updates.parameters` (or set it to false) for the deployments that move the migration on.");
+    out.push(Finding { file: instance.file, diagnostic: d });
+}

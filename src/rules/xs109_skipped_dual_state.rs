@@ -41,6 +41,7 @@ pub static RULE: Rule = Rule {
     summary: "instance-secret was removed without deploying the dual state first",
     fix: FixKind::Safe,
     check: Some(check),
+    instance_check: None,
 };
 
 /// The current list, when it no longer allows `instance-secret`.

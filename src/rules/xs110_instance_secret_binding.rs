@@ -23,8 +23,10 @@
 //! Safe when the instance allows `binding-secret` (or its list is not set): the value becomes
 //! `binding-secret`, in the file's quoting. Otherwise the help names what to do.
 
-use super::{FixKind, Rule};
-use crate::diagnostic::Severity;
+use super::{Finding, FixKind, InstanceContext, Rule};
+use crate::descriptor::{CredentialType, CredentialTypes};
+use crate::diagnostic::{Applicability, Diagnostic, Fix, Severity};
+use crate::edit::swap_token;
 
 pub static RULE: Rule = Rule {
     code: "XS110",
@@ -33,4 +35,34 @@ pub static RULE: Rule = Rule {
     summary: "A binding or service key asks for `credential-type: instance-secret`",
     fix: FixKind::SometimesSafe,
     check: None,
+    instance_check: Some(check_instance),
 };
+
+fn check_instance(ctx: &InstanceContext<'_>, out: &mut Vec<Finding>) {
+    let binding_allowed = match ctx.credential_types {
+        CredentialTypes::Listed { types, .. } => types.contains(&CredentialType::BindingSecret),
+        _ => true,
+    };
+    let wanted = CredentialType::InstanceSecret.as_str();
+    for request in ctx.instance.requests.iter().filter(|r| r.value == wanted) {
+        let source = &ctx.set.files[request.file];
+        let mut d = Diagnostic::new(
+            &RULE,
+            source,
+            request.span,
+            request.pointer.clone(),
+            format!("{} asks for `credential-type: instance-secret`, which xsuaa no longer hands out for new bindings and service keys (since 2026-01-19)", request.what),
+        );
+        if binding_allowed {
+            let edit = swap_token(&source.text, request.span, wanted, "binding-secret");
+            d = d
+                .with_fix(edit.map(|edit| Fix::new(Applicability::Safe, "Switch to `binding-secret`", source, [edit])))
+                .with_help("Ask for `binding-secret` (or `x509`).");
+        } else {
+            d = d.with_help(
+                "Ask for a type the instance allows: `binding-secret` or `x509`, after adding it to `credential-types`.",
+            );
+        }
+        out.push(Finding { file: request.file, diagnostic: d });
+    }
+}

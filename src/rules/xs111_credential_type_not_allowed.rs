@@ -14,8 +14,9 @@
 //! ## Fix
 //! None: add the type to the instance first, or ask for an allowed one.
 
-use super::{FixKind, Rule};
-use crate::diagnostic::Severity;
+use super::{xs112_ias_credential_type::is_ias_type, Finding, FixKind, InstanceContext, Rule};
+use crate::descriptor::{CredentialType, CredentialTypes};
+use crate::diagnostic::{Diagnostic, Severity};
 
 pub static RULE: Rule = Rule {
     code: "XS111",
@@ -24,4 +25,34 @@ pub static RULE: Rule = Rule {
     summary: "A binding or service key asks for a credential type the instance does not allow",
     fix: FixKind::None,
     check: None,
+    instance_check: Some(check_instance),
 };
+
+fn check_instance(ctx: &InstanceContext<'_>, out: &mut Vec<Finding>) {
+    let allowed: Option<&[CredentialType]> = match ctx.credential_types {
+        CredentialTypes::Listed { types, .. } => Some(types),
+        _ => None,
+    };
+    for request in &ctx.instance.requests {
+        let value = request.value.as_str();
+        // IAS types (XS112) and the instance secret (XS110) have rules of their own.
+        if is_ias_type(value) || value == CredentialType::InstanceSecret.as_str() {
+            continue;
+        }
+        let message = match (CredentialType::parse(value), allowed) {
+            (None, _) => {
+                format!("{} asks for `credential-type: {value}`, which is not a credential type of xsuaa", request.what)
+            }
+            (Some(t), Some(types)) if !types.contains(&t) => format!(
+                "{} asks for `{value}`, but instance `{}` allows only {}",
+                request.what,
+                ctx.instance.name,
+                types.iter().map(|t| format!("`{}`", t.as_str())).collect::<Vec<_>>().join(", ")
+            ),
+            _ => continue,
+        };
+        let d = Diagnostic::new(&RULE, &ctx.set.files[request.file], request.span, request.pointer.clone(), message)
+            .with_help("Ask for a type listed in the instance's `credential-types`, or add it there first (and update the instance).");
+        out.push(Finding { file: request.file, diagnostic: d });
+    }
+}

@@ -19,8 +19,8 @@
 //! ## Fix
 //! None.
 
-use super::{FixKind, Rule};
-use crate::diagnostic::Severity;
+use super::{Finding, FixKind, InstanceContext, Rule};
+use crate::diagnostic::{Diagnostic, Severity};
 
 pub static RULE: Rule = Rule {
     code: "XS112",
@@ -29,4 +29,27 @@ pub static RULE: Rule = Rule {
     summary: "An IAS credential type is requested from xsuaa",
     fix: FixKind::None,
     check: None,
+    instance_check: Some(check_instance),
 };
+
+/// A credential type of SAP Cloud Identity Services, not of xsuaa.
+pub fn is_ias_type(value: &str) -> bool {
+    matches!(value.to_ascii_uppercase().as_str(), "X509_GENERATED" | "X509_PROVIDED" | "X509_ATTESTED")
+}
+
+fn check_instance(ctx: &InstanceContext<'_>, out: &mut Vec<Finding>) {
+    for request in ctx.instance.requests.iter().filter(|r| is_ias_type(&r.value)) {
+        let d = Diagnostic::new(
+            &RULE,
+            &ctx.set.files[request.file],
+            request.span,
+            request.pointer.clone(),
+            format!(
+                "{} asks xsuaa for `{}`, a credential type of SAP Cloud Identity Services (IAS), not of xsuaa",
+                request.what, request.value
+            ),
+        )
+        .with_help("xsuaa knows `binding-secret` and `x509`; use `x509` for a certificate.");
+        out.push(Finding { file: request.file, diagnostic: d });
+    }
+}

@@ -35,4 +35,5 @@ pub static RULE: Rule = Rule {
     summary: "XSUAA credentials are committed to the repository",
     fix: FixKind::None,
     check: None,
+    instance_check: None,
 };

@@ -34,6 +34,7 @@ pub static RULE: Rule = Rule {
     summary: "A role collection references a role template the descriptor does not define",
     fix: FixKind::SometimesSafe,
     check: Some(check),
+    instance_check: None,
 };
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {

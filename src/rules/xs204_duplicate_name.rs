@@ -30,6 +30,7 @@ pub static RULE: Rule = Rule {
     summary: "Two scopes, attributes, role templates or role collections share a name",
     fix: FixKind::None,
     check: Some(check),
+    instance_check: None,
 };
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {

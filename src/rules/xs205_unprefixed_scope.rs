@@ -33,6 +33,7 @@ pub static RULE: Rule = Rule {
     summary: "A local scope name is not prefixed with $XSAPPNAME",
     fix: FixKind::None,
     check: Some(check),
+    instance_check: None,
 };
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {

@@ -29,6 +29,7 @@ pub static RULE: Rule = Rule {
     summary: "An attribute's valueType changed since the base revision",
     fix: FixKind::None,
     check: Some(check),
+    instance_check: None,
 };
 
 fn value_type(entry: &crate::parse::Node) -> Option<&str> {

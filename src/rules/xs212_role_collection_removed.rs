@@ -29,6 +29,7 @@ pub static RULE: Rule = Rule {
     summary: "A role collection was renamed or removed since the base revision; its assignments are lost",
     fix: FixKind::None,
     check: Some(check),
+    instance_check: None,
 };
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {

@@ -27,6 +27,7 @@ pub static RULE: Rule = Rule {
     summary: "The default-values of a role template's attribute reference changed since the base revision",
     fix: FixKind::None,
     check: Some(check),
+    instance_check: None,
 };
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {

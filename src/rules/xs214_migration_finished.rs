@@ -30,6 +30,7 @@ pub static RULE: Rule = Rule {
     summary: "instance-secret was removed after the dual state: check the prerequisites before deploying",
     fix: FixKind::None,
     check: Some(check),
+    instance_check: None,
 };
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {

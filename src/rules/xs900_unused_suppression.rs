@@ -32,4 +32,5 @@ pub static RULE: Rule = Rule {
     summary: "A suppression in the configuration matched no finding",
     fix: FixKind::None,
     check: None,
+    instance_check: None,
 };

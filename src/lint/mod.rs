@@ -1,4 +1,7 @@
-//! The pure core: one source text in, its findings out (parse -> model -> schema -> rules).
+//! The pure core: texts in, findings out (parse -> model -> schema -> rules). A descriptor on
+//! its own here; an instance of a deployment file in [`instance`].
+
+pub mod instance;
 
 use crate::descriptor::Baseline;
 use crate::descriptor::{CredentialTypes, MigrationState};
@@ -67,6 +70,7 @@ pub fn lint_with(source: &SourceFile, options: &LintOptions<'_>) -> Vec<Diagnost
                 plan: if options.own_rules_only { None } else { options.plan },
                 started_in: MigrationState::Invalid,
                 requested: &[],
+                instance: None,
                 fixable: true,
             };
             ctx.started_in = options.started_in.unwrap_or_else(|| ctx.state());
@@ -78,10 +82,6 @@ pub fn lint_with(source: &SourceFile, options: &LintOptions<'_>) -> Vec<Diagnost
                 rules::check_descriptor_where(&ctx, &mut out, rules::is_own_rule);
             } else {
                 rules::check_descriptor(&ctx, &mut out);
-                if let Some(plan) = options.plan {
-                    crate::effective::apiaccess_instance_secret(&ctx, "this descriptor", &mut out);
-                    crate::effective::deprecated_plan(source, &root, plan, &mut out);
-                }
                 for policy in options.policies {
                     policy.check(source, &root, &mut out);
                 }

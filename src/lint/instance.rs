@@ -1,0 +1,157 @@
+//! Judging one service instance: its effective configuration through the schema and the
+//! descriptor rules, then the instance rules (plan, layers, bindings). Migration findings of a
+//! list that a descriptor file holds are judged on that file itself, so that their fixes are
+//! built in its own text and style.
+
+use crate::deployment::{Instance, InstanceSet, Layer, LayerKind};
+use crate::descriptor::{Baseline, CredentialType, CredentialTypes, MigrationState, CREDENTIAL_TYPES_POINTER};
+use crate::diagnostic::{Diagnostic, Edit, Fix};
+use crate::effective::{merge, plan_of, shift, Virtual};
+use crate::parse::{Node, Value};
+use crate::rules::{self, Context, Finding, InstanceContext};
+use crate::source::Span;
+
+/// What one instance came to.
+pub struct Evaluation {
+    pub findings: Vec<Finding>,
+    /// The migration state of the effective `credential-types` (`Invalid` when not judged).
+    pub state: MigrationState,
+}
+
+/// What a run adds to an instance's evaluation.
+#[derive(Default, Clone, Copy)]
+pub struct EvaluationOptions<'a> {
+    pub policies: &'a [crate::policy::Policy],
+    /// The state the instance had when the run started (the fix loop's later passes).
+    pub started_in: Option<MigrationState>,
+    /// Each file of the set at the base revision (by file index), for the descriptor files.
+    pub bases: &'a [Option<Baseline>],
+}
+
+/// Everything found on one instance: its effective configuration through the schema and the
+/// rules, then its plan and its bindings.
+pub fn evaluate(set: &InstanceSet, instance: &Instance, options: &EvaluationOptions<'_>) -> Evaluation {
+    let mut files = vec![instance.file];
+    for layer in &instance.layers {
+        if !files.contains(&layer.file) {
+            files.push(layer.file);
+        }
+    }
+    let virt = Virtual::new(set, &files);
+    let mut effective: Option<Node> = None;
+    for layer in &instance.layers {
+        let node = shift(&layer.node, virt.base(layer.file));
+        effective = Some(match effective {
+            Some(low) => merge(low, node),
+            None => node,
+        });
+    }
+    // No configuration at all: an empty object, placed on the instance's declaration.
+    let effective = effective.unwrap_or_else(|| {
+        let base = virt.base(instance.file);
+        Node { span: Span::new(instance.span.start + base, instance.span.end + base), value: Value::Object(Vec::new()) }
+    });
+
+    let plan = plan_of(instance);
+    if instance.incomplete {
+        let mut findings = Vec::new();
+        let ctx = InstanceContext { set, instance, credential_types: &CredentialTypes::Invalid };
+        rules::check_instance(&ctx, &mut findings);
+        return Evaluation { findings, state: MigrationState::Invalid };
+    }
+    let requested: Vec<CredentialType> =
+        instance.requests.iter().filter_map(|r| CredentialType::parse(&r.value)).collect();
+    let schema = crate::rules::schema::validate(&virt.source, &effective);
+    let mut raw = schema.diagnostics;
+    let mut ctx = Context {
+        source: &virt.source,
+        root: &effective,
+        credential_types: CredentialTypes::of(&effective),
+        credential_types_in_doubt: schema.credential_types_in_doubt,
+        base: None,
+        plan: Some(plan),
+        started_in: MigrationState::Invalid,
+        requested: &requested,
+        instance: Some(&instance.name),
+        // The virtual text spans several files: fixes are built on the file holding the value.
+        fixable: false,
+    };
+    ctx.started_in = options.started_in.unwrap_or_else(|| ctx.state());
+    rules::check_descriptor(&ctx, &mut raw);
+    for policy in options.policies {
+        policy.check(&virt.source, &effective, &mut raw);
+    }
+    // The migration findings of a list that a descriptor file holds (or would hold) are judged
+    // on that file itself, so that their fixes are built in its own text and style.
+    let owner = owning_descriptor(instance, &effective, &virt);
+    let mut findings: Vec<Finding> = Vec::new();
+    if let Some(layer) = owner {
+        raw.retain(|d| !rules::is_migration_rule(d.rule.code));
+        let source = &set.files[layer.file];
+        let own = Context {
+            source,
+            root: &layer.node,
+            credential_types: CredentialTypes::of(&layer.node),
+            base: options.bases.get(layer.file).and_then(Option::as_ref),
+            fixable: true,
+            ..ctx
+        };
+        let mut out = Vec::new();
+        rules::check_descriptor_where(&own, &mut out, rules::is_migration_rule);
+        findings.extend(out.into_iter().map(|diagnostic| Finding { file: layer.file, diagnostic }));
+    }
+    findings.extend(
+        raw.into_iter()
+            .filter(|d| d.rule.code != rules::xs003_duplicate_key::RULE.code) // each file's own lint
+            .filter_map(|d| remap(set, instance, &virt, d)),
+    );
+    rules::check_instance(&InstanceContext { set, instance, credential_types: &ctx.credential_types }, &mut findings);
+    Evaluation { findings, state: ctx.state() }
+}
+
+/// The descriptor file whose `credential-types` the instance gets: the one holding the
+/// effective list, or, when no layer sets one, the last descriptor file (where a fix adds it).
+fn owning_descriptor<'i>(instance: &'i Instance, effective: &Node, virt: &Virtual) -> Option<&'i Layer> {
+    let descriptors = || instance.layers.iter().filter(|l| l.kind == LayerKind::DescriptorFile);
+    match effective.pointer(CREDENTIAL_TYPES_POINTER) {
+        Some(list) => {
+            let (file, _) = virt.file_at(list.span.start)?;
+            descriptors().rfind(|l| l.file == file)
+        }
+        None => descriptors().next_back(),
+    }
+}
+
+/// A finding on the virtual text, moved to the file that holds its span.
+fn remap(set: &InstanceSet, instance: &Instance, virt: &Virtual, mut d: Diagnostic) -> Option<Finding> {
+    let (file, base) = virt.file_at(d.start.offset)?;
+    let source = &set.files[file];
+    let span = Span::new(d.start.offset - base, d.end.offset.saturating_sub(base).min(source.text.len()));
+    (d.start, d.end) = source.locate(span);
+    let layer = instance.layers.iter().find(|l| l.file == file);
+    if let Some(layer) = layer {
+        if !layer.pointer.is_empty() {
+            d.pointer = format!("{}{}", layer.pointer, d.pointer);
+        }
+    }
+    let json_layer = layer.is_some_and(|l| l.kind == LayerKind::DescriptorFile);
+    // XS105's fix swaps one scalar token in its own quoting, so it suits YAML and HCL too.
+    let token_swap = d.rule.code == rules::xs105_apiaccess_instance_secret::RULE.code;
+    d.fix = d.fix.take().and_then(|fix| {
+        // A fix written for JSON may only land in a JSON descriptor, wholly inside it.
+        let inside = fix.edits.iter().all(|e| virt.file_at(e.start.offset).map(|f| f.0) == Some(file));
+        if !(json_layer || token_swap) || !inside {
+            return None;
+        }
+        let edits = fix
+            .edits
+            .iter()
+            .map(|e| {
+                let (start, end) = source.locate(Span::new(e.start.offset - base, e.end.offset - base));
+                Edit { start, end, content: e.content.clone() }
+            })
+            .collect();
+        Some(Fix { edits, ..fix })
+    });
+    Some(Finding { file, diagnostic: d })
+}
