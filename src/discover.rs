@@ -14,6 +14,28 @@ fn always_skipped(name: &str) -> bool {
     matches!(name, "node_modules" | ".git")
 }
 
+/// File names worth opening as a possible credentials dump (XS120).
+pub fn is_credentials_name(name: &str) -> bool {
+    // Called for every file of a walk: check the extension before allocating.
+    if name.len() < 5 || !name.as_bytes()[name.len() - 5..].eq_ignore_ascii_case(b".json") {
+        return false;
+    }
+    let lower = name.to_ascii_lowercase();
+    [
+        "default-env",
+        "default-services",
+        "vcap",
+        "service-key",
+        "servicekey",
+        "-key.json",
+        "_key.json",
+        "credentials",
+        "binding",
+    ]
+    .iter()
+    .any(|part| lower.contains(part))
+}
+
 /// What a file is taken for, by its name (the content decides the rest).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FileKind {
@@ -28,7 +50,7 @@ pub fn classify_name(name: &str) -> Option<FileKind> {
         Some(FileKind::Descriptor)
     } else if let Some(kind) = crate::deployment::Kind::of_name(name) {
         Some(FileKind::Deployment(kind))
-    } else if crate::credentials::is_candidate_name(name) {
+    } else if is_credentials_name(name) {
         Some(FileKind::Credentials)
     } else {
         None

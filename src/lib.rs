@@ -9,7 +9,6 @@ pub mod audit;
 pub mod baseline;
 pub mod cli;
 pub mod config;
-pub mod credentials;
 pub mod deployment;
 pub mod descriptor;
 pub mod diagnostic;

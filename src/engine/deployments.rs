@@ -146,7 +146,7 @@ impl SetContext<'_> {
         }
         if self.kind == Kind::Kubernetes {
             if let Ok(documents) = crate::yaml::parse_documents(&set.files[0].text) {
-                crate::credentials::check_secrets(&set.files[0], &documents, &mut by_file[0]);
+                crate::rules::xs120_committed_credentials::check_secrets(&set.files[0], &documents, &mut by_file[0]);
             }
         }
         // A descriptor's own rules: syntax, repeated keys, history.
@@ -406,7 +406,7 @@ impl Collector<'_> {
         }
         *self.checked.lock().unwrap() += 1;
         let mut diagnostics = Vec::new();
-        crate::credentials::check_json(&source, &root, &mut diagnostics);
+        crate::rules::xs120_committed_credentials::check_json(&source, &root, &mut diagnostics);
         config.apply(path, &mut diagnostics);
         let report = FileReport { path: source.path.clone(), diagnostics, ..FileReport::default() };
         self.publish(report, &source, opts);

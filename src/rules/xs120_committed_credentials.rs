@@ -26,7 +26,9 @@
 //! and remove it from the history.
 
 use super::{FixKind, Rule};
-use crate::diagnostic::Severity;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::parse::{Node, Value};
+use crate::source::SourceFile;
 
 pub static RULE: Rule = Rule {
     code: "XS120",
@@ -37,3 +39,167 @@ pub static RULE: Rule = Rule {
     check: None,
     instance_check: None,
 };
+
+fn is_binding_secret(s: &str) -> bool {
+    let Some((uuid, rest)) = s.split_once('$') else { return false };
+    uuid.len() == 36
+        && uuid.chars().all(|c| c.is_ascii_hexdigit() || c == '-')
+        && rest.len() >= 20
+        && rest.chars().all(|c| c.is_ascii_alphanumeric() || "-_+/=".contains(c))
+}
+
+fn is_base64_secret(s: &str) -> bool {
+    s.len() >= 20
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || "+/=".contains(c))
+        && s.chars().any(|c| c.is_ascii_digit())
+        && s.chars().any(|c| c.is_ascii_uppercase())
+        && s.chars().any(|c| c.is_ascii_lowercase())
+}
+
+fn is_private_key(s: &str) -> bool {
+    s.contains("PRIVATE KEY-----") && s.len() > 200
+}
+
+/// The credential type of a credentials object, and how it was told.
+fn credential_type(credentials: &Node) -> Option<(String, &'static str, &Node)> {
+    let secret = credentials
+        .get("clientsecret")
+        .filter(|n| n.as_str().is_some_and(|s| is_binding_secret(s) || is_base64_secret(s)));
+    let key = credentials.get("key").filter(|n| n.as_str().is_some_and(is_private_key));
+    let offending = secret.or(key)?;
+    if let Some(t) = credentials.get("credential-type").and_then(Node::as_str) {
+        return Some((t.to_string(), "its `credential-type`", offending));
+    }
+    if key.is_some() && credentials.get("certificate").is_some() {
+        return Some(("x509".into(), "certificate and key", offending));
+    }
+    let secret_text = secret?.as_str()?;
+    if is_binding_secret(secret_text) {
+        Some(("binding-secret".into(), "the shape of its secret", offending))
+    } else {
+        Some(("instance-secret".into(), "the shape of its secret (probably)", offending))
+    }
+}
+
+fn report(source: &SourceFile, credentials: &Node, what: &str, pointer: String, out: &mut Vec<Diagnostic>) {
+    let Some((kind, told_by, offending)) = credential_type(credentials) else { return };
+    let consequence = if kind == "instance-secret" {
+        "an instance secret is shared by every binding of the instance and cannot be rotated without recreating the instance"
+    } else {
+        "rotate it (rebind, or replace the service key) and remove the file from the repository and its history"
+    };
+    out.push(
+        Diagnostic::new(
+            &RULE,
+            source,
+            offending.span,
+            pointer,
+            format!("XSUAA credentials committed in {what}: credential type `{kind}` (from {told_by}); {consequence}"),
+        )
+        .with_help("Keep credentials out of the repository: list the file in .gitignore, and use `cf env`, a secret store or the service binding at run time."),
+    );
+}
+
+/// Credentials in a JSON file: `VCAP_SERVICES` (or its value) with `xsuaa` entries, or one
+/// service key.
+pub fn check_json(source: &SourceFile, root: &Node, out: &mut Vec<Diagnostic>) {
+    let (services, prefix) = match root.get("VCAP_SERVICES") {
+        Some(v) => (v, "/VCAP_SERVICES"),
+        None => (root, ""),
+    };
+    let mut found = false;
+    if let Some(entries) = services.get("xsuaa").and_then(Node::as_array) {
+        for (i, entry) in entries.iter().enumerate() {
+            if let Some(credentials) = entry.get("credentials") {
+                let before = out.len();
+                report(source, credentials, "a VCAP_SERVICES dump", format!("{prefix}/xsuaa/{i}/credentials"), out);
+                found |= out.len() > before;
+            }
+        }
+    }
+    // A service key: the credentials object itself (`cf service-key` output, or wrapped).
+    let key = root.get("credentials").unwrap_or(root);
+    let is_xsuaa_key =
+        key.get("clientid").is_some() && (key.get("uaadomain").is_some() || key.get("xsappname").is_some());
+    if !found && is_xsuaa_key {
+        let pointer = if root.get("credentials").is_some() { "/credentials" } else { "" };
+        report(source, key, "a service key", pointer.to_string(), out);
+    }
+}
+
+/// Kubernetes Secrets (in a YAML stream) holding XSUAA credentials, in `stringData` or
+/// base64-encoded in `data`.
+pub fn check_secrets(source: &SourceFile, documents: &[Node], out: &mut Vec<Diagnostic>) {
+    for (i, doc) in documents.iter().enumerate() {
+        if doc.get("kind").and_then(Node::as_str) != Some("Secret") {
+            continue;
+        }
+        let prefix = if documents.len() > 1 { format!("/{i}") } else { String::new() };
+        if let Some(data) = doc.get("stringData") {
+            report(source, data, "a Kubernetes Secret", format!("{prefix}/stringData"), out);
+        }
+        if let Some(data) = doc.get("data").and_then(Node::as_object) {
+            // Decode the values so the same checks apply; spans stay on the encoded values.
+            let decoded = Node {
+                span: doc.span,
+                value: Value::Object(
+                    data.iter()
+                        .map(|m| crate::parse::Member {
+                            key: m.key.clone(),
+                            key_span: m.key_span,
+                            value: Node {
+                                span: m.value.span,
+                                value: m.value.as_str().and_then(base64_decode).map_or(Value::Null, Value::String),
+                            },
+                        })
+                        .collect(),
+                ),
+            };
+            report(source, &decoded, "a Kubernetes Secret", format!("{prefix}/data"), out);
+        }
+    }
+}
+
+/// Standard base64 (padded or not) to UTF-8 text; `None` for anything else.
+fn base64_decode(s: &str) -> Option<String> {
+    use base64::engine::{general_purpose::GeneralPurpose, DecodePaddingMode, GeneralPurposeConfig};
+    const LENIENT: GeneralPurpose = GeneralPurpose::new(
+        &base64::alphabet::STANDARD,
+        GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
+    );
+    let bytes = base64::Engine::decode(&LENIENT, s.trim()).ok()?;
+    String::from_utf8(bytes).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn codes(text: &str) -> Vec<String> {
+        let source = SourceFile::new("default-env.json", text.into());
+        let root = crate::parse::parse(text, 0).unwrap();
+        let mut out = Vec::new();
+        check_json(&source, &root, &mut out);
+        out.iter().map(|d| d.message.clone()).collect()
+    }
+
+    #[test]
+    fn real_shapes_only() {
+        let binding = r#"{"VCAP_SERVICES": {"xsuaa": [{"credentials": {"clientid": "sb-a", "clientsecret": "8c902673-00d4-471f-9ebb-4463d4073fda$7NIo5batSFZCF1RNGcpNkRfo4mDj6vq-cElDFIcvcwg="}}]}}"#;
+        let found = codes(binding);
+        assert_eq!(found.len(), 1);
+        assert!(found[0].contains("`binding-secret`"), "{found:?}");
+        let instance = r#"{"clientid": "sb-a!t1", "clientsecret": "HksDYy9RxYFUQeOHIzprqBam3vQ=", "uaadomain": "x"}"#;
+        assert!(codes(instance)[0].contains("cannot be rotated"));
+        let typed = r#"{"credentials": {"clientid": "a", "xsappname": "a", "credential-type": "instance-secret", "clientsecret": "sppEXArNzp3tccATO99CZsRKESY="}}"#;
+        assert!(codes(typed)[0].contains("from its `credential-type`"));
+        let fake = r#"{"xsuaa": [{"credentials": {"clientid": "client-id", "clientsecret": "client-secret"}}]}"#;
+        assert!(codes(fake).is_empty());
+    }
+
+    #[test]
+    fn decodes_base64() {
+        assert_eq!(base64_decode("aGVsbG8="), Some("hello".into()));
+        assert_eq!(base64_decode("*"), None);
+    }
+}
