@@ -70,7 +70,7 @@ pub fn write(file: &Path, reports: &[FileReport]) -> std::io::Result<usize> {
         counts.into_iter().map(|((path, code, pointer), count)| Entry { path, code, pointer, count }).collect();
     let mut text = serde_json::to_string_pretty(&BaselineFile { version: VERSION, findings })?;
     text.push('\n');
-    std::fs::write(file, text)?;
+    crate::fix::write::write_new(file, text.as_bytes())?;
     Ok(total)
 }
 

@@ -431,16 +431,21 @@ fn check(args: CheckArgs) -> i32 {
     let stderr = std::io::stderr();
     // With `--fix` on standard input, standard output carries the fixed text; the report moves to stderr.
     let stdin_fixed = outcome.fixed_stdin.is_some();
-    let mut sink: Box<dyn Write> = match &args.output_file {
-        Some(file) => match std::fs::File::create(file) {
-            Ok(f) => Box::new(std::io::BufWriter::new(f)),
+    // `--output-file`: written beside its destination and renamed into place once whole.
+    let mut report_file = match &args.output_file {
+        Some(file) => match crate::fix::write::NewFile::create(file) {
+            Ok(f) => Some(f),
             Err(e) => {
                 eprintln!("error: cannot write {}: {e}", file.display());
                 return EXIT_ERROR;
             }
         },
-        None if stdin_fixed => Box::new(stderr.lock()),
-        None => Box::new(stdout.lock()),
+        None => None,
+    };
+    let mut console: Box<dyn Write> = if stdin_fixed { Box::new(stderr.lock()) } else { Box::new(stdout.lock()) };
+    let sink: &mut dyn Write = match report_file.as_mut() {
+        Some(file) => file,
+        None => &mut console,
     };
     let written = if fix == FixMode::Diff {
         let mut r = Ok(());
@@ -466,13 +471,14 @@ fn check(args: CheckArgs) -> i32 {
             let _ = stdout.lock().write_all(outcome.fixed_stdin.as_deref().unwrap_or_default().as_bytes());
         }
         if args.statistics {
-            report::statistics::write(&outcome.reports, &summary, &mut sink)
+            report::statistics::write(&outcome.reports, &summary, sink)
         } else {
-            report::write(opts.format, &outcome.reports, &summary, &mut sink)
+            report::write(opts.format, &outcome.reports, &summary, sink)
         }
     };
     let written = written.and_then(|()| sink.flush());
-    drop(sink);
+    let written = written.and_then(|()| report_file.map_or(Ok(()), crate::fix::write::NewFile::commit));
+    drop(console);
     for (path, reason) in &outcome.refused {
         eprintln!("error: {path}: fix not applied: {reason}");
     }
@@ -492,7 +498,10 @@ fn check(args: CheckArgs) -> i32 {
     }
     if let Err(e) = written {
         if e.kind() != std::io::ErrorKind::BrokenPipe {
-            eprintln!("error: cannot write the report: {e}");
+            match &args.output_file {
+                Some(file) => eprintln!("error: cannot write the report {}: {e}", file.display()),
+                None => eprintln!("error: cannot write the report: {e}"),
+            }
             return EXIT_ERROR;
         }
     }

@@ -231,7 +231,10 @@ impl History {
         let object = match id.object() {
             Ok(object) => object,
             Err(e) => {
-                return fail(format!("cannot read the object {id} of `{}` (is the repository corrupt?): {e}", self.revision))
+                return fail(format!(
+                    "cannot read the object {id} of `{}` (is the repository corrupt?): {e}",
+                    self.revision
+                ))
             }
         };
         let commit = match object.peel_to_commit() {

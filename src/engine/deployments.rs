@@ -214,7 +214,7 @@ impl Collector<'_> {
                     report.diff = Some(crate::report::diff::unified(&shown.path, &shown.text, &text));
                 }
                 Ok(Some((text, applied))) => {
-                    let written = path.map_or(Ok(()), |p| fix::write::write_atomically(p, &text));
+                    let written = path.map_or(Ok(()), |p| fix::write::write_atomically(p, &shown.text, &text));
                     match written {
                         Ok(()) => {
                             report.fixes_applied = applied;

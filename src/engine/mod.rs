@@ -356,7 +356,8 @@ impl Collector<'_> {
                     report.diagnostics = fixed.remaining;
                 }
                 FixOutcome::Fixed(fixed) => {
-                    let written = write_to.map_or(Ok(()), |path| fix::write::write_atomically(path, &fixed.text));
+                    let written =
+                        write_to.map_or(Ok(()), |path| fix::write::write_atomically(path, &shown.text, &fixed.text));
                     match written {
                         Ok(()) => {
                             report.fixes_applied = fixed.applied;
