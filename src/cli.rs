@@ -308,13 +308,15 @@ fn audit(args: AuditArgs) -> i32 {
     } else {
         let mut reports = Vec::new();
         for file in &args.merge {
-            let parsed = std::fs::read_to_string(file)
-                .map_err(|e| e.to_string())
-                .and_then(|text| serde_json::from_str::<AuditReport>(&text).map_err(|e| e.to_string()));
+            // Bounded and regular files only (not `/dev/zero`, not a FIFO); a byte-order mark is fine.
+            let parsed = crate::load::read_text(file).and_then(|text| {
+                serde_json::from_str::<AuditReport>(crate::load::without_bom(&text))
+                    .map_err(|e| format!("not an audit report: {e}"))
+            });
             match parsed {
                 Ok(r) => reports.push(r),
                 Err(e) => {
-                    eprintln!("error: {}: not an audit report: {e}", file.display());
+                    eprintln!("error: {}: {e}", file.display());
                     return EXIT_ERROR;
                 }
             }

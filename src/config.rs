@@ -213,10 +213,12 @@ impl Config {
 
     /// Reads and checks a configuration file. `shown` is how its path is printed.
     pub fn load(path: &Path, shown: &str) -> Result<Self, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+        // Bounded and regular files only, as descriptors: `--config /dev/zero` or a FIFO must
+        // not hang the run. (The TOML parser accepts a byte-order mark.)
+        let text = crate::load::read_text(path).map_err(|message| ConfigError {
             path: shown.to_string(),
             position: None,
-            message: format!("cannot read the configuration: {e}"),
+            message,
         })?;
         let root = std::path::absolute(path)
             .ok()
