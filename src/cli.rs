@@ -406,8 +406,9 @@ fn check(args: CheckArgs) -> i32 {
     };
     let outcome = engine::check(&args.paths, &opts, &configs, baseline.as_ref());
     let mut summary = Summary::of(&outcome.reports, outcome.files_checked, fix == FixMode::Apply, args.unsafe_fixes);
-    summary.quiet = args.quiet;
     let config_errors = configs.errors();
+    // A broken configuration: the errors say so; no summary may claim that nothing was found.
+    summary.quiet = args.quiet || !config_errors.is_empty();
 
     if let Some(file) = &args.write_baseline {
         for e in &config_errors {

@@ -414,3 +414,27 @@ fn absurd_baseline_counts_are_refused() {
     assert!(!findings(&out).contains(&"a/xs-security.json XS102".to_string()), "{out}");
     assert!(err.contains("8589934589 finding(s) recorded in the baseline no longer occur"), "{err}");
 }
+
+#[test]
+fn settings_that_would_silence_everything_are_errors() {
+    let dir = tree();
+    for (config, position, needle) in [
+        ("[rules]\nignore = [\"\"]\n", "xsuaa-lint.toml:2:11", "empty rule code"),
+        ("[rules]\nselect = [\"\"]\n", "xsuaa-lint.toml:2:11", "empty rule code"),
+        ("[rules.severity]\nXS000 = \"off\"\n", "xsuaa-lint.toml:2:9", "XS000"),
+        (
+            "[[ignore]]\npath = \"a/**\"\npointer = \"/a~2\"\nrules = [\"XS102\"]\nreason = \"r\"\n",
+            "xsuaa-lint.toml:3:11",
+            "must be followed by `0`",
+        ),
+    ] {
+        write(dir.path(), "xsuaa-lint.toml", config);
+        let (code, out, err) = check(dir.path(), &[]);
+        assert_eq!(code, 2, "{config}: {out}{err}");
+        assert!(err.contains(position) && err.contains(needle), "{config}: {err}");
+        // Only the errors: no summary claiming that nothing was found.
+        assert_eq!(out, "", "{config}");
+        let (_, out, _) = check(dir.path(), &["--output-format", "full"]);
+        assert_eq!(out, "", "{config}");
+    }
+}
