@@ -200,7 +200,27 @@ pub struct RuleArgs {
     pub all: bool,
 }
 
+/// Worker threads for `--jobs N`, capped: threads beyond a few per core only cost memory, and
+/// tens of thousands make thread creation fail.
+pub fn thread_count(jobs: Option<usize>) -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let cap = (cores * 4).clamp(1, 256);
+    jobs.filter(|&j| j > 0).map_or(cores, |j| j.min(cap))
+}
+
+/// What the process found at start-up, before Rust's runtime touched its descriptors.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Startup {
+    /// Standard output was closed (`xsuaa-lint check >&-`). The runtime then points it at
+    /// `/dev/null`, where a report would vanish without an error.
+    pub stdout_closed: bool,
+}
+
 pub fn main() -> i32 {
+    main_with(Startup::default())
+}
+
+pub fn main_with(startup: Startup) -> i32 {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -208,11 +228,29 @@ pub fn main() -> i32 {
             return if e.use_stderr() { EXIT_ERROR } else { EXIT_CLEAN };
         }
     };
+    if startup.stdout_closed && cli.command.writes_to_stdout() {
+        eprintln!("error: cannot write the report: standard output is closed");
+        return EXIT_ERROR;
+    }
     match cli.command {
         Command::Check(args) => check(args),
         Command::Rule(args) => rule(args),
         Command::Config(args) => show_config(args),
         Command::Audit(args) => audit(args),
+    }
+}
+
+impl Command {
+    /// Whether the command's result goes to standard output.
+    fn writes_to_stdout(&self) -> bool {
+        match self {
+            Command::Check(args) => {
+                let fixed_stdin = args.fix && args.paths.iter().any(|p| p.as_os_str() == "-");
+                args.write_baseline.is_none() && (args.output_file.is_none() || fixed_stdin)
+            }
+            Command::Audit(args) => args.output_file.is_none(),
+            Command::Rule(_) | Command::Config(_) => true,
+        }
     }
 }
 
@@ -290,8 +328,7 @@ fn show_config(args: ConfigArgs) -> i32 {
 fn audit(args: AuditArgs) -> i32 {
     use crate::audit::{self, AuditReport};
     let report = if args.merge.is_empty() {
-        let threads =
-            args.jobs.filter(|&j| j > 0).unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from));
+        let threads = thread_count(args.jobs);
         for root in &args.roots {
             if !root.is_dir() {
                 eprintln!("error: {}: not a folder", root.display());
@@ -360,6 +397,17 @@ fn audit(args: AuditArgs) -> i32 {
     }
 }
 
+/// Standard input is linted as the file it stands for: the name must be one a file can have.
+fn check_stdin_filename(name: &str) -> Result<(), String> {
+    if name.trim().is_empty() {
+        return Err("must name the file that standard input stands for; it is empty".into());
+    }
+    if name.ends_with('/') || name.ends_with(std::path::MAIN_SEPARATOR) || Path::new(name).is_dir() {
+        return Err(format!("`{name}` names a folder; give the path of the file that standard input stands for"));
+    }
+    Ok(())
+}
+
 fn check(args: CheckArgs) -> i32 {
     let color = match args.color {
         ColorChoice::Always => true,
@@ -389,8 +437,13 @@ fn check(args: CheckArgs) -> i32 {
             return EXIT_ERROR;
         }
     };
-    let threads =
-        args.jobs.filter(|&j| j > 0).unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from));
+    let threads = thread_count(args.jobs);
+    if args.paths.iter().any(|p| p.as_os_str() == "-") {
+        if let Err(e) = check_stdin_filename(&args.stdin_filename) {
+            eprintln!("error: --stdin-filename {e}");
+            return EXIT_ERROR;
+        }
+    }
     let opts = engine::Options {
         format: args.output_format,
         color,

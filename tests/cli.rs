@@ -521,3 +521,65 @@ fn output_file_is_replaced_whole() {
         assert_eq!(mode("audit.txt"), mode("reference"));
     }
 }
+
+#[test]
+fn stdin_filename_must_name_a_file() {
+    let dir = TempDir::new().unwrap();
+    fs::create_dir(dir.path().join("apps")).unwrap();
+    for name in ["", " ", "/", "apps/", "apps", "."] {
+        let out = cmd()
+            .current_dir(dir.path())
+            .args(["check", "--output-format", "concise", "--stdin-filename", name, "-"])
+            .write_stdin(INSTANCE_ONLY)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{name:?}: {err}");
+        assert!(err.starts_with("error: --stdin-filename "), "{name:?}: {err}");
+        assert!(out.stdout.is_empty(), "{name:?}");
+    }
+    // Without `-` the name is not used, so not judged.
+    let (code, _, _) = check(dir.path(), &["--stdin-filename", "", "."]);
+    assert_eq!(code, 0);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_closed_standard_output_is_an_error() {
+    let dir = TempDir::new().unwrap();
+    write(dir.path(), "xs-security.json", INSTANCE_ONLY);
+    let run = |redirect: &str, args: &str| {
+        let out = std::process::Command::new("bash")
+            .current_dir(dir.path())
+            .arg("-c")
+            .arg(format!("\"$0\" {args} {redirect}"))
+            .arg(assert_cmd::cargo::cargo_bin("xsuaa-lint"))
+            .output()
+            .unwrap();
+        (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
+    };
+    let (code, err) = run(">&-", "check xs-security.json");
+    assert_eq!(code, Some(2), "{err}");
+    assert_eq!(err, "error: cannot write the report: standard output is closed\n");
+    let (code, err) = run(">&-", "audit .");
+    assert_eq!((code, err.contains("standard output is closed")), (Some(2), true), "{err}");
+    // Not needed: the report goes to a file.
+    let (code, err) = run(">&-", "check -o report.txt xs-security.json");
+    assert_eq!(code, Some(1), "{err}");
+    // `/dev/null` is a choice, not an error.
+    let (code, err) = run(">/dev/null", "check xs-security.json");
+    assert_eq!((code, err.as_str()), (Some(1), ""));
+}
+
+#[test]
+fn huge_job_counts_are_capped() {
+    let dir = TempDir::new().unwrap();
+    write(dir.path(), "xs-security.json", INSTANCE_ONLY);
+    for args in [&["check", "--jobs", "100000", "."][..], &["audit", "--jobs", "100000", "."][..]] {
+        let out =
+            cmd().current_dir(dir.path()).args(args).timeout(std::time::Duration::from_secs(60)).output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{err}");
+    }
+}

@@ -273,7 +273,15 @@ impl Collector<'_> {
     fn stdin(&self, opts: &Options) {
         // Standard input is configured as the file it stands for.
         let stands_for = PathBuf::from(if opts.stdin_filename == "<stdin>" { "." } else { &opts.stdin_filename });
-        let Some(config) = self.configs.for_file(&stands_for) else { return };
+        let Some(config) = self.configs.for_file(&stands_for) else {
+            // A broken configuration is reported at the end; otherwise standard input is never
+            // dropped in silence.
+            if self.configs.errors().is_empty() {
+                let message = format!("cannot tell which configuration applies to `{}`", opts.stdin_filename);
+                self.io_error(&opts.stdin_filename, message, opts);
+            }
+            return;
+        };
         match load::read_stdin(&opts.stdin_filename) {
             Ok(source) => self.source(source, None, &config, opts),
             Err(e) => self.load_failed(&opts.stdin_filename, e, Some((&config, &stands_for)), opts),
