@@ -583,3 +583,34 @@ fn huge_job_counts_are_capped() {
         assert!(!err.contains("panicked"), "{err}");
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn a_walk_reports_odd_names_folders_and_oversized_deployment_files() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = TempDir::new().unwrap();
+    // A descriptor whose name is not UTF-8: linted, shown lossily.
+    let odd = dir.path().join("odd");
+    fs::create_dir(&odd).unwrap();
+    fs::write(odd.join(std::ffi::OsStr::from_bytes(b"xs-security-\xff.json")), INSTANCE_ONLY).unwrap();
+    // A folder named like a descriptor: XS000, and what it holds is still walked.
+    write(dir.path(), "folder/xs-security.json/inner/xs-security.json", INSTANCE_ONLY);
+    // A deployment file too large to read could hold instances: XS000.
+    let big = dir.path().join("big/mta.yaml");
+    fs::create_dir_all(big.parent().unwrap()).unwrap();
+    fs::File::create(&big).unwrap().set_len(17 * 1024 * 1024).unwrap();
+    // An unrelated large YAML file is no deployment candidate by name: nothing said.
+    fs::File::create(dir.path().join("big/values.txt")).unwrap().set_len(17 * 1024 * 1024).unwrap();
+    let (code, out, _) = check(dir.path(), &[]);
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("odd/xs-security-\u{fffd}.json:3:49: XS102"), "{out}");
+    assert!(out.contains("folder/xs-security.json:1:1: XS000 cannot read the file: it is a directory"), "{out}");
+    assert!(out.contains("folder/xs-security.json/inner/xs-security.json:3:49: XS102"), "{out}");
+    assert!(out.contains("big/mta.yaml:1:1: XS000 the file is larger than 16 MiB"), "{out}");
+    assert_eq!(out.matches("XS000").count(), 2, "{out}");
+    // A fix goes to the file under its real name.
+    let (_, _, err) = check(dir.path(), &["--fix", "odd"]);
+    assert!(err.is_empty(), "{err}");
+    let fixed = fs::read_to_string(odd.join(std::ffi::OsStr::from_bytes(b"xs-security-\xff.json"))).unwrap();
+    assert!(fixed.contains("binding-secret"), "{fixed}");
+}

@@ -186,6 +186,11 @@ pub fn check(paths: &[PathBuf], opts: &Options, configs: &Resolver, baseline: Op
     let (deployments, rest): (Vec<_>, Vec<_>) =
         targets.into_iter().partition(|(_, kind, _)| matches!(kind, FileKind::Deployment(_)));
     deployments.par_iter().for_each(|(p, kind, explicit)| {
+        // Found by name, a deployment file is read only if its content is relevant, and one that
+        // cannot be read is skipped in silence; one too large to read could hold instances.
+        if !explicit && std::fs::metadata(p).is_ok_and(|m| m.is_file() && m.len() > load::MAX_FILE_SIZE) {
+            return collector.too_large(p, &discover::display_path(p, cwd.as_deref()), opts);
+        }
         if let FileKind::Deployment(kind) = kind {
             collector.deployment(p, &discover::display_path(p, cwd.as_deref()), *kind, *explicit, &extensions, opts);
         }
@@ -267,6 +272,19 @@ impl Collector<'_> {
             Ok(source) if used => self.used_descriptor(source, path, &key, &config, opts),
             Ok(source) => self.source(source, Some(path), &config, opts),
             Err(e) => self.load_failed(display, e, Some((&config, path)), opts),
+        }
+    }
+
+    /// A file found by name that is too large to read (XS000, as for a descriptor).
+    fn too_large(&self, path: &Path, display: &str, opts: &Options) {
+        let Some(config) = self.configs.for_file(path) else { return };
+        let key = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        if !self.seen.lock().unwrap().insert(key) {
+            return;
+        }
+        // Shrunk since it was looked at: read as usual next time; nothing to say now.
+        if let Err(e) = load::read_path(path, display) {
+            self.load_failed(display, e, Some((&config, path)), opts);
         }
     }
 
