@@ -11,6 +11,10 @@ use std::sync::Mutex;
 
 const VERSION: u32 = 1;
 
+/// More findings than any run could record for one key (a file is at most 16 MiB): a count
+/// above it is no baseline written by `--write-baseline`, and would overflow sums.
+const MAX_COUNT: usize = u32::MAX as usize;
+
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct BaselineFile {
@@ -55,7 +59,9 @@ impl Keys {
         for report in reports {
             let path = self.path(&report.path);
             for d in &report.diagnostics {
-                *counts.entry((path.clone(), d.rule.code.to_string(), d.pointer.clone())).or_default() += 1;
+                let n: &mut usize =
+                    counts.entry((path.clone(), d.rule.code.to_string(), d.pointer.clone())).or_default();
+                *n = n.saturating_add(1);
             }
         }
         counts
@@ -65,12 +71,12 @@ impl Keys {
 /// Records every finding of `reports`; returns how many.
 pub fn write(file: &Path, reports: &[FileReport]) -> std::io::Result<usize> {
     let counts = Keys::new(file).counts(reports);
-    let total = counts.values().sum();
+    let total = counts.values().fold(0usize, |sum, n| sum.saturating_add(*n));
     let findings =
         counts.into_iter().map(|((path, code, pointer), count)| Entry { path, code, pointer, count }).collect();
     let mut text = serde_json::to_string_pretty(&BaselineFile { version: VERSION, findings })?;
     text.push('\n');
-    std::fs::write(file, text)?;
+    crate::fix::write::write_new(file, text.as_bytes())?;
     Ok(total)
 }
 
@@ -83,15 +89,23 @@ pub struct Baseline {
 
 impl Baseline {
     pub fn load(file: &Path) -> Result<Self, String> {
-        let text = std::fs::read_to_string(file).map_err(|e| format!("cannot read the baseline: {e}"))?;
-        let parsed: BaselineFile =
-            serde_json::from_str(&text).map_err(|e| format!("not a baseline written by `--write-baseline`: {e}"))?;
+        // Bounded and regular files only (not `/dev/zero`, not a FIFO); a byte-order mark is fine.
+        let text = crate::load::read_text(file)?;
+        let parsed: BaselineFile = serde_json::from_str(crate::load::without_bom(&text))
+            .map_err(|e| format!("not a baseline written by `--write-baseline`: {e}"))?;
         if parsed.version != VERSION {
             return Err(format!("baseline version {} is not supported (expected {VERSION})", parsed.version));
         }
         let mut counts = BTreeMap::new();
         for e in parsed.findings {
-            *counts.entry((e.path, e.code, e.pointer)).or_default() += e.count;
+            if e.count > MAX_COUNT {
+                return Err(format!(
+                    "the count {} of {} {} `{}` is not a number of findings (at most {MAX_COUNT})",
+                    e.count, e.path, e.code, e.pointer
+                ));
+            }
+            let n: &mut usize = counts.entry((e.path, e.code, e.pointer)).or_default();
+            *n = n.saturating_add(e.count);
         }
         Ok(Baseline { keys: Keys::new(file), left: Mutex::new(counts), checked: Mutex::new(BTreeSet::new()) })
     }
@@ -118,6 +132,8 @@ impl Baseline {
     /// Recorded findings of the files checked in this run that no longer occur.
     pub fn gone(&self) -> usize {
         let (Ok(left), Ok(checked)) = (self.left.lock(), self.checked.lock()) else { return 0 };
-        left.iter().filter(|((path, _, _), _)| checked.contains(path)).map(|(_, n)| n).sum()
+        left.iter()
+            .filter(|((path, _, _), _)| checked.contains(path))
+            .fold(0usize, |sum, (_, n)| sum.saturating_add(*n))
     }
 }

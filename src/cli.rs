@@ -200,7 +200,27 @@ pub struct RuleArgs {
     pub all: bool,
 }
 
+/// Worker threads for `--jobs N`, capped: threads beyond a few per core only cost memory, and
+/// tens of thousands make thread creation fail.
+pub fn thread_count(jobs: Option<usize>) -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let cap = (cores * 4).clamp(1, 256);
+    jobs.filter(|&j| j > 0).map_or(cores, |j| j.min(cap))
+}
+
+/// What the process found at start-up, before Rust's runtime touched its descriptors.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Startup {
+    /// Standard output was closed (`xsuaa-lint check >&-`). The runtime then points it at
+    /// `/dev/null`, where a report would vanish without an error.
+    pub stdout_closed: bool,
+}
+
 pub fn main() -> i32 {
+    main_with(Startup::default())
+}
+
+pub fn main_with(startup: Startup) -> i32 {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -208,11 +228,29 @@ pub fn main() -> i32 {
             return if e.use_stderr() { EXIT_ERROR } else { EXIT_CLEAN };
         }
     };
+    if startup.stdout_closed && cli.command.writes_to_stdout() {
+        eprintln!("error: cannot write the report: standard output is closed");
+        return EXIT_ERROR;
+    }
     match cli.command {
         Command::Check(args) => check(args),
         Command::Rule(args) => rule(args),
         Command::Config(args) => show_config(args),
         Command::Audit(args) => audit(args),
+    }
+}
+
+impl Command {
+    /// Whether the command's result goes to standard output.
+    fn writes_to_stdout(&self) -> bool {
+        match self {
+            Command::Check(args) => {
+                let fixed_stdin = args.fix && args.paths.iter().any(|p| p.as_os_str() == "-");
+                args.write_baseline.is_none() && (args.output_file.is_none() || fixed_stdin)
+            }
+            Command::Audit(args) => args.output_file.is_none(),
+            Command::Rule(_) | Command::Config(_) => true,
+        }
     }
 }
 
@@ -290,8 +328,7 @@ fn show_config(args: ConfigArgs) -> i32 {
 fn audit(args: AuditArgs) -> i32 {
     use crate::audit::{self, AuditReport};
     let report = if args.merge.is_empty() {
-        let threads =
-            args.jobs.filter(|&j| j > 0).unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from));
+        let threads = thread_count(args.jobs);
         for root in &args.roots {
             if !root.is_dir() {
                 eprintln!("error: {}: not a folder", root.display());
@@ -308,13 +345,15 @@ fn audit(args: AuditArgs) -> i32 {
     } else {
         let mut reports = Vec::new();
         for file in &args.merge {
-            let parsed = std::fs::read_to_string(file)
-                .map_err(|e| e.to_string())
-                .and_then(|text| serde_json::from_str::<AuditReport>(&text).map_err(|e| e.to_string()));
+            // Bounded and regular files only (not `/dev/zero`, not a FIFO); a byte-order mark is fine.
+            let parsed = crate::load::read_text(file).and_then(|text| {
+                serde_json::from_str::<AuditReport>(crate::load::without_bom(&text))
+                    .map_err(|e| format!("not an audit report: {e}"))
+            });
             match parsed {
                 Ok(r) => reports.push(r),
                 Err(e) => {
-                    eprintln!("error: {}: not an audit report: {e}", file.display());
+                    eprintln!("error: {}: {e}", file.display());
                     return EXIT_ERROR;
                 }
             }
@@ -358,6 +397,17 @@ fn audit(args: AuditArgs) -> i32 {
     }
 }
 
+/// Standard input is linted as the file it stands for: the name must be one a file can have.
+fn check_stdin_filename(name: &str) -> Result<(), String> {
+    if name.trim().is_empty() {
+        return Err("must name the file that standard input stands for; it is empty".into());
+    }
+    if name.ends_with('/') || name.ends_with(std::path::MAIN_SEPARATOR) || Path::new(name).is_dir() {
+        return Err(format!("`{name}` names a folder; give the path of the file that standard input stands for"));
+    }
+    Ok(())
+}
+
 fn check(args: CheckArgs) -> i32 {
     let color = match args.color {
         ColorChoice::Always => true,
@@ -387,8 +437,13 @@ fn check(args: CheckArgs) -> i32 {
             return EXIT_ERROR;
         }
     };
-    let threads =
-        args.jobs.filter(|&j| j > 0).unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from));
+    let threads = thread_count(args.jobs);
+    if args.paths.iter().any(|p| p.as_os_str() == "-") {
+        if let Err(e) = check_stdin_filename(&args.stdin_filename) {
+            eprintln!("error: --stdin-filename {e}");
+            return EXIT_ERROR;
+        }
+    }
     let opts = engine::Options {
         format: args.output_format,
         color,
@@ -404,8 +459,9 @@ fn check(args: CheckArgs) -> i32 {
     };
     let outcome = engine::check(&args.paths, &opts, &configs, baseline.as_ref());
     let mut summary = Summary::of(&outcome.reports, outcome.files_checked, fix == FixMode::Apply, args.unsafe_fixes);
-    summary.quiet = args.quiet;
     let config_errors = configs.errors();
+    // A broken configuration: the errors say so; no summary may claim that nothing was found.
+    summary.quiet = args.quiet || !config_errors.is_empty();
 
     if let Some(file) = &args.write_baseline {
         for e in &config_errors {
@@ -431,16 +487,21 @@ fn check(args: CheckArgs) -> i32 {
     let stderr = std::io::stderr();
     // With `--fix` on standard input, standard output carries the fixed text; the report moves to stderr.
     let stdin_fixed = outcome.fixed_stdin.is_some();
-    let mut sink: Box<dyn Write> = match &args.output_file {
-        Some(file) => match std::fs::File::create(file) {
-            Ok(f) => Box::new(std::io::BufWriter::new(f)),
+    // `--output-file`: written beside its destination and renamed into place once whole.
+    let mut report_file = match &args.output_file {
+        Some(file) => match crate::fix::write::NewFile::create(file) {
+            Ok(f) => Some(f),
             Err(e) => {
                 eprintln!("error: cannot write {}: {e}", file.display());
                 return EXIT_ERROR;
             }
         },
-        None if stdin_fixed => Box::new(stderr.lock()),
-        None => Box::new(stdout.lock()),
+        None => None,
+    };
+    let mut console: Box<dyn Write> = if stdin_fixed { Box::new(stderr.lock()) } else { Box::new(stdout.lock()) };
+    let sink: &mut dyn Write = match report_file.as_mut() {
+        Some(file) => file,
+        None => &mut console,
     };
     let written = if fix == FixMode::Diff {
         let mut r = Ok(());
@@ -466,13 +527,14 @@ fn check(args: CheckArgs) -> i32 {
             let _ = stdout.lock().write_all(outcome.fixed_stdin.as_deref().unwrap_or_default().as_bytes());
         }
         if args.statistics {
-            report::statistics::write(&outcome.reports, &summary, &mut sink)
+            report::statistics::write(&outcome.reports, &summary, sink)
         } else {
-            report::write(opts.format, &outcome.reports, &summary, &mut sink)
+            report::write(opts.format, &outcome.reports, &summary, sink)
         }
     };
     let written = written.and_then(|()| sink.flush());
-    drop(sink);
+    let written = written.and_then(|()| report_file.map_or(Ok(()), crate::fix::write::NewFile::commit));
+    drop(console);
     for (path, reason) in &outcome.refused {
         eprintln!("error: {path}: fix not applied: {reason}");
     }
@@ -492,7 +554,10 @@ fn check(args: CheckArgs) -> i32 {
     }
     if let Err(e) = written {
         if e.kind() != std::io::ErrorKind::BrokenPipe {
-            eprintln!("error: cannot write the report: {e}");
+            match &args.output_file {
+                Some(file) => eprintln!("error: cannot write the report {}: {e}", file.display()),
+                None => eprintln!("error: cannot write the report: {e}"),
+            }
             return EXIT_ERROR;
         }
     }

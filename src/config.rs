@@ -4,8 +4,7 @@
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::policy::Policy;
-use crate::source::byte_position;
-use crate::source::Position;
+use crate::source::{Position, SourceFile};
 use globset::{Glob, GlobBuilder, GlobMatcher, GlobSet, GlobSetBuilder};
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
@@ -126,11 +125,11 @@ fn default_policy_level() -> Spanned<Level> {
     Spanned::new(0..0, Level::Warning)
 }
 
-/// A `[[ignore]]` entry: findings it silences, with the reason recorded.
+/// A `[[ignore]]` entry: findings it silences, with the reason recorded. Its path glob is in
+/// the configuration's [`SuppressionIndex`].
 #[derive(Debug)]
 pub struct Suppression {
     pub path: String,
-    matcher: GlobMatcher,
     pub pointer: Option<String>,
     pub rules: Vec<String>,
     pub reason: String,
@@ -141,12 +140,45 @@ pub struct Suppression {
 }
 
 impl Suppression {
-    fn matches(&self, relative_path: &str, d: &Diagnostic) -> bool {
+    /// Whether it silences `d`, in a file its path glob matches.
+    fn silences(&self, d: &Diagnostic) -> bool {
         self.rules.iter().any(|r| r.eq_ignore_ascii_case(d.rule.code))
-            && self.matcher.is_match(relative_path)
             && self.pointer.as_deref().is_none_or(|p| {
                 d.pointer == p || (d.pointer.starts_with(p) && d.pointer.as_bytes().get(p.len()) == Some(&b'/'))
             })
+    }
+}
+
+/// The `[[ignore]]` path globs compiled together: one lookup per file gives the entries that
+/// apply to it (literal paths by hash, globs by one automaton), so thousands of entries cost no
+/// more per finding than a few.
+#[derive(Debug)]
+enum SuppressionIndex {
+    Set(GlobSet),
+    /// Globs too many or too complex to compile as one set: each on its own (slower, same answers).
+    Each(Vec<GlobMatcher>),
+}
+
+impl SuppressionIndex {
+    fn new(globs: &[Glob]) -> Self {
+        let mut builder = GlobSetBuilder::new();
+        for g in globs {
+            builder.add(g.clone());
+        }
+        match builder.build() {
+            Ok(set) => SuppressionIndex::Set(set),
+            Err(_) => SuppressionIndex::Each(globs.iter().map(Glob::compile_matcher).collect()),
+        }
+    }
+
+    /// The entries whose glob matches `relative_path`, in configuration order.
+    fn matching(&self, relative_path: &str) -> Vec<usize> {
+        match self {
+            SuppressionIndex::Set(set) => set.matches(relative_path),
+            SuppressionIndex::Each(matchers) => {
+                matchers.iter().enumerate().filter(|(_, m)| m.is_match(relative_path)).map(|(i, _)| i).collect()
+            }
+        }
     }
 }
 
@@ -168,11 +200,17 @@ pub struct Config {
     pub plans: Vec<(String, String)>,
     plan_matchers: Vec<GlobMatcher>,
     pub suppressions: Vec<Suppression>,
+    suppression_index: SuppressionIndex,
     pub policies: Vec<Policy>,
 }
 
 fn glob(pattern: &str) -> Result<GlobMatcher, globset::Error> {
-    Ok(GlobBuilder::new(pattern).literal_separator(true).build()?.compile_matcher())
+    Ok(path_glob(pattern)?.compile_matcher())
+}
+
+/// A path glob: `*` stops at `/`, `**` crosses folders.
+fn path_glob(pattern: &str) -> Result<Glob, globset::Error> {
+    GlobBuilder::new(pattern).literal_separator(true).build()
 }
 
 /// `apps/**` also matches what is below `apps/`, as a folder pattern should.
@@ -184,6 +222,19 @@ fn glob_set(patterns: &[String]) -> Result<GlobSet, (usize, globset::Error)> {
         builder.add(Glob::new(&format!("{trimmed}/**")).map_err(|e| (i, e))?);
     }
     builder.build().map_err(|e| (0, e))
+}
+
+/// What makes `pointer` no RFC 6901 JSON Pointer: it starts with `/` (or is empty, the root)
+/// and every `~` is followed by `0` or `1`.
+fn pointer_problem(pointer: &str) -> Option<String> {
+    if !pointer.is_empty() && !pointer.starts_with('/') {
+        return Some("a JSON Pointer starts with `/`".into());
+    }
+    let bytes = pointer.as_bytes();
+    let bad = bytes.iter().enumerate().find(|&(i, &b)| b == b'~' && !matches!(bytes.get(i + 1), Some(b'0' | b'1')));
+    bad.map(|(i, _)| {
+        format!("`{pointer}` is no JSON Pointer: `~` at byte {i} must be followed by `0` (for `~`) or `1` (for `/`)")
+    })
 }
 
 fn matches_code(pattern: &str, code: &str) -> bool {
@@ -208,16 +259,19 @@ impl Config {
             plans: Vec::new(),
             plan_matchers: Vec::new(),
             suppressions: Vec::new(),
+            suppression_index: SuppressionIndex::Set(GlobSet::empty()),
             policies: Vec::new(),
         }
     }
 
     /// Reads and checks a configuration file. `shown` is how its path is printed.
     pub fn load(path: &Path, shown: &str) -> Result<Self, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+        // Bounded and regular files only, as descriptors: `--config /dev/zero` or a FIFO must
+        // not hang the run. (The TOML parser accepts a byte-order mark.)
+        let text = crate::load::read_text(path).map_err(|message| ConfigError {
             path: shown.to_string(),
             position: None,
-            message: format!("cannot read the configuration: {e}"),
+            message,
         })?;
         let root = std::path::absolute(path)
             .ok()
@@ -230,9 +284,11 @@ impl Config {
     }
 
     pub fn parse(text: &str, shown: &str, root: PathBuf) -> Result<Self, ConfigError> {
+        // A line index: positions of thousands of entries, each found without rescanning the text.
+        let lines = SourceFile::new(shown, text.to_string());
         let error = |span: Option<std::ops::Range<usize>>, message: String| ConfigError {
             path: shown.to_string(),
-            position: span.map(|s| byte_position(text.as_bytes(), s.start)),
+            position: span.map(|s| lines.position(s.start)),
             message,
         };
         let raw: RawConfig = toml::from_str(text).map_err(|e| error(e.span(), e.message().trim().to_string()))?;
@@ -244,6 +300,13 @@ impl Config {
         };
         let check_codes = |codes: &[Spanned<String>], what: &str| {
             for c in codes {
+                // `""` would be a prefix of every code: `ignore = [""]` would turn every rule off.
+                if c.get_ref().trim().is_empty() {
+                    return Err(error(
+                        Some(c.span()),
+                        format!("{what}: an empty rule code; give a code or prefix (`XS1`) or `ALL`"),
+                    ));
+                }
                 if !known_code(c.get_ref(), &raw.policy) {
                     return Err(error(
                         Some(c.span()),
@@ -267,6 +330,14 @@ impl Config {
                 || raw.policy.iter().any(|p| p.get_ref().code.get_ref().eq_ignore_ascii_case(code));
             if !known {
                 return Err(error(Some(level.span()), format!("rules.severity: `{code}` is no rule code")));
+            }
+            // XS000 (a file that cannot be read) is never silenced nor lowered: setting it would be
+            // ignored, so it is refused rather than accepted in silence.
+            if code.eq_ignore_ascii_case(crate::rules::xs000_io_error::RULE.code) && *level.get_ref() != Level::Error {
+                return Err(error(
+                    Some(level.span()),
+                    format!("rules.severity: `{code}`: XS000 (unreadable files) always stays an error"),
+                ));
             }
             config.severity.insert(code.to_uppercase(), *level.get_ref());
         }
@@ -300,6 +371,7 @@ impl Config {
             config.plan_matchers.push(matcher);
         }
 
+        let mut suppression_globs = Vec::with_capacity(raw.ignore.len());
         for entry in &raw.ignore {
             let span = entry.span();
             let raw_entry = entry.get_ref();
@@ -311,24 +383,25 @@ impl Config {
             }
             check_codes(&raw_entry.rules, "ignore.rules")?;
             if let Some(pointer) = &raw_entry.pointer {
-                if !pointer.get_ref().is_empty() && !pointer.get_ref().starts_with('/') {
-                    return Err(error(Some(pointer.span()), "ignore.pointer: a JSON Pointer starts with `/`".into()));
+                if let Some(problem) = pointer_problem(pointer.get_ref()) {
+                    return Err(error(Some(pointer.span()), format!("ignore.pointer: {problem}")));
                 }
             }
-            let matcher = glob(raw_entry.path.get_ref()).map_err(|e| {
+            let path_glob = path_glob(raw_entry.path.get_ref()).map_err(|e| {
                 error(Some(raw_entry.path.span()), format!("ignore.path: not a valid glob: {}", e.kind()))
             })?;
+            suppression_globs.push(path_glob);
             config.suppressions.push(Suppression {
                 path: raw_entry.path.get_ref().clone(),
-                matcher,
                 pointer: raw_entry.pointer.as_ref().map(|p| p.get_ref().clone()),
                 rules: raw_entry.rules.iter().map(|r| r.get_ref().to_uppercase()).collect(),
                 reason: raw_entry.reason.get_ref().clone(),
-                position: byte_position(text.as_bytes(), span.start),
-                end: byte_position(text.as_bytes(), span.end),
+                position: lines.position(span.start),
+                end: lines.position(span.end),
                 used: AtomicBool::new(false),
             });
         }
+        config.suppression_index = SuppressionIndex::new(&suppression_globs);
 
         let mut codes = std::collections::HashSet::new();
         for entry in &raw.policy {
@@ -345,8 +418,8 @@ impl Config {
             if !codes.insert(code.to_ascii_uppercase()) {
                 return Err(error(Some(p.code.span()), format!("policy.code `{code}` is used twice")));
             }
-            if !p.pointer.get_ref().is_empty() && !p.pointer.get_ref().starts_with('/') {
-                return Err(error(Some(p.pointer.span()), "policy.pointer: a JSON Pointer starts with `/`".into()));
+            if let Some(problem) = pointer_problem(p.pointer.get_ref()) {
+                return Err(error(Some(p.pointer.span()), format!("policy.pointer: {problem}")));
             }
             if p.schema.is_none() && !p.required {
                 return Err(error(Some(entry.span()), "policy: give a `schema`, `required = true`, or both".into()));
@@ -385,12 +458,15 @@ impl Config {
 
     /// Rule selection, severities and suppressions, applied to one file's findings.
     pub fn apply(&self, path: &Path, diagnostics: &mut Vec<Diagnostic>) {
-        let relative = self.relative(path);
+        // The entries for this file, looked up once; the first that silences a finding wins.
+        let candidates = match self.relative(path) {
+            Some(relative) if !self.suppressions.is_empty() => self.suppression_index.matching(&relative),
+            _ => Vec::new(),
+        };
         diagnostics.retain_mut(|d| {
             let Some(severity) = self.level(d.rule.code, d.severity) else { return false };
             d.severity = severity;
-            let Some(relative) = &relative else { return true };
-            match self.suppressions.iter().find(|s| s.matches(relative, d)) {
+            match candidates.iter().map(|&i| &self.suppressions[i]).find(|s| s.silences(d)) {
                 Some(s) => {
                     s.used.store(true, Ordering::Relaxed);
                     false
@@ -645,6 +721,60 @@ mod tests {
         let e =
             parse("[[policy]]\ncode = \"XS999\"\nmessage = \"m\"\npointer = \"/a\"\nrequired = true\n").unwrap_err();
         assert!(e.message.contains("reserved"), "{e}");
+    }
+
+    #[test]
+    fn empty_codes_xs000_off_and_bad_pointer_escapes_are_errors() {
+        for (text, line, column, needle) in [
+            ("[rules]\nignore = [\"\"]\n", 2, 11, "empty rule code"),
+            ("[rules]\nselect = [\"XS1\", \"\"]\n", 2, 18, "empty rule code"),
+            ("[[ignore]]\npath = \"a\"\nrules = [\" \"]\nreason = \"r\"\n", 3, 10, "empty rule code"),
+            ("[rules.severity]\nXS000 = \"off\"\n", 2, 9, "XS000"),
+            ("[rules.severity]\nxs000 = \"warning\"\n", 2, 9, "XS000"),
+            ("[[ignore]]\npath = \"a\"\npointer = \"/a~2\"\nrules = [\"XS1\"]\nreason = \"r\"\n", 3, 11, "`~`"),
+            ("[[ignore]]\npath = \"a\"\npointer = \"/a~\"\nrules = [\"XS1\"]\nreason = \"r\"\n", 3, 11, "`~`"),
+            ("[[policy]]\ncode = \"ORG1\"\nmessage = \"m\"\npointer = \"/x~9\"\nrequired = true\n", 4, 11, "`~`"),
+        ] {
+            let e = parse(text).unwrap_err();
+            assert_eq!(e.position.map(|p| (p.line, p.column)), Some((line, column)), "{text}: {e}");
+            assert!(e.message.contains(needle), "{text}: {e}");
+        }
+        // What stays valid: XS000 at its own severity, escapes `~0` and `~1`.
+        parse("[rules.severity]\nXS000 = \"error\"\n").unwrap();
+        let c = parse("[[ignore]]\npath = \"a\"\npointer = \"/a~0b~1c\"\nrules = [\"XS1\"]\nreason = \"r\"\n").unwrap();
+        assert_eq!(c.suppressions[0].pointer.as_deref(), Some("/a~0b~1c"));
+    }
+
+    #[test]
+    fn many_suppressions_cost_one_lookup_per_file() {
+        use crate::diagnostic::Diagnostic;
+        use crate::report::tests::finding;
+        use crate::rules::xs102_instance_secret_only::RULE;
+        let n = 20_000;
+        let mut text = String::new();
+        for i in 0..n {
+            text.push_str(&format!(
+                "[[ignore]]\npath = \"apps/a{i}/xs-security.json\"\nrules = [\"XS102\"]\nreason = \"legacy\"\n\n"
+            ));
+        }
+        text.push_str("[[ignore]]\npath = \"glob/*/xs-security.json\"\nrules = [\"XS102\"]\nreason = \"legacy\"\n");
+        let started = std::time::Instant::now();
+        let c = parse(&text).unwrap();
+        let mut kept = 0;
+        for i in 0..n {
+            let mut findings: Vec<Diagnostic> = vec![finding(&RULE, "/a")];
+            // Every other file has no entry of its own.
+            let folder = if i % 2 == 0 { format!("apps/a{i}") } else { format!("other/a{i}") };
+            c.apply(Path::new(&format!("/repo/{folder}/xs-security.json")), &mut findings);
+            kept += findings.len();
+        }
+        let mut globbed = vec![finding(&RULE, "/a")];
+        c.apply(Path::new("/repo/glob/x/xs-security.json"), &mut globbed);
+        let elapsed = started.elapsed();
+        assert_eq!((kept, globbed.len()), (n / 2, 0));
+        assert_eq!(c.unused_suppressions().count(), n / 2);
+        // Quadratic matching took minutes in a debug build; linear takes about a second, under load too.
+        assert!(elapsed < std::time::Duration::from_secs(10), "{n} suppressions took {elapsed:?}");
     }
 
     #[test]

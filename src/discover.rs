@@ -115,7 +115,17 @@ pub fn walk(roots: &[PathBuf], threads: usize, selector: &dyn Selector, visit: &
                     if is_dir && entry.depth() > 0 && selector.skip_dir(entry.path()) {
                         return WalkState::Skip;
                     }
-                    let kind = if is_dir { None } else { entry.file_name().to_str().and_then(classify_name) };
+                    // A name that is not UTF-8 is classified as shown (lossily): `xs-security-\xff.json`
+                    // is still a descriptor, not a file to skip in silence.
+                    let name = entry.file_name().to_string_lossy();
+                    if is_dir && is_descriptor_name(&name) && entry.depth() > 0 {
+                        // Named like a descriptor but a folder: reported (and still walked into).
+                        visit(Found::Error {
+                            path: Some(entry.path().to_path_buf()),
+                            message: "cannot read the file: it is a directory".into(),
+                        });
+                    }
+                    let kind = if is_dir { None } else { classify_name(&name) };
                     let named = kind.is_some();
                     let wanted =
                         !is_dir && (named || selector.may_include_others()) && selector.wants(entry.path(), named);

@@ -21,14 +21,27 @@ struct Repository {
     descriptors: OnceLock<Vec<(String, gix::ObjectId)>>,
 }
 
+/// What holds a folder.
+#[derive(Clone)]
+enum Lookup {
+    /// No git repository.
+    Outside,
+    /// A repository that cannot be opened (reported once).
+    Broken,
+    Found(Arc<Repository>),
+}
+
 /// Finds the base version of files; shared by the worker threads.
 pub struct History {
     revision: String,
-    /// Set by `--base`: a revision that does not resolve is an error, not a quiet "no history".
+    /// Set by `--base`: a revision that does not resolve, or a file outside git that it cannot
+    /// apply to, is an error, not a quiet "no history".
     explicit: bool,
     /// Per folder, the repository holding it (or none).
-    folders: Mutex<HashMap<PathBuf, Option<Arc<Repository>>>>,
+    folders: Mutex<HashMap<PathBuf, Lookup>>,
     errors: Mutex<BTreeSet<String>>,
+    /// With `--base`: the first file outside any git repository, and how many there were.
+    outside: Mutex<(Option<PathBuf>, usize)>,
 }
 
 /// Rename detection gives up beyond this many candidates, as git does for large renames.
@@ -44,12 +57,33 @@ impl History {
             explicit: revision.is_some(),
             folders: Mutex::new(HashMap::new()),
             errors: Mutex::new(BTreeSet::new()),
+            outside: Mutex::new((None, 0)),
         }
     }
 
     /// Problems with the repositories or the revision, one line each (exit status 2).
     pub fn errors(&self) -> Vec<String> {
-        self.errors.lock().map(|e| e.iter().cloned().collect()).unwrap_or_default()
+        let mut errors: Vec<String> = self.errors.lock().map(|e| e.iter().cloned().collect()).unwrap_or_default();
+        if let Ok((Some(first), n)) = self.outside.lock().as_deref() {
+            let others = match n - 1 {
+                0 => String::new(),
+                1 => " (nor is 1 other file)".to_string(),
+                more => format!(" (nor are {more} other files)"),
+            };
+            errors.push(format!(
+                "{}: not in a git repository, so `--base {}` cannot be applied to it{others}; the history rules need git",
+                first.display(),
+                self.revision
+            ));
+        }
+        errors
+    }
+
+    fn outside_git(&self, path: &Path) {
+        if let Ok(mut outside) = self.outside.lock() {
+            outside.0.get_or_insert_with(|| path.to_path_buf());
+            outside.1 += 1;
+        }
     }
 
     fn error(&self, message: String) {
@@ -59,21 +93,39 @@ impl History {
     }
 
     /// The version of `path` at the base revision, parsed; `None` outside git, for a file that
-    /// is new at the base, or when the base version is not a JSON document.
+    /// is new at the base, or when the base version is not a JSON document. Objects that cannot
+    /// be read (a corrupt repository) and, with `--base`, a file outside git are errors.
     pub fn baseline(&self, path: &Path, current_text: &str) -> Option<Baseline> {
         let path = std::path::absolute(path).ok()?;
-        let repository = self.repository(path.parent()?)?;
+        let repository = match self.repository(path.parent()?) {
+            Lookup::Found(repository) => repository,
+            Lookup::Outside => {
+                if self.explicit {
+                    self.outside_git(&path);
+                }
+                return None;
+            }
+            Lookup::Broken => return None,
+        };
         let tree_id = repository.tree?;
         let relative = relative_path(&path, &repository.workdir)?;
         let repo = repository.repo.to_thread_local();
-        let tree = repo.find_tree(tree_id).ok()?;
-        let (bytes, renamed_from) = match tree.lookup_entry_by_path(&relative).ok()? {
-            Some(entry) if entry.mode().is_blob() => (read_blob(&repo, entry.object_id())?, None),
-            Some(_) => return None,
-            None => {
+        let at = || format!("`{}` at `{}`", relative.display(), self.revision);
+        let tree = match repo.find_tree(tree_id) {
+            Ok(tree) => tree,
+            Err(e) => return self.corrupt(&repository, format!("the tree of `{}`", self.revision), &e),
+        };
+        let (bytes, renamed_from) = match tree.lookup_entry_by_path(&relative) {
+            Ok(Some(entry)) if entry.mode().is_blob() => match read_blob(&repo, entry.object_id()) {
+                Ok(bytes) => (bytes?, None),
+                Err(e) => return self.corrupt(&repository, at(), &e),
+            },
+            Ok(Some(_)) => return None,
+            Ok(None) => {
                 let (old_path, bytes) = self.renamed_from(&repository, &repo, &tree, current_text)?;
                 (bytes, Some(old_path))
             }
+            Err(e) => return self.corrupt(&repository, at(), &e),
         };
         let text = String::from_utf8(bytes).ok()?;
         let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
@@ -81,10 +133,16 @@ impl History {
         Some(Baseline { revision: self.revision.clone(), renamed_from, root })
     }
 
-    fn repository(&self, folder: &Path) -> Option<Arc<Repository>> {
-        let mut folders = self.folders.lock().ok()?;
+    /// An object of the repository that cannot be read: an error, never a quiet "no history".
+    fn corrupt<T>(&self, repository: &Repository, what: String, e: &dyn std::fmt::Display) -> Option<T> {
+        self.error(format!("{}: cannot read {what} (is the repository corrupt?): {e}", repository.workdir.display()));
+        None
+    }
+
+    fn repository(&self, folder: &Path) -> Lookup {
+        let Ok(mut folders) = self.folders.lock() else { return Lookup::Broken };
         let mut visited = Vec::new();
-        let mut found = None;
+        let mut found = Lookup::Outside;
         for dir in folder.ancestors() {
             if let Some(known) = folders.get(dir) {
                 found = known.clone();
@@ -92,7 +150,7 @@ impl History {
             }
             visited.push(dir.to_path_buf());
             if dir.join(".git").exists() {
-                found = self.open(dir);
+                found = self.open(dir).map_or(Lookup::Broken, Lookup::Found);
                 break;
             }
         }
@@ -110,28 +168,54 @@ impl History {
                 return None;
             }
         };
-        let tree = match repo.rev_parse_single(self.revision.as_str()) {
-            Ok(id) => {
-                let tree = id.object().ok().and_then(|o| o.peel_to_commit().ok()).and_then(|c| c.tree_id().ok());
-                if tree.is_none() && self.explicit {
-                    self.error(format!("{}: `--base {}` does not name a commit", workdir.display(), self.revision));
-                }
-                tree.map(|id| id.detach())
-            }
-            // Without `--base`, a repository with no commit yet simply has no history.
-            Err(e) => {
-                if self.explicit {
-                    self.error(format!("{}: cannot resolve `--base {}`: {e}", workdir.display(), self.revision));
-                }
-                None
-            }
-        };
+        let tree = self.base_tree(&repo, workdir);
         Some(Arc::new(Repository {
             repo: repo.into_sync(),
             workdir: workdir.to_path_buf(),
             tree,
             descriptors: OnceLock::new(),
         }))
+    }
+
+    /// The tree of the base revision. Without `--base`, a repository without commits simply has
+    /// no history; anything else that does not resolve to a readable commit is an error.
+    fn base_tree(&self, repo: &gix::Repository, workdir: &Path) -> Option<gix::ObjectId> {
+        let fail = |message: String| {
+            self.error(format!("{}: {message}", workdir.display()));
+            None
+        };
+        if !self.explicit {
+            match repo.head() {
+                Ok(head) if head.is_unborn() => return None,
+                Ok(_) => {}
+                Err(e) => return fail(format!("cannot read `HEAD` (is the repository corrupt?): {e}")),
+            }
+        }
+        let id = match repo.rev_parse_single(self.revision.as_str()) {
+            Ok(id) => id,
+            Err(e) if self.explicit => return fail(format!("cannot resolve `--base {}`: {e}", self.revision)),
+            Err(e) => return fail(format!("cannot resolve `{}` (is the repository corrupt?): {e}", self.revision)),
+        };
+        let object = match id.object() {
+            Ok(object) => object,
+            Err(e) => {
+                return fail(format!(
+                    "cannot read the object {id} of `{}` (is the repository corrupt?): {e}",
+                    self.revision
+                ))
+            }
+        };
+        let commit = match object.peel_to_commit() {
+            Ok(commit) => commit,
+            Err(e) if self.explicit => {
+                return fail(format!("`--base {}` does not name a commit: {e}", self.revision));
+            }
+            Err(e) => return fail(format!("`{}` does not lead to a readable commit: {e}", self.revision)),
+        };
+        match commit.tree_id() {
+            Ok(tree) => Some(tree.detach()),
+            Err(e) => fail(format!("cannot read the commit {id} of `{}`: {e}", self.revision)),
+        }
     }
 
     /// A descriptor of the base tree that no longer exists in the work tree and shares at
@@ -143,7 +227,13 @@ impl History {
         tree: &gix::Tree<'_>,
         current_text: &str,
     ) -> Option<(String, Vec<u8>)> {
-        let descriptors = repository.descriptors.get_or_init(|| descriptors_in(tree));
+        let descriptors = repository.descriptors.get_or_init(|| match descriptors_in(tree) {
+            Ok(found) => found,
+            Err(e) => {
+                self.corrupt::<()>(repository, format!("the tree of `{}`", self.revision), &e);
+                Vec::new()
+            }
+        });
         let gone: Vec<&(String, gix::ObjectId)> =
             descriptors.iter().filter(|(path, _)| !repository.workdir.join(path).exists()).collect();
         if gone.is_empty() || gone.len() > MAX_RENAME_CANDIDATES {
@@ -151,7 +241,14 @@ impl History {
         }
         let mut best: Option<(f32, &str, Vec<u8>)> = None;
         for (path, id) in gone {
-            let Some(bytes) = read_blob(repo, *id) else { continue };
+            let bytes = match read_blob(repo, *id) {
+                Ok(Some(bytes)) => bytes,
+                Ok(None) => continue,
+                Err(e) => {
+                    self.corrupt::<()>(repository, format!("`{path}` at `{}`", self.revision), &e);
+                    continue;
+                }
+            };
             let Ok(old) = std::str::from_utf8(&bytes) else { continue };
             let ratio = similar::TextDiff::from_lines(old, current_text).ratio();
             if ratio >= RENAME_SIMILARITY && best.as_ref().is_none_or(|(r, _, _)| ratio > *r) {
@@ -167,17 +264,19 @@ fn relative_path(path: &Path, workdir: &Path) -> Option<PathBuf> {
     (!relative.as_os_str().is_empty()).then(|| relative.to_path_buf())
 }
 
-fn read_blob(repo: &gix::Repository, id: gix::ObjectId) -> Option<Vec<u8>> {
-    let header = repo.find_header(id).ok()?;
+/// A blob's bytes; `Ok(None)` when it is too large to be a descriptor, an error when the object
+/// cannot be read.
+fn read_blob(repo: &gix::Repository, id: gix::ObjectId) -> Result<Option<Vec<u8>>, String> {
+    let header = repo.find_header(id).map_err(|e| e.to_string())?;
     if header.size() > MAX_FILE_SIZE {
-        return None;
+        return Ok(None);
     }
-    Some(repo.find_blob(id).ok()?.take_data())
+    Ok(Some(repo.find_blob(id).map_err(|e| e.to_string())?.take_data()))
 }
 
-fn descriptors_in(tree: &gix::Tree<'_>) -> Vec<(String, gix::ObjectId)> {
-    let Ok(entries) = tree.traverse().breadthfirst.files() else { return Vec::new() };
-    entries
+fn descriptors_in(tree: &gix::Tree<'_>) -> Result<Vec<(String, gix::ObjectId)>, String> {
+    let entries = tree.traverse().breadthfirst.files().map_err(|e| e.to_string())?;
+    Ok(entries
         .into_iter()
         .filter(|e| e.mode.is_blob())
         .filter_map(|e| {
@@ -185,5 +284,5 @@ fn descriptors_in(tree: &gix::Tree<'_>) -> Vec<(String, gix::ObjectId)> {
             let name = path.rsplit('/').next()?;
             is_descriptor_name(name).then_some((path, e.oid))
         })
-        .collect()
+        .collect())
 }

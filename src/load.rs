@@ -65,6 +65,41 @@ fn io_error(message: String) -> LoadError {
     )))
 }
 
+/// Reads a whole file the run needs (a descriptor, a configuration, a baseline, a report),
+/// following a symbolic link. Anything but a regular file is refused before it is opened, so a
+/// FIFO never blocks the run, and at most [`MAX_FILE_SIZE`] bytes are read, so a device or a
+/// file that keeps growing cannot exhaust memory. The error says why, without the path.
+pub fn read_bytes(path: &Path) -> Result<Vec<u8>, String> {
+    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read the file: {e}"))?;
+    if !meta.is_file() {
+        let what = if meta.is_dir() { "a directory" } else { "not a regular file (a FIFO, socket or device)" };
+        return Err(format!("cannot read the file: it is {what}"));
+    }
+    let too_large = || format!("the file is larger than {} MiB; not read", MAX_FILE_SIZE >> 20);
+    if meta.len() > MAX_FILE_SIZE {
+        return Err(too_large());
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_FILE_SIZE + 1).read_to_end(&mut bytes))
+        .map_err(|e| format!("cannot read the file: {e}"))?;
+    if bytes.len() as u64 > MAX_FILE_SIZE {
+        return Err(too_large());
+    }
+    Ok(bytes)
+}
+
+/// [`read_bytes`] as UTF-8 text (a leading byte-order mark kept: see [`without_bom`]).
+pub fn read_text(path: &Path) -> Result<String, String> {
+    String::from_utf8(read_bytes(path)?)
+        .map_err(|e| format!("the file is not valid UTF-8 (at byte offset {})", e.utf8_error().valid_up_to()))
+}
+
+/// `text` without a leading UTF-8 byte-order mark, which JSON parsers refuse.
+pub fn without_bom(text: &str) -> &str {
+    text.strip_prefix(crate::source::BOM).unwrap_or(text)
+}
+
 /// Reads a JSON file at `path` (see [`read_path_as`]).
 pub fn read_path(path: &Path, display: &str) -> Result<SourceFile, LoadError> {
     read_path_as(path, display, Format::Json)
@@ -73,18 +108,7 @@ pub fn read_path(path: &Path, display: &str) -> Result<SourceFile, LoadError> {
 /// Reads `path`, following a symbolic link named explicitly. FIFOs, sockets and devices are
 /// refused before they are opened, so a FIFO never blocks the run.
 pub fn read_path_as(path: &Path, display: &str, format: Format) -> Result<SourceFile, LoadError> {
-    let meta = std::fs::metadata(path).map_err(|e| io_error(format!("cannot read the file: {e}")))?;
-    if !meta.is_file() {
-        let what = if meta.is_dir() { "a directory" } else { "not a regular file (a FIFO, socket or device)" };
-        return Err(io_error(format!("cannot read the file: it is {what}")));
-    }
-    if meta.len() > MAX_FILE_SIZE {
-        return Err(io_error(format!("the file is larger than {} MiB; not a descriptor", MAX_FILE_SIZE >> 20)));
-    }
-    let mut bytes = Vec::with_capacity(meta.len() as usize);
-    std::fs::File::open(path)
-        .and_then(|f| f.take(MAX_FILE_SIZE + 1).read_to_end(&mut bytes))
-        .map_err(|e| io_error(format!("cannot read the file: {e}")))?;
+    let bytes = read_bytes(path).map_err(io_error)?;
     from_bytes_as(display, bytes, format)
 }
 

@@ -383,3 +383,237 @@ fn diff_names_what_it_cannot_fix() {
     let err = String::from_utf8(out.stderr).unwrap();
     assert!(err.contains("missing.json:1:1: XS000") && err.contains("xs-security.json:1:2: XS001"), "{err}");
 }
+
+/// A descriptor that nothing fixes, different for each file: what a user saves.
+fn users_text(i: usize) -> String {
+    CLEAN.replace("\"a\"", &format!("\"saved-by-the-user-{i}\""))
+}
+
+#[test]
+fn fix_never_overwrites_an_edit_saved_while_it_runs() {
+    // A best-effort real race (the deterministic one is in `fix::write`): `--fix` runs over many
+    // fixable files while another thread saves new text into some of them. Whenever the fix is
+    // written, the user's text must survive: the fix is either computed from it (nothing to fix)
+    // or refused because the file changed on disk.
+    let dir = TempDir::new().unwrap();
+    let n = 1_500;
+    for i in 0..n {
+        write(dir.path(), &format!("d{}/a{i}/xs-security.json", i % 30), IMPLICIT);
+    }
+    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("xsuaa-lint"))
+        .current_dir(dir.path())
+        .args(["check", "--fix", "--output-format", "concise", "--jobs", "2"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut edited = Vec::new();
+    for i in (0..n).step_by(7) {
+        let path = dir.path().join(format!("d{}/a{i}/xs-security.json", i % 30));
+        fs::write(&path, users_text(i)).unwrap();
+        edited.push((i, path));
+        std::thread::sleep(std::time::Duration::from_micros(300));
+    }
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(matches!(out.status.code(), Some(1 | 2)), "{err}");
+    for line in err.lines().filter(|l| l.starts_with("error:")) {
+        assert!(line.contains("changed on disk while being fixed"), "{err}");
+    }
+    for (i, path) in &edited {
+        assert_eq!(fs::read_to_string(path).unwrap(), users_text(*i), "{}\n{err}", path.display());
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn fix_keeps_owner_group_and_mode() {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let dir = TempDir::new().unwrap();
+    write(dir.path(), "xs-security.json", IMPLICIT);
+    let path = dir.path().join("xs-security.json");
+    fs::set_permissions(&path, fs::Permissions::from_mode(0o640)).unwrap();
+    // Only root can give a file away; elsewhere the owner is this user anyway.
+    let given_away = std::os::unix::fs::chown(&path, Some(4321), Some(4322)).is_ok();
+    let (code, out, err) = check(dir.path(), &["--fix"]);
+    assert_eq!(code, 1, "{out}{err}");
+    let meta = fs::metadata(&path).unwrap();
+    assert!(fs::read_to_string(&path).unwrap().contains("binding-secret"));
+    assert_eq!(meta.permissions().mode() & 0o777, 0o640);
+    if given_away {
+        assert_eq!((meta.uid(), meta.gid()), (4321, 4322));
+    } else {
+        eprintln!("not root: ownership kept by this user");
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn fix_refuses_hard_links_and_read_only_files() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = TempDir::new().unwrap();
+    write(dir.path(), "linked/xs-security.json", IMPLICIT);
+    fs::hard_link(dir.path().join("linked/xs-security.json"), dir.path().join("linked/other-name.json")).unwrap();
+    write(dir.path(), "read-only/xs-security.json", IMPLICIT);
+    let read_only = dir.path().join("read-only/xs-security.json");
+    fs::set_permissions(&read_only, fs::Permissions::from_mode(0o444)).unwrap();
+    write(dir.path(), "plain/xs-security.json", IMPLICIT);
+    let (code, _, err) = check(dir.path(), &["--fix"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains(
+            "error: linked/xs-security.json: fix not applied: cannot write the fixed file: it has 2 hard links"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains(
+            "error: read-only/xs-security.json: fix not applied: cannot write the fixed file: it is read-only"
+        ),
+        "{err}"
+    );
+    // Both untouched, the link intact; the other file is fixed.
+    assert_eq!(fs::read_to_string(dir.path().join("linked/xs-security.json")).unwrap(), IMPLICIT);
+    assert_eq!(fs::read_to_string(dir.path().join("linked/other-name.json")).unwrap(), IMPLICIT);
+    assert_eq!(fs::read_to_string(&read_only).unwrap(), IMPLICIT);
+    assert_eq!(fs::metadata(&read_only).unwrap().permissions().mode() & 0o777, 0o444);
+    assert!(fs::read_to_string(dir.path().join("plain/xs-security.json")).unwrap().contains("binding-secret"));
+}
+
+#[test]
+fn fix_removes_temporary_files_left_by_a_killed_run() {
+    let dir = TempDir::new().unwrap();
+    write(dir.path(), "xs-security.json", IMPLICIT);
+    let an_hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    // Pids above 2^22 never run on Linux.
+    for name in [".xsuaa-lint-9999999-AbCdEf.tmp", ".xsuaa-lint-9999998-XyZ.tmp"] {
+        fs::File::create(dir.path().join(name)).unwrap().set_modified(an_hour_ago).unwrap();
+    }
+    let (code, _, err) = check(dir.path(), &["--fix"]);
+    assert_eq!(code, 1, "{err}");
+    let mut left: Vec<String> =
+        fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    left.sort();
+    assert_eq!(left, ["xs-security.json"]);
+}
+
+#[test]
+fn output_file_is_replaced_whole() {
+    let dir = TempDir::new().unwrap();
+    write(dir.path(), "xs-security.json", INSTANCE_ONLY);
+    write(dir.path(), "report.txt", "the previous report\n");
+    // A reader of the previous report keeps reading it whole while the new one is written.
+    let mut reader = fs::File::open(dir.path().join("report.txt")).unwrap();
+    let (code, out, _) = check(dir.path(), &["--output-file", "report.txt"]);
+    assert_eq!((code, out.as_str()), (1, ""));
+    let mut previous = String::new();
+    std::io::Read::read_to_string(&mut reader, &mut previous).unwrap();
+    assert_eq!(previous, "the previous report\n");
+    assert!(fs::read_to_string(dir.path().join("report.txt")).unwrap().contains("XS102"));
+    let names: Vec<_> = fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(names.len(), 2, "no temporary file is left: {names:?}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        // The usual mode of a new file (0666 less the umask), as `File::create` gives it.
+        fs::File::create(dir.path().join("reference")).unwrap();
+        let mode = |name: &str| fs::metadata(dir.path().join(name)).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode("report.txt"), mode("reference"));
+        let out = cmd().current_dir(dir.path()).args(["audit", ".", "-o", "audit.txt"]).output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(mode("audit.txt"), mode("reference"));
+    }
+}
+
+#[test]
+fn stdin_filename_must_name_a_file() {
+    let dir = TempDir::new().unwrap();
+    fs::create_dir(dir.path().join("apps")).unwrap();
+    for name in ["", " ", "/", "apps/", "apps", "."] {
+        let out = cmd()
+            .current_dir(dir.path())
+            .args(["check", "--output-format", "concise", "--stdin-filename", name, "-"])
+            .write_stdin(INSTANCE_ONLY)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{name:?}: {err}");
+        assert!(err.starts_with("error: --stdin-filename "), "{name:?}: {err}");
+        assert!(out.stdout.is_empty(), "{name:?}");
+    }
+    // Without `-` the name is not used, so not judged.
+    let (code, _, _) = check(dir.path(), &["--stdin-filename", "", "."]);
+    assert_eq!(code, 0);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_closed_standard_output_is_an_error() {
+    let dir = TempDir::new().unwrap();
+    write(dir.path(), "xs-security.json", INSTANCE_ONLY);
+    let run = |redirect: &str, args: &str| {
+        let out = std::process::Command::new("bash")
+            .current_dir(dir.path())
+            .arg("-c")
+            .arg(format!("\"$0\" {args} {redirect}"))
+            .arg(assert_cmd::cargo::cargo_bin("xsuaa-lint"))
+            .output()
+            .unwrap();
+        (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
+    };
+    let (code, err) = run(">&-", "check xs-security.json");
+    assert_eq!(code, Some(2), "{err}");
+    assert_eq!(err, "error: cannot write the report: standard output is closed\n");
+    let (code, err) = run(">&-", "audit .");
+    assert_eq!((code, err.contains("standard output is closed")), (Some(2), true), "{err}");
+    // Not needed: the report goes to a file.
+    let (code, err) = run(">&-", "check -o report.txt xs-security.json");
+    assert_eq!(code, Some(1), "{err}");
+    // `/dev/null` is a choice, not an error.
+    let (code, err) = run(">/dev/null", "check xs-security.json");
+    assert_eq!((code, err.as_str()), (Some(1), ""));
+}
+
+#[test]
+fn huge_job_counts_are_capped() {
+    let dir = TempDir::new().unwrap();
+    write(dir.path(), "xs-security.json", INSTANCE_ONLY);
+    for args in [&["check", "--jobs", "100000", "."][..], &["audit", "--jobs", "100000", "."][..]] {
+        let out =
+            cmd().current_dir(dir.path()).args(args).timeout(std::time::Duration::from_secs(60)).output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{err}");
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_walk_reports_odd_names_folders_and_oversized_deployment_files() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = TempDir::new().unwrap();
+    // A descriptor whose name is not UTF-8: linted, shown lossily.
+    let odd = dir.path().join("odd");
+    fs::create_dir(&odd).unwrap();
+    fs::write(odd.join(std::ffi::OsStr::from_bytes(b"xs-security-\xff.json")), INSTANCE_ONLY).unwrap();
+    // A folder named like a descriptor: XS000, and what it holds is still walked.
+    write(dir.path(), "folder/xs-security.json/inner/xs-security.json", INSTANCE_ONLY);
+    // A deployment file too large to read could hold instances: XS000.
+    let big = dir.path().join("big/mta.yaml");
+    fs::create_dir_all(big.parent().unwrap()).unwrap();
+    fs::File::create(&big).unwrap().set_len(17 * 1024 * 1024).unwrap();
+    // An unrelated large YAML file is no deployment candidate by name: nothing said.
+    fs::File::create(dir.path().join("big/values.txt")).unwrap().set_len(17 * 1024 * 1024).unwrap();
+    let (code, out, _) = check(dir.path(), &[]);
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("odd/xs-security-\u{fffd}.json:3:49: XS102"), "{out}");
+    assert!(out.contains("folder/xs-security.json:1:1: XS000 cannot read the file: it is a directory"), "{out}");
+    assert!(out.contains("folder/xs-security.json/inner/xs-security.json:3:49: XS102"), "{out}");
+    assert!(out.contains("big/mta.yaml:1:1: XS000 the file is larger than 16 MiB"), "{out}");
+    assert_eq!(out.matches("XS000").count(), 2, "{out}");
+    // A fix goes to the file under its real name.
+    let (_, _, err) = check(dir.path(), &["--fix", "odd"]);
+    assert!(err.is_empty(), "{err}");
+    let fixed = fs::read_to_string(odd.join(std::ffi::OsStr::from_bytes(b"xs-security-\xff.json"))).unwrap();
+    assert!(fixed.contains("binding-secret"), "{fixed}");
+}

@@ -341,3 +341,108 @@ fn the_plan_of_a_descriptor_comes_from_the_command_line_or_the_configuration() {
     assert!(fixed.contains("[\"binding-secret\"]"), "{fixed}");
     assert_eq!(check(dir.path(), &["--plan", "dedicated"]).0, 2);
 }
+
+#[cfg(unix)]
+#[test]
+fn endless_and_blocking_inputs_are_refused_with_their_path() {
+    let dir = tree();
+    let fifo = dir.path().join("fifo");
+    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let timeout = std::time::Duration::from_secs(30);
+    let run = |args: &[&str]| {
+        let out = Command::cargo_bin("xsuaa-lint")
+            .unwrap()
+            .current_dir(dir.path())
+            .args(args)
+            .timeout(timeout)
+            .output()
+            .unwrap();
+        (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
+    };
+    for input in ["/dev/zero", "fifo"] {
+        for args in
+            [&["check", "--config", input][..], &["check", "--baseline", input][..], &["audit", "--merge", input][..]]
+        {
+            let (code, err) = run(args);
+            assert_eq!(code, Some(2), "{args:?}: {err}");
+            assert!(err.contains(input) && err.contains("not a regular file"), "{args:?}: {err}");
+        }
+    }
+    let (code, err) = run(&["check", "--config", "a"]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("a: cannot read the file: it is a directory"), "{err}");
+}
+
+#[test]
+fn a_byte_order_mark_is_accepted_in_baselines_reports_and_configurations() {
+    let dir = tree();
+    let (code, _, err) = check(dir.path(), &["--write-baseline", "baseline.json"]);
+    assert_eq!(code, 0, "{err}");
+    let baseline = fs::read_to_string(dir.path().join("baseline.json")).unwrap();
+    write(dir.path(), "baseline.json", &format!("\u{feff}{baseline}"));
+    let (code, out, err) = check(dir.path(), &["--baseline", "baseline.json"]);
+    assert_eq!((code, findings(&out).len()), (0, 0), "{out}{err}");
+
+    let (code, _, err) = run(dir.path(), &["audit", ".", "--format", "json", "-o", "audit.json"]);
+    assert_eq!(code, 1, "{err}");
+    let report = fs::read_to_string(dir.path().join("audit.json")).unwrap();
+    write(dir.path(), "audit.json", &format!("\u{feff}{report}"));
+    let (code, out, err) = run(dir.path(), &["audit", "--merge", "audit.json", "--format", "json"]);
+    assert_eq!((code, out.as_str()), (1, report.as_str()), "{err}");
+
+    write(dir.path(), "xsuaa-lint.toml", "\u{feff}[rules]\nignore = [\"XS1\"]\n");
+    let (code, out, err) = check(dir.path(), &[]);
+    assert_eq!((code, findings(&out).len()), (0, 0), "{out}{err}");
+}
+
+#[test]
+fn absurd_baseline_counts_are_refused() {
+    let dir = tree();
+    let entry = |count: &str| {
+        format!("{{\"path\": \"a/xs-security.json\", \"code\": \"XS102\", \"pointer\": \"/oauth2-configuration/credential-types\", \"count\": {count}}}")
+    };
+    // Two entries of one key whose counts wrapped around to 2 (and then hid only two findings).
+    write(
+        dir.path(),
+        "baseline.json",
+        &format!("{{\"version\": 1, \"findings\": [{}, {}]}}", entry("18446744073709551613"), entry("5")),
+    );
+    let (code, out, err) = check(dir.path(), &["--baseline", "baseline.json"]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(err.contains("baseline.json: the count 18446744073709551613 of a/xs-security.json XS102"), "{err}");
+    // Large but possible counts add up without overflowing.
+    let big = (u32::MAX as usize).to_string();
+    write(
+        dir.path(),
+        "baseline.json",
+        &format!("{{\"version\": 1, \"findings\": [{}, {}]}}", entry(&big), entry(&big)),
+    );
+    let (code, out, err) = check(dir.path(), &["--baseline", "baseline.json"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(!findings(&out).contains(&"a/xs-security.json XS102".to_string()), "{out}");
+    assert!(err.contains("8589934589 finding(s) recorded in the baseline no longer occur"), "{err}");
+}
+
+#[test]
+fn settings_that_would_silence_everything_are_errors() {
+    let dir = tree();
+    for (config, position, needle) in [
+        ("[rules]\nignore = [\"\"]\n", "xsuaa-lint.toml:2:11", "empty rule code"),
+        ("[rules]\nselect = [\"\"]\n", "xsuaa-lint.toml:2:11", "empty rule code"),
+        ("[rules.severity]\nXS000 = \"off\"\n", "xsuaa-lint.toml:2:9", "XS000"),
+        (
+            "[[ignore]]\npath = \"a/**\"\npointer = \"/a~2\"\nrules = [\"XS102\"]\nreason = \"r\"\n",
+            "xsuaa-lint.toml:3:11",
+            "must be followed by `0`",
+        ),
+    ] {
+        write(dir.path(), "xsuaa-lint.toml", config);
+        let (code, out, err) = check(dir.path(), &[]);
+        assert_eq!(code, 2, "{config}: {out}{err}");
+        assert!(err.contains(position) && err.contains(needle), "{config}: {err}");
+        // Only the errors: no summary claiming that nothing was found.
+        assert_eq!(out, "", "{config}");
+        let (_, out, _) = check(dir.path(), &["--output-format", "full"]);
+        assert_eq!(out, "", "{config}");
+    }
+}

@@ -108,6 +108,17 @@ fn redact_sarif(mut log: Value, dir: &Path) -> Value {
 }
 
 #[test]
+fn json_is_pinned_byte_for_byte() {
+    let dir = project();
+    let (code, out) = run(dir.path(), "json", &[]);
+    assert_eq!(code, 1);
+    insta::assert_snapshot!("json", out);
+    let clean = TempDir::new().unwrap();
+    fs::write(clean.path().join("xs-security.json"), CLEAN).unwrap();
+    assert_eq!(run(clean.path(), "json", &[]), (0, "[]\n".to_string()));
+}
+
+#[test]
 fn json_lines_holds_the_json_objects_one_per_line() {
     let dir = project();
     let (code, out) = run(dir.path(), "json-lines", &[]);

@@ -161,10 +161,20 @@ fn a_file_new_at_the_base_or_outside_git_has_no_history() {
     let (code, out, _) = check(dir.path(), &[]);
     assert_eq!((code, out.contains("XS")), (0, false), "{out}");
 
+    // Outside git: no history, in silence without `--base`; an explicit `--base` that cannot be
+    // applied is an error, named once per run.
     let plain = tempfile::tempdir().unwrap();
     write(plain.path(), "xs-security.json", &descriptor(Some(BINDING_ONLY)));
-    let (code, out, err) = check(plain.path(), &["--base", "main"]);
+    write(plain.path(), "b/xs-security.json", &descriptor(Some(BINDING_ONLY)));
+    let (code, out, err) = check(plain.path(), &[]);
     assert_eq!((code, out.contains("XS"), err.as_str()), (0, false, ""));
+    let (code, out, err) = check(plain.path(), &["--base", "garbage"]);
+    assert_eq!((code, out.contains("XS")), (2, false), "{err}");
+    assert_eq!(err.matches("error:").count(), 1, "{err}");
+    assert!(
+        err.contains("xs-security.json: not in a git repository, so `--base garbage` cannot be applied to it (nor is 1 other file)"),
+        "{err}"
+    );
 
     // A repository without any commit: no history, no error.
     let empty = repo();
@@ -245,4 +255,29 @@ fn incompatible_authorization_changes_are_flagged() {
     git(dir.path(), &["checkout", "--", "."]);
     let (code, out, _) = check(dir.path(), &[]);
     assert_eq!((code, out.contains(" XS2")), (0, false), "{out}");
+}
+
+#[test]
+fn a_corrupt_repository_is_an_error_not_silence() {
+    // A blob of the base that cannot be read.
+    let dir = repo();
+    commit(dir.path(), "xs-security.json", &descriptor(Some(INSTANCE_ONLY)), "1");
+    let blob = git(dir.path(), &["rev-parse", "HEAD:xs-security.json"]);
+    fs::remove_file(dir.path().join(".git/objects").join(&blob[..2]).join(&blob[2..])).unwrap();
+    write(dir.path(), "xs-security.json", &descriptor(Some(BINDING_ONLY)));
+    let (code, _, err) = check(dir.path(), &[]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("cannot read `xs-security.json` at `HEAD` (is the repository corrupt?)"), "{err}");
+
+    // `HEAD` naming an object that does not exist, with and without `--base`.
+    let dir = repo();
+    commit(dir.path(), "xs-security.json", &descriptor(Some(INSTANCE_ONLY)), "1");
+    fs::write(dir.path().join(".git/refs/heads/main"), "0123456789abcdef0123456789abcdef01234567\n").unwrap();
+    write(dir.path(), "xs-security.json", &descriptor(Some(BINDING_ONLY)));
+    let (code, _, err) = check(dir.path(), &[]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("cannot resolve `HEAD` (is the repository corrupt?)"), "{err}");
+    let (code, _, err) = check(dir.path(), &["--base", "HEAD"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("cannot resolve `--base HEAD`"), "{err}");
 }

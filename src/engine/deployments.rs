@@ -348,10 +348,8 @@ impl Collector<'_> {
 
     fn write_set(&self, set: &InstanceSet, originals: &[Option<String>]) {
         for (file, original) in originals.iter().enumerate() {
-            if original.is_none() {
-                continue;
-            }
-            if let Err(e) = fix::write::write_atomically(&set.paths[file], &set.files[file].text) {
+            let Some(original) = original else { continue };
+            if let Err(e) = fix::write::write_atomically(&set.paths[file], original, &set.files[file].text) {
                 *self.io_errors.lock().unwrap() += 1;
                 self.refused
                     .lock()

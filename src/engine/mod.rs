@@ -183,6 +183,11 @@ pub fn check(paths: &[PathBuf], opts: &Options, configs: &Resolver, baseline: Op
     let (deployments, rest): (Vec<_>, Vec<_>) =
         targets.into_iter().partition(|(_, kind, _)| matches!(kind, FileKind::Deployment(_)));
     deployments.par_iter().for_each(|(p, kind, explicit)| {
+        // Found by name, a deployment file is read only if its content is relevant, and one that
+        // cannot be read is skipped in silence; one too large to read could hold instances.
+        if !explicit && std::fs::metadata(p).is_ok_and(|m| m.is_file() && m.len() > load::MAX_FILE_SIZE) {
+            return collector.too_large(p, &discover::display_path(p, cwd.as_deref()), opts);
+        }
         if let FileKind::Deployment(kind) = kind {
             collector.deployment(p, &discover::display_path(p, cwd.as_deref()), *kind, *explicit, &extensions, opts);
         }
@@ -269,10 +274,31 @@ impl Collector<'_> {
         }
     }
 
+    /// A file found by name that is too large to read (XS000, as for a descriptor).
+    fn too_large(&self, path: &Path, display: &str, opts: &Options) {
+        let Some(config) = self.configs.for_file(path) else { return };
+        let key = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        if !self.seen.lock().unwrap().insert(key) {
+            return;
+        }
+        // Shrunk since it was looked at: read as usual next time; nothing to say now.
+        if let Err(e) = load::read_path(path, display) {
+            self.load_failed(display, e, Some((&config, path)), opts);
+        }
+    }
+
     fn stdin(&self, opts: &Options) {
         // Standard input is configured as the file it stands for.
         let stands_for = PathBuf::from(if opts.stdin_filename == "<stdin>" { "." } else { &opts.stdin_filename });
-        let Some(config) = self.configs.for_file(&stands_for) else { return };
+        let Some(config) = self.configs.for_file(&stands_for) else {
+            // A broken configuration is reported at the end; otherwise standard input is never
+            // dropped in silence.
+            if self.configs.errors().is_empty() {
+                let message = format!("cannot tell which configuration applies to `{}`", opts.stdin_filename);
+                self.io_error(&opts.stdin_filename, message, opts);
+            }
+            return;
+        };
         match load::read_stdin(&opts.stdin_filename) {
             Ok(source) => self.source(source, None, &config, opts),
             Err(e) => self.load_failed(&opts.stdin_filename, e, Some((&config, &stands_for)), opts),
@@ -356,7 +382,8 @@ impl Collector<'_> {
                     report.diagnostics = fixed.remaining;
                 }
                 FixOutcome::Fixed(fixed) => {
-                    let written = write_to.map_or(Ok(()), |path| fix::write::write_atomically(path, &fixed.text));
+                    let written =
+                        write_to.map_or(Ok(()), |path| fix::write::write_atomically(path, &shown.text, &fixed.text));
                     match written {
                         Ok(()) => {
                             report.fixes_applied = fixed.applied;

@@ -1,17 +1,18 @@
 //! JSON Lines: one finding per line, each the same object as in the `json` format, for tools
 //! that stream (`jq`, log shippers, `grep`). Nothing is written when there is no finding.
 
-use super::{json::diagnostic_json, FileReport};
-use std::io::{self, Write};
+use super::{json::Finding, FileReport};
+use std::io::{self, BufWriter, Write};
 
 pub fn write(reports: &[FileReport], out: &mut dyn Write) -> io::Result<()> {
+    let mut out = BufWriter::with_capacity(64 * 1024, out);
     for r in reports {
         for d in &r.diagnostics {
-            serde_json::to_writer(&mut *out, &diagnostic_json(&r.path, d))?;
+            serde_json::to_writer(&mut out, &Finding::new(&r.path, d))?;
             writeln!(out)?;
         }
     }
-    Ok(())
+    out.flush()
 }
 
 #[cfg(test)]
@@ -34,7 +35,7 @@ mod tests {
         assert_eq!(lines.len(), 2);
         assert!(text.ends_with('\n'));
         let first: serde_json::Value = serde_json::from_str(lines[0]).unwrap();
-        assert_eq!(first, diagnostic_json("a.json", &reports[0].diagnostics[0]));
+        assert_eq!(first, serde_json::to_value(Finding::new("a.json", &reports[0].diagnostics[0])).unwrap());
         assert_eq!(first["pointer"], "/x\ny");
     }
 
