@@ -76,7 +76,7 @@ pub fn write(file: &Path, reports: &[FileReport]) -> std::io::Result<usize> {
         counts.into_iter().map(|((path, code, pointer), count)| Entry { path, code, pointer, count }).collect();
     let mut text = serde_json::to_string_pretty(&BaselineFile { version: VERSION, findings })?;
     text.push('\n');
-    crate::fix::write::write_new(file, text.as_bytes())?;
+    crate::write::write_new(file, text.as_bytes())?;
     Ok(total)
 }
 

@@ -378,7 +378,7 @@ fn audit(args: AuditArgs) -> i32 {
     };
     // The report is written whole at the end: an interrupted run leaves nothing half-written.
     let result = written.and_then(|()| match &args.output_file {
-        Some(file) => crate::fix::write::write_new(file, &text),
+        Some(file) => crate::write::write_new(file, &text),
         None => std::io::stdout().lock().write_all(&text),
     });
     match result {
@@ -489,7 +489,7 @@ fn check(args: CheckArgs) -> i32 {
     let stdin_fixed = outcome.fixed_stdin.is_some();
     // `--output-file`: written beside its destination and renamed into place once whole.
     let mut report_file = match &args.output_file {
-        Some(file) => match crate::fix::write::NewFile::create(file) {
+        Some(file) => match crate::write::NewFile::create(file) {
             Ok(f) => Some(f),
             Err(e) => {
                 eprintln!("error: cannot write {}: {e}", file.display());
@@ -533,7 +533,7 @@ fn check(args: CheckArgs) -> i32 {
         }
     };
     let written = written.and_then(|()| sink.flush());
-    let written = written.and_then(|()| report_file.map_or(Ok(()), crate::fix::write::NewFile::commit));
+    let written = written.and_then(|()| report_file.map_or(Ok(()), crate::write::NewFile::commit));
     drop(console);
     for (path, reason) in &outcome.refused {
         eprintln!("error: {path}: fix not applied: {reason}");

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use xsuaa_lint::descriptor::MigrationState;
-use xsuaa_lint::fix::{fix_source, FixOutcome};
+use xsuaa_lint::lint::fix::{fix_source, FixOutcome};
 use xsuaa_lint::lint::lint;
 use xsuaa_lint::load;
 

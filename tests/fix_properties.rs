@@ -7,7 +7,7 @@
 
 use proptest::prelude::*;
 use serde_json::{json, Value};
-use xsuaa_lint::fix::{fix_source, FixOutcome};
+use xsuaa_lint::lint::fix::{fix_source, FixOutcome};
 use xsuaa_lint::source::SourceFile;
 
 #[derive(Debug, Clone)]

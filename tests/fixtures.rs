@@ -10,7 +10,7 @@
 
 use std::path::{Path, PathBuf};
 use xsuaa_lint::descriptor::Baseline;
-use xsuaa_lint::fix::{fix_source, FixOutcome};
+use xsuaa_lint::lint::fix::{fix_source, FixOutcome};
 use xsuaa_lint::lint::{lint, lint_against};
 use xsuaa_lint::load;
 

@@ -9,9 +9,9 @@ use crate::config::{Config, Resolver};
 use crate::deployment;
 use crate::diagnostic::Diagnostic;
 use crate::discover::{self, FileKind, Found};
-use crate::fix::{self, FixOutcome};
 use crate::history::History;
 use crate::inventory::{codes_of, InstanceRecord};
+use crate::lint::fix::{self, FixOutcome};
 use crate::lint::LintOptions;
 use crate::load::{self, LoadError};
 use crate::report::{full, FileReport, OutputFormat};
@@ -383,7 +383,7 @@ impl Collector<'_> {
                 }
                 FixOutcome::Fixed(fixed) => {
                     let written =
-                        write_to.map_or(Ok(()), |path| fix::write::write_atomically(path, &shown.text, &fixed.text));
+                        write_to.map_or(Ok(()), |path| crate::write::write_atomically(path, &shown.text, &fixed.text));
                     match written {
                         Ok(()) => {
                             report.fixes_applied = fixed.applied;

@@ -1,7 +1,9 @@
 //! The pure core: texts in, findings out (parse -> model -> schema -> rules). A descriptor on
 //! its own here; an instance of a deployment file in [`instance`].
 
+pub mod fix;
 pub mod instance;
+pub mod set;
 
 use crate::descriptor::Baseline;
 use crate::descriptor::{CredentialTypes, MigrationState};
