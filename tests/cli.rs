@@ -625,3 +625,33 @@ fn a_walk_reports_odd_names_folders_and_oversized_deployment_files() {
     let fixed = fs::read_to_string(odd.join(std::ffi::OsStr::from_bytes(b"xs-security-\xff.json"))).unwrap();
     assert!(fixed.contains("binding-secret"), "{fixed}");
 }
+
+#[cfg(unix)]
+#[test]
+fn output_file_writes_through_links_and_into_devices() {
+    let dir = TempDir::new().unwrap();
+    write(dir.path(), "xs-security.json", INSTANCE_ONLY);
+    write(dir.path(), "reports/real.txt", "old\n");
+    std::os::unix::fs::symlink("reports/real.txt", dir.path().join("link.txt")).unwrap();
+    let (code, _, err) = check(dir.path(), &["-o", "link.txt"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(fs::symlink_metadata(dir.path().join("link.txt")).unwrap().file_type().is_symlink());
+    assert!(fs::read_to_string(dir.path().join("reports/real.txt")).unwrap().contains("XS102"));
+    // A FIFO (like /dev/stdout or /dev/null) is written into, never replaced by a file.
+    let fifo = dir.path().join("fifo");
+    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    for args in [
+        &["check", "--output-format", "concise", "-o", "fifo"][..],
+        &["audit", ".", "--format", "csv", "-o", "fifo"][..],
+    ] {
+        let (sender, received) = std::sync::mpsc::channel();
+        let path = fifo.clone();
+        // Detached: were the FIFO replaced, this read would never end.
+        std::thread::spawn(move || sender.send(fs::read_to_string(path).unwrap()));
+        let out = cmd().current_dir(dir.path()).args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        let report = received.recv_timeout(std::time::Duration::from_secs(30)).expect("the report went into the FIFO");
+        assert!(report.contains("xs-security.json"), "{report}");
+        assert!(!fs::metadata(&fifo).unwrap().is_file());
+    }
+}
