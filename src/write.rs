@@ -218,15 +218,30 @@ pub fn write_atomically_with(
 
 /// A new file (a report, a baseline) written beside its destination and renamed into place
 /// by [`NewFile::commit`]; dropped without it, nothing is left. Its mode is the usual one for a
-/// new file (0666 less the umask), not the 0600 of a temporary file.
+/// new file (0666 less the umask), not the 0600 of a temporary file. A symbolic link is written
+/// through to its target; a destination that is no regular file (`/dev/stdout`, `/dev/null`, a
+/// FIFO) is written directly, never replaced.
 pub struct NewFile {
-    destination: PathBuf,
-    out: BufWriter<tempfile::NamedTempFile>,
+    out: Output,
+}
+
+enum Output {
+    Atomic { destination: PathBuf, tmp: BufWriter<tempfile::NamedTempFile> },
+    Direct(BufWriter<File>),
 }
 
 impl NewFile {
     pub fn create(destination: &Path) -> std::io::Result<Self> {
-        let dir = parent_dir(destination);
+        let destination = match std::fs::metadata(destination) {
+            Ok(meta) if !meta.is_file() => {
+                let file = std::fs::OpenOptions::new().write(true).open(destination)?;
+                return Ok(NewFile { out: Output::Direct(BufWriter::new(file)) });
+            }
+            // An existing file, or the target of a link to one.
+            Ok(_) => std::fs::canonicalize(destination)?,
+            Err(_) => destination.to_path_buf(),
+        };
+        let dir = parent_dir(&destination);
         clean_leftovers_once(dir);
         let prefix = format!("{PREFIX}{}-", std::process::id());
         let mut builder = temp_builder();
@@ -237,30 +252,42 @@ impl NewFile {
             // The kernel applies the umask to the mode asked for at creation.
             builder.permissions(std::fs::Permissions::from_mode(0o666));
         }
-        let tmp = builder.tempfile_in(dir)?;
-        Ok(NewFile { destination: destination.to_path_buf(), out: BufWriter::new(tmp) })
+        let tmp = BufWriter::new(builder.tempfile_in(dir)?);
+        Ok(NewFile { out: Output::Atomic { destination, tmp } })
     }
 
     /// Flushes, syncs and renames the file into place.
     pub fn commit(self) -> std::io::Result<()> {
-        let tmp = self.out.into_inner().map_err(|e| e.into_error())?;
-        tmp.as_file().sync_all()?;
-        tmp.persist(&self.destination).map_err(|e| e.error)?;
+        match self.out {
+            Output::Atomic { destination, tmp } => {
+                let tmp = tmp.into_inner().map_err(|e| e.into_error())?;
+                tmp.as_file().sync_all()?;
+                tmp.persist(&destination).map_err(|e| e.error)?;
+            }
+            Output::Direct(mut file) => file.flush()?,
+        }
         Ok(())
+    }
+
+    fn writer(&mut self) -> &mut dyn Write {
+        match &mut self.out {
+            Output::Atomic { tmp, .. } => tmp,
+            Output::Direct(file) => file,
+        }
     }
 }
 
 impl Write for NewFile {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.out.write(buf)
+        self.writer().write(buf)
     }
 
     fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
-        self.out.write_all(buf)
+        self.writer().write_all(buf)
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
-        self.out.flush()
+        self.writer().flush()
     }
 }
 
