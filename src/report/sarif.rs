@@ -167,7 +167,7 @@ pub fn log(reports: &[FileReport]) -> Value {
                 "name": "xsuaa-lint",
                 "version": env!("CARGO_PKG_VERSION"),
                 "informationUri": env!("CARGO_PKG_REPOSITORY"),
-                "rules": rules.iter().map(|r| rule_json(r)).collect::<Vec<_>>(),
+                "rules": rules.iter().map(rule_json).collect::<Vec<_>>(),
             }
         },
         "invocations": [{ "executionSuccessful": true }],
