@@ -1,0 +1,258 @@
+//! The per-rule contract: every rule of the registry (`rules::ALL`) has fixtures that it flags
+//! and fixtures it leaves alone, and fixes as its declaration says.
+//!
+//! # Fixtures: `fixtures/rules/XSnnn/{err,ok}/CASE/`
+//!
+//! Each case is a tiny repository (a descriptor alone, an `mta.yaml` with its descriptor, a
+//! Kubernetes manifest, a `.tf`, a credentials JSON, ...), copied to a temporary folder and
+//! checked there with `xsuaa-lint check --isolated --output-format concise --quiet .` (without
+//! `--isolated` when the case holds an `xsuaa-lint.toml`). A case may hold a `base/` folder with
+//! the files as they were at the base revision (the history rules): the harness then builds a
+//! real git repository, commits `base/`, and writes the case's files over it; the case is also
+//! checked without git, where no history rule may fire. A `mkfifo.txt` lists paths that the
+//! harness creates as FIFOs (git cannot hold one); symbolic links are copied as links. See
+//! `tests/support/mod.rs`.
+//!
+//! Beside the case's files:
+//!
+//! - `expected.out`: `exit N`, then the concise output (then `--- stderr` and standard error,
+//!   when there is any);
+//! - `expected.details`: for each finding, `path:line:column: CODE "pointer"`, its help and the fix
+//!   it offers (`fix (safe|unsafe): message`), from `--output-format json --unsafe-fixes`;
+//!   present exactly when the case has findings.
+//!
+//! An `err` case must report its folder's rule; an `ok` case must not. Every rule needs at least
+//! one of each. Each rule's declared fix availability (`fix: FixKind::...` in its file) is
+//! checked against the fixes its findings carry across all cases: `None`: never a fix; `Safe`:
+//! always a safe fix; `Unsafe`: never a safe fix, and an unsafe one somewhere; `SometimesSafe`: a
+//! safe fix somewhere and a finding without one somewhere, never an unsafe one.
+//!
+//! `UPDATE_FIXTURES=1 cargo test --test rules` rewrites `expected.out` and `expected.details`;
+//! review the diff.
+
+mod support;
+
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::fs;
+use std::sync::OnceLock;
+use support::{Case, Run};
+use xsuaa_lint::rules::{self, FixKind};
+
+/// The history rules: they need a base revision.
+const HISTORY: &[&str] = &["XS109", "XS210", "XS211", "XS212", "XS213", "XS214"];
+
+/// What one case produced.
+struct CaseRun {
+    case: Case,
+    concise: Run,
+    /// `--output-format json --unsafe-fixes`.
+    findings: Vec<Value>,
+    json_code: i32,
+    /// The concise run without git, for cases with a base.
+    without_history: Option<Run>,
+}
+
+fn run_case(case: &Case) -> CaseRun {
+    let isolated = !case.has_config();
+    let dir = case.materialize();
+    let concise = support::check(dir.path(), isolated, &["--output-format", "concise", "--quiet"]);
+    let json = support::check(dir.path(), isolated, &["--output-format", "json", "--unsafe-fixes"]);
+    let findings = match serde_json::from_str::<Value>(&json.stdout) {
+        Ok(Value::Array(items)) => items,
+        _ => panic!("{}: --output-format json printed no JSON array:\n{}{}", case.id(), json.stdout, json.stderr),
+    };
+    let without_history = case.has_base().then(|| {
+        let plain = case.materialize_with(false);
+        support::check(plain.path(), isolated, &["--output-format", "concise", "--quiet"])
+    });
+    CaseRun { case: case.clone(), concise, findings, json_code: json.code, without_history }
+}
+
+/// Every case, run once per test binary (the contract and the fix declarations share the runs).
+fn runs() -> &'static [CaseRun] {
+    static RUNS: OnceLock<Vec<CaseRun>> = OnceLock::new();
+    RUNS.get_or_init(|| {
+        let cases = support::cases();
+        assert!(!cases.is_empty(), "no cases under fixtures/rules");
+        support::parallel(&cases, run_case)
+    })
+}
+
+fn expected_out(run: &Run) -> String {
+    let mut text = format!("exit {}\n{}", run.code, run.stdout);
+    if !run.stderr.is_empty() {
+        text.push_str("--- stderr\n");
+        text.push_str(&run.stderr);
+    }
+    text
+}
+
+fn details(findings: &[Value]) -> String {
+    let mut out = String::new();
+    for f in findings {
+        out.push_str(&format!(
+            "{}:{}:{}: {} {}\n",
+            f["path"].as_str().unwrap_or("?"),
+            f["start"]["line"],
+            f["start"]["column"],
+            f["code"].as_str().unwrap_or("?"),
+            f["pointer"]
+        ));
+        if let Some(help) = f["help"].as_str() {
+            out.push_str(&format!("  help: {help}\n"));
+        }
+        if let Some(fix) = f["fix"].as_object() {
+            out.push_str(&format!(
+                "  fix ({}): {}\n",
+                fix["applicability"].as_str().unwrap_or("?"),
+                fix["message"].as_str().unwrap_or("?")
+            ));
+        }
+    }
+    out
+}
+
+/// Compares (or, with `UPDATE_FIXTURES`, writes) one expected file; `None`: must not exist.
+fn compare(path: &std::path::Path, actual: Option<&str>, failures: &mut Vec<String>) {
+    if support::updating() {
+        match actual {
+            Some(text) => fs::write(path, text).unwrap(),
+            None => {
+                let _ = fs::remove_file(path);
+            }
+        }
+        return;
+    }
+    let expected = fs::read_to_string(path).ok();
+    if expected.as_deref() != actual {
+        failures.push(format!(
+            "{}:\n--- expected\n{}--- actual\n{}",
+            path.display(),
+            expected.as_deref().unwrap_or("(no file)\n"),
+            actual.unwrap_or("(no file)\n")
+        ));
+    }
+}
+
+#[test]
+fn every_rule_has_a_flagged_and_a_clean_case() {
+    let folders = support::rule_folders();
+    let mut missing = Vec::new();
+    for rule in rules::ALL {
+        let (err, ok) = folders.iter().find(|(code, ..)| code == rule.code).map_or((0, 0), |(_, err, ok)| (*err, *ok));
+        let lacks: Vec<&str> = [("an err case", err), ("an ok case", ok)]
+            .into_iter()
+            .filter(|(_, n)| *n == 0)
+            .map(|(what, _)| what)
+            .collect();
+        if !lacks.is_empty() {
+            missing.push(format!("{} {} lacks {}", rule.code, rule.name, lacks.join(" and ")));
+        }
+    }
+    let strays: Vec<&String> =
+        folders.iter().map(|(code, ..)| code).filter(|code| rules::ALL.iter().all(|r| r.code != *code)).collect();
+    assert!(strays.is_empty(), "fixtures/rules/ holds folders for no rule of the registry: {strays:?}");
+    assert!(missing.is_empty(), "rules without fixtures in fixtures/rules/:\n{}", missing.join("\n"));
+}
+
+#[test]
+fn cases_match_their_expected_output() {
+    let mut failures = Vec::new();
+    for run in runs() {
+        let case = &run.case;
+        let id = case.id();
+        if case.files().is_empty() {
+            failures.push(format!("{id}: the case holds no files"));
+            continue;
+        }
+        let codes = support::codes(&run.concise.stdout);
+        let json_codes: Vec<&str> = run.findings.iter().filter_map(|f| f["code"].as_str()).collect();
+        if codes != json_codes || run.concise.code != run.json_code {
+            failures.push(format!(
+                "{id}: concise and JSON disagree: {codes:?} (exit {}) vs {json_codes:?} (exit {})",
+                run.concise.code, run.json_code
+            ));
+        }
+        let reported = codes.contains(&case.rule);
+        if case.flagged && !reported {
+            failures.push(format!("{id}: {} is not reported:\n{}", case.rule, run.concise.stdout));
+        }
+        if !case.flagged && reported {
+            failures.push(format!("{id}: {} is reported in an ok case:\n{}", case.rule, run.concise.stdout));
+        }
+        if let Some(plain) = &run.without_history {
+            let history: Vec<String> =
+                support::codes(&plain.stdout).into_iter().filter(|c| HISTORY.contains(&c.as_str())).collect();
+            if !history.is_empty() {
+                failures.push(format!("{id}: without git, history rules fire: {history:?}"));
+            }
+        }
+        compare(&case.dir.join(support::EXPECTED), Some(&expected_out(&run.concise)), &mut failures);
+        let details = details(&run.findings);
+        compare(&case.dir.join(support::DETAILS), (!details.is_empty()).then_some(details.as_str()), &mut failures);
+    }
+    assert!(failures.is_empty(), "{} problems:\n\n{}", failures.len(), failures.join("\n\n"));
+}
+
+/// How the findings of one rule came with fixes, across all cases.
+#[derive(Default)]
+struct Offered {
+    safe: Vec<String>,
+    unsafe_: Vec<String>,
+    none: Vec<String>,
+}
+
+#[test]
+fn declared_fix_availability_matches_the_fixes_offered() {
+    let mut offered: BTreeMap<&str, Offered> = BTreeMap::new();
+    for run in runs() {
+        for f in &run.findings {
+            let Some(code) = f["code"].as_str() else { continue };
+            let Some(rule) = rules::by_code(code) else { continue };
+            let at = format!("{} ({}:{})", run.case.id(), f["path"].as_str().unwrap_or("?"), f["start"]["line"]);
+            let entry = offered.entry(rule.code).or_default();
+            match f["fix"]["applicability"].as_str() {
+                Some("safe") => entry.safe.push(at),
+                Some("unsafe") => entry.unsafe_.push(at),
+                _ => entry.none.push(at),
+            }
+        }
+    }
+    let mut failures = Vec::new();
+    for rule in rules::ALL {
+        let Some(o) = offered.get(rule.code) else {
+            failures.push(format!("{}: no finding in any case", rule.code));
+            continue;
+        };
+        // Where it happens, one case per kind.
+        let first = |lists: &[&Vec<String>]| -> String {
+            lists.iter().filter_map(|v| v.first()).cloned().collect::<Vec<_>>().join(", ")
+        };
+        let problem = match rule.fix {
+            FixKind::None if !o.safe.is_empty() || !o.unsafe_.is_empty() => {
+                Some(format!("declared none, yet offers a fix: {}", first(&[&o.safe, &o.unsafe_])))
+            }
+            FixKind::Safe if !o.none.is_empty() || !o.unsafe_.is_empty() => {
+                Some(format!("declared safe, yet a finding has no safe fix: {}", first(&[&o.none, &o.unsafe_])))
+            }
+            FixKind::Unsafe if !o.safe.is_empty() => {
+                Some(format!("declared unsafe, yet offers a safe fix: {}", first(&[&o.safe])))
+            }
+            FixKind::Unsafe if o.unsafe_.is_empty() => Some("declared unsafe, yet no case offers the fix".into()),
+            FixKind::SometimesSafe if !o.unsafe_.is_empty() => {
+                Some(format!("declared sometimes safe, yet offers an unsafe fix: {}", first(&[&o.unsafe_])))
+            }
+            FixKind::SometimesSafe if o.safe.is_empty() || o.none.is_empty() => Some(format!(
+                "declared sometimes safe: needs a case with a safe fix ({}) and one without ({})",
+                o.safe.len(),
+                o.none.len()
+            )),
+            _ => None,
+        };
+        if let Some(problem) = problem {
+            failures.push(format!("{} ({}): {problem}", rule.code, rule.fix.as_str()));
+        }
+    }
+    assert!(failures.is_empty(), "fix declarations that disagree with the fixtures:\n{}", failures.join("\n"));
+}
