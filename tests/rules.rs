@@ -1,5 +1,6 @@
 //! The per-rule contract: every rule of the registry (`rules::ALL`) has fixtures that it flags
-//! and fixtures it leaves alone, and fixes as its declaration says.
+//! and fixtures it leaves alone, fixes as its declaration says, and documentation whose examples
+//! do what the text says when run (as actionlint re-runs its documented examples).
 //!
 //! # Fixtures: `fixtures/rules/XSnnn/{err,ok}/CASE/`
 //!
@@ -29,6 +30,32 @@
 //!
 //! `UPDATE_FIXTURES=1 cargo test --test rules` rewrites `expected.out` and `expected.details`;
 //! review the diff.
+//!
+//! # Documentation examples
+//!
+//! The `## Example` section of each rule's documentation (the module comment of
+//! `src/rules/xsNNN_*.rs`) holds fenced code blocks, run as two small repositories, *flagged*
+//! and *clean*: the flagged one must report the rule, the clean one must not (nor exit 2). The
+//! conventions:
+//!
+//! - A block is a file. Its path is the block's `title="PATH"`
+//!   (```` ```yaml title="k8s/xsuaa.yaml" ````), or else comes from its language: `json` ->
+//!   `xs-security.json`, `yaml` -> `mta.yaml`, `hcl` -> `main.tf`, `toml` -> `xsuaa-lint.toml`
+//!   (an example with a configuration file runs without `--isolated`).
+//! - An `sh` block sets up what a text cannot hold: only `ln -s TARGET LINK` and `mkfifo PATH`
+//!   lines (and `#` comments). `text` blocks show output and are not run. Any other language is
+//!   an error, so every example stays runnable.
+//! - The last sentence of the text between the previous block and a block says where the block
+//!   goes: one beginning with "At `HEAD`" makes it a file of the base revision (both examples
+//!   then run in a git repository whose `HEAD` holds the base files); one beginning with "Clean"
+//!   or "Fixed" starts the clean example; anything else (or no text) keeps the block in the
+//!   current example, which is the flagged one until the clean one starts. One example may not
+//!   write a path twice.
+//! - The clean example is the flagged one with the clean blocks written over it, so it shows
+//!   only the files that change.
+//!
+//! So the plain case is a ```` ```json ```` block, text ending "Flagged. Fixed:" (or "Clean:"),
+//! and a second ```` ```json ```` block.
 
 mod support;
 
@@ -36,7 +63,7 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 use std::fs;
 use std::sync::OnceLock;
-use support::{Case, Run};
+use support::{Case, Entry, Run};
 use xsuaa_lint::rules::{self, FixKind};
 
 /// The history rules: they need a base revision.
@@ -255,4 +282,147 @@ fn declared_fix_availability_matches_the_fixes_offered() {
         }
     }
     assert!(failures.is_empty(), "fix declarations that disagree with the fixtures:\n{}", failures.join("\n"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Documentation examples.
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Part {
+    Base,
+    Flagged,
+    Clean,
+}
+
+/// One step of building an example's repository.
+#[derive(Debug, Clone)]
+struct Step {
+    part: Part,
+    path: String,
+    entry: Entry,
+}
+
+/// The example's files, by part, from the `## Example` section of a rule's documentation.
+fn example_steps(code: &str, doc: &str) -> Result<Vec<Step>, String> {
+    let section: Vec<&str> =
+        doc.lines().skip_while(|l| l.trim() != "## Example").skip(1).take_while(|l| !l.starts_with("## ")).collect();
+    if section.is_empty() {
+        return Err(format!("{code}: no `## Example` section"));
+    }
+    let mut steps = Vec::new();
+    let mut current = Part::Flagged;
+    // The text since the previous block, as one line.
+    let mut text = String::new();
+    let mut lines = section.iter();
+    while let Some(line) = lines.next() {
+        let Some(info) = line.trim_start().strip_prefix("```") else {
+            if !line.trim().is_empty() {
+                text.push(' ');
+                text.push_str(line.trim());
+            }
+            continue;
+        };
+        let mut body = String::new();
+        for line in lines.by_ref() {
+            if line.trim_start().starts_with("```") {
+                break;
+            }
+            body.push_str(line);
+            body.push('\n');
+        }
+        let sentence = text.trim().rsplit(". ").next().unwrap_or("").to_string();
+        let part = if sentence.starts_with("At `HEAD`") {
+            Part::Base
+        } else {
+            if sentence.starts_with("Clean") || sentence.starts_with("Fixed") {
+                current = Part::Clean;
+            }
+            current
+        };
+        text.clear();
+        let lang = info.split_whitespace().next().unwrap_or("");
+        let title = info.split_once("title=\"").and_then(|(_, rest)| rest.split_once('"')).map(|(t, _)| t.to_string());
+        let default = match lang {
+            "json" => "xs-security.json",
+            "yaml" => "mta.yaml",
+            "hcl" => "main.tf",
+            "toml" => "xsuaa-lint.toml",
+            "sh" => {
+                for command in body.lines().map(|l| l.split('#').next().unwrap().trim()).filter(|l| !l.is_empty()) {
+                    let words: Vec<&str> = command.split_whitespace().collect();
+                    let (path, entry) = match words.as_slice() {
+                        ["ln", "-s", target, link] => (link.to_string(), Entry::Symlink(target.into())),
+                        ["mkfifo", path] => (path.to_string(), Entry::Fifo),
+                        _ => return Err(format!("{code}: only `ln -s` and `mkfifo` run in an sh block: {command}")),
+                    };
+                    steps.push(Step { part, path, entry });
+                }
+                continue;
+            }
+            "text" => continue,
+            other => return Err(format!("{code}: a ```{other} block cannot be run (json, yaml, hcl, toml, sh, text)")),
+        };
+        let path = title.unwrap_or_else(|| default.to_string());
+        if steps.iter().any(|s: &Step| s.part == part && s.path == path) {
+            return Err(format!(
+                "{code}: `{path}` is written twice in the {part:?} example; start the clean one with \"Clean:\" or \"Fixed:\""
+            ));
+        }
+        steps.push(Step { part, path, entry: Entry::File(body.into_bytes()) });
+    }
+    for (part, what) in [(Part::Flagged, "flagged example"), (Part::Clean, "clean or fixed example")] {
+        if !steps.iter().any(|s| s.part == part) {
+            return Err(format!("{code}: the documentation has no {what} that can be run"));
+        }
+    }
+    Ok(steps)
+}
+
+/// Builds the flagged (`clean: false`) or clean example and checks it; the concise output.
+fn run_example(steps: &[Step], clean: bool) -> Run {
+    let dir = tempfile::tempdir().unwrap();
+    let base: Vec<&Step> = steps.iter().filter(|s| s.part == Part::Base).collect();
+    if !base.is_empty() {
+        support::git_init(dir.path());
+        for s in &base {
+            support::write_entry(dir.path(), &s.path, &s.entry);
+        }
+        support::git(dir.path(), &["add", "-A"]);
+        support::git(dir.path(), &["commit", "-q", "-m", "base"]);
+    }
+    let parts: &[Part] = if clean { &[Part::Flagged, Part::Clean] } else { &[Part::Flagged] };
+    for s in steps.iter().filter(|s| parts.contains(&s.part)) {
+        support::write_entry(dir.path(), &s.path, &s.entry);
+    }
+    let isolated = !steps.iter().any(|s| support::is_config_name(&s.path));
+    support::check(dir.path(), isolated, &["--output-format", "concise", "--quiet"])
+}
+
+#[test]
+fn documented_examples_are_flagged_and_clean() {
+    let results = support::parallel(rules::ALL, |rule| {
+        let doc = rules::rule_doc(rule.code).unwrap_or_default();
+        let steps = match example_steps(rule.code, doc) {
+            Ok(steps) => steps,
+            Err(e) => return vec![e],
+        };
+        let mut failures = Vec::new();
+        let flagged = run_example(&steps, false);
+        if !support::codes(&flagged.stdout).iter().any(|c| c == rule.code) {
+            failures.push(format!(
+                "{}: the flagged example is not flagged (exit {}):\n{}{}",
+                rule.code, flagged.code, flagged.stdout, flagged.stderr
+            ));
+        }
+        let clean = run_example(&steps, true);
+        if support::codes(&clean.stdout).iter().any(|c| c == rule.code) || clean.code == 2 {
+            failures.push(format!(
+                "{}: the clean example is flagged (exit {}):\n{}{}",
+                rule.code, clean.code, clean.stdout, clean.stderr
+            ));
+        }
+        failures
+    });
+    let failures: Vec<String> = results.into_iter().flatten().collect();
+    assert!(failures.is_empty(), "documentation examples:\n{}", failures.join("\n\n"));
 }
