@@ -56,11 +56,17 @@
 //!
 //! So the plain case is a ```` ```json ```` block, text ending "Flagged. Fixed:" (or "Clean:"),
 //! and a second ```` ```json ```` block.
+//!
+//! # README
+//!
+//! The README's rule table lists every rule of the registry, in order, with its name, severity
+//! and fix availability (`-`, `safe`, `unsafe`, `sometimes (safe)`, each optionally followed by a
+//! qualification).
 
 mod support;
 
 use serde_json::Value;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::sync::OnceLock;
 use support::{Case, Entry, Run};
@@ -425,4 +431,57 @@ fn documented_examples_are_flagged_and_clean() {
     });
     let failures: Vec<String> = results.into_iter().flatten().collect();
     assert!(failures.is_empty(), "documentation examples:\n{}", failures.join("\n\n"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// README.
+
+#[test]
+fn readme_rule_table_matches_the_registry() {
+    let readme = fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let table: Vec<Vec<String>> = readme
+        .lines()
+        .skip_while(|l| *l != "## Rules")
+        .take_while(|l| !l.starts_with("## ") || *l == "## Rules")
+        .filter(|l| l.starts_with("| XS"))
+        .map(|l| l.trim_matches('|').split('|').map(|c| c.trim().to_string()).collect())
+        .collect();
+    let mut failures = Vec::new();
+    let listed: Vec<&str> = table.iter().map(|row| row[0].as_str()).collect();
+    let registry: Vec<&str> = rules::ALL.iter().map(|r| r.code).collect();
+    if listed != registry {
+        failures.push(format!("codes: README {listed:?}\n  registry {registry:?}"));
+    }
+    let mut seen = BTreeSet::new();
+    for row in &table {
+        let Some(rule) = rules::ALL.iter().find(|r| r.code == row[0]) else { continue };
+        seen.insert(rule.code);
+        let fix = row[3].as_str();
+        let fix_kind = if fix == "-" {
+            Some(FixKind::None)
+        } else if fix.starts_with("sometimes (safe)") {
+            Some(FixKind::SometimesSafe)
+        } else if fix.starts_with("unsafe") {
+            Some(FixKind::Unsafe)
+        } else if fix.starts_with("safe") {
+            Some(FixKind::Safe)
+        } else {
+            None
+        };
+        if row[1] != rule.name {
+            failures.push(format!("{}: name `{}` in README, `{}` in the registry", rule.code, row[1], rule.name));
+        }
+        if row[2] != rule.severity.as_str() {
+            failures.push(format!(
+                "{}: severity `{}` in README, `{}` in the registry",
+                rule.code,
+                row[2],
+                rule.severity.as_str()
+            ));
+        }
+        if fix_kind != Some(rule.fix) {
+            failures.push(format!("{}: fix `{fix}` in README, `{}` in the registry", rule.code, rule.fix.as_str()));
+        }
+    }
+    assert!(failures.is_empty(), "README rule table:\n{}", failures.join("\n"));
 }
