@@ -10,9 +10,9 @@
 //! `--isolated` when the case holds an `xsuaa-lint.toml`). A case may hold a `base/` folder with
 //! the files as they were at the base revision (the history rules): the harness then builds a
 //! real git repository, commits `base/`, and writes the case's files over it; the case is also
-//! checked without git, where no history rule may fire. A `mkfifo.txt` lists paths that the
-//! harness creates as FIFOs (git cannot hold one); symbolic links are copied as links. See
-//! `tests/support/mod.rs`.
+//! checked without git, where no history rule may fire. A `setup.txt` makes what a checked-in
+//! file cannot be: symbolic links and FIFOs (`ln -s TARGET LINK`, `mkfifo PATH`; read, not run).
+//! See `tests/support/mod.rs`.
 //!
 //! Beside the case's files:
 //!
@@ -42,8 +42,8 @@
 //!   (```` ```yaml title="k8s/xsuaa.yaml" ````), or else comes from its language: `json` ->
 //!   `xs-security.json`, `yaml` -> `mta.yaml`, `hcl` -> `main.tf`, `toml` -> `xsuaa-lint.toml`
 //!   (an example with a configuration file runs without `--isolated`).
-//! - An `sh` block sets up what a text cannot hold: only `ln -s TARGET LINK` and `mkfifo PATH`
-//!   lines (and `#` comments). `text` blocks show output and are not run. Any other language is
+//! - An `sh` block sets up what a text cannot hold, in the language of a case's `setup.txt`: only
+//!   `ln -s TARGET LINK` and `mkfifo PATH` lines (and `#` comments). `text` blocks show output and are not run. Any other language is
 //!   an error, so every example stays runnable.
 //! - The last sentence of the text between the previous block and a block says where the block
 //!   goes: one beginning with "At `HEAD`" makes it a file of the base revision (both examples
@@ -354,15 +354,8 @@ fn example_steps(code: &str, doc: &str) -> Result<Vec<Step>, String> {
             "hcl" => "main.tf",
             "toml" => "xsuaa-lint.toml",
             "sh" => {
-                for command in body.lines().map(|l| l.split('#').next().unwrap().trim()).filter(|l| !l.is_empty()) {
-                    let words: Vec<&str> = command.split_whitespace().collect();
-                    let (path, entry) = match words.as_slice() {
-                        ["ln", "-s", target, link] => (link.to_string(), Entry::Symlink(target.into())),
-                        ["mkfifo", path] => (path.to_string(), Entry::Fifo),
-                        _ => return Err(format!("{code}: only `ln -s` and `mkfifo` run in an sh block: {command}")),
-                    };
-                    steps.push(Step { part, path, entry });
-                }
+                let made = support::setup(&body).map_err(|e| format!("{code}: in an sh block, {e}"))?;
+                steps.extend(made.into_iter().map(|(path, entry)| Step { part, path, entry }));
                 continue;
             }
             "text" => continue,

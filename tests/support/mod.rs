@@ -7,9 +7,9 @@
 //! - `expected.out`, `expected.details`: the expected output (see `tests/rules.rs`);
 //! - `base/`: the files as they were at the base revision; the harness then builds a real git
 //!   repository, commits `base/`, writes the case's files over it (uncommitted) and runs there;
-//! - `mkfifo.txt`: paths, one per line, that the harness creates as FIFOs (git cannot hold one).
-//!
-//! Symbolic links (git holds them) are copied as links.
+//! - `setup.txt`: what files cannot hold, made by the harness (shell-like lines, read, not run):
+//!   `ln -s TARGET LINK` and `mkfifo PATH` lines, `#` comments. Git cannot hold a FIFO, and
+//!   `cargo package` cannot archive a dangling symbolic link, so neither is checked in.
 
 #![allow(dead_code)]
 
@@ -21,11 +21,11 @@ use tempfile::TempDir;
 pub const EXPECTED: &str = "expected.out";
 pub const DETAILS: &str = "expected.details";
 pub const BASE: &str = "base";
-pub const FIFOS: &str = "mkfifo.txt";
+pub const SETUP: &str = "setup.txt";
 
 /// Files of a case folder that are not part of the repository it describes.
 fn is_harness_file(name: &str) -> bool {
-    matches!(name, EXPECTED | DETAILS | BASE | FIFOS)
+    matches!(name, EXPECTED | DETAILS | BASE | SETUP)
 }
 
 pub fn fixtures() -> PathBuf {
@@ -61,10 +61,9 @@ impl Case {
     /// The repository's files: relative path -> what is there.
     pub fn files(&self) -> BTreeMap<String, Entry> {
         let mut out = entries(&self.dir, true);
-        if let Ok(text) = fs::read_to_string(self.dir.join(FIFOS)) {
-            for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
-                out.insert(line.to_string(), Entry::Fifo);
-            }
+        if let Ok(text) = fs::read_to_string(self.dir.join(SETUP)) {
+            let steps = setup(&text).unwrap_or_else(|e| panic!("{}/{SETUP}: {e}", self.dir.display()));
+            out.extend(steps);
         }
         out
     }
@@ -143,6 +142,21 @@ pub enum Entry {
     File(Vec<u8>),
     Symlink(PathBuf),
     Fifo,
+}
+
+/// The entries that `ln -s TARGET LINK` and `mkfifo PATH` lines make (blank lines and `#`
+/// comments aside); anything else is an error.
+pub fn setup(script: &str) -> Result<Vec<(String, Entry)>, String> {
+    let mut out = Vec::new();
+    for command in script.lines().map(|l| l.split('#').next().unwrap_or("").trim()).filter(|l| !l.is_empty()) {
+        let words: Vec<&str> = command.split_whitespace().collect();
+        out.push(match words.as_slice() {
+            ["ln", "-s", target, link] => (link.to_string(), Entry::Symlink(target.into())),
+            ["mkfifo", path] => (path.to_string(), Entry::Fifo),
+            _ => return Err(format!("only `ln -s TARGET LINK` and `mkfifo PATH` are understood: {command}")),
+        });
+    }
+    Ok(out)
 }
 
 /// Files and symbolic links below `dir` (without the harness's own files at the top level when
