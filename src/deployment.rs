@@ -107,6 +107,9 @@ pub struct Instance {
     pub pointer: String,
     /// The plan as written, with its span; `None` when no plan is named.
     pub plan: Option<(String, Span)>,
+    /// JSON Pointer of what names the plan (the plan attribute, or an MTA resource's `type`
+    /// when the type implies the plan).
+    pub plan_pointer: String,
     pub layers: Vec<Layer>,
     /// `skip-service-updates: {parameters: true}` (MTA): changed parameters are not sent.
     pub skip_service_updates: Option<Span>,
@@ -244,9 +247,12 @@ fn load_mta(set: &mut InstanceSet, file: usize, root: &Path, extensions: &[PathB
         let Some(name) = resource.get("name").and_then(Node::as_str) else { continue };
         let pointer = format!("/resources/{index}");
         let span = resource.get("name").map_or(resource.span, |n| n.span);
-        let plan = match resource.pointer("/parameters/service-plan") {
-            Some(node) => node.as_str().map(|p| (p.to_string(), node.span)),
-            None => default_plan.map(|p| (p.to_string(), span)),
+        let type_span = resource.get("type").map_or(span, |n| n.span);
+        let (plan, plan_pointer) = match resource.pointer("/parameters/service-plan") {
+            Some(node) => {
+                (node.as_str().map(|p| (p.to_string(), node.span)), format!("{pointer}/parameters/service-plan"))
+            }
+            None => (default_plan.map(|p| (p.to_string(), type_span)), format!("{pointer}/type")),
         };
         let mut instance = Instance {
             name: name.to_string(),
@@ -255,6 +261,7 @@ fn load_mta(set: &mut InstanceSet, file: usize, root: &Path, extensions: &[PathB
             span,
             pointer: pointer.clone(),
             plan,
+            plan_pointer,
             layers: Vec::new(),
             skip_service_updates: resource
                 .pointer("/parameters/skip-service-updates/parameters")
@@ -469,6 +476,7 @@ fn load_kubernetes(set: &mut InstanceSet, file: usize) {
             span,
             pointer: doc_pointer(i),
             plan,
+            plan_pointer: format!("{}/spec/servicePlanName", doc_pointer(i)),
             layers: Vec::new(),
             skip_service_updates: None,
             requests: Vec::new(),
@@ -535,6 +543,7 @@ fn load_terraform(set: &mut InstanceSet, file: usize) {
             span,
             pointer: pointer.clone(),
             plan,
+            plan_pointer: format!("{pointer}/serviceplan_name"),
             layers: Vec::new(),
             skip_service_updates: None,
             requests: Vec::new(),

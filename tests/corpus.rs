@@ -1,8 +1,11 @@
 //! Real descriptors. `fixtures/corpus/` holds a few copied files (provenance in its
-//! PROVENANCE.tsv) so these tests run from a fresh clone; the whole corpus in `../shared/corpus`
-//! is used when it exists, and the tests say they skipped otherwise.
+//! PROVENANCE.tsv, with the path of each in the shared corpus) so these tests run from a fresh
+//! clone: every test that can runs on them. The whole corpus in `../shared/corpus` is used too
+//! when it exists; when it does not, each test that needs it prints a line saying it skipped that
+//! part (on standard error itself, so `cargo test` shows it without `--nocapture`).
 
 use std::collections::BTreeMap;
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use xsuaa_lint::descriptor::MigrationState;
 use xsuaa_lint::lint::fix::{fix_source, FixOutcome};
@@ -35,17 +38,86 @@ fn bundled_corpus_samples() {
     }
 }
 
-fn shared_corpus() -> Option<PathBuf> {
+/// One copied file of `fixtures/corpus/` and where it comes from.
+struct Copied {
+    path: PathBuf,
+    repository: String,
+    branch: String,
+    commit: String,
+    /// Its path in the repository.
+    source: String,
+    /// Its path under `../shared/corpus`.
+    corpus: String,
+}
+
+fn copies() -> Vec<Copied> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/corpus");
+    let provenance = std::fs::read_to_string(dir.join("PROVENANCE.tsv")).unwrap();
+    let mut lines = provenance.lines();
+    assert_eq!(lines.next(), Some("file\trepository\tbranch\tcommit\tpath\tcorpus"));
+    let copies: Vec<Copied> = lines
+        .map(|line| {
+            let cols: Vec<&str> = line.split('\t').collect();
+            assert_eq!(cols.len(), 6, "PROVENANCE.tsv: {line}");
+            Copied {
+                path: dir.join(cols[0]),
+                repository: cols[1].into(),
+                branch: cols[2].into(),
+                commit: cols[3].into(),
+                source: cols[4].into(),
+                corpus: cols[5].into(),
+            }
+        })
+        .collect();
+    let listed: Vec<&Path> = copies.iter().map(|c| c.path.as_path()).collect();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "json") {
+            assert!(listed.contains(&path.as_path()), "{} has no line in PROVENANCE.tsv", path.display());
+        }
+    }
+    copies
+}
+
+/// `../shared/corpus`, or `None` after saying that `test` skipped its part there and what it did
+/// instead.
+fn shared_corpus(test: &str, instead: &str) -> Option<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
     if !root.is_dir() {
-        eprintln!("skipped: ../shared/corpus is not there");
+        // Straight to standard error: the test harness captures `eprintln!`, not this.
+        let _ = writeln!(std::io::stderr(), "{test}: skipped on ../shared/corpus (not there); {instead}");
         return None;
     }
     Some(root)
 }
 
-fn shared_descriptors() -> Option<Vec<PathBuf>> {
-    let root = shared_corpus()?;
+/// The copies are the shared corpus's files, as PROVENANCE.tsv says.
+#[test]
+fn bundled_copies_are_the_files_their_provenance_names() {
+    let Some(corpus) = shared_corpus("bundled_copies_are_the_files_their_provenance_names", "nothing to compare with")
+    else {
+        return;
+    };
+    let manifest = std::fs::read_to_string(corpus.join("repos/MANIFEST.tsv")).unwrap();
+    for copy in copies() {
+        let name = copy.path.file_name().unwrap().to_string_lossy().into_owned();
+        let local = copy.corpus.strip_prefix("repos/").unwrap_or_else(|| panic!("{name}: not under repos/"));
+        let row = manifest
+            .lines()
+            .map(|l| l.split('\t').collect::<Vec<_>>())
+            .find(|cols| cols[0] == local)
+            .unwrap_or_else(|| panic!("{name}: {local} is not in repos/MANIFEST.tsv"));
+        assert_eq!(
+            (row[1], row[2], row[3], row[4]),
+            (copy.repository.as_str(), copy.branch.as_str(), copy.commit.as_str(), copy.source.as_str()),
+            "{name}"
+        );
+        assert_eq!(std::fs::read(&copy.path).unwrap(), std::fs::read(corpus.join(&copy.corpus)).unwrap(), "{name}");
+    }
+}
+
+fn shared_descriptors(test: &str, instead: &str) -> Option<Vec<PathBuf>> {
+    let root = shared_corpus(test, instead)?;
     let mut files = Vec::new();
     let mut stack = vec![root];
     while let Some(dir) = stack.pop() {
@@ -67,9 +139,30 @@ fn shared_descriptors() -> Option<Vec<PathBuf>> {
     Some(files)
 }
 
+/// The descriptors of the shared corpus with a schema error, each examined by hand: unfilled
+/// template placeholders (`<REPLACE-ME>`, EJS `<%- id %>`, tutorial `{YOUR_ID}`) and an IAS
+/// credential type in an XSUAA descriptor.
+const SCHEMA_ERRORS: &[&str] = &[
+    "history/SAP-samples__cloud-sdk-js@00fa03165635__samples__cf-sample-application__approuter__xs-security.json",
+    "history/SAP__open-ux-tools@999958bef86d__packages__cf-deploy-config-writer__templates__common__xs-security.json",
+    "repos/SAP-samples__btp-end-to-end-scenario-use-cases@topic2app/xs-security.json",
+    "repos/SAP__cloud-security-services-integration-library@zero_trust_sample_app_xsuaa/samples/spring-security-hybrid-usage/xs-security.json",
+    "repos/SAP__open-ux-tools/packages/adp-tooling/templates/cf/xs-security.json",
+];
+
 #[test]
 fn shared_corpus_lints_without_a_crash_and_every_schema_error_is_real() {
-    let Some(files) = shared_descriptors() else { return };
+    // The copies, always: a copy has a schema error exactly when its file is on the list.
+    for copy in copies() {
+        let has_schema_error = codes_of(&copy.path).contains(&"XS002");
+        assert_eq!(has_schema_error, SCHEMA_ERRORS.contains(&copy.corpus.as_str()), "{}", copy.path.display());
+    }
+    let Some(files) = shared_descriptors(
+        "shared_corpus_lints_without_a_crash_and_every_schema_error_is_real",
+        "checked the copies in fixtures/corpus only",
+    ) else {
+        return;
+    };
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
     let mut schema_errors = Vec::new();
     let mut cross_reference_findings = Vec::new();
@@ -86,18 +179,7 @@ fn shared_corpus_lints_without_a_crash_and_every_schema_error_is_real() {
     }
     eprintln!("{} descriptors: {counts:?}", files.len());
     schema_errors.dedup();
-    // Each examined by hand: unfilled template placeholders (`<REPLACE-ME>`, EJS `<%- id %>`,
-    // tutorial `{YOUR_ID}`) and an IAS credential type in an XSUAA descriptor.
-    assert_eq!(
-        schema_errors,
-        [
-            "history/SAP-samples__cloud-sdk-js@00fa03165635__samples__cf-sample-application__approuter__xs-security.json",
-            "history/SAP__open-ux-tools@999958bef86d__packages__cf-deploy-config-writer__templates__common__xs-security.json",
-            "repos/SAP-samples__btp-end-to-end-scenario-use-cases@topic2app/xs-security.json",
-            "repos/SAP__cloud-security-services-integration-library@zero_trust_sample_app_xsuaa/samples/spring-security-hybrid-usage/xs-security.json",
-            "repos/SAP__open-ux-tools/packages/adp-tooling/templates/cf/xs-security.json",
-        ]
-    );
+    assert_eq!(schema_errors, SCHEMA_ERRORS);
     // One EJS template (`{<% if (addTenant) { %>`) in the history is not JSON at all.
     assert_eq!(counts.get("XS001"), Some(&1));
     // Examined: an older version of this file lists two scopes in a role template that it never
@@ -125,12 +207,19 @@ fn state_of(text: &str) -> MigrationState {
     observed.state.get()
 }
 
-/// `--fix --unsafe-fixes` on every real descriptor, outside git: each run moves the file one
-/// stage at most, the result is valid JSON without new structural findings, and repeated runs
-/// converge.
+/// `--fix --unsafe-fixes` on every real descriptor (the copies, and the shared corpus when it is
+/// there), outside git: each run moves the file one stage at most, the result is valid JSON
+/// without new structural findings, and repeated runs converge.
 #[test]
 fn shared_corpus_fixes_move_one_stage_per_run_and_break_nothing() {
-    let Some(files) = shared_descriptors() else { return };
+    let mut files: Vec<PathBuf> = copies().into_iter().map(|c| c.path).collect();
+    files.extend(
+        shared_descriptors(
+            "shared_corpus_fixes_move_one_stage_per_run_and_break_nothing",
+            "fixed the copies in fixtures/corpus only",
+        )
+        .unwrap_or_default(),
+    );
     let (mut changed, mut unchanged, mut fixes) = (0, 0, 0);
     for path in &files {
         let source = load::read_path(path, "corpus").unwrap();
@@ -171,7 +260,12 @@ fn shared_corpus_fixes_move_one_stage_per_run_and_break_nothing() {
 /// the history rules on real changes.
 #[test]
 fn shared_history_changes_through_the_history_rules() {
-    let Some(corpus) = shared_corpus() else { return };
+    let Some(corpus) = shared_corpus(
+        "shared_history_changes_through_the_history_rules",
+        "fixtures/corpus holds no history; the history rules' own cases are in fixtures/rules",
+    ) else {
+        return;
+    };
     let manifest = std::fs::read_to_string(corpus.join("history/MANIFEST.tsv")).unwrap();
     let mut pairs = 0;
     let mut findings = Vec::new();
@@ -208,7 +302,12 @@ fn shared_history_changes_through_the_history_rules() {
 #[test]
 fn shared_deployment_files_run_and_their_findings_are_pinned() {
     use xsuaa_lint::deployment::{self, Format, Kind};
-    let Some(corpus) = shared_corpus() else { return };
+    let Some(corpus) = shared_corpus(
+        "shared_deployment_files_run_and_their_findings_are_pinned",
+        "fixtures/corpus holds no deployment files; the deployment rules' own cases are in fixtures/rules",
+    ) else {
+        return;
+    };
     let repos = corpus.join("repos");
     let manifest = std::fs::read_to_string(repos.join("MANIFEST.tsv")).unwrap();
     let mut instances: BTreeMap<&str, usize> = BTreeMap::new();

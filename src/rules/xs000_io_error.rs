@@ -10,8 +10,17 @@
 //! exits with status 2, so a broken checkout is never mistaken for a clean one.
 //!
 //! ## Example
+//! A descriptor shared through a symbolic link whose target is not part of the checkout:
+//! ```sh
+//! ln -s ../../shared/xs-security.json apps/orders/xs-security.json
+//! ```
+//! Flagged:
 //! ```text
-//! apps/a/xs-security.json:1:1: XS000 cannot read the file: Permission denied (os error 13)
+//! apps/orders/xs-security.json:1:1: XS000 cannot read the file: a symbolic link that cannot be resolved (No such file or directory (os error 2))
+//! ```
+//! Fixed: the descriptor itself is checked in where the link was:
+//! ```json title="apps/orders/xs-security.json"
+//! { "xsappname": "orders", "oauth2-configuration": { "credential-types": ["binding-secret"] } }
 //! ```
 //!
 //! ## Fix

@@ -18,7 +18,13 @@
 //!   "tenant-mode": "dedicated",
 //! }
 //! ```
-//! The comma after `"dedicated"` is reported.
+//! The comma after `"dedicated"` is reported. Fixed:
+//! ```json
+//! {
+//!   "xsappname": "bookshop",
+//!   "tenant-mode": "dedicated"
+//! }
+//! ```
 //!
 //! ## Fix
 //! None: the tool never edits a file that does not parse. Remove the offending text.

@@ -27,6 +27,10 @@
 //! { "oauth2-configuration": { "credential-types": ["binding_secret"] } }
 //! ```
 //! `binding_secret` is reported: allowed values are `binding-secret`, `instance-secret`, `x509`.
+//! Fixed (what `--fix` writes):
+//! ```json
+//! { "oauth2-configuration": { "credential-types": ["binding-secret"] } }
+//! ```
 //!
 //! ## Fix
 //! Safe, for unambiguous repairs only: a key or enum value that differs from exactly one allowed

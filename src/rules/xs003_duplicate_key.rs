@@ -14,7 +14,12 @@
 //!     "credential-types": ["binding-secret"],
 //!     "credential-types": ["instance-secret"] } }
 //! ```
-//! The second `credential-types` is reported; it is the one the service uses.
+//! The second `credential-types` is reported; it is the one the service uses. Fixed, one
+//! occurrence kept:
+//! ```json
+//! { "oauth2-configuration": {
+//!     "credential-types": ["binding-secret"] } }
+//! ```
 //!
 //! ## Fix
 //! None: which value was meant cannot be known. Delete the occurrence that is wrong.

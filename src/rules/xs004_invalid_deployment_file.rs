@@ -10,11 +10,30 @@
 //!
 //! ## Example
 //! ```yaml
+//! _schema-version: "3.1"
+//! ID: bookshop
+//! version: 1.0.0
 //! resources:
-//!   - name: auth
-//!     parameters: { service: xsuaa
+//!   - name: bookshop-auth
+//!     type: org.cloudfoundry.managed-service
+//!     parameters:
+//!       service: xsuaa
+//!       service-plan: application
+//!       config: { xsappname: bookshop, oauth2-configuration: { credential-types: [binding-secret] }
 //! ```
-//! Flagged: the flow mapping is not closed.
+//! Flagged: the flow mapping after `config:` is not closed. Fixed:
+//! ```yaml
+//! _schema-version: "3.1"
+//! ID: bookshop
+//! version: 1.0.0
+//! resources:
+//!   - name: bookshop-auth
+//!     type: org.cloudfoundry.managed-service
+//!     parameters:
+//!       service: xsuaa
+//!       service-plan: application
+//!       config: { xsappname: bookshop, oauth2-configuration: { credential-types: [binding-secret] } }
+//! ```
 //!
 //! ## Fix
 //! None: correct the syntax.

@@ -13,12 +13,36 @@
 //! that leaves the repository is not followed: the linter judges only what is checked in.
 //!
 //! ## Example
-//! ```yaml
-//! parameters:
-//!   service: xsuaa
-//!   path: ./xs-securty.json
+//! The repository holds `xs-security.json`:
+//! ```json
+//! { "xsappname": "bookshop", "oauth2-configuration": { "credential-types": ["binding-secret"] } }
 //! ```
-//! Flagged when `xs-securty.json` does not exist.
+//! and `mta.yaml` misspells it:
+//! ```yaml
+//! _schema-version: "3.1"
+//! ID: bookshop
+//! version: 1.0.0
+//! resources:
+//!   - name: bookshop-auth
+//!     type: org.cloudfoundry.managed-service
+//!     parameters:
+//!       service: xsuaa
+//!       service-plan: application
+//!       path: ./xs-securty.json
+//! ```
+//! Flagged: `xs-securty.json` does not exist. Fixed:
+//! ```yaml
+//! _schema-version: "3.1"
+//! ID: bookshop
+//! version: 1.0.0
+//! resources:
+//!   - name: bookshop-auth
+//!     type: org.cloudfoundry.managed-service
+//!     parameters:
+//!       service: xsuaa
+//!       service-plan: application
+//!       path: ./xs-security.json
+//! ```
 //!
 //! ## Fix
 //! None: correct the path.

@@ -9,8 +9,35 @@
 //! instances in it were not checked.
 //!
 //! ## Example
-//! `chart/templates/xsuaa.yaml` with `name: {{ .Values.name }}`: noted, skipped. Lint the output
-//! of `helm template` instead: `helm template chart | xsuaa-lint check - --stdin-filename rendered.yaml`.
+//! ```yaml title="chart/templates/xsuaa.yaml"
+//! apiVersion: services.cloud.sap.com/v1
+//! kind: ServiceInstance
+//! metadata:
+//!   name: {{ .Release.Name }}-xsuaa
+//! spec:
+//!   serviceOfferingName: xsuaa
+//!   servicePlanName: application
+//!   parameters:
+//!     xsappname: {{ .Values.appName }}
+//!     oauth2-configuration:
+//!       credential-types: [binding-secret]
+//! ```
+//! Noted and skipped. Lint the output of `helm template` instead:
+//! `helm template chart | xsuaa-lint check - --stdin-filename rendered.yaml`. Clean: the same
+//! resource with its values written out, as `helm template` renders it:
+//! ```yaml title="chart/templates/xsuaa.yaml"
+//! apiVersion: services.cloud.sap.com/v1
+//! kind: ServiceInstance
+//! metadata:
+//!   name: bookshop-xsuaa
+//! spec:
+//!   serviceOfferingName: xsuaa
+//!   servicePlanName: application
+//!   parameters:
+//!     xsappname: bookshop
+//!     oauth2-configuration:
+//!       credential-types: [binding-secret]
+//! ```
 //!
 //! ## Fix
 //! None.

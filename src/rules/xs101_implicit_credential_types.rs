@@ -21,11 +21,14 @@
 //! ```
 //!
 //! ## Fix
-//! Safe: adds `"credential-types": ["binding-secret", "instance-secret"]`, creating
-//! `oauth2-configuration` when it is missing. This is step 1 of SAP's migration (spec section
-//! 5.2): new bindings get binding secrets while every binding still on the instance secret keeps
-//! working. Update the instance afterwards (`cf update-service <instance> -c xs-security.json`
-//! or a redeploy).
+//! Safe, when the finding sits in a descriptor file (a descriptor alone, or one that an MTA
+//! `path` names while no layer sets the list): adds `"credential-types": ["binding-secret",
+//! "instance-secret"]`, creating `oauth2-configuration` when it is missing. This is step 1 of
+//! SAP's migration (spec section 5.2): new bindings get binding secrets while every binding still
+//! on the instance secret keeps working. Update the instance afterwards (`cf update-service
+//! <instance> -c xs-security.json` or a redeploy). None for an instance configured only in YAML
+//! or HCL (an MTA `config`, a Kyma `ServiceInstance`, Terraform): those files are not rewritten,
+//! and the help says what to add.
 
 use super::{Context, FixKind, Rule};
 use crate::descriptor::{CredentialTypes, CREDENTIAL_TYPES_POINTER, OAUTH2_CONFIGURATION};
@@ -37,7 +40,7 @@ pub static RULE: Rule = Rule {
     name: "implicit-credential-types",
     severity: Severity::Warning,
     summary: "No credential-types: the instance may still hand out instance secrets",
-    fix: FixKind::Safe,
+    fix: FixKind::SometimesSafe,
     check: Some(check),
     instance_check: None,
 };

@@ -13,15 +13,18 @@
 //! ```json
 //! { "oauth2-configuration": { "credential-types": ["instance-secret"] } }
 //! ```
-//! Flagged. The next safe state:
+//! Flagged. Fixed, the next safe state:
 //! ```json
 //! { "oauth2-configuration": { "credential-types": ["binding-secret", "instance-secret"] } }
 //! ```
 //!
 //! ## Fix
-//! Safe: `["instance-secret"]` becomes `["binding-secret", "instance-secret"]`, step 1 of SAP's
-//! procedure (spec section 5.2). Existing bindings keep their instance secret; new ones get
-//! binding secrets. Then update the instance, rebind every app and replace every service key.
+//! Safe, for a list written in a descriptor file: `["instance-secret"]` becomes
+//! `["binding-secret", "instance-secret"]`, step 1 of SAP's procedure (spec section 5.2).
+//! Existing bindings keep their instance secret; new ones get binding secrets. Then update the
+//! instance, rebind every app and replace every service key. None for a list written in YAML or
+//! HCL (an MTA `config` or extension, a Kyma `ServiceInstance`, Terraform), which is not
+//! rewritten: the help says what to write.
 
 use super::{Context, FixKind, Rule};
 use crate::descriptor::{CredentialTypes, MigrationState, CREDENTIAL_TYPES_POINTER};
@@ -32,7 +35,7 @@ pub static RULE: Rule = Rule {
     name: "instance-secret-only",
     severity: Severity::Error,
     summary: "Only instance secrets are allowed",
-    fix: FixKind::Safe,
+    fix: FixKind::SometimesSafe,
     check: Some(check),
     instance_check: None,
 };

@@ -15,7 +15,7 @@
 //! ```json
 //! { "oauth2-configuration": { "credential-types": ["binding-secret", "instance-secret"] } }
 //! ```
-//! Flagged. Finished:
+//! Flagged. Fixed, once every app is rebound and every service key replaced:
 //! ```json
 //! { "oauth2-configuration": { "credential-types": ["binding-secret"] } }
 //! ```
@@ -26,7 +26,8 @@
 //! every app is rebound, every service key replaced, and `instanceSecretLastUsedAt`
 //! (`GET /sap/rest/authorization/v2/apps/{id}`) shows no recent use. Not offered while the
 //! version at the base revision (`HEAD`, or `--base`) is not itself the dual state: the dual
-//! state must be deployed before the removal (XS109).
+//! state must be deployed before the removal (XS109). Nor for a list written in YAML or HCL,
+//! which is not rewritten.
 
 use super::{Context, FixKind, Rule};
 use crate::descriptor::{CredentialType, CredentialTypes, MigrationState, CREDENTIAL_TYPES_POINTER};

@@ -19,9 +19,11 @@
 //! ```
 //!
 //! ## Fix
-//! Safe: moves `binding-secret` to the front (or `x509`, when that is the only other type),
-//! keeping the rest in order. The order only sets the default for new bindings; every existing
-//! binding keeps working.
+//! Safe, for a list written in a descriptor file: moves `binding-secret` to the front (or `x509`,
+//! when that is the only other type), keeping the rest in order. The order only sets the default
+//! for new bindings; every existing binding keeps working. None for a list written in YAML or HCL
+//! (an MTA `config` or extension, a Kyma `ServiceInstance`, Terraform), which is not rewritten:
+//! the help says what to move.
 
 use super::{Context, FixKind, Rule};
 use crate::descriptor::{CredentialType, CredentialTypes, MigrationState, CREDENTIAL_TYPES_POINTER};
@@ -32,7 +34,7 @@ pub static RULE: Rule = Rule {
     name: "instance-secret-default",
     severity: Severity::Error,
     summary: "instance-secret comes first, so new bindings default to it",
-    fix: FixKind::Safe,
+    fix: FixKind::SometimesSafe,
     check: Some(check),
     instance_check: None,
 };

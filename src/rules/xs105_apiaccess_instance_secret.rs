@@ -11,16 +11,37 @@
 //!
 //! ## Example
 //! ```yaml
-//! - name: api-access
-//!   type: org.cloudfoundry.managed-service
-//!   parameters:
-//!     service: xsuaa
-//!     service-plan: apiaccess
-//!     config:
-//!       oauth2-configuration:
-//!         credential-types: [instance-secret]
+//! _schema-version: "3.1"
+//! ID: reporting
+//! version: 1.0.0
+//! resources:
+//!   - name: reporting-api-access
+//!     type: org.cloudfoundry.managed-service
+//!     parameters:
+//!       service: xsuaa
+//!       service-plan: apiaccess
+//!       config:
+//!         xsappname: reporting-api
+//!         oauth2-configuration:
+//!           credential-types: [instance-secret]
 //! ```
-//! Flagged.
+//! Flagged. Fixed (what `--fix` writes):
+//! ```yaml
+//! _schema-version: "3.1"
+//! ID: reporting
+//! version: 1.0.0
+//! resources:
+//!   - name: reporting-api-access
+//!     type: org.cloudfoundry.managed-service
+//!     parameters:
+//!       service: xsuaa
+//!       service-plan: apiaccess
+//!       config:
+//!         xsappname: reporting-api
+//!         oauth2-configuration:
+//!           credential-types: [binding-secret]
+//! ```
+//! The plan itself stays deprecated (XS106).
 //!
 //! ## Fix
 //! Safe when `instance-secret` is the only entry: it becomes `binding-secret`, in the quoting of

@@ -11,11 +11,36 @@
 //!
 //! ## Example
 //! ```yaml
-//! parameters:
-//!   service: xsuaa
-//!   service-plan: space
+//! _schema-version: "3.1"
+//! ID: shine
+//! version: 1.0.0
+//! resources:
+//!   - name: shine-uaa
+//!     type: org.cloudfoundry.managed-service
+//!     parameters:
+//!       service: xsuaa
+//!       service-plan: space
+//!       config:
+//!         xsappname: shine
+//!         oauth2-configuration:
+//!           credential-types: [binding-secret]
 //! ```
-//! Flagged.
+//! Flagged. Clean, once the instance has been replaced by one of the `application` plan:
+//! ```yaml
+//! _schema-version: "3.1"
+//! ID: shine
+//! version: 1.0.0
+//! resources:
+//!   - name: shine-uaa
+//!     type: org.cloudfoundry.managed-service
+//!     parameters:
+//!       service: xsuaa
+//!       service-plan: application
+//!       config:
+//!         xsappname: shine
+//!         oauth2-configuration:
+//!           credential-types: [binding-secret]
+//! ```
 //!
 //! ## Fix
 //! None: replacing an instance is a migration of its own.
@@ -71,7 +96,7 @@ fn check_instance(ctx: &InstanceContext<'_>, out: &mut Vec<Finding>) {
         &RULE,
         &ctx.set.files[instance.file],
         *span,
-        format!("{}/parameters/service-plan", instance.pointer),
+        instance.plan_pointer.clone(),
         format!("instance `{}` uses the deprecated `{plan}` plan", instance.name),
     )
     .with_help(if plan == "apiaccess" {

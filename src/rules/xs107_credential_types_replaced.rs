@@ -10,8 +10,49 @@
 //! migration that difference decides whether bindings keep working.
 //!
 //! ## Example
-//! `xs-security.json`: `["instance-secret"]`; `mta.yaml` `config`:
-//! `credential-types: [binding-secret, instance-secret]`. Flagged on the `mta.yaml` list.
+//! `xs-security.json`:
+//! ```json
+//! {
+//!   "xsappname": "orders",
+//!   "oauth2-configuration": { "credential-types": ["instance-secret"] }
+//! }
+//! ```
+//! `mta.yaml`, whose `config` is merged over it:
+//! ```yaml
+//! _schema-version: "3.1"
+//! ID: orders
+//! version: 1.0.0
+//! resources:
+//!   - name: orders-auth
+//!     type: org.cloudfoundry.managed-service
+//!     parameters:
+//!       service: xsuaa
+//!       service-plan: application
+//!       path: ./xs-security.json
+//!       config:
+//!         oauth2-configuration:
+//!           credential-types: [binding-secret, instance-secret]
+//! ```
+//! Flagged on the `mta.yaml` list: the service gets the dual state while the descriptor says
+//! instance-only. Fixed: the list lives in the descriptor alone.
+//! ```json
+//! {
+//!   "xsappname": "orders",
+//!   "oauth2-configuration": { "credential-types": ["binding-secret", "instance-secret"] }
+//! }
+//! ```
+//! ```yaml
+//! _schema-version: "3.1"
+//! ID: orders
+//! version: 1.0.0
+//! resources:
+//!   - name: orders-auth
+//!     type: org.cloudfoundry.managed-service
+//!     parameters:
+//!       service: xsuaa
+//!       service-plan: application
+//!       path: ./xs-security.json
+//! ```
 //!
 //! ## Fix
 //! None: decide which file owns the list.

@@ -9,14 +9,41 @@
 //! of the migration that the descriptor shows never reaches the instance.
 //!
 //! ## Example
-//! ```yaml
-//! parameters:
-//!   service: xsuaa
-//!   path: ./xs-security.json   # ["binding-secret", "instance-secret"]
-//!   skip-service-updates:
-//!     parameters: true
+//! `xs-security.json`, in the dual state:
+//! ```json
+//! {
+//!   "xsappname": "orders",
+//!   "oauth2-configuration": { "credential-types": ["binding-secret", "instance-secret"] }
+//! }
 //! ```
-//! Flagged.
+//! `mta.yaml`:
+//! ```yaml
+//! _schema-version: "3.1"
+//! ID: orders
+//! version: 1.0.0
+//! resources:
+//!   - name: orders-auth
+//!     type: org.cloudfoundry.managed-service
+//!     parameters:
+//!       service: xsuaa
+//!       service-plan: application
+//!       path: ./xs-security.json
+//!       skip-service-updates:
+//!         parameters: true
+//! ```
+//! Flagged. Fixed, for the deployments that move the migration on:
+//! ```yaml
+//! _schema-version: "3.1"
+//! ID: orders
+//! version: 1.0.0
+//! resources:
+//!   - name: orders-auth
+//!     type: org.cloudfoundry.managed-service
+//!     parameters:
+//!       service: xsuaa
+//!       service-plan: application
+//!       path: ./xs-security.json
+//! ```
 //!
 //! ## Fix
 //! None: remove the setting for the deployments that move the migration on.

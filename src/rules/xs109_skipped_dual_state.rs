@@ -23,7 +23,10 @@
 //! { "oauth2-configuration": { "credential-types": ["binding-secret"] } }
 //! ```
 //! Flagged. Stage `["binding-secret", "instance-secret"]` instead, deploy it, rebind, then remove
-//! `instance-secret` in a later change.
+//! `instance-secret` in a later change. Fixed (what `--fix` writes):
+//! ```json
+//! { "oauth2-configuration": { "credential-types": ["binding-secret", "instance-secret"] } }
+//! ```
 //!
 //! ## Fix
 //! Safe: appends `instance-secret` to the list, which yields the dual state and keeps every

@@ -11,13 +11,54 @@
 //!
 //! ## Example
 //! ```yaml
-//! requires:
-//!   - name: auth
+//! _schema-version: "3.1"
+//! ID: bookshop
+//! version: 1.0.0
+//! modules:
+//!   - name: bookshop-srv
+//!     type: nodejs
+//!     path: gen/srv
+//!     requires:
+//!       - name: bookshop-auth
+//!         parameters:
+//!           config:
+//!             credential-type: instance-secret
+//! resources:
+//!   - name: bookshop-auth
+//!     type: org.cloudfoundry.managed-service
 //!     parameters:
+//!       service: xsuaa
+//!       service-plan: application
 //!       config:
-//!         credential-type: instance-secret
+//!         xsappname: bookshop
+//!         oauth2-configuration:
+//!           credential-types: [binding-secret]
 //! ```
-//! Flagged.
+//! Flagged. Fixed (what `--fix` writes, since the instance allows `binding-secret`):
+//! ```yaml
+//! _schema-version: "3.1"
+//! ID: bookshop
+//! version: 1.0.0
+//! modules:
+//!   - name: bookshop-srv
+//!     type: nodejs
+//!     path: gen/srv
+//!     requires:
+//!       - name: bookshop-auth
+//!         parameters:
+//!           config:
+//!             credential-type: binding-secret
+//! resources:
+//!   - name: bookshop-auth
+//!     type: org.cloudfoundry.managed-service
+//!     parameters:
+//!       service: xsuaa
+//!       service-plan: application
+//!       config:
+//!         xsappname: bookshop
+//!         oauth2-configuration:
+//!           credential-types: [binding-secret]
+//! ```
 //!
 //! ## Fix
 //! Safe when the instance allows `binding-secret` (or its list is not set): the value becomes

@@ -9,7 +9,51 @@
 //! is created, which fails the deployment.
 //!
 //! ## Example
-//! Instance `credential-types: [binding-secret]`, binding `credential-type: x509`: flagged.
+//! ```yaml title="k8s/xsuaa.yaml"
+//! apiVersion: services.cloud.sap.com/v1
+//! kind: ServiceInstance
+//! metadata:
+//!   name: orders-xsuaa
+//! spec:
+//!   serviceOfferingName: xsuaa
+//!   servicePlanName: application
+//!   parameters:
+//!     xsappname: orders
+//!     oauth2-configuration:
+//!       credential-types: [binding-secret]
+//! ---
+//! apiVersion: services.cloud.sap.com/v1
+//! kind: ServiceBinding
+//! metadata:
+//!   name: orders-worker-xsuaa
+//! spec:
+//!   serviceInstanceName: orders-xsuaa
+//!   parameters:
+//!     credential-type: x509
+//! ```
+//! Flagged: the instance allows `binding-secret` only. Fixed, `x509` allowed on the instance:
+//! ```yaml title="k8s/xsuaa.yaml"
+//! apiVersion: services.cloud.sap.com/v1
+//! kind: ServiceInstance
+//! metadata:
+//!   name: orders-xsuaa
+//! spec:
+//!   serviceOfferingName: xsuaa
+//!   servicePlanName: application
+//!   parameters:
+//!     xsappname: orders
+//!     oauth2-configuration:
+//!       credential-types: [binding-secret, x509]
+//! ---
+//! apiVersion: services.cloud.sap.com/v1
+//! kind: ServiceBinding
+//! metadata:
+//!   name: orders-worker-xsuaa
+//! spec:
+//!   serviceInstanceName: orders-xsuaa
+//!   parameters:
+//!     credential-type: x509
+//! ```
 //!
 //! ## Fix
 //! None: add the type to the instance first, or ask for an allowed one.

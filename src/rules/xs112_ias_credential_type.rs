@@ -10,11 +10,54 @@
 //!
 //! ## Example
 //! ```yaml
-//! parameters:
-//!   config:
-//!     credential-type: X509_GENERATED
+//! _schema-version: "3.1"
+//! ID: orders
+//! version: 1.0.0
+//! modules:
+//!   - name: orders-srv
+//!     type: java
+//!     path: srv
+//!     requires:
+//!       - name: orders-auth
+//!         parameters:
+//!           config:
+//!             credential-type: X509_GENERATED
+//! resources:
+//!   - name: orders-auth
+//!     type: org.cloudfoundry.managed-service
+//!     parameters:
+//!       service: xsuaa
+//!       service-plan: application
+//!       config:
+//!         xsappname: orders
+//!         oauth2-configuration:
+//!           credential-types: [x509, binding-secret]
 //! ```
-//! Flagged; xsuaa's certificate type is `x509`.
+//! Flagged; xsuaa's certificate type is `x509`. Fixed:
+//! ```yaml
+//! _schema-version: "3.1"
+//! ID: orders
+//! version: 1.0.0
+//! modules:
+//!   - name: orders-srv
+//!     type: java
+//!     path: srv
+//!     requires:
+//!       - name: orders-auth
+//!         parameters:
+//!           config:
+//!             credential-type: x509
+//! resources:
+//!   - name: orders-auth
+//!     type: org.cloudfoundry.managed-service
+//!     parameters:
+//!       service: xsuaa
+//!       service-plan: application
+//!       config:
+//!         xsappname: orders
+//!         oauth2-configuration:
+//!           credential-types: [x509, binding-secret]
+//! ```
 //!
 //! ## Fix
 //! None.

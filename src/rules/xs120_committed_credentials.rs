@@ -14,12 +14,18 @@
 //! the instance.
 //!
 //! ## Example
-//! `default-env.json`:
-//! ```json
-//! { "VCAP_SERVICES": { "xsuaa": [ { "credentials": {
-//!     "clientid": "sb-bookshop!t1", "clientsecret": "HksDYy9RxYFUQeOHIzprqBam3vQ=" } } ] } }
+//! ```json title="default-env.json"
+//! { "VCAP_SERVICES": { "xsuaa": [ { "name": "bookshop-auth", "credentials": {
+//!     "clientid": "sb-bookshop!t1", "clientsecret": "HksDYy9RxYFUQeOHIzprqBam3vQ=",
+//!     "uaadomain": "authentication.eu10.hana.ondemand.com", "xsappname": "bookshop!t1" } } ] } }
 //! ```
-//! Flagged: probably an instance secret.
+//! Flagged: probably an instance secret. Clean: the committed file is a template whose secret each
+//! developer fills in locally (and never commits):
+//! ```json title="default-env.json"
+//! { "VCAP_SERVICES": { "xsuaa": [ { "name": "bookshop-auth", "credentials": {
+//!     "clientid": "sb-bookshop!t1", "clientsecret": "<from cf service-key bookshop-auth local>",
+//!     "uaadomain": "authentication.eu10.hana.ondemand.com", "xsappname": "bookshop!t1" } } ] } }
+//! ```
 //!
 //! ## Fix
 //! None: delete the file, add it to `.gitignore`, rotate the secret (rebind or replace the key),

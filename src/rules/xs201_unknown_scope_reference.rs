@@ -15,7 +15,12 @@
 //! { "scopes": [{ "name": "$XSAPPNAME.Read" }],
 //!   "role-templates": [{ "name": "Viewer", "scope-references": ["$XSAPPNAME.read"] }] }
 //! ```
-//! Flagged: `$XSAPPNAME.read` differs from the scope `$XSAPPNAME.Read` in case.
+//! Flagged: `$XSAPPNAME.read` differs from the scope `$XSAPPNAME.Read` in case. Fixed (what
+//! `--fix` writes):
+//! ```json
+//! { "scopes": [{ "name": "$XSAPPNAME.Read" }],
+//!   "role-templates": [{ "name": "Viewer", "scope-references": ["$XSAPPNAME.Read"] }] }
+//! ```
 //!
 //! ## Fix
 //! Safe when the reference differs from exactly one scope name only in case: it is rewritten to

@@ -13,7 +13,11 @@
 //! { "attributes": [{ "name": "Country", "valueType": "string" }],
 //!   "role-templates": [{ "name": "Viewer", "attribute-references": ["country"] }] }
 //! ```
-//! Flagged: the attribute is `Country`.
+//! Flagged: the attribute is `Country`. Fixed:
+//! ```json
+//! { "attributes": [{ "name": "Country", "valueType": "string" }],
+//!   "role-templates": [{ "name": "Viewer", "attribute-references": ["Country"] }] }
+//! ```
 //!
 //! ## Fix
 //! Safe when the reference differs from exactly one attribute name only in case: it is rewritten to

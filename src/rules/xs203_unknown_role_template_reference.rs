@@ -14,7 +14,11 @@
 //! { "role-templates": [{ "name": "Viewer" }],
 //!   "role-collections": [{ "name": "Viewers", "role-template-references": ["$XSAPPNAME.Veiwer"] }] }
 //! ```
-//! Flagged, with `Viewer` suggested.
+//! Flagged, with `Viewer` suggested. Fixed:
+//! ```json
+//! { "role-templates": [{ "name": "Viewer" }],
+//!   "role-collections": [{ "name": "Viewers", "role-template-references": ["$XSAPPNAME.Viewer"] }] }
+//! ```
 //!
 //! ## Fix
 //! Safe when the reference differs from exactly one template name only in case: it is rewritten to

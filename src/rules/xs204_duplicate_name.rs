@@ -13,7 +13,10 @@
 //! ```json
 //! { "scopes": [{ "name": "$XSAPPNAME.Read" }, { "name": "$XSAPPNAME.Read" }] }
 //! ```
-//! The second scope is flagged.
+//! The second scope is flagged. Fixed, when the second entry was meant to be another scope:
+//! ```json
+//! { "scopes": [{ "name": "$XSAPPNAME.Read" }, { "name": "$XSAPPNAME.Write" }] }
+//! ```
 //!
 //! ## Fix
 //! None: which entry was meant cannot be known. Rename or remove one of them.

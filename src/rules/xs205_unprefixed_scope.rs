@@ -16,7 +16,10 @@
 //! ```json
 //! { "scopes": [{ "name": "Read" }] }
 //! ```
-//! Flagged. Correct: `{ "name": "$XSAPPNAME.Read" }`.
+//! Flagged. Fixed:
+//! ```json
+//! { "scopes": [{ "name": "$XSAPPNAME.Read" }] }
+//! ```
 //!
 //! ## Fix
 //! None: renaming a scope changes the scope checked by the application code and by every

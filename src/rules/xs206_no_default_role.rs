@@ -17,8 +17,13 @@
 //!   "role-templates": [{ "name": "Viewer", "attribute-references": ["Country"] }],
 //!   "role-collections": [{ "name": "Viewers", "role-template-references": ["$XSAPPNAME.Viewer"] }] }
 //! ```
-//! Flagged. Give the reference defaults, `{ "name": "Country", "default-values": ["DE"] }`, or
-//! set `"valueRequired": false` on the attribute.
+//! Flagged. Give the reference defaults, or set `"valueRequired": false` on the attribute. Fixed
+//! with defaults:
+//! ```json
+//! { "attributes": [{ "name": "Country", "valueType": "string" }],
+//!   "role-templates": [{ "name": "Viewer", "attribute-references": [{ "name": "Country", "default-values": ["DE"] }] }],
+//!   "role-collections": [{ "name": "Viewers", "role-template-references": ["$XSAPPNAME.Viewer"] }] }
+//! ```
 //!
 //! ## Fix
 //! None: the default values are a decision about who may see what.

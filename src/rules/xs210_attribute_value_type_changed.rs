@@ -11,9 +11,23 @@
 //! update is not compatible.
 //!
 //! ## Example
-//! At `HEAD`: `{ "name": "CostCenter", "valueType": "string" }`; now
-//! `{ "name": "CostCenter", "valueType": "int" }`. Flagged. Add a new attribute instead and move
-//! the role templates over to it.
+//! At `HEAD`:
+//! ```json
+//! { "xsappname": "orders",
+//!   "attributes": [{ "name": "CostCenter", "valueType": "string" }] }
+//! ```
+//! Now:
+//! ```json
+//! { "xsappname": "orders",
+//!   "attributes": [{ "name": "CostCenter", "valueType": "int" }] }
+//! ```
+//! Flagged. Fixed: the old attribute stays as it was, a new one carries the new type, and the role
+//! templates move over to it:
+//! ```json
+//! { "xsappname": "orders",
+//!   "attributes": [{ "name": "CostCenter", "valueType": "string" },
+//!                  { "name": "CostCenterId", "valueType": "int" }] }
+//! ```
 //!
 //! ## Fix
 //! None.

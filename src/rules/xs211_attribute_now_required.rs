@@ -10,8 +10,22 @@
 //! from the templates that reference it, without values, would no longer be valid.
 //!
 //! ## Example
-//! At `HEAD`: `{ "name": "Country", "valueType": "string", "valueRequired": false }`; now the
-//! `valueRequired` line is deleted (so it is `true`). Flagged.
+//! At `HEAD`:
+//! ```json
+//! { "xsappname": "orders",
+//!   "attributes": [{ "name": "Country", "valueType": "string", "valueRequired": false }] }
+//! ```
+//! Now, with the `valueRequired` line deleted (so it is `true`):
+//! ```json
+//! { "xsappname": "orders",
+//!   "attributes": [{ "name": "Country", "valueType": "string" }] }
+//! ```
+//! Flagged. Fixed:
+//! ```json
+//! { "xsappname": "orders",
+//!   "attributes": [{ "name": "Country", "description": "Country of the user", "valueType": "string",
+//!                    "valueRequired": false }] }
+//! ```
 //!
 //! ## Fix
 //! None.

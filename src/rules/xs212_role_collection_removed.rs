@@ -11,8 +11,25 @@
 //! and administrators must assign the new one again.
 //!
 //! ## Example
-//! At `HEAD`: `{ "name": "Orders Viewer", ... }`; now `{ "name": "Order Viewer", ... }` with the
-//! same references. Flagged as a rename.
+//! At `HEAD`:
+//! ```json
+//! { "xsappname": "orders",
+//!   "role-templates": [{ "name": "Viewer" }],
+//!   "role-collections": [{ "name": "Orders Viewer", "role-template-references": ["$XSAPPNAME.Viewer"] }] }
+//! ```
+//! Now:
+//! ```json
+//! { "xsappname": "orders",
+//!   "role-templates": [{ "name": "Viewer" }],
+//!   "role-collections": [{ "name": "Order Viewer", "role-template-references": ["$XSAPPNAME.Viewer"] }] }
+//! ```
+//! Flagged as a rename. Clean: the name is kept and only the description changes:
+//! ```json
+//! { "xsappname": "orders",
+//!   "role-templates": [{ "name": "Viewer" }],
+//!   "role-collections": [{ "name": "Orders Viewer", "description": "Read access to orders",
+//!                          "role-template-references": ["$XSAPPNAME.Viewer"] }] }
+//! ```
 //!
 //! ## Fix
 //! None: keep the old name, or plan the reassignment.

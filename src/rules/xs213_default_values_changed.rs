@@ -11,7 +11,29 @@
 //! compatible.
 //!
 //! ## Example
-//! At `HEAD`: `{ "name": "Country", "default-values": ["DE"] }`; now `["DE", "FR"]`. Flagged.
+//! At `HEAD`:
+//! ```json
+//! { "xsappname": "orders",
+//!   "attributes": [{ "name": "Country", "valueType": "string" }],
+//!   "role-templates": [{ "name": "Viewer",
+//!                        "attribute-references": [{ "name": "Country", "default-values": ["DE"] }] }] }
+//! ```
+//! Now:
+//! ```json
+//! { "xsappname": "orders",
+//!   "attributes": [{ "name": "Country", "valueType": "string" }],
+//!   "role-templates": [{ "name": "Viewer",
+//!                        "attribute-references": [{ "name": "Country", "default-values": ["DE", "FR"] }] }] }
+//! ```
+//! Flagged. Fixed: the template keeps its defaults, and a new template carries the new ones:
+//! ```json
+//! { "xsappname": "orders",
+//!   "attributes": [{ "name": "Country", "valueType": "string" }],
+//!   "role-templates": [{ "name": "Viewer",
+//!                        "attribute-references": [{ "name": "Country", "default-values": ["DE"] }] },
+//!                      { "name": "ViewerEU",
+//!                        "attribute-references": [{ "name": "Country", "default-values": ["DE", "FR"] }] }] }
+//! ```
 //!
 //! ## Fix
 //! None: restore the old values, or create a new role template.

@@ -13,7 +13,18 @@
 //! instance is updated. The note is a reminder at review time; it does not fail the run.
 //!
 //! ## Example
-//! At `HEAD`: `["binding-secret", "instance-secret"]`; staged: `["binding-secret"]`. Noted.
+//! At `HEAD`:
+//! ```json
+//! { "oauth2-configuration": { "credential-types": ["binding-secret", "instance-secret"] } }
+//! ```
+//! Staged:
+//! ```json
+//! { "oauth2-configuration": { "credential-types": ["binding-secret"] } }
+//! ```
+//! Noted. Clean while the change keeps `instance-secret` (XS103 then reminds of the last step):
+//! ```json
+//! { "oauth2-configuration": { "credential-types": ["binding-secret", "instance-secret"] } }
+//! ```
 //!
 //! ## Fix
 //! None: there is nothing to change in the file.

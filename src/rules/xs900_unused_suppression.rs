@@ -11,13 +11,26 @@
 //! silence the same finding if it came back unnoticed. Reporting it keeps the list honest.
 //!
 //! ## Example
+//! `xsuaa-lint.toml`:
 //! ```toml
+//! [rules]
+//! ignore = ["XS205"]
+//!
 //! [[ignore]]
 //! path = "apps/legacy/xs-security.json"
 //! rules = ["XS102"]
 //! reason = "legacy app, migrated in ticket SEC-42"
 //! ```
-//! Reported once `apps/legacy/xs-security.json` no longer has XS102 (or no longer exists).
+//! and the descriptor, migrated since:
+//! ```json title="apps/legacy/xs-security.json"
+//! { "xsappname": "legacy", "oauth2-configuration": { "credential-types": ["binding-secret"] } }
+//! ```
+//! The entry is reported: `apps/legacy/xs-security.json` no longer has XS102 (it would be the same
+//! if the file no longer existed). Fixed, the entry deleted:
+//! ```toml
+//! [rules]
+//! ignore = ["XS205"]
+//! ```
 //!
 //! ## Fix
 //! None: delete the entry.
