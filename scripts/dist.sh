@@ -18,7 +18,11 @@ target=$1
 wheel=$2
 out=$3
 root=$(cd "$(dirname "$0")/.." && pwd)
-python=$(command -v python3 || command -v python)
+# On Windows `python3` may be the Microsoft Store stub: prefer `python` there.
+case "$target" in
+  *windows*) python=$(command -v python || command -v python3) ;;
+  *) python=$(command -v python3 || command -v python) ;;
+esac
 exe=xsuaa-lint
 case "$target" in *windows*) exe=xsuaa-lint.exe ;; esac
 

@@ -80,7 +80,11 @@ for part in $parts; do
       checks "archive $target" "$work/archive/xsuaa-lint-$target/$exe"
       ;;
     wheel)
-      python=$(command -v python3 || command -v python)
+      # On Windows `python3` may be the Microsoft Store stub: prefer `python` there.
+      case "$target" in
+        *windows*) python=$(command -v python || command -v python3) ;;
+        *) python=$(command -v python3 || command -v python) ;;
+      esac
       "$python" -m venv "$(native "$work/venv")"
       bin="$work/venv/bin"
       [ -d "$bin" ] || bin="$work/venv/Scripts"
