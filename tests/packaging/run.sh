@@ -180,6 +180,56 @@ expect 2 "without its platform package the launcher exits 2" sh -c "cd '$bare' &
 contains "The package $platform_package" "the error names the missing package $platform_package"
 contains "--omit=optional" "the error says how it went missing"
 
+# The platform table: which packages the launcher tries where, and the packages npm/build.mjs
+# writes for every target (a stand-in binary: only the manifests are checked here).
+expect 0 "launcher: packages tried per platform" node -e '
+  const assert = require("node:assert");
+  const { candidates } = require(process.argv[1]);
+  const names = (...a) => candidates(...a).map((p) => p.pkg);
+  assert.deepStrictEqual(names("linux", "x64", "glibc"), ["@xsuaa-lint/cli-linux-x64", "@xsuaa-lint/cli-linux-x64-musl"]);
+  assert.deepStrictEqual(names("linux", "arm64", "musl"), ["@xsuaa-lint/cli-linux-arm64-musl"]);
+  assert.deepStrictEqual(names("darwin", "arm64", null), ["@xsuaa-lint/cli-darwin-arm64"]);
+  assert.deepStrictEqual(names("darwin", "x64", null), ["@xsuaa-lint/cli-darwin-x64"]);
+  assert.deepStrictEqual(names("win32", "x64", null), ["@xsuaa-lint/cli-win32-x64"]);
+  assert.deepStrictEqual(names("win32", "arm64", null), ["@xsuaa-lint/cli-win32-x64"]);
+  assert.deepStrictEqual(names("freebsd", "x64", null), []);
+' "$root/npm/xsuaa-lint/bin/xsuaa-lint.js"
+echo stand-in > "$work/stand-in"
+manifests_ok=true
+for target in x86_64-unknown-linux-gnu aarch64-unknown-linux-gnu x86_64-unknown-linux-musl aarch64-unknown-linux-musl x86_64-apple-darwin aarch64-apple-darwin x86_64-pc-windows-msvc; do
+  staged=$(node npm/build.mjs platform "$target" "$work/stand-in" "$work/all-platforms")
+  if ! node -e '
+    const fs = require("node:fs");
+    const [dir, target, version] = process.argv.slice(1);
+    const m = JSON.parse(fs.readFileSync(dir + "/package.json", "utf8"));
+    const [os, cpu, libc] = {
+      "x86_64-unknown-linux-gnu": ["linux", "x64", ["glibc"]],
+      "aarch64-unknown-linux-gnu": ["linux", "arm64", ["glibc"]],
+      "x86_64-unknown-linux-musl": ["linux", "x64", ["musl"]],
+      "aarch64-unknown-linux-musl": ["linux", "arm64", ["musl"]],
+      "x86_64-apple-darwin": ["darwin", "x64", undefined],
+      "aarch64-apple-darwin": ["darwin", "arm64", undefined],
+      "x86_64-pc-windows-msvc": ["win32", "x64", undefined],
+    }[target];
+    const exe = os === "win32" ? "xsuaa-lint.exe" : "xsuaa-lint";
+    const ok = m.version === version && m.os[0] === os && m.cpu[0] === cpu &&
+      JSON.stringify(m.libc) === JSON.stringify(libc) && !m.bin && fs.existsSync(dir + "/bin/" + exe);
+    if (!ok) { console.error(target, JSON.stringify(m)); process.exit(1); }
+  ' "$staged" "$target" "$version"; then
+    manifests_ok=false
+  fi
+done
+if $manifests_ok; then pass "npm/build.mjs: os, cpu, libc, version and binary of all seven platform packages"; else fail "npm/build.mjs: a platform manifest is wrong"; fi
+if node -e '
+  const m = require(process.argv[1]);
+  const deps = Object.keys(m.optionalDependencies);
+  process.exit(deps.length === 7 && Object.values(m.optionalDependencies).every((v) => v === process.argv[2]) && m.version === process.argv[2] ? 0 : 1);
+' "$launcher/package.json" "$version"; then
+  pass "the launcher depends on the seven platform packages at its own version ($version)"
+else
+  fail "the launcher's optionalDependencies or version are wrong"
+fi
+
 echo "== pre-commit mirror, installed from the local wheel"
 mirror="$work/xsuaa-lint-pre-commit"
 bash scripts/pre-commit-mirror.sh "$mirror" > /dev/null
