@@ -51,8 +51,10 @@ repository=${XSUAA_LINT_REPOSITORY:-xsuaa-lint/xsuaa-lint}
 releases=${XSUAA_LINT_RELEASES:-https://github.com/$repository/releases}
 if [ "$version" = latest ]; then
   base="$releases/latest/download"
+  release="the latest release"
 else
   base="$releases/download/v$version"
+  release="release v$version"
 fi
 archive="xsuaa-lint-$target.tar.gz"
 sums=sha256sums.txt
@@ -72,7 +74,7 @@ tmp=$(mktemp -d "$(unix_path "${RUNNER_TEMP:-/tmp}")/xsuaa-lint.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 
 # The checksum file is fetched on every run, so a cached binary is checked too.
-fetch "$base/$sums" "$tmp/$sums" || die "could not download $base/$sums (does release v$version exist? set the version input, or build-from-source: true)"
+fetch "$base/$sums" "$tmp/$sums" || die "could not download $base/$sums (is there $release? set the version input, or build-from-source: true)"
 expected=$(awk -v f="$archive" '$2 == f || $2 == "*" f { print $1 }' "$tmp/$sums")
 [ -n "$expected" ] || die "$sums of $base names no $archive"
 
