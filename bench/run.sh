@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks, run by hand (not in CI): the targets of BENCHMARKS.md on trees made by
 # ../shared/bench/gen-tree.py, timed with hyperfine (medians), page cache warm.
-# Needs: hyperfine, ripgrep 15+ (`cargo install ripgrep`), GNU time; for the check-jsonschema
+# Needs: hyperfine, ripgrep 15+ (`cargo install --locked ripgrep`), GNU time; for the check-jsonschema
 # comparison, CHECK_JSONSCHEMA=/path/to/check-jsonschema (pip install check-jsonschema).
 # Usage: bench/run.sh [WORKDIR] [--big]   (default /tmp/xsuaa-lint-bench; trees are made once;
 #        --big also makes and measures a 1,000,000-file tree for the memory figure)
