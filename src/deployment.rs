@@ -147,9 +147,16 @@ pub struct InstanceSet {
     pub paths: Vec<PathBuf>,
     pub instances: Vec<Instance>,
     pub problems: Vec<Problem>,
+    /// Descriptor files already parsed into a layer, by file index.
+    layers_of: std::collections::HashMap<usize, Layer>,
 }
 
 impl InstanceSet {
+    /// The parsed tree of a descriptor file of the set, when it parses.
+    pub fn descriptor_tree(&self, file: usize) -> Option<&Node> {
+        self.layers_of.get(&file).map(|l| &l.node)
+    }
+
     fn add_file(&mut self, path: PathBuf, source: SourceFile) -> usize {
         if let Some(i) = self.paths.iter().position(|p| *p == path) {
             return i;
@@ -395,6 +402,10 @@ fn descriptor_layer(
         );
         return None;
     }
+    // A descriptor shared by two resources is read and parsed once.
+    if let Some(known) = set.paths.iter().position(|p| *p == normalized) {
+        return set.layers_of.get(&known).cloned();
+    }
     // The name is replaced by the reported path wherever a finding in this file is shown.
     let shown = normalized.to_string_lossy().into_owned();
     let source = match files.read(&normalized, &shown) {
@@ -416,11 +427,11 @@ fn descriptor_layer(
     };
     let descriptor = set.add_file(normalized, source);
     let text = &set.files[descriptor];
-    match crate::parse::parse(&text.text, text.bom_len()) {
-        Ok(node) => Some(Layer { file: descriptor, kind: LayerKind::DescriptorFile, pointer: String::new(), node }),
-        // The descriptor's own lint reports XS001.
-        Err(_) => None,
-    }
+    // The descriptor's own lint reports XS001.
+    let node = crate::parse::parse(&text.text, text.bom_len()).ok()?;
+    let layer = Layer { file: descriptor, kind: LayerKind::DescriptorFile, pointer: String::new(), node };
+    set.layers_of.insert(descriptor, layer.clone());
+    Some(layer)
 }
 
 /// `a/./b/../c` -> `a/c`, without touching the file system (the file may not exist).

@@ -54,43 +54,50 @@ pub fn lint_against(source: &SourceFile, base: Option<&Baseline>) -> Vec<Diagnos
 }
 
 pub fn lint_with(source: &SourceFile, options: &LintOptions<'_>) -> Vec<Diagnostic> {
-    let mut diagnostics = match crate::parse::parse(&source.text, source.bom_len()) {
-        Err(e) => vec![Diagnostic::new(&xs001_invalid_json::RULE, source, e.span, "", e.message)],
-        Ok(root) => {
-            let (mut out, in_doubt) = if options.own_rules_only {
-                (Vec::new(), false)
-            } else {
-                let schema = crate::rules::schema::validate(source, &root);
-                (schema.diagnostics, schema.credential_types_in_doubt)
-            };
-            let mut ctx = Context {
-                source,
-                root: &root,
-                credential_types: CredentialTypes::of(&root),
-                credential_types_in_doubt: in_doubt,
-                base: options.base,
-                plan: if options.own_rules_only { None } else { options.plan },
-                started_in: MigrationState::Invalid,
-                requested: &[],
-                instance: None,
-                fixable: true,
-            };
-            ctx.started_in = options.started_in.unwrap_or_else(|| ctx.state());
-            if let Some(observed) = options.observed {
-                observed.state.set(ctx.state());
-                observed.xsappname.set(root.get("xsappname").and_then(|n| n.as_str().map(String::from)));
-            }
-            if options.own_rules_only {
-                rules::check_descriptor_where(&ctx, &mut out, rules::is_own_rule);
-            } else {
-                rules::check_descriptor(&ctx, &mut out);
-                for policy in options.policies {
-                    policy.check(source, &root, &mut out);
-                }
-            }
-            out
-        }
+    match crate::parse::parse(&source.text, source.bom_len()) {
+        Err(e) => finish(vec![Diagnostic::new(&xs001_invalid_json::RULE, source, e.span, "", e.message)], options),
+        Ok(root) => lint_tree(source, &root, options),
+    }
+}
+
+/// Lints a descriptor already parsed into `root` (a deployment set parses each descriptor once).
+pub fn lint_tree(source: &SourceFile, root: &crate::parse::Node, options: &LintOptions<'_>) -> Vec<Diagnostic> {
+    let (mut out, in_doubt) = if options.own_rules_only {
+        (Vec::new(), false)
+    } else {
+        let schema = crate::rules::schema::validate(source, root);
+        (schema.diagnostics, schema.credential_types_in_doubt)
     };
+    let mut ctx = Context {
+        source,
+        root,
+        credential_types: CredentialTypes::of(root),
+        credential_types_in_doubt: in_doubt,
+        base: options.base,
+        plan: if options.own_rules_only { None } else { options.plan },
+        started_in: MigrationState::Invalid,
+        requested: &[],
+        instance: None,
+        fixable: true,
+    };
+    ctx.started_in = options.started_in.unwrap_or_else(|| ctx.state());
+    if let Some(observed) = options.observed {
+        observed.state.set(ctx.state());
+        observed.xsappname.set(root.get("xsappname").and_then(|n| n.as_str().map(String::from)));
+    }
+    if options.own_rules_only {
+        rules::check_descriptor_where(&ctx, &mut out, rules::is_own_rule);
+    } else {
+        rules::check_descriptor(&ctx, &mut out);
+        for policy in options.policies {
+            policy.check(source, root, &mut out);
+        }
+    }
+    finish(out, options)
+}
+
+/// The configuration's filter, then the findings in order.
+fn finish(mut diagnostics: Vec<Diagnostic>, options: &LintOptions<'_>) -> Vec<Diagnostic> {
     if let Some(filter) = options.filter {
         filter(&mut diagnostics);
     }

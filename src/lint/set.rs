@@ -8,7 +8,7 @@ use crate::descriptor::{Baseline, MigrationState};
 use crate::diagnostic::Diagnostic;
 use crate::lint::fix::{converge, Converged, Pass};
 use crate::lint::instance::{self, EvaluationOptions};
-use crate::lint::{lint_with, LintOptions, Observed};
+use crate::lint::{lint_tree, lint_with, LintOptions, Observed};
 use crate::policy::Policy;
 use crate::rules::{
     self, xs004_invalid_deployment_file as xs004, xs005_unresolved_descriptor_path as xs005,
@@ -122,7 +122,11 @@ impl Judge<'_> {
                 started_in: started.map(|s| s.file_states[file]),
                 ..LintOptions::default()
             };
-            diagnostics.extend(lint_with(&set.files[file], &options));
+            // Parsed once, by the model: the tree of the layer.
+            diagnostics.extend(match set.descriptor_tree(file) {
+                Some(root) => lint_tree(&set.files[file], root, &options),
+                None => lint_with(&set.files[file], &options),
+            });
             file_states[file] = observed.state.get();
         }
         for (file, diagnostics) in by_file.iter_mut().enumerate() {
