@@ -29,7 +29,7 @@ native() {
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cp "$root/fixtures/corpus/instance-secret-only.json" "$work/flagged.json"
-cp "$root/fixtures/ok/binding-only.json" "$work/clean.json"
+cp "$root/fixtures/rules/XS102/ok/binding-only/xs-security.json" "$work/clean.json"
 
 passed=0
 failed=0
