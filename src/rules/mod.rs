@@ -9,38 +9,14 @@ use crate::diagnostic::{Diagnostic, RuleId, Severity};
 use crate::parse::Node;
 use crate::source::SourceFile;
 
-pub mod xs000_io_error;
-pub mod xs001_invalid_json;
-pub mod xs002_schema_violation;
-pub mod xs003_duplicate_key;
-pub mod xs004_invalid_deployment_file;
-pub mod xs005_unresolved_descriptor_path;
-pub mod xs006_unrendered_template;
-pub mod xs101_implicit_credential_types;
-pub mod xs102_instance_secret_only;
-pub mod xs103_unfinished_migration;
-pub mod xs104_instance_secret_default;
-pub mod xs105_apiaccess_instance_secret;
-pub mod xs106_deprecated_plan;
-pub mod xs107_credential_types_replaced;
-pub mod xs108_skipped_service_update;
-pub mod xs109_skipped_dual_state;
-pub mod xs110_instance_secret_binding;
-pub mod xs111_credential_type_not_allowed;
-pub mod xs112_ias_credential_type;
-pub mod xs120_committed_credentials;
-pub mod xs201_unknown_scope_reference;
-pub mod xs202_unknown_attribute_reference;
-pub mod xs203_unknown_role_template_reference;
-pub mod xs204_duplicate_name;
-pub mod xs205_unprefixed_scope;
-pub mod xs206_no_default_role;
-pub mod xs210_attribute_value_type_changed;
-pub mod xs211_attribute_now_required;
-pub mod xs212_role_collection_removed;
-pub mod xs213_default_values_changed;
-pub mod xs214_migration_finished;
-pub mod xs900_unused_suppression;
+/// Declares each rule's module and lists its `RULE` in [`ALL`], from one list.
+macro_rules! registry {
+    ($($module:ident),* $(,)?) => {
+        $(pub mod $module;)*
+        /// Every rule, in code order.
+        pub static ALL: &[&Rule] = &[$(&$module::RULE),*];
+    };
+}
 
 pub mod migration;
 mod references;
@@ -165,41 +141,41 @@ impl std::fmt::Debug for Rule {
     }
 }
 
-/// Every rule, in code order.
-pub static ALL: &[&Rule] = &[
-    &xs000_io_error::RULE,
-    &xs001_invalid_json::RULE,
-    &xs002_schema_violation::RULE,
-    &xs003_duplicate_key::RULE,
-    &xs004_invalid_deployment_file::RULE,
-    &xs005_unresolved_descriptor_path::RULE,
-    &xs006_unrendered_template::RULE,
-    &xs101_implicit_credential_types::RULE,
-    &xs102_instance_secret_only::RULE,
-    &xs103_unfinished_migration::RULE,
-    &xs104_instance_secret_default::RULE,
-    &xs105_apiaccess_instance_secret::RULE,
-    &xs106_deprecated_plan::RULE,
-    &xs107_credential_types_replaced::RULE,
-    &xs108_skipped_service_update::RULE,
-    &xs109_skipped_dual_state::RULE,
-    &xs110_instance_secret_binding::RULE,
-    &xs111_credential_type_not_allowed::RULE,
-    &xs112_ias_credential_type::RULE,
-    &xs120_committed_credentials::RULE,
-    &xs201_unknown_scope_reference::RULE,
-    &xs202_unknown_attribute_reference::RULE,
-    &xs203_unknown_role_template_reference::RULE,
-    &xs204_duplicate_name::RULE,
-    &xs205_unprefixed_scope::RULE,
-    &xs206_no_default_role::RULE,
-    &xs210_attribute_value_type_changed::RULE,
-    &xs211_attribute_now_required::RULE,
-    &xs212_role_collection_removed::RULE,
-    &xs213_default_values_changed::RULE,
-    &xs214_migration_finished::RULE,
-    &xs900_unused_suppression::RULE,
-];
+// Every rule, in code order: a rule is its own file plus one line here.
+registry! {
+    xs000_io_error,
+    xs001_invalid_json,
+    xs002_schema_violation,
+    xs003_duplicate_key,
+    xs004_invalid_deployment_file,
+    xs005_unresolved_descriptor_path,
+    xs006_unrendered_template,
+    xs101_implicit_credential_types,
+    xs102_instance_secret_only,
+    xs103_unfinished_migration,
+    xs104_instance_secret_default,
+    xs105_apiaccess_instance_secret,
+    xs106_deprecated_plan,
+    xs107_credential_types_replaced,
+    xs108_skipped_service_update,
+    xs109_skipped_dual_state,
+    xs110_instance_secret_binding,
+    xs111_credential_type_not_allowed,
+    xs112_ias_credential_type,
+    xs120_committed_credentials,
+    xs201_unknown_scope_reference,
+    xs202_unknown_attribute_reference,
+    xs203_unknown_role_template_reference,
+    xs204_duplicate_name,
+    xs205_unprefixed_scope,
+    xs206_no_default_role,
+    xs210_attribute_value_type_changed,
+    xs211_attribute_now_required,
+    xs212_role_collection_removed,
+    xs213_default_values_changed,
+    xs214_migration_finished,
+    xs900_unused_suppression,
+}
 
 fn any_of(rules: &[&Rule], code: &str) -> bool {
     rules.iter().any(|r| r.code == code)
@@ -280,6 +256,19 @@ pub fn check_descriptor_where(ctx: &Context<'_>, out: &mut Vec<Diagnostic>, want
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_registry_lists_every_rule_file_in_code_order() {
+        let mut files: Vec<String> = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/src/rules"))
+            .unwrap()
+            .filter_map(|e| e.ok()?.file_name().into_string().ok())
+            .filter(|n| n.starts_with("xs") && n.ends_with(".rs"))
+            .map(|n| n[..5].to_uppercase())
+            .collect();
+        files.sort();
+        let codes: Vec<String> = ALL.iter().map(|r| r.code.to_string()).collect();
+        assert_eq!(codes, files, "every src/rules/xsNNN_*.rs file is one registry line, in code order");
+    }
 
     #[test]
     fn every_rule_has_documentation_and_a_unique_code() {
