@@ -623,7 +623,7 @@ impl Resolver {
         if let Some(config) = self.without_discovery() {
             return Some(config);
         }
-        let absolute = std::path::absolute(path).ok()?;
+        let absolute = self.absolute(path)?;
         self.nearest(absolute.parent()?)
     }
 
@@ -632,7 +632,15 @@ impl Resolver {
         if let Some(config) = self.without_discovery() {
             return Some(config);
         }
-        self.nearest(&std::path::absolute(path).ok()?)
+        self.nearest(&self.absolute(path)?)
+    }
+
+    /// `path` made absolute against the working directory read once, not once per call.
+    fn absolute(&self, path: &Path) -> Option<PathBuf> {
+        match &self.cwd {
+            Some(cwd) if path.is_relative() => Some(cwd.join(path)),
+            _ => std::path::absolute(path).ok(),
+        }
     }
 
     /// Whether some configuration loaded so far includes files by glob. A folder's
@@ -659,7 +667,14 @@ impl Resolver {
                 break;
             }
             visited.push(dir.to_path_buf());
-            if let Some(file) = FILE_NAMES.iter().map(|n| dir.join(n)).find(|f| f.is_file()) {
+            // Asked relative to the working directory where possible: a shorter path lookup for
+            // the two names asked in every folder a walk enters.
+            let near = match self.cwd.as_deref().and_then(|cwd| dir.strip_prefix(cwd).ok()) {
+                Some(relative) if relative.as_os_str().is_empty() => Path::new("."),
+                Some(relative) => relative,
+                None => dir,
+            };
+            if let Some(file) = FILE_NAMES.iter().find(|n| near.join(n).is_file()).map(|n| dir.join(n)) {
                 let shown = crate::discover::display_path(&file, self.cwd.as_deref());
                 found = Some(match Config::load(&file, &shown) {
                     Ok(config) => {
