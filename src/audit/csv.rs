@@ -101,8 +101,7 @@ mod tests {
         let mut reader = csv::ReaderBuilder::new().from_reader(text.as_bytes());
         let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
         assert_eq!(rows.len(), 1, "{text}");
-        let expected =
-            ["repo, \"one\"", &odd.file, "7", &odd.name, &odd.kind, &odd.plan, &odd.state, "ORG,1 XS101"];
+        let expected = ["repo, \"one\"", &odd.file, "7", &odd.name, &odd.kind, &odd.plan, &odd.state, "ORG,1 XS101"];
         assert_eq!(rows[0].iter().collect::<Vec<_>>(), expected);
     }
 }
