@@ -498,80 +498,98 @@ impl Config {
 
     /// The resolved settings as TOML, for `config --show`.
     pub fn show(&self) -> String {
-        let mut out = String::new();
         let file = self.file.as_ref().map_or("(none: defaults)".to_string(), |f| f.display().to_string());
-        out.push_str(&format!("# configuration file: {file}\n# relative to: {}\n", self.root.display()));
-        let list = |v: &[String]| toml::Value::Array(v.iter().map(|s| toml::Value::String(s.clone())).collect());
-        let mut doc = toml::Table::new();
-        if let Some(plan) = &self.plan {
-            doc.insert("plan".into(), toml::Value::String(plan.clone()));
+        let mut out = format!("# configuration file: {file}\n# relative to: {}\n", self.root.display());
+        let shown = Shown {
+            files: ShownFiles { exclude: &self.exclude, include: &self.include },
+            ignore: self
+                .suppressions
+                .iter()
+                .map(|s| ShownSuppression {
+                    path: &s.path,
+                    pointer: s.pointer.as_deref(),
+                    reason: &s.reason,
+                    rules: &s.rules,
+                })
+                .collect(),
+            plan: self.plan.as_deref(),
+            plans: self.plans.iter().map(|(path, plan)| ShownPlan { path, plan }).collect(),
+            policy: self
+                .policies
+                .iter()
+                .map(|p| ShownPolicy {
+                    code: p.rule.code,
+                    message: p.rule.summary,
+                    pointer: &p.pointer,
+                    required: p.required,
+                    schema: p.schema_json.as_ref(),
+                    severity: p.rule.severity,
+                })
+                .collect(),
+            rules: ShownRules { ignore: &self.ignore, select: &self.select, severity: &self.severity },
+        };
+        match toml::to_string(&shown) {
+            Ok(text) => out.push_str(&text),
+            Err(e) => out.push_str(&format!("# cannot be shown as TOML: {e}\n")),
         }
-        let mut rules = toml::Table::new();
-        rules.insert("select".into(), list(&self.select));
-        rules.insert("ignore".into(), list(&self.ignore));
-        let severity: toml::Table = self
-            .severity
-            .iter()
-            .map(|(k, v)| (k.clone(), toml::Value::try_from(v).unwrap_or(toml::Value::String(String::new()))))
-            .collect();
-        rules.insert("severity".into(), toml::Value::Table(severity));
-        doc.insert("rules".into(), toml::Value::Table(rules));
-        let mut files = toml::Table::new();
-        files.insert("include".into(), list(&self.include));
-        files.insert("exclude".into(), list(&self.exclude));
-        doc.insert("files".into(), toml::Value::Table(files));
-        let plans: Vec<toml::Value> = self
-            .plans
-            .iter()
-            .map(|(path, plan)| {
-                let mut t = toml::Table::new();
-                t.insert("path".into(), toml::Value::String(path.clone()));
-                t.insert("plan".into(), toml::Value::String(plan.clone()));
-                toml::Value::Table(t)
-            })
-            .collect();
-        if !plans.is_empty() {
-            doc.insert("plans".into(), toml::Value::Array(plans));
-        }
-        let ignores: Vec<toml::Value> = self
-            .suppressions
-            .iter()
-            .map(|s| {
-                let mut t = toml::Table::new();
-                t.insert("path".into(), toml::Value::String(s.path.clone()));
-                if let Some(p) = &s.pointer {
-                    t.insert("pointer".into(), toml::Value::String(p.clone()));
-                }
-                t.insert("rules".into(), list(&s.rules));
-                t.insert("reason".into(), toml::Value::String(s.reason.clone()));
-                toml::Value::Table(t)
-            })
-            .collect();
-        if !ignores.is_empty() {
-            doc.insert("ignore".into(), toml::Value::Array(ignores));
-        }
-        let policies: Vec<toml::Value> = self
-            .policies
-            .iter()
-            .map(|p| {
-                let mut t = toml::Table::new();
-                t.insert("code".into(), toml::Value::String(p.rule.code.into()));
-                t.insert("message".into(), toml::Value::String(p.rule.summary.into()));
-                t.insert("severity".into(), toml::Value::String(p.rule.severity.as_str().into()));
-                t.insert("pointer".into(), toml::Value::String(p.pointer.clone()));
-                if let Some(schema) = p.schema_json.as_ref().and_then(|s| toml::Value::try_from(s).ok()) {
-                    t.insert("schema".into(), schema);
-                }
-                t.insert("required".into(), toml::Value::Boolean(p.required));
-                toml::Value::Table(t)
-            })
-            .collect();
-        if !policies.is_empty() {
-            doc.insert("policy".into(), toml::Value::Array(policies));
-        }
-        out.push_str(&toml::to_string(&doc).unwrap_or_default());
         out
     }
+}
+
+/// The settings as `config --show` prints them, serialized by `toml` (which writes a table's
+/// plain values before its sub-tables). Fields are in alphabetical order, as the output has
+/// always been; empty lists of entries are left out.
+#[derive(serde::Serialize)]
+struct Shown<'a> {
+    files: ShownFiles<'a>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    ignore: Vec<ShownSuppression<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    plan: Option<&'a str>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    plans: Vec<ShownPlan<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    policy: Vec<ShownPolicy<'a>>,
+    rules: ShownRules<'a>,
+}
+
+#[derive(serde::Serialize)]
+struct ShownFiles<'a> {
+    exclude: &'a [String],
+    include: &'a [String],
+}
+
+#[derive(serde::Serialize)]
+struct ShownSuppression<'a> {
+    path: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pointer: Option<&'a str>,
+    reason: &'a str,
+    rules: &'a [String],
+}
+
+#[derive(serde::Serialize)]
+struct ShownPlan<'a> {
+    path: &'a str,
+    plan: &'a str,
+}
+
+#[derive(serde::Serialize)]
+struct ShownPolicy<'a> {
+    code: &'a str,
+    message: &'a str,
+    pointer: &'a str,
+    required: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    schema: Option<&'a serde_json::Value>,
+    severity: Severity,
+}
+
+#[derive(serde::Serialize)]
+struct ShownRules<'a> {
+    ignore: &'a [String],
+    select: &'a [String],
+    severity: &'a BTreeMap<String, Level>,
 }
 
 /// How configuration files are found for a run.
@@ -790,6 +808,50 @@ mod tests {
         assert_eq!(c.unused_suppressions().count(), n / 2);
         // Quadratic matching took minutes in a debug build; linear takes about a second, under load too.
         assert!(elapsed < std::time::Duration::from_secs(10), "{n} suppressions took {elapsed:?}");
+    }
+
+    /// What `config --show` prints is a configuration that means the same, whatever its strings
+    /// hold (quotes, line breaks, controls, TOML's own delimiters), and prints the same again.
+    #[test]
+    fn shown_settings_read_back_as_the_same_configuration() {
+        let text = r#"plan = "broker"
+[rules]
+select = ["XS1", "org"]
+[rules.severity]
+XS103 = "error"
+[files]
+exclude = ["a b/**", "q'\"x"]
+[[plans]]
+path = "s/**"
+plan = "space"
+[[ignore]]
+path = "apps/*/xs-security.json"
+pointer = "/a~1b"
+rules = ["XS102"]
+reason = "line one\nline \"two\" ''' \"\"\" \u0007 \t é"
+[[policy]]
+code = "ORG1"
+message = "at most 3600 \r\n ]]> <&>"
+pointer = "/oauth2-configuration/token-validity"
+schema = { maximum = 3600, "odd key" = { enum = [1, 2.5, true, "x"] } }
+"#;
+        let config = parse(text).unwrap();
+        let shown = config.show();
+        let again = parse(&shown).unwrap_or_else(|e| panic!("{e}\n{shown}"));
+        assert_eq!(again.show(), shown);
+        assert_eq!(again.suppressions[0].reason, "line one\nline \"two\" ''' \"\"\" \u{7} \t é");
+        assert_eq!(again.policies[0].rule.summary, "at most 3600 \r\n ]]> <&>");
+        assert_eq!(again.policies[0].schema_json, config.policies[0].schema_json);
+        assert_eq!((again.select, again.exclude, again.plans), (config.select, config.exclude, config.plans));
+    }
+
+    #[test]
+    fn shown_defaults() {
+        assert_eq!(
+            Config::defaults(PathBuf::from("/repo")).show(),
+            "# configuration file: (none: defaults)\n# relative to: /repo\n\
+             [files]\nexclude = []\ninclude = []\n\n[rules]\nignore = []\nselect = [\"ALL\"]\n\n[rules.severity]\n"
+        );
     }
 
     #[test]

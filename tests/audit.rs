@@ -196,6 +196,8 @@ fn html_report_works_in_a_real_browser() {
         return;
     }
     let dir = estate();
+    // A file whose path a URL would misread (fragment, query, escape, space, non-ASCII).
+    write(dir.path(), "alpha/odd #1?%41 é/xs-security.json", &descriptor("a3", Some(r#"["instance-secret"]"#)));
     let (_, _, err) = audit(dir.path(), &["--isolated", "--format", "html", "--output-file", "report.html", "."]);
     assert!(err.is_empty(), "{err}");
     let report = json(dir.path(), &["."]);
@@ -214,6 +216,24 @@ fn html_report_works_in_a_real_browser() {
     for (state, n) in report["totals"]["states"].as_object().unwrap() {
         assert_eq!(&seen["bars"][state], n, "chart bar {state}");
     }
+    // Every link leads to its instance's file and line.
+    let links: Vec<&str> = seen["links"].as_array().unwrap().iter().map(|l| l.as_str().unwrap()).collect();
+    assert_eq!(links.len(), 6, "{links:?}");
+    let root = std::fs::canonicalize(dir.path()).unwrap();
+    for link in &links {
+        let (path, line) = link.strip_prefix("file://").and_then(|l| l.split_once("#L")).expect(link);
+        let path = percent_encoding::percent_decode_str(path).decode_utf8().unwrap();
+        let file = Path::new(path.as_ref()).strip_prefix(&root).unwrap().to_string_lossy().to_string();
+        let instance = report["repositories"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|r| r["instances"].as_array().unwrap())
+            .find(|i| i["file"] == file.as_str())
+            .unwrap_or_else(|| panic!("{link}: no instance in {file}"));
+        assert_eq!(instance["line"].to_string(), line, "{link}");
+    }
+    assert!(links.iter().any(|l| l.contains("/alpha/odd%20%231%3F%2541%20%C3%A9/xs-security.json#L1")), "{links:?}");
     // Bars are drawn: the tallest state has the tallest bar.
     let heights: Vec<f64> = seen["barHeights"].as_array().unwrap().iter().map(|h| h.as_f64().unwrap()).collect();
     assert!(heights.iter().any(|h| *h > 100.0), "{heights:?}");

@@ -153,6 +153,39 @@ fn sarif_is_valid_and_stable() {
     insta::assert_snapshot!("sarif", serde_json::to_string_pretty(&redact_sarif(log, dir.path())).unwrap());
 }
 
+/// Paths that a URI would misread or cannot hold as they are still give valid URI references,
+/// each naming its file.
+#[test]
+fn sarif_uris_of_odd_paths_are_valid() {
+    let dir = TempDir::new().unwrap();
+    let names = ["with space", "hash#1", "q?x", "pct%41", "é ü", "c:", "brack[1]", "pipe|caret^back`tick", "a&b'c\"d"];
+    for name in names {
+        let path = dir.path().join(name).join("xs-security.json");
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, IMPLICIT).unwrap();
+    }
+    let (code, out) = run(dir.path(), "sarif", &[]);
+    assert_eq!(code, 1);
+    let log: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(sarif_errors(&log), Vec::<String>::new());
+    let mut named: Vec<String> = log["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let location = &r["locations"][0]["physicalLocation"]["artifactLocation"];
+            assert_eq!(location["uriBaseId"], "%SRCROOT%", "{location}");
+            let uri = location["uri"].as_str().unwrap();
+            assert!(uri.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._~/%".contains(&b)), "{uri}");
+            percent_encoding::percent_decode_str(uri).decode_utf8().unwrap().into_owned()
+        })
+        .collect();
+    named.sort();
+    let mut expected: Vec<String> = names.iter().map(|n| format!("{n}/xs-security.json")).collect();
+    expected.sort();
+    assert_eq!(named, expected);
+}
+
 #[test]
 fn sarif_validation_rejects_an_invalid_log() {
     let dir = project();

@@ -1,43 +1,107 @@
-//! CSV, one row per instance, for spreadsheets and BI tools (RFC 4180 quoting).
+//! CSV, one row per instance, for spreadsheets and BI tools: RFC 4180 quoting by the `csv`
+//! crate, every field quoted when it needs to be (a report given to `audit --merge` may hold any
+//! text in any field, `kind`, `state` and `codes` included).
 
 use super::AuditReport;
+use serde::Serialize;
 use std::io::{self, Write};
 
-fn field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
+const HEADER: [&str; 8] = ["repository", "file", "line", "instance", "kind", "plan", "state", "codes"];
+
+/// One row, in the order of [`HEADER`].
+#[derive(Serialize)]
+struct Row<'a> {
+    repository: &'a str,
+    file: &'a str,
+    line: usize,
+    instance: &'a str,
+    kind: &'a str,
+    plan: &'a str,
+    state: &'a str,
+    codes: String,
 }
 
 pub fn write(report: &AuditReport, out: &mut dyn Write) -> io::Result<()> {
-    writeln!(out, "repository,file,line,instance,kind,plan,state,codes")?;
+    // The header is written even when there is no row.
+    let mut csv = csv::WriterBuilder::new().has_headers(false).from_writer(out);
+    csv.write_record(HEADER)?;
     for repo in &report.repositories {
         for i in &repo.instances {
-            writeln!(
-                out,
-                "{},{},{},{},{},{},{},{}",
-                field(&repo.path),
-                field(&i.file),
-                i.line,
-                field(&i.name),
-                i.kind,
-                field(&i.plan),
-                i.state,
-                i.codes.join(" ")
-            )?;
+            csv.serialize(Row {
+                repository: &repo.path,
+                file: &i.file,
+                line: i.line,
+                instance: &i.name,
+                kind: &i.kind,
+                plan: &i.plan,
+                state: &i.state,
+                codes: i.codes.join(" "),
+            })?;
         }
     }
-    Ok(())
+    csv.flush()
 }
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+    use crate::audit::RepositoryAudit;
+    use crate::inventory::InstanceRecord;
+
+    fn report(instance: InstanceRecord) -> AuditReport {
+        AuditReport::new(vec![RepositoryAudit {
+            path: "repo, \"one\"".into(),
+            files_checked: 1,
+            committed_credentials: 0,
+            errors: 0,
+            states: Default::default(),
+            instances: vec![instance],
+        }])
+    }
+
+    fn written(report: &AuditReport) -> String {
+        let mut out = Vec::new();
+        write(report, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
     #[test]
-    fn quotes_when_needed() {
-        assert_eq!(super::field("a,b"), "\"a,b\"");
-        assert_eq!(super::field("say \"x\""), "\"say \"\"x\"\"\"");
-        assert_eq!(super::field("plain"), "plain");
+    fn quotes_only_when_needed() {
+        let plain = InstanceRecord {
+            file: "a/xs-security.json".into(),
+            line: 1,
+            name: "a1".into(),
+            kind: "descriptor".into(),
+            plan: "unknown".into(),
+            state: "implicit".into(),
+            codes: vec!["XS101".into(), "XS205".into()],
+        };
+        assert_eq!(
+            written(&report(plain)),
+            "repository,file,line,instance,kind,plan,state,codes\n\
+             \"repo, \"\"one\"\"\",a/xs-security.json,1,a1,descriptor,unknown,implicit,XS101 XS205\n"
+        );
+        assert_eq!(written(&AuditReport::new(vec![])), "repository,file,line,instance,kind,plan,state,codes\n");
+    }
+
+    /// Every field reads back as written, whatever it holds: the hand-written quoting left
+    /// `kind`, `state` and `codes` unquoted, so a merged report could add columns and rows.
+    #[test]
+    fn every_field_round_trips() {
+        let odd = InstanceRecord {
+            file: "dir\nname/xs-security.json".into(),
+            line: 7,
+            name: "cr\rname ,\"x\"".into(),
+            kind: "mta,kyma".into(),
+            plan: "say \"broker\"".into(),
+            state: "dual\nbinding-only".into(),
+            codes: vec!["ORG,1".into(), "XS101".into()],
+        };
+        let text = written(&report(odd.clone()));
+        let mut reader = csv::ReaderBuilder::new().from_reader(text.as_bytes());
+        let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+        assert_eq!(rows.len(), 1, "{text}");
+        let expected = ["repo, \"one\"", &odd.file, "7", &odd.name, &odd.kind, &odd.plan, &odd.state, "ORG,1 XS101"];
+        assert_eq!(rows[0].iter().collect::<Vec<_>>(), expected);
     }
 }

@@ -1,8 +1,14 @@
 //! A self-contained HTML report: no network, no external file. Totals and a bar chart of the
 //! states across all repositories (inline SVG), a sortable per-repository table (a few lines of
 //! inline script), and the instances that need work, each linked to its file and line.
+//!
+//! Text is escaped for HTML by `html-escape` (`&`, `<` and `>` in element content); a link's
+//! target is the file's path percent-encoded as a relative URL (see [`uri_path`]), so that a `#`,
+//! `?`, `%` or `:` in a path is part of the file name, never a fragment, query or scheme.
 
-use super::{escape_html as esc, AuditReport, STATES};
+use super::{AuditReport, STATES};
+use crate::report::uri_path;
+use html_escape::encode_text as esc;
 use std::io::{self, Write};
 
 const STYLE: &str = "body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222}\
@@ -109,7 +115,7 @@ pub fn write(report: &AuditReport, out: &mut dyn Write) -> io::Result<()> {
                 esc(&i.kind),
                 esc(&i.plan),
                 esc(&i.state),
-                esc(&i.file),
+                uri_path(&i.file),
                 i.line,
                 esc(&i.file),
                 i.line,
@@ -118,4 +124,59 @@ pub fn write(report: &AuditReport, out: &mut dyn Write) -> io::Result<()> {
         }
     }
     writeln!(out, "</tbody></table>\n<script>{SCRIPT}</script>\n</body></html>")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::audit::RepositoryAudit;
+    use crate::inventory::InstanceRecord;
+
+    fn page(repo: &str, file: &str, name: &str) -> String {
+        let instance = InstanceRecord {
+            file: file.into(),
+            line: 3,
+            name: name.into(),
+            kind: "descriptor".into(),
+            plan: "unknown".into(),
+            state: "instance-only".into(),
+            codes: vec!["XS102".into()],
+        };
+        let report = AuditReport::new(vec![RepositoryAudit {
+            path: repo.into(),
+            files_checked: 1,
+            committed_credentials: 0,
+            errors: 0,
+            states: [("instance-only".to_string(), 1)].into(),
+            instances: vec![instance],
+        }]);
+        let mut out = Vec::new();
+        write(&report, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn text_is_escaped() {
+        let html = page("<b>&amp;", "<b>&amp;/xs-security.json", "<script>alert(1)</script>");
+        assert!(html.contains("<tr><td>&lt;b&gt;&amp;amp;</td>"), "{html}");
+        assert!(html.contains("<td>&lt;script&gt;alert(1)&lt;/script&gt;</td>"), "{html}");
+        assert!(!html.contains("<script>alert"), "{html}");
+        assert!(html.contains(">&lt;b&gt;&amp;amp;/xs-security.json:3</a>"), "{html}");
+    }
+
+    /// The hand-written version put the path into `href` as it was: a `#` cut it into a
+    /// fragment, a `?` into a query, `%41` read as `A`, and a folder named `javascript:...` made
+    /// the link a script (which the page's CSP allows inline).
+    #[test]
+    fn links_are_relative_urls_of_the_file() {
+        for (file, href) in [
+            ("a/xs-security.json", "a/xs-security.json#L3"),
+            ("r#1/x?y/p%41 é/xs-security.json", "r%231/x%3Fy/p%2541%20%C3%A9/xs-security.json#L3"),
+            ("javascript:alert(1)/xs-security.json", "javascript%3Aalert%281%29/xs-security.json#L3"),
+            ("a\"b'<c>&/xs-security.json", "a%22b%27%3Cc%3E%26/xs-security.json#L3"),
+        ] {
+            let html = page("r", file, "n");
+            assert!(html.contains(&format!("<a href=\"{href}\">")), "{file}: {html}");
+        }
+    }
 }

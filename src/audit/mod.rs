@@ -244,9 +244,6 @@ pub fn run(options: &AuditOptions) -> AuditReport {
     AuditReport::new(audits)
 }
 
-/// Escapes text for HTML (the same escaping as XML attributes).
-pub use crate::report::junit::escape as escape_html;
-
 #[cfg(test)]
 mod tests {
     use super::*;

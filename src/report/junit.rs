@@ -8,38 +8,28 @@
 
 use super::FileReport;
 use crate::diagnostic::{Diagnostic, Severity};
-use std::io::{self, Write};
+use quick_xml::events::{BytesDecl, BytesText, Event};
+use quick_xml::Writer;
+use std::borrow::Cow;
+use std::io::{self, BufWriter, Write};
 
-/// Escapes an XML 1.0 attribute value. Characters XML 1.0 cannot hold at all (most C0
-/// controls) become U+FFFD; line breaks and tabs are written as references so that
-/// attribute-value normalisation keeps them.
-pub fn escape(s: &str) -> String {
-    escape_with(s, true)
-}
-
-/// Escapes XML 1.0 character data: as [`escape`], but line feeds stay as they are.
-pub fn escape_text(s: &str) -> String {
-    escape_with(s, false)
-}
-
-fn escape_with(s: &str, attribute: bool) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\n' if !attribute => out.push('\n'),
-            '\n' => out.push_str("&#10;"),
-            '\r' => out.push_str("&#13;"),
-            '\t' => out.push_str("&#9;"),
-            '\u{0}'..='\u{1f}' | '\u{fffe}' | '\u{ffff}' => out.push('\u{fffd}'),
-            c => out.push(c),
-        }
+/// `s` with every character that XML 1.0 cannot hold (its `Char` production leaves out the C0
+/// controls but tab, line feed and carriage return, and U+FFFE, U+FFFF) replaced by U+FFFD.
+/// quick-xml escapes markup, but writes these as they are: no XML parser would read the report.
+fn xml_chars(s: &str) -> Cow<'_, str> {
+    let invalid =
+        |c: char| matches!(c, '\u{0}'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{fffe}' | '\u{ffff}');
+    if s.contains(invalid) {
+        Cow::Owned(s.chars().map(|c| if invalid(c) { '\u{fffd}' } else { c }).collect())
+    } else {
+        Cow::Borrowed(s)
     }
-    out
+}
+
+/// Character data: escaped by quick-xml (markup, and carriage returns as references so that
+/// line-end normalisation keeps them); tabs as references too, as this format always wrote them.
+fn text(s: &str) -> BytesText<'static> {
+    BytesText::from_escaped(quick_xml::escape::escape(xml_chars(s)).replace('\t', "&#9;"))
 }
 
 /// Whether a finding fails its test case.
@@ -61,35 +51,62 @@ fn details(path: &str, d: &Diagnostic) -> String {
 }
 
 pub fn write(reports: &[FileReport], out: &mut dyn Write) -> io::Result<()> {
-    let tests: usize = reports.iter().map(|r| r.diagnostics.len().max(1)).sum();
-    let failures = reports.iter().flat_map(|r| &r.diagnostics).filter(|d| fails(d.severity)).count();
-    writeln!(out, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
-    writeln!(out, r#"<testsuites name="xsuaa-lint" tests="{tests}" failures="{failures}" errors="0">"#)?;
-    writeln!(out, r#"  <testsuite name="xsuaa-lint" tests="{tests}" failures="{failures}" errors="0" skipped="0">"#)?;
-    for r in reports {
-        let classname = escape(&r.path);
-        if r.diagnostics.is_empty() {
-            writeln!(out, r#"    <testcase classname="{classname}" name="xsuaa-lint"/>"#)?;
-        }
-        for d in &r.diagnostics {
-            let name = format!("{} {} at {}:{}", d.rule.code, d.rule.name, d.start.line, d.start.column);
-            writeln!(out, r#"    <testcase classname="{classname}" name="{}">"#, escape(&name))?;
-            let body = escape_text(&details(&r.path, d));
-            if fails(d.severity) {
-                writeln!(
-                    out,
-                    r#"      <failure message="{}" type="{}">{body}</failure>"#,
-                    escape(&d.message),
-                    escape(d.rule.code)
-                )?;
-            } else {
-                writeln!(out, "      <system-out>{body}</system-out>")?;
-            }
-            writeln!(out, "    </testcase>")?;
-        }
+    let tests = reports.iter().map(|r| r.diagnostics.len().max(1)).sum::<usize>().to_string();
+    let failures = reports.iter().flat_map(|r| &r.diagnostics).filter(|d| fails(d.severity)).count().to_string();
+    let mut xml = Writer::new_with_indent(BufWriter::with_capacity(64 * 1024, out), b' ', 2);
+    xml.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
+    let counts = [("tests", tests.as_str()), ("failures", failures.as_str()), ("errors", "0")];
+    xml.create_element("testsuites")
+        .with_attribute(("name", "xsuaa-lint"))
+        .with_attributes(counts)
+        .write_inner_content(|xml| {
+            xml.create_element("testsuite")
+                .with_attribute(("name", "xsuaa-lint"))
+                .with_attributes(counts)
+                .with_attribute(("skipped", "0"))
+                .write_inner_content(|xml| {
+                    for r in reports {
+                        write_file(xml, r)?;
+                    }
+                    Ok(())
+                })?;
+            Ok(())
+        })?;
+    let mut out = xml.into_inner();
+    writeln!(out)?;
+    out.flush()
+}
+
+/// The test cases of one file: one per finding, or one passing case when it has none.
+fn write_file<W: Write>(xml: &mut Writer<W>, r: &FileReport) -> io::Result<()> {
+    // Attribute values: quick-xml escapes markup and writes line breaks and tabs as character
+    // references, which attribute-value normalisation would otherwise turn into spaces.
+    let classname = xml_chars(&r.path);
+    if r.diagnostics.is_empty() {
+        xml.create_element("testcase")
+            .with_attribute(("classname", &*classname))
+            .with_attribute(("name", "xsuaa-lint"))
+            .write_empty()?;
     }
-    writeln!(out, "  </testsuite>")?;
-    writeln!(out, "</testsuites>")
+    for d in &r.diagnostics {
+        let name = format!("{} {} at {}:{}", d.rule.code, d.rule.name, d.start.line, d.start.column);
+        xml.create_element("testcase")
+            .with_attribute(("classname", &*classname))
+            .with_attribute(("name", &*xml_chars(&name)))
+            .write_inner_content(|xml| {
+                let body = text(&details(&r.path, d));
+                if fails(d.severity) {
+                    xml.create_element("failure")
+                        .with_attribute(("message", &*xml_chars(&d.message)))
+                        .with_attribute(("type", &*xml_chars(d.rule.code)))
+                        .write_text_content(body)?;
+                } else {
+                    xml.create_element("system-out").write_text_content(body)?;
+                }
+                Ok(())
+            })?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -98,12 +115,71 @@ mod tests {
     use crate::report::tests::{finding, report};
     use crate::rules::xs101_implicit_credential_types::RULE;
 
+    /// Every character a message or path may hold comes back from a strict XML parser as it
+    /// was, but for those XML cannot hold (U+FFFD instead): markup, `]]>`, quotes, line breaks
+    /// and tabs in attributes and in text, controls, non-characters, non-ASCII.
     #[test]
-    fn escaping() {
-        assert_eq!(escape(r#"a & b < c > d "e" 'f'"#), "a &amp; b &lt; c &gt; d &quot;e&quot; &apos;f&apos;");
-        assert_eq!(escape("x\r\n\ty"), "x&#13;&#10;&#9;y");
-        assert_eq!(escape_text("x\r\n\ty <'>"), "x&#13;\n&#9;y &lt;&apos;&gt;");
-        assert_eq!(escape("nul\u{0} bell\u{7} é"), "nul\u{fffd} bell\u{fffd} é");
+    fn any_text_reads_back_from_a_strict_parser() {
+        let odd = "a&b <c> \"d\" 'e' ]]> \t|\n|\r\n|\r| nul\u{0} bell\u{7} esc\u{1b} del\u{7f} \u{85} \u{fffe}\u{ffff} é \u{1F600}";
+        let readable = xml_chars(odd);
+        assert_eq!(readable.matches('\u{fffd}').count(), 5, "{readable:?}");
+        let mut error = finding(&RULE, "/a");
+        error.severity = Severity::Error;
+        error.message = odd.into();
+        error.help = Some(odd.into());
+        let mut info = error.clone();
+        info.severity = Severity::Info;
+        let reports = [report(odd, vec![error.clone(), info]), report(odd, vec![])];
+        let mut out = Vec::new();
+        write(&reports, &mut out).unwrap();
+        let xml = String::from_utf8(out).unwrap();
+        let doc = roxmltree::Document::parse(&xml).unwrap_or_else(|e| panic!("{e}: {xml}"));
+        let cases: Vec<_> = doc.descendants().filter(|n| n.has_tag_name("testcase")).collect();
+        assert_eq!(cases.len(), 3);
+        assert!(cases.iter().all(|c| c.attribute("classname") == Some(&*readable)));
+        let failure = cases[0].first_element_child().unwrap();
+        assert_eq!(failure.attribute("message"), Some(&*readable));
+        let body = xml_chars(&details(odd, &error)).into_owned();
+        assert_eq!(failure.text(), Some(body.as_str()));
+        let system_out = cases[1].first_element_child().unwrap();
+        assert_eq!(system_out.text(), Some(body.replacen("error:", "info:", 1).as_str()));
+    }
+
+    /// quick-xml writes what XML cannot hold as it is; [`xml_chars`] is what keeps the report
+    /// readable.
+    #[test]
+    fn quick_xml_alone_would_write_a_control_character() {
+        let mut xml = Writer::new(Vec::new());
+        xml.create_element("a").with_attribute(("b", "\u{1}")).write_empty().unwrap();
+        let written = String::from_utf8(xml.into_inner()).unwrap();
+        assert_eq!(written, "<a b=\"\u{1}\"/>");
+        assert!(roxmltree::Document::parse(&written).is_err());
+    }
+
+    #[test]
+    fn escaping_is_byte_for_byte_as_before() {
+        let mut error = finding(&RULE, "/a");
+        error.severity = Severity::Error;
+        error.message = "a\t\"b\"\r\n'c' <&>".into();
+        let mut out = Vec::new();
+        write(&[report("p\tq", vec![error])], &mut out).unwrap();
+        let xml = String::from_utf8(out).unwrap();
+        let escaped = "a&#9;&quot;b&quot;&#13;&#10;&apos;c&apos; &lt;&amp;&gt;";
+        assert!(xml.contains(&format!("<testcase classname=\"p&#9;q\" name=\"XS101 implicit-credential-types at 2:3\">\n      <failure message=\"{escaped}\" type=\"XS101\">error: p&#9;q:2:3: XS101 a&#9;&quot;b&quot;&#13;\n&apos;c&apos; &lt;&amp;&gt;</failure>\n    </testcase>\n")), "{xml}");
+    }
+
+    #[test]
+    fn no_files() {
+        let mut out = Vec::new();
+        write(&[], &mut out).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
+             <testsuites name=\"xsuaa-lint\" tests=\"0\" failures=\"0\" errors=\"0\">\n  \
+             <testsuite name=\"xsuaa-lint\" tests=\"0\" failures=\"0\" errors=\"0\" skipped=\"0\">\n  \
+             </testsuite>\n\
+             </testsuites>\n"
+        );
     }
 
     #[test]

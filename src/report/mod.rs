@@ -13,7 +13,18 @@ pub mod sarif;
 pub mod statistics;
 
 use crate::diagnostic::{Diagnostic, Severity};
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use std::io::{self, Write};
+
+/// What a path keeps unencoded in a URI: RFC 3986's unreserved characters and `/`.
+const URI_PATH: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~').remove(b'/');
+
+/// A `/`-separated path as a URI path: everything but unreserved characters and `/` is
+/// percent-encoded (UTF-8), so that a relative path is a relative URI reference in which no
+/// `:` reads as a scheme, no `#` as a fragment, no `?` as a query and no `%` as an escape.
+pub fn uri_path(path: &str) -> String {
+    utf8_percent_encode(path, URI_PATH).to_string()
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum OutputFormat {

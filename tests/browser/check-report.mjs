@@ -1,6 +1,6 @@
 // Loads an audit HTML report in headless Chromium and prints what a test needs as JSON:
 // console errors, network requests, the chart's counts, the repository table before and after
-// sorting by clicking its headings. Writes a screenshot beside the report.
+// sorting by clicking its headings, the links of the instances. Writes a screenshot beside the report.
 // Usage: node check-report.mjs REPORT.html
 import { chromium } from 'playwright-core';
 
@@ -22,6 +22,8 @@ const bars = await page.$$eval('#chart .bar', (els) => Object.fromEntries(
   els.map((e) => [e.dataset.state, Number(e.dataset.count)])));
 const barHeights = await page.$$eval('#chart .bar rect', (els) => els.map((e) => e.getBoundingClientRect().height));
 const rows = await column(0);
+// Each instance's link as the browser resolves it.
+const links = await page.$$eval('#instances a', (as) => as.map((a) => a.href));
 await page.click('#repositories th:nth-child(1)');
 const byNameAscending = await column(0);
 await page.click('#repositories th:nth-child(1)');
@@ -29,5 +31,5 @@ const byNameDescending = await column(0);
 await page.click('#repositories th:nth-child(2)');
 const byScoreAscending = (await column(1)).map(Number);
 await page.screenshot({ path: file.replace(/\.html$/, '.png'), fullPage: true });
-console.log(JSON.stringify({ errors, requests, bars, barHeights, rows, byNameAscending, byNameDescending, byScoreAscending }));
+console.log(JSON.stringify({ errors, requests, bars, barHeights, rows, links, byNameAscending, byNameDescending, byScoreAscending }));
 await browser.close();
