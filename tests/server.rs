@@ -93,3 +93,34 @@ fn neovim_gets_the_finding_applies_the_preferred_fix_and_sees_the_next_stage() {
     // The file on disk is untouched: the edit lives in the unsaved buffer.
     assert_eq!(std::fs::read_to_string(&file).unwrap(), DESCRIPTOR);
 }
+
+/// The same server through `vscode-languageserver-protocol`'s node client
+/// (`tests/lsp-client/client.mjs`): the unsaved buffer wins over the disk, an unsaved edit is
+/// judged on `didChange`, hover on `credential-types` and on a finding, unsafe fixes never
+/// preferred, a malformed buffer gives XS001 and the server answers on, an unknown document is
+/// an error, a burst of changes publishes the last version last, fix-all moves one stage, and
+/// shutdown exits 0. Prints the didChange -> publishDiagnostics latency (`--nocapture`).
+/// Skipped, saying so, when node or the client is missing, unless
+/// `XSUAA_LINT_LSP_CLIENT_TEST=required` (as `.ci/run` sets).
+#[test]
+fn vscode_protocol_client_edits_hovers_and_survives_a_malformed_buffer() {
+    let required = std::env::var("XSUAA_LINT_LSP_CLIENT_TEST").is_ok_and(|v| v == "required");
+    let client_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/lsp-client");
+    let ready = client_dir.join("node_modules/vscode-languageserver-protocol").is_dir()
+        && Command::new("node").arg("--version").output().is_ok_and(|o| o.status.success());
+    if !ready {
+        assert!(!required, "the LSP client test is required but node or tests/lsp-client/node_modules is missing");
+        eprintln!("skipped: node or tests/lsp-client/node_modules is missing (npm ci --prefix tests/lsp-client)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("big")).unwrap();
+    let typical = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/corpus/instance-secret-only.json");
+    let mut node = Command::new("node");
+    node.current_dir(&client_dir).arg("client.mjs").arg(BIN).arg(&typical).arg(dir.path());
+    let output = run_with_timeout(node, Duration::from_secs(120));
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let seen: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(seen["passed"].as_array().unwrap().len(), 11, "{seen}");
+    eprintln!("didChange -> publishDiagnostics: {}", seen["latency"]);
+}
