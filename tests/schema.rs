@@ -21,7 +21,9 @@ fn each_property(node: &Value, at: &str, visit: &mut dyn FnMut(&str, &Value)) {
                 each_property(value, &format!("{at}/{key}"), visit);
             }
         }
-        Value::Array(items) => items.iter().enumerate().for_each(|(i, v)| each_property(v, &format!("{at}/{i}"), visit)),
+        Value::Array(items) => {
+            items.iter().enumerate().for_each(|(i, v)| each_property(v, &format!("{at}/{i}"), visit))
+        }
         _ => {}
     }
 }
@@ -38,7 +40,7 @@ fn every_property_and_enum_value_is_described_in_a_draft_editors_handle() {
     assert!(schema.get("$defs").is_none(), "draft-07 keeps its subschemas in `definitions`");
     let mut problems = Vec::new();
     each_property(&schema, "", &mut |at, property| {
-        if !property["description"].as_str().is_some_and(|d| !d.is_empty()) {
+        if property["description"].as_str().is_none_or(str::is_empty) {
             problems.push(format!("{at}: no description"));
         }
         let items = &property["items"];

@@ -94,6 +94,8 @@ pub fn wanted(only: Option<&[CodeActionKind]>, kind: &str) -> bool {
 }
 
 /// One quick fix per finding with a fix that touches `range`.
+// `WorkspaceEdit::changes` is keyed by `Uri`, whose parsed form clippy takes for mutable.
+#[allow(clippy::mutable_key_type)]
 pub fn quick_fixes(buffer_uri: &Uri, text: &str, analysis: &Analysis, range: Range) -> Vec<CodeActionOrCommand> {
     let lines = Lines::new(text);
     let mut out = Vec::new();
@@ -127,6 +129,8 @@ pub fn quick_fixes(buffer_uri: &Uri, text: &str, analysis: &Analysis, range: Ran
 
 /// Every safe fix of the buffer (and of the files a deployment file brings in), as the fix
 /// loop of `--fix` applies them: one edit replacing each changed file.
+// `WorkspaceEdit::changes` is keyed by `Uri`, whose parsed form clippy takes for mutable.
+#[allow(clippy::mutable_key_type)]
 pub fn fix_all(buffer_uri: &Uri, changes: &[Change]) -> Option<CodeActionOrCommand> {
     let mut edits = HashMap::new();
     for change in changes {

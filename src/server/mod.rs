@@ -59,10 +59,7 @@ fn lock(documents: &Documents) -> std::sync::MutexGuard<'_, HashMap<String, Docu
 }
 
 fn open_texts(documents: &HashMap<String, Document>) -> OpenTexts {
-    documents
-        .values()
-        .filter_map(|d| d.path.as_ref().map(|p| (analyze::normalize(p), d.text.clone())))
-        .collect()
+    documents.values().filter_map(|d| d.path.as_ref().map(|p| (analyze::normalize(p), d.text.clone()))).collect()
 }
 
 /// Runs the linter on a buffer, never letting a panic out.
@@ -271,7 +268,8 @@ impl Server {
                 lock(&self.documents).remove(p.text_document.uri.as_str());
                 self.relint_all();
                 // Nothing stays shown for a closed file.
-                let params = PublishDiagnosticsParams { uri: p.text_document.uri, diagnostics: Vec::new(), version: None };
+                let params =
+                    PublishDiagnosticsParams { uri: p.text_document.uri, diagnostics: Vec::new(), version: None };
                 return vec![Message::Notification(Notification::new(
                     notif::PublishDiagnostics::METHOD.to_string(),
                     params,
