@@ -3,18 +3,20 @@
 //! at the next change), the history rules against `HEAD`, and for a deployment file the
 //! descriptors and extensions it brings in, read from the open buffers before the disk.
 
+use super::position::Lines;
 use crate::config::{Discovery, Resolver};
-use crate::deployment::{self, Files, Kind, Unreadable};
+use crate::deployment::{self, Files, Kind, LayerKind, Unreadable};
 use crate::descriptor::MigrationState;
 use crate::diagnostic::Diagnostic;
 use crate::discover::{self, FileKind};
 use crate::history::History;
 use crate::lint::fix::{self, FixOutcome};
-use crate::lint::set::{judge_set, Declaration, SetOptions};
+use crate::lint::set::{judge_set, Declaration, SetOptions, SetOutcome};
 use crate::lint::{LintOptions, Observed};
 use crate::source::SourceFile;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// What kind of file a buffer holds, by its name (as the walk decides).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -95,6 +97,9 @@ pub struct Analysis {
     pub config_error: Option<String>,
     /// With `fix`: what the fix loop changed (the buffer, and files a deployment file brings in).
     pub changes: Vec<Change>,
+    /// A descriptor judged through deployment files: where the instances using it are declared,
+    /// for the findings about its configuration.
+    pub related: Vec<lsp_types::DiagnosticRelatedInformation>,
 }
 
 /// Judges a buffer; with `fix = Some(unsafe_fixes)`, runs the core's fix loop on it.
@@ -117,6 +122,20 @@ pub fn analyze(buffer: &Buffer<'_>, open: &OpenTexts, fix: Option<bool>) -> Anal
     let history = History::new(None);
     match kind {
         DocKind::Descriptor => {
+            let through = buffer.path.and_then(|path| {
+                deployments_using(path, open).into_iter().find_map(|deployment| {
+                    let text = match open.get(&deployment) {
+                        Some(text) => text.clone(),
+                        None => crate::load::read_path_as(&deployment, "", crate::load::Format::Deployment).ok()?.text,
+                    };
+                    let shown = discover::display_path(&deployment, cwd.as_deref());
+                    let set = Set { resolver: &resolver, config: &config, history: &history, open, fix };
+                    set.through(&deployment, SourceFile::new(shown, text), path)
+                })
+            });
+            if let Some(analysis) = through {
+                return analysis;
+            }
             let base = buffer.path.and_then(|p| history.baseline(p, buffer.text));
             let filter = |d: &mut Vec<Diagnostic>| config.apply(&configured_as, d);
             let observed = Observed::default();
@@ -156,15 +175,8 @@ pub fn analyze(buffer: &Buffer<'_>, open: &OpenTexts, fix: Option<bool>) -> Anal
                 return Analysis::default();
             }
             let path = normalize(&configured_as);
-            let root = crate::engine::repository_root(&path);
-            let extensions = extensions_beside(&path, kind);
-            let declaration = Declaration { path: &path, kind, root: &root, extensions: &extensions };
-            let base_of = |file: &Path, text: &str| history.baseline(file, text);
-            let filter = |file: &Path, d: &mut Vec<Diagnostic>| {
-                resolver.for_file(file).unwrap_or_else(|| config.clone()).apply(file, d);
-            };
-            let options = SetOptions { policies: &config.policies, base_of: &base_of, filter: &filter, fix };
-            let outcome = judge_set(&declaration, source, &OpenFiles(open), &options);
+            let set = Set { resolver: &resolver, config: &config, history: &history, open, fix };
+            let outcome = set.judge(&path, kind, source);
             let converged = outcome.converged;
             let mut analysis = Analysis {
                 diagnostics: converged.diagnostics.into_iter().next().unwrap_or_default(),
@@ -180,6 +192,88 @@ pub fn analyze(buffer: &Buffer<'_>, open: &OpenTexts, fix: Option<bool>) -> Anal
         }
         DocKind::Other => Analysis::default(),
     }
+}
+
+/// What judging a deployment set needs.
+struct Set<'a> {
+    resolver: &'a Resolver,
+    config: &'a Arc<crate::config::Config>,
+    history: &'a History,
+    open: &'a OpenTexts,
+    fix: Option<bool>,
+}
+
+impl Set<'_> {
+    fn judge(&self, path: &Path, kind: Kind, source: SourceFile) -> SetOutcome {
+        let root = crate::engine::repository_root(path);
+        let extensions = extensions_beside(path, kind);
+        let declaration = Declaration { path, kind, root: &root, extensions: &extensions };
+        let base_of = |file: &Path, text: &str| self.history.baseline(file, text);
+        let filter = |file: &Path, d: &mut Vec<Diagnostic>| {
+            self.resolver.for_file(file).unwrap_or_else(|| self.config.clone()).apply(file, d);
+        };
+        let options = SetOptions { policies: &self.config.policies, base_of: &base_of, filter: &filter, fix: self.fix };
+        judge_set(&declaration, source, &OpenFiles(self.open), &options)
+    }
+
+    /// A descriptor as the deployment file `deployment` judges it, if the file uses it (as
+    /// `check` reports a descriptor that a deployment file of the walk uses): its findings, the
+    /// state of the first instance using it, and where those instances are declared.
+    fn through(&self, deployment: &Path, source: SourceFile, descriptor: &Path) -> Option<Analysis> {
+        let outcome = self.judge(deployment, Kind::Mta, source);
+        let wanted = normalize(descriptor);
+        let file = outcome.set.paths.iter().position(|p| normalize(p) == wanted)?;
+        if !outcome.descriptors.get(file).copied().unwrap_or(false) {
+            return None;
+        }
+        let mut analysis = Analysis::default();
+        for (n, instance) in outcome.set.instances.iter().enumerate() {
+            if !instance.layers.iter().any(|l| l.kind == LayerKind::DescriptorFile && l.file == file) {
+                continue;
+            }
+            if analysis.state.is_none() {
+                analysis.state = outcome.instances.get(n).map(|(state, _)| *state);
+            }
+            let declared_in = &outcome.set.files[instance.file];
+            let Some(uri) = super::uri::from_path(&normalize(&outcome.set.paths[instance.file])) else { continue };
+            let range = Lines::new(&declared_in.text).range(instance.span.start, instance.span.end);
+            analysis.related.push(lsp_types::DiagnosticRelatedInformation {
+                location: lsp_types::Location { uri, range },
+                message: format!(
+                    "judged as the configuration of `{}`, declared in {}",
+                    instance.name, declared_in.path
+                ),
+            });
+        }
+        let converged = outcome.converged;
+        for (n, original) in converged.originals.iter().enumerate() {
+            let Some(before) = original else { continue };
+            let path = (n != file).then(|| outcome.set.paths[n].clone());
+            analysis.changes.push(Change { path, before: before.clone(), after: converged.files[n].text.clone() });
+        }
+        analysis.diagnostics = converged.diagnostics.into_iter().nth(file).unwrap_or_default();
+        Some(analysis)
+    }
+}
+
+/// The MTA deployment descriptors that may name a descriptor by `path:`: those of its folder and
+/// the folders above it, up to the repository, open or on disk.
+fn deployments_using(descriptor: &Path, open: &OpenTexts) -> Vec<PathBuf> {
+    let descriptor = normalize(descriptor);
+    let root = crate::engine::repository_root(&descriptor);
+    let mut found = Vec::new();
+    for folder in descriptor.ancestors().skip(1) {
+        for name in ["mta.yaml", "mta.yml", "mtad.yaml", "mtad.yml"] {
+            let candidate = folder.join(name);
+            if open.contains_key(&candidate) || candidate.is_file() {
+                found.push(candidate);
+            }
+        }
+        if folder == root {
+            break;
+        }
+    }
+    found
 }
 
 /// The `.mtaext` files beside an MTA deployment descriptor (a run gets those it walks).

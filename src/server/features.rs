@@ -57,7 +57,18 @@ pub fn diagnostic(lines: &Lines<'_>, d: &diagnostic::Diagnostic) -> lsp_types::D
 /// The buffer's diagnostics; a configuration that cannot be read is one diagnostic at the top.
 pub fn diagnostics(text: &str, analysis: &Analysis) -> Vec<lsp_types::Diagnostic> {
     let lines = Lines::new(text);
-    let mut out: Vec<lsp_types::Diagnostic> = analysis.diagnostics.iter().map(|d| diagnostic(&lines, d)).collect();
+    let mut out: Vec<lsp_types::Diagnostic> = analysis
+        .diagnostics
+        .iter()
+        .map(|d| {
+            let mut shown = diagnostic(&lines, d);
+            // Findings about the configuration point at the instances it is judged as.
+            if !analysis.related.is_empty() && !rules::is_own_rule(d.rule.code) {
+                shown.related_information = Some(analysis.related.clone());
+            }
+            shown
+        })
+        .collect();
     if let Some(error) = &analysis.config_error {
         out.push(lsp_types::Diagnostic {
             range: lines.range(0, 0),

@@ -3,7 +3,7 @@
 // Each check throws with its name on failure; on success prints JSON: the checks passed and the
 // didChange -> publishDiagnostics latencies.
 import { spawn } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import * as rpc from "vscode-languageserver-protocol/node.js";
@@ -146,6 +146,67 @@ const fixAll = await connection.sendRequest(rpc.CodeActionRequest.type, {
 const newText = fixAll?.[0]?.edit?.changes?.[uri]?.[0]?.newText ?? "";
 check("source.fixAll.xsuaa-lint: one action, moving to the dual state",
   fixAll.length === 1 && newText.includes('"credential-types": ["binding-secret", "instance-secret"]'), fixAll);
+
+// A deployment file and the descriptor it names: the open, unsaved descriptor wins over the
+// disk for the mta.yaml, and the descriptor is judged through the mta.yaml (as `check .`
+// reports it), its findings pointing at the resource.
+function publication(docUri, after, predicate) {
+  return new Promise((resolve, reject) => {
+    const deadline = Date.now() + 10000;
+    const poll = () => {
+      const found = (published.get(docUri) ?? []).slice(after).find(predicate);
+      if (found) return resolve(found);
+      if (Date.now() > deadline) return reject(new Error(`no matching publication for ${docUri}`));
+      setTimeout(poll, 5);
+    };
+    poll();
+  });
+}
+const shop = join(work, "shop");
+mkdirSync(shop);
+writeFileSync(join(shop, "mta.yaml"), `ID: shop
+modules:
+  - name: shop-worker
+    type: nodejs
+    requires:
+      - name: shop-auth
+        parameters:
+          config:
+            credential-type: x509
+resources:
+  - name: shop-auth
+    type: org.cloudfoundry.managed-service
+    parameters:
+      service: xsuaa
+      service-plan: application
+      path: xs-security.json
+`);
+writeFileSync(join(shop, "xs-security.json"), '{"xsappname": "shop", "oauth2-configuration": {"credential-types": ["x509", "binding-secret"]}}\n');
+const mtaUri = pathToFileURL(join(shop, "mta.yaml")).href;
+const shopUri = pathToFileURL(join(shop, "xs-security.json")).href;
+version += 1;
+const mtaVersion = version;
+const mtaOpened = diagnosticsFor(mtaUri, mtaVersion);
+connection.sendNotification(rpc.DidOpenTextDocumentNotification.type, {
+  textDocument: { uri: mtaUri, languageId: "yaml", version: mtaVersion, text: readFileSync(join(shop, "mta.yaml"), "utf8") },
+});
+const mtaFirst = await mtaOpened;
+check("mta.yaml with the descriptor on disk: x509 is allowed, no XS111", !mtaFirst.diagnostics.some((d) => d.code === "XS111"), mtaFirst);
+const seenSoFar = published.get(mtaUri).length;
+version += 1;
+const shopOpened = diagnosticsFor(shopUri, version);
+connection.sendNotification(rpc.DidOpenTextDocumentNotification.type, {
+  textDocument: { uri: shopUri, languageId: "json", version,
+    text: '{"xsappname": "shop", "oauth2-configuration": {"credential-types": ["binding-secret", "instance-secret"]}}\n' },
+});
+const mtaAgain = await publication(mtaUri, seenSoFar, (p) => p.diagnostics.some((d) => d.code === "XS111"));
+check("mta.yaml relinted with the unsaved descriptor buffer: XS111 (x509 no longer allowed)", mtaAgain.version === mtaVersion, mtaAgain);
+const shopFirst = await shopOpened;
+const shopXs103 = shopFirst.diagnostics.find((d) => d.code === "XS103");
+check("descriptor judged through the mta.yaml: XS103 with related information at the resource",
+  shopXs103?.relatedInformation?.[0]?.location?.uri === mtaUri
+    && shopXs103.relatedInformation[0].location.range.start.line === 10
+    && shopXs103.relatedInformation[0].message.includes("shop-auth"), shopFirst);
 
 // Latency, didChange -> publishDiagnostics: a typical descriptor and one with 500 scopes.
 function median(values) {
