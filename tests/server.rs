@@ -97,7 +97,8 @@ fn neovim_gets_the_finding_applies_the_preferred_fix_and_sees_the_next_stage() {
 /// The same server through `vscode-languageserver-protocol`'s node client
 /// (`tests/lsp-client/client.mjs`): the unsaved buffer wins over the disk, an unsaved edit is
 /// judged on `didChange`, hover on `credential-types` and on a finding, unsafe fixes never
-/// preferred, a malformed buffer gives XS001 and the server answers on, an unknown document is
+/// preferred, a malformed buffer gives XS001 and the server answers on, so do hostile buffers
+/// (100 000 levels of nesting, lone surrogates in the JSON-RPC text, 2 MB of spaces), an unknown document is
 /// an error, a burst of changes publishes the last version last, fix-all moves one stage, an
 /// `mta.yaml` reads the unsaved descriptor buffer rather than the disk, the descriptor is judged
 /// through the `mta.yaml` with related information at the resource, and shutdown exits 0. Prints the didChange -> publishDiagnostics latency (`--nocapture`).
@@ -122,6 +123,6 @@ fn vscode_protocol_client_edits_hovers_and_survives_a_malformed_buffer() {
     let output = run_with_timeout(node, Duration::from_secs(120));
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     let seen: Value = serde_json::from_slice(&output.stdout).unwrap();
-    assert_eq!(seen["passed"].as_array().unwrap().len(), 14, "{seen}");
+    assert_eq!(seen["passed"].as_array().unwrap().len(), 17, "{seen}");
     eprintln!("didChange -> publishDiagnostics: {}", seen["latency"]);
 }

@@ -12,10 +12,11 @@
 pub mod analyze;
 mod features;
 mod position;
+mod transport;
 mod uri;
 
 use analyze::{Analysis, Buffer, DocKind, OpenTexts};
-use lsp_server::{Connection, ErrorCode, Message, Notification, Request, Response};
+use lsp_server::{ErrorCode, Message, Notification, Request, Response};
 use lsp_types::notification::{self as notif, Notification as _};
 use lsp_types::request::{self as req, Request as _};
 use lsp_types::{
@@ -92,7 +93,7 @@ fn capabilities() -> ServerCapabilities {
 
 /// Serves the protocol on standard input and output until the client says `exit`.
 pub fn run() -> Result<(), String> {
-    let (connection, io_threads) = Connection::stdio();
+    let (connection, io_threads) = transport::stdio();
     let caps = serde_json::to_value(capabilities()).map_err(|e| e.to_string())?;
     connection.initialize(caps).map_err(|e| format!("initialisation failed: {e}"))?;
     let documents: Documents = Arc::default();
@@ -126,7 +127,7 @@ pub fn run() -> Result<(), String> {
     drop(server);
     let _ = worker.join();
     drop(connection);
-    io_threads.join().map_err(|e| e.to_string())
+    io_threads.join()
 }
 
 /// Lints queued documents: waits for the changes to settle, lints each once, publishes what is
@@ -156,6 +157,13 @@ fn worker(queue: mpsc::Receiver<(String, Duration)>, documents: &Documents, send
                 }
             }
         }
+        if std::env::var_os("XSUAA_LINT_SERVER_TIMING").is_some() {
+            eprintln!(
+                "xsuaa-lint server: batch of {} after {:.1} ms",
+                pending.len(),
+                started.elapsed().as_secs_f64() * 1000.0
+            );
+        }
         for uri in pending {
             if let Some(message) = lint_current(documents, &uri) {
                 send(message);
@@ -175,7 +183,12 @@ fn lint_current(documents: &Documents, key: &str) -> Option<Message> {
         (d.uri.clone(), d.version, d.text.clone(), d.path.clone(), d.name.clone(), open_texts(&documents))
     };
     let buffer = Buffer { path: path.as_deref(), name: &name, text: &text };
-    let diagnostics = match guarded(&buffer, &open, None) {
+    let started = Instant::now();
+    let analysis = guarded(&buffer, &open, None);
+    if std::env::var_os("XSUAA_LINT_SERVER_TIMING").is_some() {
+        eprintln!("xsuaa-lint server: linted {key} v{version} in {:.1} ms", started.elapsed().as_secs_f64() * 1000.0);
+    }
+    let diagnostics = match analysis {
         Ok(analysis) => features::diagnostics(&text, &analysis),
         Err(panic) => vec![features::internal_error(&panic)],
     };

@@ -110,6 +110,13 @@ check("malformed buffer: XS001, no crash", broken.params.diagnostics.some((d) =>
 const stillThere = await connection.sendRequest(rpc.HoverRequest.type, { textDocument: { uri }, position: { line: 0, character: 3 } });
 check("the server answers after a malformed buffer", stillThere === null || typeof stillThere === "object", stillThere);
 
+// Hostile buffers: 100 000 levels of nesting, control characters and lone surrogates, a huge
+// line; each gives diagnostics and the server lives on.
+for (const text of ["[".repeat(100000) + "]".repeat(100000), '{"\u0000\ud800": [\ud800, "\u{1F600}"', "{" + " ".repeat(2_000_000)]) {
+  const hostile = await change(uri, text);
+  check(`hostile buffer of ${text.length} chars: a diagnostic, no crash`, hostile.params.diagnostics.length > 0, hostile.params);
+}
+
 // A request for a document that is not open answers an error.
 let unknownError = null;
 try {
