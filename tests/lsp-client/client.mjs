@@ -215,6 +215,29 @@ check("descriptor judged through the mta.yaml: XS103 with related information at
     && shopXs103.relatedInformation[0].location.range.start.line === 10
     && shopXs103.relatedInformation[0].message.includes("shop-auth"), shopFirst);
 
+// Configuration: the nearest xsuaa-lint.toml applies as on the command line; a broken one is
+// said at the top of the file; an edit to it applies once the client reports the change.
+const configured = join(work, "configured");
+mkdirSync(configured);
+writeFileSync(join(configured, "xsuaa-lint.toml"), "[rules\nbroken");
+const configuredUri = pathToFileURL(join(configured, "xs-security.json")).href;
+version += 1;
+const configuredOpened = diagnosticsFor(configuredUri, version);
+connection.sendNotification(rpc.DidOpenTextDocumentNotification.type, {
+  textDocument: { uri: configuredUri, languageId: "json", version, text: typical },
+});
+const brokenConfig = await configuredOpened;
+check("a broken xsuaa-lint.toml: one diagnostic naming it, nothing linted",
+  brokenConfig.diagnostics.length === 1 && brokenConfig.diagnostics[0].message.includes("xsuaa-lint.toml"), brokenConfig);
+writeFileSync(join(configured, "xsuaa-lint.toml"), '[rules.severity]\nXS102 = "warning"\n');
+const before = published.get(configuredUri).length;
+connection.sendNotification(rpc.DidChangeWatchedFilesNotification.type, {
+  changes: [{ uri: pathToFileURL(join(configured, "xsuaa-lint.toml")).href, type: 2 }],
+});
+const reconfigured = await publication(configuredUri, before, () => true);
+const xs102 = reconfigured.diagnostics.find((d) => d.code === "XS102");
+check("the edited xsuaa-lint.toml applies: XS102 as a warning", xs102?.severity === 2, reconfigured);
+
 // Latency, didChange -> publishDiagnostics: a typical descriptor and one with 500 scopes.
 function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
