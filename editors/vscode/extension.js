@@ -27,10 +27,11 @@ async function start() {
         { scheme: "untitled", language: "json" },
         { scheme: "file", pattern: "**/{mta,mtad}.{yaml,yml}" },
         { scheme: "file", pattern: "**/*.mtaext" },
+        { scheme: "file", pattern: "**/{xsuaa-lint,.xsuaa-lint}.toml" },
       ],
       // The configuration and the files deployment files bring in: a change relints.
       synchronize: {
-        fileEvents: workspace.createFileSystemWatcher("**/{xsuaa-lint.toml,xs-security*.json,mta.yaml,mtad.yaml,*.mtaext}"),
+        fileEvents: workspace.createFileSystemWatcher("**/{xsuaa-lint.toml,.xsuaa-lint.toml,xs-security*.json,mta.yaml,mtad.yaml,*.mtaext}"),
       },
     },
   );

@@ -24,11 +24,16 @@ pub enum DocKind {
     Descriptor,
     Deployment(Kind),
     Credentials,
+    /// `xsuaa-lint.toml`: its own errors, hover on the rule codes it names.
+    Config,
     /// Not a file xsuaa-lint judges: no diagnostics.
     Other,
 }
 
 pub fn kind_of(name: &str) -> DocKind {
+    if crate::config::FILE_NAMES.contains(&name) {
+        return DocKind::Config;
+    }
     match discover::classify_name(name) {
         Some(FileKind::Descriptor) => DocKind::Descriptor,
         Some(FileKind::Deployment(kind)) => DocKind::Deployment(kind),
@@ -95,6 +100,8 @@ pub struct Analysis {
     pub state: Option<MigrationState>,
     /// The configuration that applies cannot be read.
     pub config_error: Option<String>,
+    /// A configuration file's own error: the message and its byte offset.
+    pub config_file_error: Option<(String, usize)>,
     /// With `fix`: what the fix loop changed (the buffer, and files a deployment file brings in).
     pub changes: Vec<Change>,
     /// A descriptor judged through deployment files: where the instances using it are declared,
@@ -107,6 +114,17 @@ pub fn analyze(buffer: &Buffer<'_>, open: &OpenTexts, fix: Option<bool>) -> Anal
     let kind = kind_of(buffer.name);
     if kind == DocKind::Other {
         return Analysis::default();
+    }
+    if kind == DocKind::Config {
+        // The buffer as it is (the files it configures use it once saved).
+        let root = buffer.path.and_then(Path::parent).map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+        return match crate::config::Config::parse(buffer.text, buffer.name, root) {
+            Ok(_) => Analysis::default(),
+            Err(e) => Analysis {
+                config_file_error: Some((e.message, e.position.map_or(0, |p| p.offset))),
+                ..Analysis::default()
+            },
+        };
     }
     let cwd = std::env::current_dir().ok();
     let configured_as = buffer.path.map_or_else(|| PathBuf::from(buffer.name), Path::to_path_buf);
@@ -190,7 +208,7 @@ pub fn analyze(buffer: &Buffer<'_>, open: &OpenTexts, fix: Option<bool>) -> Anal
             }
             analysis
         }
-        DocKind::Other => Analysis::default(),
+        DocKind::Config | DocKind::Other => Analysis::default(),
     }
 }
 

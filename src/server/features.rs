@@ -69,6 +69,15 @@ pub fn diagnostics(text: &str, analysis: &Analysis) -> Vec<lsp_types::Diagnostic
             shown
         })
         .collect();
+    if let Some((message, offset)) = &analysis.config_file_error {
+        out.push(lsp_types::Diagnostic {
+            range: lines.range(*offset, *offset),
+            severity: Some(DiagnosticSeverity::ERROR),
+            source: Some(SOURCE.to_string()),
+            message: format!("{message} (the files below this folder are not linted until it is repaired)"),
+            ..lsp_types::Diagnostic::default()
+        });
+    }
     if let Some(error) = &analysis.config_error {
         out.push(lsp_types::Diagnostic {
             range: lines.range(0, 0),

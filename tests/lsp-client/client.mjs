@@ -238,6 +238,18 @@ const reconfigured = await publication(configuredUri, before, () => true);
 const xs102 = reconfigured.diagnostics.find((d) => d.code === "XS102");
 check("the edited xsuaa-lint.toml applies: XS102 as a warning", xs102?.severity === 2, reconfigured);
 
+// The configuration file as a document: its own error where it is, hover on a rule code.
+const tomlUri = pathToFileURL(join(configured, "xsuaa-lint.toml")).href;
+version += 1;
+const tomlOpened = diagnosticsFor(tomlUri, version);
+connection.sendNotification(rpc.DidOpenTextDocumentNotification.type, {
+  textDocument: { uri: tomlUri, languageId: "toml", version, text: '[rules.severity]\nXS103 = "loud"\n' },
+});
+const toml = await tomlOpened;
+check("xsuaa-lint.toml open: its error on its line", toml.diagnostics.length === 1 && toml.diagnostics[0].range.start.line === 1, toml);
+const tomlHover = await connection.sendRequest(rpc.HoverRequest.type, { textDocument: { uri: tomlUri }, position: { line: 1, character: 2 } });
+check("hover on a rule code in xsuaa-lint.toml: its documentation", tomlHover?.contents?.value?.includes("XS103 unfinished-migration"), tomlHover);
+
 // Latency, didChange -> publishDiagnostics: a typical descriptor and one with 500 scopes.
 function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
