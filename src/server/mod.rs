@@ -210,15 +210,23 @@ impl Server {
         let _ = self.jobs.send((uri.to_string(), wait));
     }
 
-    /// A document changed: it, and every open deployment file (which may bring it in).
+    /// A document changed: it, every open deployment file (which may bring it in) and, when it
+    /// is a deployment file, every open descriptor (which may be judged through it).
     fn changed(&self, uri: &str, wait: Duration) {
         self.queue(uri, wait);
-        let deployments: Vec<String> = lock(&self.documents)
-            .iter()
-            .filter(|(k, d)| k.as_str() != uri && matches!(d.kind, DocKind::Deployment(_)))
-            .map(|(k, _)| k.clone())
-            .collect();
-        for other in deployments {
+        let dependents: Vec<String> = {
+            let documents = lock(&self.documents);
+            let deployment = documents.get(uri).is_some_and(|d| matches!(d.kind, DocKind::Deployment(_)));
+            documents
+                .iter()
+                .filter(|(k, d)| {
+                    k.as_str() != uri
+                        && (matches!(d.kind, DocKind::Deployment(_)) || (deployment && d.kind == DocKind::Descriptor))
+                })
+                .map(|(k, _)| k.clone())
+                .collect()
+        };
+        for other in dependents {
             self.queue(&other, wait);
         }
     }

@@ -215,6 +215,17 @@ check("descriptor judged through the mta.yaml: XS103 with related information at
     && shopXs103.relatedInformation[0].location.range.start.line === 10
     && shopXs103.relatedInformation[0].message.includes("shop-auth"), shopFirst);
 
+// An edit to the mta.yaml relints the descriptor judged through it: a plan of `apiaccess`
+// makes the dual state XS105 on the descriptor.
+const shopBefore = published.get(shopUri).length;
+version += 1;
+connection.sendNotification(rpc.DidChangeTextDocumentNotification.type, {
+  textDocument: { uri: mtaUri, version },
+  contentChanges: [{ text: readFileSync(join(shop, "mta.yaml"), "utf8").replace("service-plan: application", "service-plan: apiaccess") }],
+});
+const shopAgain = await publication(shopUri, shopBefore, (p) => p.diagnostics.some((d) => d.code === "XS105"));
+check("an unsaved mta.yaml edit relints the descriptor judged through it (XS105 for apiaccess)", Boolean(shopAgain), shopAgain);
+
 // Configuration: the nearest xsuaa-lint.toml applies as on the command line; a broken one is
 // said at the top of the file; an edit to it applies once the client reports the change.
 const configured = join(work, "configured");
