@@ -3,7 +3,7 @@
 //! The pipeline, one module per stage: [`discover`] -> [`load`] -> [`parse`] (spans) ->
 //! [`descriptor`] (model) -> [`schema`] and [`rules`] -> [`diagnostic`] and [`fix`] ->
 //! [`report`] or apply. [`lint`] is the pure core for one text; [`engine`] runs it over paths;
-//! [`cli`] is the command line.
+//! [`cli`] is the command line; [`server`] the language server.
 
 pub mod audit;
 pub mod baseline;
@@ -26,6 +26,7 @@ pub mod parse;
 pub mod policy;
 pub mod report;
 pub mod rules;
+pub mod server;
 pub mod source;
 pub mod suggest;
 pub mod write;

@@ -6,12 +6,14 @@ mod check;
 mod config;
 pub mod exit;
 mod rule;
+mod server;
 
 pub use audit::{AuditArgs, AuditFormat};
 pub use check::{CheckArgs, ColorChoice, FailOn};
 pub use config::{ConfigArgs, ConfigSource};
 pub use exit::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS};
 pub use rule::RuleArgs;
+pub use server::ServerArgs;
 
 use clap::{Parser, Subcommand};
 
@@ -36,6 +38,8 @@ pub enum Command {
     Config(ConfigArgs),
     /// Report the migration state of every XSUAA service instance across many repositories.
     Audit(AuditArgs),
+    /// Serve the Language Server Protocol on standard input and output (for editors).
+    Server(ServerArgs),
 }
 
 /// Worker threads for `--jobs N`, capped: threads beyond a few per core only cost memory, and
@@ -75,6 +79,7 @@ pub fn main_with(startup: Startup) -> i32 {
         Command::Rule(args) => rule::run(args),
         Command::Config(args) => config::run(args),
         Command::Audit(args) => audit::run(args),
+        Command::Server(args) => server::run(args),
     }
 }
 
@@ -87,7 +92,7 @@ impl Command {
                 args.write_baseline.is_none() && (args.output_file.is_none() || fixed_stdin)
             }
             Command::Audit(args) => args.output_file.is_none(),
-            Command::Rule(_) | Command::Config(_) => true,
+            Command::Rule(_) | Command::Config(_) | Command::Server(_) => true,
         }
     }
 }

@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 
 /// The folder that `path:` may not leave: the git work tree, else the working directory, else
 /// the deployment file's folder.
-fn repository_root(path: &Path) -> PathBuf {
+pub fn repository_root(path: &Path) -> PathBuf {
     let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
     let folder = absolute.parent().map(Path::to_path_buf).unwrap_or_default();
     if let Some(root) = folder.ancestors().find(|d| d.join(".git").exists()) {

@@ -4,6 +4,8 @@
 
 mod deployments;
 
+pub use deployments::repository_root;
+
 use crate::baseline::Baseline;
 use crate::config::{Config, Resolver};
 use crate::deployment;

@@ -20,7 +20,7 @@ static SCHEMA: LazyLock<Json> =
 
 /// Compiled once per process.
 static VALIDATOR: LazyLock<jsonschema::Validator> =
-    LazyLock::new(|| jsonschema::draft202012::new(&SCHEMA).expect("the embedded schema compiles"));
+    LazyLock::new(|| jsonschema::draft7::new(&SCHEMA).expect("the embedded schema compiles"));
 
 pub struct SchemaOutcome {
     pub diagnostics: Vec<Diagnostic>,
@@ -347,7 +347,7 @@ mod tests {
     }
 
     #[test]
-    fn the_schema_is_valid_draft_2020_12() {
+    fn the_schema_is_valid_draft_07() {
         assert!(jsonschema::meta::is_valid(&SCHEMA));
     }
 

@@ -2,7 +2,7 @@
 //!
 //! ## What it does
 //! Validates the descriptor against the project's JSON Schema
-//! (`schemas/xs-security.schema.json`, draft 2020-12), written from SAP's descriptor reference
+//! (`schemas/xs-security.schema.json`, draft-07), written from SAP's descriptor reference
 //! (spec sections 1.1-1.9 and 2.1): the documented keys and their types, the enumerations
 //! (`tenant-mode`, `valueType`, `credential-types`, `system-attributes`), the ranges of
 //! `token-validity` (60-86400) and `refresh-token-validity` (60-31536000), the name patterns and

@@ -1,0 +1,21 @@
+//! `xsuaa-lint server`: the language server, on standard input and output.
+
+use super::exit::{EXIT_CLEAN, EXIT_ERROR};
+
+#[derive(clap::Args, Debug)]
+pub struct ServerArgs {
+    /// Talk over standard input and output (the only transport; accepted because clients such
+    /// as VS Code's pass it).
+    #[arg(long)]
+    pub stdio: bool,
+}
+
+pub fn run(_args: ServerArgs) -> i32 {
+    match crate::server::run() {
+        Ok(()) => EXIT_CLEAN,
+        Err(e) => {
+            eprintln!("error: {e}");
+            EXIT_ERROR
+        }
+    }
+}

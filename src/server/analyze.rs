@@ -1,0 +1,312 @@
+//! One buffer through the pure core, as `xsuaa-lint check` would judge the file: its
+//! configuration (the nearest `xsuaa-lint.toml`, read afresh each time, so an edited one applies
+//! at the next change), the history rules against `HEAD`, and for a deployment file the
+//! descriptors and extensions it brings in, read from the open buffers before the disk.
+
+use super::position::Lines;
+use crate::config::{Discovery, Resolver};
+use crate::deployment::{self, Files, Kind, LayerKind, Unreadable};
+use crate::descriptor::MigrationState;
+use crate::diagnostic::Diagnostic;
+use crate::discover::{self, FileKind};
+use crate::history::History;
+use crate::lint::fix::{self, FixOutcome};
+use crate::lint::set::{judge_set, Declaration, SetOptions, SetOutcome};
+use crate::lint::{LintOptions, Observed};
+use crate::source::SourceFile;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// What kind of file a buffer holds, by its name (as the walk decides).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DocKind {
+    Descriptor,
+    Deployment(Kind),
+    Credentials,
+    /// `xsuaa-lint.toml`: its own errors, hover on the rule codes it names.
+    Config,
+    /// Not a file xsuaa-lint judges: no diagnostics.
+    Other,
+}
+
+pub fn kind_of(name: &str) -> DocKind {
+    if crate::config::FILE_NAMES.contains(&name) {
+        return DocKind::Config;
+    }
+    match discover::classify_name(name) {
+        Some(FileKind::Descriptor) => DocKind::Descriptor,
+        Some(FileKind::Deployment(kind)) => DocKind::Deployment(kind),
+        Some(FileKind::Credentials) => DocKind::Credentials,
+        // A client that sends any JSON file (the extension activates on descriptor names only).
+        None if name.to_ascii_lowercase().ends_with(".json") => DocKind::Descriptor,
+        None => DocKind::Other,
+    }
+}
+
+/// The open buffers with a path, by lexically normalised absolute path.
+pub type OpenTexts = HashMap<PathBuf, String>;
+
+/// Files as the editor has them: an open buffer wins over the disk.
+pub struct OpenFiles<'a>(pub &'a OpenTexts);
+
+impl Files for OpenFiles<'_> {
+    fn read(&self, path: &Path, shown: &str) -> Result<SourceFile, Unreadable> {
+        match self.0.get(&normalize(path)) {
+            Some(text) => Ok(SourceFile::new(shown, text.clone())),
+            None => crate::load::Disk.read(path, shown),
+        }
+    }
+}
+
+/// An absolute path without `.` and `..` (what `path:` of an MTA resolves to).
+pub fn normalize(path: &Path) -> PathBuf {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut out = PathBuf::new();
+    for part in absolute.components() {
+        match part {
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// A buffer to judge.
+pub struct Buffer<'a> {
+    /// `None` for a buffer that is not a file (`untitled:`).
+    pub path: Option<&'a Path>,
+    /// Its file name, which decides its kind.
+    pub name: &'a str,
+    pub text: &'a str,
+}
+
+/// A file a fix changes.
+pub struct Change {
+    /// `None`: the buffer itself.
+    pub path: Option<PathBuf>,
+    pub before: String,
+    pub after: String,
+}
+
+#[derive(Default)]
+pub struct Analysis {
+    /// The buffer's findings.
+    pub diagnostics: Vec<Diagnostic>,
+    /// A descriptor's migration state.
+    pub state: Option<MigrationState>,
+    /// The configuration that applies cannot be read.
+    pub config_error: Option<String>,
+    /// A configuration file's own error: the message and its byte offset.
+    pub config_file_error: Option<(String, usize)>,
+    /// With `fix`: what the fix loop changed (the buffer, and files a deployment file brings in).
+    pub changes: Vec<Change>,
+    /// A descriptor judged through deployment files: where the instances using it are declared,
+    /// for the findings about its configuration.
+    pub related: Vec<lsp_types::DiagnosticRelatedInformation>,
+}
+
+/// Judges a buffer; with `fix = Some(unsafe_fixes)`, runs the core's fix loop on it.
+pub fn analyze(buffer: &Buffer<'_>, open: &OpenTexts, fix: Option<bool>) -> Analysis {
+    let kind = kind_of(buffer.name);
+    if kind == DocKind::Other {
+        return Analysis::default();
+    }
+    if kind == DocKind::Config {
+        // The buffer as it is (the files it configures use it once saved).
+        let root = buffer.path.and_then(Path::parent).map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+        return match crate::config::Config::parse(buffer.text, buffer.name, root) {
+            Ok(_) => Analysis::default(),
+            Err(e) => Analysis {
+                config_file_error: Some((e.message, e.position.map_or(0, |p| p.offset))),
+                ..Analysis::default()
+            },
+        };
+    }
+    let cwd = std::env::current_dir().ok();
+    let configured_as = buffer.path.map_or_else(|| PathBuf::from(buffer.name), Path::to_path_buf);
+    let shown = buffer.path.map_or_else(|| buffer.name.to_string(), |p| discover::display_path(p, cwd.as_deref()));
+    let source = SourceFile::new(shown, buffer.text.to_string());
+    let resolver = Resolver::new(Discovery::Nearest);
+    let Some(config) = resolver.for_file(&configured_as) else {
+        let errors: Vec<String> = resolver.errors().iter().map(ToString::to_string).collect();
+        return Analysis { config_error: Some(errors.join("; ")), ..Analysis::default() };
+    };
+    // History against HEAD, as in pre-commit: a new reader each time, so a commit made while
+    // the buffer is open is the base from then on.
+    let history = History::new(None);
+    match kind {
+        DocKind::Descriptor => {
+            let through = buffer.path.and_then(|path| {
+                deployments_using(path, open).into_iter().find_map(|deployment| {
+                    let text = match open.get(&deployment) {
+                        Some(text) => text.clone(),
+                        None => crate::load::read_path_as(&deployment, "", crate::load::Format::Deployment).ok()?.text,
+                    };
+                    let shown = discover::display_path(&deployment, cwd.as_deref());
+                    let set = Set { resolver: &resolver, config: &config, history: &history, open, fix };
+                    set.through(&deployment, SourceFile::new(shown, text), path)
+                })
+            });
+            if let Some(analysis) = through {
+                return analysis;
+            }
+            let base = buffer.path.and_then(|p| history.baseline(p, buffer.text));
+            let filter = |d: &mut Vec<Diagnostic>| config.apply(&configured_as, d);
+            let observed = Observed::default();
+            let options = LintOptions {
+                base: base.as_ref(),
+                policies: &config.policies,
+                filter: Some(&filter),
+                plan: config.plan_for(&configured_as),
+                own_rules_only: false,
+                observed: Some(&observed),
+                started_in: None,
+            };
+            let mut analysis = Analysis::default();
+            match fix {
+                None => analysis.diagnostics = crate::lint::lint_with(&source, &options),
+                Some(unsafe_fixes) => match fix::fix_source(&source, unsafe_fixes, &options) {
+                    FixOutcome::Unchanged(d) | FixOutcome::Refused { diagnostics: d, .. } => analysis.diagnostics = d,
+                    FixOutcome::Fixed(fixed) => {
+                        analysis.diagnostics = fixed.remaining;
+                        analysis.changes.push(Change { path: None, before: source.text.clone(), after: fixed.text });
+                    }
+                },
+            }
+            analysis.state = Some(observed.state.get());
+            analysis
+        }
+        DocKind::Credentials => {
+            let mut diagnostics = Vec::new();
+            if let Ok(root) = crate::parse::parse(&source.text, source.bom_len()) {
+                crate::rules::xs120_committed_credentials::check_json(&source, &root, &mut diagnostics);
+            }
+            config.apply(&configured_as, &mut diagnostics);
+            Analysis { diagnostics, ..Analysis::default() }
+        }
+        DocKind::Deployment(kind) => {
+            if !kind.is_relevant(buffer.text) {
+                return Analysis::default();
+            }
+            let path = normalize(&configured_as);
+            let set = Set { resolver: &resolver, config: &config, history: &history, open, fix };
+            let outcome = set.judge(&path, kind, source);
+            let converged = outcome.converged;
+            let mut analysis = Analysis {
+                diagnostics: converged.diagnostics.into_iter().next().unwrap_or_default(),
+                ..Analysis::default()
+            };
+            for (file, original) in converged.originals.into_iter().enumerate() {
+                let Some(before) = original else { continue };
+                let after = converged.files[file].text.clone();
+                let path = (file > 0).then(|| outcome.set.paths[file].clone());
+                analysis.changes.push(Change { path, before, after });
+            }
+            analysis
+        }
+        DocKind::Config | DocKind::Other => Analysis::default(),
+    }
+}
+
+/// What judging a deployment set needs.
+struct Set<'a> {
+    resolver: &'a Resolver,
+    config: &'a Arc<crate::config::Config>,
+    history: &'a History,
+    open: &'a OpenTexts,
+    fix: Option<bool>,
+}
+
+impl Set<'_> {
+    fn judge(&self, path: &Path, kind: Kind, source: SourceFile) -> SetOutcome {
+        let root = crate::engine::repository_root(path);
+        let extensions = extensions_beside(path, kind);
+        let declaration = Declaration { path, kind, root: &root, extensions: &extensions };
+        let base_of = |file: &Path, text: &str| self.history.baseline(file, text);
+        let filter = |file: &Path, d: &mut Vec<Diagnostic>| {
+            self.resolver.for_file(file).unwrap_or_else(|| self.config.clone()).apply(file, d);
+        };
+        let options = SetOptions { policies: &self.config.policies, base_of: &base_of, filter: &filter, fix: self.fix };
+        judge_set(&declaration, source, &OpenFiles(self.open), &options)
+    }
+
+    /// A descriptor as the deployment file `deployment` judges it, if the file uses it (as
+    /// `check` reports a descriptor that a deployment file of the walk uses): its findings, the
+    /// state of the first instance using it, and where those instances are declared.
+    fn through(&self, deployment: &Path, source: SourceFile, descriptor: &Path) -> Option<Analysis> {
+        let outcome = self.judge(deployment, Kind::Mta, source);
+        let wanted = normalize(descriptor);
+        let file = outcome.set.paths.iter().position(|p| normalize(p) == wanted)?;
+        if !outcome.descriptors.get(file).copied().unwrap_or(false) {
+            return None;
+        }
+        let mut analysis = Analysis::default();
+        for (n, instance) in outcome.set.instances.iter().enumerate() {
+            if !instance.layers.iter().any(|l| l.kind == LayerKind::DescriptorFile && l.file == file) {
+                continue;
+            }
+            if analysis.state.is_none() {
+                analysis.state = outcome.instances.get(n).map(|(state, _)| *state);
+            }
+            let declared_in = &outcome.set.files[instance.file];
+            let Some(uri) = super::uri::from_path(&normalize(&outcome.set.paths[instance.file])) else { continue };
+            let range = Lines::new(&declared_in.text).range(instance.span.start, instance.span.end);
+            analysis.related.push(lsp_types::DiagnosticRelatedInformation {
+                location: lsp_types::Location { uri, range },
+                message: format!(
+                    "judged as the configuration of `{}`, declared in {}",
+                    instance.name, declared_in.path
+                ),
+            });
+        }
+        let converged = outcome.converged;
+        for (n, original) in converged.originals.iter().enumerate() {
+            let Some(before) = original else { continue };
+            let path = (n != file).then(|| outcome.set.paths[n].clone());
+            analysis.changes.push(Change { path, before: before.clone(), after: converged.files[n].text.clone() });
+        }
+        analysis.diagnostics = converged.diagnostics.into_iter().nth(file).unwrap_or_default();
+        Some(analysis)
+    }
+}
+
+/// The MTA deployment descriptors that may name a descriptor by `path:`: those of its folder and
+/// the folders above it, up to the repository, open or on disk.
+fn deployments_using(descriptor: &Path, open: &OpenTexts) -> Vec<PathBuf> {
+    let descriptor = normalize(descriptor);
+    let root = crate::engine::repository_root(&descriptor);
+    let mut found = Vec::new();
+    for folder in descriptor.ancestors().skip(1) {
+        for name in ["mta.yaml", "mta.yml", "mtad.yaml", "mtad.yml"] {
+            let candidate = folder.join(name);
+            if open.contains_key(&candidate) || candidate.is_file() {
+                found.push(candidate);
+            }
+        }
+        if folder == root {
+            break;
+        }
+    }
+    found
+}
+
+/// The `.mtaext` files beside an MTA deployment descriptor (a run gets those it walks).
+fn extensions_beside(path: &Path, kind: Kind) -> Vec<PathBuf> {
+    if kind != Kind::Mta {
+        return Vec::new();
+    }
+    let Some(Ok(entries)) = path.parent().map(std::fs::read_dir) else { return Vec::new() };
+    let mut found: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name().and_then(|n| n.to_str()).and_then(deployment::Kind::of_name) == Some(Kind::MtaExtension)
+        })
+        .collect();
+    found.sort();
+    found
+}
