@@ -19,6 +19,14 @@ pub const FILE_NAMES: [&str; 2] = [".xsuaa-lint.toml", "xsuaa-lint.toml"];
 /// The plans of the xsuaa offering (spec section 2.4); `default` is the old name of `application`.
 pub const PLANS: [&str; 6] = ["application", "broker", "apiaccess", "space", "system", "default"];
 
+/// The severities `[check] fail-on` accepts (as `--fail-on`).
+pub const FAIL_ON: [&str; 3] = ["info", "warning", "error"];
+
+/// How many days a descriptor may stay in the dual state before XS103 warns: the project's
+/// choice (SAP gives no figure), time enough to rebind the apps and replace the keys of one
+/// release cycle.
+pub const DEFAULT_GRACE_DAYS: u32 = 30;
+
 /// A rule's severity as configured; `off` disables it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -71,6 +79,24 @@ struct RawConfig {
     ignore: Vec<Spanned<RawSuppression>>,
     #[serde(default)]
     policy: Vec<Spanned<RawPolicy>>,
+    #[serde(default)]
+    migration: RawMigration,
+    #[serde(default)]
+    check: RawCheck,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawMigration {
+    grace_days: Option<Spanned<i64>>,
+}
+
+/// `check` flags that a project may set once for everyone (the command line wins).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawCheck {
+    fail_on: Option<Spanned<String>>,
+    exit_zero: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -202,6 +228,12 @@ pub struct Config {
     pub suppressions: Vec<Suppression>,
     suppression_index: SuppressionIndex,
     pub policies: Vec<Policy>,
+    /// `[migration] grace-days`.
+    pub grace_days: u32,
+    /// `[check] fail-on` (one of [`FAIL_ON`]); `--fail-on` wins.
+    pub fail_on: Option<String>,
+    /// `[check] exit-zero`; `--exit-zero` wins.
+    pub exit_zero: Option<bool>,
 }
 
 fn glob(pattern: &str) -> Result<GlobMatcher, globset::Error> {
@@ -261,6 +293,9 @@ impl Config {
             suppressions: Vec::new(),
             suppression_index: SuppressionIndex::Set(GlobSet::empty()),
             policies: Vec::new(),
+            grace_days: DEFAULT_GRACE_DAYS,
+            fail_on: None,
+            exit_zero: None,
         }
     }
 
@@ -370,6 +405,22 @@ impl Config {
             config.plans.push((entry.path.get_ref().clone(), check_plan(&entry.plan)?));
             config.plan_matchers.push(matcher);
         }
+
+        if let Some(days) = &raw.migration.grace_days {
+            config.grace_days = u32::try_from(*days.get_ref()).ok().filter(|d| *d <= 3650).ok_or_else(|| {
+                error(Some(days.span()), "migration.grace-days: a number of days from 0 to 3650".into())
+            })?;
+        }
+        if let Some(fail_on) = &raw.check.fail_on {
+            if !FAIL_ON.contains(&fail_on.get_ref().as_str()) {
+                return Err(error(
+                    Some(fail_on.span()),
+                    format!("check.fail-on: `{}`; one of: {}", fail_on.get_ref(), FAIL_ON.join(", ")),
+                ));
+            }
+            config.fail_on = Some(fail_on.get_ref().clone());
+        }
+        config.exit_zero = raw.check.exit_zero;
 
         let mut suppression_globs = Vec::with_capacity(raw.ignore.len());
         for entry in &raw.ignore {
@@ -532,6 +583,19 @@ impl Config {
             .collect();
         if !plans.is_empty() {
             doc.insert("plans".into(), toml::Value::Array(plans));
+        }
+        let mut migration = toml::Table::new();
+        migration.insert("grace-days".into(), toml::Value::Integer(self.grace_days.into()));
+        doc.insert("migration".into(), toml::Value::Table(migration));
+        let mut check = toml::Table::new();
+        if let Some(fail_on) = &self.fail_on {
+            check.insert("fail-on".into(), toml::Value::String(fail_on.clone()));
+        }
+        if let Some(exit_zero) = self.exit_zero {
+            check.insert("exit-zero".into(), toml::Value::Boolean(exit_zero));
+        }
+        if !check.is_empty() {
+            doc.insert("check".into(), toml::Value::Table(check));
         }
         let ignores: Vec<toml::Value> = self
             .suppressions

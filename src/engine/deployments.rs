@@ -79,7 +79,14 @@ impl Collector<'_> {
         *self.checked.lock().unwrap() += 1;
         let root = repository_root(path);
         let declaration = Declaration { path, kind, root: &root, extensions };
-        let base_of = |file: &Path, text: &str| if opts.history { self.history.baseline(file, text) } else { None };
+        let base_of = |file: &Path, text: &str| {
+            let grace_days = self.configs.for_file(file).map_or(config.grace_days, |c| c.grace_days);
+            if opts.history {
+                self.history.baseline(file, text, grace_days)
+            } else {
+                None
+            }
+        };
         let filter = |file: &Path, diagnostics: &mut Vec<Diagnostic>| {
             self.configs.for_file(file).unwrap_or_else(|| config.clone()).apply(file, diagnostics);
         };

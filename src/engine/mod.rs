@@ -353,7 +353,9 @@ impl Collector<'_> {
     fn source(&self, source: SourceFile, write_to: Option<&Path>, config: &Config, opts: &Options) {
         *self.checked.lock().unwrap() += 1;
         let mut report = FileReport { path: source.path.clone(), ..FileReport::default() };
-        let base = write_to.filter(|_| opts.history).and_then(|path| self.history.baseline(path, &source.text));
+        let base = write_to
+            .filter(|_| opts.history)
+            .and_then(|path| self.history.baseline(path, &source.text, config.grace_days));
         let configured_as = write_to.map_or_else(|| PathBuf::from(&opts.stdin_filename), Path::to_path_buf);
         let filter = |diagnostics: &mut Vec<Diagnostic>| config.apply(&configured_as, diagnostics);
         let plan = opts.plan.as_deref().or_else(|| write_to.and_then(|p| config.plan_for(p)));
