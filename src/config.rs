@@ -3,6 +3,7 @@
 //! The reference is in the README.
 
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::environment::Environment;
 use crate::policy::Policy;
 use crate::source::{Position, SourceFile};
 use globset::{Glob, GlobBuilder, GlobMatcher, GlobSet, GlobSetBuilder};
@@ -75,6 +76,9 @@ struct RawConfig {
     plan: Option<Spanned<String>>,
     #[serde(default)]
     plans: Vec<Spanned<RawPlan>>,
+    environment: Option<Spanned<String>>,
+    #[serde(default)]
+    environments: Vec<Spanned<RawEnvironment>>,
     #[serde(default)]
     ignore: Vec<Spanned<RawSuppression>>,
     #[serde(default)]
@@ -123,6 +127,13 @@ struct RawFiles {
 struct RawPlan {
     path: Spanned<String>,
     plan: Spanned<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawEnvironment {
+    path: Spanned<String>,
+    environment: Spanned<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -225,6 +236,10 @@ pub struct Config {
     pub plan: Option<String>,
     pub plans: Vec<(String, String)>,
     plan_matchers: Vec<GlobMatcher>,
+    /// The environment of descriptors that no deployment file names, and per path.
+    pub environment: Option<Environment>,
+    pub environments: Vec<(String, Environment)>,
+    environment_matchers: Vec<GlobMatcher>,
     pub suppressions: Vec<Suppression>,
     suppression_index: SuppressionIndex,
     pub policies: Vec<Policy>,
@@ -290,6 +305,9 @@ impl Config {
             plan: None,
             plans: Vec::new(),
             plan_matchers: Vec::new(),
+            environment: None,
+            environments: Vec::new(),
+            environment_matchers: Vec::new(),
             suppressions: Vec::new(),
             suppression_index: SuppressionIndex::Set(GlobSet::empty()),
             policies: Vec::new(),
@@ -422,6 +440,28 @@ impl Config {
         }
         config.exit_zero = raw.check.exit_zero;
 
+        let check_environment = |name: &Spanned<String>| {
+            Environment::parse(name.get_ref()).ok_or_else(|| {
+                error(
+                    Some(name.span()),
+                    format!(
+                        "unknown environment `{}`; one of: {}",
+                        name.get_ref(),
+                        crate::environment::NAMES.join(", ")
+                    ),
+                )
+            })
+        };
+        config.environment = raw.environment.as_ref().map(check_environment).transpose()?;
+        for entry in &raw.environments {
+            let entry = entry.get_ref();
+            let matcher = glob(entry.path.get_ref()).map_err(|e| {
+                error(Some(entry.path.span()), format!("environments.path: not a valid glob: {}", e.kind()))
+            })?;
+            config.environments.push((entry.path.get_ref().clone(), check_environment(&entry.environment)?));
+            config.environment_matchers.push(matcher);
+        }
+
         let mut suppression_globs = Vec::with_capacity(raw.ignore.len());
         for entry in &raw.ignore {
             let span = entry.span();
@@ -535,6 +575,14 @@ impl Config {
         !self.include.is_empty() && self.relative(path).is_some_and(|r| self.include_set.is_match(&r))
     }
 
+    /// The environment of a descriptor that no deployment file names (`None`: not configured,
+    /// Cloud Foundry assumed).
+    pub fn environment_for(&self, path: &Path) -> Option<Environment> {
+        let relative = self.relative(path);
+        let by_path = relative.and_then(|r| self.environment_matchers.iter().position(|m| m.is_match(&r)));
+        by_path.map(|i| self.environments[i].1).or(self.environment)
+    }
+
     /// The plan for a descriptor that no deployment file names.
     pub fn plan_for(&self, path: &Path) -> Option<&str> {
         let relative = self.relative(path);
@@ -583,6 +631,22 @@ impl Config {
             .collect();
         if !plans.is_empty() {
             doc.insert("plans".into(), toml::Value::Array(plans));
+        }
+        if let Some(environment) = self.environment {
+            doc.insert("environment".into(), toml::Value::String(environment.as_str().into()));
+        }
+        let environments: Vec<toml::Value> = self
+            .environments
+            .iter()
+            .map(|(path, environment)| {
+                let mut t = toml::Table::new();
+                t.insert("path".into(), toml::Value::String(path.clone()));
+                t.insert("environment".into(), toml::Value::String(environment.as_str().into()));
+                toml::Value::Table(t)
+            })
+            .collect();
+        if !environments.is_empty() {
+            doc.insert("environments".into(), toml::Value::Array(environments));
         }
         let mut migration = toml::Table::new();
         migration.insert("grace-days".into(), toml::Value::Integer(self.grace_days.into()));

@@ -191,6 +191,16 @@ fn the_dual_state_written_by_the_fix_passes_the_pre_commit_hook() {
 }
 
 #[test]
+fn an_unknown_environment_is_a_configuration_error() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("xs-security.json"), descriptor("orders", BINDING_ONLY)).unwrap();
+    fs::write(dir.path().join("xsuaa-lint.toml"), "environment = \"cf\"\n").unwrap();
+    let (code, _, err) = check(dir.path(), &[]);
+    assert_eq!(code, 2);
+    assert!(err.contains("unknown environment `cf`; one of: cloud-foundry, kyma, other"), "{err}");
+}
+
+#[test]
 fn fail_on_and_exit_zero_come_from_the_configuration_unless_given() {
     let dir = repo();
     commit(dir.path(), &descriptor("orders", DUAL), 45);

@@ -365,6 +365,7 @@ impl Collector<'_> {
             policies: &config.policies,
             filter: Some(&filter),
             plan,
+            environment: write_to.and_then(|p| config.environment_for(p)),
             own_rules_only: false,
             observed: opts.inventory.then_some(&observed),
             started_in: None,

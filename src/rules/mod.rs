@@ -28,6 +28,7 @@ pub mod xs109_skipped_dual_state;
 pub mod xs110_instance_secret_binding;
 pub mod xs111_credential_type_not_allowed;
 pub mod xs112_ias_credential_type;
+pub mod xs113_instance_secret_outside_cloud_foundry;
 pub mod xs120_committed_credentials;
 pub mod xs201_unknown_scope_reference;
 pub mod xs202_unknown_attribute_reference;
@@ -90,6 +91,8 @@ pub struct Context<'a> {
     pub requested: &'a [CredentialType],
     /// The instance whose effective configuration this is (`None`: a descriptor on its own).
     pub instance: Option<&'a str>,
+    /// Where the instance runs (Cloud Foundry, Kyma, other) and how that was found.
+    pub placement: crate::environment::Placement,
     /// Whether fixes may be built on this text (not on the effective configuration's virtual
     /// text, whose spans belong to several files: its fixes are built on the file that holds
     /// the value).
@@ -186,6 +189,7 @@ pub static ALL: &[&Rule] = &[
     &xs110_instance_secret_binding::RULE,
     &xs111_credential_type_not_allowed::RULE,
     &xs112_ias_credential_type::RULE,
+    &xs113_instance_secret_outside_cloud_foundry::RULE,
     &xs120_committed_credentials::RULE,
     &xs201_unknown_scope_reference::RULE,
     &xs202_unknown_attribute_reference::RULE,
@@ -245,6 +249,7 @@ pub fn is_migration_rule(code: &str) -> bool {
             &xs103_unfinished_migration::RULE,
             &xs104_instance_secret_default::RULE,
             &xs105_apiaccess_instance_secret::RULE,
+            &xs113_instance_secret_outside_cloud_foundry::RULE,
         ],
         code,
     )

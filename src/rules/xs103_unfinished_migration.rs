@@ -69,6 +69,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     // Under the `apiaccess` plan there is no migration to make: XS105 reports the list.
     if ctx.credential_types_in_doubt
         || ctx.plan == Some("apiaccess")
+        || !ctx.placement.environment.has_instance_secrets()
         || MigrationState::of(types) != MigrationState::Dual
     {
         return;
@@ -99,9 +100,12 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         ),
     };
     let mut diagnostic = Diagnostic::new(&RULE, ctx.source, entry.span, format!("{CREDENTIAL_TYPES_POINTER}/{index}"), message)
-        .with_help(
-            "Rebind every app and replace every service key, check that `instanceSecretLastUsedAt` shows no recent use, then remove `instance-secret` and update the instance; removing it earlier makes every binding still on the instance secret fail with HTTP 401",
-        );
+        .with_help(format!(
+            "First {}; check that `instanceSecretLastUsedAt` (SAP's application API) shows no recent use; then remove `instance-secret` from {} and {}. Removed earlier, every binding and key still on the instance secret fails with HTTP 401",
+            ctx.placement.rebind_step(),
+            ctx.placement.list_path(ctx.fixable),
+            ctx.placement.update_step(ctx.instance)
+        ));
     diagnostic.severity = severity;
     out.push(diagnostic.with_fix(crate::rules::migration::remove_instance_secret(ctx, node, types)));
 }

@@ -55,6 +55,10 @@ pub fn removed_instance_secret<'a>(ctx: &Context<'a>) -> Option<&'a Node> {
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let Some(base) = ctx.base else { return };
+    // Outside Cloud Foundry no binding ever held an instance secret: removing it breaks nothing.
+    if !ctx.placement.environment.has_instance_secrets() {
+        return;
+    }
     let Some(node) = removed_instance_secret(ctx) else { return };
     if !base.removal_skips_dual_state() {
         return;
