@@ -298,4 +298,18 @@ mod tests {
             }
         }
     }
+
+    /// The migration rules' documentation links SAP's public pages and cites nothing users lack
+    /// (the project's research spec, its state letters).
+    #[test]
+    fn migration_rule_docs_link_sap_pages() {
+        let migration = ALL.iter().filter(|r| (r.code >= "XS101" && r.code <= "XS113") || r.code == "XS214");
+        for rule in migration {
+            let doc = rule_doc(rule.code).unwrap_or_default();
+            assert!(doc.contains("](https://github.com/SAP-docs/btp-cloud-platform/blob/main/docs/"), "{}", rule.code);
+            for stale in ["spec section", "state U", "state I)", "state D1", "state D2"] {
+                assert!(!doc.contains(stale), "{} doc cites `{stale}`", rule.code);
+            }
+        }
+    }
 }
