@@ -17,9 +17,11 @@
 //! - after it, a **warning**: "stuck in the dual state since DATE".
 //!
 //! Outside git, for a file new at the base revision, a streak longer than 1,000 commits, or a
-//! list written inline in a Kyma or Terraform file, the date is unknown and the finding is a
-//! warning. The 30 days are this project's choice, not SAP's (SAP sets no deadline for the
-//! dual state): time for one release cycle to rebind the apps and replace the service keys.
+//! list written inline in an MTA `config` or extension (history is read for descriptor files
+//! only), the date is unknown and the finding is a warning. Outside Cloud Foundry the dual state
+//! is XS113 instead: there is no instance secret to migrate from. The 30 days are this
+//! project's choice, not SAP's (SAP sets no deadline for the dual state): time for one release
+//! cycle to rebind the apps and replace the service keys.
 //!
 //! ## Why
 //! Since January 19, 2026, SAP hands out no instance secret for new bindings and service keys;

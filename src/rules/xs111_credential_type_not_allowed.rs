@@ -97,7 +97,10 @@ fn check_instance(ctx: &InstanceContext<'_>, out: &mut Vec<Finding>) {
             _ => continue,
         };
         let d = Diagnostic::new(&RULE, &ctx.set.files[request.file], request.span, request.pointer.clone(), message)
-            .with_help("Ask for a type listed in the instance's `credential-types`, or add it there first (and update the instance).");
+            .with_help(format!(
+                "Ask for a type listed in the instance's `oauth2-configuration.credential-types`, or add it there first and {}",
+                crate::environment::Placement::deployed(ctx.instance.format).update_step(Some(&ctx.instance.name))
+            ));
         out.push(Finding { file: request.file, diagnostic: d });
     }
 }
