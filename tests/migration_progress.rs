@@ -138,6 +138,37 @@ fn only_the_current_streak_counts() {
 }
 
 #[test]
+fn a_streak_longer_than_the_walk_is_unknown_and_warns() {
+    let dir = repo();
+    // 1,001 commits holding the dual state, made at once with `git fast-import`.
+    let text = descriptor("orders", DUAL);
+    let mut stream = String::new();
+    for n in 0..1001 {
+        let at = now() - 400 * DAY + n * 60;
+        let message = format!("change {n}");
+        stream.push_str(&format!(
+            "commit refs/heads/main\ncommitter test <test@example.com> {at} +0000\ndata {}\n{message}\nM 100644 inline xs-security.json\ndata {}\n{text}\n",
+            message.len(),
+            text.len()
+        ));
+    }
+    let mut child = std::process::Command::new("git")
+        .current_dir(dir.path())
+        .args(["fast-import", "--quiet"])
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(child.stdin.as_mut().unwrap(), stream.as_bytes()).unwrap();
+    assert!(child.wait().unwrap().success());
+    git(dir.path(), &["reset", "-q", "--hard"], None);
+    let (code, out, _) = check(dir.path(), &[]);
+    assert_eq!(code, 1, "{out}");
+    assert!(xs103(&out).contains("migration unfinished"), "{out}");
+}
+
+#[test]
 fn grace_days_are_configurable() {
     let dir = repo();
     commit(dir.path(), &descriptor("orders", DUAL), 45);

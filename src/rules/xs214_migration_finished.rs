@@ -49,6 +49,10 @@ pub static RULE: Rule = Rule {
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let Some(base) = ctx.base else { return };
+    // Outside Cloud Foundry no binding held an instance secret: there is nothing to check.
+    if !ctx.placement.environment.has_instance_secrets() {
+        return;
+    }
     let Some(node) = removed_instance_secret(ctx) else { return };
     if base.migration_state() != MigrationState::Dual {
         return;
