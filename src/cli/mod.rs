@@ -6,6 +6,7 @@ mod check;
 mod config;
 pub mod exit;
 mod rule;
+mod runbook;
 
 pub use audit::{AuditArgs, AuditFormat};
 pub use check::{CheckArgs, ColorChoice, FailOn};
@@ -36,6 +37,9 @@ pub enum Command {
     Config(ConfigArgs),
     /// Report the migration state of every XSUAA service instance across many repositories.
     Audit(AuditArgs),
+    /// For every instance not yet migrated: where it stands, where it goes, SAP's steps with the
+    /// commands for its environment, and its bindings and service keys in the repository.
+    Runbook(runbook::RunbookArgs),
 }
 
 /// Worker threads for `--jobs N`, capped: threads beyond a few per core only cost memory, and
@@ -75,6 +79,7 @@ pub fn main_with(startup: Startup) -> i32 {
         Command::Rule(args) => rule::run(args),
         Command::Config(args) => config::run(args),
         Command::Audit(args) => audit::run(args),
+        Command::Runbook(args) => runbook::run(args),
     }
 }
 
@@ -87,7 +92,7 @@ impl Command {
                 args.write_baseline.is_none() && (args.output_file.is_none() || fixed_stdin)
             }
             Command::Audit(args) => args.output_file.is_none(),
-            Command::Rule(_) | Command::Config(_) => true,
+            Command::Rule(_) | Command::Config(_) | Command::Runbook(_) => true,
         }
     }
 }

@@ -112,6 +112,7 @@ impl Collector<'_> {
                     plan: instance.plan.as_ref().map_or("unknown", |(p, _)| p.as_str()).to_string(),
                     state: state.as_str().to_string(),
                     codes,
+                    facts: facts(&set, instance),
                 });
             }
         }
@@ -222,5 +223,32 @@ impl Collector<'_> {
             }
             self.publish_parked(&crate::discover::display_path(&path, cwd), parked, opts);
         }
+    }
+}
+
+/// What `runbook` needs of an instance that a deployment file declares.
+fn facts(set: &crate::deployment::InstanceSet, instance: &crate::deployment::Instance) -> crate::inventory::Facts {
+    let cwd = std::env::current_dir().ok();
+    let shown = |file: usize| crate::discover::display_path(&set.paths[file], cwd.as_deref());
+    let xsappname =
+        instance.layers.iter().rev().find_map(|l| l.node.get("xsappname").and_then(|n| n.as_str().map(String::from)));
+    let descriptor =
+        instance.layers.iter().rfind(|l| l.kind == crate::deployment::LayerKind::DescriptorFile).map(|l| shown(l.file));
+    let bindings = instance
+        .bindings
+        .iter()
+        .map(|b| crate::inventory::BindingRecord {
+            kind: if b.key { "service-key" } else { "binding" }.to_string(),
+            name: b.name.clone(),
+            file: shown(b.file),
+            line: set.files[b.file].locate(b.span).0.line,
+        })
+        .collect();
+    crate::inventory::Facts {
+        environment: crate::environment::Environment::of(instance.format).as_str().to_string(),
+        assumed: false,
+        xsappname,
+        descriptor,
+        bindings,
     }
 }
