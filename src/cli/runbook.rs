@@ -111,7 +111,12 @@ fn plan(record: &InstanceRecord) -> (String, Vec<Step>) {
         return (target, steps);
     }
     let name = instance_name(record);
-    let app_id = format!("{}!t<n>", record.facts.xsappname.as_deref().unwrap_or("<xsappname>"));
+    let app_id = match record.facts.xsappname.as_deref() {
+        // An MTA placeholder is resolved at deployment: the deployed name is not in the file.
+        Some(x) if x.contains("${") || x.contains("~{") => "<xsappname as deployed>!t<n>".to_string(),
+        Some(x) => format!("{x}!t<n>"),
+        None => "<xsappname>!t<n>".to_string(),
+    };
     let mut steps = Vec::new();
     if record.state != "dual" {
         steps.push(step(
