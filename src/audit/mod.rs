@@ -247,6 +247,12 @@ pub fn run(options: &AuditOptions) -> AuditReport {
 /// Escapes text for HTML (the same escaping as XML attributes).
 pub use crate::report::junit::escape as escape_html;
 
+/// The command that prints the runbook of an instance: `xsuaa-lint runbook` on the file that
+/// declares it (as the report names it, from where the audit ran).
+pub fn runbook_command(file: &str) -> String {
+    format!("xsuaa-lint runbook {file}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
