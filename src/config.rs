@@ -3,6 +3,7 @@
 //! The reference is in the README.
 
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::environment::Environment;
 use crate::policy::Policy;
 use crate::source::{Position, SourceFile};
 use globset::{Glob, GlobBuilder, GlobMatcher, GlobSet, GlobSetBuilder};
@@ -18,6 +19,14 @@ pub const FILE_NAMES: [&str; 2] = [".xsuaa-lint.toml", "xsuaa-lint.toml"];
 
 /// The plans of the xsuaa offering (spec section 2.4); `default` is the old name of `application`.
 pub const PLANS: [&str; 6] = ["application", "broker", "apiaccess", "space", "system", "default"];
+
+/// The severities `[check] fail-on` accepts (as `--fail-on`).
+pub const FAIL_ON: [&str; 3] = ["info", "warning", "error"];
+
+/// How many days a descriptor may stay in the dual state before XS103 warns: the project's
+/// choice (SAP gives no figure), time enough to rebind the apps and replace the keys of one
+/// release cycle.
+pub const DEFAULT_GRACE_DAYS: u32 = 30;
 
 /// A rule's severity as configured; `off` disables it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
@@ -67,10 +76,31 @@ struct RawConfig {
     plan: Option<Spanned<String>>,
     #[serde(default)]
     plans: Vec<Spanned<RawPlan>>,
+    environment: Option<Spanned<String>>,
+    #[serde(default)]
+    environments: Vec<Spanned<RawEnvironment>>,
     #[serde(default)]
     ignore: Vec<Spanned<RawSuppression>>,
     #[serde(default)]
     policy: Vec<Spanned<RawPolicy>>,
+    #[serde(default)]
+    migration: RawMigration,
+    #[serde(default)]
+    check: RawCheck,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawMigration {
+    grace_days: Option<Spanned<i64>>,
+}
+
+/// `check` flags that a project may set once for everyone (the command line wins).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawCheck {
+    fail_on: Option<Spanned<String>>,
+    exit_zero: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -97,6 +127,13 @@ struct RawFiles {
 struct RawPlan {
     path: Spanned<String>,
     plan: Spanned<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawEnvironment {
+    path: Spanned<String>,
+    environment: Spanned<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -199,9 +236,19 @@ pub struct Config {
     pub plan: Option<String>,
     pub plans: Vec<(String, String)>,
     plan_matchers: Vec<GlobMatcher>,
+    /// The environment of descriptors that no deployment file names, and per path.
+    pub environment: Option<Environment>,
+    pub environments: Vec<(String, Environment)>,
+    environment_matchers: Vec<GlobMatcher>,
     pub suppressions: Vec<Suppression>,
     suppression_index: SuppressionIndex,
     pub policies: Vec<Policy>,
+    /// `[migration] grace-days`.
+    pub grace_days: u32,
+    /// `[check] fail-on` (one of [`FAIL_ON`]); `--fail-on` wins.
+    pub fail_on: Option<String>,
+    /// `[check] exit-zero`; `--exit-zero` wins.
+    pub exit_zero: Option<bool>,
 }
 
 fn glob(pattern: &str) -> Result<GlobMatcher, globset::Error> {
@@ -258,9 +305,15 @@ impl Config {
             plan: None,
             plans: Vec::new(),
             plan_matchers: Vec::new(),
+            environment: None,
+            environments: Vec::new(),
+            environment_matchers: Vec::new(),
             suppressions: Vec::new(),
             suppression_index: SuppressionIndex::Set(GlobSet::empty()),
             policies: Vec::new(),
+            grace_days: DEFAULT_GRACE_DAYS,
+            fail_on: None,
+            exit_zero: None,
         }
     }
 
@@ -369,6 +422,44 @@ impl Config {
                 .map_err(|e| error(Some(entry.path.span()), format!("plans.path: not a valid glob: {}", e.kind())))?;
             config.plans.push((entry.path.get_ref().clone(), check_plan(&entry.plan)?));
             config.plan_matchers.push(matcher);
+        }
+
+        if let Some(days) = &raw.migration.grace_days {
+            config.grace_days = u32::try_from(*days.get_ref()).ok().filter(|d| *d <= 3650).ok_or_else(|| {
+                error(Some(days.span()), "migration.grace-days: a number of days from 0 to 3650".into())
+            })?;
+        }
+        if let Some(fail_on) = &raw.check.fail_on {
+            if !FAIL_ON.contains(&fail_on.get_ref().as_str()) {
+                return Err(error(
+                    Some(fail_on.span()),
+                    format!("check.fail-on: `{}`; one of: {}", fail_on.get_ref(), FAIL_ON.join(", ")),
+                ));
+            }
+            config.fail_on = Some(fail_on.get_ref().clone());
+        }
+        config.exit_zero = raw.check.exit_zero;
+
+        let check_environment = |name: &Spanned<String>| {
+            Environment::parse(name.get_ref()).ok_or_else(|| {
+                error(
+                    Some(name.span()),
+                    format!(
+                        "unknown environment `{}`; one of: {}",
+                        name.get_ref(),
+                        crate::environment::NAMES.join(", ")
+                    ),
+                )
+            })
+        };
+        config.environment = raw.environment.as_ref().map(check_environment).transpose()?;
+        for entry in &raw.environments {
+            let entry = entry.get_ref();
+            let matcher = glob(entry.path.get_ref()).map_err(|e| {
+                error(Some(entry.path.span()), format!("environments.path: not a valid glob: {}", e.kind()))
+            })?;
+            config.environments.push((entry.path.get_ref().clone(), check_environment(&entry.environment)?));
+            config.environment_matchers.push(matcher);
         }
 
         let mut suppression_globs = Vec::with_capacity(raw.ignore.len());
@@ -484,6 +575,14 @@ impl Config {
         !self.include.is_empty() && self.relative(path).is_some_and(|r| self.include_set.is_match(&r))
     }
 
+    /// The environment of a descriptor that no deployment file names (`None`: not configured,
+    /// Cloud Foundry assumed).
+    pub fn environment_for(&self, path: &Path) -> Option<Environment> {
+        let relative = self.relative(path);
+        let by_path = relative.and_then(|r| self.environment_matchers.iter().position(|m| m.is_match(&r)));
+        by_path.map(|i| self.environments[i].1).or(self.environment)
+    }
+
     /// The plan for a descriptor that no deployment file names.
     pub fn plan_for(&self, path: &Path) -> Option<&str> {
         let relative = self.relative(path);
@@ -501,7 +600,16 @@ impl Config {
         let file = self.file.as_ref().map_or("(none: defaults)".to_string(), |f| f.display().to_string());
         let mut out = format!("# configuration file: {file}\n# relative to: {}\n", self.root.display());
         let shown = Shown {
+            check: (self.fail_on.is_some() || self.exit_zero.is_some())
+                .then_some(ShownCheck { exit_zero: self.exit_zero, fail_on: self.fail_on.as_deref() }),
+            environment: self.environment.map(|e| e.as_str()),
+            environments: self
+                .environments
+                .iter()
+                .map(|(path, environment)| ShownEnvironment { environment: environment.as_str(), path })
+                .collect(),
             files: ShownFiles { exclude: &self.exclude, include: &self.include },
+            migration: ShownMigration { grace_days: self.grace_days },
             ignore: self
                 .suppressions
                 .iter()
@@ -541,9 +649,16 @@ impl Config {
 /// always been; empty lists of entries are left out.
 #[derive(serde::Serialize)]
 struct Shown<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    check: Option<ShownCheck<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    environment: Option<&'a str>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    environments: Vec<ShownEnvironment<'a>>,
     files: ShownFiles<'a>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     ignore: Vec<ShownSuppression<'a>>,
+    migration: ShownMigration,
     #[serde(skip_serializing_if = "Option::is_none")]
     plan: Option<&'a str>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -551,6 +666,27 @@ struct Shown<'a> {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     policy: Vec<ShownPolicy<'a>>,
     rules: ShownRules<'a>,
+}
+
+#[derive(serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+struct ShownCheck<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    exit_zero: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fail_on: Option<&'a str>,
+}
+
+#[derive(serde::Serialize)]
+struct ShownEnvironment<'a> {
+    environment: &'a str,
+    path: &'a str,
+}
+
+#[derive(serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+struct ShownMigration {
+    grace_days: u32,
 }
 
 #[derive(serde::Serialize)]
@@ -850,7 +986,7 @@ schema = { maximum = 3600, "odd key" = { enum = [1, 2.5, true, "x"] } }
         assert_eq!(
             Config::defaults(PathBuf::from("/repo")).show(),
             "# configuration file: (none: defaults)\n# relative to: /repo\n\
-             [files]\nexclude = []\ninclude = []\n\n[rules]\nignore = []\nselect = [\"ALL\"]\n\n[rules.severity]\n"
+             [files]\nexclude = []\ninclude = []\n\n[migration]\ngrace-days = 30\n\n[rules]\nignore = []\nselect = [\"ALL\"]\n\n[rules.severity]\n"
         );
     }
 

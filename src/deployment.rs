@@ -85,6 +85,17 @@ pub struct Layer {
     pub node: Node,
 }
 
+/// A binding or service key declared for an instance (for `runbook`).
+#[derive(Debug, Clone)]
+pub struct BindingRef {
+    pub file: usize,
+    /// `true` for a service key, `false` for an app's binding.
+    pub key: bool,
+    /// The binding's, key's or module's name.
+    pub name: String,
+    pub span: Span,
+}
+
 /// A binding or service key and the credential type it asks for.
 #[derive(Debug, Clone)]
 pub struct CredentialRequest {
@@ -114,6 +125,8 @@ pub struct Instance {
     /// `skip-service-updates: {parameters: true}` (MTA): changed parameters are not sent.
     pub skip_service_updates: Option<Span>,
     pub requests: Vec<CredentialRequest>,
+    /// Every binding and service key of the instance that the file declares, whatever it asks for.
+    pub bindings: Vec<BindingRef>,
     /// A layer could not be read (a `path` that names no file): the effective configuration is
     /// not known, so only the plan and the bindings are judged.
     pub incomplete: bool,
@@ -275,6 +288,7 @@ fn load_mta(set: &mut InstanceSet, file: usize, root: &Path, extensions: &[PathB
                 .filter(|n| n.value == Value::Bool(true))
                 .map(|n| n.span),
             requests: Vec::new(),
+            bindings: Vec::new(),
             incomplete: false,
         };
         for key in ["path", "config-path"] {
@@ -306,6 +320,7 @@ fn load_mta(set: &mut InstanceSet, file: usize, root: &Path, extensions: &[PathB
         let keys = resource.pointer("/parameters/service-keys").and_then(Node::as_array).unwrap_or_default();
         for (k, key) in keys.iter().enumerate() {
             let key_name = key.get("name").and_then(Node::as_str).unwrap_or("?");
+            instance.bindings.push(BindingRef { file, key: true, name: key_name.into(), span: key.span });
             if let Some(node) = key.pointer("/config/credential-type") {
                 push_request(
                     &mut instance,
@@ -324,6 +339,7 @@ fn load_mta(set: &mut InstanceSet, file: usize, root: &Path, extensions: &[PathB
                 if required.get("name").and_then(Node::as_str) != Some(name) {
                     continue;
                 }
+                instance.bindings.push(BindingRef { file, key: false, name: module_name.into(), span: required.span });
                 if let Some(node) = required.pointer("/parameters/config/credential-type") {
                     push_request(
                         &mut instance,
@@ -491,6 +507,7 @@ fn load_kubernetes(set: &mut InstanceSet, file: usize) {
             layers: Vec::new(),
             skip_service_updates: None,
             requests: Vec::new(),
+            bindings: Vec::new(),
             incomplete: false,
         };
         if let Some(parameters) = doc.pointer("/spec/parameters") {
@@ -508,6 +525,7 @@ fn load_kubernetes(set: &mut InstanceSet, file: usize) {
                 continue;
             }
             let binding = str_at(other, "/metadata/name").unwrap_or("?");
+            instance.bindings.push(BindingRef { file, key: false, name: binding.into(), span: other.span });
             if let Some(node) = other.pointer("/spec/parameters/credential-type") {
                 push_request(
                     &mut instance,
@@ -558,6 +576,7 @@ fn load_terraform(set: &mut InstanceSet, file: usize) {
             layers: Vec::new(),
             skip_service_updates: None,
             requests: Vec::new(),
+            bindings: Vec::new(),
             incomplete: false,
         };
         if let Some(node) = parameters {
@@ -574,6 +593,12 @@ fn load_terraform(set: &mut InstanceSet, file: usize) {
             if !target.contains(&reference) {
                 continue;
             }
+            let at = block
+                .labels
+                .get(1)
+                .and_then(hcl_edit::Span::span)
+                .map_or(Span::default(), |r| Span::new(r.start, r.end));
+            instance.bindings.push(BindingRef { file, key: false, name: binding.to_string(), span: at });
             if let Some(node) = crate::hcl::parameters(&text, block).and_then(|p| p.get("credential-type").cloned()) {
                 push_request(
                     &mut instance,

@@ -163,6 +163,28 @@ pub struct Baseline {
     /// The file's path at the base, when the file has been renamed since.
     pub renamed_from: Option<String>,
     pub root: Node,
+    /// Since when the file is in the dual state, should it be now (XS103): the committed
+    /// streak's first commit, or today when the base is not dual; `None` when unknown.
+    pub dual_since: Option<DualSince>,
+}
+
+/// When a descriptor entered the dual state, and how long the project lets it stay there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DualSince {
+    /// The calendar date (UTC) of the commit that first held the dual state in the streak that
+    /// reaches the base revision, `YYYY-MM-DD`; today when the dual state is not committed yet.
+    pub date: String,
+    /// Whole calendar days from that date to today.
+    pub days: u64,
+    /// `[migration] grace-days`: how many days the dual state may last before XS103 warns.
+    pub grace_days: u32,
+}
+
+impl DualSince {
+    /// Still within the grace period.
+    pub fn young(&self) -> bool {
+        self.days <= u64::from(self.grace_days)
+    }
 }
 
 impl Baseline {

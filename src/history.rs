@@ -4,7 +4,7 @@
 //! `.git` upwards from each file's folder, remembered per folder, and opened once; the base
 //! revision is resolved once per repository.
 
-use crate::descriptor::Baseline;
+use crate::descriptor::{Baseline, CredentialTypes, DualSince, MigrationState};
 use crate::discover::is_descriptor_name;
 use crate::load::MAX_FILE_SIZE;
 use std::collections::{BTreeSet, HashMap};
@@ -14,9 +14,10 @@ use std::sync::{Arc, Mutex, OnceLock};
 struct Repository {
     repo: gix::ThreadSafeRepository,
     workdir: PathBuf,
-    /// The tree of the base revision; `None` when it does not resolve (a repository without
-    /// commits, say).
+    /// The commit and tree of the base revision; `None` when it does not resolve (a
+    /// repository without commits, say).
     tree: Option<gix::ObjectId>,
+    commit: Option<gix::ObjectId>,
     /// Descriptor-named files of the base tree, for rename detection; listed on first need.
     descriptors: OnceLock<Vec<(String, gix::ObjectId)>>,
 }
@@ -48,6 +49,9 @@ pub struct History {
 const MAX_RENAME_CANDIDATES: usize = 100;
 /// The share of equal lines for a deleted descriptor to count as the renamed file (git's default).
 const RENAME_SIMILARITY: f32 = 0.5;
+/// How many commits of a file's first-parent history are read back to find when its dual state
+/// began; a streak longer than this is "unknown" (XS103 then warns as without history).
+pub const MAX_DUAL_STATE_WALK: usize = 1000;
 
 impl History {
     /// `revision`: `--base REV`, or `None` for `HEAD`.
@@ -95,7 +99,8 @@ impl History {
     /// The version of `path` at the base revision, parsed; `None` outside git, for a file that
     /// is new at the base, or when the base version is not a JSON document. Objects that cannot
     /// be read (a corrupt repository) and, with `--base`, a file outside git are errors.
-    pub fn baseline(&self, path: &Path, current_text: &str) -> Option<Baseline> {
+    /// `grace_days` is the `[migration] grace-days` of the file's configuration (XS103).
+    pub fn baseline(&self, path: &Path, current_text: &str, grace_days: u32) -> Option<Baseline> {
         let path = std::path::absolute(path).ok()?;
         let repository = match self.repository(path.parent()?) {
             Lookup::Found(repository) => repository,
@@ -130,7 +135,18 @@ impl History {
         let text = String::from_utf8(bytes).ok()?;
         let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
         let root = crate::parse::parse(&text, bom).ok()?;
-        Some(Baseline { revision: self.revision.clone(), renamed_from, root })
+        let today = days_since_epoch(now_seconds());
+        let dual_since = if CredentialTypes::meant(&root) == MigrationState::Dual {
+            let at_base = renamed_from.as_deref().map_or_else(|| relative.clone(), PathBuf::from);
+            repository.commit.and_then(|commit| dual_streak_start(&repo, commit, &at_base)).map(|seconds| {
+                let day = days_since_epoch(seconds);
+                DualSince { date: civil_date(day), days: today.saturating_sub(day).max(0) as u64, grace_days }
+            })
+        } else {
+            // Not dual at the base: if the file is dual now, that change is not committed yet.
+            Some(DualSince { date: civil_date(today), days: 0, grace_days })
+        };
+        Some(Baseline { revision: self.revision.clone(), renamed_from, root, dual_since })
     }
 
     /// An object of the repository that cannot be read: an error, never a quiet "no history".
@@ -168,18 +184,19 @@ impl History {
                 return None;
             }
         };
-        let tree = self.base_tree(&repo, workdir);
+        let (commit, tree) = self.base_tree(&repo, workdir).unzip();
         Some(Arc::new(Repository {
             repo: repo.into_sync(),
             workdir: workdir.to_path_buf(),
             tree,
+            commit,
             descriptors: OnceLock::new(),
         }))
     }
 
-    /// The tree of the base revision. Without `--base`, a repository without commits simply has
-    /// no history; anything else that does not resolve to a readable commit is an error.
-    fn base_tree(&self, repo: &gix::Repository, workdir: &Path) -> Option<gix::ObjectId> {
+    /// The commit and tree of the base revision. Without `--base`, a repository without commits
+    /// simply has no history; anything else that does not resolve to a readable commit is an error.
+    fn base_tree(&self, repo: &gix::Repository, workdir: &Path) -> Option<(gix::ObjectId, gix::ObjectId)> {
         let fail = |message: String| {
             self.error(format!("{}: {message}", workdir.display()));
             None
@@ -213,7 +230,7 @@ impl History {
             Err(e) => return fail(format!("`{}` does not lead to a readable commit: {e}", self.revision)),
         };
         match commit.tree_id() {
-            Ok(tree) => Some(tree.detach()),
+            Ok(tree) => Some((commit.id, tree.detach())),
             Err(e) => fail(format!("cannot read the commit {id} of `{}`: {e}", self.revision)),
         }
     }
@@ -259,6 +276,71 @@ impl History {
     }
 }
 
+/// The committer time (seconds since the epoch) of the oldest commit of the streak that holds
+/// `path` in the dual state, walking the first-parent history back from `base` (which holds
+/// it). `None` when a commit cannot be read or the streak is longer than
+/// [`MAX_DUAL_STATE_WALK`] commits: the start is then unknown.
+fn dual_streak_start(repo: &gix::Repository, base: gix::ObjectId, path: &Path) -> Option<i64> {
+    let mut id = base;
+    let mut start = None;
+    // The blob last found dual: an unchanged file needs no second parse.
+    let mut dual_blob: Option<gix::ObjectId> = None;
+    for _ in 0..MAX_DUAL_STATE_WALK {
+        let commit = repo.find_commit(id).ok()?;
+        let tree = commit.tree().ok()?;
+        let entry = match tree.lookup_entry_by_path(path) {
+            Ok(Some(entry)) if entry.mode().is_blob() => entry,
+            Ok(_) => return start,
+            Err(_) => return None,
+        };
+        let blob = entry.object_id();
+        if dual_blob != Some(blob) {
+            let Ok(Some(bytes)) = read_blob(repo, blob) else { return start };
+            let Ok(text) = String::from_utf8(bytes) else { return start };
+            let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
+            let Ok(root) = crate::parse::parse(&text, bom) else { return start };
+            if CredentialTypes::meant(&root) != MigrationState::Dual {
+                return start;
+            }
+            dual_blob = Some(blob);
+        }
+        start = Some(commit.time().ok()?.seconds);
+        let parent = commit.parent_ids().next().map(gix::Id::detach);
+        match parent {
+            Some(parent) => id = parent,
+            None => return start,
+        }
+    }
+    None
+}
+
+fn now_seconds() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
+/// Whole days since 1970-01-01 (UTC) of a moment in seconds.
+fn days_since_epoch(seconds: i64) -> i64 {
+    seconds.div_euclid(86_400)
+}
+
+/// `YYYY-MM-DD` of a day counted from 1970-01-01 (the proleptic Gregorian calendar).
+pub fn civil_date(day: i64) -> String {
+    // Days are counted from 0000-03-01 so that a leap day ends each 4-year cycle; an era is
+    // 400 years (146,097 days).
+    let z = day + 719_468;
+    let era = z.div_euclid(146_097);
+    let day_of_era = z.rem_euclid(146_097);
+    let year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let month_from_march = (5 * day_of_year + 2) / 153;
+    let day_of_month = day_of_year - (153 * month_from_march + 2) / 5 + 1;
+    let month = if month_from_march < 10 { month_from_march + 3 } else { month_from_march - 9 };
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day_of_month:02}")
+}
+
 fn relative_path(path: &Path, workdir: &Path) -> Option<PathBuf> {
     let relative = path.strip_prefix(workdir).ok()?;
     (!relative.as_os_str().is_empty()).then(|| relative.to_path_buf())
@@ -285,4 +367,18 @@ fn descriptors_in(tree: &gix::Tree<'_>) -> Result<Vec<(String, gix::ObjectId)>, 
             is_descriptor_name(name).then_some((path, e.oid))
         })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::civil_date;
+
+    #[test]
+    fn civil_dates() {
+        assert_eq!(civil_date(0), "1970-01-01");
+        assert_eq!(civil_date(59), "1970-03-01");
+        assert_eq!(civil_date(11_016), "2000-02-29");
+        assert_eq!(civil_date(20_472), "2026-01-19");
+        assert_eq!(civil_date(-1), "1969-12-31");
+    }
 }

@@ -19,6 +19,33 @@ pub struct InstanceRecord {
     pub state: String,
     /// The codes of the findings on the instance, sorted, once each.
     pub codes: Vec<String>,
+    /// What `runbook` needs beyond the audit's record (not part of the audit's JSON).
+    #[serde(skip)]
+    pub facts: Facts,
+}
+
+/// An instance's environment, names and bindings, for `runbook`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Facts {
+    /// `cloud-foundry`, `kyma` or `other`.
+    pub environment: String,
+    /// The environment was assumed (a descriptor nothing deploys, not placed by the configuration).
+    pub assumed: bool,
+    pub xsappname: Option<String>,
+    /// The descriptor file that holds (or would hold) the configuration, as reported.
+    pub descriptor: Option<String>,
+    /// The bindings and service keys found in the repository.
+    pub bindings: Vec<BindingRecord>,
+}
+
+/// A binding or service key of an instance, where the repository declares it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct BindingRecord {
+    /// `binding` (an app's or a `ServiceBinding`) or `service-key`.
+    pub kind: String,
+    pub name: String,
+    pub file: String,
+    pub line: usize,
 }
 
 pub fn codes_of<'a>(codes: impl IntoIterator<Item = &'a str>) -> Vec<String> {

@@ -16,6 +16,7 @@ pub mod discover;
 pub mod edit;
 pub mod effective;
 pub mod engine;
+pub mod environment;
 pub mod hcl;
 pub mod history;
 pub mod inventory;

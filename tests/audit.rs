@@ -118,6 +118,16 @@ fn every_format_says_the_same() {
 
     let (_, md, _) = audit(dir.path(), &["--isolated", "--format", "markdown", "."]);
     assert!(md.contains("| instance-only | 1 |") && md.contains("| alpha | "), "{md}");
+    // Each instance that needs work links its runbook, a command that works from here.
+    assert!(md.contains("| `xsuaa-lint runbook alpha/xs-security.json` |"), "{md}");
+    let runbook = Command::cargo_bin("xsuaa-lint")
+        .unwrap()
+        .current_dir(dir.path())
+        .args(["runbook", "--isolated", "alpha/xs-security.json"])
+        .output()
+        .unwrap();
+    let runbook = String::from_utf8_lossy(&runbook.stdout);
+    assert!(runbook.contains("## `a1` (alpha/xs-security.json:1)") && runbook.contains("`instance-only`"), "{runbook}");
 
     let (_, csv, _) = audit(dir.path(), &["--isolated", "--format", "csv", "."]);
     let lines: Vec<&str> = csv.lines().collect();

@@ -100,7 +100,7 @@ fn concise_format_and_exit_codes() {
     assert_eq!(code, 1);
     assert_eq!(
         out,
-        "xs-security.json:3:49: XS102 only `instance-secret` is allowed (state: instance-only); the next step is to allow binding secrets first\n\
+        "xs-security.json:3:49: XS102 only `instance-secret` is allowed: every existing binding and service key holds the one shared instance secret, which can't be rotated, and SAP has issued none for new ones since 2026-01-19; allow binding secrets first (Cloud Foundry assumed: nothing in the repository deploys this descriptor; set `environment` in xsuaa-lint.toml)\n\
          Found 1 problem (1 error, 0 warnings) in 1 file checked.\n"
     );
     write(dir.path(), "xs-security.json", CLEAN);

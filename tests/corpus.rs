@@ -280,7 +280,8 @@ fn shared_history_changes_through_the_history_rules() {
         };
         let Ok(root) = xsuaa_lint::parse::parse(&old_text, 0) else { continue };
         pairs += 1;
-        let base = xsuaa_lint::descriptor::Baseline { revision: "old".into(), renamed_from: None, root };
+        let base =
+            xsuaa_lint::descriptor::Baseline { revision: "old".into(), renamed_from: None, root, dual_since: None };
         for d in xsuaa_lint::lint::lint_against(&source, Some(&base)) {
             if d.rule.code == "XS109" || d.rule.code.starts_with("XS21") {
                 findings.push(format!("{} {repo}/{path}", d.rule.code));

@@ -326,7 +326,8 @@ fn a_descriptor_used_by_an_mta_does_not_flip_flop_in_git() {
     let mut seen = Vec::new();
     for _ in 0..3 {
         let (code, out) = concise(dir.path(), &["--fix", "--unsafe-fixes"]);
-        assert_eq!(code, 1, "{out}");
+        // The dual state is not committed: XS103 is an info ("in progress since today").
+        assert_eq!(code, 0, "{out}");
         assert!(out.contains("XS103") && !out.contains("XS109"), "{out}");
         seen.push(fs::read_to_string(dir.path().join("xs-security.json")).unwrap());
     }

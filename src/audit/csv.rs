@@ -75,6 +75,7 @@ mod tests {
             plan: "unknown".into(),
             state: "implicit".into(),
             codes: vec!["XS101".into(), "XS205".into()],
+            facts: Default::default(),
         };
         assert_eq!(
             written(&report(plain)),
@@ -96,6 +97,7 @@ mod tests {
             plan: "say \"broker\"".into(),
             state: "dual\nbinding-only".into(),
             codes: vec!["ORG,1".into(), "XS101".into()],
+            facts: Default::default(),
         };
         let text = written(&report(odd.clone()));
         let mut reader = csv::ReaderBuilder::new().from_reader(text.as_bytes());

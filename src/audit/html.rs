@@ -104,12 +104,12 @@ pub fn write(report: &AuditReport, out: &mut dyn Write) -> io::Result<()> {
     }
     writeln!(out, "</tbody></table>")?;
 
-    writeln!(out, "<h2>Instances that need work</h2>\n<table id=\"instances\" class=\"sortable\"><thead><tr><th>repository</th><th>instance</th><th>kind</th><th>plan</th><th>state</th><th>file</th><th>codes</th></tr></thead><tbody>")?;
+    writeln!(out, "<h2>Instances that need work</h2>\n<table id=\"instances\" class=\"sortable\"><thead><tr><th>repository</th><th>instance</th><th>kind</th><th>plan</th><th>state</th><th>file</th><th>codes</th><th>runbook</th></tr></thead><tbody>")?;
     for repo in &worst {
         for i in repo.instances.iter().filter(|i| super::weight(&i.state) > 0) {
             writeln!(
                 out,
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"bad\">{}</td><td><a href=\"{}#L{}\">{}:{}</a></td><td>{}</td></tr>",
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"bad\">{}</td><td><a href=\"{}#L{}\">{}:{}</a></td><td>{}</td><td><code>{}</code></td></tr>",
                 esc(&repo.path),
                 esc(&i.name),
                 esc(&i.kind),
@@ -119,7 +119,8 @@ pub fn write(report: &AuditReport, out: &mut dyn Write) -> io::Result<()> {
                 i.line,
                 esc(&i.file),
                 i.line,
-                esc(&i.codes.join(" "))
+                esc(&i.codes.join(" ")),
+                esc(&super::runbook_command(&i.file))
             )?;
         }
     }
@@ -141,6 +142,7 @@ mod tests {
             plan: "unknown".into(),
             state: "instance-only".into(),
             codes: vec!["XS102".into()],
+            facts: Default::default(),
         };
         let report = AuditReport::new(vec![RepositoryAudit {
             path: repo.into(),

@@ -38,12 +38,15 @@ pub fn write(report: &AuditReport, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out, " {} |", repo.committed_credentials)?;
     }
     writeln!(out, "\n## Instances that need work\n")?;
-    writeln!(out, "| repository | instance | kind | plan | state | file | codes |\n|---|---|---|---|---|---|---|")?;
+    writeln!(
+        out,
+        "| repository | instance | kind | plan | state | file | codes | runbook |\n|---|---|---|---|---|---|---|---|"
+    )?;
     for repo in &worst {
         for i in repo.instances.iter().filter(|i| super::weight(&i.state) > 0) {
             writeln!(
                 out,
-                "| {} | {} | {} | {} | {} | {}:{} | {} |",
+                "| {} | {} | {} | {} | {} | {}:{} | {} | `{}` |",
                 cell(&repo.path),
                 cell(&i.name),
                 i.kind,
@@ -51,7 +54,8 @@ pub fn write(report: &AuditReport, out: &mut dyn Write) -> io::Result<()> {
                 i.state,
                 cell(&i.file),
                 i.line,
-                i.codes.join(" ")
+                i.codes.join(" "),
+                cell(&super::runbook_command(&i.file))
             )?;
         }
     }

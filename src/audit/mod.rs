@@ -244,6 +244,12 @@ pub fn run(options: &AuditOptions) -> AuditReport {
     AuditReport::new(audits)
 }
 
+/// The command that prints the runbook of an instance: `xsuaa-lint runbook` on the file that
+/// declares it (as the report names it, from where the audit ran).
+pub fn runbook_command(file: &str) -> String {
+    format!("xsuaa-lint runbook {file}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -64,10 +64,12 @@ pub struct CheckArgs {
     /// (pre-commit passes every changed file).
     #[arg(long)]
     pub force_exclude: bool,
-    /// The lowest severity that makes the exit status 1.
-    #[arg(long, value_enum, default_value_t = FailOn::Warning)]
-    pub fail_on: FailOn,
-    /// Exit 0 even when there are findings (2 still reports usage, configuration and I/O errors).
+    /// The lowest severity that makes the exit status 1 (default: `[check] fail-on` of the
+    /// configuration that applies to the current folder, else `warning`).
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
+    /// Exit 0 even when there are findings (2 still reports usage, configuration and I/O errors);
+    /// also `[check] exit-zero = true` in the configuration.
     #[arg(long)]
     pub exit_zero: bool,
     /// Print the findings only: no summary lines.
@@ -162,6 +164,7 @@ pub fn run(args: CheckArgs) -> i32 {
         inventory: false,
         history: true,
     };
+    let (fail_on, exit_zero) = gate(&args, &configs);
     let outcome = engine::check(&args.paths, &opts, &configs, baseline.as_ref());
     let mut summary = Summary::of(&outcome.reports, outcome.files_checked, fix == FixMode::Apply, args.unsafe_fixes);
     let config_errors = configs.errors();
@@ -275,10 +278,20 @@ pub fn run(args: CheckArgs) -> i32 {
         // `--diff` fails when there is something to apply.
         FixMode::Diff => outcome.reports.iter().any(|r| r.diff.is_some()),
         _ => {
-            let threshold = args.fail_on.severity();
+            let threshold = fail_on.severity();
             (args.exit_non_zero_on_fix && summary.fixes_applied > 0)
                 || outcome.reports.iter().flat_map(|r| &r.diagnostics).any(|d| d.severity >= threshold)
         }
     };
-    Verdict { errors, failing, exit_zero: args.exit_zero }.status()
+    Verdict { errors, failing, exit_zero }.status()
+}
+
+/// `--fail-on` and `--exit-zero`, else the `[check]` table of the configuration that applies to
+/// the current folder (or `--config`), else the defaults (`warning`, off).
+fn gate(args: &CheckArgs, configs: &crate::config::Resolver) -> (FailOn, bool) {
+    let config = configs.for_folder(Path::new("."));
+    let configured = config.as_ref().and_then(|c| c.fail_on.as_deref()).and_then(|s| FailOn::from_str(s, true).ok());
+    let fail_on = args.fail_on.or(configured).unwrap_or(FailOn::Warning);
+    let exit_zero = args.exit_zero || config.and_then(|c| c.exit_zero).unwrap_or(false);
+    (fail_on, exit_zero)
 }

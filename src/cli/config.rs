@@ -54,6 +54,8 @@ pub fn run(args: ConfigArgs) -> i32 {
             if let Some(plan) = config.plan_for(&args.path) {
                 text.push_str(&format!("# plan for {}: {plan}\n", args.path.display()));
             }
+            let environment = config.environment_for(&args.path).map_or("cloud-foundry (assumed)", |e| e.as_str());
+            text.push_str(&format!("# environment for {}: {environment}\n", args.path.display()));
             print!("{text}");
             EXIT_CLEAN
         }

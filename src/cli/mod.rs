@@ -6,6 +6,7 @@ mod check;
 mod config;
 pub mod exit;
 mod rule;
+mod runbook;
 mod server;
 
 pub use audit::{AuditArgs, AuditFormat};
@@ -40,6 +41,9 @@ pub enum Command {
     Audit(AuditArgs),
     /// Serve the Language Server Protocol on standard input and output (for editors).
     Server(ServerArgs),
+    /// For every instance not yet migrated: where it stands, where it goes, SAP's steps with the
+    /// commands for its environment, and its bindings and service keys in the repository.
+    Runbook(runbook::RunbookArgs),
 }
 
 /// Worker threads for `--jobs N`, capped: threads beyond a few per core only cost memory, and
@@ -80,6 +84,7 @@ pub fn main_with(startup: Startup) -> i32 {
         Command::Config(args) => config::run(args),
         Command::Audit(args) => audit::run(args),
         Command::Server(args) => server::run(args),
+        Command::Runbook(args) => runbook::run(args),
     }
 }
 
@@ -92,7 +97,7 @@ impl Command {
                 args.write_baseline.is_none() && (args.output_file.is_none() || fixed_stdin)
             }
             Command::Audit(args) => args.output_file.is_none(),
-            Command::Rule(_) | Command::Config(_) | Command::Server(_) => true,
+            Command::Rule(_) | Command::Config(_) | Command::Server(_) | Command::Runbook(_) => true,
         }
     }
 }

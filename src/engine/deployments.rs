@@ -79,7 +79,14 @@ impl Collector<'_> {
         *self.checked.lock().unwrap() += 1;
         let root = repository_root(path);
         let declaration = Declaration { path, kind, root: &root, extensions };
-        let base_of = |file: &Path, text: &str| if opts.history { self.history.baseline(file, text) } else { None };
+        let base_of = |file: &Path, text: &str| {
+            let grace_days = self.configs.for_file(file).map_or(config.grace_days, |c| c.grace_days);
+            if opts.history {
+                self.history.baseline(file, text, grace_days)
+            } else {
+                None
+            }
+        };
         let filter = |file: &Path, diagnostics: &mut Vec<Diagnostic>| {
             self.configs.for_file(file).unwrap_or_else(|| config.clone()).apply(file, diagnostics);
         };
@@ -105,6 +112,7 @@ impl Collector<'_> {
                     plan: instance.plan.as_ref().map_or("unknown", |(p, _)| p.as_str()).to_string(),
                     state: state.as_str().to_string(),
                     codes,
+                    facts: facts(&set, instance),
                 });
             }
         }
@@ -215,5 +223,32 @@ impl Collector<'_> {
             }
             self.publish_parked(&crate::discover::display_path(&path, cwd), parked, opts);
         }
+    }
+}
+
+/// What `runbook` needs of an instance that a deployment file declares.
+fn facts(set: &crate::deployment::InstanceSet, instance: &crate::deployment::Instance) -> crate::inventory::Facts {
+    let cwd = std::env::current_dir().ok();
+    let shown = |file: usize| crate::discover::display_path(&set.paths[file], cwd.as_deref());
+    let xsappname =
+        instance.layers.iter().rev().find_map(|l| l.node.get("xsappname").and_then(|n| n.as_str().map(String::from)));
+    let descriptor =
+        instance.layers.iter().rfind(|l| l.kind == crate::deployment::LayerKind::DescriptorFile).map(|l| shown(l.file));
+    let bindings = instance
+        .bindings
+        .iter()
+        .map(|b| crate::inventory::BindingRecord {
+            kind: if b.key { "service-key" } else { "binding" }.to_string(),
+            name: b.name.clone(),
+            file: shown(b.file),
+            line: set.files[b.file].locate(b.span).0.line,
+        })
+        .collect();
+    crate::inventory::Facts {
+        environment: crate::environment::Environment::of(instance.format).as_str().to_string(),
+        assumed: false,
+        xsappname,
+        descriptor,
+        bindings,
     }
 }

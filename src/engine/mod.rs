@@ -355,16 +355,20 @@ impl Collector<'_> {
     fn source(&self, source: SourceFile, write_to: Option<&Path>, config: &Config, opts: &Options) {
         *self.checked.lock().unwrap() += 1;
         let mut report = FileReport { path: source.path.clone(), ..FileReport::default() };
-        let base = write_to.filter(|_| opts.history).and_then(|path| self.history.baseline(path, &source.text));
+        let base = write_to
+            .filter(|_| opts.history)
+            .and_then(|path| self.history.baseline(path, &source.text, config.grace_days));
         let configured_as = write_to.map_or_else(|| PathBuf::from(&opts.stdin_filename), Path::to_path_buf);
         let filter = |diagnostics: &mut Vec<Diagnostic>| config.apply(&configured_as, diagnostics);
         let plan = opts.plan.as_deref().or_else(|| write_to.and_then(|p| config.plan_for(p)));
+        let environment = write_to.and_then(|p| config.environment_for(p));
         let observed = crate::lint::Observed::default();
         let lint_options = LintOptions {
             base: base.as_ref(),
             policies: &config.policies,
             filter: Some(&filter),
             plan,
+            environment,
             own_rules_only: false,
             observed: opts.inventory.then_some(&observed),
             started_in: None,
@@ -407,18 +411,27 @@ impl Collector<'_> {
             *self.fixed_stdin.lock().unwrap() = Some(shown.text.clone());
         }
         if opts.inventory {
-            let name = observed
-                .xsappname
-                .take()
-                .unwrap_or_else(|| shown.path.rsplit('/').next().unwrap_or_default().to_string());
+            let xsappname = observed.xsappname.take();
+            let xsappname_known = xsappname.is_some();
+            let name = xsappname.unwrap_or_else(|| shown.path.rsplit('/').next().unwrap_or_default().to_string());
             self.record(InstanceRecord {
                 file: report.path.clone(),
                 line: 1,
-                name,
+                name: name.clone(),
                 kind: "descriptor".into(),
                 plan: plan.unwrap_or("unknown").to_string(),
                 state: observed.state.get().as_str().to_string(),
                 codes: codes_of(report.diagnostics.iter().map(|d| d.rule.code)),
+                facts: crate::inventory::Facts {
+                    environment: environment
+                        .unwrap_or(crate::environment::Environment::CloudFoundry)
+                        .as_str()
+                        .to_string(),
+                    assumed: environment.is_none(),
+                    xsappname: Some(name.clone()).filter(|_| xsappname_known),
+                    descriptor: Some(report.path.clone()),
+                    bindings: Vec::new(),
+                },
             });
         }
         self.publish(report, &shown, opts);

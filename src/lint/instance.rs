@@ -73,6 +73,7 @@ pub fn evaluate(set: &InstanceSet, instance: &Instance, options: &EvaluationOpti
         started_in: MigrationState::Invalid,
         requested: &requested,
         instance: Some(&instance.name),
+        placement: crate::environment::Placement::deployed(instance.format),
         // The virtual text spans several files: fixes are built on the file holding the value.
         fixable: false,
     };

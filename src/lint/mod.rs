@@ -26,6 +26,9 @@ pub struct LintOptions<'a> {
     pub filter: Option<Filter<'a>>,
     /// The plan of a descriptor that no deployment file names (`--plan`, or the configuration).
     pub plan: Option<&'a str>,
+    /// The environment of a descriptor that no deployment file names (the configuration's
+    /// `environment`); `None`: Cloud Foundry assumed.
+    pub environment: Option<crate::environment::Environment>,
     /// Only the rules that judge the file itself rather than its configuration (syntax, repeated
     /// keys, history): for a descriptor that a deployment file judges through its instances.
     pub own_rules_only: bool,
@@ -78,6 +81,7 @@ pub fn lint_tree(source: &SourceFile, root: &crate::parse::Node, options: &LintO
         started_in: MigrationState::Invalid,
         requested: &[],
         instance: None,
+        placement: crate::environment::Placement::standalone(options.environment),
         fixable: true,
     };
     ctx.started_in = options.started_in.unwrap_or_else(|| ctx.state());

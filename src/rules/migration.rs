@@ -29,13 +29,30 @@ fn requested_others<'a>(ctx: &'a Context<'_>) -> impl Iterator<Item = Credential
     })
 }
 
+/// Outside Cloud Foundry: `binding-secret` first, then every other type a binding or service key
+/// of the instance asks for (there is no instance secret to keep).
+pub fn binding_list(ctx: &Context<'_>) -> Vec<&'static str> {
+    let mut list = vec![CredentialType::BindingSecret.as_str()];
+    list.extend(requested_others(ctx).map(CredentialType::as_str));
+    list
+}
+
 /// XS101: add `credential-types` in the dual state, creating `oauth2-configuration` if needed.
 pub fn add_dual_list(ctx: &Context<'_>) -> Option<Fix> {
+    add_list(ctx, &dual_list(ctx), "Enable binding secrets beside the instance secret")
+}
+
+/// XS101 outside Cloud Foundry: add `credential-types` with binding secrets first and the
+/// requested types (no instance secret: the environment has none).
+pub fn add_binding_list(ctx: &Context<'_>) -> Option<Fix> {
+    add_list(ctx, &binding_list(ctx), "State the binding-secret default explicitly")
+}
+
+fn add_list(ctx: &Context<'_>, dual: &[&str], message: &str) -> Option<Fix> {
     let CredentialTypes::Absent { oauth2 } = &ctx.credential_types else { return None };
     if !ctx.may_move() {
         return None;
     }
-    let dual = dual_list(ctx);
     let text = ctx.source.text.as_str();
     let nl = edit::newline(text);
     let unit = edit::indent_unit(text);
@@ -46,7 +63,7 @@ pub fn add_dual_list(ctx: &Context<'_>) -> Option<Fix> {
             let multiline = edit::object_is_multiline(text, object)
                 || (object.as_object()?.is_empty() && edit::object_is_multiline(text, ctx.root));
             let indent = edit::member_indent(text, object);
-            let mut list = edit::format_string_array(&dual, multiline_arrays && multiline, &indent, &unit, nl);
+            let mut list = edit::format_string_array(dual, multiline_arrays && multiline, &indent, &unit, nl);
             if edit::is_compact(text, ctx.root) {
                 list = list.replace(", ", ",");
             }
@@ -59,10 +76,10 @@ pub fn add_dual_list(ctx: &Context<'_>) -> Option<Fix> {
             let sep = edit::key_value_separator(text, root.as_object()?.last());
             let value = if multiline {
                 let inner = format!("{indent}{unit}");
-                let list = edit::format_string_array(&dual, multiline_arrays, &inner, &unit, nl);
+                let list = edit::format_string_array(dual, multiline_arrays, &inner, &unit, nl);
                 format!("{{{nl}{inner}{}{sep}{list}{nl}{indent}}}", edit::quote(CREDENTIAL_TYPES))
             } else {
-                let mut list = edit::format_string_array(&dual, false, "", "", nl);
+                let mut list = edit::format_string_array(dual, false, "", "", nl);
                 if edit::is_compact(text, root) {
                     list = list.replace(", ", ",");
                 }
@@ -71,7 +88,7 @@ pub fn add_dual_list(ctx: &Context<'_>) -> Option<Fix> {
             edit::append_member(text, root, OAUTH2_CONFIGURATION, &value, multiline)
         }
     };
-    Some(Fix::new(Applicability::Safe, "Enable binding secrets beside the instance secret", ctx.source, [edit]))
+    Some(Fix::new(Applicability::Safe, message, ctx.source, [edit]))
 }
 
 /// XS102 and XS104: make `binding-secret` (or `x509`, when it is the only other type) the

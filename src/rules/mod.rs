@@ -66,6 +66,8 @@ pub struct Context<'a> {
     pub requested: &'a [CredentialType],
     /// The instance whose effective configuration this is (`None`: a descriptor on its own).
     pub instance: Option<&'a str>,
+    /// Where the instance runs (Cloud Foundry, Kyma, other) and how that was found.
+    pub placement: crate::environment::Placement,
     /// Whether fixes may be built on this text (not on the effective configuration's virtual
     /// text, whose spans belong to several files: its fixes are built on the file that holds
     /// the value).
@@ -162,6 +164,7 @@ registry! {
     xs110_instance_secret_binding,
     xs111_credential_type_not_allowed,
     xs112_ias_credential_type,
+    xs113_instance_secret_outside_cloud_foundry,
     xs120_committed_credentials,
     xs201_unknown_scope_reference,
     xs202_unknown_attribute_reference,
@@ -221,6 +224,7 @@ pub fn is_migration_rule(code: &str) -> bool {
             &xs103_unfinished_migration::RULE,
             &xs104_instance_secret_default::RULE,
             &xs105_apiaccess_instance_secret::RULE,
+            &xs113_instance_secret_outside_cloud_foundry::RULE,
         ],
         code,
     )
@@ -279,6 +283,20 @@ mod tests {
             assert!(doc.contains(rule.name), "{} doc lacks its name", rule.code);
             for section in ["## What it does", "## Why", "## Example", "## Fix"] {
                 assert!(doc.contains(section), "{} doc lacks {section}", rule.code);
+            }
+        }
+    }
+
+    /// The migration rules' documentation links SAP's public pages and cites nothing users lack
+    /// (the project's research spec, its state letters).
+    #[test]
+    fn migration_rule_docs_link_sap_pages() {
+        let migration = ALL.iter().filter(|r| (r.code >= "XS101" && r.code <= "XS113") || r.code == "XS214");
+        for rule in migration {
+            let doc = rule_doc(rule.code).unwrap_or_default();
+            assert!(doc.contains("](https://github.com/SAP-docs/btp-cloud-platform/blob/main/docs/"), "{}", rule.code);
+            for stale in ["spec section", "state U", "state I)", "state D1", "state D2"] {
+                assert!(!doc.contains(stale), "{} doc cites `{stale}`", rule.code);
             }
         }
     }

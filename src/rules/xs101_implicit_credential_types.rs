@@ -1,14 +1,35 @@
 //! # XS101 implicit-credential-types
 //!
 //! ## What it does
-//! Reports a descriptor without `oauth2-configuration.credential-types`.
+//! Reports a descriptor (or an instance's effective configuration) without
+//! `oauth2-configuration.credential-types`. Its severity and advice depend on where the instance
+//! runs:
+//!
+//! - **Cloud Foundry** (an MTA resource, or a descriptor nothing in the repository deploys, unless
+//!   the configuration's `environment` says otherwise; the message says when Cloud Foundry is only
+//!   assumed): a warning. The next step is the dual state, `["binding-secret", "instance-secret"]`.
+//! - **Kyma** (a `ServiceInstance`) and **the other environment** (`btp_subaccount_service_instance`):
+//!   an info. Those environments never had instance secrets, so there is nothing to migrate: the
+//!   list is only made explicit, as `["binding-secret"]` plus every other type the instance's
+//!   bindings and service keys in the repository ask for (an `x509` binding keeps working).
+//!
+//! One rule with an environment-aware severity rather than two rules: a descriptor gets exactly
+//! one finding for its migration state, and `rules.severity` or `[[ignore]]` entries written for
+//! XS101 keep working.
 //!
 //! ## Why
-//! Without the list, the credential type an instance hands out depends on when it was created
-//! (spec section 2.2): SAP's documentation named `instance-secret` the default until January 2025
-//! and `binding-secret` since, and older instances still serve instance secrets to the bindings
-//! and service keys made back then. Absence is "unknown", not "safe". Stating the list makes the
-//! migration state visible and reviewable (spec section 5.1, state U).
+//! Since January 19, 2026, SAP hands out binding secrets or X.509 certificates for every new
+//! binding and service key, whatever the list says. What the list still decides in Cloud
+//! Foundry is whether the instance secret of *existing* bindings and service keys keeps working:
+//! an instance created before 2025 without the list defaulted to the instance secret, and every
+//! binding and key made back then may still hold it. It can't be rotated, and it stops working
+//! the day `instance-secret` is no longer allowed. Without the list, nobody reading the file can
+//! tell which case applies; stating it makes the state reviewable. See SAP's
+//! [Service Instance Secrets](https://github.com/SAP-docs/btp-cloud-platform/blob/main/docs/50-administration-and-ops/service-instance-secrets-5578ec4.md)
+//! (instance secrets exist only in Cloud Foundry),
+//! [Migrate from Instance Secrets to Binding Secrets](https://github.com/SAP-docs/btp-cloud-platform/blob/main/docs/50-administration-and-ops/migrate-from-instance-secrets-to-binding-secrets-dcee867.md)
+//! and the `credential-types` entry of the
+//! [Application Security Descriptor Configuration Syntax](https://github.com/SAP-docs/btp-cloud-platform/blob/main/docs/30-development/application-security-descriptor-configuration-syntax-517895a.md).
 //!
 //! ## Example
 //! ```json
@@ -22,16 +43,17 @@
 //!
 //! ## Fix
 //! Safe, when the finding sits in a descriptor file (a descriptor alone, or one that an MTA
-//! `path` names while no layer sets the list): adds `"credential-types": ["binding-secret",
-//! "instance-secret"]`, creating `oauth2-configuration` when it is missing. This is step 1 of
-//! SAP's migration (spec section 5.2): new bindings get binding secrets while every binding still
-//! on the instance secret keeps working. Update the instance afterwards (`cf update-service
-//! <instance> -c xs-security.json` or a redeploy). None for an instance configured only in YAML
-//! or HCL (an MTA `config`, a Kyma `ServiceInstance`, Terraform): those files are not rewritten,
-//! and the help says what to add.
+//! `path` names while no layer sets the list). In Cloud Foundry it adds `"credential-types":
+//! ["binding-secret", "instance-secret"]`, creating `oauth2-configuration` when it is missing:
+//! step 1 of SAP's migration; every binding still on the instance secret keeps working. Outside
+//! Cloud Foundry it adds `["binding-secret"]` and the types the bindings ask for. Then update the
+//! instance (`cf update-service <instance> -c xs-security.json`, an MTA redeploy, re-applying the
+//! Kyma `ServiceInstance`, or `terraform apply`). None for an instance configured only in YAML or
+//! HCL (an MTA `config`, a Kyma `ServiceInstance`, Terraform): those files are not rewritten, and
+//! the help names the path to add in the file's own syntax.
 
 use super::{Context, FixKind, Rule};
-use crate::descriptor::{CredentialTypes, CREDENTIAL_TYPES_POINTER, OAUTH2_CONFIGURATION};
+use crate::descriptor::{CredentialTypes, OAUTH2_CONFIGURATION};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::source::Span;
 
@@ -39,7 +61,7 @@ pub static RULE: Rule = Rule {
     code: "XS101",
     name: "implicit-credential-types",
     severity: Severity::Warning,
-    summary: "No credential-types: the instance may still hand out instance secrets",
+    summary: "No credential-types: whether existing instance-secret bindings and keys stay valid is not stated",
     fix: FixKind::SometimesSafe,
     check: Some(check),
     instance_check: None,
@@ -55,16 +77,42 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         Some(member) => (member.key_span, format!("/{OAUTH2_CONFIGURATION}")),
         None => (Span::new(ctx.root.span.start, ctx.root.span.start + 1), String::new()),
     };
-    let diagnostic = Diagnostic::new(
-        &RULE,
-        ctx.source,
-        span,
-        pointer,
-        "`credential-types` is not set (state: implicit): instances created before 2025 may still hand out instance secrets; next step: list [\"binding-secret\", \"instance-secret\"] explicitly",
-    )
-    .with_help(format!(
-        "Make the state explicit with step 1 of SAP's migration: set `{CREDENTIAL_TYPES_POINTER}` to [\"binding-secret\", \"instance-secret\"] and update the instance; then rebind every app and replace every service key"
-    ))
-    .with_fix(crate::rules::migration::add_dual_list(ctx));
+    let placement = ctx.placement;
+    let path = placement.list_path(ctx.fixable);
+    let update = placement.update_step(ctx.instance);
+    let diagnostic = if placement.environment.has_instance_secrets() {
+        Diagnostic::new(
+            &RULE,
+            ctx.source,
+            span,
+            pointer,
+            format!(
+                "`credential-types` is not set: an instance created before 2025 may still have bindings and service keys that hold its instance secret, and nothing here says whether it stays allowed; make the list explicit as [\"binding-secret\", \"instance-secret\"]{}",
+                placement.assumed_note()
+            ),
+        )
+        .with_help(format!(
+            "Set {path} to [\"binding-secret\", \"instance-secret\"] (step 1 of SAP's migration) and {update}; then {}, and remove `instance-secret` last",
+            placement.rebind_step()
+        ))
+        .with_fix(crate::rules::migration::add_dual_list(ctx))
+    } else {
+        let list = crate::rules::migration::binding_list(ctx);
+        let list = format!("[{}]", list.iter().map(|t| format!("\"{t}\"")).collect::<Vec<_>>().join(", "));
+        let mut d = Diagnostic::new(
+            &RULE,
+            ctx.source,
+            span,
+            pointer,
+            format!(
+                "`credential-types` is not set: {} has no instance secrets and binding secrets are its default; state the list explicitly as {list}",
+                placement.environment.label()
+            ),
+        )
+        .with_help(format!("Set {path} to {list} and {update}; nothing to migrate in this environment"))
+        .with_fix(crate::rules::migration::add_binding_list(ctx));
+        d.severity = Severity::Info;
+        d
+    };
     out.push(diagnostic);
 }

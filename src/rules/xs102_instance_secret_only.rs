@@ -1,13 +1,18 @@
 //! # XS102 instance-secret-only
 //!
 //! ## What it does
-//! Reports `"credential-types": ["instance-secret"]`.
+//! Reports `"credential-types": ["instance-secret"]` on a Cloud Foundry instance (outside Cloud
+//! Foundry, XS113 reports any `instance-secret`).
 //!
 //! ## Why
-//! One secret is shared by every binding and service key of the instance; it cannot be rotated
-//! without a new `xsappname` (spec section 2.1). Since 2026-01-19 SAP no longer issues instance
-//! secrets for new bindings and service keys (spec section 2.2), so a new binding on this instance
-//! gets a type the descriptor does not even allow (spec section 5.1, state I).
+//! Since January 19, 2026, SAP issues no instance secret for new bindings and service keys, so
+//! the list no longer matches what the service hands out. The risk it leaves is in the
+//! *existing* bindings and service keys: all of them share the one instance secret, which stays
+//! valid as long as the instance exists and can't be rotated without a new `xsappname`. They can
+//! only be moved off it while the list allows both types. See SAP's
+//! [Service Instance Secrets](https://github.com/SAP-docs/btp-cloud-platform/blob/main/docs/50-administration-and-ops/service-instance-secrets-5578ec4.md),
+//! [Rotating Instance Secrets](https://github.com/SAP-docs/btp-cloud-platform/blob/main/docs/50-administration-and-ops/rotating-instance-secrets-8bfbbf5.md)
+//! and [Migrate from Instance Secrets to Binding Secrets](https://github.com/SAP-docs/btp-cloud-platform/blob/main/docs/50-administration-and-ops/migrate-from-instance-secrets-to-binding-secrets-dcee867.md).
 //!
 //! ## Example
 //! ```json
@@ -20,11 +25,11 @@
 //!
 //! ## Fix
 //! Safe, for a list written in a descriptor file: `["instance-secret"]` becomes
-//! `["binding-secret", "instance-secret"]`, step 1 of SAP's procedure (spec section 5.2).
-//! Existing bindings keep their instance secret; new ones get binding secrets. Then update the
-//! instance, rebind every app and replace every service key. None for a list written in YAML or
-//! HCL (an MTA `config` or extension, a Kyma `ServiceInstance`, Terraform), which is not
-//! rewritten: the help says what to write.
+//! `["binding-secret", "instance-secret"]` (with any type a binding asks for between them), step 1
+//! of SAP's procedure. Existing bindings keep their instance secret. Then update the instance
+//! (`cf update-service <instance> -c xs-security.json` or an MTA redeploy), rebind every app and
+//! replace every service key. None for a list written in YAML (an MTA `config` or extension),
+//! which is not rewritten: the help names the path in the file's own syntax.
 
 use super::{Context, FixKind, Rule};
 use crate::descriptor::{CredentialTypes, MigrationState, CREDENTIAL_TYPES_POINTER};
@@ -45,6 +50,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     // Under the `apiaccess` plan there is no migration to make: XS105 reports the list.
     if ctx.credential_types_in_doubt
         || ctx.plan == Some("apiaccess")
+        || !ctx.placement.environment.has_instance_secrets()
         || MigrationState::of(types) != MigrationState::InstanceOnly
     {
         return;
@@ -55,11 +61,17 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             ctx.source,
             node.span,
             CREDENTIAL_TYPES_POINTER,
-            "only `instance-secret` is allowed (state: instance-only); the next step is to allow binding secrets first",
+            format!(
+                "only `instance-secret` is allowed: every existing binding and service key holds the one shared instance secret, which can't be rotated, and SAP has issued none for new ones since 2026-01-19; allow binding secrets first{}",
+                ctx.placement.assumed_note()
+            ),
         )
-        .with_help(
-            "Set [\"binding-secret\", \"instance-secret\"] and update the instance (`cf update-service <instance> -c xs-security.json` or a redeploy); existing bindings keep working, new ones get binding secrets",
-        )
+        .with_help(format!(
+            "Set {} to [\"binding-secret\", \"instance-secret\"] and {}; existing bindings keep working; then {}",
+            ctx.placement.list_path(ctx.fixable),
+            ctx.placement.update_step(ctx.instance),
+            ctx.placement.rebind_step()
+        ))
         .with_fix(crate::rules::migration::binding_first(ctx, node, types)),
     );
 }

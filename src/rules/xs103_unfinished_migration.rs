@@ -2,14 +2,36 @@
 //!
 //! ## What it does
 //! Reports `instance-secret` listed after `binding-secret` or `x509`, as in
-//! `["binding-secret", "instance-secret"]`: the dual state of SAP's migration (spec section 5.1,
-//! state D2). The finding sits on the `instance-secret` entry.
+//! `["binding-secret", "instance-secret"]`: the dual state, step 1 of SAP's migration. The
+//! finding sits on the `instance-secret` entry.
+//!
+//! In a git repository its severity follows the migration's progress. The date the descriptor
+//! entered the dual state is the commit date of the oldest commit of the current streak: the
+//! file's first-parent history is read back from the base revision (`HEAD`, or `--base`) while
+//! it stays in the dual state, at most 1,000 commits.
+//!
+//! - within the grace period (`[migration] grace-days`, default 30 days), an **info**: "migration
+//!   in progress since DATE (N days)". A dual state that is staged or written but not yet
+//!   committed (the base revision is not dual) is "in progress since today (0 days)", so the
+//!   tool's own fix passes a pre-commit hook with the default `--fail-on warning`;
+//! - after it, a **warning**: "stuck in the dual state since DATE".
+//!
+//! Outside git, for a file new at the base revision, a streak longer than 1,000 commits, or a
+//! list written inline in an MTA `config` or extension (history is read for descriptor files
+//! only), the date is unknown and the finding is a warning. Outside Cloud Foundry the dual state
+//! is XS113 instead: there is no instance secret to migrate from. The 30 days are this
+//! project's choice, not SAP's (SAP sets no deadline for the dual state): time for one release
+//! cycle to rebind the apps and replace the service keys.
 //!
 //! ## Why
-//! The dual state is a stage, not a destination: while `instance-secret` stays allowed, the
-//! shared, non-rotatable secret stays valid for every binding and key that still holds it.
-//! Finishing means rebinding every app, replacing every service key, and then removing
-//! `instance-secret` (spec section 5.2, steps 3-6).
+//! Since January 19, 2026, SAP hands out no instance secret for new bindings and service keys;
+//! the risk left is the *existing* bindings and service keys that still carry the instance
+//! secret, which stays valid as long as the instance exists and can't be rotated. The dual state
+//! keeps them working while apps are rebound and keys replaced; it is a stage, not a
+//! destination. SAP's procedure finishes by removing `instance-secret` once nothing uses it:
+//! [Migrate from Instance Secrets to Binding Secrets](https://github.com/SAP-docs/btp-cloud-platform/blob/main/docs/50-administration-and-ops/migrate-from-instance-secrets-to-binding-secrets-dcee867.md),
+//! [Service Instance Secrets](https://github.com/SAP-docs/btp-cloud-platform/blob/main/docs/50-administration-and-ops/service-instance-secrets-5578ec4.md),
+//! [Rotating Instance Secrets](https://github.com/SAP-docs/btp-cloud-platform/blob/main/docs/50-administration-and-ops/rotating-instance-secrets-8bfbbf5.md).
 //!
 //! ## Example
 //! ```json
@@ -23,11 +45,12 @@
 //! ## Fix
 //! Unsafe: removes `instance-secret`. Every binding and service key still on the instance secret
 //! fails with HTTP 401 after the next instance update. Apply it (`--unsafe-fixes`) only after
-//! every app is rebound, every service key replaced, and `instanceSecretLastUsedAt`
-//! (`GET /sap/rest/authorization/v2/apps/{id}`) shows no recent use. Not offered while the
-//! version at the base revision (`HEAD`, or `--base`) is not itself the dual state: the dual
-//! state must be deployed before the removal (XS109). Nor for a list written in YAML or HCL,
-//! which is not rewritten.
+//! every app is rebound, every service key replaced, and `instanceSecretLastUsedAt` of SAP's
+//! application API (`GET /sap/rest/authorization/v2/apps/{id}`) shows no recent use. Not offered
+//! while the version at the base revision (`HEAD`, or `--base`) is not itself the dual state:
+//! the dual state must be deployed before the removal (XS109). Nor for a list written in YAML or
+//! HCL, which is not rewritten. Then update the instance (`cf update-service`, an MTA redeploy,
+//! re-applying the Kyma `ServiceInstance`, or `terraform apply`).
 
 use super::{Context, FixKind, Rule};
 use crate::descriptor::{CredentialType, CredentialTypes, MigrationState, CREDENTIAL_TYPES_POINTER};
@@ -48,26 +71,51 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     // Under the `apiaccess` plan there is no migration to make: XS105 reports the list.
     if ctx.credential_types_in_doubt
         || ctx.plan == Some("apiaccess")
+        || !ctx.placement.environment.has_instance_secrets()
         || MigrationState::of(types) != MigrationState::Dual
     {
         return;
     }
     let index = types.iter().position(|t| *t == CredentialType::InstanceSecret).unwrap_or(0);
     let entry = node.as_array().and_then(|items| items.get(index)).unwrap_or(node);
-    out.push(
-        Diagnostic::new(
-            &RULE,
-            ctx.source,
-            entry.span,
-            format!("{CREDENTIAL_TYPES_POINTER}/{index}"),
+    let next = "rebind apps and replace keys, then remove instance-secret";
+    let (severity, message) = match ctx.base.and_then(|base| base.dual_since.as_ref()) {
+        Some(since) if since.young() => {
+            let date = if since.days == 0 { "today" } else { since.date.as_str() };
+            (Severity::Info, format!("migration in progress since {date} ({}): {next}", days(since.days)))
+        }
+        Some(since) => (
+            Severity::Warning,
             format!(
-                "migration unfinished (state: dual): `instance-secret` is still allowed beside `{}`; next step: rebind every app and replace every service key, then remove it",
+                "stuck in the dual state since {} ({}, more than the {}-day grace period): {next}",
+                since.date,
+                days(since.days),
+                since.grace_days
+            ),
+        ),
+        None => (
+            Severity::Warning,
+            format!(
+                "migration unfinished: `instance-secret` is still allowed beside `{}`, so every existing binding and service key that holds the instance secret keeps it; {next}",
                 types[0].as_str()
             ),
-        )
-        .with_help(
-            "Rebind every app and replace every service key, check that `instanceSecretLastUsedAt` shows no recent use, then remove `instance-secret` and update the instance; removing it earlier makes every binding still on the instance secret fail with HTTP 401",
-        )
-        .with_fix(crate::rules::migration::remove_instance_secret(ctx, node, types)),
-    );
+        ),
+    };
+    let mut diagnostic = Diagnostic::new(&RULE, ctx.source, entry.span, format!("{CREDENTIAL_TYPES_POINTER}/{index}"), message)
+        .with_help(format!(
+            "First {}; check that `instanceSecretLastUsedAt` (SAP's application API) shows no recent use; then remove `instance-secret` from {} and {}. Removed earlier, every binding and key still on the instance secret fails with HTTP 401",
+            ctx.placement.rebind_step(),
+            ctx.placement.list_path(ctx.fixable),
+            ctx.placement.update_step(ctx.instance)
+        ));
+    diagnostic.severity = severity;
+    out.push(diagnostic.with_fix(crate::rules::migration::remove_instance_secret(ctx, node, types)));
+}
+
+fn days(n: u64) -> String {
+    if n == 1 {
+        "1 day".into()
+    } else {
+        format!("{n} days")
+    }
 }

@@ -2,12 +2,17 @@
 //!
 //! ## What it does
 //! Reports `instance-secret` in first place of a list with other types, as in
-//! `["instance-secret", "binding-secret"]` (spec section 5.1, state D1).
+//! `["instance-secret", "binding-secret"]`, on a Cloud Foundry instance (outside Cloud Foundry,
+//! XS113 reports any `instance-secret`).
 //!
 //! ## Why
-//! The first entry of `credential-types` is the default type for every new binding and service
-//! key that does not ask for one (spec section 2.3). With `instance-secret` first, new bindings
-//! still default to the shared secret that SAP no longer issues since 2026-01-19.
+//! The first entry of `credential-types` is the default type for a binding or service key that
+//! does not ask for one. Since January 19, 2026, SAP issues no instance secret for new bindings
+//! and keys, so a list that still names it as the default says the opposite of what happens, and
+//! is one step short of the dual state that SAP's migration goes through. Existing bindings and
+//! keys that hold the instance secret keep working either way. See the `credential-types` entry
+//! of the [Application Security Descriptor Configuration Syntax](https://github.com/SAP-docs/btp-cloud-platform/blob/main/docs/30-development/application-security-descriptor-configuration-syntax-517895a.md)
+//! and [Migrate from Instance Secrets to Binding Secrets](https://github.com/SAP-docs/btp-cloud-platform/blob/main/docs/50-administration-and-ops/migrate-from-instance-secrets-to-binding-secrets-dcee867.md).
 //!
 //! ## Example
 //! ```json
@@ -20,10 +25,9 @@
 //!
 //! ## Fix
 //! Safe, for a list written in a descriptor file: moves `binding-secret` to the front (or `x509`,
-//! when that is the only other type), keeping the rest in order. The order only sets the default
-//! for new bindings; every existing binding keeps working. None for a list written in YAML or HCL
-//! (an MTA `config` or extension, a Kyma `ServiceInstance`, Terraform), which is not rewritten:
-//! the help says what to move.
+//! when that is the only other type), keeping the rest in order. The order only sets the default;
+//! every existing binding keeps working. None for a list written in YAML (an MTA `config` or
+//! extension), which is not rewritten: the help names the path in the file's own syntax.
 
 use super::{Context, FixKind, Rule};
 use crate::descriptor::{CredentialType, CredentialTypes, MigrationState, CREDENTIAL_TYPES_POINTER};
@@ -44,6 +48,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     // Under the `apiaccess` plan there is no migration to make: XS105 reports the list.
     if ctx.credential_types_in_doubt
         || ctx.plan == Some("apiaccess")
+        || !ctx.placement.environment.has_instance_secrets()
         || MigrationState::of(types) != MigrationState::DualInstanceFirst
     {
         return;
@@ -61,13 +66,16 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             first.span,
             format!("{CREDENTIAL_TYPES_POINTER}/0"),
             format!(
-                "`instance-secret` is listed first (state: dual, instance first), so new bindings and service keys still default to it; next step: move `{}` to the front",
-                target.as_str()
+                "`instance-secret` is listed first, as the default for bindings and service keys that don't ask for a type, though SAP has issued none for new ones since 2026-01-19; move `{}` to the front{}",
+                target.as_str(),
+                ctx.placement.assumed_note()
             ),
         )
         .with_help(format!(
-            "Move `{}` to the front; the order only changes the default for new bindings, existing ones keep working",
-            target.as_str()
+            "Move `{}` to the front of {} and {}; the order only changes the default, existing bindings keep working",
+            target.as_str(),
+            ctx.placement.list_path(ctx.fixable),
+            ctx.placement.update_step(ctx.instance)
         ))
         .with_fix(crate::rules::migration::binding_first(ctx, node, types)),
     );

@@ -2,12 +2,14 @@
 //!
 //! ## What it does
 //! Reports `instance-secret` in the effective `credential-types` of an instance of the `apiaccess`
-//! plan (spec section 2.4). The finding is placed where the value is written: the descriptor file,
+//! plan. The finding is placed where the value is written: the descriptor file,
 //! the MTA `config`, an extension, the Kyma or Terraform parameters.
 //!
 //! ## Why
 //! The `apiaccess` plan uses only binding secrets. A descriptor that asks for the instance secret
 //! there describes something the service does not do, and hides the real state from reviewers.
+//! Since January 19, 2026, no plan hands out instance secrets for new bindings anyway. See SAP's
+//! [Migrate from Instance Secrets to Binding Secrets](https://github.com/SAP-docs/btp-cloud-platform/blob/main/docs/50-administration-and-ops/migrate-from-instance-secrets-to-binding-secrets-dcee867.md) ("The API access plan only uses binding secrets").
 //!
 //! ## Example
 //! ```yaml

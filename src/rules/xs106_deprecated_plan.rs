@@ -2,12 +2,13 @@
 //!
 //! ## What it does
 //! Reports the plan of an xsuaa instance when it is `apiaccess` or `space`, both deprecated in
-//! SAP's service catalog (spec section 2.4). MTA resource types imply a plan: `com.sap.xs.uaa-space`
+//! SAP's service catalog. MTA resource types imply a plan: `com.sap.xs.uaa-space`
 //! is the `space` plan.
 //!
 //! ## Why
 //! Deprecated plans receive no new features and are on their way out; instances on them should
-//! be planned for replacement.
+//! be planned for replacement. The plans are listed in SAP's [Resources](https://github.com/SAP-docs/btp-cloud-platform/blob/main/docs/30-development/resources-9e34487.md) (MTA resource
+//! types) and [List of Supported MTA Parameters](https://github.com/SAP-docs/btp-cloud-platform/blob/main/docs/30-development/list-of-supported-mta-parameters-6aa426e.md).
 //!
 //! ## Example
 //! ```yaml

@@ -2,12 +2,14 @@
 //!
 //! ## What it does
 //! Reports `credential-types` in an MTA `config` or `.mtaext` that replaces a different list from
-//! a lower layer (the file at `path`, or the `config` below an extension) (spec section 4.2). Lists
-//! are replaced, never merged.
+//! a lower layer (the file at `path`, or the `config` below an extension). Lists
+//! are replaced, never merged: the MTA deployer merges maps key by key and replaces any other
+//! value.
 //!
 //! ## Why
 //! A reviewer reading `xs-security.json` sees one list; the service receives another. During the
-//! migration that difference decides whether bindings keep working.
+//! migration that difference decides whether existing bindings and service keys that hold the
+//! instance secret keep working. See SAP's [Service Instance Parameters](https://github.com/SAP-docs/btp-cloud-platform/blob/main/docs/30-development/service-instance-parameters-a36df26.md) and [List of Supported MTA Parameters](https://github.com/SAP-docs/btp-cloud-platform/blob/main/docs/30-development/list-of-supported-mta-parameters-6aa426e.md) (`path` and `config`).
 //!
 //! ## Example
 //! `xs-security.json`:

@@ -2,11 +2,15 @@
 //!
 //! ## What it does
 //! Reports an MTA resource's `skip-service-updates: {parameters: true}` when its effective
-//! `credential-types` is in the dual state (either order) (spec sections 4.2 and 5.2).
+//! `credential-types` is in the dual state (either order).
 //!
 //! ## Why
 //! With `skip-service-updates.parameters`, a redeploy does not send changed parameters: the step
-//! of the migration that the descriptor shows never reaches the instance.
+//! of the migration that the descriptor shows never reaches the instance: the existing bindings
+//! and service keys that hold the instance secret are never moved off it, and a later removal of
+//! `instance-secret` may reach the instance without the dual state before it. Each step of SAP's
+//! [Migrate from Instance Secrets to Binding Secrets](https://github.com/SAP-docs/btp-cloud-platform/blob/main/docs/50-administration-and-ops/migrate-from-instance-secrets-to-binding-secrets-dcee867.md) ends with an update of the instance ([Update a Service Instance](https://github.com/SAP-docs/btp-cloud-platform/blob/main/docs/30-development/update-a-service-instance-7f926eb.md)); `skip-service-updates` is
+//! described in [List of Supported MTA Parameters](https://github.com/SAP-docs/btp-cloud-platform/blob/main/docs/30-development/list-of-supported-mta-parameters-6aa426e.md).
 //!
 //! ## Example
 //! `xs-security.json`, in the dual state:
@@ -78,9 +82,9 @@ fn check_instance(ctx: &InstanceContext<'_>, out: &mut Vec<Finding>) {
         skip,
         format!("{}/parameters/skip-service-updates/parameters", instance.pointer),
         format!(
-            "`skip-service-updates.parameters` is set on `{}` while its `credential-types` is in the middle of the migration (state: {}): the changed list is never sent to the service",
+            "`skip-service-updates.parameters` is set on `{}` while its `credential-types` is in the middle of the migration ({}): a redeploy never sends the changed list to the service",
             instance.name,
-            state.as_str()
+            if state == MigrationState::Dual { "the dual state" } else { "the dual state, `instance-secret` first" }
         ),
     )
     .with_help("Remove `skip-service-updates.parameters` (or set it to false) for the deployments that move the migration on.");

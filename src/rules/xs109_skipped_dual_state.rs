@@ -4,14 +4,17 @@
 //! Compares the descriptor with its version at the base revision (`HEAD` by default, `--base
 //! REV` in CI). Reports `credential-types` when it no longer allows `instance-secret` although
 //! the base allowed it, explicitly or by leaving the list out, and the base was not the dual
-//! state with another type first (spec sections 2.3, 5.1 and 5.2).
+//! state with another type first. Only for Cloud Foundry instances: elsewhere no binding ever
+//! held an instance secret.
 //!
 //! ## Why
 //! The edited file looks perfect, yet it skips SAP's migration: the dual state
 //! `["binding-secret", "instance-secret"]` must be deployed first, every app rebound and every
 //! service key replaced, and only then `instance-secret` removed. Removing it straight away
 //! invalidates the instance secret on the next instance update, and every binding and service
-//! key still holding it fails with HTTP 401.
+//! key still holding it fails with HTTP 401. Since January 19, 2026, no new binding gets the
+//! instance secret, but every binding and key made before may still hold it. See SAP's
+//! [Migrate from Instance Secrets to Binding Secrets](https://github.com/SAP-docs/btp-cloud-platform/blob/main/docs/50-administration-and-ops/migrate-from-instance-secrets-to-binding-secrets-dcee867.md) and [Token Retrieval Fails with Status Code 401](https://github.com/SAP-docs/btp-cloud-platform/blob/main/docs/60-security/token-retrieval-fails-with-status-code-401-fd5865e.md).
 //!
 //! ## Example
 //! At `HEAD`:
@@ -55,6 +58,10 @@ pub fn removed_instance_secret<'a>(ctx: &Context<'a>) -> Option<&'a Node> {
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let Some(base) = ctx.base else { return };
+    // Outside Cloud Foundry no binding ever held an instance secret: removing it breaks nothing.
+    if !ctx.placement.environment.has_instance_secrets() {
+        return;
+    }
     let Some(node) = removed_instance_secret(ctx) else { return };
     if !base.removal_skips_dual_state() {
         return;
@@ -72,7 +79,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             ),
         )
         .with_help(
-            "Deploy the dual state first (`instance-secret` after the new default, e.g. [\"binding-secret\", \"instance-secret\"]), rebind every app and replace every service key, then remove `instance-secret` in a later change",
+            "Deploy the dual state first ([\"binding-secret\", \"instance-secret\"] in `oauth2-configuration.credential-types`), rebind every app and replace every service key, check `instanceSecretLastUsedAt`, then remove `instance-secret` in a later change",
         )
         .with_fix(crate::rules::migration::restore_instance_secret(ctx, node)),
     );

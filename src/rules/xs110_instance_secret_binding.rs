@@ -3,11 +3,13 @@
 //! ## What it does
 //! Reports `credential-type: instance-secret` requested by a binding or service key: MTA
 //! `requires[].parameters.config`, MTA `service-keys[].config`, Kyma `ServiceBinding.spec.parameters`,
-//! Terraform binding `parameters` (spec sections 3.1 and 3.3).
+//! Terraform binding `parameters`.
 //!
 //! ## Why
-//! Since 2026-01-19 xsuaa no longer hands out instance secrets for new bindings and service keys;
-//! the request fails or yields something other than what the file says.
+//! Since January 19, 2026, xsuaa hands out no instance secret for new bindings and service keys,
+//! and outside Cloud Foundry it never did: the request fails or yields something other than what
+//! the file says, and the next deployment that creates the binding may fail. See SAP's
+//! [Service Instance Secrets](https://github.com/SAP-docs/btp-cloud-platform/blob/main/docs/50-administration-and-ops/service-instance-secrets-5578ec4.md) and [Binding Parameters of SAP Authorization and Trust Management Service](https://github.com/SAP-docs/btp-cloud-platform/blob/main/docs/50-administration-and-ops/binding-parameters-of-sap-authorization-and-trust-management-service-3240307.md).
 //!
 //! ## Example
 //! ```yaml
@@ -68,6 +70,7 @@ use super::{Finding, FixKind, InstanceContext, Rule};
 use crate::descriptor::{CredentialType, CredentialTypes};
 use crate::diagnostic::{Applicability, Diagnostic, Fix, Severity};
 use crate::edit::swap_token;
+use crate::environment::Environment;
 
 pub static RULE: Rule = Rule {
     code: "XS110",
@@ -92,7 +95,15 @@ fn check_instance(ctx: &InstanceContext<'_>, out: &mut Vec<Finding>) {
             source,
             request.span,
             request.pointer.clone(),
-            format!("{} asks for `credential-type: instance-secret`, which xsuaa no longer hands out for new bindings and service keys (since 2026-01-19)", request.what),
+            if Environment::of(ctx.instance.format).has_instance_secrets() {
+                format!("{} asks for `credential-type: instance-secret`, which xsuaa has not handed out for new bindings and service keys since 2026-01-19", request.what)
+            } else {
+                format!(
+                    "{} asks for `credential-type: instance-secret`, which {} never had (instance secrets exist only in Cloud Foundry)",
+                    request.what,
+                    Environment::of(ctx.instance.format).label()
+                )
+            },
         );
         if binding_allowed {
             let edit = swap_token(&source.text, request.span, wanted, "binding-secret");

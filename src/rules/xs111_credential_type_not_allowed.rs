@@ -2,11 +2,12 @@
 //!
 //! ## What it does
 //! Reports a binding's or service key's `credential-type` that is not in the instance's effective
-//! `credential-types`, or is no credential type of xsuaa at all (spec section 3.1).
+//! `credential-types`, or is no credential type of xsuaa at all.
 //!
 //! ## Why
 //! The instance's list is an allow-list: a binding that asks for another type is refused when it
-//! is created, which fails the deployment.
+//! is created, which fails the deployment. See SAP's [Binding Parameters of SAP Authorization and Trust Management Service](https://github.com/SAP-docs/btp-cloud-platform/blob/main/docs/50-administration-and-ops/binding-parameters-of-sap-authorization-and-trust-management-service-3240307.md) and the
+//! `credential-types` entry of the [Application Security Descriptor Configuration Syntax](https://github.com/SAP-docs/btp-cloud-platform/blob/main/docs/30-development/application-security-descriptor-configuration-syntax-517895a.md).
 //!
 //! ## Example
 //! ```yaml title="k8s/xsuaa.yaml"
@@ -96,7 +97,10 @@ fn check_instance(ctx: &InstanceContext<'_>, out: &mut Vec<Finding>) {
             _ => continue,
         };
         let d = Diagnostic::new(&RULE, &ctx.set.files[request.file], request.span, request.pointer.clone(), message)
-            .with_help("Ask for a type listed in the instance's `credential-types`, or add it there first (and update the instance).");
+            .with_help(format!(
+                "Ask for a type listed in the instance's `oauth2-configuration.credential-types`, or add it there first and {}",
+                crate::environment::Placement::deployed(ctx.instance.format).update_step(Some(&ctx.instance.name))
+            ));
         out.push(Finding { file: request.file, diagnostic: d });
     }
 }

@@ -2,11 +2,12 @@
 //!
 //! ## What it does
 //! Reports a binding or service key of an xsuaa instance that asks for `X509_GENERATED`,
-//! `X509_PROVIDED` or `X509_ATTESTED`: credential types of SAP Cloud Identity Services (spec
-//! section 3.3), not of xsuaa.
+//! `X509_PROVIDED` or `X509_ATTESTED`: credential types of SAP Cloud Identity Services (the
+//! `identity` service), not of xsuaa.
 //!
 //! ## Why
-//! Copying a binding from an IAS example into an xsuaa one is easy; xsuaa rejects the type.
+//! Copying a binding from an IAS example into an xsuaa one is easy; xsuaa rejects the type. The
+//! types xsuaa accepts are in SAP's [Binding Parameters of SAP Authorization and Trust Management Service](https://github.com/SAP-docs/btp-cloud-platform/blob/main/docs/50-administration-and-ops/binding-parameters-of-sap-authorization-and-trust-management-service-3240307.md) and [Enable mTLS Authentication to SAP Authorization and Trust Management Service for Your App](https://github.com/SAP-docs/btp-cloud-platform/blob/main/docs/30-development/enable-mtls-authentication-to-sap-authorization-and-trust-management-service-for-your-app-aa80338.md).
 //!
 //! ## Example
 //! ```yaml

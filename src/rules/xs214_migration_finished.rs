@@ -3,14 +3,17 @@
 //! ## What it does
 //! Compares the descriptor with its version at the base revision. When the base was the dual
 //! state (`instance-secret` after another type) and `instance-secret` is now removed, which is the
-//! legitimate last step of SAP's migration (spec section 5.2, steps 5 and 6), it reports an
+//! legitimate last step of SAP's migration (steps 5 and 6), it reports an
 //! `info` note on `credential-types` with the prerequisites of that step.
 //!
 //! ## Why
 //! Removing `instance-secret` is right only when nothing still uses it. The descriptor cannot
 //! show that: it needs every app rebound, every service key replaced, and the application's
 //! `instanceSecretLastUsedAt` (`GET /sap/rest/authorization/v2/apps/{id}`) checked before the
-//! instance is updated. The note is a reminder at review time; it does not fail the run.
+//! instance is updated. Since January 19, 2026, no new binding gets the instance secret, so what
+//! is at stake are the bindings and keys made before, which removing `instance-secret` breaks
+//! with HTTP 401. The note is a reminder at review time; it does not fail the run. See SAP's
+//! [Migrate from Instance Secrets to Binding Secrets](https://github.com/SAP-docs/btp-cloud-platform/blob/main/docs/50-administration-and-ops/migrate-from-instance-secrets-to-binding-secrets-dcee867.md) (the "Remember" note of step 4) and [Token Retrieval Fails with Status Code 401](https://github.com/SAP-docs/btp-cloud-platform/blob/main/docs/60-security/token-retrieval-fails-with-status-code-401-fd5865e.md).
 //!
 //! ## Example
 //! At `HEAD`:
@@ -46,6 +49,10 @@ pub static RULE: Rule = Rule {
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let Some(base) = ctx.base else { return };
+    // Outside Cloud Foundry no binding held an instance secret: there is nothing to check.
+    if !ctx.placement.environment.has_instance_secrets() {
+        return;
+    }
     let Some(node) = removed_instance_secret(ctx) else { return };
     if base.migration_state() != MigrationState::Dual {
         return;
@@ -62,7 +69,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             ),
         )
         .with_help(
-            "Check `instanceSecretLastUsedAt` (GET /sap/rest/authorization/v2/apps/{id}) shows no recent use; bindings still on the instance secret fail with HTTP 401 once the instance is updated",
+            "Check that `instanceSecretLastUsedAt` of SAP's application API (GET /sap/rest/authorization/v2/apps/{id}) shows no recent use; existing bindings and service keys still on the instance secret fail with HTTP 401 once the instance is updated",
         ),
     );
 }

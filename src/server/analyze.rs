@@ -154,7 +154,7 @@ pub fn analyze(buffer: &Buffer<'_>, open: &OpenTexts, fix: Option<bool>) -> Anal
             if let Some(analysis) = through {
                 return analysis;
             }
-            let base = buffer.path.and_then(|p| history.baseline(p, buffer.text));
+            let base = buffer.path.and_then(|p| history.baseline(p, buffer.text, config.grace_days));
             let filter = |d: &mut Vec<Diagnostic>| config.apply(&configured_as, d);
             let observed = Observed::default();
             let options = LintOptions {
@@ -165,6 +165,7 @@ pub fn analyze(buffer: &Buffer<'_>, open: &OpenTexts, fix: Option<bool>) -> Anal
                 own_rules_only: false,
                 observed: Some(&observed),
                 started_in: None,
+                environment: config.environment_for(&configured_as),
             };
             let mut analysis = Analysis::default();
             match fix {
@@ -226,7 +227,10 @@ impl Set<'_> {
         let root = crate::engine::repository_root(path);
         let extensions = extensions_beside(path, kind);
         let declaration = Declaration { path, kind, root: &root, extensions: &extensions };
-        let base_of = |file: &Path, text: &str| self.history.baseline(file, text);
+        let base_of = |file: &Path, text: &str| {
+            let grace_days = self.resolver.for_file(file).map_or(self.config.grace_days, |c| c.grace_days);
+            self.history.baseline(file, text, grace_days)
+        };
         let filter = |file: &Path, d: &mut Vec<Diagnostic>| {
             self.resolver.for_file(file).unwrap_or_else(|| self.config.clone()).apply(file, d);
         };

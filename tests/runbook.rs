@@ -1,0 +1,139 @@
+//! `xsuaa-lint runbook`: snapshots for an MTA, a Kyma and a Terraform instance, the JSON form,
+//! and a repository with nothing left to do.
+
+use assert_cmd::Command;
+use std::fs;
+use std::path::Path;
+
+fn write(root: &Path, rel: &str, text: &str) {
+    let path = root.join(rel);
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    fs::write(path, text).unwrap();
+}
+
+fn runbook(dir: &Path, args: &[&str]) -> (i32, String) {
+    let out = Command::cargo_bin("xsuaa-lint")
+        .unwrap()
+        .current_dir(dir)
+        .args(["runbook", "--isolated"])
+        .args(args)
+        .output()
+        .unwrap();
+    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into())
+}
+
+const MTA: &str = "_schema-version: '3.1'
+ID: orders
+version: 1.0.0
+modules:
+  - name: orders-srv
+    type: nodejs
+    path: srv
+    requires:
+      - name: orders-auth
+  - name: orders-worker
+    type: nodejs
+    path: worker
+    requires:
+      - name: orders-auth
+        parameters:
+          config:
+            credential-type: x509
+resources:
+  - name: orders-auth
+    type: org.cloudfoundry.managed-service
+    parameters:
+      service: xsuaa
+      service-plan: application
+      path: ./xs-security.json
+      service-keys:
+        - name: orders-reporting-key
+";
+
+const KYMA: &str = "apiVersion: services.cloud.sap.com/v1
+kind: ServiceInstance
+metadata:
+  name: shop-xsuaa
+spec:
+  serviceOfferingName: xsuaa
+  servicePlanName: application
+  parameters:
+    xsappname: shop
+---
+apiVersion: services.cloud.sap.com/v1
+kind: ServiceBinding
+metadata:
+  name: shop-binding
+spec:
+  serviceInstanceName: shop-xsuaa
+";
+
+const TERRAFORM: &str = r#"resource "btp_subaccount_service_instance" "xsuaa" {
+  subaccount_id         = var.subaccount_id
+  service_offering_name = "xsuaa"
+  serviceplan_name      = "application"
+  name                  = "billing-xsuaa"
+  parameters = jsonencode({
+    xsappname = "billing"
+    "oauth2-configuration" = {
+      "credential-types" = ["binding-secret", "instance-secret"]
+    }
+  })
+}
+
+resource "btp_subaccount_service_binding" "billing" {
+  subaccount_id       = var.subaccount_id
+  service_instance_id = btp_subaccount_service_instance.xsuaa.id
+  name                = "billing"
+}
+"#;
+
+#[test]
+fn an_mta_instance() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "mta.yaml", MTA);
+    write(dir.path(), "xs-security.json", "{\n  \"xsappname\": \"orders\"\n}\n");
+    let (code, out) = runbook(dir.path(), &[]);
+    assert_eq!(code, 0, "{out}");
+    insta::assert_snapshot!("runbook_mta", out);
+}
+
+#[test]
+fn a_kyma_instance() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "k8s/xsuaa.yaml", KYMA);
+    let (code, out) = runbook(dir.path(), &[]);
+    assert_eq!(code, 0, "{out}");
+    insta::assert_snapshot!("runbook_kyma", out);
+}
+
+#[test]
+fn a_terraform_instance_as_json() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "infra/main.tf", TERRAFORM);
+    let (code, out) = runbook(dir.path(), &["--format", "json"]);
+    assert_eq!(code, 0, "{out}");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(json["instances"][0]["environment"], "other");
+    insta::assert_snapshot!("runbook_terraform_json", out);
+}
+
+#[test]
+fn a_standalone_descriptor_in_the_dual_state_and_a_finished_one() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "a/xs-security.json",
+        "{\"xsappname\": \"a\", \"oauth2-configuration\": {\"credential-types\": [\"binding-secret\", \"instance-secret\"]}}",
+    );
+    write(
+        dir.path(),
+        "b/xs-security.json",
+        "{\"xsappname\": \"b\", \"oauth2-configuration\": {\"credential-types\": [\"binding-secret\"]}}",
+    );
+    let (code, out) = runbook(dir.path(), &[]);
+    assert_eq!(code, 0, "{out}");
+    insta::assert_snapshot!("runbook_descriptor_dual", out);
+    let (_, clean) = runbook(&dir.path().join("b"), &[]);
+    assert!(clean.contains("Every instance found is finished"), "{clean}");
+}
