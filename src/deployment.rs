@@ -8,6 +8,8 @@ use crate::source::SourceFile;
 use crate::source::Span;
 use std::path::{Path, PathBuf};
 
+mod terraform;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Kind {
     /// `mta.yaml`, `mta.yml`, `mtad.yaml`.
@@ -46,7 +48,7 @@ impl Kind {
         match self {
             Kind::Mta | Kind::MtaExtension => true,
             Kind::Kubernetes => text.contains("services.cloud.sap.com") || is_secret_manifest(text),
-            Kind::Terraform => text.contains("btp_subaccount_service_"),
+            Kind::Terraform => text.contains("btp_subaccount_service_") || text.contains(terraform::INSTANCE),
         }
     }
 }
@@ -136,6 +138,9 @@ pub enum ProblemKind {
     Path,
     /// A Helm template, not YAML until rendered (XS006, info).
     Template,
+    /// A configuration that is not known until the deployment tool runs, such as
+    /// `parameters = var.parameters` (XS007, info): the instance is reported, never clean.
+    Unknown,
 }
 
 /// The files of one deployment file's instances: the deployment file first, then the
@@ -186,6 +191,12 @@ fn is_helm_template(text: &str) -> bool {
 pub trait Files {
     /// The text of `path`, shown as `shown`.
     fn read(&self, path: &Path, shown: &str) -> Result<SourceFile, Unreadable>;
+
+    /// The files of `folder` whose names end with `suffix` (Terraform reads a module's data
+    /// sources from its folder). None by default.
+    fn list(&self, _folder: &Path, _suffix: &str) -> Vec<PathBuf> {
+        Vec::new()
+    }
 }
 
 /// Why a file a deployment file names cannot be used.
@@ -213,7 +224,7 @@ pub fn load(
         Kind::Mta => load_mta(&mut set, file, root, extensions, files),
         Kind::MtaExtension => {}
         Kind::Kubernetes => load_kubernetes(&mut set, file),
-        Kind::Terraform => load_terraform(&mut set, file),
+        Kind::Terraform => load_terraform(&mut set, file, root, files),
     }
     set
 }
@@ -279,7 +290,7 @@ fn load_mta(set: &mut InstanceSet, file: usize, root: &Path, extensions: &[PathB
         };
         for key in ["path", "config-path"] {
             if let Some(path_node) = resource.pointer(&format!("/parameters/{key}")) {
-                match descriptor_layer(set, file, path_node, &folder, root, files) {
+                match descriptor_layer(set, file, path_node, &folder, root, files, None) {
                     Some(layer) => instance.layers.push(layer),
                     None => instance.incomplete = true,
                 }
@@ -386,10 +397,16 @@ fn descriptor_layer(
     folder: &Path,
     root: &Path,
     files: &dyn Files,
+    function: Option<&str>,
 ) -> Option<Layer> {
     let Some(relative) = path_node.as_str() else {
         set.problem(file, path_node.span, ProblemKind::Path, "`path` must be a string");
         return None;
+    };
+    // How the findings name the reference: MTA `path: x`, Terraform `file("x")`.
+    let named = match function {
+        Some(function) => format!("{function}(\"{relative}\")"),
+        None => format!("path: {relative}"),
     };
     let joined = folder.join(relative);
     let normalized = normalize(&joined);
@@ -398,7 +415,7 @@ fn descriptor_layer(
             file,
             path_node.span,
             ProblemKind::Path,
-            format!("`path: {relative}` leaves the repository; the instance's configuration is not judged"),
+            format!("`{named}` leaves the repository; the instance's configuration is not judged"),
         );
         return None;
     }
@@ -416,12 +433,12 @@ fn descriptor_layer(
                 file,
                 path_node.span,
                 ProblemKind::Path,
-                format!("`path: {relative}` is {reason}; the instance's configuration is not judged"),
+                format!("`{named}` is {reason}; the instance's configuration is not judged"),
             );
             return None;
         }
         Err(Unreadable::Missing) => {
-            set.problem(file, path_node.span, ProblemKind::Path, format!("`path: {relative}` names no file in the repository (if the build generates it, lint the generated file); the instance's configuration is not judged"));
+            set.problem(file, path_node.span, ProblemKind::Path, format!("`{named}` names no file in the repository (if the build generates it, lint the generated file); the instance's configuration is not judged"));
             return None;
         }
     };
@@ -522,7 +539,7 @@ fn load_kubernetes(set: &mut InstanceSet, file: usize) {
     }
 }
 
-fn load_terraform(set: &mut InstanceSet, file: usize) {
+fn load_terraform(set: &mut InstanceSet, file: usize, root: &Path, files: &dyn Files) {
     let text = set.files[file].text.clone();
     let body = match crate::hcl::parse(&text) {
         Ok(body) => body,
@@ -586,4 +603,5 @@ fn load_terraform(set: &mut InstanceSet, file: usize) {
         }
         set.instances.push(instance);
     }
+    terraform::load_cloud_foundry(set, file, &body, root, files);
 }

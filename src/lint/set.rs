@@ -12,7 +12,7 @@ use crate::lint::{lint_tree, lint_with, LintOptions, Observed};
 use crate::policy::Policy;
 use crate::rules::{
     self, xs004_invalid_deployment_file as xs004, xs005_unresolved_descriptor_path as xs005,
-    xs006_unrendered_template as xs006,
+    xs006_unrendered_template as xs006, xs007_unknown_configuration as xs007,
 };
 use crate::source::SourceFile;
 use std::collections::HashMap;
@@ -80,6 +80,7 @@ impl Judge<'_> {
                 ProblemKind::Syntax => &xs004::RULE,
                 ProblemKind::Path => &xs005::RULE,
                 ProblemKind::Template => &xs006::RULE,
+                ProblemKind::Unknown => &xs007::RULE,
             };
             let d = Diagnostic::new(rule, &set.files[problem.file], problem.span, "", problem.message.clone());
             by_file[problem.file].push(d);
@@ -166,6 +167,10 @@ impl Files for Edited<'_> {
             Some(text) => Ok(SourceFile::new(shown, (*text).to_string())),
             None => self.files.read(path, shown),
         }
+    }
+
+    fn list(&self, folder: &Path, suffix: &str) -> Vec<PathBuf> {
+        self.files.list(folder, suffix)
     }
 }
 

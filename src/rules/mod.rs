@@ -16,6 +16,7 @@ pub mod xs003_duplicate_key;
 pub mod xs004_invalid_deployment_file;
 pub mod xs005_unresolved_descriptor_path;
 pub mod xs006_unrendered_template;
+pub mod xs007_unknown_configuration;
 pub mod xs101_implicit_credential_types;
 pub mod xs102_instance_secret_only;
 pub mod xs103_unfinished_migration;
@@ -174,6 +175,7 @@ pub static ALL: &[&Rule] = &[
     &xs004_invalid_deployment_file::RULE,
     &xs005_unresolved_descriptor_path::RULE,
     &xs006_unrendered_template::RULE,
+    &xs007_unknown_configuration::RULE,
     &xs101_implicit_credential_types::RULE,
     &xs102_instance_secret_only::RULE,
     &xs103_unfinished_migration::RULE,
