@@ -577,14 +577,7 @@ fn load_terraform(set: &mut InstanceSet, file: usize, root: &Path, files: &dyn F
             requests: Vec::new(),
             incomplete: false,
         };
-        if let Some(node) = parameters {
-            instance.layers.push(Layer {
-                file,
-                kind: LayerKind::Inline,
-                pointer: format!("{pointer}/parameters"),
-                node,
-            });
-        }
+        terraform::btp_parameters(set, file, &body, block, root, files, &mut instance);
         let reference = format!("{INSTANCE}.{name}.");
         for (binding, block) in crate::hcl::resources(&body, BINDING) {
             let target = crate::hcl::attribute_source(&text, block, "service_instance_id").unwrap_or_default();

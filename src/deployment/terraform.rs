@@ -58,15 +58,44 @@ pub(super) fn load_cloud_foundry(set: &mut InstanceSet, file: usize, body: &Body
         return;
     }
     let text = set.files[file].text.clone();
-    let folder = set.paths[file].parent().map(Path::to_path_buf).unwrap_or_default();
-    let own = set.paths[file].clone();
-    let mut module = Module { text: &text, body, file, folder, own, root, files, others: None };
+    let mut module = Module::new(set, &text, body, file, root, files);
     for (label, block) in crate::hcl::resources(body, INSTANCE) {
         module.instance(set, label, block);
     }
 }
 
-impl Module<'_> {
+/// The layers of a `btp_subaccount_service_instance`'s `parameters`, read as the Cloud Foundry
+/// provider's are (XS007 when not known).
+pub(super) fn btp_parameters(
+    set: &mut InstanceSet,
+    file: usize,
+    body: &Body,
+    block: &Block,
+    root: &Path,
+    files: &dyn Files,
+    instance: &mut Instance,
+) {
+    let Some(attribute) = block.body.get_attribute("parameters") else { return };
+    let text = set.files[file].text.clone();
+    let module = Module::new(set, &text, body, file, root, files);
+    let pointer = format!("{}/parameters", instance.pointer);
+    module.configure(set, &attribute.value, &pointer, instance);
+}
+
+impl<'a> Module<'a> {
+    fn new(
+        set: &InstanceSet,
+        text: &'a str,
+        body: &'a Body,
+        file: usize,
+        root: &'a Path,
+        files: &'a dyn Files,
+    ) -> Self {
+        let own = set.paths[file].clone();
+        let folder = own.parent().map(Path::to_path_buf).unwrap_or_default();
+        Module { text, body, file, folder, own, root, files, others: None }
+    }
+
     fn instance(&mut self, set: &mut InstanceSet, label: &str, block: &Block) {
         if crate::hcl::string_attribute(block, "type").is_some_and(|(t, _)| t != "managed") {
             return;
@@ -117,23 +146,28 @@ impl Module<'_> {
             incomplete: false,
         };
         if let Some(expr) = parameters {
-            let layer_pointer = format!("{pointer}/{attribute}");
-            match self.evaluate(set, expr, &layer_pointer, true) {
-                Ok(layers) => instance.layers = layers,
-                Err(unknown) => {
-                    instance.incomplete = true;
-                    if let Some((why, at)) = unknown {
-                        let message = format!(
-                            "the configuration of instance `{}` is not known until Terraform runs ({why}); it is not judged",
-                            instance.name
-                        );
-                        set.problem(self.file, at, ProblemKind::Unknown, message);
-                    }
-                }
-            }
+            self.configure(set, expr, &format!("{pointer}/{attribute}"), &mut instance);
         }
         self.bindings(label, &mut instance);
         set.instances.push(instance);
+    }
+
+    /// The instance's layers from its `parameters`; one that is not known is reported (XS007)
+    /// and makes the instance incomplete.
+    fn configure(&self, set: &mut InstanceSet, expr: &Expression, pointer: &str, instance: &mut Instance) {
+        match self.evaluate(set, expr, pointer, true) {
+            Ok(layers) => instance.layers = layers,
+            Err(unknown) => {
+                instance.incomplete = true;
+                if let Some((why, at)) = unknown {
+                    let message = format!(
+                        "the configuration of instance `{}` is not known until Terraform runs ({why}); it is not judged",
+                        instance.name
+                    );
+                    set.problem(self.file, at, ProblemKind::Unknown, message);
+                }
+            }
+        }
     }
 
     /// The offering and plan named by `service_plan`, as far as they are literal.
@@ -281,8 +315,23 @@ impl Module<'_> {
                     _ => Err(unknown("the value of")),
                 }
             }
+            Expression::Traversal(_) => match self.local(span) {
+                // `local.x`, defined in the file: its value, where it is written.
+                Some(value) => self.evaluate(set, value, pointer, read_files),
+                None => Err(unknown("the value of")),
+            },
             _ => Err(unknown("the value of")),
         }
+    }
+
+    /// The expression of `local.NAME` (written at `span`) in the file's `locals` blocks.
+    fn local(&self, span: Span) -> Option<&'a Expression> {
+        let name = self.text.get(span.start..span.end)?.trim().strip_prefix("local.")?;
+        if !name.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-') {
+            return None;
+        }
+        let body: &'a Body = self.body;
+        body.blocks().filter(|b| b.has_ident("locals")).find_map(|b| b.body.get_attribute(name)).map(|a| &a.value)
     }
 
     /// `file("${path.module}/xs-security.json")`: the descriptor as a layer of its own.
