@@ -4,6 +4,7 @@
 //! disk, the configuration, the history and the reports.
 
 use super::{Collector, FixMode, Options};
+use crate::config::Config;
 use crate::deployment::Kind;
 use crate::diagnostic::Diagnostic;
 use crate::inventory::InstanceRecord;
@@ -13,6 +14,7 @@ use crate::load;
 use crate::report::FileReport;
 use crate::source::SourceFile;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// The folder that `path:` may not leave: the git work tree, else the working directory, else
 /// the deployment file's folder.
@@ -77,6 +79,37 @@ impl Collector<'_> {
             return;
         }
         *self.checked.lock().unwrap() += 1;
+        self.judge_deployment(path, display, kind, source, extensions, &config, false, opts);
+    }
+
+    /// Standard input named like a deployment file (`--stdin-filename rendered.yaml`): judged
+    /// as that file, the files it names read from the disk; `--fix` prints its fixed text and
+    /// writes nothing.
+    pub(super) fn deployment_stdin(
+        &self,
+        stands_for: &Path,
+        source: SourceFile,
+        kind: Kind,
+        config: &Arc<Config>,
+        opts: &Options,
+    ) {
+        *self.checked.lock().unwrap() += 1;
+        let display = source.path.clone();
+        self.judge_deployment(stands_for, &display, kind, source, &[], config, true, opts);
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn judge_deployment(
+        &self,
+        path: &Path,
+        display: &str,
+        kind: Kind,
+        source: SourceFile,
+        extensions: &[PathBuf],
+        config: &Arc<Config>,
+        stdin: bool,
+        opts: &Options,
+    ) {
         let root = repository_root(path);
         let declaration = Declaration { path, kind, root: &root, extensions };
         let base_of = |file: &Path, text: &str| if opts.history { self.history.baseline(file, text) } else { None };
@@ -91,6 +124,8 @@ impl Collector<'_> {
         if let Some(reason) = refused {
             // Nothing is written; the files are reported as they are on disk.
             self.refused.lock().unwrap().push((display.to_string(), reason));
+        } else if stdin && opts.fix == FixMode::Apply {
+            *self.fixed_stdin.lock().unwrap() = Some(files[0].text.clone());
         } else if opts.fix == FixMode::Apply {
             self.write_set(&set.paths, &files, &originals);
         }

@@ -299,8 +299,13 @@ impl Collector<'_> {
             }
             return;
         };
+        // Read in the format its name says: `rendered.yaml` is Kubernetes YAML, `mta.yaml` an MTA.
+        let named = stands_for.file_name().and_then(|n| n.to_str()).and_then(discover::classify_name);
         match load::read_stdin(&opts.stdin_filename) {
-            Ok(source) => self.source(source, None, &config, opts),
+            Ok(source) => match named {
+                Some(FileKind::Deployment(kind)) => self.deployment_stdin(&stands_for, source, kind, &config, opts),
+                _ => self.source(source, None, &config, opts),
+            },
             Err(e) => self.load_failed(&opts.stdin_filename, e, Some((&config, &stands_for)), opts),
         }
     }
