@@ -8,6 +8,7 @@ use crate::source::SourceFile;
 use crate::source::Span;
 use std::path::{Path, PathBuf};
 
+mod cf;
 mod terraform;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -20,6 +21,11 @@ pub enum Kind {
     Kubernetes,
     /// `*.tf`.
     Terraform,
+    /// `manifest.yml`, `manifest.yaml` (`cf push`): binding parameters only, judged with the
+    /// instance they name (see [`cf`]).
+    CfManifest,
+    /// `services-manifest.yml`, `services-manifest.yaml` (Create-Service-Push).
+    ServicesManifest,
 }
 
 impl Kind {
@@ -32,6 +38,10 @@ impl Kind {
         };
         if ["mta.yaml", "mta.yml", "mtad.yaml", "mtad.yml"].iter().any(|n| name.eq_ignore_ascii_case(n)) {
             Some(Kind::Mta)
+        } else if ["manifest.yml", "manifest.yaml"].iter().any(|n| name.eq_ignore_ascii_case(n)) {
+            Some(Kind::CfManifest)
+        } else if ["services-manifest.yml", "services-manifest.yaml"].iter().any(|n| name.eq_ignore_ascii_case(n)) {
+            Some(Kind::ServicesManifest)
         } else if ends(".mtaext") {
             Some(Kind::MtaExtension)
         } else if ends(".yaml") || ends(".yml") {
@@ -49,6 +59,8 @@ impl Kind {
             Kind::Mta | Kind::MtaExtension => true,
             Kind::Kubernetes => text.contains("services.cloud.sap.com") || is_secret_manifest(text),
             Kind::Terraform => text.contains("btp_subaccount_service_") || text.contains(terraform::INSTANCE),
+            Kind::CfManifest => text.contains("credential-type"),
+            Kind::ServicesManifest => text.contains("xsuaa"),
         }
     }
 }
@@ -64,6 +76,8 @@ pub enum Format {
     Mta,
     Kyma,
     Terraform,
+    /// Cloud Foundry's own files: a Create-Service-Push `services-manifest.yml`.
+    Cf,
 }
 
 /// Where a layer of configuration comes from.
@@ -225,6 +239,12 @@ pub fn load(
         Kind::MtaExtension => {}
         Kind::Kubernetes => load_kubernetes(&mut set, file),
         Kind::Terraform => load_terraform(&mut set, file, root, files),
+        Kind::CfManifest => {}
+        Kind::ServicesManifest => cf::load_services_manifest(&mut set, file, root, files),
+    }
+    // `cf push` binds the instances that Cloud Foundry deployments declare.
+    if matches!(kind, Kind::Mta | Kind::Terraform | Kind::ServicesManifest) {
+        cf::attach_app_bindings(&mut set, root, files);
     }
     set
 }
@@ -397,17 +417,14 @@ fn descriptor_layer(
     folder: &Path,
     root: &Path,
     files: &dyn Files,
-    function: Option<&str>,
+    label: Option<&str>,
 ) -> Option<Layer> {
     let Some(relative) = path_node.as_str() else {
         set.problem(file, path_node.span, ProblemKind::Path, "`path` must be a string");
         return None;
     };
     // How the findings name the reference: MTA `path: x`, Terraform `file("x")`.
-    let named = match function {
-        Some(function) => format!("{function}(\"{relative}\")"),
-        None => format!("path: {relative}"),
-    };
+    let named = label.map_or_else(|| format!("path: {relative}"), str::to_string);
     let joined = folder.join(relative);
     let normalized = normalize(&joined);
     if !normalized.starts_with(normalize(root)) {

@@ -325,6 +325,7 @@ fn shared_deployment_files_run_and_their_findings_are_pinned() {
                 Format::Mta => "mta",
                 Format::Kyma => "kyma",
                 Format::Terraform => "terraform",
+                Format::Cf => "cf",
             };
             *instances.entry(format).or_default() += 1;
         }

@@ -358,7 +358,8 @@ impl<'a> Module<'a> {
         };
         let node = Node { span, value: Value::String(relative.clone()) };
         let before = set.problems.len();
-        match descriptor_layer(set, self.file, &node, &self.folder, self.root, self.files, Some(function)) {
+        let label = format!("{function}(\"{relative}\")");
+        match descriptor_layer(set, self.file, &node, &self.folder, self.root, self.files, Some(&label)) {
             Some(layer) => Ok(layer),
             None if set.problems.len() > before => Err(None),
             None => Err(Some((format!("`{function}(\"{relative}\")` is not JSON until Terraform renders it"), span))),

@@ -214,6 +214,27 @@ impl Collector<'_> {
         self.used_by_deployments.lock().unwrap().remove(key)
     }
 
+    /// A `cf push` manifest: its bindings were judged with the instances they name (parked by
+    /// the files declaring them); on its own it declares nothing.
+    pub(super) fn cf_manifest(&self, path: &Path, display: &str, explicit: bool, opts: &Options) {
+        let Some(config) = self.configs.for_file(path) else { return };
+        if explicit && opts.force_exclude && config.is_excluded(path) {
+            return;
+        }
+        let key = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        if !self.seen.lock().unwrap().insert(key.clone()) {
+            return;
+        }
+        match self.take_parked(&key) {
+            Some(parked) => {
+                *self.checked.lock().unwrap() += 1;
+                self.publish_parked(display, parked, opts);
+            }
+            None if explicit => *self.checked.lock().unwrap() += 1,
+            None => {}
+        }
+    }
+
     /// A possible credentials dump (XS120).
     pub(super) fn credentials(&self, path: &Path, display: &str, explicit: bool, opts: &Options) {
         let Some(config) = self.configs.for_file(path) else { return };

@@ -180,8 +180,10 @@ pub fn check(paths: &[PathBuf], opts: &Options, configs: &Resolver, baseline: Op
         .collect();
     // Extensions are read by the MTA they extend; their findings come out with the leftovers.
     targets.retain(|(_, kind, _)| *kind != FileKind::Deployment(deployment::Kind::MtaExtension));
-    let (deployments, rest): (Vec<_>, Vec<_>) =
-        targets.into_iter().partition(|(_, kind, _)| matches!(kind, FileKind::Deployment(_)));
+    // A `cf push` manifest is judged with the instances it binds: after the files declaring them.
+    let (deployments, rest): (Vec<_>, Vec<_>) = targets
+        .into_iter()
+        .partition(|(_, kind, _)| matches!(kind, FileKind::Deployment(k) if *k != deployment::Kind::CfManifest));
     deployments.par_iter().for_each(|(p, kind, explicit)| {
         // Found by name, a deployment file is read only if its content is relevant, and one that
         // cannot be read is skipped in silence; one too large to read could hold instances.
@@ -196,6 +198,7 @@ pub fn check(paths: &[PathBuf], opts: &Options, configs: &Resolver, baseline: Op
         let display = discover::display_path(p, cwd.as_deref());
         match kind {
             FileKind::Credentials => collector.credentials(p, &display, *explicit, opts),
+            FileKind::Deployment(_) => collector.cf_manifest(p, &display, *explicit, opts),
             _ => collector.file(p, &display, *explicit, opts),
         }
     });
