@@ -9,6 +9,7 @@ use crate::source::Span;
 use std::path::{Path, PathBuf};
 
 mod cf;
+mod shell;
 mod terraform;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -26,6 +27,8 @@ pub enum Kind {
     CfManifest,
     /// `services-manifest.yml`, `services-manifest.yaml` (Create-Service-Push).
     ServicesManifest,
+    /// `*.sh`: `cf create-service` and friends.
+    Shell,
 }
 
 impl Kind {
@@ -48,6 +51,8 @@ impl Kind {
             Some(Kind::Kubernetes)
         } else if ends(".tf") {
             Some(Kind::Terraform)
+        } else if ends(".sh") {
+            Some(Kind::Shell)
         } else {
             None
         }
@@ -61,6 +66,7 @@ impl Kind {
             Kind::Terraform => text.contains("btp_subaccount_service_") || text.contains(terraform::INSTANCE),
             Kind::CfManifest => text.contains("credential-type"),
             Kind::ServicesManifest => text.contains("xsuaa"),
+            Kind::Shell => text.contains("xsuaa") && (text.contains("create-service") || text.contains(" cs ")),
         }
     }
 }
@@ -241,9 +247,10 @@ pub fn load(
         Kind::Terraform => load_terraform(&mut set, file, root, files),
         Kind::CfManifest => {}
         Kind::ServicesManifest => cf::load_services_manifest(&mut set, file, root, files),
+        Kind::Shell => shell::load_script(&mut set, file, root, files),
     }
     // `cf push` binds the instances that Cloud Foundry deployments declare.
-    if matches!(kind, Kind::Mta | Kind::Terraform | Kind::ServicesManifest) {
+    if matches!(kind, Kind::Mta | Kind::Terraform | Kind::ServicesManifest | Kind::Shell) {
         cf::attach_app_bindings(&mut set, root, files);
     }
     set
