@@ -172,6 +172,9 @@ pub struct InstanceSet {
     pub paths: Vec<PathBuf>,
     pub instances: Vec<Instance>,
     pub problems: Vec<Problem>,
+    /// The instances (by index) whose configuration, or part of it, is not known (XS007): for
+    /// `audit`, which counts them.
+    pub unknown: Vec<usize>,
     /// Descriptor files already parsed into a layer, by file index.
     layers_of: std::collections::HashMap<usize, Layer>,
 }
@@ -193,6 +196,12 @@ impl InstanceSet {
 
     fn problem(&mut self, file: usize, span: Span, kind: ProblemKind, message: impl Into<String>) {
         self.problems.push(Problem { file, span, message: message.into(), kind });
+    }
+
+    /// XS007 about the instance about to be added.
+    fn unknown(&mut self, file: usize, span: Span, message: impl Into<String>) {
+        self.unknown.push(self.instances.len());
+        self.problem(file, span, ProblemKind::Unknown, message);
     }
 }
 

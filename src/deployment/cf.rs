@@ -82,7 +82,7 @@ pub(super) fn load_services_manifest(set: &mut InstanceSet, file: usize, root: &
                         "the configuration of instance `{}` is not known: `parameters` is neither JSON nor a file's path; it is not judged",
                         instance.name
                     );
-                    set.problem(file, parameters.span, ProblemKind::Unknown, message);
+                    set.unknown(file, parameters.span, message);
                 }
             }
         }

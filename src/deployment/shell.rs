@@ -99,7 +99,7 @@ pub(super) fn load_script(set: &mut InstanceSet, file: usize, root: &Path, files
                 if unknown.len() > 1 { "are" } else { "is" },
                 if instance.incomplete { "; its configuration is not judged" } else { "" }
             );
-            set.problem(file, at, ProblemKind::Unknown, message);
+            set.unknown(file, at, message);
         }
         set.instances.push(instance);
     }

@@ -15,7 +15,7 @@
 //! Anything else (`var.parameters`, `local.x`) is not known until Terraform runs: the instance is
 //! reported once (XS007) and its configuration is not judged.
 
-use super::{descriptor_layer, push_request, Files, Format, Instance, InstanceSet, Layer, LayerKind, ProblemKind};
+use super::{descriptor_layer, push_request, Files, Format, Instance, InstanceSet, Layer, LayerKind};
 use crate::hcl::{span_of, to_node};
 use crate::parse::{Node, Value};
 use crate::source::Span;
@@ -164,7 +164,7 @@ impl<'a> Module<'a> {
                         "the configuration of instance `{}` is not known until Terraform runs ({why}); it is not judged",
                         instance.name
                     );
-                    set.problem(self.file, at, ProblemKind::Unknown, message);
+                    set.unknown(self.file, at, message);
                 }
             }
         }
@@ -258,7 +258,9 @@ impl<'a> Module<'a> {
         let inline =
             |node: Node| Layer { file: self.file, kind: LayerKind::Inline, pointer: pointer.to_string(), node };
         let unknown = |what: &str| -> Unknown {
+            // A heredoc is shown by its first line.
             let source = self.text.get(span.start..span.end).unwrap_or("expression").trim();
+            let source = source.lines().next().unwrap_or_default();
             let shown = if source.len() > 60 {
                 format!("{}...", &source[..source.floor_char_boundary_compat(57)])
             } else {

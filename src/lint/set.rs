@@ -97,6 +97,9 @@ impl Judge<'_> {
             states.push(evaluation.state);
             let mut codes: Vec<String> =
                 evaluation.findings.iter().map(|f| f.diagnostic.rule.code.to_string()).collect();
+            if set.unknown.contains(&n) {
+                codes.push(xs007::RULE.code.to_string());
+            }
             codes.sort();
             codes.dedup();
             records.push((evaluation.state, codes));
