@@ -704,3 +704,27 @@ fn output_file_writes_through_links_and_into_devices() {
         assert!(!fs::metadata(&fifo).unwrap().is_file());
     }
 }
+
+#[test]
+fn a_cf_push_manifest_named_alone_is_judged_with_the_instances_beside_it() {
+    let dir = TempDir::new().unwrap();
+    write(
+        dir.path(),
+        "services-manifest.yml",
+        "create-services:\n- name: shop-uaa\n  broker: xsuaa\n  plan: application\n  \
+         parameters: '{\"xsappname\": \"shop\", \"oauth2-configuration\": {\"credential-types\": [\"binding-secret\"]}}'\n",
+    );
+    write(
+        dir.path(),
+        "manifest.yml",
+        "applications:\n- name: shop-srv\n  services:\n  - name: shop-uaa\n    parameters:\n      credential-type: instance-secret\n",
+    );
+    let (code, out, err) = check(dir.path(), &["--isolated", "manifest.yml"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(out.starts_with("manifest.yml:6:24: XS110 the binding of app `shop-srv`"), "{out}");
+    // With `--fix`, the binding is switched in place.
+    let (_, out, _) = check(dir.path(), &["--isolated", "--fix", "manifest.yml"]);
+    assert!(out.contains("No problems found") || !out.contains("XS110"), "{out}");
+    let fixed = fs::read_to_string(dir.path().join("manifest.yml")).unwrap();
+    assert!(fixed.contains("credential-type: binding-secret"), "{fixed}");
+}

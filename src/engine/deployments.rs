@@ -222,6 +222,20 @@ impl Collector<'_> {
             return;
         }
         let key = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        // Named alone (a commit hook passes the staged files): the files beside it that may
+        // declare the instances it binds are judged too, with it.
+        if explicit && !self.used_by_deployments.lock().unwrap().contains_key(&key) {
+            let folder = path.parent().unwrap_or(Path::new(""));
+            let shown_folder = display.rsplit_once('/').map(|(f, _)| f);
+            for name in ["services-manifest.yml", "services-manifest.yaml", "mta.yaml", "mta.yml"] {
+                let sibling = folder.join(name);
+                let Some(kind) = Kind::of_name(name) else { continue };
+                if sibling.is_file() {
+                    let shown = shown_folder.map_or_else(|| name.to_string(), |f| format!("{f}/{name}"));
+                    self.deployment(&sibling, &shown, kind, false, &[], opts);
+                }
+            }
+        }
         if !self.seen.lock().unwrap().insert(key.clone()) {
             return;
         }
