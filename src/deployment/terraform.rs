@@ -411,3 +411,64 @@ impl FloorCharBoundary for str {
         at
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct NoFiles;
+
+    impl Files for NoFiles {
+        fn read(&self, _: &Path, _: &str) -> Result<crate::source::SourceFile, super::super::Unreadable> {
+            Err(super::super::Unreadable::Missing)
+        }
+    }
+
+    fn load(text: &str) -> InstanceSet {
+        let source = crate::source::SourceFile::new("main.tf", text.to_string());
+        super::super::load(
+            Path::new("/r/main.tf"),
+            source,
+            super::super::Kind::Terraform,
+            Path::new("/r"),
+            &[],
+            &NoFiles,
+        )
+    }
+
+    #[test]
+    fn merge_is_shallow_and_heredoc_values_keep_their_positions() {
+        let text = r#"data "cloudfoundry_service_plan" "p" {
+  name                  = "broker"
+  service_offering_name = "xsuaa"
+}
+locals {
+  base = { xsappname = "a", "oauth2-configuration" = { "token-validity" = 600, "credential-types" = ["instance-secret"] } }
+}
+resource "cloudfoundry_service_instance" "x" {
+  name         = "x"
+  service_plan = data.cloudfoundry_service_plan.p.id
+  parameters   = jsonencode(merge(local.base, { "oauth2-configuration" = { "credential-types" = ["binding-secret"] } }))
+}
+resource "cloudfoundry_service_instance" "y" {
+  name         = "y-xsuaa"
+  service_plan = "guid"
+  parameters   = <<-EOT
+    {"xsappname": "y", "tenant-mode": "shared"}
+  EOT
+}
+"#;
+        let set = load(text);
+        assert_eq!(set.instances.len(), 2);
+        let x = &set.instances[0];
+        assert_eq!(x.plan.as_ref().map(|p| p.0.as_str()), Some("broker"));
+        let merged: Vec<Option<&Node>> = x.layers.iter().map(|l| l.node.get("oauth2-configuration")).collect();
+        // The first map lost its whole `oauth2-configuration` (no `token-validity` survives).
+        assert!(merged[0].is_none() && merged[1].is_some(), "{merged:?}");
+        let y = &set.instances[1];
+        assert!(y.plan.is_none());
+        let mode = y.layers[0].node.get("tenant-mode").unwrap();
+        assert_eq!(&text[mode.span.start..mode.span.end], "\"shared\"");
+        assert!(set.problems.is_empty());
+    }
+}

@@ -2,9 +2,12 @@
 //!
 //! ## What it does
 //! Notes an XSUAA service instance whose configuration is not known until the deployment tool
-//! runs: Terraform `parameters = var.parameters` (a module variable), a `local`, a file path
-//! built from a variable, a heredoc with template directives. The instance is reported once, at
-//! the value that could not be read; its plan and its bindings are still judged.
+//! runs: Terraform `parameters = var.parameters` (a module variable), a file path built from a
+//! variable, a heredoc or template with directives; a script's `cf create-service xsuaa "$PLAN"
+//! NAME -c "$PARAMS"` (each unknown part named, in one finding), or its `-c` file that is not in
+//! the repository (the script writes it, or it is relative to another working directory). The
+//! instance is reported once, at the value that could not be read; its plan and its bindings are
+//! still judged, and `audit` lists the code on it.
 //!
 //! ## Why
 //! Saying "clean" about an instance whose `credential-types` nobody looked at would be worse
