@@ -64,7 +64,8 @@ impl Kind {
             Kind::Mta | Kind::MtaExtension => true,
             Kind::Kubernetes => text.contains("services.cloud.sap.com") || is_secret_manifest(text),
             Kind::Terraform => text.contains("btp_subaccount_service_") || text.contains(terraform::INSTANCE),
-            Kind::CfManifest => text.contains("credential-type"),
+            // Also a Kubernetes manifest's name (`k8s/manifest.yaml`).
+            Kind::CfManifest => text.contains("credential-type") || Kind::Kubernetes.is_relevant(text),
             Kind::ServicesManifest => text.contains("xsuaa"),
             Kind::Shell => text.contains("xsuaa") && (text.contains("create-service") || text.contains(" cs ")),
         }
@@ -254,7 +255,8 @@ pub fn load(
         Kind::MtaExtension => {}
         Kind::Kubernetes => load_kubernetes(&mut set, file),
         Kind::Terraform => load_terraform(&mut set, file, root, files),
-        Kind::CfManifest => {}
+        // A Kubernetes manifest may be named so too; a `cf push` manifest declares nothing.
+        Kind::CfManifest => load_kubernetes(&mut set, file),
         Kind::ServicesManifest => cf::load_services_manifest(&mut set, file, root, files),
         Kind::Shell => shell::load_script(&mut set, file, root, files),
     }

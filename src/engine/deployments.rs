@@ -236,6 +236,14 @@ impl Collector<'_> {
                 }
             }
         }
+        // Named like a `cf push` manifest but a Kubernetes manifest (`k8s/manifest.yaml`): judged
+        // as one, when no declaring file bound instances through it.
+        if !self.used_by_deployments.lock().unwrap().contains_key(&key) {
+            let text = load::read_path_as(path, display, load::Format::Deployment).ok();
+            if text.is_some_and(|t| Kind::Kubernetes.is_relevant(&t.text)) {
+                return self.deployment(path, display, Kind::CfManifest, explicit, &[], opts);
+            }
+        }
         if !self.seen.lock().unwrap().insert(key.clone()) {
             return;
         }

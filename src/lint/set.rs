@@ -107,7 +107,7 @@ impl Judge<'_> {
                 by_file[finding.file].push(finding.diagnostic);
             }
         }
-        if self.kind == Kind::Kubernetes {
+        if matches!(self.kind, Kind::Kubernetes | Kind::CfManifest) {
             if let Ok(documents) = crate::yaml::parse_documents(&set.files[0].text) {
                 rules::xs120_committed_credentials::check_secrets(&set.files[0], &documents, &mut by_file[0]);
             }
