@@ -282,8 +282,9 @@ impl<'a> Module<'a> {
                 let raw = self.text.get(span.start..span.end).unwrap_or_default();
                 let body_start = raw.find('\n').map_or(raw.len(), |i| i + 1);
                 let body_end = raw.trim_end().rfind('\n').map_or(body_start, |i| i + 1).max(body_start);
-                match crate::parse::parse(&raw[body_start..body_end], 0) {
-                    Ok(node) => Ok(vec![inline(crate::effective::shift(&node, span.start + body_start))]),
+                // Parsed in place: the spans are the file's.
+                match crate::parse::parse(&self.text[..span.start + body_end], span.start + body_start) {
+                    Ok(node) => Ok(vec![inline(node)]),
                     Err(_) => Err(unknown("a heredoc that is not JSON until rendered:")),
                 }
             }
