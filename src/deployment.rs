@@ -27,7 +27,7 @@ pub enum Kind {
     CfManifest,
     /// `services-manifest.yml`, `services-manifest.yaml` (Create-Service-Push).
     ServicesManifest,
-    /// `*.sh`: `cf create-service` and friends.
+    /// `*.sh`, `Makefile`, `*.mk`: `cf create-service` and friends.
     Shell,
 }
 
@@ -51,7 +51,7 @@ impl Kind {
             Some(Kind::Kubernetes)
         } else if ends(".tf") {
             Some(Kind::Terraform)
-        } else if ends(".sh") {
+        } else if ends(".sh") || ends(".mk") || name == "Makefile" || name == "makefile" || name == "GNUmakefile" {
             Some(Kind::Shell)
         } else {
             None

@@ -59,8 +59,11 @@ pub(super) fn load_script(set: &mut InstanceSet, file: usize, root: &Path, files
             continue;
         }
         let mut unknown: Vec<String> = Vec::new();
+        // The finding sits on the first part that is not known.
+        let mut at: Option<Span> = None;
         let plan = if is_variable(&plan.0) {
             unknown.push(format!("the plan `{}`", plan.0));
+            at = Some(plan.1);
             None
         } else {
             Some((plan.0.clone(), plan.1))
@@ -79,14 +82,13 @@ pub(super) fn load_script(set: &mut InstanceSet, file: usize, root: &Path, files
             requests: Vec::new(),
             incomplete: false,
         };
-        let mut at = command.words[0].1;
         if let Some((_, value)) = flags.iter().find(|(flag, _)| *flag == "-c") {
-            at = value.1;
             match parameters(set, file, value, &folder, root, files, &pointer) {
                 Ok(Some(layer)) => instance.layers.push(layer),
                 Ok(None) => instance.incomplete = true,
                 Err(why) => {
                     instance.incomplete = true;
+                    at.get_or_insert(value.1);
                     unknown.push(why);
                 }
             }
@@ -99,7 +101,7 @@ pub(super) fn load_script(set: &mut InstanceSet, file: usize, root: &Path, files
                 if unknown.len() > 1 { "are" } else { "is" },
                 if instance.incomplete { "; its configuration is not judged" } else { "" }
             );
-            set.unknown(file, at, message);
+            set.unknown(file, at.unwrap_or(command.words[0].1), message);
         }
         set.instances.push(instance);
     }
