@@ -383,7 +383,9 @@ impl<'a> Module<'a> {
                 let Ok(layers) = self.evaluate(&mut probe, value, "", false) else { continue };
                 let key = crate::hcl::string_attribute(block, "type").is_some_and(|(t, _)| t == "key")
                     || kind == "cloudfoundry_service_key";
-                let what = if key { format!("service key `{binding}`") } else { format!("binding `{binding}`") };
+                // The name Cloud Foundry knows it by, else the resource's.
+                let shown = crate::hcl::string_attribute(block, "name").map_or(binding, |(n, _)| n);
+                let what = if key { format!("service key `{shown}`") } else { format!("binding `{shown}`") };
                 for layer in layers {
                     if let Some(node) = layer.node.get("credential-type") {
                         let pointer = crate::parse::pointer_push(
