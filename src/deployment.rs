@@ -83,7 +83,7 @@ pub enum Format {
     Mta,
     Kyma,
     Terraform,
-    /// Cloud Foundry's own files: a Create-Service-Push `services-manifest.yml`.
+    /// Cloud Foundry's own: a Create-Service-Push `services-manifest.yml`, `cf create-service` in a script.
     Cf,
 }
 
