@@ -223,7 +223,12 @@ fn commands(text: &str) -> Vec<Command> {
             if cut.is_some() {
                 words.pop();
             }
-            if let Some(c) = words.iter().position(|(w, _)| w == "cf" || w.ends_with("/cf")) {
+            // `@cf` and `-cf`: a Makefile recipe, silent or errors ignored.
+            let is_cf = |w: &str| {
+                let w = w.trim_start_matches(['@', '-', '+']);
+                w == "cf" || w.ends_with("/cf")
+            };
+            if let Some(c) = words.iter().position(|(w, _)| is_cf(w)) {
                 if words.len() > c + 1 {
                     out.push(Command { words: words.split_off(c) });
                 }
