@@ -8,6 +8,10 @@ use crate::source::SourceFile;
 use crate::source::Span;
 use std::path::{Path, PathBuf};
 
+mod cf;
+mod shell;
+mod terraform;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Kind {
     /// `mta.yaml`, `mta.yml`, `mtad.yaml`.
@@ -18,6 +22,13 @@ pub enum Kind {
     Kubernetes,
     /// `*.tf`.
     Terraform,
+    /// `manifest.yml`, `manifest.yaml` (`cf push`): binding parameters only, judged with the
+    /// instance they name (see [`cf`]).
+    CfManifest,
+    /// `services-manifest.yml`, `services-manifest.yaml` (Create-Service-Push).
+    ServicesManifest,
+    /// `*.sh`, `Makefile`, `*.mk`: `cf create-service` and friends.
+    Shell,
 }
 
 impl Kind {
@@ -30,12 +41,18 @@ impl Kind {
         };
         if ["mta.yaml", "mta.yml", "mtad.yaml", "mtad.yml"].iter().any(|n| name.eq_ignore_ascii_case(n)) {
             Some(Kind::Mta)
+        } else if ["manifest.yml", "manifest.yaml"].iter().any(|n| name.eq_ignore_ascii_case(n)) {
+            Some(Kind::CfManifest)
+        } else if ["services-manifest.yml", "services-manifest.yaml"].iter().any(|n| name.eq_ignore_ascii_case(n)) {
+            Some(Kind::ServicesManifest)
         } else if ends(".mtaext") {
             Some(Kind::MtaExtension)
         } else if ends(".yaml") || ends(".yml") {
             Some(Kind::Kubernetes)
         } else if ends(".tf") {
             Some(Kind::Terraform)
+        } else if ends(".sh") || ends(".mk") || name == "Makefile" || name == "makefile" || name == "GNUmakefile" {
+            Some(Kind::Shell)
         } else {
             None
         }
@@ -46,7 +63,11 @@ impl Kind {
         match self {
             Kind::Mta | Kind::MtaExtension => true,
             Kind::Kubernetes => text.contains("services.cloud.sap.com") || is_secret_manifest(text),
-            Kind::Terraform => text.contains("btp_subaccount_service_"),
+            Kind::Terraform => text.contains("btp_subaccount_service_") || text.contains(terraform::INSTANCE),
+            // Also a Kubernetes manifest's name (`k8s/manifest.yaml`).
+            Kind::CfManifest => text.contains("credential-type") || Kind::Kubernetes.is_relevant(text),
+            Kind::ServicesManifest => text.contains("xsuaa"),
+            Kind::Shell => text.contains("xsuaa") && (text.contains("create-service") || text.contains(" cs ")),
         }
     }
 }
@@ -62,6 +83,24 @@ pub enum Format {
     Mta,
     Kyma,
     Terraform,
+    /// Terraform's Cloud Foundry provider (`cloudfoundry_service_instance`).
+    #[serde(rename = "terraform-cf")]
+    TerraformCf,
+    /// Cloud Foundry's own: a Create-Service-Push `services-manifest.yml`, `cf create-service` in a script.
+    Cf,
+}
+
+impl Format {
+    /// How reports name it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Mta => "mta",
+            Format::Kyma => "kyma",
+            Format::Terraform => "terraform",
+            Format::TerraformCf => "terraform-cf",
+            Format::Cf => "cf",
+        }
+    }
 }
 
 /// Where a layer of configuration comes from.
@@ -149,6 +188,9 @@ pub enum ProblemKind {
     Path,
     /// A Helm template, not YAML until rendered (XS006, info).
     Template,
+    /// A configuration that is not known until the deployment tool runs, such as
+    /// `parameters = var.parameters` (XS007, info): the instance is reported, never clean.
+    Unknown,
 }
 
 /// The files of one deployment file's instances: the deployment file first, then the
@@ -160,6 +202,9 @@ pub struct InstanceSet {
     pub paths: Vec<PathBuf>,
     pub instances: Vec<Instance>,
     pub problems: Vec<Problem>,
+    /// The instances (by index) whose configuration, or part of it, is not known (XS007): for
+    /// `audit`, which counts them.
+    pub unknown: Vec<usize>,
     /// Descriptor files already parsed into a layer, by file index.
     layers_of: std::collections::HashMap<usize, Layer>,
 }
@@ -182,6 +227,12 @@ impl InstanceSet {
     fn problem(&mut self, file: usize, span: Span, kind: ProblemKind, message: impl Into<String>) {
         self.problems.push(Problem { file, span, message: message.into(), kind });
     }
+
+    /// XS007 about the instance about to be added.
+    fn unknown(&mut self, file: usize, span: Span, message: impl Into<String>) {
+        self.unknown.push(self.instances.len());
+        self.problem(file, span, ProblemKind::Unknown, message);
+    }
 }
 
 fn str_at<'a>(node: &'a Node, pointer: &str) -> Option<&'a str> {
@@ -199,6 +250,12 @@ fn is_helm_template(text: &str) -> bool {
 pub trait Files {
     /// The text of `path`, shown as `shown`.
     fn read(&self, path: &Path, shown: &str) -> Result<SourceFile, Unreadable>;
+
+    /// The files of `folder` whose names end with `suffix` (Terraform reads a module's data
+    /// sources from its folder). None by default.
+    fn list(&self, _folder: &Path, _suffix: &str) -> Vec<PathBuf> {
+        Vec::new()
+    }
 }
 
 /// Why a file a deployment file names cannot be used.
@@ -226,7 +283,15 @@ pub fn load(
         Kind::Mta => load_mta(&mut set, file, root, extensions, files),
         Kind::MtaExtension => {}
         Kind::Kubernetes => load_kubernetes(&mut set, file),
-        Kind::Terraform => load_terraform(&mut set, file),
+        Kind::Terraform => load_terraform(&mut set, file, root, files),
+        // A Kubernetes manifest may be named so too; a `cf push` manifest declares nothing.
+        Kind::CfManifest => load_kubernetes(&mut set, file),
+        Kind::ServicesManifest => cf::load_services_manifest(&mut set, file, root, files),
+        Kind::Shell => shell::load_script(&mut set, file, root, files),
+    }
+    // `cf push` binds the instances that Cloud Foundry deployments declare.
+    if matches!(kind, Kind::Mta | Kind::Terraform | Kind::ServicesManifest | Kind::Shell) {
+        cf::attach_app_bindings(&mut set, root, files);
     }
     set
 }
@@ -293,7 +358,7 @@ fn load_mta(set: &mut InstanceSet, file: usize, root: &Path, extensions: &[PathB
         };
         for key in ["path", "config-path"] {
             if let Some(path_node) = resource.pointer(&format!("/parameters/{key}")) {
-                match descriptor_layer(set, file, path_node, &folder, root, files) {
+                match descriptor_layer(set, file, path_node, &folder, root, files, None) {
                     Some(layer) => instance.layers.push(layer),
                     None => instance.incomplete = true,
                 }
@@ -402,11 +467,14 @@ fn descriptor_layer(
     folder: &Path,
     root: &Path,
     files: &dyn Files,
+    label: Option<&str>,
 ) -> Option<Layer> {
     let Some(relative) = path_node.as_str() else {
         set.problem(file, path_node.span, ProblemKind::Path, "`path` must be a string");
         return None;
     };
+    // How the findings name the reference: MTA `path: x`, Terraform `file("x")`.
+    let named = label.map_or_else(|| format!("path: {relative}"), str::to_string);
     let joined = folder.join(relative);
     let normalized = normalize(&joined);
     if !normalized.starts_with(normalize(root)) {
@@ -414,7 +482,7 @@ fn descriptor_layer(
             file,
             path_node.span,
             ProblemKind::Path,
-            format!("`path: {relative}` leaves the repository; the instance's configuration is not judged"),
+            format!("`{named}` leaves the repository; the instance's configuration is not judged"),
         );
         return None;
     }
@@ -432,12 +500,12 @@ fn descriptor_layer(
                 file,
                 path_node.span,
                 ProblemKind::Path,
-                format!("`path: {relative}` is {reason}; the instance's configuration is not judged"),
+                format!("`{named}` is {reason}; the instance's configuration is not judged"),
             );
             return None;
         }
         Err(Unreadable::Missing) => {
-            set.problem(file, path_node.span, ProblemKind::Path, format!("`path: {relative}` names no file in the repository (if the build generates it, lint the generated file); the instance's configuration is not judged"));
+            set.problem(file, path_node.span, ProblemKind::Path, format!("`{named}` names no file in the repository (if the build generates it, lint the generated file); the instance's configuration is not judged"));
             return None;
         }
     };
@@ -540,7 +608,7 @@ fn load_kubernetes(set: &mut InstanceSet, file: usize) {
     }
 }
 
-fn load_terraform(set: &mut InstanceSet, file: usize) {
+fn load_terraform(set: &mut InstanceSet, file: usize, root: &Path, files: &dyn Files) {
     let text = set.files[file].text.clone();
     let body = match crate::hcl::parse(&text) {
         Ok(body) => body,
@@ -579,14 +647,7 @@ fn load_terraform(set: &mut InstanceSet, file: usize) {
             bindings: Vec::new(),
             incomplete: false,
         };
-        if let Some(node) = parameters {
-            instance.layers.push(Layer {
-                file,
-                kind: LayerKind::Inline,
-                pointer: format!("{pointer}/parameters"),
-                node,
-            });
-        }
+        terraform::btp_parameters(set, file, &body, block, root, files, &mut instance);
         let reference = format!("{INSTANCE}.{name}.");
         for (binding, block) in crate::hcl::resources(&body, BINDING) {
             let target = crate::hcl::attribute_source(&text, block, "service_instance_id").unwrap_or_default();
@@ -611,4 +672,5 @@ fn load_terraform(set: &mut InstanceSet, file: usize) {
         }
         set.instances.push(instance);
     }
+    terraform::load_cloud_foundry(set, file, &body, root, files);
 }

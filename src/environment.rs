@@ -51,7 +51,7 @@ impl Environment {
     /// The environment of an instance that a deployment file declares.
     pub fn of(format: Format) -> Self {
         match format {
-            Format::Mta => Environment::CloudFoundry,
+            Format::Mta | Format::Cf | Format::TerraformCf => Environment::CloudFoundry,
             Format::Kyma => Environment::Kyma,
             Format::Terraform => Environment::Other,
         }
@@ -118,6 +118,10 @@ impl Placement {
             Origin::Deployment(Format::Terraform) => {
                 "`oauth2-configuration.credential-types` in the `parameters` attribute of the `btp_subaccount_service_instance` (inside `jsonencode`)"
             }
+            Origin::Deployment(Format::TerraformCf) => {
+                "`oauth2-configuration.credential-types` in the `parameters` attribute of the `cloudfoundry_service_instance`"
+            }
+            Origin::Deployment(Format::Cf) => "`oauth2-configuration.credential-types` in the parameters the command or manifest passes",
             _ => "`oauth2-configuration.credential-types` in the descriptor",
         }
     }
@@ -128,7 +132,7 @@ impl Placement {
         match (self.origin, self.environment) {
             (Origin::Deployment(Format::Mta), _) => "redeploy the MTA (`cf deploy`)".to_string(),
             (Origin::Deployment(Format::Kyma), _) => "re-apply the ServiceInstance (`kubectl apply -f <file>`)".to_string(),
-            (Origin::Deployment(Format::Terraform), _) => "run `terraform apply`".to_string(),
+            (Origin::Deployment(Format::Terraform | Format::TerraformCf), _) => "run `terraform apply`".to_string(),
             (_, Environment::CloudFoundry) => format!("update the instance (`cf update-service {name} -c xs-security.json`)"),
             (_, Environment::Kyma) => {
                 "re-apply the ServiceInstance that carries the descriptor (`kubectl apply -f <file>`)".to_string()

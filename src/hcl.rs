@@ -18,7 +18,7 @@ pub fn parse(text: &str) -> Result<Body, SyntaxError> {
     })
 }
 
-fn span_of(range: Option<std::ops::Range<usize>>) -> Span {
+pub fn span_of(range: Option<std::ops::Range<usize>>) -> Span {
     range.map_or(Span::default(), |r| Span::new(r.start, r.end))
 }
 
@@ -62,7 +62,7 @@ pub fn parameters(text: &str, block: &Block) -> Option<Node> {
     }
 }
 
-fn respan(mut node: Node, span: Span) -> Node {
+pub fn respan(mut node: Node, span: Span) -> Node {
     node.span = span;
     node.value = match node.value {
         Value::Array(items) => Value::Array(items.into_iter().map(|n| respan(n, span)).collect()),
@@ -74,7 +74,7 @@ fn respan(mut node: Node, span: Span) -> Node {
     node
 }
 
-fn to_node(text: &str, expr: &Expression) -> Node {
+pub fn to_node(text: &str, expr: &Expression) -> Node {
     let span = span_of(expr.span());
     let value = match expr {
         Expression::Null(_) => Value::Null,
@@ -95,6 +95,11 @@ fn to_node(text: &str, expr: &Expression) -> Node {
                 })
                 .collect(),
         ),
+        // `"app-${var.x}"`: the template as written, its interpolations kept as placeholders.
+        Expression::StringTemplate(_) => {
+            let source = text.get(span.start..span.end).unwrap_or_default().trim();
+            Value::String(source.strip_prefix('"').and_then(|s| s.strip_suffix('"')).unwrap_or(source).to_string())
+        }
         _ => Value::String(format!("${{{}}}", text.get(span.start..span.end).unwrap_or("expression").trim())),
     };
     Node { span, value }

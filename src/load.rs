@@ -165,4 +165,16 @@ impl crate::deployment::Files for Disk {
             LoadError::Io(_) => Unreadable::Missing,
         })
     }
+
+    fn list(&self, folder: &Path, suffix: &str) -> Vec<std::path::PathBuf> {
+        let Ok(entries) = std::fs::read_dir(folder) else { return Vec::new() };
+        let mut out: Vec<std::path::PathBuf> = entries
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+            .map(|e| e.path())
+            .filter(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.ends_with(suffix)))
+            .collect();
+        out.sort();
+        out
+    }
 }

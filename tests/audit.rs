@@ -258,3 +258,19 @@ fn html_report_works_in_a_real_browser() {
         std::fs::copy(page.with_extension("png"), keep).unwrap();
     }
 }
+
+#[test]
+fn unknown_configurations_are_counted_not_hidden() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    fs::create_dir_all(root.join("infra/.git")).unwrap();
+    write(
+        root,
+        "infra/main.tf",
+        "data \"cloudfoundry_service_plan\" \"xsuaa\" {\n  name = \"application\"\n  service_offering_name = \"xsuaa\"\n}\n\n\
+         resource \"cloudfoundry_service_instance\" \"xsuaa\" {\n  name = \"shop-xsuaa\"\n  type = \"managed\"\n  \
+         service_plan = data.cloudfoundry_service_plan.xsuaa.id\n  parameters = var.parameters\n}\n",
+    );
+    let (_, out, err) = audit(root, &["--format", "csv", "--isolated", "."]);
+    assert!(out.contains("infra,infra/main.tf,6,shop-xsuaa,terraform-cf,application,invalid,XS007"), "{out}{err}");
+}

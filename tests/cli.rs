@@ -166,6 +166,53 @@ fn standard_input_is_named_by_stdin_filename() {
 }
 
 #[test]
+fn standard_input_is_read_in_the_format_its_name_says() {
+    let dir = TempDir::new().unwrap();
+    let rendered = [
+        "apiVersion: services.cloud.sap.com/v1",
+        "kind: ServiceInstance",
+        "metadata:",
+        "  name: shop-xsuaa",
+        "spec:",
+        "  serviceOfferingName: xsuaa",
+        "  servicePlanName: application",
+        "  parameters:",
+        "    xsappname: shop",
+        "    oauth2-configuration:",
+        "      credential-types: [instance-secret]\n",
+    ]
+    .join("\n");
+    // `helm template chart | xsuaa-lint check - --stdin-filename rendered.yaml`: YAML, not JSON.
+    let out = cmd()
+        .current_dir(dir.path())
+        .args(["check", "--isolated", "--output-format", "concise", "--stdin-filename", "rendered.yaml", "-"])
+        .write_stdin(rendered)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    // Kyma has no instance secrets: XS113 (not XS001, as JSON would have it).
+    assert!(text.starts_with("rendered.yaml:11:26: XS113"), "{text}");
+    assert!(!text.contains("XS001"), "{text}");
+    // Terraform, with the descriptor it names read from the disk; `--fix` prints the piped text
+    // and writes nothing, not even the descriptor.
+    let descriptor =
+        "{\"xsappname\": \"shop\", \"oauth2-configuration\": {\"credential-types\": [\"instance-secret\"]}}\n";
+    write(dir.path(), "infra/xs-security.json", descriptor);
+    let tf = "resource \"cloudfoundry_service_instance\" \"xsuaa\" {\n  name = \"shop-xsuaa\"\n  \
+        service_plan = \"0f7a1c5e\"\n  parameters = file(\"${path.module}/xs-security.json\")\n}\n";
+    let out = cmd()
+        .current_dir(dir.path())
+        .args(["check", "--isolated", "--fix", "--output-format", "concise", "--stdin-filename", "infra/main.tf", "-"])
+        .write_stdin(tf)
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), tf);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("infra/xs-security.json:1:"), "{:?}", out);
+    assert_eq!(fs::read_to_string(dir.path().join("infra/xs-security.json")).unwrap(), descriptor);
+}
+
+#[test]
 fn missing_paths_and_usage_errors_exit_2() {
     let dir = TempDir::new().unwrap();
     let (code, out, _) = check(dir.path(), &["nope.json"]);
@@ -657,4 +704,28 @@ fn output_file_writes_through_links_and_into_devices() {
         assert!(report.contains("xs-security.json"), "{report}");
         assert!(!fs::metadata(&fifo).unwrap().is_file());
     }
+}
+
+#[test]
+fn a_cf_push_manifest_named_alone_is_judged_with_the_instances_beside_it() {
+    let dir = TempDir::new().unwrap();
+    write(
+        dir.path(),
+        "services-manifest.yml",
+        "create-services:\n- name: shop-uaa\n  broker: xsuaa\n  plan: application\n  \
+         parameters: '{\"xsappname\": \"shop\", \"oauth2-configuration\": {\"credential-types\": [\"binding-secret\"]}}'\n",
+    );
+    write(
+        dir.path(),
+        "manifest.yml",
+        "applications:\n- name: shop-srv\n  services:\n  - name: shop-uaa\n    parameters:\n      credential-type: instance-secret\n",
+    );
+    let (code, out, err) = check(dir.path(), &["--isolated", "manifest.yml"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(out.starts_with("manifest.yml:6:24: XS110 the binding of app `shop-srv`"), "{out}");
+    // With `--fix`, the binding is switched in place.
+    let (_, out, _) = check(dir.path(), &["--isolated", "--fix", "manifest.yml"]);
+    assert!(out.contains("No problems found") || !out.contains("XS110"), "{out}");
+    let fixed = fs::read_to_string(dir.path().join("manifest.yml")).unwrap();
+    assert!(fixed.contains("credential-type: binding-secret"), "{fixed}");
 }

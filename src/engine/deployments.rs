@@ -4,6 +4,7 @@
 //! disk, the configuration, the history and the reports.
 
 use super::{Collector, FixMode, Options};
+use crate::config::Config;
 use crate::deployment::Kind;
 use crate::diagnostic::Diagnostic;
 use crate::inventory::InstanceRecord;
@@ -13,6 +14,7 @@ use crate::load;
 use crate::report::FileReport;
 use crate::source::SourceFile;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// The folder that `path:` may not leave: the git work tree, else the working directory, else
 /// the deployment file's folder.
@@ -77,6 +79,37 @@ impl Collector<'_> {
             return;
         }
         *self.checked.lock().unwrap() += 1;
+        self.judge_deployment(path, display, kind, source, extensions, &config, false, opts);
+    }
+
+    /// Standard input named like a deployment file (`--stdin-filename rendered.yaml`): judged
+    /// as that file, the files it names read from the disk; `--fix` prints its fixed text and
+    /// writes nothing.
+    pub(super) fn deployment_stdin(
+        &self,
+        stands_for: &Path,
+        source: SourceFile,
+        kind: Kind,
+        config: &Arc<Config>,
+        opts: &Options,
+    ) {
+        *self.checked.lock().unwrap() += 1;
+        let display = source.path.clone();
+        self.judge_deployment(stands_for, &display, kind, source, &[], config, true, opts);
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn judge_deployment(
+        &self,
+        path: &Path,
+        display: &str,
+        kind: Kind,
+        source: SourceFile,
+        extensions: &[PathBuf],
+        config: &Arc<Config>,
+        stdin: bool,
+        opts: &Options,
+    ) {
         let root = repository_root(path);
         let declaration = Declaration { path, kind, root: &root, extensions };
         let base_of = |file: &Path, text: &str| {
@@ -98,6 +131,8 @@ impl Collector<'_> {
         if let Some(reason) = refused {
             // Nothing is written; the files are reported as they are on disk.
             self.refused.lock().unwrap().push((display.to_string(), reason));
+        } else if stdin && opts.fix == FixMode::Apply {
+            *self.fixed_stdin.lock().unwrap() = Some(files[0].text.clone());
         } else if opts.fix == FixMode::Apply {
             self.write_set(&set.paths, &files, &originals);
         }
@@ -108,7 +143,7 @@ impl Collector<'_> {
                     file: display.to_string(),
                     line: line.line,
                     name: instance.name.clone(),
-                    kind: format!("{:?}", instance.format).to_lowercase(),
+                    kind: instance.format.as_str().to_string(),
                     plan: instance.plan.as_ref().map_or("unknown", |(p, _)| p.as_str()).to_string(),
                     state: state.as_str().to_string(),
                     codes,
@@ -185,6 +220,49 @@ impl Collector<'_> {
     /// A descriptor judged through a deployment set: its parked report, if it has one.
     pub(super) fn take_parked(&self, key: &Path) -> Option<Parked> {
         self.used_by_deployments.lock().unwrap().remove(key)
+    }
+
+    /// A `cf push` manifest: its bindings were judged with the instances they name (parked by
+    /// the files declaring them); on its own it declares nothing.
+    pub(super) fn cf_manifest(&self, path: &Path, display: &str, explicit: bool, opts: &Options) {
+        let Some(config) = self.configs.for_file(path) else { return };
+        if explicit && opts.force_exclude && config.is_excluded(path) {
+            return;
+        }
+        let key = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        // Named alone (a commit hook passes the staged files): the files beside it that may
+        // declare the instances it binds are judged too, with it.
+        if explicit && !self.used_by_deployments.lock().unwrap().contains_key(&key) {
+            let folder = path.parent().unwrap_or(Path::new(""));
+            let shown_folder = display.rsplit_once('/').map(|(f, _)| f);
+            for name in ["services-manifest.yml", "services-manifest.yaml", "mta.yaml", "mta.yml"] {
+                let sibling = folder.join(name);
+                let Some(kind) = Kind::of_name(name) else { continue };
+                if sibling.is_file() {
+                    let shown = shown_folder.map_or_else(|| name.to_string(), |f| format!("{f}/{name}"));
+                    self.deployment(&sibling, &shown, kind, false, &[], opts);
+                }
+            }
+        }
+        // Named like a `cf push` manifest but a Kubernetes manifest (`k8s/manifest.yaml`): judged
+        // as one, when no declaring file bound instances through it.
+        if !self.used_by_deployments.lock().unwrap().contains_key(&key) {
+            let text = load::read_path_as(path, display, load::Format::Deployment).ok();
+            if text.is_some_and(|t| Kind::Kubernetes.is_relevant(&t.text)) {
+                return self.deployment(path, display, Kind::CfManifest, explicit, &[], opts);
+            }
+        }
+        if !self.seen.lock().unwrap().insert(key.clone()) {
+            return;
+        }
+        match self.take_parked(&key) {
+            Some(parked) => {
+                *self.checked.lock().unwrap() += 1;
+                self.publish_parked(display, parked, opts);
+            }
+            None if explicit => *self.checked.lock().unwrap() += 1,
+            None => {}
+        }
     }
 
     /// A possible credentials dump (XS120).

@@ -182,8 +182,10 @@ pub fn check(paths: &[PathBuf], opts: &Options, configs: &Resolver, baseline: Op
         .collect();
     // Extensions are read by the MTA they extend; their findings come out with the leftovers.
     targets.retain(|(_, kind, _)| *kind != FileKind::Deployment(deployment::Kind::MtaExtension));
-    let (deployments, rest): (Vec<_>, Vec<_>) =
-        targets.into_iter().partition(|(_, kind, _)| matches!(kind, FileKind::Deployment(_)));
+    // A `cf push` manifest is judged with the instances it binds: after the files declaring them.
+    let (deployments, rest): (Vec<_>, Vec<_>) = targets
+        .into_iter()
+        .partition(|(_, kind, _)| matches!(kind, FileKind::Deployment(k) if *k != deployment::Kind::CfManifest));
     deployments.par_iter().for_each(|(p, kind, explicit)| {
         // Found by name, a deployment file is read only if its content is relevant, and one that
         // cannot be read is skipped in silence; one too large to read could hold instances.
@@ -198,6 +200,7 @@ pub fn check(paths: &[PathBuf], opts: &Options, configs: &Resolver, baseline: Op
         let display = discover::display_path(p, cwd.as_deref());
         match kind {
             FileKind::Credentials => collector.credentials(p, &display, *explicit, opts),
+            FileKind::Deployment(_) => collector.cf_manifest(p, &display, *explicit, opts),
             _ => collector.file(p, &display, *explicit, opts),
         }
     });
@@ -301,8 +304,13 @@ impl Collector<'_> {
             }
             return;
         };
+        // Read in the format its name says: `rendered.yaml` is Kubernetes YAML, `mta.yaml` an MTA.
+        let named = stands_for.file_name().and_then(|n| n.to_str()).and_then(discover::classify_name);
         match load::read_stdin(&opts.stdin_filename) {
-            Ok(source) => self.source(source, None, &config, opts),
+            Ok(source) => match named {
+                Some(FileKind::Deployment(kind)) => self.deployment_stdin(&stands_for, source, kind, &config, opts),
+                _ => self.source(source, None, &config, opts),
+            },
             Err(e) => self.load_failed(&opts.stdin_filename, e, Some((&config, &stands_for)), opts),
         }
     }

@@ -12,7 +12,7 @@ use crate::lint::{lint_tree, lint_with, LintOptions, Observed};
 use crate::policy::Policy;
 use crate::rules::{
     self, xs004_invalid_deployment_file as xs004, xs005_unresolved_descriptor_path as xs005,
-    xs006_unrendered_template as xs006,
+    xs006_unrendered_template as xs006, xs007_unknown_configuration as xs007,
 };
 use crate::source::SourceFile;
 use std::collections::HashMap;
@@ -80,6 +80,7 @@ impl Judge<'_> {
                 ProblemKind::Syntax => &xs004::RULE,
                 ProblemKind::Path => &xs005::RULE,
                 ProblemKind::Template => &xs006::RULE,
+                ProblemKind::Unknown => &xs007::RULE,
             };
             let d = Diagnostic::new(rule, &set.files[problem.file], problem.span, "", problem.message.clone());
             by_file[problem.file].push(d);
@@ -96,6 +97,9 @@ impl Judge<'_> {
             states.push(evaluation.state);
             let mut codes: Vec<String> =
                 evaluation.findings.iter().map(|f| f.diagnostic.rule.code.to_string()).collect();
+            if set.unknown.contains(&n) {
+                codes.push(xs007::RULE.code.to_string());
+            }
             codes.sort();
             codes.dedup();
             records.push((evaluation.state, codes));
@@ -103,7 +107,7 @@ impl Judge<'_> {
                 by_file[finding.file].push(finding.diagnostic);
             }
         }
-        if self.kind == Kind::Kubernetes {
+        if matches!(self.kind, Kind::Kubernetes | Kind::CfManifest) {
             if let Ok(documents) = crate::yaml::parse_documents(&set.files[0].text) {
                 rules::xs120_committed_credentials::check_secrets(&set.files[0], &documents, &mut by_file[0]);
             }
@@ -140,6 +144,9 @@ impl Judge<'_> {
     fn parses(&self, file: usize, text: &str) -> bool {
         if file == 0 && self.kind == Kind::Terraform {
             crate::hcl::parse(text).is_ok()
+        } else if file == 0 && self.kind == Kind::Shell {
+            // No fix edits a script (its values have no positions of their own).
+            true
         } else if file == 0 || !self.descriptors.get(file).copied().unwrap_or(false) {
             crate::yaml::parse_documents(text).is_ok()
         } else {
@@ -166,6 +173,10 @@ impl Files for Edited<'_> {
             Some(text) => Ok(SourceFile::new(shown, (*text).to_string())),
             None => self.files.read(path, shown),
         }
+    }
+
+    fn list(&self, folder: &Path, suffix: &str) -> Vec<PathBuf> {
+        self.files.list(folder, suffix)
     }
 }
 

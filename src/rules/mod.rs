@@ -152,6 +152,7 @@ registry! {
     xs004_invalid_deployment_file,
     xs005_unresolved_descriptor_path,
     xs006_unrendered_template,
+    xs007_unknown_configuration,
     xs101_implicit_credential_types,
     xs102_instance_secret_only,
     xs103_unfinished_migration,

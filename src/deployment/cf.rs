@@ -1,0 +1,151 @@
+//! Cloud Foundry's own files: the Create-Service-Push plugin's `services-manifest.yml`
+//! (`create-services[]` with `broker: xsuaa`, `plan` and `parameters`: a descriptor's path or
+//! inline JSON) and `cf push`'s `manifest.yml`, whose `applications[].services[].parameters`
+//! are binding parameters.
+//!
+//! A `manifest.yml` does not say which service an instance belongs to, and an IAS (`identity`)
+//! binding asks for `X509_GENERATED` beside xsuaa ones: its bindings are judged only on an
+//! instance of the same repository declared as xsuaa (in a services manifest, an MTA or
+//! Terraform), matched by name. The manifests looked at: the one beside the declaring file and
+//! the one at the repository's root.
+
+use super::{descriptor_layer, push_request, Files, Format, Instance, InstanceSet, Layer, LayerKind, ProblemKind};
+use crate::parse::{Node, Value};
+use std::path::{Path, PathBuf};
+
+/// The names of `cf push` manifests looked for beside a declaring file.
+const MANIFESTS: [&str; 2] = ["manifest.yml", "manifest.yaml"];
+
+pub(super) fn load_services_manifest(set: &mut InstanceSet, file: usize, root: &Path, files: &dyn Files) {
+    let Some(docs) = super::yaml_documents(set, file) else { return };
+    let Some(doc) = docs.into_iter().next() else { return };
+    let folder = set.paths[file].parent().map(Path::to_path_buf).unwrap_or_default();
+    let services = doc.get("create-services").and_then(Node::as_array).unwrap_or_default();
+    for (index, service) in services.iter().enumerate() {
+        if service.get("broker").and_then(Node::as_str) != Some("xsuaa") {
+            continue;
+        }
+        let pointer = format!("/create-services/{index}");
+        let Some(name_node) = service.get("name") else { continue };
+        let name = name_node.as_str().unwrap_or("?").to_string();
+        let plan = service.get("plan").and_then(|n| n.as_str().map(|p| (p.to_string(), n.span)));
+        let mut instance = Instance {
+            name,
+            format: Format::Cf,
+            file,
+            span: name_node.span,
+            pointer: pointer.clone(),
+            plan,
+            plan_pointer: format!("{pointer}/plan"),
+            layers: Vec::new(),
+            skip_service_updates: None,
+            requests: Vec::new(),
+            bindings: Vec::new(),
+            incomplete: false,
+        };
+        if let Some(parameters) = service.get("parameters") {
+            let layer_pointer = format!("{pointer}/parameters");
+            match &parameters.value {
+                Value::Object(_) => instance.layers.push(Layer {
+                    file,
+                    kind: LayerKind::Inline,
+                    pointer: layer_pointer,
+                    node: parameters.clone(),
+                }),
+                // Inline JSON: the values' positions are the whole scalar (its quoting and
+                // indentation make finer ones unreliable).
+                Value::String(text) if text.trim_start().starts_with(['{', '[']) => {
+                    match crate::parse::parse(text, 0) {
+                        Ok(node) => instance.layers.push(Layer {
+                            file,
+                            kind: LayerKind::Inline,
+                            pointer: layer_pointer,
+                            node: crate::hcl::respan(node, parameters.span),
+                        }),
+                        Err(e) => {
+                            instance.incomplete = true;
+                            let message = format!("`parameters` is not valid JSON: {}", e.message);
+                            set.problem(file, parameters.span, ProblemKind::Syntax, message);
+                        }
+                    }
+                }
+                Value::String(relative) => {
+                    let label = format!("parameters: {relative}");
+                    match descriptor_layer(set, file, parameters, &folder, root, files, Some(&label)) {
+                        Some(layer) => instance.layers.push(layer),
+                        None => instance.incomplete = true,
+                    }
+                }
+                Value::Null => {}
+                _ => {
+                    instance.incomplete = true;
+                    let message = format!(
+                        "the configuration of instance `{}` is not known: `parameters` is neither JSON nor a file's path; it is not judged",
+                        instance.name
+                    );
+                    set.unknown(file, parameters.span, message);
+                }
+            }
+        }
+        set.instances.push(instance);
+    }
+}
+
+/// Attaches the binding parameters of `cf push` manifests to the set's instances, by name.
+pub(super) fn attach_app_bindings(set: &mut InstanceSet, root: &Path, files: &dyn Files) {
+    if set.instances.is_empty() {
+        return;
+    }
+    let mut folders: Vec<PathBuf> = Vec::new();
+    if let Some(folder) = set.paths[0].parent() {
+        folders.push(folder.to_path_buf());
+    }
+    let root = super::normalize(root);
+    if !folders.iter().any(|f| super::normalize(f) == root) {
+        folders.push(root);
+    }
+    for folder in folders {
+        for name in MANIFESTS {
+            let path = super::normalize(&folder.join(name));
+            if set.paths.contains(&path) {
+                continue;
+            }
+            let Ok(source) = files.read(&path, &path.to_string_lossy()) else { continue };
+            if !source.text.contains("parameters") {
+                continue;
+            }
+            // A manifest that does not parse is judged on its own (XS004) when it is linted.
+            let Ok(docs) = crate::yaml::parse_documents(&source.text) else { continue };
+            let Some(doc) = docs.into_iter().next() else { continue };
+            let mut requests = Vec::new();
+            let apps = doc.get("applications").and_then(Node::as_array).unwrap_or_default();
+            for (a, app) in apps.iter().enumerate() {
+                let app_name = app.get("name").and_then(Node::as_str).unwrap_or("?");
+                let services = app.get("services").and_then(Node::as_array).unwrap_or_default();
+                for (s, service) in services.iter().enumerate() {
+                    let (Some(instance), Some(node)) =
+                        (service.get("name").and_then(Node::as_str), service.pointer("/parameters/credential-type"))
+                    else {
+                        continue;
+                    };
+                    let pointer = format!("/applications/{a}/services/{s}/parameters/credential-type");
+                    requests.push((
+                        instance.to_string(),
+                        format!("the binding of app `{app_name}`"),
+                        node.clone(),
+                        pointer,
+                    ));
+                }
+            }
+            if requests.is_empty() {
+                continue;
+            }
+            let mut manifest = None;
+            for (target, what, node, pointer) in requests {
+                let Some(n) = set.instances.iter().position(|i| i.name == target) else { continue };
+                let index = *manifest.get_or_insert_with(|| set.add_file(path.clone(), source.clone()));
+                push_request(&mut set.instances[n], index, what, &node, pointer);
+            }
+        }
+    }
+}

@@ -1,0 +1,334 @@
+//! `cf` commands in shell scripts: `cf create-service xsuaa PLAN NAME -c FILE|JSON` (and its
+//! alias `cf cs`) declares an instance; `cf create-service-key INSTANCE KEY -c JSON` (`cf csk`)
+//! and `cf bind-service APP INSTANCE -c JSON` (`cf bs`) ask for a credential type.
+//!
+//! Each command line (continuation lines joined, heredoc bodies skipped) is split into words
+//! by `shell-words`, as the shell would before expanding. A word that holds a variable (`"$PLAN"`,
+//! `${PARAMS}`) is not known: the plan is then unknown, and a configuration from a variable is
+//! XS007, said once per command. A `-c` path is looked for beside the script, then at the
+//! repository's root (scripts run from either); one in neither is taken for a file the script
+//! writes or one relative to another working directory: unknown, not missing.
+
+use super::{descriptor_layer, push_request, Files, Format, Instance, InstanceSet, Layer, LayerKind, ProblemKind};
+use crate::parse::Node;
+use crate::source::Span;
+use std::path::{Path, PathBuf};
+
+/// A word of a command and its span in the file.
+type Word = (String, Span);
+
+/// One `cf` command: its words.
+struct Command {
+    words: Vec<Word>,
+}
+
+impl Command {
+    /// The positional arguments and the value of each flag that takes one.
+    fn arguments(&self) -> (Vec<&Word>, Vec<(&str, &Word)>) {
+        let mut positional = Vec::new();
+        let mut flags = Vec::new();
+        let mut words = self.words.iter().skip(2);
+        while let Some(word) = words.next() {
+            match word.0.as_str() {
+                "-c" | "-t" | "-b" | "-p" | "--binding-name" => {
+                    if let Some(value) = words.next() {
+                        flags.push((word.0.as_str(), value));
+                    }
+                }
+                w if w.starts_with('-') => {}
+                _ => positional.push(word),
+            }
+        }
+        (positional, flags)
+    }
+}
+
+fn is_variable(word: &str) -> bool {
+    word.contains('$') || word.contains('`')
+}
+
+pub(super) fn load_script(set: &mut InstanceSet, file: usize, root: &Path, files: &dyn Files) {
+    let text = set.files[file].text.clone();
+    let commands = commands(&text);
+    let folder = set.paths[file].parent().map(Path::to_path_buf).unwrap_or_default();
+    for command in commands.iter().filter(|c| matches!(c.words[1].0.as_str(), "create-service" | "cs")) {
+        let (positional, flags) = command.arguments();
+        let [service, plan, name, ..] = positional.as_slice() else { continue };
+        // A service named by a variable may be anything: not guessed.
+        if service.0 != "xsuaa" {
+            continue;
+        }
+        let mut unknown: Vec<String> = Vec::new();
+        // The finding sits on the first part that is not known.
+        let mut at: Option<Span> = None;
+        let plan = if is_variable(&plan.0) {
+            unknown.push(format!("the plan `{}`", plan.0));
+            at = Some(plan.1);
+            None
+        } else {
+            Some((plan.0.clone(), plan.1))
+        };
+        let pointer = format!("/commands/{}", name.0);
+        let mut instance = Instance {
+            name: name.0.clone(),
+            format: Format::Cf,
+            file,
+            span: name.1,
+            pointer: pointer.clone(),
+            plan,
+            plan_pointer: format!("{pointer}/plan"),
+            layers: Vec::new(),
+            skip_service_updates: None,
+            requests: Vec::new(),
+            bindings: Vec::new(),
+            incomplete: false,
+        };
+        if let Some((_, value)) = flags.iter().find(|(flag, _)| *flag == "-c") {
+            match parameters(set, file, value, &folder, root, files, &pointer) {
+                Ok(Some(layer)) => instance.layers.push(layer),
+                Ok(None) => instance.incomplete = true,
+                Err(why) => {
+                    instance.incomplete = true;
+                    at.get_or_insert(value.1);
+                    unknown.push(why);
+                }
+            }
+        }
+        if !unknown.is_empty() {
+            let message = format!(
+                "{} of instance `{}` {} not known until the script runs{}",
+                unknown.join(" and "),
+                instance.name,
+                if unknown.len() > 1 { "are" } else { "is" },
+                if instance.incomplete { "; its configuration is not judged" } else { "" }
+            );
+            set.unknown(file, at.unwrap_or(command.words[0].1), message);
+        }
+        set.instances.push(instance);
+    }
+    // Service keys and bindings of the instances the script creates.
+    for command in &commands {
+        let (positional, flags) = command.arguments();
+        let (target, what) = match (command.words[1].0.as_str(), positional.as_slice()) {
+            ("create-service-key" | "csk", [instance, key, ..]) => (instance, format!("service key `{}`", key.0)),
+            ("bind-service" | "bs", [app, instance, ..]) => (instance, format!("the binding of app `{}`", app.0)),
+            _ => continue,
+        };
+        let Some(n) = set.instances.iter().position(|i| i.file == file && i.name == target.0) else { continue };
+        let Some((_, value)) = flags.iter().find(|(flag, _)| *flag == "-c") else { continue };
+        if !value.0.trim_start().starts_with('{') {
+            continue;
+        }
+        let Ok(node) = crate::parse::parse(&value.0, 0) else { continue };
+        if let Some(request) = node.get("credential-type") {
+            let request = Node { span: value.1, value: request.value.clone() };
+            let pointer = format!("/commands/{}/{}/credential-type", target.0, command.words[1].0);
+            push_request(&mut set.instances[n], file, what, &request, pointer);
+        }
+    }
+}
+
+/// The `-c` value: inline JSON, or a descriptor's path (beside the script, else at the root).
+/// `Ok(None)`: already reported (XS004, XS005); `Err`: not known, and why.
+fn parameters(
+    set: &mut InstanceSet,
+    file: usize,
+    value: &Word,
+    folder: &Path,
+    root: &Path,
+    files: &dyn Files,
+    pointer: &str,
+) -> Result<Option<Layer>, String> {
+    let (word, span) = value;
+    if word.trim_start().starts_with('{') {
+        // The JSON as the shell passes it; its values' positions are the whole word.
+        return match crate::parse::parse(word, 0) {
+            Ok(node) => Ok(Some(Layer {
+                file,
+                kind: LayerKind::Inline,
+                pointer: format!("{pointer}/parameters"),
+                node: crate::hcl::respan(node, *span),
+            })),
+            Err(e) => {
+                set.problem(file, *span, ProblemKind::Syntax, format!("`-c` is not valid JSON: {}", e.message));
+                Ok(None)
+            }
+        };
+    }
+    if is_variable(word) {
+        return Err(format!("the configuration `-c {word}`"));
+    }
+    if Path::new(word).is_absolute() {
+        return Err(format!("the configuration `-c {word}` (a file outside the repository)"));
+    }
+    let candidates: Vec<PathBuf> = [folder.to_path_buf(), root.to_path_buf()].into_iter().collect();
+    let Some(base) = candidates.iter().find(|base| files.read(&super::normalize(&base.join(word)), word).is_ok())
+    else {
+        return Err(format!(
+            "the configuration `-c {word}` (a file neither beside the script nor at the repository's root: written by the script, or relative to another working directory)"
+        ));
+    };
+    let node = Node { span: *span, value: crate::parse::Value::String(word.clone()) };
+    let label = format!("-c {word}");
+    Ok(descriptor_layer(set, file, &node, base, root, files, Some(&label)))
+}
+
+/// The `cf` commands of a script, in order.
+fn commands(text: &str) -> Vec<Command> {
+    let mut out = Vec::new();
+    let lines: Vec<(usize, &str)> = line_starts(text);
+    let mut i = 0;
+    let mut heredoc: Option<(String, bool)> = None;
+    while i < lines.len() {
+        let (start, line) = lines[i];
+        i += 1;
+        if let Some((delimiter, strip)) = &heredoc {
+            let candidate = if *strip { line.trim_start_matches('\t') } else { line };
+            if candidate.trim_end_matches('\r') == delimiter {
+                heredoc = None;
+            }
+            continue;
+        }
+        // A logical line: continuations joined, and lines added while a quote is open (`-c '{`
+        // over several lines). `\` + newline becomes two spaces: offsets stay the file's.
+        let mut end = start + line.len();
+        let mut logical = line.to_string();
+        let mut words = shell_words::split(&logical);
+        while (logical.ends_with('\\') || words.is_err()) && i < lines.len() && end - start < 64 * 1024 {
+            let (next_start, next) = lines[i];
+            i += 1;
+            if logical.ends_with('\\') {
+                logical.pop();
+                logical.push(' ');
+            }
+            logical.push(' ');
+            logical.push_str(next);
+            end = next_start + next.len();
+            words = shell_words::split(&logical);
+        }
+        if let Some(delimiter) = heredoc_start(&logical) {
+            heredoc = Some(delimiter);
+        }
+        let Ok(words) = words else { continue };
+        if !logical.contains("cf") {
+            continue;
+        }
+        let spans = word_spans(&logical, start);
+        let spans: Vec<Span> =
+            if spans.len() == words.len() { spans } else { vec![Span::new(start, end); words.len()] };
+        let mut words: Vec<Word> = words.into_iter().zip(spans).collect();
+        // Split at the shell's command separators, then find `cf SUBCOMMAND`.
+        while !words.is_empty() {
+            let cut = words.iter().position(|(w, _)| matches!(w.as_str(), "&&" | "||" | ";" | "|" | "&"));
+            let rest = cut.map(|c| words.split_off(c + 1)).unwrap_or_default();
+            if cut.is_some() {
+                words.pop();
+            }
+            // `@cf` and `-cf`: a Makefile recipe, silent or errors ignored.
+            let is_cf = |w: &str| {
+                let w = w.trim_start_matches(['@', '-', '+']);
+                w == "cf" || w.ends_with("/cf")
+            };
+            if let Some(c) = words.iter().position(|(w, _)| is_cf(w)) {
+                if words.len() > c + 1 {
+                    out.push(Command { words: words.split_off(c) });
+                }
+            }
+            words = rest;
+        }
+    }
+    out
+}
+
+fn line_starts(text: &str) -> Vec<(usize, &str)> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for line in text.split('\n') {
+        out.push((start, line));
+        start += line.len() + 1;
+    }
+    out
+}
+
+/// `cat > x.json <<EOF`, `<<-'EOF'`: the delimiter, and whether tabs are stripped.
+fn heredoc_start(line: &str) -> Option<(String, bool)> {
+    let at = line.find("<<")?;
+    let rest = &line[at + 2..];
+    if rest.starts_with('<') {
+        return None; // a here-string
+    }
+    let (strip, rest) = match rest.strip_prefix('-') {
+        Some(r) => (true, r),
+        None => (false, rest),
+    };
+    let word: String = rest
+        .trim_start()
+        .chars()
+        .take_while(|c| !c.is_whitespace() && !matches!(c, ';' | '&' | '|' | ')'))
+        .filter(|c| !matches!(c, '\'' | '"' | '\\'))
+        .collect();
+    (!word.is_empty()).then_some((word, strip))
+}
+
+/// Where each word of a logical line is in the file (`base`: the line's offset), counted as
+/// `shell_words::split` counts them: unquoted blanks separate, quotes and backslashes join, a
+/// `#` at a word's start begins a comment. Joined lines keep their length, so the offsets are
+/// the file's.
+fn word_spans(line: &str, base: usize) -> Vec<Span> {
+    let mut out = Vec::new();
+    let mut start: Option<usize> = None;
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    for (i, c) in line.char_indices() {
+        if escaped {
+            escaped = false;
+            continue;
+        }
+        match (quote, c) {
+            (Some('\''), '\'') | (Some('"'), '"') => quote = None,
+            (Some('"'), '\\') => escaped = true,
+            (Some(_), _) => {}
+            (None, '\\') => {
+                start.get_or_insert(i);
+                escaped = true;
+            }
+            (None, '\'' | '"') => {
+                start.get_or_insert(i);
+                quote = Some(c);
+            }
+            (None, c) if c.is_whitespace() => {
+                if let Some(s) = start.take() {
+                    out.push(Span::new(base + s, base + i));
+                }
+            }
+            (None, '#') if start.is_none() => break,
+            (None, _) => {
+                start.get_or_insert(i);
+            }
+        }
+    }
+    if let Some(s) = start {
+        out.push(Span::new(base + s, base + line.len()));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn commands_are_found_with_their_words() {
+        let text = "#!/bin/sh\nset -e\ncat > params.json <<EOF\ncf cs xsuaa space not-this\nEOF\n\
+            cf create-service xsuaa application my-uaa \\\n  -c '{\"xsappname\": \"a\"}' && cf csk my-uaa k1 -c '{\"credential-type\": \"x509\"}'\n";
+        let commands = commands(text);
+        assert_eq!(commands.len(), 2, "the heredoc body is skipped");
+        let first: Vec<&str> = commands[0].words.iter().map(|w| w.0.as_str()).collect();
+        assert_eq!(first, ["cf", "create-service", "xsuaa", "application", "my-uaa", "-c", "{\"xsappname\": \"a\"}"]);
+        let json = commands[0].words[6].1;
+        assert_eq!(&text[json.start..json.end], "'{\"xsappname\": \"a\"}'");
+        assert_eq!(commands[1].words[1].0, "csk");
+        assert_eq!(heredoc_start("cat <<-'END' > x"), Some(("END".to_string(), true)));
+        assert_eq!(heredoc_start("cat <<< \"$x\""), None);
+    }
+}
