@@ -11,7 +11,8 @@ pub struct InstanceRecord {
     pub line: usize,
     /// The resource or instance name; for a descriptor, its `xsappname` (or the file name).
     pub name: String,
-    /// `descriptor`, `mta`, `kyma` or `terraform`.
+    /// `descriptor`, `mta`, `kyma`, `terraform` (BTP provider), `terraform-cf` (Cloud Foundry provider)
+    /// or `cf` (a services manifest, a `cf` command in a script).
     pub kind: String,
     /// The plan, or `unknown` (judged as `application`).
     pub plan: String,
