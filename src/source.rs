@@ -67,6 +67,14 @@ impl SourceFile {
         Position { line: line + 1, column, offset }
     }
 
+    /// The span of the character at `offset` (empty at the end of the text): a one-character
+    /// mark that never ends inside a multi-byte character (a YAML key may start with `é`).
+    pub fn char_span(&self, offset: usize) -> Span {
+        let offset = offset.min(self.text.len());
+        let len = self.text.get(offset..).and_then(|rest| rest.chars().next()).map_or(0, char::len_utf8);
+        Span::new(offset, offset + len)
+    }
+
     pub fn locate(&self, span: Span) -> (Position, Position) {
         (self.position(span.start), self.position(span.end))
     }
@@ -100,6 +108,15 @@ mod tests {
         assert_eq!(f.position(after_key).column, 5);
         let b = f.text.find("\"b\"").unwrap();
         assert_eq!(f.position(b), Position { line: 2, column: 2, offset: b });
+    }
+
+    #[test]
+    fn char_spans_hold_one_whole_character() {
+        let f = SourceFile::new("x", "a\u{e9}\u{1F600}".to_string());
+        assert_eq!(f.char_span(0), Span::new(0, 1));
+        assert_eq!(f.char_span(1), Span::new(1, 3));
+        assert_eq!(f.char_span(3), Span::new(3, 7));
+        assert_eq!(f.char_span(7), Span::new(7, 7));
     }
 
     #[test]

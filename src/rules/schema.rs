@@ -93,7 +93,8 @@ impl Report<'_> {
             }
             Kind::Required { property } => {
                 let key = property.as_str().unwrap_or_default();
-                let span = Span::new(value_span.start, value_span.start + 1);
+                // The value's first character: `{` in JSON, a key's first letter in YAML.
+                let span = self.source.char_span(value_span.start);
                 self.push(
                     span,
                     self.pointer.to_string(),
@@ -344,6 +345,17 @@ mod tests {
         let source = SourceFile::new("t.json", text.to_string());
         let root = crate::parse::parse(&source.text, 0).unwrap();
         validate(&source, &root)
+    }
+
+    #[test]
+    fn a_missing_key_is_marked_on_a_whole_character() {
+        // In YAML a mapping starts at its first key, which may be any character.
+        let text = "role-collections:\n  - \u{e9}t\u{e9}: x\n";
+        let source = SourceFile::new("t.yaml", text.to_string());
+        let root = crate::yaml::parse_documents(text).unwrap().remove(0);
+        let outcome = validate(&source, &root);
+        let d = outcome.diagnostics.iter().find(|d| d.message.contains("lacks the required key `name`")).unwrap();
+        assert_eq!(text.get(d.start.offset..d.end.offset), Some("\u{e9}"));
     }
 
     #[test]
