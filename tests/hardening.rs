@@ -265,3 +265,40 @@ fn case_only_fixes_never_repeat_a_reference() {
     );
     assert_eq!(fs::read_to_string(dir.path().join("xs-security.json")).unwrap(), want);
 }
+
+#[test]
+fn many_unresolved_references_cost_seconds_not_minutes() {
+    // 500 scopes and 15,000 references to none of them, all of the same length: each "did you
+    // mean" compares a reference with every scope, so only the first thousand get one. Then
+    // 2,500 spellings of one scope in another case: only the first is fixed, and finding that
+    // out does not rescan the list for every entry.
+    let scopes: Vec<String> = (0..500).map(|i| format!("{{\"name\": \"$XSAPPNAME.s{i:07}\"}}")).collect();
+    let mut references: Vec<String> = (0..15_000).map(|i| format!("\"$XSAPPNAME.t{i:07}\"")).collect();
+    references.extend(
+        (0..5_000).map(|i| if i % 2 == 0 { "\"$XSAPPNAME.S0000001\"" } else { "\"$XSAPPNAME.s0000001 \"" }.to_string()),
+    );
+    let text = format!(
+        "{{\"xsappname\": \"a\", \"scopes\": [{}], \"role-templates\": [{{\"name\": \"R\", \"scope-references\": [{}]}}]}}",
+        scopes.join(", "),
+        references.join(", ")
+    );
+    let dir = TempDir::new().unwrap();
+    write(dir.path(), "xs-security.json", &text);
+    let started = Instant::now();
+    let out = cmd().current_dir(dir.path()).args(["check", "--output-format", "json"]).output().unwrap();
+    let took = started.elapsed();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let helps: Vec<&str> = report
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "XS201")
+        .map(|d| d["help"].as_str().unwrap())
+        .collect();
+    assert_eq!(helps.len(), 20_000);
+    assert!(helps[0].starts_with("Did you mean `$XSAPPNAME.s0000000`?"), "{}", helps[0]);
+    assert_eq!(helps[..15_000].iter().filter(|h| h.starts_with("Did you mean")).count(), 1_000);
+    let fixes = report.as_array().unwrap().iter().filter(|d| d["code"] == "XS201" && !d["fix"].is_null()).count();
+    assert_eq!(fixes, 1);
+    assert!(took < Duration::from_secs(20), "took {took:?}");
+}

@@ -3,6 +3,7 @@
 use super::{Context, Rule};
 use crate::diagnostic::{Applicability, Diagnostic, Fix};
 use crate::parse::Node;
+use std::collections::HashSet;
 
 /// What a reference points at, for messages: `scope`, `attribute`, `role template`.
 pub struct Target<'a> {
@@ -13,24 +14,39 @@ pub struct Target<'a> {
     pub defined: &'a [&'a str],
     /// The reference as written for a given defined name.
     pub spell: fn(&str) -> String,
-    /// The references already in the same list, as written: a fix must not repeat one.
-    pub siblings: &'a [&'a str],
-    /// Where this reference is in `siblings`.
-    pub position: usize,
-    /// The name a sibling asks for, as `wanted` is this reference's; `None` when it is not
-    /// checked (a foreign reference, a placeholder).
-    pub wanted_of: fn(&str) -> Option<&str>,
+    /// The references of the same list, as written: a fix must not repeat one.
+    pub siblings: &'a HashSet<&'a str>,
+}
+
+/// "Did you mean" suggestions computed per rule and file at most: each compares the reference
+/// with every defined name, so a file with a million unresolved references must not pay that
+/// a million times. Real descriptors have a few.
+const MAX_SUGGESTIONS: usize = 1_000;
+
+/// What the findings of one rule in one file share, in the order of the references.
+#[derive(Default)]
+pub struct Seen {
+    /// Corrections given to earlier entries of the current list.
+    claimed: HashSet<String>,
+    suggestions: usize,
+}
+
+impl Seen {
+    /// Call before the first reference of each list.
+    pub fn next_list(&mut self) {
+        self.claimed.clear();
+    }
 }
 
 impl Target<'_> {
-    /// The reference a case-only fix writes for `wanted`: when it names nothing and differs
-    /// from exactly one defined name only in case.
-    fn correction(&self, wanted: &str) -> Option<String> {
-        if self.defined.contains(&wanted) {
+    /// The reference a case-only fix writes: when `wanted` names nothing and differs from
+    /// exactly one defined name only in case.
+    fn correction(&self) -> Option<String> {
+        if self.defined.contains(&self.wanted) {
             return None;
         }
         let mut same_but_case: Vec<&str> =
-            self.defined.iter().copied().filter(|d| d.eq_ignore_ascii_case(wanted)).collect();
+            self.defined.iter().copied().filter(|d| d.eq_ignore_ascii_case(self.wanted)).collect();
         same_but_case.sort_unstable();
         same_but_case.dedup();
         match same_but_case.as_slice() {
@@ -40,26 +56,25 @@ impl Target<'_> {
     }
 }
 
-/// A finding on `node` (a string token). A case-only mismatch with exactly one defined name
-/// gets a safe fix: the reference is broken as written, so correcting its case breaks nothing.
+/// A finding on `node` (a string token), for the references of a list in order. A case-only
+/// mismatch with exactly one defined name gets a safe fix (the reference is broken as written,
+/// so correcting its case breaks nothing), unless the list holds the corrected name already or
+/// an earlier entry is corrected to it: then the help says to remove the entry.
 pub fn unresolved(
     rule: &'static Rule,
     ctx: &Context<'_>,
     node: &Node,
     pointer: String,
     target: &Target<'_>,
+    seen: &mut Seen,
 ) -> Diagnostic {
     let reference = node.as_str().unwrap_or_default();
     let kind = target.kind;
-    let corrected = target.correction(target.wanted);
-    let already_listed = corrected.as_ref().is_some_and(|c| target.siblings.contains(&c.as_str()));
+    let corrected = target.correction();
+    let already_listed = corrected.as_ref().is_some_and(|c| target.siblings.contains(c.as_str()));
     // Two spellings of one name in a list (`read`, `READ`) are fixed in the same pass: only the
     // first is rewritten, or the list would hold the corrected name twice.
-    let fixed_before = !already_listed
-        && corrected.is_some()
-        && target.siblings[..target.position.min(target.siblings.len())]
-            .iter()
-            .any(|s| (target.wanted_of)(s).and_then(|w| target.correction(w)) == corrected);
+    let fixed_before = !already_listed && corrected.as_ref().is_some_and(|c| !seen.claimed.insert(c.clone()));
     let duplicate = already_listed || fixed_before;
     if let Some(corrected) = corrected.as_ref().filter(|_| !duplicate) {
         let fix = Fix::new(
@@ -78,7 +93,13 @@ pub fn unresolved(
         .with_help(format!("Names are case-sensitive: write `{corrected}`."))
         .with_fix(Some(fix));
     }
-    let help = match crate::suggest::closest(target.wanted, target.defined.iter().copied()) {
+    let suggestion = if duplicate || seen.suggestions >= MAX_SUGGESTIONS {
+        None
+    } else {
+        seen.suggestions += 1;
+        crate::suggest::closest(target.wanted, target.defined.iter().copied())
+    };
+    let help = match suggestion {
         _ if duplicate => {
             let corrected = corrected.unwrap_or_default();
             if already_listed {

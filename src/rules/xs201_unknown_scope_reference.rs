@@ -28,10 +28,11 @@
 //! spelling of it (`read`, `READ`): the list would name it twice, so the help says to remove
 //! the entry. Otherwise the help suggests the closest name and nothing is changed.
 
-use super::references::{unresolved, Target};
+use super::references::{unresolved, Seen, Target};
 use super::{Context, FixKind, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::names::{local_reference, named, strings, ROLE_TEMPLATES, SCOPES};
+use std::collections::HashSet;
 
 pub static RULE: Rule = Rule {
     code: "XS201",
@@ -44,11 +45,13 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    let mut seen = Seen::default();
     let scopes = named(ctx.root, SCOPES);
     let defined: Vec<&str> = scopes.iter().filter_map(|s| local_reference(s.name)).collect();
     for template in named(ctx.root, ROLE_TEMPLATES) {
-        let siblings: Vec<&str> = strings(template.entry, "scope-references").map(|(_, _, s)| s).collect();
-        for (position, (i, node, reference)) in strings(template.entry, "scope-references").enumerate() {
+        let siblings: HashSet<&str> = strings(template.entry, "scope-references").map(|(_, _, s)| s).collect();
+        seen.next_list();
+        for (i, node, reference) in strings(template.entry, "scope-references") {
             let Some(wanted) = local_reference(reference) else { continue };
             if defined.contains(&wanted) {
                 continue;
@@ -59,10 +62,15 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 defined: &defined,
                 spell: |n| format!("$XSAPPNAME.{n}"),
                 siblings: &siblings,
-                position,
-                wanted_of: local_reference,
             };
-            out.push(unresolved(&RULE, ctx, node, format!("{}/scope-references/{i}", template.pointer()), &target));
+            out.push(unresolved(
+                &RULE,
+                ctx,
+                node,
+                format!("{}/scope-references/{i}", template.pointer()),
+                &target,
+                &mut seen,
+            ));
         }
     }
 }

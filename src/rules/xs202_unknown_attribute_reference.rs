@@ -25,10 +25,11 @@
 //! spelling of it (`read`, `READ`): the list would name it twice, so the help says to remove
 //! the entry. Otherwise the help suggests the closest name and nothing is changed.
 
-use super::references::{unresolved, Target};
+use super::references::{unresolved, Seen, Target};
 use super::{Context, FixKind, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::names::{attribute_references, named, ATTRIBUTES, ROLE_TEMPLATES};
+use std::collections::HashSet;
 
 pub static RULE: Rule = Rule {
     code: "XS202",
@@ -41,11 +42,13 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    let mut seen = Seen::default();
     let defined: Vec<&str> = named(ctx.root, ATTRIBUTES).iter().map(|a| a.name).collect();
     for template in named(ctx.root, ROLE_TEMPLATES) {
         let references = attribute_references(&template);
-        let siblings: Vec<&str> = references.iter().map(|r| r.name).collect();
-        for (position, reference) in references.into_iter().enumerate() {
+        let siblings: HashSet<&str> = references.iter().map(|r| r.name).collect();
+        seen.next_list();
+        for reference in references {
             if defined.contains(&reference.name) || crate::names::has_placeholder(reference.name) {
                 continue;
             }
@@ -55,10 +58,8 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 defined: &defined,
                 spell: str::to_string,
                 siblings: &siblings,
-                position,
-                wanted_of: |name| (!crate::names::has_placeholder(name)).then_some(name),
             };
-            out.push(unresolved(&RULE, ctx, reference.name_node, reference.pointer, &target));
+            out.push(unresolved(&RULE, ctx, reference.name_node, reference.pointer, &target, &mut seen));
         }
     }
 }

@@ -26,10 +26,11 @@
 //! spelling of it (`read`, `READ`): the list would name it twice, so the help says to remove
 //! the entry. Otherwise the help suggests the closest name and nothing is changed.
 
-use super::references::{unresolved, Target};
+use super::references::{unresolved, Seen, Target};
 use super::{Context, FixKind, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::names::{local_reference, named, strings, ROLE_COLLECTIONS, ROLE_TEMPLATES};
+use std::collections::HashSet;
 
 pub static RULE: Rule = Rule {
     code: "XS203",
@@ -42,10 +43,13 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    let mut seen = Seen::default();
     let defined: Vec<&str> = named(ctx.root, ROLE_TEMPLATES).iter().map(|t| t.name).collect();
     for collection in named(ctx.root, ROLE_COLLECTIONS) {
-        let siblings: Vec<&str> = strings(collection.entry, "role-template-references").map(|(_, _, s)| s).collect();
-        for (position, (i, node, reference)) in strings(collection.entry, "role-template-references").enumerate() {
+        let siblings: HashSet<&str> =
+            strings(collection.entry, "role-template-references").map(|(_, _, s)| s).collect();
+        seen.next_list();
+        for (i, node, reference) in strings(collection.entry, "role-template-references") {
             let Some(wanted) = local_reference(reference) else { continue };
             if defined.contains(&wanted) {
                 continue;
@@ -56,8 +60,6 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 defined: &defined,
                 spell: |n| format!("$XSAPPNAME.{n}"),
                 siblings: &siblings,
-                position,
-                wanted_of: local_reference,
             };
             out.push(unresolved(
                 &RULE,
@@ -65,6 +67,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 node,
                 format!("{}/role-template-references/{i}", collection.pointer()),
                 &target,
+                &mut seen,
             ));
         }
     }
