@@ -13,7 +13,11 @@ use hcl_edit::Span as _;
 
 pub fn parse(text: &str) -> Result<Body, SyntaxError> {
     hcl_edit::parser::parse_body(text).map_err(|e| {
-        let offset = e.location().offset().min(text.len());
+        // The parser works on bytes: where it gives up may be inside a multi-byte character.
+        let mut offset = e.location().offset().min(text.len());
+        while !text.is_char_boundary(offset) {
+            offset -= 1;
+        }
         SyntaxError { span: Span::new(offset, offset), message: e.message().to_string() }
     })
 }
@@ -128,5 +132,17 @@ mod tests {
         assert_eq!(&text[list.span.start..list.span.end], "[\"instance-secret\"]");
         assert_eq!(params.get("xsappname").and_then(Node::as_str), Some("${var.app}"));
         assert!(parse("resource \"a\" {").is_err());
+    }
+
+    #[test]
+    fn errors_are_placed_on_character_boundaries() {
+        for text in [
+            "resource \"a\" \"b\" {\n  parameters = jsonencode(\u{e9}",
+            "resource \"a\" \"b\" \u{e9}",
+            "a = \u{1F600}\u{1F600}",
+        ] {
+            let e = parse(text).unwrap_err();
+            assert!(text.is_char_boundary(e.span.start) && text.is_char_boundary(e.span.end), "{text:?}: {e:?}");
+        }
     }
 }
