@@ -302,3 +302,20 @@ fn many_unresolved_references_cost_seconds_not_minutes() {
     assert_eq!(fixes, 1);
     assert!(took < Duration::from_secs(20), "took {took:?}");
 }
+
+#[test]
+fn a_finding_on_a_yaml_mapping_marks_its_whole_first_character() {
+    // XS101 on parameters that do not set credential-types is placed on their first character:
+    // here `é`, two bytes.
+    let dir = TempDir::new().unwrap();
+    let text = "apiVersion: services.cloud.sap.com/v1\nkind: ServiceInstance\nmetadata:\n  name: auth\nspec:\n  \
+                serviceOfferingName: xsuaa\n  servicePlanName: application\n  parameters:\n    \u{e9}t\u{e9}: x\n    \
+                xsappname: a\n";
+    write(dir.path(), "k8s.yaml", text);
+    let out = cmd().current_dir(dir.path()).args(["check", "--output-format", "json"]).output().unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let xs101 = report.as_array().unwrap().iter().find(|d| d["code"] == "XS101").expect("XS101");
+    let (start, end) =
+        (xs101["start"]["offset"].as_u64().unwrap() as usize, xs101["end"]["offset"].as_u64().unwrap() as usize);
+    assert_eq!(text.get(start..end), Some("\u{e9}"), "{xs101}");
+}

@@ -55,7 +55,6 @@
 use super::{Context, FixKind, Rule};
 use crate::descriptor::{CredentialTypes, OAUTH2_CONFIGURATION};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::source::Span;
 
 pub static RULE: Rule = Rule {
     code: "XS101",
@@ -75,7 +74,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     }
     let (span, pointer) = match oauth2 {
         Some(member) => (member.key_span, format!("/{OAUTH2_CONFIGURATION}")),
-        None => (Span::new(ctx.root.span.start, ctx.root.span.start + 1), String::new()),
+        None => (ctx.source.char_span(ctx.root.span.start), String::new()),
     };
     let placement = ctx.placement;
     let path = placement.list_path(ctx.fixable);
