@@ -5,11 +5,13 @@
 //! Plain scalars are typed as YAML 1.2's core schema does (null, booleans, decimal numbers);
 //! quoted and block scalars are strings. An alias is replaced by a copy of its anchored node.
 //!
-//! Copies are bounded: an alias that would bring the nodes copied through aliases over
+//! Copies are bounded: an alias that would bring what is copied through aliases over
 //! [`copy_budget`] is a syntax error at the alias, so a "billion laughs" document (each level
-//! aliasing the previous one ten times) costs milliseconds instead of gigabytes. Keeping an
-//! anchored node for its aliases is a copy too (anchors nested in anchors copy a subtree once
-//! each): those copies may reach twice the budget, so that an alias bomb stops at an alias.
+//! aliasing the previous one ten times, or one long string nine times) costs milliseconds
+//! instead of gigabytes. What a copy costs is its nodes, a node counting one more for each
+//! [`BYTES_PER_UNIT`] bytes of text it holds. Keeping an anchored node for its aliases is a copy
+//! too (anchors nested in anchors copy a subtree once each): those copies may reach twice the
+//! budget, so that an alias bomb stops at an alias.
 
 use crate::parse::{Member, Node, SyntaxError, Value};
 use crate::source::Span;
@@ -19,27 +21,38 @@ use std::collections::HashMap;
 /// Deeper nesting than any deployment file needs; it keeps every later walk's stack bounded.
 const MAX_DEPTH: usize = 512;
 
-/// How many nodes may be copied for the aliases (and the anchors they refer to) of a text:
-/// far more than a deployment file with a few anchors needs, and never more than a file of the
-/// same size could hold without aliases, so memory stays proportional to the input.
+/// A node's text (a scalar, a key) costs one more unit of the copy budget per this many bytes.
+pub const BYTES_PER_UNIT: usize = 32;
+
+/// How much may be copied for the aliases (and the anchors they refer to) of a text, in
+/// nodes (see [`BYTES_PER_UNIT`]): far more than a deployment file with a few anchors needs (a
+/// map of ten keys aliased in twenty places is some two hundred), and never more than a file of
+/// the same size could hold without aliases, so time and memory stay proportional to the input.
 pub fn copy_budget(text: &str) -> usize {
-    text.len().max(100_000)
+    text.len().max(10_000)
 }
 
-/// An anchored node, with its size and height, so that an alias costs a lookup to judge.
+/// An anchored node, with its cost and height, so that an alias costs a lookup to judge.
 struct Anchored {
     node: Node,
-    nodes: usize,
+    cost: usize,
     height: usize,
 }
 
-/// The number of nodes in `node` and its height (1 for a scalar).
+/// What copying `node` costs (its nodes and text, see [`BYTES_PER_UNIT`]) and its height (1 for
+/// a scalar).
 fn measure(node: &Node) -> (usize, usize) {
+    let fold = |(n, h): (usize, usize), (cn, ch): (usize, usize)| (n + cn, h.max(ch + 1));
     match &node.value {
-        Value::Array(items) => items.iter().map(measure).fold((1, 1), |(n, h), (cn, ch)| (n + cn, h.max(ch + 1))),
-        Value::Object(members) => {
-            members.iter().map(|m| measure(&m.value)).fold((1, 1), |(n, h), (cn, ch)| (n + cn, h.max(ch + 1)))
-        }
+        Value::Array(items) => items.iter().map(measure).fold((1, 1), fold),
+        Value::Object(members) => members
+            .iter()
+            .map(|m| {
+                let (cost, height) = measure(&m.value);
+                (cost + m.key.len() / BYTES_PER_UNIT, height)
+            })
+            .fold((1, 1), fold),
+        Value::String(s) | Value::Number(s) => (1 + s.len() / BYTES_PER_UNIT, 1),
         _ => (1, 1),
     }
 }
@@ -95,7 +108,7 @@ pub fn parse_documents(text: &str) -> Result<Vec<Node>, SyntaxError> {
                 let alias_span = Span::new(range.start, range.end.max(range.start));
                 let mut node = match anchors.get(&id) {
                     Some(anchored) => {
-                        if anchored.nodes > budget {
+                        if anchored.cost > budget {
                             return Err(SyntaxError {
                                 span: alias_span,
                                 message: format!(
@@ -111,7 +124,7 @@ pub fn parse_documents(text: &str) -> Result<Vec<Node>, SyntaxError> {
                                 message: format!("nested more than {MAX_DEPTH} levels deep through this alias"),
                             });
                         }
-                        budget -= anchored.nodes;
+                        budget -= anchored.cost;
                         anchored.node.clone()
                     }
                     None => Node { span: Span::default(), value: Value::Null },
@@ -153,8 +166,8 @@ pub fn parse_documents(text: &str) -> Result<Vec<Node>, SyntaxError> {
         };
         if anchor != 0 {
             // Storing the anchored node is a copy too: nested anchors copy a subtree once each.
-            let (nodes, height) = measure(&node);
-            if nodes > anchor_budget {
+            let (cost, height) = measure(&node);
+            if cost > anchor_budget {
                 return Err(SyntaxError {
                     span: Span::new(node.span.start, node.span.start),
                     message: format!(
@@ -164,8 +177,8 @@ pub fn parse_documents(text: &str) -> Result<Vec<Node>, SyntaxError> {
                     ),
                 });
             }
-            anchor_budget -= nodes;
-            anchors.insert(anchor, Anchored { node: node.clone(), nodes, height });
+            anchor_budget -= cost;
+            anchors.insert(anchor, Anchored { node: node.clone(), cost, height });
         }
         match stack.last_mut() {
             Some(Open::Map { items, .. } | Open::Seq { items, .. }) => items.push(node),
@@ -219,10 +232,21 @@ mod tests {
         let e = parse_documents(&text).unwrap_err();
         assert!(started.elapsed() < std::time::Duration::from_secs(1), "{:?}", started.elapsed());
         assert!(e.message.starts_with("too many alias expansions"), "{e:?}");
-        // At the alias that would exceed the budget: the first `*e` of `f` (66,430 nodes each;
-        // `d` and `e` took 73,809 already).
-        assert_eq!(&text[e.span.start..e.span.end], "*e", "{e:?}");
-        assert!(text[..e.span.start].ends_with("f: &f ["), "{e:?}");
+        // At the alias that would exceed the budget of 10,000: the first `*d` of `e` (7,381
+        // nodes; `b`, `c` and `d` took 8,289 already).
+        assert_eq!(&text[e.span.start..e.span.end], "*d", "{e:?}");
+        assert!(text[..e.span.start].ends_with("e: &e ["), "{e:?}");
+    }
+
+    #[test]
+    fn long_strings_count_by_their_length() {
+        // Few nodes, but each alias copies 32 KB: 100 of them would be 3 MB from a 33 KB file.
+        let text = format!("a: &a \"{}\"\nb: [{}]\n", "x".repeat(32_768), vec!["*a"; 100].join(", "));
+        let e = parse_documents(&text).unwrap_err();
+        assert!(e.message.starts_with("too many alias expansions"), "{e:?}");
+        // A few copies are fine.
+        let text = format!("a: &a \"{}\"\nb: [{}]\n", "x".repeat(32_768), ["*a"; 10].join(", "));
+        assert!(parse_documents(&text).is_ok());
     }
 
     #[test]
