@@ -8,12 +8,13 @@
 //!
 //! Options: `--seed N` (default 1), `--start I` (first input index, default 0), `--iterations N`
 //! (default 1,000,000), `--threads N` (default: the machine's), `--timeout SECS` (an input that
-//! runs longer is a hang, default 2), `--seconds SECS` (stop after this long), `--out DIR`
-//! (failing inputs, default `fuzz-out`), `--keep-going` (save each distinct failure and go on),
-//! `--known TEXT` (a failure whose location contains TEXT is counted but does not fail the run;
-//! repeatable), `--trace` (print every index first: finds an input that aborts the process), `--dump N`
-//! (print N inputs from `--start` instead of running them), `--extract` (write input `--start`
-//! to `--out`, for `fixtures/fuzz-regressions/`).
+//! runs longer is a failure, default 2; at ten times that, a hang that ends the process),
+//! `--seconds SECS` (stop after this long), `--out DIR` (failing inputs, default `fuzz-out`),
+//! `--keep-going` (save each distinct failure and go on), `--known TEXT` (a failure whose
+//! location contains TEXT is counted but does not fail the run; repeatable), `--trace` (print
+//! every index first: finds an input that aborts the process), `--dump N` (print N inputs from
+//! `--start` instead of running them), `--extract` (write input `--start` to `--out`, for
+//! `fixtures/fuzz-regressions/`), `--quiet` (no progress lines).
 //! Exit status: 0 without failures, 1 with failures, 3 on a hang, 2 on a usage error.
 
 #[path = "../tests/fuzz/harness.rs"]
@@ -95,6 +96,9 @@ fn main() {
         summary.slowest.0,
         summary.slowest.1
     );
+    for (index, took) in &summary.slow {
+        println!("slow: input {index} took {took:?} (replay alone: --start {index} --iterations 1)");
+    }
     for (signature, count, saved) in &summary.known {
         println!("known: {count} x {signature} (first saved to {saved:?})");
     }

@@ -1457,6 +1457,9 @@ pub fn install_panic_hook() {
 pub enum FailureKind {
     Panic,
     Invariant,
+    /// Finished, but took longer than the timeout.
+    Slow,
+    /// Still running at ten times the timeout.
     Hang,
 }
 
@@ -1476,6 +1479,7 @@ impl Failure {
         match self.kind {
             FailureKind::Panic => first.split(": ").next().unwrap_or(first).to_string(),
             FailureKind::Invariant => first.split(':').take(2).collect::<Vec<_>>().join(":"),
+            FailureKind::Slow => "slow".into(),
             FailureKind::Hang => "hang".into(),
         }
     }
@@ -1502,7 +1506,9 @@ pub struct Config {
     pub start: u64,
     pub iterations: u64,
     pub threads: usize,
-    /// An execution that takes longer is a hang: reported, and the process exits.
+    /// An execution that takes longer is a failure ("slow"); one still running at ten times
+    /// this is a hang: saved, and the process exits (a thread cannot be stopped). Wall-clock
+    /// time: a machine busy with other work makes executions slow, so replay slow ones alone.
     pub timeout: Duration,
     /// Stop after this long even if iterations are left.
     pub time_limit: Option<Duration>,
@@ -1547,6 +1553,8 @@ pub struct Summary {
     pub known: Vec<(String, u64, Option<PathBuf>)>,
     /// The slowest execution: (index, time).
     pub slowest: (u64, Duration),
+    /// The slowest executions over the timeout (at most 20): (index, time).
+    pub slow: Vec<(u64, Duration)>,
 }
 
 impl Summary {
@@ -1586,14 +1594,14 @@ pub fn run(config: &Config, corpus: &[Seed]) -> Summary {
     let failures: Mutex<Vec<Failure>> = Mutex::new(Vec::new());
     let known: Mutex<Vec<(String, u64, Option<PathBuf>)>> = Mutex::new(Vec::new());
     let slowest = Mutex::new((0u64, Duration::ZERO));
+    let slow: Mutex<Vec<(u64, Duration)>> = Mutex::new(Vec::new());
     let slots: Vec<Arc<Slot>> = (0..config.threads.max(1))
         .map(|_| Arc::new(Slot { started: AtomicU64::new(0), index: AtomicU64::new(0) }))
         .collect();
     let now_ms = || began.elapsed().as_millis() as u64 + 1;
     let watchdog_done = AtomicBool::new(false);
     std::thread::scope(|scope| {
-        // The watchdog: an execution over the timeout is saved and ends the process (a thread
-        // cannot be stopped).
+        // The watchdog: an execution over ten times the timeout is saved and ends the process.
         scope.spawn(|| {
             let mut last_progress = Instant::now();
             let mut last_done = 0;
@@ -1601,10 +1609,10 @@ pub fn run(config: &Config, corpus: &[Seed]) -> Summary {
                 std::thread::sleep(Duration::from_millis(50));
                 for slot in &slots {
                     let started = slot.started.load(Ordering::Relaxed);
-                    if started != 0 && now_ms().saturating_sub(started) > config.timeout.as_millis() as u64 {
+                    if started != 0 && now_ms().saturating_sub(started) > 10 * config.timeout.as_millis() as u64 {
                         let index = slot.index.load(Ordering::Relaxed);
                         let input = generate(corpus, config.seed, index);
-                        let message = format!("hang: input {index} ran longer than {:?}", config.timeout);
+                        let message = format!("hang: input {index} ran longer than {:?}", 10 * config.timeout);
                         let saved = save(&config.out_dir, "hang", &input, config.seed, index, &message);
                         eprintln!("fuzz: {message}; input saved to {saved:?}\n  recipe: {}", input.recipe);
                         std::process::exit(3);
@@ -1630,7 +1638,8 @@ pub fn run(config: &Config, corpus: &[Seed]) -> Summary {
         let workers: Vec<_> = slots
             .iter()
             .map(|slot| {
-                let (next, stop, done, failures, known, slowest) = (&next, &stop, &done, &failures, &known, &slowest);
+                let (next, stop, done, failures, known, slowest, slow) =
+                    (&next, &stop, &done, &failures, &known, &slowest, &slow);
                 scope.spawn(move || {
                     let ws = Workspace::new();
                     loop {
@@ -1658,6 +1667,19 @@ pub fn run(config: &Config, corpus: &[Seed]) -> Summary {
                             }
                         }
                         done.fetch_add(1, Ordering::Relaxed);
+                        let result = match result {
+                            Ok(()) if took > config.timeout => Err((
+                                FailureKind::Slow,
+                                format!("slow: input {index} took {took:?} (more than {:?})", config.timeout),
+                            )),
+                            other => other,
+                        };
+                        if result.is_err() && took > config.timeout {
+                            let mut slow = slow.lock().unwrap();
+                            slow.push((index, took));
+                            slow.sort_by_key(|s| std::cmp::Reverse(s.1));
+                            slow.truncate(20);
+                        }
                         let Err((kind, message)) = result else { continue };
                         let failure = Failure { kind, index, message, saved: None };
                         let signature = failure.signature();
@@ -1680,6 +1702,7 @@ pub fn run(config: &Config, corpus: &[Seed]) -> Summary {
                         let label = match failure.kind {
                             FailureKind::Panic => "panic",
                             FailureKind::Invariant => "invariant",
+                            FailureKind::Slow => "slow",
                             FailureKind::Hang => "hang",
                         };
                         let saved = save(&config.out_dir, label, &input, config.seed, index, &failure.message);
@@ -1709,6 +1732,7 @@ pub fn run(config: &Config, corpus: &[Seed]) -> Summary {
         failures,
         known: known.into_inner().unwrap(),
         slowest: slowest.into_inner().unwrap(),
+        slow: slow.into_inner().unwrap(),
     }
 }
 
