@@ -1012,22 +1012,43 @@ pub struct Workspace {
     pub mta: String,
 }
 
+/// The workspace's MTA: one xsuaa resource with its descriptor at `path:`, extended by the
+/// workspace's extensions (and the extension inputs).
+const WORKSPACE_MTA: &str = "_schema-version: \"3.1\"\nID: bookshop\nversion: 1.0.0\nresources:\n  - name: bookshop-auth\n    \
+    type: org.cloudfoundry.managed-service\n    parameters:\n      service: xsuaa\n      service-plan: application\n      \
+    path: ./xs-security.json\n      config:\n        xsappname: bookshop-${org}\n        oauth2-configuration:\n          \
+    credential-types: [binding-secret, instance-secret]\n  - name: broker-auth\n    type: org.cloudfoundry.managed-service\n    \
+    parameters:\n      service: xsuaa\n      service-plan: broker\n      path: security/xs-security.json\n";
+
+/// Files an MTA input may name (`path: ./xs-security.json`, `security/xs-security.json`) and
+/// the extensions of the workspace's MTA. Written here rather than read from `fixtures/`, so
+/// that moving fixtures never breaks the harness.
+const WORKSPACE_FILES: &[(&str, &str)] = &[
+    (
+        "xs-security.json",
+        "{\n  \"xsappname\": \"bookshop\",\n  \"scopes\": [{ \"name\": \"$XSAPPNAME.Read\" }],\n  \"role-templates\": [\n    \
+         { \"name\": \"Viewer\", \"scope-references\": [\"$XSAPPNAME.Read\"] }\n  ],\n  \"oauth2-configuration\": {\n    \
+         \"credential-types\": [\"instance-secret\"]\n  }\n}\n",
+    ),
+    ("security/xs-security.json", "{\r\n\t\"xsappname\": \"broker\",\r\n\t\"tenant-mode\": \"shared\"\r\n}\r\n"),
+    (
+        "prod.mtaext",
+        "_schema-version: \"3.1\"\nID: bookshop.prod\nextends: bookshop\nresources:\n  - name: bookshop-auth\n    \
+         parameters:\n      config:\n        oauth2-configuration:\n          credential-types:\n            - binding-secret\n",
+    ),
+    (
+        "other.mtaext",
+        "_schema-version: \"3.1\"\nID: other.ext\nextends: other\nresources:\n  - name: bookshop-auth\n    parameters:\n      \
+         config: {tenant-mode: shared}\n",
+    ),
+];
+
 impl Workspace {
     pub fn new() -> Workspace {
         let root = PathBuf::from("/xsuaa-lint-fuzz");
-        let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
-        let read = |from: &str| std::fs::read_to_string(fixtures.join(from)).expect("a fixture");
-        let mut files = HashMap::new();
-        for (from, to) in [
-            ("deploy/mta-merge-order/xs-security.json", "xs-security.json"),
-            ("deploy/mta-shared-descriptor-two-plans/security/xs-security.json", "security/xs-security.json"),
-            ("deploy/mta-merge-order/prod.mtaext", "prod.mtaext"),
-            ("deploy/mta-merge-order/other.mtaext", "other.mtaext"),
-        ] {
-            files.insert(root.join(to), read(from));
-        }
+        let files = WORKSPACE_FILES.iter().map(|(path, text)| (root.join(path), text.to_string())).collect();
         let extensions = vec![root.join("other.mtaext"), root.join("prod.mtaext")];
-        Workspace { mta: read("deploy/mta-merge-order/mta.yaml"), root, files, extensions }
+        Workspace { mta: WORKSPACE_MTA.to_string(), root, files, extensions }
     }
 }
 
@@ -1038,9 +1059,9 @@ impl Default for Workspace {
 }
 
 /// The workspace's files, and one more (an extension under test).
-struct Overlay<'a> {
-    workspace: &'a Workspace,
-    extra: Option<(PathBuf, &'a str)>,
+pub struct Overlay<'a> {
+    pub workspace: &'a Workspace,
+    pub extra: Option<(PathBuf, &'a str)>,
 }
 
 impl Files for Overlay<'_> {
@@ -1720,7 +1741,16 @@ pub fn run(config: &Config, corpus: &[Seed]) -> Summary {
             })
             .collect();
         for worker in workers {
-            let _ = worker.join();
+            // A panic outside an execution is the harness's own: the run cannot be trusted.
+            if worker.join().is_err() {
+                failures.lock().unwrap().push(Failure {
+                    kind: FailureKind::Panic,
+                    index: u64::MAX,
+                    message: "a worker thread of the harness panicked outside an execution".into(),
+                    saved: None,
+                });
+                stop.store(true, Ordering::Relaxed);
+            }
         }
         watchdog_done.store(true, Ordering::Relaxed);
     });
