@@ -263,8 +263,14 @@ pub trait Files {
 pub enum Unreadable {
     /// Missing, not a regular file, or unreadable.
     Missing,
-    /// Its bytes are not text; the message says where.
-    NotText(String),
+    /// Its bytes are not UTF-8; the message says where.
+    NotText {
+        message: String,
+        /// The text with each invalid sequence replaced by U+FFFD: the same bytes up to `offset`.
+        lossy: String,
+        /// Where the first invalid byte is.
+        offset: usize,
+    },
 }
 
 /// Reads a deployment file and everything it brings in. `root` bounds where `path` may point;
@@ -437,12 +443,35 @@ fn load_extensions(set: &mut InstanceSet, id: &str, extensions: &[PathBuf], file
     let mut sorted: Vec<&PathBuf> = extensions.iter().collect();
     sorted.sort();
     for path in sorted {
-        let Ok(source) = files.read(path, &path.to_string_lossy()) else { continue };
+        let shown = path.to_string_lossy();
+        let source = match files.read(path, &shown) {
+            Ok(source) => source,
+            // An extension of this MTA that is not UTF-8 is XS004 at its first invalid byte (the
+            // replaced text is the same up to there); others are not this MTA's business.
+            Err(Unreadable::NotText { message, lossy, offset }) => {
+                if extends_by_text(&lossy, id) {
+                    let file = set.add_file(path.clone(), SourceFile::new(shown, lossy));
+                    set.problem(file, Span::new(offset, offset), ProblemKind::Syntax, message);
+                }
+                continue;
+            }
+            Err(Unreadable::Missing) => continue,
+        };
         // A quick look before parsing: most extensions extend another MTA.
         if !source.text.contains(id) {
             continue;
         }
-        let Ok(docs) = crate::yaml::parse_documents(&source.text) else { continue };
+        let docs = match crate::yaml::parse_documents(&source.text) {
+            Ok(docs) => docs,
+            Err(e) => {
+                // An extension of this MTA that does not parse is XS004: its layer is missing.
+                if extends_by_text(&source.text, id) {
+                    let file = set.add_file(path.clone(), source);
+                    set.problem(file, e.span, ProblemKind::Syntax, format!("not valid YAML: {}", e.message));
+                }
+                continue;
+            }
+        };
         let Some(doc) = docs.first() else { continue };
         if doc.get("extends").and_then(Node::as_str) != Some(id) {
             continue;
@@ -458,6 +487,16 @@ fn load_extensions(set: &mut InstanceSet, id: &str, extensions: &[PathBuf], file
         }
     }
     out
+}
+
+/// Whether a text that does not parse says `extends: <id>` on a line of its own (quoted or
+/// not, with or without a comment): an extension of that MTA, broken.
+fn extends_by_text(text: &str, id: &str) -> bool {
+    text.lines().any(|line| {
+        let Some(value) = line.trim_start().strip_prefix("extends:") else { return false };
+        let value = value.split(" #").next().unwrap_or_default().trim();
+        [value, value.trim_matches('"'), value.trim_matches('\'')].contains(&id)
+    })
 }
 
 fn descriptor_layer(
@@ -494,7 +533,7 @@ fn descriptor_layer(
     let shown = normalized.to_string_lossy().into_owned();
     let source = match files.read(&normalized, &shown) {
         Ok(source) => source,
-        Err(Unreadable::NotText(message)) => {
+        Err(Unreadable::NotText { message, .. }) => {
             let reason = message.strip_prefix("the file is ").unwrap_or(&message);
             set.problem(
                 file,
@@ -673,4 +712,18 @@ fn load_terraform(set: &mut InstanceSet, file: usize, root: &Path, files: &dyn F
         set.instances.push(instance);
     }
     terraform::load_cloud_foundry(set, file, &body, root, files);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_broken_extension_is_known_by_its_extends_line() {
+        assert!(extends_by_text("ID: x\nextends: shop\n", "shop"));
+        assert!(extends_by_text("extends: \"shop\" # comment\n[", "shop"));
+        assert!(extends_by_text("  extends: 'shop'", "shop"));
+        assert!(!extends_by_text("extends: shop-prod\n", "shop"));
+        assert!(!extends_by_text("# extends: shop\n", "shop"));
+    }
 }

@@ -161,7 +161,9 @@ impl crate::deployment::Files for Disk {
     fn read(&self, path: &Path, shown: &str) -> Result<SourceFile, crate::deployment::Unreadable> {
         use crate::deployment::Unreadable;
         read_path(path, shown).map_err(|e| match e {
-            LoadError::NotText { diagnostic, .. } => Unreadable::NotText(diagnostic.message),
+            LoadError::NotText { diagnostic, lossy } => {
+                Unreadable::NotText { offset: diagnostic.start.offset, message: diagnostic.message, lossy }
+            }
             LoadError::Io(_) => Unreadable::Missing,
         })
     }

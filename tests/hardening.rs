@@ -319,3 +319,37 @@ fn a_finding_on_a_yaml_mapping_marks_its_whole_first_character() {
         (xs101["start"]["offset"].as_u64().unwrap() as usize, xs101["end"]["offset"].as_u64().unwrap() as usize);
     assert_eq!(text.get(start..end), Some("\u{e9}"), "{xs101}");
 }
+
+#[test]
+fn an_extension_of_the_mta_that_does_not_parse_or_is_not_utf8_is_xs004() {
+    // Extensions are read through the MTA they extend; a broken one was dropped without a word,
+    // and with it its layer of the configuration.
+    let dir = TempDir::new().unwrap();
+    let root = dir.path();
+    write(
+        root,
+        "mta.yaml",
+        "ID: a\n_schema-version: \"3.1\"\nresources:\n  - name: x\n    type: org.cloudfoundry.managed-service\n    \
+         parameters:\n      service: xsuaa\n      config:\n        xsappname: a\n        oauth2-configuration:\n          \
+         credential-types: [binding-secret]\n",
+    );
+    write(
+        root,
+        "broken.mtaext",
+        "ID: a.ext\nextends: \"a\" # the MTA\nresources:\n  - name: x\n    parameters: {config: {tenant-mode: shared}\n",
+    );
+    write(root, "latin1.mtaext", b"ID: a.ext2\nextends: a\n# caf\xe9\n".as_slice());
+    // Extends another MTA: not this one's business.
+    write(root, "other.mtaext", "ID: b.ext\nextends: b\nresources: [\n");
+    let (code, out, _) = check(root, &[]);
+    assert_eq!(code, 1, "{out}");
+    let findings: Vec<&str> = out.lines().filter(|l| l.contains(": XS")).collect();
+    assert_eq!(
+        findings,
+        [
+            "broken.mtaext:5:17: XS004 not valid YAML: unclosed bracket '{'",
+            "latin1.mtaext:3:6: XS004 the file is not valid UTF-8 (byte 0xE9 at offset 27)",
+        ],
+        "{out}"
+    );
+}
