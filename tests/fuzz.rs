@@ -48,7 +48,8 @@ fn fuzz_regressions_run_clean() {
     let corpus = harness::default_corpus();
     let regressions = harness::regressions();
     assert!(!regressions.is_empty(), "fixtures/fuzz-regressions/ holds no input");
-    let ws = harness::Workspace::new();
+    let mut ws = harness::Workspace::new();
+    ws.render_always = true;
     let mut failed = Vec::new();
     for seed in &regressions {
         // Each through every format's path, with a few choices of plan, base and fixes.

@@ -353,3 +353,28 @@ fn an_extension_of_the_mta_that_does_not_parse_or_is_not_utf8_is_xs004() {
         "{out}"
     );
 }
+
+#[test]
+fn a_finding_on_a_very_long_line_is_reported_without_a_snippet() {
+    // A minified descriptor with a finding past column 65,535: the snippet drawer panicked.
+    let dir = TempDir::new().unwrap();
+    let text = format!(
+        "{{\"xsappname\": \"a\", \"description\": \"{}\", \"oauth2-configuration\": {{\"credential-types\": \
+         [\"instance-secret\"]}}}}",
+        "x".repeat(70_000)
+    );
+    write(dir.path(), "xs-security.json", &text);
+    let out = cmd().current_dir(dir.path()).args(["check"]).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let column = text.find("[\"instance-secret\"]").unwrap() + 1;
+    assert!(stdout.contains(&format!("xs-security.json:1:{column}: only `instance-secret` is allowed")), "{stdout}");
+    // A short line still gets its snippet.
+    write(dir.path(), "xs-security.json", "{\"oauth2-configuration\": {\"credential-types\": [\"instance-secret\"]}}");
+    let out = cmd().current_dir(dir.path()).args(["check", "--color", "never"]).output().unwrap();
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("╭─[xs-security.json:1:"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}

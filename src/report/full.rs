@@ -14,6 +14,27 @@ fn miette_severity(s: Severity) -> miette::Severity {
     }
 }
 
+/// Longer lines are not drawn: a snippet of them helps nobody, and `miette` cannot place a
+/// label past column 65,535 (it panics).
+const MAX_SNIPPET_LINE: usize = 4_096;
+
+/// Whether the lines a snippet of `start..end` shows (one line of context on each side) are
+/// short enough to draw.
+fn shows_well(text: &str, start: usize, end: usize) -> bool {
+    let start = start.min(text.len());
+    let end = end.clamp(start, text.len());
+    let bytes = text.as_bytes();
+    // From the start of the line before the span's first line to the end of the line after its
+    // last one.
+    let line_start = |at: usize| bytes[..at].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    let line_end = |at: usize| bytes[at..].iter().position(|&b| b == b'\n').map_or(bytes.len(), |i| at + i);
+    let first = line_start(start);
+    let from = if first == 0 { 0 } else { line_start(first - 1) };
+    let last = line_end(end);
+    let to = if last == bytes.len() { last } else { line_end(last + 1) };
+    bytes[from..to].split(|&b| b == b'\n').all(|line| line.len() <= MAX_SNIPPET_LINE)
+}
+
 /// Renders one file's findings while its text is at hand.
 /// Unsafe fixes are mentioned only when `show_unsafe` (`--unsafe-fixes`) is set; otherwise the
 /// summary counts them.
@@ -51,7 +72,7 @@ pub fn render(
             diag = diag.with_help(help);
         }
         let report = match &named {
-            Some(named) => {
+            Some(named) if source.is_some_and(|s| shows_well(&s.text, d.start.offset, d.end.offset)) => {
                 let len = d.end.offset.saturating_sub(d.start.offset);
                 diag =
                     diag.with_label(LabeledSpan::new_with_span(Some(d.rule.name.to_string()), (d.start.offset, len)));
@@ -61,6 +82,12 @@ pub fn render(
             None => {
                 let mut diag = diag;
                 diag.message = format!("{path}: {}", d.message);
+                miette::Report::new(diag)
+            }
+            // Lines too long to draw: the place in the message instead.
+            Some(_) => {
+                let mut diag = diag;
+                diag.message = format!("{path}:{}:{}: {}", d.start.line, d.start.column, d.message);
                 miette::Report::new(diag)
             }
         };

@@ -1010,6 +1010,8 @@ pub struct Workspace {
     pub extensions: Vec<PathBuf>,
     /// The MTA (ID `bookshop`) that the extension inputs are read with.
     pub mta: String,
+    /// Draw the full report of every input, not one in eight (slow; for replaying regressions).
+    pub render_always: bool,
 }
 
 /// The workspace's MTA: one xsuaa resource with its descriptor at `path:`, extended by the
@@ -1048,7 +1050,7 @@ impl Workspace {
         let root = PathBuf::from("/xsuaa-lint-fuzz");
         let files = WORKSPACE_FILES.iter().map(|(path, text)| (root.join(path), text.to_string())).collect();
         let extensions = vec![root.join("other.mtaext"), root.join("prod.mtaext")];
-        Workspace { mta: WORKSPACE_MTA.to_string(), root, files, extensions }
+        Workspace { mta: WORKSPACE_MTA.to_string(), root, files, extensions, render_always: false }
     }
 }
 
@@ -1213,10 +1215,10 @@ fn fix_text(source: &SourceFile, unsafe_fixes: bool, options: &LintOptions<'_>) 
 }
 
 /// A descriptor: lint (plain, with a plan, with a base), fix, fix again, diff, render.
-fn run_descriptor(rng: &mut Rng, source: &SourceFile, corpus: &[Seed]) -> Result<(), String> {
+fn run_descriptor(rng: &mut Rng, source: &SourceFile, corpus: &[Seed], ws: &Workspace) -> Result<(), String> {
     let diagnostics = lint::lint(source);
     check_diagnostics("lint", source, &diagnostics)?;
-    if rng.chance(8) {
+    if ws.render_always || rng.chance(8) {
         xsuaa_lint::report::full::render(&source.path, Some(source), &diagnostics, rng.chance(2), true);
     }
     let plan = *rng.pick(&["application", "apiaccess", "broker", "space", "system"]);
@@ -1386,7 +1388,7 @@ fn run_deployment(rng: &mut Rng, format: Format, source: SourceFile, ws: &Worksp
         let converged = &outcome.converged;
         for (file, diagnostics) in converged.files.iter().zip(&converged.diagnostics) {
             check_diagnostics("deployment finding", file, diagnostics)?;
-            if rng.chance(16) {
+            if ws.render_always || rng.chance(16) {
                 xsuaa_lint::report::full::render(&file.path, Some(file), diagnostics, false, true);
             }
         }
@@ -1435,7 +1437,7 @@ pub fn run_one(input: &Input, corpus: &[Seed], ws: &Workspace, rng_seed: u64) ->
         }
     };
     match input.format {
-        Format::Descriptor => run_descriptor(&mut rng, &source, corpus),
+        Format::Descriptor => run_descriptor(&mut rng, &source, corpus, ws),
         format => run_deployment(&mut rng, format, source, ws),
     }
 }
