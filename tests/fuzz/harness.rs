@@ -1,5 +1,6 @@
 //! An in-process fuzzer for parse -> lint -> fix over JSON descriptors, YAML deployment files
-//! (MTA, extensions, Kubernetes) and Terraform. `cargo fuzz` needs a nightly toolchain; this
+//! (MTA, extensions, Kubernetes, Cloud Foundry manifests and services manifests), Terraform and
+//! shell scripts with `cf create-service`. `cargo fuzz` needs a nightly toolchain; this
 //! runs on stable, in `tests/fuzz.rs` (a few thousand iterations, and every input under
 //! `fixtures/fuzz-regressions/`) and in `examples/fuzz.rs` (millions, in release mode).
 //!
@@ -10,8 +11,9 @@
 //! (repeated keys kept), mutated as trees (values replaced or grafted from another seed, keys
 //! repeated or misspelled, case flipped, lists wrapped, `credential-types` set) and written as a
 //! descriptor in some style (indentation, CRLF or CR, BOM), an MTA (`config`, bindings, service
-//! keys), an extension, a Kubernetes manifest or Terraform (`jsonencode` or a JSON string), then
-//! mutated as bytes a little. Input `i` of seed `s` is a pure function of `(s, i)` and the
+//! keys), an extension, a Kubernetes manifest, Terraform (`jsonencode` or a JSON string), a
+//! services manifest, a `cf create-service -c` line or a `manifest.yml` binding, then mutated as
+//! bytes a little. Input `i` of seed `s` is a pure function of `(s, i)` and the
 //! corpus, so a failure is reproduced, on the same commit, with `--seed s --start i
 //! --iterations 1` (or written out with `--extract`).
 //!
@@ -99,11 +101,25 @@ pub enum Format {
     Kubernetes,
     /// A Terraform file.
     Terraform,
+    /// A Cloud Foundry `manifest.yml` (`cf push`).
+    CfManifest,
+    /// A `services-manifest.yml` (Create-Service-Push).
+    ServicesManifest,
+    /// A shell script or Makefile with `cf create-service` and friends.
+    Shell,
 }
 
 impl Format {
-    pub const ALL: [Format; 5] =
-        [Format::Descriptor, Format::Mta, Format::Extension, Format::Kubernetes, Format::Terraform];
+    pub const ALL: [Format; 8] = [
+        Format::Descriptor,
+        Format::Mta,
+        Format::Extension,
+        Format::Kubernetes,
+        Format::Terraform,
+        Format::CfManifest,
+        Format::ServicesManifest,
+        Format::Shell,
+    ];
 
     /// By file name; `None` for files that are no input (expected outputs, notes).
     pub fn of_name(name: &str) -> Option<Format> {
@@ -114,6 +130,12 @@ impl Format {
             Some(Format::Mta)
         } else if name.ends_with(".mtaext") {
             Some(Format::Extension)
+        } else if name.ends_with("services-manifest.yml") || name.ends_with("services-manifest.yaml") {
+            Some(Format::ServicesManifest)
+        } else if name.ends_with("manifest.yml") || name.ends_with("/manifest.yaml") {
+            Some(Format::CfManifest)
+        } else if name.ends_with(".sh") || name.ends_with(".mk") || name.ends_with("Makefile") {
+            Some(Format::Shell)
         } else if name.ends_with(".yaml") || name.ends_with(".yml") {
             Some(Format::Kubernetes)
         } else if name.ends_with(".tf") {
@@ -131,6 +153,23 @@ impl Format {
             Format::Extension => "mtaext",
             Format::Kubernetes => "yaml",
             Format::Terraform => "tf",
+            Format::CfManifest => "manifest.yml",
+            Format::ServicesManifest => "services-manifest.yml",
+            Format::Shell => "sh",
+        }
+    }
+
+    /// The file name an input of this format is judged as.
+    fn file_name(self) -> &'static str {
+        match self {
+            Format::Descriptor => "xs-security.json",
+            Format::Mta => "mta.yaml",
+            Format::Extension => "ext.mtaext",
+            Format::Kubernetes => "k8s.yaml",
+            Format::Terraform => "main.tf",
+            Format::CfManifest => "manifest.yml",
+            Format::ServicesManifest => "services-manifest.yml",
+            Format::Shell => "deploy.sh",
         }
     }
 }
@@ -455,7 +494,9 @@ fn seed_of<'a>(rng: &mut Rng, corpus: &'a [Seed], format: Format) -> &'a Seed {
 
 /// Input `index` of fuzzing run `seed`: half the time a seed file with 1 to 8 byte-level
 /// mutations; otherwise a descriptor tree, mutated as a tree, written in one of the formats
-/// (JSON, MTA, extension, Kubernetes, Terraform), with at most 2 byte-level mutations on top.
+/// (JSON, MTA, extension, Kubernetes, Terraform, services manifest, a shell script's
+/// `cf create-service -c`, or the binding of a `manifest.yml`), with at most 2 byte-level
+/// mutations on top.
 pub fn generate(corpus: &[Seed], seed: u64, index: u64) -> Input {
     let mut rng = Rng::new(seed, index);
     let format = *rng.pick(&Format::ALL);
@@ -976,6 +1017,29 @@ fn structured(rng: &mut Rng, corpus: &[Seed], format: Format) -> (String, String
             }
             out
         }
+        Format::ServicesManifest => {
+            let mut out = String::from("---\ncreate-services:\n- name: bookshop-uaa\n  broker: xsuaa\n");
+            let _ = writeln!(out, "  plan: {plan}");
+            if rng.chance(3) {
+                out.push_str("  parameters: \"xs-security.json\"\n");
+            } else {
+                out.push_str("  parameters:");
+                write_yaml_value(&tree, rng, 2, &mut out);
+            }
+            out
+        }
+        Format::CfManifest => {
+            let mut out =
+                String::from("---\napplications:\n- name: srv\n  services:\n  - name: bookshop-uaa\n    parameters:\n");
+            let _ = writeln!(out, "      credential-type: {binding}");
+            out
+        }
+        Format::Shell => {
+            let mut json = String::new();
+            write_json(&tree, &Style { indent: "", newline: "", compact: true, colon: ":" }, 0, &mut json);
+            let config = if rng.chance(3) { "xs-security.json".to_string() } else { format!("'{json}'") };
+            format!("#!/bin/sh\nset -e\ncf create-service xsuaa {plan} bookshop-uaa -c {config}\ncf push\n")
+        }
         Format::Terraform => {
             let mut out = String::from("resource \"btp_subaccount_service_instance\" \"xsuaa\" {\n  subaccount_id = var.subaccount_id\n  service_offering_name = \"xsuaa\"\n");
             let _ = writeln!(out, "  serviceplan_name = \"{plan}\"\n  name = \"auth\"");
@@ -1226,8 +1290,12 @@ fn run_descriptor(rng: &mut Rng, source: &SourceFile, corpus: &[Seed], ws: &Work
     let base_root = std::str::from_utf8(&base_seed.bytes)
         .ok()
         .and_then(|t| xsuaa_lint::parse::parse(t, if t.starts_with('\u{feff}') { 3 } else { 0 }).ok());
-    let base =
-        base_root.map(|root| xsuaa_lint::descriptor::Baseline { revision: "HEAD".into(), renamed_from: None, root });
+    let base = base_root.map(|root| xsuaa_lint::descriptor::Baseline {
+        revision: "HEAD".into(),
+        renamed_from: None,
+        root,
+        dual_since: None,
+    });
     let options = match rng.below(3) {
         0 => LintOptions::default(),
         1 => LintOptions { plan: Some(plan), ..LintOptions::default() },
@@ -1343,6 +1411,7 @@ fn run_deployment(rng: &mut Rng, format: Format, source: SourceFile, ws: &Worksp
                 }
             }
         }
+        Format::Shell => {}
         _ => match xsuaa_lint::yaml::parse_documents(&text) {
             Ok(documents) => {
                 let mut out = Vec::new();
@@ -1366,6 +1435,9 @@ fn run_deployment(rng: &mut Rng, format: Format, source: SourceFile, ws: &Worksp
             (Kind::Mta, ws.root.join("mta.yaml"), mta, Some((ws.root.join("fuzz.mtaext"), text.as_str())))
         }
         Format::Kubernetes => (Kind::Kubernetes, ws.root.join("k8s.yaml"), source, None),
+        Format::CfManifest => (Kind::CfManifest, ws.root.join("manifest.yml"), source, None),
+        Format::ServicesManifest => (Kind::ServicesManifest, ws.root.join("services-manifest.yml"), source, None),
+        Format::Shell => (Kind::Shell, ws.root.join("deploy.sh"), source, None),
         _ => (Kind::Terraform, ws.root.join("main.tf"), source, None),
     };
     let mut extensions = ws.extensions.clone();
@@ -1416,13 +1488,7 @@ fn run_deployment(rng: &mut Rng, format: Format, source: SourceFile, ws: &Worksp
 /// Runs one input through everything that applies to its format.
 pub fn run_one(input: &Input, corpus: &[Seed], ws: &Workspace, rng_seed: u64) -> Result<(), String> {
     let mut rng = Rng::new(rng_seed, 0x5EED);
-    let name = match input.format {
-        Format::Descriptor => "xs-security.json",
-        Format::Mta => "mta.yaml",
-        Format::Extension => "ext.mtaext",
-        Format::Kubernetes => "k8s.yaml",
-        Format::Terraform => "main.tf",
-    };
+    let name = input.format.file_name();
     let as_format = if input.format == Format::Descriptor { load::Format::Json } else { load::Format::Deployment };
     let source = match load::from_bytes_as(name, input.bytes.clone(), as_format) {
         Ok(source) => source,
