@@ -1,9 +1,12 @@
 //! History-aware rules on real temporary git repositories: a staged change judged against
 //! `HEAD`, `--base REV`, a renamed file, a file new at the base, a file outside git.
 
+mod support;
+
 use assert_cmd::Command;
 use std::fs;
 use std::path::Path;
+use support::git;
 use tempfile::TempDir;
 
 fn descriptor(types: Option<&str>) -> String {
@@ -16,19 +19,6 @@ fn descriptor(types: Option<&str>) -> String {
 const INSTANCE_ONLY: &str = r#"["instance-secret"]"#;
 const DUAL: &str = r#"["binding-secret", "instance-secret"]"#;
 const BINDING_ONLY: &str = r#"["binding-secret"]"#;
-
-fn git(dir: &Path, args: &[&str]) -> String {
-    let out = std::process::Command::new("git")
-        .current_dir(dir)
-        .args(["-c", "user.name=test", "-c", "user.email=test@example.com", "-c", "commit.gpgsign=false"])
-        .args(args)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .output()
-        .expect("git runs");
-    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
-}
 
 fn repo() -> TempDir {
     let dir = tempfile::tempdir().unwrap();

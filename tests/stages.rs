@@ -6,6 +6,8 @@
 //! is exactly what a fresh `check` prints, exit status included; a second `--fix` changes
 //! nothing, and repeated `--fix --unsafe-fixes` runs converge one stage at a time.
 
+mod support;
+
 use assert_cmd::Command;
 use std::collections::BTreeMap;
 use std::fs;
@@ -95,18 +97,6 @@ fn files(layout: Layout, types: Option<&str>) -> Vec<(&'static str, String)> {
     }
 }
 
-fn git(dir: &Path, args: &[&str]) {
-    let out = std::process::Command::new("git")
-        .current_dir(dir)
-        .args(["-c", "user.name=test", "-c", "user.email=test@example.com", "-c", "commit.gpgsign=false"])
-        .args(args)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .output()
-        .expect("git runs");
-    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-}
-
 fn write_all(dir: &Path, files: &[(&str, String)]) {
     for (name, text) in files {
         fs::write(dir.join(name), text).unwrap();
@@ -188,10 +178,10 @@ fn case(layout: Layout, current: Option<&str>, base: Option<Option<&str>>, unsaf
     let dir = tempfile::tempdir().unwrap();
     let what = format!("{layout:?} {current:?} base {base:?} unsafe {unsafe_fixes}");
     if let Some(base) = base {
-        git(dir.path(), &["init", "-q", "-b", "main"]);
+        support::git(dir.path(), &["init", "-q", "-b", "main"]);
         write_all(dir.path(), &files(layout, base));
-        git(dir.path(), &["add", "-A"]);
-        git(dir.path(), &["commit", "-q", "-m", "base"]);
+        support::git(dir.path(), &["add", "-A"]);
+        support::git(dir.path(), &["commit", "-q", "-m", "base"]);
     }
     write_all(dir.path(), &files(layout, current));
     let fix_args: &[&str] = if unsafe_fixes { &["--fix", "--unsafe-fixes"] } else { &["--fix"] };
@@ -319,10 +309,10 @@ fn a_fix_keeps_the_x509_a_binding_asks_for() {
 #[test]
 fn a_descriptor_used_by_an_mta_does_not_flip_flop_in_git() {
     let dir = tempfile::tempdir().unwrap();
-    git(dir.path(), &["init", "-q", "-b", "main"]);
+    support::git(dir.path(), &["init", "-q", "-b", "main"]);
     write_all(dir.path(), &files(Layout::MtaPath, None));
-    git(dir.path(), &["add", "-A"]);
-    git(dir.path(), &["commit", "-q", "-m", "implicit"]);
+    support::git(dir.path(), &["add", "-A"]);
+    support::git(dir.path(), &["commit", "-q", "-m", "implicit"]);
     let mut seen = Vec::new();
     for _ in 0..3 {
         let (code, out) = concise(dir.path(), &["--fix", "--unsafe-fixes"]);
