@@ -2,6 +2,8 @@
 //! both sides of the grace period, the pre-commit hook on the tool's own fix, and the `[check]`
 //! table of the configuration.
 
+mod support;
+
 use assert_cmd::Command;
 use std::fs;
 use std::path::Path;
@@ -27,21 +29,14 @@ fn date(days: i64) -> String {
     civil_date(now().div_euclid(DAY) - days)
 }
 
+/// git in `dir`; `at`: the author and committer date, in seconds since the epoch.
 fn git(dir: &Path, args: &[&str], at: Option<i64>) -> String {
-    let mut command = std::process::Command::new("git");
-    command
-        .current_dir(dir)
-        .args(["-c", "user.name=test", "-c", "user.email=test@example.com", "-c", "commit.gpgsign=false"])
-        .args(args)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null");
-    if let Some(seconds) = at {
-        let stamp = format!("{seconds} +0000");
-        command.env("GIT_AUTHOR_DATE", &stamp).env("GIT_COMMITTER_DATE", &stamp);
-    }
-    let out = command.output().expect("git runs");
-    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
+    let stamp = at.map(|seconds| format!("{seconds} +0000"));
+    let env: Vec<(&str, &str)> = match &stamp {
+        Some(stamp) => vec![("GIT_AUTHOR_DATE", stamp), ("GIT_COMMITTER_DATE", stamp)],
+        None => Vec::new(),
+    };
+    support::git_with(dir, args, &env)
 }
 
 fn repo() -> TempDir {
