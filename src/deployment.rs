@@ -557,8 +557,9 @@ fn descriptor_layer(
     Some(layer)
 }
 
-/// `a/./b/../c` -> `a/c`, without touching the file system (the file may not exist).
-fn normalize(path: &Path) -> PathBuf {
+/// `a/./b/../c` -> `a/c`, absolute, without touching the file system (the file may not exist):
+/// what an MTA `path:` resolves to.
+pub fn normalize(path: &Path) -> PathBuf {
     let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
     let mut out = PathBuf::new();
     for part in absolute.components() {

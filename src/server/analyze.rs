@@ -5,6 +5,7 @@
 
 use super::position::Lines;
 use crate::config::{Discovery, Resolver};
+use crate::deployment::normalize;
 use crate::deployment::{self, Files, Kind, LayerKind, Unreadable};
 use crate::descriptor::MigrationState;
 use crate::diagnostic::Diagnostic;
@@ -57,22 +58,6 @@ impl Files for OpenFiles<'_> {
             None => crate::load::Disk.read(path, shown),
         }
     }
-}
-
-/// An absolute path without `.` and `..` (what `path:` of an MTA resolves to).
-pub fn normalize(path: &Path) -> PathBuf {
-    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-    let mut out = PathBuf::new();
-    for part in absolute.components() {
-        match part {
-            std::path::Component::ParentDir => {
-                out.pop();
-            }
-            std::path::Component::CurDir => {}
-            other => out.push(other),
-        }
-    }
-    out
 }
 
 /// A buffer to judge.

@@ -60,7 +60,10 @@ fn lock(documents: &Documents) -> std::sync::MutexGuard<'_, HashMap<String, Docu
 }
 
 fn open_texts(documents: &HashMap<String, Document>) -> OpenTexts {
-    documents.values().filter_map(|d| d.path.as_ref().map(|p| (analyze::normalize(p), d.text.clone()))).collect()
+    documents
+        .values()
+        .filter_map(|d| d.path.as_ref().map(|p| (crate::deployment::normalize(p), d.text.clone())))
+        .collect()
 }
 
 /// Runs the linter on a buffer, never letting a panic out.
