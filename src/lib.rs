@@ -27,6 +27,7 @@ pub mod parse;
 pub mod policy;
 pub mod report;
 pub mod rules;
+pub mod runbook;
 pub mod server;
 pub mod source;
 pub mod suggest;

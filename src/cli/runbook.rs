@@ -5,9 +5,8 @@
 use super::config::{resolver, ConfigSource};
 use super::exit::{EXIT_CLEAN, EXIT_ERROR};
 use crate::engine::{self, FixMode};
-use crate::inventory::InstanceRecord;
 use crate::report::OutputFormat;
-use serde::Serialize;
+use crate::runbook;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -26,194 +25,6 @@ pub struct RunbookArgs {
     pub format: RunbookFormat,
     #[command(flatten)]
     pub config_source: ConfigSource,
-}
-
-/// SAP's application API: `instanceSecretLastUsedAt` tells whether the instance secret is still used.
-const API: &str = "https://api.authentication.<region>.hana.ondemand.com/sap/rest/authorization/v2/apps";
-
-#[derive(Serialize)]
-struct Step {
-    title: String,
-    commands: Vec<String>,
-}
-
-#[derive(Serialize)]
-struct Entry<'a> {
-    #[serde(flatten)]
-    record: &'a InstanceRecord,
-    environment: &'a str,
-    environment_assumed: bool,
-    xsappname: Option<&'a str>,
-    descriptor: Option<&'a str>,
-    target: String,
-    steps: Vec<Step>,
-    bindings: &'a [crate::inventory::BindingRecord],
-    not_visible: &'static str,
-}
-
-const NOT_VISIBLE: &str = "Bindings and service keys made outside the repository (by hand in the cockpit, with `cf`, `btp` or `kubectl` commands, or by other repositories' deployments) do not show here.";
-const NOT_VISIBLE_CF: &str = "Bindings and service keys made outside the repository (by hand in the cockpit, with `cf` or `btp` commands, or by other repositories' deployments) do not show here: `instanceSecretLastUsedAt` (step above) is the check that covers them.";
-
-/// Whether an instance is done: binding secrets or X.509 only, or (outside Cloud Foundry) nothing to do.
-fn finished(record: &InstanceRecord) -> bool {
-    matches!(record.state.as_str(), "binding-only" | "x509")
-}
-
-fn step(title: impl Into<String>, commands: &[String]) -> Step {
-    Step { title: title.into(), commands: commands.to_vec() }
-}
-
-/// How the instance's configuration reaches the service, per environment and kind.
-fn update(record: &InstanceRecord) -> Vec<String> {
-    let file = record.facts.descriptor.as_deref().unwrap_or("xs-security.json");
-    match (record.kind.as_str(), record.facts.environment.as_str()) {
-        ("mta", _) => vec![format!("cf deploy   # redeploy the MTA of {} (build it first: mbt build)", record.file)],
-        ("kyma", _) => vec![format!("kubectl apply -f {}", record.file)],
-        ("terraform", _) => vec!["terraform apply".into()],
-        (_, "kyma") => vec![format!("kubectl apply -f <the ServiceInstance that carries {file}>")],
-        (_, "other") => {
-            vec!["terraform apply   # or: btp update services/instance with the descriptor as parameters".into()]
-        }
-        _ => vec![format!("cf update-service {} -c {file}", instance_name(record))],
-    }
-}
-
-/// The service instance's name as `cf` knows it: the resource's name; for a descriptor alone, unknown.
-fn instance_name(record: &InstanceRecord) -> String {
-    if record.kind == "descriptor" {
-        "<instance>".into()
-    } else {
-        record.name.clone()
-    }
-}
-
-fn plan(record: &InstanceRecord) -> (String, Vec<Step>) {
-    let list_at = match record.kind.as_str() {
-        "mta" if record.facts.descriptor.is_some() => {
-            format!("`oauth2-configuration.credential-types` in {}", record.facts.descriptor.as_deref().unwrap_or(""))
-        }
-        "mta" => format!(
-            "`oauth2-configuration.credential-types` under the resource's `parameters.config` in {}",
-            record.file
-        ),
-        "kyma" => format!("`oauth2-configuration.credential-types` under `spec.parameters` in {}", record.file),
-        "terraform" => {
-            format!("`\"oauth2-configuration\"` / `\"credential-types\"` in the `parameters` of {}", record.file)
-        }
-        _ => format!("`oauth2-configuration.credential-types` in {}", record.file),
-    };
-    if record.facts.environment != "cloud-foundry" {
-        let target = "[\"binding-secret\"] (plus any type a binding asks for)".to_string();
-        let steps = vec![
-            step(format!("Set {list_at} to {target}: this environment has no instance secrets"), &[]),
-            step("Update the instance", &update(record)),
-        ];
-        return (target, steps);
-    }
-    let name = instance_name(record);
-    let app_id = match record.facts.xsappname.as_deref() {
-        // An MTA placeholder is resolved at deployment: the deployed name is not in the file.
-        Some(x) if x.contains("${") || x.contains("~{") => "<xsappname as deployed>!t<n>".to_string(),
-        Some(x) => format!("{x}!t<n>"),
-        None => "<xsappname>!t<n>".to_string(),
-    };
-    let mut steps = Vec::new();
-    if record.state != "dual" {
-        steps.push(step(
-            format!(
-                "Set {list_at} to [\"binding-secret\", \"instance-secret\"] (the dual state) and update the instance"
-            ),
-            &update(record),
-        ));
-    }
-    let names = |key: bool, none: &str| -> Vec<String> {
-        let found: Vec<String> =
-            record.facts.bindings.iter().filter(|b| (b.kind == "service-key") == key).map(|b| b.name.clone()).collect();
-        if found.is_empty() {
-            vec![none.to_string()]
-        } else {
-            found
-        }
-    };
-    let mut rebind = Vec::new();
-    for app in names(false, "<app>") {
-        rebind.push(format!("cf bind-service {app} {name} --strategy multiple   # a CF CLI that supports several bindings per app; restage, then unbind the old binding"));
-        rebind.push(format!(
-            "cf unbind-service {app} {name} && cf bind-service {app} {name} && cf restage {app}   # otherwise"
-        ));
-    }
-    let title = if record.kind == "mta" {
-        "Rebind every app (each new binding gets a binding secret; the apps are named after their modules unless `app-name` says otherwise)"
-    } else {
-        "Rebind every app (each new binding gets a binding secret)"
-    };
-    steps.push(step(title, &rebind));
-    let mut keys = Vec::new();
-    for key in names(true, "<key>") {
-        keys.push(format!("cf create-service-key {name} {key}-v2   # hand the new key to its users"));
-        keys.push(format!("cf delete-service-key {name} {key} -f"));
-    }
-    steps.push(step("Replace every service key", &keys));
-    steps.push(step(
-        "Check that the instance secret is no longer used: `instanceSecretLastUsedAt` of SAP's application API",
-        &[format!("curl -H \"Authorization: Bearer $TOKEN\" \"{API}/{app_id}\"")],
-    ));
-    steps.push(step(format!("Set {list_at} to [\"binding-secret\"] and update the instance again"), &update(record)));
-    ("[\"binding-secret\"], through the dual state [\"binding-secret\", \"instance-secret\"]".to_string(), steps)
-}
-
-fn environment_label(record: &InstanceRecord) -> String {
-    let name = match record.facts.environment.as_str() {
-        "kyma" => "Kyma",
-        "other" => "other environment",
-        _ => "Cloud Foundry",
-    };
-    if record.facts.assumed {
-        format!(
-            "{name} (assumed: nothing in the repository deploys this descriptor; set `environment` in xsuaa-lint.toml)"
-        )
-    } else {
-        name.to_string()
-    }
-}
-
-fn markdown(entries: &[Entry<'_>]) -> String {
-    let mut out = String::from("# XSUAA migration runbook\n\n");
-    if entries.is_empty() {
-        out.push_str("Every instance found is finished (binding secrets or X.509 only).\n");
-        return out;
-    }
-    for e in entries {
-        let r = e.record;
-        out.push_str(&format!("## `{}` ({}:{})\n\n", r.name, r.file, r.line));
-        out.push_str(&format!("- Environment: {}\n", environment_label(r)));
-        out.push_str(&format!("- Plan: {}\n", r.plan));
-        out.push_str(&format!("- Where it stands: `{}`", r.state));
-        if !r.codes.is_empty() {
-            out.push_str(&format!(" ({})", r.codes.join(", ")));
-        }
-        out.push_str(&format!("\n- Where it goes: {}\n\n### Steps\n\n", e.target));
-        for (n, s) in e.steps.iter().enumerate() {
-            out.push_str(&format!("{}. {}\n", n + 1, s.title));
-            if !s.commands.is_empty() {
-                out.push_str("\n   ```sh\n");
-                for c in &s.commands {
-                    out.push_str(&format!("   {c}\n"));
-                }
-                out.push_str("   ```\n\n");
-            }
-        }
-        out.push_str("\n### Bindings and service keys in the repository\n\n");
-        if e.bindings.is_empty() {
-            out.push_str("- none declared\n");
-        }
-        for b in e.bindings {
-            let what = if b.kind == "service-key" { "service key" } else { "binding" };
-            out.push_str(&format!("- {what} `{}`: {}:{}\n", b.name, b.file, b.line));
-        }
-        out.push_str(&format!("\n{}\n\n", e.not_visible));
-    }
-    out
 }
 
 pub fn run(args: RunbookArgs) -> i32 {
@@ -238,31 +49,10 @@ pub fn run(args: RunbookArgs) -> i32 {
         history: false,
     };
     let outcome = engine::check(&args.paths, &opts, &configs, None);
-    let entries: Vec<Entry<'_>> = outcome
-        .instances
-        .iter()
-        .filter(|r| !finished(r))
-        .map(|record| {
-            let (target, steps) = plan(record);
-            Entry {
-                record,
-                environment: &record.facts.environment,
-                environment_assumed: record.facts.assumed,
-                xsappname: record.facts.xsappname.as_deref(),
-                descriptor: record.facts.descriptor.as_deref(),
-                target,
-                steps,
-                bindings: &record.facts.bindings,
-                not_visible: if record.facts.environment == "cloud-foundry" { NOT_VISIBLE_CF } else { NOT_VISIBLE },
-            }
-        })
-        .collect();
+    let entries = runbook::entries(&outcome.instances);
     let text = match args.format {
-        RunbookFormat::Markdown => markdown(&entries),
-        RunbookFormat::Json => {
-            serde_json::to_string_pretty(&serde_json::json!({ "version": 1, "instances": entries })).unwrap_or_default()
-                + "\n"
-        }
+        RunbookFormat::Markdown => runbook::markdown(&entries),
+        RunbookFormat::Json => runbook::json(&entries),
     };
     let errors = outcome.io_errors > 0 || !configs.errors().is_empty();
     for e in configs.errors() {
