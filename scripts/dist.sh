@@ -4,7 +4,7 @@
 #
 #   scripts/dist.sh TARGET WHEEL OUT
 #
-#   OUT/xsuaa-lint-TARGET.tar.gz   xsuaa-lint-TARGET/{xsuaa-lint[.exe],README.md,CHANGELOG.md}
+#   OUT/xsuaa-lint-TARGET.tar.gz   xsuaa-lint-TARGET/{xsuaa-lint[.exe],README.md,CHANGELOG.md,LICENSE}
 #   OUT/xsuaa-lint-TARGET.zip      the same, for Windows targets
 #   OUT/xsuaa-lint-cli-*.tgz       the npm package of the platform (npm/build.mjs, npm pack)
 #
@@ -48,7 +48,7 @@ chmod +x "$binary"
 name="xsuaa-lint-$target"
 mkdir -p "$work/archive/$name"
 cp "$binary" "$work/archive/$name/$exe"
-cp "$root/README.md" "$root/CHANGELOG.md" "$work/archive/$name/"
+cp "$root/README.md" "$root/CHANGELOG.md" "$root/LICENSE" "$work/archive/$name/"
 tar -czf "$out/$name.tar.gz" -C "$work/archive" "$name"
 case "$target" in
   *windows*) (cd "$work/archive" && "$python" -m zipfile -c "$(native "$out/$name.zip")" "$name") ;;
