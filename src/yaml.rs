@@ -90,6 +90,51 @@ fn error_at(text: &str, char_index: usize, message: String) -> SyntaxError {
     SyntaxError { span: Span::new(offset, end), message }
 }
 
+/// Resolves YAML's merge keys (`<<: *defaults`, `<<: [*a, *b]`): the merged mappings' entries
+/// take the place of the `<<` entry, except the keys the mapping sets itself; of several merged
+/// mappings the first that has a key wins. Anything else under `<<` stays an ordinary entry.
+fn merge_keys(members: Vec<Member>) -> Vec<Member> {
+    let is_merge = |m: &Member| {
+        m.key == "<<"
+            && match &m.value.value {
+                Value::Object(_) => true,
+                Value::Array(items) => items.iter().all(|i| matches!(i.value, Value::Object(_))),
+                _ => false,
+            }
+    };
+    if !members.iter().any(is_merge) {
+        return members;
+    }
+    let mut seen: std::collections::HashSet<String> =
+        members.iter().filter(|m| !is_merge(m)).map(|m| m.key.clone()).collect();
+    let mut out = Vec::with_capacity(members.len());
+    for member in members {
+        if !is_merge(&member) {
+            out.push(member);
+            continue;
+        }
+        let sources = match member.value.value {
+            Value::Object(inner) => vec![inner],
+            Value::Array(items) => items
+                .into_iter()
+                .filter_map(|i| match i.value {
+                    Value::Object(inner) => Some(inner),
+                    _ => None,
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        for inner in sources {
+            for m in inner {
+                if seen.insert(m.key.clone()) {
+                    out.push(m);
+                }
+            }
+        }
+    }
+    out
+}
+
 /// Every document of a YAML stream, in order.
 pub fn parse_documents(text: &str) -> Result<Vec<Node>, SyntaxError> {
     let mut documents = Vec::new();
@@ -155,6 +200,7 @@ pub fn parse_documents(text: &str) -> Result<Vec<Node>, SyntaxError> {
                             members.push(Member { key: k, key_span: key.span, value });
                         }
                     }
+                    let members = merge_keys(members);
                     (Node { span: Span::new(start, range.end.max(start)), value: Value::Object(members) }, anchor)
                 }
                 Some(Open::Seq { start, items, anchor }) => {
@@ -257,11 +303,23 @@ mod tests {
         assert_eq!(b.to_json(), serde_json::json!({"service": "xsuaa", "service-plan": "application"}));
         // The copy keeps the spans of the anchored original.
         assert_eq!(&text[b.get("service").unwrap().span.start..][..5], "xsuaa");
-        let merged = docs[0].pointer("/resources/0/parameters/<<").unwrap();
+        let merged = docs[0].pointer("/resources/0/parameters").unwrap();
         assert_eq!(merged.get("service").and_then(Node::as_str), Some("xsuaa"));
+        assert_eq!(merged.get("path").and_then(Node::as_str), Some("./xs-security.json"));
+        assert!(merged.get("<<").is_none());
         // Many small aliases are fine: 20,000 copies of a three-node map.
         let many = format!("x: &x {{a: 1}}\ny: [{}]\n", vec!["*x"; 20_000].join(", "));
         assert_eq!(parse_documents(&many).unwrap()[0].get("y").unwrap().as_array().unwrap().len(), 20_000);
+    }
+
+    #[test]
+    fn merge_keys_yield_to_the_mapping_own_keys_and_to_earlier_sources() {
+        let text = "a: &a {x: 1, y: 1}\nb: &b {y: 2, z: 2}\nc:\n  y: 0\n  <<: [*a, *b]\nd:\n  <<: not-a-map\n";
+        let docs = parse_documents(text).unwrap();
+        let c = docs[0].get("c").unwrap();
+        assert_eq!(c.to_json(), serde_json::json!({"y": 0, "x": 1, "z": 2}));
+        // Not a mapping: kept as written, not dropped.
+        assert_eq!(docs[0].get("d").unwrap().to_json(), serde_json::json!({"<<": "not-a-map"}));
     }
 
     #[test]
