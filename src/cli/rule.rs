@@ -36,6 +36,9 @@ pub fn run(args: RuleArgs) -> i32 {
         Some(r) => {
             let _ = writeln!(out, "{}", rules::rule_doc(r.code).unwrap_or(r.summary));
             let _ = writeln!(out, "\nDefault severity: {}. Fix: {}.", r.severity.as_str(), r.fix.as_str());
+            if let Some(id) = r.recommendation {
+                let _ = writeln!(out, "SAP BTP security recommendation: {id}.");
+            }
             EXIT_CLEAN
         }
         None => {

@@ -71,6 +71,7 @@ pub(super) fn load_script(set: &mut InstanceSet, file: usize, root: &Path, files
         let pointer = format!("/commands/{}", name.0);
         let mut instance = Instance {
             name: name.0.clone(),
+            service_name: None,
             format: Format::Cf,
             file,
             span: name.1,
@@ -81,6 +82,7 @@ pub(super) fn load_script(set: &mut InstanceSet, file: usize, root: &Path, files
             skip_service_updates: None,
             requests: Vec::new(),
             bindings: Vec::new(),
+            parameters: Vec::new(),
             incomplete: false,
         };
         if let Some((_, value)) = flags.iter().find(|(flag, _)| *flag == "-c") {
@@ -109,17 +111,31 @@ pub(super) fn load_script(set: &mut InstanceSet, file: usize, root: &Path, files
     // Service keys and bindings of the instances the script creates.
     for command in &commands {
         let (positional, flags) = command.arguments();
-        let (target, what) = match (command.words[1].0.as_str(), positional.as_slice()) {
-            ("create-service-key" | "csk", [instance, key, ..]) => (instance, format!("service key `{}`", key.0)),
-            ("bind-service" | "bs", [app, instance, ..]) => (instance, format!("the binding of app `{}`", app.0)),
+        let (target, what, key, name) = match (command.words[1].0.as_str(), positional.as_slice()) {
+            ("create-service-key" | "csk", [instance, key, ..]) => {
+                (instance, format!("service key `{}`", key.0), true, &key.0)
+            }
+            ("bind-service" | "bs", [app, instance, ..]) => {
+                (instance, format!("the binding of app `{}`", app.0), false, &app.0)
+            }
             _ => continue,
         };
         let Some(n) = set.instances.iter().position(|i| i.file == file && i.name == target.0) else { continue };
+        // The whole command, for the runbook's list of bindings and keys.
+        let whole = Span::new(command.words[0].1.start, command.words.last().map_or(target.1.end, |w| w.1.end));
+        set.instances[n].bindings.push(super::BindingRef { file, key, name: name.clone(), span: whole });
         let Some((_, value)) = flags.iter().find(|(flag, _)| *flag == "-c") else { continue };
         if !value.0.trim_start().starts_with('{') {
             continue;
         }
         let Ok(node) = crate::parse::parse(&value.0, 0) else { continue };
+        set.instances[n].parameters.push(super::BindingParameters {
+            file,
+            what: what.clone(),
+            node: crate::hcl::respan(node.clone(), value.1),
+            pointer: format!("/commands/{}/{}", target.0, command.words[1].0),
+            renewal: super::Renewal::Unknown,
+        });
         if let Some(request) = node.get("credential-type") {
             let request = Node { span: value.1, value: request.value.clone() };
             let pointer = format!("/commands/{}/{}/credential-type", target.0, command.words[1].0);
