@@ -5,7 +5,11 @@
 use crate::inventory::{BindingRecord, InstanceRecord};
 use serde::Serialize;
 
-/// SAP's application API: `instanceSecretLastUsedAt` tells whether the instance secret is still used.
+/// SAP's Authorization API, `GET /sap/rest/authorization/v2/apps/{id}`: its `instanceSecretLastUsedAt`
+/// tells whether the instance secret is still used (SAP's "Migrate from Instance Secrets to
+/// Binding Secrets", step 4). The host is the `apiurl` of an `apiaccess` instance's credentials,
+/// `api.authentication.<region>.hana.ondemand.com` (SAP's "Call an API" example); the token comes
+/// from that instance ("Access SAP Authorization and Trust Management Service APIs").
 const API: &str = "https://api.authentication.<region>.hana.ondemand.com/sap/rest/authorization/v2/apps";
 
 #[derive(Serialize)]
@@ -26,10 +30,14 @@ pub struct Entry<'a> {
     steps: Vec<Step>,
     bindings: &'a [BindingRecord],
     not_visible: &'static str,
+    /// The name Cloud Foundry knows the instance by, when it differs from the resource's name.
+    service_name: Option<&'a str>,
+    /// Since when the instance is in the dual state (its descriptor's git history).
+    dual_since: Option<&'a crate::inventory::DualSinceFact>,
 }
 
-const NOT_VISIBLE: &str = "Bindings and service keys made outside the repository (by hand in the cockpit, with `cf`, `btp` or `kubectl` commands, or by other repositories' deployments) do not show here.";
-const NOT_VISIBLE_CF: &str = "Bindings and service keys made outside the repository (by hand in the cockpit, with `cf` or `btp` commands, or by other repositories' deployments) do not show here: `instanceSecretLastUsedAt` (step above) is the check that covers them.";
+const NOT_VISIBLE: &str = "Bindings and service keys made outside the repository (by hand in the cockpit, with `btp` or `kubectl` commands typed by hand, or by other repositories' deployments) do not show here.";
+const NOT_VISIBLE_CF: &str = "Bindings and service keys made outside the repository (by hand in the cockpit, with `cf` or `btp` commands typed by hand or in scripts that do not create the instance, or by other repositories' deployments) do not show here: `instanceSecretLastUsedAt` (step above) is the check that covers them.";
 
 /// Whether an instance is done: binding secrets or X.509 only, or (outside Cloud Foundry) nothing to do.
 pub fn finished(record: &InstanceRecord) -> bool {
@@ -55,9 +63,12 @@ fn update(record: &InstanceRecord) -> Vec<String> {
     }
 }
 
-/// The service instance's name as `cf` knows it: the resource's name; for a descriptor alone, unknown.
+/// The service instance's name as `cf` knows it: an MTA resource's `service-name` when it has
+/// one, else the resource's name; for a descriptor alone, unknown.
 fn instance_name(record: &InstanceRecord) -> String {
-    if record.kind == "descriptor" {
+    if let Some(name) = &record.facts.service_name {
+        name.clone()
+    } else if record.kind == "descriptor" {
         "<instance>".into()
     } else {
         record.name.clone()
@@ -74,8 +85,12 @@ fn plan(record: &InstanceRecord) -> (String, Vec<Step>) {
             record.file
         ),
         "kyma" => format!("`oauth2-configuration.credential-types` under `spec.parameters` in {}", record.file),
-        "terraform" => {
+        "terraform" if record.facts.descriptor.is_none() => {
             format!("`\"oauth2-configuration\"` / `\"credential-types\"` in the `parameters` of {}", record.file)
+        }
+        // A `cf` command's or a Terraform resource's descriptor file (`-c xs-security.json`, `file(...)`).
+        _ if record.kind != "kyma" && record.facts.descriptor.is_some() => {
+            format!("`oauth2-configuration.credential-types` in {}", record.facts.descriptor.as_deref().unwrap_or(""))
         }
         _ => format!("`oauth2-configuration.credential-types` in {}", record.file),
     };
@@ -114,9 +129,13 @@ fn plan(record: &InstanceRecord) -> (String, Vec<Step>) {
     };
     let mut rebind = Vec::new();
     for app in names(false, "<app>") {
-        rebind.push(format!("cf bind-service {app} {name} --strategy multiple   # a CF CLI that supports several bindings per app; restage, then unbind the old binding"));
+        // `--strategy multiple`: cf CLI v8.18.0 or later, on a platform whose Cloud Controller allows
+        // several bindings per app and instance and a broker that supports them
+        // (https://docs.cloudfoundry.org/devguide/services/application-binding.html, "Service
+        // credential binding rotation"; cloudfoundry/cli#3654).
+        rebind.push(format!("cf bind-service {app} {name} --strategy multiple && cf restage {app} --strategy rolling   # cf CLI v8.18.0+, where the platform allows several bindings per app and instance; then remove the old binding (cf cleanup-outdated-service-bindings {app})"));
         rebind.push(format!(
-            "cf unbind-service {app} {name} && cf bind-service {app} {name} && cf restage {app}   # otherwise"
+            "cf unbind-service {app} {name} && cf bind-service {app} {name} && cf restage {app}   # otherwise (restage restarts the app)"
         ));
     }
     let title = if record.kind == "mta" {
@@ -132,8 +151,8 @@ fn plan(record: &InstanceRecord) -> (String, Vec<Step>) {
     }
     steps.push(step("Replace every service key", &keys));
     steps.push(step(
-        "Check that the instance secret is no longer used: `instanceSecretLastUsedAt` of SAP's application API",
-        &[format!("curl -H \"Authorization: Bearer $TOKEN\" \"{API}/{app_id}\"")],
+        "Check that the instance secret is no longer used: `instanceSecretLastUsedAt` of SAP's Authorization API (`GET /sap/rest/authorization/v2/apps/{id}`)",
+        &[format!("curl -H \"Authorization: Bearer $TOKEN\" \"{API}/{app_id}\"   # TOKEN: from an instance of plan apiaccess; <region>: its apiurl")],
     ));
     steps.push(step(format!("Set {list_at} to [\"binding-secret\"] and update the instance again"), &update(record)));
     ("[\"binding-secret\"], through the dual state [\"binding-secret\", \"instance-secret\"]".to_string(), steps)
@@ -163,11 +182,21 @@ pub fn markdown(entries: &[Entry<'_>]) -> String {
     for e in entries {
         let r = e.record;
         out.push_str(&format!("## `{}` ({}:{})\n\n", r.name, r.file, r.line));
+        if let Some(service_name) = e.service_name {
+            out.push_str(&format!(
+                "- Instance: `{service_name}` in Cloud Foundry (`service-name` of the MTA resource `{}`)\n",
+                r.name
+            ));
+        }
         out.push_str(&format!("- Environment: {}\n", environment_label(r)));
         out.push_str(&format!("- Plan: {}\n", r.plan));
         out.push_str(&format!("- Where it stands: `{}`", r.state));
         if !r.codes.is_empty() {
             out.push_str(&format!(" ({})", r.codes.join(", ")));
+        }
+        if let Some(since) = e.dual_since {
+            let days = if since.days == 1 { "1 day".to_string() } else { format!("{} days", since.days) };
+            out.push_str(&format!("\n- In the dual state since {} ({days}, from the git history of its descriptor)", since.date));
         }
         out.push_str(&format!("\n- Where it goes: {}\n\n### Steps\n\n", e.target));
         for (n, s) in e.steps.iter().enumerate() {
@@ -210,6 +239,8 @@ pub fn entries(instances: &[InstanceRecord]) -> Vec<Entry<'_>> {
                 steps,
                 bindings: &record.facts.bindings,
                 not_visible: if record.facts.environment == "cloud-foundry" { NOT_VISIBLE_CF } else { NOT_VISIBLE },
+                service_name: record.facts.service_name.as_deref(),
+                dual_since: record.facts.dual_since.as_ref(),
             }
         })
         .collect()
