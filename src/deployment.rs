@@ -430,16 +430,15 @@ fn load_mta(set: &mut InstanceSet, file: usize, root: &Path, extensions: &[PathB
         for (k, key) in keys.iter().enumerate() {
             let key_name = key.get("name").and_then(Node::as_str).unwrap_or("?");
             instance.bindings.push(BindingRef { file, key: true, name: key_name.into(), span: key.span });
-            if let Some(config) = key.get("config") {
-                let renewal = mta_key_renewal(key);
-                instance.parameters.push(BindingParameters {
-                    file,
-                    what: format!("service key `{key_name}`"),
-                    node: config.clone(),
-                    pointer: format!("{pointer}/parameters/service-keys/{k}/config"),
-                    renewal,
-                });
-            }
+            // A key without `config` still gets the instance's default type (its certificate too).
+            let config = key.get("config").cloned().unwrap_or(Node { span: key.span, value: Value::Object(Vec::new()) });
+            instance.parameters.push(BindingParameters {
+                file,
+                what: format!("service key `{key_name}`"),
+                node: config,
+                pointer: format!("{pointer}/parameters/service-keys/{k}/config"),
+                renewal: mta_key_renewal(key),
+            });
             if let Some(node) = key.pointer("/config/credential-type") {
                 push_request(
                     &mut instance,
@@ -729,15 +728,17 @@ fn load_kubernetes(set: &mut InstanceSet, file: usize) {
             }
             let binding = str_at(other, "/metadata/name").unwrap_or("?");
             instance.bindings.push(BindingRef { file, key: false, name: binding.into(), span: other.span });
-            if let Some(parameters) = other.pointer("/spec/parameters") {
-                instance.parameters.push(BindingParameters {
-                    file,
-                    what: format!("ServiceBinding `{binding}`"),
-                    node: parameters.clone(),
-                    pointer: format!("{}/spec/parameters", doc_pointer(j)),
-                    renewal: kyma_renewal(other),
-                });
-            }
+            let parameters = other
+                .pointer("/spec/parameters")
+                .cloned()
+                .unwrap_or(Node { span: other.span, value: Value::Object(Vec::new()) });
+            instance.parameters.push(BindingParameters {
+                file,
+                what: format!("ServiceBinding `{binding}`"),
+                node: parameters,
+                pointer: format!("{}/spec/parameters", doc_pointer(j)),
+                renewal: kyma_renewal(other),
+            });
             if let Some(node) = other.pointer("/spec/parameters/credential-type") {
                 push_request(
                     &mut instance,

@@ -173,7 +173,7 @@ fn check_instance(ctx: &InstanceContext<'_>, out: &mut Vec<Finding>) {
                 p.pointer.clone(),
                 Severity::Warning,
                 format!(
-                    "{} gets an X.509 certificate valid for {days} days that the file never renews ({why}): after that the application can no longer authenticate",
+                    "{} gets an X.509 certificate valid for {days} days that the file never renews ({why}): after that, whoever uses it can no longer authenticate",
                     p.what
                 ),
                 "Renew it automatically: in an MTA, put `${timestamp}` in the service key's name; in Kyma, set the ServiceBinding's `credentialsRotationPolicy` (`enabled: true`, a `rotationFrequency` shorter than the validity).",
