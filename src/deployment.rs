@@ -457,7 +457,16 @@ fn load_mta(set: &mut InstanceSet, file: usize, root: &Path, extensions: &[PathB
                 if required.get("name").and_then(Node::as_str) != Some(name) {
                     continue;
                 }
-                instance.bindings.push(BindingRef { file, key: false, name: module_name.into(), span: required.span });
+                // A content module (`com.sap.application.content`) is no app: the deployer gives it
+                // a service key, named by `service-key.name` or by the deployer itself.
+                let content = module.get("type").and_then(Node::as_str) == Some("com.sap.application.content");
+                let explicit_key = required.pointer("/parameters/service-key").is_some();
+                if content && !explicit_key {
+                    let name = format!("(made by the deployer for content module `{module_name}`)");
+                    instance.bindings.push(BindingRef { file, key: true, name, span: required.span });
+                } else if !explicit_key {
+                    instance.bindings.push(BindingRef { file, key: false, name: module_name.into(), span: required.span });
+                }
                 if let Some(config) = required.pointer("/parameters/config") {
                     instance.parameters.push(BindingParameters {
                         file,

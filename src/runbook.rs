@@ -119,8 +119,14 @@ fn plan(record: &InstanceRecord) -> (String, Vec<Step>) {
         ));
     }
     let names = |key: bool, none: &str| -> Vec<String> {
-        let found: Vec<String> =
-            record.facts.bindings.iter().filter(|b| (b.kind == "service-key") == key).map(|b| b.name.clone()).collect();
+        // A key whose name only the deployer knows (a content module's) gets no command.
+        let found: Vec<String> = record
+            .facts
+            .bindings
+            .iter()
+            .filter(|b| (b.kind == "service-key") == key && !b.name.starts_with('('))
+            .map(|b| b.name.clone())
+            .collect();
         if found.is_empty() {
             vec![none.to_string()]
         } else {
@@ -215,7 +221,11 @@ pub fn markdown(entries: &[Entry<'_>]) -> String {
         }
         for b in e.bindings {
             let what = if b.kind == "service-key" { "service key" } else { "binding" };
-            out.push_str(&format!("- {what} `{}`: {}:{}\n", b.name, b.file, b.line));
+            if b.name.starts_with('(') {
+                out.push_str(&format!("- {what} {}: {}:{} (redeploy the MTA to replace it)\n", b.name, b.file, b.line));
+            } else {
+                out.push_str(&format!("- {what} `{}`: {}:{}\n", b.name, b.file, b.line));
+            }
         }
         out.push_str(&format!("\n{}\n\n", e.not_visible));
     }

@@ -42,6 +42,10 @@ modules:
         parameters:
           config:
             credential-type: x509
+  - name: orders-destinations
+    type: com.sap.application.content
+    requires:
+      - name: orders-auth
 resources:
   - name: orders-auth
     type: org.cloudfoundry.managed-service
