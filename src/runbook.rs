@@ -54,7 +54,8 @@ fn update(record: &InstanceRecord) -> Vec<String> {
     match (record.kind.as_str(), record.facts.environment.as_str()) {
         ("mta", _) => vec![format!("cf deploy   # redeploy the MTA of {} (build it first: mbt build)", record.file)],
         ("kyma", _) => vec![format!("kubectl apply -f {}", record.file)],
-        ("terraform", _) => vec!["terraform apply".into()],
+        // Terraform's Cloud Foundry provider too: the instance is Terraform's to update.
+        ("terraform" | "terraform-cf", _) => vec!["terraform apply".into()],
         (_, "kyma") => vec![format!("kubectl apply -f <the ServiceInstance that carries {file}>")],
         (_, "other") => {
             vec!["terraform apply   # or: btp update services/instance with the descriptor as parameters".into()]
@@ -85,7 +86,7 @@ fn plan(record: &InstanceRecord) -> (String, Vec<Step>) {
             record.file
         ),
         "kyma" => format!("`oauth2-configuration.credential-types` under `spec.parameters` in {}", record.file),
-        "terraform" if record.facts.descriptor.is_none() => {
+        "terraform" | "terraform-cf" if record.facts.descriptor.is_none() => {
             format!("`\"oauth2-configuration\"` / `\"credential-types\"` in the `parameters` of {}", record.file)
         }
         // A `cf` command's or a Terraform resource's descriptor file (`-c xs-security.json`, `file(...)`).

@@ -196,3 +196,29 @@ fn the_dual_state_date_comes_from_git() {
     let (_, out) = runbook(plain.path(), &[]);
     assert!(!out.contains("In the dual state since"), "{out}");
 }
+
+#[test]
+fn a_cloud_foundry_instance_of_terraform_is_updated_by_terraform() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "main.tf",
+        r#"data "cloudfoundry_service_plans" "xsuaa" {
+  service_offering_name = "xsuaa"
+}
+
+resource "cloudfoundry_service_instance" "app_xsuaa" {
+  name         = "app-xsuaa"
+  type         = "managed"
+  space        = var.space
+  service_plan = data.cloudfoundry_service_plans.xsuaa.service_plans[0].id
+  parameters   = jsonencode({ xsappname = "app" })
+}
+"#,
+    );
+    let (code, out) = runbook(dir.path(), &[]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("- Environment: Cloud Foundry\n"), "{out}");
+    assert!(out.contains("   terraform apply\n") && !out.contains("cf update-service"), "{out}");
+    assert!(out.contains("cf bind-service <app> app-xsuaa --strategy multiple"), "{out}");
+}
