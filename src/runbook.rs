@@ -68,12 +68,28 @@ fn update(record: &InstanceRecord) -> Vec<String> {
 /// one, else the resource's name; for a descriptor alone, unknown.
 fn instance_name(record: &InstanceRecord) -> String {
     if let Some(name) = &record.facts.service_name {
-        name.clone()
+        shell_safe(name)
     } else if record.kind == "descriptor" {
         "<instance>".into()
     } else {
         record.name.clone()
     }
+}
+
+/// An MTA placeholder (`${space}`) becomes `<space>`: a shell would expand `${space}` to nothing.
+fn shell_safe(name: &str) -> String {
+    let mut out = String::new();
+    let mut rest = name;
+    while let Some(at) = rest.find("${") {
+        let Some(end) = rest[at..].find('}') else { break };
+        out.push_str(&rest[..at]);
+        out.push('<');
+        out.push_str(&rest[at + 2..at + end]);
+        out.push('>');
+        rest = &rest[at + end + 1..];
+    }
+    out.push_str(rest);
+    out
 }
 
 fn plan(record: &InstanceRecord) -> (String, Vec<Step>) {
@@ -190,8 +206,9 @@ pub fn markdown(entries: &[Entry<'_>]) -> String {
         let r = e.record;
         out.push_str(&format!("## `{}` ({}:{})\n\n", r.name, r.file, r.line));
         if let Some(service_name) = e.service_name {
+            let resolved = if service_name.contains("${") { ", its placeholders resolved at deployment" } else { "" };
             out.push_str(&format!(
-                "- Instance: `{service_name}` in Cloud Foundry (`service-name` of the MTA resource `{}`)\n",
+                "- Instance: `{service_name}` in Cloud Foundry (`service-name` of the MTA resource `{}`{resolved})\n",
                 r.name
             ));
         }
@@ -260,4 +277,15 @@ pub fn entries(instances: &[InstanceRecord]) -> Vec<Entry<'_>> {
 /// The runbook as JSON (`{"version": 1, "instances": [...]}`).
 pub fn json(entries: &[Entry<'_>]) -> String {
     serde_json::to_string_pretty(&serde_json::json!({ "version": 1, "instances": entries })).unwrap_or_default() + "\n"
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn placeholders_are_not_shell_variables() {
+        assert_eq!(super::shell_safe("${space}-demo-uaa"), "<space>-demo-uaa");
+        assert_eq!(super::shell_safe("a-${org}-${space}"), "a-<org>-<space>");
+        assert_eq!(super::shell_safe("plain"), "plain");
+        assert_eq!(super::shell_safe("broken-${x"), "broken-${x");
+    }
 }
