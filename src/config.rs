@@ -470,7 +470,10 @@ impl Config {
             if name.is_empty() || name.contains(['*', '/', ':', ' ']) || !name.contains('.') {
                 return Err(error(
                     Some(domain.span()),
-                    format!("recommendations.shared-domains: `{}` is no domain name (e.g. `apps.example.net`)", domain.get_ref()),
+                    format!(
+                        "recommendations.shared-domains: `{}` is no domain name (e.g. `apps.example.net`)",
+                        domain.get_ref()
+                    ),
                 ));
             }
             config.recommendations.shared_domains.push(name);

@@ -431,7 +431,8 @@ fn load_mta(set: &mut InstanceSet, file: usize, root: &Path, extensions: &[PathB
             let key_name = key.get("name").and_then(Node::as_str).unwrap_or("?");
             instance.bindings.push(BindingRef { file, key: true, name: key_name.into(), span: key.span });
             // A key without `config` still gets the instance's default type (its certificate too).
-            let config = key.get("config").cloned().unwrap_or(Node { span: key.span, value: Value::Object(Vec::new()) });
+            let config =
+                key.get("config").cloned().unwrap_or(Node { span: key.span, value: Value::Object(Vec::new()) });
             instance.parameters.push(BindingParameters {
                 file,
                 what: format!("service key `{key_name}`"),
@@ -465,7 +466,12 @@ fn load_mta(set: &mut InstanceSet, file: usize, root: &Path, extensions: &[PathB
                     let name = format!("(made by the deployer for content module `{module_name}`)");
                     instance.bindings.push(BindingRef { file, key: true, name, span: required.span });
                 } else if !explicit_key {
-                    instance.bindings.push(BindingRef { file, key: false, name: module_name.into(), span: required.span });
+                    instance.bindings.push(BindingRef {
+                        file,
+                        key: false,
+                        name: module_name.into(),
+                        span: required.span,
+                    });
                 }
                 if let Some(config) = required.pointer("/parameters/config") {
                     instance.parameters.push(BindingParameters {
@@ -785,9 +791,7 @@ pub fn go_duration(text: &str) -> Option<u64> {
     let mut total: u64 = 0;
     let mut number = String::new();
     let mut chars = text.trim().chars().peekable();
-    if chars.peek().is_none() {
-        return None;
-    }
+    chars.peek()?;
     while let Some(c) = chars.next() {
         if c.is_ascii_digit() {
             number.push(c);

@@ -220,7 +220,10 @@ pub fn markdown(entries: &[Entry<'_>]) -> String {
         }
         if let Some(since) = e.dual_since {
             let days = if since.days == 1 { "1 day".to_string() } else { format!("{} days", since.days) };
-            out.push_str(&format!("\n- In the dual state since {} ({days}, from the git history of its descriptor)", since.date));
+            out.push_str(&format!(
+                "\n- In the dual state since {} ({days}, from the git history of its descriptor)",
+                since.date
+            ));
         }
         out.push_str(&format!("\n- Where it goes: {}\n\n### Steps\n\n", e.target));
         for (n, s) in e.steps.iter().enumerate() {

@@ -312,10 +312,18 @@ mod tests {
             let doc = rule_doc(rule.code).unwrap_or_default();
             let id = rule.recommendation.unwrap_or_default();
             assert!(id.starts_with("BTP-UAA-") && doc.contains(id), "{} doc lacks {id}", rule.code);
-            assert!(doc.contains("security-recommendations-for-sap-authorization-and-trust-management-service-0578b80.md"), "{}", rule.code);
+            assert!(
+                doc.contains("security-recommendations-for-sap-authorization-and-trust-management-service-0578b80.md"),
+                "{}",
+                rule.code
+            );
         }
-        let tagged: Vec<&str> = ALL.iter().filter(|r| r.recommendation == Some("BTP-UAA-0003")).map(|r| r.code).collect();
-        assert_eq!(tagged, ["XS101", "XS102", "XS103", "XS104", "XS105", "XS107", "XS108", "XS109", "XS110", "XS113", "XS214"]);
+        let tagged: Vec<&str> =
+            ALL.iter().filter(|r| r.recommendation == Some("BTP-UAA-0003")).map(|r| r.code).collect();
+        assert_eq!(
+            tagged,
+            ["XS101", "XS102", "XS103", "XS104", "XS105", "XS107", "XS108", "XS109", "XS110", "XS113", "XS214"]
+        );
     }
 
     /// The migration rules' documentation links SAP's public pages and cites nothing users lack

@@ -80,11 +80,11 @@ fn seconds(node: &Node) -> Option<u64> {
 /// `3600 seconds (1 hour)`.
 fn duration(s: u64) -> String {
     let plural = |n: u64, unit: &str| format!("{n} {unit}{}", if n == 1 { "" } else { "s" });
-    let readable = if s % 86_400 == 0 {
+    let readable = if s.is_multiple_of(86_400) {
         plural(s / 86_400, "day")
-    } else if s % 3600 == 0 {
+    } else if s.is_multiple_of(3600) {
         plural(s / 3600, "hour")
-    } else if s % 60 == 0 {
+    } else if s.is_multiple_of(60) {
         plural(s / 60, "minute")
     } else {
         return plural(s, "second");
