@@ -166,8 +166,13 @@ fn is_shared(domain: &str, extra: &[String]) -> bool {
     }
     // A region (`eu10.hana.ondemand.com`, `us10-001.hana.ondemand.com`) and its Cloud Foundry
     // domain (`cfapps.eu10.hana.ondemand.com`); a host below those belongs to one application.
+    // SAP's own hosts below a region (`<subaccount>.authentication.eu10.hana.ondemand.com`) serve
+    // no customer content.
     if let Some(front) = domain.strip_suffix(".hana.ondemand.com") {
-        return front.split('.').count() <= 2;
+        return match front.split_once('.') {
+            None => true,
+            Some((first, region)) => first == "cfapps" && !region.contains('.'),
+        };
     }
     // Business Application Studio per region (`eu10.applicationstudio.cloud.sap`).
     if let Some(front) = domain.strip_suffix(".applicationstudio.cloud.sap") {
@@ -212,6 +217,7 @@ mod tests {
             "https://myapp.cfapps.eu10.hana.ondemand.com/**",
             "https://*.myapp.cfapps.eu10.hana.ondemand.com/**",
             "https://*.mydomain.com/callback/**",
+            "https://*.authentication.eu10.hana.ondemand.com/**",
             "https://*.a1b2c3d4.kyma.ondemand.com/**",
             "https://**.c-13093b0.kyma.shoot.live.k8s-hana.ondemand.com/**",
             "http://localhost:*/**",
