@@ -334,6 +334,7 @@ pub fn load(
     // `cf push` binds the instances that Cloud Foundry deployments declare.
     if matches!(kind, Kind::Mta | Kind::Terraform | Kind::ServicesManifest | Kind::Shell) {
         cf::attach_app_bindings(&mut set, root, files);
+        shell::attach_script_bindings(&mut set, root, files);
     }
     set
 }

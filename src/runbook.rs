@@ -37,7 +37,7 @@ pub struct Entry<'a> {
 }
 
 const NOT_VISIBLE: &str = "Bindings and service keys made outside the repository (by hand in the cockpit, with `btp` or `kubectl` commands typed by hand, or by other repositories' deployments) do not show here.";
-const NOT_VISIBLE_CF: &str = "Bindings and service keys made outside the repository (by hand in the cockpit, with `cf` or `btp` commands typed by hand or in scripts that do not create the instance, or by other repositories' deployments) do not show here: `instanceSecretLastUsedAt` (step above) is the check that covers them.";
+const NOT_VISIBLE_CF: &str = "Bindings and service keys made outside the repository (by hand in the cockpit, with `cf` or `btp` commands typed by hand or in scripts outside the deployment file's folder and the repository's root, or by other repositories' deployments) do not show here: `instanceSecretLastUsedAt` (step above) is the check that covers them.";
 
 /// Whether an instance is done: binding secrets or X.509 only, or (outside Cloud Foundry) nothing to do.
 pub fn finished(record: &InstanceRecord) -> bool {

@@ -101,8 +101,18 @@ fn an_mta_instance() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "mta.yaml", MTA);
     write(dir.path(), "xs-security.json", "{\n  \"xsappname\": \"orders\"\n}\n");
+    // A script beside it that binds and keys the instance by its Cloud Foundry name.
+    write(
+        dir.path(),
+        "scripts/partners.sh",
+        "#!/bin/sh\ncf bind-service orders-ui orders-xsuaa\ncf create-service-key orders-xsuaa orders-partner-key\ncf bind-service other-ui other-xsuaa\n",
+    );
+    write(dir.path(), "partners.sh", "#!/bin/sh\ncf create-service-key orders-xsuaa orders-partner-key\n");
     let (code, out) = runbook(dir.path(), &[]);
     assert_eq!(code, 0, "{out}");
+    assert!(out.contains("- service key `orders-partner-key`: partners.sh:2\n"), "{out}");
+    // Only the deployment file's folder and the repository's root are looked into.
+    assert!(!out.contains("scripts/partners.sh"), "{out}");
     insta::assert_snapshot!("runbook_mta", out);
 }
 

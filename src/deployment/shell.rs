@@ -144,6 +144,60 @@ pub(super) fn load_script(set: &mut InstanceSet, file: usize, root: &Path, files
     }
 }
 
+/// Attaches the apps' bindings and the service keys that scripts beside the deployment file (or
+/// at the repository's root) make for the set's instances, by name (`cf bind-service APP NAME`,
+/// `cf create-service-key NAME KEY`): for `runbook`, which lists them with file and line. A script
+/// that creates the instance itself has them already.
+pub(super) fn attach_script_bindings(set: &mut InstanceSet, root: &Path, files: &dyn Files) {
+    if set.instances.is_empty() {
+        return;
+    }
+    let mut folders: Vec<PathBuf> = Vec::new();
+    if let Some(folder) = set.paths[0].parent() {
+        folders.push(super::normalize(folder));
+    }
+    let root = super::normalize(root);
+    if !folders.contains(&root) {
+        folders.push(root);
+    }
+    for folder in folders {
+        let mut scripts = files.list(&folder, ".sh");
+        scripts.extend(files.list(&folder, ".mk"));
+        scripts.extend(["Makefile", "makefile", "GNUmakefile"].iter().map(|n| folder.join(n)));
+        for path in scripts {
+            let path = super::normalize(&path);
+            if set.paths.iter().any(|p| super::normalize(p) == path) {
+                continue;
+            }
+            let Ok(source) = files.read(&path, &path.to_string_lossy()) else { continue };
+            if !["bind-service", "create-service-key", " bs ", " csk "].iter().any(|w| source.text.contains(w)) {
+                continue;
+            }
+            let mut found = Vec::new();
+            for command in commands(&source.text) {
+                let (positional, _) = command.arguments();
+                let (target, key, name) = match (command.words[1].0.as_str(), positional.as_slice()) {
+                    ("create-service-key" | "csk", [instance, key, ..]) => (instance, true, key),
+                    ("bind-service" | "bs", [app, instance, ..]) => (instance, false, app),
+                    _ => continue,
+                };
+                let whole = Span::new(command.words[0].1.start, command.words.last().map_or(target.1.end, |w| w.1.end));
+                let known = |i: &Instance| i.name == target.0 || i.service_name.as_deref() == Some(target.0.as_str());
+                if let Some(n) = set.instances.iter().position(known) {
+                    found.push((n, key, name.0.clone(), whole));
+                }
+            }
+            if found.is_empty() {
+                continue;
+            }
+            let file = set.add_file(path.clone(), source);
+            for (n, key, name, span) in found {
+                set.instances[n].bindings.push(super::BindingRef { file, key, name, span });
+            }
+        }
+    }
+}
+
 /// The `-c` value: inline JSON, or a descriptor's path (beside the script, else at the root).
 /// `Ok(None)`: already reported (XS004, XS005); `Err`: not known, and why.
 fn parameters(
