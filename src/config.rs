@@ -87,6 +87,19 @@ struct RawConfig {
     migration: RawMigration,
     #[serde(default)]
     check: RawCheck,
+    #[serde(default)]
+    recommendations: RawRecommendations,
+}
+
+/// `[recommendations]`: thresholds of the rules for SAP's security recommendations (XS301-XS303).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawRecommendations {
+    token_validity_max: Option<Spanned<i64>>,
+    token_validity_min: Option<Spanned<i64>>,
+    refresh_token_validity_max: Option<Spanned<i64>>,
+    #[serde(default)]
+    shared_domains: Vec<Spanned<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -245,6 +258,8 @@ pub struct Config {
     pub policies: Vec<Policy>,
     /// `[migration] grace-days`.
     pub grace_days: u32,
+    /// `[recommendations]`.
+    pub recommendations: crate::recommendations::Recommendations,
     /// `[check] fail-on` (one of [`FAIL_ON`]); `--fail-on` wins.
     pub fail_on: Option<String>,
     /// `[check] exit-zero`; `--exit-zero` wins.
@@ -312,6 +327,7 @@ impl Config {
             suppression_index: SuppressionIndex::Set(GlobSet::empty()),
             policies: Vec::new(),
             grace_days: DEFAULT_GRACE_DAYS,
+            recommendations: crate::recommendations::Recommendations::default(),
             fail_on: None,
             exit_zero: None,
         }
@@ -428,6 +444,39 @@ impl Config {
             config.grace_days = u32::try_from(*days.get_ref()).ok().filter(|d| *d <= 3650).ok_or_else(|| {
                 error(Some(days.span()), "migration.grace-days: a number of days from 0 to 3650".into())
             })?;
+        }
+        let seconds = |value: &Option<Spanned<i64>>, key: &str, range: std::ops::RangeInclusive<u32>| {
+            let Some(value) = value else { return Ok(None) };
+            u32::try_from(*value.get_ref()).ok().filter(|v| range.contains(v)).map(Some).ok_or_else(|| {
+                error(
+                    Some(value.span()),
+                    format!("recommendations.{key}: a number of seconds from {} to {}", range.start(), range.end()),
+                )
+            })
+        };
+        let r = &raw.recommendations;
+        // The ranges SAP's descriptor accepts for each key.
+        if let Some(max) = seconds(&r.token_validity_max, "token-validity-max", 60..=86_400)? {
+            config.recommendations.token_validity_max = max;
+        }
+        if let Some(min) = seconds(&r.token_validity_min, "token-validity-min", 0..=86_400)? {
+            config.recommendations.token_validity_min = min;
+        }
+        if let Some(max) = seconds(&r.refresh_token_validity_max, "refresh-token-validity-max", 60..=31_536_000)? {
+            config.recommendations.refresh_token_validity_max = max;
+        }
+        for domain in &r.shared_domains {
+            let name = domain.get_ref().trim_start_matches('.').to_ascii_lowercase();
+            if name.is_empty() || name.contains(['*', '/', ':', ' ']) || !name.contains('.') {
+                return Err(error(
+                    Some(domain.span()),
+                    format!(
+                        "recommendations.shared-domains: `{}` is no domain name (e.g. `apps.example.net`)",
+                        domain.get_ref()
+                    ),
+                ));
+            }
+            config.recommendations.shared_domains.push(name);
         }
         if let Some(fail_on) = &raw.check.fail_on {
             if !FAIL_ON.contains(&fail_on.get_ref().as_str()) {
@@ -610,6 +659,12 @@ impl Config {
                 .collect(),
             files: ShownFiles { exclude: &self.exclude, include: &self.include },
             migration: ShownMigration { grace_days: self.grace_days },
+            recommendations: ShownRecommendations {
+                refresh_token_validity_max: self.recommendations.refresh_token_validity_max,
+                shared_domains: &self.recommendations.shared_domains,
+                token_validity_max: self.recommendations.token_validity_max,
+                token_validity_min: self.recommendations.token_validity_min,
+            },
             ignore: self
                 .suppressions
                 .iter()
@@ -665,7 +720,17 @@ struct Shown<'a> {
     plans: Vec<ShownPlan<'a>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     policy: Vec<ShownPolicy<'a>>,
+    recommendations: ShownRecommendations<'a>,
     rules: ShownRules<'a>,
+}
+
+#[derive(serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+struct ShownRecommendations<'a> {
+    refresh_token_validity_max: u32,
+    shared_domains: &'a [String],
+    token_validity_max: u32,
+    token_validity_min: u32,
 }
 
 #[derive(serde::Serialize)]
@@ -986,7 +1051,8 @@ schema = { maximum = 3600, "odd key" = { enum = [1, 2.5, true, "x"] } }
         assert_eq!(
             Config::defaults(PathBuf::from("/repo")).show(),
             "# configuration file: (none: defaults)\n# relative to: /repo\n\
-             [files]\nexclude = []\ninclude = []\n\n[migration]\ngrace-days = 30\n\n[rules]\nignore = []\nselect = [\"ALL\"]\n\n[rules.severity]\n"
+             [files]\nexclude = []\ninclude = []\n\n[migration]\ngrace-days = 30\n\n\
+             [recommendations]\nrefresh-token-validity-max = 604800\nshared-domains = []\ntoken-validity-max = 43200\ntoken-validity-min = 1800\n\n[rules]\nignore = []\nselect = [\"ALL\"]\n\n[rules.severity]\n"
         );
     }
 

@@ -146,9 +146,43 @@ pub struct CredentialRequest {
     pub pointer: String,
 }
 
+/// What a binding's or key's parameters ask for, with where they are (XS303 reads the `x509`
+/// options of the certificate the service generates).
+#[derive(Debug, Clone)]
+pub struct BindingParameters {
+    pub file: usize,
+    /// `binding of module srv`, `service key my-key`, `ServiceBinding b`.
+    pub what: String,
+    /// The parameters object; its spans are in `file` (a JSON text inside another text, such as a
+    /// script's `-c '{...}'`, has every span on that text).
+    pub node: Node,
+    /// JSON Pointer of `node` in its file.
+    pub pointer: String,
+    /// Whether the file renews the binding or key, and so its certificate.
+    pub renewal: Renewal,
+}
+
+/// Whether a deployment file renews a binding or service key by itself.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Renewal {
+    /// The file cannot show it (an app's binding that a deploy may recreate, a Terraform resource
+    /// that a pipeline may replace).
+    Unknown,
+    /// Renewed at each deployment: an MTA service key named with `${timestamp}`.
+    EachDeployment,
+    /// Rotated by the SAP BTP service operator (`credentialsRotationPolicy`) every so often:
+    /// the frequency as written, in seconds when it can be read, and its span.
+    Rotated { every: Option<(String, Option<u64>, Span)> },
+    /// Never, and why (as a phrase after "the file never renews it:").
+    Never { why: String, at: Span },
+}
+
 #[derive(Debug, Clone)]
 pub struct Instance {
     pub name: String,
+    /// The name the platform knows the instance by, when the file gives another one than `name`
+    /// (an MTA resource's `parameters.service-name`).
+    pub service_name: Option<String>,
     pub format: Format,
     /// The deployment file that declares it.
     pub file: usize,
@@ -166,6 +200,8 @@ pub struct Instance {
     pub requests: Vec<CredentialRequest>,
     /// Every binding and service key of the instance that the file declares, whatever it asks for.
     pub bindings: Vec<BindingRef>,
+    /// The parameters each binding and service key sends, when it sends an object.
+    pub parameters: Vec<BindingParameters>,
     /// A layer could not be read (a `path` that names no file): the effective configuration is
     /// not known, so only the plan and the bindings are judged.
     pub incomplete: bool,
@@ -298,6 +334,7 @@ pub fn load(
     // `cf push` binds the instances that Cloud Foundry deployments declare.
     if matches!(kind, Kind::Mta | Kind::Terraform | Kind::ServicesManifest | Kind::Shell) {
         cf::attach_app_bindings(&mut set, root, files);
+        shell::attach_script_bindings(&mut set, root, files);
     }
     set
 }
@@ -347,6 +384,7 @@ fn load_mta(set: &mut InstanceSet, file: usize, root: &Path, extensions: &[PathB
         };
         let mut instance = Instance {
             name: name.to_string(),
+            service_name: str_at(resource, "/parameters/service-name").filter(|s| *s != name).map(String::from),
             format: Format::Mta,
             file,
             span,
@@ -360,6 +398,7 @@ fn load_mta(set: &mut InstanceSet, file: usize, root: &Path, extensions: &[PathB
                 .map(|n| n.span),
             requests: Vec::new(),
             bindings: Vec::new(),
+            parameters: Vec::new(),
             incomplete: false,
         };
         for key in ["path", "config-path"] {
@@ -392,6 +431,16 @@ fn load_mta(set: &mut InstanceSet, file: usize, root: &Path, extensions: &[PathB
         for (k, key) in keys.iter().enumerate() {
             let key_name = key.get("name").and_then(Node::as_str).unwrap_or("?");
             instance.bindings.push(BindingRef { file, key: true, name: key_name.into(), span: key.span });
+            // A key without `config` still gets the instance's default type (its certificate too).
+            let config =
+                key.get("config").cloned().unwrap_or(Node { span: key.span, value: Value::Object(Vec::new()) });
+            instance.parameters.push(BindingParameters {
+                file,
+                what: format!("service key `{key_name}`"),
+                node: config,
+                pointer: format!("{pointer}/parameters/service-keys/{k}/config"),
+                renewal: mta_key_renewal(key),
+            });
             if let Some(node) = key.pointer("/config/credential-type") {
                 push_request(
                     &mut instance,
@@ -410,7 +459,53 @@ fn load_mta(set: &mut InstanceSet, file: usize, root: &Path, extensions: &[PathB
                 if required.get("name").and_then(Node::as_str) != Some(name) {
                     continue;
                 }
-                instance.bindings.push(BindingRef { file, key: false, name: module_name.into(), span: required.span });
+                // A content module (`com.sap.application.content`) is no app: the deployer gives it
+                // a service key, named by `service-key.name` or by the deployer itself.
+                let content = module.get("type").and_then(Node::as_str) == Some("com.sap.application.content");
+                let explicit_key = required.pointer("/parameters/service-key").is_some();
+                if content && !explicit_key {
+                    let name = format!("(made by the deployer for content module `{module_name}`)");
+                    instance.bindings.push(BindingRef { file, key: true, name, span: required.span });
+                } else if !explicit_key {
+                    instance.bindings.push(BindingRef {
+                        file,
+                        key: false,
+                        name: module_name.into(),
+                        span: required.span,
+                    });
+                }
+                if let Some(config) = required.pointer("/parameters/config") {
+                    instance.parameters.push(BindingParameters {
+                        file,
+                        what: format!("the binding of module `{module_name}`"),
+                        node: config.clone(),
+                        pointer: format!("/modules/{m}/requires/{r}/parameters/config"),
+                        renewal: Renewal::Unknown,
+                    });
+                }
+                // A content module's service key (`requires[].parameters.service-key`).
+                if let Some(key) = required.pointer("/parameters/service-key") {
+                    let key_name = key.get("name").and_then(Node::as_str).unwrap_or("?");
+                    instance.bindings.push(BindingRef { file, key: true, name: key_name.into(), span: key.span });
+                    if let Some(config) = key.get("config") {
+                        instance.parameters.push(BindingParameters {
+                            file,
+                            what: format!("service key `{key_name}` of module `{module_name}`"),
+                            node: config.clone(),
+                            pointer: format!("/modules/{m}/requires/{r}/parameters/service-key/config"),
+                            renewal: mta_key_renewal(key),
+                        });
+                    }
+                    if let Some(node) = key.pointer("/config/credential-type") {
+                        push_request(
+                            &mut instance,
+                            file,
+                            format!("service key `{key_name}` of module `{module_name}`"),
+                            node,
+                            format!("/modules/{m}/requires/{r}/parameters/service-key/config/credential-type"),
+                        );
+                    }
+                }
                 if let Some(node) = required.pointer("/parameters/config/credential-type") {
                     push_request(
                         &mut instance,
@@ -423,6 +518,19 @@ fn load_mta(set: &mut InstanceSet, file: usize, root: &Path, extensions: &[PathB
             }
         }
         set.instances.push(instance);
+    }
+}
+
+/// An MTA service key is created again at a deployment only when its name changes: SAP's
+/// "Service Keys" page shows `${timestamp}` in the name for that.
+fn mta_key_renewal(key: &Node) -> Renewal {
+    let name = key.get("name");
+    match name.and_then(Node::as_str) {
+        Some(n) if n.contains("${timestamp}") => Renewal::EachDeployment,
+        _ => Renewal::Never {
+            why: "its name has no `${timestamp}`, so a redeployment keeps the key and its certificate".into(),
+            at: name.map_or(key.span, |n| n.span),
+        },
     }
 }
 
@@ -606,6 +714,7 @@ fn load_kubernetes(set: &mut InstanceSet, file: usize) {
         let plan = doc.pointer("/spec/servicePlanName").and_then(|n| n.as_str().map(|p| (p.to_string(), n.span)));
         let mut instance = Instance {
             name: name.clone(),
+            service_name: None,
             format: Format::Kyma,
             file,
             span,
@@ -616,6 +725,7 @@ fn load_kubernetes(set: &mut InstanceSet, file: usize) {
             skip_service_updates: None,
             requests: Vec::new(),
             bindings: Vec::new(),
+            parameters: Vec::new(),
             incomplete: false,
         };
         if let Some(parameters) = doc.pointer("/spec/parameters") {
@@ -634,6 +744,17 @@ fn load_kubernetes(set: &mut InstanceSet, file: usize) {
             }
             let binding = str_at(other, "/metadata/name").unwrap_or("?");
             instance.bindings.push(BindingRef { file, key: false, name: binding.into(), span: other.span });
+            let parameters = other
+                .pointer("/spec/parameters")
+                .cloned()
+                .unwrap_or(Node { span: other.span, value: Value::Object(Vec::new()) });
+            instance.parameters.push(BindingParameters {
+                file,
+                what: format!("ServiceBinding `{binding}`"),
+                node: parameters,
+                pointer: format!("{}/spec/parameters", doc_pointer(j)),
+                renewal: kyma_renewal(other),
+            });
             if let Some(node) = other.pointer("/spec/parameters/credential-type") {
                 push_request(
                     &mut instance,
@@ -646,6 +767,52 @@ fn load_kubernetes(set: &mut InstanceSet, file: usize) {
         }
         set.instances.push(instance);
     }
+}
+
+/// The SAP BTP service operator rotates a `ServiceBinding` with `credentialsRotationPolicy`
+/// enabled (SAP's "Rotating Service Bindings").
+fn kyma_renewal(binding: &Node) -> Renewal {
+    let policy = binding.pointer("/spec/credentialsRotationPolicy");
+    if policy.and_then(|p| p.get("enabled")).is_some_and(|e| e.value == Value::Bool(true)) {
+        let every = policy.and_then(|p| p.get("rotationFrequency")).and_then(|n| {
+            let text = n.as_str()?;
+            Some((text.to_string(), go_duration(text), n.span))
+        });
+        Renewal::Rotated { every }
+    } else {
+        Renewal::Never {
+            why: "the ServiceBinding has no `credentialsRotationPolicy` with `enabled: true`".into(),
+            at: binding.pointer("/metadata/name").map_or(binding.span, |n| n.span),
+        }
+    }
+}
+
+/// A Go duration as the service operator reads it (`600h`, `90m`, `1h30m`, `3600s`), in seconds.
+pub fn go_duration(text: &str) -> Option<u64> {
+    let mut total: u64 = 0;
+    let mut number = String::new();
+    let mut chars = text.trim().chars().peekable();
+    chars.peek()?;
+    while let Some(c) = chars.next() {
+        if c.is_ascii_digit() {
+            number.push(c);
+            continue;
+        }
+        let n: u64 = number.parse().ok()?;
+        number.clear();
+        let unit = match c {
+            'h' => 3600,
+            'm' if chars.peek() == Some(&'s') => {
+                chars.next();
+                0
+            }
+            'm' => 60,
+            's' => 1,
+            _ => return None,
+        };
+        total = total.checked_add(n.checked_mul(unit)?)?;
+    }
+    number.is_empty().then_some(total)
 }
 
 fn load_terraform(set: &mut InstanceSet, file: usize, root: &Path, files: &dyn Files) {
@@ -675,6 +842,7 @@ fn load_terraform(set: &mut InstanceSet, file: usize, root: &Path, files: &dyn F
         let pointer = format!("/resource/{INSTANCE}/{name}");
         let mut instance = Instance {
             name: name.to_string(),
+            service_name: None,
             format: Format::Terraform,
             file,
             span,
@@ -685,6 +853,7 @@ fn load_terraform(set: &mut InstanceSet, file: usize, root: &Path, files: &dyn F
             skip_service_updates: None,
             requests: Vec::new(),
             bindings: Vec::new(),
+            parameters: Vec::new(),
             incomplete: false,
         };
         terraform::btp_parameters(set, file, &body, block, root, files, &mut instance);
@@ -700,6 +869,15 @@ fn load_terraform(set: &mut InstanceSet, file: usize, root: &Path, files: &dyn F
                 .and_then(hcl_edit::Span::span)
                 .map_or(Span::default(), |r| Span::new(r.start, r.end));
             instance.bindings.push(BindingRef { file, key: false, name: binding.to_string(), span: at });
+            if let Some(parameters) = crate::hcl::parameters(&text, block) {
+                instance.parameters.push(BindingParameters {
+                    file,
+                    what: format!("binding `{binding}`"),
+                    node: parameters,
+                    pointer: format!("/resource/{BINDING}/{binding}/parameters"),
+                    renewal: Renewal::Unknown,
+                });
+            }
             if let Some(node) = crate::hcl::parameters(&text, block).and_then(|p| p.get("credential-type").cloned()) {
                 push_request(
                     &mut instance,

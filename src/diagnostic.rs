@@ -54,6 +54,8 @@ pub struct RuleId {
     pub name: &'static str,
     pub summary: &'static str,
     pub severity: Severity,
+    /// The SAP BTP security recommendation the rule checks (`BTP-UAA-0003`), if any.
+    pub recommendation: Option<&'static str>,
 }
 
 /// A string kept for the rest of the process, once per distinct value: policy codes and names

@@ -37,6 +37,18 @@ pub struct Facts {
     pub descriptor: Option<String>,
     /// The bindings and service keys found in the repository.
     pub bindings: Vec<BindingRecord>,
+    /// The name the platform knows the instance by, when it differs from `name` (an MTA
+    /// resource's `parameters.service-name`).
+    pub service_name: Option<String>,
+    /// Since when the descriptor is in the dual state, from git history (when known).
+    pub dual_since: Option<DualSinceFact>,
+}
+
+/// The date an instance entered the dual state (UTC, `YYYY-MM-DD`) and the days since.
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct DualSinceFact {
+    pub date: String,
+    pub days: u64,
 }
 
 /// A binding or service key of an instance, where the repository declares it.

@@ -25,6 +25,7 @@ pub mod load;
 pub mod names;
 pub mod parse;
 pub mod policy;
+pub mod recommendations;
 pub mod report;
 pub mod rules;
 pub mod runbook;

@@ -88,7 +88,7 @@ fn deepest_existing<'a>(root: &'a Node, pointer: &str) -> &'a Node {
 
 /// How a policy's findings name it: no fix, no check function (policies run from their own list).
 pub fn rule(code: &str, message: &str, severity: crate::diagnostic::Severity) -> RuleId {
-    RuleId { code: intern(code), name: "organisation-policy", summary: intern(message), severity }
+    RuleId { code: intern(code), name: "organisation-policy", summary: intern(message), severity, recommendation: None }
 }
 
 #[cfg(test)]

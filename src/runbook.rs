@@ -5,7 +5,11 @@
 use crate::inventory::{BindingRecord, InstanceRecord};
 use serde::Serialize;
 
-/// SAP's application API: `instanceSecretLastUsedAt` tells whether the instance secret is still used.
+/// SAP's Authorization API, `GET /sap/rest/authorization/v2/apps/{id}`: its `instanceSecretLastUsedAt`
+/// tells whether the instance secret is still used (SAP's "Migrate from Instance Secrets to
+/// Binding Secrets", step 4). The host is the `apiurl` of an `apiaccess` instance's credentials,
+/// `api.authentication.<region>.hana.ondemand.com` (SAP's "Call an API" example); the token comes
+/// from that instance ("Access SAP Authorization and Trust Management Service APIs").
 const API: &str = "https://api.authentication.<region>.hana.ondemand.com/sap/rest/authorization/v2/apps";
 
 #[derive(Serialize)]
@@ -26,10 +30,14 @@ pub struct Entry<'a> {
     steps: Vec<Step>,
     bindings: &'a [BindingRecord],
     not_visible: &'static str,
+    /// The name Cloud Foundry knows the instance by, when it differs from the resource's name.
+    service_name: Option<&'a str>,
+    /// Since when the instance is in the dual state (its descriptor's git history).
+    dual_since: Option<&'a crate::inventory::DualSinceFact>,
 }
 
-const NOT_VISIBLE: &str = "Bindings and service keys made outside the repository (by hand in the cockpit, with `cf`, `btp` or `kubectl` commands, or by other repositories' deployments) do not show here.";
-const NOT_VISIBLE_CF: &str = "Bindings and service keys made outside the repository (by hand in the cockpit, with `cf` or `btp` commands, or by other repositories' deployments) do not show here: `instanceSecretLastUsedAt` (step above) is the check that covers them.";
+const NOT_VISIBLE: &str = "Bindings and service keys made outside the repository (by hand in the cockpit, with `btp` or `kubectl` commands typed by hand, or by other repositories' deployments) do not show here.";
+const NOT_VISIBLE_CF: &str = "Bindings and service keys made outside the repository (by hand in the cockpit, with `cf` or `btp` commands typed by hand or in scripts outside the deployment file's folder and the repository's root, or by other repositories' deployments) do not show here: `instanceSecretLastUsedAt` (step above) is the check that covers them.";
 
 /// Whether an instance is done: binding secrets or X.509 only, or (outside Cloud Foundry) nothing to do.
 pub fn finished(record: &InstanceRecord) -> bool {
@@ -46,7 +54,8 @@ fn update(record: &InstanceRecord) -> Vec<String> {
     match (record.kind.as_str(), record.facts.environment.as_str()) {
         ("mta", _) => vec![format!("cf deploy   # redeploy the MTA of {} (build it first: mbt build)", record.file)],
         ("kyma", _) => vec![format!("kubectl apply -f {}", record.file)],
-        ("terraform", _) => vec!["terraform apply".into()],
+        // Terraform's Cloud Foundry provider too: the instance is Terraform's to update.
+        ("terraform" | "terraform-cf", _) => vec!["terraform apply".into()],
         (_, "kyma") => vec![format!("kubectl apply -f <the ServiceInstance that carries {file}>")],
         (_, "other") => {
             vec!["terraform apply   # or: btp update services/instance with the descriptor as parameters".into()]
@@ -55,13 +64,32 @@ fn update(record: &InstanceRecord) -> Vec<String> {
     }
 }
 
-/// The service instance's name as `cf` knows it: the resource's name; for a descriptor alone, unknown.
+/// The service instance's name as `cf` knows it: an MTA resource's `service-name` when it has
+/// one, else the resource's name; for a descriptor alone, unknown.
 fn instance_name(record: &InstanceRecord) -> String {
-    if record.kind == "descriptor" {
+    if let Some(name) = &record.facts.service_name {
+        shell_safe(name)
+    } else if record.kind == "descriptor" {
         "<instance>".into()
     } else {
         record.name.clone()
     }
+}
+
+/// An MTA placeholder (`${space}`) becomes `<space>`: a shell would expand `${space}` to nothing.
+fn shell_safe(name: &str) -> String {
+    let mut out = String::new();
+    let mut rest = name;
+    while let Some(at) = rest.find("${") {
+        let Some(end) = rest[at..].find('}') else { break };
+        out.push_str(&rest[..at]);
+        out.push('<');
+        out.push_str(&rest[at + 2..at + end]);
+        out.push('>');
+        rest = &rest[at + end + 1..];
+    }
+    out.push_str(rest);
+    out
 }
 
 fn plan(record: &InstanceRecord) -> (String, Vec<Step>) {
@@ -74,8 +102,12 @@ fn plan(record: &InstanceRecord) -> (String, Vec<Step>) {
             record.file
         ),
         "kyma" => format!("`oauth2-configuration.credential-types` under `spec.parameters` in {}", record.file),
-        "terraform" => {
+        "terraform" | "terraform-cf" if record.facts.descriptor.is_none() => {
             format!("`\"oauth2-configuration\"` / `\"credential-types\"` in the `parameters` of {}", record.file)
+        }
+        // A `cf` command's or a Terraform resource's descriptor file (`-c xs-security.json`, `file(...)`).
+        _ if record.kind != "kyma" && record.facts.descriptor.is_some() => {
+            format!("`oauth2-configuration.credential-types` in {}", record.facts.descriptor.as_deref().unwrap_or(""))
         }
         _ => format!("`oauth2-configuration.credential-types` in {}", record.file),
     };
@@ -104,8 +136,14 @@ fn plan(record: &InstanceRecord) -> (String, Vec<Step>) {
         ));
     }
     let names = |key: bool, none: &str| -> Vec<String> {
-        let found: Vec<String> =
-            record.facts.bindings.iter().filter(|b| (b.kind == "service-key") == key).map(|b| b.name.clone()).collect();
+        // A key whose name only the deployer knows (a content module's) gets no command.
+        let found: Vec<String> = record
+            .facts
+            .bindings
+            .iter()
+            .filter(|b| (b.kind == "service-key") == key && !b.name.starts_with('('))
+            .map(|b| b.name.clone())
+            .collect();
         if found.is_empty() {
             vec![none.to_string()]
         } else {
@@ -114,9 +152,13 @@ fn plan(record: &InstanceRecord) -> (String, Vec<Step>) {
     };
     let mut rebind = Vec::new();
     for app in names(false, "<app>") {
-        rebind.push(format!("cf bind-service {app} {name} --strategy multiple   # a CF CLI that supports several bindings per app; restage, then unbind the old binding"));
+        // `--strategy multiple`: cf CLI v8.18.0 or later, on a platform whose Cloud Controller allows
+        // several bindings per app and instance and a broker that supports them
+        // (https://docs.cloudfoundry.org/devguide/services/application-binding.html, "Service
+        // credential binding rotation"; cloudfoundry/cli#3654).
+        rebind.push(format!("cf bind-service {app} {name} --strategy multiple && cf restage {app} --strategy rolling   # cf CLI v8.18.0+, where the platform allows several bindings per app and instance; then remove the old binding (cf cleanup-outdated-service-bindings {app})"));
         rebind.push(format!(
-            "cf unbind-service {app} {name} && cf bind-service {app} {name} && cf restage {app}   # otherwise"
+            "cf unbind-service {app} {name} && cf bind-service {app} {name} && cf restage {app}   # otherwise (restage restarts the app)"
         ));
     }
     let title = if record.kind == "mta" {
@@ -132,8 +174,8 @@ fn plan(record: &InstanceRecord) -> (String, Vec<Step>) {
     }
     steps.push(step("Replace every service key", &keys));
     steps.push(step(
-        "Check that the instance secret is no longer used: `instanceSecretLastUsedAt` of SAP's application API",
-        &[format!("curl -H \"Authorization: Bearer $TOKEN\" \"{API}/{app_id}\"")],
+        "Check that the instance secret is no longer used: `instanceSecretLastUsedAt` of SAP's Authorization API (`GET /sap/rest/authorization/v2/apps/{id}`)",
+        &[format!("curl -H \"Authorization: Bearer $TOKEN\" \"{API}/{app_id}\"   # TOKEN: from an instance of plan apiaccess; <region>: its apiurl")],
     ));
     steps.push(step(format!("Set {list_at} to [\"binding-secret\"] and update the instance again"), &update(record)));
     ("[\"binding-secret\"], through the dual state [\"binding-secret\", \"instance-secret\"]".to_string(), steps)
@@ -163,11 +205,25 @@ pub fn markdown(entries: &[Entry<'_>]) -> String {
     for e in entries {
         let r = e.record;
         out.push_str(&format!("## `{}` ({}:{})\n\n", r.name, r.file, r.line));
+        if let Some(service_name) = e.service_name {
+            let resolved = if service_name.contains("${") { ", its placeholders resolved at deployment" } else { "" };
+            out.push_str(&format!(
+                "- Instance: `{service_name}` in Cloud Foundry (`service-name` of the MTA resource `{}`{resolved})\n",
+                r.name
+            ));
+        }
         out.push_str(&format!("- Environment: {}\n", environment_label(r)));
         out.push_str(&format!("- Plan: {}\n", r.plan));
         out.push_str(&format!("- Where it stands: `{}`", r.state));
         if !r.codes.is_empty() {
             out.push_str(&format!(" ({})", r.codes.join(", ")));
+        }
+        if let Some(since) = e.dual_since {
+            let days = if since.days == 1 { "1 day".to_string() } else { format!("{} days", since.days) };
+            out.push_str(&format!(
+                "\n- In the dual state since {} ({days}, from the git history of its descriptor)",
+                since.date
+            ));
         }
         out.push_str(&format!("\n- Where it goes: {}\n\n### Steps\n\n", e.target));
         for (n, s) in e.steps.iter().enumerate() {
@@ -186,7 +242,11 @@ pub fn markdown(entries: &[Entry<'_>]) -> String {
         }
         for b in e.bindings {
             let what = if b.kind == "service-key" { "service key" } else { "binding" };
-            out.push_str(&format!("- {what} `{}`: {}:{}\n", b.name, b.file, b.line));
+            if b.name.starts_with('(') {
+                out.push_str(&format!("- {what} {}: {}:{} (redeploy the MTA to replace it)\n", b.name, b.file, b.line));
+            } else {
+                out.push_str(&format!("- {what} `{}`: {}:{}\n", b.name, b.file, b.line));
+            }
         }
         out.push_str(&format!("\n{}\n\n", e.not_visible));
     }
@@ -210,6 +270,8 @@ pub fn entries(instances: &[InstanceRecord]) -> Vec<Entry<'_>> {
                 steps,
                 bindings: &record.facts.bindings,
                 not_visible: if record.facts.environment == "cloud-foundry" { NOT_VISIBLE_CF } else { NOT_VISIBLE },
+                service_name: record.facts.service_name.as_deref(),
+                dual_since: record.facts.dual_since.as_ref(),
             }
         })
         .collect()
@@ -218,4 +280,15 @@ pub fn entries(instances: &[InstanceRecord]) -> Vec<Entry<'_>> {
 /// The runbook as JSON (`{"version": 1, "instances": [...]}`).
 pub fn json(entries: &[Entry<'_>]) -> String {
     serde_json::to_string_pretty(&serde_json::json!({ "version": 1, "instances": entries })).unwrap_or_default() + "\n"
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn placeholders_are_not_shell_variables() {
+        assert_eq!(super::shell_safe("${space}-demo-uaa"), "<space>-demo-uaa");
+        assert_eq!(super::shell_safe("a-${org}-${space}"), "a-<org>-<space>");
+        assert_eq!(super::shell_safe("plain"), "plain");
+        assert_eq!(super::shell_safe("broken-${x"), "broken-${x");
+    }
 }

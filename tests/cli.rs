@@ -287,6 +287,8 @@ fn rule_prints_documentation_and_the_list() {
         assert!(text.lines().any(|l| l.starts_with(code)), "{code} missing:\n{text}");
     }
     assert!(text.contains("XS104   instance-secret-default      error"), "{text}");
+    assert!(text.lines().any(|l| l.starts_with("XS301") && l.contains(" BTP-UAA-0002 ")), "{text}");
+    assert!(text.lines().any(|l| l.starts_with("XS201") && l.contains(" -             ")), "{text}");
 }
 
 #[test]

@@ -203,6 +203,20 @@ fn configuration_errors_name_file_line_and_column() {
     let (code, _, err) = check(dir.path(), &["--config", "nope.toml"]);
     assert_eq!(code, 2);
     assert!(err.contains("nope.toml"), "{err}");
+
+    // `[recommendations]`: seconds within the range the descriptor accepts, domain names.
+    for (text, at, says) in [
+        ("[recommendations]\ntoken-validity-max = 100000\n", "xsuaa-lint.toml:2:22", "from 60 to 86400"),
+        ("[recommendations]\n\ntoken-validity-min = -1\n", "xsuaa-lint.toml:3:22", "from 0 to 86400"),
+        ("[recommendations]\nrefresh-token-validity-max = 59\n", "xsuaa-lint.toml:2:30", "from 60 to 31536000"),
+        ("[recommendations]\nshared-domains = [\"ok.example\", \"*.bad\"]\n", "xsuaa-lint.toml:2:33", "no domain name"),
+        ("[recommendations]\ntoken-validity = 3600\n", "xsuaa-lint.toml:2:1", "unknown field"),
+    ] {
+        write(dir.path(), "xsuaa-lint.toml", text);
+        let (code, _, err) = check(dir.path(), &[]);
+        assert_eq!(code, 2, "{text}");
+        assert!(err.contains(at) && err.contains(says), "{text}: {err}");
+    }
 }
 
 #[test]

@@ -28,7 +28,8 @@ fn bundled_corpus_samples() {
         // An unrendered EJS template: `<%= projectName %>` is no xsappname.
         ("ejs-template-xsappname.json", vec!["XS002", "XS101"]),
         ("instance-secret-only.json", vec!["XS102"]),
-        ("dual-with-x509.json", vec!["XS103"]),
+        // Also `http*://*.cfapps.*.hana.ondemand.com/**`: any app on SAP's shared domains (XS301).
+        ("dual-with-x509.json", vec!["XS103", "XS301"]),
         // MTA placeholders are names.
         ("mta-placeholder-xsappname.json", vec!["XS101"]),
     ] {
@@ -364,6 +365,21 @@ fn shared_deployment_files_run_and_their_findings_are_pinned() {
         ("XS103", 3),
         // The deprecated `space` plan: hana-shine-xsa, its branches and a copy of it.
         ("XS106", 5),
+        // Examined one by one, all real (BTP-UAA-0002): wildcard hosts under SAP's shared domains:
+        // `https://*.hana.ondemand.com/**` 19 and `https://*.applicationstudio.cloud.sap/**` 18
+        // (CAP templates and AI samples), `**.` variants 4, region domains 5, `*.kyma.ondemand.com` 2,
+        // `*.cfapps.*.hana.ondemand.com` 7 (6 with `http*`), a wildcard inside the first label
+        // (`approuter*cfapps.…`, `my-web-page-*cfapps.…`, `*applicationstudio.cloud.sap`) 5;
+        // `http*://*.${default-domain}/**` in cloud-cap-multitenancy's MTAs 4; `https://*/**` in
+        // Kyma ServiceInstances 3; `http*://` on a customer's own domain 3. Placeholder hosts
+        // (`~{app-api/app-domain}`, `<your domain>`), `*.localhost` and custom domains are left alone.
+        ("XS301", 70),
+        // Examined: `token-validity: 900` (15 minutes) twice, below SAP's 30-minute floor (info).
+        ("XS302", 2),
+        // Examined, real (BTP-UAA-0014): the security library's Kyma samples (`credential-types:
+        // [x509]`, a ServiceBinding without `credentialsRotationPolicy`) in four branches: the
+        // certificate expires after 7 days and nothing renews the binding.
+        ("XS303", 7),
     ]
     .into_iter()
     .map(|(c, n)| (c.to_string(), n))

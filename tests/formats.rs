@@ -260,3 +260,41 @@ fn clean_runs() {
     assert_eq!(log["runs"][0]["results"], json!([]));
     assert_eq!(sarif_errors(&log), Vec::<String>::new());
 }
+
+/// The SAP security recommendation a rule checks reaches SARIF (`properties.tags` of the rule and
+/// of each result) and JSON (`recommendation`, absent for the other rules).
+#[test]
+fn the_recommendation_is_in_sarif_tags_and_json() {
+    let dir = TempDir::new().unwrap();
+    fs::write(
+        dir.path().join("xs-security.json"),
+        "{\"xsappname\":\"a\",\"oauth2-configuration\":{\"credential-types\":[\"binding-secret\"],\
+         \"redirect-uris\":[\"https://*.hana.ondemand.com/**\"],\"token-validity\":86400},\
+         \"scopes\":[{\"name\":\"Read\"}]}\n",
+    )
+    .unwrap();
+    let (_, out) = run(dir.path(), "sarif", &[]);
+    let log: Value = serde_json::from_str(&out).unwrap();
+    assert!(sarif_errors(&log).is_empty(), "{:?}", sarif_errors(&log));
+    let first = &log["runs"][0];
+    let rule = |code: &str| {
+        first["tool"]["driver"]["rules"].as_array().unwrap().iter().find(|r| r["id"] == code).unwrap().clone()
+    };
+    assert_eq!(rule("XS301")["properties"]["tags"], json!(["security", "BTP-UAA-0002"]));
+    assert_eq!(rule("XS302")["properties"]["tags"], json!(["security", "BTP-UAA-0005"]));
+    assert_eq!(rule("XS303")["properties"]["tags"], json!(["security", "BTP-UAA-0014"]));
+    assert_eq!(rule("XS103")["properties"]["tags"], json!(["security", "BTP-UAA-0003"]));
+    assert!(rule("XS205").get("properties").is_none());
+    let results = first["results"].as_array().unwrap();
+    let tags = |code: &str| results.iter().find(|r| r["ruleId"] == code).unwrap()["properties"].get("tags").cloned();
+    assert_eq!(tags("XS301"), Some(json!(["security", "BTP-UAA-0002"])));
+    assert_eq!(tags("XS302"), Some(json!(["security", "BTP-UAA-0005"])));
+    assert_eq!(tags("XS205"), None);
+
+    let (_, out) = run(dir.path(), "json", &[]);
+    let findings: Value = serde_json::from_str(&out).unwrap();
+    let of = |code: &str| findings.as_array().unwrap().iter().find(|f| f["code"] == code).unwrap().clone();
+    assert_eq!(of("XS301")["recommendation"], "BTP-UAA-0002");
+    assert_eq!(of("XS302")["recommendation"], "BTP-UAA-0005");
+    assert!(of("XS205").get("recommendation").is_none());
+}

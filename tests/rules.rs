@@ -61,7 +61,8 @@
 //!
 //! The README's rule table lists every rule of the registry, in order, with its name, severity
 //! and fix availability (`-`, `safe`, `unsafe`, `sometimes (safe)`, each optionally followed by a
-//! qualification).
+//! qualification), and its last column names the SAP BTP security recommendation the rule checks
+//! (`-` for none).
 
 mod support;
 
@@ -470,6 +471,14 @@ fn readme_rule_table_matches_the_registry() {
                 rule.code,
                 row[2],
                 rule.severity.as_str()
+            ));
+        }
+        let sap = row.get(5).map(String::as_str).unwrap_or("");
+        if sap != rule.recommendation.unwrap_or("-") {
+            failures.push(format!(
+                "{}: SAP recommendation `{sap}` in README, `{}` in the registry",
+                rule.code,
+                rule.recommendation.unwrap_or("-")
             ));
         }
         if fix_kind != Some(rule.fix) {

@@ -1,5 +1,8 @@
 //! `xsuaa-lint runbook`: snapshots for an MTA, a Kyma and a Terraform instance, the JSON form,
-//! and a repository with nothing left to do.
+//! a `cf` script's bindings and keys, the dual state's date from git, and a repository with
+//! nothing left to do.
+
+mod support;
 
 use assert_cmd::Command;
 use std::fs;
@@ -39,12 +42,17 @@ modules:
         parameters:
           config:
             credential-type: x509
+  - name: orders-destinations
+    type: com.sap.application.content
+    requires:
+      - name: orders-auth
 resources:
   - name: orders-auth
     type: org.cloudfoundry.managed-service
     parameters:
       service: xsuaa
       service-plan: application
+      service-name: orders-xsuaa
       path: ./xs-security.json
       service-keys:
         - name: orders-reporting-key
@@ -93,8 +101,18 @@ fn an_mta_instance() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "mta.yaml", MTA);
     write(dir.path(), "xs-security.json", "{\n  \"xsappname\": \"orders\"\n}\n");
+    // A script beside it that binds and keys the instance by its Cloud Foundry name.
+    write(
+        dir.path(),
+        "scripts/partners.sh",
+        "#!/bin/sh\ncf bind-service orders-ui orders-xsuaa\ncf create-service-key orders-xsuaa orders-partner-key\ncf bind-service other-ui other-xsuaa\n",
+    );
+    write(dir.path(), "partners.sh", "#!/bin/sh\ncf create-service-key orders-xsuaa orders-partner-key\n");
     let (code, out) = runbook(dir.path(), &[]);
     assert_eq!(code, 0, "{out}");
+    assert!(out.contains("- service key `orders-partner-key`: partners.sh:2\n"), "{out}");
+    // Only the deployment file's folder and the repository's root are looked into.
+    assert!(!out.contains("scripts/partners.sh"), "{out}");
     insta::assert_snapshot!("runbook_mta", out);
 }
 
@@ -136,4 +154,81 @@ fn a_standalone_descriptor_in_the_dual_state_and_a_finished_one() {
     insta::assert_snapshot!("runbook_descriptor_dual", out);
     let (_, clean) = runbook(&dir.path().join("b"), &[]);
     assert!(clean.contains("Every instance found is finished"), "{clean}");
+}
+
+const SCRIPT: &str = "#!/bin/sh
+set -e
+cf create-service xsuaa application ledger-xsuaa -c xs-security.json
+cf bind-service ledger-app ledger-xsuaa
+cf create-service-key ledger-xsuaa ledger-report-key \\
+  -c '{\"credential-type\": \"binding-secret\"}'
+";
+
+#[test]
+fn a_cf_script_lists_its_bindings_and_keys_with_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "deploy.sh", SCRIPT);
+    write(dir.path(), "xs-security.json", "{\"xsappname\": \"ledger\"}\n");
+    let (code, out) = runbook(dir.path(), &[]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("- binding `ledger-app`: deploy.sh:4\n"), "{out}");
+    assert!(out.contains("- service key `ledger-report-key`: deploy.sh:5\n"), "{out}");
+    assert!(out.contains("cf bind-service ledger-app ledger-xsuaa --strategy multiple"), "{out}");
+    insta::assert_snapshot!("runbook_cf_script", out);
+}
+
+#[test]
+fn the_dual_state_date_comes_from_git() {
+    let dir = tempfile::tempdir().unwrap();
+    support::git_init(dir.path());
+    write(
+        dir.path(),
+        "xs-security.json",
+        "{\"xsappname\": \"a\", \"oauth2-configuration\": {\"credential-types\": [\"binding-secret\", \"instance-secret\"]}}\n",
+    );
+    support::git(dir.path(), &["add", "-A"]);
+    let stamp = "2026-01-05T12:00:00+0000";
+    support::git_with(
+        dir.path(),
+        &["commit", "-q", "-m", "dual"],
+        &[("GIT_AUTHOR_DATE", stamp), ("GIT_COMMITTER_DATE", stamp)],
+    );
+    let (code, out) = runbook(dir.path(), &[]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("- In the dual state since 2026-01-05 ("), "{out}");
+    let (_, json) = runbook(dir.path(), &["--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(json["instances"][0]["dual_since"]["date"], "2026-01-05");
+    assert!(json["instances"][0]["dual_since"]["days"].as_u64().unwrap() >= 300);
+    // Outside git the date is unknown: no line, `null` in JSON.
+    let plain = tempfile::tempdir().unwrap();
+    fs::copy(dir.path().join("xs-security.json"), plain.path().join("xs-security.json")).unwrap();
+    let (_, out) = runbook(plain.path(), &[]);
+    assert!(!out.contains("In the dual state since"), "{out}");
+}
+
+#[test]
+fn a_cloud_foundry_instance_of_terraform_is_updated_by_terraform() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "main.tf",
+        r#"data "cloudfoundry_service_plans" "xsuaa" {
+  service_offering_name = "xsuaa"
+}
+
+resource "cloudfoundry_service_instance" "app_xsuaa" {
+  name         = "app-xsuaa"
+  type         = "managed"
+  space        = var.space
+  service_plan = data.cloudfoundry_service_plans.xsuaa.service_plans[0].id
+  parameters   = jsonencode({ xsappname = "app" })
+}
+"#,
+    );
+    let (code, out) = runbook(dir.path(), &[]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("- Environment: Cloud Foundry\n"), "{out}");
+    assert!(out.contains("   terraform apply\n") && !out.contains("cf update-service"), "{out}");
+    assert!(out.contains("cf bind-service <app> app-xsuaa --strategy multiple"), "{out}");
 }

@@ -9,7 +9,7 @@ pub struct RuleArgs {
     /// A rule code (XS102) or name (instance-secret-only).
     #[arg(required_unless_present = "all")]
     pub code: Option<String>,
-    /// List every rule with its code, name, default severity and fix.
+    /// List every rule with its code, name, default severity, fix and SAP security recommendation.
     #[arg(long, conflicts_with = "code")]
     pub all: bool,
 }
@@ -17,15 +17,16 @@ pub struct RuleArgs {
 pub fn run(args: RuleArgs) -> i32 {
     let mut out = std::io::stdout().lock();
     if args.all {
-        let _ = writeln!(out, "{:<7} {:<28} {:<9} {:<18} summary", "code", "name", "severity", "fix");
+        let _ = writeln!(out, "{:<7} {:<28} {:<9} {:<18} {:<13} summary", "code", "name", "severity", "fix", "sap");
         for r in rules::ALL {
             let _ = writeln!(
                 out,
-                "{:<7} {:<28} {:<9} {:<18} {}",
+                "{:<7} {:<28} {:<9} {:<18} {:<13} {}",
                 r.code,
                 r.name,
                 r.severity.as_str(),
                 r.fix.as_str(),
+                r.recommendation.unwrap_or("-"),
                 r.summary
             );
         }
@@ -36,6 +37,9 @@ pub fn run(args: RuleArgs) -> i32 {
         Some(r) => {
             let _ = writeln!(out, "{}", rules::rule_doc(r.code).unwrap_or(r.summary));
             let _ = writeln!(out, "\nDefault severity: {}. Fix: {}.", r.severity.as_str(), r.fix.as_str());
+            if let Some(id) = r.recommendation {
+                let _ = writeln!(out, "SAP BTP security recommendation: {id}.");
+            }
             EXIT_CLEAN
         }
         None => {

@@ -46,7 +46,8 @@ pub fn run(args: RunbookArgs) -> i32 {
         force_exclude: false,
         plan: None,
         inventory: true,
-        history: false,
+        // For the date each dual state began (its descriptor's git history against `HEAD`).
+        history: true,
     };
     let outcome = engine::check(&args.paths, &opts, &configs, None);
     let entries = runbook::entries(&outcome.instances);

@@ -31,6 +31,7 @@ pub(super) fn load_services_manifest(set: &mut InstanceSet, file: usize, root: &
         let plan = service.get("plan").and_then(|n| n.as_str().map(|p| (p.to_string(), n.span)));
         let mut instance = Instance {
             name,
+            service_name: None,
             format: Format::Cf,
             file,
             span: name_node.span,
@@ -41,6 +42,7 @@ pub(super) fn load_services_manifest(set: &mut InstanceSet, file: usize, root: &
             skip_service_updates: None,
             requests: Vec::new(),
             bindings: Vec::new(),
+            parameters: Vec::new(),
             incomplete: false,
         };
         if let Some(parameters) = service.get("parameters") {

@@ -71,6 +71,7 @@ pub(super) fn load_script(set: &mut InstanceSet, file: usize, root: &Path, files
         let pointer = format!("/commands/{}", name.0);
         let mut instance = Instance {
             name: name.0.clone(),
+            service_name: None,
             format: Format::Cf,
             file,
             span: name.1,
@@ -81,6 +82,7 @@ pub(super) fn load_script(set: &mut InstanceSet, file: usize, root: &Path, files
             skip_service_updates: None,
             requests: Vec::new(),
             bindings: Vec::new(),
+            parameters: Vec::new(),
             incomplete: false,
         };
         if let Some((_, value)) = flags.iter().find(|(flag, _)| *flag == "-c") {
@@ -109,21 +111,89 @@ pub(super) fn load_script(set: &mut InstanceSet, file: usize, root: &Path, files
     // Service keys and bindings of the instances the script creates.
     for command in &commands {
         let (positional, flags) = command.arguments();
-        let (target, what) = match (command.words[1].0.as_str(), positional.as_slice()) {
-            ("create-service-key" | "csk", [instance, key, ..]) => (instance, format!("service key `{}`", key.0)),
-            ("bind-service" | "bs", [app, instance, ..]) => (instance, format!("the binding of app `{}`", app.0)),
+        let (target, what, key, name) = match (command.words[1].0.as_str(), positional.as_slice()) {
+            ("create-service-key" | "csk", [instance, key, ..]) => {
+                (instance, format!("service key `{}`", key.0), true, &key.0)
+            }
+            ("bind-service" | "bs", [app, instance, ..]) => {
+                (instance, format!("the binding of app `{}`", app.0), false, &app.0)
+            }
             _ => continue,
         };
         let Some(n) = set.instances.iter().position(|i| i.file == file && i.name == target.0) else { continue };
+        // The whole command, for the runbook's list of bindings and keys.
+        let whole = Span::new(command.words[0].1.start, command.words.last().map_or(target.1.end, |w| w.1.end));
+        set.instances[n].bindings.push(super::BindingRef { file, key, name: name.clone(), span: whole });
         let Some((_, value)) = flags.iter().find(|(flag, _)| *flag == "-c") else { continue };
         if !value.0.trim_start().starts_with('{') {
             continue;
         }
         let Ok(node) = crate::parse::parse(&value.0, 0) else { continue };
+        set.instances[n].parameters.push(super::BindingParameters {
+            file,
+            what: what.clone(),
+            node: crate::hcl::respan(node.clone(), value.1),
+            pointer: format!("/commands/{}/{}", target.0, command.words[1].0),
+            renewal: super::Renewal::Unknown,
+        });
         if let Some(request) = node.get("credential-type") {
             let request = Node { span: value.1, value: request.value.clone() };
             let pointer = format!("/commands/{}/{}/credential-type", target.0, command.words[1].0);
             push_request(&mut set.instances[n], file, what, &request, pointer);
+        }
+    }
+}
+
+/// Attaches the apps' bindings and the service keys that scripts beside the deployment file (or
+/// at the repository's root) make for the set's instances, by name (`cf bind-service APP NAME`,
+/// `cf create-service-key NAME KEY`): for `runbook`, which lists them with file and line. A script
+/// that creates the instance itself has them already.
+pub(super) fn attach_script_bindings(set: &mut InstanceSet, root: &Path, files: &dyn Files) {
+    if set.instances.is_empty() {
+        return;
+    }
+    let mut folders: Vec<PathBuf> = Vec::new();
+    if let Some(folder) = set.paths[0].parent() {
+        folders.push(super::normalize(folder));
+    }
+    let root = super::normalize(root);
+    if !folders.contains(&root) {
+        folders.push(root);
+    }
+    for folder in folders {
+        let mut scripts = files.list(&folder, ".sh");
+        scripts.extend(files.list(&folder, ".mk"));
+        scripts.extend(["Makefile", "makefile", "GNUmakefile"].iter().map(|n| folder.join(n)));
+        for path in scripts {
+            let path = super::normalize(&path);
+            if set.paths.iter().any(|p| super::normalize(p) == path) {
+                continue;
+            }
+            let Ok(source) = files.read(&path, &path.to_string_lossy()) else { continue };
+            if !["bind-service", "create-service-key", " bs ", " csk "].iter().any(|w| source.text.contains(w)) {
+                continue;
+            }
+            let mut found = Vec::new();
+            for command in commands(&source.text) {
+                let (positional, _) = command.arguments();
+                let (target, key, name) = match (command.words[1].0.as_str(), positional.as_slice()) {
+                    ("create-service-key" | "csk", [instance, key, ..]) => (instance, true, key),
+                    ("bind-service" | "bs", [app, instance, ..]) => (instance, false, app),
+                    _ => continue,
+                };
+                let whole = Span::new(command.words[0].1.start, command.words.last().map_or(target.1.end, |w| w.1.end));
+                let known = |i: &Instance| i.name == target.0 || i.service_name.as_deref() == Some(target.0.as_str());
+                if let Some(n) = set.instances.iter().position(known) {
+                    found.push((n, key, name.0.clone(), whole));
+                }
+            }
+            if found.is_empty() {
+                continue;
+            }
+            let file = set.add_file(path.clone(), source);
+            for (n, key, name, span) in found {
+                set.instances[n].bindings.push(super::BindingRef { file, key, name, span });
+            }
         }
     }
 }

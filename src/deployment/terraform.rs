@@ -134,6 +134,7 @@ impl<'a> Module<'a> {
         };
         let mut instance = Instance {
             name: name.unwrap_or_else(|| label.to_string()),
+            service_name: None,
             format: Format::TerraformCf,
             file: self.file,
             span,
@@ -144,6 +145,7 @@ impl<'a> Module<'a> {
             skip_service_updates: None,
             requests: Vec::new(),
             bindings: Vec::new(),
+            parameters: Vec::new(),
             incomplete: false,
         };
         if let Some(expr) = parameters {
@@ -387,6 +389,16 @@ impl<'a> Module<'a> {
                 // The name Cloud Foundry knows it by, else the resource's.
                 let shown = crate::hcl::string_attribute(block, "name").map_or(binding, |(n, _)| n);
                 let what = if key { format!("service key `{shown}`") } else { format!("binding `{shown}`") };
+                // Parameters written in the file itself (a `file(...)` layer's spans are in another).
+                if let Some(layer) = layers.iter().rfind(|l| l.kind == LayerKind::Inline) {
+                    instance.parameters.push(super::BindingParameters {
+                        file: self.file,
+                        what: what.clone(),
+                        node: layer.node.clone(),
+                        pointer: format!("/resource/{kind}/{binding}/{attribute}"),
+                        renewal: super::Renewal::Unknown,
+                    });
+                }
                 for layer in layers {
                     if let Some(node) = layer.node.get("credential-type") {
                         let pointer = crate::parse::pointer_push(

@@ -124,7 +124,13 @@ impl Collector<'_> {
             self.configs.for_file(file).unwrap_or_else(|| config.clone()).apply(file, diagnostics);
         };
         let fix = (opts.fix != FixMode::Off).then_some(opts.unsafe_fixes);
-        let options = SetOptions { policies: &config.policies, base_of: &base_of, filter: &filter, fix };
+        let options = SetOptions {
+            policies: &config.policies,
+            base_of: &base_of,
+            filter: &filter,
+            fix,
+            recommendations: Some(&config.recommendations),
+        };
         let SetOutcome { set, descriptors, converged, instances } =
             judge_set(&declaration, source, &load::Disk, &options);
         let Converged { files, originals, applied, diagnostics, refused } = converged;
@@ -147,7 +153,7 @@ impl Collector<'_> {
                     plan: instance.plan.as_ref().map_or("unknown", |(p, _)| p.as_str()).to_string(),
                     state: state.as_str().to_string(),
                     codes,
-                    facts: facts(&set, instance),
+                    facts: facts(&set, instance, state.as_str() == "dual", &base_of),
                 });
             }
         }
@@ -305,13 +311,26 @@ impl Collector<'_> {
 }
 
 /// What `runbook` needs of an instance that a deployment file declares.
-fn facts(set: &crate::deployment::InstanceSet, instance: &crate::deployment::Instance) -> crate::inventory::Facts {
+/// `dual`: the instance is in the dual state, so the date it entered it is looked up in the
+/// history of its descriptor file (through `base_of`, which knows whether history is read).
+fn facts(
+    set: &crate::deployment::InstanceSet,
+    instance: &crate::deployment::Instance,
+    dual: bool,
+    base_of: &dyn Fn(&Path, &str) -> Option<crate::descriptor::Baseline>,
+) -> crate::inventory::Facts {
     let cwd = std::env::current_dir().ok();
     let shown = |file: usize| crate::discover::display_path(&set.paths[file], cwd.as_deref());
     let xsappname =
         instance.layers.iter().rev().find_map(|l| l.node.get("xsappname").and_then(|n| n.as_str().map(String::from)));
-    let descriptor =
-        instance.layers.iter().rfind(|l| l.kind == crate::deployment::LayerKind::DescriptorFile).map(|l| shown(l.file));
+    let descriptor_file =
+        instance.layers.iter().rfind(|l| l.kind == crate::deployment::LayerKind::DescriptorFile).map(|l| l.file);
+    let descriptor = descriptor_file.map(shown);
+    let dual_since = descriptor_file
+        .filter(|_| dual)
+        .and_then(|file| base_of(&set.paths[file], &set.files[file].text))
+        .and_then(|base| base.dual_since)
+        .map(|since| crate::inventory::DualSinceFact { date: since.date, days: since.days });
     let bindings = instance
         .bindings
         .iter()
@@ -328,5 +347,7 @@ fn facts(set: &crate::deployment::InstanceSet, instance: &crate::deployment::Ins
         xsappname,
         descriptor,
         bindings,
+        service_name: instance.service_name.clone(),
+        dual_since,
     }
 }

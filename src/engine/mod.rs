@@ -380,6 +380,7 @@ impl Collector<'_> {
             own_rules_only: false,
             observed: opts.inventory.then_some(&observed),
             started_in: None,
+            recommendations: Some(&config.recommendations),
         };
         let mut shown = source;
         match opts.fix {
@@ -439,6 +440,12 @@ impl Collector<'_> {
                     xsappname: Some(name.clone()).filter(|_| xsappname_known),
                     descriptor: Some(report.path.clone()),
                     bindings: Vec::new(),
+                    service_name: None,
+                    dual_since: base
+                        .as_ref()
+                        .and_then(|b| b.dual_since.as_ref())
+                        .filter(|_| observed.state.get() == crate::descriptor::MigrationState::Dual)
+                        .map(|s| crate::inventory::DualSinceFact { date: s.date.clone(), days: s.days }),
                 },
             });
         }

@@ -26,6 +26,8 @@ pub struct EvaluationOptions<'a> {
     pub started_in: Option<MigrationState>,
     /// Each file of the set at the base revision (by file index), for the descriptor files.
     pub bases: &'a [Option<Baseline>],
+    /// The configuration's `[recommendations]`; `None`: the defaults.
+    pub recommendations: Option<&'a crate::recommendations::Recommendations>,
 }
 
 /// Everything found on one instance: its effective configuration through the schema and the
@@ -53,9 +55,10 @@ pub fn evaluate(set: &InstanceSet, instance: &Instance, options: &EvaluationOpti
     });
 
     let plan = plan_of(instance);
+    let recommendations = options.recommendations.unwrap_or(&crate::recommendations::DEFAULT);
     if instance.incomplete {
         let mut findings = Vec::new();
-        let ctx = InstanceContext { set, instance, credential_types: &CredentialTypes::Invalid };
+        let ctx = InstanceContext { set, instance, credential_types: &CredentialTypes::Invalid, recommendations };
         rules::check_instance(&ctx, &mut findings);
         return Evaluation { findings, state: MigrationState::Invalid };
     }
@@ -76,6 +79,7 @@ pub fn evaluate(set: &InstanceSet, instance: &Instance, options: &EvaluationOpti
         placement: crate::environment::Placement::deployed(instance.format),
         // The virtual text spans several files: fixes are built on the file holding the value.
         fixable: false,
+        recommendations,
     };
     ctx.started_in = options.started_in.unwrap_or_else(|| ctx.state());
     rules::check_descriptor(&ctx, &mut raw);
@@ -106,7 +110,10 @@ pub fn evaluate(set: &InstanceSet, instance: &Instance, options: &EvaluationOpti
             .filter(|d| d.rule.code != rules::xs003_duplicate_key::RULE.code) // each file's own lint
             .filter_map(|d| remap(set, instance, &virt, d)),
     );
-    rules::check_instance(&InstanceContext { set, instance, credential_types: &ctx.credential_types }, &mut findings);
+    rules::check_instance(
+        &InstanceContext { set, instance, credential_types: &ctx.credential_types, recommendations },
+        &mut findings,
+    );
     Evaluation { findings, state: ctx.state() }
 }
 

@@ -37,6 +37,8 @@ pub struct LintOptions<'a> {
     /// The migration state the file had when the run started (the fix loop's later passes);
     /// `None`: the state it has now.
     pub started_in: Option<MigrationState>,
+    /// The configuration's `[recommendations]`; `None`: the defaults.
+    pub recommendations: Option<&'a crate::recommendations::Recommendations>,
 }
 
 /// A descriptor's migration state and `xsappname`, as the lint saw them.
@@ -83,6 +85,7 @@ pub fn lint_tree(source: &SourceFile, root: &crate::parse::Node, options: &LintO
         instance: None,
         placement: crate::environment::Placement::standalone(options.environment),
         fixable: true,
+        recommendations: options.recommendations.unwrap_or(&crate::recommendations::DEFAULT),
     };
     ctx.started_in = options.started_in.unwrap_or_else(|| ctx.state());
     if let Some(observed) = options.observed {

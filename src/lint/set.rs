@@ -37,6 +37,8 @@ pub struct SetOptions<'a> {
     pub filter: &'a dyn Fn(&Path, &mut Vec<Diagnostic>),
     /// `Some(unsafe_fixes)`: run the fix loop.
     pub fix: Option<bool>,
+    /// The configuration's `[recommendations]`; `None`: the defaults.
+    pub recommendations: Option<&'a crate::recommendations::Recommendations>,
 }
 
 /// One judgement of a whole set.
@@ -92,6 +94,7 @@ impl Judge<'_> {
                 policies: self.options.policies,
                 started_in: started.and_then(|s| s.states.get(n).copied()),
                 bases: &self.bases,
+                recommendations: self.options.recommendations,
             };
             let evaluation = instance::evaluate(set, instance, &options);
             states.push(evaluation.state);

@@ -23,6 +23,9 @@ pub struct Finding<'a> {
     pub start: Position,
     pub end: Position,
     pub fix: Option<&'a Fix>,
+    /// The SAP BTP security recommendation the rule checks; absent for the other rules.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recommendation: Option<&'a str>,
 }
 
 impl<'a> Finding<'a> {
@@ -38,6 +41,7 @@ impl<'a> Finding<'a> {
             start: d.start,
             end: d.end,
             fix: d.fix.as_ref(),
+            recommendation: d.rule.recommendation,
         }
     }
 }
@@ -72,7 +76,7 @@ mod tests {
             .iter()
             .flat_map(|r| {
                 r.diagnostics.iter().map(|d| {
-                    json!({
+                    let mut tree = json!({
                         "code": d.rule.code,
                         "name": d.rule.name,
                         "severity": d.severity,
@@ -83,7 +87,11 @@ mod tests {
                         "start": d.start,
                         "end": d.end,
                         "fix": d.fix,
-                    })
+                    });
+                    if let Some(id) = d.rule.recommendation {
+                        tree["recommendation"] = json!(id);
+                    }
+                    tree
                 })
             })
             .collect();

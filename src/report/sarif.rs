@@ -124,6 +124,19 @@ struct Rule<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     help_uri: Option<&'a str>,
     default_configuration: Configuration,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    properties: Option<RuleProperties<'a>>,
+}
+
+/// A rule's `properties`: its `tags`, which name the SAP BTP security recommendation it checks
+/// (code scanning filters alerts by tag).
+#[derive(Debug, Serialize)]
+struct RuleProperties<'a> {
+    tags: [&'a str; 2],
+}
+
+fn tags(recommendation: Option<&str>) -> Option<[&str; 2]> {
+    recommendation.map(|id| ["security", id])
 }
 
 impl<'a> Rule<'a> {
@@ -142,6 +155,7 @@ impl<'a> Rule<'a> {
             help: doc.map(|doc| Multiformat { text: doc, markdown: doc }),
             help_uri: doc.map(|_| help_uri),
             default_configuration: Configuration { level: level(rule.severity) },
+            properties: tags(rule.recommendation).map(|tags| RuleProperties { tags }),
         }
     }
 }
@@ -205,6 +219,8 @@ struct Properties<'a> {
     help: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     unsafe_fix: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tags: Option<[&'a str; 2]>,
 }
 
 /// One finding (SARIF's `result`).
@@ -253,7 +269,12 @@ impl<'a> SarifResult<'a> {
             }],
             partial_fingerprints: Fingerprints { v1: fingerprint },
             fixes,
-            properties: Properties { pointer: &d.pointer, help: d.help.as_deref(), unsafe_fix },
+            properties: Properties {
+                pointer: &d.pointer,
+                help: d.help.as_deref(),
+                unsafe_fix,
+                tags: tags(d.rule.recommendation),
+            },
         }
     }
 }

@@ -72,6 +72,8 @@ pub struct Context<'a> {
     /// text, whose spans belong to several files: its fixes are built on the file that holds
     /// the value).
     pub fixable: bool,
+    /// The thresholds of the security-recommendation rules (`[recommendations]`).
+    pub recommendations: &'a crate::recommendations::Recommendations,
 }
 
 impl Context<'_> {
@@ -107,6 +109,8 @@ pub struct InstanceContext<'a> {
     pub set: &'a InstanceSet,
     pub instance: &'a Instance,
     pub credential_types: &'a CredentialTypes<'a>,
+    /// The thresholds of the security-recommendation rules (`[recommendations]`).
+    pub recommendations: &'a crate::recommendations::Recommendations,
 }
 
 /// A rule on an instance as a deployment file declares it: its plan, layers and bindings.
@@ -122,12 +126,21 @@ pub struct Rule {
     pub check: Option<Check>,
     /// For rules on an instance as its deployment file declares it (plan, layers, bindings).
     pub instance_check: Option<InstanceCheck>,
+    /// The ID of the SAP BTP security recommendation the rule checks (`BTP-UAA-0002`), if any:
+    /// shown in the rule's documentation, SARIF `properties.tags` and JSON `recommendation`.
+    pub recommendation: Option<&'static str>,
 }
 
 impl Rule {
     /// How a finding names this rule.
     pub fn id(&self) -> RuleId {
-        RuleId { code: self.code, name: self.name, summary: self.summary, severity: self.severity }
+        RuleId {
+            code: self.code,
+            name: self.name,
+            summary: self.summary,
+            severity: self.severity,
+            recommendation: self.recommendation,
+        }
     }
 }
 
@@ -178,6 +191,9 @@ registry! {
     xs212_role_collection_removed,
     xs213_default_values_changed,
     xs214_migration_finished,
+    xs301_broad_redirect_uri,
+    xs302_long_token_validity,
+    xs303_x509_certificate_lifetime,
     xs900_unused_suppression,
 }
 
@@ -286,6 +302,28 @@ mod tests {
                 assert!(doc.contains(section), "{} doc lacks {section}", rule.code);
             }
         }
+    }
+
+    /// A rule that checks one of SAP's security recommendations names it in its documentation,
+    /// with the page that lists them.
+    #[test]
+    fn recommendation_rules_name_their_recommendation() {
+        for rule in ALL.iter().filter(|r| r.recommendation.is_some()) {
+            let doc = rule_doc(rule.code).unwrap_or_default();
+            let id = rule.recommendation.unwrap_or_default();
+            assert!(id.starts_with("BTP-UAA-") && doc.contains(id), "{} doc lacks {id}", rule.code);
+            assert!(
+                doc.contains("security-recommendations-for-sap-authorization-and-trust-management-service-0578b80.md"),
+                "{}",
+                rule.code
+            );
+        }
+        let tagged: Vec<&str> =
+            ALL.iter().filter(|r| r.recommendation == Some("BTP-UAA-0003")).map(|r| r.code).collect();
+        assert_eq!(
+            tagged,
+            ["XS101", "XS102", "XS103", "XS104", "XS105", "XS107", "XS108", "XS109", "XS110", "XS113", "XS214"]
+        );
     }
 
     /// The migration rules' documentation links SAP's public pages and cites nothing users lack

@@ -37,6 +37,7 @@ pub static RULE: Rule = Rule {
     fix: FixKind::None,
     check: Some(check),
     instance_check: None,
+    recommendation: None,
 };
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {

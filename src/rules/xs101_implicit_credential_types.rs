@@ -31,6 +31,9 @@
 //! and the `credential-types` entry of the
 //! [Application Security Descriptor Configuration Syntax](https://github.com/SAP-docs/btp-cloud-platform/blob/main/docs/30-development/application-security-descriptor-configuration-syntax-517895a.md).
 //!
+//! This rule checks SAP's security recommendation BTP-UAA-0003, "Enable individual secrets for each binding of a
+//! service instance" (SAP's [Security Recommendations for SAP Authorization and Trust Management Service](https://github.com/SAP-docs/btp-cloud-platform/blob/main/docs/60-security/security-recommendations-for-sap-authorization-and-trust-management-service-0578b80.md)).
+//!
 //! ## Example
 //! ```json
 //! { "xsappname": "bookshop", "tenant-mode": "dedicated" }
@@ -64,6 +67,7 @@ pub static RULE: Rule = Rule {
     fix: FixKind::SometimesSafe,
     check: Some(check),
     instance_check: None,
+    recommendation: Some("BTP-UAA-0003"),
 };
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {

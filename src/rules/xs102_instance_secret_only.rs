@@ -14,6 +14,9 @@
 //! [Rotating Instance Secrets](https://github.com/SAP-docs/btp-cloud-platform/blob/main/docs/50-administration-and-ops/rotating-instance-secrets-8bfbbf5.md)
 //! and [Migrate from Instance Secrets to Binding Secrets](https://github.com/SAP-docs/btp-cloud-platform/blob/main/docs/50-administration-and-ops/migrate-from-instance-secrets-to-binding-secrets-dcee867.md).
 //!
+//! This rule checks SAP's security recommendation BTP-UAA-0003, "Enable individual secrets for each binding of a
+//! service instance" (SAP's [Security Recommendations for SAP Authorization and Trust Management Service](https://github.com/SAP-docs/btp-cloud-platform/blob/main/docs/60-security/security-recommendations-for-sap-authorization-and-trust-management-service-0578b80.md)).
+//!
 //! ## Example
 //! ```json
 //! { "oauth2-configuration": { "credential-types": ["instance-secret"] } }
@@ -43,6 +46,7 @@ pub static RULE: Rule = Rule {
     fix: FixKind::SometimesSafe,
     check: Some(check),
     instance_check: None,
+    recommendation: Some("BTP-UAA-0003"),
 };
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {

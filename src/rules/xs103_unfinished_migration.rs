@@ -33,6 +33,9 @@
 //! [Service Instance Secrets](https://github.com/SAP-docs/btp-cloud-platform/blob/main/docs/50-administration-and-ops/service-instance-secrets-5578ec4.md),
 //! [Rotating Instance Secrets](https://github.com/SAP-docs/btp-cloud-platform/blob/main/docs/50-administration-and-ops/rotating-instance-secrets-8bfbbf5.md).
 //!
+//! This rule checks SAP's security recommendation BTP-UAA-0003, "Enable individual secrets for each binding of a
+//! service instance" (SAP's [Security Recommendations for SAP Authorization and Trust Management Service](https://github.com/SAP-docs/btp-cloud-platform/blob/main/docs/60-security/security-recommendations-for-sap-authorization-and-trust-management-service-0578b80.md)).
+//!
 //! ## Example
 //! ```json
 //! { "oauth2-configuration": { "credential-types": ["binding-secret", "instance-secret"] } }
@@ -64,6 +67,7 @@ pub static RULE: Rule = Rule {
     fix: FixKind::Unsafe,
     check: Some(check),
     instance_check: None,
+    recommendation: Some("BTP-UAA-0003"),
 };
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {

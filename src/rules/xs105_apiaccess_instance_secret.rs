@@ -11,6 +11,9 @@
 //! Since January 19, 2026, no plan hands out instance secrets for new bindings anyway. See SAP's
 //! [Migrate from Instance Secrets to Binding Secrets](https://github.com/SAP-docs/btp-cloud-platform/blob/main/docs/50-administration-and-ops/migrate-from-instance-secrets-to-binding-secrets-dcee867.md) ("The API access plan only uses binding secrets").
 //!
+//! This rule checks SAP's security recommendation BTP-UAA-0003, "Enable individual secrets for each binding of a
+//! service instance" (SAP's [Security Recommendations for SAP Authorization and Trust Management Service](https://github.com/SAP-docs/btp-cloud-platform/blob/main/docs/60-security/security-recommendations-for-sap-authorization-and-trust-management-service-0578b80.md)).
+//!
 //! ## Example
 //! ```yaml
 //! _schema-version: "3.1"
@@ -63,6 +66,7 @@ pub static RULE: Rule = Rule {
     fix: FixKind::SometimesSafe,
     check: Some(check),
     instance_check: None,
+    recommendation: Some("BTP-UAA-0003"),
 };
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {

@@ -58,6 +58,7 @@ pub static RULE: Rule = Rule {
     fix: FixKind::None,
     check: Some(check),
     instance_check: Some(check_instance),
+    recommendation: None,
 };
 
 fn is_deprecated(plan: &str) -> bool {

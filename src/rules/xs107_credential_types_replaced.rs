@@ -11,6 +11,9 @@
 //! migration that difference decides whether existing bindings and service keys that hold the
 //! instance secret keep working. See SAP's [Service Instance Parameters](https://github.com/SAP-docs/btp-cloud-platform/blob/main/docs/30-development/service-instance-parameters-a36df26.md) and [List of Supported MTA Parameters](https://github.com/SAP-docs/btp-cloud-platform/blob/main/docs/30-development/list-of-supported-mta-parameters-6aa426e.md) (`path` and `config`).
 //!
+//! This rule checks SAP's security recommendation BTP-UAA-0003, "Enable individual secrets for each binding of a
+//! service instance" (SAP's [Security Recommendations for SAP Authorization and Trust Management Service](https://github.com/SAP-docs/btp-cloud-platform/blob/main/docs/60-security/security-recommendations-for-sap-authorization-and-trust-management-service-0578b80.md)).
+//!
 //! ## Example
 //! `xs-security.json`:
 //! ```json
@@ -73,6 +76,7 @@ pub static RULE: Rule = Rule {
     fix: FixKind::None,
     check: None,
     instance_check: Some(check_instance),
+    recommendation: Some("BTP-UAA-0003"),
 };
 
 /// An upper layer replaces the list of the layer below it with another one.

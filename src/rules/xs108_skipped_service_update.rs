@@ -12,6 +12,9 @@
 //! [Migrate from Instance Secrets to Binding Secrets](https://github.com/SAP-docs/btp-cloud-platform/blob/main/docs/50-administration-and-ops/migrate-from-instance-secrets-to-binding-secrets-dcee867.md) ends with an update of the instance ([Update a Service Instance](https://github.com/SAP-docs/btp-cloud-platform/blob/main/docs/30-development/update-a-service-instance-7f926eb.md)); `skip-service-updates` is
 //! described in [List of Supported MTA Parameters](https://github.com/SAP-docs/btp-cloud-platform/blob/main/docs/30-development/list-of-supported-mta-parameters-6aa426e.md).
 //!
+//! This rule checks SAP's security recommendation BTP-UAA-0003, "Enable individual secrets for each binding of a
+//! service instance" (SAP's [Security Recommendations for SAP Authorization and Trust Management Service](https://github.com/SAP-docs/btp-cloud-platform/blob/main/docs/60-security/security-recommendations-for-sap-authorization-and-trust-management-service-0578b80.md)).
+//!
 //! ## Example
 //! `xs-security.json`, in the dual state:
 //! ```json
@@ -64,6 +67,7 @@ pub static RULE: Rule = Rule {
     fix: FixKind::None,
     check: None,
     instance_check: Some(check_instance),
+    recommendation: Some("BTP-UAA-0003"),
 };
 
 fn check_instance(ctx: &InstanceContext<'_>, out: &mut Vec<Finding>) {

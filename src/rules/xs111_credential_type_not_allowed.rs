@@ -71,6 +71,7 @@ pub static RULE: Rule = Rule {
     fix: FixKind::None,
     check: None,
     instance_check: Some(check_instance),
+    recommendation: None,
 };
 
 fn check_instance(ctx: &InstanceContext<'_>, out: &mut Vec<Finding>) {

@@ -74,6 +74,7 @@ pub static RULE: Rule = Rule {
     fix: FixKind::None,
     check: None,
     instance_check: Some(check_instance),
+    recommendation: None,
 };
 
 /// A credential type of SAP Cloud Identity Services, not of xsuaa.

@@ -14,6 +14,9 @@
 //! environment does not support, and suggests a migration that has nothing to migrate: the
 //! staged advice of XS101-XS104 does not apply.
 //!
+//! This rule checks SAP's security recommendation BTP-UAA-0003, "Enable individual secrets for each binding of a
+//! service instance" (SAP's [Security Recommendations for SAP Authorization and Trust Management Service](https://github.com/SAP-docs/btp-cloud-platform/blob/main/docs/60-security/security-recommendations-for-sap-authorization-and-trust-management-service-0578b80.md)).
+//!
 //! ## Example
 //! ```toml
 //! environment = "kyma"
@@ -44,6 +47,7 @@ pub static RULE: Rule = Rule {
     fix: FixKind::None,
     check: Some(check),
     instance_check: None,
+    recommendation: Some("BTP-UAA-0003"),
 };
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {

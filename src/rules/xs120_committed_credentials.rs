@@ -44,6 +44,7 @@ pub static RULE: Rule = Rule {
     fix: FixKind::None,
     check: None,
     instance_check: None,
+    recommendation: None,
 };
 
 fn is_binding_secret(s: &str) -> bool {

@@ -39,6 +39,7 @@ pub static RULE: Rule = Rule {
     fix: FixKind::SometimesSafe,
     check: Some(check),
     instance_check: None,
+    recommendation: None,
 };
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {

@@ -34,6 +34,7 @@ pub static RULE: Rule = Rule {
     fix: FixKind::None,
     check: Some(check),
     instance_check: None,
+    recommendation: None,
 };
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {

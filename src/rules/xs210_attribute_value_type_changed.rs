@@ -44,6 +44,7 @@ pub static RULE: Rule = Rule {
     fix: FixKind::None,
     check: Some(check),
     instance_check: None,
+    recommendation: None,
 };
 
 fn value_type(entry: &crate::parse::Node) -> Option<&str> {

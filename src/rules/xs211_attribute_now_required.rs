@@ -43,6 +43,7 @@ pub static RULE: Rule = Rule {
     fix: FixKind::None,
     check: Some(check),
     instance_check: None,
+    recommendation: None,
 };
 
 /// `valueRequired` as the service reads it (default `true`); `None` when it is not a boolean.

@@ -46,4 +46,5 @@ pub static RULE: Rule = Rule {
     fix: FixKind::None,
     check: None,
     instance_check: None,
+    recommendation: None,
 };

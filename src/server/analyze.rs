@@ -151,6 +151,7 @@ pub fn analyze(buffer: &Buffer<'_>, open: &OpenTexts, fix: Option<bool>) -> Anal
                 observed: Some(&observed),
                 started_in: None,
                 environment: config.environment_for(&configured_as),
+                recommendations: Some(&config.recommendations),
             };
             let mut analysis = Analysis::default();
             match fix {
@@ -219,7 +220,13 @@ impl Set<'_> {
         let filter = |file: &Path, d: &mut Vec<Diagnostic>| {
             self.resolver.for_file(file).unwrap_or_else(|| self.config.clone()).apply(file, d);
         };
-        let options = SetOptions { policies: &self.config.policies, base_of: &base_of, filter: &filter, fix: self.fix };
+        let options = SetOptions {
+            policies: &self.config.policies,
+            base_of: &base_of,
+            filter: &filter,
+            fix: self.fix,
+            recommendations: Some(&self.config.recommendations),
+        };
         judge_set(&declaration, source, &OpenFiles(self.open), &options)
     }
 

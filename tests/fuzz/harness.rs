@@ -1449,7 +1449,7 @@ fn run_deployment(rng: &mut Rng, format: Format, source: SourceFile, ws: &Worksp
     let no_base = |_: &Path, _: &str| None;
     let no_filter = |_: &Path, _: &mut Vec<Diagnostic>| {};
     for fix in [None, Some(false), Some(true)] {
-        let options = SetOptions { policies: &[], base_of: &no_base, filter: &no_filter, fix };
+        let options = SetOptions { policies: &[], base_of: &no_base, filter: &no_filter, fix, recommendations: None };
         let outcome = judge_set(&declaration, source.clone(), &files, &options);
         for problem in &outcome.set.problems {
             let len = outcome.set.files.get(problem.file).map_or(0, |f| f.text.len());
