@@ -9,6 +9,7 @@ use crate::source::Span;
 use std::path::{Path, PathBuf};
 
 mod cf;
+mod helm;
 mod shell;
 mod terraform;
 
@@ -29,6 +30,8 @@ pub enum Kind {
     ServicesManifest,
     /// `*.sh`, `Makefile`, `*.mk`: `cf create-service` and friends.
     Shell,
+    /// A Helm chart's `values.yaml`, `values-*.yaml` (CAP's `cds add helm`).
+    HelmValues,
 }
 
 impl Kind {
@@ -47,6 +50,8 @@ impl Kind {
             Some(Kind::ServicesManifest)
         } else if ends(".mtaext") {
             Some(Kind::MtaExtension)
+        } else if is_values_name(name) {
+            Some(Kind::HelmValues)
         } else if ends(".yaml") || ends(".yml") {
             Some(Kind::Kubernetes)
         } else if ends(".tf") {
@@ -68,8 +73,22 @@ impl Kind {
             Kind::CfManifest => text.contains("credential-type") || Kind::Kubernetes.is_relevant(text),
             Kind::ServicesManifest => text.contains("xsuaa"),
             Kind::Shell => text.contains("xsuaa") && (text.contains("create-service") || text.contains(" cs ")),
+            Kind::HelmValues => {
+                (text.contains("serviceOfferingName") && text.contains("xsuaa")) || Kind::Kubernetes.is_relevant(text)
+            }
         }
     }
+}
+
+/// `values.yaml`, `values-prod.yaml`, `values.dev.yml`: a Helm chart's values.
+fn is_values_name(name: &str) -> bool {
+    let bytes = name.as_bytes();
+    if bytes.len() < 11 || !bytes[..6].eq_ignore_ascii_case(b"values") {
+        return false;
+    }
+    let rest = &bytes[6..];
+    let yaml = |suffix: &[u8]| rest.len() >= suffix.len() && rest[rest.len() - suffix.len()..].eq_ignore_ascii_case(suffix);
+    matches!(rest[0], b'.' | b'-' | b'_') && (yaml(b".yaml") || yaml(b".yml"))
 }
 
 fn is_secret_manifest(text: &str) -> bool {
@@ -88,6 +107,8 @@ pub enum Format {
     TerraformCf,
     /// Cloud Foundry's own: a Create-Service-Push `services-manifest.yml`, `cf create-service` in a script.
     Cf,
+    /// A Helm chart's values (CAP's `cds add helm`): a `ServiceInstance` once rendered, so Kyma.
+    Helm,
 }
 
 impl Format {
@@ -99,6 +120,7 @@ impl Format {
             Format::Terraform => "terraform",
             Format::TerraformCf => "terraform-cf",
             Format::Cf => "cf",
+            Format::Helm => "helm",
         }
     }
 }
@@ -205,6 +227,10 @@ pub struct InstanceSet {
     /// The instances (by index) whose configuration, or part of it, is not known (XS007): for
     /// `audit`, which counts them.
     pub unknown: Vec<usize>,
+    /// How a descriptor file reaches an instance when the deployment file does not name it
+    /// itself (a Helm chart's `--set-file` in a script, CAP's convention): by instance index,
+    /// said in the findings placed in that file.
+    pub links: Vec<(usize, String)>,
     /// Descriptor files already parsed into a layer, by file index.
     layers_of: std::collections::HashMap<usize, Layer>,
 }
@@ -294,6 +320,13 @@ pub fn load(
         Kind::CfManifest => load_kubernetes(&mut set, file),
         Kind::ServicesManifest => cf::load_services_manifest(&mut set, file, root, files),
         Kind::Shell => shell::load_script(&mut set, file, root, files),
+        Kind::HelmValues => {
+            helm::load_values(&mut set, file, root, files);
+            // Raw manifests in a file named so are still manifests.
+            if set.instances.is_empty() && Kind::Kubernetes.is_relevant(&set.files[file].text) {
+                load_kubernetes(&mut set, file);
+            }
+        }
     }
     // `cf push` binds the instances that Cloud Foundry deployments declare.
     if matches!(kind, Kind::Mta | Kind::Terraform | Kind::ServicesManifest | Kind::Shell) {

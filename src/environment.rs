@@ -52,7 +52,7 @@ impl Environment {
     pub fn of(format: Format) -> Self {
         match format {
             Format::Mta | Format::Cf | Format::TerraformCf => Environment::CloudFoundry,
-            Format::Kyma => Environment::Kyma,
+            Format::Kyma | Format::Helm => Environment::Kyma,
             Format::Terraform => Environment::Other,
         }
     }
@@ -121,6 +121,9 @@ impl Placement {
             Origin::Deployment(Format::TerraformCf) => {
                 "`oauth2-configuration.credential-types` in the `parameters` attribute of the `cloudfoundry_service_instance`"
             }
+            Origin::Deployment(Format::Helm) if !in_descriptor => {
+                "`oauth2-configuration.credential-types` under the instance's `parameters` in the chart's values (YAML)"
+            }
             Origin::Deployment(Format::Cf) => "`oauth2-configuration.credential-types` in the parameters the command or manifest passes",
             _ => "`oauth2-configuration.credential-types` in the descriptor",
         }
@@ -133,6 +136,7 @@ impl Placement {
             (Origin::Deployment(Format::Mta), _) => "redeploy the MTA (`cf deploy`)".to_string(),
             (Origin::Deployment(Format::Kyma), _) => "re-apply the ServiceInstance (`kubectl apply -f <file>`)".to_string(),
             (Origin::Deployment(Format::Terraform | Format::TerraformCf), _) => "run `terraform apply`".to_string(),
+            (Origin::Deployment(Format::Helm), _) => "upgrade the Helm release (`helm upgrade`)".to_string(),
             (_, Environment::CloudFoundry) => format!("update the instance (`cf update-service {name} -c xs-security.json`)"),
             (_, Environment::Kyma) => {
                 "re-apply the ServiceInstance that carries the descriptor (`kubectl apply -f <file>`)".to_string()

@@ -46,6 +46,7 @@ fn update(record: &InstanceRecord) -> Vec<String> {
     match (record.kind.as_str(), record.facts.environment.as_str()) {
         ("mta", _) => vec![format!("cf deploy   # redeploy the MTA of {} (build it first: mbt build)", record.file)],
         ("kyma", _) => vec![format!("kubectl apply -f {}", record.file)],
+        ("helm", _) => vec![format!("helm upgrade <release> <chart>   # with the values of {}", record.file)],
         ("terraform", _) => vec!["terraform apply".into()],
         (_, "kyma") => vec![format!("kubectl apply -f <the ServiceInstance that carries {file}>")],
         (_, "other") => {
@@ -74,6 +75,10 @@ fn plan(record: &InstanceRecord) -> (String, Vec<Step>) {
             record.file
         ),
         "kyma" => format!("`oauth2-configuration.credential-types` under `spec.parameters` in {}", record.file),
+        "helm" if record.facts.descriptor.is_some() => {
+            format!("`oauth2-configuration.credential-types` in {}", record.facts.descriptor.as_deref().unwrap_or(""))
+        }
+        "helm" => format!("`oauth2-configuration.credential-types` under the instance's `parameters` in {}", record.file),
         "terraform" => {
             format!("`\"oauth2-configuration\"` / `\"credential-types\"` in the `parameters` of {}", record.file)
         }

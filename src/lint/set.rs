@@ -103,7 +103,12 @@ impl Judge<'_> {
             codes.sort();
             codes.dedup();
             records.push((evaluation.state, codes));
-            for finding in evaluation.findings {
+            let link = set.links.iter().find(|(i, _)| *i == n).map(|(_, link)| link);
+            for mut finding in evaluation.findings {
+                // A file the deployment file does not name itself: say how it reaches the instance.
+                if let Some(link) = link.filter(|_| finding.file != instance.file) {
+                    finding.diagnostic.message = format!("{} ({link})", finding.diagnostic.message);
+                }
                 by_file[finding.file].push(finding.diagnostic);
             }
         }
