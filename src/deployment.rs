@@ -9,6 +9,7 @@ use crate::source::Span;
 use std::path::{Path, PathBuf};
 
 mod cf;
+mod ci;
 mod helm;
 mod shell;
 mod terraform;
@@ -32,6 +33,11 @@ pub enum Kind {
     Shell,
     /// A Helm chart's `values.yaml`, `values-*.yaml` (CAP's `cds add helm`).
     HelmValues,
+    /// Shell commands inside another file: a CI pipeline (`.github/workflows/*.yml`,
+    /// `.gitlab-ci.yml`, `azure-pipelines*.yml`), a `Jenkinsfile`, `package.json` scripts.
+    Ci,
+    /// Project Piper's `.pipeline/config.yml`: `cloudFoundryCreateService` and `...ServiceKey`.
+    Piper,
 }
 
 impl Kind {
@@ -52,6 +58,13 @@ impl Kind {
             Some(Kind::MtaExtension)
         } else if is_values_name(name) {
             Some(Kind::HelmValues)
+        } else if name == "package.json"
+            || name.starts_with("Jenkinsfile")
+            || name.eq_ignore_ascii_case(".gitlab-ci.yml")
+            || name.eq_ignore_ascii_case(".gitlab-ci.yaml")
+            || (name.starts_with("azure-pipelines") && (ends(".yml") || ends(".yaml")))
+        {
+            Some(Kind::Ci)
         } else if ends(".yaml") || ends(".yml") {
             Some(Kind::Kubernetes)
         } else if ends(".tf") {
@@ -72,7 +85,11 @@ impl Kind {
             // Also a Kubernetes manifest's name (`k8s/manifest.yaml`).
             Kind::CfManifest => text.contains("credential-type") || Kind::Kubernetes.is_relevant(text),
             Kind::ServicesManifest => text.contains("xsuaa"),
-            Kind::Shell => text.contains("xsuaa") && (text.contains("create-service") || text.contains(" cs ")),
+            Kind::Shell | Kind::Ci => {
+                text.contains("xsuaa")
+                    && (text.contains("create-service") || text.contains(" cs ") || text.contains("services/instance"))
+            }
+            Kind::Piper => text.contains("cloudFoundryCreateService"),
             Kind::HelmValues => {
                 (text.contains("serviceOfferingName") && text.contains("xsuaa")) || Kind::Kubernetes.is_relevant(text)
             }
@@ -109,6 +126,8 @@ pub enum Format {
     Cf,
     /// A Helm chart's values (CAP's `cds add helm`): a `ServiceInstance` once rendered, so Kyma.
     Helm,
+    /// The `btp` CLI's `btp create services/instance`: the other environment.
+    Btp,
 }
 
 impl Format {
@@ -121,6 +140,7 @@ impl Format {
             Format::TerraformCf => "terraform-cf",
             Format::Cf => "cf",
             Format::Helm => "helm",
+            Format::Btp => "btp",
         }
     }
 }
@@ -320,6 +340,8 @@ pub fn load(
         Kind::CfManifest => load_kubernetes(&mut set, file),
         Kind::ServicesManifest => cf::load_services_manifest(&mut set, file, root, files),
         Kind::Shell => shell::load_script(&mut set, file, root, files),
+        Kind::Ci => shell::load_ci(&mut set, file, root, files),
+        Kind::Piper => ci::load_piper(&mut set, file, root, files),
         Kind::HelmValues => {
             helm::load_values(&mut set, file, root, files);
             // Raw manifests in a file named so are still manifests.
@@ -329,7 +351,7 @@ pub fn load(
         }
     }
     // `cf push` binds the instances that Cloud Foundry deployments declare.
-    if matches!(kind, Kind::Mta | Kind::Terraform | Kind::ServicesManifest | Kind::Shell) {
+    if matches!(kind, Kind::Mta | Kind::Terraform | Kind::ServicesManifest | Kind::Shell | Kind::Ci | Kind::Piper) {
         cf::attach_app_bindings(&mut set, root, files);
     }
     set

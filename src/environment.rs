@@ -53,7 +53,7 @@ impl Environment {
         match format {
             Format::Mta | Format::Cf | Format::TerraformCf => Environment::CloudFoundry,
             Format::Kyma | Format::Helm => Environment::Kyma,
-            Format::Terraform => Environment::Other,
+            Format::Terraform | Format::Btp => Environment::Other,
         }
     }
 
@@ -124,7 +124,9 @@ impl Placement {
             Origin::Deployment(Format::Helm) if !in_descriptor => {
                 "`oauth2-configuration.credential-types` under the instance's `parameters` in the chart's values (YAML)"
             }
-            Origin::Deployment(Format::Cf) => "`oauth2-configuration.credential-types` in the parameters the command or manifest passes",
+            Origin::Deployment(Format::Cf | Format::Btp) => {
+                "`oauth2-configuration.credential-types` in the parameters the command or manifest passes"
+            }
             _ => "`oauth2-configuration.credential-types` in the descriptor",
         }
     }
