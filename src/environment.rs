@@ -51,7 +51,9 @@ impl Environment {
     /// The environment of an instance that a deployment file declares.
     pub fn of(format: Format) -> Self {
         match format {
-            Format::Mta | Format::Cf | Format::TerraformCf => Environment::CloudFoundry,
+            Format::Mta | Format::Cf | Format::TerraformCf | Format::CfOperator | Format::Crossplane => {
+                Environment::CloudFoundry
+            }
             Format::Kyma | Format::Helm => Environment::Kyma,
             Format::Terraform | Format::Btp => Environment::Other,
         }
@@ -112,7 +114,7 @@ impl Placement {
             Origin::Deployment(Format::Mta) if !in_descriptor => {
                 "`oauth2-configuration.credential-types` under the resource's `parameters.config` (YAML)"
             }
-            Origin::Deployment(Format::Kyma) => {
+            Origin::Deployment(Format::Kyma | Format::CfOperator) => {
                 "`oauth2-configuration.credential-types` under the ServiceInstance's `spec.parameters` (YAML)"
             }
             Origin::Deployment(Format::Terraform) => {
@@ -136,7 +138,7 @@ impl Placement {
         let name = instance.unwrap_or("<instance>");
         match (self.origin, self.environment) {
             (Origin::Deployment(Format::Mta), _) => "redeploy the MTA (`cf deploy`)".to_string(),
-            (Origin::Deployment(Format::Kyma), _) => "re-apply the ServiceInstance (`kubectl apply -f <file>`)".to_string(),
+            (Origin::Deployment(Format::Kyma | Format::CfOperator | Format::Crossplane), _) => "re-apply the ServiceInstance (`kubectl apply -f <file>`)".to_string(),
             (Origin::Deployment(Format::Terraform | Format::TerraformCf), _) => "run `terraform apply`".to_string(),
             (Origin::Deployment(Format::Helm), _) => "upgrade the Helm release (`helm upgrade`)".to_string(),
             (_, Environment::CloudFoundry) => format!("update the instance (`cf update-service {name} -c xs-security.json`)"),

@@ -45,7 +45,7 @@ fn update(record: &InstanceRecord) -> Vec<String> {
     let file = record.facts.descriptor.as_deref().unwrap_or("xs-security.json");
     match (record.kind.as_str(), record.facts.environment.as_str()) {
         ("mta", _) => vec![format!("cf deploy   # redeploy the MTA of {} (build it first: mbt build)", record.file)],
-        ("kyma", _) => vec![format!("kubectl apply -f {}", record.file)],
+        ("kyma" | "cf-operator" | "crossplane", _) => vec![format!("kubectl apply -f {}", record.file)],
         ("helm", _) => vec![format!("helm upgrade <release> <chart>   # with the values of {}", record.file)],
         ("terraform", _) => vec!["terraform apply".into()],
         (_, "kyma") => vec![format!("kubectl apply -f <the ServiceInstance that carries {file}>")],

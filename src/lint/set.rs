@@ -81,6 +81,7 @@ impl Judge<'_> {
                 ProblemKind::Path => &xs005::RULE,
                 ProblemKind::Template => &xs006::RULE,
                 ProblemKind::Unknown => &xs007::RULE,
+                ProblemKind::Duplicate => &rules::xs008_duplicate_parameter::RULE,
             };
             let d = Diagnostic::new(rule, &set.files[problem.file], problem.span, "", problem.message.clone());
             by_file[problem.file].push(d);
