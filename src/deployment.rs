@@ -844,7 +844,7 @@ fn find_source(
     paths.extend(files.list(folder, ".yml"));
     for path in paths {
         let path = normalize(&path);
-        if set.paths.contains(&path) {
+        if set.paths.iter().any(|p| normalize(p) == path) {
             continue;
         }
         let Ok(source) = files.read(&path, &path.to_string_lossy()) else { continue };
@@ -918,25 +918,50 @@ fn load_terraform(set: &mut InstanceSet, file: usize, root: &Path, files: &dyn F
         };
         terraform::btp_parameters(set, file, &body, block, root, files, &mut instance);
         let reference = format!("{INSTANCE}.{name}.");
-        for (binding, block) in crate::hcl::resources(&body, BINDING) {
-            let target = crate::hcl::attribute_source(&text, block, "service_instance_id").unwrap_or_default();
-            if !target.contains(&reference) {
+        let btp_bindings = |instance: &mut Instance, file: usize, text: &str, body: &hcl_edit::structure::Body| {
+            for (binding, block) in crate::hcl::resources(body, BINDING) {
+                let target = crate::hcl::attribute_source(text, block, "service_instance_id").unwrap_or_default();
+                if !target.contains(&reference) {
+                    continue;
+                }
+                let at = block
+                    .labels
+                    .get(1)
+                    .and_then(hcl_edit::Span::span)
+                    .map_or(Span::default(), |r| Span::new(r.start, r.end));
+                instance.bindings.push(BindingRef { file, key: false, name: binding.to_string(), span: at });
+                if let Some(node) = crate::hcl::parameters(text, block).and_then(|p| p.get("credential-type").cloned()) {
+                    push_request(
+                        instance,
+                        file,
+                        format!("binding `{binding}`"),
+                        &node,
+                        pointer_push(&format!("/resource/{BINDING}/{binding}/parameters"), "credential-type"),
+                    );
+                }
+            }
+        };
+        btp_bindings(&mut instance, file, &text, &body);
+        // The module's other `.tf` files (Terraform reads a folder as one module).
+        let folder = set.paths[file].parent().map(Path::to_path_buf).unwrap_or_default();
+        let own = normalize(&set.paths[file]);
+        for path in files.list(&folder, ".tf") {
+            let path = normalize(&path);
+            if own == path {
                 continue;
             }
-            let at = block
-                .labels
-                .get(1)
-                .and_then(hcl_edit::Span::span)
-                .map_or(Span::default(), |r| Span::new(r.start, r.end));
-            instance.bindings.push(BindingRef { file, key: false, name: binding.to_string(), span: at });
-            if let Some(node) = crate::hcl::parameters(&text, block).and_then(|p| p.get("credential-type").cloned()) {
-                push_request(
-                    &mut instance,
-                    file,
-                    format!("binding `{binding}`"),
-                    &node,
-                    pointer_push(&format!("/resource/{BINDING}/{binding}/parameters"), "credential-type"),
-                );
+            let Ok(source) = files.read(&path, &path.to_string_lossy()) else { continue };
+            if !source.text.contains(&reference) || !source.text.contains(BINDING) {
+                continue;
+            }
+            let Ok(other) = crate::hcl::parse(&source.text) else { continue };
+            let other_text = source.text.clone();
+            let known = set.paths.iter().position(|p| normalize(p) == path);
+            let index = known.unwrap_or(set.files.len());
+            let before = instance.bindings.len();
+            btp_bindings(&mut instance, index, &other_text, &other);
+            if known.is_none() && instance.bindings.len() > before {
+                set.add_file(path, source);
             }
         }
         set.instances.push(instance);
