@@ -109,7 +109,8 @@ fn is_values_name(name: &str) -> bool {
         return false;
     }
     let rest = &bytes[6..];
-    let yaml = |suffix: &[u8]| rest.len() >= suffix.len() && rest[rest.len() - suffix.len()..].eq_ignore_ascii_case(suffix);
+    let yaml =
+        |suffix: &[u8]| rest.len() >= suffix.len() && rest[rest.len() - suffix.len()..].eq_ignore_ascii_case(suffix);
     matches!(rest[0], b'.' | b'-' | b'_') && (yaml(b".yaml") || yaml(b".yml"))
 }
 
@@ -712,7 +713,12 @@ fn load_kubernetes(set: &mut InstanceSet, file: usize, root: &Path, files: &dyn 
                 }),
                 Some(Err(e)) => {
                     instance.incomplete = true;
-                    set.problem(file, json.span, ProblemKind::Syntax, format!("`jsonParams` is not valid JSON: {}", e.message));
+                    set.problem(
+                        file,
+                        json.span,
+                        ProblemKind::Syntax,
+                        format!("`jsonParams` is not valid JSON: {}", e.message),
+                    );
                 }
                 None => {}
             }
@@ -930,7 +936,8 @@ fn load_terraform(set: &mut InstanceSet, file: usize, root: &Path, files: &dyn F
                     .and_then(hcl_edit::Span::span)
                     .map_or(Span::default(), |r| Span::new(r.start, r.end));
                 instance.bindings.push(BindingRef { file, key: false, name: binding.to_string(), span: at });
-                if let Some(node) = crate::hcl::parameters(text, block).and_then(|p| p.get("credential-type").cloned()) {
+                if let Some(node) = crate::hcl::parameters(text, block).and_then(|p| p.get("credential-type").cloned())
+                {
                     push_request(
                         instance,
                         file,

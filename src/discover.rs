@@ -70,7 +70,9 @@ pub fn classify_path(path: &Path, name: &str) -> Option<FileKind> {
     if folder.is_some_and(|f| f == ".pipeline") && (name == "config.yml" || name == "config.yaml") {
         return Some(FileKind::Deployment(Kind::Piper));
     }
-    if folder.is_some_and(|f| f == "workflows") && parent.and_then(Path::parent).and_then(Path::file_name).is_some_and(|f| f == ".github") {
+    if folder.is_some_and(|f| f == "workflows")
+        && parent.and_then(Path::parent).and_then(Path::file_name).is_some_and(|f| f == ".github")
+    {
         return Some(FileKind::Deployment(Kind::Ci));
     }
     Some(kind)

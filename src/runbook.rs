@@ -78,7 +78,9 @@ fn plan(record: &InstanceRecord) -> (String, Vec<Step>) {
         "helm" if record.facts.descriptor.is_some() => {
             format!("`oauth2-configuration.credential-types` in {}", record.facts.descriptor.as_deref().unwrap_or(""))
         }
-        "helm" => format!("`oauth2-configuration.credential-types` under the instance's `parameters` in {}", record.file),
+        "helm" => {
+            format!("`oauth2-configuration.credential-types` under the instance's `parameters` in {}", record.file)
+        }
         "terraform" => {
             format!("`\"oauth2-configuration\"` / `\"credential-types\"` in the `parameters` of {}", record.file)
         }

@@ -334,7 +334,8 @@ fn shared_deployment_files_run_and_their_findings_are_pinned() {
     // Helm: the CAP charts' `xsuaa` and `broker-xsuaa` entries (btp-cap-multitenant-saas and its
     // branches, btp-create-api-integrations, btp-build-resilient-apps, cloud-cap-samples-java's
     // unified-runtime charts, susaas' values.sample.yaml), each examined.
-    let pinned: BTreeMap<&str, usize> = [("helm", 16), ("kyma", 28), ("mta", 193), ("terraform", 5)].into_iter().collect();
+    let pinned: BTreeMap<&str, usize> =
+        [("helm", 16), ("kyma", 28), ("mta", 193), ("terraform", 5)].into_iter().collect();
     assert_eq!(instances, pinned);
     let out = assert_cmd::Command::cargo_bin("xsuaa-lint")
         .unwrap()

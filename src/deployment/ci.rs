@@ -33,7 +33,9 @@ const SCRIPT_KEYS: [&str; 6] = ["run", "script", "before_script", "after_script"
 /// The fragments of a file of kind [`super::Kind::Ci`], by its name.
 pub(super) fn fragments(name: &str, text: &str) -> Vec<Fragment> {
     if name.eq_ignore_ascii_case("package.json") {
-        let Ok(root) = crate::parse::parse(text, usize::from(text.starts_with('\u{feff}')) * 3) else { return Vec::new() };
+        let Ok(root) = crate::parse::parse(text, usize::from(text.starts_with('\u{feff}')) * 3) else {
+            return Vec::new();
+        };
         let scripts = root.get("scripts").and_then(Node::as_object).unwrap_or_default();
         return scripts.iter().filter_map(|m| aligned(text, &m.value)).collect();
     }
@@ -138,39 +140,6 @@ fn unwrap_sh(text: &str) -> String {
     out
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn jenkins_sh_wrappers_are_blanked_in_place() {
-        let text = "node {\n  sh 'cf cs xsuaa application a'\n  sh(script: \"cf csk a k\")\n}\n";
-        let out = unwrap_sh(text);
-        assert_eq!(out.len(), text.len());
-        assert!(out.contains("     cf cs xsuaa application a \n"), "{out:?}");
-        assert!(out.contains("cf csk a k  \n"), "{out:?}");
-    }
-
-    #[test]
-    fn workflow_run_blocks_map_back_to_their_lines() {
-        let text = "jobs:\n  d:\n    steps:\n      - run: |\n          cf login\n          cf create-service xsuaa application uaa\n";
-        let fragments = fragments("deploy.yml", text);
-        assert_eq!(fragments.len(), 1);
-        let f = &fragments[0];
-        let at = f.text.find("xsuaa").unwrap();
-        assert_eq!(&text[f.offset(at)..f.offset(at + 5)], "xsuaa");
-    }
-
-    #[test]
-    fn package_json_scripts_are_fragments() {
-        let text = r#"{"scripts": {"deploy": "cf cs xsuaa application uaa -c xs-security.json", "build": "tsc"}}"#;
-        let fragments = fragments("package.json", text);
-        assert_eq!(fragments.len(), 1);
-        let at = fragments[0].text.find("uaa -c").unwrap();
-        assert_eq!(&text[fragments[0].offset(at)..fragments[0].offset(at + 3)], "uaa");
-    }
-}
-
 /// Project Piper's `.pipeline/config.yml`: every map (under `steps:`, `stages:` or `general:`)
 /// with `cfService: xsuaa` declares an instance (`cfServicePlan`, `cfServiceInstanceName`,
 /// `cfCreateServiceConfig`: inline JSON or a file beside the `Jenkinsfile`, the folder above
@@ -183,7 +152,11 @@ pub(super) fn load_piper(set: &mut super::InstanceSet, file: usize, root: &std::
     let mut maps: Vec<(String, &Node)> = Vec::new();
     piper_maps(&doc, "", &mut maps);
     // The project: the folder that holds `.pipeline/`.
-    let folder = set.paths[file].parent().and_then(std::path::Path::parent).map(std::path::Path::to_path_buf).unwrap_or_default();
+    let folder = set.paths[file]
+        .parent()
+        .and_then(std::path::Path::parent)
+        .map(std::path::Path::to_path_buf)
+        .unwrap_or_default();
     for (pointer, map) in &maps {
         if map.get("cfService").and_then(Node::as_str) != Some("xsuaa") {
             continue;
@@ -245,7 +218,8 @@ pub(super) fn load_piper(set: &mut super::InstanceSet, file: usize, root: &std::
             }
             let key_name = key.get("cfServiceKeyName").and_then(Node::as_str).unwrap_or("?").to_string();
             let Some(config) = key.get("cfServiceKeyConfig") else { continue };
-            let Some(Ok(json)) = config.as_str().filter(|t| t.trim_start().starts_with('{')).map(|t| crate::parse::parse(t, 0))
+            let Some(Ok(json)) =
+                config.as_str().filter(|t| t.trim_start().starts_with('{')).map(|t| crate::parse::parse(t, 0))
             else {
                 continue;
             };
@@ -268,5 +242,38 @@ fn piper_maps<'a>(node: &'a Node, pointer: &str, out: &mut Vec<(String, &'a Node
         for member in members {
             piper_maps(&member.value, &crate::parse::pointer_push(pointer, &member.key), out);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn jenkins_sh_wrappers_are_blanked_in_place() {
+        let text = "node {\n  sh 'cf cs xsuaa application a'\n  sh(script: \"cf csk a k\")\n}\n";
+        let out = unwrap_sh(text);
+        assert_eq!(out.len(), text.len());
+        assert!(out.contains("     cf cs xsuaa application a \n"), "{out:?}");
+        assert!(out.contains("cf csk a k  \n"), "{out:?}");
+    }
+
+    #[test]
+    fn workflow_run_blocks_map_back_to_their_lines() {
+        let text = "jobs:\n  d:\n    steps:\n      - run: |\n          cf login\n          cf create-service xsuaa application uaa\n";
+        let fragments = fragments("deploy.yml", text);
+        assert_eq!(fragments.len(), 1);
+        let f = &fragments[0];
+        let at = f.text.find("xsuaa").unwrap();
+        assert_eq!(&text[f.offset(at)..f.offset(at + 5)], "xsuaa");
+    }
+
+    #[test]
+    fn package_json_scripts_are_fragments() {
+        let text = r#"{"scripts": {"deploy": "cf cs xsuaa application uaa -c xs-security.json", "build": "tsc"}}"#;
+        let fragments = fragments("package.json", text);
+        assert_eq!(fragments.len(), 1);
+        let at = fragments[0].text.find("uaa -c").unwrap();
+        assert_eq!(&text[fragments[0].offset(at)..fragments[0].offset(at + 3)], "uaa");
     }
 }

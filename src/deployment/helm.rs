@@ -87,8 +87,7 @@ fn bindings(file: usize, entries: &[Member], key: &str, service: &Node, instance
         let Some(bindings) = workload.value.get("bindings").and_then(Node::as_object) else { continue };
         for binding in bindings {
             let by_name = binding.value.get("serviceInstanceName").and_then(Node::as_str) == Some(key);
-            let by_full = full.is_some()
-                && binding.value.get("serviceInstanceFullname").and_then(Node::as_str) == full;
+            let by_full = full.is_some() && binding.value.get("serviceInstanceFullname").and_then(Node::as_str) == full;
             if !(by_name || by_full) {
                 continue;
             }
@@ -130,7 +129,8 @@ fn json_parameters(
         let variable = value.contains('$') || value.contains('`');
         if variable || Path::new(&value).is_absolute() {
             instance.incomplete = true;
-            let why = if variable { "names the file through a variable" } else { "names a file outside the repository" };
+            let why =
+                if variable { "names the file through a variable" } else { "names a file outside the repository" };
             let message = format!(
                 "the configuration of instance `{}` is not known until the chart is deployed ({link} {why}); it is not judged",
                 instance.name
@@ -186,12 +186,9 @@ fn json_parameters(
                     set.problem(file, json.span, ProblemKind::Syntax, message);
                 }
             },
-            Value::Object(_) => instance.layers.push(Layer {
-                file,
-                kind: LayerKind::Inline,
-                pointer,
-                node: placeholders(json.clone()),
-            }),
+            Value::Object(_) => {
+                instance.layers.push(Layer { file, kind: LayerKind::Inline, pointer, node: placeholders(json.clone()) })
+            }
             _ => {}
         }
         return;
@@ -279,11 +276,17 @@ fn command_files(folders: &[PathBuf], root: &Path, files: &dyn Files) -> Vec<(Pa
 fn set_file(text: &str, key: &str) -> Option<(Span, String)> {
     let needle = format!("{key}.jsonParameters=");
     let mut start = 0;
+    // Piper's `helmExecute` lists `'--set-file',` and its value on lines of their own.
+    let mut flag_before = false;
     for line in text.split_inclusive('\n') {
         let line_start = start;
         start += line.len();
         let trimmed = line.trim_start();
-        if trimmed.starts_with('#') || trimmed.starts_with("//") || !line.contains("--set-file") {
+        let flag_here = line.contains("--set-file");
+        let comment = trimmed.starts_with('#') || trimmed.starts_with("//");
+        let flagged = flag_here || flag_before;
+        flag_before = flag_here && !comment && !line.contains(".jsonParameters=");
+        if comment || !flagged {
             continue;
         }
         let mut from = 0;
@@ -318,9 +321,9 @@ pub(super) fn placeholders(mut node: Node) -> Node {
     node.value = match node.value {
         Value::String(s) if s.contains("{{") => Value::String(replace_templates(&s)),
         Value::Array(items) => Value::Array(items.into_iter().map(placeholders).collect()),
-        Value::Object(members) => Value::Object(
-            members.into_iter().map(|m| Member { value: placeholders(m.value), ..m }).collect(),
-        ),
+        Value::Object(members) => {
+            Value::Object(members.into_iter().map(|m| Member { value: placeholders(m.value), ..m }).collect())
+        }
         other => other,
     };
     node
@@ -337,7 +340,8 @@ fn replace_templates(s: &str) -> String {
         };
         let inner = rest[open + 2..open + close].trim_matches(|c: char| c == '-' || c.is_whitespace());
         let inner = inner.trim_start_matches('.');
-        let simple = !inner.is_empty() && inner.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
+        let simple =
+            !inner.is_empty() && inner.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
         out.push_str("${");
         out.push_str(if simple { inner } else { "helm" });
         out.push('}');
@@ -353,7 +357,10 @@ mod tests {
 
     #[test]
     fn templates_become_placeholders() {
-        assert_eq!(replace_templates("app-{{ .Release.Namespace }}-{{.Release.Name}}"), "app-${Release.Namespace}-${Release.Name}");
+        assert_eq!(
+            replace_templates("app-{{ .Release.Namespace }}-{{.Release.Name}}"),
+            "app-${Release.Namespace}-${Release.Name}"
+        );
         assert_eq!(replace_templates("{{ include \"x\" . }}"), "${helm}");
         assert_eq!(replace_templates("a-{{ open"), "a-{{ open");
     }
@@ -366,5 +373,9 @@ mod tests {
         assert_eq!(&text[span.start..span.end], "xs-security.json");
         assert_eq!(set_file("'--set-file', 'xsuaa.jsonParameters=xs.json'", "xsuaa").unwrap().1, "xs.json");
         assert_eq!(set_file("--set-file a.jsonParameters=x.json", "xsuaa"), None);
+        let piper =
+            "additionalParameters: [\n  '--install',\n  '--set-file',\n  'xsuaa.jsonParameters=xs-security.json'\n]";
+        assert_eq!(set_file(piper, "xsuaa").unwrap().1, "xs-security.json");
+        assert_eq!(set_file("--set xsuaa.enabled=true\nxsuaa.jsonParameters=x.json", "xsuaa"), None);
     }
 }

@@ -305,7 +305,8 @@ impl Collector<'_> {
             return;
         };
         // Read in the format its name says: `rendered.yaml` is Kubernetes YAML, `mta.yaml` an MTA.
-        let named = stands_for.file_name().and_then(|n| n.to_str()).and_then(|n| discover::classify_path(&stands_for, n));
+        let named =
+            stands_for.file_name().and_then(|n| n.to_str()).and_then(|n| discover::classify_path(&stands_for, n));
         match load::read_stdin(&opts.stdin_filename) {
             Ok(source) => match named {
                 Some(FileKind::Deployment(kind)) => self.deployment_stdin(&stands_for, source, kind, &config, opts),
