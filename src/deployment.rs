@@ -94,7 +94,7 @@ impl Kind {
                 text.contains("xsuaa")
                     && (text.contains("create-service") || text.contains(" cs ") || text.contains("services/instance"))
             }
-            Kind::Piper => text.contains("cloudFoundryCreateService"),
+            Kind::Piper => text.contains("cfService"),
             Kind::HelmValues => {
                 (text.contains("serviceOfferingName") && text.contains("xsuaa")) || Kind::Kubernetes.is_relevant(text)
             }

@@ -157,13 +157,18 @@ pub(super) fn load_piper(set: &mut super::InstanceSet, file: usize, root: &std::
         .and_then(std::path::Path::parent)
         .map(std::path::Path::to_path_buf)
         .unwrap_or_default();
+    // Piper reads a step's parameters from `general`, then its stage, then `steps` (each wins
+    // over the one before): a key missing here is looked for in `general`.
+    let general = doc.get("general");
+    let get = |map: &Node, key: &str| map.get(key).or_else(|| general.and_then(|g| g.get(key))).cloned();
     for (pointer, map) in &maps {
+        // A map declares the instance when it names the service itself (the rest may be inherited).
         if map.get("cfService").and_then(Node::as_str) != Some("xsuaa") {
             continue;
         }
-        let Some(name_node) = map.get("cfServiceInstanceName") else { continue };
+        let Some(name_node) = get(map, "cfServiceInstanceName") else { continue };
         let name = name_node.as_str().unwrap_or("?").to_string();
-        let plan = map.get("cfServicePlan").and_then(|n| n.as_str().map(|p| (p.to_string(), n.span)));
+        let plan = get(map, "cfServicePlan").and_then(|n| n.as_str().map(|p| (p.to_string(), n.span)));
         let mut instance = Instance {
             name,
             format: Format::Cf,
@@ -213,21 +218,32 @@ pub(super) fn load_piper(set: &mut super::InstanceSet, file: usize, root: &std::
             }
         }
         for (key_pointer, key) in &maps {
-            if key.get("cfServiceInstance").and_then(Node::as_str) != Some(instance.name.as_str()) {
+            if get(key, "cfServiceInstance").as_ref().and_then(Node::as_str) != Some(instance.name.as_str()) {
                 continue;
             }
-            let key_name = key.get("cfServiceKeyName").and_then(Node::as_str).unwrap_or("?").to_string();
+            let key_name = get(key, "cfServiceKeyName").as_ref().and_then(Node::as_str).unwrap_or("?").to_string();
             let Some(config) = key.get("cfServiceKeyConfig") else { continue };
-            let Some(Ok(json)) =
-                config.as_str().filter(|t| t.trim_start().starts_with('{')).map(|t| crate::parse::parse(t, 0))
-            else {
+            let Some(text) = config.as_str() else { continue };
+            let what = format!("service key `{key_name}`");
+            if text.trim_start().starts_with('{') {
+                let Ok(json) = crate::parse::parse(text, 0) else { continue };
+                if let Some(request) = json.get("credential-type") {
+                    let request = Node { span: config.span, value: request.value.clone() };
+                    let pointer = format!("{key_pointer}/cfServiceKeyConfig/credential-type");
+                    super::push_request(&mut instance, file, what, &request, pointer);
+                }
                 continue;
-            };
-            if let Some(request) = json.get("credential-type") {
-                let request = Node { span: config.span, value: request.value.clone() };
-                let what = format!("service key `{key_name}`");
-                let pointer = format!("{key_pointer}/cfServiceKeyConfig/credential-type");
-                super::push_request(&mut instance, file, what, &request, pointer);
+            }
+            // A file beside the `Jenkinsfile`: the request is placed in it.
+            let path = super::normalize(&folder.join(text));
+            if text.contains('$') || !path.starts_with(super::normalize(root)) {
+                continue;
+            }
+            let Ok(source) = files.read(&path, &path.to_string_lossy()) else { continue };
+            let Ok(json) = crate::parse::parse(&source.text, source.bom_len()) else { continue };
+            if let Some(request) = json.get("credential-type").cloned() {
+                let index = set.add_file(path, source);
+                super::push_request(&mut instance, index, what, &request, "/credential-type".to_string());
             }
         }
         set.instances.push(instance);

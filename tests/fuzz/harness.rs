@@ -1061,7 +1061,8 @@ fn structured(rng: &mut Rng, corpus: &[Seed], format: Format) -> (String, String
             format!("#!/bin/sh\nset -e\ncf create-service xsuaa {plan} bookshop-uaa -c {config}\ncf push\n")
         }
         Format::Helm => {
-            let mut out = String::from("srv:\n  bindings:\n    auth:\n      serviceInstanceName: xsuaa\n      parameters:\n");
+            let mut out =
+                String::from("srv:\n  bindings:\n    auth:\n      serviceInstanceName: xsuaa\n      parameters:\n");
             let _ = writeln!(out, "        credential-type: {binding}");
             let _ = writeln!(out, "xsuaa:\n  serviceOfferingName: xsuaa\n  servicePlanName: {plan}");
             if rng.chance(3) {
