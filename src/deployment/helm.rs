@@ -75,6 +75,15 @@ pub(super) fn load_values(set: &mut InstanceSet, file: usize, root: &Path, files
                 node: placeholders(parameters.clone()),
             });
         }
+        // `parametersFrom`: Secrets the cluster holds (a chart's own are templates).
+        if let Some(from) = service.get("parametersFrom").filter(|f| f.as_array().is_some_and(|a| !a.is_empty())) {
+            instance.incomplete = true;
+            let message = format!(
+                "the configuration of instance `{}` is not known: `parametersFrom` adds parameters from Secrets of the cluster; it is not judged",
+                instance.name
+            );
+            set.unknown(file, from.span, message);
+        }
         bindings(file, entries, key, service, &mut instance);
         set.instances.push(instance);
     }
