@@ -84,6 +84,7 @@ impl Kind {
                 text.contains("services.cloud.sap.com")
                     || text.contains("cf.cs.sap.com")
                     || text.contains("cloudfoundry.crossplane.io")
+                    || text.contains("cloudfoundry.btp.orchestrate.cloud.sap")
                     || is_secret_manifest(text)
             }
             Kind::Terraform => text.contains("btp_subaccount_service_") || text.contains(terraform::INSTANCE),
@@ -669,7 +670,9 @@ fn load_kubernetes(set: &mut InstanceSet, file: usize, root: &Path, files: &dyn 
             (Format::Kyma, "/spec")
         } else if api.starts_with("cf.cs.sap.com/") {
             (Format::CfOperator, "/spec")
-        } else if api.starts_with("cloudfoundry.crossplane.io/") {
+        } else if api.starts_with("cloudfoundry.crossplane.io/")
+            || api.starts_with("cloudfoundry.btp.orchestrate.cloud.sap/")
+        {
             (Format::Crossplane, "/spec/forProvider")
         } else {
             continue;
@@ -721,6 +724,18 @@ fn load_kubernetes(set: &mut InstanceSet, file: usize, root: &Path, files: &dyn 
                     );
                 }
                 None => {}
+            }
+        }
+        // Crossplane's `paramsSecretRef` (used when `jsonParams` is not set): a Secret turned into
+        // parameters by the provider, not read here.
+        if let Some(reference) = doc.pointer(&format!("{spec}/paramsSecretRef")) {
+            if doc.pointer(&format!("{spec}/jsonParams")).is_none() {
+                instance.incomplete = true;
+                let secret = reference.get("name").and_then(Node::as_str).unwrap_or("?");
+                let message = format!(
+                    "the configuration of instance `{name}` is not known: it comes from Secret `{secret}` (`paramsSecretRef`), which the provider turns into parameters; it is not judged"
+                );
+                set.unknown(file, reference.span, message);
             }
         }
         if let Some(parameters) = doc.pointer(&format!("{spec}/parameters")) {
