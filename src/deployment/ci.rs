@@ -98,13 +98,11 @@ fn aligned(text: &str, node: &Node) -> Option<Fragment> {
                     map.push(cursor);
                 }
             }
-            None => {
-                map.push(start);
-                map.extend(std::iter::repeat_n(end, line.len() - 1));
-            }
+            // Written otherwise (folded, escaped): its words are placed where the value starts.
+            None => map.extend(std::iter::repeat_n(start, line.len())),
         }
     }
-    map.push(if last_found { cursor } else { end });
+    map.push(if last_found { cursor } else { start });
     Some(Fragment { text: value.to_string(), map: Some(map) })
 }
 

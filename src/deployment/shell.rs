@@ -111,7 +111,7 @@ fn load_fragments(set: &mut InstanceSet, file: usize, fragments: &[Fragment], ro
             incomplete: false,
         };
         if let Some((_, value)) = flags.iter().find(|(flag, _)| *flag == "-c") {
-            match parameters(set, file, value, &folder, root, files, &pointer) {
+            match parameters(set, file, value, &folder, root, files, &pointer, "-c") {
                 Ok(Some(layer)) => instance.layers.push(layer),
                 Ok(None) => instance.incomplete = true,
                 Err(why) => {
@@ -156,7 +156,9 @@ fn load_fragments(set: &mut InstanceSet, file: usize, fragments: &[Fragment], ro
 }
 
 /// The `-c` value: inline JSON, or a descriptor's path (beside the script, else at the root).
-/// `Ok(None)`: already reported (XS004, XS005); `Err`: not known, and why.
+/// `Ok(None)`: already reported (XS004, XS005); `Err`: not known, and why. `flag` names the
+/// option in messages (`-c`, `--parameters`).
+#[allow(clippy::too_many_arguments)]
 fn parameters(
     set: &mut InstanceSet,
     file: usize,
@@ -165,6 +167,7 @@ fn parameters(
     root: &Path,
     files: &dyn Files,
     pointer: &str,
+    flag: &str,
 ) -> Result<Option<Layer>, String> {
     let (word, span) = value;
     if word.trim_start().starts_with('{') {
@@ -177,26 +180,26 @@ fn parameters(
                 node: crate::hcl::respan(node, *span),
             })),
             Err(e) => {
-                set.problem(file, *span, ProblemKind::Syntax, format!("`-c` is not valid JSON: {}", e.message));
+                set.problem(file, *span, ProblemKind::Syntax, format!("`{flag}` is not valid JSON: {}", e.message));
                 Ok(None)
             }
         };
     }
     if is_variable(word) {
-        return Err(format!("the configuration `-c {word}`"));
+        return Err(format!("the configuration `{flag} {word}`"));
     }
     if Path::new(word).is_absolute() {
-        return Err(format!("the configuration `-c {word}` (a file outside the repository)"));
+        return Err(format!("the configuration `{flag} {word}` (a file outside the repository)"));
     }
     let candidates: Vec<PathBuf> = [folder.to_path_buf(), root.to_path_buf()].into_iter().collect();
     let Some(base) = candidates.iter().find(|base| files.read(&super::normalize(&base.join(word)), word).is_ok())
     else {
         return Err(format!(
-            "the configuration `-c {word}` (a file neither beside the script nor at the repository's root: written by the script, or relative to another working directory)"
+            "the configuration `{flag} {word}` (a file neither beside the script nor at the repository's root: written by the script, or relative to another working directory)"
         ));
     };
     let node = Node { span: *span, value: crate::parse::Value::String(word.clone()) };
-    let label = format!("-c {word}");
+    let label = format!("{flag} {word}");
     Ok(descriptor_layer(set, file, &node, base, root, files, Some(&label)))
 }
 
@@ -354,13 +357,13 @@ fn btp_instance(set: &mut InstanceSet, file: usize, command: &Command, folder: &
         incomplete: false,
     };
     if let Some(value) = flag("parameters") {
-        match parameters(set, file, value, folder, root, files, &pointer) {
+        match parameters(set, file, value, folder, root, files, &pointer, "--parameters") {
             Ok(Some(layer)) => instance.layers.push(layer),
             Ok(None) => instance.incomplete = true,
             Err(why) => {
                 instance.incomplete = true;
                 at.get_or_insert(value.1);
-                unknown.push(why.replace("`-c ", "`--parameters "));
+                unknown.push(why);
             }
         }
     }
