@@ -92,8 +92,13 @@ impl Kind {
             Kind::CfManifest => text.contains("credential-type") || Kind::Kubernetes.is_relevant(text),
             Kind::ServicesManifest => text.contains("xsuaa"),
             Kind::Shell | Kind::Ci => {
-                text.contains("xsuaa")
-                    && (text.contains("create-service") || text.contains(" cs ") || text.contains("services/instance"))
+                (text.contains("xsuaa")
+                    && (text.contains("create-service")
+                        || text.contains("update-service")
+                        || text.contains(" cs ")
+                        || text.contains("services/instance")))
+                    // The migration's own `cf update-service NAME -c xs-security.json`.
+                    || (text.contains("update-service") && text.contains("xs-security"))
             }
             Kind::Piper => text.contains("cfService"),
             Kind::HelmValues => {

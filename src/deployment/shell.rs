@@ -133,6 +133,43 @@ fn load_fragments(set: &mut InstanceSet, file: usize, fragments: &[Fragment], ro
         }
         set.instances.push(instance);
     }
+    // `cf update-service NAME -c X` of an instance the script does not create (made by hand, or
+    // the migration's own update): an xsuaa instance when X is a descriptor, by its name
+    // (`xs-security*.json`) or its keys; the service is not named, so nothing else is guessed.
+    for command in commands.iter().filter(cf).filter(|c| c.words[1].0 == "update-service") {
+        let (positional, flags) = command.arguments();
+        let [name, ..] = positional.as_slice() else { continue };
+        let Some((_, value)) = flags.iter().find(|(flag, _)| *flag == "-c") else { continue };
+        if is_variable(&name.0)
+            || is_variable(&value.0)
+            || set.instances.iter().any(|i| i.file == file && i.name == name.0)
+        {
+            continue;
+        }
+        if !is_descriptor_value(&value.0, &folder, root, files) {
+            continue;
+        }
+        let pointer = format!("/commands/{}/update-service", name.0);
+        let mut instance = Instance {
+            name: name.0.clone(),
+            format: Format::Cf,
+            file,
+            span: name.1,
+            pointer: pointer.clone(),
+            plan: None,
+            plan_pointer: format!("{pointer}/plan"),
+            layers: Vec::new(),
+            skip_service_updates: None,
+            requests: Vec::new(),
+            bindings: Vec::new(),
+            incomplete: false,
+        };
+        match parameters(set, file, value, &folder, root, files, &pointer, "-c") {
+            Ok(Some(layer)) => instance.layers.push(layer),
+            Ok(None) | Err(_) => instance.incomplete = true,
+        }
+        set.instances.push(instance);
+    }
     // Service keys and bindings of the instances the script creates.
     for command in commands.iter().filter(cf) {
         let (positional, flags) = command.arguments();
@@ -153,6 +190,28 @@ fn load_fragments(set: &mut InstanceSet, file: usize, fragments: &[Fragment], ro
             push_request(&mut set.instances[n], file, what, &request, pointer);
         }
     }
+}
+
+/// Whether a `-c` value is an XSUAA descriptor: a file named `xs-security*.json` (beside the
+/// script or at the root), or JSON with a key only descriptors have.
+fn is_descriptor_value(word: &str, folder: &Path, root: &Path, files: &dyn Files) -> bool {
+    let descriptor_keys = |text: &str| {
+        crate::parse::parse(text, usize::from(text.starts_with('\u{feff}')) * 3).is_ok_and(|node| {
+            ["xsappname", "oauth2-configuration", "role-templates", "role-collections", "tenant-mode"]
+                .iter()
+                .any(|k| node.get(k).is_some())
+        })
+    };
+    if word.trim_start().starts_with('{') {
+        return descriptor_keys(word);
+    }
+    let name = Path::new(word).file_name().and_then(|n| n.to_str()).unwrap_or_default();
+    if name.starts_with("xs-security") && name.ends_with(".json") {
+        return true;
+    }
+    [folder, root].iter().any(|base| {
+        files.read(&super::normalize(&base.join(word)), word).is_ok_and(|source| descriptor_keys(&source.text))
+    })
 }
 
 /// The `-c` value: inline JSON, or a descriptor's path (beside the script, else at the root).
