@@ -42,14 +42,22 @@ pub(super) fn load_values(set: &mut InstanceSet, file: usize, root: &Path, files
         folders.push(super::normalize(&folder));
     }
     let mut commands: Option<Vec<(PathBuf, SourceFile)>> = None;
-    for entry in entries {
+    // CAP's chart: one top-level entry per service; the CAP Operator's chart (`cds add
+    // cap-operator`): entries of `serviceInstances`, named by their `name`.
+    let nested = doc.get("serviceInstances").and_then(Node::as_object).unwrap_or_default();
+    let candidates = entries.iter().map(|e| (e, "")).chain(nested.iter().map(|e| (e, "/serviceInstances")));
+    for (entry, parent) in candidates {
         let service = &entry.value;
-        if service.get("serviceOfferingName").and_then(Node::as_str) != Some("xsuaa") {
+        // A `reference-instance` shares an existing instance; its parameters are no descriptor.
+        if service.get("serviceOfferingName").and_then(Node::as_str) != Some("xsuaa")
+            || service.get("servicePlanName").and_then(Node::as_str) == Some("reference-instance")
+        {
             continue;
         }
         let key = entry.key.as_str();
-        let pointer = crate::parse::pointer_push("", key);
-        let name = service.get("fullnameOverride").and_then(Node::as_str).unwrap_or(key).to_string();
+        let pointer = crate::parse::pointer_push(parent, key);
+        let named = if parent.is_empty() { "fullnameOverride" } else { "name" };
+        let name = service.get(named).and_then(Node::as_str).unwrap_or(key).to_string();
         let plan = service.get("servicePlanName").and_then(|n| n.as_str().map(|p| (p.to_string(), n.span)));
         let mut instance = Instance {
             name,
