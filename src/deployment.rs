@@ -355,10 +355,10 @@ pub fn load(
     match kind {
         Kind::Mta => load_mta(&mut set, file, root, extensions, files),
         Kind::MtaExtension => {}
-        Kind::Kubernetes => load_kubernetes(&mut set, file, root, files),
+        Kind::Kubernetes => load_kubernetes(&mut set, file, files),
         Kind::Terraform => load_terraform(&mut set, file, root, files),
         // A Kubernetes manifest may be named so too; a `cf push` manifest declares nothing.
-        Kind::CfManifest => load_kubernetes(&mut set, file, root, files),
+        Kind::CfManifest => load_kubernetes(&mut set, file, files),
         Kind::ServicesManifest => cf::load_services_manifest(&mut set, file, root, files),
         Kind::Shell => shell::load_script(&mut set, file, root, files),
         Kind::Ci => shell::load_ci(&mut set, file, root, files),
@@ -367,7 +367,7 @@ pub fn load(
             helm::load_values(&mut set, file, root, files);
             // Raw manifests in a file named so are still manifests.
             if set.instances.is_empty() && Kind::Kubernetes.is_relevant(&set.files[file].text) {
-                load_kubernetes(&mut set, file, root, files);
+                load_kubernetes(&mut set, file, files);
             }
         }
     }
@@ -650,7 +650,7 @@ pub fn normalize(path: &Path) -> PathBuf {
     out
 }
 
-fn load_kubernetes(set: &mut InstanceSet, file: usize, root: &Path, files: &dyn Files) {
+fn load_kubernetes(set: &mut InstanceSet, file: usize, files: &dyn Files) {
     if is_helm_template(&set.files[file].text) {
         let span = Span::new(0, 0);
         set.problem(
@@ -752,7 +752,7 @@ fn load_kubernetes(set: &mut InstanceSet, file: usize, root: &Path, files: &dyn 
             });
         }
         if let Some(from) = doc.pointer(&format!("{spec}/parametersFrom")).and_then(Node::as_array) {
-            parameters_from(set, file, &docs, from, root, files, &mut instance);
+            parameters_from(set, file, &docs, from, files, &mut instance);
         }
         for (j, other) in docs.iter().enumerate() {
             if other.get("kind").and_then(Node::as_str) != Some("ServiceBinding")
@@ -784,7 +784,6 @@ fn parameters_from(
     file: usize,
     docs: &[Node],
     from: &[Node],
-    _root: &Path,
     files: &dyn Files,
     instance: &mut Instance,
 ) {
