@@ -186,8 +186,15 @@ fn json_parameters(
         }
         return;
     }
-    // 2. `jsonParameters` written in the values.
-    if let Some(json) = service.get("jsonParameters") {
+    // 2. `jsonParameters` written in the values; an empty one (`{}`, CAP's placeholder) is the
+    // default that a deployment's `--set-file` replaces.
+    let empty = |n: &Node| match &n.value {
+        Value::Null => true,
+        Value::Object(members) => members.is_empty(),
+        Value::String(text) => text.trim().is_empty() || text.trim() == "{}",
+        _ => false,
+    };
+    if let Some(json) = service.get("jsonParameters").filter(|n| !empty(n)) {
         let pointer = format!("{}/jsonParameters", instance.pointer);
         match &json.value {
             Value::String(text) if !text.trim().is_empty() => match crate::parse::parse(text, 0) {
