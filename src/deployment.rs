@@ -102,7 +102,9 @@ impl Kind {
             }
             Kind::Piper => text.contains("cfService"),
             Kind::HelmValues => {
-                (text.contains("serviceOfferingName") && text.contains("xsuaa")) || Kind::Kubernetes.is_relevant(text)
+                // An overlay (`values-prod.yaml`) changes `parameters` of an instance its chart declares.
+                (text.contains("xsuaa") && (text.contains("serviceOfferingName") || text.contains("parameters")))
+                    || Kind::Kubernetes.is_relevant(text)
             }
         }
     }
@@ -272,6 +274,9 @@ pub struct InstanceSet {
     /// itself (a Helm chart's `--set-file` in a script, CAP's convention): by instance index,
     /// said in the findings placed in that file.
     pub links: Vec<(usize, String)>,
+    /// Instances (by index) whose findings are reported only in the declaring file: a Helm
+    /// values overlay, whose chart reports the rest.
+    pub own_only: Vec<usize>,
     /// Descriptor files already parsed into a layer, by file index.
     layers_of: std::collections::HashMap<usize, Layer>,
 }

@@ -95,6 +95,113 @@ pub(super) fn load_values(set: &mut InstanceSet, file: usize, root: &Path, files
         bindings(file, entries, key, service, &mut instance);
         set.instances.push(instance);
     }
+    overlays(set, file, &doc, &folder, &folders, &root, &mut commands, files);
+}
+
+/// A `values-*.yaml` that changes an instance its chart's `values.yaml` declares (`helm upgrade
+/// -f values-prod.yaml`): the instance with the overlay's values merged over the chart's (Helm
+/// merges values deeply; lists are replaced). Only what the overlay itself holds is reported
+/// here: the rest is the chart's, reported with `values.yaml`.
+#[allow(clippy::too_many_arguments)]
+fn overlays(
+    set: &mut InstanceSet,
+    file: usize,
+    doc: &Node,
+    folder: &Path,
+    folders: &[PathBuf],
+    root: &Path,
+    commands: &mut Option<Vec<(PathBuf, SourceFile)>>,
+    files: &dyn Files,
+) {
+    let own_name = set.paths[file].file_name().map(|n| n.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
+    if own_name == "values.yaml" || own_name == "values.yml" {
+        return;
+    }
+    let with_overrides = |n: &Node| {
+        n.get("serviceOfferingName").is_none()
+            && ["parameters", "jsonParameters", "config"].iter().any(|k| n.get(k).is_some())
+    };
+    let top = doc.as_object().unwrap_or_default();
+    let nested = doc.get("serviceInstances").and_then(Node::as_object).unwrap_or_default();
+    let changed: Vec<(&Member, &str)> = top
+        .iter()
+        .map(|e| (e, ""))
+        .chain(nested.iter().map(|e| (e, "/serviceInstances")))
+        .filter(|(e, _)| with_overrides(&e.value))
+        .collect();
+    if changed.is_empty() {
+        return;
+    }
+    // The chart's own values beside it.
+    let Some((base_path, base_source)) = ["values.yaml", "values.yml"].iter().find_map(|n| {
+        let path = super::normalize(&folder.join(n));
+        files.read(&path, &path.to_string_lossy()).ok().map(|s| (path, s))
+    }) else {
+        return;
+    };
+    let Ok(base_docs) = crate::yaml::parse_documents(&base_source.text) else { return };
+    let Some(base) = base_docs.into_iter().next() else { return };
+    let mut base_file = None;
+    for (entry, parent) in changed {
+        let key = entry.key.as_str();
+        let pointer = crate::parse::pointer_push(parent, key);
+        let Some(declared) = base.pointer(&pointer) else { continue };
+        if declared.get("serviceOfferingName").and_then(Node::as_str) != Some("xsuaa")
+            || declared.get("servicePlanName").and_then(Node::as_str) == Some("reference-instance")
+        {
+            continue;
+        }
+        let base_index = *base_file.get_or_insert_with(|| set.add_file(base_path.clone(), base_source.clone()));
+        let overlay = &entry.value;
+        let named = if parent.is_empty() { "fullnameOverride" } else { "name" };
+        let name = [overlay, declared].iter().find_map(|n| n.get(named).and_then(Node::as_str)).unwrap_or(key);
+        let plan = overlay
+            .get("servicePlanName")
+            .map(|n| (n, file))
+            .or_else(|| declared.get("servicePlanName").map(|n| (n, base_index)));
+        let mut instance = Instance {
+            name: name.to_string(),
+            format: Format::Helm,
+            file,
+            span: entry.key_span,
+            pointer: pointer.clone(),
+            plan: plan.and_then(|(n, f)| {
+                n.as_str().map(|p| (p.to_string(), if f == file { n.span } else { entry.key_span }))
+            }),
+            plan_pointer: format!("{pointer}/servicePlanName"),
+            layers: Vec::new(),
+            skip_service_updates: None,
+            requests: Vec::new(),
+            bindings: Vec::new(),
+            incomplete: false,
+        };
+        let commands = commands.get_or_insert_with(|| command_files(folders, root, files));
+        // The file the chart's `jsonParameters` comes from: the overlay's own link, else the
+        // chart's (whose problems `values.yaml` reports itself).
+        let own_link = ["jsonParameters", "config"].iter().any(|k| overlay.get(k).is_some());
+        let (problems, unknown, links) = (set.problems.len(), set.unknown.len(), set.links.len());
+        if own_link {
+            json_parameters(set, file, key, overlay, folder, folders, root, commands, files, &mut instance);
+        } else {
+            json_parameters(set, base_index, key, declared, folder, folders, root, commands, files, &mut instance);
+            set.problems.truncate(problems);
+            set.unknown.truncate(unknown);
+            set.links.truncate(links);
+        }
+        for (node, at, layer_file) in [(declared, &pointer, base_index), (overlay, &pointer, file)] {
+            if let Some(parameters) = node.get("parameters").filter(|p| matches!(p.value, Value::Object(_))) {
+                instance.layers.push(Layer {
+                    file: layer_file,
+                    kind: LayerKind::Inline,
+                    pointer: format!("{at}/parameters"),
+                    node: placeholders(parameters.clone()),
+                });
+            }
+        }
+        bindings(file, top, key, overlay, &mut instance);
+        set.own_only.push(set.instances.len());
+        set.instances.push(instance);
+    }
 }
 
 /// The `bindings` of every workload that name the instance.
@@ -251,7 +358,7 @@ fn json_parameters(
         if files.read(&path, "xs-security.json").is_err() {
             continue;
         }
-        let node = Node { span: instance.span, value: Value::String("xs-security.json".into()) };
+        let node = Node { span: service.span, value: Value::String("xs-security.json".into()) };
         let label = format!("the project's xs-security.json (`--set-file {key}.jsonParameters=xs-security.json`)");
         if let Some(layer) = descriptor_layer(set, file, &node, base, root, files, Some(&label)) {
             set.links.push((

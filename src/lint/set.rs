@@ -107,7 +107,8 @@ impl Judge<'_> {
             codes.dedup();
             records.push((evaluation.state, codes));
             let link = set.links.iter().find(|(i, _)| *i == n).map(|(_, link)| link);
-            for mut finding in evaluation.findings {
+            let own_only = set.own_only.contains(&n);
+            for mut finding in evaluation.findings.into_iter().filter(|f| !own_only || f.file == instance.file) {
                 // A file the deployment file does not name itself: say how it reaches the instance.
                 if let Some(link) = link.filter(|_| finding.file != instance.file) {
                     finding.diagnostic.message = format!("{} ({link})", finding.diagnostic.message);
