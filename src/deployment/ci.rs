@@ -18,6 +18,16 @@ impl Fragment {
         Fragment { text: text.to_string(), map: None }
     }
 
+    /// The fragment after `head` (written nowhere: placed where the fragment starts).
+    pub fn prefixed(self, head: &str) -> Self {
+        let start = self.offset(0);
+        let map = match self.map {
+            Some(map) => std::iter::repeat_n(start, head.len()).chain(map).collect(),
+            None => std::iter::repeat_n(0, head.len()).chain(0..=self.text.len()).collect(),
+        };
+        Fragment { text: format!("{head}{}", self.text), map: Some(map) }
+    }
+
     /// Where an offset of the fragment is in the file.
     pub fn offset(&self, at: usize) -> usize {
         match &self.map {
@@ -53,6 +63,14 @@ pub(super) fn fragments(name: &str, text: &str) -> Vec<Fragment> {
 fn collect(text: &str, node: &Node, out: &mut Vec<Fragment>) {
     match &node.value {
         Value::Object(members) => {
+            // A GitHub Action that runs the CF CLI (`uses: NickChecan/sap-btp-action`, `...cf-cli-action`):
+            // `with: command:` is a `cf` command without the `cf`.
+            let uses = node.get("uses").and_then(Node::as_str).unwrap_or_default().to_ascii_lowercase();
+            if uses.contains("cf-cli") || uses.contains("btp-action") || uses.contains("cloudfoundry") {
+                if let Some(command) = node.pointer("/with/command") {
+                    out.extend(in_text(text, command).map(|f| f.prefixed("cf ")));
+                }
+            }
             for member in members {
                 if SCRIPT_KEYS.contains(&member.key.as_str()) {
                     match &member.value.value {
@@ -78,6 +96,12 @@ fn aligned(text: &str, node: &Node) -> Option<Fragment> {
     if !(value.contains("cf") || value.contains("btp")) {
         return None;
     }
+    in_text(text, node)
+}
+
+/// [`aligned`], whatever the string holds.
+fn in_text(text: &str, node: &Node) -> Option<Fragment> {
+    let value = node.as_str()?;
     let (start, end) = (node.span.start.min(text.len()), node.span.end.min(text.len()));
     let mut map = Vec::with_capacity(value.len() + 1);
     let mut cursor = start;
