@@ -9,6 +9,8 @@ use crate::source::Span;
 use std::path::{Path, PathBuf};
 
 mod cf;
+mod ci;
+mod helm;
 mod shell;
 mod terraform;
 
@@ -29,6 +31,13 @@ pub enum Kind {
     ServicesManifest,
     /// `*.sh`, `Makefile`, `*.mk`: `cf create-service` and friends.
     Shell,
+    /// A Helm chart's `values.yaml`, `values-*.yaml` (CAP's `cds add helm`).
+    HelmValues,
+    /// Shell commands inside another file: a CI pipeline (`.github/workflows/*.yml`,
+    /// `.gitlab-ci.yml`, `azure-pipelines*.yml`), a `Jenkinsfile`, `package.json` scripts.
+    Ci,
+    /// Project Piper's `.pipeline/config.yml`: `cloudFoundryCreateService` and `...ServiceKey`.
+    Piper,
 }
 
 impl Kind {
@@ -47,6 +56,15 @@ impl Kind {
             Some(Kind::ServicesManifest)
         } else if ends(".mtaext") {
             Some(Kind::MtaExtension)
+        } else if is_values_name(name) {
+            Some(Kind::HelmValues)
+        } else if name == "package.json"
+            || name.starts_with("Jenkinsfile")
+            || name.eq_ignore_ascii_case(".gitlab-ci.yml")
+            || name.eq_ignore_ascii_case(".gitlab-ci.yaml")
+            || (name.starts_with("azure-pipelines") && (ends(".yml") || ends(".yaml")))
+        {
+            Some(Kind::Ci)
         } else if ends(".yaml") || ends(".yml") {
             Some(Kind::Kubernetes)
         } else if ends(".tf") {
@@ -62,14 +80,46 @@ impl Kind {
     pub fn is_relevant(self, text: &str) -> bool {
         match self {
             Kind::Mta | Kind::MtaExtension => true,
-            Kind::Kubernetes => text.contains("services.cloud.sap.com") || is_secret_manifest(text),
+            Kind::Kubernetes => {
+                text.contains("services.cloud.sap.com")
+                    || text.contains("cf.cs.sap.com")
+                    || text.contains("cloudfoundry.crossplane.io")
+                    || text.contains("cloudfoundry.btp.orchestrate.cloud.sap")
+                    || is_secret_manifest(text)
+            }
             Kind::Terraform => text.contains("btp_subaccount_service_") || text.contains(terraform::INSTANCE),
             // Also a Kubernetes manifest's name (`k8s/manifest.yaml`).
             Kind::CfManifest => text.contains("credential-type") || Kind::Kubernetes.is_relevant(text),
             Kind::ServicesManifest => text.contains("xsuaa"),
-            Kind::Shell => text.contains("xsuaa") && (text.contains("create-service") || text.contains(" cs ")),
+            Kind::Shell | Kind::Ci => {
+                (text.contains("xsuaa")
+                    && (text.contains("create-service")
+                        || text.contains("update-service")
+                        || text.contains(" cs ")
+                        || text.contains("services/instance")))
+                    // The migration's own `cf update-service NAME -c xs-security.json`.
+                    || (text.contains("update-service") && text.contains("xs-security"))
+            }
+            Kind::Piper => text.contains("cfService"),
+            Kind::HelmValues => {
+                // An overlay (`values-prod.yaml`) changes `parameters` of an instance its chart declares.
+                (text.contains("xsuaa") && (text.contains("serviceOfferingName") || text.contains("parameters")))
+                    || Kind::Kubernetes.is_relevant(text)
+            }
         }
     }
+}
+
+/// `values.yaml`, `values-prod.yaml`, `values.dev.yml`: a Helm chart's values.
+fn is_values_name(name: &str) -> bool {
+    let bytes = name.as_bytes();
+    if bytes.len() < 11 || !bytes[..6].eq_ignore_ascii_case(b"values") {
+        return false;
+    }
+    let rest = &bytes[6..];
+    let yaml =
+        |suffix: &[u8]| rest.len() >= suffix.len() && rest[rest.len() - suffix.len()..].eq_ignore_ascii_case(suffix);
+    matches!(rest[0], b'.' | b'-' | b'_') && (yaml(b".yaml") || yaml(b".yml"))
 }
 
 fn is_secret_manifest(text: &str) -> bool {
@@ -88,6 +138,15 @@ pub enum Format {
     TerraformCf,
     /// Cloud Foundry's own: a Create-Service-Push `services-manifest.yml`, `cf create-service` in a script.
     Cf,
+    /// A Helm chart's values (CAP's `cds add helm`): a `ServiceInstance` once rendered, so Kyma.
+    Helm,
+    /// The `btp` CLI's `btp create services/instance`: the other environment.
+    Btp,
+    /// The Cloud Foundry service operator's `cf.cs.sap.com` `ServiceInstance`: Cloud Foundry.
+    #[serde(rename = "cf-operator")]
+    CfOperator,
+    /// Crossplane's Cloud Foundry provider (`cloudfoundry.crossplane.io`): Cloud Foundry.
+    Crossplane,
 }
 
 impl Format {
@@ -99,6 +158,10 @@ impl Format {
             Format::Terraform => "terraform",
             Format::TerraformCf => "terraform-cf",
             Format::Cf => "cf",
+            Format::Helm => "helm",
+            Format::Btp => "btp",
+            Format::CfOperator => "cf-operator",
+            Format::Crossplane => "crossplane",
         }
     }
 }
@@ -227,6 +290,8 @@ pub enum ProblemKind {
     /// A configuration that is not known until the deployment tool runs, such as
     /// `parameters = var.parameters` (XS007, info): the instance is reported, never clean.
     Unknown,
+    /// A top-level key given by two sources the operator merges (XS008).
+    Duplicate,
 }
 
 /// The files of one deployment file's instances: the deployment file first, then the
@@ -241,6 +306,13 @@ pub struct InstanceSet {
     /// The instances (by index) whose configuration, or part of it, is not known (XS007): for
     /// `audit`, which counts them.
     pub unknown: Vec<usize>,
+    /// How a descriptor file reaches an instance when the deployment file does not name it
+    /// itself (a Helm chart's `--set-file` in a script, CAP's convention): by instance index,
+    /// said in the findings placed in that file.
+    pub links: Vec<(usize, String)>,
+    /// Instances (by index) whose findings are reported only in the declaring file: a Helm
+    /// values overlay, whose chart reports the rest.
+    pub own_only: Vec<usize>,
     /// Descriptor files already parsed into a layer, by file index.
     layers_of: std::collections::HashMap<usize, Layer>,
 }
@@ -324,15 +396,24 @@ pub fn load(
     match kind {
         Kind::Mta => load_mta(&mut set, file, root, extensions, files),
         Kind::MtaExtension => {}
-        Kind::Kubernetes => load_kubernetes(&mut set, file),
+        Kind::Kubernetes => load_kubernetes(&mut set, file, files),
         Kind::Terraform => load_terraform(&mut set, file, root, files),
         // A Kubernetes manifest may be named so too; a `cf push` manifest declares nothing.
-        Kind::CfManifest => load_kubernetes(&mut set, file),
+        Kind::CfManifest => load_kubernetes(&mut set, file, files),
         Kind::ServicesManifest => cf::load_services_manifest(&mut set, file, root, files),
         Kind::Shell => shell::load_script(&mut set, file, root, files),
+        Kind::Ci => shell::load_ci(&mut set, file, root, files),
+        Kind::Piper => ci::load_piper(&mut set, file, root, files),
+        Kind::HelmValues => {
+            helm::load_values(&mut set, file, root, files);
+            // Raw manifests in a file named so are still manifests.
+            if set.instances.is_empty() && Kind::Kubernetes.is_relevant(&set.files[file].text) {
+                load_kubernetes(&mut set, file, files);
+            }
+        }
     }
     // `cf push` binds the instances that Cloud Foundry deployments declare.
-    if matches!(kind, Kind::Mta | Kind::Terraform | Kind::ServicesManifest | Kind::Shell) {
+    if matches!(kind, Kind::Mta | Kind::Terraform | Kind::ServicesManifest | Kind::Shell | Kind::Ci | Kind::Piper) {
         cf::attach_app_bindings(&mut set, root, files);
         shell::attach_script_bindings(&mut set, root, files);
     }
@@ -682,7 +763,7 @@ pub fn normalize(path: &Path) -> PathBuf {
     out
 }
 
-fn load_kubernetes(set: &mut InstanceSet, file: usize) {
+fn load_kubernetes(set: &mut InstanceSet, file: usize, files: &dyn Files) {
     if is_helm_template(&set.files[file].text) {
         let span = Span::new(0, 0);
         set.problem(
@@ -698,29 +779,45 @@ fn load_kubernetes(set: &mut InstanceSet, file: usize) {
     let doc_pointer = |i: usize| if many { format!("/{i}") } else { String::new() };
     for (i, doc) in docs.iter().enumerate() {
         let api = doc.get("apiVersion").and_then(Node::as_str).unwrap_or_default();
-        if !api.starts_with("services.cloud.sap.com/")
-            || doc.get("kind").and_then(Node::as_str) != Some("ServiceInstance")
-        {
+        if doc.get("kind").and_then(Node::as_str) != Some("ServiceInstance") {
             continue;
         }
+        // SAP's BTP service operator (Kyma), the Cloud Foundry service operator, Crossplane's
+        // Cloud Foundry provider: where each keeps the offering, the plan and the parameters.
+        let (format, spec) = if api.starts_with("services.cloud.sap.com/") {
+            (Format::Kyma, "/spec")
+        } else if api.starts_with("cf.cs.sap.com/") {
+            (Format::CfOperator, "/spec")
+        } else if api.starts_with("cloudfoundry.crossplane.io/")
+            || api.starts_with("cloudfoundry.btp.orchestrate.cloud.sap/")
+        {
+            (Format::Crossplane, "/spec/forProvider")
+        } else {
+            continue;
+        };
+        let (offering, plan_at) = if format == Format::Crossplane {
+            ("/servicePlan/offering", "/servicePlan/plan")
+        } else {
+            ("/serviceOfferingName", "/servicePlanName")
+        };
         // A `reference-instance` shares an existing instance; its parameters are no descriptor.
-        if str_at(doc, "/spec/serviceOfferingName") != Some("xsuaa")
-            || str_at(doc, "/spec/servicePlanName") == Some("reference-instance")
+        if str_at(doc, &format!("{spec}{offering}")) != Some("xsuaa")
+            || str_at(doc, &format!("{spec}{plan_at}")) == Some("reference-instance")
         {
             continue;
         }
         let name = str_at(doc, "/metadata/name").unwrap_or("?").to_string();
         let span = doc.pointer("/metadata/name").map_or(doc.span, |n| n.span);
-        let plan = doc.pointer("/spec/servicePlanName").and_then(|n| n.as_str().map(|p| (p.to_string(), n.span)));
+        let plan = doc.pointer(&format!("{spec}{plan_at}")).and_then(|n| n.as_str().map(|p| (p.to_string(), n.span)));
         let mut instance = Instance {
             name: name.clone(),
             service_name: None,
-            format: Format::Kyma,
+            format,
             file,
             span,
             pointer: doc_pointer(i),
             plan,
-            plan_pointer: format!("{}/spec/servicePlanName", doc_pointer(i)),
+            plan_pointer: format!("{}{spec}{plan_at}", doc_pointer(i)),
             layers: Vec::new(),
             skip_service_updates: None,
             requests: Vec::new(),
@@ -728,13 +825,49 @@ fn load_kubernetes(set: &mut InstanceSet, file: usize) {
             parameters: Vec::new(),
             incomplete: false,
         };
-        if let Some(parameters) = doc.pointer("/spec/parameters") {
+        // Crossplane's `jsonParams`: the configuration as a JSON string.
+        if let Some(json) = doc.pointer(&format!("{spec}/jsonParams")) {
+            match json.as_str().map(|t| crate::parse::parse(t, 0)) {
+                Some(Ok(node)) => instance.layers.push(Layer {
+                    file,
+                    kind: LayerKind::Inline,
+                    pointer: format!("{}{spec}/jsonParams", doc_pointer(i)),
+                    node: crate::hcl::respan(node, json.span),
+                }),
+                Some(Err(e)) => {
+                    instance.incomplete = true;
+                    set.problem(
+                        file,
+                        json.span,
+                        ProblemKind::Syntax,
+                        format!("`jsonParams` is not valid JSON: {}", e.message),
+                    );
+                }
+                None => {}
+            }
+        }
+        // Crossplane's `paramsSecretRef` (used when `jsonParams` is not set): a Secret turned into
+        // parameters by the provider, not read here.
+        if let Some(reference) = doc.pointer(&format!("{spec}/paramsSecretRef")) {
+            if doc.pointer(&format!("{spec}/jsonParams")).is_none() {
+                instance.incomplete = true;
+                let secret = reference.get("name").and_then(Node::as_str).unwrap_or("?");
+                let message = format!(
+                    "the configuration of instance `{name}` is not known: it comes from Secret `{secret}` (`paramsSecretRef`), which the provider turns into parameters; it is not judged"
+                );
+                set.unknown(file, reference.span, message);
+            }
+        }
+        if let Some(parameters) = doc.pointer(&format!("{spec}/parameters")) {
             instance.layers.push(Layer {
                 file,
                 kind: LayerKind::Inline,
-                pointer: format!("{}/spec/parameters", doc_pointer(i)),
+                pointer: format!("{}{spec}/parameters", doc_pointer(i)),
                 node: parameters.clone(),
             });
+        }
+        if let Some(from) = doc.pointer(&format!("{spec}/parametersFrom")).and_then(Node::as_array) {
+            parameters_from(set, file, &docs, from, files, &mut instance);
         }
         for (j, other) in docs.iter().enumerate() {
             if other.get("kind").and_then(Node::as_str) != Some("ServiceBinding")
@@ -787,6 +920,79 @@ fn kyma_renewal(binding: &Node) -> Renewal {
     }
 }
 
+/// `spec.parametersFrom`: each Secret or ConfigMap key read from a manifest of the repository
+/// (this file, or a YAML file of its folder), merged at the top level; a top-level key given
+/// twice is XS008, a source that is not committed XS007.
+fn parameters_from(
+    set: &mut InstanceSet,
+    file: usize,
+    docs: &[Node],
+    from: &[Node],
+    files: &dyn Files,
+    instance: &mut Instance,
+) {
+    let mut seen: Vec<(String, String)> = Vec::new();
+    for layer in &instance.layers {
+        for member in layer.node.as_object().unwrap_or_default() {
+            seen.push((member.key.clone(), "`parameters`".to_string()));
+        }
+    }
+    let folder = set.paths[file].parent().map(Path::to_path_buf).unwrap_or_default();
+    for entry in from {
+        // `secretKeyRef`/`configMapKeyRef` (BTP operator), or `name`/`key` of a Secret (CF operator).
+        let (kind, reference) = match (entry.get("secretKeyRef"), entry.get("configMapKeyRef")) {
+            (Some(r), _) => ("Secret", r),
+            (None, Some(r)) => ("ConfigMap", r),
+            (None, None) => ("Secret", entry),
+        };
+        let (Some(name), Some(key)) =
+            (reference.get("name").and_then(Node::as_str), reference.get("key").and_then(Node::as_str))
+        else {
+            continue;
+        };
+        let what = format!("{kind} `{name}` (key `{key}`)");
+        let Some((source_file, value)) = find_source(set, file, docs, &folder, files, kind, name, key) else {
+            instance.incomplete = true;
+            let message = format!(
+                "the configuration of instance `{}` is not known: {what} of `parametersFrom` is not in the repository (created in the cluster); it is not judged",
+                instance.name
+            );
+            set.unknown(file, entry.span, message);
+            return;
+        };
+        let node = match crate::parse::parse(&value.0, 0) {
+            Ok(node) if matches!(node.value, Value::Object(_)) => crate::hcl::respan(node, value.1),
+            _ => {
+                instance.incomplete = true;
+                let message = format!(
+                    "the configuration of instance `{}` is not known: {what} of `parametersFrom` does not hold a JSON object; it is not judged",
+                    instance.name
+                );
+                set.unknown(file, entry.span, message);
+                return;
+            }
+        };
+        let mut duplicate = false;
+        for member in node.as_object().unwrap_or_default() {
+            if let Some((_, first)) = seen.iter().find(|(k, _)| *k == member.key) {
+                instance.incomplete = true;
+                duplicate = true;
+                let message = format!(
+                    "the top-level key `{}` comes from {first} and from {what}: the operator rejects the instance and sends nothing; give each top-level key once",
+                    member.key
+                );
+                set.problem(file, entry.span, ProblemKind::Duplicate, message);
+                continue;
+            }
+            seen.push((member.key.clone(), what.clone()));
+        }
+        // The operator sends nothing: the sources are not merged.
+        if !duplicate {
+            instance.layers.push(Layer { file: source_file, kind: LayerKind::Inline, pointer: String::new(), node });
+        }
+    }
+}
+
 /// A Go duration as the service operator reads it (`600h`, `90m`, `1h30m`, `3600s`), in seconds.
 pub fn go_duration(text: &str) -> Option<u64> {
     let mut total: u64 = 0;
@@ -813,6 +1019,59 @@ pub fn go_duration(text: &str) -> Option<u64> {
         total = total.checked_add(n.checked_mul(unit)?)?;
     }
     number.is_empty().then_some(total)
+}
+
+/// A Secret's or ConfigMap's value at `key`, decoded, with its file and span: from the
+/// documents of this file, else from the YAML files of its folder that declare one so named.
+#[allow(clippy::too_many_arguments)]
+fn find_source(
+    set: &mut InstanceSet,
+    file: usize,
+    docs: &[Node],
+    folder: &Path,
+    files: &dyn Files,
+    kind: &str,
+    name: &str,
+    key: &str,
+) -> Option<(usize, (String, Span))> {
+    if let Some(value) = docs.iter().find_map(|d| source_value(d, kind, name, key)) {
+        return Some((file, value));
+    }
+    let mut paths = files.list(folder, ".yaml");
+    paths.extend(files.list(folder, ".yml"));
+    for path in paths {
+        let path = normalize(&path);
+        if set.paths.iter().any(|p| normalize(p) == path) {
+            continue;
+        }
+        let Ok(source) = files.read(&path, &path.to_string_lossy()) else { continue };
+        if !(source.text.contains(&format!("kind: {kind}")) && source.text.contains(name)) {
+            continue;
+        }
+        let Ok(other) = crate::yaml::parse_documents(&source.text) else { continue };
+        if let Some(value) = other.iter().find_map(|d| source_value(d, kind, name, key)) {
+            return Some((set.add_file(path, source), value));
+        }
+    }
+    None
+}
+
+fn source_value(doc: &Node, kind: &str, name: &str, key: &str) -> Option<(String, Span)> {
+    if doc.get("kind").and_then(Node::as_str) != Some(kind) || str_at(doc, "/metadata/name") != Some(name) {
+        return None;
+    }
+    if let Some(node) = doc.get("stringData").and_then(|d| d.get(key)).filter(|_| kind == "Secret") {
+        return node.as_str().map(|s| (s.to_string(), node.span));
+    }
+    let node = doc.get("data").and_then(|d| d.get(key))?;
+    let text = node.as_str()?;
+    if kind == "ConfigMap" {
+        return Some((text.to_string(), node.span));
+    }
+    use base64::Engine as _;
+    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    let bytes = base64::engine::general_purpose::STANDARD.decode(compact).ok()?;
+    Some((String::from_utf8(bytes).ok()?, node.span))
 }
 
 fn load_terraform(set: &mut InstanceSet, file: usize, root: &Path, files: &dyn Files) {
@@ -858,34 +1117,60 @@ fn load_terraform(set: &mut InstanceSet, file: usize, root: &Path, files: &dyn F
         };
         terraform::btp_parameters(set, file, &body, block, root, files, &mut instance);
         let reference = format!("{INSTANCE}.{name}.");
-        for (binding, block) in crate::hcl::resources(&body, BINDING) {
-            let target = crate::hcl::attribute_source(&text, block, "service_instance_id").unwrap_or_default();
-            if !target.contains(&reference) {
+        let btp_bindings = |instance: &mut Instance, file: usize, text: &str, body: &hcl_edit::structure::Body| {
+            for (binding, block) in crate::hcl::resources(body, BINDING) {
+                let target = crate::hcl::attribute_source(text, block, "service_instance_id").unwrap_or_default();
+                if !target.contains(&reference) {
+                    continue;
+                }
+                let at = block
+                    .labels
+                    .get(1)
+                    .and_then(hcl_edit::Span::span)
+                    .map_or(Span::default(), |r| Span::new(r.start, r.end));
+                instance.bindings.push(BindingRef { file, key: false, name: binding.to_string(), span: at });
+                if let Some(parameters) = crate::hcl::parameters(text, block) {
+                    instance.parameters.push(BindingParameters {
+                        file,
+                        what: format!("binding `{binding}`"),
+                        node: parameters,
+                        pointer: format!("/resource/{BINDING}/{binding}/parameters"),
+                        renewal: Renewal::Unknown,
+                    });
+                }
+                if let Some(node) = crate::hcl::parameters(text, block).and_then(|p| p.get("credential-type").cloned())
+                {
+                    push_request(
+                        instance,
+                        file,
+                        format!("binding `{binding}`"),
+                        &node,
+                        pointer_push(&format!("/resource/{BINDING}/{binding}/parameters"), "credential-type"),
+                    );
+                }
+            }
+        };
+        btp_bindings(&mut instance, file, &text, &body);
+        // The module's other `.tf` files (Terraform reads a folder as one module).
+        let folder = set.paths[file].parent().map(Path::to_path_buf).unwrap_or_default();
+        let own = normalize(&set.paths[file]);
+        for path in files.list(&folder, ".tf") {
+            let path = normalize(&path);
+            if own == path {
                 continue;
             }
-            let at = block
-                .labels
-                .get(1)
-                .and_then(hcl_edit::Span::span)
-                .map_or(Span::default(), |r| Span::new(r.start, r.end));
-            instance.bindings.push(BindingRef { file, key: false, name: binding.to_string(), span: at });
-            if let Some(parameters) = crate::hcl::parameters(&text, block) {
-                instance.parameters.push(BindingParameters {
-                    file,
-                    what: format!("binding `{binding}`"),
-                    node: parameters,
-                    pointer: format!("/resource/{BINDING}/{binding}/parameters"),
-                    renewal: Renewal::Unknown,
-                });
+            let Ok(source) = files.read(&path, &path.to_string_lossy()) else { continue };
+            if !source.text.contains(&reference) || !source.text.contains(BINDING) {
+                continue;
             }
-            if let Some(node) = crate::hcl::parameters(&text, block).and_then(|p| p.get("credential-type").cloned()) {
-                push_request(
-                    &mut instance,
-                    file,
-                    format!("binding `{binding}`"),
-                    &node,
-                    pointer_push(&format!("/resource/{BINDING}/{binding}/parameters"), "credential-type"),
-                );
+            let Ok(other) = crate::hcl::parse(&source.text) else { continue };
+            let other_text = source.text.clone();
+            let known = set.paths.iter().position(|p| normalize(p) == path);
+            let index = known.unwrap_or(set.files.len());
+            let before = instance.bindings.len();
+            btp_bindings(&mut instance, index, &other_text, &other);
+            if known.is_none() && instance.bindings.len() > before {
+                set.add_file(path, source);
             }
         }
         set.instances.push(instance);

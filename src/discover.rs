@@ -57,6 +57,32 @@ pub fn classify_name(name: &str) -> Option<FileKind> {
     }
 }
 
+/// What a file is taken for by its path: its name, and for CI files the folder they sit in
+/// (`.github/workflows/*.yml`, Piper's `.pipeline/config.yml`).
+pub fn classify_path(path: &Path, name: &str) -> Option<FileKind> {
+    use crate::deployment::Kind;
+    let kind = classify_name(name)?;
+    if kind != FileKind::Deployment(Kind::Kubernetes) {
+        return Some(kind);
+    }
+    let parent = path.parent();
+    let folder = parent.and_then(Path::file_name);
+    if folder.is_some_and(|f| f == ".pipeline") && (name == "config.yml" || name == "config.yaml") {
+        return Some(FileKind::Deployment(Kind::Piper));
+    }
+    if folder.is_some_and(|f| f == "workflows")
+        && parent.and_then(Path::parent).and_then(Path::file_name).is_some_and(|f| f == ".github")
+    {
+        return Some(FileKind::Deployment(Kind::Ci));
+    }
+    Some(kind)
+}
+
+/// Hidden files and folders that hold CI pipelines, walked although hidden.
+fn hidden_but_walked(name: &str) -> bool {
+    matches!(name, ".github" | ".pipeline" | ".gitlab-ci.yml" | ".gitlab-ci.yaml")
+}
+
 /// What the walk met.
 #[derive(Debug)]
 pub enum Found {
@@ -97,7 +123,8 @@ pub fn walk(roots: &[PathBuf], threads: usize, selector: &dyn Selector, visit: &
         builder.add(root);
     }
     builder
-        .hidden(true)
+        // Hidden entries are left out below, but for the CI folders and files.
+        .hidden(false)
         .git_ignore(true)
         .git_exclude(true)
         .ignore(true)
@@ -105,6 +132,10 @@ pub fn walk(roots: &[PathBuf], threads: usize, selector: &dyn Selector, visit: &
         .follow_links(false)
         .threads(threads)
         .filter_entry(|e| {
+            let name = e.file_name().as_encoded_bytes();
+            if e.depth() > 0 && name.first() == Some(&b'.') {
+                return e.file_name().to_str().is_some_and(hidden_but_walked);
+            }
             !(e.file_type().is_some_and(|t| t.is_dir()) && e.file_name().to_str().is_some_and(always_skipped))
         });
     builder.build_parallel().run(|| {
@@ -125,7 +156,7 @@ pub fn walk(roots: &[PathBuf], threads: usize, selector: &dyn Selector, visit: &
                             message: "cannot read the file: it is a directory".into(),
                         });
                     }
-                    let kind = if is_dir { None } else { classify_name(&name) };
+                    let kind = if is_dir { None } else { classify_path(entry.path(), &name) };
                     let named = kind.is_some();
                     let wanted =
                         !is_dir && (named || selector.may_include_others()) && selector.wants(entry.path(), named);

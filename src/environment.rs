@@ -51,9 +51,11 @@ impl Environment {
     /// The environment of an instance that a deployment file declares.
     pub fn of(format: Format) -> Self {
         match format {
-            Format::Mta | Format::Cf | Format::TerraformCf => Environment::CloudFoundry,
-            Format::Kyma => Environment::Kyma,
-            Format::Terraform => Environment::Other,
+            Format::Mta | Format::Cf | Format::TerraformCf | Format::CfOperator | Format::Crossplane => {
+                Environment::CloudFoundry
+            }
+            Format::Kyma | Format::Helm => Environment::Kyma,
+            Format::Terraform | Format::Btp => Environment::Other,
         }
     }
 
@@ -112,7 +114,7 @@ impl Placement {
             Origin::Deployment(Format::Mta) if !in_descriptor => {
                 "`oauth2-configuration.credential-types` under the resource's `parameters.config` (YAML)"
             }
-            Origin::Deployment(Format::Kyma) => {
+            Origin::Deployment(Format::Kyma | Format::CfOperator) => {
                 "`oauth2-configuration.credential-types` under the ServiceInstance's `spec.parameters` (YAML)"
             }
             Origin::Deployment(Format::Terraform) => {
@@ -121,7 +123,12 @@ impl Placement {
             Origin::Deployment(Format::TerraformCf) => {
                 "`oauth2-configuration.credential-types` in the `parameters` attribute of the `cloudfoundry_service_instance`"
             }
-            Origin::Deployment(Format::Cf) => "`oauth2-configuration.credential-types` in the parameters the command or manifest passes",
+            Origin::Deployment(Format::Helm) if !in_descriptor => {
+                "`oauth2-configuration.credential-types` under the instance's `parameters` in the chart's values (YAML)"
+            }
+            Origin::Deployment(Format::Cf | Format::Btp) => {
+                "`oauth2-configuration.credential-types` in the parameters the command or manifest passes"
+            }
             _ => "`oauth2-configuration.credential-types` in the descriptor",
         }
     }
@@ -131,8 +138,9 @@ impl Placement {
         let name = instance.unwrap_or("<instance>");
         match (self.origin, self.environment) {
             (Origin::Deployment(Format::Mta), _) => "redeploy the MTA (`cf deploy`)".to_string(),
-            (Origin::Deployment(Format::Kyma), _) => "re-apply the ServiceInstance (`kubectl apply -f <file>`)".to_string(),
+            (Origin::Deployment(Format::Kyma | Format::CfOperator | Format::Crossplane), _) => "re-apply the ServiceInstance (`kubectl apply -f <file>`)".to_string(),
             (Origin::Deployment(Format::Terraform | Format::TerraformCf), _) => "run `terraform apply`".to_string(),
+            (Origin::Deployment(Format::Helm), _) => "upgrade the Helm release (`helm upgrade`)".to_string(),
             (_, Environment::CloudFoundry) => format!("update the instance (`cf update-service {name} -c xs-security.json`)"),
             (_, Environment::Kyma) => {
                 "re-apply the ServiceInstance that carries the descriptor (`kubectl apply -f <file>`)".to_string()

@@ -53,7 +53,8 @@ fn update(record: &InstanceRecord) -> Vec<String> {
     let file = record.facts.descriptor.as_deref().unwrap_or("xs-security.json");
     match (record.kind.as_str(), record.facts.environment.as_str()) {
         ("mta", _) => vec![format!("cf deploy   # redeploy the MTA of {} (build it first: mbt build)", record.file)],
-        ("kyma", _) => vec![format!("kubectl apply -f {}", record.file)],
+        ("kyma" | "cf-operator" | "crossplane", _) => vec![format!("kubectl apply -f {}", record.file)],
+        ("helm", _) => vec![format!("helm upgrade <release> <chart>   # with the values of {}", record.file)],
         // Terraform's Cloud Foundry provider too: the instance is Terraform's to update.
         ("terraform" | "terraform-cf", _) => vec!["terraform apply".into()],
         (_, "kyma") => vec![format!("kubectl apply -f <the ServiceInstance that carries {file}>")],
@@ -102,6 +103,12 @@ fn plan(record: &InstanceRecord) -> (String, Vec<Step>) {
             record.file
         ),
         "kyma" => format!("`oauth2-configuration.credential-types` under `spec.parameters` in {}", record.file),
+        "helm" if record.facts.descriptor.is_some() => {
+            format!("`oauth2-configuration.credential-types` in {}", record.facts.descriptor.as_deref().unwrap_or(""))
+        }
+        "helm" => {
+            format!("`oauth2-configuration.credential-types` under the instance's `parameters` in {}", record.file)
+        }
         "terraform" | "terraform-cf" if record.facts.descriptor.is_none() => {
             format!("`\"oauth2-configuration\"` / `\"credential-types\"` in the `parameters` of {}", record.file)
         }

@@ -9,6 +9,7 @@
 //! repository's root (scripts run from either); one in neither is taken for a file the script
 //! writes or one relative to another working directory: unknown, not missing.
 
+use super::ci::Fragment;
 use super::{descriptor_layer, push_request, Files, Format, Instance, InstanceSet, Layer, LayerKind, ProblemKind};
 use crate::parse::Node;
 use crate::source::Span;
@@ -49,9 +50,35 @@ fn is_variable(word: &str) -> bool {
 
 pub(super) fn load_script(set: &mut InstanceSet, file: usize, root: &Path, files: &dyn Files) {
     let text = set.files[file].text.clone();
-    let commands = commands(&text);
+    load_fragments(set, file, &[Fragment::whole(&text)], root, files);
+}
+
+/// The commands of a CI file, a Jenkinsfile or `package.json` (see [`super::ci`]).
+pub(super) fn load_ci(set: &mut InstanceSet, file: usize, root: &Path, files: &dyn Files) {
+    let name = set.paths[file].file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let fragments = super::ci::fragments(&name, &set.files[file].text);
+    load_fragments(set, file, &fragments, root, files);
+}
+
+fn load_fragments(set: &mut InstanceSet, file: usize, fragments: &[Fragment], root: &Path, files: &dyn Files) {
+    let commands: Vec<Command> = fragments
+        .iter()
+        .flat_map(|f| {
+            commands(&protect_expressions(&f.text)).into_iter().map(move |mut c| {
+                for word in &mut c.words {
+                    word.0 = word.0.replace(PROTECTED, " ");
+                    word.1 = Span::new(f.offset(word.1.start), f.offset(word.1.end));
+                }
+                c
+            })
+        })
+        .collect();
     let folder = set.paths[file].parent().map(Path::to_path_buf).unwrap_or_default();
-    for command in commands.iter().filter(|c| matches!(c.words[1].0.as_str(), "create-service" | "cs")) {
+    for command in &commands {
+        btp_instance(set, file, command, &folder, root, files);
+    }
+    let cf = |c: &&Command| is_command(&c.words[0].0, "cf");
+    for command in commands.iter().filter(cf).filter(|c| matches!(c.words[1].0.as_str(), "create-service" | "cs")) {
         let (positional, flags) = command.arguments();
         let [service, plan, name, ..] = positional.as_slice() else { continue };
         // A service named by a variable may be anything: not guessed.
@@ -86,7 +113,7 @@ pub(super) fn load_script(set: &mut InstanceSet, file: usize, root: &Path, files
             incomplete: false,
         };
         if let Some((_, value)) = flags.iter().find(|(flag, _)| *flag == "-c") {
-            match parameters(set, file, value, &folder, root, files, &pointer) {
+            match parameters(set, file, value, &folder, root, files, &pointer, "-c") {
                 Ok(Some(layer)) => instance.layers.push(layer),
                 Ok(None) => instance.incomplete = true,
                 Err(why) => {
@@ -108,8 +135,47 @@ pub(super) fn load_script(set: &mut InstanceSet, file: usize, root: &Path, files
         }
         set.instances.push(instance);
     }
+    // `cf update-service NAME -c X` of an instance the script does not create (made by hand, or
+    // the migration's own update): an xsuaa instance when X is a descriptor, by its name
+    // (`xs-security*.json`) or its keys; the service is not named, so nothing else is guessed.
+    for command in commands.iter().filter(cf).filter(|c| c.words[1].0 == "update-service") {
+        let (positional, flags) = command.arguments();
+        let [name, ..] = positional.as_slice() else { continue };
+        let Some((_, value)) = flags.iter().find(|(flag, _)| *flag == "-c") else { continue };
+        if is_variable(&name.0)
+            || is_variable(&value.0)
+            || set.instances.iter().any(|i| i.file == file && i.name == name.0)
+        {
+            continue;
+        }
+        if !is_descriptor_value(&value.0, &folder, root, files) {
+            continue;
+        }
+        let pointer = format!("/commands/{}/update-service", name.0);
+        let mut instance = Instance {
+            service_name: None,
+            parameters: Vec::new(),
+            name: name.0.clone(),
+            format: Format::Cf,
+            file,
+            span: name.1,
+            pointer: pointer.clone(),
+            plan: None,
+            plan_pointer: format!("{pointer}/plan"),
+            layers: Vec::new(),
+            skip_service_updates: None,
+            requests: Vec::new(),
+            bindings: Vec::new(),
+            incomplete: false,
+        };
+        match parameters(set, file, value, &folder, root, files, &pointer, "-c") {
+            Ok(Some(layer)) => instance.layers.push(layer),
+            Ok(None) | Err(_) => instance.incomplete = true,
+        }
+        set.instances.push(instance);
+    }
     // Service keys and bindings of the instances the script creates.
-    for command in &commands {
+    for command in commands.iter().filter(cf) {
         let (positional, flags) = command.arguments();
         let (target, what, key, name) = match (command.words[1].0.as_str(), positional.as_slice()) {
             ("create-service-key" | "csk", [instance, key, ..]) => {
@@ -198,8 +264,32 @@ pub(super) fn attach_script_bindings(set: &mut InstanceSet, root: &Path, files: 
     }
 }
 
+/// Whether a `-c` value is an XSUAA descriptor: a file named `xs-security*.json` (beside the
+/// script or at the root), or JSON with a key only descriptors have.
+fn is_descriptor_value(word: &str, folder: &Path, root: &Path, files: &dyn Files) -> bool {
+    let descriptor_keys = |text: &str| {
+        crate::parse::parse(text, usize::from(text.starts_with('\u{feff}')) * 3).is_ok_and(|node| {
+            ["xsappname", "oauth2-configuration", "role-templates", "role-collections", "tenant-mode"]
+                .iter()
+                .any(|k| node.get(k).is_some())
+        })
+    };
+    if word.trim_start().starts_with('{') {
+        return descriptor_keys(word);
+    }
+    let name = Path::new(word).file_name().and_then(|n| n.to_str()).unwrap_or_default();
+    if name.starts_with("xs-security") && name.ends_with(".json") {
+        return true;
+    }
+    [folder, root].iter().any(|base| {
+        files.read(&super::normalize(&base.join(word)), word).is_ok_and(|source| descriptor_keys(&source.text))
+    })
+}
+
 /// The `-c` value: inline JSON, or a descriptor's path (beside the script, else at the root).
-/// `Ok(None)`: already reported (XS004, XS005); `Err`: not known, and why.
+/// `Ok(None)`: already reported (XS004, XS005); `Err`: not known, and why. `flag` names the
+/// option in messages (`-c`, `--parameters`).
+#[allow(clippy::too_many_arguments)]
 fn parameters(
     set: &mut InstanceSet,
     file: usize,
@@ -208,6 +298,7 @@ fn parameters(
     root: &Path,
     files: &dyn Files,
     pointer: &str,
+    flag: &str,
 ) -> Result<Option<Layer>, String> {
     let (word, span) = value;
     if word.trim_start().starts_with('{') {
@@ -220,26 +311,26 @@ fn parameters(
                 node: crate::hcl::respan(node, *span),
             })),
             Err(e) => {
-                set.problem(file, *span, ProblemKind::Syntax, format!("`-c` is not valid JSON: {}", e.message));
+                set.problem(file, *span, ProblemKind::Syntax, format!("`{flag}` is not valid JSON: {}", e.message));
                 Ok(None)
             }
         };
     }
     if is_variable(word) {
-        return Err(format!("the configuration `-c {word}`"));
+        return Err(format!("the configuration `{flag} {word}`"));
     }
     if Path::new(word).is_absolute() {
-        return Err(format!("the configuration `-c {word}` (a file outside the repository)"));
+        return Err(format!("the configuration `{flag} {word}` (a file outside the repository)"));
     }
     let candidates: Vec<PathBuf> = [folder.to_path_buf(), root.to_path_buf()].into_iter().collect();
     let Some(base) = candidates.iter().find(|base| files.read(&super::normalize(&base.join(word)), word).is_ok())
     else {
         return Err(format!(
-            "the configuration `-c {word}` (a file neither beside the script nor at the repository's root: written by the script, or relative to another working directory)"
+            "the configuration `{flag} {word}` (a file neither beside the script nor at the repository's root: written by the script, or relative to another working directory)"
         ));
     };
     let node = Node { span: *span, value: crate::parse::Value::String(word.clone()) };
-    let label = format!("-c {word}");
+    let label = format!("{flag} {word}");
     Ok(descriptor_layer(set, file, &node, base, root, files, Some(&label)))
 }
 
@@ -280,7 +371,7 @@ fn commands(text: &str) -> Vec<Command> {
             heredoc = Some(delimiter);
         }
         let Ok(words) = words else { continue };
-        if !logical.contains("cf") {
+        if !(logical.contains("cf") || logical.contains("btp")) {
             continue;
         }
         let spans = word_spans(&logical, start);
@@ -294,12 +385,7 @@ fn commands(text: &str) -> Vec<Command> {
             if cut.is_some() {
                 words.pop();
             }
-            // `@cf` and `-cf`: a Makefile recipe, silent or errors ignored.
-            let is_cf = |w: &str| {
-                let w = w.trim_start_matches(['@', '-', '+']);
-                w == "cf" || w.ends_with("/cf")
-            };
-            if let Some(c) = words.iter().position(|(w, _)| is_cf(w)) {
+            if let Some(c) = words.iter().position(|(w, _)| is_command(w, "cf") || is_command(w, "btp")) {
                 if words.len() > c + 1 {
                     out.push(Command { words: words.split_off(c) });
                 }
@@ -308,6 +394,123 @@ fn commands(text: &str) -> Vec<Command> {
         }
     }
     out
+}
+
+/// Stands for a blank inside a CI expression while the words are split.
+const PROTECTED: char = '\u{1}';
+
+/// A CI expression (`${{ env.PLAN }}` in GitHub Actions, `$(PLAN)` in Azure Pipelines is one
+/// word already) is one word, as the CI system substitutes it before the shell runs: its blanks
+/// are protected, byte for byte, so that offsets stay the text's.
+fn protect_expressions(text: &str) -> String {
+    if !text.contains("${{") {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(open) = rest.find("${{") {
+        out.push_str(&rest[..open]);
+        let Some(close) = rest[open..].find("}}") else {
+            out.push_str(&rest[open..]);
+            return out;
+        };
+        let inner = &rest[open..open + close + 2];
+        out.extend(inner.chars().map(|c| if c == ' ' || c == '\t' { PROTECTED } else { c }));
+        rest = &rest[open + close + 2..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// `cf`, `/usr/bin/cf`, and in a Makefile recipe `@cf` or `-cf` (silent, errors ignored).
+fn is_command(word: &str, program: &str) -> bool {
+    let word = word.trim_start_matches(['@', '-', '+']);
+    word == program || word.strip_suffix(program).is_some_and(|head| head.ends_with('/'))
+}
+
+/// `btp create services/instance --offering-name xsuaa --plan-name PLAN --name NAME
+/// --parameters JSON|FILE` (global options may come first): an instance of the other
+/// environment. A plan given by its ID (`--plan`) is not a name: unknown, not guessed.
+fn btp_instance(set: &mut InstanceSet, file: usize, command: &Command, folder: &Path, root: &Path, files: &dyn Files) {
+    if !is_command(&command.words[0].0, "btp") {
+        return;
+    }
+    let Some(verb) = command.words.iter().position(|w| w.0 == "create") else { return };
+    if command.words.get(verb + 1).map(|w| w.0.as_str()) != Some("services/instance") {
+        return;
+    }
+    // `--flag value` and `--flag=value`.
+    let mut flags: Vec<(String, Word)> = Vec::new();
+    let mut words = command.words[verb + 2..].iter();
+    while let Some((word, span)) = words.next() {
+        let Some(flag) = word.strip_prefix("--") else { continue };
+        match flag.split_once('=') {
+            Some((name, value)) => {
+                let at = span.start + 2 + name.len() + 1;
+                flags.push((name.to_string(), (value.to_string(), Span::new(at.min(span.end), span.end))));
+            }
+            None => {
+                if let Some(value) = words.next() {
+                    flags.push((flag.to_string(), value.clone()));
+                }
+            }
+        }
+    }
+    let flag = |name: &str| flags.iter().find(|(f, _)| f == name).map(|(_, w)| w);
+    if flag("offering-name").map(|w| w.0.as_str()) != Some("xsuaa") {
+        return;
+    }
+    let Some(name) = flag("name").or_else(|| flag("service")) else { return };
+    let mut unknown: Vec<String> = Vec::new();
+    let mut at: Option<Span> = None;
+    let plan = match flag("plan-name") {
+        Some(plan) if is_variable(&plan.0) => {
+            unknown.push(format!("the plan `{}`", plan.0));
+            at = Some(plan.1);
+            None
+        }
+        Some(plan) => Some(plan.clone()),
+        None => None,
+    };
+    let pointer = format!("/commands/{}", name.0);
+    let mut instance = Instance {
+        service_name: None,
+        parameters: Vec::new(),
+        name: name.0.clone(),
+        format: Format::Btp,
+        file,
+        span: name.1,
+        pointer: pointer.clone(),
+        plan,
+        plan_pointer: format!("{pointer}/plan"),
+        layers: Vec::new(),
+        skip_service_updates: None,
+        requests: Vec::new(),
+        bindings: Vec::new(),
+        incomplete: false,
+    };
+    if let Some(value) = flag("parameters") {
+        match parameters(set, file, value, folder, root, files, &pointer, "--parameters") {
+            Ok(Some(layer)) => instance.layers.push(layer),
+            Ok(None) => instance.incomplete = true,
+            Err(why) => {
+                instance.incomplete = true;
+                at.get_or_insert(value.1);
+                unknown.push(why);
+            }
+        }
+    }
+    if !unknown.is_empty() {
+        let message = format!(
+            "{} of instance `{}` {} not known until the command runs{}",
+            unknown.join(" and "),
+            instance.name,
+            if unknown.len() > 1 { "are" } else { "is" },
+            if instance.incomplete { "; its configuration is not judged" } else { "" }
+        );
+        set.unknown(file, at.unwrap_or(command.words[0].1), message);
+    }
+    set.instances.push(instance);
 }
 
 fn line_starts(text: &str) -> Vec<(usize, &str)> {
@@ -400,5 +603,6 @@ mod tests {
         assert_eq!(commands[1].words[1].0, "csk");
         assert_eq!(heredoc_start("cat <<-'END' > x"), Some(("END".to_string(), true)));
         assert_eq!(heredoc_start("cat <<< \"$x\""), None);
+        assert_eq!(protect_expressions("a ${{ env.X }} b ${{ c"), "a ${{\u{1}env.X\u{1}}} b ${{ c");
     }
 }

@@ -152,6 +152,7 @@ impl<'a> Module<'a> {
             self.configure(set, expr, &format!("{pointer}/{attribute}"), &mut instance);
         }
         self.bindings(label, &mut instance);
+        self.bindings_elsewhere(set, label, &mut instance);
         set.instances.push(instance);
     }
 
@@ -369,6 +370,35 @@ impl<'a> Module<'a> {
             Some(layer) => Ok(layer),
             None if set.problems.len() > before => Err(None),
             None => Err(Some((format!("`{function}(\"{relative}\")` is not JSON until Terraform renders it"), span))),
+        }
+    }
+
+    /// The bindings and service keys of the instance in the other `.tf` files of its module
+    /// (Terraform reads a folder as one module), each file added to the set.
+    fn bindings_elsewhere(&self, set: &mut InstanceSet, label: &str, instance: &mut Instance) {
+        let reference = format!("{INSTANCE}.{label}.");
+        for path in self.files.list(&self.folder, ".tf") {
+            if path.file_name() == self.own.file_name() {
+                continue;
+            }
+            // As the set names it: the fix loop's edited texts are found by that name.
+            let path = super::normalize(&path);
+            let Ok(source) = self.files.read(&path, &path.to_string_lossy()) else { continue };
+            if !source.text.contains(&reference) || !BINDINGS.iter().any(|(kind, _)| source.text.contains(kind)) {
+                continue;
+            }
+            let Ok(body) = crate::hcl::parse(&source.text) else { continue };
+            let text = source.text.clone();
+            let before = instance.requests.len() + instance.bindings.len();
+            let new = !set.paths.contains(&path);
+            let index = set.add_file(path, source);
+            let module = Module::new(set, &text, &body, index, self.root, self.files);
+            module.bindings(label, instance);
+            if new && instance.requests.len() + instance.bindings.len() == before {
+                // Nothing there for this instance: the file leaves the set again.
+                set.files.pop();
+                set.paths.pop();
+            }
         }
     }
 

@@ -302,7 +302,14 @@ impl Collector<'_> {
             if parked.diagnostics.is_empty() && parked.original.is_none() {
                 continue;
             }
-            if !self.seen.lock().unwrap().insert(path.clone()) {
+            // A deployment file judged on its own (a `.tf` of the module, a script, a ConfigMap's
+            // manifest) may also hold findings of another file's instances: reported too.
+            let deployment = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .and_then(|n| crate::discover::classify_path(&path, n))
+                .is_some_and(|k| matches!(k, crate::discover::FileKind::Deployment(_)));
+            if !self.seen.lock().unwrap().insert(path.clone()) && !deployment {
                 continue;
             }
             self.publish_parked(&crate::discover::display_path(&path, cwd), parked, opts);

@@ -150,7 +150,7 @@ pub fn check(paths: &[PathBuf], opts: &Options, configs: &Resolver, baseline: Op
             Target::Stdin => collector.stdin(opts),
             Target::File(p) => {
                 // Named explicitly: any name is a descriptor unless it is a deployment or credentials file.
-                let kind = p.file_name().and_then(|n| n.to_str()).and_then(discover::classify_name);
+                let kind = p.file_name().and_then(|n| n.to_str()).and_then(|n| discover::classify_path(&p, n));
                 targets.push((p, kind.unwrap_or(FileKind::Descriptor), true));
             }
             Target::Dir(p) => dirs.push(p),
@@ -305,7 +305,8 @@ impl Collector<'_> {
             return;
         };
         // Read in the format its name says: `rendered.yaml` is Kubernetes YAML, `mta.yaml` an MTA.
-        let named = stands_for.file_name().and_then(|n| n.to_str()).and_then(discover::classify_name);
+        let named =
+            stands_for.file_name().and_then(|n| n.to_str()).and_then(|n| discover::classify_path(&stands_for, n));
         match load::read_stdin(&opts.stdin_filename) {
             Ok(source) => match named {
                 Some(FileKind::Deployment(kind)) => self.deployment_stdin(&stands_for, source, kind, &config, opts),

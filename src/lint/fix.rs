@@ -61,6 +61,15 @@ pub fn apply(text: &str, fixes: &[&Fix]) -> String {
     let mut out = String::with_capacity(text.len() + 64);
     let mut at = 0;
     for e in edits {
+        // An edit that does not fit the text (a stale judgement) is dropped, never a panic.
+        let fits = at <= e.start.offset
+            && e.start.offset <= e.end.offset
+            && e.end.offset <= text.len()
+            && text.is_char_boundary(e.start.offset)
+            && text.is_char_boundary(e.end.offset);
+        if !fits {
+            continue;
+        }
         out.push_str(&text[at..e.start.offset]);
         out.push_str(&e.content);
         at = e.end.offset;

@@ -64,6 +64,8 @@ pub struct SetOutcome {
 
 struct Judge<'a> {
     kind: Kind,
+    /// The deployment file's name (a CI file's syntax depends on it).
+    name: String,
     descriptors: Vec<bool>,
     bases: Vec<Option<Baseline>>,
     options: &'a SetOptions<'a>,
@@ -83,6 +85,7 @@ impl Judge<'_> {
                 ProblemKind::Path => &xs005::RULE,
                 ProblemKind::Template => &xs006::RULE,
                 ProblemKind::Unknown => &xs007::RULE,
+                ProblemKind::Duplicate => &rules::xs008_duplicate_parameter::RULE,
             };
             let d = Diagnostic::new(rule, &set.files[problem.file], problem.span, "", problem.message.clone());
             by_file[problem.file].push(d);
@@ -106,7 +109,13 @@ impl Judge<'_> {
             codes.sort();
             codes.dedup();
             records.push((evaluation.state, codes));
-            for finding in evaluation.findings {
+            let link = set.links.iter().find(|(i, _)| *i == n).map(|(_, link)| link);
+            let own_only = set.own_only.contains(&n);
+            for mut finding in evaluation.findings.into_iter().filter(|f| !own_only || f.file == instance.file) {
+                // A file the deployment file does not name itself: say how it reaches the instance.
+                if let Some(link) = link.filter(|_| finding.file != instance.file) {
+                    finding.diagnostic.message = format!("{} ({link})", finding.diagnostic.message);
+                }
                 by_file[finding.file].push(finding.diagnostic);
             }
         }
@@ -150,6 +159,16 @@ impl Judge<'_> {
         } else if file == 0 && self.kind == Kind::Shell {
             // No fix edits a script (its values have no positions of their own).
             true
+        } else if file == 0 && self.kind == Kind::Ci {
+            // A token swapped inside a command's JSON keeps the file's syntax; a Jenkinsfile is
+            // Groovy, not checked here.
+            if self.name == "package.json" {
+                crate::parse::parse(text, usize::from(text.starts_with('\u{feff}')) * 3).is_ok()
+            } else if self.name.starts_with("Jenkinsfile") {
+                true
+            } else {
+                crate::yaml::parse_documents(text).is_ok()
+            }
         } else if file == 0 || !self.descriptors.get(file).copied().unwrap_or(false) {
             crate::yaml::parse_documents(text).is_ok()
         } else {
@@ -204,7 +223,8 @@ pub fn judge_set(
     let bases = (0..set.files.len())
         .map(|f| if descriptors[f] { (options.base_of)(&set.paths[f], &set.files[f].text) } else { None })
         .collect();
-    let judge = Judge { kind: declaration.kind, descriptors, bases, options };
+    let name = declaration.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let judge = Judge { kind: declaration.kind, name, descriptors, bases, options };
     let paths = set.paths.clone();
     let mut records = Vec::new();
     let Some(unsafe_fixes) = options.fix else {

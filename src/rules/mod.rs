@@ -166,6 +166,7 @@ registry! {
     xs005_unresolved_descriptor_path,
     xs006_unrendered_template,
     xs007_unknown_configuration,
+    xs008_duplicate_parameter,
     xs101_implicit_credential_types,
     xs102_instance_secret_only,
     xs103_unfinished_migration,

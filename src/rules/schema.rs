@@ -149,6 +149,10 @@ impl Report<'_> {
                 self.on_value(format!("{place} must have at least {limit} character(s)"));
             }
             Kind::MaxLength { limit } => {
+                // A placeholder (`${org}`, a Helm template) has the length of what it becomes.
+                if self.node.as_str().is_some_and(crate::names::has_placeholder) {
+                    return;
+                }
                 let n = self.node.as_str().map_or(0, |s| s.chars().count());
                 self.on_value(format!("{place} has {n} characters; at most {limit} are allowed"));
             }

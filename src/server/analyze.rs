@@ -58,6 +58,11 @@ impl Files for OpenFiles<'_> {
             None => crate::load::Disk.read(path, shown),
         }
     }
+
+    /// A module's or chart's other files, as on disk (a new unsaved file is not listed).
+    fn list(&self, folder: &Path, suffix: &str) -> Vec<PathBuf> {
+        crate::load::Disk.list(folder, suffix)
+    }
 }
 
 /// A buffer to judge.

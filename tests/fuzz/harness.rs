@@ -107,10 +107,14 @@ pub enum Format {
     ServicesManifest,
     /// A shell script or Makefile with `cf create-service` and friends.
     Shell,
+    /// A CAP Helm chart's `values.yaml`.
+    Helm,
+    /// A CI file (`.gitlab-ci.yml`) whose scripts run `cf` and `btp`.
+    Ci,
 }
 
 impl Format {
-    pub const ALL: [Format; 8] = [
+    pub const ALL: [Format; 10] = [
         Format::Descriptor,
         Format::Mta,
         Format::Extension,
@@ -119,12 +123,16 @@ impl Format {
         Format::CfManifest,
         Format::ServicesManifest,
         Format::Shell,
+        Format::Helm,
+        Format::Ci,
     ];
 
     /// By file name; `None` for files that are no input (expected outputs, notes).
     pub fn of_name(name: &str) -> Option<Format> {
         let name = name.strip_suffix(".fuzz").unwrap_or(name);
-        if name.ends_with(".json") {
+        if name.ends_with("package.json") {
+            Some(Format::Ci)
+        } else if name.ends_with(".json") {
             Some(Format::Descriptor)
         } else if name.ends_with("mta.yaml") || name.ends_with("mta.yml") || name.ends_with("mtad.yaml") {
             Some(Format::Mta)
@@ -136,6 +144,14 @@ impl Format {
             Some(Format::CfManifest)
         } else if name.ends_with(".sh") || name.ends_with(".mk") || name.ends_with("Makefile") {
             Some(Format::Shell)
+        } else if name.ends_with("values.yaml") || name.contains("/values-") {
+            Some(Format::Helm)
+        } else if name.ends_with(".gitlab-ci.yml")
+            || name.contains(".github/workflows/")
+            || name.ends_with("Jenkinsfile")
+            || name.ends_with("package.json")
+        {
+            Some(Format::Ci)
         } else if name.ends_with(".yaml") || name.ends_with(".yml") {
             Some(Format::Kubernetes)
         } else if name.ends_with(".tf") {
@@ -156,6 +172,8 @@ impl Format {
             Format::CfManifest => "manifest.yml",
             Format::ServicesManifest => "services-manifest.yml",
             Format::Shell => "sh",
+            Format::Helm => "values.yaml",
+            Format::Ci => ".gitlab-ci.yml",
         }
     }
 
@@ -170,6 +188,8 @@ impl Format {
             Format::CfManifest => "manifest.yml",
             Format::ServicesManifest => "services-manifest.yml",
             Format::Shell => "deploy.sh",
+            Format::Helm => "values.yaml",
+            Format::Ci => ".gitlab-ci.yml",
         }
     }
 }
@@ -1040,6 +1060,29 @@ fn structured(rng: &mut Rng, corpus: &[Seed], format: Format) -> (String, String
             let config = if rng.chance(3) { "xs-security.json".to_string() } else { format!("'{json}'") };
             format!("#!/bin/sh\nset -e\ncf create-service xsuaa {plan} bookshop-uaa -c {config}\ncf push\n")
         }
+        Format::Helm => {
+            let mut out =
+                String::from("srv:\n  bindings:\n    auth:\n      serviceInstanceName: xsuaa\n      parameters:\n");
+            let _ = writeln!(out, "        credential-type: {binding}");
+            let _ = writeln!(out, "xsuaa:\n  serviceOfferingName: xsuaa\n  servicePlanName: {plan}");
+            if rng.chance(3) {
+                out.push_str("  config: xs-security.json\n");
+            }
+            out.push_str("  parameters:");
+            write_yaml_value(&tree, rng, 2, &mut out);
+            out
+        }
+        Format::Ci => {
+            let mut json = String::new();
+            write_json(&tree, &Style { indent: "", newline: "", compact: true, colon: ":" }, 0, &mut json);
+            let json = json.replace('\'', "");
+            let command = if rng.chance(3) {
+                format!("btp create services/instance --offering-name xsuaa --plan-name {plan} --name bookshop-uaa --parameters '{json}'")
+            } else {
+                format!("cf create-service xsuaa {plan} bookshop-uaa -c '{json}'")
+            };
+            format!("deploy:\n  script:\n    - |\n      {command}\n      cf csk bookshop-uaa k -c '{{\"credential-type\": \"{binding}\"}}'\n")
+        }
         Format::Terraform => {
             let mut out = String::from("resource \"btp_subaccount_service_instance\" \"xsuaa\" {\n  subaccount_id = var.subaccount_id\n  service_offering_name = \"xsuaa\"\n");
             let _ = writeln!(out, "  serviceplan_name = \"{plan}\"\n  name = \"auth\"");
@@ -1412,6 +1455,7 @@ fn run_deployment(rng: &mut Rng, format: Format, source: SourceFile, ws: &Worksp
             }
         }
         Format::Shell => {}
+        Format::Ci => {}
         _ => match xsuaa_lint::yaml::parse_documents(&text) {
             Ok(documents) => {
                 let mut out = Vec::new();
@@ -1438,6 +1482,8 @@ fn run_deployment(rng: &mut Rng, format: Format, source: SourceFile, ws: &Worksp
         Format::CfManifest => (Kind::CfManifest, ws.root.join("manifest.yml"), source, None),
         Format::ServicesManifest => (Kind::ServicesManifest, ws.root.join("services-manifest.yml"), source, None),
         Format::Shell => (Kind::Shell, ws.root.join("deploy.sh"), source, None),
+        Format::Helm => (Kind::HelmValues, ws.root.join("values.yaml"), source, None),
+        Format::Ci => (Kind::Ci, ws.root.join(".gitlab-ci.yml"), source, None),
         _ => (Kind::Terraform, ws.root.join("main.tf"), source, None),
     };
     let mut extensions = ws.extensions.clone();

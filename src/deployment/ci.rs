@@ -1,0 +1,319 @@
+//! Shell commands held by other files: CI pipelines (GitHub Actions `run:`, GitLab
+//! `script:`/`before_script:`/`after_script:`, Azure Pipelines `script:`/`bash:`/`inlineScript:`),
+//! a Jenkinsfile's `sh '...'` and `package.json` `scripts`. Each is cut into fragments of shell
+//! text with a map back to the file's offsets, so the `cf`/`btp` commands found in them are
+//! placed where they are written.
+
+use crate::parse::{Node, Value};
+
+/// Shell text and where each of its bytes is in the file (`map[i]`; one more for the end).
+pub(super) struct Fragment {
+    pub text: String,
+    map: Option<Vec<usize>>,
+}
+
+impl Fragment {
+    /// The whole file, as is.
+    pub fn whole(text: &str) -> Self {
+        Fragment { text: text.to_string(), map: None }
+    }
+
+    /// The fragment after `head` (written nowhere: placed where the fragment starts).
+    pub fn prefixed(self, head: &str) -> Self {
+        let start = self.offset(0);
+        let map = match self.map {
+            Some(map) => std::iter::repeat_n(start, head.len()).chain(map).collect(),
+            None => std::iter::repeat_n(0, head.len()).chain(0..=self.text.len()).collect(),
+        };
+        Fragment { text: format!("{head}{}", self.text), map: Some(map) }
+    }
+
+    /// Where an offset of the fragment is in the file.
+    pub fn offset(&self, at: usize) -> usize {
+        match &self.map {
+            None => at,
+            Some(map) => map.get(at).copied().unwrap_or_else(|| map.last().copied().unwrap_or(0)),
+        }
+    }
+}
+
+/// The YAML keys whose strings are shell scripts.
+const SCRIPT_KEYS: [&str; 6] = ["run", "script", "before_script", "after_script", "bash", "inlineScript"];
+
+/// The fragments of a file of kind [`super::Kind::Ci`], by its name.
+pub(super) fn fragments(name: &str, text: &str) -> Vec<Fragment> {
+    if name.eq_ignore_ascii_case("package.json") {
+        let Ok(root) = crate::parse::parse(text, usize::from(text.starts_with('\u{feff}')) * 3) else {
+            return Vec::new();
+        };
+        let scripts = root.get("scripts").and_then(Node::as_object).unwrap_or_default();
+        return scripts.iter().filter_map(|m| aligned(text, &m.value)).collect();
+    }
+    if name.starts_with("Jenkinsfile") || name.ends_with(".jenkinsfile") || name.ends_with(".groovy") {
+        return vec![Fragment::whole(&unwrap_sh(text))];
+    }
+    let Ok(docs) = crate::yaml::parse_documents(text) else { return Vec::new() };
+    let mut out = Vec::new();
+    for doc in &docs {
+        collect(text, doc, &mut out);
+    }
+    out
+}
+
+fn collect(text: &str, node: &Node, out: &mut Vec<Fragment>) {
+    match &node.value {
+        Value::Object(members) => {
+            // A GitHub Action that runs the CF CLI (`uses: NickChecan/sap-btp-action`, `...cf-cli-action`):
+            // `with: command:` is a `cf` command without the `cf`.
+            let uses = node.get("uses").and_then(Node::as_str).unwrap_or_default().to_ascii_lowercase();
+            if uses.contains("cf-cli") || uses.contains("btp-action") || uses.contains("cloudfoundry") {
+                if let Some(command) = node.pointer("/with/command") {
+                    out.extend(in_text(text, command).map(|f| f.prefixed("cf ")));
+                }
+            }
+            for member in members {
+                if SCRIPT_KEYS.contains(&member.key.as_str()) {
+                    match &member.value.value {
+                        Value::String(_) => out.extend(aligned(text, &member.value)),
+                        Value::Array(items) => out.extend(items.iter().filter_map(|i| aligned(text, i))),
+                        _ => collect(text, &member.value, out),
+                    }
+                } else {
+                    collect(text, &member.value, out);
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|i| collect(text, i, out)),
+        _ => {}
+    }
+}
+
+/// A string node's text, each line mapped to where it is written inside the node's span (a
+/// block scalar's lines are the file's, less their indentation); a line written otherwise
+/// (escapes, folding) maps to the whole node.
+fn aligned(text: &str, node: &Node) -> Option<Fragment> {
+    let value = node.as_str()?;
+    if !(value.contains("cf") || value.contains("btp")) {
+        return None;
+    }
+    in_text(text, node)
+}
+
+/// [`aligned`], whatever the string holds.
+fn in_text(text: &str, node: &Node) -> Option<Fragment> {
+    let value = node.as_str()?;
+    let (start, end) = (node.span.start.min(text.len()), node.span.end.min(text.len()));
+    let mut map = Vec::with_capacity(value.len() + 1);
+    let mut cursor = start;
+    let mut last_found = true;
+    for line in value.split_inclusive('\n') {
+        let content = line.strip_suffix('\n').unwrap_or(line);
+        let found = if content.is_empty() {
+            Some(cursor)
+        } else {
+            text.get(cursor..end).and_then(|window| window.find(content)).map(|p| cursor + p)
+        };
+        last_found = found.is_some();
+        match found {
+            Some(at) => {
+                map.extend((0..content.len()).map(|i| at + i));
+                cursor = at + content.len();
+                if line.len() > content.len() {
+                    map.push(cursor);
+                }
+            }
+            // Written otherwise (folded, escaped): its words are placed where the value starts.
+            None => map.extend(std::iter::repeat_n(start, line.len())),
+        }
+    }
+    map.push(if last_found { cursor } else { start });
+    Some(Fragment { text: value.to_string(), map: Some(map) })
+}
+
+/// A Jenkinsfile with each single-line `sh '...'` (`sh "..."`, `sh(script: '...')`) turned into
+/// its command, the wrapper blanked so that offsets stay the file's; the lines of a
+/// multi-line `sh '''...'''` are shell lines already.
+fn unwrap_sh(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for line in text.split_inclusive('\n') {
+        let body = line.trim_end_matches(['\n', '\r']);
+        let indent = body.len() - body.trim_start().len();
+        let rest = &body[indent..];
+        let open = ["sh(script:", "sh "]
+            .iter()
+            .find_map(|p| rest.strip_prefix(p))
+            .map(|r| (rest.len() - r.len(), r.trim_start()))
+            .and_then(|(skip, r)| {
+                let q = r.chars().next().filter(|c| matches!(c, '\'' | '"'))?;
+                let quotes = if r.starts_with("'''") || r.starts_with("\"\"\"") { 3 } else { 1 };
+                Some((indent + skip + (rest.len() - skip - r.len()) + quotes, q))
+            });
+        match open {
+            Some((head, q)) => {
+                let close = body.rfind(q).filter(|c| *c >= head).unwrap_or(body.len());
+                out.push_str(&" ".repeat(head));
+                out.push_str(&body[head..close]);
+                out.push_str(&" ".repeat(body.len() - close));
+                out.push_str(&line[body.len()..]);
+            }
+            None => out.push_str(line),
+        }
+    }
+    out
+}
+
+/// Project Piper's `.pipeline/config.yml`: every map (under `steps:`, `stages:` or `general:`)
+/// with `cfService: xsuaa` declares an instance (`cfServicePlan`, `cfServiceInstanceName`,
+/// `cfCreateServiceConfig`: inline JSON or a file beside the `Jenkinsfile`, the folder above
+/// `.pipeline`); one with `cfServiceInstance` and `cfServiceKeyConfig` (inline JSON) asks for a
+/// service key of it.
+pub(super) fn load_piper(set: &mut super::InstanceSet, file: usize, root: &std::path::Path, files: &dyn super::Files) {
+    use super::{Format, Instance, Layer, LayerKind, ProblemKind};
+    let Some(docs) = super::yaml_documents(set, file) else { return };
+    let Some(doc) = docs.into_iter().next() else { return };
+    let mut maps: Vec<(String, &Node)> = Vec::new();
+    piper_maps(&doc, "", &mut maps);
+    // The project: the folder that holds `.pipeline/`.
+    let folder = set.paths[file]
+        .parent()
+        .and_then(std::path::Path::parent)
+        .map(std::path::Path::to_path_buf)
+        .unwrap_or_default();
+    // Piper reads a step's parameters from `general`, then its stage, then `steps` (each wins
+    // over the one before): a key missing here is looked for in `general`.
+    let general = doc.get("general");
+    let get = |map: &Node, key: &str| map.get(key).or_else(|| general.and_then(|g| g.get(key))).cloned();
+    for (pointer, map) in &maps {
+        // A map declares the instance when it names the service itself (the rest may be inherited).
+        if map.get("cfService").and_then(Node::as_str) != Some("xsuaa") {
+            continue;
+        }
+        let Some(name_node) = get(map, "cfServiceInstanceName") else { continue };
+        let name = name_node.as_str().unwrap_or("?").to_string();
+        let plan = get(map, "cfServicePlan").and_then(|n| n.as_str().map(|p| (p.to_string(), n.span)));
+        let mut instance = Instance {
+            service_name: None,
+            parameters: Vec::new(),
+            name,
+            format: Format::Cf,
+            file,
+            span: name_node.span,
+            pointer: pointer.clone(),
+            plan,
+            plan_pointer: format!("{pointer}/cfServicePlan"),
+            layers: Vec::new(),
+            skip_service_updates: None,
+            requests: Vec::new(),
+            bindings: Vec::new(),
+            incomplete: false,
+        };
+        if let Some(config) = map.get("cfCreateServiceConfig") {
+            let layer_pointer = format!("{pointer}/cfCreateServiceConfig");
+            match config.as_str() {
+                Some(text) if text.trim_start().starts_with('{') => match crate::parse::parse(text, 0) {
+                    Ok(node) => instance.layers.push(Layer {
+                        file,
+                        kind: LayerKind::Inline,
+                        pointer: layer_pointer,
+                        node: crate::hcl::respan(node, config.span),
+                    }),
+                    Err(e) => {
+                        instance.incomplete = true;
+                        let message = format!("`cfCreateServiceConfig` is not valid JSON: {}", e.message);
+                        set.problem(file, config.span, ProblemKind::Syntax, message);
+                    }
+                },
+                Some(path) if path.contains('$') => {
+                    instance.incomplete = true;
+                    let message = format!(
+                        "the configuration of instance `{}` is not known until the pipeline runs (`cfCreateServiceConfig: {path}`); it is not judged",
+                        instance.name
+                    );
+                    set.unknown(file, config.span, message);
+                }
+                Some(path) => {
+                    let label = format!("cfCreateServiceConfig: {path}");
+                    match super::descriptor_layer(set, file, config, &folder, root, files, Some(&label)) {
+                        Some(layer) => instance.layers.push(layer),
+                        None => instance.incomplete = true,
+                    }
+                }
+                None => {}
+            }
+        }
+        for (key_pointer, key) in &maps {
+            if get(key, "cfServiceInstance").as_ref().and_then(Node::as_str) != Some(instance.name.as_str()) {
+                continue;
+            }
+            let key_name = get(key, "cfServiceKeyName").as_ref().and_then(Node::as_str).unwrap_or("?").to_string();
+            let Some(config) = key.get("cfServiceKeyConfig") else { continue };
+            let Some(text) = config.as_str() else { continue };
+            let what = format!("service key `{key_name}`");
+            if text.trim_start().starts_with('{') {
+                let Ok(json) = crate::parse::parse(text, 0) else { continue };
+                if let Some(request) = json.get("credential-type") {
+                    let request = Node { span: config.span, value: request.value.clone() };
+                    let pointer = format!("{key_pointer}/cfServiceKeyConfig/credential-type");
+                    super::push_request(&mut instance, file, what, &request, pointer);
+                }
+                continue;
+            }
+            // A file beside the `Jenkinsfile`: the request is placed in it.
+            let path = super::normalize(&folder.join(text));
+            if text.contains('$') || !path.starts_with(super::normalize(root)) {
+                continue;
+            }
+            let Ok(source) = files.read(&path, &path.to_string_lossy()) else { continue };
+            let Ok(json) = crate::parse::parse(&source.text, source.bom_len()) else { continue };
+            if let Some(request) = json.get("credential-type").cloned() {
+                let index = set.add_file(path, source);
+                super::push_request(&mut instance, index, what, &request, "/credential-type".to_string());
+            }
+        }
+        set.instances.push(instance);
+    }
+}
+
+fn piper_maps<'a>(node: &'a Node, pointer: &str, out: &mut Vec<(String, &'a Node)>) {
+    if let Value::Object(members) = &node.value {
+        if members.iter().any(|m| m.key.starts_with("cfService")) {
+            out.push((pointer.to_string(), node));
+        }
+        for member in members {
+            piper_maps(&member.value, &crate::parse::pointer_push(pointer, &member.key), out);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn jenkins_sh_wrappers_are_blanked_in_place() {
+        let text = "node {\n  sh 'cf cs xsuaa application a'\n  sh(script: \"cf csk a k\")\n}\n";
+        let out = unwrap_sh(text);
+        assert_eq!(out.len(), text.len());
+        assert!(out.contains("     cf cs xsuaa application a \n"), "{out:?}");
+        assert!(out.contains("cf csk a k  \n"), "{out:?}");
+    }
+
+    #[test]
+    fn workflow_run_blocks_map_back_to_their_lines() {
+        let text = "jobs:\n  d:\n    steps:\n      - run: |\n          cf login\n          cf create-service xsuaa application uaa\n";
+        let fragments = fragments("deploy.yml", text);
+        assert_eq!(fragments.len(), 1);
+        let f = &fragments[0];
+        let at = f.text.find("xsuaa").unwrap();
+        assert_eq!(&text[f.offset(at)..f.offset(at + 5)], "xsuaa");
+    }
+
+    #[test]
+    fn package_json_scripts_are_fragments() {
+        let text = r#"{"scripts": {"deploy": "cf cs xsuaa application uaa -c xs-security.json", "build": "tsc"}}"#;
+        let fragments = fragments("package.json", text);
+        assert_eq!(fragments.len(), 1);
+        let at = fragments[0].text.find("uaa -c").unwrap();
+        assert_eq!(&text[fragments[0].offset(at)..fragments[0].offset(at + 3)], "uaa");
+    }
+}
