@@ -10,7 +10,8 @@ mod runbook;
 mod server;
 
 pub use audit::{AuditArgs, AuditFormat};
-pub use check::{CheckArgs, ColorChoice, FailOn};
+pub use check::{CheckArgs, ColorChoice};
+pub use exit::FailOn;
 pub use config::{ConfigArgs, ConfigSource};
 pub use exit::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS};
 pub use rule::RuleArgs;
