@@ -1,4 +1,7 @@
-//! `audit`: repository detection, states, report formats, sharding and merging, progress.
+//! `audit`: repository detection, states, report formats, sharding and merging, progress,
+//! identity (remotes, CODEOWNERS, links), the trend against an earlier report, the exit gate.
+
+mod support;
 
 use assert_cmd::Command;
 use serde_json::Value;
@@ -131,17 +134,27 @@ fn every_format_says_the_same() {
 
     let (_, csv, _) = audit(dir.path(), &["--isolated", "--format", "csv", "."]);
     let lines: Vec<&str> = csv.lines().collect();
-    assert_eq!(lines[0], "repository,file,line,instance,kind,plan,state,codes");
+    assert_eq!(lines[0], "repository,file,line,instance,kind,plan,state,codes,owners,link,sources,change");
     assert_eq!(lines.len(), 9, "{csv}");
-    assert!(lines.contains(&"alpha,alpha/xs-security.json,1,a1,descriptor,unknown,instance-only,XS102"), "{csv}");
+    let root = fs::canonicalize(dir.path()).unwrap();
+    let a1 = format!(
+        "alpha,alpha/xs-security.json,1,a1,descriptor,unknown,instance-only,XS102,,file://{}/alpha/xs-security.json#L1,alpha/xs-security.json:1,",
+        root.display()
+    );
+    assert!(lines.contains(&a1.as_str()), "{csv}");
 
     let (_, html, _) = audit(dir.path(), &["--isolated", "--format", "html", "."]);
     assert!(
         html.starts_with("<!DOCTYPE html>") && html.contains("data-state=\"binding-only\" data-count=\"2\""),
         "{html}"
     );
-    assert!(!html.contains("http://") && !html.contains("https://") && !html.contains(" src="), "no network");
-    assert!(html.contains("<a href=\"alpha/xs-security.json#L1\">"), "{html}");
+    // Nothing to load: no `src`, no stylesheet link, and the CSP forbids any fetch anyway (the
+    // runbooks name SAP's API URL as text).
+    assert!(!html.contains(" src=") && !html.contains("<link") && html.contains("default-src 'none'"), "no network");
+    // Links work wherever the report is opened: by absolute path when there is no known remote.
+    assert!(html.contains(&format!("<a href=\"file://{}/alpha/xs-security.json#L1\">", root.display())), "{html}");
+    // The legend says what each state means and what comes next.
+    assert!(html.contains("<tr data-state=\"dual\"><td>") && html.contains("Step 2: rebind every app"), "{html}");
 }
 
 #[test]
@@ -166,7 +179,12 @@ fn shards_merge_into_the_full_report() {
     }
     let mut args = vec!["--merge"];
     args.extend(files.iter().map(String::as_str));
-    let merged = json(dir.path(), &args);
+    let mut merged = json(dir.path(), &args);
+    let mut full = full;
+    // Everything but when and how each report was made.
+    assert!(merged["generated"]["command"].as_str().unwrap().contains("--merge"));
+    merged.as_object_mut().unwrap().remove("generated");
+    full.as_object_mut().unwrap().remove("generated");
     assert_eq!(merged, full);
     assert_eq!(full["totals"]["repositories"], 15);
     let (code, _, err) = audit(dir.path(), &["--shard", "4/3", "."]);
@@ -190,8 +208,10 @@ fn no_progress_line_when_not_a_terminal_and_output_file_is_whole() {
 
 /// The HTML report in a real headless browser (Debian's chromium, driven by playwright-core from
 /// `tests/browser`): no console error, no network request, the chart and the table show the
-/// report's counts, and clicking a heading sorts. Skipped, saying so, when the browser or the
-/// driver is missing, unless `XSUAA_LINT_BROWSER_TEST=required` (as `.ci/run` sets).
+/// report's counts, clicking a heading sorts, the legend is there, the search box and the state
+/// filters hide rows, the trend column shows what moved since the earlier report, a runbook opens
+/// with a click, and the two buttons save the report's CSV and JSON. Skipped, saying so, when the
+/// browser or the driver is missing, unless `XSUAA_LINT_BROWSER_TEST=required` (as `.ci/run` sets).
 #[test]
 fn html_report_works_in_a_real_browser() {
     let required = std::env::var("XSUAA_LINT_BROWSER_TEST").is_ok_and(|v| v == "required");
@@ -206,16 +226,27 @@ fn html_report_works_in_a_real_browser() {
         return;
     }
     let dir = estate();
+    // The earlier report, then the tree moves: beta's dual instance finishes, gamma's regresses,
+    // and alpha gets a new instance-secret instance.
+    let (_, old, _) = audit(dir.path(), &["--isolated", "--format", "json", "."]);
+    fs::write(dir.path().join("old.json"), old).unwrap();
+    fs::create_dir(dir.path().join("out")).unwrap();
+    write(dir.path(), "group/beta/api/xs-security.json", &descriptor("b2", Some(r#"["binding-secret"]"#)));
+    write(dir.path(), "gamma/xs-security.json", &descriptor("g1", Some(r#"["instance-secret"]"#)));
     // A file whose path a URL would misread (fragment, query, escape, space, non-ASCII).
     write(dir.path(), "alpha/odd #1?%41 é/xs-security.json", &descriptor("a3", Some(r#"["instance-secret"]"#)));
-    let (_, _, err) = audit(dir.path(), &["--isolated", "--format", "html", "--output-file", "report.html", "."]);
+    let (_, _, err) = audit(
+        dir.path(),
+        &["--isolated", "--format", "html", "--compare", "old.json", "--output-file", "out/report.html", "."],
+    );
     assert!(err.is_empty(), "{err}");
-    let report = json(dir.path(), &["."]);
-    let page = dir.path().join("report.html");
+    let report = json(dir.path(), &["--compare", "old.json", "."]);
+    let page = dir.path().join("out/report.html");
     let out = std::process::Command::new("node")
         .current_dir(&browser_dir)
         .arg("check-report.mjs")
         .arg(&page)
+        .arg("beta")
         .env("CHROMIUM", &chromium)
         .output()
         .unwrap();
@@ -226,9 +257,17 @@ fn html_report_works_in_a_real_browser() {
     for (state, n) in report["totals"]["states"].as_object().unwrap() {
         assert_eq!(&seen["bars"][state], n, "chart bar {state}");
     }
-    // Every link leads to its instance's file and line.
+    // The legend: every state, what it means and its next step.
+    let legend = seen["legend"].as_array().unwrap();
+    assert_eq!(legend.len(), 7, "{legend:?}");
+    for row in legend {
+        assert!(!row["meaning"].as_str().unwrap().is_empty() && !row["next"].as_str().unwrap().is_empty(), "{row}");
+    }
+    assert_eq!(legend[0]["state"], "instance-only");
+    assert!(legend[0]["next"].as_str().unwrap().starts_with("Step 1"), "{legend:?}");
+    // Every link leads to its instance's file and line, from wherever the report is (`out/`).
     let links: Vec<&str> = seen["links"].as_array().unwrap().iter().map(|l| l.as_str().unwrap()).collect();
-    assert_eq!(links.len(), 6, "{links:?}");
+    assert_eq!(links.len(), 9, "{links:?}");
     let root = std::fs::canonicalize(dir.path()).unwrap();
     for link in &links {
         let (path, line) = link.strip_prefix("file://").and_then(|l| l.split_once("#L")).expect(link);
@@ -253,6 +292,40 @@ fn html_report_works_in_a_real_browser() {
     assert_eq!(seen["byNameDescending"], serde_json::json!(["group/beta", "gamma", "alpha"]));
     let scores: Vec<i64> = seen["byScoreAscending"].as_array().unwrap().iter().map(|v| v.as_i64().unwrap()).collect();
     assert!(scores.windows(2).all(|w| w[0] <= w[1]) && scores.len() == 3, "{scores:?}");
+    // The search box leaves the rows that mention it; the state filters hide finished instances
+    // and the repositories that hold nothing else.
+    assert_eq!(seen["allInstances"].as_array().unwrap().len(), 9);
+    assert_eq!(seen["searchRepositories"], serde_json::json!(["group/beta"]));
+    let found: Vec<&str> = seen["searchInstances"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+    assert_eq!(found.len(), 3, "{found:?}");
+    assert!(found.iter().all(|row| row.starts_with("group/beta ")), "{found:?}");
+    let filtered: Vec<&str> =
+        seen["filteredInstances"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+    assert_eq!(filtered.len(), 6, "{filtered:?}");
+    assert!(filtered.iter().all(|row| !row.ends_with(" binding-only") && !row.ends_with(" x509")), "{filtered:?}");
+    assert_eq!(seen["shown"], "3 repositories, 9 instances shown");
+    // The trend column: gamma regressed, beta finished one, alpha has a new instance-secret instance.
+    let trend = &seen["trend"];
+    assert_eq!((trend["gamma"]["regressions"].as_u64(), trend["gamma"]["finished"].as_u64()), (Some(1), Some(0)));
+    assert_eq!(trend["group/beta"]["finished"], 1);
+    assert_eq!(trend["alpha"]["newInstanceSecret"], 1);
+    assert_eq!(trend["alpha"]["text"], "1 new instance-secret, 1 new");
+    let mut changes: Vec<&str> = seen["changes"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+    changes.retain(|c| !c.is_empty());
+    changes.sort_unstable();
+    assert_eq!(changes, ["finished", "new", "regressed"]);
+    // A runbook one click away, with SAP's steps.
+    let runbook = seen["runbook"].as_str().unwrap();
+    assert!(runbook.contains("Steps") && runbook.contains("credential-types"), "{runbook}");
+    // The saved files are the report's CSV and JSON.
+    let (_, csv, _) = audit(dir.path(), &["--isolated", "--format", "csv", "--compare", "old.json", "."]);
+    assert_eq!(seen["saved"]["csv"]["name"], "xsuaa-audit.csv");
+    assert_eq!(seen["saved"]["csv"]["text"].as_str().unwrap(), csv);
+    let mut saved: Value = serde_json::from_str(seen["saved"]["json"]["text"].as_str().unwrap()).unwrap();
+    let mut expected = report.clone();
+    saved.as_object_mut().unwrap().remove("generated");
+    expected.as_object_mut().unwrap().remove("generated");
+    assert_eq!(saved, expected);
     assert!(page.with_extension("png").exists(), "screenshot");
     if let Ok(keep) = std::env::var("XSUAA_LINT_KEEP_SCREENSHOT") {
         std::fs::copy(page.with_extension("png"), keep).unwrap();
