@@ -347,3 +347,282 @@ fn unknown_configurations_are_counted_not_hidden() {
     let (_, out, err) = audit(root, &["--format", "csv", "--isolated", "."]);
     assert!(out.contains("infra,infra/main.tf,6,shop-xsuaa,terraform-cf,application,invalid,XS007"), "{out}{err}");
 }
+
+fn paths(report: &Value) -> Vec<String> {
+    report["repositories"].as_array().unwrap().iter().map(|r| r["path"].as_str().unwrap().to_string()).collect()
+}
+
+/// A download of many repositories has no `.git` folders: `--repos-at` makes each folder at a
+/// depth one; `--repos-from` takes a list; a bare clone is skipped, saying so; a worktree is one.
+#[test]
+fn each_way_of_finding_repositories() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    for repo in ["download/shop", "download/hr", "download/hr-ui"] {
+        write(root, &format!("{repo}/xs-security.json"), &descriptor(repo.rsplit('/').next().unwrap(), None));
+    }
+    write(root, "download/shop/srv/xs-security.json", &descriptor("shop-srv", Some(r#"["instance-secret"]"#)));
+    // As today: no `.git`, so the whole download is one repository.
+    assert_eq!(paths(&json(root, &["download"])), ["download"]);
+    let report = json(root, &["--repos-at", "1", "download"]);
+    assert_eq!(paths(&report), ["download/hr", "download/hr-ui", "download/shop"]);
+    assert_eq!(report["repositories"][2]["instances"].as_array().unwrap().len(), 2);
+    assert_eq!(paths(&json(root, &["--repos-at", "2", "."])), ["download/hr", "download/hr-ui", "download/shop"]);
+    // A list: comments, blank lines, relative paths from the current folder; `-` is standard input.
+    write(root, "repos.txt", "# two of them\ndownload/shop\n\ndownload/hr-ui\n");
+    assert_eq!(paths(&json(root, &["--repos-from", "repos.txt"])), ["download/hr-ui", "download/shop"]);
+    let out = Command::cargo_bin("xsuaa-lint")
+        .unwrap()
+        .current_dir(root)
+        .args(["audit", "--isolated", "--format", "json", "--repos-from", "-"])
+        .write_stdin("download/hr\n")
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(paths(&report), ["download/hr"]);
+    write(root, "bad.txt", "download/shop\nnowhere\n");
+    let (code, _, err) = audit(root, &["--repos-from", "bad.txt"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("bad.txt: line 2: `nowhere` is not a folder"), "{err}");
+    let (code, _, err) = audit(root, &["--repos-at", "0", "."]);
+    assert_eq!(code, 2, "{err}");
+
+    // A real bare clone and a real worktree beside a real repository.
+    let git_root = root.join("git");
+    fs::create_dir_all(git_root.join("main")).unwrap();
+    let main = git_root.join("main");
+    support::git_init(&main);
+    write(&main, "xs-security.json", &descriptor("m", Some(r#"["binding-secret"]"#)));
+    support::git(&main, &["add", "-A"]);
+    support::git(&main, &["commit", "-q", "-m", "one"]);
+    support::git(&git_root, &["clone", "-q", "--bare", "main", "bare.git"]);
+    support::git(&main, &["worktree", "add", "-q", "-b", "feature", "../feature"]);
+    let (code, out, err) = audit(&git_root, &["--isolated", "--format", "json", "."]);
+    let report: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!((code, paths(&report)), (0, vec!["feature".to_string(), "main".to_string()]), "{err}");
+    assert_eq!(report["repositories"][0]["git"]["branch"], "feature");
+    assert_eq!(report["skipped"][0]["path"], "bare.git");
+    assert!(report["skipped"][0]["reason"].as_str().unwrap().starts_with("a bare repository"));
+    assert!(err.contains("warning: bare.git: skipped: a bare repository (no work tree)"), "{err}");
+}
+
+/// Remote, default branch, commit and owners from a real repository; links to the web view of
+/// GitHub, GitLab and Bitbucket for ssh and https remotes, by `--link-pattern` for another host,
+/// else to the file by absolute path.
+#[test]
+fn identity_and_links_from_real_repositories() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let remotes = [
+        ("gh", "git@github.com:acme/shop.git", "https://github.com/acme/shop/blob/{c}/srv/xs-security.json#L1"),
+        ("gh-https", "https://github.com/acme/shop", "https://github.com/acme/shop/blob/{c}/srv/xs-security.json#L1"),
+        (
+            "gl",
+            "https://oauth2:glpat-secret@gitlab.com/group/sub/shop.git",
+            "https://gitlab.com/group/sub/shop/-/blob/{c}/srv/xs-security.json#L1",
+        ),
+        (
+            "gl-ssh",
+            "ssh://git@gitlab.example.com:2222/group/shop.git",
+            "https://gitlab.example.com/group/shop/-/blob/{c}/srv/xs-security.json#L1",
+        ),
+        (
+            "bb",
+            "git@bitbucket.org:team/shop.git",
+            "https://bitbucket.org/team/shop/src/{c}/srv/xs-security.json#lines-1",
+        ),
+        (
+            "bb-https",
+            "https://me@bitbucket.org/team/shop.git",
+            "https://bitbucket.org/team/shop/src/{c}/srv/xs-security.json#lines-1",
+        ),
+        ("own", "git@git.example.com:x/shop.git", "https://git.example.com/x/shop/src/{c}/srv/xs-security.json?line=1"),
+        ("other", "git@git.other.com:x/shop.git", "file://{root}/other/srv/xs-security.json#L1"),
+    ];
+    for (name, remote, _) in remotes {
+        let repo = root.join(name);
+        fs::create_dir_all(&repo).unwrap();
+        support::git_init(&repo);
+        write(&repo, "srv/xs-security.json", &descriptor(name, Some(r#"["instance-secret"]"#)));
+        write(&repo, ".github/CODEOWNERS", "* @acme/all\n/srv/ @acme/backend @jane\n");
+        write(&repo, "docs/CODEOWNERS", "* @never-read\n");
+        support::git(&repo, &["add", "-A"]);
+        support::git(&repo, &["commit", "-q", "-m", "one"]);
+        support::git(&repo, &["remote", "add", "origin", remote]);
+        support::git(&repo, &["update-ref", "refs/remotes/origin/trunk", "HEAD"]);
+        support::git(&repo, &["symbolic-ref", "refs/remotes/origin/HEAD", "refs/remotes/origin/trunk"]);
+    }
+    let report =
+        json(root, &["--link-pattern", "git.example.com=https://{host}/{repo}/src/{commit}/{path}?line={line}", "."]);
+    let canonical = fs::canonicalize(root).unwrap();
+    for (n, (name, remote, link)) in remotes.iter().enumerate() {
+        let repo = report["repositories"].as_array().unwrap().iter().find(|r| r["path"] == *name).unwrap();
+        let commit = support::git(&root.join(name), &["rev-parse", "HEAD"]);
+        let git = &repo["git"];
+        let shown = if n == 2 {
+            "https://gitlab.com/group/sub/shop.git"
+        } else if n == 5 {
+            "https://bitbucket.org/team/shop.git"
+        } else {
+            remote
+        };
+        assert_eq!(git["remote"], *shown, "{name}: the remote, never a token");
+        assert_eq!((git["default_branch"].as_str(), git["branch"].as_str()), (Some("trunk"), Some("main")), "{name}");
+        assert_eq!(git["commit"], commit.as_str(), "{name}");
+        assert_eq!(repo["codeowners"], ".github/CODEOWNERS");
+        let instance = &repo["instances"][0];
+        assert_eq!(instance["owners"], serde_json::json!(["@acme/backend", "@jane"]), "{name}");
+        let expected = link.replace("{c}", &commit).replace("{root}", &canonical.to_string_lossy());
+        assert_eq!(instance["link"], expected.as_str(), "{name}");
+    }
+    // The report says when, by which version and by what command it was made.
+    let generated = &report["generated"];
+    assert_eq!(generated["tool_version"], env!("CARGO_PKG_VERSION"));
+    assert!(generated["command"]
+        .as_str()
+        .unwrap()
+        .starts_with("xsuaa-lint audit --format json --isolated --link-pattern"));
+    let date = generated["date"].as_str().unwrap();
+    assert!(date.len() == 20 && date.ends_with('Z') && date.as_bytes()[10] == b'T', "{date}");
+    let out = Command::cargo_bin("xsuaa-lint")
+        .unwrap()
+        .current_dir(root)
+        .args(["audit", "--format", "json", "--isolated", "gh"])
+        .env("SOURCE_DATE_EPOCH", "1767225600")
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["generated"]["date"], "2026-01-01T00:00:00Z");
+    // The Markdown report shows the remote, the owners and the web link.
+    let (_, md, _) = audit(root, &["--isolated", "--format", "markdown", "gh"]);
+    assert!(md.contains("| gh | git@github.com:acme/shop.git | "), "{md}");
+    assert!(md.contains("| @acme/backend @jane |") && md.contains("](https://github.com/acme/shop/blob/"), "{md}");
+}
+
+/// An instance declared by an MTA resource (named by its `service-name`) and by a `cf
+/// create-service` line is one instance with both sources and the worse state; two instances
+/// that share a descriptor under different names stay two.
+#[test]
+fn one_instance_declared_in_two_places() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    fs::create_dir_all(root.join("shop/.git")).unwrap();
+    write(root, "shop/xs-security.json", &descriptor("shop", Some(r#"["binding-secret","instance-secret"]"#)));
+    write(
+        root,
+        "shop/mta.yaml",
+        "ID: shop\n_schema-version: '3.1'\nversion: 1.0.0\nresources:\n  - name: uaa\n    type: org.cloudfoundry.managed-service\n    parameters:\n      service: xsuaa\n      service-plan: application\n      service-name: shop-uaa\n      path: ./xs-security.json\n",
+    );
+    write(root, "shop/deploy.sh", "#!/bin/sh\ncf create-service xsuaa application shop-uaa -c xs-security.json\ncf create-service xsuaa application shop-uaa-2 -c xs-security.json\n");
+    let report = json(root, &["."]);
+    let instances = report["repositories"][0]["instances"].as_array().unwrap();
+    assert_eq!(instances.len(), 2, "{report:#}");
+    assert_eq!(report["totals"]["instances"], 2);
+    let merged = instances.iter().find(|i| i["sources"].as_array().unwrap().len() == 2).expect("merged");
+    let sources: Vec<(&str, &str)> = merged["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s["file"].as_str().unwrap(), s["kind"].as_str().unwrap()))
+        .collect();
+    assert_eq!(sources, [("shop/deploy.sh", "cf"), ("shop/mta.yaml", "mta")]);
+    let other = instances.iter().find(|i| i["name"] == "shop-uaa-2").unwrap();
+    assert_eq!(other["sources"].as_array().unwrap().len(), 1);
+}
+
+/// `--compare`: what moved between two reports of a changed tree, in every format.
+#[test]
+fn trend_between_two_reports() {
+    let dir = estate();
+    let root = dir.path();
+    let (_, old, _) = audit(root, &["--isolated", "--format", "json", "."]);
+    fs::write(root.join("old.json"), &old).unwrap();
+    // alpha: a1 finishes, a2 improves; beta: the dual b2 regresses; gamma: a new implicit instance.
+    write(root, "alpha/xs-security.json", &descriptor("a1", Some(r#"["binding-secret"]"#)));
+    write(root, "alpha/srv/xs-security.json", &descriptor("a2", Some(r#"["binding-secret","instance-secret"]"#)));
+    write(root, "group/beta/api/xs-security.json", &descriptor("b2", Some(r#"["instance-secret"]"#)));
+    write(root, "gamma/new/xs-security.json", &descriptor("g4", None));
+    fs::remove_dir_all(root.join("gamma/cert")).unwrap();
+    let report = json(root, &["--compare", "old.json", "."]);
+    let total = &report["totals"]["trend"];
+    assert_eq!(
+        total,
+        &serde_json::json!({"finished": 1, "new_instance_secret": 1, "regressions": 1, "improved": 1, "new": 1, "removed": 1})
+    );
+    let trend = |repo: usize| report["repositories"][repo]["trend"].clone();
+    assert_eq!((trend(0)["finished"].as_u64(), trend(0)["improved"].as_u64()), (Some(1), Some(1)), "alpha");
+    assert_eq!((trend(1)["new"].as_u64(), trend(1)["removed"].as_u64()), (Some(1), Some(1)), "gamma");
+    assert_eq!(trend(2)["regressions"], 1, "beta");
+    let b2 = report["repositories"][2]["instances"].as_array().unwrap().iter().find(|i| i["name"] == "b2").unwrap();
+    assert_eq!((b2["change"].as_str(), b2["previous_state"].as_str()), (Some("regressed"), Some("dual")));
+    assert_eq!(report["generated"]["compared_with"]["file"], "old.json");
+    // The same movement in the other formats.
+    let (_, table, _) = audit(root, &["--isolated", "--compare", "old.json", "."]);
+    let summary = "1 finished, 1 new instance-secret, 1 regression, 1 improved, 1 new, 1 removed";
+    assert!(table.contains(&format!("Since old.json (")) && table.contains(summary), "{table}");
+    assert!(table.lines().any(|l| l.starts_with("group/beta ") && l.ends_with("  1 regression")), "{table}");
+    let (_, md, _) = audit(root, &["--isolated", "--format", "markdown", "--compare", "old.json", "."]);
+    assert!(md.contains(&format!("{summary}.")) && md.contains(" since last report |"), "{md}");
+    assert!(md.lines().any(|l| l.starts_with("| group/beta | b2 |") && l.ends_with(" regressed |")), "{md}");
+    let (_, csv, _) = audit(root, &["--isolated", "--format", "csv", "--compare", "old.json", "."]);
+    assert!(
+        csv.lines()
+            .any(|l| l.starts_with("group/beta,group/beta/api/xs-security.json,1,b2,") && l.ends_with(",regressed")),
+        "{csv}"
+    );
+    assert!(
+        csv.lines().any(|l| l.starts_with("alpha,alpha/xs-security.json,1,a1,") && l.ends_with(",finished")),
+        "{csv}"
+    );
+    let (_, html, _) = audit(root, &["--isolated", "--format", "html", "--compare", "old.json", "."]);
+    assert!(
+        html.contains("<p id=\"trend\" data-finished=\"1\" data-new-instance-secret=\"1\" data-regressions=\"1\""),
+        "{html}"
+    );
+    // An earlier report that is not one is an error.
+    write(root, "junk.json", "{}");
+    let (code, _, err) = audit(root, &["--compare", "junk.json", "."]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--compare junk.json: not an audit report"), "{err}");
+}
+
+/// `--fail-on` and `--exit-zero` as `check` has them; the report's file mode is the usual one.
+#[test]
+fn exit_gate_and_file_mode() {
+    let dir = estate();
+    let root = dir.path();
+    let report = json(root, &["."]);
+    assert!(report["totals"]["findings"]["error"].as_u64().unwrap() > 0, "{report:#}");
+    assert_eq!(audit(root, &["--isolated", "."]).0, 1, "repositories need work");
+    assert_eq!(audit(root, &["--isolated", "--exit-zero", "."]).0, 0);
+    assert_eq!(audit(root, &["--isolated", "--fail-on", "error", "."]).0, 1);
+    // gamma is finished and holds no error: it fails only on what `--fail-on` names.
+    let gamma = json(root, &["gamma"]);
+    let findings = &gamma["totals"]["findings"];
+    assert_eq!(findings["error"], 0, "{gamma:#}");
+    assert_eq!(audit(root, &["--isolated", "gamma"]).0, 0);
+    assert_eq!(audit(root, &["--isolated", "--fail-on", "error", "gamma"]).0, 0);
+    let any = findings["warning"].as_u64().unwrap() + findings["info"].as_u64().unwrap() > 0;
+    assert_eq!(audit(root, &["--isolated", "--fail-on", "info", "gamma"]).0, i32::from(any));
+    assert_eq!(audit(root, &["--isolated", "--fail-on", "info", "--exit-zero", "."]).0, 0);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let bin = assert_cmd::cargo::cargo_bin("xsuaa-lint");
+        let status = std::process::Command::new("sh")
+            .current_dir(root)
+            .arg("-c")
+            .arg(format!("umask 022; exec '{}' audit --isolated --format html -o report.html .", bin.display()))
+            .status()
+            .unwrap();
+        assert_eq!(status.code(), Some(1));
+        assert_eq!(fs::metadata(root.join("report.html")).unwrap().permissions().mode() & 0o777, 0o644);
+    }
+    // Each format is described in `--help`.
+    let out = Command::cargo_bin("xsuaa-lint").unwrap().args(["audit", "--help"]).output().unwrap();
+    let help = String::from_utf8_lossy(&out.stdout);
+    for format in ["table:", "markdown:", "csv:", "json:", "html:"] {
+        assert!(help.contains(format), "{format}: {help}");
+    }
+    assert!(help.contains("--repos-at") && help.contains("--repos-from") && help.contains("--compare"), "{help}");
+}

@@ -8,20 +8,8 @@ use super::AuditReport;
 use serde::Serialize;
 use std::io::{self, Write};
 
-const HEADER: [&str; 12] = [
-    "repository",
-    "file",
-    "line",
-    "instance",
-    "kind",
-    "plan",
-    "state",
-    "codes",
-    "owners",
-    "link",
-    "sources",
-    "change",
-];
+const HEADER: [&str; 12] =
+    ["repository", "file", "line", "instance", "kind", "plan", "state", "codes", "owners", "link", "sources", "change"];
 
 /// One row, in the order of [`HEADER`].
 #[derive(Serialize)]
@@ -58,7 +46,12 @@ pub fn write(report: &AuditReport, out: &mut dyn Write) -> io::Result<()> {
                 codes: i.codes.join(" "),
                 owners: instance.owners.join(" "),
                 link: instance.link.as_deref().unwrap_or(""),
-                sources: instance.sources.iter().map(|s| format!("{}:{}", s.file, s.line)).collect::<Vec<_>>().join(" "),
+                sources: instance
+                    .sources
+                    .iter()
+                    .map(|s| format!("{}:{}", s.file, s.line))
+                    .collect::<Vec<_>>()
+                    .join(" "),
                 change: instance.change.as_deref().unwrap_or(""),
             })?;
         }
@@ -134,8 +127,20 @@ mod tests {
         let mut reader = csv::ReaderBuilder::new().from_reader(text.as_bytes());
         let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
         assert_eq!(rows.len(), 1, "{text}");
-        let expected =
-            ["repo, \"one\"", &odd.file, "7", &odd.name, &odd.kind, &odd.plan, &odd.state, "ORG,1 XS101", "", "", "", ""];
+        let expected = [
+            "repo, \"one\"",
+            &odd.file,
+            "7",
+            &odd.name,
+            &odd.kind,
+            &odd.plan,
+            &odd.state,
+            "ORG,1 XS101",
+            "",
+            "",
+            "",
+            "",
+        ];
         assert_eq!(rows[0].iter().collect::<Vec<_>>(), expected);
     }
 }

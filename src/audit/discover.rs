@@ -13,12 +13,14 @@ pub struct Found {
     pub skipped: Vec<Skipped>,
 }
 
-pub const BARE: &str =
-    "a bare repository (no work tree): audit a checkout of it (`git worktree add` or `git clone`)";
+pub const BARE: &str = "a bare repository (no work tree): audit a checkout of it (`git worktree add` or `git clone`)";
 
 /// A bare repository: `HEAD`, `objects/` and `refs/` without a work tree's `.git`.
 pub fn is_bare(dir: &Path) -> bool {
-    !dir.join(".git").exists() && dir.join("HEAD").is_file() && dir.join("objects").is_dir() && dir.join("refs").is_dir()
+    !dir.join(".git").exists()
+        && dir.join("HEAD").is_file()
+        && dir.join("objects").is_dir()
+        && dir.join("refs").is_dir()
 }
 
 /// Folders not looked into: hidden ones (`.git` itself) and installed dependencies.
@@ -131,7 +133,10 @@ mod tests {
     fn each_way_of_finding_repositories() {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
-        mkdirs(root, &["org/a/.git", "org/b/src", "org/.hidden/x", "org/node_modules/y", "bare.git/objects", "bare.git/refs"]);
+        mkdirs(
+            root,
+            &["org/a/.git", "org/b/src", "org/.hidden/x", "org/node_modules/y", "bare.git/objects", "bare.git/refs"],
+        );
         std::fs::write(root.join("bare.git/HEAD"), "ref: refs/heads/main\n").unwrap();
         // A worktree: `.git` is a file.
         mkdirs(root, &["wt"]);

@@ -176,7 +176,11 @@ fn repositories(report: &AuditReport, out: &mut dyn Write) -> io::Result<()> {
     for state in STATES {
         write!(out, "<th class=\"n\">{state}</th>")?;
     }
-    writeln!(out, "<th class=\"n\">credentials</th>{}</tr></thead><tbody>", if trend { "<th>since last report</th>" } else { "" })?;
+    writeln!(
+        out,
+        "<th class=\"n\">credentials</th>{}</tr></thead><tbody>",
+        if trend { "<th>since last report</th>" } else { "" }
+    )?;
     let worst = report.worst_first();
     let rest = report.repositories.iter().filter(|r| !r.needs_work());
     for repo in worst.iter().copied().chain(rest) {
@@ -184,7 +188,8 @@ fn repositories(report: &AuditReport, out: &mut dyn Write) -> io::Result<()> {
         let mut states: Vec<&str> = repo.instances.iter().map(|i| i.record.state.as_str()).collect();
         states.sort_unstable();
         states.dedup();
-        let mut search = vec![repo.path.clone(), git.remote.clone().unwrap_or_default(), git.branch.clone().unwrap_or_default()];
+        let mut search =
+            vec![repo.path.clone(), git.remote.clone().unwrap_or_default(), git.branch.clone().unwrap_or_default()];
         search.extend(repo.instances.iter().flat_map(|i| [i.record.name.clone(), i.owners.join(" ")]));
         let commit = git.commit.as_deref().unwrap_or("");
         let branch = match (&git.branch, &git.default_branch) {
@@ -265,7 +270,11 @@ fn runbook(instance: &AuditInstance) -> String {
     let entries = crate::runbook::entries(std::slice::from_ref(record));
     let text = crate::runbook::markdown(&entries);
     let text = text.strip_prefix("# XSUAA migration runbook\n\n").unwrap_or(&text);
-    format!("<details><summary>runbook</summary><pre>{}</pre><p>Also: <code>{}</code></p></details>", esc(text), esc(&command))
+    format!(
+        "<details><summary>runbook</summary><pre>{}</pre><p>Also: <code>{}</code></p></details>",
+        esc(text),
+        esc(&command)
+    )
 }
 
 fn instances(report: &AuditReport, out: &mut dyn Write) -> io::Result<()> {
@@ -282,9 +291,18 @@ fn instances(report: &AuditReport, out: &mut dyn Write) -> io::Result<()> {
         ordered.sort_by_key(|i| std::cmp::Reverse(super::weight(&i.record.state)));
         for instance in ordered {
             let i = &instance.record;
-            let search = [repo.path.as_str(), &i.name, &i.kind, &i.plan, &i.state, &i.file, &instance.owners.join(" "), &i.codes.join(" ")]
-                .join(" ")
-                .to_lowercase();
+            let search = [
+                repo.path.as_str(),
+                &i.name,
+                &i.kind,
+                &i.plan,
+                &i.state,
+                &i.file,
+                &instance.owners.join(" "),
+                &i.codes.join(" "),
+            ]
+            .join(" ")
+            .to_lowercase();
             let class = if instance.needs_work() { " class=\"bad\"" } else { "" };
             write!(
                 out,

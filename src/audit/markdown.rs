@@ -42,7 +42,13 @@ pub fn write(report: &AuditReport, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "| state | instances | what it means | next step |\n|---|---:|---|---|")?;
     for state in STATES {
         let (meaning, next) = super::legend(state);
-        writeln!(out, "| {state} | {} | {} | {} |", t.states.get(state).copied().unwrap_or(0), cell(meaning), cell(next))?;
+        writeln!(
+            out,
+            "| {state} | {} | {} | {} |",
+            t.states.get(state).copied().unwrap_or(0),
+            cell(meaning),
+            cell(next)
+        )?;
     }
     for s in &report.skipped {
         writeln!(out, "\nSkipped {}: {}.", cell(&s.path), s.reason)?;
@@ -63,7 +69,14 @@ pub fn write(report: &AuditReport, out: &mut dyn Write) -> io::Result<()> {
     for repo in &worst {
         let git = repo.git.clone().unwrap_or_default();
         let commit = git.commit.as_deref().map_or(String::new(), |c| c.chars().take(12).collect());
-        write!(out, "| {} | {} | {} | {} |", cell(&repo.path), cell(git.remote.as_deref().unwrap_or("")), commit, repo.score())?;
+        write!(
+            out,
+            "| {} | {} | {} | {} |",
+            cell(&repo.path),
+            cell(git.remote.as_deref().unwrap_or("")),
+            commit,
+            repo.score()
+        )?;
         for state in &STATES[..5] {
             write!(out, " {} |", repo.states.get(*state).copied().unwrap_or(0))?;
         }
@@ -86,7 +99,9 @@ pub fn write(report: &AuditReport, out: &mut dyn Write) -> io::Result<()> {
             let i = &instance.record;
             let file = format!("{}:{}", i.file, i.line);
             let place = match &instance.link {
-                Some(link) => format!("[{}]({})", cell(&file).replace(['[', ']'], ""), link.replace(['(', ')', ' '], "")),
+                Some(link) => {
+                    format!("[{}]({})", cell(&file).replace(['[', ']'], ""), link.replace(['(', ')', ' '], ""))
+                }
                 None => cell(&file),
             };
             let more = instance.sources.iter().skip(1).map(|s| format!(", {}:{}", s.file, s.line)).collect::<String>();

@@ -134,7 +134,14 @@ pub struct AuditInstance {
 
 impl AuditInstance {
     pub fn of(record: InstanceRecord) -> Self {
-        AuditInstance { record, sources: Vec::new(), owners: Vec::new(), link: None, change: None, previous_state: None }
+        AuditInstance {
+            record,
+            sources: Vec::new(),
+            owners: Vec::new(),
+            link: None,
+            change: None,
+            previous_state: None,
+        }
     }
 
     pub fn needs_work(&self) -> bool {
@@ -213,10 +220,8 @@ pub struct ComparedWith {
 
 impl Generated {
     pub fn now(command: String) -> Self {
-        let secs = std::env::var("SOURCE_DATE_EPOCH")
-            .ok()
-            .and_then(|s| s.trim().parse::<i64>().ok())
-            .unwrap_or_else(|| {
+        let secs =
+            std::env::var("SOURCE_DATE_EPOCH").ok().and_then(|s| s.trim().parse::<i64>().ok()).unwrap_or_else(|| {
                 std::time::SystemTime::now()
                     .duration_since(std::time::UNIX_EPOCH)
                     .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0))
@@ -483,8 +488,12 @@ fn one_per_instance(records: Vec<InstanceRecord>) -> Vec<AuditInstance> {
     let mut out: Vec<AuditInstance> = Vec::with_capacity(records.len());
     let mut by_identity: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for record in records {
-        let source =
-            Source { file: record.file.clone(), line: record.line, kind: record.kind.clone(), state: record.state.clone() };
+        let source = Source {
+            file: record.file.clone(),
+            line: record.line,
+            kind: record.kind.clone(),
+            state: record.state.clone(),
+        };
         let key = identity_of(&record, &service_names);
         match by_identity.get(&key) {
             Some(&at) => {
@@ -492,9 +501,8 @@ fn one_per_instance(records: Vec<InstanceRecord>) -> Vec<AuditInstance> {
                 if weight(&record.state) > weight(&merged.record.state) {
                     merged.record.state = record.state.clone();
                 }
-                merged.record.codes = crate::inventory::codes_of(
-                    merged.record.codes.iter().chain(&record.codes).map(String::as_str),
-                );
+                merged.record.codes =
+                    crate::inventory::codes_of(merged.record.codes.iter().chain(&record.codes).map(String::as_str));
                 merged.record.facts.bindings.extend(record.facts.bindings);
                 merged.record.facts.bindings.sort();
                 merged.record.facts.bindings.dedup();

@@ -88,7 +88,8 @@ pub fn compare(report: &mut AuditReport, old: &AuditReport) {
         old.repositories.iter().map(|r| (r.path.as_str(), r)).collect();
     let mut total = Trend::default();
     for repo in &mut report.repositories {
-        let previous: Vec<&AuditInstance> = old_repos.get(repo.path.as_str()).map_or_else(Vec::new, |r| r.instances.iter().collect());
+        let previous: Vec<&AuditInstance> =
+            old_repos.get(repo.path.as_str()).map_or_else(Vec::new, |r| r.instances.iter().collect());
         let mut taken = vec![false; previous.len()];
         let mut matched: Vec<Option<usize>> = vec![None; repo.instances.len()];
         // Exact first, then by kind and name, so a moved file keeps its history.

@@ -172,10 +172,8 @@ pub fn run(args: AuditArgs) -> i32 {
             }
         };
         audit::trend::compare(&mut report, &old);
-        generated.compared_with = Some(audit::ComparedWith {
-            file: file.display().to_string(),
-            date: old.generated.map(|g| g.date),
-        });
+        generated.compared_with =
+            Some(audit::ComparedWith { file: file.display().to_string(), date: old.generated.map(|g| g.date) });
     }
     report.generated = Some(generated);
     let mut text = Vec::new();

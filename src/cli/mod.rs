@@ -11,8 +11,8 @@ mod server;
 
 pub use audit::{AuditArgs, AuditFormat};
 pub use check::{CheckArgs, ColorChoice};
-pub use exit::FailOn;
 pub use config::{ConfigArgs, ConfigSource};
+pub use exit::FailOn;
 pub use exit::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS};
 pub use rule::RuleArgs;
 pub use server::ServerArgs;
