@@ -559,7 +559,7 @@ fn trend_between_two_reports() {
     // The same movement in the other formats.
     let (_, table, _) = audit(root, &["--isolated", "--compare", "old.json", "."]);
     let summary = "1 finished, 1 new instance-secret, 1 regression, 1 improved, 1 new, 1 removed";
-    assert!(table.contains(&format!("Since old.json (")) && table.contains(summary), "{table}");
+    assert!(table.contains("Since old.json (") && table.contains(summary), "{table}");
     assert!(table.lines().any(|l| l.starts_with("group/beta ") && l.ends_with("  1 regression")), "{table}");
     let (_, md, _) = audit(root, &["--isolated", "--format", "markdown", "--compare", "old.json", "."]);
     assert!(md.contains(&format!("{summary}.")) && md.contains(" since last report |"), "{md}");
