@@ -134,6 +134,18 @@ fn include_exclude_and_force_exclude() {
     );
     let (_, out, _) = check(dir.path(), &[]);
     assert_eq!(findings(&out), ["b/xs-security.json XS101", "security/app-security.json XS102"]);
+    // One thread walks on the caller's thread (as each repository of `audit`): the same folders skipped.
+    write(dir.path(), "b/c/d/xs-security.json", INSTANCE_ONLY);
+    write(dir.path(), "b/c2/xs-security.json", IMPLICIT);
+    let (_, one, _) = check(dir.path(), &["-j", "1"]);
+    let (_, two, _) = check(dir.path(), &["-j", "2"]);
+    assert_eq!(
+        findings(&one),
+        ["b/c2/xs-security.json XS101", "b/xs-security.json XS101", "security/app-security.json XS102"]
+    );
+    assert_eq!(findings(&one), findings(&two));
+    fs::remove_dir_all(dir.path().join("b/c/d")).unwrap();
+    fs::remove_dir_all(dir.path().join("b/c2")).unwrap();
     // Named explicitly, an excluded file is linted unless --force-exclude.
     let (_, out, _) = check(dir.path(), &["a/xs-security.json", "b/c/xs-security.json"]);
     assert_eq!(findings(&out).len(), 2, "{out}");

@@ -17,10 +17,11 @@ pub const BARE: &str = "a bare repository (no work tree): audit a checkout of it
 
 /// A bare repository: `HEAD`, `objects/` and `refs/` without a work tree's `.git`.
 pub fn is_bare(dir: &Path) -> bool {
-    !dir.join(".git").exists()
-        && dir.join("HEAD").is_file()
+    // `HEAD` first: most folders have none, so one `stat` decides.
+    dir.join("HEAD").is_file()
         && dir.join("objects").is_dir()
         && dir.join("refs").is_dir()
+        && !dir.join(".git").exists()
 }
 
 /// Folders not looked into: hidden ones (`.git` itself) and installed dependencies.

@@ -523,6 +523,10 @@ fn one_per_instance(records: Vec<InstanceRecord>) -> Vec<AuditInstance> {
 /// the name of the instance in Cloud Foundry when it is not the resource's.
 fn mta_service_names(records: &[InstanceRecord]) -> BTreeMap<(String, String), String> {
     let mut names = BTreeMap::new();
+    // One deployed instance cannot be declared twice: no need to read the MTA again.
+    if records.iter().filter(|r| r.kind != "descriptor").count() < 2 {
+        return names;
+    }
     let mut files: Vec<&str> = records.iter().filter(|r| r.kind == "mta").map(|r| r.file.as_str()).collect();
     files.sort_unstable();
     files.dedup();
