@@ -107,79 +107,59 @@ pub fn walk(roots: &[PathBuf], threads: usize, selector: &dyn Selector, visit: &
         .filter_entry(|e| {
             !(e.file_type().is_some_and(|t| t.is_dir()) && e.file_name().to_str().is_some_and(always_skipped))
         });
-    // One thread (each repository of `audit`, `-j 1`): walked on the caller's thread, not a new
-    // one. The walk is depth-first, so what lies in a skipped folder comes right after it.
-    if threads <= 1 {
-        let mut skipped: Option<PathBuf> = None;
-        for entry in builder.build() {
-            if let (Some(folder), Ok(e)) = (&skipped, &entry) {
-                if e.path().starts_with(folder) {
-                    continue;
-                }
-                skipped = None;
-            }
-            let path = entry.as_ref().ok().map(|e| e.path().to_path_buf());
-            if on_entry(entry, selector, visit) == WalkState::Skip {
-                skipped = path;
-            }
-        }
-        return;
-    }
-    builder.build_parallel().run(|| Box::new(move |entry| on_entry(entry, selector, visit)));
-}
-
-/// One entry of the walk: a file to visit, a folder to skip, or an error to report.
-fn on_entry(
-    entry: Result<ignore::DirEntry, ignore::Error>,
-    selector: &dyn Selector,
-    visit: &(dyn Fn(Found) + Sync),
-) -> WalkState {
-    match entry {
-        Ok(entry) => {
-            let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
-            if is_dir && entry.depth() > 0 && selector.skip_dir(entry.path()) {
-                return WalkState::Skip;
-            }
-            // A name that is not UTF-8 is classified as shown (lossily): `xs-security-\xff.json`
-            // is still a descriptor, not a file to skip in silence.
-            let name = entry.file_name().to_string_lossy();
-            if is_dir && is_descriptor_name(&name) && entry.depth() > 0 {
-                // Named like a descriptor but a folder: reported (and still walked into).
-                visit(Found::Error {
-                    path: Some(entry.path().to_path_buf()),
-                    message: "cannot read the file: it is a directory".into(),
-                });
-            }
-            let kind = if is_dir { None } else { classify_name(&name) };
-            let named = kind.is_some();
-            let wanted = !is_dir && (named || selector.may_include_others()) && selector.wants(entry.path(), named);
-            // Only a descriptor's name (or an include glob) makes an unreadable entry worth reporting.
-            let descriptor_named = matches!(kind, Some(FileKind::Descriptor) | None);
-            if wanted {
-                match entry.file_type() {
-                    Some(t) if t.is_file() => {
-                        visit(Found::File(entry.into_path(), kind.unwrap_or(FileKind::Descriptor)))
+    builder.build_parallel().run(|| {
+        Box::new(move |entry| {
+            match entry {
+                Ok(entry) => {
+                    let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+                    if is_dir && entry.depth() > 0 && selector.skip_dir(entry.path()) {
+                        return WalkState::Skip;
                     }
-                    // Symbolic links are not followed during a walk; one that leads nowhere
-                    // (dangling, or a loop) is reported, since it looks like a descriptor.
-                    Some(t) if t.is_symlink() && !descriptor_named => {}
-                    Some(t) if t.is_symlink() => {
-                        if let Err(e) = std::fs::metadata(entry.path()) {
-                            visit(Found::Error {
-                                path: Some(entry.into_path()),
-                                message: format!("cannot read the file: a symbolic link that cannot be resolved ({e})"),
-                            });
+                    // A name that is not UTF-8 is classified as shown (lossily): `xs-security-\xff.json`
+                    // is still a descriptor, not a file to skip in silence.
+                    let name = entry.file_name().to_string_lossy();
+                    if is_dir && is_descriptor_name(&name) && entry.depth() > 0 {
+                        // Named like a descriptor but a folder: reported (and still walked into).
+                        visit(Found::Error {
+                            path: Some(entry.path().to_path_buf()),
+                            message: "cannot read the file: it is a directory".into(),
+                        });
+                    }
+                    let kind = if is_dir { None } else { classify_name(&name) };
+                    let named = kind.is_some();
+                    let wanted =
+                        !is_dir && (named || selector.may_include_others()) && selector.wants(entry.path(), named);
+                    // Only a descriptor's name (or an include glob) makes an unreadable entry worth reporting.
+                    let descriptor_named = matches!(kind, Some(FileKind::Descriptor) | None);
+                    if wanted {
+                        match entry.file_type() {
+                            Some(t) if t.is_file() => {
+                                visit(Found::File(entry.into_path(), kind.unwrap_or(FileKind::Descriptor)))
+                            }
+                            // Symbolic links are not followed during a walk; one that leads nowhere
+                            // (dangling, or a loop) is reported, since it looks like a descriptor.
+                            Some(t) if t.is_symlink() && !descriptor_named => {}
+                            Some(t) if t.is_symlink() => {
+                                if let Err(e) = std::fs::metadata(entry.path()) {
+                                    visit(Found::Error {
+                                        path: Some(entry.into_path()),
+                                        message: format!(
+                                            "cannot read the file: a symbolic link that cannot be resolved ({e})"
+                                        ),
+                                    });
+                                }
+                            }
+                            Some(t) if t.is_dir() => {}
+                            _ if !descriptor_named => {}
+                            _ => visit(Found::NotRegular(entry.into_path())),
                         }
                     }
-                    Some(t) if t.is_dir() => {}
-                    _ if !descriptor_named => {}
-                    _ => visit(Found::NotRegular(entry.into_path())),
                 }
+                Err(err) => visit(Found::Error { path: error_path(&err), message: error_message(&err) }),
             }
-        }
-        Err(err) => visit(Found::Error { path: error_path(&err), message: error_message(&err) }),
-    }
-    WalkState::Continue
+            WalkState::Continue
+        })
+    });
 }
 
 fn error_path(err: &ignore::Error) -> Option<PathBuf> {

@@ -47,9 +47,9 @@ pub fn write(report: &AuditReport, out: &mut dyn Write) -> io::Result<()> {
                 owners: instance.owners.join(" "),
                 link: instance.link.as_deref().unwrap_or(""),
                 sources: instance
-                    .sources
+                    .places()
                     .iter()
-                    .map(|s| format!("{}:{}", s.file, s.line))
+                    .map(|(file, line)| format!("{file}:{line}"))
                     .collect::<Vec<_>>()
                     .join(" "),
                 change: instance.change.as_deref().unwrap_or(""),
@@ -88,6 +88,7 @@ mod tests {
 
     #[test]
     fn quotes_only_when_needed() {
+        // An instance read from a report is one place: its file and line.
         let plain = InstanceRecord {
             file: "a/xs-security.json".into(),
             line: 1,
@@ -101,7 +102,7 @@ mod tests {
         assert_eq!(
             written(&report(plain)),
             "repository,file,line,instance,kind,plan,state,codes,owners,link,sources,change\n\
-             \"repo, \"\"one\"\"\",a/xs-security.json,1,a1,descriptor,unknown,implicit,XS101 XS205,,,,\n"
+             \"repo, \"\"one\"\"\",a/xs-security.json,1,a1,descriptor,unknown,implicit,XS101 XS205,,,a/xs-security.json:1,\n"
         );
         assert_eq!(
             written(&AuditReport::new(vec![])),
@@ -138,7 +139,7 @@ mod tests {
             "ORG,1 XS101",
             "",
             "",
-            "",
+            "dir\nname/xs-security.json:7",
             "",
         ];
         assert_eq!(rows[0].iter().collect::<Vec<_>>(), expected);

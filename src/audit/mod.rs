@@ -24,7 +24,6 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 pub use trend::Trend;
 
 pub const REPORT_VERSION: u32 = 1;
@@ -115,7 +114,8 @@ pub struct Source {
 pub struct AuditInstance {
     #[serde(flatten)]
     pub record: InstanceRecord,
-    /// Every place that declares it, the record's first.
+    /// Every place that declares it, the record's first, when there is more than one (else
+    /// empty: its `file` and `line` are the place).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sources: Vec<Source>,
     /// Its owners by the repository's `CODEOWNERS` (for its descriptor, else its file).
@@ -141,6 +141,15 @@ impl AuditInstance {
             link: None,
             change: None,
             previous_state: None,
+        }
+    }
+
+    /// Every place that declares it: its sources, or its own file and line.
+    pub fn places(&self) -> Vec<(&str, usize)> {
+        if self.sources.is_empty() {
+            vec![(self.record.file.as_str(), self.record.line)]
+        } else {
+            self.sources.iter().map(|s| (s.file.as_str(), s.line)).collect()
         }
     }
 
@@ -332,6 +341,9 @@ pub struct AuditOptions {
     pub progress: bool,
     /// `--link-pattern HOST=TEMPLATE`: web links for hosts beyond GitHub, GitLab and Bitbucket.
     pub link_patterns: Vec<(String, String)>,
+    /// Keep what the runbooks need (the HTML report); other formats drop it as they go, so that
+    /// memory stays small on large estates.
+    pub keep_facts: bool,
 }
 
 /// The repositories the options name (not yet sharded), and the folders skipped.
@@ -364,15 +376,16 @@ pub fn run(options: &AuditOptions) -> AuditReport {
         .collect();
     repos.sort_by(|a, b| a.1.cmp(&b.1));
     repos.dedup_by(|a, b| a.1 == b.1);
-    // Repositories in parallel, each walked on one thread: many small walks cost less that way
-    // than one thread pool per repository.
+    // Repositories in batches, each batch one run of the engine over its repositories (one
+    // walk, every thread): a run per repository would start a walk per repository, and one run
+    // over all would hold every report until the end.
     let engine_options = engine::Options {
         format: OutputFormat::Concise,
         color: false,
         fix: FixMode::Off,
         unsafe_fixes: false,
         stdin_filename: "<stdin>".into(),
-        threads: 1,
+        threads: options.threads.max(1),
         base: None,
         force_exclude: false,
         plan: None,
@@ -380,66 +393,34 @@ pub fn run(options: &AuditOptions) -> AuditReport {
         history: false,
     };
     let started = std::time::Instant::now();
-    let files = AtomicUsize::new(0);
-    let done = AtomicUsize::new(0);
+    let (mut files, mut done) = (0, 0);
     let pool = rayon::ThreadPoolBuilder::new().num_threads(options.threads.max(1)).build();
-    let audit_one = |(path, shown): &(PathBuf, String)| {
-        let configs = Resolver::new(if options.isolated { Discovery::Isolated } else { Discovery::Nearest });
-        let outcome = engine::check(std::slice::from_ref(path), &engine_options, &configs, None);
-        let mut findings = Findings::default();
-        let mut credentials = 0;
-        for d in outcome.reports.iter().flat_map(|r| &r.diagnostics) {
-            match d.severity {
-                Severity::Error => findings.error += 1,
-                Severity::Warning => findings.warning += 1,
-                Severity::Info => findings.info += 1,
-            }
-            credentials += usize::from(d.rule.code == crate::rules::xs120_committed_credentials::RULE.code);
-        }
-        let files = files.fetch_add(outcome.files_checked, Ordering::Relaxed) + outcome.files_checked;
-        let done = done.fetch_add(1, Ordering::Relaxed) + 1;
+    let mut audits: Vec<RepositoryAudit> = Vec::with_capacity(repos.len());
+    for batch in repos.chunks(BATCH) {
+        let audit_batch = || {
+            let configs = Resolver::new(if options.isolated { Discovery::Isolated } else { Discovery::Nearest });
+            let paths: Vec<PathBuf> = batch.iter().map(|(p, _)| p.clone()).collect();
+            let outcome = engine::check(&paths, &engine_options, &configs, None);
+            split(batch, outcome, &configs.errors())
+                .into_par_iter()
+                .zip(batch)
+                .map(|(part, (path, shown))| part.finish(path, shown, cwd.as_deref(), options))
+                .collect::<Vec<_>>()
+        };
+        let batch_audits = match &pool {
+            Ok(pool) => pool.install(audit_batch),
+            Err(_) => audit_batch(),
+        };
+        files += batch_audits.iter().map(|a| a.files_checked).sum::<usize>();
+        done += batch.len();
         if options.progress {
             let rate = files as f64 / started.elapsed().as_secs_f64().max(0.001);
             let mut err = std::io::stderr().lock();
             let _ = write!(err, "\r\x1b[2K[{done:>4}/{}] repositories, {files} files, {rate:.0} files/s", repos.len());
             let _ = err.flush();
         }
-        let git = identity::git_identity(path);
-        let owners = CodeOwners::load(path);
-        let root = std::path::absolute(path).unwrap_or_else(|_| path.clone());
-        let instances = one_per_instance(outcome.instances);
-        let instances = instances
-            .into_iter()
-            .map(|mut instance| {
-                let r = &instance.record;
-                let declared = r.facts.descriptor.as_deref().unwrap_or(&r.file);
-                instance.owners =
-                    identity::path_in(&root, declared, cwd.as_deref()).map(|p| owners.owners(&p)).unwrap_or_default();
-                instance.link = Some(link(&root, r, git.as_ref(), cwd.as_deref(), &options.link_patterns));
-                instance
-            })
-            .collect::<Vec<_>>();
-        let mut states = BTreeMap::new();
-        for instance in &instances {
-            *states.entry(instance.record.state.clone()).or_insert(0) += 1;
-        }
-        RepositoryAudit {
-            path: shown.clone(),
-            files_checked: outcome.files_checked,
-            committed_credentials: credentials,
-            errors: outcome.io_errors + configs.errors().len(),
-            states,
-            findings,
-            git,
-            codeowners: owners.file,
-            trend: None,
-            instances,
-        }
-    };
-    let audits: Vec<RepositoryAudit> = match pool {
-        Ok(pool) => pool.install(|| repos.par_iter().map(audit_one).collect()),
-        Err(_) => repos.iter().map(audit_one).collect(),
-    };
+        audits.extend(batch_audits);
+    }
     if options.progress {
         eprintln!();
     }
@@ -451,6 +432,117 @@ pub fn run(options: &AuditOptions) -> AuditReport {
         .map(|s| Skipped { path: crate::discover::display_path(Path::new(&s.path), cwd.as_deref()), ..s })
         .collect();
     report
+}
+
+/// Repositories per run of the engine.
+const BATCH: usize = 256;
+
+/// What one run of the engine found in one repository of its batch.
+#[derive(Default)]
+struct Part {
+    files: usize,
+    errors: usize,
+    credentials: usize,
+    findings: Findings,
+    records: Vec<InstanceRecord>,
+}
+
+/// The repository of `batch` that holds `file` (as shown): the deepest whose path is a prefix.
+fn owner(index: &std::collections::HashMap<&str, usize>, file: &str) -> Option<usize> {
+    let mut at = file;
+    loop {
+        if let Some(&i) = index.get(at) {
+            return Some(i);
+        }
+        match at.rfind('/') {
+            Some(k) => at = &at[..k],
+            None => return index.get(".").copied(),
+        }
+    }
+}
+
+/// One run's outcome over a batch, split by repository; `config_errors` go to the repository
+/// that holds the configuration file (else the batch's first).
+fn split(
+    batch: &[(PathBuf, String)],
+    outcome: engine::Outcome,
+    config_errors: &[crate::config::ConfigError],
+) -> Vec<Part> {
+    let index: std::collections::HashMap<&str, usize> =
+        batch.iter().enumerate().map(|(i, (_, shown))| (shown.as_str(), i)).collect();
+    let mut parts: Vec<Part> = batch.iter().map(|_| Part::default()).collect();
+    for file in &outcome.checked_files {
+        if let Some(i) = owner(&index, file) {
+            parts[i].files += 1;
+        }
+    }
+    let io = crate::rules::xs000_io_error::RULE.code;
+    let credentials = crate::rules::xs120_committed_credentials::RULE.code;
+    for report in &outcome.reports {
+        let Some(i) = owner(&index, &report.path) else { continue };
+        let part = &mut parts[i];
+        for d in &report.diagnostics {
+            match d.severity {
+                Severity::Error => part.findings.error += 1,
+                Severity::Warning => part.findings.warning += 1,
+                Severity::Info => part.findings.info += 1,
+            }
+            part.credentials += usize::from(d.rule.code == credentials);
+            part.errors += usize::from(d.rule.code == io);
+        }
+    }
+    for error in config_errors {
+        let i = owner(&index, &error.path).unwrap_or(0);
+        if let Some(part) = parts.get_mut(i) {
+            part.errors += 1;
+        }
+    }
+    for record in outcome.instances {
+        if let Some(i) = owner(&index, &record.file) {
+            parts[i].records.push(record);
+        }
+    }
+    parts
+}
+
+impl Part {
+    /// The repository's audit: its identity, its instances one per service instance, each with
+    /// its owners and link.
+    fn finish(self, path: &Path, shown: &str, cwd: Option<&Path>, options: &AuditOptions) -> RepositoryAudit {
+        let git = identity::git_identity(path);
+        let owners = CodeOwners::load(path);
+        let root = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+        let instances: Vec<AuditInstance> = one_per_instance(self.records)
+            .into_iter()
+            .map(|mut instance| {
+                let r = &instance.record;
+                let declared = r.facts.descriptor.as_deref().unwrap_or(&r.file);
+                instance.owners =
+                    identity::path_in(&root, declared, cwd).map(|p| owners.owners(&p)).unwrap_or_default();
+                instance.link = Some(link(&root, r, git.as_ref(), cwd, &options.link_patterns));
+                if !options.keep_facts {
+                    instance.record.facts = Default::default();
+                }
+                instance
+            })
+            .collect();
+        let mut states = BTreeMap::new();
+        for instance in &instances {
+            *states.entry(instance.record.state.clone()).or_insert(0) += 1;
+        }
+        RepositoryAudit {
+            path: shown.to_string(),
+            files_checked: self.files,
+            committed_credentials: self.credentials,
+            errors: self.errors,
+            states,
+            findings: self.findings,
+            git,
+            codeowners: owners.file,
+            trend: None,
+            instances,
+        }
+    }
 }
 
 /// The web view of the instance's file and line when the remote is a known host and the commit
@@ -514,6 +606,12 @@ fn one_per_instance(records: Vec<InstanceRecord>) -> Vec<AuditInstance> {
                 instance.sources.push(source);
                 out.push(instance);
             }
+        }
+    }
+    // One place is the record's own file and line: no list to keep.
+    for instance in &mut out {
+        if instance.sources.len() == 1 {
+            instance.sources = Vec::new();
         }
     }
     out

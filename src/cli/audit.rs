@@ -138,6 +138,7 @@ pub fn run(args: AuditArgs) -> i32 {
             isolated: args.isolated,
             progress: !args.quiet && std::io::stderr().is_terminal(),
             link_patterns: args.link_pattern.clone(),
+            keep_facts: args.format == AuditFormat::Html,
         });
         for s in &report.skipped {
             eprintln!("warning: {}: skipped: {}", s.path, s.reason);
@@ -176,21 +177,27 @@ pub fn run(args: AuditArgs) -> i32 {
             Some(audit::ComparedWith { file: file.display().to_string(), date: old.generated.map(|g| g.date) });
     }
     report.generated = Some(generated);
-    let mut text = Vec::new();
-    let written = match args.format {
-        AuditFormat::Table => audit::table::write(&report, &mut text),
-        AuditFormat::Markdown => audit::markdown::write(&report, &mut text),
-        AuditFormat::Csv => audit::csv::write(&report, &mut text),
-        AuditFormat::Html => audit::html::write(&report, &mut text),
-        AuditFormat::Json => serde_json::to_writer_pretty(&mut text, &report)
-            .map_err(std::io::Error::other)
-            .and_then(|()| writeln!(text)),
+    // Written once the audit is done, straight into the file (a temporary file beside it,
+    // renamed into place when whole) or standard output: never held whole in memory.
+    let write = |out: &mut dyn Write| -> std::io::Result<()> {
+        match args.format {
+            AuditFormat::Table => audit::table::write(&report, out),
+            AuditFormat::Markdown => audit::markdown::write(&report, out),
+            AuditFormat::Csv => audit::csv::write(&report, out),
+            AuditFormat::Html => audit::html::write(&report, out),
+            AuditFormat::Json => serde_json::to_writer_pretty(&mut *out, &report)
+                .map_err(std::io::Error::other)
+                .and_then(|()| writeln!(out)),
+        }?;
+        out.flush()
     };
-    // The report is written whole at the end: an interrupted run leaves nothing half-written.
-    let result = written.and_then(|()| match &args.output_file {
-        Some(file) => crate::write::write_new(file, &text),
-        None => std::io::stdout().lock().write_all(&text),
-    });
+    let result = match &args.output_file {
+        Some(file) => crate::write::NewFile::create(file).and_then(|mut f| {
+            write(&mut f)?;
+            f.commit()
+        }),
+        None => write(&mut std::io::BufWriter::new(std::io::stdout().lock())),
+    };
     let failing = match args.fail_on {
         Some(fail_on) => report.totals.findings.at_least(fail_on.severity()) > 0,
         None => report.totals.repositories_needing_work > 0,
