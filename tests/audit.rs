@@ -404,6 +404,13 @@ fn each_way_of_finding_repositories() {
     assert_eq!(report["skipped"][0]["path"], "bare.git");
     assert!(report["skipped"][0]["reason"].as_str().unwrap().starts_with("a bare repository"));
     assert!(err.contains("warning: bare.git: skipped: a bare repository (no work tree)"), "{err}");
+    // Listed, a bare repository is skipped the same way.
+    write(&git_root, "list.txt", "main\nbare.git\n");
+    let (_, out, err) = audit(&git_root, &["--isolated", "--format", "json", "--repos-from", "list.txt"]);
+    let report: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(paths(&report), ["main"]);
+    assert_eq!(report["skipped"][0]["path"], "bare.git", "{err}");
+    assert!(err.contains("warning: bare.git: skipped: a bare repository"), "{err}");
 }
 
 /// Remote, default branch, commit and owners from a real repository; links to the web view of

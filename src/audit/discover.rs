@@ -7,7 +7,7 @@ use super::Skipped;
 use std::path::{Path, PathBuf};
 
 /// The repositories found, sorted, and the folders skipped.
-#[derive(Debug, Default, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Found {
     pub repositories: Vec<PathBuf>,
     pub skipped: Vec<Skipped>,

@@ -327,8 +327,8 @@ pub enum Layout {
     Git,
     /// Each folder this many levels below each root.
     Depth(usize),
-    /// These folders.
-    Listed(Vec<PathBuf>),
+    /// These folders (and the bare repositories the list named, skipped).
+    Listed(discover::Found),
 }
 
 pub struct AuditOptions {
@@ -356,7 +356,7 @@ pub fn find(options: &AuditOptions) -> discover::Found {
     match &options.layout {
         Layout::Git => options.roots.iter().for_each(|root| add(discover::git(root))),
         Layout::Depth(depth) => options.roots.iter().for_each(|root| add(discover::at_depth(root, *depth))),
-        Layout::Listed(paths) => add(discover::Found { repositories: paths.clone(), skipped: Vec::new() }),
+        Layout::Listed(found) => add(found.clone()),
     }
     all
 }
@@ -428,8 +428,8 @@ pub fn run(options: &AuditOptions) -> AuditReport {
     report.skipped = found
         .skipped
         .into_iter()
-        .filter(|s| in_shard(&s.path, options.shard))
         .map(|s| Skipped { path: crate::discover::display_path(Path::new(&s.path), cwd.as_deref()), ..s })
+        .filter(|s| in_shard(&s.path, options.shard))
         .collect();
     report
 }

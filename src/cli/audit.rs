@@ -86,7 +86,7 @@ fn read_report(file: &std::path::Path) -> Result<crate::audit::AuditReport, Stri
 }
 
 /// The folders of `--repos-from`.
-fn listed(file: &std::path::Path) -> Result<Vec<PathBuf>, String> {
+fn listed(file: &std::path::Path) -> Result<crate::audit::discover::Found, String> {
     let text = if file.as_os_str() == "-" {
         let mut text = String::new();
         std::io::Read::read_to_string(&mut std::io::stdin(), &mut text).map_err(|e| format!("standard input: {e}"))?;
@@ -94,11 +94,7 @@ fn listed(file: &std::path::Path) -> Result<Vec<PathBuf>, String> {
     } else {
         crate::load::read_text(file).map_err(|e| format!("{}: {e}", file.display()))?
     };
-    let found = crate::audit::discover::listed(&text).map_err(|e| format!("{}: {e}", file.display()))?;
-    for s in &found.skipped {
-        eprintln!("warning: {}: {}", s.path, s.reason);
-    }
-    Ok(found.repositories)
+    crate::audit::discover::listed(&text).map_err(|e| format!("{}: {e}", file.display()))
 }
 
 /// The command line as a shell reads it, the program as `xsuaa-lint`.
@@ -113,7 +109,7 @@ pub fn run(args: AuditArgs) -> i32 {
         let threads = thread_count(args.jobs);
         let layout = match (&args.repos_from, args.repos_at) {
             (Some(file), _) => match listed(file) {
-                Ok(paths) => audit::Layout::Listed(paths),
+                Ok(found) => audit::Layout::Listed(found),
                 Err(e) => {
                     eprintln!("error: --repos-from {e}");
                     return EXIT_ERROR;
