@@ -533,6 +533,16 @@ fn one_instance_declared_in_two_places() {
         .map(|s| (s["file"].as_str().unwrap(), s["kind"].as_str().unwrap()))
         .collect();
     assert_eq!(sources, [("shop/deploy.sh", "cf"), ("shop/mta.yaml", "mta")]);
+    let root = fs::canonicalize(root).unwrap();
+    assert_eq!(merged["sources"][1]["link"], format!("file://{}/shop/mta.yaml#L5", root.display()).as_str());
+    let (_, html, _) = audit(&root, &["--isolated", "--format", "html", "."]);
+    assert!(
+        html.contains(&format!(
+            "also <a href=\"file://{}/shop/mta.yaml#L5\">shop/mta.yaml:5</a> (mta)",
+            root.display()
+        )),
+        "{html}"
+    );
     let other = instances.iter().find(|i| i["name"] == "shop-uaa-2").unwrap();
     // One place: its file and line, no list.
     assert_eq!((other["file"].as_str(), other.get("sources")), (Some("shop/deploy.sh"), None));

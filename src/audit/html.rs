@@ -319,7 +319,12 @@ fn instances(report: &AuditReport, out: &mut dyn Write) -> io::Result<()> {
                 i.line,
             )?;
             for s in instance.sources.iter().skip(1) {
-                write!(out, "<br><span class=\"meta\">also {}:{} ({})</span>", esc(&s.file), s.line, esc(&s.kind))?;
+                let place = format!("{}:{}", esc(&s.file), s.line);
+                let place = match &s.link {
+                    Some(link) => format!("<a href=\"{}\">{place}</a>", attr(link)),
+                    None => place,
+                };
+                write!(out, "<br><span class=\"meta\">also {place} ({})</span>", esc(&s.kind))?;
             }
             write!(out, "</td><td>{}</td><td>{}</td>", esc(&instance.owners.join(" ")), esc(&i.codes.join(" ")))?;
             if trend {

@@ -104,6 +104,9 @@ pub struct Source {
     pub kind: String,
     /// The state judged from this place alone.
     pub state: String,
+    /// Its file and line on the web view, or as a `file://` URL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link: Option<String>,
 }
 
 /// An instance as the audit reports it: the record (the first of its places) and what the audit
@@ -519,7 +522,11 @@ impl Part {
                 let declared = r.facts.descriptor.as_deref().unwrap_or(&r.file);
                 instance.owners =
                     identity::path_in(&root, declared, cwd).map(|p| owners.owners(&p)).unwrap_or_default();
-                instance.link = Some(link(&root, r, git.as_ref(), cwd, &options.link_patterns));
+                instance.link = Some(link(&root, &r.file, r.line, git.as_ref(), cwd, &options.link_patterns));
+                for source in &mut instance.sources {
+                    source.link =
+                        Some(link(&root, &source.file, source.line, git.as_ref(), cwd, &options.link_patterns));
+                }
                 if !options.keep_facts {
                     instance.record.facts = Default::default();
                 }
@@ -549,16 +556,17 @@ impl Part {
 /// is known, else the file by absolute path.
 fn link(
     root: &Path,
-    r: &InstanceRecord,
+    file: &str,
+    line: usize,
     git: Option<&GitIdentity>,
     cwd: Option<&Path>,
     patterns: &[(String, String)],
 ) -> String {
     let web = git.and_then(|g| {
         let (remote, commit) = (g.remote.as_deref()?, g.commit.as_deref()?);
-        identity::web_link(remote, commit, &identity::path_in(root, &r.file, cwd)?, r.line, patterns)
+        identity::web_link(remote, commit, &identity::path_in(root, file, cwd)?, line, patterns)
     });
-    web.unwrap_or_else(|| identity::file_link(&identity::absolute_of(&r.file, cwd), r.line))
+    web.unwrap_or_else(|| identity::file_link(&identity::absolute_of(file, cwd), line))
 }
 
 /// What makes two records one service instance: its environment and the name the service knows
@@ -585,6 +593,7 @@ fn one_per_instance(records: Vec<InstanceRecord>) -> Vec<AuditInstance> {
             line: record.line,
             kind: record.kind.clone(),
             state: record.state.clone(),
+            link: None,
         };
         let key = identity_of(&record, &service_names);
         match by_identity.get(&key) {
