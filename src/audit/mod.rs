@@ -238,11 +238,16 @@ impl Generated {
                     .duration_since(std::time::UNIX_EPOCH)
                     .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0))
             });
-        let (day, rest) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-        let date =
-            format!("{}T{:02}:{:02}:{:02}Z", crate::history::civil_date(day), rest / 3600, rest / 60 % 60, rest % 60);
-        Generated { date, tool_version: env!("CARGO_PKG_VERSION").to_string(), command, compared_with: None }
+        Generated { date: utc(secs), tool_version: env!("CARGO_PKG_VERSION").to_string(), command, compared_with: None }
     }
+}
+
+/// `2026-01-31T12:00:00Z` of seconds since 1970; years 1970 to 9999 (a `SOURCE_DATE_EPOCH`
+/// beyond them is clamped, never overflowed).
+fn utc(secs: i64) -> String {
+    let secs = secs.clamp(0, 253_402_300_799);
+    let (day, rest) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    format!("{}T{:02}:{:02}:{:02}Z", crate::history::civil_date(day), rest / 3600, rest / 60 % 60, rest % 60)
 }
 
 /// A folder that was found but not audited, and why.
@@ -663,6 +668,18 @@ pub fn runbook_command(file: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn report_dates() {
+        for (secs, date) in [
+            (0, "1970-01-01T00:00:00Z"),
+            (1_767_225_599, "2025-12-31T23:59:59Z"),
+            (-5, "1970-01-01T00:00:00Z"),
+            (i64::MAX, "9999-12-31T23:59:59Z"),
+        ] {
+            assert_eq!(utc(secs), date, "{secs}");
+        }
+    }
 
     #[test]
     fn shards_partition_the_repositories() {
