@@ -372,9 +372,12 @@ fn endless_and_blocking_inputs_are_refused_with_their_path() {
         (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
     };
     for input in ["/dev/zero", "fifo"] {
-        for args in
-            [&["check", "--config", input][..], &["check", "--baseline", input][..], &["audit", "--merge", input][..]]
-        {
+        for args in [
+            &["check", "--config", input][..],
+            &["check", "--baseline", input][..],
+            &["audit", "--merge", input][..],
+            &["audit", "--compare", input, "."][..],
+        ] {
             let (code, err) = run(args);
             assert_eq!(code, Some(2), "{args:?}: {err}");
             assert!(err.contains(input) && err.contains("not a regular file"), "{args:?}: {err}");

@@ -74,10 +74,15 @@ pub struct AuditArgs {
     pub quiet: bool,
 }
 
+/// The largest report `--merge` and `--compare` read: 1 GiB.
+const REPORT_MAX_SIZE: u64 = 1 << 30;
+
 /// An audit report from a JSON file: bounded and regular files only (not `/dev/zero`, not a
 /// FIFO); a byte-order mark is fine.
 fn read_report(file: &std::path::Path) -> Result<crate::audit::AuditReport, String> {
-    crate::load::read_text(file)
+    // A report of tens of thousands of instances is tens of MiB: bounded, but not as a descriptor.
+    crate::load::read_bytes_at_most(file, REPORT_MAX_SIZE)
+        .and_then(|bytes| String::from_utf8(bytes).map_err(|_| "the file is not valid UTF-8".to_string()))
         .and_then(|text| {
             serde_json::from_str::<crate::audit::AuditReport>(crate::load::without_bom(&text))
                 .map_err(|e| format!("not an audit report: {e}"))
