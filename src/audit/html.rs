@@ -424,4 +424,46 @@ mod tests {
             assert!(html.contains(&format!("<a href=\"{href}\">")), "{file}: {html}");
         }
     }
+
+    /// What the audit added (the command line, owners, remote, sources, the embedded report)
+    /// is text like any other: escaped, and no `</script>` in a field ends the data's element.
+    #[test]
+    fn added_fields_are_escaped_and_the_data_reads_back() {
+        let evil = "</script><script>alert(1)</script>";
+        let mut instance = AuditInstance::of(InstanceRecord {
+            file: "a/xs-security.json".into(),
+            line: 1,
+            name: evil.into(),
+            kind: "descriptor".into(),
+            plan: "unknown".into(),
+            state: "instance-only".into(),
+            codes: vec![],
+            facts: Default::default(),
+        });
+        instance.owners = vec![evil.into()];
+        instance.link = Some(format!("https://x/{evil}\""));
+        let mut report = AuditReport::new(vec![RepositoryAudit {
+            path: evil.into(),
+            files_checked: 1,
+            committed_credentials: 0,
+            errors: 0,
+            states: Default::default(),
+            findings: Default::default(),
+            git: Some(crate::audit::identity::GitIdentity { remote: Some(evil.into()), ..Default::default() }),
+            codeowners: None,
+            trend: None,
+            instances: vec![instance],
+        }]);
+        report.generated = Some(crate::audit::Generated { command: evil.into(), ..Default::default() });
+        let mut out = Vec::new();
+        write(&report, &mut out).unwrap();
+        let html = String::from_utf8(out).unwrap();
+        assert!(!html.contains("<script>alert"), "{html}");
+        assert_eq!(html.matches("</script>").count(), 2, "the data's element and the page's script: {html}");
+        let start = html.find("<script type=\"application/json\" id=\"report-json\">").unwrap();
+        let json = &html[start..];
+        let json = &json[json.find('>').unwrap() + 1..json.find("</script>").unwrap()];
+        let back: AuditReport = serde_json::from_str(json).unwrap();
+        assert_eq!(back, report);
+    }
 }
