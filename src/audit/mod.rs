@@ -24,6 +24,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 pub use trend::Trend;
 
 pub const REPORT_VERSION: u32 = 1;
@@ -384,8 +385,8 @@ pub fn run(options: &AuditOptions) -> AuditReport {
         .collect();
     repos.sort_by(|a, b| a.1.cmp(&b.1));
     repos.dedup_by(|a, b| a.1 == b.1);
-    // Repositories in batches, each batch one run of the engine over its repositories (one
-    // walk, every thread): a run per repository would start a walk per repository, and one run
+    // Repositories in batches, each batch one run of the engine over its repositories (one walk),
+    // batches in parallel: a run per repository would start a walk per repository, and one run
     // over all would hold every report until the end.
     let engine_options = engine::Options {
         format: OutputFormat::Concise,
@@ -393,7 +394,7 @@ pub fn run(options: &AuditOptions) -> AuditReport {
         fix: FixMode::Off,
         unsafe_fixes: false,
         stdin_filename: "<stdin>".into(),
-        threads: options.threads.max(1),
+        threads: 1,
         base: None,
         force_exclude: false,
         plan: None,
@@ -401,34 +402,33 @@ pub fn run(options: &AuditOptions) -> AuditReport {
         history: false,
     };
     let started = std::time::Instant::now();
-    let (mut files, mut done) = (0, 0);
+    let files = AtomicUsize::new(0);
+    let done = AtomicUsize::new(0);
     let pool = rayon::ThreadPoolBuilder::new().num_threads(options.threads.max(1)).build();
-    let mut audits: Vec<RepositoryAudit> = Vec::with_capacity(repos.len());
-    for batch in repos.chunks(BATCH) {
-        let audit_batch = || {
-            let configs = Resolver::new(if options.isolated { Discovery::Isolated } else { Discovery::Nearest });
-            let paths: Vec<PathBuf> = batch.iter().map(|(p, _)| p.clone()).collect();
-            let outcome = engine::check(&paths, &engine_options, &configs, None);
-            split(batch, outcome, &configs.errors())
-                .into_par_iter()
-                .zip(batch)
-                .map(|(part, (path, shown))| part.finish(path, shown, cwd.as_deref(), options))
-                .collect::<Vec<_>>()
-        };
-        let batch_audits = match &pool {
-            Ok(pool) => pool.install(audit_batch),
-            Err(_) => audit_batch(),
-        };
-        files += batch_audits.iter().map(|a| a.files_checked).sum::<usize>();
-        done += batch.len();
+    let audit_batch = |batch: &[(PathBuf, String)]| {
+        let configs = Resolver::new(if options.isolated { Discovery::Isolated } else { Discovery::Nearest });
+        let paths: Vec<PathBuf> = batch.iter().map(|(p, _)| p.clone()).collect();
+        let outcome = engine::check(&paths, &engine_options, &configs, None);
+        let audits: Vec<RepositoryAudit> = split(batch, outcome, &configs.errors())
+            .into_iter()
+            .zip(batch)
+            .map(|(part, (path, shown))| part.finish(path, shown, cwd.as_deref(), options))
+            .collect();
+        let n: usize = audits.iter().map(|a| a.files_checked).sum();
+        let files = files.fetch_add(n, Ordering::Relaxed) + n;
+        let done = done.fetch_add(batch.len(), Ordering::Relaxed) + batch.len();
         if options.progress {
             let rate = files as f64 / started.elapsed().as_secs_f64().max(0.001);
             let mut err = std::io::stderr().lock();
             let _ = write!(err, "\r\x1b[2K[{done:>4}/{}] repositories, {files} files, {rate:.0} files/s", repos.len());
             let _ = err.flush();
         }
-        audits.extend(batch_audits);
-    }
+        audits
+    };
+    let audits: Vec<RepositoryAudit> = match &pool {
+        Ok(pool) => pool.install(|| repos.par_chunks(BATCH).flat_map_iter(audit_batch).collect()),
+        Err(_) => repos.chunks(BATCH).flat_map(audit_batch).collect(),
+    };
     if options.progress {
         eprintln!();
     }
@@ -443,7 +443,7 @@ pub fn run(options: &AuditOptions) -> AuditReport {
 }
 
 /// Repositories per run of the engine.
-const BATCH: usize = 256;
+const BATCH: usize = 64;
 
 /// What one run of the engine found in one repository of its batch.
 #[derive(Default)]
