@@ -604,14 +604,25 @@ fn one_per_instance(records: Vec<InstanceRecord>) -> Vec<AuditInstance> {
         match by_identity.get(&key) {
             Some(&at) => {
                 let merged = &mut out[at];
-                if weight(&record.state) > weight(&merged.record.state) {
-                    merged.record.state = record.state.clone();
-                }
-                merged.record.codes =
+                let state = if weight(&record.state) > weight(&merged.record.state) {
+                    record.state.clone()
+                } else {
+                    merged.record.state.clone()
+                };
+                let codes =
                     crate::inventory::codes_of(merged.record.codes.iter().chain(&record.codes).map(String::as_str));
-                merged.record.facts.bindings.extend(record.facts.bindings);
-                merged.record.facts.bindings.sort();
-                merged.record.facts.bindings.dedup();
+                let mut bindings = std::mem::take(&mut merged.record.facts.bindings);
+                bindings.extend(record.facts.bindings.iter().cloned());
+                bindings.sort();
+                bindings.dedup();
+                // The place that says most about how the instance is deployed stands for it
+                // (its runbook is that place's: an MTA redeploy rather than a script's line).
+                if rank(&record.kind) < rank(&merged.record.kind) {
+                    merged.record = record;
+                }
+                merged.record.state = state;
+                merged.record.codes = codes;
+                merged.record.facts.bindings = bindings;
                 merged.sources.push(source);
             }
             None => {
@@ -622,13 +633,22 @@ fn one_per_instance(records: Vec<InstanceRecord>) -> Vec<AuditInstance> {
             }
         }
     }
-    // One place is the record's own file and line: no list to keep.
     for instance in &mut out {
         if instance.sources.len() == 1 {
+            // One place is the record's own file and line: no list to keep.
             instance.sources = Vec::new();
+        } else {
+            // The record's place first, then the others in file order.
+            let own = (instance.record.file.clone(), instance.record.line);
+            instance.sources.sort_by_key(|s| (s.file != own.0 || s.line != own.1, s.file.clone(), s.line));
         }
     }
     out
+}
+
+/// Which declaration of an instance declared in several places stands for it: lowest first.
+fn rank(kind: &str) -> usize {
+    ["mta", "kyma", "terraform", "terraform-cf", "cf", "descriptor"].iter().position(|k| *k == kind).unwrap_or(6)
 }
 
 /// `service-name` of the xsuaa resources of the MTA files among `records`, by (file, resource):
