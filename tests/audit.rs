@@ -515,12 +515,15 @@ fn one_instance_declared_in_two_places() {
     let root = dir.path();
     fs::create_dir_all(root.join("shop/.git")).unwrap();
     write(root, "shop/xs-security.json", &descriptor("shop", Some(r#"["binding-secret","instance-secret"]"#)));
+    write(root, "shop/deploy.sh", "#!/bin/sh\ncf create-service xsuaa application shop-uaa -c xs-security.json\ncf create-service xsuaa application shop-uaa-2 -c xs-security.json\n");
+    // Before the MTA: two instances of the script.
+    let (_, old, _) = audit(root, &["--isolated", "--format", "json", "."]);
+    fs::write(root.join("old.json"), old).unwrap();
     write(
         root,
         "shop/mta.yaml",
         "ID: shop\n_schema-version: '3.1'\nversion: 1.0.0\nresources:\n  - name: uaa\n    type: org.cloudfoundry.managed-service\n    parameters:\n      service: xsuaa\n      service-plan: application\n      service-name: shop-uaa\n      path: ./xs-security.json\n",
     );
-    write(root, "shop/deploy.sh", "#!/bin/sh\ncf create-service xsuaa application shop-uaa -c xs-security.json\ncf create-service xsuaa application shop-uaa-2 -c xs-security.json\n");
     let report = json(root, &["."]);
     let instances = report["repositories"][0]["instances"].as_array().unwrap();
     assert_eq!(instances.len(), 2, "{report:#}");
@@ -545,6 +548,10 @@ fn one_instance_declared_in_two_places() {
         )),
         "{html}"
     );
+    // Declared in one more place, the MTA now stands for it: still the same instance.
+    let compared = json(&root, &["--compare", "old.json", "."]);
+    assert_eq!(compared["totals"]["trend"]["new"], 0, "{compared:#}");
+    assert_eq!(compared["totals"]["trend"]["removed"], 0, "{compared:#}");
     let other = instances.iter().find(|i| i["name"] == "shop-uaa-2").unwrap();
     // One place: its file and line, no list.
     assert_eq!((other["file"].as_str(), other.get("sources")), (Some("shop/deploy.sh"), None));

@@ -2,7 +2,8 @@
 //! total.
 //!
 //! Instances of the two reports are matched within a repository (same path) by kind, name and
-//! file, then what is left by kind and name alone (a file that moved is the same instance).
+//! file, then what is left by kind and name alone (a file that moved is the same instance), then
+//! by a place (file and line) in common.
 
 use super::{weight, AuditInstance, AuditReport};
 use serde::{Deserialize, Serialize};
@@ -92,8 +93,10 @@ pub fn compare(report: &mut AuditReport, old: &AuditReport) {
             old_repos.get(repo.path.as_str()).map_or_else(Vec::new, |r| r.instances.iter().collect());
         let mut taken = vec![false; previous.len()];
         let mut matched: Vec<Option<usize>> = vec![None; repo.instances.len()];
-        // Exact first, then by kind and name, so a moved file keeps its history.
-        for exact in [true, false] {
+        // Exact first, then by kind and name, so a moved file keeps its history; then by a place
+        // in common, so an instance that gained or lost a place (and so its representative) is
+        // still the same one.
+        for pass in 0..3 {
             for (i, instance) in repo.instances.iter().enumerate() {
                 if matched[i].is_some() {
                     continue;
@@ -101,9 +104,14 @@ pub fn compare(report: &mut AuditReport, old: &AuditReport) {
                 let r = &instance.record;
                 let found = previous.iter().enumerate().position(|(j, p)| {
                     !taken[j]
-                        && p.record.kind == r.kind
-                        && p.record.name == r.name
-                        && (!exact || p.record.file == r.file)
+                        && match pass {
+                            0 => p.record.kind == r.kind && p.record.name == r.name && p.record.file == r.file,
+                            1 => p.record.kind == r.kind && p.record.name == r.name,
+                            _ => {
+                                let places = instance.places();
+                                p.places().iter().any(|place| places.contains(place))
+                            }
+                        }
                 });
                 if let Some(j) = found {
                     taken[j] = true;
