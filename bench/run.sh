@@ -50,3 +50,12 @@ if [ ! -d "$work/repos" ]; then
 fi
 echo "repositories: $(find "$work/repos" -name .git -type d | wc -l)"
 run audit --warmup 1 --runs 5 "$bin check --isolated $work/repos --output-format concise" "$bin audit --isolated --quiet $work/repos --format json"
+
+echo "== audit --repos-at 2 (each project folder a repository) beside check on the same tree"
+run audit-repos-at --warmup 1 --runs 10 "$bin check --isolated $work/default --output-format concise" "$bin audit --isolated --quiet --repos-at 2 $work/default --format json"
+printf 'check: '; /usr/bin/time -f '%M KB' "$bin" check --isolated "$work/default" --output-format concise 2>&1 >/dev/null | tail -n 1 || true
+printf 'audit: '; /usr/bin/time -f '%M KB' "$bin" audit --isolated --quiet --repos-at 2 "$work/default" --format json 2>&1 >/dev/null | tail -n 1 || true
+if [ "${2:-}" = "--big" ]; then
+  run audit-repos-at-big --warmup 1 --runs 3 "$bin check --isolated $work/big --output-format concise" "$bin audit --isolated --quiet --repos-at 2 $work/big --format json"
+  printf 'big audit: '; /usr/bin/time -f '%M KB' "$bin" audit --isolated --quiet --repos-at 2 "$work/big" --format json 2>&1 >/dev/null | tail -n 1 || true
+fi

@@ -70,20 +70,25 @@ fn io_error(message: String) -> LoadError {
 /// FIFO never blocks the run, and at most [`MAX_FILE_SIZE`] bytes are read, so a device or a
 /// file that keeps growing cannot exhaust memory. The error says why, without the path.
 pub fn read_bytes(path: &Path) -> Result<Vec<u8>, String> {
+    read_bytes_at_most(path, MAX_FILE_SIZE)
+}
+
+/// [`read_bytes`] with another bound (an audit report of a large estate exceeds 16 MiB).
+pub fn read_bytes_at_most(path: &Path, max: u64) -> Result<Vec<u8>, String> {
     let meta = std::fs::metadata(path).map_err(|e| format!("cannot read the file: {e}"))?;
     if !meta.is_file() {
         let what = if meta.is_dir() { "a directory" } else { "not a regular file (a FIFO, socket or device)" };
         return Err(format!("cannot read the file: it is {what}"));
     }
-    let too_large = || format!("the file is larger than {} MiB; not read", MAX_FILE_SIZE >> 20);
-    if meta.len() > MAX_FILE_SIZE {
+    let too_large = || format!("the file is larger than {} MiB; not read", max >> 20);
+    if meta.len() > max {
         return Err(too_large());
     }
     let mut bytes = Vec::with_capacity(meta.len() as usize);
     std::fs::File::open(path)
-        .and_then(|f| f.take(MAX_FILE_SIZE + 1).read_to_end(&mut bytes))
+        .and_then(|f| f.take(max + 1).read_to_end(&mut bytes))
         .map_err(|e| format!("cannot read the file: {e}"))?;
-    if bytes.len() as u64 > MAX_FILE_SIZE {
+    if bytes.len() as u64 > max {
         return Err(too_large());
     }
     Ok(bytes)

@@ -1,4 +1,7 @@
-//! `audit`: repository detection, states, report formats, sharding and merging, progress.
+//! `audit`: repository detection, states, report formats, sharding and merging, progress,
+//! identity (remotes, CODEOWNERS, links), the trend against an earlier report, the exit gate.
+
+mod support;
 
 use assert_cmd::Command;
 use serde_json::Value;
@@ -131,17 +134,27 @@ fn every_format_says_the_same() {
 
     let (_, csv, _) = audit(dir.path(), &["--isolated", "--format", "csv", "."]);
     let lines: Vec<&str> = csv.lines().collect();
-    assert_eq!(lines[0], "repository,file,line,instance,kind,plan,state,codes");
+    assert_eq!(lines[0], "repository,file,line,instance,kind,plan,state,codes,owners,link,sources,change");
     assert_eq!(lines.len(), 9, "{csv}");
-    assert!(lines.contains(&"alpha,alpha/xs-security.json,1,a1,descriptor,unknown,instance-only,XS102"), "{csv}");
+    let root = fs::canonicalize(dir.path()).unwrap();
+    let a1 = format!(
+        "alpha,alpha/xs-security.json,1,a1,descriptor,unknown,instance-only,XS102,,file://{}/alpha/xs-security.json#L1,alpha/xs-security.json:1,",
+        root.display()
+    );
+    assert!(lines.contains(&a1.as_str()), "{csv}");
 
     let (_, html, _) = audit(dir.path(), &["--isolated", "--format", "html", "."]);
     assert!(
         html.starts_with("<!DOCTYPE html>") && html.contains("data-state=\"binding-only\" data-count=\"2\""),
         "{html}"
     );
-    assert!(!html.contains("http://") && !html.contains("https://") && !html.contains(" src="), "no network");
-    assert!(html.contains("<a href=\"alpha/xs-security.json#L1\">"), "{html}");
+    // Nothing to load: no `src`, no stylesheet link, and the CSP forbids any fetch anyway (the
+    // runbooks name SAP's API URL as text).
+    assert!(!html.contains(" src=") && !html.contains("<link") && html.contains("default-src 'none'"), "no network");
+    // Links work wherever the report is opened: by absolute path when there is no known remote.
+    assert!(html.contains(&format!("<a href=\"file://{}/alpha/xs-security.json#L1\">", root.display())), "{html}");
+    // The legend says what each state means and what comes next.
+    assert!(html.contains("<tr data-state=\"dual\"><td>") && html.contains("Step 2: rebind every app"), "{html}");
 }
 
 #[test]
@@ -166,7 +179,12 @@ fn shards_merge_into_the_full_report() {
     }
     let mut args = vec!["--merge"];
     args.extend(files.iter().map(String::as_str));
-    let merged = json(dir.path(), &args);
+    let mut merged = json(dir.path(), &args);
+    let mut full = full;
+    // Everything but when and how each report was made.
+    assert!(merged["generated"]["command"].as_str().unwrap().contains("--merge"));
+    merged.as_object_mut().unwrap().remove("generated");
+    full.as_object_mut().unwrap().remove("generated");
     assert_eq!(merged, full);
     assert_eq!(full["totals"]["repositories"], 15);
     let (code, _, err) = audit(dir.path(), &["--shard", "4/3", "."]);
@@ -190,8 +208,10 @@ fn no_progress_line_when_not_a_terminal_and_output_file_is_whole() {
 
 /// The HTML report in a real headless browser (Debian's chromium, driven by playwright-core from
 /// `tests/browser`): no console error, no network request, the chart and the table show the
-/// report's counts, and clicking a heading sorts. Skipped, saying so, when the browser or the
-/// driver is missing, unless `XSUAA_LINT_BROWSER_TEST=required` (as `.ci/run` sets).
+/// report's counts, clicking a heading sorts, the legend is there, the search box and the state
+/// filters hide rows, the trend column shows what moved since the earlier report, a runbook opens
+/// with a click, and the two buttons save the report's CSV and JSON. Skipped, saying so, when the
+/// browser or the driver is missing, unless `XSUAA_LINT_BROWSER_TEST=required` (as `.ci/run` sets).
 #[test]
 fn html_report_works_in_a_real_browser() {
     let required = std::env::var("XSUAA_LINT_BROWSER_TEST").is_ok_and(|v| v == "required");
@@ -206,16 +226,27 @@ fn html_report_works_in_a_real_browser() {
         return;
     }
     let dir = estate();
+    // The earlier report, then the tree moves: beta's dual instance finishes, gamma's regresses,
+    // and alpha gets a new instance-secret instance.
+    let (_, old, _) = audit(dir.path(), &["--isolated", "--format", "json", "."]);
+    fs::write(dir.path().join("old.json"), old).unwrap();
+    fs::create_dir(dir.path().join("out")).unwrap();
+    write(dir.path(), "group/beta/api/xs-security.json", &descriptor("b2", Some(r#"["binding-secret"]"#)));
+    write(dir.path(), "gamma/xs-security.json", &descriptor("g1", Some(r#"["instance-secret"]"#)));
     // A file whose path a URL would misread (fragment, query, escape, space, non-ASCII).
     write(dir.path(), "alpha/odd #1?%41 é/xs-security.json", &descriptor("a3", Some(r#"["instance-secret"]"#)));
-    let (_, _, err) = audit(dir.path(), &["--isolated", "--format", "html", "--output-file", "report.html", "."]);
+    let (_, _, err) = audit(
+        dir.path(),
+        &["--isolated", "--format", "html", "--compare", "old.json", "--output-file", "out/report.html", "."],
+    );
     assert!(err.is_empty(), "{err}");
-    let report = json(dir.path(), &["."]);
-    let page = dir.path().join("report.html");
+    let report = json(dir.path(), &["--compare", "old.json", "."]);
+    let page = dir.path().join("out/report.html");
     let out = std::process::Command::new("node")
         .current_dir(&browser_dir)
         .arg("check-report.mjs")
         .arg(&page)
+        .arg("beta")
         .env("CHROMIUM", &chromium)
         .output()
         .unwrap();
@@ -226,9 +257,17 @@ fn html_report_works_in_a_real_browser() {
     for (state, n) in report["totals"]["states"].as_object().unwrap() {
         assert_eq!(&seen["bars"][state], n, "chart bar {state}");
     }
-    // Every link leads to its instance's file and line.
+    // The legend: every state, what it means and its next step.
+    let legend = seen["legend"].as_array().unwrap();
+    assert_eq!(legend.len(), 7, "{legend:?}");
+    for row in legend {
+        assert!(!row["meaning"].as_str().unwrap().is_empty() && !row["next"].as_str().unwrap().is_empty(), "{row}");
+    }
+    assert_eq!(legend[0]["state"], "instance-only");
+    assert!(legend[0]["next"].as_str().unwrap().starts_with("Step 1"), "{legend:?}");
+    // Every link leads to its instance's file and line, from wherever the report is (`out/`).
     let links: Vec<&str> = seen["links"].as_array().unwrap().iter().map(|l| l.as_str().unwrap()).collect();
-    assert_eq!(links.len(), 6, "{links:?}");
+    assert_eq!(links.len(), 9, "{links:?}");
     let root = std::fs::canonicalize(dir.path()).unwrap();
     for link in &links {
         let (path, line) = link.strip_prefix("file://").and_then(|l| l.split_once("#L")).expect(link);
@@ -253,6 +292,40 @@ fn html_report_works_in_a_real_browser() {
     assert_eq!(seen["byNameDescending"], serde_json::json!(["group/beta", "gamma", "alpha"]));
     let scores: Vec<i64> = seen["byScoreAscending"].as_array().unwrap().iter().map(|v| v.as_i64().unwrap()).collect();
     assert!(scores.windows(2).all(|w| w[0] <= w[1]) && scores.len() == 3, "{scores:?}");
+    // The search box leaves the rows that mention it; the state filters hide finished instances
+    // and the repositories that hold nothing else.
+    assert_eq!(seen["allInstances"].as_array().unwrap().len(), 9);
+    assert_eq!(seen["searchRepositories"], serde_json::json!(["group/beta"]));
+    let found: Vec<&str> = seen["searchInstances"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+    assert_eq!(found.len(), 3, "{found:?}");
+    assert!(found.iter().all(|row| row.starts_with("group/beta ")), "{found:?}");
+    let filtered: Vec<&str> =
+        seen["filteredInstances"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+    assert_eq!(filtered.len(), 6, "{filtered:?}");
+    assert!(filtered.iter().all(|row| !row.ends_with(" binding-only") && !row.ends_with(" x509")), "{filtered:?}");
+    assert_eq!(seen["shown"], "3 repositories, 9 instances shown");
+    // The trend column: gamma regressed, beta finished one, alpha has a new instance-secret instance.
+    let trend = &seen["trend"];
+    assert_eq!((trend["gamma"]["regressions"].as_u64(), trend["gamma"]["finished"].as_u64()), (Some(1), Some(0)));
+    assert_eq!(trend["group/beta"]["finished"], 1);
+    assert_eq!(trend["alpha"]["newInstanceSecret"], 1);
+    assert_eq!(trend["alpha"]["text"], "1 new instance-secret, 1 new");
+    let mut changes: Vec<&str> = seen["changes"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+    changes.retain(|c| !c.is_empty());
+    changes.sort_unstable();
+    assert_eq!(changes, ["finished", "new", "regressed"]);
+    // A runbook one click away, with SAP's steps.
+    let runbook = seen["runbook"].as_str().unwrap();
+    assert!(runbook.contains("Steps") && runbook.contains("credential-types"), "{runbook}");
+    // The saved files are the report's CSV and JSON.
+    let (_, csv, _) = audit(dir.path(), &["--isolated", "--format", "csv", "--compare", "old.json", "."]);
+    assert_eq!(seen["saved"]["csv"]["name"], "xsuaa-audit.csv");
+    assert_eq!(seen["saved"]["csv"]["text"].as_str().unwrap(), csv);
+    let mut saved: Value = serde_json::from_str(seen["saved"]["json"]["text"].as_str().unwrap()).unwrap();
+    let mut expected = report.clone();
+    saved.as_object_mut().unwrap().remove("generated");
+    expected.as_object_mut().unwrap().remove("generated");
+    assert_eq!(saved, expected);
     assert!(page.with_extension("png").exists(), "screenshot");
     if let Ok(keep) = std::env::var("XSUAA_LINT_KEEP_SCREENSHOT") {
         std::fs::copy(page.with_extension("png"), keep).unwrap();
@@ -273,4 +346,310 @@ fn unknown_configurations_are_counted_not_hidden() {
     );
     let (_, out, err) = audit(root, &["--format", "csv", "--isolated", "."]);
     assert!(out.contains("infra,infra/main.tf,6,shop-xsuaa,terraform-cf,application,invalid,XS007"), "{out}{err}");
+}
+
+fn paths(report: &Value) -> Vec<String> {
+    report["repositories"].as_array().unwrap().iter().map(|r| r["path"].as_str().unwrap().to_string()).collect()
+}
+
+/// A download of many repositories has no `.git` folders: `--repos-at` makes each folder at a
+/// depth one; `--repos-from` takes a list; a bare clone is skipped, saying so; a worktree is one.
+#[test]
+fn each_way_of_finding_repositories() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    for repo in ["download/shop", "download/hr", "download/hr-ui"] {
+        write(root, &format!("{repo}/xs-security.json"), &descriptor(repo.rsplit('/').next().unwrap(), None));
+    }
+    write(root, "download/shop/srv/xs-security.json", &descriptor("shop-srv", Some(r#"["instance-secret"]"#)));
+    // As today: no `.git`, so the whole download is one repository.
+    assert_eq!(paths(&json(root, &["download"])), ["download"]);
+    let report = json(root, &["--repos-at", "1", "download"]);
+    assert_eq!(paths(&report), ["download/hr", "download/hr-ui", "download/shop"]);
+    assert_eq!(report["repositories"][2]["instances"].as_array().unwrap().len(), 2);
+    assert_eq!(paths(&json(root, &["--repos-at", "2", "."])), ["download/hr", "download/hr-ui", "download/shop"]);
+    // A list: comments, blank lines, relative paths from the current folder; `-` is standard input.
+    write(root, "repos.txt", "# two of them\ndownload/shop\n\ndownload/hr-ui\n");
+    assert_eq!(paths(&json(root, &["--repos-from", "repos.txt"])), ["download/hr-ui", "download/shop"]);
+    let out = Command::cargo_bin("xsuaa-lint")
+        .unwrap()
+        .current_dir(root)
+        .args(["audit", "--isolated", "--format", "json", "--repos-from", "-"])
+        .write_stdin("download/hr\n")
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(paths(&report), ["download/hr"]);
+    write(root, "bad.txt", "download/shop\nnowhere\n");
+    let (code, _, err) = audit(root, &["--repos-from", "bad.txt"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("bad.txt: line 2: `nowhere` is not a folder"), "{err}");
+    let (code, _, err) = audit(root, &["--repos-at", "0", "."]);
+    assert_eq!(code, 2, "{err}");
+
+    // A real bare clone and a real worktree beside a real repository.
+    let git_root = root.join("git");
+    fs::create_dir_all(git_root.join("main")).unwrap();
+    let main = git_root.join("main");
+    support::git_init(&main);
+    write(&main, "xs-security.json", &descriptor("m", Some(r#"["binding-secret"]"#)));
+    support::git(&main, &["add", "-A"]);
+    support::git(&main, &["commit", "-q", "-m", "one"]);
+    support::git(&git_root, &["clone", "-q", "--bare", "main", "bare.git"]);
+    support::git(&main, &["worktree", "add", "-q", "-b", "feature", "../feature"]);
+    let (code, out, err) = audit(&git_root, &["--isolated", "--format", "json", "."]);
+    let report: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!((code, paths(&report)), (0, vec!["feature".to_string(), "main".to_string()]), "{err}");
+    assert_eq!(report["repositories"][0]["git"]["branch"], "feature");
+    assert_eq!(report["skipped"][0]["path"], "bare.git");
+    assert!(report["skipped"][0]["reason"].as_str().unwrap().starts_with("a bare repository"));
+    assert!(err.contains("warning: bare.git: skipped: a bare repository (no work tree)"), "{err}");
+    // Listed, a bare repository is skipped the same way.
+    write(&git_root, "list.txt", "main\nbare.git\n");
+    let (_, out, err) = audit(&git_root, &["--isolated", "--format", "json", "--repos-from", "list.txt"]);
+    let report: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(paths(&report), ["main"]);
+    assert_eq!(report["skipped"][0]["path"], "bare.git", "{err}");
+    assert!(err.contains("warning: bare.git: skipped: a bare repository"), "{err}");
+}
+
+/// Remote, default branch, commit and owners from a real repository; links to the web view of
+/// GitHub, GitLab and Bitbucket for ssh and https remotes, by `--link-pattern` for another host,
+/// else to the file by absolute path.
+#[test]
+fn identity_and_links_from_real_repositories() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let remotes = [
+        ("gh", "git@github.com:acme/shop.git", "https://github.com/acme/shop/blob/{c}/srv/xs-security.json#L1"),
+        ("gh-https", "https://github.com/acme/shop", "https://github.com/acme/shop/blob/{c}/srv/xs-security.json#L1"),
+        (
+            "gl",
+            "https://oauth2:glpat-secret@gitlab.com/group/sub/shop.git",
+            "https://gitlab.com/group/sub/shop/-/blob/{c}/srv/xs-security.json#L1",
+        ),
+        (
+            "gl-ssh",
+            "ssh://git@gitlab.example.com:2222/group/shop.git",
+            "https://gitlab.example.com/group/shop/-/blob/{c}/srv/xs-security.json#L1",
+        ),
+        (
+            "bb",
+            "git@bitbucket.org:team/shop.git",
+            "https://bitbucket.org/team/shop/src/{c}/srv/xs-security.json#lines-1",
+        ),
+        (
+            "bb-https",
+            "https://me@bitbucket.org/team/shop.git",
+            "https://bitbucket.org/team/shop/src/{c}/srv/xs-security.json#lines-1",
+        ),
+        ("own", "git@git.example.com:x/shop.git", "https://git.example.com/x/shop/src/{c}/srv/xs-security.json?line=1"),
+        ("other", "git@git.other.com:x/shop.git", "file://{root}/other/srv/xs-security.json#L1"),
+    ];
+    for (name, remote, _) in remotes {
+        let repo = root.join(name);
+        fs::create_dir_all(&repo).unwrap();
+        support::git_init(&repo);
+        write(&repo, "srv/xs-security.json", &descriptor(name, Some(r#"["instance-secret"]"#)));
+        write(&repo, ".github/CODEOWNERS", "* @acme/all\n/srv/ @acme/backend @jane\n");
+        write(&repo, "docs/CODEOWNERS", "* @never-read\n");
+        support::git(&repo, &["add", "-A"]);
+        support::git(&repo, &["commit", "-q", "-m", "one"]);
+        support::git(&repo, &["remote", "add", "origin", remote]);
+        support::git(&repo, &["update-ref", "refs/remotes/origin/trunk", "HEAD"]);
+        support::git(&repo, &["symbolic-ref", "refs/remotes/origin/HEAD", "refs/remotes/origin/trunk"]);
+    }
+    let report =
+        json(root, &["--link-pattern", "git.example.com=https://{host}/{repo}/src/{commit}/{path}?line={line}", "."]);
+    let canonical = fs::canonicalize(root).unwrap();
+    for (n, (name, remote, link)) in remotes.iter().enumerate() {
+        let repo = report["repositories"].as_array().unwrap().iter().find(|r| r["path"] == *name).unwrap();
+        let commit = support::git(&root.join(name), &["rev-parse", "HEAD"]);
+        let git = &repo["git"];
+        let shown = if n == 2 {
+            "https://gitlab.com/group/sub/shop.git"
+        } else if n == 5 {
+            "https://bitbucket.org/team/shop.git"
+        } else {
+            remote
+        };
+        assert_eq!(git["remote"], *shown, "{name}: the remote, never a token");
+        assert_eq!((git["default_branch"].as_str(), git["branch"].as_str()), (Some("trunk"), Some("main")), "{name}");
+        assert_eq!(git["commit"], commit.as_str(), "{name}");
+        assert_eq!(repo["codeowners"], ".github/CODEOWNERS");
+        let instance = &repo["instances"][0];
+        assert_eq!(instance["owners"], serde_json::json!(["@acme/backend", "@jane"]), "{name}");
+        let expected = link.replace("{c}", &commit).replace("{root}", &canonical.to_string_lossy());
+        assert_eq!(instance["link"], expected.as_str(), "{name}");
+    }
+    // The report says when, by which version and by what command it was made.
+    let generated = &report["generated"];
+    assert_eq!(generated["tool_version"], env!("CARGO_PKG_VERSION"));
+    assert!(generated["command"]
+        .as_str()
+        .unwrap()
+        .starts_with("xsuaa-lint audit --format json --isolated --link-pattern"));
+    let date = generated["date"].as_str().unwrap();
+    assert!(date.len() == 20 && date.ends_with('Z') && date.as_bytes()[10] == b'T', "{date}");
+    let out = Command::cargo_bin("xsuaa-lint")
+        .unwrap()
+        .current_dir(root)
+        .args(["audit", "--format", "json", "--isolated", "gh"])
+        .env("SOURCE_DATE_EPOCH", "1767225600")
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["generated"]["date"], "2026-01-01T00:00:00Z");
+    // The Markdown report shows the remote, the owners and the web link.
+    let (_, md, _) = audit(root, &["--isolated", "--format", "markdown", "gh"]);
+    assert!(md.contains("| gh | git@github.com:acme/shop.git | "), "{md}");
+    assert!(md.contains("| @acme/backend @jane |") && md.contains("](https://github.com/acme/shop/blob/"), "{md}");
+}
+
+/// An instance declared by an MTA resource (named by its `service-name`) and by a `cf
+/// create-service` line is one instance with both sources and the worse state; two instances
+/// that share a descriptor under different names stay two.
+#[test]
+fn one_instance_declared_in_two_places() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    fs::create_dir_all(root.join("shop/.git")).unwrap();
+    write(root, "shop/xs-security.json", &descriptor("shop", Some(r#"["binding-secret","instance-secret"]"#)));
+    write(root, "shop/deploy.sh", "#!/bin/sh\ncf create-service xsuaa application shop-uaa -c xs-security.json\ncf create-service xsuaa application shop-uaa-2 -c xs-security.json\n");
+    // Before the MTA: two instances of the script.
+    let (_, old, _) = audit(root, &["--isolated", "--format", "json", "."]);
+    fs::write(root.join("old.json"), old).unwrap();
+    write(
+        root,
+        "shop/mta.yaml",
+        "ID: shop\n_schema-version: '3.1'\nversion: 1.0.0\nresources:\n  - name: uaa\n    type: org.cloudfoundry.managed-service\n    parameters:\n      service: xsuaa\n      service-plan: application\n      service-name: shop-uaa\n      path: ./xs-security.json\n",
+    );
+    let report = json(root, &["."]);
+    let instances = report["repositories"][0]["instances"].as_array().unwrap();
+    assert_eq!(instances.len(), 2, "{report:#}");
+    assert_eq!(report["totals"]["instances"], 2);
+    let merged = instances.iter().find(|i| i["sources"].is_array()).expect("merged");
+    let sources: Vec<(&str, &str)> = merged["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s["file"].as_str().unwrap(), s["kind"].as_str().unwrap()))
+        .collect();
+    // The MTA stands for the instance (its runbook is a redeploy); the script is listed.
+    assert_eq!(sources, [("shop/mta.yaml", "mta"), ("shop/deploy.sh", "cf")]);
+    assert_eq!((merged["file"].as_str(), merged["kind"].as_str()), (Some("shop/mta.yaml"), Some("mta")));
+    let root = fs::canonicalize(root).unwrap();
+    assert_eq!(merged["sources"][1]["link"], format!("file://{}/shop/deploy.sh#L2", root.display()).as_str());
+    let (_, html, _) = audit(&root, &["--isolated", "--format", "html", "."]);
+    assert!(
+        html.contains(&format!(
+            "also <a href=\"file://{}/shop/deploy.sh#L2\">shop/deploy.sh:2</a> (cf)",
+            root.display()
+        )),
+        "{html}"
+    );
+    // Declared in one more place, the MTA now stands for it: still the same instance.
+    let compared = json(&root, &["--compare", "old.json", "."]);
+    assert_eq!(compared["totals"]["trend"]["new"], 0, "{compared:#}");
+    assert_eq!(compared["totals"]["trend"]["removed"], 0, "{compared:#}");
+    let other = instances.iter().find(|i| i["name"] == "shop-uaa-2").unwrap();
+    // One place: its file and line, no list.
+    assert_eq!((other["file"].as_str(), other.get("sources")), (Some("shop/deploy.sh"), None));
+}
+
+/// `--compare`: what moved between two reports of a changed tree, in every format.
+#[test]
+fn trend_between_two_reports() {
+    let dir = estate();
+    let root = dir.path();
+    let (_, old, _) = audit(root, &["--isolated", "--format", "json", "."]);
+    fs::write(root.join("old.json"), &old).unwrap();
+    // alpha: a1 finishes, a2 improves; beta: the dual b2 regresses; gamma: a new implicit instance.
+    write(root, "alpha/xs-security.json", &descriptor("a1", Some(r#"["binding-secret"]"#)));
+    write(root, "alpha/srv/xs-security.json", &descriptor("a2", Some(r#"["binding-secret","instance-secret"]"#)));
+    write(root, "group/beta/api/xs-security.json", &descriptor("b2", Some(r#"["instance-secret"]"#)));
+    write(root, "gamma/new/xs-security.json", &descriptor("g4", None));
+    fs::remove_dir_all(root.join("gamma/cert")).unwrap();
+    let report = json(root, &["--compare", "old.json", "."]);
+    let total = &report["totals"]["trend"];
+    assert_eq!(
+        total,
+        &serde_json::json!({"finished": 1, "new_instance_secret": 1, "regressions": 1, "improved": 1, "new": 1, "removed": 1})
+    );
+    let trend = |repo: usize| report["repositories"][repo]["trend"].clone();
+    assert_eq!((trend(0)["finished"].as_u64(), trend(0)["improved"].as_u64()), (Some(1), Some(1)), "alpha");
+    assert_eq!((trend(1)["new"].as_u64(), trend(1)["removed"].as_u64()), (Some(1), Some(1)), "gamma");
+    assert_eq!(trend(2)["regressions"], 1, "beta");
+    let b2 = report["repositories"][2]["instances"].as_array().unwrap().iter().find(|i| i["name"] == "b2").unwrap();
+    assert_eq!((b2["change"].as_str(), b2["previous_state"].as_str()), (Some("regressed"), Some("dual")));
+    assert_eq!(report["generated"]["compared_with"]["file"], "old.json");
+    // The same movement in the other formats.
+    let (_, table, _) = audit(root, &["--isolated", "--compare", "old.json", "."]);
+    let summary = "1 finished, 1 new instance-secret, 1 regression, 1 improved, 1 new, 1 removed";
+    assert!(table.contains("Since old.json (") && table.contains(summary), "{table}");
+    assert!(table.lines().any(|l| l.starts_with("group/beta ") && l.ends_with("  1 regression")), "{table}");
+    let (_, md, _) = audit(root, &["--isolated", "--format", "markdown", "--compare", "old.json", "."]);
+    assert!(md.contains(&format!("{summary}.")) && md.contains(" since last report |"), "{md}");
+    assert!(md.lines().any(|l| l.starts_with("| group/beta | b2 |") && l.ends_with(" regressed |")), "{md}");
+    let (_, csv, _) = audit(root, &["--isolated", "--format", "csv", "--compare", "old.json", "."]);
+    assert!(
+        csv.lines()
+            .any(|l| l.starts_with("group/beta,group/beta/api/xs-security.json,1,b2,") && l.ends_with(",regressed")),
+        "{csv}"
+    );
+    assert!(
+        csv.lines().any(|l| l.starts_with("alpha,alpha/xs-security.json,1,a1,") && l.ends_with(",finished")),
+        "{csv}"
+    );
+    let (_, html, _) = audit(root, &["--isolated", "--format", "html", "--compare", "old.json", "."]);
+    assert!(
+        html.contains("<p id=\"trend\" data-finished=\"1\" data-new-instance-secret=\"1\" data-regressions=\"1\""),
+        "{html}"
+    );
+    // An earlier report that is not one is an error.
+    write(root, "junk.json", "{}");
+    let (code, _, err) = audit(root, &["--compare", "junk.json", "."]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--compare junk.json: not an audit report"), "{err}");
+}
+
+/// `--fail-on` and `--exit-zero` as `check` has them; the report's file mode is the usual one.
+#[test]
+fn exit_gate_and_file_mode() {
+    let dir = estate();
+    let root = dir.path();
+    let report = json(root, &["."]);
+    assert!(report["totals"]["findings"]["error"].as_u64().unwrap() > 0, "{report:#}");
+    assert_eq!(audit(root, &["--isolated", "."]).0, 1, "repositories need work");
+    assert_eq!(audit(root, &["--isolated", "--exit-zero", "."]).0, 0);
+    assert_eq!(audit(root, &["--isolated", "--fail-on", "error", "."]).0, 1);
+    // gamma is finished and holds no error: it fails only on what `--fail-on` names.
+    let gamma = json(root, &["gamma"]);
+    let findings = &gamma["totals"]["findings"];
+    assert_eq!(findings["error"], 0, "{gamma:#}");
+    assert_eq!(audit(root, &["--isolated", "gamma"]).0, 0);
+    assert_eq!(audit(root, &["--isolated", "--fail-on", "error", "gamma"]).0, 0);
+    let any = findings["warning"].as_u64().unwrap() + findings["info"].as_u64().unwrap() > 0;
+    assert_eq!(audit(root, &["--isolated", "--fail-on", "info", "gamma"]).0, i32::from(any));
+    assert_eq!(audit(root, &["--isolated", "--fail-on", "info", "--exit-zero", "."]).0, 0);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let bin = assert_cmd::cargo::cargo_bin("xsuaa-lint");
+        let status = std::process::Command::new("sh")
+            .current_dir(root)
+            .arg("-c")
+            .arg(format!("umask 022; exec '{}' audit --isolated --format html -o report.html .", bin.display()))
+            .status()
+            .unwrap();
+        assert_eq!(status.code(), Some(1));
+        assert_eq!(fs::metadata(root.join("report.html")).unwrap().permissions().mode() & 0o777, 0o644);
+    }
+    // Each format is described in `--help`.
+    let out = Command::cargo_bin("xsuaa-lint").unwrap().args(["audit", "--help"]).output().unwrap();
+    let help = String::from_utf8_lossy(&out.stdout);
+    for format in ["table:", "markdown:", "csv:", "json:", "html:"] {
+        assert!(help.contains(format), "{format}: {help}");
+    }
+    assert!(help.contains("--repos-at") && help.contains("--repos-from") && help.contains("--compare"), "{help}");
 }

@@ -1,12 +1,15 @@
 //! CSV, one row per instance, for spreadsheets and BI tools: RFC 4180 quoting by the `csv`
 //! crate, every field quoted when it needs to be (a report given to `audit --merge` may hold any
-//! text in any field, `kind`, `state` and `codes` included).
+//! text in any field, `kind`, `state` and `codes` included). Columns after `codes` were added
+//! later and only ever are appended: `owners` (space-separated), `link`, `sources` (every
+//! `file:line` that declares the instance, space-separated), `change` (with `--compare`).
 
 use super::AuditReport;
 use serde::Serialize;
 use std::io::{self, Write};
 
-const HEADER: [&str; 8] = ["repository", "file", "line", "instance", "kind", "plan", "state", "codes"];
+const HEADER: [&str; 12] =
+    ["repository", "file", "line", "instance", "kind", "plan", "state", "codes", "owners", "link", "sources", "change"];
 
 /// One row, in the order of [`HEADER`].
 #[derive(Serialize)]
@@ -19,6 +22,10 @@ struct Row<'a> {
     plan: &'a str,
     state: &'a str,
     codes: String,
+    owners: String,
+    link: &'a str,
+    sources: String,
+    change: &'a str,
 }
 
 pub fn write(report: &AuditReport, out: &mut dyn Write) -> io::Result<()> {
@@ -26,7 +33,8 @@ pub fn write(report: &AuditReport, out: &mut dyn Write) -> io::Result<()> {
     let mut csv = csv::WriterBuilder::new().has_headers(false).from_writer(out);
     csv.write_record(HEADER)?;
     for repo in &report.repositories {
-        for i in &repo.instances {
+        for instance in &repo.instances {
+            let i = &instance.record;
             csv.serialize(Row {
                 repository: &repo.path,
                 file: &i.file,
@@ -36,6 +44,15 @@ pub fn write(report: &AuditReport, out: &mut dyn Write) -> io::Result<()> {
                 plan: &i.plan,
                 state: &i.state,
                 codes: i.codes.join(" "),
+                owners: instance.owners.join(" "),
+                link: instance.link.as_deref().unwrap_or(""),
+                sources: instance
+                    .places()
+                    .iter()
+                    .map(|(file, line)| format!("{file}:{line}"))
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                change: instance.change.as_deref().unwrap_or(""),
             })?;
         }
     }
@@ -45,7 +62,7 @@ pub fn write(report: &AuditReport, out: &mut dyn Write) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::audit::RepositoryAudit;
+    use crate::audit::{AuditInstance, RepositoryAudit};
     use crate::inventory::InstanceRecord;
 
     fn report(instance: InstanceRecord) -> AuditReport {
@@ -55,7 +72,11 @@ mod tests {
             committed_credentials: 0,
             errors: 0,
             states: Default::default(),
-            instances: vec![instance],
+            findings: Default::default(),
+            git: None,
+            codeowners: None,
+            trend: None,
+            instances: vec![AuditInstance::of(instance)],
         }])
     }
 
@@ -67,6 +88,7 @@ mod tests {
 
     #[test]
     fn quotes_only_when_needed() {
+        // An instance read from a report is one place: its file and line.
         let plain = InstanceRecord {
             file: "a/xs-security.json".into(),
             line: 1,
@@ -79,10 +101,13 @@ mod tests {
         };
         assert_eq!(
             written(&report(plain)),
-            "repository,file,line,instance,kind,plan,state,codes\n\
-             \"repo, \"\"one\"\"\",a/xs-security.json,1,a1,descriptor,unknown,implicit,XS101 XS205\n"
+            "repository,file,line,instance,kind,plan,state,codes,owners,link,sources,change\n\
+             \"repo, \"\"one\"\"\",a/xs-security.json,1,a1,descriptor,unknown,implicit,XS101 XS205,,,a/xs-security.json:1,\n"
         );
-        assert_eq!(written(&AuditReport::new(vec![])), "repository,file,line,instance,kind,plan,state,codes\n");
+        assert_eq!(
+            written(&AuditReport::new(vec![])),
+            "repository,file,line,instance,kind,plan,state,codes,owners,link,sources,change\n"
+        );
     }
 
     /// Every field reads back as written, whatever it holds: the hand-written quoting left
@@ -103,7 +128,20 @@ mod tests {
         let mut reader = csv::ReaderBuilder::new().from_reader(text.as_bytes());
         let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
         assert_eq!(rows.len(), 1, "{text}");
-        let expected = ["repo, \"one\"", &odd.file, "7", &odd.name, &odd.kind, &odd.plan, &odd.state, "ORG,1 XS101"];
+        let expected = [
+            "repo, \"one\"",
+            &odd.file,
+            "7",
+            &odd.name,
+            &odd.kind,
+            &odd.plan,
+            &odd.state,
+            "ORG,1 XS101",
+            "",
+            "",
+            "dir\nname/xs-security.json:7",
+            "",
+        ];
         assert_eq!(rows[0].iter().collect::<Vec<_>>(), expected);
     }
 }

@@ -1,24 +1,32 @@
-//! A self-contained HTML report: no network, no external file. Totals and a bar chart of the
-//! states across all repositories (inline SVG), a sortable per-repository table (a few lines of
-//! inline script), and the instances that need work, each linked to its file and line.
+//! A self-contained HTML report: no network, no external file. When and how it was made, a
+//! legend of the states with their next step, a bar chart (inline SVG), a search box and state
+//! filters, sortable tables of the repositories (identity, findings by severity, trend) and of
+//! the instances (each linked to its file and line, with its runbook one click away), and the
+//! report itself as CSV and JSON to save: a few lines of inline script, nothing fetched.
 //!
-//! Text is escaped for HTML by `html-escape` (`&`, `<` and `>` in element content); a link's
-//! target is the file's path percent-encoded as a relative URL (see [`uri_path`]), so that a `#`,
-//! `?`, `%` or `:` in a path is part of the file name, never a fragment, query or scheme.
+//! Text is escaped for HTML by `html-escape` (`&`, `<` and `>` in element content; attribute
+//! values with quotes too). A link without a recorded URL (a report of an older version) is the
+//! file's path percent-encoded as a relative URL (see [`uri_path`]), so that a `#`, `?`, `%` or
+//! `:` in a path is part of the file name, never a fragment, query or scheme.
 
-use super::{AuditReport, STATES};
+use super::{AuditInstance, AuditReport, RepositoryAudit, STATES};
 use crate::report::uri_path;
-use html_escape::encode_text as esc;
+use html_escape::{encode_double_quoted_attribute as attr, encode_text as esc};
 use std::io::{self, Write};
 
 const STYLE: &str = "body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222}\
 h1{font-size:1.6em}table{border-collapse:collapse;margin:1em 0}\
-th,td{border:1px solid #ccc;padding:.3em .6em;text-align:left}td.n,th.n{text-align:right}\
-th{background:#f3f3f3;cursor:pointer;user-select:none}th[aria-sort]::after{content:' \\25B4'}\
-th[aria-sort=descending]::after{content:' \\25BE'}.bad{color:#a40000}\
-svg text{font:12px system-ui,sans-serif}";
+th,td{border:1px solid #ccc;padding:.3em .6em;text-align:left;vertical-align:top}td.n,th.n{text-align:right}\
+table.sortable th{background:#f3f3f3;cursor:pointer;user-select:none}th[aria-sort]::after{content:' \\25B4'}\
+th[aria-sort=descending]::after{content:' \\25BE'}.bad{color:#a40000}#legend th{background:#f3f3f3}\
+.sw{display:inline-block;width:.9em;height:.9em;margin-right:.4em;vertical-align:-.1em;border-radius:2px}\
+#controls{position:sticky;top:0;background:#fff;padding:.5em 0;border-bottom:1px solid #ddd}\
+#search{width:24em;padding:.3em}#filters{display:inline;border:0;margin:0 0 0 1em;padding:0}\
+#filters label{margin-right:.8em;white-space:nowrap}.meta{color:#555}pre{white-space:pre-wrap;max-width:60em}\
+.up{color:#1e7b34}.down{color:#a40000}svg text{font:12px system-ui,sans-serif}";
 
-/// Sorts the table whose heading was clicked, by that column (numbers numerically).
+/// Sorts the table whose heading was clicked, by that column (numbers numerically); filters the
+/// rows by the search box and the state boxes; saves the embedded CSV and JSON.
 const SCRIPT: &str = "document.querySelectorAll('table.sortable th').forEach(function(th,col){\
 th.addEventListener('click',function(){var table=th.closest('table'),body=table.tBodies[0];\
 var desc=th.getAttribute('aria-sort')==='ascending';\
@@ -28,7 +36,25 @@ var rows=Array.prototype.slice.call(body.rows);\
 rows.sort(function(a,b){var x=a.cells[col].dataset.v||a.cells[col].textContent,\
 y=b.cells[col].dataset.v||b.cells[col].textContent,nx=parseFloat(x),ny=parseFloat(y);\
 var c=(!isNaN(nx)&&!isNaN(ny))?nx-ny:x.localeCompare(y);return desc?-c:c;});\
-rows.forEach(function(r){body.appendChild(r);});});});";
+rows.forEach(function(r){body.appendChild(r);});});});\
+(function(){var search=document.getElementById('search'),\
+boxes=Array.prototype.slice.call(document.querySelectorAll('.state-filter'));\
+function apply(){var q=search.value.trim().toLowerCase(),on={},all=true,shown=0,repos=0;\
+boxes.forEach(function(b){on[b.value]=b.checked;if(!b.checked)all=false;});\
+function hit(tr){return !q||(tr.dataset.search||'').indexOf(q)>=0;}\
+document.querySelectorAll('#instances tbody tr').forEach(function(tr){\
+var v=!!on[tr.dataset.state]&&hit(tr);tr.hidden=!v;if(v)shown++;});\
+document.querySelectorAll('#repositories tbody tr').forEach(function(tr){\
+var states=(tr.dataset.states||'').split(' ').filter(Boolean);\
+var v=(all||states.some(function(s){return on[s];}))&&hit(tr);tr.hidden=!v;if(v)repos++;});\
+document.getElementById('shown').textContent=repos+' repositories, '+shown+' instances shown';}\
+search.addEventListener('input',apply);boxes.forEach(function(b){b.addEventListener('change',apply);});apply();\
+function save(id,name,type){var el=document.getElementById(id),text=el.tagName==='TEXTAREA'?el.value:el.textContent;\
+var url=URL.createObjectURL(new Blob([text],{type:type})),a=document.createElement('a');\
+a.href=url;a.download=name;document.body.appendChild(a);a.click();a.remove();\
+setTimeout(function(){URL.revokeObjectURL(url);},1000);}\
+document.getElementById('export-json').addEventListener('click',function(){save('report-json','xsuaa-audit.json','application/json');});\
+document.getElementById('export-csv').addEventListener('click',function(){save('report-csv','xsuaa-audit.csv','text/csv');});})();";
 
 fn color(state: &str) -> &'static str {
     match state {
@@ -40,6 +66,14 @@ fn color(state: &str) -> &'static str {
         "binding-only" => "#27ae60",
         _ => "#16a085",
     }
+}
+
+/// Escaped text with `code` spans for backquoted parts (the legend's texts).
+fn rich(text: &str) -> String {
+    text.split('`')
+        .enumerate()
+        .map(|(i, part)| if i % 2 == 1 { format!("<code>{}</code>", esc(part)) } else { esc(part).into_owned() })
+        .collect()
 }
 
 fn chart(report: &AuditReport, out: &mut dyn Write) -> io::Result<()> {
@@ -71,8 +105,250 @@ fn chart(report: &AuditReport, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "</svg>")
 }
 
-pub fn write(report: &AuditReport, out: &mut dyn Write) -> io::Result<()> {
+fn legend(report: &AuditReport, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(out, "<h2>Legend</h2>\n<table id=\"legend\"><thead><tr><th>state</th><th class=\"n\">instances</th><th>what it means</th><th>next step</th></tr></thead><tbody>")?;
+    for state in STATES {
+        let (meaning, next) = super::legend(state);
+        writeln!(
+            out,
+            "<tr data-state=\"{state}\"><td><span class=\"sw\" style=\"background:{}\"></span>{state}</td><td class=\"n\">{}</td><td>{}</td><td>{}</td></tr>",
+            color(state),
+            report.totals.states.get(state).copied().unwrap_or(0),
+            rich(meaning),
+            rich(next)
+        )?;
+    }
+    writeln!(out, "</tbody></table>")
+}
+
+fn header(report: &AuditReport, out: &mut dyn Write) -> io::Result<()> {
     let t = &report.totals;
+    writeln!(out, "<h1>XSUAA audit</h1>")?;
+    if let Some(g) = &report.generated {
+        write!(
+            out,
+            "<p id=\"made\" class=\"meta\" data-date=\"{}\">Made {} by xsuaa-lint {}: <code>{}</code>",
+            attr(&g.date),
+            esc(&g.date),
+            esc(&g.tool_version),
+            esc(&g.command)
+        )?;
+        if let Some(c) = &g.compared_with {
+            write!(out, "; compared with <code>{}</code>", esc(&c.file))?;
+            if let Some(date) = &c.date {
+                write!(out, " of {}", esc(date))?;
+            }
+        }
+        writeln!(out, ".</p>")?;
+    }
+    writeln!(
+        out,
+        "<p id=\"totals\" data-repositories=\"{}\" data-instances=\"{}\">{} repositories ({} need work), {} service instances, {} committed credentials, {} files checked; findings: {} errors, {} warnings, {} info.</p>",
+        t.repositories, t.instances, t.repositories, t.repositories_needing_work, t.instances, t.committed_credentials, t.files_checked,
+        t.findings.error, t.findings.warning, t.findings.info
+    )?;
+    if let Some(trend) = &t.trend {
+        writeln!(
+            out,
+            "<p id=\"trend\" data-finished=\"{}\" data-new-instance-secret=\"{}\" data-regressions=\"{}\" data-improved=\"{}\" data-new=\"{}\" data-removed=\"{}\"><strong>Since {}:</strong> {}.</p>",
+            trend.finished, trend.new_instance_secret, trend.regressions, trend.improved, trend.new, trend.removed,
+            esc(&super::markdown::compared(report)),
+            esc(&trend.summary())
+        )?;
+    }
+    for s in &report.skipped {
+        writeln!(out, "<p class=\"skipped bad\">Skipped {}: {}.</p>", esc(&s.path), esc(&s.reason))?;
+    }
+    writeln!(out, "<p id=\"export\"><button id=\"export-json\" type=\"button\">Save as JSON</button> <button id=\"export-csv\" type=\"button\">Save as CSV</button></p>")
+}
+
+fn controls(out: &mut dyn Write) -> io::Result<()> {
+    write!(out, "<div id=\"controls\"><input id=\"search\" type=\"search\" placeholder=\"Search repositories, instances, files, owners, codes\" aria-label=\"search\"><fieldset id=\"filters\"><legend hidden>states shown</legend>")?;
+    for state in STATES {
+        write!(out, "<label><input type=\"checkbox\" class=\"state-filter\" value=\"{state}\" checked><span class=\"sw\" style=\"background:{}\"></span>{state}</label>", color(state))?;
+    }
+    writeln!(out, "</fieldset> <span id=\"shown\" class=\"meta\"></span></div>")
+}
+
+fn repositories(report: &AuditReport, out: &mut dyn Write) -> io::Result<()> {
+    let trend = report.totals.trend.is_some();
+    write!(out, "<h2>Repositories</h2>\n<table id=\"repositories\" class=\"sortable\"><thead><tr><th>repository</th><th>remote</th><th>branch</th><th>commit</th><th class=\"n\">score</th><th class=\"n\">errors</th><th class=\"n\">warnings</th><th class=\"n\">info</th>")?;
+    for state in STATES {
+        write!(out, "<th class=\"n\">{state}</th>")?;
+    }
+    writeln!(
+        out,
+        "<th class=\"n\">credentials</th>{}</tr></thead><tbody>",
+        if trend { "<th>since last report</th>" } else { "" }
+    )?;
+    let worst = report.worst_first();
+    let rest = report.repositories.iter().filter(|r| !r.needs_work());
+    for repo in worst.iter().copied().chain(rest) {
+        let git = repo.git.clone().unwrap_or_default();
+        let mut states: Vec<&str> = repo.instances.iter().map(|i| i.record.state.as_str()).collect();
+        states.sort_unstable();
+        states.dedup();
+        let mut search =
+            vec![repo.path.clone(), git.remote.clone().unwrap_or_default(), git.branch.clone().unwrap_or_default()];
+        search.extend(repo.instances.iter().flat_map(|i| [i.record.name.clone(), i.owners.join(" ")]));
+        let commit = git.commit.as_deref().unwrap_or("");
+        let branch = match (&git.branch, &git.default_branch) {
+            (Some(b), Some(d)) if b != d => format!("{b} (default {d})"),
+            (Some(b), _) => b.clone(),
+            (None, Some(d)) => format!("detached (default {d})"),
+            (None, None) => String::new(),
+        };
+        write!(
+            out,
+            "<tr data-states=\"{}\" data-search=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td title=\"{}\"><code>{}</code></td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>",
+            attr(&states.join(" ")),
+            attr(&search.join(" ").to_lowercase()),
+            esc(&repo.path),
+            esc(git.remote.as_deref().unwrap_or("")),
+            esc(&branch),
+            attr(commit),
+            esc(&commit.chars().take(12).collect::<String>()),
+            repo.score(),
+            repo.findings.error,
+            repo.findings.warning,
+            repo.findings.info
+        )?;
+        for state in STATES {
+            write!(out, "<td class=\"n\">{}</td>", repo.states.get(state).copied().unwrap_or(0))?;
+        }
+        write!(out, "<td class=\"n\">{}</td>", repo.committed_credentials)?;
+        if trend {
+            trend_cell(repo, out)?;
+        }
+        writeln!(out, "</tr>")?;
+    }
+    writeln!(out, "</tbody></table>")
+}
+
+fn trend_cell(repo: &RepositoryAudit, out: &mut dyn Write) -> io::Result<()> {
+    match &repo.trend {
+        Some(t) => {
+            let class = if t.regressions > 0 || t.new_instance_secret > 0 {
+                "down"
+            } else if t.finished > 0 || t.improved > 0 {
+                "up"
+            } else {
+                ""
+            };
+            write!(
+                out,
+                "<td class=\"trend {class}\" data-finished=\"{}\" data-new-instance-secret=\"{}\" data-regressions=\"{}\" data-v=\"{}\">{}</td>",
+                t.finished,
+                t.new_instance_secret,
+                t.regressions,
+                t.finished as i64 - t.regressions as i64 - t.new_instance_secret as i64,
+                esc(&t.summary())
+            )
+        }
+        None => write!(out, "<td class=\"trend\"></td>"),
+    }
+}
+
+fn link_of(instance: &AuditInstance) -> String {
+    let i = &instance.record;
+    match &instance.link {
+        Some(link) => link.clone(),
+        None => format!("{}#L{}", uri_path(&i.file), i.line),
+    }
+}
+
+fn runbook(instance: &AuditInstance) -> String {
+    let record = &instance.record;
+    let command = super::runbook_command(&record.file);
+    if crate::runbook::finished(record) {
+        return "finished".into();
+    }
+    // Reports read back from JSON (`--merge`, an older run) lack what the steps need: the command then.
+    if record.facts.environment.is_empty() {
+        return format!("<code>{}</code>", esc(&command));
+    }
+    let entries = crate::runbook::entries(std::slice::from_ref(record));
+    let text = crate::runbook::markdown(&entries);
+    let text = text.strip_prefix("# XSUAA migration runbook\n\n").unwrap_or(&text);
+    format!(
+        "<details><summary>runbook</summary><pre>{}</pre><p>Also: <code>{}</code></p></details>",
+        esc(text),
+        esc(&command)
+    )
+}
+
+fn instances(report: &AuditReport, out: &mut dyn Write) -> io::Result<()> {
+    let trend = report.totals.trend.is_some();
+    writeln!(
+        out,
+        "<h2>Instances</h2>\n<table id=\"instances\" class=\"sortable\"><thead><tr><th>repository</th><th>instance</th><th>kind</th><th>plan</th><th>state</th><th>file</th><th>owners</th><th>codes</th>{}<th>runbook</th></tr></thead><tbody>",
+        if trend { "<th>change</th>" } else { "" }
+    )?;
+    let worst = report.worst_first();
+    let rest = report.repositories.iter().filter(|r| !r.needs_work());
+    for repo in worst.iter().copied().chain(rest) {
+        let mut ordered: Vec<&AuditInstance> = repo.instances.iter().collect();
+        ordered.sort_by_key(|i| std::cmp::Reverse(super::weight(&i.record.state)));
+        for instance in ordered {
+            let i = &instance.record;
+            let search = [
+                repo.path.as_str(),
+                &i.name,
+                &i.kind,
+                &i.plan,
+                &i.state,
+                &i.file,
+                &instance.owners.join(" "),
+                &i.codes.join(" "),
+            ]
+            .join(" ")
+            .to_lowercase();
+            let class = if instance.needs_work() { " class=\"bad\"" } else { "" };
+            write!(
+                out,
+                "<tr data-state=\"{}\" data-search=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td{class}>{}</td><td><a href=\"{}\">{}:{}</a>",
+                attr(&i.state),
+                attr(&search),
+                esc(&repo.path),
+                esc(&i.name),
+                esc(&i.kind),
+                esc(&i.plan),
+                esc(&i.state),
+                attr(&link_of(instance)),
+                esc(&i.file),
+                i.line,
+            )?;
+            for s in instance.sources.iter().skip(1) {
+                let place = format!("{}:{}", esc(&s.file), s.line);
+                let place = match &s.link {
+                    Some(link) => format!("<a href=\"{}\">{place}</a>", attr(link)),
+                    None => place,
+                };
+                write!(out, "<br><span class=\"meta\">also {place} ({})</span>", esc(&s.kind))?;
+            }
+            write!(out, "</td><td>{}</td><td>{}</td>", esc(&instance.owners.join(" ")), esc(&i.codes.join(" ")))?;
+            if trend {
+                let change = instance.change.as_deref().unwrap_or("");
+                let was = instance.previous_state.as_deref().map_or(String::new(), |s| format!(" (was {s})"));
+                write!(out, "<td class=\"change\" data-change=\"{}\">{}{}</td>", attr(change), esc(change), esc(&was))?;
+            }
+            writeln!(out, "<td>{}</td></tr>", runbook(instance))?;
+        }
+    }
+    writeln!(out, "</tbody></table>")
+}
+
+/// The report as data to save: JSON inside a `script` element (every `<` escaped, so no text
+/// ends the element), CSV in a hidden `textarea` (its text is escaped like any element's).
+fn exports(report: &AuditReport, out: &mut dyn Write) -> io::Result<()> {
+    let json = serde_json::to_string_pretty(report).map_err(io::Error::other)? + "\n";
+    writeln!(out, "<script type=\"application/json\" id=\"report-json\">{}</script>", json.replace('<', "\\u003c"))?;
+    let mut csv = Vec::new();
+    super::csv::write(report, &mut csv)?;
+    writeln!(out, "<textarea id=\"report-csv\" hidden>{}</textarea>", esc(&String::from_utf8_lossy(&csv)))
+}
+
+pub fn write(report: &AuditReport, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")?;
     // No network at all, even by accident: the page may load nothing but itself.
     writeln!(
@@ -80,57 +356,20 @@ pub fn write(report: &AuditReport, out: &mut dyn Write) -> io::Result<()> {
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:\">"
     )?;
     writeln!(out, "<title>XSUAA audit</title><style>{STYLE}</style></head><body>")?;
-    writeln!(out, "<h1>XSUAA audit</h1>")?;
-    writeln!(
-        out,
-        "<p id=\"totals\" data-repositories=\"{}\" data-instances=\"{}\">{} repositories ({} need work), {} service instances, {} committed credentials, {} files checked.</p>",
-        t.repositories, t.instances, t.repositories, t.repositories_needing_work, t.instances, t.committed_credentials, t.files_checked
-    )?;
+    header(report, out)?;
+    legend(report, out)?;
     chart(report, out)?;
-
-    writeln!(out, "<h2>Repositories</h2>\n<table id=\"repositories\" class=\"sortable\"><thead><tr><th>repository</th><th class=\"n\">score</th>")?;
-    for state in STATES {
-        write!(out, "<th class=\"n\">{state}</th>")?;
-    }
-    writeln!(out, "<th class=\"n\">credentials</th></tr></thead><tbody>")?;
-    let worst = report.worst_first();
-    let rest = report.repositories.iter().filter(|r| !r.needs_work());
-    for repo in worst.iter().copied().chain(rest) {
-        write!(out, "<tr><td>{}</td><td class=\"n\">{}</td>", esc(&repo.path), repo.score())?;
-        for state in STATES {
-            write!(out, "<td class=\"n\">{}</td>", repo.states.get(state).copied().unwrap_or(0))?;
-        }
-        writeln!(out, "<td class=\"n\">{}</td></tr>", repo.committed_credentials)?;
-    }
-    writeln!(out, "</tbody></table>")?;
-
-    writeln!(out, "<h2>Instances that need work</h2>\n<table id=\"instances\" class=\"sortable\"><thead><tr><th>repository</th><th>instance</th><th>kind</th><th>plan</th><th>state</th><th>file</th><th>codes</th><th>runbook</th></tr></thead><tbody>")?;
-    for repo in &worst {
-        for i in repo.instances.iter().filter(|i| super::weight(&i.state) > 0) {
-            writeln!(
-                out,
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"bad\">{}</td><td><a href=\"{}#L{}\">{}:{}</a></td><td>{}</td><td><code>{}</code></td></tr>",
-                esc(&repo.path),
-                esc(&i.name),
-                esc(&i.kind),
-                esc(&i.plan),
-                esc(&i.state),
-                uri_path(&i.file),
-                i.line,
-                esc(&i.file),
-                i.line,
-                esc(&i.codes.join(" ")),
-                esc(&super::runbook_command(&i.file))
-            )?;
-        }
-    }
-    writeln!(out, "</tbody></table>\n<script>{SCRIPT}</script>\n</body></html>")
+    controls(out)?;
+    repositories(report, out)?;
+    instances(report, out)?;
+    exports(report, out)?;
+    writeln!(out, "<script>{SCRIPT}</script>\n</body></html>")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::audit::RepositoryAudit;
+    use crate::audit::{AuditInstance, RepositoryAudit};
     use crate::inventory::InstanceRecord;
 
     fn page(repo: &str, file: &str, name: &str) -> String {
@@ -150,7 +389,11 @@ mod tests {
             committed_credentials: 0,
             errors: 0,
             states: [("instance-only".to_string(), 1)].into(),
-            instances: vec![instance],
+            findings: Default::default(),
+            git: None,
+            codeowners: None,
+            trend: None,
+            instances: vec![AuditInstance::of(instance)],
         }]);
         let mut out = Vec::new();
         write(&report, &mut out).unwrap();
@@ -160,7 +403,7 @@ mod tests {
     #[test]
     fn text_is_escaped() {
         let html = page("<b>&amp;", "<b>&amp;/xs-security.json", "<script>alert(1)</script>");
-        assert!(html.contains("<tr><td>&lt;b&gt;&amp;amp;</td>"), "{html}");
+        assert!(html.contains("\"><td>&lt;b&gt;&amp;amp;</td>"), "{html}");
         assert!(html.contains("<td>&lt;script&gt;alert(1)&lt;/script&gt;</td>"), "{html}");
         assert!(!html.contains("<script>alert"), "{html}");
         assert!(html.contains(">&lt;b&gt;&amp;amp;/xs-security.json:3</a>"), "{html}");
@@ -180,5 +423,47 @@ mod tests {
             let html = page("r", file, "n");
             assert!(html.contains(&format!("<a href=\"{href}\">")), "{file}: {html}");
         }
+    }
+
+    /// What the audit added (the command line, owners, remote, sources, the embedded report)
+    /// is text like any other: escaped, and no `</script>` in a field ends the data's element.
+    #[test]
+    fn added_fields_are_escaped_and_the_data_reads_back() {
+        let evil = "</script><script>alert(1)</script>";
+        let mut instance = AuditInstance::of(InstanceRecord {
+            file: "a/xs-security.json".into(),
+            line: 1,
+            name: evil.into(),
+            kind: "descriptor".into(),
+            plan: "unknown".into(),
+            state: "instance-only".into(),
+            codes: vec![],
+            facts: Default::default(),
+        });
+        instance.owners = vec![evil.into()];
+        instance.link = Some(format!("https://x/{evil}\""));
+        let mut report = AuditReport::new(vec![RepositoryAudit {
+            path: evil.into(),
+            files_checked: 1,
+            committed_credentials: 0,
+            errors: 0,
+            states: Default::default(),
+            findings: Default::default(),
+            git: Some(crate::audit::identity::GitIdentity { remote: Some(evil.into()), ..Default::default() }),
+            codeowners: None,
+            trend: None,
+            instances: vec![instance],
+        }]);
+        report.generated = Some(crate::audit::Generated { command: evil.into(), ..Default::default() });
+        let mut out = Vec::new();
+        write(&report, &mut out).unwrap();
+        let html = String::from_utf8(out).unwrap();
+        assert!(!html.contains("<script>alert"), "{html}");
+        assert_eq!(html.matches("</script>").count(), 2, "the data's element and the page's script: {html}");
+        let start = html.find("<script type=\"application/json\" id=\"report-json\">").unwrap();
+        let json = &html[start..];
+        let json = &json[json.find('>').unwrap() + 1..json.find("</script>").unwrap()];
+        let back: AuditReport = serde_json::from_str(json).unwrap();
+        assert_eq!(back, report);
     }
 }

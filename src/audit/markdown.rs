@@ -4,59 +4,125 @@ use super::{AuditReport, STATES};
 use std::io::{self, Write};
 
 fn cell(s: &str) -> String {
-    s.replace('|', "\\|")
+    s.replace('|', "\\|").replace(['\n', '\r'], " ")
+}
+
+/// The earlier report of `--compare`, as people name it: its file and date.
+pub fn compared(report: &AuditReport) -> String {
+    match report.generated.as_ref().and_then(|g| g.compared_with.as_ref()) {
+        Some(c) => match &c.date {
+            Some(date) => format!("{} ({date})", c.file),
+            None => c.file.clone(),
+        },
+        None => "the earlier report".into(),
+    }
 }
 
 pub fn write(report: &AuditReport, out: &mut dyn Write) -> io::Result<()> {
     let t = &report.totals;
     writeln!(out, "# XSUAA audit\n")?;
+    if let Some(g) = &report.generated {
+        writeln!(out, "Made {} by xsuaa-lint {}: `{}`\n", g.date, g.tool_version, g.command.replace('`', "'"))?;
+    }
     writeln!(
         out,
-        "{} repositories ({} need work), {} service instances, {} committed credentials, {} files checked.\n",
-        t.repositories, t.repositories_needing_work, t.instances, t.committed_credentials, t.files_checked
+        "{} repositories ({} need work), {} service instances, {} committed credentials, {} files checked; findings: {} errors, {} warnings, {} info.\n",
+        t.repositories,
+        t.repositories_needing_work,
+        t.instances,
+        t.committed_credentials,
+        t.files_checked,
+        t.findings.error,
+        t.findings.warning,
+        t.findings.info
     )?;
-    writeln!(out, "| state | instances |\n|---|---:|")?;
+    if let Some(trend) = &t.trend {
+        writeln!(out, "Since {}: {}.\n", cell(&compared(report)), trend.summary())?;
+    }
+    writeln!(out, "| state | instances | what it means | next step |\n|---|---:|---|---|")?;
     for state in STATES {
-        writeln!(out, "| {state} | {} |", t.states.get(state).copied().unwrap_or(0))?;
+        let (meaning, next) = super::legend(state);
+        writeln!(
+            out,
+            "| {state} | {} | {} | {} |",
+            t.states.get(state).copied().unwrap_or(0),
+            cell(meaning),
+            cell(next)
+        )?;
+    }
+    for s in &report.skipped {
+        writeln!(out, "\nSkipped {}: {}.", cell(&s.path), s.reason)?;
     }
     let worst = report.worst_first();
     writeln!(out, "\n## Repositories that need work\n")?;
     if worst.is_empty() {
         return writeln!(out, "None.");
     }
-    write!(out, "| repository | score |")?;
+    let trend = t.trend.is_some();
+    write!(out, "| repository | remote | commit | score |")?;
     for state in &STATES[..5] {
         write!(out, " {state} |")?;
     }
-    writeln!(out, " credentials |")?;
-    writeln!(out, "|---|---:|{}---:|", "---:|".repeat(5))?;
+    write!(out, " credentials | errors | warnings |")?;
+    writeln!(out, "{}", if trend { " since last report |" } else { "" })?;
+    writeln!(out, "|---|---|---|---:|{}---:|---:|---:|{}", "---:|".repeat(5), if trend { "---|" } else { "" })?;
     for repo in &worst {
-        write!(out, "| {} | {} |", cell(&repo.path), repo.score())?;
+        let git = repo.git.clone().unwrap_or_default();
+        let commit = git.commit.as_deref().map_or(String::new(), |c| c.chars().take(12).collect());
+        write!(
+            out,
+            "| {} | {} | {} | {} |",
+            cell(&repo.path),
+            cell(git.remote.as_deref().unwrap_or("")),
+            commit,
+            repo.score()
+        )?;
         for state in &STATES[..5] {
             write!(out, " {} |", repo.states.get(*state).copied().unwrap_or(0))?;
         }
-        writeln!(out, " {} |", repo.committed_credentials)?;
+        write!(out, " {} | {} | {} |", repo.committed_credentials, repo.findings.error, repo.findings.warning)?;
+        match (&repo.trend, trend) {
+            (Some(t), _) => writeln!(out, " {} |", t.summary())?,
+            (None, true) => writeln!(out, " |")?,
+            (None, false) => writeln!(out)?,
+        }
     }
     writeln!(out, "\n## Instances that need work\n")?;
     writeln!(
         out,
-        "| repository | instance | kind | plan | state | file | codes | runbook |\n|---|---|---|---|---|---|---|---|"
+        "| repository | instance | kind | plan | state | file | owners | codes | runbook |{}\n|---|---|---|---|---|---|---|---|---|{}",
+        if trend { " change |" } else { "" },
+        if trend { "---|" } else { "" }
     )?;
     for repo in &worst {
-        for i in repo.instances.iter().filter(|i| super::weight(&i.state) > 0) {
-            writeln!(
+        for instance in repo.instances.iter().filter(|i| i.needs_work()) {
+            let i = &instance.record;
+            let file = format!("{}:{}", i.file, i.line);
+            let place = match &instance.link {
+                Some(link) => {
+                    format!("[{}]({})", cell(&file).replace(['[', ']'], ""), link.replace(['(', ')', ' '], ""))
+                }
+                None => cell(&file),
+            };
+            let more = instance.sources.iter().skip(1).map(|s| format!(", {}:{}", s.file, s.line)).collect::<String>();
+            write!(
                 out,
-                "| {} | {} | {} | {} | {} | {}:{} | {} | `{}` |",
+                "| {} | {} | {} | {} | {} | {}{} | {} | {} | `{}` |",
                 cell(&repo.path),
                 cell(&i.name),
-                i.kind,
+                cell(&i.kind),
                 cell(&i.plan),
-                i.state,
-                cell(&i.file),
-                i.line,
-                i.codes.join(" "),
+                cell(&i.state),
+                place,
+                cell(&more),
+                cell(&instance.owners.join(" ")),
+                cell(&i.codes.join(" ")),
                 cell(&super::runbook_command(&i.file))
             )?;
+            if trend {
+                write!(out, " {} |", instance.change.as_deref().unwrap_or(""))?;
+            }
+            writeln!(out)?;
         }
     }
     Ok(())

@@ -6,20 +6,26 @@
 //! state. The report is deterministic, so shard reports merge into exactly the full report.
 
 pub mod csv;
+pub mod discover;
 pub mod html;
+pub mod identity;
 pub mod markdown;
 pub mod table;
+pub mod trend;
 
 use crate::config::{Discovery, Resolver};
+use crate::diagnostic::Severity;
 use crate::engine::{self, FixMode};
 use crate::inventory::InstanceRecord;
 use crate::report::OutputFormat;
+use identity::{CodeOwners, GitIdentity};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
+pub use trend::Trend;
 
 pub const REPORT_VERSION: u32 = 1;
 
@@ -38,6 +44,124 @@ fn weight(state: &str) -> usize {
     }
 }
 
+/// What a state means and what to do next: the legend of every report.
+pub fn legend(state: &str) -> (&'static str, &'static str) {
+    match state {
+        "instance-only" => (
+            "`credential-types` is `[\"instance-secret\"]`: every binding and service key gets the instance's one secret.",
+            "Step 1: set `[\"binding-secret\", \"instance-secret\"]` and update the instance.",
+        ),
+        "dual-instance-first" => (
+            "Both types allowed, instance secret first: new bindings still get the instance secret.",
+            "Step 1: put `binding-secret` first and update the instance.",
+        ),
+        "implicit" => (
+            "No `credential-types`: the service's default applies, so the instance secret may still be in use.",
+            "Declare the list: `[\"binding-secret\", \"instance-secret\"]` while anything may use the instance secret (then steps 2 and 3), else `[\"binding-secret\"]`.",
+        ),
+        "invalid" => (
+            "The credential types cannot be read: a value the service rejects, or a configuration not known from the repository.",
+            "Fix the findings listed in its codes (`xsuaa-lint check`), then run the audit again.",
+        ),
+        "dual" => (
+            "Binding secret first, instance secret still allowed: the migration is under way.",
+            "Step 2: rebind every app and replace every service key; step 3: set `[\"binding-secret\"]` and update.",
+        ),
+        "binding-only" => ("Binding secrets only: finished.", "Nothing; keep it so."),
+        _ => ("X.509 certificates (with or without binding secrets): finished.", "Nothing; renew the certificates in time."),
+    }
+}
+
+/// Findings met while checking a repository, by severity.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Findings {
+    pub error: usize,
+    pub warning: usize,
+    pub info: usize,
+}
+
+impl Findings {
+    fn add(&mut self, other: &Findings) {
+        self.error += other.error;
+        self.warning += other.warning;
+        self.info += other.info;
+    }
+
+    /// Findings at or above `severity`.
+    pub fn at_least(&self, severity: Severity) -> usize {
+        match severity {
+            Severity::Error => self.error,
+            Severity::Warning => self.error + self.warning,
+            Severity::Info => self.error + self.warning + self.info,
+        }
+    }
+}
+
+/// One place that declares an instance.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Source {
+    pub file: String,
+    pub line: usize,
+    pub kind: String,
+    /// The state judged from this place alone.
+    pub state: String,
+    /// Its file and line on the web view, or as a `file://` URL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link: Option<String>,
+}
+
+/// An instance as the audit reports it: the record (the first of its places) and what the audit
+/// adds. An instance declared in several places of one repository (an MTA resource and a `cf
+/// create-service` line, two deployment files) is one instance: same environment and same
+/// service-instance name; its state is the worst of its places'.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditInstance {
+    #[serde(flatten)]
+    pub record: InstanceRecord,
+    /// Every place that declares it, the record's first, when there is more than one (else
+    /// empty: its `file` and `line` are the place).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<Source>,
+    /// Its owners by the repository's `CODEOWNERS` (for its descriptor, else its file).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub owners: Vec<String>,
+    /// Its file and line on the remote's web view, else as a `file://` URL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link: Option<String>,
+    /// With `--compare`: `new`, `finished`, `regressed` or `improved` (absent: unchanged).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub change: Option<String>,
+    /// With `--compare`: the state in the earlier report, when it differs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous_state: Option<String>,
+}
+
+impl AuditInstance {
+    pub fn of(record: InstanceRecord) -> Self {
+        AuditInstance {
+            record,
+            sources: Vec::new(),
+            owners: Vec::new(),
+            link: None,
+            change: None,
+            previous_state: None,
+        }
+    }
+
+    /// Every place that declares it: its sources, or its own file and line.
+    pub fn places(&self) -> Vec<(&str, usize)> {
+        if self.sources.is_empty() {
+            vec![(self.record.file.as_str(), self.record.line)]
+        } else {
+            self.sources.iter().map(|s| (s.file.as_str(), s.line)).collect()
+        }
+    }
+
+    pub fn needs_work(&self) -> bool {
+        weight(&self.record.state) > 0
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RepositoryAudit {
     pub path: String,
@@ -47,12 +171,24 @@ pub struct RepositoryAudit {
     /// Unreadable files and other errors met while checking.
     pub errors: usize,
     pub states: BTreeMap<String, usize>,
-    pub instances: Vec<InstanceRecord>,
+    /// Every finding of the check, by severity.
+    #[serde(default)]
+    pub findings: Findings,
+    /// Remote, branch and commit, when the folder is a git repository.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub git: Option<GitIdentity>,
+    /// The `CODEOWNERS` file that names the owners, relative to the repository.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub codeowners: Option<String>,
+    /// With `--compare`: what moved since the earlier report.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trend: Option<Trend>,
+    pub instances: Vec<AuditInstance>,
 }
 
 impl RepositoryAudit {
     pub fn score(&self) -> usize {
-        self.instances.iter().map(|i| weight(&i.state)).sum::<usize>() + 5 * self.committed_credentials
+        self.instances.iter().map(|i| weight(&i.record.state)).sum::<usize>() + 5 * self.committed_credentials
     }
 
     pub fn needs_work(&self) -> bool {
@@ -68,14 +204,72 @@ pub struct Totals {
     pub states: BTreeMap<String, usize>,
     pub committed_credentials: usize,
     pub files_checked: usize,
+    #[serde(default)]
+    pub findings: Findings,
+    /// With `--compare`: what moved, over every repository (removed ones included).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trend: Option<Trend>,
+}
+
+/// When, by what and how a report was made.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Generated {
+    /// UTC, `2026-01-31T12:00:00Z` (`SOURCE_DATE_EPOCH` when set).
+    pub date: String,
+    pub tool_version: String,
+    /// The command line, as a shell would read it.
+    pub command: String,
+    /// With `--compare`: the earlier report.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compared_with: Option<ComparedWith>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ComparedWith {
+    pub file: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+}
+
+impl Generated {
+    pub fn now(command: String) -> Self {
+        let secs =
+            std::env::var("SOURCE_DATE_EPOCH").ok().and_then(|s| s.trim().parse::<i64>().ok()).unwrap_or_else(|| {
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0))
+            });
+        Generated { date: utc(secs), tool_version: env!("CARGO_PKG_VERSION").to_string(), command, compared_with: None }
+    }
+}
+
+/// `2026-01-31T12:00:00Z` of seconds since 1970; years 1970 to 9999 (a `SOURCE_DATE_EPOCH`
+/// beyond them is clamped, never overflowed).
+fn utc(secs: i64) -> String {
+    let secs = secs.clamp(0, 253_402_300_799);
+    let (day, rest) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    format!("{}T{:02}:{:02}:{:02}Z", crate::history::civil_date(day), rest / 3600, rest / 60 % 60, rest % 60)
+}
+
+/// A folder that was found but not audited, and why.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Skipped {
+    pub path: String,
+    pub reason: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditReport {
     pub version: u32,
+    /// When and how the report was made (absent from reports of older versions).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub generated: Option<Generated>,
     pub totals: Totals,
     /// Sorted by path.
     pub repositories: Vec<RepositoryAudit>,
+    /// Folders found but not audited (bare repositories).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skipped: Vec<Skipped>,
 }
 
 impl AuditReport {
@@ -91,11 +285,12 @@ impl AuditReport {
             totals.instances += repo.instances.len();
             totals.committed_credentials += repo.committed_credentials;
             totals.files_checked += repo.files_checked;
+            totals.findings.add(&repo.findings);
             for (state, n) in &repo.states {
                 *totals.states.entry(state.clone()).or_default() += n;
             }
         }
-        AuditReport { version: REPORT_VERSION, totals, repositories }
+        AuditReport { version: REPORT_VERSION, generated: None, totals, repositories, skipped: Vec::new() }
     }
 
     /// Repositories that need work, worst first (then by path).
@@ -110,40 +305,13 @@ impl AuditReport {
         if let Some(r) = reports.iter().find(|r| r.version != REPORT_VERSION) {
             return Err(format!("report version {} is not supported (expected {REPORT_VERSION})", r.version));
         }
-        Ok(AuditReport::new(reports.into_iter().flat_map(|r| r.repositories).collect()))
+        let mut skipped: Vec<Skipped> = reports.iter().flat_map(|r| r.skipped.iter().cloned()).collect();
+        skipped.sort();
+        skipped.dedup();
+        let mut report = AuditReport::new(reports.into_iter().flat_map(|r| r.repositories).collect());
+        report.skipped = skipped;
+        Ok(report)
     }
-}
-
-/// The git repositories under `root`: folders holding `.git`, not looked into further; the
-/// root itself when it is one or holds none.
-pub fn repositories(root: &Path) -> Vec<PathBuf> {
-    if root.join(".git").exists() {
-        return vec![root.to_path_buf()];
-    }
-    let mut found = Vec::new();
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            let name = entry.file_name();
-            let name = name.to_string_lossy();
-            let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
-            if !is_dir || name.starts_with('.') || name == "node_modules" {
-                continue;
-            }
-            if path.join(".git").exists() {
-                found.push(path);
-            } else {
-                stack.push(path);
-            }
-        }
-    }
-    if found.is_empty() {
-        found.push(root.to_path_buf());
-    }
-    found.sort();
-    found
 }
 
 /// `K/N`: this run audits the repositories whose path hashes to shard K (1-based) of N.
@@ -161,22 +329,54 @@ pub fn in_shard(path: &str, shard: Option<(usize, usize)>) -> bool {
     shard.is_none_or(|(k, n)| crate::report::fingerprint::fnv1a64(path.as_bytes()) % n as u64 == (k - 1) as u64)
 }
 
+/// How the repositories are found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Layout {
+    /// Folders holding `.git` under each root (a root with none is one).
+    Git,
+    /// Each folder this many levels below each root.
+    Depth(usize),
+    /// These folders (and the bare repositories the list named, skipped).
+    Listed(discover::Found),
+}
+
 pub struct AuditOptions {
     pub roots: Vec<PathBuf>,
+    pub layout: Layout,
     pub shard: Option<(usize, usize)>,
     pub threads: usize,
     pub isolated: bool,
     /// Draw a progress line on standard error.
     pub progress: bool,
+    /// `--link-pattern HOST=TEMPLATE`: web links for hosts beyond GitHub, GitLab and Bitbucket.
+    pub link_patterns: Vec<(String, String)>,
+    /// Keep what the runbooks need (the HTML report); other formats drop it as they go, so that
+    /// memory stays small on large estates.
+    pub keep_facts: bool,
+}
+
+/// The repositories the options name (not yet sharded), and the folders skipped.
+pub fn find(options: &AuditOptions) -> discover::Found {
+    let mut all = discover::Found::default();
+    let mut add = |found: discover::Found| {
+        all.repositories.extend(found.repositories);
+        all.skipped.extend(found.skipped);
+    };
+    match &options.layout {
+        Layout::Git => options.roots.iter().for_each(|root| add(discover::git(root))),
+        Layout::Depth(depth) => options.roots.iter().for_each(|root| add(discover::at_depth(root, *depth))),
+        Layout::Listed(found) => add(found.clone()),
+    }
+    all
 }
 
 /// Audits every repository of the roots (or of the shard).
 pub fn run(options: &AuditOptions) -> AuditReport {
     let cwd = std::env::current_dir().ok();
-    let mut repos: Vec<(PathBuf, String)> = options
-        .roots
-        .iter()
-        .flat_map(|root| repositories(root))
+    let found = find(options);
+    let mut repos: Vec<(PathBuf, String)> = found
+        .repositories
+        .into_iter()
         .map(|p| {
             let shown = crate::discover::display_path(&p, cwd.as_deref());
             (p, shown)
@@ -185,8 +385,9 @@ pub fn run(options: &AuditOptions) -> AuditReport {
         .collect();
     repos.sort_by(|a, b| a.1.cmp(&b.1));
     repos.dedup_by(|a, b| a.1 == b.1);
-    // Repositories in parallel, each walked on one thread: many small walks cost less that way
-    // than one thread pool per repository.
+    // Repositories in batches, each batch one run of the engine over its repositories (one walk),
+    // batches in parallel: a run per repository would start a walk per repository, and one run
+    // over all would hold every report until the end.
     let engine_options = engine::Options {
         format: OutputFormat::Concise,
         color: false,
@@ -204,44 +405,251 @@ pub fn run(options: &AuditOptions) -> AuditReport {
     let files = AtomicUsize::new(0);
     let done = AtomicUsize::new(0);
     let pool = rayon::ThreadPoolBuilder::new().num_threads(options.threads.max(1)).build();
-    let audit_one = |(path, shown): &(PathBuf, String)| {
+    let audit_batch = |batch: &[(PathBuf, String)]| {
         let configs = Resolver::new(if options.isolated { Discovery::Isolated } else { Discovery::Nearest });
-        let outcome = engine::check(std::slice::from_ref(path), &engine_options, &configs, None);
-        let mut states = BTreeMap::new();
-        for instance in &outcome.instances {
-            *states.entry(instance.state.clone()).or_insert(0) += 1;
-        }
-        let credentials = outcome
-            .reports
-            .iter()
-            .flat_map(|r| &r.diagnostics)
-            .filter(|d| d.rule.code == crate::rules::xs120_committed_credentials::RULE.code)
-            .count();
-        let files = files.fetch_add(outcome.files_checked, Ordering::Relaxed) + outcome.files_checked;
-        let done = done.fetch_add(1, Ordering::Relaxed) + 1;
+        let paths: Vec<PathBuf> = batch.iter().map(|(p, _)| p.clone()).collect();
+        let outcome = engine::check(&paths, &engine_options, &configs, None);
+        let audits: Vec<RepositoryAudit> = split(batch, outcome, &configs.errors())
+            .into_iter()
+            .zip(batch)
+            .map(|(part, (path, shown))| part.finish(path, shown, cwd.as_deref(), options))
+            .collect();
+        let n: usize = audits.iter().map(|a| a.files_checked).sum();
+        let files = files.fetch_add(n, Ordering::Relaxed) + n;
+        let done = done.fetch_add(batch.len(), Ordering::Relaxed) + batch.len();
         if options.progress {
             let rate = files as f64 / started.elapsed().as_secs_f64().max(0.001);
             let mut err = std::io::stderr().lock();
             let _ = write!(err, "\r\x1b[2K[{done:>4}/{}] repositories, {files} files, {rate:.0} files/s", repos.len());
             let _ = err.flush();
         }
-        RepositoryAudit {
-            path: shown.clone(),
-            files_checked: outcome.files_checked,
-            committed_credentials: credentials,
-            errors: outcome.io_errors + configs.errors().len(),
-            states,
-            instances: outcome.instances,
-        }
+        audits
     };
-    let audits: Vec<RepositoryAudit> = match pool {
-        Ok(pool) => pool.install(|| repos.par_iter().map(audit_one).collect()),
-        Err(_) => repos.iter().map(audit_one).collect(),
+    let audits: Vec<RepositoryAudit> = match &pool {
+        Ok(pool) => pool.install(|| repos.par_chunks(BATCH).flat_map_iter(audit_batch).collect()),
+        Err(_) => repos.chunks(BATCH).flat_map(audit_batch).collect(),
     };
     if options.progress {
         eprintln!();
     }
-    AuditReport::new(audits)
+    let mut report = AuditReport::new(audits);
+    report.skipped = found
+        .skipped
+        .into_iter()
+        .map(|s| Skipped { path: crate::discover::display_path(Path::new(&s.path), cwd.as_deref()), ..s })
+        .filter(|s| in_shard(&s.path, options.shard))
+        .collect();
+    report
+}
+
+/// Repositories per run of the engine.
+const BATCH: usize = 64;
+
+/// What one run of the engine found in one repository of its batch.
+#[derive(Default)]
+struct Part {
+    files: usize,
+    errors: usize,
+    credentials: usize,
+    findings: Findings,
+    records: Vec<InstanceRecord>,
+}
+
+/// The repository of `batch` that holds `file` (as shown): the deepest whose path is a prefix.
+fn owner(index: &std::collections::HashMap<&str, usize>, file: &str) -> Option<usize> {
+    let mut at = file;
+    loop {
+        if let Some(&i) = index.get(at) {
+            return Some(i);
+        }
+        match at.rfind('/') {
+            Some(k) => at = &at[..k],
+            None => return index.get(".").copied(),
+        }
+    }
+}
+
+/// One run's outcome over a batch, split by repository; `config_errors` go to the repository
+/// that holds the configuration file (else the batch's first).
+fn split(
+    batch: &[(PathBuf, String)],
+    outcome: engine::Outcome,
+    config_errors: &[crate::config::ConfigError],
+) -> Vec<Part> {
+    let index: std::collections::HashMap<&str, usize> =
+        batch.iter().enumerate().map(|(i, (_, shown))| (shown.as_str(), i)).collect();
+    let mut parts: Vec<Part> = batch.iter().map(|_| Part::default()).collect();
+    for file in &outcome.checked_files {
+        if let Some(i) = owner(&index, file) {
+            parts[i].files += 1;
+        }
+    }
+    let io = crate::rules::xs000_io_error::RULE.code;
+    let credentials = crate::rules::xs120_committed_credentials::RULE.code;
+    for report in &outcome.reports {
+        let Some(i) = owner(&index, &report.path) else { continue };
+        let part = &mut parts[i];
+        for d in &report.diagnostics {
+            match d.severity {
+                Severity::Error => part.findings.error += 1,
+                Severity::Warning => part.findings.warning += 1,
+                Severity::Info => part.findings.info += 1,
+            }
+            part.credentials += usize::from(d.rule.code == credentials);
+            part.errors += usize::from(d.rule.code == io);
+        }
+    }
+    for error in config_errors {
+        let i = owner(&index, &error.path).unwrap_or(0);
+        if let Some(part) = parts.get_mut(i) {
+            part.errors += 1;
+        }
+    }
+    for record in outcome.instances {
+        if let Some(i) = owner(&index, &record.file) {
+            parts[i].records.push(record);
+        }
+    }
+    parts
+}
+
+impl Part {
+    /// The repository's audit: its identity, its instances one per service instance, each with
+    /// its owners and link.
+    fn finish(self, path: &Path, shown: &str, cwd: Option<&Path>, options: &AuditOptions) -> RepositoryAudit {
+        let git = identity::git_identity(path);
+        let owners = CodeOwners::load(path);
+        let root = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+        let instances: Vec<AuditInstance> = one_per_instance(self.records)
+            .into_iter()
+            .map(|mut instance| {
+                let r = &instance.record;
+                let declared = r.facts.descriptor.as_deref().unwrap_or(&r.file);
+                instance.owners =
+                    identity::path_in(&root, declared, cwd).map(|p| owners.owners(&p)).unwrap_or_default();
+                instance.link = Some(link(&root, &r.file, r.line, git.as_ref(), cwd, &options.link_patterns));
+                for source in &mut instance.sources {
+                    source.link =
+                        Some(link(&root, &source.file, source.line, git.as_ref(), cwd, &options.link_patterns));
+                }
+                if !options.keep_facts {
+                    instance.record.facts = Default::default();
+                }
+                instance
+            })
+            .collect();
+        let mut states = BTreeMap::new();
+        for instance in &instances {
+            *states.entry(instance.record.state.clone()).or_insert(0) += 1;
+        }
+        RepositoryAudit {
+            path: shown.to_string(),
+            files_checked: self.files,
+            committed_credentials: self.credentials,
+            errors: self.errors,
+            states,
+            findings: self.findings,
+            git,
+            codeowners: owners.file,
+            trend: None,
+            instances,
+        }
+    }
+}
+
+/// The web view of the instance's file and line when the remote is a known host and the commit
+/// is known, else the file by absolute path.
+fn link(
+    root: &Path,
+    file: &str,
+    line: usize,
+    git: Option<&GitIdentity>,
+    cwd: Option<&Path>,
+    patterns: &[(String, String)],
+) -> String {
+    let web = git.and_then(|g| {
+        let (remote, commit) = (g.remote.as_deref()?, g.commit.as_deref()?);
+        identity::web_link(remote, commit, &identity::path_in(root, file, cwd)?, line, patterns)
+    });
+    web.unwrap_or_else(|| identity::file_link(&identity::absolute_of(file, cwd), line))
+}
+
+/// What makes two records one service instance: its environment and the name the service knows
+/// it by (an MTA resource's `service-name`, else the declared name); a descriptor that nothing
+/// deploys is one instance per file.
+fn identity_of(record: &InstanceRecord) -> String {
+    if record.kind == "descriptor" {
+        return format!("descriptor\0{}", record.file);
+    }
+    let name = record.facts.service_name.as_deref().unwrap_or(&record.name);
+    format!("{}\0{name}", record.facts.environment)
+}
+
+/// The records of one repository, one per service instance: the places of an instance declared
+/// more than once become its `sources`; its state is the worst of theirs, its codes and bindings
+/// all of theirs.
+fn one_per_instance(records: Vec<InstanceRecord>) -> Vec<AuditInstance> {
+    let mut out: Vec<AuditInstance> = Vec::with_capacity(records.len());
+    let mut by_identity: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for record in records {
+        let source = Source {
+            file: record.file.clone(),
+            line: record.line,
+            kind: record.kind.clone(),
+            state: record.state.clone(),
+            link: None,
+        };
+        let key = identity_of(&record);
+        match by_identity.get(&key) {
+            Some(&at) => {
+                let merged = &mut out[at];
+                let state = if weight(&record.state) > weight(&merged.record.state) {
+                    record.state.clone()
+                } else {
+                    merged.record.state.clone()
+                };
+                let codes =
+                    crate::inventory::codes_of(merged.record.codes.iter().chain(&record.codes).map(String::as_str));
+                let mut bindings = std::mem::take(&mut merged.record.facts.bindings);
+                bindings.extend(record.facts.bindings.iter().cloned());
+                bindings.sort();
+                bindings.dedup();
+                // The place that says most about how the instance is deployed stands for it
+                // (its runbook is that place's: an MTA redeploy rather than a script's line).
+                if rank(&record.kind) < rank(&merged.record.kind) {
+                    merged.record = record;
+                }
+                merged.record.state = state;
+                merged.record.codes = codes;
+                merged.record.facts.bindings = bindings;
+                merged.sources.push(source);
+            }
+            None => {
+                by_identity.insert(key, out.len());
+                let mut instance = AuditInstance::of(record);
+                instance.sources.push(source);
+                out.push(instance);
+            }
+        }
+    }
+    for instance in &mut out {
+        if instance.sources.len() == 1 {
+            // One place is the record's own file and line: no list to keep.
+            instance.sources = Vec::new();
+        } else {
+            // The record's place first, then the others in file order.
+            let own = (instance.record.file.clone(), instance.record.line);
+            instance.sources.sort_by_key(|s| (s.file != own.0 || s.line != own.1, s.file.clone(), s.line));
+        }
+    }
+    out
+}
+
+/// Which declaration of an instance declared in several places stands for it: lowest first.
+fn rank(kind: &str) -> usize {
+    const ORDER: [&str; 10] =
+        ["mta", "helm", "kyma", "cf-operator", "crossplane", "terraform", "terraform-cf", "btp", "cf", "descriptor"];
+    ORDER.iter().position(|k| *k == kind).unwrap_or(ORDER.len())
 }
 
 /// The command that prints the runbook of an instance: `xsuaa-lint runbook` on the file that
@@ -253,6 +661,18 @@ pub fn runbook_command(file: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn report_dates() {
+        for (secs, date) in [
+            (0, "1970-01-01T00:00:00Z"),
+            (1_767_225_599, "2025-12-31T23:59:59Z"),
+            (-5, "1970-01-01T00:00:00Z"),
+            (i64::MAX, "9999-12-31T23:59:59Z"),
+        ] {
+            assert_eq!(utc(secs), date, "{secs}");
+        }
+    }
 
     #[test]
     fn shards_partition_the_repositories() {

@@ -10,6 +10,9 @@ pub fn write(report: &AuditReport, out: &mut dyn Write) -> io::Result<()> {
         "XSUAA audit: {} repositories ({} need work), {} service instances, {} committed credentials, {} files checked",
         t.repositories, t.repositories_needing_work, t.instances, t.committed_credentials, t.files_checked
     )?;
+    if let Some(trend) = &t.trend {
+        writeln!(out, "Since {}: {}", super::markdown::compared(report), trend.summary())?;
+    }
     writeln!(out)?;
     writeln!(out, "{:<22} {:>9}", "state", "instances")?;
     for state in STATES {
@@ -25,13 +28,18 @@ pub fn write(report: &AuditReport, out: &mut dyn Write) -> io::Result<()> {
     for state in &STATES[..5] {
         write!(out, " {:>8}", short(state))?;
     }
-    writeln!(out, " {:>6}", "creds")?;
+    write!(out, " {:>6} {:>6} {:>6}", "creds", "errors", "warns")?;
+    writeln!(out, "{}", if t.trend.is_some() { "  since last report" } else { "" })?;
     for repo in worst {
         write!(out, "{:<width$} {:>5}", repo.path, repo.score())?;
         for state in &STATES[..5] {
             write!(out, " {:>8}", repo.states.get(*state).copied().unwrap_or(0))?;
         }
-        writeln!(out, " {:>6}", repo.committed_credentials)?;
+        write!(out, " {:>6} {:>6} {:>6}", repo.committed_credentials, repo.findings.error, repo.findings.warning)?;
+        match &repo.trend {
+            Some(trend) => writeln!(out, "  {}", trend.summary())?,
+            None => writeln!(out)?,
+        }
     }
     Ok(())
 }

@@ -1,6 +1,6 @@
 //! `xsuaa-lint audit`: the migration state of every instance across many repositories.
 
-use super::exit::{Verdict, EXIT_CLEAN, EXIT_ERROR};
+use super::exit::{FailOn, Verdict, EXIT_CLEAN, EXIT_ERROR};
 use super::thread_count;
 use clap::ValueEnum;
 use std::io::{IsTerminal, Write};
@@ -8,33 +8,61 @@ use std::path::PathBuf;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum AuditFormat {
-    /// Totals and the repositories that need work, for a terminal.
+    /// Totals, then the repositories that need work, worst first, for a terminal.
     Table,
+    /// Totals, the legend, the repositories that need work and their instances, for pull
+    /// requests, wikis and issues.
     Markdown,
-    /// One row per instance.
+    /// One row per instance (with its owners, link and, with --compare, its change), for
+    /// spreadsheets.
     Csv,
-    /// The documented report, also what `--merge` reads.
+    /// The documented report (additive fields only), what --merge and --compare read.
     Json,
-    /// One self-contained page with a chart and sortable tables.
+    /// One self-contained page, no network: legend, chart, search and state filters, sortable
+    /// tables, each instance's runbook, CSV and JSON export.
     Html,
 }
 
 #[derive(clap::Args, Debug)]
 pub struct AuditArgs {
-    /// Folders holding git repositories (each folder with `.git` is one; a root with none is one).
-    #[arg(default_value = ".", required_unless_present = "merge")]
+    /// Folders holding the repositories (each folder with `.git` is one; a root with none is one;
+    /// see --repos-at and --repos-from for checkouts without `.git`).
+    #[arg(default_value = ".", required_unless_present_any = ["merge", "repos_from"])]
     pub roots: Vec<PathBuf>,
+    /// Each folder DEPTH levels below each root is one repository, `.git` or not (1: the roots'
+    /// subfolders; a download of many repositories is often `--repos-at 1`).
+    #[arg(long, value_name = "DEPTH", value_parser = clap::value_parser!(u16).range(1..=64), conflicts_with_all = ["repos_from", "merge"])]
+    pub repos_at: Option<u16>,
+    /// Audit the repositories listed in FILE, one folder a line (`#` comments; `-` reads standard
+    /// input; relative paths from the current folder).
+    #[arg(long, value_name = "FILE", conflicts_with = "merge")]
+    pub repos_from: Option<PathBuf>,
     #[arg(long, value_enum, default_value_t = AuditFormat::Table)]
     pub format: AuditFormat,
-    /// Write the report to this file (written whole, then renamed into place).
+    /// Write the report to this file (written whole, then renamed into place; mode 0666 less the umask).
     #[arg(short = 'o', long, value_name = "FILE")]
     pub output_file: Option<PathBuf>,
+    /// Show what moved since this earlier JSON report: per instance, per repository and in total
+    /// (finished, new instance-secret instances, regressions).
+    #[arg(long, value_name = "OLD.json")]
+    pub compare: Option<PathBuf>,
+    /// Link the files of repositories whose remote is on HOST by TEMPLATE ({host}, {repo},
+    /// {commit}, {path}, {line}); GitHub, GitLab and Bitbucket are known. Repeatable.
+    #[arg(long, value_name = "HOST=TEMPLATE", value_parser = crate::audit::identity::parse_link_pattern)]
+    pub link_pattern: Vec<(String, String)>,
     /// Audit only shard K of N (1-based): a deterministic part of the repositories.
     #[arg(long, value_name = "K/N", value_parser = crate::audit::parse_shard)]
     pub shard: Option<(usize, usize)>,
     /// Combine JSON reports (of shards) into one report instead of auditing.
     #[arg(long, value_name = "REPORT.json", num_args = 1.., conflicts_with_all = ["shard"])]
     pub merge: Vec<PathBuf>,
+    /// Exit 1 when a finding of at least this severity is in an audited repository (default: when
+    /// a repository needs work).
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
+    /// Exit 0 whatever the findings (2 still reports usage and I/O errors).
+    #[arg(long)]
+    pub exit_zero: bool,
     /// Worker threads (default: one per core).
     #[arg(short, long)]
     pub jobs: Option<usize>,
@@ -46,35 +74,84 @@ pub struct AuditArgs {
     pub quiet: bool,
 }
 
+/// The largest report `--merge` and `--compare` read: 1 GiB.
+const REPORT_MAX_SIZE: u64 = 1 << 30;
+
+/// An audit report from a JSON file: bounded and regular files only (not `/dev/zero`, not a
+/// FIFO); a byte-order mark is fine.
+fn read_report(file: &std::path::Path) -> Result<crate::audit::AuditReport, String> {
+    // A report of tens of thousands of instances is tens of MiB: bounded, but not as a descriptor.
+    crate::load::read_bytes_at_most(file, REPORT_MAX_SIZE)
+        .and_then(|bytes| String::from_utf8(bytes).map_err(|_| "the file is not valid UTF-8".to_string()))
+        .and_then(|text| {
+            serde_json::from_str::<crate::audit::AuditReport>(crate::load::without_bom(&text))
+                .map_err(|e| format!("not an audit report: {e}"))
+        })
+        .map_err(|e| format!("{}: {e}", file.display()))
+}
+
+/// The folders of `--repos-from`.
+fn listed(file: &std::path::Path) -> Result<crate::audit::discover::Found, String> {
+    let text = if file.as_os_str() == "-" {
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut text).map_err(|e| format!("standard input: {e}"))?;
+        text
+    } else {
+        crate::load::read_text(file).map_err(|e| format!("{}: {e}", file.display()))?
+    };
+    crate::audit::discover::listed(&text).map_err(|e| format!("{}: {e}", file.display()))
+}
+
+/// The command line as a shell reads it, the program as `xsuaa-lint`.
+fn command_line() -> String {
+    let args: Vec<String> = std::env::args_os().skip(1).map(|a| a.to_string_lossy().into_owned()).collect();
+    format!("xsuaa-lint {}", shell_words::join(args))
+}
+
 pub fn run(args: AuditArgs) -> i32 {
     use crate::audit::{self, AuditReport};
-    let report = if args.merge.is_empty() {
+    let mut report = if args.merge.is_empty() {
         let threads = thread_count(args.jobs);
-        for root in &args.roots {
-            if !root.is_dir() {
-                eprintln!("error: {}: not a folder", root.display());
-                return EXIT_ERROR;
+        let layout = match (&args.repos_from, args.repos_at) {
+            (Some(file), _) => match listed(file) {
+                Ok(found) => audit::Layout::Listed(found),
+                Err(e) => {
+                    eprintln!("error: --repos-from {e}");
+                    return EXIT_ERROR;
+                }
+            },
+            (None, Some(depth)) => audit::Layout::Depth(usize::from(depth)),
+            (None, None) => audit::Layout::Git,
+        };
+        if args.repos_from.is_none() {
+            for root in &args.roots {
+                if !root.is_dir() {
+                    eprintln!("error: {}: not a folder", root.display());
+                    return EXIT_ERROR;
+                }
             }
         }
-        audit::run(&audit::AuditOptions {
+        let report = audit::run(&audit::AuditOptions {
             roots: args.roots.clone(),
+            layout,
             shard: args.shard,
             threads,
             isolated: args.isolated,
             progress: !args.quiet && std::io::stderr().is_terminal(),
-        })
+            link_patterns: args.link_pattern.clone(),
+            keep_facts: args.format == AuditFormat::Html,
+        });
+        for s in &report.skipped {
+            eprintln!("warning: {}: skipped: {}", s.path, s.reason);
+        }
+        report
     } else {
         let mut reports = Vec::new();
         for file in &args.merge {
-            // Bounded and regular files only (not `/dev/zero`, not a FIFO); a byte-order mark is fine.
-            let parsed = crate::load::read_text(file).and_then(|text| {
-                serde_json::from_str::<AuditReport>(crate::load::without_bom(&text))
-                    .map_err(|e| format!("not an audit report: {e}"))
-            });
-            match parsed {
+            match read_report(file) {
                 Ok(r) => reports.push(r),
                 Err(e) => {
-                    eprintln!("error: {}: {e}", file.display());
+                    eprintln!("error: {e}");
                     return EXIT_ERROR;
                 }
             }
@@ -87,23 +164,47 @@ pub fn run(args: AuditArgs) -> i32 {
             }
         }
     };
-    let mut text = Vec::new();
-    let written = match args.format {
-        AuditFormat::Table => audit::table::write(&report, &mut text),
-        AuditFormat::Markdown => audit::markdown::write(&report, &mut text),
-        AuditFormat::Csv => audit::csv::write(&report, &mut text),
-        AuditFormat::Html => audit::html::write(&report, &mut text),
-        AuditFormat::Json => serde_json::to_writer_pretty(&mut text, &report)
-            .map_err(std::io::Error::other)
-            .and_then(|()| writeln!(text)),
+    let mut generated = audit::Generated::now(command_line());
+    if let Some(file) = &args.compare {
+        let old = match read_report(file) {
+            Ok(old) => old,
+            Err(e) => {
+                eprintln!("error: --compare {e}");
+                return EXIT_ERROR;
+            }
+        };
+        audit::trend::compare(&mut report, &old);
+        generated.compared_with =
+            Some(audit::ComparedWith { file: file.display().to_string(), date: old.generated.map(|g| g.date) });
+    }
+    report.generated = Some(generated);
+    // Written once the audit is done, straight into the file (a temporary file beside it,
+    // renamed into place when whole) or standard output: never held whole in memory.
+    let write = |out: &mut dyn Write| -> std::io::Result<()> {
+        match args.format {
+            AuditFormat::Table => audit::table::write(&report, out),
+            AuditFormat::Markdown => audit::markdown::write(&report, out),
+            AuditFormat::Csv => audit::csv::write(&report, out),
+            AuditFormat::Html => audit::html::write(&report, out),
+            AuditFormat::Json => serde_json::to_writer_pretty(&mut *out, &report)
+                .map_err(std::io::Error::other)
+                .and_then(|()| writeln!(out)),
+        }?;
+        out.flush()
     };
-    // The report is written whole at the end: an interrupted run leaves nothing half-written.
-    let result = written.and_then(|()| match &args.output_file {
-        Some(file) => crate::write::write_new(file, &text),
-        None => std::io::stdout().lock().write_all(&text),
-    });
+    let result = match &args.output_file {
+        Some(file) => crate::write::NewFile::create(file).and_then(|mut f| {
+            write(&mut f)?;
+            f.commit()
+        }),
+        None => write(&mut std::io::BufWriter::new(std::io::stdout().lock())),
+    };
+    let failing = match args.fail_on {
+        Some(fail_on) => report.totals.findings.at_least(fail_on.severity()) > 0,
+        None => report.totals.repositories_needing_work > 0,
+    };
     match result {
-        Ok(()) => Verdict { failing: report.totals.repositories_needing_work > 0, ..Verdict::default() }.status(),
+        Ok(()) => Verdict { failing, exit_zero: args.exit_zero, ..Verdict::default() }.status(),
         // A closed pipe (`| head`) is the reader's choice, not an error.
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => EXIT_CLEAN,
         Err(e) => {

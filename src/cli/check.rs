@@ -1,33 +1,15 @@
 //! `xsuaa-lint check`: lint (or fix) files and folders, print the report.
 
 use super::config::{resolver, ConfigSource};
-use super::exit::{Verdict, EXIT_CLEAN, EXIT_ERROR};
+use super::exit::{FailOn, Verdict, EXIT_CLEAN, EXIT_ERROR};
 use super::thread_count;
 use crate::baseline::Baseline;
-use crate::diagnostic::Severity;
 use crate::engine::{self, FixMode};
 use crate::report::{self, OutputFormat, Summary};
 use crate::rules;
 use clap::ValueEnum;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]
-pub enum FailOn {
-    Info,
-    Warning,
-    Error,
-}
-
-impl FailOn {
-    fn severity(self) -> Severity {
-        match self {
-            FailOn::Info => Severity::Info,
-            FailOn::Warning => Severity::Warning,
-            FailOn::Error => Severity::Error,
-        }
-    }
-}
 
 #[derive(clap::Args, Debug)]
 pub struct CheckArgs {

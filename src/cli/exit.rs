@@ -1,6 +1,27 @@
 //! Exit statuses, a public contract (README): 0 clean, 1 findings, 2 usage, configuration or
 //! I/O errors. Every subcommand decides its status here.
 
+use crate::diagnostic::Severity;
+use clap::ValueEnum;
+
+/// `--fail-on` of `check` and `audit`: the lowest severity that fails the run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]
+pub enum FailOn {
+    Info,
+    Warning,
+    Error,
+}
+
+impl FailOn {
+    pub fn severity(self) -> Severity {
+        match self {
+            FailOn::Info => Severity::Info,
+            FailOn::Warning => Severity::Warning,
+            FailOn::Error => Severity::Error,
+        }
+    }
+}
+
 /// Exit statuses: a public contract (README).
 pub const EXIT_CLEAN: i32 = 0;
 pub const EXIT_FINDINGS: i32 = 1;

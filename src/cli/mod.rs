@@ -10,8 +10,9 @@ mod runbook;
 mod server;
 
 pub use audit::{AuditArgs, AuditFormat};
-pub use check::{CheckArgs, ColorChoice, FailOn};
+pub use check::{CheckArgs, ColorChoice};
 pub use config::{ConfigArgs, ConfigSource};
+pub use exit::FailOn;
 pub use exit::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS};
 pub use rule::RuleArgs;
 pub use server::ServerArgs;

@@ -78,7 +78,7 @@ impl Collector<'_> {
         if !self.seen.lock().unwrap().insert(key) {
             return;
         }
-        *self.checked.lock().unwrap() += 1;
+        self.count_checked(display, opts);
         self.judge_deployment(path, display, kind, source, extensions, &config, false, opts);
     }
 
@@ -93,8 +93,8 @@ impl Collector<'_> {
         config: &Arc<Config>,
         opts: &Options,
     ) {
-        *self.checked.lock().unwrap() += 1;
         let display = source.path.clone();
+        self.count_checked(&display, opts);
         self.judge_deployment(stands_for, &display, kind, source, &[], config, true, opts);
     }
 
@@ -263,10 +263,10 @@ impl Collector<'_> {
         }
         match self.take_parked(&key) {
             Some(parked) => {
-                *self.checked.lock().unwrap() += 1;
+                self.count_checked(display, opts);
                 self.publish_parked(display, parked, opts);
             }
-            None if explicit => *self.checked.lock().unwrap() += 1,
+            None if explicit => self.count_checked(display, opts),
             None => {}
         }
     }
@@ -286,7 +286,7 @@ impl Collector<'_> {
         if !self.seen.lock().unwrap().insert(key) {
             return;
         }
-        *self.checked.lock().unwrap() += 1;
+        self.count_checked(&source.path, opts);
         let mut diagnostics = Vec::new();
         crate::rules::xs120_committed_credentials::check_json(&source, &root, &mut diagnostics);
         config.apply(path, &mut diagnostics);

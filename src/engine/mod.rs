@@ -68,6 +68,9 @@ pub struct Outcome {
     pub history_errors: Vec<String>,
     /// With `Options::inventory`: every instance, sorted by file and line.
     pub instances: Vec<InstanceRecord>,
+    /// With `Options::inventory`: the files counted in `files_checked`, as shown (for `audit`,
+    /// which splits one run over many repositories).
+    pub checked_files: Vec<String>,
 }
 
 /// One input as given on the command line.
@@ -107,6 +110,7 @@ struct Collector<'c> {
     /// path: the walk reports a descriptor from here rather than judging it on its own.
     used_by_deployments: Mutex<HashMap<PathBuf, deployments::Parked>>,
     instances: Mutex<Vec<InstanceRecord>>,
+    checked_files: Mutex<Vec<String>>,
 }
 
 /// The walk as the configuration of each folder wants it: excluded folders and files left out,
@@ -142,6 +146,7 @@ pub fn check(paths: &[PathBuf], opts: &Options, configs: &Resolver, baseline: Op
         baseline,
         used_by_deployments: Mutex::new(HashMap::new()),
         instances: Mutex::new(Vec::new()),
+        checked_files: Mutex::new(Vec::new()),
     };
     let mut targets: Vec<(PathBuf, FileKind, bool)> = Vec::new();
     let mut dirs = Vec::new();
@@ -222,10 +227,19 @@ pub fn check(paths: &[PathBuf], opts: &Options, configs: &Resolver, baseline: Op
             instances.sort();
             instances
         },
+        checked_files: collector.checked_files.into_inner().unwrap_or_default(),
     }
 }
 
 impl Collector<'_> {
+    /// One more file checked (with `inventory`, remembered by the name it is shown by).
+    fn count_checked(&self, display: &str, opts: &Options) {
+        *self.checked.lock().unwrap() += 1;
+        if opts.inventory {
+            self.checked_files.lock().unwrap().push(display.to_string());
+        }
+    }
+
     fn push(&self, report: FileReport) {
         if let Ok(mut reports) = self.reports.lock() {
             reports.push(report);
@@ -242,7 +256,7 @@ impl Collector<'_> {
         if matches!(error, LoadError::Io(_)) {
             *self.io_errors.lock().unwrap() += 1;
         } else {
-            *self.checked.lock().unwrap() += 1;
+            self.count_checked(display, opts);
         }
         let mut diagnostics = vec![error.into_diagnostic()];
         if let Some((config, path)) = config {
@@ -270,7 +284,7 @@ impl Collector<'_> {
             return;
         }
         if let Some(parked) = self.take_parked(&key) {
-            *self.checked.lock().unwrap() += 1;
+            self.count_checked(display, opts);
             return self.publish_parked(display, parked, opts);
         }
         match load::read_path(path, display) {
@@ -362,7 +376,7 @@ impl Collector<'_> {
 
     /// Lints (or fixes) one loaded file. `write_to` is `None` for standard input.
     fn source(&self, source: SourceFile, write_to: Option<&Path>, config: &Config, opts: &Options) {
-        *self.checked.lock().unwrap() += 1;
+        self.count_checked(&source.path, opts);
         let mut report = FileReport { path: source.path.clone(), ..FileReport::default() };
         let base = write_to
             .filter(|_| opts.history)
