@@ -24,11 +24,12 @@ function walk(dir, out) {
   return out;
 }
 // Descriptors only: a name xsuaa-lint takes for a credentials dump (XS120) is not one, as
-// src/discover.rs decides (`is_credentials_name`).
+// src/discover.rs decides (`is_credentials_name`), nor a package.json (read for its scripts).
 const credentials = ["default-env", "default-services", "vcap", "service-key", "servicekey", "-key.json", "_key.json",
   "credentials", "binding"];
 const isDescriptor = (path) => {
   const name = path.split("/").at(-1).toLowerCase();
+  if (name === "package.json") return false;
   return name.startsWith("xs-security") || !credentials.some((part) => name.includes(part));
 };
 const files = walk(folder, []).filter(isDescriptor);
