@@ -7,9 +7,9 @@ use serde::Serialize;
 
 /// SAP's Authorization API, `GET /sap/rest/authorization/v2/apps/{id}`: its `instanceSecretLastUsedAt`
 /// tells whether the instance secret is still used (SAP's "Migrate from Instance Secrets to
-/// Binding Secrets", step 4). The host is the `apiurl` of an `apiaccess` instance's credentials,
-/// `api.authentication.<region>.hana.ondemand.com` (SAP's "Call an API" example); the token comes
-/// from that instance ("Access SAP Authorization and Trust Management Service APIs").
+/// Binding Secrets", step 4), on `api.authentication.<region>.hana.ondemand.com` (SAP's "Call an
+/// API" example), with API credentials of the btp CLI, which SAP's "Access to REST APIs" names
+/// instead of the deprecated `apiaccess` plan (XS106).
 const API: &str = "https://api.authentication.<region>.hana.ondemand.com/sap/rest/authorization/v2/apps";
 
 #[derive(Serialize)]
@@ -182,7 +182,7 @@ fn plan(record: &InstanceRecord) -> (String, Vec<Step>) {
     steps.push(step("Replace every service key", &keys));
     steps.push(step(
         "Check that the instance secret is no longer used: `instanceSecretLastUsedAt` of SAP's Authorization API (`GET /sap/rest/authorization/v2/apps/{id}`)",
-        &[format!("curl -H \"Authorization: Bearer $TOKEN\" \"{API}/{app_id}\"   # TOKEN: from an instance of plan apiaccess; <region>: its apiurl")],
+        &[format!("curl -H \"Authorization: Bearer $TOKEN\" '{API}/{app_id}'   # TOKEN: a client-credentials token of API credentials from `btp create security/api-credential --subaccount <id>` (read-only credentials suffice); <region>: the subaccount's region")],
     ));
     steps.push(step(format!("Set {list_at} to [\"binding-secret\"] and update the instance again"), &update(record)));
     ("[\"binding-secret\"], through the dual state [\"binding-secret\", \"instance-secret\"]".to_string(), steps)
