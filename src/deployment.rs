@@ -87,7 +87,11 @@ impl Kind {
                     || text.contains("cloudfoundry.btp.orchestrate.cloud.sap")
                     || is_secret_manifest(text)
             }
-            Kind::Terraform => text.contains("btp_subaccount_service_") || text.contains(terraform::INSTANCE),
+            Kind::Terraform => {
+                text.contains("btp_subaccount_service_")
+                    || text.contains(terraform::INSTANCE)
+                    || (text.contains("module") && text.contains("\"xsuaa\""))
+            }
             // Also a Kubernetes manifest's name (`k8s/manifest.yaml`).
             Kind::CfManifest => text.contains("credential-type") || Kind::Kubernetes.is_relevant(text),
             Kind::ServicesManifest => text.contains("xsuaa"),
@@ -1202,6 +1206,7 @@ fn load_terraform(set: &mut InstanceSet, file: usize, root: &Path, files: &dyn F
         set.instances.push(instance);
     }
     terraform::load_cloud_foundry(set, file, &body, root, files);
+    terraform::module_calls(set, file, &body);
 }
 
 #[cfg(test)]
