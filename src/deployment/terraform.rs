@@ -90,7 +90,9 @@ pub(super) fn module_calls(set: &mut InstanceSet, file: usize, body: &Body) {
             .find_map(|input| crate::hcl::string_attribute(block, input))
             .map(|(p, at)| (p.to_string(), at));
         // A module for Cloud Foundry takes a space; one for the BTP provider a subaccount.
-        let cf = source.contains("cf") || source.contains("cloudfoundry") || block.body.get_attribute("cf_space_id").is_some();
+        let cf = source.contains("cf")
+            || source.contains("cloudfoundry")
+            || block.body.get_attribute("cf_space_id").is_some();
         let span = block.labels.first().and_then(hcl_edit::Span::span).map_or(offering_at, |r| span_of(Some(r)));
         let pointer = format!("/module/{label}");
         set.unknown(
