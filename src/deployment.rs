@@ -87,7 +87,11 @@ impl Kind {
                     || text.contains("cloudfoundry.btp.orchestrate.cloud.sap")
                     || is_secret_manifest(text)
             }
-            Kind::Terraform => text.contains("btp_subaccount_service_") || text.contains(terraform::INSTANCE),
+            Kind::Terraform => {
+                text.contains("btp_subaccount_service_")
+                    || text.contains(terraform::INSTANCE)
+                    || (text.contains("module") && text.contains("\"xsuaa\""))
+            }
             // Also a Kubernetes manifest's name (`k8s/manifest.yaml`).
             Kind::CfManifest => text.contains("credential-type") || Kind::Kubernetes.is_relevant(text),
             Kind::ServicesManifest => text.contains("xsuaa"),
@@ -345,6 +349,20 @@ impl InstanceSet {
 
 fn str_at<'a>(node: &'a Node, pointer: &str) -> Option<&'a str> {
     node.pointer(pointer).and_then(Node::as_str)
+}
+
+/// Whether a Kubernetes file that cannot be read (a template, broken YAML) may declare or bind an
+/// XSUAA instance: it names `xsuaa`, holds XSUAA credentials, or leaves a service offering to a
+/// template (`serviceOfferingName: {{ .Values.offering }}`).
+fn may_declare_xsuaa(text: &str) -> bool {
+    text.contains("xsuaa")
+        || is_secret_manifest(text) && text.contains("uaadomain")
+        || text.lines().any(|line| {
+            let line = line.trim_start();
+            ["serviceOfferingName:", "offering:", "clusterServiceClassExternalName:"]
+                .iter()
+                .any(|key| line.strip_prefix(key).is_some_and(|value| value.contains("{{")))
+        })
 }
 
 /// `"{{"` outside quotes at a line start or value position: a Helm template.
@@ -765,6 +783,11 @@ pub fn normalize(path: &Path) -> PathBuf {
 
 fn load_kubernetes(set: &mut InstanceSet, file: usize, files: &dyn Files) {
     if is_helm_template(&set.files[file].text) {
+        // The operator's own chart (RBAC, webhooks) or an instance of another service: nothing
+        // XSUAA is lost by skipping it, so say nothing.
+        if !may_declare_xsuaa(&set.files[file].text) {
+            return;
+        }
         let span = Span::new(0, 0);
         set.problem(
             file,
@@ -774,7 +797,14 @@ fn load_kubernetes(set: &mut InstanceSet, file: usize, files: &dyn Files) {
         );
         return;
     }
-    let Some(docs) = yaml_documents(set, file) else { return };
+    let docs = if may_declare_xsuaa(&set.files[file].text) {
+        yaml_documents(set, file)
+    } else {
+        // A broken file that cannot declare an XSUAA instance (the operator's access Secret with
+        // `****` placeholders) is not this tool's business.
+        crate::yaml::parse_documents(&set.files[file].text).ok()
+    };
+    let Some(docs) = docs else { return };
     let many = docs.len() > 1;
     let doc_pointer = |i: usize| if many { format!("/{i}") } else { String::new() };
     for (i, doc) in docs.iter().enumerate() {
@@ -1176,6 +1206,7 @@ fn load_terraform(set: &mut InstanceSet, file: usize, root: &Path, files: &dyn F
         set.instances.push(instance);
     }
     terraform::load_cloud_foundry(set, file, &body, root, files);
+    terraform::module_calls(set, file, &body);
 }
 
 #[cfg(test)]

@@ -731,3 +731,28 @@ fn a_cf_push_manifest_named_alone_is_judged_with_the_instances_beside_it() {
     let fixed = fs::read_to_string(dir.path().join("manifest.yml")).unwrap();
     assert!(fixed.contains("credential-type: binding-secret"), "{fixed}");
 }
+
+/// A Makefile that is a cf script of its own and also holds a chart's `--set-file`: one report
+/// for the path, so that per-file numbering (GitLab fingerprints) does not repeat.
+#[test]
+fn a_file_judged_as_two_deployment_files_is_one_report() {
+    let dir = TempDir::new().unwrap();
+    let root = dir.path();
+    std::process::Command::new("git").arg("init").arg("-q").current_dir(root).status().unwrap();
+    write(root, "chart/values.yaml", "xsuaa:\n  serviceOfferingName: xsuaa\n  servicePlanName: application\n");
+    write(
+        root,
+        "Makefile",
+        "services:\n\tcf create-service xsuaa $(PLAN) my-uaa -c xs-security.json\n\ndeploy:\n\thelm upgrade app ./chart --set-file xsuaa.jsonParameters=$(SECURITY_FILE)\n",
+    );
+    write(root, "xs-security.json", IMPLICIT);
+    let out = cmd().current_dir(root).args(["check", "--isolated", "--output-format", "gitlab", "."]).output().unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let makefile: Vec<&Value> =
+        report.as_array().unwrap().iter().filter(|f| f["location"]["path"] == "Makefile").collect();
+    assert_eq!(makefile.len(), 2, "{report:#}");
+    assert_ne!(makefile[0]["fingerprint"], makefile[1]["fingerprint"], "{report:#}");
+    let lines: Vec<u64> =
+        makefile.iter().map(|f| f["location"]["positions"]["begin"]["line"].as_u64().unwrap()).collect();
+    assert_eq!(lines, [2, 5]);
+}

@@ -40,6 +40,27 @@ impl Fragment {
 /// The YAML keys whose strings are shell scripts.
 const SCRIPT_KEYS: [&str; 6] = ["run", "script", "before_script", "after_script", "bash", "inlineScript"];
 
+/// Why a CI file or `package.json` does not parse (a Jenkinsfile is not parsed): the span and the
+/// message for XS004.
+pub(super) fn syntax_error(name: &str, text: &str) -> Option<(crate::source::Span, String)> {
+    if name.eq_ignore_ascii_case("package.json") {
+        let offset = usize::from(text.starts_with('\u{feff}')) * 3;
+        return crate::parse::parse(text, offset).err().map(|e| (e.span, format!("not valid JSON: {}", e.message)));
+    }
+    if name.starts_with("Jenkinsfile") || name.ends_with(".jenkinsfile") || name.ends_with(".groovy") {
+        return None;
+    }
+    crate::yaml::parse_documents(text).err().map(|e| (e.span, format!("not valid YAML: {}", e.message)))
+}
+
+/// Whether a file runs a command that creates or updates a service instance, so that not being
+/// able to read it may hide one.
+pub(super) fn mentions_service_command(text: &str) -> bool {
+    ["cf create-service", "cf cs ", "cf update-service", "btp create services/instance", "btp update services/instance"]
+        .iter()
+        .any(|command| text.contains(command))
+}
+
 /// The fragments of a file of kind [`super::Kind::Ci`], by its name.
 pub(super) fn fragments(name: &str, text: &str) -> Vec<Fragment> {
     if name.eq_ignore_ascii_case("package.json") {

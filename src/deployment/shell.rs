@@ -56,6 +56,13 @@ pub(super) fn load_script(set: &mut InstanceSet, file: usize, root: &Path, files
 /// The commands of a CI file, a Jenkinsfile or `package.json` (see [`super::ci`]).
 pub(super) fn load_ci(set: &mut InstanceSet, file: usize, root: &Path, files: &dyn Files) {
     let name = set.paths[file].file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    if let Some((span, message)) = super::ci::syntax_error(&name, &set.files[file].text) {
+        // Silent when nothing in it creates a service: most broken CI files are not ours to judge.
+        if super::ci::mentions_service_command(&set.files[file].text) {
+            set.problem(file, span, super::ProblemKind::Syntax, message);
+        }
+        return;
+    }
     let fragments = super::ci::fragments(&name, &set.files[file].text);
     load_fragments(set, file, &fragments, root, files);
 }

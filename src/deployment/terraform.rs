@@ -64,6 +64,63 @@ pub(super) fn load_cloud_foundry(set: &mut InstanceSet, file: usize, body: &Body
     }
 }
 
+/// Inputs of a module call that name the service offering (`service_name = "xsuaa"` of SAP's
+/// samples' `serviceinstance_btp_cf` module, and the like).
+const MODULE_OFFERING_INPUTS: [&str; 4] = ["service_name", "service_offering_name", "offering_name", "service"];
+
+/// `module "NAME" { source = "..." service_name = "xsuaa" ... }`: an XSUAA instance created inside
+/// another module. What the module does with its inputs is not followed, so the instance is
+/// counted and its configuration reported as not known (XS007) rather than left out.
+pub(super) fn module_calls(set: &mut InstanceSet, file: usize, body: &Body) {
+    for block in body.blocks().filter(|b| b.has_ident("module")) {
+        let Some((_, offering_at)) = MODULE_OFFERING_INPUTS
+            .iter()
+            .find_map(|input| crate::hcl::string_attribute(block, input).filter(|(value, _)| *value == "xsuaa"))
+        else {
+            continue;
+        };
+        let label = block.labels.first().map(|l| l.as_str()).unwrap_or_default();
+        let source = crate::hcl::string_attribute(block, "source").map(|(s, _)| s.to_string()).unwrap_or_default();
+        let name = ["service_instance_name", "instance_name", "name"]
+            .iter()
+            .find_map(|input| crate::hcl::string_attribute(block, input))
+            .map_or_else(|| label.to_string(), |(n, _)| n.to_string());
+        let plan = ["plan_name", "service_plan_name", "plan"]
+            .iter()
+            .find_map(|input| crate::hcl::string_attribute(block, input))
+            .map(|(p, at)| (p.to_string(), at));
+        // A module for Cloud Foundry takes a space; one for the BTP provider a subaccount.
+        let cf = source.contains("cf")
+            || source.contains("cloudfoundry")
+            || block.body.get_attribute("cf_space_id").is_some();
+        let span = block.labels.first().and_then(hcl_edit::Span::span).map_or(offering_at, |r| span_of(Some(r)));
+        let pointer = format!("/module/{label}");
+        set.unknown(
+            file,
+            span,
+            format!(
+                "the configuration of instance `{name}` is not known: module `{label}` creates it (source `{source}`), and what the module does with its inputs is not followed; it is not judged"
+            ),
+        );
+        set.instances.push(Instance {
+            name,
+            service_name: None,
+            format: if cf { Format::TerraformCf } else { Format::Terraform },
+            file,
+            span,
+            pointer: pointer.clone(),
+            plan,
+            plan_pointer: format!("{pointer}/plan_name"),
+            layers: Vec::new(),
+            skip_service_updates: None,
+            requests: Vec::new(),
+            bindings: Vec::new(),
+            parameters: Vec::new(),
+            incomplete: true,
+        });
+    }
+}
+
 /// The layers of a `btp_subaccount_service_instance`'s `parameters`, read as the Cloud Foundry
 /// provider's are (XS007 when not known).
 pub(super) fn btp_parameters(

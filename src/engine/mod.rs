@@ -212,7 +212,9 @@ pub fn check(paths: &[PathBuf], opts: &Options, configs: &Resolver, baseline: Op
     collector.leftover_findings(cwd.as_deref(), opts);
     collector.unused_suppressions(&dirs, cwd.as_deref(), opts);
     let mut reports = collector.reports.into_inner().unwrap_or_default();
+    // Stable: the reports of one path keep the order they were made in.
     reports.sort_by(|a, b| a.path.cmp(&b.path));
+    let reports = merge_same_path(reports);
     let mut refused = collector.refused.into_inner().unwrap_or_default();
     refused.sort();
     Outcome {
@@ -229,6 +231,32 @@ pub fn check(paths: &[PathBuf], opts: &Options, configs: &Resolver, baseline: Op
         },
         checked_files: collector.checked_files.into_inner().unwrap_or_default(),
     }
+}
+
+/// One report per path: a file that is a deployment file of its own and also receives findings
+/// about another file's instances (a Makefile with `cf create-service` and a chart's `--set-file`)
+/// was judged twice. `reports` is sorted by path; findings keep their order, then go by position.
+fn merge_same_path(reports: Vec<FileReport>) -> Vec<FileReport> {
+    let mut merged: Vec<FileReport> = Vec::with_capacity(reports.len());
+    for report in reports {
+        match merged.last_mut() {
+            Some(last) if last.path == report.path => {
+                last.diagnostics.extend(report.diagnostics);
+                last.diagnostics.sort_by_key(|d| (d.start.offset, d.end.offset));
+                last.rendered = match (last.rendered.take(), report.rendered) {
+                    (Some(a), Some(b)) => Some(a + &b),
+                    (a, b) => a.or(b),
+                };
+                last.fixes_applied += report.fixes_applied;
+                last.diff = match (last.diff.take(), report.diff) {
+                    (Some(a), Some(b)) => Some(a + &b),
+                    (a, b) => a.or(b),
+                };
+            }
+            _ => merged.push(report),
+        }
+    }
+    merged
 }
 
 impl Collector<'_> {

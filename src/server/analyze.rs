@@ -31,11 +31,13 @@ pub enum DocKind {
     Other,
 }
 
-pub fn kind_of(name: &str) -> DocKind {
+/// A buffer's kind, by its name and, as the walk decides, its folder (`.github/workflows/*.yml` is
+/// a CI file, `.pipeline/config.yml` Piper's, not Kubernetes YAML).
+pub fn kind_of(path: Option<&Path>, name: &str) -> DocKind {
     if crate::config::FILE_NAMES.contains(&name) {
         return DocKind::Config;
     }
-    match discover::classify_name(name) {
+    match discover::classify_path(path.unwrap_or(Path::new(name)), name) {
         Some(FileKind::Descriptor) => DocKind::Descriptor,
         Some(FileKind::Deployment(kind)) => DocKind::Deployment(kind),
         Some(FileKind::Credentials) => DocKind::Credentials,
@@ -101,7 +103,7 @@ pub struct Analysis {
 
 /// Judges a buffer; with `fix = Some(unsafe_fixes)`, runs the core's fix loop on it.
 pub fn analyze(buffer: &Buffer<'_>, open: &OpenTexts, fix: Option<bool>) -> Analysis {
-    let kind = kind_of(buffer.name);
+    let kind = kind_of(buffer.path, buffer.name);
     if kind == DocKind::Other {
         return Analysis::default();
     }
@@ -310,4 +312,32 @@ fn extensions_beside(path: &Path, kind: Kind) -> Vec<PathBuf> {
         .collect();
     found.sort();
     found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_workflow_is_a_ci_file_as_in_a_walk() {
+        let path = Path::new("/repo/.github/workflows/deploy.yml");
+        assert_eq!(kind_of(Some(path), "deploy.yml"), DocKind::Deployment(Kind::Ci));
+        let piper = Path::new("/repo/.pipeline/config.yml");
+        assert_eq!(kind_of(Some(piper), "config.yml"), DocKind::Deployment(Kind::Piper));
+        assert_eq!(
+            kind_of(Some(Path::new("/repo/k8s/deploy.yml")), "deploy.yml"),
+            DocKind::Deployment(Kind::Kubernetes)
+        );
+    }
+
+    #[test]
+    fn an_open_workflow_gets_the_findings_of_its_cf_commands() {
+        let dir = std::env::temp_dir().join(format!("xsuaa-lint-lsp-workflow-{}", std::process::id()));
+        let path = dir.join(".github/workflows/deploy.yml");
+        let text = "on: push\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    steps:\n      - run: cf create-service xsuaa application my-xsuaa\n";
+        let buffer = Buffer { path: Some(&path), name: "deploy.yml", text };
+        let analysis = analyze(&buffer, &OpenTexts::new(), None);
+        let codes: Vec<&str> = analysis.diagnostics.iter().map(|d| d.rule.code).collect();
+        assert!(codes.contains(&"XS101"), "{codes:?}");
+    }
 }

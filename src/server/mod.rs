@@ -250,7 +250,7 @@ impl Server {
                 let key = p.text_document.uri.as_str().to_string();
                 let path = uri::to_path(&p.text_document.uri);
                 let name = uri::file_name(&p.text_document.uri);
-                let kind = analyze::kind_of(&name);
+                let kind = analyze::kind_of(path.as_deref(), &name);
                 let document = Document {
                     uri: p.text_document.uri,
                     version: p.text_document.version,
