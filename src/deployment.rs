@@ -274,6 +274,29 @@ pub struct Instance {
     pub incomplete: bool,
 }
 
+impl Instance {
+    /// An instance as its file declares it, before its plan, layers and bindings are read;
+    /// what names its plan defaults to `POINTER/plan`.
+    pub fn declared(name: impl Into<String>, format: Format, file: usize, span: Span, pointer: String) -> Self {
+        Instance {
+            name: name.into(),
+            service_name: None,
+            format,
+            file,
+            span,
+            plan_pointer: format!("{pointer}/plan"),
+            pointer,
+            plan: None,
+            layers: Vec::new(),
+            skip_service_updates: None,
+            requests: Vec::new(),
+            bindings: Vec::new(),
+            parameters: Vec::new(),
+            incomplete: false,
+        }
+    }
+}
+
 /// A problem with a deployment file that is not a rule finding about an instance.
 #[derive(Debug, Clone)]
 pub struct Problem {
@@ -482,23 +505,14 @@ fn load_mta(set: &mut InstanceSet, file: usize, root: &Path, extensions: &[PathB
             None => (default_plan.map(|p| (p.to_string(), type_span)), format!("{pointer}/type")),
         };
         let mut instance = Instance {
-            name: name.to_string(),
             service_name: str_at(resource, "/parameters/service-name").filter(|s| *s != name).map(String::from),
-            format: Format::Mta,
-            file,
-            span,
-            pointer: pointer.clone(),
             plan,
             plan_pointer,
-            layers: Vec::new(),
             skip_service_updates: resource
                 .pointer("/parameters/skip-service-updates/parameters")
                 .filter(|n| n.value == Value::Bool(true))
                 .map(|n| n.span),
-            requests: Vec::new(),
-            bindings: Vec::new(),
-            parameters: Vec::new(),
-            incomplete: false,
+            ..Instance::declared(name.to_string(), Format::Mta, file, span, pointer.clone())
         };
         for key in ["path", "config-path"] {
             if let Some(path_node) = resource.pointer(&format!("/parameters/{key}")) {
@@ -840,20 +854,9 @@ fn load_kubernetes(set: &mut InstanceSet, file: usize, files: &dyn Files) {
         let span = doc.pointer("/metadata/name").map_or(doc.span, |n| n.span);
         let plan = doc.pointer(&format!("{spec}{plan_at}")).and_then(|n| n.as_str().map(|p| (p.to_string(), n.span)));
         let mut instance = Instance {
-            name: name.clone(),
-            service_name: None,
-            format,
-            file,
-            span,
-            pointer: doc_pointer(i),
             plan,
             plan_pointer: format!("{}{spec}{plan_at}", doc_pointer(i)),
-            layers: Vec::new(),
-            skip_service_updates: None,
-            requests: Vec::new(),
-            bindings: Vec::new(),
-            parameters: Vec::new(),
-            incomplete: false,
+            ..Instance::declared(name.clone(), format, file, span, doc_pointer(i))
         };
         // Crossplane's `jsonParams`: the configuration as a JSON string.
         if let Some(json) = doc.pointer(&format!("{spec}/jsonParams")) {
@@ -1130,20 +1133,9 @@ fn load_terraform(set: &mut InstanceSet, file: usize, root: &Path, files: &dyn F
         let plan = crate::hcl::string_attribute(block, "serviceplan_name").map(|(p, s)| (p.to_string(), s));
         let pointer = format!("/resource/{INSTANCE}/{name}");
         let mut instance = Instance {
-            name: name.to_string(),
-            service_name: None,
-            format: Format::Terraform,
-            file,
-            span,
-            pointer: pointer.clone(),
             plan,
             plan_pointer: format!("{pointer}/serviceplan_name"),
-            layers: Vec::new(),
-            skip_service_updates: None,
-            requests: Vec::new(),
-            bindings: Vec::new(),
-            parameters: Vec::new(),
-            incomplete: false,
+            ..Instance::declared(name.to_string(), Format::Terraform, file, span, pointer.clone())
         };
         terraform::btp_parameters(set, file, &body, block, root, files, &mut instance);
         let reference = format!("{INSTANCE}.{name}.");

@@ -29,22 +29,8 @@ pub(super) fn load_services_manifest(set: &mut InstanceSet, file: usize, root: &
         let Some(name_node) = service.get("name") else { continue };
         let name = name_node.as_str().unwrap_or("?").to_string();
         let plan = service.get("plan").and_then(|n| n.as_str().map(|p| (p.to_string(), n.span)));
-        let mut instance = Instance {
-            name,
-            service_name: None,
-            format: Format::Cf,
-            file,
-            span: name_node.span,
-            pointer: pointer.clone(),
-            plan,
-            plan_pointer: format!("{pointer}/plan"),
-            layers: Vec::new(),
-            skip_service_updates: None,
-            requests: Vec::new(),
-            bindings: Vec::new(),
-            parameters: Vec::new(),
-            incomplete: false,
-        };
+        let mut instance =
+            Instance { plan, ..Instance::declared(name, Format::Cf, file, name_node.span, pointer.clone()) };
         if let Some(parameters) = service.get("parameters") {
             let layer_pointer = format!("{pointer}/parameters");
             match &parameters.value {

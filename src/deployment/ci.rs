@@ -213,20 +213,9 @@ pub(super) fn load_piper(set: &mut super::InstanceSet, file: usize, root: &std::
         let name = name_node.as_str().unwrap_or("?").to_string();
         let plan = get(map, "cfServicePlan").and_then(|n| n.as_str().map(|p| (p.to_string(), n.span)));
         let mut instance = Instance {
-            service_name: None,
-            parameters: Vec::new(),
-            name,
-            format: Format::Cf,
-            file,
-            span: name_node.span,
-            pointer: pointer.clone(),
             plan,
             plan_pointer: format!("{pointer}/cfServicePlan"),
-            layers: Vec::new(),
-            skip_service_updates: None,
-            requests: Vec::new(),
-            bindings: Vec::new(),
-            incomplete: false,
+            ..Instance::declared(name, Format::Cf, file, name_node.span, pointer.clone())
         };
         if let Some(config) = map.get("cfCreateServiceConfig") {
             let layer_pointer = format!("{pointer}/cfCreateServiceConfig");

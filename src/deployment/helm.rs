@@ -60,20 +60,9 @@ pub(super) fn load_values(set: &mut InstanceSet, file: usize, root: &Path, files
         let name = service.get(named).and_then(Node::as_str).unwrap_or(key).to_string();
         let plan = service.get("servicePlanName").and_then(|n| n.as_str().map(|p| (p.to_string(), n.span)));
         let mut instance = Instance {
-            service_name: None,
-            parameters: Vec::new(),
-            name,
-            format: Format::Helm,
-            file,
-            span: entry.key_span,
-            pointer: pointer.clone(),
             plan,
             plan_pointer: format!("{pointer}/servicePlanName"),
-            layers: Vec::new(),
-            skip_service_updates: None,
-            requests: Vec::new(),
-            bindings: Vec::new(),
-            incomplete: false,
+            ..Instance::declared(name, Format::Helm, file, entry.key_span, pointer.clone())
         };
         let commands = commands.get_or_insert_with(|| command_files(&folders, &root, files));
         json_parameters(set, file, key, service, &folder, &folders, &root, commands, files, &mut instance);
@@ -162,22 +151,11 @@ fn overlays(
             .map(|n| (n, file))
             .or_else(|| declared.get("servicePlanName").map(|n| (n, base_index)));
         let mut instance = Instance {
-            service_name: None,
-            parameters: Vec::new(),
-            name: name.to_string(),
-            format: Format::Helm,
-            file,
-            span: entry.key_span,
-            pointer: pointer.clone(),
             plan: plan.and_then(|(n, f)| {
                 n.as_str().map(|p| (p.to_string(), if f == file { n.span } else { entry.key_span }))
             }),
             plan_pointer: format!("{pointer}/servicePlanName"),
-            layers: Vec::new(),
-            skip_service_updates: None,
-            requests: Vec::new(),
-            bindings: Vec::new(),
-            incomplete: false,
+            ..Instance::declared(name.to_string(), Format::Helm, file, entry.key_span, pointer.clone())
         };
         let commands = commands.get_or_insert_with(|| command_files(folders, root, files));
         // The file the chart's `jsonParameters` comes from: the overlay's own link, else the

@@ -103,22 +103,8 @@ fn load_fragments(set: &mut InstanceSet, file: usize, fragments: &[Fragment], ro
             Some((plan.0.clone(), plan.1))
         };
         let pointer = format!("/commands/{}", name.0);
-        let mut instance = Instance {
-            name: name.0.clone(),
-            service_name: None,
-            format: Format::Cf,
-            file,
-            span: name.1,
-            pointer: pointer.clone(),
-            plan,
-            plan_pointer: format!("{pointer}/plan"),
-            layers: Vec::new(),
-            skip_service_updates: None,
-            requests: Vec::new(),
-            bindings: Vec::new(),
-            parameters: Vec::new(),
-            incomplete: false,
-        };
+        let mut instance =
+            Instance { plan, ..Instance::declared(name.0.clone(), Format::Cf, file, name.1, pointer.clone()) };
         if let Some((_, value)) = flags.iter().find(|(flag, _)| *flag == "-c") {
             match parameters(set, file, value, &folder, root, files, &pointer, "-c") {
                 Ok(Some(layer)) => instance.layers.push(layer),
@@ -159,22 +145,7 @@ fn load_fragments(set: &mut InstanceSet, file: usize, fragments: &[Fragment], ro
             continue;
         }
         let pointer = format!("/commands/{}/update-service", name.0);
-        let mut instance = Instance {
-            service_name: None,
-            parameters: Vec::new(),
-            name: name.0.clone(),
-            format: Format::Cf,
-            file,
-            span: name.1,
-            pointer: pointer.clone(),
-            plan: None,
-            plan_pointer: format!("{pointer}/plan"),
-            layers: Vec::new(),
-            skip_service_updates: None,
-            requests: Vec::new(),
-            bindings: Vec::new(),
-            incomplete: false,
-        };
+        let mut instance = Instance::declared(name.0.clone(), Format::Cf, file, name.1, pointer.clone());
         match parameters(set, file, value, &folder, root, files, &pointer, "-c") {
             Ok(Some(layer)) => instance.layers.push(layer),
             Ok(None) | Err(_) => instance.incomplete = true,
@@ -480,22 +451,8 @@ fn btp_instance(set: &mut InstanceSet, file: usize, command: &Command, folder: &
         None => None,
     };
     let pointer = format!("/commands/{}", name.0);
-    let mut instance = Instance {
-        service_name: None,
-        parameters: Vec::new(),
-        name: name.0.clone(),
-        format: Format::Btp,
-        file,
-        span: name.1,
-        pointer: pointer.clone(),
-        plan,
-        plan_pointer: format!("{pointer}/plan"),
-        layers: Vec::new(),
-        skip_service_updates: None,
-        requests: Vec::new(),
-        bindings: Vec::new(),
-        incomplete: false,
-    };
+    let mut instance =
+        Instance { plan, ..Instance::declared(name.0.clone(), Format::Btp, file, name.1, pointer.clone()) };
     if let Some(value) = flag("parameters") {
         match parameters(set, file, value, folder, root, files, &pointer, "--parameters") {
             Ok(Some(layer)) => instance.layers.push(layer),

@@ -103,20 +103,16 @@ pub(super) fn module_calls(set: &mut InstanceSet, file: usize, body: &Body) {
             ),
         );
         set.instances.push(Instance {
-            name,
-            service_name: None,
-            format: if cf { Format::TerraformCf } else { Format::Terraform },
-            file,
-            span,
-            pointer: pointer.clone(),
             plan,
             plan_pointer: format!("{pointer}/plan_name"),
-            layers: Vec::new(),
-            skip_service_updates: None,
-            requests: Vec::new(),
-            bindings: Vec::new(),
-            parameters: Vec::new(),
             incomplete: true,
+            ..Instance::declared(
+                name,
+                if cf { Format::TerraformCf } else { Format::Terraform },
+                file,
+                span,
+                pointer.clone(),
+            )
         });
     }
 }
@@ -190,20 +186,15 @@ impl<'a> Module<'a> {
             None => (None, format!("{pointer}/service_plan")),
         };
         let mut instance = Instance {
-            name: name.unwrap_or_else(|| label.to_string()),
-            service_name: None,
-            format: Format::TerraformCf,
-            file: self.file,
-            span,
-            pointer: pointer.clone(),
             plan,
             plan_pointer,
-            layers: Vec::new(),
-            skip_service_updates: None,
-            requests: Vec::new(),
-            bindings: Vec::new(),
-            parameters: Vec::new(),
-            incomplete: false,
+            ..Instance::declared(
+                name.unwrap_or_else(|| label.to_string()),
+                Format::TerraformCf,
+                self.file,
+                span,
+                pointer.clone(),
+            )
         };
         if let Some(expr) = parameters {
             self.configure(set, expr, &format!("{pointer}/{attribute}"), &mut instance);
