@@ -720,6 +720,17 @@ fn extends_by_text(text: &str, id: &str) -> bool {
     })
 }
 
+/// The value of a top-level `KEY:` line (an MTA's `ID`, an extension's `extends`), unquoted and
+/// without its comment; read line by line, so a file that does not parse still tells it.
+pub fn top_level_value(text: &str, key: &str) -> Option<String> {
+    text.lines().find_map(|line| {
+        let value = line.strip_prefix(key)?.strip_prefix(':')?;
+        let value = value.split(" #").next().unwrap_or_default().trim();
+        let value = value.trim_matches('"').trim_matches('\'');
+        (!value.is_empty()).then(|| value.to_string())
+    })
+}
+
 fn descriptor_layer(
     set: &mut InstanceSet,
     file: usize,
@@ -1204,6 +1215,15 @@ fn load_terraform(set: &mut InstanceSet, file: usize, root: &Path, files: &dyn F
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn top_level_values_are_read_line_by_line() {
+        let text = "_schema-version: '3.1'\nID: \"shop\" # the MTA\nresources:\n  - ID: nested\n[";
+        assert_eq!(top_level_value(text, "ID").as_deref(), Some("shop"));
+        assert_eq!(top_level_value("extends: 'shop'\n", "extends").as_deref(), Some("shop"));
+        assert_eq!(top_level_value("  extends: shop\n", "extends"), None);
+        assert_eq!(top_level_value("IDs: x\n", "ID"), None);
+    }
 
     #[test]
     fn a_broken_extension_is_known_by_its_extends_line() {

@@ -732,6 +732,45 @@ fn a_cf_push_manifest_named_alone_is_judged_with_the_instances_beside_it() {
     assert!(fixed.contains("credential-type: binding-secret"), "{fixed}");
 }
 
+/// A commit hook passes only the staged `.mtaext`: it is judged through the MTA it extends,
+/// found from its folder up to the repository's root (and not an MTA of another `ID`).
+#[test]
+fn an_mta_extension_named_alone_is_judged_through_the_mta_it_extends() {
+    let dir = TempDir::new().unwrap();
+    let root = dir.path();
+    std::process::Command::new("git").arg("init").arg("-q").current_dir(root).status().unwrap();
+    let mta = |id: &str| {
+        format!(
+            "_schema-version: \"3.1\"\nID: {id}\nversion: 1.0.0\nresources:\n  - name: shop-uaa\n    \
+             type: org.cloudfoundry.managed-service\n    parameters:\n      service: xsuaa\n      \
+             service-plan: application\n      path: ./xs-security.json\n"
+        )
+    };
+    write(root, "mta.yaml", &mta("shop"));
+    write(root, "deploy/mta.yaml", &mta("other"));
+    write(
+        root,
+        "xs-security.json",
+        r#"{"xsappname": "shop", "oauth2-configuration": {"credential-types": ["binding-secret"]}}"#,
+    );
+    write(root, "deploy/xs-security.json", r#"{"xsappname": "other"}"#);
+    write(
+        root,
+        "deploy/prod.mtaext",
+        "_schema-version: \"3.1\"\nID: shop.prod\nextends: shop\nresources:\n  - name: shop-uaa\n    parameters:\n      \
+         config:\n        oauth2-configuration:\n          credential-types: [\"instance-secret\"]\n",
+    );
+    let (code, out, err) = check(root, &["--isolated", "deploy/prod.mtaext"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(out.starts_with("deploy/prod.mtaext:9:29: XS102 "), "{out}");
+    // Only the extension's MTA was brought in: the other one's implicit list is not reported.
+    assert!(!out.contains("deploy/xs-security.json") && !out.contains("deploy/mta.yaml"), "{out}");
+    // An extension of no MTA in the repository: nothing to judge it by, and no error.
+    write(root, "deploy/orphan.mtaext", "_schema-version: \"3.1\"\nID: x.prod\nextends: nowhere\n");
+    let (code, out, err) = check(root, &["--isolated", "deploy/orphan.mtaext"]);
+    assert_eq!(code, 0, "{out}{err}");
+}
+
 /// A Makefile that is a cf script of its own and also holds a chart's `--set-file`: one report
 /// for the path, so that per-file numbering (GitLab fingerprints) does not repeat.
 #[test]

@@ -185,6 +185,18 @@ pub fn check(paths: &[PathBuf], opts: &Options, configs: &Resolver, baseline: Op
         .filter(|(_, kind, _)| *kind == FileKind::Deployment(deployment::Kind::MtaExtension))
         .map(|(p, _, _)| p.clone())
         .collect();
+    // An extension named alone (a commit hook passes the staged files) is judged through the
+    // MTA it extends, found from its folder up to the repository's root.
+    let named_extensions: Vec<PathBuf> = targets
+        .iter()
+        .filter(|(_, kind, explicit)| *explicit && *kind == FileKind::Deployment(deployment::Kind::MtaExtension))
+        .map(|(p, _, _)| p.clone())
+        .collect();
+    for extension in named_extensions {
+        if let Some(mta) = extended_mta(&extension) {
+            targets.push((mta, FileKind::Deployment(deployment::Kind::Mta), false));
+        }
+    }
     // Extensions are read by the MTA they extend; their findings come out with the leftovers.
     targets.retain(|(_, kind, _)| *kind != FileKind::Deployment(deployment::Kind::MtaExtension));
     // A `cf push` manifest is judged with the instances it binds: after the files declaring them.
@@ -257,6 +269,32 @@ fn merge_same_path(reports: Vec<FileReport>) -> Vec<FileReport> {
         }
     }
     merged
+}
+
+/// The MTA that a `.mtaext` extends: the nearest `mta.yaml`, `mta.yml` or `mtad.yaml` from the
+/// extension's folder up to the repository's root whose `ID` is the extension's `extends`.
+fn extended_mta(extension: &Path) -> Option<PathBuf> {
+    let id = deployment::top_level_value(&load::read_text(extension).ok()?, "extends")?;
+    let root = deployments::repository_root(extension);
+    let folder = std::path::absolute(extension).ok()?.parent()?.to_path_buf();
+    let cwd = std::env::current_dir().ok();
+    for dir in folder.ancestors() {
+        for name in ["mta.yaml", "mta.yml", "mtad.yaml"] {
+            let candidate = dir.join(name);
+            let Ok(text) = load::read_text(&candidate) else { continue };
+            if deployment::top_level_value(&text, "ID").as_deref() == Some(id.as_str()) {
+                // Shown as the walk would show it: relative to the working folder.
+                return Some(match cwd.as_deref().and_then(|c| candidate.strip_prefix(c).ok()) {
+                    Some(relative) => relative.to_path_buf(),
+                    None => candidate,
+                });
+            }
+        }
+        if dir == root {
+            break;
+        }
+    }
+    None
 }
 
 impl Collector<'_> {
