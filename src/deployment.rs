@@ -250,6 +250,9 @@ pub struct Instance {
     /// The name the platform knows the instance by, when the file gives another one than `name`
     /// (an MTA resource's `parameters.service-name`).
     pub service_name: Option<String>,
+    /// A Kubernetes resource's `metadata.namespace`: two instances of one name in two namespaces
+    /// are two instances.
+    pub namespace: Option<String>,
     pub format: Format,
     /// The deployment file that declares it.
     pub file: usize,
@@ -281,6 +284,7 @@ impl Instance {
         Instance {
             name: name.into(),
             service_name: None,
+            namespace: None,
             format,
             file,
             span,
@@ -867,6 +871,7 @@ fn load_kubernetes(set: &mut InstanceSet, file: usize, files: &dyn Files) {
         let mut instance = Instance {
             plan,
             plan_pointer: format!("{}{spec}{plan_at}", doc_pointer(i)),
+            namespace: str_at(doc, "/metadata/namespace").map(String::from),
             ..Instance::declared(name.clone(), format, file, span, doc_pointer(i))
         };
         // Crossplane's `jsonParams`: the configuration as a JSON string.

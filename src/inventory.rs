@@ -40,6 +40,8 @@ pub struct Facts {
     /// The name the platform knows the instance by, when it differs from `name` (an MTA
     /// resource's `parameters.service-name`).
     pub service_name: Option<String>,
+    /// A Kubernetes instance's namespace, when its manifest names one.
+    pub namespace: Option<String>,
     /// Since when the descriptor is in the dual state, from git history (when known).
     pub dual_since: Option<DualSinceFact>,
 }

@@ -557,6 +557,32 @@ fn one_instance_declared_in_two_places() {
     assert_eq!((other["file"].as_str(), other.get("sources")), (Some("shop/deploy.sh"), None));
 }
 
+/// Kubernetes instances of one name are one instance only within one namespace: an overlay per
+/// namespace declares two.
+#[test]
+fn kubernetes_instances_of_one_name_in_two_namespaces_are_two() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    fs::create_dir_all(root.join("shop/.git")).unwrap();
+    let instance = |namespace: &str| {
+        format!(
+            "apiVersion: services.cloud.sap.com/v1\nkind: ServiceInstance\nmetadata:\n  name: shop-uaa\n  \
+             namespace: {namespace}\nspec:\n  serviceOfferingName: xsuaa\n  servicePlanName: application\n  \
+             parameters:\n    xsappname: shop\n    oauth2-configuration:\n      credential-types: [binding-secret]\n"
+        )
+    };
+    write(root, "shop/k8s/dev/xsuaa.yaml", &instance("dev"));
+    write(root, "shop/k8s/prod/xsuaa.yaml", &instance("prod"));
+    write(root, "shop/k8s/prod-copy/xsuaa.yaml", &instance("prod"));
+    let report = json(root, &["."]);
+    let instances = report["repositories"][0]["instances"].as_array().unwrap();
+    // dev, and prod declared twice (one instance with two sources).
+    assert_eq!(instances.len(), 2, "{report:#}");
+    let merged: Vec<_> = instances.iter().filter(|i| i["sources"].is_array()).collect();
+    assert_eq!(merged.len(), 1, "{report:#}");
+    assert_eq!(merged[0]["sources"].as_array().unwrap().len(), 2, "{report:#}");
+}
+
 /// `--compare`: what moved between two reports of a changed tree, in every format.
 #[test]
 fn trend_between_two_reports() {

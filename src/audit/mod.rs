@@ -574,15 +574,17 @@ fn link(
     web.unwrap_or_else(|| identity::file_link(&identity::absolute_of(file, cwd), line))
 }
 
-/// What makes two records one service instance: its environment and the name the service knows
-/// it by (an MTA resource's `service-name`, else the declared name); a descriptor that nothing
-/// deploys is one instance per file.
+/// What makes two records one service instance: its environment, its Kubernetes namespace (when
+/// its manifest names one) and the name the service knows it by (an MTA resource's
+/// `service-name`, else the declared name); a descriptor that nothing deploys is one instance per
+/// file.
 fn identity_of(record: &InstanceRecord) -> String {
     if record.kind == "descriptor" {
         return format!("descriptor\0{}", record.file);
     }
     let name = record.facts.service_name.as_deref().unwrap_or(&record.name);
-    format!("{}\0{name}", record.facts.environment)
+    let namespace = record.facts.namespace.as_deref().unwrap_or_default();
+    format!("{}\0{namespace}\0{name}", record.facts.environment)
 }
 
 /// The records of one repository, one per service instance: the places of an instance declared

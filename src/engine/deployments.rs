@@ -355,6 +355,7 @@ fn facts(
         descriptor,
         bindings,
         service_name: instance.service_name.clone(),
+        namespace: instance.namespace.clone(),
         dual_since,
     }
 }

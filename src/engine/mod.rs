@@ -522,6 +522,7 @@ impl Collector<'_> {
                     descriptor: Some(report.path.clone()),
                     bindings: Vec::new(),
                     service_name: None,
+                    namespace: None,
                     dual_since: base
                         .as_ref()
                         .and_then(|b| b.dual_since.as_ref())
