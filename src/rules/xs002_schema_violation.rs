@@ -3,7 +3,7 @@
 //! ## What it does
 //! Validates the descriptor against the project's JSON Schema
 //! (`schemas/xs-security.schema.json`, draft-07), written from SAP's descriptor reference
-//! (spec sections 1.1-1.9 and 2.1): the documented keys and their types, the enumerations
+//! ([Application Security Descriptor Configuration Syntax](https://github.com/SAP-docs/btp-cloud-platform/blob/main/docs/30-development/application-security-descriptor-configuration-syntax-517895a.md)): the documented keys and their types, the enumerations
 //! (`tenant-mode`, `valueType`, `credential-types`, `system-attributes`), the ranges of
 //! `token-validity` (60-86400) and `refresh-token-validity` (60-31536000), the name patterns and
 //! lengths, the array limits (500 scopes, 50 attributes, 500 role templates, 250 role

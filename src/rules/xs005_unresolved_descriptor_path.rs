@@ -3,7 +3,7 @@
 //! ## What it does
 //! Reports the `path` (or `config-path`) parameter of an MTA xsuaa resource when the file it names
 //! does not exist, cannot be read, or lies outside the repository (above the folder being checked)
-//! (spec section 4.2). The instance's effective configuration is then unknown, so only its plan
+//! ([List of Supported MTA Parameters](https://github.com/SAP-docs/btp-cloud-platform/blob/main/docs/30-development/list-of-supported-mta-parameters-6aa426e.md): `path`). The instance's effective configuration is then unknown, so only its plan
 //! and its bindings are judged. A warning, not an error: some projects generate the file during
 //! the build (CAP's `cds compile --to xsuaa`); lint the generated file then.
 //!

@@ -4,7 +4,7 @@
 //! Reports XSUAA credentials checked into the repository: a `VCAP_SERVICES` dump
 //! (`default-env.json` and alike), a service key saved as JSON, or a Kubernetes Secret with a
 //! client secret or a private key. The message names the credential type, from the
-//! `credential-type` field or else from the secret's shape (spec section 3.2): `<uuid>$<base64>`
+//! `credential-type` field or else from the secret's shape (SAP's [Retrieve Credentials for Remote Applications](https://github.com/SAP-docs/btp-cloud-platform/blob/main/docs/30-development/retrieve-credentials-for-remote-applications-0f48b2e.md)): `<uuid>$<base64>`
 //! is a binding secret, a certificate with a key is X.509, a short base64 string is probably an
 //! instance secret. Only values shaped like real secrets are reported, not placeholders.
 //!

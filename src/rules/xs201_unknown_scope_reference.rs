@@ -2,7 +2,7 @@
 //!
 //! ## What it does
 //! Reports an entry of a role template's `scope-references` of the form `$XSAPPNAME.<scope>`
-//! that names no scope in `scopes` (spec sections 1.4 and 1.11). References to other
+//! that names no scope in `scopes` (SAP's [Application Security Descriptor Configuration Syntax](https://github.com/SAP-docs/btp-cloud-platform/blob/main/docs/30-development/application-security-descriptor-configuration-syntax-517895a.md)). References to other
 //! applications (`$XSAPPNAME(application,other).Read`, `$XSSERVICENAME(instance).Read`) and
 //! platform scopes such as `uaa.user` are not checked: they are defined elsewhere.
 //!

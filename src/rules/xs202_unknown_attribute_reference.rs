@@ -2,7 +2,7 @@
 //!
 //! ## What it does
 //! Reports an entry of a role template's `attribute-references`, a plain string or an object's
-//! `name`, that names no attribute in `attributes` (spec sections 1.4 and 1.11).
+//! `name`, that names no attribute in `attributes` (SAP's [Application Security Descriptor Configuration Syntax](https://github.com/SAP-docs/btp-cloud-platform/blob/main/docs/30-development/application-security-descriptor-configuration-syntax-517895a.md)).
 //!
 //! ## Why
 //! An attribute reference restricts a role by the values of a user attribute. A reference to an

@@ -2,8 +2,8 @@
 //!
 //! ## What it does
 //! Reports an entry of a role collection's `role-template-references` of the form
-//! `$XSAPPNAME.<template>` that names no role template in `role-templates` (spec sections 1.5
-//! and 1.11). References to other applications' templates are not checked.
+//! `$XSAPPNAME.<template>` that names no role template in `role-templates` (SAP's
+//! [Application Security Descriptor Configuration Syntax](https://github.com/SAP-docs/btp-cloud-platform/blob/main/docs/30-development/application-security-descriptor-configuration-syntax-517895a.md)). References to other applications' templates are not checked.
 //!
 //! ## Why
 //! A role collection bundles the default roles of the templates it names; a reference to a

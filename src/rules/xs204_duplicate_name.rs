@@ -2,7 +2,7 @@
 //!
 //! ## What it does
 //! Reports a scope, attribute, role template or role collection whose `name` is already used by
-//! an earlier entry of the same section, on each later entry (spec section 1.11).
+//! an earlier entry of the same section, on each later entry (SAP's [Application Security Descriptor Configuration Syntax](https://github.com/SAP-docs/btp-cloud-platform/blob/main/docs/30-development/application-security-descriptor-configuration-syntax-517895a.md)).
 //!
 //! ## Why
 //! Names identify these entries to the service and to every reference in the descriptor. Two

@@ -1,7 +1,7 @@
 //! # XS205 unprefixed-scope
 //!
 //! ## What it does
-//! Reports a scope whose `name` does not start with `$XSAPPNAME.` (spec sections 1.2 and 1.11).
+//! Reports a scope whose `name` does not start with `$XSAPPNAME.` (SAP's [Application Security Descriptor Configuration Syntax](https://github.com/SAP-docs/btp-cloud-platform/blob/main/docs/30-development/application-security-descriptor-configuration-syntax-517895a.md)).
 //! Scopes of the platform's own UAA that descriptors declare as they are (`uaa.user`,
 //! `openid`, XS advanced's `xs_authorization.read` and alike) and names holding an MTA
 //! placeholder are not reported.

@@ -3,7 +3,7 @@
 //! ## What it does
 //! Reports a role collection's `$XSAPPNAME.<template>` reference to a role template with an
 //! attribute reference that has no `default-values` while the attribute's `valueRequired` is
-//! true (its default) (spec sections 1.4 and 1.5).
+//! true (its default) (SAP's [Application Security Descriptor Configuration Syntax](https://github.com/SAP-docs/btp-cloud-platform/blob/main/docs/30-development/application-security-descriptor-configuration-syntax-517895a.md)).
 //!
 //! ## Why
 //! A role collection in the descriptor bundles the *default roles* of its templates. SAP creates

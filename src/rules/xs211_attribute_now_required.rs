@@ -2,8 +2,8 @@
 //!
 //! ## What it does
 //! Compares the descriptor with its version at the base revision and reports an attribute whose
-//! `valueRequired` was `false` and is now `true`, written or by default (spec sections 1.3 and
-//! 1.10).
+//! `valueRequired` was `false` and is now `true`, written or by default (SAP's
+//! [Compatible Changes in the Security Descriptor File](https://github.com/SAP-docs/btp-cloud-platform/blob/main/docs/30-development/compatible-changes-in-the-security-descriptor-file-c3b892e.md)).
 //!
 //! ## Why
 //! SAP's update rules forbid turning an optional attribute into a required one: roles created

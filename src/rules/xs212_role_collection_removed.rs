@@ -3,7 +3,7 @@
 //! ## What it does
 //! Compares the descriptor with its version at the base revision and reports each role
 //! collection of the base that is gone. When a new collection has the same role template
-//! references, it is reported as a rename, on the new name (spec sections 1.5 and 1.10).
+//! references, it is reported as a rename, on the new name (SAP's [Compatible Changes in the Security Descriptor File](https://github.com/SAP-docs/btp-cloud-platform/blob/main/docs/30-development/compatible-changes-in-the-security-descriptor-file-c3b892e.md)).
 //!
 //! ## Why
 //! The service identifies a role collection by its name. A rename is a deletion plus a creation:
