@@ -822,7 +822,7 @@ fn load_kubernetes(set: &mut InstanceSet, file: usize, files: &dyn Files) {
             file,
             span,
             ProblemKind::Template,
-            "a Helm template is not YAML until rendered; skipped (lint the output of `helm template` instead)",
+            "a Helm template is not YAML until rendered; skipped (lint the rendered chart instead: `helm template RELEASE CHART | xsuaa-lint check - --stdin-filename rendered.yaml`)",
         );
         return;
     }

@@ -1,6 +1,7 @@
 //! Where an XSUAA instance runs, and so which advice fits it: instance secrets exist only in
-//! Cloud Foundry (SAP's "Service Instance Secrets" page, since 2023-02; elsewhere binding
-//! secrets were always the default), and each environment updates an instance with its own
+//! Cloud Foundry (a note of SAP's "Service Instance Secrets" page from 2023-02 until its 2025-01
+//! rewrite; elsewhere binding secrets were always the default), and each environment updates an
+//! instance with its own
 //! commands.
 
 use crate::deployment::Format;

@@ -127,11 +127,13 @@ fn plan(record: &InstanceRecord) -> (String, Vec<Step>) {
         return (target, steps);
     }
     let name = instance_name(record);
+    // SAP's app IDs end in `!t<n>` for the application plan and `!b<n>` for the broker plan.
+    let suffix = if record.plan == "broker" { "!b<n>" } else { "!t<n>" };
     let app_id = match record.facts.xsappname.as_deref() {
         // An MTA placeholder is resolved at deployment: the deployed name is not in the file.
-        Some(x) if x.contains("${") || x.contains("~{") => "<xsappname as deployed>!t<n>".to_string(),
-        Some(x) => format!("{x}!t<n>"),
-        None => "<xsappname>!t<n>".to_string(),
+        Some(x) if x.contains("${") || x.contains("~{") => format!("<xsappname as deployed>{suffix}"),
+        Some(x) => format!("{x}{suffix}"),
+        None => format!("<xsappname>{suffix}"),
     };
     let mut steps = Vec::new();
     if record.state != "dual" {

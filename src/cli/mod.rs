@@ -32,7 +32,7 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Check descriptors: walk directories for xs-security*.json, lint files named explicitly.
+    /// Check XSUAA descriptors and the deployment files that declare XSUAA instances (MTA, Kubernetes and Helm, Terraform, cf and btp commands in scripts and CI files): walk directories, lint files named explicitly.
     Check(CheckArgs),
     /// Print a rule's documentation, or list every rule.
     Rule(RuleArgs),

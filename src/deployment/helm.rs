@@ -198,7 +198,9 @@ fn bindings(file: usize, entries: &[Member], key: &str, service: &Node, instance
                 continue;
             }
             let what = format!("the binding `{}` of `{}`", binding.key, workload.key);
-            instance.bindings.push(BindingRef { file, key: false, name: what.clone(), span: binding.key_span });
+            // Named by its path in the values (the runbook quotes it): `srv.bindings.auth`.
+            let name = format!("{}.bindings.{}", workload.key, binding.key);
+            instance.bindings.push(BindingRef { file, key: false, name, span: binding.key_span });
             if let Some(node) = binding.value.pointer("/parameters/credential-type") {
                 let workload_pointer = crate::parse::pointer_push("", &workload.key);
                 let binding_pointer = crate::parse::pointer_push(&format!("{workload_pointer}/bindings"), &binding.key);

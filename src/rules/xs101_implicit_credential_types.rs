@@ -26,7 +26,8 @@
 //! the day `instance-secret` is no longer allowed. Without the list, nobody reading the file can
 //! tell which case applies; stating it makes the state reviewable. See SAP's
 //! [Service Instance Secrets](https://github.com/SAP-docs/btp-cloud-platform/blob/main/docs/50-administration-and-ops/service-instance-secrets-5578ec4.md)
-//! (instance secrets exist only in Cloud Foundry),
+//! (from 2023-02 until its 2025-01 rewrite it said that instance secrets exist only in Cloud
+//! Foundry),
 //! [Migrate from Instance Secrets to Binding Secrets](https://github.com/SAP-docs/btp-cloud-platform/blob/main/docs/50-administration-and-ops/migrate-from-instance-secrets-to-binding-secrets-dcee867.md)
 //! and the `credential-types` entry of the
 //! [Application Security Descriptor Configuration Syntax](https://github.com/SAP-docs/btp-cloud-platform/blob/main/docs/30-development/application-security-descriptor-configuration-syntax-517895a.md).

@@ -10,7 +10,10 @@
 //! Instance secrets exist only in Cloud Foundry (and there only in subaccounts with a single
 //! organization); elsewhere binding secrets have always been the default. SAP's
 //! [Service Instance Secrets](https://github.com/SAP-docs/btp-cloud-platform/blob/main/docs/50-administration-and-ops/service-instance-secrets-5578ec4.md)
-//! page has said so since 2023. Listing `instance-secret` there asks for something the
+//! page said so in a note from 2023-02 (narrowed to single-organization Cloud Foundry in
+//! 2023-11) until its rewrite of 2025-01, which made binding secrets the default everywhere and
+//! dropped the note; nothing since has added instance secrets elsewhere. Listing
+//! `instance-secret` there asks for something the
 //! environment does not support, and suggests a migration that has nothing to migrate: the
 //! staged advice of XS101-XS104 does not apply.
 //!
