@@ -583,6 +583,28 @@ fn kubernetes_instances_of_one_name_in_two_namespaces_are_two() {
     assert_eq!(merged[0]["sources"].as_array().unwrap().len(), 2, "{report:#}");
 }
 
+/// Outside Cloud Foundry an absent list means binding secrets: such an instance is listed as
+/// `implicit` with its environment, but is no work and no new instance-secret instance.
+#[test]
+fn an_implicit_kyma_instance_is_not_migration_work() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    fs::create_dir_all(root.join("shop/.git")).unwrap();
+    fs::write(root.join("old.json"), audit(root, &["--isolated", "--format", "json", "."]).1).unwrap();
+    write(
+        root,
+        "shop/k8s/xsuaa.yaml",
+        "apiVersion: services.cloud.sap.com/v1\nkind: ServiceInstance\nmetadata:\n  name: shop-uaa\nspec:\n  \
+         serviceOfferingName: xsuaa\n  servicePlanName: application\n  parameters:\n    xsappname: shop\n",
+    );
+    let report = json(root, &["--compare", "old.json", "."]);
+    let instance = &report["repositories"][0]["instances"][0];
+    assert_eq!((instance["state"].as_str(), instance["environment"].as_str()), (Some("implicit"), Some("kyma")));
+    assert_eq!(report["totals"]["repositories_needing_work"], 0, "{report:#}");
+    assert_eq!(report["totals"]["trend"]["new"], 1, "{report:#}");
+    assert_eq!(report["totals"]["trend"]["new_instance_secret"], 0, "{report:#}");
+}
+
 /// `--compare`: what moved between two reports of a changed tree, in every format.
 #[test]
 fn trend_between_two_reports() {

@@ -288,7 +288,7 @@ fn instances(report: &AuditReport, out: &mut dyn Write) -> io::Result<()> {
     let rest = report.repositories.iter().filter(|r| !r.needs_work());
     for repo in worst.iter().copied().chain(rest) {
         let mut ordered: Vec<&AuditInstance> = repo.instances.iter().collect();
-        ordered.sort_by_key(|i| std::cmp::Reverse(super::weight(&i.record.state)));
+        ordered.sort_by_key(|i| std::cmp::Reverse(i.weight()));
         for instance in ordered {
             let i = &instance.record;
             let search = [

@@ -33,6 +33,16 @@ pub const REPORT_VERSION: u32 = 1;
 pub const STATES: [&str; 7] =
     ["instance-only", "dual-instance-first", "implicit", "invalid", "dual", "binding-only", "x509"];
 
+/// How much migration work an instance means: none outside Cloud Foundry for an absent list
+/// (binding secrets are the default there, and there are no instance secrets to migrate).
+fn instance_weight(state: &str, environment: &str) -> usize {
+    if state == "implicit" && matches!(environment, "kyma" | "other") {
+        0
+    } else {
+        weight(state)
+    }
+}
+
 /// How much work a state means: what ranks repositories, worst first.
 fn weight(state: &str) -> usize {
     match state {
@@ -56,8 +66,8 @@ pub fn legend(state: &str) -> (&'static str, &'static str) {
             "Step 1: put `binding-secret` first and update the instance.",
         ),
         "implicit" => (
-            "No `credential-types`: the service's default applies, so the instance secret may still be in use.",
-            "Declare the list: `[\"binding-secret\", \"instance-secret\"]` while anything may use the instance secret (then steps 2 and 3), else `[\"binding-secret\"]`.",
+            "No `credential-types`: the service's default applies. In Cloud Foundry an older instance's bindings and keys may still hold its instance secret; elsewhere (Kyma, other) binding secrets are the default and there is nothing to migrate.",
+            "Cloud Foundry: declare `[\"binding-secret\", \"instance-secret\"]` while anything may use the instance secret (then rebind and replace keys, as for `dual`), else `[\"binding-secret\"]`. Elsewhere: state `[\"binding-secret\"]` (not counted as work).",
         ),
         "invalid" => (
             "The credential types cannot be read: a value the service rejects, or a configuration not known from the repository.",
@@ -134,11 +144,15 @@ pub struct AuditInstance {
     /// With `--compare`: the state in the earlier report, when it differs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub previous_state: Option<String>,
+    /// `cloud-foundry`, `kyma` or `other` (absent in reports of earlier versions).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub environment: String,
 }
 
 impl AuditInstance {
     pub fn of(record: InstanceRecord) -> Self {
         AuditInstance {
+            environment: record.facts.environment.clone(),
             record,
             sources: Vec::new(),
             owners: Vec::new(),
@@ -157,8 +171,13 @@ impl AuditInstance {
         }
     }
 
+    /// How much migration work it means (see `instance_weight`).
+    pub fn weight(&self) -> usize {
+        instance_weight(&self.record.state, &self.environment)
+    }
+
     pub fn needs_work(&self) -> bool {
-        weight(&self.record.state) > 0
+        self.weight() > 0
     }
 }
 
@@ -188,7 +207,7 @@ pub struct RepositoryAudit {
 
 impl RepositoryAudit {
     pub fn score(&self) -> usize {
-        self.instances.iter().map(|i| weight(&i.record.state)).sum::<usize>() + 5 * self.committed_credentials
+        self.instances.iter().map(AuditInstance::weight).sum::<usize>() + 5 * self.committed_credentials
     }
 
     pub fn needs_work(&self) -> bool {

@@ -59,9 +59,14 @@ impl Trend {
     }
 }
 
-/// A state that hands out instance secrets first: new ones of these are what a migration must stop.
-fn issues_instance_secrets(state: &str) -> bool {
-    matches!(state, "instance-only" | "dual-instance-first" | "implicit")
+/// A state that hands out instance secrets first: new ones of these are what a migration must
+/// stop. Outside Cloud Foundry an absent list means binding secrets.
+fn issues_instance_secrets(instance: &AuditInstance) -> bool {
+    match instance.record.state.as_str() {
+        "instance-only" | "dual-instance-first" => true,
+        "implicit" => !matches!(instance.environment.as_str(), "kyma" | "other"),
+        _ => false,
+    }
 }
 
 fn finished(state: &str) -> bool {
@@ -127,7 +132,7 @@ pub fn compare(report: &mut AuditReport, old: &AuditReport) {
             match moved {
                 Some("new") => {
                     trend.new += 1;
-                    trend.new_instance_secret += usize::from(issues_instance_secrets(state));
+                    trend.new_instance_secret += usize::from(issues_instance_secrets(instance));
                 }
                 Some("finished") => trend.finished += 1,
                 Some("regressed") => trend.regressions += 1,
