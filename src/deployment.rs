@@ -337,6 +337,9 @@ pub struct InstanceSet {
     /// The instances (by index) whose configuration, or part of it, is not known (XS007): for
     /// `audit`, which counts them.
     pub unknown: Vec<usize>,
+    /// The problems of the instances (by index) that make their configuration unreadable
+    /// (XS005, XS008): for `audit`, which lists them as the instance's codes.
+    pub instance_problems: Vec<(usize, ProblemKind)>,
     /// How a descriptor file reaches an instance when the deployment file does not name it
     /// itself (a Helm chart's `--set-file` in a script, CAP's convention): by instance index,
     /// said in the findings placed in that file.
@@ -364,6 +367,11 @@ impl InstanceSet {
     }
 
     fn problem(&mut self, file: usize, span: Span, kind: ProblemKind, message: impl Into<String>) {
+        // A descriptor that cannot be read (XS005) or a parameter given twice (XS008) is met
+        // while the instance about to be added is read: it is that instance's, for `audit`.
+        if matches!(kind, ProblemKind::Path | ProblemKind::Duplicate) {
+            self.instance_problems.push((self.instances.len(), kind));
+        }
         self.problems.push(Problem { file, span, message: message.into(), kind });
     }
 

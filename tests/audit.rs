@@ -605,6 +605,25 @@ fn an_implicit_kyma_instance_is_not_migration_work() {
     assert_eq!(report["totals"]["trend"]["new_instance_secret"], 0, "{report:#}");
 }
 
+/// An instance whose configuration cannot be read names why among its codes: a `path` to no
+/// file (XS005).
+#[test]
+fn an_invalid_instance_lists_the_problem_that_makes_it_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    fs::create_dir_all(root.join("shop/.git")).unwrap();
+    write(
+        root,
+        "shop/mta.yaml",
+        "ID: shop\n_schema-version: '3.1'\nversion: 1.0.0\nresources:\n  - name: uaa\n    type: org.cloudfoundry.managed-service\n    \
+         parameters:\n      service: xsuaa\n      service-plan: application\n      path: ./missing.json\n",
+    );
+    let report = json(root, &["."]);
+    let instance = &report["repositories"][0]["instances"][0];
+    assert_eq!(instance["state"], "invalid", "{report:#}");
+    assert_eq!(instance["codes"], serde_json::json!(["XS005"]), "{report:#}");
+}
+
 /// `--compare`: what moved between two reports of a changed tree, in every format.
 #[test]
 fn trend_between_two_reports() {

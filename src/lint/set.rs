@@ -106,6 +106,14 @@ impl Judge<'_> {
             if set.unknown.contains(&n) {
                 codes.push(xs007::RULE.code.to_string());
             }
+            for (_, kind) in set.instance_problems.iter().filter(|(i, _)| *i == n) {
+                let rule = if *kind == ProblemKind::Duplicate {
+                    &rules::xs008_duplicate_parameter::RULE
+                } else {
+                    &xs005::RULE
+                };
+                codes.push(rule.code.to_string());
+            }
             codes.sort();
             codes.dedup();
             records.push((evaluation.state, codes));
