@@ -732,6 +732,21 @@ fn a_cf_push_manifest_named_alone_is_judged_with_the_instances_beside_it() {
     assert!(fixed.contains("credential-type: binding-secret"), "{fixed}");
 }
 
+/// The full format wraps at spaces only: `instance-secret`, `cf update-service` or a date split at
+/// a hyphen could not be copied from the terminal.
+#[test]
+fn full_output_never_splits_a_word_at_a_hyphen() {
+    let rules = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/rules");
+    let out = cmd().current_dir(&rules).args(["check", "--isolated", "."]).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.lines().count() > 1000, "the fixtures give a long report");
+    let split: Vec<&str> = text
+        .lines()
+        .filter(|l| l.trim_end().ends_with('-') && l.trim_end().chars().rev().nth(1).is_some_and(char::is_alphanumeric))
+        .collect();
+    assert!(split.is_empty(), "{split:#?}");
+}
+
 /// A commit hook passes only the staged `.mtaext`: it is judged through the MTA it extends,
 /// found from its folder up to the repository's root (and not an MTA of another `ID`).
 #[test]

@@ -46,7 +46,13 @@ pub fn render(
     show_unsafe: bool,
 ) -> String {
     let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
-    let handler = GraphicalReportHandler::new_themed(theme).with_context_lines(1).with_width(100);
+    // Lines break at spaces only: a command or a value such as `instance-secret` split at its
+    // hyphen can't be copied.
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_context_lines(1)
+        .with_width(100)
+        .with_break_words(false)
+        .with_word_splitter(textwrap::WordSplitter::NoHyphenation);
     let named = source.map(|s| NamedSource::new(path, s.text.clone()).with_language("json"));
     let mut out = String::new();
     for d in diagnostics {
