@@ -52,7 +52,10 @@ fn step(title: impl Into<String>, commands: &[String]) -> Step {
 fn update(record: &InstanceRecord) -> Vec<String> {
     let file = record.facts.descriptor.as_deref().unwrap_or("xs-security.json");
     match (record.kind.as_str(), record.facts.environment.as_str()) {
-        ("mta", _) => vec![format!("cf deploy   # redeploy the MTA of {} (build it first: mbt build)", record.file)],
+        ("mta", _) => vec![format!(
+            "mbt build && cf deploy mta_archives/<ID>_<version>.mtar   # redeploy the MTA of {}",
+            record.file
+        )],
         ("kyma" | "cf-operator" | "crossplane", _) => vec![format!("kubectl apply -f {}", record.file)],
         ("helm", _) => vec![format!("helm upgrade <release> <chart>   # with the values of {}", record.file)],
         // Terraform's Cloud Foundry provider too: the instance is Terraform's to update.
@@ -205,10 +208,15 @@ fn environment_label(record: &InstanceRecord) -> String {
     }
 }
 
-pub fn markdown(entries: &[Entry<'_>]) -> String {
+/// `found`: how many instances the run found (finished ones have no entry).
+pub fn markdown(entries: &[Entry<'_>], found: usize) -> String {
     let mut out = String::from("# XSUAA migration runbook\n\n");
     if entries.is_empty() {
-        out.push_str("Every instance found is finished (binding secrets or X.509 only).\n");
+        out.push_str(if found == 0 {
+            "No XSUAA instance found.\n"
+        } else {
+            "Every instance found is finished (binding secrets or X.509 only).\n"
+        });
         return out;
     }
     for e in entries {

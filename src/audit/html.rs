@@ -268,7 +268,7 @@ fn runbook(instance: &AuditInstance) -> String {
         return format!("<code>{}</code>", esc(&command));
     }
     let entries = crate::runbook::entries(std::slice::from_ref(record));
-    let text = crate::runbook::markdown(&entries);
+    let text = crate::runbook::markdown(&entries, 1);
     let text = text.strip_prefix("# XSUAA migration runbook\n\n").unwrap_or(&text);
     format!(
         "<details><summary>runbook</summary><pre>{}</pre><p>Also: <code>{}</code></p></details>",

@@ -152,6 +152,11 @@ pub fn run(args: CheckArgs) -> i32 {
     let config_errors = configs.errors();
     // A broken configuration: the errors say so; no summary may claim that nothing was found.
     summary.quiet = args.quiet || !config_errors.is_empty();
+    // Nothing to lint is not a pass worth trusting (a wrong folder, everything excluded): said
+    // on standard error, as ruff does, without changing the exit status.
+    if outcome.files_checked == 0 && outcome.io_errors == 0 && !args.quiet && outcome.reports.is_empty() {
+        eprintln!("warning: no XSUAA descriptor or deployment file found in the given paths");
+    }
 
     if let Some(file) = &args.write_baseline {
         for e in &config_errors {

@@ -52,7 +52,7 @@ pub fn run(args: RunbookArgs) -> i32 {
     let outcome = engine::check(&args.paths, &opts, &configs, None);
     let entries = runbook::entries(&outcome.instances);
     let text = match args.format {
-        RunbookFormat::Markdown => runbook::markdown(&entries),
+        RunbookFormat::Markdown => runbook::markdown(&entries, outcome.instances.len()),
         RunbookFormat::Json => runbook::json(&entries),
     };
     let errors = outcome.io_errors > 0 || !configs.errors().is_empty();
