@@ -103,30 +103,17 @@ fn load_fragments(set: &mut InstanceSet, file: usize, fragments: &[Fragment], ro
             Some((plan.0.clone(), plan.1))
         };
         let pointer = format!("/commands/{}", name.0);
-        let mut instance =
-            Instance { plan, ..Instance::declared(name.0.clone(), Format::Cf, file, name.1, pointer.clone()) };
-        if let Some((_, value)) = flags.iter().find(|(flag, _)| *flag == "-c") {
-            match parameters(set, file, value, &folder, root, files, &pointer, "-c") {
-                Ok(Some(layer)) => instance.layers.push(layer),
-                Ok(None) => instance.incomplete = true,
-                Err(why) => {
-                    instance.incomplete = true;
-                    at.get_or_insert(value.1);
-                    unknown.push(why);
-                }
-            }
-        }
-        if !unknown.is_empty() {
-            let message = format!(
-                "{} of instance `{}` {} not known until the script runs{}",
-                unknown.join(" and "),
-                instance.name,
-                if unknown.len() > 1 { "are" } else { "is" },
-                if instance.incomplete { "; its configuration is not judged" } else { "" }
-            );
-            set.unknown(file, at.unwrap_or(command.words[0].1), message);
-        }
-        set.instances.push(instance);
+        let instance = Instance { plan, ..Instance::declared(name.0.clone(), Format::Cf, file, name.1, pointer) };
+        let given = flags.iter().find(|(flag, _)| *flag == "-c").map(|(_, value)| *value);
+        let place = Place { file, folder: &folder, root, files };
+        add_instance(
+            set,
+            &place,
+            instance,
+            given.map(|v| ("-c", v)),
+            Unknown { parts: unknown, at, start: command.words[0].1 },
+            "the script runs",
+        );
     }
     // `cf update-service NAME -c X` of an instance the script does not create (made by hand, or
     // the migration's own update): an xsuaa instance when X is a descriptor, by its name
@@ -451,28 +438,65 @@ fn btp_instance(set: &mut InstanceSet, file: usize, command: &Command, folder: &
         None => None,
     };
     let pointer = format!("/commands/{}", name.0);
-    let mut instance =
-        Instance { plan, ..Instance::declared(name.0.clone(), Format::Btp, file, name.1, pointer.clone()) };
-    if let Some(value) = flag("parameters") {
-        match parameters(set, file, value, folder, root, files, &pointer, "--parameters") {
+    let instance = Instance { plan, ..Instance::declared(name.0.clone(), Format::Btp, file, name.1, pointer) };
+    let place = Place { file, folder, root, files };
+    let given = flag("parameters").map(|v| ("--parameters", v));
+    add_instance(
+        set,
+        &place,
+        instance,
+        given,
+        Unknown { parts: unknown, at, start: command.words[0].1 },
+        "the command runs",
+    );
+}
+
+/// Where a command is written: its file, the folder its paths are relative to, the repository.
+struct Place<'a> {
+    file: usize,
+    folder: &'a Path,
+    root: &'a Path,
+    files: &'a dyn Files,
+}
+
+/// What a command leaves unknown until it runs (its plan, ...), and where to say so.
+struct Unknown {
+    parts: Vec<String>,
+    at: Option<Span>,
+    start: Span,
+}
+
+/// Reads the parameters a command passes (`-c`, `--parameters`) into the instance it creates,
+/// says once (XS007) what is not known until `when`, and adds the instance.
+fn add_instance(
+    set: &mut InstanceSet,
+    place: &Place<'_>,
+    mut instance: Instance,
+    given: Option<(&str, &Word)>,
+    mut unknown: Unknown,
+    when: &str,
+) {
+    if let Some((flag, value)) = given {
+        let pointer = instance.pointer.clone();
+        match parameters(set, place.file, value, place.folder, place.root, place.files, &pointer, flag) {
             Ok(Some(layer)) => instance.layers.push(layer),
             Ok(None) => instance.incomplete = true,
             Err(why) => {
                 instance.incomplete = true;
-                at.get_or_insert(value.1);
-                unknown.push(why);
+                unknown.at.get_or_insert(value.1);
+                unknown.parts.push(why);
             }
         }
     }
-    if !unknown.is_empty() {
+    if !unknown.parts.is_empty() {
         let message = format!(
-            "{} of instance `{}` {} not known until the command runs{}",
-            unknown.join(" and "),
+            "{} of instance `{}` {} not known until {when}{}",
+            unknown.parts.join(" and "),
             instance.name,
-            if unknown.len() > 1 { "are" } else { "is" },
+            if unknown.parts.len() > 1 { "are" } else { "is" },
             if instance.incomplete { "; its configuration is not judged" } else { "" }
         );
-        set.unknown(file, at.unwrap_or(command.words[0].1), message);
+        set.unknown(place.file, unknown.at.unwrap_or(unknown.start), message);
     }
     set.instances.push(instance);
 }
