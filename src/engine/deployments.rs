@@ -11,7 +11,7 @@ use crate::inventory::InstanceRecord;
 use crate::lint::fix::Converged;
 use crate::lint::set::{dedup, judge_set, Declaration, SetOptions, SetOutcome};
 use crate::load;
-use crate::report::FileReport;
+use crate::report::{FileReport, OutputFormat};
 use crate::source::SourceFile;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -40,6 +40,8 @@ pub(super) struct Parked {
     original: Option<String>,
     diagnostics: Vec<Diagnostic>,
     fixes_applied: usize,
+    /// The first set with something to show has filled `source`, `original`, `fixes_applied`.
+    filled: bool,
 }
 
 impl Collector<'_> {
@@ -159,7 +161,7 @@ impl Collector<'_> {
         }
         let mut parts = files.into_iter().zip(set.paths).zip(diagnostics).zip(applied).zip(originals);
         if let Some(((((source, _), diagnostics), fixes_applied), original)) = parts.next() {
-            let parked = Parked { source: Some(source), original, diagnostics, fixes_applied };
+            let parked = Parked { source: Some(source), original, diagnostics, fixes_applied, filled: true };
             self.publish_parked(display, parked, opts);
         }
         for (file, ((((source, other), diagnostics), fixes_applied), original)) in parts.enumerate() {
@@ -176,11 +178,15 @@ impl Collector<'_> {
                 original: None,
                 diagnostics: Vec::new(),
                 fixes_applied: 0,
+                filled: false,
             });
-            // Texts are kept only for findings and changes: holding every descriptor until
-            // its turn would make memory grow with the tree.
-            if shown && entry.source.is_none() {
-                entry.source = Some(source);
+            // Texts are kept only for findings and changes, and only when the report shows
+            // them (the `full` format, a diff): holding them until the descriptor's turn would
+            // make memory grow with the tree.
+            if shown && !entry.filled {
+                let needed = opts.format == OutputFormat::Full || original.is_some();
+                entry.source = needed.then_some(source);
+                entry.filled = true;
                 entry.original = original;
                 entry.fixes_applied = fixes_applied;
             }
