@@ -192,6 +192,8 @@ impl Collector<'_> {
             }
             entry.diagnostics.extend(diagnostics);
             dedup(&mut entry.diagnostics);
+            // Parked until the walk reaches the file: without spare room.
+            entry.diagnostics.shrink_to_fit();
         }
     }
 
