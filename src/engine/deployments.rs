@@ -66,7 +66,7 @@ impl Collector<'_> {
             Err(e @ load::LoadError::NotText { .. })
                 if explicit || e.lossy_text().is_some_and(|t| kind.is_relevant(t)) =>
             {
-                if !self.seen.lock().unwrap().insert(key) {
+                if !self.seen.first(&key) {
                     return;
                 }
                 return self.load_failed(display, e, Some((&config, path)), opts);
@@ -77,7 +77,7 @@ impl Collector<'_> {
         if !kind.is_relevant(&source.text) {
             return;
         }
-        if !self.seen.lock().unwrap().insert(key) {
+        if !self.seen.first(&key) {
             return;
         }
         self.count_checked(display, opts);
@@ -266,7 +266,7 @@ impl Collector<'_> {
                 return self.deployment(path, display, Kind::CfManifest, explicit, &[], opts);
             }
         }
-        if !self.seen.lock().unwrap().insert(key.clone()) {
+        if !self.seen.first(&key) {
             return;
         }
         match self.take_parked(&key) {
@@ -291,7 +291,7 @@ impl Collector<'_> {
             return;
         }
         let Ok(root) = crate::parse::parse(&source.text, source.bom_len()) else { return };
-        if !self.seen.lock().unwrap().insert(key) {
+        if !self.seen.first(&key) {
             return;
         }
         self.count_checked(&source.path, opts);
@@ -317,7 +317,7 @@ impl Collector<'_> {
                 .and_then(|n| n.to_str())
                 .and_then(|n| crate::discover::classify_path(&path, n))
                 .is_some_and(|k| matches!(k, crate::discover::FileKind::Deployment(_)));
-            if !self.seen.lock().unwrap().insert(path.clone()) && !deployment {
+            if !self.seen.first(&path) && !deployment {
                 continue;
             }
             self.publish_parked(&crate::discover::display_path(&path, cwd), parked, opts);
