@@ -117,6 +117,9 @@ struct Collector<'c> {
     /// Files already taken, by canonical path: a file named twice (or named and walked) is
     /// linted once, so `--fix` never writes it twice and `--diff` never repeats a hunk.
     seen: Seen,
+    /// Help texts of the findings held: each distinct text once (a 1,000,000-file tree has
+    /// ~42,000 findings and ~25 distinct help texts).
+    help_texts: Mutex<HashSet<std::sync::Arc<str>>>,
     reports: Mutex<Vec<FileReport>>,
     checked: Mutex<usize>,
     io_errors: Mutex<usize>,
@@ -155,6 +158,7 @@ pub fn check(paths: &[PathBuf], opts: &Options, configs: &Resolver, baseline: Op
     let cwd = std::env::current_dir().ok();
     let collector = Collector {
         seen: Seen::default(),
+        help_texts: Mutex::new(HashSet::new()),
         reports: Mutex::new(Vec::new()),
         checked: Mutex::new(0),
         io_errors: Mutex::new(0),
@@ -331,6 +335,16 @@ impl Collector<'_> {
         // Held until the end for the sorted report: without the spare room the rules' pushes
         // left (a finding is ~240 bytes; one finding sat in room for four).
         report.diagnostics.shrink_to_fit();
+        if let Ok(mut texts) = self.help_texts.lock() {
+            for help in report.diagnostics.iter_mut().filter_map(|d| d.help.as_mut()) {
+                match texts.get(help) {
+                    Some(shared) => *help = shared.clone(),
+                    None => {
+                        texts.insert(help.clone());
+                    }
+                }
+            }
+        }
         if let Ok(mut reports) = self.reports.lock() {
             reports.push(report);
         }
@@ -449,7 +463,7 @@ impl Collector<'_> {
                         ),
                     );
                     d.severity = severity;
-                    d.help = Some(format!("Its reason was: {}", s.reason));
+                    d.help = Some(format!("Its reason was: {}", s.reason).into());
                     d
                 })
                 .collect();
