@@ -335,6 +335,11 @@ impl Collector<'_> {
         // Held until the end for the sorted report: without the spare room the rules' pushes
         // left (a finding is ~240 bytes; one finding sat in room for four).
         report.diagnostics.shrink_to_fit();
+        // Messages built piecewise (`write!`, `push_str`) keep the room they grew into.
+        for d in &mut report.diagnostics {
+            d.message.shrink_to_fit();
+            d.pointer.shrink_to_fit();
+        }
         if let Ok(mut texts) = self.help_texts.lock() {
             for help in report.diagnostics.iter_mut().filter_map(|d| d.help.as_mut()) {
                 match texts.get(help) {
