@@ -915,7 +915,8 @@ impl Resolver {
         let mut visited = Vec::new();
         let mut found: Option<u32> = None;
         for dir in folder.ancestors() {
-            let fingerprint = self.fingerprints.hash_one(dir.as_os_str().as_encoded_bytes());
+            // `Path`'s hash, as its equality: `a/./b` and `a/b` are one folder.
+            let fingerprint = self.fingerprints.hash_one(dir);
             if let Some(&known) = folders.by_folder.get(&fingerprint) {
                 found = Some(known);
                 break;

@@ -107,8 +107,8 @@ impl Seen {
     /// Whether `canonical` is taken for the first time.
     fn first(&self, canonical: &Path) -> bool {
         use std::hash::BuildHasher;
-        let bytes = canonical.as_os_str().as_encoded_bytes();
-        let fingerprint = (self.keys.0.hash_one(bytes), self.keys.1.hash_one(bytes));
+        // `Path`'s hash, as its equality: component by component.
+        let fingerprint = (self.keys.0.hash_one(canonical), self.keys.1.hash_one(canonical));
         self.taken.lock().unwrap().insert(fingerprint)
     }
 }
@@ -226,26 +226,27 @@ pub fn check(paths: &[PathBuf], opts: &Options, configs: &Resolver, baseline: Op
     let (deployments, rest): (Vec<_>, Vec<_>) = targets
         .into_iter()
         .partition(|(_, kind, _)| matches!(kind, FileKind::Deployment(k) if *k != deployment::Kind::CfManifest));
-    deployments.par_iter().for_each(|(p, kind, explicit)| {
+    // Consumed: each path is freed once its file is done.
+    deployments.into_par_iter().for_each(|(p, kind, explicit)| {
+        let p = p.as_path();
         // Found by name, a deployment file is read only if its content is relevant, and one that
         // cannot be read is skipped in silence; one too large to read could hold instances.
         if !explicit && std::fs::metadata(p).is_ok_and(|m| m.is_file() && m.len() > load::MAX_FILE_SIZE) {
             return collector.too_large(p, &discover::display_path(p, cwd.as_deref()), opts);
         }
         if let FileKind::Deployment(kind) = kind {
-            collector.deployment(p, &discover::display_path(p, cwd.as_deref()), *kind, *explicit, &extensions, opts);
+            collector.deployment(p, &discover::display_path(p, cwd.as_deref()), kind, explicit, &extensions, opts);
         }
     });
-    rest.par_iter().for_each(|(p, kind, explicit)| {
-        let display = discover::display_path(p, cwd.as_deref());
+    rest.into_par_iter().for_each(|(p, kind, explicit)| {
+        let display = discover::display_path(&p, cwd.as_deref());
         match kind {
-            FileKind::Credentials => collector.credentials(p, &display, *explicit, opts),
-            FileKind::Deployment(_) => collector.cf_manifest(p, &display, *explicit, opts),
-            _ => collector.file(p, &display, *explicit, opts),
+            FileKind::Credentials => collector.credentials(&p, &display, explicit, opts),
+            FileKind::Deployment(_) => collector.cf_manifest(&p, &display, explicit, opts),
+            _ => collector.file(&p, &display, explicit, opts),
         }
     });
-    // The lists of files are done with: not held through the sort of the reports.
-    drop((deployments, rest, extensions));
+    drop(extensions);
     collector.leftover_findings(cwd.as_deref(), opts);
     collector.unused_suppressions(&dirs, cwd.as_deref(), opts);
     let mut reports = collector.reports.into_inner().unwrap_or_default();
