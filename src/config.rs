@@ -9,6 +9,7 @@ use crate::source::{Position, SourceFile};
 use globset::{Glob, GlobBuilder, GlobMatcher, GlobSet, GlobSetBuilder};
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
+use std::hash::BuildHasher;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -808,12 +809,44 @@ pub struct Resolver {
     discovery: Discovery,
     defaults: Arc<Config>,
     cwd: Option<PathBuf>,
-    /// Per folder: the configuration that applies there (`None`: the file in it is broken).
-    folders: Mutex<HashMap<PathBuf, Option<Arc<Config>>>>,
+    /// Per folder the walk entered: which configuration applies there.
+    folders: Mutex<FolderCache>,
+    /// Keys the folder fingerprints; random per run, so no tree can be made to collide.
+    fingerprints: std::hash::RandomState,
     /// Every configuration loaded, in load order, for XS900.
     loaded: Mutex<Vec<Arc<Config>>>,
     errors: Mutex<Vec<ConfigError>>,
     includes: AtomicBool,
+}
+
+/// The configuration of every folder the walk entered, in a few bytes per folder (a 1,000,000-file
+/// tree has ~340,000 folders): a folder is known by a 64-bit fingerprint of its absolute path
+/// (the odds that two folders of such a run share one are about 3 in 10^9), and points
+/// into the short list of configurations loaded.
+#[derive(Default)]
+struct FolderCache {
+    by_folder: HashMap<u64, u32>,
+    /// `None`: the configuration file there is broken.
+    configs: Vec<Option<Arc<Config>>>,
+    defaults: Option<u32>,
+}
+
+impl FolderCache {
+    fn add(&mut self, config: Option<Arc<Config>>) -> u32 {
+        self.configs.push(config);
+        (self.configs.len() - 1) as u32
+    }
+
+    fn default_index(&mut self, defaults: &Arc<Config>) -> u32 {
+        match self.defaults {
+            Some(index) => index,
+            None => {
+                let index = self.add(Some(defaults.clone()));
+                self.defaults = Some(index);
+                index
+            }
+        }
+    }
 }
 
 impl Resolver {
@@ -829,7 +862,8 @@ impl Resolver {
             discovery,
             defaults,
             cwd,
-            folders: Mutex::new(HashMap::new()),
+            folders: Mutex::new(FolderCache::default()),
+            fingerprints: std::hash::RandomState::new(),
             loaded: Mutex::new(loaded),
             errors: Mutex::new(Vec::new()),
             includes,
@@ -879,13 +913,15 @@ impl Resolver {
     fn nearest(&self, folder: &Path) -> Option<Arc<Config>> {
         let mut folders = self.folders.lock().ok()?;
         let mut visited = Vec::new();
-        let mut found: Option<Option<Arc<Config>>> = None;
+        let mut found: Option<u32> = None;
         for dir in folder.ancestors() {
-            if let Some(known) = folders.get(dir) {
-                found = Some(known.clone());
+            // `Path`'s hash, as its equality: `a/./b` and `a/b` are one folder.
+            let fingerprint = self.fingerprints.hash_one(dir);
+            if let Some(&known) = folders.by_folder.get(&fingerprint) {
+                found = Some(known);
                 break;
             }
-            visited.push(dir.to_path_buf());
+            visited.push(fingerprint);
             // Asked relative to the working directory where possible: a shorter path lookup for
             // the two names asked in every folder a walk enters.
             let near = match self.cwd.as_deref().and_then(|cwd| dir.strip_prefix(cwd).ok()) {
@@ -895,7 +931,7 @@ impl Resolver {
             };
             if let Some(file) = FILE_NAMES.iter().find(|n| near.join(n).is_file()).map(|n| dir.join(n)) {
                 let shown = crate::discover::display_path(&file, self.cwd.as_deref());
-                found = Some(match Config::load(&file, &shown) {
+                let config = match Config::load(&file, &shown) {
                     Ok(config) => {
                         if !config.include.is_empty() {
                             self.includes.store(true, Ordering::Relaxed);
@@ -908,15 +944,19 @@ impl Resolver {
                         self.errors.lock().ok()?.push(e);
                         None
                     }
-                });
+                };
+                found = Some(folders.add(config));
                 break;
             }
         }
-        let found = found.unwrap_or_else(|| Some(self.defaults.clone()));
-        for dir in visited {
-            folders.insert(dir, found.clone());
+        let found = match found {
+            Some(index) => index,
+            None => folders.default_index(&self.defaults),
+        };
+        for fingerprint in visited {
+            folders.by_folder.insert(fingerprint, found);
         }
-        found
+        folders.configs[found as usize].clone()
     }
 
     pub fn errors(&self) -> Vec<ConfigError> {

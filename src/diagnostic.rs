@@ -77,7 +77,8 @@ pub struct Diagnostic {
     pub rule: RuleId,
     pub severity: Severity,
     pub message: String,
-    pub help: Option<String>,
+    /// Shared: a run holds every finding until the end, and a rule's help is mostly one text.
+    pub help: Option<std::sync::Arc<str>>,
     /// RFC 6901 JSON Pointer of the node the finding is about (`""` for the root).
     pub pointer: String,
     pub start: Position,
@@ -115,7 +116,7 @@ impl Diagnostic {
     }
 
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
-        self.help = Some(help.into());
+        self.help = Some(help.into().into());
         self
     }
 

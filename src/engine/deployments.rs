@@ -11,7 +11,7 @@ use crate::inventory::InstanceRecord;
 use crate::lint::fix::Converged;
 use crate::lint::set::{dedup, judge_set, Declaration, SetOptions, SetOutcome};
 use crate::load;
-use crate::report::FileReport;
+use crate::report::{FileReport, OutputFormat};
 use crate::source::SourceFile;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -40,6 +40,8 @@ pub(super) struct Parked {
     original: Option<String>,
     diagnostics: Vec<Diagnostic>,
     fixes_applied: usize,
+    /// The first set with something to show has filled `source`, `original`, `fixes_applied`.
+    filled: bool,
 }
 
 impl Collector<'_> {
@@ -64,7 +66,7 @@ impl Collector<'_> {
             Err(e @ load::LoadError::NotText { .. })
                 if explicit || e.lossy_text().is_some_and(|t| kind.is_relevant(t)) =>
             {
-                if !self.seen.lock().unwrap().insert(key) {
+                if !self.seen.first(&key) {
                     return;
                 }
                 return self.load_failed(display, e, Some((&config, path)), opts);
@@ -75,7 +77,7 @@ impl Collector<'_> {
         if !kind.is_relevant(&source.text) {
             return;
         }
-        if !self.seen.lock().unwrap().insert(key) {
+        if !self.seen.first(&key) {
             return;
         }
         self.count_checked(display, opts);
@@ -159,7 +161,7 @@ impl Collector<'_> {
         }
         let mut parts = files.into_iter().zip(set.paths).zip(diagnostics).zip(applied).zip(originals);
         if let Some(((((source, _), diagnostics), fixes_applied), original)) = parts.next() {
-            let parked = Parked { source: Some(source), original, diagnostics, fixes_applied };
+            let parked = Parked { source: Some(source), original, diagnostics, fixes_applied, filled: true };
             self.publish_parked(display, parked, opts);
         }
         for (file, ((((source, other), diagnostics), fixes_applied), original)) in parts.enumerate() {
@@ -176,16 +178,22 @@ impl Collector<'_> {
                 original: None,
                 diagnostics: Vec::new(),
                 fixes_applied: 0,
+                filled: false,
             });
-            // Texts are kept only for findings and changes: holding every descriptor until
-            // its turn would make memory grow with the tree.
-            if shown && entry.source.is_none() {
-                entry.source = Some(source);
+            // Texts are kept only for findings and changes, and only when the report shows
+            // them (the `full` format, a diff): holding them until the descriptor's turn would
+            // make memory grow with the tree.
+            if shown && !entry.filled {
+                let needed = opts.format == OutputFormat::Full || original.is_some();
+                entry.source = needed.then_some(source);
+                entry.filled = true;
                 entry.original = original;
                 entry.fixes_applied = fixes_applied;
             }
             entry.diagnostics.extend(diagnostics);
             dedup(&mut entry.diagnostics);
+            // Parked until the walk reaches the file: without spare room.
+            entry.diagnostics.shrink_to_fit();
         }
     }
 
@@ -258,7 +266,7 @@ impl Collector<'_> {
                 return self.deployment(path, display, Kind::CfManifest, explicit, &[], opts);
             }
         }
-        if !self.seen.lock().unwrap().insert(key.clone()) {
+        if !self.seen.first(&key) {
             return;
         }
         match self.take_parked(&key) {
@@ -283,7 +291,7 @@ impl Collector<'_> {
             return;
         }
         let Ok(root) = crate::parse::parse(&source.text, source.bom_len()) else { return };
-        if !self.seen.lock().unwrap().insert(key) {
+        if !self.seen.first(&key) {
             return;
         }
         self.count_checked(&source.path, opts);
@@ -309,7 +317,7 @@ impl Collector<'_> {
                 .and_then(|n| n.to_str())
                 .and_then(|n| crate::discover::classify_path(&path, n))
                 .is_some_and(|k| matches!(k, crate::discover::FileKind::Deployment(_)));
-            if !self.seen.lock().unwrap().insert(path.clone()) && !deployment {
+            if !self.seen.first(&path) && !deployment {
                 continue;
             }
             self.publish_parked(&crate::discover::display_path(&path, cwd), parked, opts);

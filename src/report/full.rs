@@ -60,7 +60,7 @@ pub fn render(
             .with_code(format!("{} {}", d.rule.code, d.rule.name))
             .with_severity(miette_severity(d.severity));
         if let Some(help) = &d.help {
-            diag = diag.with_help(help.clone());
+            diag = diag.with_help(help.to_string());
         }
         if let Some(fix) =
             d.fix.as_ref().filter(|f| show_unsafe || f.applicability == crate::diagnostic::Applicability::Safe)

@@ -81,7 +81,7 @@ mod tests {
                         "name": d.rule.name,
                         "severity": d.severity,
                         "message": d.message,
-                        "help": d.help,
+                        "help": d.help.as_deref(),
                         "path": r.path,
                         "pointer": d.pointer,
                         "start": d.start,

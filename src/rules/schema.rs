@@ -57,7 +57,7 @@ struct Report<'a> {
 impl Report<'_> {
     fn push(&mut self, span: Span, pointer: String, message: String, help: Option<String>, fix: Option<Fix>) {
         let mut d = Diagnostic::new(&RULE, self.source, span, pointer, message).with_fix(fix);
-        d.help = help;
+        d.help = help.map(Into::into);
         self.out.diagnostics.push(d);
     }
 
