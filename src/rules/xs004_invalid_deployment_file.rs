@@ -45,7 +45,7 @@ pub static RULE: Rule = Rule {
     code: "XS004",
     name: "invalid-deployment-file",
     severity: Severity::Error,
-    summary: "A deployment file (MTA, Kubernetes, Terraform) is not valid YAML or HCL",
+    summary: "A deployment file (MTA, Kubernetes, Helm values, Terraform; a CI file or package.json that creates an instance) does not parse",
     fix: FixKind::None,
     check: None,
     instance_check: None,

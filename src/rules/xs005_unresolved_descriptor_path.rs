@@ -54,7 +54,7 @@ pub static RULE: Rule = Rule {
     code: "XS005",
     name: "unresolved-descriptor-path",
     severity: Severity::Warning,
-    summary: "An MTA resource's `path` names no readable descriptor inside the repository",
+    summary: "A descriptor named by a deployment file (an MTA `path`, a Helm `config:`, a `-c` file) is missing or outside the repository",
     fix: FixKind::None,
     check: None,
     instance_check: None,

@@ -124,7 +124,7 @@ pub fn problems(uri: &str, extra_shared: &[String]) -> Vec<String> {
                 format!("allows any host under `{suffix}`, a shared domain where other customers' applications run too")
             } else {
                 format!(
-                    "lets `{}` match hosts that anyone can create under `{suffix}`, a shared domain where other customers' applications run too",
+                    "lets `{}` match other hosts under `{suffix}`, a shared domain the application does not own",
                     labels[last_wild]
                 )
             });

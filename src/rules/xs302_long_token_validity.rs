@@ -63,7 +63,7 @@ pub static RULE: Rule = Rule {
     code: "XS302",
     name: "long-token-validity",
     severity: Severity::Warning,
-    summary: "An access or refresh token validity is longer than recommended",
+    summary: "An access or refresh token validity is longer than recommended (or an access token shorter than SAP's 30 minutes: info)",
     fix: FixKind::None,
     check: Some(check),
     instance_check: None,
