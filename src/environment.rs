@@ -127,7 +127,7 @@ impl Placement {
             Origin::Deployment(Format::Helm) if !in_descriptor => {
                 "`oauth2-configuration.credential-types` under the instance's `parameters` in the chart's values (YAML)"
             }
-            Origin::Deployment(Format::Cf | Format::Btp) => {
+            Origin::Deployment(Format::Cf | Format::Btp) if !in_descriptor => {
                 "`oauth2-configuration.credential-types` in the parameters the command or manifest passes"
             }
             _ => "`oauth2-configuration.credential-types` in the descriptor",
@@ -135,13 +135,21 @@ impl Placement {
     }
 
     /// The command (or action) that sends a changed configuration to the service.
-    pub fn update_step(self, instance: Option<&str>) -> String {
+    /// `in_descriptor`: the list is (or goes) in a descriptor file, not inline.
+    pub fn update_step(self, instance: Option<&str>, in_descriptor: bool) -> String {
         let name = instance.unwrap_or("<instance>");
         match (self.origin, self.environment) {
             (Origin::Deployment(Format::Mta), _) => "redeploy the MTA (`cf deploy`)".to_string(),
             (Origin::Deployment(Format::Kyma | Format::CfOperator | Format::Crossplane), _) => "re-apply the ServiceInstance (`kubectl apply -f <file>`)".to_string(),
             (Origin::Deployment(Format::Terraform | Format::TerraformCf), _) => "run `terraform apply`".to_string(),
             (Origin::Deployment(Format::Helm), _) => "upgrade the Helm release (`helm upgrade`)".to_string(),
+            // The configuration is inline in the command or manifest: it is passed inline again.
+            (Origin::Deployment(Format::Cf), _) if !in_descriptor => {
+                format!("update the instance with the changed JSON (`cf update-service {name} -c '{{...}}'`)")
+            }
+            (Origin::Deployment(Format::Btp), _) if !in_descriptor => format!(
+                "update the instance with the changed JSON (`btp update services/instance --name {name} --parameters '{{...}}'`)"
+            ),
             (_, Environment::CloudFoundry) => format!("update the instance (`cf update-service {name} -c xs-security.json`)"),
             (_, Environment::Kyma) => {
                 "re-apply the ServiceInstance that carries the descriptor (`kubectl apply -f <file>`)".to_string()

@@ -64,6 +64,13 @@ fn update(record: &InstanceRecord) -> Vec<String> {
         (_, "other") => {
             vec!["terraform apply   # or: btp update services/instance with the descriptor as parameters".into()]
         }
+        // A `cf` command or services manifest with the configuration inline: passed inline again.
+        ("cf", _) if record.facts.descriptor.is_none() => vec![format!(
+            "cf update-service {} -c '<the JSON of {}:{}, with the new list>'",
+            instance_name(record),
+            record.file,
+            record.line
+        )],
         _ => vec![format!("cf update-service {} -c {file}", instance_name(record))],
     }
 }

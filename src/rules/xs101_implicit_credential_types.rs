@@ -83,7 +83,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     };
     let placement = ctx.placement;
     let path = placement.list_path(ctx.fixable);
-    let update = placement.update_step(ctx.instance);
+    let update = placement.update_step(ctx.instance, ctx.fixable);
     let diagnostic = if placement.environment.has_instance_secrets() {
         Diagnostic::new(
             &RULE,

@@ -73,7 +73,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         .with_help(format!(
             "Set {} to [\"binding-secret\", \"instance-secret\"] and {}; existing bindings keep working; then {}",
             ctx.placement.list_path(ctx.fixable),
-            ctx.placement.update_step(ctx.instance),
+            ctx.placement.update_step(ctx.instance, ctx.fixable),
             ctx.placement.rebind_step()
         ))
         .with_fix(crate::rules::migration::binding_first(ctx, node, types)),

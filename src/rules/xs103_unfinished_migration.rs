@@ -49,7 +49,7 @@
 //! Unsafe: removes `instance-secret`. Every binding and service key still on the instance secret
 //! fails with HTTP 401 after the next instance update. Apply it (`--unsafe-fixes`) only after
 //! every app is rebound, every service key replaced, and `instanceSecretLastUsedAt` of SAP's
-//! application API (`GET /sap/rest/authorization/v2/apps/{id}`) shows no recent use. Not offered
+//! Authorization API (`GET /sap/rest/authorization/v2/apps/{id}`) shows no recent use. Not offered
 //! while the version at the base revision (`HEAD`, or `--base`) is not itself the dual state:
 //! the dual state must be deployed before the removal (XS109). Nor for a list written in YAML or
 //! HCL, which is not rewritten. Then update the instance (`cf update-service`, an MTA redeploy,
@@ -107,10 +107,10 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     };
     let mut diagnostic = Diagnostic::new(&RULE, ctx.source, entry.span, format!("{CREDENTIAL_TYPES_POINTER}/{index}"), message)
         .with_help(format!(
-            "First {}; check that `instanceSecretLastUsedAt` (SAP's application API) shows no recent use; then remove `instance-secret` from {} and {}. Removed earlier, every binding and key still on the instance secret fails with HTTP 401",
+            "First {}; check that `instanceSecretLastUsedAt` (SAP's Authorization API) shows no recent use; then remove `instance-secret` from {} and {}. Removed earlier, every binding and key still on the instance secret fails with HTTP 401",
             ctx.placement.rebind_step(),
             ctx.placement.list_path(ctx.fixable),
-            ctx.placement.update_step(ctx.instance)
+            ctx.placement.update_step(ctx.instance, ctx.fixable)
         ));
     diagnostic.severity = severity;
     out.push(diagnostic.with_fix(crate::rules::migration::remove_instance_secret(ctx, node, types)));

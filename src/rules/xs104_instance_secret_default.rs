@@ -79,7 +79,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             "Move `{}` to the front of {} and {}; the order only changes the default, existing bindings keep working",
             target.as_str(),
             ctx.placement.list_path(ctx.fixable),
-            ctx.placement.update_step(ctx.instance)
+            ctx.placement.update_step(ctx.instance, ctx.fixable)
         ))
         .with_fix(crate::rules::migration::binding_first(ctx, node, types)),
     );

@@ -100,7 +100,10 @@ fn check_instance(ctx: &InstanceContext<'_>, out: &mut Vec<Finding>) {
         let d = Diagnostic::new(&RULE, &ctx.set.files[request.file], request.span, request.pointer.clone(), message)
             .with_help(format!(
                 "Ask for a type listed in the instance's `oauth2-configuration.credential-types`, or add it there first and {}",
-                crate::environment::Placement::deployed(ctx.instance.format).update_step(Some(&ctx.instance.name))
+                crate::environment::Placement::deployed(ctx.instance.format).update_step(
+                    Some(&ctx.instance.name),
+                    ctx.instance.layers.iter().any(|l| l.kind == crate::deployment::LayerKind::DescriptorFile)
+                )
             ));
         out.push(Finding { file: request.file, diagnostic: d });
     }

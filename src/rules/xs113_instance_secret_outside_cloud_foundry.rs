@@ -84,7 +84,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         .with_help(format!(
             "Set {} to {keep} and {}",
             ctx.placement.list_path(ctx.fixable),
-            ctx.placement.update_step(ctx.instance)
+            ctx.placement.update_step(ctx.instance, ctx.fixable)
         )),
     );
 }

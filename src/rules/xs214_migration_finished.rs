@@ -73,7 +73,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             ),
         )
         .with_help(
-            "Check that `instanceSecretLastUsedAt` of SAP's application API (GET /sap/rest/authorization/v2/apps/{id}) shows no recent use; existing bindings and service keys still on the instance secret fail with HTTP 401 once the instance is updated",
+            "Check that `instanceSecretLastUsedAt` of SAP's Authorization API (GET /sap/rest/authorization/v2/apps/{id}) shows no recent use; existing bindings and service keys still on the instance secret fail with HTTP 401 once the instance is updated",
         ),
     );
 }
