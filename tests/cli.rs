@@ -1,9 +1,12 @@
 //! Command-line behaviour: discovery, output formats, exit codes, standard input, fixing.
 
+mod support;
+
 use assert_cmd::Command;
 use serde_json::Value;
 use std::fs;
 use std::path::Path;
+use support::check_concise as check;
 use tempfile::TempDir;
 
 const CLEAN: &str =
@@ -20,16 +23,6 @@ fn write(root: &Path, rel: &str, text: &str) {
     let path = root.join(rel);
     fs::create_dir_all(path.parent().unwrap()).unwrap();
     fs::write(path, text).unwrap();
-}
-
-/// Runs `check` in `dir` with concise output; returns (exit code, stdout, stderr).
-fn check(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = cmd().current_dir(dir).arg("check").args(["--output-format", "concise"]).args(args).output().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into(),
-        String::from_utf8_lossy(&out.stderr).into(),
-    )
 }
 
 fn finding_paths(stdout: &str) -> Vec<String> {

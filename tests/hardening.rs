@@ -2,10 +2,13 @@
 //! UTF-8, lone surrogate escapes, patches for awkward file names and line ends, and case-only
 //! fixes that must not repeat a reference.
 
+mod support;
+
 use assert_cmd::Command;
 use std::fs;
 use std::path::Path;
 use std::time::{Duration, Instant};
+use support::check_concise as check;
 use tempfile::TempDir;
 
 fn cmd() -> Command {
@@ -16,16 +19,6 @@ fn write(root: &Path, rel: &str, bytes: impl AsRef<[u8]>) {
     let path = root.join(rel);
     fs::create_dir_all(path.parent().unwrap()).unwrap();
     fs::write(path, bytes).unwrap();
-}
-
-/// Runs `check` in `dir` with concise output; returns (exit code, stdout, stderr).
-fn check(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = cmd().current_dir(dir).arg("check").args(["--output-format", "concise"]).args(args).output().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into(),
-        String::from_utf8_lossy(&out.stderr).into(),
-    )
 }
 
 /// Nine levels, each aliasing the previous one nine times: 9^9 (387 million) strings when

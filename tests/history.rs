@@ -3,9 +3,9 @@
 
 mod support;
 
-use assert_cmd::Command;
 use std::fs;
 use std::path::Path;
+use support::check_concise as check;
 use support::git;
 use tempfile::TempDir;
 
@@ -37,23 +37,6 @@ fn commit(dir: &Path, rel: &str, text: &str, message: &str) -> String {
     git(dir, &["add", "-A"]);
     git(dir, &["commit", "-q", "-m", message]);
     git(dir, &["rev-parse", "HEAD"])
-}
-
-/// Runs `check` in `dir` with concise output; returns (exit code, stdout, stderr).
-fn check(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::cargo_bin("xsuaa-lint")
-        .unwrap()
-        .current_dir(dir)
-        .arg("check")
-        .args(["--output-format", "concise"])
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into(),
-        String::from_utf8_lossy(&out.stderr).into(),
-    )
 }
 
 fn codes(stdout: &str) -> Vec<String> {

@@ -4,9 +4,9 @@
 
 mod support;
 
-use assert_cmd::Command;
 use std::fs;
 use std::path::Path;
+use support::check_concise as check;
 use tempfile::TempDir;
 use xsuaa_lint::history::civil_date;
 
@@ -50,23 +50,6 @@ fn commit(dir: &Path, text: &str, days_ago: i64) {
     fs::write(dir.join("xs-security.json"), text).unwrap();
     git(dir, &["add", "-A"], None);
     git(dir, &["commit", "-q", "--allow-empty", "-m", "change"], Some(now() - days_ago * DAY));
-}
-
-/// `check --output-format concise ARGS` in `dir`: (exit code, stdout, stderr).
-fn check(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::cargo_bin("xsuaa-lint")
-        .unwrap()
-        .current_dir(dir)
-        .arg("check")
-        .args(["--output-format", "concise"])
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into(),
-        String::from_utf8_lossy(&out.stderr).into(),
-    )
 }
 
 /// The XS103 line of a concise report.

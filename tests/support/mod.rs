@@ -267,6 +267,22 @@ pub fn check(dir: &Path, isolated: bool, args: &[&str]) -> Run {
     }
 }
 
+/// `xsuaa-lint check --output-format concise ARGS` in `dir`: (exit code, stdout, stderr).
+pub fn check_concise(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = assert_cmd::Command::cargo_bin("xsuaa-lint")
+        .unwrap()
+        .current_dir(dir)
+        .args(["check", "--output-format", "concise"])
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
+}
+
 /// The codes of concise output (`path:line:column: CODE message`), in order.
 pub fn codes(concise: &str) -> Vec<String> {
     concise
