@@ -466,11 +466,24 @@ pub fn load(
         }
     }
     // `cf push` binds the instances that Cloud Foundry deployments declare.
-    if matches!(kind, Kind::Mta | Kind::Terraform | Kind::ServicesManifest | Kind::Shell | Kind::Ci | Kind::Piper) {
+    if declares_cloud_foundry(kind) {
         cf::attach_app_bindings(&mut set, root, files);
-        shell::attach_script_bindings(&mut set, root, files);
     }
     set
+}
+
+fn declares_cloud_foundry(kind: Kind) -> bool {
+    matches!(kind, Kind::Mta | Kind::Terraform | Kind::ServicesManifest | Kind::Shell | Kind::Ci | Kind::Piper)
+}
+
+/// Adds the apps' bindings and service keys that scripts beside the deployment file (or at the
+/// repository's root) make for the set's Cloud Foundry instances. Only the runbook lists them,
+/// and no rule judges them: the engine asks for them when the run keeps an inventory, so that
+/// `check` does not read those scripts again for every deployment file.
+pub fn attach_script_bindings(set: &mut InstanceSet, kind: Kind, root: &Path, files: &dyn Files) {
+    if declares_cloud_foundry(kind) {
+        shell::attach_script_bindings(set, root, files);
+    }
 }
 
 fn yaml_documents(set: &mut InstanceSet, file: usize) -> Option<Vec<Node>> {

@@ -133,7 +133,7 @@ impl Collector<'_> {
             fix,
             recommendations: Some(&config.recommendations),
         };
-        let SetOutcome { set, descriptors, converged, instances } =
+        let SetOutcome { mut set, descriptors, converged, instances } =
             judge_set(&declaration, source, &load::Disk, &options);
         let Converged { files, originals, applied, diagnostics, refused } = converged;
         if let Some(reason) = refused {
@@ -145,6 +145,9 @@ impl Collector<'_> {
             self.write_set(&set.paths, &files, &originals);
         }
         if opts.inventory {
+            // Files this adds to the set come after the judged ones: the reports below pair
+            // the judged files only.
+            crate::deployment::attach_script_bindings(&mut set, kind, &root, &load::Disk);
             for (instance, (state, codes)) in set.instances.iter().zip(instances) {
                 let (line, _) = set.files[instance.file].locate(instance.span);
                 self.record(InstanceRecord {
