@@ -68,6 +68,10 @@ fn open_texts(documents: &HashMap<String, Document>) -> OpenTexts {
 
 /// Runs the linter on a buffer, never letting a panic out.
 fn guarded(buffer: &Buffer<'_>, open: &OpenTexts, fix: Option<bool>) -> Result<Analysis, String> {
+    // Capped as `check` caps a file.
+    if buffer.text.len() as u64 > crate::load::MAX_FILE_SIZE {
+        return Err("too large".into());
+    }
     catch_unwind(AssertUnwindSafe(|| analyze::analyze(buffer, open, fix))).map_err(|e| {
         e.downcast_ref::<&str>()
             .map(|s| s.to_string())
@@ -192,6 +196,7 @@ fn lint_current(documents: &Documents, key: &str) -> Option<Message> {
         eprintln!("xsuaa-lint server: linted {key} v{version} in {:.1} ms", started.elapsed().as_secs_f64() * 1000.0);
     }
     let diagnostics = match analysis {
+        _ if text.len() as u64 > crate::load::MAX_FILE_SIZE => vec![features::too_large()],
         Ok(analysis) => features::diagnostics(&text, &analysis),
         Err(panic) => vec![features::internal_error(&panic)],
     };
