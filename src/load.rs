@@ -457,3 +457,49 @@ fn list_files(folder: &Path, suffix: &str) -> Vec<PathBuf> {
     out.sort();
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_asked_for_twice_is_held_for_the_run() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("manifest.yml");
+        std::fs::write(&path, "first").unwrap();
+        let reads = Reads::default();
+        assert_eq!(&*reads.read(&path, dir.path(), MAX_FILE_SIZE).unwrap(), b"first");
+        assert_eq!(&*reads.read(&path, dir.path(), MAX_FILE_SIZE).unwrap(), b"first");
+        // Held since the second read: the disk is not read again in this run.
+        std::fs::write(&path, "second").unwrap();
+        assert_eq!(&*reads.read(&path, dir.path(), MAX_FILE_SIZE).unwrap(), b"first");
+        // By canonical path: another spelling is the same file.
+        let other = dir.path().join("./sub/../manifest.yml");
+        std::fs::create_dir(dir.path().join("sub")).unwrap();
+        assert_eq!(&*reads.read(&other, dir.path(), MAX_FILE_SIZE).unwrap(), b"first");
+        // A run of its own reads the disk.
+        assert_eq!(&*Reads::default().read(&path, dir.path(), MAX_FILE_SIZE).unwrap(), b"second");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn reads_stay_inside_the_root_and_in_regular_files() {
+        let outside = tempfile::tempdir().unwrap();
+        std::fs::write(outside.path().join("secret"), "s").unwrap();
+        let root = tempfile::tempdir().unwrap();
+        let link = root.path().join("link.json");
+        std::os::unix::fs::symlink(outside.path().join("secret"), &link).unwrap();
+        assert_eq!(read_file(&link, Some(root.path()), MAX_FILE_SIZE).unwrap_err(), OUTSIDE);
+        assert_eq!(Reads::default().read(&link, root.path(), MAX_FILE_SIZE).unwrap_err(), OUTSIDE);
+        assert_eq!(check_file(&link, Some(root.path()), MAX_FILE_SIZE).unwrap_err(), OUTSIDE);
+        // Named by the user, a link is followed.
+        assert_eq!(read_file(&link, None, MAX_FILE_SIZE).unwrap(), b"s");
+        let zero = root.path().join("zero");
+        std::os::unix::fs::symlink("/dev/zero", &zero).unwrap();
+        let e = read_file(&zero, None, MAX_FILE_SIZE).unwrap_err();
+        assert!(e.contains("not a regular file"), "{e}");
+        std::fs::write(root.path().join("big"), vec![b'a'; 2048]).unwrap();
+        let e = read_file(&root.path().join("big"), Some(root.path()), 1024).unwrap_err();
+        assert_eq!(e, "the file is larger than 1 KiB; not read");
+    }
+}

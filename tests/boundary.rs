@@ -177,8 +177,14 @@ fn a_gitignore_that_is_a_device_or_a_fifo_is_refused_without_a_hang() {
     let (code, out, err) = run(repo.path(), &["check", "--output-format", "concise", "."]);
     assert_eq!(code, 2, "{out}{err}");
     assert!(out.contains(".gitignore:1:1: XS000 cannot read the file: it is not a regular file"), "{out}{err}");
-    let (_, out, err) = run(repo.path(), &["audit", "--format", "json", "."]);
-    assert!(out.contains("\"errors\"") || err.contains(".gitignore"), "{out}{err}");
+    let (code, out, err) = run(repo.path(), &["audit", "--format", "json", "."]);
+    assert!(code != 0 || out.contains("\"errors\": 1"), "{code}\n{out}{err}");
+    // A regular file too large for an ignore file (the walker would compile every line).
+    fs::remove_file(repo.path().join(".gitignore")).unwrap();
+    write(repo.path(), ".gitignore", &"x/*/y\n".repeat(200_000));
+    let (code, out, err) = run(repo.path(), &["check", "--output-format", "concise", "."]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(out.contains(".gitignore:1:1: XS000 the file is larger than 1 MiB; not read"), "{out}{err}");
 }
 
 #[test]

@@ -251,7 +251,8 @@ impl Collector<'_> {
             for name in ["services-manifest.yml", "services-manifest.yaml", "mta.yaml", "mta.yml"] {
                 let sibling = folder.join(name);
                 let Some(kind) = Kind::of_name(name) else { continue };
-                if sibling.is_file() {
+                // A regular file, not a link: read as the walk would read it.
+                if std::fs::symlink_metadata(&sibling).is_ok_and(|m| m.is_file()) {
                     let shown = shown_folder.map_or_else(|| name.to_string(), |f| format!("{f}/{name}"));
                     self.deployment(&sibling, &shown, kind, false, &[], opts);
                 }
