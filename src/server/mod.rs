@@ -376,3 +376,25 @@ impl Server {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_buffer_larger_than_a_file_check_reads_is_not_analysed() {
+        let uri: Uri = "file:///w/xs-security.json".parse().unwrap();
+        let text = format!("{{\"xsappname\": \"{}\"}}", "a".repeat(crate::load::MAX_FILE_SIZE as usize));
+        let path = Some(PathBuf::from("/w/xs-security.json"));
+        let kind = analyze::kind_of(path.as_deref(), "xs-security.json");
+        let document = Document { uri, version: 1, text, path, name: "xs-security.json".into(), kind };
+        let documents: Documents = Arc::default();
+        lock(&documents).insert("file:///w/xs-security.json".into(), document);
+        let Some(Message::Notification(n)) = lint_current(&documents, "file:///w/xs-security.json") else {
+            panic!("no diagnostics published");
+        };
+        let params: PublishDiagnosticsParams = serde_json::from_value(n.params).unwrap();
+        assert_eq!(params.diagnostics.len(), 1, "{:?}", params.diagnostics);
+        assert!(params.diagnostics[0].message.starts_with("the buffer is larger than 16 MiB"));
+    }
+}
