@@ -253,8 +253,9 @@ pub fn repository_root(path: &Path) -> PathBuf {
 }
 
 /// The folder that reads on behalf of `path` may not leave: the git work tree holding it, else
-/// the working folder when it holds it, else the widest folder named on the command line
-/// (`named`) that holds it, else the file's own folder.
+/// the widest folder named on the command line (`named`) that holds it (`check ../repo`, an
+/// audit's checkouts without `.git`), else the working folder when it holds it, else the file's
+/// own folder.
 pub fn repository_root_in(path: &Path, named: &[PathBuf]) -> PathBuf {
     // Resolved lexically first: the ancestors of `../repo/x` are not the working folder's.
     let absolute = crate::deployment::normalize(path);
@@ -263,21 +264,21 @@ pub fn repository_root_in(path: &Path, named: &[PathBuf]) -> PathBuf {
 
 /// [`repository_root_in`] of the files in `folder` (absolute and normalised).
 pub fn folder_root(folder: &Path, named: &[PathBuf]) -> PathBuf {
-    let folder = folder.to_path_buf();
     if let Some(root) = folder.ancestors().find(|d| d.join(".git").exists()) {
         return root.to_path_buf();
     }
-    if let Ok(cwd) = std::env::current_dir() {
-        if folder.starts_with(&cwd) {
-            return cwd;
-        }
-    }
-    named
+    let widest_named = named
         .iter()
         .map(|n| crate::deployment::normalize(n))
         .filter(|n| folder.starts_with(n))
-        .min_by_key(|n| n.components().count())
-        .unwrap_or(folder)
+        .min_by_key(|n| n.components().count());
+    if let Some(tree) = widest_named {
+        return tree;
+    }
+    match std::env::current_dir() {
+        Ok(cwd) if folder.starts_with(&cwd) => cwd,
+        _ => folder.to_path_buf(),
+    }
 }
 
 /// Whether the file at `path`, if there is one, may be handed to a reader that opens it
@@ -384,12 +385,26 @@ impl Reads {
         let fingerprint = (self.keys.0.hash_one(&canonical), self.keys.1.hash_one(&canonical));
         let again = self.asked.lock().is_ok_and(|mut asked| !asked.insert(fingerprint));
         let len = bytes.len() as u64;
-        if again && self.held_bytes.fetch_add(len, Ordering::Relaxed) + len <= Self::BUDGET {
+        if again {
             if let Ok(mut held) = self.held.lock() {
-                held.insert(canonical, bytes.clone());
+                // Counted under the lock: the budget is never passed.
+                if self.held_bytes.load(Ordering::Relaxed) + len <= Self::BUDGET
+                    && held.insert(canonical, bytes.clone()).is_none()
+                {
+                    self.held_bytes.fetch_add(len, Ordering::Relaxed);
+                }
             }
         }
         Ok(bytes)
+    }
+
+    /// Drops what is held of `path`: the run has just written it.
+    pub fn forget(&self, path: &Path) {
+        if let (Ok(canonical), Ok(mut held)) = (std::fs::canonicalize(path), self.held.lock()) {
+            if let Some(bytes) = held.remove(&canonical) {
+                self.held_bytes.fetch_sub(bytes.len() as u64, Ordering::Relaxed);
+            }
+        }
     }
 }
 
@@ -477,8 +492,13 @@ mod tests {
         let other = dir.path().join("./sub/../manifest.yml");
         std::fs::create_dir(dir.path().join("sub")).unwrap();
         assert_eq!(&*reads.read(&other, dir.path(), MAX_FILE_SIZE).unwrap(), b"first");
+        // A file the run writes is read again.
+        reads.forget(&path);
+        assert_eq!(&*reads.read(&path, dir.path(), MAX_FILE_SIZE).unwrap(), b"second");
+        std::fs::write(&path, "third").unwrap();
+        assert_eq!(&*reads.read(&path, dir.path(), MAX_FILE_SIZE).unwrap(), b"second");
         // A run of its own reads the disk.
-        assert_eq!(&*Reads::default().read(&path, dir.path(), MAX_FILE_SIZE).unwrap(), b"second");
+        assert_eq!(&*Reads::default().read(&path, dir.path(), MAX_FILE_SIZE).unwrap(), b"third");
     }
 
     #[cfg(unix)]

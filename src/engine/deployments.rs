@@ -199,7 +199,10 @@ impl Collector<'_> {
     fn write_set(&self, root: &Path, paths: &[PathBuf], files: &[SourceFile], originals: &[Option<String>]) {
         for (file, original) in originals.iter().enumerate() {
             let Some(original) = original else { continue };
-            if let Err(e) = crate::write::write_atomically(&paths[file], root, original, &files[file].text) {
+            let written = crate::write::write_atomically(&paths[file], root, original, &files[file].text);
+            // Read again by any later set, not served from what was held.
+            self.reads.forget(&paths[file]);
+            if let Err(e) = written {
                 *self.io_errors.lock().unwrap() += 1;
                 let reason = format!("cannot write the fixed file: {e}");
                 self.refused.lock().unwrap().push((files[file].path.clone(), reason));

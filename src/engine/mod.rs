@@ -541,7 +541,10 @@ impl Collector<'_> {
                 }
                 FixOutcome::Fixed(fixed) => {
                     let written = write_to.map_or(Ok(()), |path| {
-                        crate::write::write_atomically(path, &self.root_of(path), &shown.text, &fixed.text)
+                        let written =
+                            crate::write::write_atomically(path, &self.root_of(path), &shown.text, &fixed.text);
+                        self.reads.forget(path);
+                        written
                     });
                     match written {
                         Ok(()) => {
