@@ -334,15 +334,23 @@ impl Config {
         }
     }
 
-    /// Reads and checks a configuration file. `shown` is how its path is printed.
+    /// Reads and checks a configuration file the user named. `shown` is how its path is printed.
     pub fn load(path: &Path, shown: &str) -> Result<Self, ConfigError> {
+        Self::load_within(path, shown, None)
+    }
+
+    /// [`Config::load`] of a file found in a folder: it may not lead out of the repository
+    /// holding it (`root`) through a symbolic link.
+    pub fn load_within(path: &Path, shown: &str, root: Option<&Path>) -> Result<Self, ConfigError> {
         // Bounded and regular files only, as descriptors: `--config /dev/zero` or a FIFO must
         // not hang the run. (The TOML parser accepts a byte-order mark.)
-        let text = crate::load::read_text(path).map_err(|message| ConfigError {
-            path: shown.to_string(),
-            position: None,
-            message,
-        })?;
+        let text = crate::load::read_file(path, root, crate::load::MAX_FILE_SIZE)
+            .and_then(|bytes| {
+                String::from_utf8(bytes).map_err(|e| {
+                    format!("the file is not valid UTF-8 (at byte offset {})", e.utf8_error().valid_up_to())
+                })
+            })
+            .map_err(|message| ConfigError { path: shown.to_string(), position: None, message })?;
         let root = std::path::absolute(path)
             .ok()
             .and_then(|p| p.parent().map(Path::to_path_buf))
@@ -931,7 +939,8 @@ impl Resolver {
             };
             if let Some(file) = FILE_NAMES.iter().find(|n| near.join(n).is_file()).map(|n| dir.join(n)) {
                 let shown = crate::discover::display_path(&file, self.cwd.as_deref());
-                let config = match Config::load(&file, &shown) {
+                let root = crate::load::repository_root(&file);
+                let config = match Config::load_within(&file, &shown, Some(&root)) {
                     Ok(config) => {
                         if !config.include.is_empty() {
                             self.includes.store(true, Ordering::Relaxed);

@@ -424,6 +424,8 @@ pub trait Files {
 pub enum Unreadable {
     /// Missing, not a regular file, or unreadable.
     Missing,
+    /// Refused by the repository's boundary (a symbolic link out of it); the reason says so.
+    Refused(String),
     /// Its bytes are not UTF-8; the message says where.
     NotText {
         message: String,
@@ -432,6 +434,12 @@ pub enum Unreadable {
         /// Where the first invalid byte is.
         offset: usize,
     },
+}
+
+/// Whether `path` is there to be used: readable, or refused by the repository's boundary (which
+/// the caller then reports rather than taking the file for missing).
+fn usable(files: &dyn Files, path: &Path, shown: &str) -> bool {
+    matches!(files.read(path, shown), Ok(_) | Err(Unreadable::Refused(_)))
 }
 
 /// Reads a deployment file and everything it brings in. `root` bounds where `path` may point;
@@ -701,7 +709,7 @@ fn load_extensions(set: &mut InstanceSet, id: &str, extensions: &[PathBuf], file
                 }
                 continue;
             }
-            Err(Unreadable::Missing) => continue,
+            Err(Unreadable::Missing | Unreadable::Refused(_)) => continue,
         };
         // A quick look before parsing: most extensions extend another MTA.
         if !source.text.contains(id) {
@@ -797,6 +805,15 @@ fn descriptor_layer(
                 path_node.span,
                 ProblemKind::Path,
                 format!("`{named}` is {reason}; the instance's configuration is not judged"),
+            );
+            return None;
+        }
+        Err(Unreadable::Refused(reason)) => {
+            set.problem(
+                file,
+                path_node.span,
+                ProblemKind::Path,
+                format!("`{named}`: {reason}; the instance's configuration is not judged"),
             );
             return None;
         }

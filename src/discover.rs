@@ -115,13 +115,69 @@ pub struct ByName;
 
 impl Selector for ByName {}
 
+/// Why the ignore files the walker would read in `dir` may not be read: the walker opens them
+/// itself, unbounded and blocking, so each is checked first (a regular file, no larger than
+/// [`load::MAX_IGNORE_FILE_SIZE`], inside `boundary` when given). The path and the reason.
+fn unsafe_ignore_file(dir: &Path, boundary: Option<&Path>) -> Option<(PathBuf, String)> {
+    use crate::load;
+    let dot_git = dir.join(".git");
+    let git_is_dir = std::fs::symlink_metadata(&dot_git).is_ok_and(|m| m.is_dir());
+    let checks = [
+        (dir.join(".gitignore"), boundary, load::MAX_IGNORE_FILE_SIZE),
+        (dir.join(".ignore"), boundary, load::MAX_IGNORE_FILE_SIZE),
+        // A worktree's `.git` file, whose first line the walker reads; else `info/exclude`.
+        if git_is_dir {
+            (dot_git.join("info/exclude"), boundary, load::MAX_IGNORE_FILE_SIZE)
+        } else {
+            (dot_git, None, load::MAX_GIT_METADATA_SIZE)
+        },
+    ];
+    checks.into_iter().find_map(|(file, root, max)| load::check_file(&file, root, max).err().map(|e| (file, e)))
+}
+
+/// The walk roots with the boundary of each: the tree a link in an ignore file may not leave.
+fn boundaries(roots: &[PathBuf]) -> Vec<(PathBuf, PathBuf)> {
+    roots
+        .iter()
+        .map(|r| {
+            let folder = crate::deployment::normalize(r);
+            let boundary = crate::load::folder_root(&folder, roots);
+            (r.clone(), boundary)
+        })
+        .collect()
+}
+
+/// Ignore files refused in a root or the folders above it (the walker reads those too): the
+/// root is then not walked.
+fn refused_root(root: &Path, boundary: &Path) -> Option<(PathBuf, String)> {
+    let canonical = std::fs::canonicalize(root).ok()?;
+    let inside = std::fs::canonicalize(boundary).ok();
+    canonical.ancestors().find_map(|dir| {
+        let bounded = inside.as_deref().filter(|b| dir.starts_with(b));
+        unsafe_ignore_file(dir, bounded)
+    })
+}
+
 /// Walks `roots` in parallel; `visit` runs on the walker's threads, one entry at a time.
 pub fn walk(roots: &[PathBuf], threads: usize, selector: &dyn Selector, visit: &(dyn Fn(Found) + Sync)) {
-    let Some((first, rest)) = roots.split_first() else { return };
+    let mut walked = Vec::new();
+    let bounds = boundaries(roots);
+    for (root, boundary) in &bounds {
+        match refused_root(root, boundary) {
+            Some((file, reason)) => visit(Found::Error {
+                path: Some(file),
+                message: format!("{reason}; the ignore file is not read and `{}` is not walked", root.display()),
+            }),
+            None => walked.push(root.clone()),
+        }
+    }
+    let Some((first, rest)) = walked.split_first() else { return };
     let mut builder = WalkBuilder::new(first);
     for root in rest {
         builder.add(root);
     }
+    let refused: std::sync::Arc<std::sync::Mutex<Vec<(PathBuf, String)>>> = Default::default();
+    let refused_in_walk = refused.clone();
     builder
         // Hidden entries are left out below, but for the CI folders and files.
         .hidden(false)
@@ -131,12 +187,29 @@ pub fn walk(roots: &[PathBuf], threads: usize, selector: &dyn Selector, visit: &
         .require_git(false)
         .follow_links(false)
         .threads(threads)
-        .filter_entry(|e| {
+        .filter_entry(move |e| {
             let name = e.file_name().as_encoded_bytes();
-            if e.depth() > 0 && name.first() == Some(&b'.') {
-                return e.file_name().to_str().is_some_and(hidden_but_walked);
+            if e.depth() > 0 && name.first() == Some(&b'.') && !e.file_name().to_str().is_some_and(hidden_but_walked) {
+                return false;
             }
-            !(e.file_type().is_some_and(|t| t.is_dir()) && e.file_name().to_str().is_some_and(always_skipped))
+            let is_dir = e.file_type().is_some_and(|t| t.is_dir());
+            if is_dir && e.file_name().to_str().is_some_and(always_skipped) {
+                return false;
+            }
+            // Checked here, before the walker enters the folder and reads them.
+            if is_dir {
+                let boundary = bounds.iter().filter(|(r, _)| e.path().starts_with(r)).map(|(_, b)| b.as_path()).next();
+                if let Some((file, reason)) = unsafe_ignore_file(e.path(), boundary) {
+                    if let Ok(mut refused) = refused_in_walk.lock() {
+                        refused.push((
+                            file,
+                            format!("{reason}; the ignore file is not read and its folder is not walked"),
+                        ));
+                    }
+                    return false;
+                }
+            }
+            true
         });
     builder.build_parallel().run(|| {
         Box::new(move |entry| {
@@ -191,6 +264,10 @@ pub fn walk(roots: &[PathBuf], threads: usize, selector: &dyn Selector, visit: &
             WalkState::Continue
         })
     });
+    let refused = std::mem::take(&mut *refused.lock().unwrap_or_else(|e| e.into_inner()));
+    for (file, message) in refused {
+        visit(Found::Error { path: Some(file), message });
+    }
 }
 
 fn error_path(err: &ignore::Error) -> Option<PathBuf> {

@@ -177,6 +177,11 @@ impl History {
     }
 
     fn open(&self, workdir: &Path) -> Option<Arc<Repository>> {
+        // What git reads by itself is checked first: a FIFO `HEAD` would block the run.
+        if let Err(e) = crate::load::check_git_metadata(workdir) {
+            self.error(format!("{}: cannot open the git repository: {e}", workdir.display()));
+            return None;
+        }
         let repo = match gix::open(workdir) {
             Ok(repo) => repo,
             Err(e) => {

@@ -6,8 +6,11 @@ use crate::diagnostic::Diagnostic;
 use crate::rules::{xs000_io_error, xs001_invalid_json, xs004_invalid_deployment_file, Rule};
 use crate::source::Position;
 use crate::source::{byte_position, SourceFile};
+use std::collections::{HashMap, HashSet};
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 /// Larger files are not descriptors; reading them would only cost memory.
 pub const MAX_FILE_SIZE: u64 = 16 * 1024 * 1024;
@@ -65,33 +68,107 @@ fn io_error(message: String) -> LoadError {
     )))
 }
 
-/// Reads a whole file the run needs (a descriptor, a configuration, a baseline, a report),
-/// following a symbolic link. Anything but a regular file is refused before it is opened, so a
-/// FIFO never blocks the run, and at most [`MAX_FILE_SIZE`] bytes are read, so a device or a
-/// file that keeps growing cannot exhaust memory. The error says why, without the path.
-pub fn read_bytes(path: &Path) -> Result<Vec<u8>, String> {
-    read_bytes_at_most(path, MAX_FILE_SIZE)
+/// Ignore files (`.gitignore`, `.ignore`, `info/exclude`) and `CODEOWNERS`: a list of globs
+/// that people write by hand; a larger one is not a real one.
+pub const MAX_IGNORE_FILE_SIZE: u64 = 1024 * 1024;
+
+/// Git metadata read by hand or checked before git opens a repository (`HEAD`, a `.git` file).
+pub const MAX_GIT_METADATA_SIZE: u64 = 64 * 1024;
+
+/// The refusal for a path whose canonical form leaves the tree it was read for.
+pub const OUTSIDE: &str = "the path leads outside the repository through a symbolic link: refused";
+
+/// Whether `path` stays inside `root` once every symbolic link is resolved: its canonical path,
+/// or why not (the refusal says so; a path that cannot be resolved says why).
+pub fn within(path: &Path, root: &Path) -> Result<PathBuf, String> {
+    let canonical = std::fs::canonicalize(path).map_err(|e| format!("cannot read the file: {e}"))?;
+    // A root that cannot be resolved holds nothing.
+    let root = std::fs::canonicalize(root).map_err(|_| OUTSIDE.to_string())?;
+    if canonical.starts_with(&root) {
+        Ok(canonical)
+    } else {
+        Err(OUTSIDE.to_string())
+    }
 }
 
-/// [`read_bytes`] with another bound (an audit report of a large estate exceeds 16 MiB).
-pub fn read_bytes_at_most(path: &Path, max: u64) -> Result<Vec<u8>, String> {
+/// The one way the run opens a file to read it. With `root`, the file's canonical path must stay
+/// inside it (a committed symbolic link never leads the run out of the repository); the file
+/// must be a regular file, which is checked on the opened handle (opened non-blocking, so a
+/// FIFO never blocks the run); at most `max` bytes are read (a device or a file that keeps
+/// growing cannot exhaust memory). The error says why, without the path.
+pub fn read_file(path: &Path, root: Option<&Path>, max: u64) -> Result<Vec<u8>, String> {
+    let canonical;
+    let path = match root {
+        Some(root) => {
+            canonical = within(path, root)?;
+            canonical.as_path()
+        }
+        None => path,
+    };
+    let file = open_regular(path, root.is_some())?;
+    let too_large = || format!("the file is larger than {} not read", size_text(max));
+    let meta = file.metadata().map_err(|e| format!("cannot read the file: {e}"))?;
+    if !meta.is_file() {
+        let what = if meta.is_dir() { "a directory" } else { "not a regular file (a FIFO, socket or device)" };
+        return Err(format!("cannot read the file: it is {what}"));
+    }
+    if meta.len() > max {
+        return Err(too_large());
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.take(max + 1).read_to_end(&mut bytes).map_err(|e| format!("cannot read the file: {e}"))?;
+    if bytes.len() as u64 > max {
+        return Err(too_large());
+    }
+    Ok(bytes)
+}
+
+fn size_text(max: u64) -> String {
+    if max >= 1 << 20 {
+        format!("{} MiB;", max >> 20)
+    } else {
+        format!("{} KiB;", max >> 10)
+    }
+}
+
+/// Opens `path` for reading without blocking on a FIFO; `resolved`: a canonical path, whose last
+/// component must not have become a link since it was resolved.
+#[cfg(unix)]
+fn open_regular(path: &Path, resolved: bool) -> Result<std::fs::File, String> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let flags = libc::O_NONBLOCK | if resolved { libc::O_NOFOLLOW } else { 0 };
+    std::fs::OpenOptions::new().read(true).custom_flags(flags).open(path).map_err(|e| match e.raw_os_error() {
+        Some(libc::ELOOP) if resolved => OUTSIDE.to_string(),
+        _ => format!("cannot read the file: {e}"),
+    })
+}
+
+/// Elsewhere a FIFO can block `open` itself: the type is checked first.
+#[cfg(not(unix))]
+fn open_regular(path: &Path, _resolved: bool) -> Result<std::fs::File, String> {
     let meta = std::fs::metadata(path).map_err(|e| format!("cannot read the file: {e}"))?;
     if !meta.is_file() {
         let what = if meta.is_dir() { "a directory" } else { "not a regular file (a FIFO, socket or device)" };
         return Err(format!("cannot read the file: it is {what}"));
     }
-    let too_large = || format!("the file is larger than {} MiB; not read", max >> 20);
-    if meta.len() > max {
-        return Err(too_large());
-    }
-    let mut bytes = Vec::with_capacity(meta.len() as usize);
-    std::fs::File::open(path)
-        .and_then(|f| f.take(max + 1).read_to_end(&mut bytes))
-        .map_err(|e| format!("cannot read the file: {e}"))?;
-    if bytes.len() as u64 > max {
-        return Err(too_large());
-    }
-    Ok(bytes)
+    std::fs::File::open(path).map_err(|e| format!("cannot read the file: {e}"))
+}
+
+/// Reads a whole file the user named (a descriptor, a configuration, a baseline, a report),
+/// following a symbolic link, through [`read_file`].
+pub fn read_bytes(path: &Path) -> Result<Vec<u8>, String> {
+    read_file(path, None, MAX_FILE_SIZE)
+}
+
+/// [`read_bytes`] with another bound (an audit report of a large estate exceeds 16 MiB).
+pub fn read_bytes_at_most(path: &Path, max: u64) -> Result<Vec<u8>, String> {
+    read_file(path, None, max)
+}
+
+/// [`read_file`] as UTF-8 text, inside `root`, at most `max` bytes.
+pub fn read_text_within(path: &Path, root: &Path, max: u64) -> Result<String, String> {
+    String::from_utf8(read_file(path, Some(root), max)?)
+        .map_err(|e| format!("the file is not valid UTF-8 (at byte offset {})", e.utf8_error().valid_up_to()))
 }
 
 /// [`read_bytes`] as UTF-8 text (a leading byte-order mark kept: see [`without_bom`]).
@@ -110,10 +187,20 @@ pub fn read_path(path: &Path, display: &str) -> Result<SourceFile, LoadError> {
     read_path_as(path, display, Format::Json)
 }
 
-/// Reads `path`, following a symbolic link named explicitly. FIFOs, sockets and devices are
-/// refused before they are opened, so a FIFO never blocks the run.
+/// Reads a file the user named, wherever a symbolic link leads (see [`read_path_within`]).
 pub fn read_path_as(path: &Path, display: &str, format: Format) -> Result<SourceFile, LoadError> {
-    let bytes = read_bytes(path).map_err(io_error)?;
+    read_path_within(path, display, format, None)
+}
+
+/// Reads `path` through [`read_file`]: inside `root` when given (a file found in or named from a
+/// repository), else wherever a symbolic link the user named leads.
+pub fn read_path_within(
+    path: &Path,
+    display: &str,
+    format: Format,
+    root: Option<&Path>,
+) -> Result<SourceFile, LoadError> {
+    let bytes = read_file(path, root, MAX_FILE_SIZE).map_err(io_error)?;
     from_bytes_as(display, bytes, format)
 }
 
@@ -159,29 +246,280 @@ pub fn read_stdin(display: &str) -> Result<SourceFile, LoadError> {
     from_bytes(display, bytes)
 }
 
-/// The disk, as the deployment model reads the files a deployment file brings in.
+/// The folder that reads on behalf of `path` may not leave (see [`repository_root_in`]), when
+/// the run names no folder.
+pub fn repository_root(path: &Path) -> PathBuf {
+    repository_root_in(path, &[])
+}
+
+/// The folder that reads on behalf of `path` may not leave: the git work tree holding it, else
+/// the widest folder named on the command line (`named`) that holds it (`check ../repo`, an
+/// audit's checkouts without `.git`), else the working folder when it holds it, else the file's
+/// own folder.
+pub fn repository_root_in(path: &Path, named: &[PathBuf]) -> PathBuf {
+    // Resolved lexically first: the ancestors of `../repo/x` are not the working folder's.
+    let absolute = crate::deployment::normalize(path);
+    folder_root(absolute.parent().unwrap_or(Path::new("")), named)
+}
+
+/// [`repository_root_in`] of the files in `folder` (absolute and normalised).
+pub fn folder_root(folder: &Path, named: &[PathBuf]) -> PathBuf {
+    if let Some(root) = folder.ancestors().find(|d| d.join(".git").exists()) {
+        return root.to_path_buf();
+    }
+    let widest_named = named
+        .iter()
+        .map(|n| crate::deployment::normalize(n))
+        .filter(|n| folder.starts_with(n))
+        .min_by_key(|n| n.components().count());
+    if let Some(tree) = widest_named {
+        return tree;
+    }
+    match std::env::current_dir() {
+        Ok(cwd) if folder.starts_with(&cwd) => cwd,
+        _ => folder.to_path_buf(),
+    }
+}
+
+/// Whether the file at `path`, if there is one, may be handed to a reader that opens it
+/// itself (the walker's ignore files, git's metadata): a regular file of at most `max` bytes,
+/// inside `root` when given. Checked on a handle opened without blocking, never read.
+pub fn check_file(path: &Path, root: Option<&Path>, max: u64) -> Result<(), String> {
+    if std::fs::symlink_metadata(path).is_err() {
+        return Ok(());
+    }
+    let canonical;
+    let path = match root {
+        Some(root) => {
+            canonical = within(path, root)?;
+            canonical.as_path()
+        }
+        None => path,
+    };
+    let meta = open_regular(path, root.is_some())?.metadata().map_err(|e| format!("cannot read the file: {e}"))?;
+    if !meta.is_file() {
+        return Err("cannot read the file: it is not a regular file (a FIFO, socket or device)".into());
+    }
+    if meta.len() > max {
+        return Err(format!("the file is larger than {} not read", size_text(max)));
+    }
+    Ok(())
+}
+
+/// Git's own files that git reads by itself when it opens the repository at `workdir`, checked
+/// first: a FIFO `HEAD` would block the run, a link to a device would fill its memory.
+pub fn check_git_metadata(workdir: &Path) -> Result<(), String> {
+    let dot_git = workdir.join(".git");
+    let fail = |file: &Path, e: String| format!("{}: {e}", file.display());
+    let git_dir = match std::fs::symlink_metadata(&dot_git) {
+        Ok(meta) if meta.is_dir() => dot_git,
+        Ok(_) => {
+            // A worktree's `.git` file: `gitdir: PATH`.
+            let text = read_file(&dot_git, None, MAX_GIT_METADATA_SIZE).map_err(|e| fail(&dot_git, e))?;
+            let text = String::from_utf8_lossy(&text);
+            let target = text.lines().next().and_then(|l| l.strip_prefix("gitdir:")).map(str::trim);
+            match target {
+                Some(target) => workdir.join(target),
+                None => return Ok(()),
+            }
+        }
+        Err(_) => return Ok(()),
+    };
+    let small = |name: &str| {
+        let file = git_dir.join(name);
+        check_file(&file, None, MAX_GIT_METADATA_SIZE).map_err(|e| fail(&file, e))
+    };
+    small("HEAD")?;
+    small("commondir")?;
+    let common = match read_file(&git_dir.join("commondir"), None, MAX_GIT_METADATA_SIZE) {
+        Ok(text) => git_dir.join(String::from_utf8_lossy(&text).trim()),
+        Err(_) => git_dir.clone(),
+    };
+    for (folder, name, max) in [
+        (&common, "config", MAX_IGNORE_FILE_SIZE),
+        (&git_dir, "config.worktree", MAX_IGNORE_FILE_SIZE),
+        (&common, "packed-refs", u64::MAX),
+    ] {
+        let file = folder.join(name);
+        check_file(&file, None, max).map_err(|e| fail(&file, e))?;
+    }
+    // The branch `HEAD` names, as a loose reference.
+    let head = read_file(&git_dir.join("HEAD"), None, MAX_GIT_METADATA_SIZE).unwrap_or_default();
+    let head = String::from_utf8_lossy(&head);
+    if let Some(name) = head.trim().strip_prefix("ref:").map(str::trim) {
+        if !name.split('/').any(|part| part == ".." || part.is_empty()) {
+            for folder in [&git_dir, &common] {
+                let file = folder.join(name);
+                check_file(&file, None, MAX_GIT_METADATA_SIZE).map_err(|e| fail(&file, e))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The files of one run read through [`Disk`], by canonical path: a file that several
+/// deployment files bring in (a root `manifest.yml`, a script, an extension, a descriptor) is
+/// read from the disk at most twice, then served from memory. Only a file asked for a second
+/// time is held (a tree's files are mostly read once), and at most [`Reads::BUDGET`] bytes.
+#[derive(Default)]
+pub struct Reads {
+    keys: (std::hash::RandomState, std::hash::RandomState),
+    /// Fingerprints of the canonical paths read once.
+    asked: Mutex<HashSet<(u64, u64)>>,
+    held: Mutex<HashMap<PathBuf, Arc<[u8]>>>,
+    held_bytes: AtomicU64,
+}
+
+impl Reads {
+    /// The most a run holds.
+    pub const BUDGET: u64 = 256 * 1024 * 1024;
+
+    /// [`read_file`] inside `root`, served from memory when the file was held.
+    pub fn read(&self, path: &Path, root: &Path, max: u64) -> Result<Arc<[u8]>, String> {
+        use std::hash::BuildHasher;
+        let canonical = within(path, root)?;
+        if let Some(held) = self.held.lock().ok().and_then(|h| h.get(&canonical).cloned()) {
+            return Ok(held);
+        }
+        let bytes: Arc<[u8]> = read_file(&canonical, Some(root), max)?.into();
+        let fingerprint = (self.keys.0.hash_one(&canonical), self.keys.1.hash_one(&canonical));
+        let again = self.asked.lock().is_ok_and(|mut asked| !asked.insert(fingerprint));
+        let len = bytes.len() as u64;
+        if again {
+            if let Ok(mut held) = self.held.lock() {
+                // Counted under the lock: the budget is never passed.
+                if self.held_bytes.load(Ordering::Relaxed) + len <= Self::BUDGET
+                    && held.insert(canonical, bytes.clone()).is_none()
+                {
+                    self.held_bytes.fetch_add(len, Ordering::Relaxed);
+                }
+            }
+        }
+        Ok(bytes)
+    }
+
+    /// Drops what is held of `path`: the run has just written it.
+    pub fn forget(&self, path: &Path) {
+        if let (Ok(canonical), Ok(mut held)) = (std::fs::canonicalize(path), self.held.lock()) {
+            if let Some(bytes) = held.remove(&canonical) {
+                self.held_bytes.fetch_sub(bytes.len() as u64, Ordering::Relaxed);
+            }
+        }
+    }
+}
+
+/// The disk, as the deployment model reads the files a deployment file brings in: each inside
+/// the repository that holds it ([`repository_root`]). A run uses [`DiskWithin`].
 pub struct Disk;
 
 impl crate::deployment::Files for Disk {
     fn read(&self, path: &Path, shown: &str) -> Result<SourceFile, crate::deployment::Unreadable> {
-        use crate::deployment::Unreadable;
-        read_path(path, shown).map_err(|e| match e {
-            LoadError::NotText { diagnostic, lossy } => {
-                Unreadable::NotText { offset: diagnostic.start.offset, message: diagnostic.message, lossy }
-            }
-            LoadError::Io(_) => Unreadable::Missing,
-        })
+        read_model_file(path, shown, &repository_root(path), None)
     }
 
-    fn list(&self, folder: &Path, suffix: &str) -> Vec<std::path::PathBuf> {
-        let Ok(entries) = std::fs::read_dir(folder) else { return Vec::new() };
-        let mut out: Vec<std::path::PathBuf> = entries
-            .filter_map(Result::ok)
-            .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
-            .map(|e| e.path())
-            .filter(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.ends_with(suffix)))
-            .collect();
-        out.sort();
-        out
+    fn list(&self, folder: &Path, suffix: &str) -> Vec<PathBuf> {
+        list_files(folder, suffix)
+    }
+}
+
+/// The disk as a run reads it: inside `root`, each file read once through the run's [`Reads`].
+#[derive(Clone, Copy)]
+pub struct DiskWithin<'a> {
+    pub root: &'a Path,
+    pub reads: &'a Reads,
+}
+
+impl crate::deployment::Files for DiskWithin<'_> {
+    fn read(&self, path: &Path, shown: &str) -> Result<SourceFile, crate::deployment::Unreadable> {
+        read_model_file(path, shown, self.root, Some(self.reads))
+    }
+
+    fn list(&self, folder: &Path, suffix: &str) -> Vec<PathBuf> {
+        list_files(folder, suffix)
+    }
+}
+
+fn read_model_file(
+    path: &Path,
+    shown: &str,
+    root: &Path,
+    reads: Option<&Reads>,
+) -> Result<SourceFile, crate::deployment::Unreadable> {
+    use crate::deployment::Unreadable;
+    let bytes = match reads {
+        Some(reads) => reads.read(path, root, MAX_FILE_SIZE).map(|b| b.to_vec()),
+        None => read_file(path, Some(root), MAX_FILE_SIZE),
+    };
+    let bytes =
+        bytes.map_err(|reason| if reason == OUTSIDE { Unreadable::Refused(reason) } else { Unreadable::Missing })?;
+    from_bytes(shown, bytes).map_err(|e| match e {
+        LoadError::NotText { diagnostic, lossy } => {
+            Unreadable::NotText { offset: diagnostic.start.offset, message: diagnostic.message, lossy }
+        }
+        LoadError::Io(_) => Unreadable::Missing,
+    })
+}
+
+/// The regular files of `folder` whose names end with `suffix` (links are not listed).
+fn list_files(folder: &Path, suffix: &str) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(folder) else { return Vec::new() };
+    let mut out: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .map(|e| e.path())
+        .filter(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.ends_with(suffix)))
+        .collect();
+    out.sort();
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_asked_for_twice_is_held_for_the_run() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("manifest.yml");
+        std::fs::write(&path, "first").unwrap();
+        let reads = Reads::default();
+        assert_eq!(&*reads.read(&path, dir.path(), MAX_FILE_SIZE).unwrap(), b"first");
+        assert_eq!(&*reads.read(&path, dir.path(), MAX_FILE_SIZE).unwrap(), b"first");
+        // Held since the second read: the disk is not read again in this run.
+        std::fs::write(&path, "second").unwrap();
+        assert_eq!(&*reads.read(&path, dir.path(), MAX_FILE_SIZE).unwrap(), b"first");
+        // By canonical path: another spelling is the same file.
+        let other = dir.path().join("./sub/../manifest.yml");
+        std::fs::create_dir(dir.path().join("sub")).unwrap();
+        assert_eq!(&*reads.read(&other, dir.path(), MAX_FILE_SIZE).unwrap(), b"first");
+        // A file the run writes is read again.
+        reads.forget(&path);
+        assert_eq!(&*reads.read(&path, dir.path(), MAX_FILE_SIZE).unwrap(), b"second");
+        std::fs::write(&path, "third").unwrap();
+        assert_eq!(&*reads.read(&path, dir.path(), MAX_FILE_SIZE).unwrap(), b"second");
+        // A run of its own reads the disk.
+        assert_eq!(&*Reads::default().read(&path, dir.path(), MAX_FILE_SIZE).unwrap(), b"third");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn reads_stay_inside_the_root_and_in_regular_files() {
+        let outside = tempfile::tempdir().unwrap();
+        std::fs::write(outside.path().join("secret"), "s").unwrap();
+        let root = tempfile::tempdir().unwrap();
+        let link = root.path().join("link.json");
+        std::os::unix::fs::symlink(outside.path().join("secret"), &link).unwrap();
+        assert_eq!(read_file(&link, Some(root.path()), MAX_FILE_SIZE).unwrap_err(), OUTSIDE);
+        assert_eq!(Reads::default().read(&link, root.path(), MAX_FILE_SIZE).unwrap_err(), OUTSIDE);
+        assert_eq!(check_file(&link, Some(root.path()), MAX_FILE_SIZE).unwrap_err(), OUTSIDE);
+        // Named by the user, a link is followed.
+        assert_eq!(read_file(&link, None, MAX_FILE_SIZE).unwrap(), b"s");
+        let zero = root.path().join("zero");
+        std::os::unix::fs::symlink("/dev/zero", &zero).unwrap();
+        let e = read_file(&zero, None, MAX_FILE_SIZE).unwrap_err();
+        assert!(e.contains("not a regular file"), "{e}");
+        std::fs::write(root.path().join("big"), vec![b'a'; 2048]).unwrap();
+        let e = read_file(&root.path().join("big"), Some(root.path()), 1024).unwrap_err();
+        assert_eq!(e, "the file is larger than 1 KiB; not read");
     }
 }

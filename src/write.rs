@@ -181,21 +181,25 @@ fn same_file_state(a: &Metadata, b: &Metadata) -> bool {
 
 /// Replaces the file at `path`, whose linted text was `original`, by `fixed`. Fails without
 /// touching the file when it no longer holds `original`, has several hard links or is
-/// read-only; a symbolic link is written through to its target.
-pub fn write_atomically(path: &Path, original: &str, fixed: &str) -> std::io::Result<()> {
-    write_atomically_with(path, original, fixed, || {})
+/// read-only; a symbolic link is written through to its target only when that stays inside
+/// `root` (the repository), as reads do.
+pub fn write_atomically(path: &Path, root: &Path, original: &str, fixed: &str) -> std::io::Result<()> {
+    write_atomically_with(path, root, original, fixed, || {})
 }
 
 /// [`write_atomically`], running `before_check` once the new text is on disk, just before the
 /// file is compared with `original` and replaced (tests use it to change the file there).
 pub fn write_atomically_with(
     path: &Path,
+    root: &Path,
     original: &str,
     fixed: &str,
     before_check: impl FnOnce(),
 ) -> std::io::Result<()> {
-    // Write through a symbolic link to its target rather than replacing the link.
+    // Write through a symbolic link to its target rather than replacing the link, never out of
+    // the repository.
     let resolved = std::fs::canonicalize(path)?;
+    crate::load::within(&resolved, root).map_err(refused)?;
     let path = resolved.as_path();
     let meta = std::fs::metadata(path)?;
     check_replaceable(path, &meta)?;
@@ -317,8 +321,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("xs-security.json");
         std::fs::write(&path, "old").unwrap();
-        let result =
-            write_atomically_with(&path, "old", "fixed", || std::fs::write(&path, "saved by the user").unwrap());
+        let result = write_atomically_with(&path, dir.path(), "old", "fixed", || {
+            std::fs::write(&path, "saved by the user").unwrap()
+        });
         let e = result.unwrap_err();
         assert!(e.to_string().contains("changed on disk while being fixed"), "{e}");
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "saved by the user");
@@ -326,7 +331,7 @@ mod tests {
         // The same length and a restored modification time are still caught by the content.
         std::fs::write(&path, "abc").unwrap();
         let before = std::fs::metadata(&path).unwrap().modified().unwrap();
-        let result = write_atomically_with(&path, "abc", "fixed", || {
+        let result = write_atomically_with(&path, dir.path(), "abc", "fixed", || {
             std::fs::write(&path, "xyz").unwrap();
             File::options().write(true).open(&path).unwrap().set_modified(before).unwrap();
         });
@@ -334,7 +339,7 @@ mod tests {
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "xyz");
         // An editor that saves by renaming a new file over the old one.
         std::fs::write(&path, "abc").unwrap();
-        let result = write_atomically_with(&path, "abc", "fixed", || {
+        let result = write_atomically_with(&path, dir.path(), "abc", "fixed", || {
             let other = dir.path().join("other");
             std::fs::write(&other, "abc").unwrap();
             std::fs::rename(&other, &path).unwrap();
@@ -348,11 +353,32 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("a.json");
         std::fs::write(&path, "on disk").unwrap();
-        assert!(write_atomically(&path, "linted", "fixed").is_err());
+        assert!(write_atomically(&path, dir.path(), "linted", "fixed").is_err());
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "on disk");
-        write_atomically(&path, "on disk", "fixed").unwrap();
+        write_atomically(&path, dir.path(), "on disk", "fixed").unwrap();
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "fixed");
         assert!(temp_files(dir.path()).is_empty());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_link_out_of_the_repository_is_never_written_through() {
+        let outside = tempfile::tempdir().unwrap();
+        let target = outside.path().join("xs-security.json");
+        std::fs::write(&target, "linted").unwrap();
+        let repo = tempfile::tempdir().unwrap();
+        let link = repo.path().join("xs-security.json");
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        let e = write_atomically(&link, repo.path(), "linted", "fixed").unwrap_err();
+        assert!(e.to_string().contains("outside the repository"), "{e}");
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "linted");
+        // A link inside the repository is written through to its target.
+        let inside = repo.path().join("real.json");
+        std::fs::write(&inside, "linted").unwrap();
+        let link = repo.path().join("link.json");
+        std::os::unix::fs::symlink(&inside, &link).unwrap();
+        write_atomically(&link, repo.path(), "linted", "fixed").unwrap();
+        assert_eq!(std::fs::read_to_string(&inside).unwrap(), "fixed");
     }
 
     #[test]

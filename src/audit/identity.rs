@@ -28,6 +28,11 @@ pub fn git_identity(dir: &Path) -> Option<GitIdentity> {
     if !dir.join(".git").exists() {
         return None;
     }
+    // What git reads by itself is checked first: a FIFO `HEAD` would block the audit.
+    if let Err(e) = crate::load::check_git_metadata(dir) {
+        eprintln!("warning: {e}; the repository's identity is not read");
+        return None;
+    }
     let repo = gix::open(dir).ok()?;
     let remote_name = repo.remote_default_name(gix::remote::Direction::Fetch).map(|n| n.to_string());
     let remote = remote_name.as_ref().and_then(|name| {
@@ -136,15 +141,23 @@ pub struct CodeOwners {
     /// The file the rules come from, relative to the repository.
     pub file: Option<String>,
     rules: Vec<(ignore::gitignore::Gitignore, Vec<String>)>,
+    /// The file that is there but was not read, and why (a link out of the repository, a FIFO,
+    /// larger than an owners list is).
+    pub refused: Option<(String, String)>,
 }
 
 impl CodeOwners {
     pub fn load(repo: &Path) -> Self {
         for rel in [".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS"] {
             let path = repo.join(rel);
-            if let Ok(text) = crate::load::read_text(&path) {
-                return CodeOwners { file: Some(rel.to_string()), rules: parse_rules(&text) };
+            // As git sees it: a link is an entry too.
+            if std::fs::symlink_metadata(&path).is_err() {
+                continue;
             }
+            return match crate::load::read_text_within(&path, repo, crate::load::MAX_IGNORE_FILE_SIZE) {
+                Ok(text) => CodeOwners { file: Some(rel.to_string()), rules: parse_rules(&text), refused: None },
+                Err(reason) => CodeOwners { refused: Some((rel.to_string(), reason)), ..CodeOwners::default() },
+            };
         }
         CodeOwners::default()
     }
@@ -265,6 +278,7 @@ mod tests {
     fn codeowners_last_match_wins() {
         let owners = CodeOwners {
             file: None,
+            refused: None,
             rules: parse_rules(
                 "# comment\n* @org/all\n/srv/ @org/backend # inline\n*.yaml @org/ops\n[Section]\nsrv/legacy/\n",
             ),

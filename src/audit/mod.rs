@@ -538,6 +538,9 @@ impl Part {
     fn finish(self, path: &Path, shown: &str, cwd: Option<&Path>, options: &AuditOptions) -> RepositoryAudit {
         let git = identity::git_identity(path);
         let owners = CodeOwners::load(path);
+        if let Some((file, reason)) = &owners.refused {
+            eprintln!("warning: {shown}/{file}: {reason}; no owners are shown");
+        }
         let root = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
         let instances: Vec<AuditInstance> = one_per_instance(self.records)
             .into_iter()
@@ -565,7 +568,7 @@ impl Part {
             path: shown.to_string(),
             files_checked: self.files,
             committed_credentials: self.credentials,
-            errors: self.errors,
+            errors: self.errors + usize::from(owners.refused.is_some()),
             states,
             findings: self.findings,
             git,

@@ -93,9 +93,17 @@ fn read_report(file: &std::path::Path) -> Result<crate::audit::AuditReport, Stri
 /// The folders of `--repos-from`.
 fn listed(file: &std::path::Path) -> Result<crate::audit::discover::Found, String> {
     let text = if file.as_os_str() == "-" {
-        let mut text = String::new();
-        std::io::Read::read_to_string(&mut std::io::stdin(), &mut text).map_err(|e| format!("standard input: {e}"))?;
-        text
+        // Bounded as a file is.
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(
+            &mut std::io::Read::take(std::io::stdin(), crate::load::MAX_FILE_SIZE + 1),
+            &mut bytes,
+        )
+        .map_err(|e| format!("standard input: {e}"))?;
+        if bytes.len() as u64 > crate::load::MAX_FILE_SIZE {
+            return Err(format!("standard input is larger than {} MiB", crate::load::MAX_FILE_SIZE >> 20));
+        }
+        String::from_utf8(bytes).map_err(|_| "standard input is not valid UTF-8".to_string())?
     } else {
         crate::load::read_text(file).map_err(|e| format!("{}: {e}", file.display()))?
     };

@@ -250,7 +250,7 @@ fn json_parameters(
         let candidates = std::iter::once(base).chain(folders.iter().cloned());
         let found = candidates
             .map(|b| super::normalize(&b.join(&value)))
-            .find(|p| p.starts_with(root) && files.read(p, &value).is_ok());
+            .find(|p| p.starts_with(root) && super::usable(files, p, &value));
         let Some(found) = found else {
             instance.incomplete = true;
             let message = format!(
@@ -313,7 +313,7 @@ fn json_parameters(
         let Some(value) = config.as_str() else { return };
         // Beside the values first (the chart's own files), then the project's folders.
         let bases = std::iter::once(folder.to_path_buf()).chain(folders.iter().cloned());
-        let base = bases.clone().find(|b| files.read(&super::normalize(&b.join(value)), value).is_ok());
+        let base = bases.clone().find(|b| super::usable(files, &super::normalize(&b.join(value)), value));
         let label = format!("config: {value}");
         match base {
             Some(base) => {
@@ -339,7 +339,7 @@ fn json_parameters(
     // 4. CAP's convention: the project's `xs-security.json`.
     for base in folders {
         let path = super::normalize(&base.join("xs-security.json"));
-        if files.read(&path, "xs-security.json").is_err() {
+        if !super::usable(files, &path, "xs-security.json") {
             continue;
         }
         let node = Node { span: service.span, value: Value::String("xs-security.json".into()) };

@@ -247,7 +247,11 @@ fn is_descriptor_value(word: &str, folder: &Path, root: &Path, files: &dyn Files
         return true;
     }
     [folder, root].iter().any(|base| {
-        files.read(&super::normalize(&base.join(word)), word).is_ok_and(|source| descriptor_keys(&source.text))
+        // Refused: taken for a descriptor, so that the refusal is reported.
+        match files.read(&super::normalize(&base.join(word)), word) {
+            Ok(source) => descriptor_keys(&source.text),
+            Err(e) => matches!(e, super::Unreadable::Refused(_)),
+        }
     })
 }
 
@@ -288,7 +292,7 @@ fn parameters(
         return Err(format!("the configuration `{flag} {word}` (a file outside the repository)"));
     }
     let candidates: Vec<PathBuf> = [folder.to_path_buf(), root.to_path_buf()].into_iter().collect();
-    let Some(base) = candidates.iter().find(|base| files.read(&super::normalize(&base.join(word)), word).is_ok())
+    let Some(base) = candidates.iter().find(|base| super::usable(files, &super::normalize(&base.join(word)), word))
     else {
         return Err(format!(
             "the configuration `{flag} {word}` (a file neither beside the script nor at the repository's root: written by the script, or relative to another working directory)"

@@ -16,20 +16,6 @@ use crate::source::SourceFile;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-/// The folder that `path:` may not leave: the git work tree, else the working directory, else
-/// the deployment file's folder.
-pub fn repository_root(path: &Path) -> PathBuf {
-    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-    let folder = absolute.parent().map(Path::to_path_buf).unwrap_or_default();
-    if let Some(root) = folder.ancestors().find(|d| d.join(".git").exists()) {
-        return root.to_path_buf();
-    }
-    match std::env::current_dir() {
-        Ok(cwd) if folder.starts_with(&cwd) => cwd,
-        _ => folder,
-    }
-}
-
 /// A file of a deployment set that the walk reports later (a descriptor) or never reaches
 /// (an extension, a descriptor outside the walk): its final findings, and its texts when
 /// they are needed for rendering or a diff.
@@ -59,7 +45,12 @@ impl Collector<'_> {
             return;
         }
         let key = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-        let source = match load::read_path_as(path, display, load::Format::Deployment) {
+        let source = match load::read_path_within(
+            path,
+            display,
+            load::Format::Deployment,
+            self.bound(path, explicit).as_deref(),
+        ) {
             Ok(source) => source,
             // Deployment candidates are found by name only: an unreadable one is noise unless
             // named, or unless it is text that is not UTF-8 and matters (XS004).
@@ -112,7 +103,7 @@ impl Collector<'_> {
         stdin: bool,
         opts: &Options,
     ) {
-        let root = repository_root(path);
+        let root = self.root_of(path);
         let declaration = Declaration { path, kind, root: &root, extensions };
         let base_of = |file: &Path, text: &str| {
             let grace_days = self.configs.for_file(file).map_or(config.grace_days, |c| c.grace_days);
@@ -134,7 +125,7 @@ impl Collector<'_> {
             recommendations: Some(&config.recommendations),
         };
         let SetOutcome { mut set, descriptors, converged, instances } =
-            judge_set(&declaration, source, &load::Disk, &options);
+            judge_set(&declaration, source, &load::DiskWithin { root: &root, reads: &self.reads }, &options);
         let Converged { files, originals, applied, diagnostics, refused } = converged;
         if let Some(reason) = refused {
             // Nothing is written; the files are reported as they are on disk.
@@ -142,12 +133,17 @@ impl Collector<'_> {
         } else if stdin && opts.fix == FixMode::Apply {
             *self.fixed_stdin.lock().unwrap() = Some(files[0].text.clone());
         } else if opts.fix == FixMode::Apply {
-            self.write_set(&set.paths, &files, &originals);
+            self.write_set(&root, &set.paths, &files, &originals);
         }
         if opts.inventory {
             // Files this adds to the set come after the judged ones: the reports below pair
             // the judged files only.
-            crate::deployment::attach_script_bindings(&mut set, kind, &root, &load::Disk);
+            crate::deployment::attach_script_bindings(
+                &mut set,
+                kind,
+                &root,
+                &load::DiskWithin { root: &root, reads: &self.reads },
+            );
             for (instance, (state, codes)) in set.instances.iter().zip(instances) {
                 let (line, _) = set.files[instance.file].locate(instance.span);
                 self.record(InstanceRecord {
@@ -200,10 +196,13 @@ impl Collector<'_> {
         }
     }
 
-    fn write_set(&self, paths: &[PathBuf], files: &[SourceFile], originals: &[Option<String>]) {
+    fn write_set(&self, root: &Path, paths: &[PathBuf], files: &[SourceFile], originals: &[Option<String>]) {
         for (file, original) in originals.iter().enumerate() {
             let Some(original) = original else { continue };
-            if let Err(e) = crate::write::write_atomically(&paths[file], original, &files[file].text) {
+            let written = crate::write::write_atomically(&paths[file], root, original, &files[file].text);
+            // Read again by any later set, not served from what was held.
+            self.reads.forget(&paths[file]);
+            if let Err(e) = written {
                 *self.io_errors.lock().unwrap() += 1;
                 let reason = format!("cannot write the fixed file: {e}");
                 self.refused.lock().unwrap().push((files[file].path.clone(), reason));
@@ -255,7 +254,8 @@ impl Collector<'_> {
             for name in ["services-manifest.yml", "services-manifest.yaml", "mta.yaml", "mta.yml"] {
                 let sibling = folder.join(name);
                 let Some(kind) = Kind::of_name(name) else { continue };
-                if sibling.is_file() {
+                // A regular file, not a link: read as the walk would read it.
+                if std::fs::symlink_metadata(&sibling).is_ok_and(|m| m.is_file()) {
                     let shown = shown_folder.map_or_else(|| name.to_string(), |f| format!("{f}/{name}"));
                     self.deployment(&sibling, &shown, kind, false, &[], opts);
                 }
@@ -264,7 +264,9 @@ impl Collector<'_> {
         // Named like a `cf push` manifest but a Kubernetes manifest (`k8s/manifest.yaml`): judged
         // as one, when no declaring file bound instances through it.
         if !self.used_by_deployments.lock().unwrap().contains_key(&key) {
-            let text = load::read_path_as(path, display, load::Format::Deployment).ok();
+            let text =
+                load::read_path_within(path, display, load::Format::Deployment, self.bound(path, explicit).as_deref())
+                    .ok();
             if text.is_some_and(|t| Kind::Kubernetes.is_relevant(&t.text)) {
                 return self.deployment(path, display, Kind::CfManifest, explicit, &[], opts);
             }
@@ -289,7 +291,11 @@ impl Collector<'_> {
             return;
         }
         let key = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-        let Ok(source) = load::read_path(path, display) else { return };
+        let Ok(source) =
+            load::read_path_within(path, display, load::Format::Json, self.bound(path, explicit).as_deref())
+        else {
+            return;
+        };
         if !(source.text.contains("clientsecret") || source.text.contains("\"key\"")) {
             return;
         }

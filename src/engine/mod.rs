@@ -4,7 +4,7 @@
 
 mod deployments;
 
-pub use deployments::repository_root;
+pub use crate::load::repository_root;
 
 use crate::baseline::Baseline;
 use crate::config::{Config, Resolver};
@@ -133,6 +133,10 @@ struct Collector<'c> {
     used_by_deployments: Mutex<HashMap<PathBuf, deployments::Parked>>,
     instances: Mutex<Vec<InstanceRecord>>,
     checked_files: Mutex<Vec<String>>,
+    /// The folders and files named on the command line: outside git, the trees reads stay in.
+    named: Vec<PathBuf>,
+    /// The files deployment files bring in, read once for the run.
+    reads: load::Reads,
 }
 
 /// The walk as the configuration of each folder wants it: excluded folders and files left out,
@@ -170,6 +174,8 @@ pub fn check(paths: &[PathBuf], opts: &Options, configs: &Resolver, baseline: Op
         used_by_deployments: Mutex::new(HashMap::new()),
         instances: Mutex::new(Vec::new()),
         checked_files: Mutex::new(Vec::new()),
+        named: paths.iter().filter(|p| p.as_os_str() != "-").cloned().collect(),
+        reads: load::Reads::default(),
     };
     let mut targets: Vec<(PathBuf, FileKind, bool)> = Vec::new();
     let mut dirs = Vec::new();
@@ -216,7 +222,7 @@ pub fn check(paths: &[PathBuf], opts: &Options, configs: &Resolver, baseline: Op
         .map(|(p, _, _)| p.clone())
         .collect();
     for extension in named_extensions {
-        if let Some(mta) = extended_mta(&extension) {
+        if let Some(mta) = extended_mta(&extension, &collector.named) {
             targets.push((mta, FileKind::Deployment(deployment::Kind::Mta), false));
         }
     }
@@ -299,15 +305,16 @@ fn merge_same_path(reports: Vec<FileReport>) -> Vec<FileReport> {
 
 /// The MTA that a `.mtaext` extends: the nearest `mta.yaml`, `mta.yml` or `mtad.yaml` from the
 /// extension's folder up to the repository's root whose `ID` is the extension's `extends`.
-fn extended_mta(extension: &Path) -> Option<PathBuf> {
-    let id = deployment::top_level_value(&load::read_text(extension).ok()?, "extends")?;
-    let root = deployments::repository_root(extension);
+fn extended_mta(extension: &Path, named: &[PathBuf]) -> Option<PathBuf> {
+    let root = load::repository_root_in(extension, named);
+    let text = load::read_text_within(extension, &root, load::MAX_FILE_SIZE).ok()?;
+    let id = deployment::top_level_value(&text, "extends")?;
     let folder = std::path::absolute(extension).ok()?.parent()?.to_path_buf();
     let cwd = std::env::current_dir().ok();
     for dir in folder.ancestors() {
         for name in ["mta.yaml", "mta.yml", "mtad.yaml"] {
             let candidate = dir.join(name);
-            let Ok(text) = load::read_text(&candidate) else { continue };
+            let Ok(text) = load::read_text_within(&candidate, &root, load::MAX_FILE_SIZE) else { continue };
             if deployment::top_level_value(&text, "ID").as_deref() == Some(id.as_str()) {
                 // Shown as the walk would show it: relative to the working folder.
                 return Some(match cwd.as_deref().and_then(|c| candidate.strip_prefix(c).ok()) {
@@ -324,6 +331,17 @@ fn extended_mta(extension: &Path) -> Option<PathBuf> {
 }
 
 impl Collector<'_> {
+    /// The folder reads and writes for `path` stay in (see [`load::repository_root_in`]).
+    fn root_of(&self, path: &Path) -> PathBuf {
+        load::repository_root_in(path, &self.named)
+    }
+
+    /// The bound of a top-level read: a file the walk found is inside the tree by construction
+    /// (it follows no link); a file named on the command line stays in its repository.
+    fn bound(&self, path: &Path, explicit: bool) -> Option<PathBuf> {
+        explicit.then(|| self.root_of(path))
+    }
+
     /// One more file checked (with `inventory`, remembered by the name it is shown by).
     fn count_checked(&self, display: &str, opts: &Options) {
         *self.checked.lock().unwrap() += 1;
@@ -397,7 +415,7 @@ impl Collector<'_> {
             self.count_checked(display, opts);
             return self.publish_parked(display, parked, opts);
         }
-        match load::read_path(path, display) {
+        match load::read_path_within(path, display, load::Format::Json, self.bound(path, explicit).as_deref()) {
             Ok(source) => self.source(source, Some(path), &config, opts),
             Err(e) => self.load_failed(display, e, Some((&config, path)), opts),
         }
@@ -522,8 +540,12 @@ impl Collector<'_> {
                     report.diagnostics = fixed.remaining;
                 }
                 FixOutcome::Fixed(fixed) => {
-                    let written =
-                        write_to.map_or(Ok(()), |path| crate::write::write_atomically(path, &shown.text, &fixed.text));
+                    let written = write_to.map_or(Ok(()), |path| {
+                        let written =
+                            crate::write::write_atomically(path, &self.root_of(path), &shown.text, &fixed.text);
+                        self.reads.forget(path);
+                        written
+                    });
                     match written {
                         Ok(()) => {
                             report.fixes_applied = fixed.applied;

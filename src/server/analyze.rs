@@ -56,6 +56,8 @@ pub struct OpenFiles<'a>(pub &'a OpenTexts);
 impl Files for OpenFiles<'_> {
     fn read(&self, path: &Path, shown: &str) -> Result<SourceFile, Unreadable> {
         match self.0.get(&normalize(path)) {
+            // Capped as a file on disk is.
+            Some(text) if text.len() as u64 > crate::load::MAX_FILE_SIZE => Err(Unreadable::Missing),
             Some(text) => Ok(SourceFile::new(shown, text.clone())),
             None => crate::load::Disk.read(path, shown),
         }
@@ -136,7 +138,12 @@ pub fn analyze(buffer: &Buffer<'_>, open: &OpenTexts, fix: Option<bool>) -> Anal
                 deployments_using(path, open).into_iter().find_map(|deployment| {
                     let text = match open.get(&deployment) {
                         Some(text) => text.clone(),
-                        None => crate::load::read_path_as(&deployment, "", crate::load::Format::Deployment).ok()?.text,
+                        None => {
+                            let root = crate::load::repository_root(&deployment);
+                            crate::load::read_path_within(&deployment, "", crate::load::Format::Deployment, Some(&root))
+                                .ok()?
+                                .text
+                        }
                     };
                     let shown = discover::display_path(&deployment, cwd.as_deref());
                     let set = Set { resolver: &resolver, config: &config, history: &history, open, fix };

@@ -91,6 +91,21 @@ pub fn diagnostics(text: &str, analysis: &Analysis) -> Vec<lsp_types::Diagnostic
 }
 
 /// A buffer that made the linter panic: said so, and the server goes on.
+/// A buffer larger than `check` reads a file: not analysed.
+pub fn too_large() -> lsp_types::Diagnostic {
+    lsp_types::Diagnostic {
+        range: Range::default(),
+        severity: Some(DiagnosticSeverity::ERROR),
+        source: Some(SOURCE.to_string()),
+        code: Some(lsp_types::NumberOrString::String(crate::rules::xs000_io_error::RULE.code.to_string())),
+        message: format!(
+            "the buffer is larger than {} MiB; not checked (as `check` reads no larger file)",
+            crate::load::MAX_FILE_SIZE >> 20
+        ),
+        ..lsp_types::Diagnostic::default()
+    }
+}
+
 pub fn internal_error(what: &str) -> lsp_types::Diagnostic {
     lsp_types::Diagnostic {
         range: Range::default(),

@@ -68,6 +68,10 @@ fn open_texts(documents: &HashMap<String, Document>) -> OpenTexts {
 
 /// Runs the linter on a buffer, never letting a panic out.
 fn guarded(buffer: &Buffer<'_>, open: &OpenTexts, fix: Option<bool>) -> Result<Analysis, String> {
+    // Capped as `check` caps a file.
+    if buffer.text.len() as u64 > crate::load::MAX_FILE_SIZE {
+        return Err("too large".into());
+    }
     catch_unwind(AssertUnwindSafe(|| analyze::analyze(buffer, open, fix))).map_err(|e| {
         e.downcast_ref::<&str>()
             .map(|s| s.to_string())
@@ -192,6 +196,7 @@ fn lint_current(documents: &Documents, key: &str) -> Option<Message> {
         eprintln!("xsuaa-lint server: linted {key} v{version} in {:.1} ms", started.elapsed().as_secs_f64() * 1000.0);
     }
     let diagnostics = match analysis {
+        _ if text.len() as u64 > crate::load::MAX_FILE_SIZE => vec![features::too_large()],
         Ok(analysis) => features::diagnostics(&text, &analysis),
         Err(panic) => vec![features::internal_error(&panic)],
     };
@@ -369,5 +374,27 @@ impl Server {
             });
             serde_json::to_value(hover).unwrap_or_default()
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_buffer_larger_than_a_file_check_reads_is_not_analysed() {
+        let uri: Uri = "file:///w/xs-security.json".parse().unwrap();
+        let text = format!("{{\"xsappname\": \"{}\"}}", "a".repeat(crate::load::MAX_FILE_SIZE as usize));
+        let path = Some(PathBuf::from("/w/xs-security.json"));
+        let kind = analyze::kind_of(path.as_deref(), "xs-security.json");
+        let document = Document { uri, version: 1, text, path, name: "xs-security.json".into(), kind };
+        let documents: Documents = Arc::default();
+        lock(&documents).insert("file:///w/xs-security.json".into(), document);
+        let Some(Message::Notification(n)) = lint_current(&documents, "file:///w/xs-security.json") else {
+            panic!("no diagnostics published");
+        };
+        let params: PublishDiagnosticsParams = serde_json::from_value(n.params).unwrap();
+        assert_eq!(params.diagnostics.len(), 1, "{:?}", params.diagnostics);
+        assert!(params.diagnostics[0].message.starts_with("the buffer is larger than 16 MiB"));
     }
 }
