@@ -107,10 +107,10 @@ impl Judge<'_> {
                 codes.push(xs007::RULE.code.to_string());
             }
             for (_, kind) in set.instance_problems.iter().filter(|(i, _)| *i == n) {
-                let rule = if *kind == ProblemKind::Duplicate {
-                    &rules::xs008_duplicate_parameter::RULE
-                } else {
-                    &xs005::RULE
+                let rule = match kind {
+                    ProblemKind::Duplicate => &rules::xs008_duplicate_parameter::RULE,
+                    ProblemKind::Syntax => &xs004::RULE,
+                    _ => &xs005::RULE,
                 };
                 codes.push(rule.code.to_string());
             }
