@@ -340,6 +340,10 @@ pub struct InstanceSet {
     /// The problems of the instances (by index) that make their configuration unreadable
     /// (XS005, XS008): for `audit`, which lists them as the instance's codes.
     pub instance_problems: Vec<(usize, ProblemKind)>,
+    /// Descriptor files that an instance (by index) names but that do not parse, as (instance,
+    /// file): judged by the descriptor's own rules (XS001 where the syntax breaks), as a
+    /// descriptor the walk finds is.
+    pub unparsable: Vec<(usize, usize)>,
     /// How a descriptor file reaches an instance when the deployment file does not name it
     /// itself (a Helm chart's `--set-file` in a script, CAP's convention): by instance index,
     /// said in the findings placed in that file.
@@ -784,7 +788,11 @@ fn descriptor_layer(
     }
     // A descriptor shared by two resources is read and parsed once.
     if let Some(known) = set.paths.iter().position(|p| *p == normalized) {
-        return set.layers_of.get(&known).cloned();
+        let layer = set.layers_of.get(&known).cloned();
+        if layer.is_none() && set.unparsable.iter().any(|(_, f)| *f == known) {
+            set.unparsable.push((set.instances.len(), known));
+        }
+        return layer;
     }
     // The name is replaced by the reported path wherever a finding in this file is shown.
     let shown = normalized.to_string_lossy().into_owned();
@@ -807,8 +815,11 @@ fn descriptor_layer(
     };
     let descriptor = set.add_file(normalized, source);
     let text = &set.files[descriptor];
-    // The descriptor's own lint reports XS001.
-    let node = crate::parse::parse(&text.text, text.bom_len()).ok()?;
+    let Ok(node) = crate::parse::parse(&text.text, text.bom_len()) else {
+        // Judged as a descriptor all the same: its own rules say where the syntax breaks (XS001).
+        set.unparsable.push((set.instances.len(), descriptor));
+        return None;
+    };
     let layer = Layer { file: descriptor, kind: LayerKind::DescriptorFile, pointer: String::new(), node };
     set.layers_of.insert(descriptor, layer.clone());
     Some(layer)

@@ -114,6 +114,9 @@ impl Judge<'_> {
                 };
                 codes.push(rule.code.to_string());
             }
+            if set.unparsable.iter().any(|(i, _)| *i == n) {
+                codes.push(rules::xs001_invalid_json::RULE.code.to_string());
+            }
             codes.sort();
             codes.dedup();
             records.push((evaluation.state, codes));
@@ -227,6 +230,9 @@ pub fn judge_set(
         if layer.kind == LayerKind::DescriptorFile {
             descriptors[layer.file] = true;
         }
+    }
+    for (_, file) in &set.unparsable {
+        descriptors[*file] = true;
     }
     let bases = (0..set.files.len())
         .map(|f| if descriptors[f] { (options.base_of)(&set.paths[f], &set.files[f].text) } else { None })
