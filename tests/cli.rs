@@ -781,6 +781,73 @@ fn an_mta_extension_named_alone_is_judged_through_the_mta_it_extends() {
     assert_eq!(code, 0, "{out}{err}");
 }
 
+/// A commit hook passes only the staged `mta.yaml`: its extensions (the `.mtaext` files that
+/// `extends` it, beside it and below, as a check of its folder finds them) are applied as when
+/// the folder is checked; so for an `mta.yaml` on standard input and the `mta.yaml` that a `cf
+/// push` manifest named alone brings in.
+#[test]
+fn an_mta_named_alone_is_judged_with_its_extensions() {
+    let dir = TempDir::new().unwrap();
+    let root = dir.path();
+    std::process::Command::new("git").arg("init").arg("-q").current_dir(root).status().unwrap();
+    let mta =
+        "_schema-version: \"3.1\"\nID: shop\nversion: 1.0.0\nmodules:\n  - name: shop-srv\n    type: nodejs\n    \
+               path: srv\n    requires:\n      - name: shop-uaa\nresources:\n  - name: shop-uaa\n    \
+               type: org.cloudfoundry.managed-service\n    parameters:\n      service: xsuaa\n      \
+               service-plan: application\n      path: ./xs-security.json\n";
+    write(root, "app/mta.yaml", mta);
+    write(
+        root,
+        "app/xs-security.json",
+        r#"{"xsappname": "shop", "oauth2-configuration": {"credential-types": ["binding-secret"]}}"#,
+    );
+    let extension = |id: &str, extends: &str, types: &str| {
+        format!(
+            "_schema-version: \"3.1\"\nID: {id}\nextends: {extends}\nresources:\n  - name: shop-uaa\n    \
+             parameters:\n      config:\n        oauth2-configuration:\n          credential-types: {types}\n"
+        )
+    };
+    write(root, "app/prod.mtaext", &extension("shop.prod", "shop", "[\"instance-secret\"]"));
+    write(
+        root,
+        "app/deploy/eu10/qa.mtaext",
+        &extension("shop.qa", "shop", "[\"binding-secret\", \"instance-secret\"]"),
+    );
+    // Not this MTA's, or left out of a check of the folder: not applied.
+    write(root, "app/other.mtaext", &extension("other.prod", "other", "[\"instance-secret\"]"));
+    write(root, "app/gen/build.mtaext", &extension("shop.gen", "shop", "[\"instance-secret\"]"));
+    write(root, ".gitignore", "gen/\n");
+    let (code, folder, err) = check(root, &["--isolated", "app"]);
+    assert_eq!(code, 1, "{folder}{err}");
+    assert!(folder.contains("app/prod.mtaext:9:29: XS102 "), "{folder}");
+    // The extension below is applied too (the findings in the one beside it say so).
+    assert!(folder.contains("from qa.mtaext"), "{folder}");
+    assert!(!folder.contains("other.mtaext") && !folder.contains("gen/build.mtaext"), "{folder}");
+    let findings = |out: &str| out.lines().filter(|l| l.contains(": XS")).map(String::from).collect::<Vec<_>>();
+    let (code, named, err) = check(root, &["--isolated", "app/mta.yaml"]);
+    assert_eq!((code, findings(&named)), (1, findings(&folder)), "{named}{err}");
+    // Named with its folder too: each finding once.
+    let (_, both, _) = check(root, &["--isolated", "app/mta.yaml", "app"]);
+    assert_eq!(findings(&both), findings(&folder), "{both}");
+    // From its own folder, named as the hook names it.
+    let (_, inside, _) = check(&root.join("app"), &["--isolated", "mta.yaml"]);
+    let relative = |lines: Vec<String>| lines.into_iter().map(|l| l.replacen("app/", "", 1)).collect::<Vec<_>>();
+    assert_eq!(findings(&inside), relative(findings(&folder)), "{inside}");
+    // A `cf push` manifest named alone brings in the `mta.yaml` beside it, with its extensions.
+    write(root, "app/manifest.yml", "applications:\n  - name: shop-srv\n    services:\n      - shop-uaa\n");
+    let (_, manifest, _) = check(root, &["--isolated", "app/manifest.yml"]);
+    assert!(manifest.contains("app/prod.mtaext:9:29: XS102 "), "{manifest}");
+    // Standard input named `mta.yaml`: the extensions of the folder it stands for.
+    let out = cmd()
+        .current_dir(root)
+        .args(["check", "--isolated", "--output-format", "concise", "--stdin-filename", "app/mta.yaml", "-"])
+        .write_stdin(mta)
+        .output()
+        .unwrap();
+    let stdin = String::from_utf8_lossy(&out.stdout);
+    assert!(stdin.contains("app/prod.mtaext:9:29: XS102 "), "{stdin}");
+}
+
 /// A Makefile that is a cf script of its own and also holds a chart's `--set-file`: one report
 /// for the path, so that per-file numbering (GitLab fingerprints) does not repeat.
 #[test]

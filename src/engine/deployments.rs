@@ -93,11 +93,12 @@ impl Collector<'_> {
         source: SourceFile,
         kind: Kind,
         config: &Arc<Config>,
+        extensions: &[PathBuf],
         opts: &Options,
     ) {
         let display = source.path.clone();
         self.count_checked(&display, opts);
-        self.judge_deployment(stands_for, &display, kind, source, &[], config, true, opts);
+        self.judge_deployment(stands_for, &display, kind, source, extensions, config, true, opts);
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -241,7 +242,14 @@ impl Collector<'_> {
 
     /// A `cf push` manifest: its bindings were judged with the instances they name (parked by
     /// the files declaring them); on its own it declares nothing.
-    pub(super) fn cf_manifest(&self, path: &Path, display: &str, explicit: bool, opts: &Options) {
+    pub(super) fn cf_manifest(
+        &self,
+        path: &Path,
+        display: &str,
+        explicit: bool,
+        extensions: &[PathBuf],
+        opts: &Options,
+    ) {
         let Some(config) = self.configs.for_file(path) else { return };
         if explicit && opts.force_exclude && config.is_excluded(path) {
             return;
@@ -257,7 +265,7 @@ impl Collector<'_> {
                 let Some(kind) = Kind::of_name(name) else { continue };
                 if sibling.is_file() {
                     let shown = shown_folder.map_or_else(|| name.to_string(), |f| format!("{f}/{name}"));
-                    self.deployment(&sibling, &shown, kind, false, &[], opts);
+                    self.deployment(&sibling, &shown, kind, false, extensions, opts);
                 }
             }
         }
