@@ -829,6 +829,10 @@ fn an_mta_named_alone_is_judged_with_its_extensions() {
     // Named with its folder too: each finding once.
     let (_, both, _) = check(root, &["--isolated", "app/mta.yaml", "app"]);
     assert_eq!(findings(&both), findings(&folder), "{both}");
+    // An extension named under another spelling and walked is applied once (twice, it replaced
+    // its own list and XS107 was lost).
+    let (_, twice, _) = check(root, &["--isolated", "./app/prod.mtaext", "app"]);
+    assert_eq!(findings(&twice), findings(&folder), "{twice}");
     // From its own folder, named as the hook names it.
     let (_, inside, _) = check(&root.join("app"), &["--isolated", "mta.yaml"]);
     let relative = |lines: Vec<String>| lines.into_iter().map(|l| l.replacen("app/", "", 1)).collect::<Vec<_>>();

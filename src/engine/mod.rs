@@ -359,13 +359,25 @@ fn extensions_found_in(
     found.into_inner().unwrap_or_default()
 }
 
-/// `files` sorted, each file once (a file named and walked, or walked from two folders, comes
-/// under two spellings): the first spelling of each canonical path.
-fn distinct_files(mut files: Vec<PathBuf>) -> Vec<PathBuf> {
-    files.sort();
+/// `files` each once, spelled as the walk spells them (relative to the working folder, no `./`)
+/// and sorted: a file named and walked (`./app/x.mtaext` and `app/x.mtaext`), or reached
+/// through a link, is one file, and the order extensions apply in does not depend on spelling.
+fn distinct_files(files: Vec<PathBuf>) -> Vec<PathBuf> {
+    let cwd = std::env::current_dir().ok();
+    let mut spelled: Vec<PathBuf> = files
+        .into_iter()
+        .map(|f| {
+            let absolute = deployment::normalize(&f);
+            match cwd.as_deref().and_then(|c| absolute.strip_prefix(c).ok()) {
+                Some(relative) => relative.to_path_buf(),
+                None => absolute,
+            }
+        })
+        .collect();
+    spelled.sort();
     let mut seen = HashSet::new();
-    files.retain(|f| seen.insert(std::fs::canonicalize(f).unwrap_or_else(|_| deployment::normalize(f))));
-    files
+    spelled.retain(|f| seen.insert(std::fs::canonicalize(f).unwrap_or_else(|_| f.clone())));
+    spelled
 }
 
 /// The MTA that a `.mtaext` extends: the nearest `mta.yaml`, `mta.yml` or `mtad.yaml` from the
