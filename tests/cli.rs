@@ -377,6 +377,68 @@ fn fix_on_standard_input_prints_the_fixed_text() {
     assert!(String::from_utf8(out.stderr).unwrap().contains("XS103"));
 }
 
+/// `--fix` on standard input, as ruff's `--fix -`: standard output carries the text of standard
+/// input (fixed when its own fixes apply), the report and the summary go to standard error. A
+/// fix that would change a file standard input does not hold (the descriptor of a piped
+/// `mta.yaml`, a binding in another `.tf` of the module) is refused whole, exit 2: nothing is
+/// written, nothing is said to be applied, the findings are those of the files as they are.
+#[test]
+fn fix_on_standard_input_never_claims_a_fix_it_cannot_print() {
+    let dir = TempDir::new().unwrap();
+    let root = dir.path();
+    let mta = "_schema-version: \"3.1\"\nID: shop\nversion: 1.0.0\nresources:\n  - name: shop-uaa\n    \
+               type: org.cloudfoundry.managed-service\n    parameters:\n      service: xsuaa\n      \
+               service-plan: application\n      path: xs-security.json\n";
+    write(root, "mta.yaml", mta);
+    write(root, "xs-security.json", INSTANCE_ONLY);
+    let piped = |name: &str, text: &str| {
+        cmd()
+            .current_dir(root)
+            .args(["check", "--isolated", "--fix", "--output-format", "concise", "--stdin-filename", name, "-"])
+            .write_stdin(text.to_string())
+            .output()
+            .unwrap()
+    };
+    let out = piped("mta.yaml", mta);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), mta);
+    assert_eq!(fs::read_to_string(root.join("xs-security.json")).unwrap(), INSTANCE_ONLY);
+    assert!(err.contains("xs-security.json:3:49: XS102 "), "{err}");
+    assert!(!err.contains("Applied"), "{err}");
+    assert!(err.contains("error: mta.yaml: fix not applied: ") && err.contains("xs-security.json"), "{err}");
+    // The same with a binding in another file of a Terraform module.
+    let binding = "resource \"cloudfoundry_service_credential_binding\" \"key\" {\n  type = \"key\"\n  \
+                   name = \"shop-key\"\n  service_instance = cloudfoundry_service_instance.xsuaa.id\n  \
+                   parameters = jsonencode({ \"credential-type\" = \"instance-secret\" })\n}\n";
+    write(root, "infra/bindings.tf", binding);
+    let tf = "resource \"cloudfoundry_service_instance\" \"xsuaa\" {\n  name = \"shop-xsuaa\"\n  \
+              type = \"managed\"\n  service_plan = data.cloudfoundry_service_plan.xsuaa.id\n  \
+              parameters = jsonencode({ xsappname = \"shop\", \"oauth2-configuration\" = { \"credential-types\" = [\"binding-secret\"] } })\n}\n";
+    let out = piped("infra/main.tf", tf);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), tf);
+    assert_eq!(fs::read_to_string(root.join("infra/bindings.tf")).unwrap(), binding);
+    assert!(err.contains("XS110") && !err.contains("Applied"), "{err}");
+    // A fix inside the piped text itself is printed, and said on standard error only.
+    let binding_in_mta = mta.replace(
+        "resources:",
+        "modules:\n  - name: srv\n    type: nodejs\n    requires:\n      - name: shop-uaa\n        \
+         parameters:\n          config:\n            credential-type: instance-secret\nresources:",
+    );
+    write(root, "xs-security.json", CLEAN);
+    let out = piped("mta.yaml", &binding_in_mta);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        binding_in_mta.replace("credential-type: instance-secret", "credential-type: binding-secret")
+    );
+    assert!(err.contains("Applied 1 fix."), "{err}");
+    assert_eq!(fs::read_to_string(root.join("mta.yaml")).unwrap(), mta);
+}
+
 #[test]
 fn files_with_syntax_errors_are_never_edited() {
     let dir = TempDir::new().unwrap();
