@@ -162,8 +162,9 @@ fn exit_status_after(messages: &[&str]) -> Option<i32> {
 }
 
 /// The protocol: `exit` ends the server with 0 after a `shutdown` request, with 1 without one;
-/// the end of input without `shutdown` (the client died) is 1 too. A request after `shutdown`
-/// is answered with an error, and the server still waits for `exit`.
+/// the end of input without `shutdown` (the client died) is 1 too, also before the session is
+/// open. A request after `shutdown` is answered with an error, and the server still waits for
+/// `exit`.
 #[test]
 fn exit_is_0_after_shutdown_and_1_without() {
     const INITIALIZE: &str = r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"capabilities":{}}}"#;
@@ -175,4 +176,9 @@ fn exit_is_0_after_shutdown_and_1_without() {
     assert_eq!(exit_status_after(&[INITIALIZE, INITIALIZED, EXIT]), Some(1));
     assert_eq!(exit_status_after(&[INITIALIZE, INITIALIZED]), Some(1));
     assert_eq!(exit_status_after(&[INITIALIZE, INITIALIZED, SHUTDOWN, HOVER, EXIT]), Some(0));
+    // Before the session is open: `exit` before `initialize`, or before `initialized`.
+    assert_eq!(exit_status_after(&[EXIT]), Some(1));
+    assert_eq!(exit_status_after(&[HOVER, EXIT]), Some(1));
+    assert_eq!(exit_status_after(&[INITIALIZE, EXIT]), Some(1));
+    assert_eq!(exit_status_after(&[INITIALIZE, SHUTDOWN, EXIT]), Some(0));
 }

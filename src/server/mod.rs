@@ -108,7 +108,11 @@ pub enum Ending {
 pub fn run() -> Result<Ending, String> {
     let (connection, io_threads) = transport::stdio();
     let caps = serde_json::to_value(capabilities()).map_err(|e| e.to_string())?;
-    connection.initialize(caps).map_err(|e| format!("initialisation failed: {e}"))?;
+    if !initialize(&connection, caps)? {
+        drop(connection);
+        io_threads.join()?;
+        return Ok(Ending::WithoutShutdown);
+    }
     let documents: Documents = Arc::default();
     let (jobs, queue) = mpsc::channel::<(String, Duration)>();
     let worker = {
@@ -159,6 +163,29 @@ pub fn run() -> Result<Ending, String> {
     drop(connection);
     io_threads.join()?;
     Ok(ending)
+}
+
+/// The protocol's opening: the `initialize` request answered with the capabilities (requests
+/// before it get ServerNotInitialized). `false`: the client said `exit`, or went away, first.
+/// (`lsp-server`'s own opening fails on `exit` there, and on anything but `initialized` next.)
+fn initialize(connection: &lsp_server::Connection, capabilities: serde_json::Value) -> Result<bool, String> {
+    for message in &connection.receiver {
+        let response = match message {
+            Message::Request(request) if request.method == req::Initialize::METHOD => {
+                let result = serde_json::json!({ "capabilities": capabilities });
+                connection.sender.send(Response::new_ok(request.id, result).into()).map_err(|e| e.to_string())?;
+                return Ok(true);
+            }
+            Message::Request(request) => {
+                let message = format!("`{}` before `initialize`", request.method);
+                Response::new_err(request.id, ErrorCode::ServerNotInitialized as i32, message)
+            }
+            Message::Notification(n) if n.method == notif::Exit::METHOD => return Ok(false),
+            Message::Notification(_) | Message::Response(_) => continue,
+        };
+        connection.sender.send(response.into()).map_err(|e| e.to_string())?;
+    }
+    Ok(false)
 }
 
 /// Lints queued documents: waits for the changes to settle, lints each once, publishes what is
