@@ -340,6 +340,10 @@ pub struct InstanceSet {
     /// The problems of the instances (by index) that make their configuration unreadable
     /// (XS005, XS008): for `audit`, which lists them as the instance's codes.
     pub instance_problems: Vec<(usize, ProblemKind)>,
+    /// Descriptor files that an instance (by index) names but that do not parse, as (instance,
+    /// file): judged by the descriptor's own rules (XS001 where the syntax breaks), as a
+    /// descriptor the walk finds is.
+    pub unparsable: Vec<(usize, usize)>,
     /// How a descriptor file reaches an instance when the deployment file does not name it
     /// itself (a Helm chart's `--set-file` in a script, CAP's convention): by instance index,
     /// said in the findings placed in that file.
@@ -792,7 +796,11 @@ fn descriptor_layer(
     }
     // A descriptor shared by two resources is read and parsed once.
     if let Some(known) = set.paths.iter().position(|p| *p == normalized) {
-        return set.layers_of.get(&known).cloned();
+        let layer = set.layers_of.get(&known).cloned();
+        if layer.is_none() && set.unparsable.iter().any(|(_, f)| *f == known) {
+            set.unparsable.push((set.instances.len(), known));
+        }
+        return layer;
     }
     // The name is replaced by the reported path wherever a finding in this file is shown.
     let shown = normalized.to_string_lossy().into_owned();
@@ -824,8 +832,11 @@ fn descriptor_layer(
     };
     let descriptor = set.add_file(normalized, source);
     let text = &set.files[descriptor];
-    // The descriptor's own lint reports XS001.
-    let node = crate::parse::parse(&text.text, text.bom_len()).ok()?;
+    let Ok(node) = crate::parse::parse(&text.text, text.bom_len()) else {
+        // Judged as a descriptor all the same: its own rules say where the syntax breaks (XS001).
+        set.unparsable.push((set.instances.len(), descriptor));
+        return None;
+    };
     let layer = Layer { file: descriptor, kind: LayerKind::DescriptorFile, pointer: String::new(), node };
     set.layers_of.insert(descriptor, layer.clone());
     Some(layer)
@@ -1038,14 +1049,37 @@ fn parameters_from(
             continue;
         };
         let what = format!("{kind} `{name}` (key `{key}`)");
-        let Some((source_file, value)) = find_source(set, file, docs, &folder, files, kind, name, key) else {
-            instance.incomplete = true;
-            let message = format!(
-                "the configuration of instance `{}` is not known: {what} of `parametersFrom` is not in the repository (created in the cluster); it is not judged",
-                instance.name
-            );
-            set.unknown(file, entry.span, message);
-            return;
+        let (source_file, value) = match find_source(set, file, docs, &folder, files, kind, name, key) {
+            Some((source_file, Committed::Value(text, span))) => (source_file, (text, span)),
+            Some((source_file, Committed::Invalid { field, span, reason })) => {
+                // The API server rejects the object: what the instance gets is not in the repository.
+                instance.incomplete = true;
+                let message = format!(
+                    "`{field}` of {kind} `{name}` {reason}: the cluster rejects the {kind}, so instance `{}` gets no configuration from `parametersFrom`; it is not judged",
+                    instance.name
+                );
+                set.instance_problems.push((set.instances.len(), ProblemKind::Syntax));
+                set.problem(source_file, span, ProblemKind::Syntax, message);
+                return;
+            }
+            Some((_, Committed::WithoutKey)) => {
+                instance.incomplete = true;
+                let message = format!(
+                    "the configuration of instance `{}` is not known: {kind} `{name}` is committed without the key `{key}` that `parametersFrom` reads; it is not judged",
+                    instance.name
+                );
+                set.unknown(file, entry.span, message);
+                return;
+            }
+            None => {
+                instance.incomplete = true;
+                let message = format!(
+                    "the configuration of instance `{}` is not known: {what} of `parametersFrom` is not in the repository (created in the cluster); it is not judged",
+                    instance.name
+                );
+                set.unknown(file, entry.span, message);
+                return;
+            }
         };
         let node = match crate::parse::parse(&value.0, 0) {
             Ok(node) if matches!(node.value, Value::Object(_)) => crate::hcl::respan(node, value.1),
@@ -1108,8 +1142,20 @@ pub fn go_duration(text: &str) -> Option<u64> {
     number.is_empty().then_some(total)
 }
 
-/// A Secret's or ConfigMap's value at `key`, decoded, with its file and span: from the
-/// documents of this file, else from the YAML files of its folder that declare one so named.
+/// What a committed Secret or ConfigMap holds at a key.
+#[derive(Debug, PartialEq)]
+enum Committed {
+    /// The value, decoded, and where it is.
+    Value(String, Span),
+    /// A value the API server refuses (a Secret's `data` that is not base64, a value that is
+    /// not a string): the field (`data.KEY`), where it is, and why.
+    Invalid { field: String, span: Span, reason: String },
+    /// The object is committed without the key.
+    WithoutKey,
+}
+
+/// A Secret's or ConfigMap's value at `key`, with its file: from the documents of this file,
+/// else from the YAML files of its folder that declare one so named.
 #[allow(clippy::too_many_arguments)]
 fn find_source(
     set: &mut InstanceSet,
@@ -1120,7 +1166,7 @@ fn find_source(
     kind: &str,
     name: &str,
     key: &str,
-) -> Option<(usize, (String, Span))> {
+) -> Option<(usize, Committed)> {
     if let Some(value) = docs.iter().find_map(|d| source_value(d, kind, name, key)) {
         return Some((file, value));
     }
@@ -1143,22 +1189,39 @@ fn find_source(
     None
 }
 
-fn source_value(doc: &Node, kind: &str, name: &str, key: &str) -> Option<(String, Span)> {
+/// What `doc` holds at `key`, when it is the `kind` named `name`.
+fn source_value(doc: &Node, kind: &str, name: &str, key: &str) -> Option<Committed> {
     if doc.get("kind").and_then(Node::as_str) != Some(kind) || str_at(doc, "/metadata/name") != Some(name) {
         return None;
     }
+    let invalid = |field: &str, node: &Node, reason: String| Committed::Invalid {
+        field: format!("{field}.{key}"),
+        span: node.span,
+        reason,
+    };
+    // `stringData` wins over `data` for a Secret, as the API server merges them.
     if let Some(node) = doc.get("stringData").and_then(|d| d.get(key)).filter(|_| kind == "Secret") {
-        return node.as_str().map(|s| (s.to_string(), node.span));
+        return Some(match node.as_str() {
+            Some(text) => Committed::Value(text.to_string(), node.span),
+            None => invalid("stringData", node, "is not a string".into()),
+        });
     }
-    let node = doc.get("data").and_then(|d| d.get(key))?;
-    let text = node.as_str()?;
+    let Some(node) = doc.get("data").and_then(|d| d.get(key)) else { return Some(Committed::WithoutKey) };
+    let Some(text) = node.as_str() else { return Some(invalid("data", node, "is not a string".into())) };
     if kind == "ConfigMap" {
-        return Some((text.to_string(), node.span));
+        return Some(Committed::Value(text.to_string(), node.span));
     }
     use base64::Engine as _;
+    // Line breaks are allowed in the encoded text (a folded YAML scalar), nothing else is.
     let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
-    let bytes = base64::engine::general_purpose::STANDARD.decode(compact).ok()?;
-    Some((String::from_utf8(bytes).ok()?, node.span))
+    Some(match base64::engine::general_purpose::STANDARD.decode(compact) {
+        // Bytes that are not UTF-8 are read as Go's JSON decoder reads them: each bad sequence U+FFFD.
+        Ok(bytes) => Committed::Value(String::from_utf8_lossy(&bytes).into_owned(), node.span),
+        Err(e) => {
+            let why = e.to_string().trim_end_matches('.').to_lowercase();
+            invalid("data", node, format!("is not valid base64 ({why})"))
+        }
+    })
 }
 
 fn load_terraform(set: &mut InstanceSet, file: usize, root: &Path, files: &dyn Files) {
@@ -1275,5 +1338,33 @@ mod tests {
         assert!(extends_by_text("  extends: 'shop'", "shop"));
         assert!(!extends_by_text("extends: shop-prod\n", "shop"));
         assert!(!extends_by_text("# extends: shop\n", "shop"));
+    }
+
+    #[test]
+    fn a_committed_secret_value_is_decoded_or_said_invalid() {
+        let doc = |data: &str| {
+            let text = format!("kind: Secret\nmetadata:\n  name: p\n{data}");
+            crate::yaml::parse_documents(&text).unwrap().remove(0)
+        };
+        let value = |data: &str| source_value(&doc(data), "Secret", "p", "k");
+        assert!(matches!(value("data:\n  k: eyJhIjogMX0=\n"), Some(Committed::Value(t, _)) if t == "{\"a\": 1}"));
+        // A folded value keeps its line breaks out; bytes that are not UTF-8 become U+FFFD.
+        assert!(
+            matches!(value("data:\n  k: |\n    eyJhIj\n    ogMX0=\n"), Some(Committed::Value(t, _)) if t == "{\"a\": 1}")
+        );
+        assert!(matches!(value("data:\n  k: /w==\n"), Some(Committed::Value(t, _)) if t == "\u{fffd}"));
+        assert!(
+            matches!(value("data:\n  k: '{\"a\": 1}'\n"), Some(Committed::Invalid { field, .. }) if field == "data.k")
+        );
+        assert!(
+            matches!(value("data:\n  k: eyJhIjogMX0\n"), Some(Committed::Invalid { reason, .. }) if reason.contains("base64"))
+        );
+        assert!(
+            matches!(value("stringData:\n  k: [1]\n"), Some(Committed::Invalid { field, .. }) if field == "stringData.k")
+        );
+        // `stringData` wins over `data`.
+        assert!(matches!(value("stringData:\n  k: x\ndata:\n  k: '*'\n"), Some(Committed::Value(t, _)) if t == "x"));
+        assert_eq!(value("data:\n  other: eyJhIjogMX0=\n"), Some(Committed::WithoutKey));
+        assert_eq!(source_value(&doc("data: {}\n"), "Secret", "q", "k"), None);
     }
 }

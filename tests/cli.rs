@@ -377,6 +377,68 @@ fn fix_on_standard_input_prints_the_fixed_text() {
     assert!(String::from_utf8(out.stderr).unwrap().contains("XS103"));
 }
 
+/// `--fix` on standard input, as ruff's `--fix -`: standard output carries the text of standard
+/// input (fixed when its own fixes apply), the report and the summary go to standard error. A
+/// fix that would change a file standard input does not hold (the descriptor of a piped
+/// `mta.yaml`, a binding in another `.tf` of the module) is refused whole, exit 2: nothing is
+/// written, nothing is said to be applied, the findings are those of the files as they are.
+#[test]
+fn fix_on_standard_input_never_claims_a_fix_it_cannot_print() {
+    let dir = TempDir::new().unwrap();
+    let root = dir.path();
+    let mta = "_schema-version: \"3.1\"\nID: shop\nversion: 1.0.0\nresources:\n  - name: shop-uaa\n    \
+               type: org.cloudfoundry.managed-service\n    parameters:\n      service: xsuaa\n      \
+               service-plan: application\n      path: xs-security.json\n";
+    write(root, "mta.yaml", mta);
+    write(root, "xs-security.json", INSTANCE_ONLY);
+    let piped = |name: &str, text: &str| {
+        cmd()
+            .current_dir(root)
+            .args(["check", "--isolated", "--fix", "--output-format", "concise", "--stdin-filename", name, "-"])
+            .write_stdin(text.to_string())
+            .output()
+            .unwrap()
+    };
+    let out = piped("mta.yaml", mta);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), mta);
+    assert_eq!(fs::read_to_string(root.join("xs-security.json")).unwrap(), INSTANCE_ONLY);
+    assert!(err.contains("xs-security.json:3:49: XS102 "), "{err}");
+    assert!(!err.contains("Applied"), "{err}");
+    assert!(err.contains("error: mta.yaml: fix not applied: ") && err.contains("xs-security.json"), "{err}");
+    // The same with a binding in another file of a Terraform module.
+    let binding = "resource \"cloudfoundry_service_credential_binding\" \"key\" {\n  type = \"key\"\n  \
+                   name = \"shop-key\"\n  service_instance = cloudfoundry_service_instance.xsuaa.id\n  \
+                   parameters = jsonencode({ \"credential-type\" = \"instance-secret\" })\n}\n";
+    write(root, "infra/bindings.tf", binding);
+    let tf = "resource \"cloudfoundry_service_instance\" \"xsuaa\" {\n  name = \"shop-xsuaa\"\n  \
+              type = \"managed\"\n  service_plan = data.cloudfoundry_service_plan.xsuaa.id\n  \
+              parameters = jsonencode({ xsappname = \"shop\", \"oauth2-configuration\" = { \"credential-types\" = [\"binding-secret\"] } })\n}\n";
+    let out = piped("infra/main.tf", tf);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), tf);
+    assert_eq!(fs::read_to_string(root.join("infra/bindings.tf")).unwrap(), binding);
+    assert!(err.contains("XS110") && !err.contains("Applied"), "{err}");
+    // A fix inside the piped text itself is printed, and said on standard error only.
+    let binding_in_mta = mta.replace(
+        "resources:",
+        "modules:\n  - name: srv\n    type: nodejs\n    requires:\n      - name: shop-uaa\n        \
+         parameters:\n          config:\n            credential-type: instance-secret\nresources:",
+    );
+    write(root, "xs-security.json", CLEAN);
+    let out = piped("mta.yaml", &binding_in_mta);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        binding_in_mta.replace("credential-type: instance-secret", "credential-type: binding-secret")
+    );
+    assert!(err.contains("Applied 1 fix."), "{err}");
+    assert_eq!(fs::read_to_string(root.join("mta.yaml")).unwrap(), mta);
+}
+
 #[test]
 fn files_with_syntax_errors_are_never_edited() {
     let dir = TempDir::new().unwrap();
@@ -779,6 +841,77 @@ fn an_mta_extension_named_alone_is_judged_through_the_mta_it_extends() {
     write(root, "deploy/orphan.mtaext", "_schema-version: \"3.1\"\nID: x.prod\nextends: nowhere\n");
     let (code, out, err) = check(root, &["--isolated", "deploy/orphan.mtaext"]);
     assert_eq!(code, 0, "{out}{err}");
+}
+
+/// A commit hook passes only the staged `mta.yaml`: its extensions (the `.mtaext` files that
+/// `extends` it, beside it and below, as a check of its folder finds them) are applied as when
+/// the folder is checked; so for an `mta.yaml` on standard input and the `mta.yaml` that a `cf
+/// push` manifest named alone brings in.
+#[test]
+fn an_mta_named_alone_is_judged_with_its_extensions() {
+    let dir = TempDir::new().unwrap();
+    let root = dir.path();
+    std::process::Command::new("git").arg("init").arg("-q").current_dir(root).status().unwrap();
+    let mta =
+        "_schema-version: \"3.1\"\nID: shop\nversion: 1.0.0\nmodules:\n  - name: shop-srv\n    type: nodejs\n    \
+               path: srv\n    requires:\n      - name: shop-uaa\nresources:\n  - name: shop-uaa\n    \
+               type: org.cloudfoundry.managed-service\n    parameters:\n      service: xsuaa\n      \
+               service-plan: application\n      path: ./xs-security.json\n";
+    write(root, "app/mta.yaml", mta);
+    write(
+        root,
+        "app/xs-security.json",
+        r#"{"xsappname": "shop", "oauth2-configuration": {"credential-types": ["binding-secret"]}}"#,
+    );
+    let extension = |id: &str, extends: &str, types: &str| {
+        format!(
+            "_schema-version: \"3.1\"\nID: {id}\nextends: {extends}\nresources:\n  - name: shop-uaa\n    \
+             parameters:\n      config:\n        oauth2-configuration:\n          credential-types: {types}\n"
+        )
+    };
+    write(root, "app/prod.mtaext", &extension("shop.prod", "shop", "[\"instance-secret\"]"));
+    write(
+        root,
+        "app/deploy/eu10/qa.mtaext",
+        &extension("shop.qa", "shop", "[\"binding-secret\", \"instance-secret\"]"),
+    );
+    // Not this MTA's, or left out of a check of the folder: not applied.
+    write(root, "app/other.mtaext", &extension("other.prod", "other", "[\"instance-secret\"]"));
+    write(root, "app/gen/build.mtaext", &extension("shop.gen", "shop", "[\"instance-secret\"]"));
+    write(root, ".gitignore", "gen/\n");
+    let (code, folder, err) = check(root, &["--isolated", "app"]);
+    assert_eq!(code, 1, "{folder}{err}");
+    assert!(folder.contains("app/prod.mtaext:9:29: XS102 "), "{folder}");
+    // The extension below is applied too (the findings in the one beside it say so).
+    assert!(folder.contains("from qa.mtaext"), "{folder}");
+    assert!(!folder.contains("other.mtaext") && !folder.contains("gen/build.mtaext"), "{folder}");
+    let findings = |out: &str| out.lines().filter(|l| l.contains(": XS")).map(String::from).collect::<Vec<_>>();
+    let (code, named, err) = check(root, &["--isolated", "app/mta.yaml"]);
+    assert_eq!((code, findings(&named)), (1, findings(&folder)), "{named}{err}");
+    // Named with its folder too: each finding once.
+    let (_, both, _) = check(root, &["--isolated", "app/mta.yaml", "app"]);
+    assert_eq!(findings(&both), findings(&folder), "{both}");
+    // An extension named under another spelling and walked is applied once (twice, it replaced
+    // its own list and XS107 was lost).
+    let (_, twice, _) = check(root, &["--isolated", "./app/prod.mtaext", "app"]);
+    assert_eq!(findings(&twice), findings(&folder), "{twice}");
+    // From its own folder, named as the hook names it.
+    let (_, inside, _) = check(&root.join("app"), &["--isolated", "mta.yaml"]);
+    let relative = |lines: Vec<String>| lines.into_iter().map(|l| l.replacen("app/", "", 1)).collect::<Vec<_>>();
+    assert_eq!(findings(&inside), relative(findings(&folder)), "{inside}");
+    // A `cf push` manifest named alone brings in the `mta.yaml` beside it, with its extensions.
+    write(root, "app/manifest.yml", "applications:\n  - name: shop-srv\n    services:\n      - shop-uaa\n");
+    let (_, manifest, _) = check(root, &["--isolated", "app/manifest.yml"]);
+    assert!(manifest.contains("app/prod.mtaext:9:29: XS102 "), "{manifest}");
+    // Standard input named `mta.yaml`: the extensions of the folder it stands for.
+    let out = cmd()
+        .current_dir(root)
+        .args(["check", "--isolated", "--output-format", "concise", "--stdin-filename", "app/mta.yaml", "-"])
+        .write_stdin(mta)
+        .output()
+        .unwrap();
+    let stdin = String::from_utf8_lossy(&out.stdout);
+    assert!(stdin.contains("app/prod.mtaext:9:29: XS102 "), "{stdin}");
 }
 
 /// A Makefile that is a cf script of its own and also holds a chart's `--set-file`: one report

@@ -129,3 +129,56 @@ fn vscode_protocol_client_edits_hovers_and_survives_a_malformed_buffer() {
     assert_eq!(seen["passed"].as_array().unwrap().len(), 22, "{seen}");
     eprintln!("didChange -> publishDiagnostics: {}", seen["latency"]);
 }
+
+/// One JSON-RPC message framed as the protocol sends it.
+fn framed(body: &str) -> String {
+    format!("Content-Length: {}\r\n\r\n{body}", body.len())
+}
+
+/// The server's exit status after `messages` and the end of its input (killed after 20 s).
+fn exit_status_after(messages: &[&str]) -> Option<i32> {
+    use std::io::Write;
+    let mut child = Command::new(BIN)
+        .arg("server")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    for message in messages {
+        stdin.write_all(framed(message).as_bytes()).unwrap();
+    }
+    drop(stdin);
+    let started = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > Duration::from_secs(20) {
+            let _ = child.kill();
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.wait_with_output().unwrap().status.code()
+}
+
+/// The protocol: `exit` ends the server with 0 after a `shutdown` request, with 1 without one;
+/// the end of input without `shutdown` (the client died) is 1 too, also before the session is
+/// open. A request after `shutdown` is answered with an error, and the server still waits for
+/// `exit`.
+#[test]
+fn exit_is_0_after_shutdown_and_1_without() {
+    const INITIALIZE: &str = r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"capabilities":{}}}"#;
+    const INITIALIZED: &str = r#"{"jsonrpc":"2.0","method":"initialized","params":{}}"#;
+    const SHUTDOWN: &str = r#"{"jsonrpc":"2.0","id":2,"method":"shutdown"}"#;
+    const HOVER: &str = r#"{"jsonrpc":"2.0","id":3,"method":"textDocument/hover","params":{"textDocument":{"uri":"file:///x/xs-security.json"},"position":{"line":0,"character":0}}}"#;
+    const EXIT: &str = r#"{"jsonrpc":"2.0","method":"exit"}"#;
+    assert_eq!(exit_status_after(&[INITIALIZE, INITIALIZED, SHUTDOWN, EXIT]), Some(0));
+    assert_eq!(exit_status_after(&[INITIALIZE, INITIALIZED, EXIT]), Some(1));
+    assert_eq!(exit_status_after(&[INITIALIZE, INITIALIZED]), Some(1));
+    assert_eq!(exit_status_after(&[INITIALIZE, INITIALIZED, SHUTDOWN, HOVER, EXIT]), Some(0));
+    // Before the session is open: `exit` before `initialize`, or before `initialized`.
+    assert_eq!(exit_status_after(&[EXIT]), Some(1));
+    assert_eq!(exit_status_after(&[HOVER, EXIT]), Some(1));
+    assert_eq!(exit_status_after(&[INITIALIZE, EXIT]), Some(1));
+    assert_eq!(exit_status_after(&[INITIALIZE, SHUTDOWN, EXIT]), Some(0));
+}

@@ -1,6 +1,7 @@
 //! `xsuaa-lint server`: the language server, on standard input and output.
 
-use super::exit::{EXIT_CLEAN, EXIT_ERROR};
+use super::exit::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS};
+use crate::server::Ending;
 
 #[derive(clap::Args, Debug)]
 pub struct ServerArgs {
@@ -12,7 +13,9 @@ pub struct ServerArgs {
 
 pub fn run(_args: ServerArgs) -> i32 {
     match crate::server::run() {
-        Ok(()) => EXIT_CLEAN,
+        Ok(Ending::Orderly) => EXIT_CLEAN,
+        // The protocol's status for `exit` without `shutdown` (the value of EXIT_FINDINGS).
+        Ok(Ending::WithoutShutdown) => EXIT_FINDINGS,
         Err(e) => {
             eprintln!("error: {e}");
             EXIT_ERROR

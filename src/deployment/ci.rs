@@ -274,7 +274,19 @@ pub(super) fn load_piper(set: &mut super::InstanceSet, file: usize, root: &std::
                 continue;
             }
             let Ok(source) = files.read(&path, &path.to_string_lossy()) else { continue };
-            let Ok(json) = crate::parse::parse(&source.text, source.bom_len()) else { continue };
+            let json = match crate::parse::parse(&source.text, source.bom_len()) {
+                Ok(json) => json,
+                Err(e) => {
+                    // Named by the pipeline, so its syntax matters: where it breaks, not silence.
+                    let index = set.add_file(path, source);
+                    let message = format!(
+                        "not valid JSON: {} (`cfServiceKeyConfig` of {what}; its `credential-type` is not judged)",
+                        e.message
+                    );
+                    set.problem(index, e.span, ProblemKind::Syntax, message);
+                    continue;
+                }
+            };
             if let Some(request) = json.get("credential-type").cloned() {
                 let index = set.add_file(path, source);
                 super::push_request(&mut instance, index, what, &request, "/credential-type".to_string());

@@ -417,7 +417,14 @@ impl<'a> Module<'a> {
         match descriptor_layer(set, self.file, &node, &self.folder, self.root, self.files, Some(&label)) {
             Some(layer) => Ok(layer),
             None if set.problems.len() > before => Err(None),
-            None => Err(Some((format!("`{function}(\"{relative}\")` is not JSON until Terraform renders it"), span))),
+            // `file()` passes the text as it is: it is a descriptor that does not parse (XS001).
+            None if function == "file" => Err(None),
+            None => {
+                // A template may hold `${...}` where JSON has values: not a broken descriptor.
+                let instance = set.instances.len();
+                set.unparsable.retain(|(i, _)| *i != instance);
+                Err(Some((format!("`{function}(\"{relative}\")` is not JSON until Terraform renders it"), span)))
+            }
         }
     }
 

@@ -77,18 +77,19 @@ impl Collector<'_> {
 
     /// Standard input named like a deployment file (`--stdin-filename rendered.yaml`): judged
     /// as that file, the files it names read from the disk; `--fix` prints its fixed text and
-    /// writes nothing.
+    /// writes nothing (a fix that would change another file is refused).
     pub(super) fn deployment_stdin(
         &self,
         stands_for: &Path,
         source: SourceFile,
         kind: Kind,
         config: &Arc<Config>,
+        extensions: &[PathBuf],
         opts: &Options,
     ) {
         let display = source.path.clone();
         self.count_checked(&display, opts);
-        self.judge_deployment(stands_for, &display, kind, source, &[], config, true, opts);
+        self.judge_deployment(stands_for, &display, kind, source, extensions, config, true, opts);
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -124,15 +125,37 @@ impl Collector<'_> {
             fix,
             recommendations: Some(&config.recommendations),
         };
-        let SetOutcome { mut set, descriptors, converged, instances } =
-            judge_set(&declaration, source, &load::DiskWithin { root: &root, reads: &self.reads }, &options);
+        let piped = (stdin && opts.fix == FixMode::Apply).then(|| source.clone());
+        let disk = load::DiskWithin { root: &root, reads: &self.reads };
+        let mut outcome = judge_set(&declaration, source, &disk, &options);
+        // Standard input with `--fix` prints its own text and writes nothing: a plan that also
+        // changes another file cannot be carried out, so none of it is (applying half of one
+        // plan could skip a stage), and the files are judged as they are.
+        if let Some(piped) = piped {
+            let cwd = std::env::current_dir().ok();
+            let mut elsewhere = Vec::new();
+            for (file, original) in outcome.converged.originals.iter().enumerate().skip(1) {
+                if original.is_some() && outcome.converged.refused.is_none() {
+                    let path = outcome.set.paths.get(file).map(PathBuf::as_path).unwrap_or(Path::new(""));
+                    elsewhere.push(crate::discover::display_path(path, cwd.as_deref()));
+                }
+            }
+            if !elsewhere.is_empty() {
+                let reason = format!(
+                    "it would also change {}, which standard input does not hold; nothing was applied (run `xsuaa-lint check --fix` on the files)",
+                    elsewhere.join(", ")
+                );
+                self.refused.lock().unwrap().push((display.to_string(), reason));
+                outcome = judge_set(&declaration, piped, &disk, &SetOptions { fix: None, ..options });
+            }
+            *self.fixed_stdin.lock().unwrap() = Some(outcome.converged.files[0].text.clone());
+        }
+        let SetOutcome { mut set, descriptors, converged, instances } = outcome;
         let Converged { files, originals, applied, diagnostics, refused } = converged;
         if let Some(reason) = refused {
             // Nothing is written; the files are reported as they are on disk.
             self.refused.lock().unwrap().push((display.to_string(), reason));
-        } else if stdin && opts.fix == FixMode::Apply {
-            *self.fixed_stdin.lock().unwrap() = Some(files[0].text.clone());
-        } else if opts.fix == FixMode::Apply {
+        } else if opts.fix == FixMode::Apply && !stdin {
             self.write_set(&root, &set.paths, &files, &originals);
         }
         if opts.inventory {
@@ -240,7 +263,14 @@ impl Collector<'_> {
 
     /// A `cf push` manifest: its bindings were judged with the instances they name (parked by
     /// the files declaring them); on its own it declares nothing.
-    pub(super) fn cf_manifest(&self, path: &Path, display: &str, explicit: bool, opts: &Options) {
+    pub(super) fn cf_manifest(
+        &self,
+        path: &Path,
+        display: &str,
+        explicit: bool,
+        extensions: &[PathBuf],
+        opts: &Options,
+    ) {
         let Some(config) = self.configs.for_file(path) else { return };
         if explicit && opts.force_exclude && config.is_excluded(path) {
             return;
@@ -257,7 +287,7 @@ impl Collector<'_> {
                 // A regular file, not a link: read as the walk would read it.
                 if std::fs::symlink_metadata(&sibling).is_ok_and(|m| m.is_file()) {
                     let shown = shown_folder.map_or_else(|| name.to_string(), |f| format!("{f}/{name}"));
-                    self.deployment(&sibling, &shown, kind, false, &[], opts);
+                    self.deployment(&sibling, &shown, kind, false, extensions, opts);
                 }
             }
         }

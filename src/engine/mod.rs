@@ -179,9 +179,10 @@ pub fn check(paths: &[PathBuf], opts: &Options, configs: &Resolver, baseline: Op
     };
     let mut targets: Vec<(PathBuf, FileKind, bool)> = Vec::new();
     let mut dirs = Vec::new();
+    let mut stdin = false;
     for path in paths {
         match classify(path) {
-            Target::Stdin => collector.stdin(opts),
+            Target::Stdin => stdin = true,
             Target::File(p) => {
                 // Named explicitly: any name is a descriptor unless it is a deployment or credentials file.
                 let kind = p.file_name().and_then(|n| n.to_str()).and_then(|n| discover::classify_path(&p, n));
@@ -209,7 +210,7 @@ pub fn check(paths: &[PathBuf], opts: &Options, configs: &Resolver, baseline: Op
     });
     targets.extend(walked.into_inner().unwrap_or_default());
     // Deployment files first: they say which descriptors are judged through them.
-    let extensions: Vec<PathBuf> = targets
+    let mut extensions: Vec<PathBuf> = targets
         .iter()
         .filter(|(_, kind, _)| *kind == FileKind::Deployment(deployment::Kind::MtaExtension))
         .map(|(p, _, _)| p.clone())
@@ -225,6 +226,24 @@ pub fn check(paths: &[PathBuf], opts: &Options, configs: &Resolver, baseline: Op
         if let Some(mta) = extended_mta(&extension, &collector.named) {
             targets.push((mta, FileKind::Deployment(deployment::Kind::Mta), false));
         }
+    }
+    // An MTA judged without a walk of its folder (named alone, brought in by a named extension or
+    // `cf push` manifest, on standard input) gets the extensions a check of its folder finds.
+    let stdin_stands_for = stdin.then(|| collector.stdin_stands_for(opts));
+    let mta_folders = targets
+        .iter()
+        .filter(|(_, kind, explicit)| match kind {
+            FileKind::Deployment(deployment::Kind::Mta) => true,
+            FileKind::Deployment(deployment::Kind::CfManifest) => *explicit,
+            _ => false,
+        })
+        .map(|(p, kind, _)| (p.as_path(), *kind))
+        .chain(stdin_stands_for.as_ref().and_then(|(p, kind)| Some((p.as_path(), (*kind)?))))
+        .filter_map(|(p, kind)| mta_folder(p, kind));
+    extensions.extend(extensions_found_in(mta_folders, &dirs, opts.threads, configs));
+    let extensions = distinct_files(extensions);
+    if let Some((stands_for, kind)) = stdin_stands_for {
+        collector.stdin(&stands_for, kind, &extensions, opts);
     }
     // Extensions are read by the MTA they extend; their findings come out with the leftovers.
     targets.retain(|(_, kind, _)| *kind != FileKind::Deployment(deployment::Kind::MtaExtension));
@@ -248,7 +267,7 @@ pub fn check(paths: &[PathBuf], opts: &Options, configs: &Resolver, baseline: Op
         let display = discover::display_path(&p, cwd.as_deref());
         match kind {
             FileKind::Credentials => collector.credentials(&p, &display, explicit, opts),
-            FileKind::Deployment(_) => collector.cf_manifest(&p, &display, explicit, opts),
+            FileKind::Deployment(_) => collector.cf_manifest(&p, &display, explicit, &extensions, opts),
             _ => collector.file(&p, &display, explicit, opts),
         }
     });
@@ -301,6 +320,70 @@ fn merge_same_path(reports: Vec<FileReport>) -> Vec<FileReport> {
         }
     }
     merged
+}
+
+/// The folder whose extensions apply to the MTA `path` (a `cf push` manifest: to the MTA beside it).
+fn mta_folder(path: &Path, kind: FileKind) -> Option<PathBuf> {
+    let folder = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    match kind {
+        FileKind::Deployment(deployment::Kind::Mta) => Some(folder),
+        FileKind::Deployment(deployment::Kind::CfManifest) => {
+            ["mta.yaml", "mta.yml"].iter().any(|name| folder.join(name).is_file()).then_some(folder)
+        }
+        _ => None,
+    }
+}
+
+/// The `.mtaext` files that a check of `folders` finds (ignore files and configured excludes
+/// as in any walk), leaving out the folders inside one the run walks anyway.
+fn extensions_found_in(
+    folders: impl Iterator<Item = PathBuf>,
+    walked: &[PathBuf],
+    threads: usize,
+    configs: &Resolver,
+) -> Vec<PathBuf> {
+    let walked: Vec<PathBuf> = walked.iter().map(|d| deployment::normalize(d)).collect();
+    let mut roots: Vec<PathBuf> = Vec::new();
+    for folder in folders {
+        let absolute = deployment::normalize(&folder);
+        if !walked.iter().any(|w| absolute.starts_with(w))
+            && !roots.iter().any(|r| deployment::normalize(r) == absolute)
+        {
+            roots.push(folder);
+        }
+    }
+    let found = Mutex::new(Vec::new());
+    // Errors of these walks are not the run's: they read folders nobody named.
+    discover::walk(&roots, threads, &ConfiguredSelector(configs), &|entry| {
+        if let Found::File(path, FileKind::Deployment(deployment::Kind::MtaExtension)) = entry {
+            found.lock().unwrap().push(path);
+        }
+    });
+    found.into_inner().unwrap_or_default()
+}
+
+/// `files` each once, spelled as the walk spells them (relative to the working folder, no `./`)
+/// and sorted: a file named and walked (`./app/x.mtaext` and `app/x.mtaext`), or reached
+/// through a link, is one file, and the order extensions apply in does not depend on spelling.
+fn distinct_files(files: Vec<PathBuf>) -> Vec<PathBuf> {
+    let cwd = std::env::current_dir().ok();
+    let mut spelled: Vec<PathBuf> = files
+        .into_iter()
+        .map(|f| {
+            let absolute = deployment::normalize(&f);
+            match cwd.as_deref().and_then(|c| absolute.strip_prefix(c).ok()) {
+                Some(relative) => relative.to_path_buf(),
+                None => absolute,
+            }
+        })
+        .collect();
+    spelled.sort();
+    let mut seen = HashSet::new();
+    spelled.retain(|f| seen.insert(std::fs::canonicalize(f).unwrap_or_else(|_| f.clone())));
+    spelled
 }
 
 /// The MTA that a `.mtaext` extends: the nearest `mta.yaml`, `mta.yml` or `mtad.yaml` from the
@@ -434,10 +517,17 @@ impl Collector<'_> {
         }
     }
 
-    fn stdin(&self, opts: &Options) {
-        // Standard input is configured as the file it stands for.
+    /// The file standard input stands for, and its kind when its name says one.
+    fn stdin_stands_for(&self, opts: &Options) -> (PathBuf, Option<FileKind>) {
         let stands_for = PathBuf::from(if opts.stdin_filename == "<stdin>" { "." } else { &opts.stdin_filename });
-        let Some(config) = self.configs.for_file(&stands_for) else {
+        let named =
+            stands_for.file_name().and_then(|n| n.to_str()).and_then(|n| discover::classify_path(&stands_for, n));
+        (stands_for, named)
+    }
+
+    fn stdin(&self, stands_for: &Path, named: Option<FileKind>, extensions: &[PathBuf], opts: &Options) {
+        // Standard input is configured as the file it stands for.
+        let Some(config) = self.configs.for_file(stands_for) else {
             // A broken configuration is reported at the end; otherwise standard input is never
             // dropped in silence.
             if self.configs.errors().is_empty() {
@@ -447,14 +537,14 @@ impl Collector<'_> {
             return;
         };
         // Read in the format its name says: `rendered.yaml` is Kubernetes YAML, `mta.yaml` an MTA.
-        let named =
-            stands_for.file_name().and_then(|n| n.to_str()).and_then(|n| discover::classify_path(&stands_for, n));
         match load::read_stdin(&opts.stdin_filename) {
             Ok(source) => match named {
-                Some(FileKind::Deployment(kind)) => self.deployment_stdin(&stands_for, source, kind, &config, opts),
+                Some(FileKind::Deployment(kind)) => {
+                    self.deployment_stdin(stands_for, source, kind, &config, extensions, opts)
+                }
                 _ => self.source(source, None, &config, opts),
             },
-            Err(e) => self.load_failed(&opts.stdin_filename, e, Some((&config, &stands_for)), opts),
+            Err(e) => self.load_failed(&opts.stdin_filename, e, Some((&config, stands_for)), opts),
         }
     }
 

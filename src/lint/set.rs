@@ -107,12 +107,15 @@ impl Judge<'_> {
                 codes.push(xs007::RULE.code.to_string());
             }
             for (_, kind) in set.instance_problems.iter().filter(|(i, _)| *i == n) {
-                let rule = if *kind == ProblemKind::Duplicate {
-                    &rules::xs008_duplicate_parameter::RULE
-                } else {
-                    &xs005::RULE
+                let rule = match kind {
+                    ProblemKind::Duplicate => &rules::xs008_duplicate_parameter::RULE,
+                    ProblemKind::Syntax => &xs004::RULE,
+                    _ => &xs005::RULE,
                 };
                 codes.push(rule.code.to_string());
+            }
+            if set.unparsable.iter().any(|(i, _)| *i == n) {
+                codes.push(rules::xs001_invalid_json::RULE.code.to_string());
             }
             codes.sort();
             codes.dedup();
@@ -227,6 +230,9 @@ pub fn judge_set(
         if layer.kind == LayerKind::DescriptorFile {
             descriptors[layer.file] = true;
         }
+    }
+    for (_, file) in &set.unparsable {
+        descriptors[*file] = true;
     }
     let bases = (0..set.files.len())
         .map(|f| if descriptors[f] { (options.base_of)(&set.paths[f], &set.files[f].text) } else { None })

@@ -2,7 +2,9 @@
 //!
 //! ## What it does
 //! Reports an `mta.yaml`, `.mtaext`, Kubernetes manifest or Terraform file that does not parse,
-//! at the position of the problem. The instances it declares cannot be judged.
+//! at the position of the problem. The instances it declares cannot be judged. Also a value
+//! that the cluster rejects in a Secret or ConfigMap that an XSUAA instance's `parametersFrom`
+//! reads: a Secret's `data` that is not base64, a value that is not a string.
 //!
 //! ## Why
 //! A deployment file that does not parse fails the deployment too; and the linter cannot say

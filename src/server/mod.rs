@@ -98,11 +98,25 @@ fn capabilities() -> ServerCapabilities {
     }
 }
 
+/// How the client ended the session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ending {
+    /// `exit` after a `shutdown` request.
+    Orderly,
+    /// `exit`, or the end of input, without a `shutdown` request first (the protocol asks for
+    /// exit status 1).
+    WithoutShutdown,
+}
+
 /// Serves the protocol on standard input and output until the client says `exit`.
-pub fn run() -> Result<(), String> {
+pub fn run() -> Result<Ending, String> {
     let (connection, io_threads) = transport::stdio();
     let caps = serde_json::to_value(capabilities()).map_err(|e| e.to_string())?;
-    connection.initialize(caps).map_err(|e| format!("initialisation failed: {e}"))?;
+    if !initialize(&connection, caps)? {
+        drop(connection);
+        io_threads.join()?;
+        return Ok(Ending::WithoutShutdown);
+    }
     let documents: Documents = Arc::default();
     let (jobs, queue) = mpsc::channel::<(String, Duration)>();
     let worker = {
@@ -114,15 +128,32 @@ pub fn run() -> Result<(), String> {
             .map_err(|e| e.to_string())?
     };
     let mut server = Server { documents, jobs };
+    let mut shut_down = false;
+    let mut ending = Ending::WithoutShutdown;
     for message in &connection.receiver {
         match message {
+            // After `shutdown`, requests are errors (the protocol's InvalidRequest) and only `exit` counts.
+            Message::Request(request) if shut_down => {
+                let message = format!("`{}` after `shutdown`: only `exit` is expected", request.method);
+                let response = Response::new_err(request.id, ErrorCode::InvalidRequest as i32, message);
+                connection.sender.send(Message::Response(response)).map_err(|e| e.to_string())?;
+            }
+            Message::Request(request) if request.method == req::Shutdown::METHOD => {
+                shut_down = true;
+                let response = Response::new_ok(request.id, ());
+                connection.sender.send(Message::Response(response)).map_err(|e| e.to_string())?;
+            }
             Message::Request(request) => {
-                if connection.handle_shutdown(&request).map_err(|e| e.to_string())? {
-                    break;
-                }
                 let response = server.request(request);
                 connection.sender.send(Message::Response(response)).map_err(|e| e.to_string())?;
             }
+            Message::Notification(notification) if notification.method == notif::Exit::METHOD => {
+                if shut_down {
+                    ending = Ending::Orderly;
+                }
+                break;
+            }
+            Message::Notification(_) if shut_down => {}
             Message::Notification(notification) => {
                 for message in server.notification(notification) {
                     connection.sender.send(message).map_err(|e| e.to_string())?;
@@ -134,7 +165,31 @@ pub fn run() -> Result<(), String> {
     drop(server);
     let _ = worker.join();
     drop(connection);
-    io_threads.join()
+    io_threads.join()?;
+    Ok(ending)
+}
+
+/// The protocol's opening: the `initialize` request answered with the capabilities (requests
+/// before it get ServerNotInitialized). `false`: the client said `exit`, or went away, first.
+/// (`lsp-server`'s own opening fails on `exit` there, and on anything but `initialized` next.)
+fn initialize(connection: &lsp_server::Connection, capabilities: serde_json::Value) -> Result<bool, String> {
+    for message in &connection.receiver {
+        let response = match message {
+            Message::Request(request) if request.method == req::Initialize::METHOD => {
+                let result = serde_json::json!({ "capabilities": capabilities });
+                connection.sender.send(Response::new_ok(request.id, result).into()).map_err(|e| e.to_string())?;
+                return Ok(true);
+            }
+            Message::Request(request) => {
+                let message = format!("`{}` before `initialize`", request.method);
+                Response::new_err(request.id, ErrorCode::ServerNotInitialized as i32, message)
+            }
+            Message::Notification(n) if n.method == notif::Exit::METHOD => return Ok(false),
+            Message::Notification(_) | Message::Response(_) => continue,
+        };
+        connection.sender.send(response.into()).map_err(|e| e.to_string())?;
+    }
+    Ok(false)
 }
 
 /// Lints queued documents: waits for the changes to settle, lints each once, publishes what is
