@@ -142,7 +142,7 @@ pub fn run(args: AuditArgs) -> i32 {
             keep_facts: args.format == AuditFormat::Html,
         });
         for s in &report.skipped {
-            eprintln!("warning: {}: skipped: {}", s.path, s.reason);
+            eprintln!("warning: {}: skipped: {}", crate::escape::terminal(&s.path), crate::escape::terminal(&s.reason));
         }
         report
     } else {
