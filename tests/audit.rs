@@ -130,7 +130,10 @@ fn every_format_says_the_same() {
         .output()
         .unwrap();
     let runbook = String::from_utf8_lossy(&runbook.stdout);
-    assert!(runbook.contains("## `a1` (`alpha/xs-security.json:1`)") && runbook.contains("`instance-only`"), "{runbook}");
+    assert!(
+        runbook.contains("## `a1` (`alpha/xs-security.json:1`)") && runbook.contains("`instance-only`"),
+        "{runbook}"
+    );
 
     let (_, csv, _) = audit(dir.path(), &["--isolated", "--format", "csv", "."]);
     let lines: Vec<&str> = csv.lines().collect();
