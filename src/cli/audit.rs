@@ -151,7 +151,7 @@ pub fn run(args: AuditArgs) -> i32 {
             match read_report(file) {
                 Ok(r) => reports.push(r),
                 Err(e) => {
-                    eprintln!("error: {e}");
+                    eprintln!("error: {}", crate::escape::terminal(&e.to_string()));
                     return EXIT_ERROR;
                 }
             }
@@ -159,7 +159,7 @@ pub fn run(args: AuditArgs) -> i32 {
         match AuditReport::merge(reports) {
             Ok(r) => r,
             Err(e) => {
-                eprintln!("error: {e}");
+                eprintln!("error: {}", crate::escape::terminal(&e.to_string()));
                 return EXIT_ERROR;
             }
         }
@@ -169,7 +169,7 @@ pub fn run(args: AuditArgs) -> i32 {
         let old = match read_report(file) {
             Ok(old) => old,
             Err(e) => {
-                eprintln!("error: --compare {e}");
+                eprintln!("error: --compare {}", crate::escape::terminal(&e.to_string()));
                 return EXIT_ERROR;
             }
         };

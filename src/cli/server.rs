@@ -14,7 +14,7 @@ pub fn run(_args: ServerArgs) -> i32 {
     match crate::server::run() {
         Ok(()) => EXIT_CLEAN,
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", crate::escape::terminal(&e.to_string()));
             EXIT_ERROR
         }
     }
