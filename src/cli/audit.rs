@@ -104,8 +104,9 @@ fn listed(file: &std::path::Path) -> Result<crate::audit::discover::Found, Strin
 
 /// The command line as a shell reads it, the program as `xsuaa-lint`.
 fn command_line() -> String {
-    let args: Vec<String> = std::env::args_os().skip(1).map(|a| a.to_string_lossy().into_owned()).collect();
-    format!("xsuaa-lint {}", shell_words::join(args))
+    let args: Vec<String> =
+        std::env::args_os().skip(1).map(|a| crate::escape::shell_word(&a.to_string_lossy()).into_owned()).collect();
+    format!("xsuaa-lint {}", args.join(" "))
 }
 
 pub fn run(args: AuditArgs) -> i32 {
