@@ -17,6 +17,7 @@ pub mod edit;
 pub mod effective;
 pub mod engine;
 pub mod environment;
+pub mod escape;
 pub mod hcl;
 pub mod history;
 pub mod inventory;

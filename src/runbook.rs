@@ -2,6 +2,7 @@
 //! and SAP's steps with the commands for its environment and its name, with the bindings and
 //! service keys the repository declares for it. Shared by `runbook` and `audit`'s reports.
 
+use crate::escape::{markdown_code, markdown_fence, markdown_text, shell_comment, shell_word, terminal};
 use crate::inventory::{BindingRecord, InstanceRecord};
 use serde::Serialize;
 
@@ -48,47 +49,57 @@ fn step(title: impl Into<String>, commands: &[String]) -> Step {
     Step { title: title.into(), commands: commands.to_vec() }
 }
 
-/// How the instance's configuration reaches the service, per environment and kind.
+/// How the instance's configuration reaches the service, per environment and kind. Every word
+/// from the repository, and every placeholder, is one quoted shell word ([`shell_word`]).
 fn update(record: &InstanceRecord) -> Vec<String> {
     let file = record.facts.descriptor.as_deref().unwrap_or("xs-security.json");
     match (record.kind.as_str(), record.facts.environment.as_str()) {
         ("mta", _) => vec![format!(
-            "mbt build && cf deploy mta_archives/<ID>_<version>.mtar   # redeploy the MTA of {}",
-            record.file
+            "mbt build && cf deploy {}   # redeploy the MTA of {}",
+            shell_word("mta_archives/<ID>_<version>.mtar"),
+            shell_comment(&record.file)
         )],
-        ("kyma" | "cf-operator" | "crossplane", _) => vec![format!("kubectl apply -f {}", record.file)],
-        ("helm", _) => vec![format!("helm upgrade <release> <chart>   # with the values of {}", record.file)],
+        ("kyma" | "cf-operator" | "crossplane", _) => vec![format!("kubectl apply -f {}", shell_word(&record.file))],
+        ("helm", _) => vec![format!(
+            "helm upgrade {} {}   # with the values of {}",
+            shell_word("<release>"),
+            shell_word("<chart>"),
+            shell_comment(&record.file)
+        )],
         // Terraform's Cloud Foundry provider too: the instance is Terraform's to update.
         ("terraform" | "terraform-cf", _) => vec!["terraform apply".into()],
-        (_, "kyma") => vec![format!("kubectl apply -f <the ServiceInstance that carries {file}>")],
+        (_, "kyma") => {
+            vec![format!("kubectl apply -f {}", shell_word(&format!("<the ServiceInstance that carries {file}>")))]
+        }
         (_, "other") => {
             vec!["terraform apply   # or: btp update services/instance with the descriptor as parameters".into()]
         }
         // A `cf` command or services manifest with the configuration inline: passed inline again.
         ("cf", _) if record.facts.descriptor.is_none() => vec![format!(
-            "cf update-service {} -c '<the JSON of {}:{}, with the new list>'",
+            "cf update-service {} -c {}",
             instance_name(record),
-            record.file,
-            record.line
+            shell_word(&format!("<the JSON of {}:{}, with the new list>", record.file, record.line))
         )],
-        _ => vec![format!("cf update-service {} -c {file}", instance_name(record))],
+        _ => vec![format!("cf update-service {} -c {}", instance_name(record), shell_word(file))],
     }
 }
 
-/// The service instance's name as `cf` knows it: an MTA resource's `service-name` when it has
-/// one, else the resource's name; for a descriptor alone, unknown.
+/// The service instance's name as `cf` knows it, as a shell word: an MTA resource's
+/// `service-name` when it has one, else the resource's name; for a descriptor alone, unknown.
 fn instance_name(record: &InstanceRecord) -> String {
-    if let Some(name) = &record.facts.service_name {
-        shell_safe(name)
+    let name = if let Some(name) = &record.facts.service_name {
+        placeholders(name)
     } else if record.kind == "descriptor" {
         "<instance>".into()
     } else {
         record.name.clone()
-    }
+    };
+    shell_word(&name).into_owned()
 }
 
-/// An MTA placeholder (`${space}`) becomes `<space>`: a shell would expand `${space}` to nothing.
-fn shell_safe(name: &str) -> String {
+/// An MTA placeholder (`${space}`) becomes `<space>`, a placeholder the reader sees to replace
+/// (inside the quoted word, so never a redirection).
+fn placeholders(name: &str) -> String {
     let mut out = String::new();
     let mut rest = name;
     while let Some(at) = rest.find("${") {
@@ -106,27 +117,47 @@ fn shell_safe(name: &str) -> String {
 fn plan(record: &InstanceRecord) -> (String, Vec<Step>) {
     let list_at = match record.kind.as_str() {
         "mta" if record.facts.descriptor.is_some() => {
-            format!("`oauth2-configuration.credential-types` in {}", record.facts.descriptor.as_deref().unwrap_or(""))
+            format!(
+                "`oauth2-configuration.credential-types` in {}",
+                markdown_code(record.facts.descriptor.as_deref().unwrap_or(""))
+            )
         }
         "mta" => format!(
             "`oauth2-configuration.credential-types` under the resource's `parameters.config` in {}",
-            record.file
+            markdown_code(&record.file)
         ),
-        "kyma" => format!("`oauth2-configuration.credential-types` under `spec.parameters` in {}", record.file),
+        "kyma" => {
+            format!(
+                "`oauth2-configuration.credential-types` under `spec.parameters` in {}",
+                markdown_code(&record.file)
+            )
+        }
         "helm" if record.facts.descriptor.is_some() => {
-            format!("`oauth2-configuration.credential-types` in {}", record.facts.descriptor.as_deref().unwrap_or(""))
+            format!(
+                "`oauth2-configuration.credential-types` in {}",
+                markdown_code(record.facts.descriptor.as_deref().unwrap_or(""))
+            )
         }
         "helm" => {
-            format!("`oauth2-configuration.credential-types` under the instance's `parameters` in {}", record.file)
+            format!(
+                "`oauth2-configuration.credential-types` under the instance's `parameters` in {}",
+                markdown_code(&record.file)
+            )
         }
         "terraform" | "terraform-cf" if record.facts.descriptor.is_none() => {
-            format!("`\"oauth2-configuration\"` / `\"credential-types\"` in the `parameters` of {}", record.file)
+            format!(
+                "`\"oauth2-configuration\"` / `\"credential-types\"` in the `parameters` of {}",
+                markdown_code(&record.file)
+            )
         }
         // A `cf` command's or a Terraform resource's descriptor file (`-c xs-security.json`, `file(...)`).
         _ if record.kind != "kyma" && record.facts.descriptor.is_some() => {
-            format!("`oauth2-configuration.credential-types` in {}", record.facts.descriptor.as_deref().unwrap_or(""))
+            format!(
+                "`oauth2-configuration.credential-types` in {}",
+                markdown_code(record.facts.descriptor.as_deref().unwrap_or(""))
+            )
         }
-        _ => format!("`oauth2-configuration.credential-types` in {}", record.file),
+        _ => format!("`oauth2-configuration.credential-types` in {}", markdown_code(&record.file)),
     };
     if record.facts.environment != "cloud-foundry" {
         let target = "[\"binding-secret\"] (plus any type a binding asks for)".to_string();
@@ -175,7 +206,9 @@ fn plan(record: &InstanceRecord) -> (String, Vec<Step>) {
         // several bindings per app and instance and a broker that supports them
         // (https://docs.cloudfoundry.org/devguide/services/application-binding.html, "Service
         // credential binding rotation"; cloudfoundry/cli#3654).
-        rebind.push(format!("cf bind-service {app} {name} --strategy multiple && cf restage {app} --strategy rolling   # cf CLI v8.18.0+, where the platform allows several bindings per app and instance; then remove the old binding (cf cleanup-outdated-service-bindings {app})"));
+        let comment_app = shell_comment(&app);
+        let app = shell_word(&app);
+        rebind.push(format!("cf bind-service {app} {name} --strategy multiple && cf restage {app} --strategy rolling   # cf CLI v8.18.0+, where the platform allows several bindings per app and instance; then remove the old binding (cf cleanup-outdated-service-bindings {comment_app})"));
         rebind.push(format!(
             "cf unbind-service {app} {name} && cf bind-service {app} {name} && cf restage {app}   # otherwise (restage restarts the app)"
         ));
@@ -188,13 +221,16 @@ fn plan(record: &InstanceRecord) -> (String, Vec<Step>) {
     steps.push(step(title, &rebind));
     let mut keys = Vec::new();
     for key in names(true, "<key>") {
-        keys.push(format!("cf create-service-key {name} {key}-v2   # hand the new key to its users"));
-        keys.push(format!("cf delete-service-key {name} {key} -f"));
+        keys.push(format!(
+            "cf create-service-key {name} {}   # hand the new key to its users",
+            shell_word(&format!("{key}-v2"))
+        ));
+        keys.push(format!("cf delete-service-key {name} {} -f", shell_word(&key)));
     }
     steps.push(step("Replace every service key", &keys));
     steps.push(step(
         "Check that the instance secret is no longer used: `instanceSecretLastUsedAt` of SAP's Authorization API (`GET /sap/rest/authorization/v2/apps/{id}`)",
-        &[format!("curl -H \"Authorization: Bearer $TOKEN\" '{API}/{app_id}'   # TOKEN: a client-credentials token of API credentials from `btp create security/api-credential --subaccount <id>` (read-only credentials suffice); <region>: the subaccount's region")],
+        &[format!("curl -H \"Authorization: Bearer $TOKEN\" {}   # TOKEN: a client-credentials token of API credentials from `btp create security/api-credential --subaccount <id>` (read-only credentials suffice); <region>: the subaccount's region", shell_word(&format!("{API}/{app_id}")))],
     ));
     steps.push(step(format!("Set {list_at} to [\"binding-secret\"] and update the instance again"), &update(record)));
     ("[\"binding-secret\"], through the dual state [\"binding-secret\", \"instance-secret\"]".to_string(), steps)
@@ -228,19 +264,27 @@ pub fn markdown(entries: &[Entry<'_>], found: usize) -> String {
     }
     for e in entries {
         let r = e.record;
-        out.push_str(&format!("## `{}` ({}:{})\n\n", r.name, r.file, r.line));
+        // Repository text in code spans (or escaped text), commands in a fence longer than any
+        // backquote run in them, control characters shown as escapes: nothing renders as a link,
+        // image or HTML, and nothing reaches a terminal as a control sequence.
+        out.push_str(&format!(
+            "## {} ({})\n\n",
+            markdown_code(&r.name),
+            markdown_code(&format!("{}:{}", r.file, r.line))
+        ));
         if let Some(service_name) = e.service_name {
             let resolved = if service_name.contains("${") { ", its placeholders resolved at deployment" } else { "" };
             out.push_str(&format!(
-                "- Instance: `{service_name}` in Cloud Foundry (`service-name` of the MTA resource `{}`{resolved})\n",
-                r.name
+                "- Instance: {} in Cloud Foundry (`service-name` of the MTA resource {}{resolved})\n",
+                markdown_code(service_name),
+                markdown_code(&r.name)
             ));
         }
         out.push_str(&format!("- Environment: {}\n", environment_label(r)));
-        out.push_str(&format!("- Plan: {}\n", r.plan));
-        out.push_str(&format!("- Where it stands: `{}`", r.state));
+        out.push_str(&format!("- Plan: {}\n", markdown_text(&r.plan)));
+        out.push_str(&format!("- Where it stands: {}", markdown_code(&r.state)));
         if !r.codes.is_empty() {
-            out.push_str(&format!(" ({})", r.codes.join(", ")));
+            out.push_str(&format!(" ({})", markdown_text(&r.codes.join(", "))));
         }
         if let Some(since) = e.dual_since {
             let days = if since.days == 1 { "1 day".to_string() } else { format!("{} days", since.days) };
@@ -253,11 +297,13 @@ pub fn markdown(entries: &[Entry<'_>], found: usize) -> String {
         for (n, s) in e.steps.iter().enumerate() {
             out.push_str(&format!("{}. {}\n", n + 1, s.title));
             if !s.commands.is_empty() {
-                out.push_str("\n   ```sh\n");
-                for c in &s.commands {
+                let commands: Vec<_> = s.commands.iter().map(|c| terminal(c)).collect();
+                let fence = markdown_fence(commands.iter().map(|c| c.as_ref()));
+                out.push_str(&format!("\n   {fence}sh\n"));
+                for c in &commands {
                     out.push_str(&format!("   {c}\n"));
                 }
-                out.push_str("   ```\n\n");
+                out.push_str(&format!("   {fence}\n\n"));
             }
         }
         out.push_str("\n### Bindings and service keys in the repository\n\n");
@@ -266,10 +312,14 @@ pub fn markdown(entries: &[Entry<'_>], found: usize) -> String {
         }
         for b in e.bindings {
             let what = if b.kind == "service-key" { "service key" } else { "binding" };
+            let place = markdown_code(&format!("{}:{}", b.file, b.line));
             if b.name.starts_with('(') {
-                out.push_str(&format!("- {what} {}: {}:{} (redeploy the MTA to replace it)\n", b.name, b.file, b.line));
+                out.push_str(&format!(
+                    "- {what} {}: {place} (redeploy the MTA to replace it)\n",
+                    markdown_text(&b.name)
+                ));
             } else {
-                out.push_str(&format!("- {what} `{}`: {}:{}\n", b.name, b.file, b.line));
+                out.push_str(&format!("- {what} {}: {place}\n", markdown_code(&b.name)));
             }
         }
         out.push_str(&format!("\n{}\n\n", e.not_visible));
@@ -310,9 +360,9 @@ pub fn json(entries: &[Entry<'_>]) -> String {
 mod tests {
     #[test]
     fn placeholders_are_not_shell_variables() {
-        assert_eq!(super::shell_safe("${space}-demo-uaa"), "<space>-demo-uaa");
-        assert_eq!(super::shell_safe("a-${org}-${space}"), "a-<org>-<space>");
-        assert_eq!(super::shell_safe("plain"), "plain");
-        assert_eq!(super::shell_safe("broken-${x"), "broken-${x");
+        assert_eq!(super::placeholders("${space}-demo-uaa"), "<space>-demo-uaa");
+        assert_eq!(super::placeholders("a-${org}-${space}"), "a-<org>-<space>");
+        assert_eq!(super::placeholders("plain"), "plain");
+        assert_eq!(super::placeholders("broken-${x"), "broken-${x");
     }
 }

@@ -110,7 +110,7 @@ fn an_mta_instance() {
     write(dir.path(), "partners.sh", "#!/bin/sh\ncf create-service-key orders-xsuaa orders-partner-key\n");
     let (code, out) = runbook(dir.path(), &[]);
     assert_eq!(code, 0, "{out}");
-    assert!(out.contains("- service key `orders-partner-key`: partners.sh:2\n"), "{out}");
+    assert!(out.contains("- service key `orders-partner-key`: `partners.sh:2`\n"), "{out}");
     // Only the deployment file's folder and the repository's root are looked into.
     assert!(!out.contains("scripts/partners.sh"), "{out}");
     insta::assert_snapshot!("runbook_mta", out);
@@ -171,8 +171,8 @@ fn a_cf_script_lists_its_bindings_and_keys_with_lines() {
     write(dir.path(), "xs-security.json", "{\"xsappname\": \"ledger\"}\n");
     let (code, out) = runbook(dir.path(), &[]);
     assert_eq!(code, 0, "{out}");
-    assert!(out.contains("- binding `ledger-app`: deploy.sh:4\n"), "{out}");
-    assert!(out.contains("- service key `ledger-report-key`: deploy.sh:5\n"), "{out}");
+    assert!(out.contains("- binding `ledger-app`: `deploy.sh:4`\n"), "{out}");
+    assert!(out.contains("- service key `ledger-report-key`: `deploy.sh:5`\n"), "{out}");
     assert!(out.contains("cf bind-service ledger-app ledger-xsuaa --strategy multiple"), "{out}");
     insta::assert_snapshot!("runbook_cf_script", out);
 }
@@ -230,5 +230,5 @@ resource "cloudfoundry_service_instance" "app_xsuaa" {
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("- Environment: Cloud Foundry\n"), "{out}");
     assert!(out.contains("   terraform apply\n") && !out.contains("cf update-service"), "{out}");
-    assert!(out.contains("cf bind-service <app> app-xsuaa --strategy multiple"), "{out}");
+    assert!(out.contains("cf bind-service '<app>' app-xsuaa --strategy multiple"), "{out}");
 }

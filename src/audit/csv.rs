@@ -3,9 +3,13 @@
 //! text in any field, `kind`, `state` and `codes` included). Columns after `codes` were added
 //! later and only ever are appended: `owners` (space-separated), `link`, `sources` (every
 //! `file:line` that declares the instance, space-separated), `change` (with `--compare`).
+//! A text cell that would start a spreadsheet formula (`=`, `+`, `-`, `@`, tab, carriage
+//! return) starts with `'` instead ([`crate::escape::csv_cell`], OWASP's CSV injection advice).
 
 use super::AuditReport;
+use crate::escape::csv_cell;
 use serde::Serialize;
+use std::borrow::Cow;
 use std::io::{self, Write};
 
 const HEADER: [&str; 12] =
@@ -14,18 +18,25 @@ const HEADER: [&str; 12] =
 /// One row, in the order of [`HEADER`].
 #[derive(Serialize)]
 struct Row<'a> {
-    repository: &'a str,
-    file: &'a str,
+    repository: Cow<'a, str>,
+    file: Cow<'a, str>,
     line: usize,
-    instance: &'a str,
-    kind: &'a str,
-    plan: &'a str,
-    state: &'a str,
+    instance: Cow<'a, str>,
+    kind: Cow<'a, str>,
+    plan: Cow<'a, str>,
+    state: Cow<'a, str>,
     codes: String,
     owners: String,
-    link: &'a str,
+    link: Cow<'a, str>,
     sources: String,
-    change: &'a str,
+    change: Cow<'a, str>,
+}
+
+fn owned_cell(s: String) -> String {
+    match csv_cell(&s) {
+        Cow::Borrowed(_) => s,
+        Cow::Owned(cell) => cell,
+    }
 }
 
 pub fn write(report: &AuditReport, out: &mut dyn Write) -> io::Result<()> {
@@ -36,23 +47,20 @@ pub fn write(report: &AuditReport, out: &mut dyn Write) -> io::Result<()> {
         for instance in &repo.instances {
             let i = &instance.record;
             csv.serialize(Row {
-                repository: &repo.path,
-                file: &i.file,
+                repository: csv_cell(&repo.path),
+                file: csv_cell(&i.file),
                 line: i.line,
-                instance: &i.name,
-                kind: &i.kind,
-                plan: &i.plan,
-                state: &i.state,
-                codes: i.codes.join(" "),
-                owners: instance.owners.join(" "),
-                link: instance.link.as_deref().unwrap_or(""),
-                sources: instance
-                    .places()
-                    .iter()
-                    .map(|(file, line)| format!("{file}:{line}"))
-                    .collect::<Vec<_>>()
-                    .join(" "),
-                change: instance.change.as_deref().unwrap_or(""),
+                instance: csv_cell(&i.name),
+                kind: csv_cell(&i.kind),
+                plan: csv_cell(&i.plan),
+                state: csv_cell(&i.state),
+                codes: owned_cell(i.codes.join(" ")),
+                owners: owned_cell(instance.owners.join(" ")),
+                link: csv_cell(instance.link.as_deref().unwrap_or("")),
+                sources: owned_cell(
+                    instance.places().iter().map(|(file, line)| format!("{file}:{line}")).collect::<Vec<_>>().join(" "),
+                ),
+                change: csv_cell(instance.change.as_deref().unwrap_or("")),
             })?;
         }
     }

@@ -4,14 +4,19 @@
 //! the instances (each linked to its file and line, with its runbook one click away), and the
 //! report itself as CSV and JSON to save: a few lines of inline script, nothing fetched.
 //!
-//! Text is escaped for HTML by `html-escape` (`&`, `<` and `>` in element content; attribute
-//! values with quotes too). A link without a recorded URL (a report of an older version) is the
-//! file's path percent-encoded as a relative URL (see [`uri_path`]), so that a `#`, `?`, `%` or
-//! `:` in a path is part of the file name, never a fragment, query or scheme.
+//! Text is escaped for HTML by [`crate::escape`] (`&`, `<` and `>` in element content; attribute
+//! values with quotes too; control characters shown as escapes). A recorded link is kept only
+//! with an `https`, `http` or `file` scheme ([`crate::escape::link`]: a merged shard may hold
+//! anything); otherwise, and without a recorded URL (a report of an older version), the link is
+//! the file's path percent-encoded as a relative URL (see [`uri_path`]), so that a `#`, `?`,
+//! `%` or `:` in a path is part of the file name, never a fragment, query or scheme. The page's
+//! one script is allowed by its SHA-256 in the Content-Security-Policy, not as any inline script.
 
 use super::{AuditInstance, AuditReport, RepositoryAudit, STATES};
+use crate::escape::{html_attribute as attr, html_data, html_text as esc};
 use crate::report::uri_path;
-use html_escape::{encode_double_quoted_attribute as attr, encode_text as esc};
+use base64::Engine;
+use sha2::{Digest, Sha256};
 use std::io::{self, Write};
 
 const STYLE: &str = "body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222}\
@@ -72,7 +77,7 @@ fn color(state: &str) -> &'static str {
 fn rich(text: &str) -> String {
     text.split('`')
         .enumerate()
-        .map(|(i, part)| if i % 2 == 1 { format!("<code>{}</code>", esc(part)) } else { esc(part).into_owned() })
+        .map(|(i, part)| if i % 2 == 1 { format!("<code>{}</code>", esc(part)) } else { esc(part) })
         .collect()
 }
 
@@ -241,7 +246,7 @@ fn trend_cell(repo: &RepositoryAudit, out: &mut dyn Write) -> io::Result<()> {
                 t.finished,
                 t.new_instance_secret,
                 t.regressions,
-                t.finished as i64 - t.regressions as i64 - t.new_instance_secret as i64,
+                (t.finished as i64).saturating_sub(t.regressions as i64).saturating_sub(t.new_instance_secret as i64),
                 esc(&t.summary())
             )
         }
@@ -249,10 +254,11 @@ fn trend_cell(repo: &RepositoryAudit, out: &mut dyn Write) -> io::Result<()> {
     }
 }
 
+/// The instance's recorded link when its scheme is allowed, else its file as a relative URL.
 fn link_of(instance: &AuditInstance) -> String {
     let i = &instance.record;
-    match &instance.link {
-        Some(link) => link.clone(),
+    match instance.link.as_deref().and_then(crate::escape::link) {
+        Some(link) => link.to_string(),
         None => format!("{}#L{}", uri_path(&i.file), i.line),
     }
 }
@@ -320,7 +326,7 @@ fn instances(report: &AuditReport, out: &mut dyn Write) -> io::Result<()> {
             )?;
             for s in instance.sources.iter().skip(1) {
                 let place = format!("{}:{}", esc(&s.file), s.line);
-                let place = match &s.link {
+                let place = match s.link.as_deref().and_then(crate::escape::link) {
                     Some(link) => format!("<a href=\"{}\">{place}</a>", attr(link)),
                     None => place,
                 };
@@ -345,15 +351,23 @@ fn exports(report: &AuditReport, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "<script type=\"application/json\" id=\"report-json\">{}</script>", json.replace('<', "\\u003c"))?;
     let mut csv = Vec::new();
     super::csv::write(report, &mut csv)?;
-    writeln!(out, "<textarea id=\"report-csv\" hidden>{}</textarea>", esc(&String::from_utf8_lossy(&csv)))
+    writeln!(out, "<textarea id=\"report-csv\" hidden>{}</textarea>", html_data(&String::from_utf8_lossy(&csv)))
+}
+
+/// The Content-Security-Policy source of [`SCRIPT`]: `'sha256-...'` of its text, so that the
+/// browser runs that script and no other, whatever the report's text holds.
+pub fn script_hash() -> String {
+    format!("'sha256-{}'", base64::engine::general_purpose::STANDARD.encode(Sha256::digest(SCRIPT.as_bytes())))
 }
 
 pub fn write(report: &AuditReport, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")?;
-    // No network at all, even by accident: the page may load nothing but itself.
+    // No network at all, even by accident: the page may load nothing but itself, and run only
+    // its own script.
     writeln!(
         out,
-        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:\">"
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; script-src {}; img-src data:\">",
+        script_hash()
     )?;
     writeln!(out, "<title>XSUAA audit</title><style>{STYLE}</style></head><body>")?;
     header(report, out)?;

@@ -49,20 +49,55 @@ pub fn git_identity(dir: &Path) -> Option<GitIdentity> {
     Some(GitIdentity { remote, default_branch, branch, commit })
 }
 
-/// A remote URL fit to print: an `https://user:token@host/...` loses its user and token.
-pub fn without_secrets(url: &str) -> String {
-    match gix::url::parse(gix::bstr::BStr::new(url)) {
-        Ok(mut parsed) if matches!(parsed.scheme, gix::url::Scheme::Http | gix::url::Scheme::Https) => {
-            if parsed.user().is_none() && parsed.password().is_none() {
-                return url.to_string();
+/// Query parameters whose value is a credential: named so, or containing such a word.
+fn secret_parameter(key: &str) -> bool {
+    let key = key.to_ascii_lowercase();
+    ["token", "secret", "password", "passwd", "pwd", "key", "sig", "auth", "credential", "session", "code"]
+        .iter()
+        .any(|word| key.contains(word))
+}
+
+fn without_secret_parameters(query: &str) -> Option<String> {
+    let pairs: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes())
+        .filter(|(k, _)| !secret_parameter(k))
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    if pairs.is_empty() {
+        return None;
+    }
+    Some(url::form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish())
+}
+
+/// A remote URL fit to print: no user name or password (in any scheme, any case, a token can
+/// be either) and no query parameter that looks like a credential (`token`, `access_token`,
+/// `private_token`, `key`, `secret`, `password`, `sig`, ...). URLs are read by the `url` crate;
+/// git's scp-like `user@host:path` by `gix`; anything else is shown from its last `@` on.
+pub fn without_secrets(remote: &str) -> String {
+    if let Ok(mut url) = url::Url::parse(remote) {
+        if url.has_host() || url.scheme() == "file" {
+            let _ = url.set_username("");
+            let _ = url.set_password(None);
+            if let Some(query) = url.query().map(str::to_string) {
+                url.set_query(without_secret_parameters(&query).as_deref());
             }
+            return url.to_string();
+        }
+    }
+    match gix::url::parse(gix::bstr::BStr::new(remote)) {
+        // An scp-like `user@host:path`, or a local path.
+        Ok(mut parsed) if parsed.scheme != gix::url::Scheme::Http && parsed.scheme != gix::url::Scheme::Https => {
             parsed.set_user(None);
             parsed.set_password(None);
-            parsed.to_bstring().to_string()
+            let text = parsed.to_bstring().to_string();
+            match text.split_once('?') {
+                Some((path, query)) => match without_secret_parameters(query) {
+                    Some(query) => format!("{path}?{query}"),
+                    None => path.to_string(),
+                },
+                None => text,
+            }
         }
-        Ok(_) => url.to_string(),
-        // Not a URL git understands: shown up to any `@`, which could carry a secret.
-        Err(_) => url.rsplit('@').next().unwrap_or_default().to_string(),
+        _ => remote.rsplit('@').next().unwrap_or_default().to_string(),
     }
 }
 
@@ -242,10 +277,20 @@ mod tests {
 
     #[test]
     fn secrets_never_reach_the_report() {
-        assert_eq!(without_secrets("https://user:ghp_secret@github.com/a/b.git"), "https://github.com/a/b.git");
-        assert_eq!(without_secrets("https://oauth2:tok@gitlab.com/a/b.git"), "https://gitlab.com/a/b.git");
-        assert_eq!(without_secrets("git@github.com:a/b.git"), "git@github.com:a/b.git");
-        assert_eq!(without_secrets("https://github.com/a/b.git"), "https://github.com/a/b.git");
+        for (remote, shown) in [
+            ("https://user:ghp_secret@github.com/a/b.git", "https://github.com/a/b.git"),
+            ("HTTPS://user:tok@GitHub.com/a/b.git", "https://github.com/a/b.git"),
+            ("https://ghp_tokenonly@github.com/a/b.git", "https://github.com/a/b.git"),
+            ("ssh://git:pw@host:2222/a/b.git", "ssh://host:2222/a/b.git"),
+            ("git+https://u:p@host/a.git", "git+https://host/a.git"),
+            ("https://host/a.git?private_token=x&ref=main&X-Amz-Signature=s", "https://host/a.git?ref=main"),
+            ("https://host/a.git?access_token=x", "https://host/a.git"),
+            ("git@github.com:a/b.git", "github.com:a/b.git"),
+            ("https://github.com/a/b.git", "https://github.com/a/b.git"),
+            ("/srv/git/shop.git", "/srv/git/shop.git"),
+        ] {
+            assert_eq!(without_secrets(remote), shown, "{remote}");
+        }
     }
 
     #[test]

@@ -1,8 +1,12 @@
-//! A Markdown report for pull requests, wikis and issue trackers.
+//! A Markdown report for pull requests, wikis and issue trackers. Text from repositories and
+//! merged reports goes through [`crate::escape`]: names, paths, URLs and commands in code spans,
+//! other text with its Markdown punctuation escaped, links only with an allowed scheme.
 
 use super::{AuditReport, STATES};
+use crate::escape::{markdown_code, markdown_code_cell as code, markdown_link, markdown_text as text};
 use std::io::{self, Write};
 
+/// The tool's own text (the legend) in a table cell: it holds Markdown on purpose.
 fn cell(s: &str) -> String {
     s.replace('|', "\\|").replace(['\n', '\r'], " ")
 }
@@ -22,7 +26,8 @@ pub fn write(report: &AuditReport, out: &mut dyn Write) -> io::Result<()> {
     let t = &report.totals;
     writeln!(out, "# XSUAA audit\n")?;
     if let Some(g) = &report.generated {
-        writeln!(out, "Made {} by xsuaa-lint {}: `{}`\n", g.date, g.tool_version, g.command.replace('`', "'"))?;
+        // The date and version are this run's own; the command line may hold any path.
+        writeln!(out, "Made {} by xsuaa-lint {}: {}\n", g.date, g.tool_version, markdown_code(&g.command))?;
     }
     writeln!(
         out,
@@ -37,7 +42,7 @@ pub fn write(report: &AuditReport, out: &mut dyn Write) -> io::Result<()> {
         t.findings.info
     )?;
     if let Some(trend) = &t.trend {
-        writeln!(out, "Since {}: {}.\n", cell(&compared(report)), trend.summary())?;
+        writeln!(out, "Since {}: {}.\n", text(&compared(report)), trend.summary())?;
     }
     writeln!(out, "| state | instances | what it means | next step |\n|---|---:|---|---|")?;
     for state in STATES {
@@ -51,7 +56,7 @@ pub fn write(report: &AuditReport, out: &mut dyn Write) -> io::Result<()> {
         )?;
     }
     for s in &report.skipped {
-        writeln!(out, "\nSkipped {}: {}.", cell(&s.path), s.reason)?;
+        writeln!(out, "\nSkipped {}: {}.", markdown_code(&s.path), text(&s.reason))?;
     }
     let worst = report.worst_first();
     writeln!(out, "\n## Repositories that need work\n")?;
@@ -72,9 +77,9 @@ pub fn write(report: &AuditReport, out: &mut dyn Write) -> io::Result<()> {
         write!(
             out,
             "| {} | {} | {} | {} |",
-            cell(&repo.path),
-            cell(git.remote.as_deref().unwrap_or("")),
-            commit,
+            code(&repo.path),
+            code(git.remote.as_deref().unwrap_or("")),
+            code(&commit),
             repo.score()
         )?;
         for state in &STATES[..5] {
@@ -97,30 +102,33 @@ pub fn write(report: &AuditReport, out: &mut dyn Write) -> io::Result<()> {
     for repo in &worst {
         for instance in repo.instances.iter().filter(|i| i.needs_work()) {
             let i = &instance.record;
-            let file = format!("{}:{}", i.file, i.line);
-            let place = match &instance.link {
-                Some(link) => {
-                    format!("[{}]({})", cell(&file).replace(['[', ']'], ""), link.replace(['(', ')', ' '], ""))
-                }
-                None => cell(&file),
+            let file = code(&format!("{}:{}", i.file, i.line));
+            let place = match instance.link.as_deref().and_then(markdown_link) {
+                Some(link) => format!("[{file}]({link})"),
+                None => file,
             };
-            let more = instance.sources.iter().skip(1).map(|s| format!(", {}:{}", s.file, s.line)).collect::<String>();
+            let more = instance
+                .sources
+                .iter()
+                .skip(1)
+                .map(|s| format!(", {}", code(&format!("{}:{}", s.file, s.line))))
+                .collect::<String>();
             write!(
                 out,
-                "| {} | {} | {} | {} | {} | {}{} | {} | {} | `{}` |",
-                cell(&repo.path),
-                cell(&i.name),
-                cell(&i.kind),
-                cell(&i.plan),
-                cell(&i.state),
+                "| {} | {} | {} | {} | {} | {}{} | {} | {} | {} |",
+                code(&repo.path),
+                code(&i.name),
+                text(&i.kind),
+                text(&i.plan),
+                text(&i.state),
                 place,
-                cell(&more),
-                cell(&instance.owners.join(" ")),
-                cell(&i.codes.join(" ")),
-                cell(&super::runbook_command(&i.file))
+                more,
+                text(&instance.owners.join(" ")),
+                text(&i.codes.join(" ")),
+                code(&super::runbook_command(&i.file))
             )?;
             if trend {
-                write!(out, " {} |", instance.change.as_deref().unwrap_or(""))?;
+                write!(out, " {} |", text(instance.change.as_deref().unwrap_or("")))?;
             }
             writeln!(out)?;
         }

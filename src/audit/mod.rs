@@ -82,6 +82,14 @@ pub fn legend(state: &str) -> (&'static str, &'static str) {
     }
 }
 
+/// `total += n`, saturating; `false` when it would have passed `usize::MAX`: counts read from a
+/// merged report may hold any number.
+fn add(total: &mut usize, n: usize) -> bool {
+    let sum = total.checked_add(n);
+    *total = sum.unwrap_or(usize::MAX);
+    sum.is_some()
+}
+
 /// Findings met while checking a repository, by severity.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Findings {
@@ -91,18 +99,17 @@ pub struct Findings {
 }
 
 impl Findings {
-    fn add(&mut self, other: &Findings) {
-        self.error += other.error;
-        self.warning += other.warning;
-        self.info += other.info;
+    /// Adds `other`; `false` when a count would pass `usize::MAX` (it stays there).
+    fn add(&mut self, other: &Findings) -> bool {
+        add(&mut self.error, other.error) & add(&mut self.warning, other.warning) & add(&mut self.info, other.info)
     }
 
     /// Findings at or above `severity`.
     pub fn at_least(&self, severity: Severity) -> usize {
         match severity {
             Severity::Error => self.error,
-            Severity::Warning => self.error + self.warning,
-            Severity::Info => self.error + self.warning + self.info,
+            Severity::Warning => self.error.saturating_add(self.warning),
+            Severity::Info => self.error.saturating_add(self.warning).saturating_add(self.info),
         }
     }
 }
@@ -207,7 +214,8 @@ pub struct RepositoryAudit {
 
 impl RepositoryAudit {
     pub fn score(&self) -> usize {
-        self.instances.iter().map(AuditInstance::weight).sum::<usize>() + 5 * self.committed_credentials
+        let weights = self.instances.iter().map(AuditInstance::weight).fold(0usize, usize::saturating_add);
+        weights.saturating_add(self.committed_credentials.saturating_mul(5))
     }
 
     pub fn needs_work(&self) -> bool {
@@ -292,24 +300,31 @@ pub struct AuditReport {
 }
 
 impl AuditReport {
-    pub fn new(mut repositories: Vec<RepositoryAudit>) -> Self {
+    pub fn new(repositories: Vec<RepositoryAudit>) -> Self {
+        Self::counted(repositories).0
+    }
+
+    /// The report, and whether every total fits a `usize` (else it is `usize::MAX`).
+    fn counted(mut repositories: Vec<RepositoryAudit>) -> (Self, bool) {
         repositories.sort_by(|a, b| a.path.cmp(&b.path));
         repositories.dedup_by(|a, b| a.path == b.path);
         let mut totals = Totals { repositories: repositories.len(), ..Totals::default() };
         for state in STATES {
             totals.states.insert(state.to_string(), 0);
         }
+        let mut fits = true;
         for repo in &repositories {
             totals.repositories_needing_work += usize::from(repo.needs_work());
             totals.instances += repo.instances.len();
-            totals.committed_credentials += repo.committed_credentials;
-            totals.files_checked += repo.files_checked;
-            totals.findings.add(&repo.findings);
+            fits &= add(&mut totals.committed_credentials, repo.committed_credentials);
+            fits &= add(&mut totals.files_checked, repo.files_checked);
+            fits &= totals.findings.add(&repo.findings);
+            fits &= repo.committed_credentials.checked_mul(5).is_some();
             for (state, n) in &repo.states {
-                *totals.states.entry(state.clone()).or_default() += n;
+                fits &= add(totals.states.entry(state.clone()).or_default(), *n);
             }
         }
-        AuditReport { version: REPORT_VERSION, generated: None, totals, repositories, skipped: Vec::new() }
+        (AuditReport { version: REPORT_VERSION, generated: None, totals, repositories, skipped: Vec::new() }, fits)
     }
 
     /// Repositories that need work, worst first (then by path).
@@ -327,7 +342,13 @@ impl AuditReport {
         let mut skipped: Vec<Skipped> = reports.iter().flat_map(|r| r.skipped.iter().cloned()).collect();
         skipped.sort();
         skipped.dedup();
-        let mut report = AuditReport::new(reports.into_iter().flat_map(|r| r.repositories).collect());
+        let (mut report, fits) = AuditReport::counted(reports.into_iter().flat_map(|r| r.repositories).collect());
+        if !fits {
+            return Err(format!(
+                "the reports' counts add up to more than {} (files, findings, credentials or instances per state): not reports this tool wrote",
+                usize::MAX
+            ));
+        }
         report.skipped = skipped;
         Ok(report)
     }
@@ -677,9 +698,9 @@ fn rank(kind: &str) -> usize {
 }
 
 /// The command that prints the runbook of an instance: `xsuaa-lint runbook` on the file that
-/// declares it (as the report names it, from where the audit ran).
+/// declares it (as the report names it, from where the audit ran), quoted for the shell.
 pub fn runbook_command(file: &str) -> String {
-    format!("xsuaa-lint runbook {file}")
+    format!("xsuaa-lint runbook {}", crate::escape::shell_word(file))
 }
 
 #[cfg(test)]

@@ -1,6 +1,8 @@
-//! The terminal report: totals, then the repositories that need work, worst first.
+//! The terminal report: totals, then the repositories that need work, worst first. Paths and
+//! names show control characters as escapes ([`crate::escape::terminal`]).
 
 use super::{AuditReport, STATES};
+use crate::escape::terminal;
 use std::io::{self, Write};
 
 pub fn write(report: &AuditReport, out: &mut dyn Write) -> io::Result<()> {
@@ -11,7 +13,7 @@ pub fn write(report: &AuditReport, out: &mut dyn Write) -> io::Result<()> {
         t.repositories, t.repositories_needing_work, t.instances, t.committed_credentials, t.files_checked
     )?;
     if let Some(trend) = &t.trend {
-        writeln!(out, "Since {}: {}", super::markdown::compared(report), trend.summary())?;
+        writeln!(out, "Since {}: {}", terminal(&super::markdown::compared(report)), trend.summary())?;
     }
     writeln!(out)?;
     writeln!(out, "{:<22} {:>9}", "state", "instances")?;
@@ -23,7 +25,7 @@ pub fn write(report: &AuditReport, out: &mut dyn Write) -> io::Result<()> {
         return writeln!(out, "\nNo repository needs work.");
     }
     writeln!(out, "\nRepositories that need work, worst first:")?;
-    let width = worst.iter().map(|r| r.path.len()).max().unwrap_or(10).max(10);
+    let width = worst.iter().map(|r| terminal(&r.path).chars().count()).max().unwrap_or(10).max(10);
     write!(out, "{:<width$} {:>5}", "repository", "score")?;
     for state in &STATES[..5] {
         write!(out, " {:>8}", short(state))?;
@@ -31,7 +33,7 @@ pub fn write(report: &AuditReport, out: &mut dyn Write) -> io::Result<()> {
     write!(out, " {:>6} {:>6} {:>6}", "creds", "errors", "warns")?;
     writeln!(out, "{}", if t.trend.is_some() { "  since last report" } else { "" })?;
     for repo in worst {
-        write!(out, "{:<width$} {:>5}", repo.path, repo.score())?;
+        write!(out, "{:<width$} {:>5}", terminal(&repo.path), repo.score())?;
         for state in &STATES[..5] {
             write!(out, " {:>8}", repo.states.get(*state).copied().unwrap_or(0))?;
         }

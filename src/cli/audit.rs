@@ -112,8 +112,9 @@ fn listed(file: &std::path::Path) -> Result<crate::audit::discover::Found, Strin
 
 /// The command line as a shell reads it, the program as `xsuaa-lint`.
 fn command_line() -> String {
-    let args: Vec<String> = std::env::args_os().skip(1).map(|a| a.to_string_lossy().into_owned()).collect();
-    format!("xsuaa-lint {}", shell_words::join(args))
+    let args: Vec<String> =
+        std::env::args_os().skip(1).map(|a| crate::escape::shell_word(&a.to_string_lossy()).into_owned()).collect();
+    format!("xsuaa-lint {}", args.join(" "))
 }
 
 pub fn run(args: AuditArgs) -> i32 {
@@ -150,7 +151,7 @@ pub fn run(args: AuditArgs) -> i32 {
             keep_facts: args.format == AuditFormat::Html,
         });
         for s in &report.skipped {
-            eprintln!("warning: {}: skipped: {}", s.path, s.reason);
+            eprintln!("warning: {}: skipped: {}", crate::escape::terminal(&s.path), crate::escape::terminal(&s.reason));
         }
         report
     } else {
@@ -159,7 +160,7 @@ pub fn run(args: AuditArgs) -> i32 {
             match read_report(file) {
                 Ok(r) => reports.push(r),
                 Err(e) => {
-                    eprintln!("error: {e}");
+                    eprintln!("error: {}", crate::escape::terminal(&e.to_string()));
                     return EXIT_ERROR;
                 }
             }
@@ -167,7 +168,7 @@ pub fn run(args: AuditArgs) -> i32 {
         match AuditReport::merge(reports) {
             Ok(r) => r,
             Err(e) => {
-                eprintln!("error: {e}");
+                eprintln!("error: {}", crate::escape::terminal(&e.to_string()));
                 return EXIT_ERROR;
             }
         }
@@ -177,7 +178,7 @@ pub fn run(args: AuditArgs) -> i32 {
         let old = match read_report(file) {
             Ok(old) => old,
             Err(e) => {
-                eprintln!("error: --compare {e}");
+                eprintln!("error: --compare {}", crate::escape::terminal(&e.to_string()));
                 return EXIT_ERROR;
             }
         };

@@ -5,6 +5,7 @@ use super::exit::{FailOn, Verdict, EXIT_CLEAN, EXIT_ERROR};
 use super::thread_count;
 use crate::baseline::Baseline;
 use crate::engine::{self, FixMode};
+use crate::escape::terminal;
 use crate::report::{self, OutputFormat, Summary};
 use crate::rules;
 use clap::ValueEnum;
@@ -115,7 +116,7 @@ pub fn run(args: CheckArgs) -> i32 {
     let configs = match resolver(&args.config_source) {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", crate::escape::terminal(&e.to_string()));
             return EXIT_ERROR;
         }
     };
@@ -160,7 +161,7 @@ pub fn run(args: CheckArgs) -> i32 {
 
     if let Some(file) = &args.write_baseline {
         for e in &config_errors {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", crate::escape::terminal(&e.to_string()));
         }
         return match crate::baseline::write(file, &outcome.reports) {
             Ok(n) => {
@@ -208,7 +209,8 @@ pub fn run(args: CheckArgs) -> i32 {
         // What blocks fixing (unreadable or unparsable files) must not pass in silence.
         for report in &outcome.reports {
             for d in report.diagnostics.iter().filter(|d| rules::blocks_fixing(d.rule.code)) {
-                eprintln!("{}:{}:{}: {} {}", report.path, d.start.line, d.start.column, d.rule.code, d.message);
+                let (path, message) = (terminal(&report.path), terminal(&d.message));
+                eprintln!("{path}:{}:{}: {} {message}", d.start.line, d.start.column, d.rule.code);
             }
         }
         let fixes: usize = outcome.reports.iter().filter(|r| r.diff.is_some()).map(|r| r.fixes_applied).sum();
@@ -231,13 +233,13 @@ pub fn run(args: CheckArgs) -> i32 {
     let written = written.and_then(|()| report_file.map_or(Ok(()), crate::write::NewFile::commit));
     drop(console);
     for (path, reason) in &outcome.refused {
-        eprintln!("error: {path}: fix not applied: {reason}");
+        eprintln!("error: {}: fix not applied: {}", terminal(path), terminal(reason));
     }
     for message in &outcome.history_errors {
-        eprintln!("error: {message}");
+        eprintln!("error: {}", terminal(message));
     }
     for e in &config_errors {
-        eprintln!("error: {e}");
+        eprintln!("error: {}", terminal(&e.to_string()));
     }
     if let Some(baseline) = &baseline {
         let gone = baseline.gone();

@@ -43,7 +43,7 @@ pub fn run(args: ConfigArgs) -> i32 {
     let resolver = match resolver(&args.source) {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", crate::escape::terminal(&e.to_string()));
             return EXIT_ERROR;
         }
     };
@@ -61,7 +61,7 @@ pub fn run(args: ConfigArgs) -> i32 {
         }
         None => {
             for e in resolver.errors() {
-                eprintln!("error: {e}");
+                eprintln!("error: {}", crate::escape::terminal(&e.to_string()));
             }
             EXIT_ERROR
         }

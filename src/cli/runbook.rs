@@ -31,7 +31,7 @@ pub fn run(args: RunbookArgs) -> i32 {
     let configs = match resolver(&args.config_source) {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", crate::escape::terminal(&e.to_string()));
             return EXIT_ERROR;
         }
     };
@@ -57,7 +57,7 @@ pub fn run(args: RunbookArgs) -> i32 {
     };
     let errors = outcome.io_errors > 0 || !configs.errors().is_empty();
     for e in configs.errors() {
-        eprintln!("error: {e}");
+        eprintln!("error: {}", crate::escape::terminal(&e.to_string()));
     }
     if std::io::stdout().lock().write_all(text.as_bytes()).is_err() || errors {
         return EXIT_ERROR;

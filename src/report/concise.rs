@@ -1,12 +1,15 @@
-//! `path:line:column: CODE message`, one finding per line.
+//! `path:line:column: CODE message`, one finding per line; control characters in the path or
+//! the message shown as escapes ([`crate::escape::terminal`]).
 
 use super::{write_summary, FileReport, Summary};
+use crate::escape::terminal;
 use std::io::{self, Write};
 
 pub fn write(reports: &[FileReport], summary: &Summary, out: &mut dyn Write) -> io::Result<()> {
     for r in reports {
         for d in &r.diagnostics {
-            writeln!(out, "{}:{}:{}: {} {}", r.path, d.start.line, d.start.column, d.rule.code, d.message)?;
+            let (path, message) = (terminal(&r.path), terminal(&d.message));
+            writeln!(out, "{path}:{}:{}: {} {message}", d.start.line, d.start.column, d.rule.code)?;
         }
     }
     write_summary(out, summary)

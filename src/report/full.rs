@@ -1,7 +1,10 @@
-//! The default human format: each finding with its source snippet, drawn by `miette`.
+//! The default human format: each finding with its source snippet, drawn by `miette`. The
+//! path, the messages and the snippet show control characters as escapes
+//! ([`crate::escape::terminal`]): only `miette`'s own colours reach the terminal.
 
 use super::{write_summary, FileReport, Summary};
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::escape::{terminal, terminal_lines};
 use crate::source::SourceFile;
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource};
 use std::io::{self, Write};
@@ -53,14 +56,17 @@ pub fn render(
         .with_width(100)
         .with_break_words(false)
         .with_word_splitter(textwrap::WordSplitter::NoHyphenation);
-    let named = source.map(|s| NamedSource::new(path, s.text.clone()).with_language("json"));
+    let path = &*terminal(path);
+    // The snippet's text with its controls shown, and where each offset of the original went.
+    let shown = source.map(|s| terminal_lines(&s.text));
+    let named = shown.as_ref().map(|(text, _)| NamedSource::new(path, text.to_string()).with_language("json"));
     let mut out = String::new();
     for d in diagnostics {
-        let mut diag = MietteDiagnostic::new(d.message.clone())
+        let mut diag = MietteDiagnostic::new(terminal(&d.message))
             .with_code(format!("{} {}", d.rule.code, d.rule.name))
             .with_severity(miette_severity(d.severity));
         if let Some(help) = &d.help {
-            diag = diag.with_help(help.to_string());
+            diag = diag.with_help(terminal_lines(help).0);
         }
         if let Some(fix) =
             d.fix.as_ref().filter(|f| show_unsafe || f.applicability == crate::diagnostic::Applicability::Safe)
@@ -71,34 +77,40 @@ pub fn render(
             };
             let help = format!(
                 "{}{}{kind} available: {}",
-                d.help.as_deref().unwrap_or(""),
+                terminal_lines(d.help.as_deref().unwrap_or("")).0,
                 if d.help.is_some() { "\n" } else { "" },
-                fix.message
+                terminal(&fix.message)
             );
             diag = diag.with_help(help);
         }
-        let report = match &named {
-            Some(named) if source.is_some_and(|s| shows_well(&s.text, d.start.offset, d.end.offset)) => {
-                let len = d.end.offset.saturating_sub(d.start.offset);
-                diag =
-                    diag.with_label(LabeledSpan::new_with_span(Some(d.rule.name.to_string()), (d.start.offset, len)));
+        let report = match (&named, &shown) {
+            (Some(named), Some((text, map))) if shows_well(text, map.map(d.start.offset), map.map(d.end.offset)) => {
+                let (start, end) = (map.map(d.start.offset), map.map(d.end.offset));
+                let len = end.saturating_sub(start);
+                diag = diag.with_label(LabeledSpan::new_with_span(Some(d.rule.name.to_string()), (start, len)));
                 miette::Report::new(diag).with_source_code(named.clone())
             }
             // Nothing to show (the file could not be read): name the file in the message.
-            None => {
+            (None, _) | (_, None) => {
                 let mut diag = diag;
-                diag.message = format!("{path}: {}", d.message);
+                diag.message = format!("{path}: {}", terminal(&d.message));
                 miette::Report::new(diag)
             }
             // Lines too long to draw: the place in the message instead.
-            Some(_) => {
+            (Some(_), Some(_)) => {
                 let mut diag = diag;
-                diag.message = format!("{path}:{}:{}: {}", d.start.line, d.start.column, d.message);
+                diag.message = format!("{path}:{}:{}: {}", d.start.line, d.start.column, terminal(&d.message));
                 miette::Report::new(diag)
             }
         };
         if handler.render_report(&mut out, report.as_ref()).is_err() {
-            out.push_str(&format!("{path}:{}:{}: {} {}\n", d.start.line, d.start.column, d.rule.code, d.message));
+            out.push_str(&format!(
+                "{path}:{}:{}: {} {}\n",
+                d.start.line,
+                d.start.column,
+                d.rule.code,
+                terminal(&d.message)
+            ));
         }
         out.push('\n');
     }
