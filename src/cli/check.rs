@@ -233,6 +233,9 @@ pub fn run(args: CheckArgs) -> i32 {
     for (path, reason) in &outcome.refused {
         eprintln!("error: {path}: fix not applied: {reason}");
     }
+    for note in &outcome.held_back {
+        eprintln!("note: {note}");
+    }
     for message in &outcome.history_errors {
         eprintln!("error: {message}");
     }
