@@ -672,3 +672,26 @@ fn a_shared_descriptor_gives_the_same_output_and_files_with_any_jobs() {
         }
     }
 }
+
+#[test]
+fn a_descriptor_shared_by_two_mtas_keeps_the_x509_one_of_them_asks_for() {
+    for repeat in 0..REPEATS {
+        let dir = tempfile::tempdir().unwrap();
+        let tree = [
+            ("xs-security.json".to_string(), descriptor(None)),
+            // Judged first (by path): its list has no x509.
+            ("invoices/mta.yaml".to_string(), mta("invoices", "uaa-invoices", "../xs-security.json")),
+            ("orders/mta.yaml".to_string(), MTA_WITH_PATH.replace("./xs-security.json", "../xs-security.json")),
+        ];
+        write_tree(dir.path(), &tree);
+        let (code, _, errors) = run_all(dir.path(), &["--fix", "--output-format", "concise"]);
+        assert_ne!(code, 2, "(repeat {repeat}): {errors}");
+        let fixed = fs::read_to_string(dir.path().join("xs-security.json")).unwrap();
+        assert!(fixed.contains(r#"["binding-secret", "x509", "instance-secret"]"#), "(repeat {repeat}): {fixed}");
+        assert!(
+            errors.contains("`uaa-invoices` (invoices/mta.yaml) not written")
+                && errors.contains("keeps more of the credential types its bindings ask for"),
+            "(repeat {repeat}): {errors}"
+        );
+    }
+}

@@ -46,13 +46,18 @@ pub struct HeldBack {
     pub kept: Diagnostic,
     /// The state the kept fix leaves the file in.
     pub kept_state: MigrationState,
+    /// The dropped fix would have left the same stage (the kept list allows more types).
+    pub same_stage: bool,
 }
+
+/// Where a file's list stands: its migration state and how many credential types it allows.
+pub type Standing = (MigrationState, usize);
 
 /// A finding with the fix the run may apply.
 type Candidate<'d> = (&'d Diagnostic, &'d Fix);
 
 /// A finding whose fix lost to a rival's, the winner, and the state the winner leaves.
-type Lost<'d> = (&'d Diagnostic, &'d Diagnostic, MigrationState);
+type Lost<'d> = (&'d Diagnostic, &'d Diagnostic, MigrationState, bool);
 
 /// The fixes to apply to one file's `text`: first come first served by position, except where
 /// fixes of different findings rewrite one span differently. Then each rival is tried on the
@@ -63,7 +68,7 @@ fn plan<'d>(
     diagnostics: &'d [Diagnostic],
     unsafe_fixes: bool,
     text: &str,
-    state: &dyn Fn(&str) -> Option<MigrationState>,
+    state: &dyn Fn(&str) -> Option<Standing>,
 ) -> (Vec<&'d Fix>, Vec<Lost<'d>>) {
     let mut candidates: Vec<Candidate<'d>> =
         diagnostics.iter().filter_map(|d| Some((d, d.fix.as_ref().filter(|f| allowed(f, unsafe_fixes))?))).collect();
@@ -84,7 +89,8 @@ fn plan<'d>(
         let best = match rank(&contenders, text, state) {
             Some((winner, kept_state)) => {
                 let lost = contenders.iter().filter(|c| c.1.edits != winner.1.edits);
-                held_back.extend(lost.map(|c| (c.0, winner.0, kept_state)));
+                let stage_of = |fix: &Fix| state(&apply(text, &[fix])).and_then(|(after, _)| after.stage());
+                held_back.extend(lost.map(|c| (c.0, winner.0, kept_state, stage_of(c.1) == kept_state.stage())));
                 winner
             }
             None => first,
@@ -95,22 +101,23 @@ fn plan<'d>(
     (chosen, held_back)
 }
 
-/// The rival whose fix leaves the text earliest in SAP's procedure (the first of equals), and
-/// that state; `None` without rivals, or when `state` cannot tell for one of them.
+/// The rival whose fix leaves the text earliest in SAP's procedure and, among those, allows the
+/// most credential types (an `x509` a binding asks for stays); the first of equals. With the
+/// state it leaves; `None` without rivals, or when `state` cannot tell for one of them.
 fn rank<'d>(
     contenders: &[Candidate<'d>],
     text: &str,
-    state: &dyn Fn(&str) -> Option<MigrationState>,
+    state: &dyn Fn(&str) -> Option<Standing>,
 ) -> Option<(Candidate<'d>, MigrationState)> {
     if contenders.len() < 2 {
         return None;
     }
-    let mut best: Option<(u8, Candidate<'d>, MigrationState)> = None;
+    let mut best: Option<((u8, std::cmp::Reverse<usize>), Candidate<'d>, MigrationState)> = None;
     for &contender in contenders {
-        let after = state(&apply(text, &[contender.1]))?;
-        let stage = after.stage()?;
-        if best.as_ref().is_none_or(|(earliest, _, _)| stage < *earliest) {
-            best = Some((stage, contender, after));
+        let (after, allowed) = state(&apply(text, &[contender.1]))?;
+        let key = (after.stage()?, std::cmp::Reverse(allowed));
+        if best.as_ref().is_none_or(|(earliest, _, _)| key < *earliest) {
+            best = Some((key, contender, after));
         }
     }
     best.map(|(_, winner, after)| (winner, after))
@@ -175,13 +182,18 @@ pub struct TextChecks<'a> {
     pub parses: &'a dyn Fn(usize, &str) -> bool,
     /// The migration state of a file that holds one list (a descriptor): how rival fixes of
     /// one span are ranked. `None` where the file cannot tell.
-    pub state: &'a dyn Fn(usize, &str) -> Option<MigrationState>,
+    pub state: &'a dyn Fn(usize, &str) -> Option<Standing>,
 }
 
-/// The migration state of a descriptor's text, `None` when it does not parse.
-pub fn descriptor_state(text: &str) -> Option<MigrationState> {
+/// Where a descriptor's text stands, `None` when it does not parse.
+pub fn descriptor_state(text: &str) -> Option<Standing> {
     let root = crate::parse::parse(text, usize::from(text.starts_with('\u{feff}')) * 3).ok()?;
-    Some(crate::descriptor::CredentialTypes::of(&root).state())
+    let types = crate::descriptor::CredentialTypes::of(&root);
+    let allowed = match &types {
+        crate::descriptor::CredentialTypes::Listed { types, .. } => types.len(),
+        _ => 0,
+    };
+    Some((types.state(), allowed))
 }
 
 /// Judges files: each one's findings, for a pass of the loop.
@@ -213,11 +225,12 @@ pub fn converge(
             }
             let state = |text: &str| (checks.state)(file, text);
             let (fixes, lost) = plan(diagnostics, unsafe_fixes, &current[file].text, &state);
-            held_back.extend(lost.into_iter().map(|(dropped, kept, kept_state)| HeldBack {
+            held_back.extend(lost.into_iter().map(|(dropped, kept, kept_state, same_stage)| HeldBack {
                 file,
                 dropped: dropped.clone(),
                 kept: kept.clone(),
                 kept_state,
+                same_stage,
             }));
             if fixes.is_empty() {
                 continue;
@@ -342,6 +355,12 @@ mod tests {
             assert_eq!(held_back.len(), 1);
             assert_eq!(held_back[0].0.message, binding.message);
             assert_eq!(held_back[0].2, MigrationState::Dual);
+        }
+        // Of two dual lists, the one that keeps the x509 a binding asks for.
+        let x509 = rival("[\"binding-secret\", \"x509\", \"instance-secret\"]");
+        for diagnostics in [vec![dual.clone(), x509.clone()], vec![x509.clone(), dual.clone()]] {
+            let (chosen, _) = plan(&diagnostics, false, text, &descriptor_state);
+            assert_eq!(chosen, [x509.fix.as_ref().unwrap()]);
         }
         // Rivals whose result cannot be judged keep the order by position.
         let both = [binding.clone(), dual];

@@ -208,14 +208,33 @@ impl<'a> Judge<'a> {
 
 /// The findings of one file, sorted, each once (a descriptor shared by two instances).
 pub fn dedup(diagnostics: &mut Vec<Diagnostic>) {
-    // Two instances' equal findings may differ in help (each names its own commands): the one
-    // kept is the first by content, not the first judged, so the report is the same whichever
-    // deployment file finished first.
+    sort_by_content(diagnostics, &|_, _| std::cmp::Ordering::Equal);
+    diagnostics.dedup_by(|a, b| a.rule.code == b.rule.code && a.start == b.start && a.message == b.message);
+}
+
+/// Sorts findings by position, code and message, then by help, pointer and `then`: two
+/// instances' equal findings may differ in help (each names its own commands), and the one
+/// kept must be the first by content, not the first judged, so the report is the same
+/// whichever deployment file finished first.
+fn sort_by_content(diagnostics: &mut [Diagnostic], then: &dyn Fn(&Diagnostic, &Diagnostic) -> std::cmp::Ordering) {
     fn key(d: &Diagnostic) -> (usize, usize, &str, &str) {
         (d.start.offset, d.end.offset, d.rule.code, &d.message)
     }
-    diagnostics.sort_by(|a, b| key(a).cmp(&key(b)).then_with(|| (&a.help, &a.pointer).cmp(&(&b.help, &b.pointer))));
-    diagnostics.dedup_by(|a, b| a.rule.code == b.rule.code && a.start == b.start && a.message == b.message);
+    diagnostics.sort_by(|a, b| {
+        key(a).cmp(&key(b)).then_with(|| (&a.help, &a.pointer).cmp(&(&b.help, &b.pointer))).then_with(|| then(a, b))
+    });
+}
+
+/// Each file's findings from every member, for planning: sorted like [`dedup`], but equal
+/// findings of two instances that want different fixes (one with an `x509` a binding asks for)
+/// both stay, so the plan sees every rival.
+fn dedup_keeping_fixes(diagnostics: &mut Vec<Diagnostic>) {
+    fn edits(d: &Diagnostic) -> Vec<(usize, usize, &str)> {
+        d.fix.iter().flat_map(|f| &f.edits).map(|e| (e.start.offset, e.end.offset, e.content.as_str())).collect()
+    }
+    sort_by_content(diagnostics, &|a, b| edits(a).cmp(&edits(b)));
+    diagnostics
+        .dedup_by(|a, b| a.rule.code == b.rule.code && a.start == b.start && a.message == b.message && a.fix == b.fix);
 }
 
 /// The files of the set as the fix loop has them, over what `files` reads.
@@ -376,7 +395,7 @@ pub fn judge_group(members: Vec<Member<'_>>, files: &dyn Files, unsafe_fixes: bo
             last_by_file[m] = by_file;
         }
         for diagnostics in &mut by_union {
-            dedup(diagnostics);
+            dedup_keeping_fixes(diagnostics);
         }
         by_union
     };
@@ -409,6 +428,7 @@ pub fn judge_group(members: Vec<Member<'_>>, files: &dyn Files, unsafe_fixes: bo
                 None => "another instance".to_string(),
             };
             let needs = match h.kept_state {
+                _ if h.same_stage => "whose list keeps more of the credential types its bindings ask for".to_string(),
                 MigrationState::Dual => "which still needs the dual state".to_string(),
                 state => format!("whose fix leaves it {}", state.as_str()),
             };
