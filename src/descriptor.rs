@@ -70,6 +70,17 @@ impl MigrationState {
         matches!(self, Self::Implicit | Self::InstanceOnly | Self::DualInstanceFirst | Self::Dual)
     }
 
+    /// How far along SAP's procedure the state is: 0 before step 1, 1 the dual state, 2 done;
+    /// `None` for an invalid list.
+    pub fn stage(self) -> Option<u8> {
+        match self {
+            Self::Implicit | Self::InstanceOnly | Self::DualInstanceFirst => Some(0),
+            Self::Dual => Some(1),
+            Self::BindingOnly | Self::X509 => Some(2),
+            Self::Invalid => None,
+        }
+    }
+
     pub fn of(types: &[CredentialType]) -> Self {
         let instance = types.iter().position(|t| *t == CredentialType::InstanceSecret);
         match (instance, types.len()) {

@@ -480,3 +480,218 @@ fn copy_dir(from: &Path, to: &Path) {
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
 }
+
+/// One descriptor used by instances of two deployment files: of two environments (an MTA on
+/// Cloud Foundry and CAP Helm values on Kyma; an MTA and a Terraform BTP instance) or of one
+/// (two MTAs). Each file's fixes were planned per deployment file and raced on the shared file.
+#[derive(Debug, Clone, Copy)]
+enum Shared {
+    MtaAndHelm,
+    MtaAndTerraform,
+    TwoMtas,
+    /// An MTA and a Makefile's `cf create-service`: each finding's help names its own commands.
+    MtaAndMakefile,
+}
+
+const SHARED: [Shared; 4] = [Shared::MtaAndHelm, Shared::MtaAndTerraform, Shared::TwoMtas, Shared::MtaAndMakefile];
+
+fn mta(id: &str, resource: &str, path: &str) -> String {
+    format!(
+        "_schema-version: '3.1'\nID: {id}\nversion: 1.0.0\nmodules:\n  - name: srv\n    type: nodejs\n    requires:\n      - name: {resource}\nresources:\n  - name: {resource}\n    type: org.cloudfoundry.managed-service\n    parameters:\n      service: xsuaa\n      service-plan: application\n      path: {path}\n"
+    )
+}
+
+/// The tree of a shared layout with the descriptor in a state, and its deployment files.
+/// Files by path, with their text.
+type Tree = Vec<(String, String)>;
+
+/// Deployment files by path, with their kind.
+type Deployments = Vec<(&'static str, Kind)>;
+
+fn shared_tree(shared: Shared, types: Option<&str>) -> (Tree, Deployments) {
+    let mut tree = vec![("xs-security.json".to_string(), descriptor(types))];
+    let deployments = match shared {
+        Shared::MtaAndHelm => {
+            tree.push(("mta.yaml".into(), mta("orders", "uaa", "./xs-security.json")));
+            tree.push(("chart/Chart.yaml".into(), "apiVersion: v2\nname: orders\nversion: 1.0.0\n".into()));
+            tree.push((
+                "chart/values.yaml".into(),
+                "xsuaa:\n  serviceOfferingName: xsuaa\n  servicePlanName: application\n  config: xs-security.json\n"
+                    .into(),
+            ));
+            vec![("mta.yaml", Kind::Mta), ("chart/values.yaml", Kind::HelmValues)]
+        }
+        Shared::MtaAndTerraform => {
+            tree.push(("mta.yaml".into(), mta("orders", "uaa", "./xs-security.json")));
+            tree.push((
+                "infra/main.tf".into(),
+                "resource \"btp_subaccount_service_instance\" \"uaa\" {\n  subaccount_id         = var.subaccount_id\n  service_offering_name = \"xsuaa\"\n  serviceplan_name      = \"application\"\n  name                  = \"orders-uaa\"\n  parameters            = file(\"${path.module}/../xs-security.json\")\n}\n".into(),
+            ));
+            vec![("mta.yaml", Kind::Mta), ("infra/main.tf", Kind::Terraform)]
+        }
+        Shared::TwoMtas => {
+            tree.push(("orders/mta.yaml".into(), mta("orders", "uaa", "../xs-security.json")));
+            tree.push(("invoices/mta.yaml".into(), mta("invoices", "uaa-invoices", "../xs-security.json")));
+            vec![("orders/mta.yaml", Kind::Mta), ("invoices/mta.yaml", Kind::Mta)]
+        }
+        Shared::MtaAndMakefile => {
+            tree.push(("mta.yaml".into(), mta("orders", "uaa", "./xs-security.json")));
+            tree.push((
+                "Makefile".into(),
+                "uaa:\n\tcf create-service xsuaa application orders-uaa -c xs-security.json\n".into(),
+            ));
+            vec![("Makefile", Kind::Shell), ("mta.yaml", Kind::Mta)]
+        }
+    };
+    (tree, deployments)
+}
+
+use xsuaa_lint::deployment::Kind;
+
+fn write_tree(dir: &Path, tree: &[(String, String)]) {
+    for (name, text) in tree {
+        let path = dir.join(name);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, text).unwrap();
+    }
+}
+
+/// Every instance of the tree's deployment files, with its state, read as `audit` reads it.
+fn instance_states(dir: &Path, deployments: &[(&str, Kind)]) -> Vec<(String, MigrationState)> {
+    let mut states = Vec::new();
+    for (name, kind) in deployments {
+        let path = dir.join(name);
+        let source = xsuaa_lint::load::read_path(&path, name).unwrap();
+        let set = xsuaa_lint::deployment::load(&path, source, *kind, dir, &[], &xsuaa_lint::load::Disk);
+        assert!(!set.instances.is_empty(), "{name}");
+        for instance in &set.instances {
+            let state = xsuaa_lint::lint::instance::evaluate(&set, instance, &Default::default()).state;
+            states.push((format!("{name} {}", instance.name), state));
+        }
+    }
+    states
+}
+
+/// Exit status, standard output and standard error of a run in `dir`.
+fn run_all(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = Command::cargo_bin("xsuaa-lint")
+        .unwrap()
+        .current_dir(dir)
+        .args(["check", "--isolated", "--color", "never"])
+        .args(args)
+        .arg(".")
+        .output()
+        .unwrap();
+    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    (out.status.code().unwrap_or(-1), text(&out.stdout), text(&out.stderr))
+}
+
+/// The races showed in 5 to 9 runs of 10: every check here is made several times.
+const REPEATS: usize = 4;
+
+#[test]
+fn a_shared_descriptor_moves_every_instance_one_stage_per_run() {
+    for shared in SHARED {
+        for types in [None, Some(r#"["instance-secret"]"#), Some(r#"["binding-secret", "instance-secret"]"#)] {
+            for repeat in 0..REPEATS {
+                let what = format!("{shared:?} {types:?} (repeat {repeat})");
+                let dir = tempfile::tempdir().unwrap();
+                let (tree, deployments) = shared_tree(shared, types);
+                write_tree(dir.path(), &tree);
+                let mut before = instance_states(dir.path(), &deployments);
+                for run in 1..=3 {
+                    let (code, report, errors) =
+                        run_all(dir.path(), &["--fix", "--unsafe-fixes", "--output-format", "json"]);
+                    assert_ne!(code, 2, "{what} run {run}: {errors}");
+                    let after = instance_states(dir.path(), &deployments);
+                    for ((name, from), (_, to)) in before.iter().zip(&after) {
+                        at_most_one_stage(*from, *to, &format!("{what} run {run}: {name}"));
+                    }
+                    // The report after `--fix` is a fresh check of the fixed tree.
+                    let (fresh_code, fresh, _) = run_all(dir.path(), &["--unsafe-fixes", "--output-format", "json"]);
+                    assert_eq!((code, &report), (fresh_code, &fresh), "{what} run {run}");
+                    before = after;
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn a_shared_descriptor_keeps_the_dual_state_a_cloud_foundry_instance_needs() {
+    for shared in [Shared::MtaAndHelm, Shared::MtaAndTerraform] {
+        for repeat in 0..REPEATS {
+            let dir = tempfile::tempdir().unwrap();
+            let (tree, _) = shared_tree(shared, None);
+            write_tree(dir.path(), &tree);
+            let (code, out, errors) = run_all(dir.path(), &["--fix", "--output-format", "concise"]);
+            assert_ne!(code, 2, "{shared:?} (repeat {repeat}): {errors}");
+            let fixed = fs::read_to_string(dir.path().join("xs-security.json")).unwrap();
+            assert!(
+                fixed.contains(r#"["binding-secret", "instance-secret"]"#),
+                "{shared:?} (repeat {repeat}): {fixed}"
+            );
+            // The other instance's list was not written: the run says why.
+            assert!(
+                errors.contains("not written") && errors.contains("mta.yaml") && errors.contains("dual state"),
+                "{shared:?} (repeat {repeat}): {errors}"
+            );
+            // The other environment's XS113 on the list written says why `instance-secret` stays.
+            assert!(
+                out.contains("XS113") && out.contains("also used by the Cloud Foundry instance `uaa` (mta.yaml)"),
+                "{out}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_shared_descriptor_gives_the_same_output_and_files_with_any_jobs() {
+    for shared in SHARED {
+        for types in [None, Some(r#"["instance-secret"]"#), Some(r#"["binding-secret", "instance-secret"]"#)] {
+            for args in [&["--fix"][..], &["--fix", "--unsafe-fixes"], &["--diff"], &["--diff", "--unsafe-fixes"]] {
+                let what = format!("{shared:?} {types:?} {args:?}");
+                let dir = tempfile::tempdir().unwrap();
+                let (tree, _) = shared_tree(shared, types);
+                let mut seen = Vec::new();
+                for jobs in ["1", "8"] {
+                    for _ in 0..REPEATS {
+                        write_tree(dir.path(), &tree);
+                        let mut all = args.to_vec();
+                        all.extend(["--jobs", jobs, "--output-format", "full"]);
+                        let out = run_all(dir.path(), &all);
+                        assert_ne!(out.0, 2, "{what} --jobs {jobs}: {}", out.2);
+                        seen.push((out, snapshot_tree(dir.path())));
+                    }
+                }
+                for other in &seen[1..] {
+                    assert_eq!(other.0, seen[0].0, "{what}: the output differs between runs");
+                    assert!(other.1 == seen[0].1, "{what}: the files written differ between runs");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn a_descriptor_shared_by_two_mtas_keeps_the_x509_one_of_them_asks_for() {
+    for repeat in 0..REPEATS {
+        let dir = tempfile::tempdir().unwrap();
+        let tree = [
+            ("xs-security.json".to_string(), descriptor(None)),
+            // Judged first (by path): its list has no x509.
+            ("invoices/mta.yaml".to_string(), mta("invoices", "uaa-invoices", "../xs-security.json")),
+            ("orders/mta.yaml".to_string(), MTA_WITH_PATH.replace("./xs-security.json", "../xs-security.json")),
+        ];
+        write_tree(dir.path(), &tree);
+        let (code, _, errors) = run_all(dir.path(), &["--fix", "--output-format", "concise"]);
+        assert_ne!(code, 2, "(repeat {repeat}): {errors}");
+        let fixed = fs::read_to_string(dir.path().join("xs-security.json")).unwrap();
+        assert!(fixed.contains(r#"["binding-secret", "x509", "instance-secret"]"#), "(repeat {repeat}): {fixed}");
+        assert!(
+            errors.contains("`uaa-invoices` (invoices/mta.yaml) not written")
+                && errors.contains("keeps more of the credential types its bindings ask for"),
+            "(repeat {repeat}): {errors}"
+        );
+    }
+}

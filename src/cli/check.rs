@@ -235,6 +235,9 @@ pub fn run(args: CheckArgs) -> i32 {
     for (path, reason) in &outcome.refused {
         eprintln!("error: {}: fix not applied: {}", terminal(path), terminal(reason));
     }
+    for note in &outcome.held_back {
+        eprintln!("note: {note}");
+    }
     for message in &outcome.history_errors {
         eprintln!("error: {}", terminal(message));
     }

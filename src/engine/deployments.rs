@@ -5,14 +5,16 @@
 
 use super::{Collector, FixMode, Options};
 use crate::config::Config;
+use crate::deployment::InstanceSet;
 use crate::deployment::Kind;
 use crate::diagnostic::Diagnostic;
 use crate::inventory::InstanceRecord;
 use crate::lint::fix::Converged;
-use crate::lint::set::{dedup, judge_set, Declaration, SetOptions, SetOutcome};
+use crate::lint::set::{dedup, judge_group, judge_set, load_set, Declaration, Member, SetOptions, SetOutcome};
 use crate::load;
 use crate::report::{FileReport, OutputFormat};
 use crate::source::SourceFile;
+use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -28,6 +30,9 @@ pub(super) struct Parked {
     fixes_applied: usize,
     /// The first set with something to show has filled `source`, `original`, `fixes_applied`.
     filled: bool,
+    /// Cloud Foundry instances configured by this file that still need `instance-secret`
+    /// (`uaa` (mta.yaml)): why XS113 of another environment's instance sharing it is not fixed.
+    keepers: Vec<String>,
 }
 
 impl Collector<'_> {
@@ -40,9 +45,23 @@ impl Collector<'_> {
         extensions: &[PathBuf],
         opts: &Options,
     ) {
-        let Some(config) = self.configs.for_file(path) else { return };
+        if let Some((config, source)) = self.admit(path, display, kind, explicit, opts) {
+            self.judge_deployment(path, display, kind, source, extensions, &config, false, opts);
+        }
+    }
+
+    /// A deployment file the run takes: read, relevant, not taken before (counted as checked).
+    fn admit(
+        &self,
+        path: &Path,
+        display: &str,
+        kind: Kind,
+        explicit: bool,
+        opts: &Options,
+    ) -> Option<(Arc<Config>, SourceFile)> {
+        let config = self.configs.for_file(path)?;
         if explicit && opts.force_exclude && config.is_excluded(path) {
-            return;
+            return None;
         }
         let key = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
         let source = match load::read_path_within(
@@ -57,22 +76,131 @@ impl Collector<'_> {
             Err(e @ load::LoadError::NotText { .. })
                 if explicit || e.lossy_text().is_some_and(|t| kind.is_relevant(t)) =>
             {
-                if !self.seen.first(&key) {
-                    return;
+                if self.seen.first(&key) {
+                    self.load_failed(display, e, Some((&config, path)), opts);
                 }
-                return self.load_failed(display, e, Some((&config, path)), opts);
+                return None;
             }
-            Err(e) if explicit => return self.load_failed(display, e, Some((&config, path)), opts),
-            Err(_) => return,
+            Err(e) if explicit => {
+                self.load_failed(display, e, Some((&config, path)), opts);
+                return None;
+            }
+            Err(_) => return None,
         };
-        if !kind.is_relevant(&source.text) {
-            return;
-        }
-        if !self.seen.first(&key) {
-            return;
+        if !kind.is_relevant(&source.text) || !self.seen.first(&key) {
+            return None;
         }
         self.count_checked(display, opts);
-        self.judge_deployment(path, display, kind, source, extensions, &config, false, opts);
+        Some((config, source))
+    }
+
+    /// `--fix` and `--diff`: the deployment files are loaded first, then grouped by the files
+    /// their sets share (a descriptor used by an MTA and by Helm values), and each group runs
+    /// one fix loop, so a shared file gets one plan from every instance using it and is
+    /// written once. Members and groups are ordered by path: the same output on every run and
+    /// with any number of threads.
+    pub(super) fn fix_deployments(
+        &self,
+        deployments: Vec<(PathBuf, crate::discover::FileKind, bool)>,
+        extensions: &[PathBuf],
+        cwd: Option<&Path>,
+        opts: &Options,
+    ) {
+        let loaded: Vec<Loaded> = deployments
+            .into_par_iter()
+            .filter_map(|(path, kind, explicit)| {
+                let display = crate::discover::display_path(&path, cwd);
+                let crate::discover::FileKind::Deployment(kind) = kind else { return None };
+                let too_large = std::fs::metadata(&path).is_ok_and(|m| m.is_file() && m.len() > load::MAX_FILE_SIZE);
+                if !explicit && too_large {
+                    self.too_large(&path, &display, opts);
+                    return None;
+                }
+                let (config, source) = self.admit(&path, &display, kind, explicit, opts)?;
+                let root = self.root_of(&path);
+                let declaration = Declaration { path: &path, kind, root: &root, extensions };
+                let set = load_set(&declaration, source, &load::DiskWithin { root: &root, reads: &self.reads });
+                let keys = set.paths.iter().map(|p| std::fs::canonicalize(p).unwrap_or_else(|_| p.clone())).collect();
+                Some(Loaded { path, display, kind, config, root, set, keys })
+            })
+            .collect();
+        group_sharing(loaded).into_par_iter().for_each(|group| self.fix_group(group, extensions, cwd, opts));
+    }
+
+    fn fix_group(&self, group: Vec<Loaded>, extensions: &[PathBuf], cwd: Option<&Path>, opts: &Options) {
+        let mut sets = Vec::with_capacity(group.len());
+        let mut metas = Vec::with_capacity(group.len());
+        for Loaded { path, display, kind, config, root, set, keys } in group {
+            sets.push((set, keys));
+            metas.push((path, display, kind, config, root));
+        }
+        let declarations: Vec<Declaration<'_>> =
+            metas.iter().map(|(path, _, kind, _, root)| Declaration { path, kind: *kind, root, extensions }).collect();
+        let base_ofs: Vec<_> = metas.iter().map(|(_, _, _, config, _)| self.base_of(config, opts)).collect();
+        let filters: Vec<_> = metas.iter().map(|(_, _, _, config, _)| self.filter(config)).collect();
+        let options: Vec<SetOptions<'_>> = metas
+            .iter()
+            .zip(base_ofs.iter().zip(&filters))
+            .map(|((_, _, _, config, _), (base_of, filter))| SetOptions {
+                policies: &config.policies,
+                base_of,
+                filter,
+                fix: Some(opts.unsafe_fixes),
+                recommendations: Some(&config.recommendations),
+            })
+            .collect();
+        let members = sets
+            .into_iter()
+            .zip(declarations.iter().zip(&options))
+            .map(|((set, keys), (declaration, options))| Member { declaration, set, keys, options })
+            .collect();
+        // The members share files, so they share a repository: the first one's bounds the group.
+        let root = &metas[0].4;
+        let group = judge_group(members, &load::DiskWithin { root, reads: &self.reads }, opts.unsafe_fixes);
+        if let Some(reason) = &group.refused {
+            // Nothing is written; the files are reported as they are on disk.
+            self.refused.lock().unwrap().push((metas[0].1.clone(), reason.clone()));
+        } else if opts.fix == FixMode::Apply {
+            self.write_set(root, &group.paths, &group.files, &group.originals);
+        }
+        // By the canonical path, as the walk shows the file (`infra/../xs-security.json` is
+        // `xs-security.json`).
+        let cwd = cwd.and_then(|c| std::fs::canonicalize(c).ok());
+        let shown = |file: usize| {
+            let path = &group.paths[file];
+            let canonical = std::fs::canonicalize(path).unwrap_or_else(|_| path.clone());
+            crate::discover::display_path(&canonical, cwd.as_deref())
+        };
+        let held_back = group.held_back.iter().map(|(file, reason)| format!("{}: {reason}", shown(*file)));
+        self.held_back.lock().unwrap().extend(held_back);
+        for ((_, display, kind, _, root), (outcome, base_of)) in
+            metas.iter().zip(group.members.into_iter().zip(&base_ofs))
+        {
+            self.publish_set(display, *kind, root, outcome, base_of, opts);
+        }
+    }
+
+    /// Where a descriptor's base revision comes from, under a deployment file's configuration.
+    fn base_of<'s>(
+        &'s self,
+        config: &'s Arc<Config>,
+        opts: &'s Options,
+    ) -> impl Fn(&Path, &str) -> Option<crate::descriptor::Baseline> + 's {
+        move |file: &Path, text: &str| {
+            let grace_days = self.configs.for_file(file).map_or(config.grace_days, |c| c.grace_days);
+            if opts.history {
+                self.history.baseline(file, text, grace_days)
+            } else {
+                None
+            }
+        }
+    }
+
+    /// Selection, severities and suppressions for a file of a set: its own folder's configuration.
+    fn filter<'s>(&'s self, config: &'s Arc<Config>) -> impl Fn(&Path, &mut Vec<Diagnostic>) + 's {
+        move |file: &Path, diagnostics: &mut Vec<Diagnostic>| {
+            self.configs.for_file(file).unwrap_or_else(|| config.clone()).apply(file, diagnostics);
+        }
     }
 
     /// Standard input named like a deployment file (`--stdin-filename rendered.yaml`): judged
@@ -106,17 +234,8 @@ impl Collector<'_> {
     ) {
         let root = self.root_of(path);
         let declaration = Declaration { path, kind, root: &root, extensions };
-        let base_of = |file: &Path, text: &str| {
-            let grace_days = self.configs.for_file(file).map_or(config.grace_days, |c| c.grace_days);
-            if opts.history {
-                self.history.baseline(file, text, grace_days)
-            } else {
-                None
-            }
-        };
-        let filter = |file: &Path, diagnostics: &mut Vec<Diagnostic>| {
-            self.configs.for_file(file).unwrap_or_else(|| config.clone()).apply(file, diagnostics);
-        };
+        let base_of = self.base_of(config, opts);
+        let filter = self.filter(config);
         let fix = (opts.fix != FixMode::Off).then_some(opts.unsafe_fixes);
         let options = SetOptions {
             policies: &config.policies,
@@ -150,22 +269,38 @@ impl Collector<'_> {
             }
             *self.fixed_stdin.lock().unwrap() = Some(outcome.converged.files[0].text.clone());
         }
-        let SetOutcome { mut set, descriptors, converged, instances } = outcome;
-        let Converged { files, originals, applied, diagnostics, refused } = converged;
-        if let Some(reason) = refused {
+        let converged = &outcome.converged;
+        if let Some(reason) = &converged.refused {
             // Nothing is written; the files are reported as they are on disk.
-            self.refused.lock().unwrap().push((display.to_string(), reason));
+            self.refused.lock().unwrap().push((display.to_string(), reason.clone()));
         } else if opts.fix == FixMode::Apply && !stdin {
-            self.write_set(&root, &set.paths, &files, &originals);
+            self.write_set(&root, &outcome.set.paths, &converged.files, &converged.originals);
         }
+        self.publish_set(display, kind, &root, outcome, &base_of, opts);
+    }
+
+    /// The reports of a judged set: its deployment file's, and its other files' parked for the
+    /// walk; with `inventory`, its instances.
+    fn publish_set(
+        &self,
+        display: &str,
+        kind: Kind,
+        root: &Path,
+        outcome: SetOutcome,
+        base_of: &dyn Fn(&Path, &str) -> Option<crate::descriptor::Baseline>,
+        opts: &Options,
+    ) {
+        let SetOutcome { mut set, descriptors, converged, instances } = outcome;
+        let Converged { files, originals, applied, diagnostics, .. } = converged;
+        let keepers = keepers(&set, &instances, display);
         if opts.inventory {
             // Files this adds to the set come after the judged ones: the reports below pair
             // the judged files only.
             crate::deployment::attach_script_bindings(
                 &mut set,
                 kind,
-                &root,
-                &load::DiskWithin { root: &root, reads: &self.reads },
+                root,
+                &load::DiskWithin { root, reads: &self.reads },
             );
             for (instance, (state, codes)) in set.instances.iter().zip(instances) {
                 let (line, _) = set.files[instance.file].locate(instance.span);
@@ -177,13 +312,14 @@ impl Collector<'_> {
                     plan: instance.plan.as_ref().map_or("unknown", |(p, _)| p.as_str()).to_string(),
                     state: state.as_str().to_string(),
                     codes,
-                    facts: facts(&set, instance, state.as_str() == "dual", &base_of),
+                    facts: facts(&set, instance, state.as_str() == "dual", base_of),
                 });
             }
         }
         let mut parts = files.into_iter().zip(set.paths).zip(diagnostics).zip(applied).zip(originals);
         if let Some(((((source, _), diagnostics), fixes_applied), original)) = parts.next() {
-            let parked = Parked { source: Some(source), original, diagnostics, fixes_applied, filled: true };
+            let keepers = Vec::new();
+            let parked = Parked { source: Some(source), original, diagnostics, fixes_applied, filled: true, keepers };
             self.publish_parked(display, parked, opts);
         }
         for (file, ((((source, other), diagnostics), fixes_applied), original)) in parts.enumerate() {
@@ -201,6 +337,7 @@ impl Collector<'_> {
                 diagnostics: Vec::new(),
                 fixes_applied: 0,
                 filled: false,
+                keepers: Vec::new(),
             });
             // Texts are kept only for findings and changes, and only when the report shows
             // them (the `full` format, a diff): holding them until the descriptor's turn would
@@ -214,6 +351,7 @@ impl Collector<'_> {
             }
             entry.diagnostics.extend(diagnostics);
             dedup(&mut entry.diagnostics);
+            entry.keepers.extend(keepers.iter().filter(|(f, _)| *f == file + 1).map(|(_, k)| k.clone()));
             // Parked until the walk reaches the file: without spare room.
             entry.diagnostics.shrink_to_fit();
         }
@@ -234,7 +372,8 @@ impl Collector<'_> {
     }
 
     /// The report of a file judged with a deployment set, under the name the run shows it by.
-    pub(super) fn publish_parked(&self, display: &str, parked: Parked, opts: &Options) {
+    pub(super) fn publish_parked(&self, display: &str, mut parked: Parked, opts: &Options) {
+        explain_kept_instance_secret(&mut parked);
         let mut report = FileReport {
             path: display.to_string(),
             diagnostics: parked.diagnostics,
@@ -404,5 +543,87 @@ fn facts(
         service_name: instance.service_name.clone(),
         namespace: instance.namespace.clone(),
         dual_since,
+    }
+}
+
+/// A deployment file of a `--fix`/`--diff` run, loaded with its set, before it is grouped.
+pub(super) struct Loaded {
+    path: PathBuf,
+    display: String,
+    kind: Kind,
+    config: Arc<Config>,
+    root: PathBuf,
+    set: InstanceSet,
+    /// The canonical path of each file of the set.
+    keys: Vec<PathBuf>,
+}
+
+/// The deployment files whose sets share a file, together (union-find over the files' canonical
+/// paths); each group's members, and the groups, in the order of their paths.
+fn group_sharing(loaded: Vec<Loaded>) -> Vec<Vec<Loaded>> {
+    fn root_of(parent: &mut [usize], mut i: usize) -> usize {
+        while parent[i] != i {
+            parent[i] = parent[parent[i]];
+            i = parent[i];
+        }
+        i
+    }
+    let mut parent: Vec<usize> = (0..loaded.len()).collect();
+    let mut owner: std::collections::HashMap<&Path, usize> = std::collections::HashMap::new();
+    for (i, member) in loaded.iter().enumerate() {
+        for key in &member.keys {
+            let j = *owner.entry(key).or_insert(i);
+            let (a, b) = (root_of(&mut parent, i), root_of(&mut parent, j));
+            // The smaller index leads: which file leads does not depend on the order of visits.
+            parent[a.max(b)] = a.min(b);
+        }
+    }
+    drop(owner);
+    let leaders: Vec<usize> = (0..loaded.len()).map(|i| root_of(&mut parent, i)).collect();
+    let mut groups: std::collections::BTreeMap<usize, Vec<Loaded>> = std::collections::BTreeMap::new();
+    for (member, leader) in loaded.into_iter().zip(leaders) {
+        groups.entry(leader).or_default().push(member);
+    }
+    let mut groups: Vec<Vec<Loaded>> = groups.into_values().collect();
+    for group in &mut groups {
+        group.sort_by(|a, b| a.display.cmp(&b.display));
+    }
+    groups
+}
+
+/// The Cloud Foundry instances of a set that still need `instance-secret` (their state allows
+/// it), by each descriptor file they use: `(file, "`uaa` (mta.yaml)")`.
+fn keepers(
+    set: &crate::deployment::InstanceSet,
+    states: &[(crate::descriptor::MigrationState, Vec<String>)],
+    display: &str,
+) -> Vec<(usize, String)> {
+    let mut out = Vec::new();
+    for (instance, (state, _)) in set.instances.iter().zip(states) {
+        let environment = crate::environment::Environment::of(instance.format);
+        if environment != crate::environment::Environment::CloudFoundry || !state.allows_instance_secret() {
+            continue;
+        }
+        for layer in instance.layers.iter().filter(|l| l.kind == crate::deployment::LayerKind::DescriptorFile) {
+            out.push((layer.file, format!("`{}` ({display})", instance.name)));
+        }
+    }
+    out
+}
+
+/// XS113 on a file that a Cloud Foundry instance also uses says why `instance-secret` stays
+/// (the fix loop keeps the most conservative list of a shared file); the same in `check` and
+/// after `--fix`, as both see every instance using the file.
+fn explain_kept_instance_secret(parked: &mut Parked) {
+    if parked.keepers.is_empty() {
+        return;
+    }
+    parked.keepers.sort();
+    parked.keepers.dedup();
+    let code = crate::rules::xs113_instance_secret_outside_cloud_foundry::RULE.code;
+    let (one, many) = ("the Cloud Foundry instance", "the Cloud Foundry instances");
+    let who = format!("{} {}", if parked.keepers.len() == 1 { one } else { many }, parked.keepers.join(", "));
+    for d in parked.diagnostics.iter_mut().filter(|d| d.rule.code == code) {
+        d.message = format!("{}; it stays: this file is also used by {who}, which still needs it", d.message);
     }
 }

@@ -62,6 +62,8 @@ pub struct Outcome {
     pub io_errors: usize,
     /// Files whose fix was refused by the safety check, with the reason.
     pub refused: Vec<(String, String)>,
+    /// Fixes not written because a rival fix of another instance sharing the file won, and why.
+    pub held_back: Vec<String>,
     /// With `--fix` on standard input: the fixed text, for standard output.
     pub fixed_stdin: Option<String>,
     /// Repositories that could not be opened, or a `--base` that does not resolve.
@@ -124,6 +126,8 @@ struct Collector<'c> {
     checked: Mutex<usize>,
     io_errors: Mutex<usize>,
     refused: Mutex<Vec<(String, String)>>,
+    /// Fixes not written because a rival fix of another instance sharing the file won.
+    held_back: Mutex<Vec<String>>,
     fixed_stdin: Mutex<Option<String>>,
     history: History,
     configs: &'c Resolver,
@@ -167,6 +171,7 @@ pub fn check(paths: &[PathBuf], opts: &Options, configs: &Resolver, baseline: Op
         checked: Mutex::new(0),
         io_errors: Mutex::new(0),
         refused: Mutex::new(Vec::new()),
+        held_back: Mutex::new(Vec::new()),
         fixed_stdin: Mutex::new(None),
         history: History::new(opts.base.as_deref()),
         configs,
@@ -251,18 +256,22 @@ pub fn check(paths: &[PathBuf], opts: &Options, configs: &Resolver, baseline: Op
     let (deployments, rest): (Vec<_>, Vec<_>) = targets
         .into_iter()
         .partition(|(_, kind, _)| matches!(kind, FileKind::Deployment(k) if *k != deployment::Kind::CfManifest));
-    // Consumed: each path is freed once its file is done.
-    deployments.into_par_iter().for_each(|(p, kind, explicit)| {
-        let p = p.as_path();
-        // Found by name, a deployment file is read only if its content is relevant, and one that
-        // cannot be read is skipped in silence; one too large to read could hold instances.
-        if !explicit && std::fs::metadata(p).is_ok_and(|m| m.is_file() && m.len() > load::MAX_FILE_SIZE) {
-            return collector.too_large(p, &discover::display_path(p, cwd.as_deref()), opts);
-        }
-        if let FileKind::Deployment(kind) = kind {
-            collector.deployment(p, &discover::display_path(p, cwd.as_deref()), kind, explicit, &extensions, opts);
-        }
-    });
+    if opts.fix == FixMode::Off {
+        // Consumed: each path is freed once its file is done.
+        deployments.into_par_iter().for_each(|(p, kind, explicit)| {
+            let p = p.as_path();
+            // Found by name, a deployment file is read only if its content is relevant, and one that
+            // cannot be read is skipped in silence; one too large to read could hold instances.
+            if !explicit && std::fs::metadata(p).is_ok_and(|m| m.is_file() && m.len() > load::MAX_FILE_SIZE) {
+                return collector.too_large(p, &discover::display_path(p, cwd.as_deref()), opts);
+            }
+            if let FileKind::Deployment(kind) = kind {
+                collector.deployment(p, &discover::display_path(p, cwd.as_deref()), kind, explicit, &extensions, opts);
+            }
+        });
+    } else {
+        collector.fix_deployments(deployments, &extensions, cwd.as_deref(), opts);
+    }
     rest.into_par_iter().for_each(|(p, kind, explicit)| {
         let display = discover::display_path(&p, cwd.as_deref());
         match kind {
@@ -275,8 +284,17 @@ pub fn check(paths: &[PathBuf], opts: &Options, configs: &Resolver, baseline: Op
     collector.leftover_findings(cwd.as_deref(), opts);
     collector.unused_suppressions(&dirs, cwd.as_deref(), opts);
     let mut reports = collector.reports.into_inner().unwrap_or_default();
-    // Stable: the reports of one path keep the order they were made in.
-    reports.sort_by(|a, b| a.path.cmp(&b.path));
+    // The reports of one path (a file judged on its own and through other files' instances)
+    // in an order of their contents, not of the threads that made them.
+    reports.sort_by(|a, b| {
+        fn findings(r: &FileReport) -> Vec<(usize, &str, &str)> {
+            r.diagnostics.iter().map(|d| (d.start.offset, d.rule.code, d.message.as_str())).collect()
+        }
+        a.path
+            .cmp(&b.path)
+            .then_with(|| (&a.rendered, &a.diff).cmp(&(&b.rendered, &b.diff)))
+            .then_with(|| findings(a).cmp(&findings(b)))
+    });
     let reports = merge_same_path(reports);
     let mut refused = collector.refused.into_inner().unwrap_or_default();
     refused.sort();
@@ -285,6 +303,12 @@ pub fn check(paths: &[PathBuf], opts: &Options, configs: &Resolver, baseline: Op
         files_checked: collector.checked.into_inner().unwrap_or_default(),
         io_errors: collector.io_errors.into_inner().unwrap_or_default(),
         refused,
+        held_back: {
+            let mut held_back = collector.held_back.into_inner().unwrap_or_default();
+            held_back.sort();
+            held_back.dedup();
+            held_back
+        },
         fixed_stdin: collector.fixed_stdin.into_inner().unwrap_or_default(),
         history_errors: collector.history.errors(),
         instances: {

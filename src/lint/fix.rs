@@ -2,6 +2,7 @@
 //! do not overlap, judge again, until nothing is left to apply; then check the result before
 //! anyone writes it, and judge it afresh for the report.
 
+use crate::descriptor::MigrationState;
 use crate::diagnostic::{Applicability, Diagnostic, Fix};
 use crate::lint::{lint_with, LintOptions, Observed};
 use crate::rules;
@@ -36,22 +37,90 @@ pub fn allowed(fix: &Fix, unsafe_fixes: bool) -> bool {
     fix.applicability == Applicability::Safe || unsafe_fixes
 }
 
-/// Picks fixes that do not touch each other, first come first served by position.
-pub fn non_overlapping(diagnostics: &[Diagnostic], unsafe_fixes: bool) -> Vec<&Fix> {
-    let mut fixes: Vec<&Fix> =
-        diagnostics.iter().filter_map(|d| d.fix.as_ref()).filter(|f| allowed(f, unsafe_fixes)).collect();
-    fixes.sort_by_key(|f| (f.range().start, f.range().end));
+/// A fix not applied because a rival fix of the same span was: instances sharing the file
+/// wanted different lists, and the one that leaves the file earlier in SAP's procedure won.
+#[derive(Debug, Clone)]
+pub struct HeldBack {
+    pub file: usize,
+    pub dropped: Diagnostic,
+    pub kept: Diagnostic,
+    /// The state the kept fix leaves the file in.
+    pub kept_state: MigrationState,
+    /// The dropped fix would have left the same stage (the kept list allows more types).
+    pub same_stage: bool,
+}
+
+/// Where a file's list stands: its migration state and how many credential types it allows.
+pub type Standing = (MigrationState, usize);
+
+/// A finding with the fix the run may apply.
+type Candidate<'d> = (&'d Diagnostic, &'d Fix);
+
+/// A finding whose fix lost to a rival's, the winner, and the state the winner leaves.
+type Lost<'d> = (&'d Diagnostic, &'d Diagnostic, MigrationState, bool);
+
+/// The fixes to apply to one file's `text`: first come first served by position, except where
+/// fixes of different findings rewrite one span differently. Then each rival is tried on the
+/// text and the one whose result is earliest in SAP's procedure wins (the most conservative
+/// list: a Cloud Foundry instance that still needs the dual state keeps `instance-secret`);
+/// equals, or rivals whose result `state` cannot tell, keep the order by position.
+fn plan<'d>(
+    diagnostics: &'d [Diagnostic],
+    unsafe_fixes: bool,
+    text: &str,
+    state: &dyn Fn(&str) -> Option<Standing>,
+) -> (Vec<&'d Fix>, Vec<Lost<'d>>) {
+    let mut candidates: Vec<Candidate<'d>> =
+        diagnostics.iter().filter_map(|d| Some((d, d.fix.as_ref().filter(|f| allowed(f, unsafe_fixes))?))).collect();
+    candidates.sort_by_key(|(_, f)| (f.range().start, f.range().end));
     let mut chosen: Vec<&Fix> = Vec::new();
+    let mut held_back = Vec::new();
     let mut end = None;
-    for fix in fixes {
-        let r = fix.range();
-        if end.is_some_and(|e| r.start <= e) {
+    for (i, &first) in candidates.iter().enumerate() {
+        let range = first.1.range();
+        if end.is_some_and(|e| range.start <= e) {
             continue;
         }
-        end = Some(r.end);
-        chosen.push(fix);
+        let rivals = candidates[i + 1..]
+            .iter()
+            .take_while(|(_, f)| f.range().start <= range.end)
+            .filter(|(_, f)| f.edits != first.1.edits);
+        let contenders: Vec<Candidate<'d>> = std::iter::once(first).chain(rivals.copied()).collect();
+        let best = match rank(&contenders, text, state) {
+            Some((winner, kept_state)) => {
+                let lost = contenders.iter().filter(|c| c.1.edits != winner.1.edits);
+                let stage_of = |fix: &Fix| state(&apply(text, &[fix])).and_then(|(after, _)| after.stage());
+                held_back.extend(lost.map(|c| (c.0, winner.0, kept_state, stage_of(c.1) == kept_state.stage())));
+                winner
+            }
+            None => first,
+        };
+        end = Some(best.1.range().end);
+        chosen.push(best.1);
     }
-    chosen
+    (chosen, held_back)
+}
+
+/// The rival whose fix leaves the text earliest in SAP's procedure and, among those, allows the
+/// most credential types (an `x509` a binding asks for stays); the first of equals. With the
+/// state it leaves; `None` without rivals, or when `state` cannot tell for one of them.
+fn rank<'d>(
+    contenders: &[Candidate<'d>],
+    text: &str,
+    state: &dyn Fn(&str) -> Option<Standing>,
+) -> Option<(Candidate<'d>, MigrationState)> {
+    if contenders.len() < 2 {
+        return None;
+    }
+    let mut best: Option<((u8, std::cmp::Reverse<usize>), Candidate<'d>, MigrationState)> = None;
+    for &contender in contenders {
+        let (after, allowed) = state(&apply(text, &[contender.1]))?;
+        let key = (after.stage()?, std::cmp::Reverse(allowed));
+        if best.as_ref().is_none_or(|(earliest, _, _)| key < *earliest) {
+            best = Some((key, contender, after));
+        }
+    }
+    best.map(|(_, winner, after)| (winner, after))
 }
 
 /// Applies edits (which must not overlap) to `text`.
@@ -103,19 +172,42 @@ pub struct Converged {
     pub diagnostics: Vec<Vec<Diagnostic>>,
     /// Why the result must not be written, if it must not (nothing is changed then).
     pub refused: Option<String>,
+    /// Fixes that lost to a rival fix of the same span (empty when the result is refused).
+    pub held_back: Vec<HeldBack>,
+}
+
+/// What the loop asks of a file's text besides its findings (by file index).
+pub struct TextChecks<'a> {
+    /// Whether a changed file still has its syntax.
+    pub parses: &'a dyn Fn(usize, &str) -> bool,
+    /// The migration state of a file that holds one list (a descriptor): how rival fixes of
+    /// one span are ranked. `None` where the file cannot tell.
+    pub state: &'a dyn Fn(usize, &str) -> Option<Standing>,
+}
+
+/// Where a descriptor's text stands, `None` when it does not parse.
+pub fn descriptor_state(text: &str) -> Option<Standing> {
+    let root = crate::parse::parse(text, usize::from(text.starts_with('\u{feff}')) * 3).ok()?;
+    let types = crate::descriptor::CredentialTypes::of(&root);
+    let allowed = match &types {
+        crate::descriptor::CredentialTypes::Listed { types, .. } => types.len(),
+        _ => 0,
+    };
+    Some((types.state(), allowed))
 }
 
 /// Judges files: each one's findings, for a pass of the loop.
 pub type JudgeFiles<'a> = dyn FnMut(&[SourceFile], Pass) -> Vec<Vec<Diagnostic>> + 'a;
 
 /// The fix loop over files judged together (a descriptor alone, or a deployment file with the
-/// descriptors and extensions it brings in). `judge` returns each file's findings; `parses`
-/// says whether a changed file still has its syntax. A file whose findings block fixing (it
-/// could not be read or parsed) is never edited.
+/// descriptors and extensions it brings in; every deployment file sharing those, with theirs).
+/// `judge` returns each file's findings, of every instance using it: each file's fixes are
+/// planned once, from all of them. A file whose findings block fixing (it could not be read or
+/// parsed) is never edited.
 pub fn converge(
     files: Vec<SourceFile>,
     unsafe_fixes: bool,
-    parses: &dyn Fn(usize, &str) -> bool,
+    checks: &TextChecks<'_>,
     judge: &mut JudgeFiles<'_>,
 ) -> Converged {
     let start = judge(&files, Pass::Start);
@@ -124,11 +216,23 @@ pub fn converge(
     let mut originals: Vec<Option<String>> = vec![None; current.len()];
     let mut applied = vec![0; current.len()];
     let mut judged: Option<Vec<Vec<Diagnostic>>> = None;
+    let mut held_back = Vec::new();
     for _ in 0..MAX_PASSES {
         let mut edited = false;
         for (file, diagnostics) in judged.as_ref().unwrap_or(&start).iter().enumerate() {
-            let fixes = non_overlapping(diagnostics, unsafe_fixes);
-            if fixes.is_empty() || !editable.get(file).copied().unwrap_or(false) {
+            if !editable.get(file).copied().unwrap_or(false) {
+                continue;
+            }
+            let state = |text: &str| (checks.state)(file, text);
+            let (fixes, lost) = plan(diagnostics, unsafe_fixes, &current[file].text, &state);
+            held_back.extend(lost.into_iter().map(|(dropped, kept, kept_state, same_stage)| HeldBack {
+                file,
+                dropped: dropped.clone(),
+                kept: kept.clone(),
+                kept_state,
+                same_stage,
+            }));
+            if fixes.is_empty() {
                 continue;
             }
             let text = apply(&current[file].text, &fixes);
@@ -144,12 +248,12 @@ pub fn converge(
         judged = Some(judge(&current, Pass::Later));
     }
     if judged.is_none() {
-        return Converged { files: current, originals, applied, diagnostics: start, refused: None };
+        return Converged { files: current, originals, applied, diagnostics: start, refused: None, held_back };
     }
     let fresh = judge(&current, Pass::Fresh);
     let refused = originals.iter().enumerate().filter(|(_, o)| o.is_some()).find_map(|(file, _)| {
         let name = &current[file].path;
-        if !parses(file, &current[file].text) {
+        if !(checks.parses)(file, &current[file].text) {
             return Some(format!("the fixed text of {name} would not parse"));
         }
         regression(&start[file], fresh.get(file).map_or(&[], Vec::as_slice)).map(|r| format!("{name}: {r}"))
@@ -160,9 +264,10 @@ pub fn converge(
                 current[file] = SourceFile::new(current[file].path.clone(), text);
             }
         }
-        return Converged { files: current, originals, applied: vec![0; applied.len()], diagnostics: start, refused };
+        let applied = vec![0; applied.len()];
+        return Converged { files: current, originals, applied, diagnostics: start, refused, held_back: Vec::new() };
     }
-    Converged { files: current, originals, applied, diagnostics: fresh, refused: None }
+    Converged { files: current, originals, applied, diagnostics: fresh, refused: None, held_back }
 }
 
 /// The fix loop for one descriptor on its own.
@@ -176,9 +281,10 @@ pub fn fix_source(source: &SourceFile, unsafe_fixes: bool, options: &LintOptions
         };
         vec![lint_with(&files[0], &options)]
     };
-    let parses =
-        |_: usize, text: &str| crate::parse::parse(text, usize::from(text.starts_with('\u{feff}')) * 3).is_ok();
-    let mut converged = converge(vec![source.clone()], unsafe_fixes, &parses, &mut judge);
+    let parses = |_: usize, text: &str| descriptor_state(text).is_some();
+    let state = |_: usize, text: &str| descriptor_state(text);
+    let checks = TextChecks { parses: &parses, state: &state };
+    let mut converged = converge(vec![source.clone()], unsafe_fixes, &checks, &mut judge);
     if let Some(caller) = options.observed {
         caller.state.set(observed.state.get());
         caller.xsappname.set(observed.xsappname.take());
@@ -230,6 +336,36 @@ mod tests {
             fixed(dual, true),
             "{\n  \"xsappname\": \"a\",\n  \"oauth2-configuration\": {\n    \"credential-types\": [\"binding-secret\"]\n  }\n}\n"
         );
+    }
+
+    #[test]
+    fn rival_fixes_of_one_span_keep_the_most_conservative_list_in_any_order() {
+        let text = "{\"oauth2-configuration\": {\"credential-types\": [\"instance-secret\"]}}";
+        let source = SourceFile::new("t.json", text.into());
+        let start = text.find('[').unwrap();
+        let span = crate::source::Span::new(start, text.len() - 2);
+        let rival = |list: &str| {
+            let fix = Fix::new(Applicability::Safe, "f", &source, [(span, list.to_string())]);
+            Diagnostic::new(&rules::xs102_instance_secret_only::RULE, &source, span, "", list).with_fix(Some(fix))
+        };
+        let (dual, binding) = (rival("[\"binding-secret\", \"instance-secret\"]"), rival("[\"binding-secret\"]"));
+        for diagnostics in [vec![dual.clone(), binding.clone()], vec![binding.clone(), dual.clone()]] {
+            let (chosen, held_back) = plan(&diagnostics, false, text, &descriptor_state);
+            assert_eq!(chosen, [dual.fix.as_ref().unwrap()]);
+            assert_eq!(held_back.len(), 1);
+            assert_eq!(held_back[0].0.message, binding.message);
+            assert_eq!(held_back[0].2, MigrationState::Dual);
+        }
+        // Of two dual lists, the one that keeps the x509 a binding asks for.
+        let x509 = rival("[\"binding-secret\", \"x509\", \"instance-secret\"]");
+        for diagnostics in [vec![dual.clone(), x509.clone()], vec![x509.clone(), dual.clone()]] {
+            let (chosen, _) = plan(&diagnostics, false, text, &descriptor_state);
+            assert_eq!(chosen, [x509.fix.as_ref().unwrap()]);
+        }
+        // Rivals whose result cannot be judged keep the order by position.
+        let both = [binding.clone(), dual];
+        let (chosen, held_back) = plan(&both, false, text, &|_| None);
+        assert_eq!((chosen, held_back.len()), (vec![binding.fix.as_ref().unwrap()], 0));
     }
 
     #[test]

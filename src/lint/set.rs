@@ -5,8 +5,8 @@
 
 use crate::deployment::{self, Files, InstanceSet, Kind, LayerKind, ProblemKind};
 use crate::descriptor::{Baseline, MigrationState};
-use crate::diagnostic::Diagnostic;
-use crate::lint::fix::{converge, Converged, Pass};
+use crate::diagnostic::{Diagnostic, Fix};
+use crate::lint::fix::{converge, descriptor_state, Converged, Pass, TextChecks};
 use crate::lint::instance::{self, EvaluationOptions};
 use crate::lint::{lint_tree, lint_with, LintOptions, Observed};
 use crate::policy::Policy;
@@ -49,6 +49,8 @@ struct Judged {
     states: Vec<MigrationState>,
     /// Each descriptor file's own migration state, for its own rules.
     file_states: Vec<MigrationState>,
+    /// The instance each fix of an instance's finding is for: (file, fix, instance name).
+    origins: Vec<(usize, Fix, String)>,
 }
 
 /// What a set came to.
@@ -71,7 +73,25 @@ struct Judge<'a> {
     options: &'a SetOptions<'a>,
 }
 
-impl Judge<'_> {
+impl<'a> Judge<'a> {
+    fn new(declaration: &Declaration<'_>, set: &InstanceSet, options: &'a SetOptions<'a>) -> Self {
+        let mut descriptors = vec![false; set.files.len()];
+        for layer in set.instances.iter().flat_map(|i| &i.layers) {
+            if layer.kind == LayerKind::DescriptorFile {
+                descriptors[layer.file] = true;
+            }
+        }
+        // A file named as a descriptor that is not strict JSON: judged as one (XS001).
+        for (_, file) in &set.unparsable {
+            descriptors[*file] = true;
+        }
+        let bases = (0..set.files.len())
+            .map(|f| if descriptors[f] { (options.base_of)(&set.paths[f], &set.files[f].text) } else { None })
+            .collect();
+        let name = declaration.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        Judge { kind: declaration.kind, name, descriptors, bases, options }
+    }
+
     fn judge(
         &self,
         set: &InstanceSet,
@@ -91,6 +111,7 @@ impl Judge<'_> {
             by_file[problem.file].push(d);
         }
         records.clear();
+        let mut origins = Vec::new();
         let mut states = Vec::with_capacity(set.instances.len());
         for (n, instance) in set.instances.iter().enumerate() {
             let options = EvaluationOptions {
@@ -127,6 +148,10 @@ impl Judge<'_> {
                 if let Some(link) = link.filter(|_| finding.file != instance.file) {
                     finding.diagnostic.message = format!("{} ({link})", finding.diagnostic.message);
                 }
+                // Only the fix loop names who wanted a fix.
+                if let Some(fix) = finding.diagnostic.fix.as_ref().filter(|_| self.options.fix.is_some()) {
+                    origins.push((finding.file, fix.clone(), instance.name.clone()));
+                }
                 by_file[finding.file].push(finding.diagnostic);
             }
         }
@@ -160,7 +185,7 @@ impl Judge<'_> {
             (self.options.filter)(&set.paths[file], diagnostics);
             dedup(diagnostics);
         }
-        Judged { by_file, states, file_states }
+        Judged { by_file, states, file_states, origins }
     }
 
     /// The syntax a file of the set must keep after a fix.
@@ -190,8 +215,33 @@ impl Judge<'_> {
 
 /// The findings of one file, sorted, each once (a descriptor shared by two instances).
 pub fn dedup(diagnostics: &mut Vec<Diagnostic>) {
-    crate::lint::sort(diagnostics);
+    sort_by_content(diagnostics, &|_, _| std::cmp::Ordering::Equal);
     diagnostics.dedup_by(|a, b| a.rule.code == b.rule.code && a.start == b.start && a.message == b.message);
+}
+
+/// Sorts findings by position, code and message, then by help, pointer and `then`: two
+/// instances' equal findings may differ in help (each names its own commands), and the one
+/// kept must be the first by content, not the first judged, so the report is the same
+/// whichever deployment file finished first.
+fn sort_by_content(diagnostics: &mut [Diagnostic], then: &dyn Fn(&Diagnostic, &Diagnostic) -> std::cmp::Ordering) {
+    fn key(d: &Diagnostic) -> (usize, usize, &str, &str) {
+        (d.start.offset, d.end.offset, d.rule.code, &d.message)
+    }
+    diagnostics.sort_by(|a, b| {
+        key(a).cmp(&key(b)).then_with(|| (&a.help, &a.pointer).cmp(&(&b.help, &b.pointer))).then_with(|| then(a, b))
+    });
+}
+
+/// Each file's findings from every member, for planning: sorted like [`dedup`], but equal
+/// findings of two instances that want different fixes (one with an `x509` a binding asks for)
+/// both stay, so the plan sees every rival.
+fn dedup_keeping_fixes(diagnostics: &mut Vec<Diagnostic>) {
+    fn edits(d: &Diagnostic) -> Vec<(usize, usize, &str)> {
+        d.fix.iter().flat_map(|f| &f.edits).map(|e| (e.start.offset, e.end.offset, e.content.as_str())).collect()
+    }
+    sort_by_content(diagnostics, &|a, b| edits(a).cmp(&edits(b)));
+    diagnostics
+        .dedup_by(|a, b| a.rule.code == b.rule.code && a.start == b.start && a.message == b.message && a.fix == b.fix);
 }
 
 /// The files of the set as the fix loop has them, over what `files` reads.
@@ -213,6 +263,11 @@ impl Files for Edited<'_> {
     }
 }
 
+/// Loads a deployment file's set: its instances and the files they bring in.
+pub fn load_set(declaration: &Declaration<'_>, source: SourceFile, files: &dyn Files) -> InstanceSet {
+    deployment::load(declaration.path, source, declaration.kind, declaration.root, declaration.extensions, files)
+}
+
 /// Judges a deployment file and the files it brings in; with `options.fix`, runs the one fix
 /// loop over all of them. Nothing is written here.
 pub fn judge_set(
@@ -221,27 +276,10 @@ pub fn judge_set(
     files: &dyn Files,
     options: &SetOptions<'_>,
 ) -> SetOutcome {
-    let load = |source: SourceFile, files: &dyn Files| {
-        deployment::load(declaration.path, source, declaration.kind, declaration.root, declaration.extensions, files)
-    };
-    let set = load(source, files);
-    let mut descriptors = vec![false; set.files.len()];
-    for layer in set.instances.iter().flat_map(|i| &i.layers) {
-        if layer.kind == LayerKind::DescriptorFile {
-            descriptors[layer.file] = true;
-        }
-    }
-    for (_, file) in &set.unparsable {
-        descriptors[*file] = true;
-    }
-    let bases = (0..set.files.len())
-        .map(|f| if descriptors[f] { (options.base_of)(&set.paths[f], &set.files[f].text) } else { None })
-        .collect();
-    let name = declaration.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let judge = Judge { kind: declaration.kind, name, descriptors, bases, options };
-    let paths = set.paths.clone();
-    let mut records = Vec::new();
+    let set = load_set(declaration, source, files);
     let Some(unsafe_fixes) = options.fix else {
+        let judge = Judge::new(declaration, &set, options);
+        let mut records = Vec::new();
         let judged = judge.judge(&set, None, &mut records);
         let n = set.files.len();
         let files = set.files.clone();
@@ -251,31 +289,190 @@ pub fn judge_set(
             applied: vec![0; n],
             diagnostics: judged.by_file,
             refused: None,
+            held_back: Vec::new(),
         };
         return SetOutcome { set, descriptors: judge.descriptors, converged, instances: records };
     };
-    let first = set.files.clone();
-    let mut latest = set;
-    let mut start: Option<Judged> = None;
-    let mut judge_texts = |texts: &[SourceFile], pass: Pass| {
-        if pass != Pass::Start {
-            // The set again, from the edited texts (fixes never change which files it reads).
-            let edited = Edited {
-                texts: paths.iter().map(PathBuf::as_path).zip(texts.iter().map(|t| t.text.as_str())).collect(),
-                files,
-            };
-            latest = load(texts[0].clone(), &edited);
+    let keys = set.paths.clone();
+    let member = Member { declaration, set, keys, options };
+    let mut group = judge_group(vec![member], files, unsafe_fixes);
+    group.members.pop().expect("one member in, one out")
+}
+
+/// A deployment file of a group fixed together, with its set as loaded.
+pub struct Member<'a> {
+    pub declaration: &'a Declaration<'a>,
+    pub set: InstanceSet,
+    /// Each file of the set by a name that is one for one file (its canonical path): the
+    /// files that members share.
+    pub keys: Vec<PathBuf>,
+    pub options: &'a SetOptions<'a>,
+}
+
+/// What a group of deployment files fixed together came to.
+pub struct GroupOutcome {
+    /// Each member's outcome, in the members' order, as [`judge_set`] gives it.
+    pub members: Vec<SetOutcome>,
+    /// Every file of the group once (by the path its first member reads it at): the fixed
+    /// texts and what each changed one had before (to write, once each).
+    pub paths: Vec<PathBuf>,
+    pub files: Vec<SourceFile>,
+    pub originals: Vec<Option<String>>,
+    /// Why nothing of the group must be written, if so.
+    pub refused: Option<String>,
+    /// Why a fix that an instance wanted was not written (a rival fix of another instance
+    /// sharing the file won): the file (an index into `paths`) and the reason, in order.
+    pub held_back: Vec<(usize, String)>,
+}
+
+/// The fix loop once over every file of deployment files that share files (a descriptor used
+/// by an MTA and by Helm values): each pass judges every member on the same edited texts and
+/// plans each file's fixes from the findings of every instance using it, so a shared file is
+/// decided once, and the one-stage guard of each instance holds across the group.
+pub fn judge_group(members: Vec<Member<'_>>, files: &dyn Files, unsafe_fixes: bool) -> GroupOutcome {
+    // Every file once, in the members' order; each member's files by their index there.
+    let mut index: HashMap<&Path, usize> = HashMap::new();
+    let mut union_paths: Vec<PathBuf> = Vec::new();
+    let mut union: Vec<SourceFile> = Vec::new();
+    let mut descriptor_files: Vec<bool> = Vec::new();
+    let mut first_files: Vec<bool> = Vec::new();
+    let mut parsers: Vec<(usize, usize)> = Vec::new();
+    let mut maps: Vec<Vec<usize>> = Vec::with_capacity(members.len());
+    let judges: Vec<Judge<'_>> = members.iter().map(|m| Judge::new(m.declaration, &m.set, m.options)).collect();
+    for (m, member) in members.iter().enumerate() {
+        let mut map = Vec::with_capacity(member.keys.len());
+        for (file, key) in member.keys.iter().enumerate() {
+            let u = *index.entry(key.as_path()).or_insert(union.len());
+            if u == union.len() {
+                union_paths.push(member.set.paths[file].clone());
+                union.push(member.set.files[file].clone());
+                descriptor_files.push(false);
+                first_files.push(file == 0);
+                parsers.push((m, file));
+            }
+            descriptor_files[u] |= judges[m].descriptors[file];
+            map.push(u);
         }
-        let started = if pass == Pass::Later { start.as_ref() } else { None };
-        let judged = judge.judge(&latest, started, &mut records);
-        let by_file = align(&paths, &latest.paths, &judged.by_file);
-        if pass == Pass::Start {
-            start = Some(judged);
-        }
-        by_file
+        maps.push(map);
+    }
+    drop(index);
+    let paths: Vec<Vec<PathBuf>> = members.iter().map(|m| m.set.paths.clone()).collect();
+    let declarations: Vec<&Declaration<'_>> = members.iter().map(|m| m.declaration).collect();
+    let load = |m: usize, texts: &[SourceFile], latest: &InstanceSet| {
+        // The set again, from the edited texts (fixes never change which files it reads).
+        let edited = Edited {
+            texts: paths[m].iter().map(PathBuf::as_path).zip(maps[m].iter().map(|&u| texts[u].text.as_str())).collect(),
+            files,
+        };
+        let first = SourceFile::new(latest.files[0].path.clone(), texts[maps[m][0]].text.clone());
+        load_set(declarations[m], first, &edited)
     };
-    let converged = converge(first, unsafe_fixes, &|file, text| judge.parses(file, text), &mut judge_texts);
-    SetOutcome { set: latest, descriptors: judge.descriptors, converged, instances: records }
+    let mut latest: Vec<InstanceSet> = members.into_iter().map(|m| m.set).collect();
+    let mut starts: Vec<Option<Judged>> = vec![None; latest.len()];
+    let mut records: Vec<Vec<(MigrationState, Vec<String>)>> = vec![Vec::new(); latest.len()];
+    let mut first_by_file: Vec<Vec<Vec<Diagnostic>>> = vec![Vec::new(); latest.len()];
+    let mut last_by_file: Vec<Vec<Vec<Diagnostic>>> = vec![Vec::new(); latest.len()];
+    // Which instance of which member each fix is for, by file of the group (the first of
+    // equal fixes is the one named).
+    let mut origins: Vec<(usize, Fix, usize, String)> = Vec::new();
+    let mut judge_texts = |texts: &[SourceFile], pass: Pass| {
+        let mut by_union: Vec<Vec<Diagnostic>> = vec![Vec::new(); texts.len()];
+        for m in 0..latest.len() {
+            if pass != Pass::Start {
+                latest[m] = load(m, texts, &latest[m]);
+            }
+            let started = if pass == Pass::Later { starts[m].as_ref() } else { None };
+            let judged = judges[m].judge(&latest[m], started, &mut records[m]);
+            let by_file = align(&paths[m], &latest[m].paths, &judged.by_file);
+            let same_files = paths[m] == latest[m].paths;
+            for (file, fix, instance) in judged.origins.iter().cloned() {
+                let own =
+                    if same_files { Some(file) } else { paths[m].iter().position(|p| *p == latest[m].paths[file]) };
+                if let Some(own) = own {
+                    origins.push((maps[m][own], fix, m, instance));
+                }
+            }
+            for (file, diagnostics) in by_file.iter().enumerate() {
+                by_union[maps[m][file]].extend(diagnostics.iter().cloned());
+            }
+            if pass == Pass::Start {
+                first_by_file[m] = by_file.clone();
+                starts[m] = Some(judged);
+            }
+            last_by_file[m] = by_file;
+        }
+        for diagnostics in &mut by_union {
+            dedup_keeping_fixes(diagnostics);
+        }
+        by_union
+    };
+    let parses = |u: usize, text: &str| {
+        let (m, file) = parsers[u];
+        judges[m].parses(file, text)
+    };
+    let state =
+        |u: usize, text: &str| if descriptor_files[u] && !first_files[u] { descriptor_state(text) } else { None };
+    let checks = TextChecks { parses: &parses, state: &state };
+    let converged = converge(union, unsafe_fixes, &checks, &mut judge_texts);
+    let changed = converged.refused.is_none() && converged.originals.iter().any(Option::is_some);
+    let member_name = |m: usize| latest[m].files[0].path.clone();
+    let who = |u: usize, fix: &Option<Fix>| {
+        origins
+            .iter()
+            .find(|(file, f, _, _)| *file == u && Some(f) == fix.as_ref())
+            .map(|(_, _, m, instance)| (*m, instance))
+    };
+    let held_back = converged
+        .held_back
+        .iter()
+        .map(|h| {
+            let wanted = match who(h.file, &h.dropped.fix) {
+                Some((m, instance)) => format!("`{instance}` ({})", member_name(m)),
+                None => "an instance".to_string(),
+            };
+            let kept = match who(h.file, &h.kept.fix) {
+                Some((m, instance)) => format!("`{instance}` ({})", member_name(m)),
+                None => "another instance".to_string(),
+            };
+            let needs = match h.kept_state {
+                _ if h.same_stage => "whose list keeps more of the credential types its bindings ask for".to_string(),
+                MigrationState::Dual => "which still needs the dual state".to_string(),
+                state => format!("whose fix leaves it {}", state.as_str()),
+            };
+            let reason = format!(
+                "{} fix for {wanted} not written: the file is also used by {kept}, {needs} ({} written instead)",
+                h.dropped.rule.code, h.kept.rule.code
+            );
+            (h.file, reason)
+        })
+        .collect();
+    let outcomes = latest
+        .into_iter()
+        .zip(judges)
+        .zip(maps)
+        .enumerate()
+        .map(|(m, ((set, judge), map))| {
+            let take = |all: &[usize]| -> Vec<usize> { map.iter().map(|&u| all[u]).collect() };
+            let diagnostics = if changed { last_by_file[m].clone() } else { first_by_file[m].clone() };
+            let converged = Converged {
+                files: map.iter().map(|&u| converged.files[u].clone()).collect(),
+                originals: map.iter().map(|&u| converged.originals[u].clone()).collect(),
+                applied: take(&converged.applied),
+                diagnostics,
+                refused: converged.refused.clone(),
+                held_back: Vec::new(),
+            };
+            SetOutcome { set, descriptors: judge.descriptors, converged, instances: std::mem::take(&mut records[m]) }
+        })
+        .collect();
+    GroupOutcome {
+        members: outcomes,
+        paths: union_paths,
+        files: converged.files,
+        originals: converged.originals,
+        refused: converged.refused,
+        held_back,
+    }
 }
 
 /// Findings of a reloaded set, by the file indices of the first load.
