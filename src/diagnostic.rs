@@ -84,6 +84,9 @@ pub struct Diagnostic {
     pub start: Position,
     pub end: Position,
     pub fix: Option<Fix>,
+    /// The span holds a secret (a committed client secret or key): outputs that show the
+    /// source text mask it.
+    pub secret: bool,
 }
 
 impl Diagnostic {
@@ -112,6 +115,7 @@ impl Diagnostic {
             start,
             end,
             fix: None,
+            secret: false,
         }
     }
 
@@ -122,6 +126,12 @@ impl Diagnostic {
 
     pub fn with_fix(mut self, fix: Option<Fix>) -> Self {
         self.fix = fix;
+        self
+    }
+
+    /// Marks the span as a secret, never to be shown.
+    pub fn holding_secret(mut self) -> Self {
+        self.secret = true;
         self
     }
 }
@@ -165,6 +175,7 @@ impl Diagnostic {
             start,
             end,
             fix: None,
+            secret: false,
         }
     }
 }

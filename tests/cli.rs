@@ -938,3 +938,53 @@ fn a_file_judged_as_two_deployment_files_is_one_report() {
         makefile.iter().map(|f| f["location"]["positions"]["begin"]["line"].as_u64().unwrap()).collect();
     assert_eq!(lines, [2, 5]);
 }
+
+#[test]
+fn committed_secrets_are_masked_in_every_output_format() {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/rules/XS120/err/credentials");
+    let secrets = [
+        "8c902673-00d4-471f-9ebb-4463d4073fda$7NIo5batSFZCF1RNGcpNkRfo4mDj6vq-cElDFIcvcwg=",
+        "HksDYy9RxYFUQeOHIzprqBam3vQ=",
+        "sppEXArNzp3tccATO99CZsRKESY=",
+    ];
+    for secret in &secrets {
+        let on_disk: String = walkdir_text(&fixture);
+        assert!(on_disk.contains(secret), "the fixture no longer holds {secret}: the test would prove nothing");
+    }
+    for format in ["full", "concise", "json", "json-lines", "sarif", "github", "gitlab", "junit"] {
+        let out = cmd().args(["check", "--isolated", "--output-format", format]).arg(&fixture).output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{format}");
+        let mut shown = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        if format == "sarif" {
+            // The rules' documentation (SARIF's `tool`) quotes the fixture's example; the results
+            // are what comes from the repository.
+            let sarif: Value = serde_json::from_slice(&out.stdout).unwrap();
+            shown = sarif["runs"][0]["results"].to_string();
+        }
+        assert!(shown.contains("XS120"), "{format}: {shown}");
+        for secret in &secrets {
+            assert!(!shown.contains(secret), "{format} shows the committed secret {secret}:\n{shown}");
+        }
+    }
+    // The full format still points at the masked value, quotes kept.
+    let out = cmd()
+        .args(["check", "--isolated", "--output-format", "full", "--color", "never"])
+        .arg(&fixture)
+        .output()
+        .unwrap();
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert!(shown.contains("\"clientsecret\": \"*****"), "{shown}");
+}
+
+fn walkdir_text(dir: &Path) -> String {
+    let mut text = String::new();
+    for entry in fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            text.push_str(&walkdir_text(&path));
+        } else {
+            text.push_str(&fs::read_to_string(&path).unwrap_or_default());
+        }
+    }
+    text
+}

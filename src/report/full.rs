@@ -38,6 +38,29 @@ fn shows_well(text: &str, start: usize, end: usize) -> bool {
     bytes[from..to].split(|&b| b == b'\n').all(|line| line.len() <= MAX_SNIPPET_LINE)
 }
 
+/// `text` with the span of every finding that holds a secret masked by as many `*` as it has
+/// bytes (offsets stay where they were), its enclosing quotes kept: a CI log or a terminal
+/// shows where the secret is, never what it is.
+pub fn masked_secrets<'a>(text: &'a str, diagnostics: &[Diagnostic]) -> std::borrow::Cow<'a, str> {
+    let mut secrets = diagnostics.iter().filter(|d| d.secret).peekable();
+    if secrets.peek().is_none() {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut bytes = text.as_bytes().to_vec();
+    for d in secrets {
+        let start = d.start.offset.min(bytes.len());
+        let end = d.end.offset.clamp(start, bytes.len());
+        let mut span = &mut bytes[start..end];
+        if let [b'"' | b'\'', .., b'"' | b'\''] = span {
+            let inner = span.len() - 1;
+            span = &mut span[1..inner];
+        }
+        span.fill(b'*');
+    }
+    // Whole characters were replaced by ASCII bytes: still UTF-8.
+    std::borrow::Cow::Owned(String::from_utf8_lossy(&bytes).into_owned())
+}
+
 /// Renders one file's findings while its text is at hand.
 /// Unsafe fixes are mentioned only when `show_unsafe` (`--unsafe-fixes`) is set; otherwise the
 /// summary counts them.
@@ -57,8 +80,10 @@ pub fn render(
         .with_break_words(false)
         .with_word_splitter(textwrap::WordSplitter::NoHyphenation);
     let path = &*terminal(path);
-    // The snippet's text with its controls shown, and where each offset of the original went.
-    let shown = source.map(|s| terminal_lines(&s.text));
+    // The snippet's text with its secrets masked and its controls shown, and where each offset
+    // of the original went.
+    let masked = source.map(|s| masked_secrets(&s.text, diagnostics));
+    let shown = masked.as_deref().map(terminal_lines);
     let named = shown.as_ref().map(|(text, _)| NamedSource::new(path, text.to_string()).with_language("json"));
     let mut out = String::new();
     for d in diagnostics {

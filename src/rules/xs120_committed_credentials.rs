@@ -103,7 +103,8 @@ fn report(source: &SourceFile, credentials: &Node, what: &str, pointer: String, 
             pointer,
             format!("XSUAA credentials committed in {what}: credential type `{kind}` (from {told_by}); {consequence}"),
         )
-        .with_help("Keep credentials out of the repository: list the file in .gitignore, and use `cf env`, a secret store or the service binding at run time."),
+        .with_help("Keep credentials out of the repository: list the file in .gitignore, and use `cf env`, a secret store or the service binding at run time.")
+        .holding_secret(),
     );
 }
 
