@@ -1155,6 +1155,8 @@ fn load_terraform(set: &mut InstanceSet, file: usize, root: &Path, files: &dyn F
     };
     const INSTANCE: &str = "btp_subaccount_service_instance";
     const BINDING: &str = "btp_subaccount_service_binding";
+    // One module for every instance of the file: its locals are indexed once.
+    let mut module = terraform::Module::new(set, &text, &body, file, root, files);
     for (name, block) in crate::hcl::resources(&body, INSTANCE) {
         let offering = crate::hcl::string_attribute(block, "service_offering_name").map(|s| s.0);
         let plan_id = crate::hcl::attribute_source(&text, block, "serviceplan_id").unwrap_or_default();
@@ -1174,7 +1176,7 @@ fn load_terraform(set: &mut InstanceSet, file: usize, root: &Path, files: &dyn F
             plan_pointer: format!("{pointer}/serviceplan_name"),
             ..Instance::declared(name.to_string(), Format::Terraform, file, span, pointer.clone())
         };
-        terraform::btp_parameters(set, file, &body, block, root, files, &mut instance);
+        terraform::btp_parameters(set, &module, block, &mut instance);
         let reference = format!("{INSTANCE}.{name}.");
         let btp_bindings = |instance: &mut Instance, file: usize, text: &str, body: &hcl_edit::structure::Body| {
             for (binding, block) in crate::hcl::resources(body, BINDING) {
@@ -1234,7 +1236,7 @@ fn load_terraform(set: &mut InstanceSet, file: usize, root: &Path, files: &dyn F
         }
         set.instances.push(instance);
     }
-    terraform::load_cloud_foundry(set, file, &body, root, files);
+    terraform::load_cloud_foundry(set, &mut module);
     terraform::module_calls(set, file, &body);
 }
 

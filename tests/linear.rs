@@ -1,0 +1,229 @@
+//! Linear time and bounded depth in the readers of issue 21 (section 4): Terraform `merge()`
+//! and locals, `parametersFrom`, the history, the language server's document store, and the
+//! globs of `.gitignore`, configuration excludes and CODEOWNERS.
+//!
+//! Each timing test builds its input at two sizes, n and 8n, and asserts that the larger takes
+//! less than [`MAX_RATIO`] times as long (linear: about 8; quadratic: about 64). Each size is
+//! timed as the best of three runs, so one slow moment of a busy machine does not fail it.
+
+mod support;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+use xsuaa_lint::deployment::{self, Files, Kind, ProblemKind, Unreadable};
+use xsuaa_lint::source::SourceFile;
+
+const MAX_RATIO: f64 = 12.0;
+
+/// The stack of a thread Rust starts (rayon's workers, the server's): what a reader may use.
+const WORKER_STACK: usize = 2 << 20;
+
+fn best_of_three(run: &dyn Fn()) -> Duration {
+    (0..3)
+        .map(|_| {
+            let started = Instant::now();
+            run();
+            started.elapsed()
+        })
+        .min()
+        .unwrap_or_default()
+}
+
+/// Times `run(n)` and `run(8n)`; fails when the ratio says worse than linear.
+fn assert_linear(what: &str, n: usize, run: impl Fn(usize)) {
+    // A first run at n warms caches and allocators.
+    run(n);
+    let small = best_of_three(&|| run(n));
+    let large = best_of_three(&|| run(8 * n));
+    let ratio = large.as_secs_f64() / small.as_secs_f64().max(1e-6);
+    eprintln!("{what}: n={n} {small:?}, 8n {large:?}, ratio {ratio:.1}");
+    assert!(ratio < MAX_RATIO, "{what}: 8n took {ratio:.1} times as long as n ({small:?} -> {large:?})");
+}
+
+/// Files held in memory, listed by folder and suffix as the disk would be.
+#[derive(Default)]
+struct Memory(HashMap<PathBuf, String>);
+
+impl Files for Memory {
+    fn read(&self, path: &Path, shown: &str) -> Result<SourceFile, Unreadable> {
+        self.0.get(path).map(|text| SourceFile::new(shown, text.clone())).ok_or(Unreadable::Missing)
+    }
+
+    fn list(&self, folder: &Path, suffix: &str) -> Vec<PathBuf> {
+        let mut paths: Vec<PathBuf> = self
+            .0
+            .keys()
+            .filter(|p| p.parent() == Some(folder) && p.to_string_lossy().ends_with(suffix))
+            .cloned()
+            .collect();
+        paths.sort();
+        paths
+    }
+}
+
+fn load(path: &str, text: &str, kind: Kind, files: &Memory) -> deployment::InstanceSet {
+    deployment::load(Path::new(path), SourceFile::new(path, text.to_string()), kind, Path::new("/r"), &[], files)
+}
+
+/// Loads a deployment file and judges every instance of it, as `check` does.
+fn judge(path: &str, text: &str, kind: Kind, files: &Memory) -> deployment::InstanceSet {
+    let set = load(path, text, kind, files);
+    for instance in &set.instances {
+        let _ = xsuaa_lint::lint::instance::evaluate(&set, instance, &Default::default());
+    }
+    set
+}
+
+fn unknowns(set: &deployment::InstanceSet) -> Vec<&str> {
+    set.problems.iter().filter(|p| p.kind == ProblemKind::Unknown).map(|p| p.message.as_str()).collect()
+}
+
+// --- Terraform ---------------------------------------------------------------------------------
+
+/// `merge()` of `n` maps of one key each, for both providers.
+fn terraform_merge(n: usize) -> String {
+    let maps: Vec<String> = (0..n).map(|i| format!("{{ k{i} = {i} }}")).collect();
+    let maps = maps.join(", ");
+    format!(
+        r#"resource "btp_subaccount_service_instance" "xsuaa" {{
+  service_offering_name = "xsuaa"
+  serviceplan_name      = "application"
+  parameters = jsonencode(merge({{ xsappname = "a" }}, {maps}))
+}}
+resource "cloudfoundry_service_instance" "cf_xsuaa" {{
+  name         = "cf-xsuaa"
+  service_plan = "guid"
+  parameters   = jsonencode(merge({{ xsappname = "b" }}, {maps}))
+}}
+"#
+    )
+}
+
+#[test]
+fn terraform_merge_is_linear_in_its_arguments() {
+    let files = Memory::default();
+    let set = judge("/r/main.tf", &terraform_merge(10), Kind::Terraform, &files);
+    assert_eq!(set.instances.len(), 2);
+    assert!(set.instances.iter().all(|i| i.layers.len() == 11 && !i.incomplete), "{:?}", set.instances);
+    assert_linear("terraform merge()", 2_000, |n| {
+        let set = judge("/r/main.tf", &terraform_merge(n), Kind::Terraform, &files);
+        assert_eq!(set.instances[0].layers.len(), n + 1);
+    });
+}
+
+#[test]
+fn a_later_merge_argument_still_replaces_earlier_keys() {
+    let text = r#"resource "btp_subaccount_service_instance" "xsuaa" {
+  service_offering_name = "xsuaa"
+  serviceplan_name      = "application"
+  parameters = jsonencode(merge({ xsappname = "a", x = 1 }, { y = 2 }, { x = 3, xsappname = "c" }))
+}
+"#;
+    let set = load("/r/main.tf", text, Kind::Terraform, &Memory::default());
+    let keys: Vec<Vec<&str>> = set.instances[0]
+        .layers
+        .iter()
+        .map(|l| l.node.as_object().unwrap().iter().map(|m| m.key.as_str()).collect())
+        .collect();
+    assert_eq!(keys, [vec![], vec!["y"], vec!["x", "xsappname"]]);
+}
+
+fn locals_instance(locals: &str, parameters: &str) -> String {
+    format!(
+        r#"locals {{
+{locals}
+}}
+resource "btp_subaccount_service_instance" "xsuaa" {{
+  service_offering_name = "xsuaa"
+  serviceplan_name      = "application"
+  parameters            = {parameters}
+}}
+resource "cloudfoundry_service_instance" "cf_xsuaa" {{
+  name         = "cf-xsuaa"
+  service_plan = "guid"
+  parameters   = {parameters}
+}}
+"#
+    )
+}
+
+#[test]
+fn a_local_that_names_itself_is_unknown_not_a_crash() {
+    for (locals, cycle) in [
+        ("  a = local.a", "local.a -> local.a"),
+        (
+            "  a = local.b\n  b = merge(local.c, {})\n  c = jsonencode(local.a)",
+            "local.a -> local.b -> local.c -> local.a",
+        ),
+    ] {
+        let text = locals_instance(locals, "local.a");
+        // In a thread with a worker's stack: an unbounded recursion overflows it.
+        let set = std::thread::Builder::new()
+            .stack_size(WORKER_STACK)
+            .spawn(move || load("/r/main.tf", &text, Kind::Terraform, &Memory::default()))
+            .unwrap()
+            .join()
+            .expect("no stack overflow");
+        let unknown = unknowns(&set);
+        assert_eq!(set.instances.len(), 2);
+        assert!(set.instances.iter().all(|i| i.incomplete));
+        assert!(unknown.len() == 2 && unknown.iter().all(|m| m.contains(cycle)), "{unknown:?}");
+    }
+}
+
+/// `a0 = local.a1`, `a1 = local.a2`, ... down to a map.
+fn chain_of_locals(n: usize) -> String {
+    let mut locals: Vec<String> = (0..n).map(|i| format!("  a{i} = local.a{}", i + 1)).collect();
+    locals.push(format!("  a{n} = {{ xsappname = \"deep\" }}"));
+    locals_instance(&locals.join("\n"), "jsonencode(local.a0)")
+}
+
+#[test]
+fn a_deep_chain_of_locals_is_unknown_not_a_crash() {
+    // A short chain is followed to its value.
+    let set = load("/r/main.tf", &chain_of_locals(10), Kind::Terraform, &Memory::default());
+    assert_eq!(set.instances.len(), 2);
+    assert!(unknowns(&set).is_empty() && set.instances.iter().all(|i| !i.incomplete), "{:?}", set.problems);
+    // 100,000 deep: not followed to the end, in a thread with a worker's stack.
+    let text = chain_of_locals(100_000);
+    let started = Instant::now();
+    let set = std::thread::Builder::new()
+        .stack_size(WORKER_STACK)
+        .spawn(move || load("/r/main.tf", &text, Kind::Terraform, &Memory::default()))
+        .unwrap()
+        .join()
+        .expect("no stack overflow");
+    assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
+    let unknown = unknowns(&set);
+    assert!(unknown.len() == 2 && unknown.iter().all(|m| m.contains("nested more than 64 deep")), "{unknown:?}");
+    assert!(set.instances.len() == 2 && set.instances.iter().all(|i| i.incomplete));
+}
+
+#[test]
+fn terraform_locals_are_looked_up_in_constant_time() {
+    // Many locals, all merged: a lookup must not scan the `locals` blocks.
+    let text = |n: usize| {
+        let locals: Vec<String> = (0..n).map(|i| format!("  p{i} = {{ k{i} = \"x{i}\" }}")).collect();
+        let names: Vec<String> = (0..n).map(|i| format!("local.p{i}")).collect();
+        locals_instance(
+            &locals.join("\n"),
+            &format!("jsonencode(merge({{ xsappname = \"a\" }}, {}))", names.join(", ")),
+        )
+    };
+    let files = Memory::default();
+    assert_linear("terraform locals", 1_000, |n| {
+        let set = load("/r/main.tf", &text(n), Kind::Terraform, &files);
+        assert!(set.instances.len() == 2 && set.instances.iter().all(|i| i.layers.len() == n + 1));
+    });
+}
+
+#[test]
+fn a_locals_cycle_through_the_command_line_is_xs007() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("main.tf"), locals_instance("  a = local.b\n  b = local.a", "local.a")).unwrap();
+    let (code, out, err) = support::check_concise(dir.path(), &["--isolated", "."]);
+    // XS007 is information: the run ends normally (it aborted with a stack overflow).
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("XS007") && out.contains("local.a -> local.b -> local.a"), "{out}");
+}
