@@ -6,6 +6,7 @@
 use crate::parse::{pointer_push, Node, Value};
 use crate::source::SourceFile;
 use crate::source::Span;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 mod cf;
@@ -857,6 +858,7 @@ fn load_kubernetes(set: &mut InstanceSet, file: usize, files: &dyn Files) {
     let Some(docs) = docs else { return };
     let many = docs.len() > 1;
     let doc_pointer = |i: usize| if many { format!("/{i}") } else { String::new() };
+    let mut sources = Sources::default();
     for (i, doc) in docs.iter().enumerate() {
         let api = doc.get("apiVersion").and_then(Node::as_str).unwrap_or_default();
         if doc.get("kind").and_then(Node::as_str) != Some("ServiceInstance") {
@@ -937,7 +939,7 @@ fn load_kubernetes(set: &mut InstanceSet, file: usize, files: &dyn Files) {
             });
         }
         if let Some(from) = doc.pointer(&format!("{spec}/parametersFrom")).and_then(Node::as_array) {
-            parameters_from(set, file, &docs, from, files, &mut instance);
+            parameters_from(set, file, &docs, &mut sources, from, files, &mut instance);
         }
         for (j, other) in docs.iter().enumerate() {
             if other.get("kind").and_then(Node::as_str) != Some("ServiceBinding")
@@ -997,14 +999,16 @@ fn parameters_from(
     set: &mut InstanceSet,
     file: usize,
     docs: &[Node],
+    sources: &mut Sources,
     from: &[Node],
     files: &dyn Files,
     instance: &mut Instance,
 ) {
-    let mut seen: Vec<(String, String)> = Vec::new();
+    // Each top-level key and the source that gave it first.
+    let mut seen: HashMap<String, String> = HashMap::new();
     for layer in &instance.layers {
         for member in layer.node.as_object().unwrap_or_default() {
-            seen.push((member.key.clone(), "`parameters`".to_string()));
+            seen.entry(member.key.clone()).or_insert_with(|| "`parameters`".to_string());
         }
     }
     let folder = set.paths[file].parent().map(Path::to_path_buf).unwrap_or_default();
@@ -1021,7 +1025,7 @@ fn parameters_from(
             continue;
         };
         let what = format!("{kind} `{name}` (key `{key}`)");
-        let Some((source_file, value)) = find_source(set, file, docs, &folder, files, kind, name, key) else {
+        let Some((source_file, value)) = find_source(set, file, docs, sources, &folder, files, kind, name, key) else {
             instance.incomplete = true;
             let message = format!(
                 "the configuration of instance `{}` is not known: {what} of `parametersFrom` is not in the repository (created in the cluster); it is not judged",
@@ -1044,7 +1048,7 @@ fn parameters_from(
         };
         let mut duplicate = false;
         for member in node.as_object().unwrap_or_default() {
-            if let Some((_, first)) = seen.iter().find(|(k, _)| *k == member.key) {
+            if let Some(first) = seen.get(&member.key) {
                 instance.incomplete = true;
                 duplicate = true;
                 let message = format!(
@@ -1054,7 +1058,7 @@ fn parameters_from(
                 set.problem(file, entry.span, ProblemKind::Duplicate, message);
                 continue;
             }
-            seen.push((member.key.clone(), what.clone()));
+            seen.insert(member.key.clone(), what.clone());
         }
         // The operator sends nothing: the sources are not merged.
         if !duplicate {
@@ -1091,6 +1095,64 @@ pub fn go_duration(text: &str) -> Option<u64> {
     number.is_empty().then_some(total)
 }
 
+/// The Secrets and ConfigMaps that `parametersFrom` may name, indexed by kind and name: this
+/// file's documents, then those of the other YAML files of its folder, each file read and
+/// parsed once per deployment file however many entries and instances name them.
+#[derive(Default)]
+struct Sources {
+    /// This file's documents (by index) of each kind and name, in order; built on first use.
+    own: Option<HashMap<(String, String), Vec<usize>>>,
+    /// The folder's other files that hold a Secret or ConfigMap; read on the first entry that
+    /// this file does not answer.
+    folder: Option<Vec<FolderSource>>,
+    /// `folder`'s documents (file, document) of each kind and name, in order.
+    in_folder: HashMap<(String, String), Vec<(usize, usize)>>,
+}
+
+struct FolderSource {
+    path: PathBuf,
+    source: SourceFile,
+    docs: Vec<Node>,
+    /// The file's index in the set, once a value was taken from it.
+    in_set: Option<usize>,
+}
+
+/// The kind and name of a Secret or ConfigMap document.
+fn source_key(doc: &Node) -> Option<(String, String)> {
+    let kind = doc.get("kind").and_then(Node::as_str).filter(|k| matches!(*k, "Secret" | "ConfigMap"))?;
+    Some((kind.to_string(), str_at(doc, "/metadata/name")?.to_string()))
+}
+
+impl Sources {
+    fn load_folder(&mut self, set: &InstanceSet, folder: &Path, files: &dyn Files) {
+        if self.folder.is_none() {
+            let mut found = Vec::new();
+            let mut paths = files.list(folder, ".yaml");
+            paths.extend(files.list(folder, ".yml"));
+            for path in paths {
+                let path = normalize(&path);
+                if set.paths.iter().any(|p| normalize(p) == path) {
+                    continue;
+                }
+                let Ok(source) = files.read(&path, &path.to_string_lossy()) else { continue };
+                if !(source.text.contains("kind: Secret") || source.text.contains("kind: ConfigMap")) {
+                    continue;
+                }
+                let Ok(docs) = crate::yaml::parse_documents(&source.text) else { continue };
+                for (d, doc) in docs.iter().enumerate() {
+                    if let Some(key) = source_key(doc) {
+                        self.in_folder.entry(key).or_default().push((found.len(), d));
+                    }
+                }
+                if docs.iter().any(|d| source_key(d).is_some()) {
+                    found.push(FolderSource { path, source, docs, in_set: None });
+                }
+            }
+            self.folder = Some(found);
+        }
+    }
+}
+
 /// A Secret's or ConfigMap's value at `key`, decoded, with its file and span: from the
 /// documents of this file, else from the YAML files of its folder that declare one so named.
 #[allow(clippy::too_many_arguments)]
@@ -1098,32 +1160,44 @@ fn find_source(
     set: &mut InstanceSet,
     file: usize,
     docs: &[Node],
+    sources: &mut Sources,
     folder: &Path,
     files: &dyn Files,
     kind: &str,
     name: &str,
     key: &str,
 ) -> Option<(usize, (String, Span))> {
-    if let Some(value) = docs.iter().find_map(|d| source_value(d, kind, name, key)) {
+    let wanted = (kind.to_string(), name.to_string());
+    let own = sources.own.get_or_insert_with(|| {
+        let mut own: HashMap<(String, String), Vec<usize>> = HashMap::new();
+        for (i, doc) in docs.iter().enumerate() {
+            if let Some(key) = source_key(doc) {
+                own.entry(key).or_default().push(i);
+            }
+        }
+        own
+    });
+    let in_file = own.get(&wanted).into_iter().flatten();
+    if let Some(value) = in_file.filter_map(|&i| docs.get(i)).find_map(|d| source_value(d, kind, name, key)) {
         return Some((file, value));
     }
-    let mut paths = files.list(folder, ".yaml");
-    paths.extend(files.list(folder, ".yml"));
-    for path in paths {
-        let path = normalize(&path);
-        if set.paths.iter().any(|p| normalize(p) == path) {
-            continue;
+    sources.load_folder(set, folder, files);
+    let folder_sources = sources.folder.as_mut()?;
+    let mut in_folder = sources.in_folder.get(&wanted).into_iter().flatten();
+    let (f, value) =
+        in_folder.find_map(|&(f, d)| source_value(&folder_sources[f].docs[d], kind, name, key).map(|v| (f, v)))?;
+    let found = &mut folder_sources[f];
+    let index = match found.in_set {
+        Some(index) => index,
+        None => {
+            // Not in the set: files already there were left out of `folder`, and this reader
+            // adds no other. Pushed without `add_file`'s search, which many files make quadratic.
+            set.files.push(found.source.clone());
+            set.paths.push(found.path.clone());
+            *found.in_set.insert(set.files.len() - 1)
         }
-        let Ok(source) = files.read(&path, &path.to_string_lossy()) else { continue };
-        if !(source.text.contains(&format!("kind: {kind}")) && source.text.contains(name)) {
-            continue;
-        }
-        let Ok(other) = crate::yaml::parse_documents(&source.text) else { continue };
-        if let Some(value) = other.iter().find_map(|d| source_value(d, kind, name, key)) {
-            return Some((set.add_file(path, source), value));
-        }
-    }
-    None
+    };
+    Some((index, value))
 }
 
 fn source_value(doc: &Node, kind: &str, name: &str, key: &str) -> Option<(String, Span)> {

@@ -95,36 +95,30 @@ pub fn merge_all(nodes: Vec<Node>) -> Option<Node> {
 /// The layers' files laid end to end, so that one tree's spans can point into all of them.
 pub struct Virtual {
     pub source: SourceFile,
-    /// (file index, start offset in the virtual text, length), in the order of the text.
+    /// (file index, start offset in the virtual text, length)
     parts: Vec<(usize, usize, usize)>,
-    /// Where each file starts, by file index.
-    starts: HashMap<usize, usize>,
 }
 
 impl Virtual {
     pub fn new(set: &InstanceSet, files: &[usize]) -> Self {
         let mut text = String::new();
         let mut parts = Vec::new();
-        let mut starts = HashMap::with_capacity(files.len());
         for &f in files {
             parts.push((f, text.len(), set.files[f].text.len()));
-            starts.entry(f).or_insert(text.len());
             text.push_str(&set.files[f].text);
             text.push('\n');
         }
-        Virtual { source: SourceFile::new("<effective configuration>", text), parts, starts }
+        Virtual { source: SourceFile::new("<effective configuration>", text), parts }
     }
 
     /// Where `file` starts in the virtual text.
     pub fn base(&self, file: usize) -> usize {
-        self.starts.get(&file).copied().unwrap_or(0)
+        self.parts.iter().find(|p| p.0 == file).map_or(0, |p| p.1)
     }
 
     /// The file holding `offset`, and where it starts.
     pub fn file_at(&self, offset: usize) -> Option<(usize, usize)> {
-        // The parts follow one another: the first that ends at or after `offset`.
-        let i = self.parts.partition_point(|(_, start, len)| start + len < offset);
-        self.parts.get(i).filter(|(_, start, _)| offset >= *start).map(|p| (p.0, p.1))
+        self.parts.iter().find(|(_, start, len)| offset >= *start && offset <= start + len).map(|p| (p.0, p.1))
     }
 }
 

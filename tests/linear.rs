@@ -30,8 +30,12 @@ fn best_of_three(run: &dyn Fn()) -> Duration {
         .unwrap_or_default()
 }
 
+/// Timing tests run one at a time: the tests of this file run in parallel otherwise.
+static TIMING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// Times `run(n)` and `run(8n)`; fails when the ratio says worse than linear.
 fn assert_linear(what: &str, n: usize, run: impl Fn(usize)) {
+    let _alone = TIMING.lock().unwrap_or_else(|e| e.into_inner());
     // A first run at n warms caches and allocators.
     run(n);
     let small = best_of_three(&|| run(n));
@@ -226,4 +230,51 @@ fn a_locals_cycle_through_the_command_line_is_xs007() {
     // XS007 is information: the run ends normally (it aborted with a stack overflow).
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("XS007") && out.contains("local.a -> local.b -> local.a"), "{out}");
+}
+
+// --- parametersFrom ----------------------------------------------------------------------------
+
+/// A Kyma instance whose `n` `parametersFrom` entries name ConfigMaps of another file of the
+/// folder, and that file.
+fn parameters_from(n: usize) -> (String, String) {
+    let entries: Vec<String> =
+        (0..n).map(|i| format!("    - configMapKeyRef:\n        name: p{i}\n        key: k\n")).collect();
+    let instance = format!(
+        "apiVersion: services.cloud.sap.com/v1\nkind: ServiceInstance\nmetadata:\n  name: xsuaa\nspec:\n  serviceOfferingName: xsuaa\n  servicePlanName: application\n  parameters:\n    xsappname: a\n  parametersFrom:\n{}",
+        entries.join("")
+    );
+    let maps: Vec<String> = (0..n)
+        .map(|i| format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: p{i}\ndata:\n  k: '{{\"k{i}\": {i}}}'\n"))
+        .collect();
+    (instance, maps.join("---\n"))
+}
+
+#[test]
+fn parameters_from_reads_each_file_of_the_folder_once() {
+    let run = |n: usize| {
+        let (instance, maps) = parameters_from(n);
+        let files = Memory(HashMap::from([(PathBuf::from("/r/k8s/config.yaml"), maps)]));
+        let set = judge("/r/k8s/instance.yaml", &instance, Kind::Kubernetes, &files);
+        // Every entry found, the file holding them added to the set once.
+        assert!(unknowns(&set).is_empty(), "{:?}", set.problems.first());
+        assert_eq!(set.instances[0].layers.len(), n + 1);
+        assert_eq!(set.paths.len(), 2);
+    };
+    run(3);
+    assert_linear("parametersFrom, one file", 200, run);
+    // Each ConfigMap in a file of its own: each file read once, not once per entry (the reader
+    // alone: judging an instance of many files is the effective configuration's business).
+    let run = |n: usize| {
+        let (instance, maps) = parameters_from(n);
+        let files = Memory(
+            maps.split("---\n")
+                .enumerate()
+                .map(|(i, map)| (PathBuf::from(format!("/r/k8s/config-{i}.yaml")), map.to_string()))
+                .collect(),
+        );
+        let set = load("/r/k8s/instance.yaml", &instance, Kind::Kubernetes, &files);
+        assert!(unknowns(&set).is_empty(), "{:?}", set.problems.first());
+        assert_eq!(set.paths.len(), n + 1);
+    };
+    assert_linear("parametersFrom, a file each", 200, run);
 }

@@ -34,9 +34,8 @@ pub struct EvaluationOptions<'a> {
 /// rules, then its plan and its bindings.
 pub fn evaluate(set: &InstanceSet, instance: &Instance, options: &EvaluationOptions<'_>) -> Evaluation {
     let mut files = vec![instance.file];
-    let mut taken = std::collections::HashSet::from([instance.file]);
     for layer in &instance.layers {
-        if taken.insert(layer.file) {
+        if !files.contains(&layer.file) {
             files.push(layer.file);
         }
     }
