@@ -278,3 +278,124 @@ fn parameters_from_reads_each_file_of_the_folder_once() {
     };
     assert_linear("parametersFrom, a file each", 200, run);
 }
+
+// --- history -----------------------------------------------------------------------------------
+
+/// A descriptor of `lines` distinct lines, each starting with `prefix`.
+fn descriptor_of_lines(prefix: &str, lines: usize) -> String {
+    let scopes: Vec<String> = (0..lines).map(|i| format!("    {{\"name\": \"$XSAPPNAME.{prefix}{i}\"}}")).collect();
+    format!("{{\n  \"xsappname\": \"a\",\n  \"scopes\": [\n{}\n  ]\n}}\n", scopes.join(",\n"))
+}
+
+#[test]
+fn rename_detection_is_linear_in_the_texts_compared() {
+    // A descriptor deleted since the base and a new one with no line in common: a line diff of
+    // the two costs their product; a profile of hashed lines, their sum.
+    let run = |n: usize| {
+        let dir = tempfile::tempdir().unwrap();
+        support::git_init(dir.path());
+        std::fs::create_dir_all(dir.path().join("old")).unwrap();
+        std::fs::write(dir.path().join("old/xs-security.json"), descriptor_of_lines("a", n)).unwrap();
+        support::git(dir.path(), &["add", "."]);
+        support::git(dir.path(), &["commit", "-qm", "base"]);
+        std::fs::remove_dir_all(dir.path().join("old")).unwrap();
+        std::fs::create_dir_all(dir.path().join("new")).unwrap();
+        let path = dir.path().join("new/xs-security.json");
+        let text = descriptor_of_lines("b", n);
+        std::fs::write(&path, &text).unwrap();
+        let history = xsuaa_lint::history::History::new(None);
+        let started = Instant::now();
+        assert!(history.baseline(&path, &text, 30).is_none(), "not a rename");
+        started.elapsed()
+    };
+    run(100);
+    let best = |n: usize| (0..3).map(|_| run(n)).min().unwrap_or_default();
+    let _alone = TIMING.lock().unwrap_or_else(|e| e.into_inner());
+    let (small, large) = (best(2_000), best(16_000));
+    let ratio = large.as_secs_f64() / small.as_secs_f64().max(1e-6);
+    eprintln!("rename detection: 2,000 lines {small:?}, 16,000 lines {large:?}, ratio {ratio:.1}");
+    assert!(ratio < MAX_RATIO, "rename detection: ratio {ratio:.1} ({small:?} -> {large:?})");
+}
+
+#[test]
+fn a_renamed_file_is_still_found_by_its_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    support::git_init(dir.path());
+    let old = descriptor_of_lines("a", 20);
+    std::fs::write(dir.path().join("xs-security.json"), &old).unwrap();
+    support::git(dir.path(), &["add", "."]);
+    support::git(dir.path(), &["commit", "-qm", "base"]);
+    std::fs::remove_file(dir.path().join("xs-security.json")).unwrap();
+    std::fs::create_dir_all(dir.path().join("security")).unwrap();
+    let path = dir.path().join("security/xs-security.json");
+    // Two lines of twenty changed: still the same file.
+    let text = old.replace("a3\"", "c3\"").replace("a4\"", "c4\"");
+    std::fs::write(&path, &text).unwrap();
+    let base = xsuaa_lint::history::History::new(None).baseline(&path, &text, 30).expect("renamed");
+    assert_eq!(base.renamed_from.as_deref(), Some("xs-security.json"));
+}
+
+/// A repository whose `xs-security.json` went through `commits` commits, alternating between two
+/// versions in the dual state of `size` bytes each (written with `git fast-import`).
+fn dual_history(dir: &Path, commits: usize, size: usize) -> String {
+    let version = |tail: &str| {
+        format!(
+            "{{\"xsappname\": \"a\", \"description\": \"{}{tail}\", \"oauth2-configuration\": {{\"credential-types\": [\"binding-secret\", \"instance-secret\"]}}}}\n",
+            "x".repeat(size)
+        )
+    };
+    let (a, b) = (version("a"), version("b"));
+    let mut stream = String::new();
+    for (mark, text) in [(1, &a), (2, &b)] {
+        stream.push_str(&format!("blob\nmark :{mark}\ndata {}\n{text}\n", text.len()));
+    }
+    for i in 0..commits {
+        stream.push_str(&format!(
+            "commit refs/heads/main\ncommitter t <t@example.com> {} +0000\ndata 1\nc\nM 100644 :{} xs-security.json\n\n",
+            1_700_000_000 + i * 60,
+            1 + i % 2
+        ));
+    }
+    support::git_init(dir);
+    let mut import = std::process::Command::new("git")
+        .current_dir(dir)
+        .args(["fast-import", "--quiet"])
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write as _;
+    import.stdin.take().unwrap().write_all(stream.as_bytes()).unwrap();
+    assert!(import.wait().unwrap().success());
+    let current = if commits % 2 == 1 { a } else { b };
+    std::fs::write(dir.join("xs-security.json"), &current).unwrap();
+    current
+}
+
+#[test]
+fn the_dual_state_history_parses_each_version_once() {
+    // m commits of versions of m KB: parsing each commit's version costs m * m KB.
+    let prepare = |m: usize| {
+        let dir = tempfile::tempdir().unwrap();
+        let text = dual_history(dir.path(), m, m * 1024);
+        (dir, text)
+    };
+    let time = |(dir, text): &(tempfile::TempDir, String)| {
+        let path = dir.path().join("xs-security.json");
+        let history = xsuaa_lint::history::History::new(None);
+        let started = Instant::now();
+        let base = history.baseline(&path, text, 30).expect("a base version");
+        let since = base.dual_since.expect("a known start");
+        assert_eq!(since.date, "2023-11-14", "the first commit's day");
+        started.elapsed()
+    };
+    let (small, large) = (prepare(40), prepare(320));
+    time(&small);
+    let _alone = TIMING.lock().unwrap_or_else(|e| e.into_inner());
+    let best = |repo| (0..3).map(|_| time(repo)).min().unwrap_or_default();
+    let (t_small, t_large) = (best(&small), best(&large));
+    let ratio = t_large.as_secs_f64() / t_small.as_secs_f64().max(1e-6);
+    eprintln!("dual-state history: 40 commits of 40 KB {t_small:?}, 320 of 320 KB {t_large:?}, ratio {ratio:.1}");
+    assert!(ratio < MAX_RATIO, "dual-state history: ratio {ratio:.1} ({t_small:?} -> {t_large:?})");
+}
