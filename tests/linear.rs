@@ -399,3 +399,76 @@ fn the_dual_state_history_parses_each_version_once() {
     eprintln!("dual-state history: 40 commits of 40 KB {t_small:?}, 320 of 320 KB {t_large:?}, ratio {ratio:.1}");
     assert!(ratio < MAX_RATIO, "dual-state history: ratio {ratio:.1} ({t_small:?} -> {t_large:?})");
 }
+
+// --- CODEOWNERS --------------------------------------------------------------------------------
+
+#[test]
+fn codeowners_rules_match_as_gitignore_lines_do() {
+    // The owners each path gets, against `ignore`'s `.gitignore` matcher (a rule each, the last
+    // matching rule wins, a rule matches a path or any folder above it).
+    let patterns = [
+        "*",
+        "*.json",
+        "/srv/",
+        "srv/",
+        "docs/*",
+        "/apps/*/xs-security.json",
+        "**/deploy/",
+        "a/**/b",
+        "xs-*.json",
+        "/*.yaml",
+        "sub/dir",
+        "**/[ab]pp/",
+        "?pp/x.json",
+        "apps/**",
+    ];
+    let paths = [
+        "xs-security.json",
+        "srv/xs-security.json",
+        "x/srv/a.json",
+        "docs/a.md",
+        "docs/b/c.json",
+        "apps/one/xs-security.json",
+        "apps/one/two/xs-security.json",
+        "k/deploy/mta.yaml",
+        "a/b",
+        "a/x/y/b/c.json",
+        "mta.yaml",
+        "k/mta.yaml",
+        "sub/dir/file",
+        "x/sub/dir/file",
+        "app/x.json",
+        "bpp/y/z.json",
+        "srvx/a.json",
+    ];
+    let text: String = patterns.iter().enumerate().map(|(i, p)| format!("{p} @o{i}\n")).collect();
+    let owners = xsuaa_lint::audit::identity::parse_rules(&text);
+    for path in paths {
+        let expected = patterns
+            .iter()
+            .enumerate()
+            .rev()
+            .find(|(_, p)| {
+                let mut builder = ignore::gitignore::GitignoreBuilder::new("");
+                builder.add_line(None, p).unwrap();
+                builder.build().unwrap().matched_path_or_any_parents(Path::new(path), false).is_ignore()
+            })
+            .map(|(i, _)| vec![format!("@o{i}")])
+            .unwrap_or_default();
+        assert_eq!(owners.owners(path), expected, "{path}");
+    }
+}
+
+#[test]
+fn codeowners_cost_time_in_proportion_to_their_rules() {
+    let text = |n: usize| -> String { (0..n).map(|i| format!("/d{i}/**/a*b*c*{i}*.json @team{i}\n")).collect() };
+    assert_linear("CODEOWNERS", 2_000, |n| {
+        let owners = xsuaa_lint::audit::identity::parse_rules(&text(n));
+        assert_eq!(owners.owners("d1/x/abc1.json"), ["@team1"]);
+        assert!(owners.owners("e/x.json").is_empty());
+    });
+    // Patterns too long or too complex are left out, not compiled.
+    let hostile = format!("{} @x\n/{} @y\n/ok @z\n", "*a".repeat(40), "x".repeat(5000));
+    let owners = xsuaa_lint::audit::identity::parse_rules(&hostile);
+    assert_eq!((owners.skipped, owners.owners("ok")), (2, vec!["@z".to_string()]));
+}
