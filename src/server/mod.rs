@@ -11,7 +11,7 @@
 
 pub mod analyze;
 mod features;
-mod position;
+pub mod position;
 mod transport;
 mod uri;
 

@@ -61,6 +61,16 @@ pub const READERS: &[Reader] = &[
     Reader { name: "ci: Jenkinsfile with many sh steps", build: jenkinsfile_many_steps },
     Reader { name: "ci: package.json with many scripts", build: package_json_many_scripts },
     Reader { name: "ci: Piper config with many services", build: piper_many_services },
+    // Terraform expressions, parametersFrom, history, the server, CODEOWNERS (issue 21's
+    // linear-rest items).
+    Reader { name: "terraform: merge() of many maps", build: terraform_merge_many },
+    Reader { name: "terraform: many locals merged", build: terraform_locals_many },
+    Reader { name: "kubernetes: parametersFrom entries into another file", build: parameters_from_one_file },
+    Reader { name: "kubernetes: parametersFrom entries, a file each", build: parameters_from_many_files },
+    Reader { name: "history: rename detection against a dissimilar file", build: history_rename },
+    Reader { name: "history: dual-state walk over versions", build: history_dual_walk },
+    Reader { name: "server: didChange with an edit per line", build: server_did_change },
+    Reader { name: "audit: CODEOWNERS with many rules", build: codeowners_many_rules },
     // Trees through the engine (files read once per run, not once per deployment file).
     Reader { name: "engine: deployment files beside a root manifest.yml", build: tree_root_manifest },
     Reader { name: "engine: MTAs and extensions", build: tree_mta_extensions },
@@ -68,6 +78,168 @@ pub const READERS: &[Reader] = &[
 
 // ---------------------------------------------------------------------------------------------
 // Inputs.
+
+const TERRAFORM_XSUAA: &str = "resource \"btp_subaccount_service_instance\" \"uaa\" {\n  service_offering_name = \"xsuaa\"\n  serviceplan_name = \"application\"\n";
+
+fn terraform_merge_many(bytes: usize) -> Work {
+    let maps = fill(bytes, "", |i, out| {
+        let _ = write!(out, "{{ k{i} = {i} }}, ");
+    });
+    let text = format!("{TERRAFORM_XSUAA}  parameters = jsonencode(merge({maps}{{ xsappname = \"a\" }}))\n}}\n");
+    judge(Kind::Terraform, "main.tf", text, Vec::new(), None)
+}
+
+fn terraform_locals_many(bytes: usize) -> Work {
+    let mut names = Vec::new();
+    let locals = fill(bytes, "locals {\n", |i, out| {
+        let _ = writeln!(out, "  p{i} = {{ k{i} = \"v\" }}");
+        names.push(format!("local.p{i}"));
+    });
+    let text = format!(
+        "{locals}}}\n{TERRAFORM_XSUAA}  parameters = jsonencode(merge({{ xsappname = \"a\" }}, {}))\n}}\n",
+        names.join(", ")
+    );
+    judge(Kind::Terraform, "main.tf", text, Vec::new(), None)
+}
+
+const KYMA_FROM_HEAD: &str = "apiVersion: services.cloud.sap.com/v1\nkind: ServiceInstance\nmetadata:\n  name: uaa\nspec:\n  serviceOfferingName: xsuaa\n  servicePlanName: application\n  parameters:\n    xsappname: a\n  parametersFrom:\n";
+
+fn config_map(i: usize) -> String {
+    format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: p{i}\ndata:\n  k: '{{\"k{i}\": {i}}}'\n")
+}
+
+fn parameters_from_one_file(bytes: usize) -> Work {
+    let mut maps = Vec::new();
+    let text = fill(bytes, KYMA_FROM_HEAD, |i, out| {
+        let _ = write!(out, "    - configMapKeyRef:\n        name: p{i}\n        key: k\n");
+        maps.push(config_map(i));
+    });
+    judge(Kind::Kubernetes, "instance.yaml", text, vec![("config.yaml", maps.join("---\n"))], None)
+}
+
+fn parameters_from_many_files(bytes: usize) -> Work {
+    let mut maps = Vec::new();
+    let text = fill(bytes / 2, KYMA_FROM_HEAD, |i, out| {
+        let _ = write!(out, "    - configMapKeyRef:\n        name: p{i}\n        key: k\n");
+        maps.push(config_map(i));
+    });
+    let names: Vec<String> = (0..maps.len()).map(|i| format!("config-{i}.yaml")).collect();
+    let others = names.iter().map(String::as_str).zip(maps).collect();
+    // The reader alone: judging an instance of many files is the effective configuration's.
+    let memory = Memory::new(others);
+    let path = memory.root.join("instance.yaml");
+    Box::new(move || {
+        let source = SourceFile::new("instance.yaml", text.clone());
+        let set = xsuaa_lint::deployment::load(&path, source, Kind::Kubernetes, &memory.root, &[], &memory);
+        std::hint::black_box(set.files.len());
+    })
+}
+
+/// A git repository written with `git fast-import` from a stream, its work tree left empty.
+fn fast_import(stream: &str) -> tempfile::TempDir {
+    let dir = tempfile::TempDir::new().expect("a temporary folder");
+    let git = |args: &[&str]| {
+        std::process::Command::new("git")
+            .current_dir(dir.path())
+            .args(args)
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .stdin(std::process::Stdio::piped())
+            .spawn()
+            .expect("git runs")
+    };
+    assert!(git(&["init", "-q", "-b", "main"]).wait().unwrap().success());
+    let mut import = git(&["fast-import", "--quiet"]);
+    use std::io::Write as _;
+    import.stdin.take().unwrap().write_all(stream.as_bytes()).unwrap();
+    assert!(import.wait().unwrap().success());
+    dir
+}
+
+fn blob(mark: usize, text: &str) -> String {
+    format!("blob\nmark :{mark}\ndata {}\n{text}\n", text.len())
+}
+
+fn commit(at: usize, changes: &str) -> String {
+    format!(
+        "commit refs/heads/main\ncommitter t <t@example.com> {} +0000\ndata 1\nc\n{changes}\n",
+        1_700_000_000 + at * 60
+    )
+}
+
+fn scopes_descriptor(bytes: usize, prefix: &str) -> String {
+    let body = fill(bytes, "{\"xsappname\": \"a\", \"scopes\": [\n", |i, out| {
+        let _ = writeln!(out, "{{\"name\": \"$XSAPPNAME.{prefix}{i}\"}},");
+    });
+    format!("{body}{{\"name\": \"$XSAPPNAME.last\"}}]}}\n")
+}
+
+fn history_rename(bytes: usize) -> Work {
+    // The base held old/xs-security.json; the work tree has new/xs-security.json, no line shared.
+    let old = scopes_descriptor(bytes, "a");
+    let dir = fast_import(&(blob(1, &old) + &commit(0, "M 100644 :1 old/xs-security.json\n")));
+    let path = dir.path().join("new/xs-security.json");
+    let text = scopes_descriptor(bytes, "b");
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, &text).unwrap();
+    Box::new(move || {
+        let history = xsuaa_lint::history::History::new(None);
+        std::hint::black_box(history.baseline(&path, &text, 30).is_some());
+        let _ = &dir;
+    })
+}
+
+fn history_dual_walk(bytes: usize) -> Work {
+    // Commits in proportion to the size, alternating two dual versions of the file.
+    let version = |tail: &str| {
+        format!(
+            "{{\"xsappname\": \"a\", \"description\": \"{}{tail}\", \"oauth2-configuration\": {{\"credential-types\": [\"binding-secret\", \"instance-secret\"]}}}}\n",
+            "x".repeat(bytes)
+        )
+    };
+    let commits = (bytes / 1024).clamp(2, 1000);
+    let mut stream = blob(1, &version("a")) + &blob(2, &version("b"));
+    for i in 0..commits {
+        stream.push_str(&commit(i, &format!("M 100644 :{} xs-security.json\n", 1 + i % 2)));
+    }
+    let dir = fast_import(&stream);
+    let path = dir.path().join("xs-security.json");
+    let text = version(if commits % 2 == 1 { "a" } else { "b" });
+    std::fs::write(&path, &text).unwrap();
+    Box::new(move || {
+        let history = xsuaa_lint::history::History::new(None);
+        std::hint::black_box(history.baseline(&path, &text, 30).is_some());
+        let _ = &dir;
+    })
+}
+
+fn server_did_change(bytes: usize) -> Work {
+    use lsp_types::{Position, Range, TextDocumentContentChangeEvent};
+    let lines = bytes / 11;
+    let text = "0123456789\n".repeat(lines);
+    let changes: Vec<TextDocumentContentChangeEvent> = (0..lines as u32)
+        .rev()
+        .map(|l| TextDocumentContentChangeEvent {
+            range: Some(Range { start: Position { line: l, character: 2 }, end: Position { line: l, character: 4 } }),
+            range_length: None,
+            text: "ab".into(),
+        })
+        .collect();
+    Box::new(move || {
+        let out = xsuaa_lint::server::position::apply_changes(text.clone(), changes.clone());
+        std::hint::black_box(out.len());
+    })
+}
+
+fn codeowners_many_rules(bytes: usize) -> Work {
+    let text = fill(bytes, "", |i, out| {
+        let _ = writeln!(out, "/d{i}/**/a*b*c*{i}*.json @team{i}");
+    });
+    Box::new(move || {
+        let owners = xsuaa_lint::audit::identity::parse_rules(&text);
+        std::hint::black_box(owners.owners("d1/x/abc1.json").len() + owners.owners("e/f/g.json").len());
+    })
+}
 
 /// `head`, then `unit(0)`, `unit(1)`, ... until the text holds at least `bytes` bytes.
 pub fn fill(bytes: usize, head: &str, mut unit: impl FnMut(usize, &mut String)) -> String {
