@@ -462,8 +462,8 @@ fn terraform_many_findings(bytes: usize) -> Work {
     let mut templates = String::new();
     let mut i = 0;
     while scopes.len() + templates.len() < bytes {
-        let _ = write!(scopes, "      {{ name = \"$XSAPPNAME.read{i}\" }},\n");
-        let _ = write!(templates, "      {{ name = \"T{i}\", scope-references = [\"$XSAPPNAME.READ{i}\"] }},\n");
+        let _ = writeln!(scopes, "      {{ name = \"$XSAPPNAME.read{i}\" }},");
+        let _ = writeln!(templates, "      {{ name = \"T{i}\", scope-references = [\"$XSAPPNAME.READ{i}\"] }},");
         i += 1;
     }
     let text = format!(
@@ -591,7 +591,7 @@ fn jenkinsfile_many_steps(bytes: usize) -> Work {
 
 fn package_json_many_scripts(bytes: usize) -> Work {
     let mut text = fill(bytes, "{\"name\": \"a\", \"scripts\": {", |i, out| {
-        let _ = write!(out, "\"s{i}\": \"cf create-service xsuaa application uaa-{i} -c xs-security.json\",\n");
+        let _ = writeln!(out, "\"s{i}\": \"cf create-service xsuaa application uaa-{i} -c xs-security.json\",");
     });
     text.push_str("\"last\": \"true\"}}\n");
     judge(Kind::Ci, "package.json", text, Vec::new(), None)
