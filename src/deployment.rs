@@ -6,6 +6,7 @@
 use crate::parse::{pointer_push, Node, Value};
 use crate::source::SourceFile;
 use crate::source::Span;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 mod cf;
@@ -885,6 +886,7 @@ fn load_kubernetes(set: &mut InstanceSet, file: usize, files: &dyn Files) {
     let Some(docs) = docs else { return };
     let many = docs.len() > 1;
     let doc_pointer = |i: usize| if many { format!("/{i}") } else { String::new() };
+    let mut sources = Sources::default();
     for (i, doc) in docs.iter().enumerate() {
         let api = doc.get("apiVersion").and_then(Node::as_str).unwrap_or_default();
         if doc.get("kind").and_then(Node::as_str) != Some("ServiceInstance") {
@@ -965,7 +967,7 @@ fn load_kubernetes(set: &mut InstanceSet, file: usize, files: &dyn Files) {
             });
         }
         if let Some(from) = doc.pointer(&format!("{spec}/parametersFrom")).and_then(Node::as_array) {
-            parameters_from(set, file, &docs, from, files, &mut instance);
+            parameters_from(set, file, &docs, &mut sources, from, files, &mut instance);
         }
         for (j, other) in docs.iter().enumerate() {
             if other.get("kind").and_then(Node::as_str) != Some("ServiceBinding")
@@ -1025,14 +1027,16 @@ fn parameters_from(
     set: &mut InstanceSet,
     file: usize,
     docs: &[Node],
+    sources: &mut Sources,
     from: &[Node],
     files: &dyn Files,
     instance: &mut Instance,
 ) {
-    let mut seen: Vec<(String, String)> = Vec::new();
+    // Each top-level key and the source that gave it first.
+    let mut seen: HashMap<String, String> = HashMap::new();
     for layer in &instance.layers {
         for member in layer.node.as_object().unwrap_or_default() {
-            seen.push((member.key.clone(), "`parameters`".to_string()));
+            seen.entry(member.key.clone()).or_insert_with(|| "`parameters`".to_string());
         }
     }
     let folder = set.paths[file].parent().map(Path::to_path_buf).unwrap_or_default();
@@ -1049,7 +1053,7 @@ fn parameters_from(
             continue;
         };
         let what = format!("{kind} `{name}` (key `{key}`)");
-        let (source_file, value) = match find_source(set, file, docs, &folder, files, kind, name, key) {
+        let (source_file, value) = match find_source(set, file, docs, sources, &folder, files, kind, name, key) {
             Some((source_file, Committed::Value(text, span))) => (source_file, (text, span)),
             Some((source_file, Committed::Invalid { field, span, reason })) => {
                 // The API server rejects the object: what the instance gets is not in the repository.
@@ -1095,7 +1099,7 @@ fn parameters_from(
         };
         let mut duplicate = false;
         for member in node.as_object().unwrap_or_default() {
-            if let Some((_, first)) = seen.iter().find(|(k, _)| *k == member.key) {
+            if let Some(first) = seen.get(&member.key) {
                 instance.incomplete = true;
                 duplicate = true;
                 let message = format!(
@@ -1105,7 +1109,7 @@ fn parameters_from(
                 set.problem(file, entry.span, ProblemKind::Duplicate, message);
                 continue;
             }
-            seen.push((member.key.clone(), what.clone()));
+            seen.insert(member.key.clone(), what.clone());
         }
         // The operator sends nothing: the sources are not merged.
         if !duplicate {
@@ -1154,39 +1158,109 @@ enum Committed {
     WithoutKey,
 }
 
-/// A Secret's or ConfigMap's value at `key`, with its file: from the documents of this file,
-/// else from the YAML files of its folder that declare one so named.
+/// The Secrets and ConfigMaps that `parametersFrom` may name, indexed by kind and name: this
+/// file's documents, then those of the other YAML files of its folder, each file read and
+/// parsed once per deployment file however many entries and instances name them.
+#[derive(Default)]
+struct Sources {
+    /// This file's documents (by index) of each kind and name, in order; built on first use.
+    own: Option<HashMap<(String, String), Vec<usize>>>,
+    /// The folder's other files that hold a Secret or ConfigMap; read on the first entry that
+    /// this file does not answer.
+    folder: Option<Vec<FolderSource>>,
+    /// `folder`'s documents (file, document) of each kind and name, in order.
+    in_folder: HashMap<(String, String), Vec<(usize, usize)>>,
+}
+
+struct FolderSource {
+    path: PathBuf,
+    source: SourceFile,
+    docs: Vec<Node>,
+    /// The file's index in the set, once a value was taken from it.
+    in_set: Option<usize>,
+}
+
+/// The kind and name of a Secret or ConfigMap document.
+fn source_key(doc: &Node) -> Option<(String, String)> {
+    let kind = doc.get("kind").and_then(Node::as_str).filter(|k| matches!(*k, "Secret" | "ConfigMap"))?;
+    Some((kind.to_string(), str_at(doc, "/metadata/name")?.to_string()))
+}
+
+impl Sources {
+    fn load_folder(&mut self, set: &InstanceSet, folder: &Path, files: &dyn Files) {
+        if self.folder.is_none() {
+            let mut found = Vec::new();
+            let mut paths = files.list(folder, ".yaml");
+            paths.extend(files.list(folder, ".yml"));
+            for path in paths {
+                let path = normalize(&path);
+                if set.paths.iter().any(|p| normalize(p) == path) {
+                    continue;
+                }
+                let Ok(source) = files.read(&path, &path.to_string_lossy()) else { continue };
+                if !(source.text.contains("kind: Secret") || source.text.contains("kind: ConfigMap")) {
+                    continue;
+                }
+                let Ok(docs) = crate::yaml::parse_documents(&source.text) else { continue };
+                for (d, doc) in docs.iter().enumerate() {
+                    if let Some(key) = source_key(doc) {
+                        self.in_folder.entry(key).or_default().push((found.len(), d));
+                    }
+                }
+                if docs.iter().any(|d| source_key(d).is_some()) {
+                    found.push(FolderSource { path, source, docs, in_set: None });
+                }
+            }
+            self.folder = Some(found);
+        }
+    }
+}
+
+/// A Secret's or ConfigMap's value at `key`, decoded, with its file and span: from the
+/// documents of this file, else from the YAML files of its folder that declare one so named.
 #[allow(clippy::too_many_arguments)]
 fn find_source(
     set: &mut InstanceSet,
     file: usize,
     docs: &[Node],
+    sources: &mut Sources,
     folder: &Path,
     files: &dyn Files,
     kind: &str,
     name: &str,
     key: &str,
 ) -> Option<(usize, Committed)> {
-    if let Some(value) = docs.iter().find_map(|d| source_value(d, kind, name, key)) {
+    let wanted = (kind.to_string(), name.to_string());
+    let own = sources.own.get_or_insert_with(|| {
+        let mut own: HashMap<(String, String), Vec<usize>> = HashMap::new();
+        for (i, doc) in docs.iter().enumerate() {
+            if let Some(key) = source_key(doc) {
+                own.entry(key).or_default().push(i);
+            }
+        }
+        own
+    });
+    let in_file = own.get(&wanted).into_iter().flatten();
+    if let Some(value) = in_file.filter_map(|&i| docs.get(i)).find_map(|d| source_value(d, kind, name, key)) {
         return Some((file, value));
     }
-    let mut paths = files.list(folder, ".yaml");
-    paths.extend(files.list(folder, ".yml"));
-    for path in paths {
-        let path = normalize(&path);
-        if set.paths.iter().any(|p| normalize(p) == path) {
-            continue;
+    sources.load_folder(set, folder, files);
+    let folder_sources = sources.folder.as_mut()?;
+    let mut in_folder = sources.in_folder.get(&wanted).into_iter().flatten();
+    let (f, value) =
+        in_folder.find_map(|&(f, d)| source_value(&folder_sources[f].docs[d], kind, name, key).map(|v| (f, v)))?;
+    let found = &mut folder_sources[f];
+    let index = match found.in_set {
+        Some(index) => index,
+        None => {
+            // Not in the set: files already there were left out of `folder`, and this reader
+            // adds no other. Pushed without `add_file`'s search, which many files make quadratic.
+            set.files.push(found.source.clone());
+            set.paths.push(found.path.clone());
+            *found.in_set.insert(set.files.len() - 1)
         }
-        let Ok(source) = files.read(&path, &path.to_string_lossy()) else { continue };
-        if !(source.text.contains(&format!("kind: {kind}")) && source.text.contains(name)) {
-            continue;
-        }
-        let Ok(other) = crate::yaml::parse_documents(&source.text) else { continue };
-        if let Some(value) = other.iter().find_map(|d| source_value(d, kind, name, key)) {
-            return Some((set.add_file(path, source), value));
-        }
-    }
-    None
+    };
+    Some((index, value))
 }
 
 /// What `doc` holds at `key`, when it is the `kind` named `name`.
@@ -1235,6 +1309,8 @@ fn load_terraform(set: &mut InstanceSet, file: usize, root: &Path, files: &dyn F
     };
     const INSTANCE: &str = "btp_subaccount_service_instance";
     const BINDING: &str = "btp_subaccount_service_binding";
+    // One module for every instance of the file: its locals are indexed once.
+    let mut module = terraform::Module::new(set, &text, &body, file, root, files);
     for (name, block) in crate::hcl::resources(&body, INSTANCE) {
         let offering = crate::hcl::string_attribute(block, "service_offering_name").map(|s| s.0);
         let plan_id = crate::hcl::attribute_source(&text, block, "serviceplan_id").unwrap_or_default();
@@ -1254,7 +1330,7 @@ fn load_terraform(set: &mut InstanceSet, file: usize, root: &Path, files: &dyn F
             plan_pointer: format!("{pointer}/serviceplan_name"),
             ..Instance::declared(name.to_string(), Format::Terraform, file, span, pointer.clone())
         };
-        terraform::btp_parameters(set, file, &body, block, root, files, &mut instance);
+        terraform::btp_parameters(set, &module, block, &mut instance);
         let reference = format!("{INSTANCE}.{name}.");
         let btp_bindings = |instance: &mut Instance, file: usize, text: &str, body: &hcl_edit::structure::Body| {
             for (binding, block) in crate::hcl::resources(body, BINDING) {
@@ -1314,7 +1390,7 @@ fn load_terraform(set: &mut InstanceSet, file: usize, root: &Path, files: &dyn F
         }
         set.instances.push(instance);
     }
-    terraform::load_cloud_foundry(set, file, &body, root, files);
+    terraform::load_cloud_foundry(set, &mut module);
     terraform::module_calls(set, file, &body);
 }
 

@@ -9,6 +9,7 @@
 use crate::deployment::{Instance, InstanceSet};
 use crate::parse::{Member, Node, Value};
 use crate::source::{SourceFile, Span};
+use std::collections::HashMap;
 
 /// The plan an instance is judged under: as written, or `application` when unknown.
 pub fn plan_of(instance: &Instance) -> &str {
@@ -37,25 +38,58 @@ pub fn shift(node: &Node, by: usize) -> Node {
 
 /// `high` over `low`: maps merge key by key, anything else is replaced.
 pub fn merge(low: Node, high: Node) -> Node {
-    match (low.value, high.value) {
-        (Value::Object(mut members), Value::Object(overrides)) => {
-            for over in overrides {
-                match members.iter().rposition(|m| m.key == over.key) {
-                    Some(i) => {
-                        let old = std::mem::replace(
-                            &mut members[i].value,
-                            Node { span: Span::default(), value: Value::Null },
-                        );
-                        members[i].value = merge(old, over.value);
-                        members[i].key_span = over.key_span;
-                    }
-                    None => members.push(over),
+    merge_all(vec![low, high]).unwrap_or(Node { span: Span::default(), value: Value::Null })
+}
+
+/// The nodes merged in order, each over the ones before it (as [`merge`] folds them), in one
+/// pass: every member goes to its key's slot through a hash map, so many layers or many keys
+/// cost time in proportion to their nodes, not their product. `None` for no node.
+pub fn merge_all(nodes: Vec<Node>) -> Option<Node> {
+    // A value that is not a map replaces everything below it: only the maps after the last such
+    // value (itself included, as the lowest) take part.
+    let from = nodes.iter().rposition(|n| !matches!(n.value, Value::Object(_))).unwrap_or(0);
+    let mut nodes = nodes.into_iter().skip(from);
+    let first = nodes.next()?;
+    let (mut span, members) = match first.value {
+        Value::Object(members) => (first.span, members),
+        value => {
+            let node = Node { span: first.span, value };
+            return match nodes.next() {
+                // The next value is a map (or there is none): it replaces this one.
+                Some(next) => merge_all(std::iter::once(next).chain(nodes).collect()),
+                None => Some(node),
+            };
+        }
+    };
+    // Slots: the lowest map's members as written (a repeated key stays repeated; later maps
+    // merge into its last occurrence), each with the values merged over it.
+    let mut slots: Vec<(String, Span, Vec<Node>)> =
+        members.into_iter().map(|m| (m.key, m.key_span, vec![m.value])).collect();
+    let mut index: HashMap<String, usize> = HashMap::with_capacity(slots.len());
+    for (i, (key, _, _)) in slots.iter().enumerate() {
+        index.insert(key.clone(), i);
+    }
+    for node in nodes {
+        span = node.span;
+        let Value::Object(overrides) = node.value else { continue };
+        for over in overrides {
+            match index.get(&over.key) {
+                Some(&i) => {
+                    slots[i].1 = over.key_span;
+                    slots[i].2.push(over.value);
+                }
+                None => {
+                    index.insert(over.key.clone(), slots.len());
+                    slots.push((over.key, over.key_span, vec![over.value]));
                 }
             }
-            Node { span: high.span, value: Value::Object(members) }
         }
-        (_, value) => Node { span: high.span, value },
     }
+    let members = slots
+        .into_iter()
+        .filter_map(|(key, key_span, values)| Some(Member { key, key_span, value: merge_all(values)? }))
+        .collect();
+    Some(Node { span, value: Value::Object(members) })
 }
 
 /// The layers' files laid end to end, so that one tree's spans can point into all of them.

@@ -18,8 +18,52 @@ struct Repository {
     /// repository without commits, say).
     tree: Option<gix::ObjectId>,
     commit: Option<gix::ObjectId>,
-    /// Descriptor-named files of the base tree, for rename detection; listed on first need.
-    descriptors: OnceLock<Vec<(String, gix::ObjectId)>>,
+    /// The descriptors of the base tree that are gone from the work tree, each with the line
+    /// profile of its text: the candidates of rename detection, read once per run on first need.
+    gone: OnceLock<Vec<Candidate>>,
+    /// Per blob, whether it holds a descriptor in the dual state: a blob is parsed once per run,
+    /// however many commits and files hold it.
+    dual_blobs: Mutex<HashMap<gix::ObjectId, bool>>,
+}
+
+/// A file the current one may have been renamed from.
+struct Candidate {
+    path: String,
+    bytes: Vec<u8>,
+    lines: LineProfile,
+}
+
+/// How many times each line (by hash) occurs in a text: rename similarity is the share of lines
+/// two texts have in common, counted in time linear in the texts (git, too, compares renames
+/// by hashed chunks, not by a diff).
+struct LineProfile {
+    counts: HashMap<u64, u32>,
+    total: usize,
+}
+
+impl LineProfile {
+    fn of(text: &str) -> Self {
+        use std::hash::BuildHasher;
+        let hasher = std::hash::BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default();
+        let mut counts: HashMap<u64, u32> = HashMap::new();
+        let mut total = 0;
+        for line in text.lines() {
+            *counts.entry(hasher.hash_one(line)).or_default() += 1;
+            total += 1;
+        }
+        LineProfile { counts, total }
+    }
+
+    /// Twice the lines in common over the lines of both (1: the same lines).
+    fn similarity(&self, other: &LineProfile) -> f32 {
+        if self.total + other.total == 0 {
+            return 1.0;
+        }
+        let (small, large) = if self.counts.len() <= other.counts.len() { (self, other) } else { (other, self) };
+        let common: usize =
+            small.counts.iter().map(|(line, n)| (*n).min(large.counts.get(line).copied().unwrap_or(0)) as usize).sum();
+        (2 * common) as f32 / (self.total + other.total) as f32
+    }
 }
 
 /// What holds a folder.
@@ -47,6 +91,11 @@ pub struct History {
 
 /// Rename detection gives up beyond this many candidates, as git does for large renames.
 const MAX_RENAME_CANDIDATES: usize = 100;
+/// ... or beyond this many bytes of candidates, so that what it reads stays bounded.
+const MAX_RENAME_BYTES: u64 = 32 * 1024 * 1024;
+/// The bytes of a file's versions parsed to find when its dual state began; beyond, the start
+/// is unknown, as for a streak longer than [`MAX_DUAL_STATE_WALK`] commits.
+pub const MAX_DUAL_STATE_BYTES: usize = 64 * 1024 * 1024;
 /// The share of equal lines for a deleted descriptor to count as the renamed file (git's default).
 const RENAME_SIMILARITY: f32 = 0.5;
 /// How many commits of a file's first-parent history are read back to find when its dual state
@@ -138,7 +187,8 @@ impl History {
         let today = days_since_epoch(now_seconds());
         let dual_since = if CredentialTypes::meant(&root) == MigrationState::Dual {
             let at_base = renamed_from.as_deref().map_or_else(|| relative.clone(), PathBuf::from);
-            repository.commit.and_then(|commit| dual_streak_start(&repo, commit, &at_base)).map(|seconds| {
+            let dual_blobs = &repository.dual_blobs;
+            repository.commit.and_then(|commit| dual_streak_start(&repo, commit, &at_base, dual_blobs)).map(|seconds| {
                 let day = days_since_epoch(seconds);
                 DualSince { date: civil_date(day), days: today.saturating_sub(day).max(0) as u64, grace_days }
             })
@@ -195,7 +245,8 @@ impl History {
             workdir: workdir.to_path_buf(),
             tree,
             commit,
-            descriptors: OnceLock::new(),
+            gone: OnceLock::new(),
+            dual_blobs: Mutex::new(HashMap::new()),
         }))
     }
 
@@ -249,21 +300,57 @@ impl History {
         tree: &gix::Tree<'_>,
         current_text: &str,
     ) -> Option<(String, Vec<u8>)> {
-        let descriptors = repository.descriptors.get_or_init(|| match descriptors_in(tree) {
+        let gone = repository.gone.get_or_init(|| self.rename_candidates(repository, repo, tree));
+        if gone.is_empty() {
+            return None;
+        }
+        let current = LineProfile::of(current_text);
+        let mut best: Option<(f32, &Candidate)> = None;
+        for candidate in gone {
+            let ratio = current.similarity(&candidate.lines);
+            if ratio >= RENAME_SIMILARITY && best.as_ref().is_none_or(|(r, _)| ratio > *r) {
+                best = Some((ratio, candidate));
+            }
+        }
+        best.map(|(_, c)| (c.path.clone(), c.bytes.clone()))
+    }
+
+    /// The descriptors of the base tree gone from the work tree, read with their line profiles;
+    /// none when they are more than [`MAX_RENAME_CANDIDATES`] or [`MAX_RENAME_BYTES`].
+    fn rename_candidates(
+        &self,
+        repository: &Repository,
+        repo: &gix::Repository,
+        tree: &gix::Tree<'_>,
+    ) -> Vec<Candidate> {
+        let descriptors = match descriptors_in(tree) {
             Ok(found) => found,
             Err(e) => {
                 self.corrupt::<()>(repository, format!("the tree of `{}`", self.revision), &e);
-                Vec::new()
+                return Vec::new();
             }
-        });
-        let gone: Vec<&(String, gix::ObjectId)> =
-            descriptors.iter().filter(|(path, _)| !repository.workdir.join(path).exists()).collect();
-        if gone.is_empty() || gone.len() > MAX_RENAME_CANDIDATES {
-            return None;
+        };
+        let gone: Vec<(String, gix::ObjectId)> =
+            descriptors.into_iter().filter(|(path, _)| !repository.workdir.join(path).exists()).collect();
+        if gone.len() > MAX_RENAME_CANDIDATES {
+            return Vec::new();
         }
-        let mut best: Option<(f32, &str, Vec<u8>)> = None;
+        let mut bytes_total: u64 = 0;
+        for (path, id) in &gone {
+            match repo.find_header(*id) {
+                Ok(header) => bytes_total = bytes_total.saturating_add(header.size()),
+                Err(e) => {
+                    self.corrupt::<()>(repository, format!("`{path}` at `{}`", self.revision), &e);
+                    return Vec::new();
+                }
+            }
+        }
+        if bytes_total > MAX_RENAME_BYTES {
+            return Vec::new();
+        }
+        let mut candidates = Vec::new();
         for (path, id) in gone {
-            let bytes = match read_blob(repo, *id) {
+            let bytes = match read_blob(repo, id) {
                 Ok(Some(bytes)) => bytes,
                 Ok(None) => continue,
                 Err(e) => {
@@ -271,25 +358,28 @@ impl History {
                     continue;
                 }
             };
-            let Ok(old) = std::str::from_utf8(&bytes) else { continue };
-            let ratio = similar::TextDiff::from_lines(old, current_text).ratio();
-            if ratio >= RENAME_SIMILARITY && best.as_ref().is_none_or(|(r, _, _)| ratio > *r) {
-                best = Some((ratio, path, bytes));
-            }
+            let Ok(text) = std::str::from_utf8(&bytes) else { continue };
+            let lines = LineProfile::of(text);
+            candidates.push(Candidate { path, bytes, lines });
         }
-        best.map(|(_, path, bytes)| (path.to_string(), bytes))
+        candidates
     }
 }
 
 /// The committer time (seconds since the epoch) of the oldest commit of the streak that holds
 /// `path` in the dual state, walking the first-parent history back from `base` (which holds
-/// it). `None` when a commit cannot be read or the streak is longer than
-/// [`MAX_DUAL_STATE_WALK`] commits: the start is then unknown.
-fn dual_streak_start(repo: &gix::Repository, base: gix::ObjectId, path: &Path) -> Option<i64> {
+/// it). `None` when a commit cannot be read, or the streak is longer than
+/// [`MAX_DUAL_STATE_WALK`] commits or its versions than [`MAX_DUAL_STATE_BYTES`]: the start is
+/// then unknown. Each blob is parsed once (`dual_blobs` keeps the verdicts for the run).
+fn dual_streak_start(
+    repo: &gix::Repository,
+    base: gix::ObjectId,
+    path: &Path,
+    dual_blobs: &Mutex<HashMap<gix::ObjectId, bool>>,
+) -> Option<i64> {
     let mut id = base;
     let mut start = None;
-    // The blob last found dual: an unchanged file needs no second parse.
-    let mut dual_blob: Option<gix::ObjectId> = None;
+    let mut parsed = 0usize;
     for _ in 0..MAX_DUAL_STATE_WALK {
         let commit = repo.find_commit(id).ok()?;
         let tree = commit.tree().ok()?;
@@ -299,15 +389,24 @@ fn dual_streak_start(repo: &gix::Repository, base: gix::ObjectId, path: &Path) -
             Err(_) => return None,
         };
         let blob = entry.object_id();
-        if dual_blob != Some(blob) {
-            let Ok(Some(bytes)) = read_blob(repo, blob) else { return start };
-            let Ok(text) = String::from_utf8(bytes) else { return start };
-            let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
-            let Ok(root) = crate::parse::parse(&text, bom) else { return start };
-            if CredentialTypes::meant(&root) != MigrationState::Dual {
-                return start;
+        let known = dual_blobs.lock().ok().and_then(|verdicts| verdicts.get(&blob).copied());
+        let dual = match known {
+            Some(dual) => dual,
+            None => {
+                let Ok(Some(bytes)) = read_blob(repo, blob) else { return start };
+                parsed += bytes.len();
+                if parsed > MAX_DUAL_STATE_BYTES {
+                    return None;
+                }
+                let dual = is_dual(bytes);
+                if let Ok(mut verdicts) = dual_blobs.lock() {
+                    verdicts.insert(blob, dual);
+                }
+                dual
             }
-            dual_blob = Some(blob);
+        };
+        if !dual {
+            return start;
         }
         start = Some(commit.time().ok()?.seconds);
         let parent = commit.parent_ids().next().map(gix::Id::detach);
@@ -317,6 +416,13 @@ fn dual_streak_start(repo: &gix::Repository, base: gix::ObjectId, path: &Path) -
         }
     }
     None
+}
+
+/// Whether a version of a file is a descriptor in the dual state.
+fn is_dual(bytes: Vec<u8>) -> bool {
+    let Ok(text) = String::from_utf8(bytes) else { return false };
+    let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
+    crate::parse::parse(&text, bom).is_ok_and(|root| CredentialTypes::meant(&root) == MigrationState::Dual)
 }
 
 fn now_seconds() -> i64 {

@@ -170,16 +170,25 @@ pub fn parse_link_pattern(s: &str) -> Result<(String, String), String> {
 }
 
 /// The rules of a repository's `CODEOWNERS` (the first of `.github/CODEOWNERS`, `CODEOWNERS`,
-/// `docs/CODEOWNERS`, as GitHub reads them), in file order.
+/// `docs/CODEOWNERS`, as GitHub reads them), in file order. Each pattern is kept as `glob`'s
+/// tokens, matched without an automaton: memory grows with the patterns' text (a `.gitignore`
+/// matcher per rule cost some 12 KB each, 240 MB for 20,000 rules).
 #[derive(Default)]
 pub struct CodeOwners {
     /// The file the rules come from, relative to the repository.
     pub file: Option<String>,
-    rules: Vec<(ignore::gitignore::Gitignore, Vec<String>)>,
+    rules: Vec<(Vec<glob::Pattern>, Vec<String>)>,
+    /// Patterns left out: not readable as a glob, or longer or more complex than
+    /// [`MAX_OWNER_PATTERN`] allows (GitHub ignores the lines it cannot read, too).
+    pub skipped: usize,
     /// The file that is there but was not read, and why (a link out of the repository, a FIFO,
     /// larger than an owners list is).
     pub refused: Option<(String, String)>,
 }
+
+/// A pattern's most bytes, wildcards and `**`: a longer one names no path of a repository, and
+/// the time to match it grows with its wildcards.
+const MAX_OWNER_PATTERN: (usize, usize, usize) = (1024, 16, 4);
 
 impl CodeOwners {
     pub fn load(repo: &Path) -> Self {
@@ -190,7 +199,7 @@ impl CodeOwners {
                 continue;
             }
             return match crate::load::read_text_within(&path, repo, crate::load::MAX_IGNORE_FILE_SIZE) {
-                Ok(text) => CodeOwners { file: Some(rel.to_string()), rules: parse_rules(&text), refused: None },
+                Ok(text) => CodeOwners { file: Some(rel.to_string()), ..parse_rules(&text) },
                 Err(reason) => CodeOwners { refused: Some((rel.to_string(), reason)), ..CodeOwners::default() },
             };
         }
@@ -204,8 +213,13 @@ impl CodeOwners {
         if path.is_empty() {
             return Vec::new();
         }
-        for (matcher, owners) in self.rules.iter().rev() {
-            if matcher.matched_path_or_any_parents(Path::new(path), false).is_ignore() {
+        let options = glob::MatchOptions {
+            case_sensitive: true,
+            require_literal_separator: true,
+            require_literal_leading_dot: false,
+        };
+        for (patterns, owners) in self.rules.iter().rev() {
+            if patterns.iter().any(|p| p.matches_with(path, options)) {
                 return owners.clone();
             }
         }
@@ -213,8 +227,34 @@ impl CodeOwners {
     }
 }
 
-fn parse_rules(text: &str) -> Vec<(ignore::gitignore::Gitignore, Vec<String>)> {
+/// The globs of a CODEOWNERS pattern, read as a `.gitignore` line: matching the path itself
+/// (unless the pattern names folders only) and anything below what it matches.
+fn owner_globs(pattern: &str) -> Vec<String> {
+    let (pattern, folders_only) = match pattern.strip_suffix('/') {
+        Some(folder) => (folder, true),
+        None => (pattern, false),
+    };
+    // A pattern with a slash before its end is relative to the root; one without, any depth.
+    let glob = match pattern.strip_prefix('/') {
+        Some(rooted) => rooted.to_string(),
+        None if pattern.contains('/') => pattern.to_string(),
+        None => format!("**/{pattern}"),
+    };
+    if glob.is_empty() || glob == "**/" {
+        return Vec::new();
+    }
+    let below = if glob.ends_with("/**") { glob.clone() } else { format!("{glob}/**") };
+    if folders_only {
+        vec![below]
+    } else {
+        vec![glob, below]
+    }
+}
+
+/// The rules of a `CODEOWNERS` text.
+pub fn parse_rules(text: &str) -> CodeOwners {
     let mut rules = Vec::new();
+    let mut skipped = 0;
     for line in text.lines() {
         // A comment, a blank line, or a GitLab section heading (`[Section]`, `^[Optional]`).
         let line = line.trim();
@@ -228,15 +268,18 @@ fn parse_rules(text: &str) -> Vec<(ignore::gitignore::Gitignore, Vec<String>)> {
         if pattern.starts_with('!') {
             continue;
         }
-        let mut builder = ignore::gitignore::GitignoreBuilder::new("");
-        if builder.add_line(None, pattern).is_err() {
+        let wildcards = pattern.bytes().filter(|b| matches!(b, b'*' | b'?' | b'[')).count();
+        let (most_bytes, most_wildcards, most_recursive) = MAX_OWNER_PATTERN;
+        if pattern.len() > most_bytes || wildcards > most_wildcards || pattern.matches("**").count() > most_recursive {
+            skipped += 1;
             continue;
         }
-        if let Ok(matcher) = builder.build() {
-            rules.push((matcher, owners));
+        match owner_globs(pattern).iter().map(|g| glob::Pattern::new(g)).collect::<Result<Vec<_>, _>>() {
+            Ok(patterns) if !patterns.is_empty() => rules.push((patterns, owners)),
+            _ => skipped += 1,
         }
     }
-    rules
+    CodeOwners { file: None, rules, skipped, refused: None }
 }
 
 /// The path of `file` (as the report shows it, relative to `cwd` or absolute) inside the
@@ -321,13 +364,9 @@ mod tests {
 
     #[test]
     fn codeowners_last_match_wins() {
-        let owners = CodeOwners {
-            file: None,
-            refused: None,
-            rules: parse_rules(
-                "# comment\n* @org/all\n/srv/ @org/backend # inline\n*.yaml @org/ops\n[Section]\nsrv/legacy/\n",
-            ),
-        };
+        let owners = parse_rules(
+            "# comment\n* @org/all\n/srv/ @org/backend # inline\n*.yaml @org/ops\n[Section]\nsrv/legacy/\n",
+        );
         assert_eq!(owners.owners("xs-security.json"), ["@org/all"]);
         assert_eq!(owners.owners("srv/xs-security.json"), ["@org/backend"]);
         assert_eq!(owners.owners("srv/mta.yaml"), ["@org/ops"]);

@@ -22,6 +22,8 @@ use crate::source::Span;
 use hcl_edit::expr::Expression;
 use hcl_edit::structure::{Block, Body};
 use hcl_edit::Span as _;
+use std::cell::OnceCell;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 pub(super) const INSTANCE: &str = "cloudfoundry_service_instance";
@@ -32,6 +34,19 @@ const BINDINGS: [(&str, &str); 2] =
 /// Why a value is not known, and where; `None`: already reported (a file that is missing).
 type Unknown = Option<(String, Span)>;
 
+/// How many references and calls deep (`local.a` naming `local.b`, `merge(jsonencode(...))`) an
+/// expression is followed before its value counts as not known: far more than a module writes,
+/// and the stack stays small whatever the file holds.
+pub(super) const MAX_EVALUATION_DEPTH: usize = 64;
+
+/// What an evaluation has followed so far: how deep it is, and the locals it is inside of (a
+/// local met again is a cycle).
+#[derive(Default)]
+struct Trail {
+    depth: usize,
+    locals: Vec<String>,
+}
+
 /// A data source of a service offering, as far as it is literal.
 struct Offering {
     offering: Option<String>,
@@ -40,7 +55,7 @@ struct Offering {
     pointer: String,
 }
 
-struct Module<'a> {
+pub(super) struct Module<'a> {
     text: &'a str,
     body: &'a Body,
     file: usize,
@@ -51,14 +66,15 @@ struct Module<'a> {
     files: &'a dyn Files,
     /// The other `.tf` files of the folder, parsed when a data source is not in the file.
     others: Option<Vec<Body>>,
+    /// The file's locals by name (the first definition), indexed on first use.
+    locals: OnceCell<HashMap<&'a str, &'a Expression>>,
 }
 
-pub(super) fn load_cloud_foundry(set: &mut InstanceSet, file: usize, body: &Body, root: &Path, files: &dyn Files) {
-    if !set.files[file].text.contains(INSTANCE) {
+pub(super) fn load_cloud_foundry(set: &mut InstanceSet, module: &mut Module<'_>) {
+    if !module.text.contains(INSTANCE) {
         return;
     }
-    let text = set.files[file].text.clone();
-    let mut module = Module::new(set, &text, body, file, root, files);
+    let body = module.body;
     for (label, block) in crate::hcl::resources(body, INSTANCE) {
         module.instance(set, label, block);
     }
@@ -119,24 +135,14 @@ pub(super) fn module_calls(set: &mut InstanceSet, file: usize, body: &Body) {
 
 /// The layers of a `btp_subaccount_service_instance`'s `parameters`, read as the Cloud Foundry
 /// provider's are (XS007 when not known).
-pub(super) fn btp_parameters(
-    set: &mut InstanceSet,
-    file: usize,
-    body: &Body,
-    block: &Block,
-    root: &Path,
-    files: &dyn Files,
-    instance: &mut Instance,
-) {
+pub(super) fn btp_parameters(set: &mut InstanceSet, module: &Module<'_>, block: &Block, instance: &mut Instance) {
     let Some(attribute) = block.body.get_attribute("parameters") else { return };
-    let text = set.files[file].text.clone();
-    let module = Module::new(set, &text, body, file, root, files);
     let pointer = format!("{}/parameters", instance.pointer);
     module.configure(set, &attribute.value, &pointer, instance);
 }
 
 impl<'a> Module<'a> {
-    fn new(
+    pub(super) fn new(
         set: &InstanceSet,
         text: &'a str,
         body: &'a Body,
@@ -146,7 +152,7 @@ impl<'a> Module<'a> {
     ) -> Self {
         let own = set.paths[file].clone();
         let folder = own.parent().map(Path::to_path_buf).unwrap_or_default();
-        Module { text, body, file, folder, own, root, files, others: None }
+        Module { text, body, file, folder, own, root, files, others: None, locals: OnceCell::new() }
     }
 
     fn instance(&mut self, set: &mut InstanceSet, label: &str, block: &Block) {
@@ -207,7 +213,7 @@ impl<'a> Module<'a> {
     /// The instance's layers from its `parameters`; one that is not known is reported (XS007)
     /// and makes the instance incomplete.
     fn configure(&self, set: &mut InstanceSet, expr: &Expression, pointer: &str, instance: &mut Instance) {
-        match self.evaluate(set, expr, pointer, true) {
+        match self.evaluate(set, expr, pointer, true, &mut Trail::default()) {
             Ok(layers) => instance.layers = layers,
             Err(unknown) => {
                 instance.incomplete = true;
@@ -294,21 +300,22 @@ impl<'a> Module<'a> {
     /// Whether literal parameters hold an `xsappname` (nothing is read from disk).
     fn literal_xsappname(&self, expr: &Expression) -> bool {
         let mut probe = InstanceSet::default();
-        self.evaluate(&mut probe, expr, "", false)
+        self.evaluate(&mut probe, expr, "", false, &mut Trail::default())
             .is_ok_and(|layers| layers.iter().any(|l| l.node.get("xsappname").is_some()))
     }
 
-    /// The layers an expression comes to, lowest precedence first (none: `null`).
+    /// The layers an expression comes to, lowest precedence first (none: `null`). Followed at
+    /// most [`MAX_EVALUATION_DEPTH`] deep; a local that names itself, directly or through
+    /// others, is a cycle: either way the value is not known.
     fn evaluate(
         &self,
         set: &mut InstanceSet,
         expr: &Expression,
         pointer: &str,
         read_files: bool,
+        trail: &mut Trail,
     ) -> Result<Vec<Layer>, Unknown> {
         let span = span_of(expr.span());
-        let inline =
-            |node: Node| Layer { file: self.file, kind: LayerKind::Inline, pointer: pointer.to_string(), node };
         let unknown = |what: &str| -> Unknown {
             // A heredoc is shown by its first line.
             let source = self.text.get(span.start..span.end).unwrap_or("expression").trim();
@@ -320,9 +327,30 @@ impl<'a> Module<'a> {
             };
             Some((format!("{what} `{shown}`"), span))
         };
+        if trail.depth >= MAX_EVALUATION_DEPTH {
+            return Err(unknown(&format!("references and calls nested more than {MAX_EVALUATION_DEPTH} deep, at")));
+        }
+        trail.depth += 1;
+        let layers = self.evaluate_inner(set, expr, pointer, read_files, trail, unknown);
+        trail.depth -= 1;
+        layers
+    }
+
+    fn evaluate_inner(
+        &self,
+        set: &mut InstanceSet,
+        expr: &Expression,
+        pointer: &str,
+        read_files: bool,
+        trail: &mut Trail,
+        unknown: impl Fn(&str) -> Unknown,
+    ) -> Result<Vec<Layer>, Unknown> {
+        let span = span_of(expr.span());
+        let inline =
+            |node: Node| Layer { file: self.file, kind: LayerKind::Inline, pointer: pointer.to_string(), node };
         match expr {
             Expression::Null(_) => Ok(Vec::new()),
-            Expression::Parenthesis(p) => self.evaluate(set, p.inner(), pointer, read_files),
+            Expression::Parenthesis(p) => self.evaluate(set, p.inner(), pointer, read_files, trail),
             Expression::Object(_) => Ok(vec![inline(to_node(self.text, expr))]),
             Expression::String(s) => match crate::parse::parse(s.value(), 0) {
                 Ok(node) => Ok(vec![inline(crate::hcl::respan(node, span))]),
@@ -343,50 +371,75 @@ impl<'a> Module<'a> {
             Expression::FuncCall(call) if call.name.namespace.is_empty() => {
                 let args: Vec<&Expression> = call.args.iter().collect();
                 match (call.name.name.as_str(), args.as_slice()) {
-                    ("jsonencode" | "jsondecode", [arg]) => self.evaluate(set, arg, pointer, read_files),
+                    ("jsonencode" | "jsondecode", [arg]) => self.evaluate(set, arg, pointer, read_files, trail),
                     (function @ ("file" | "templatefile"), [path, ..]) if read_files => {
                         self.file_layer(set, function, path).map(|l| vec![l])
                     }
                     ("file" | "templatefile", _) => Err(None),
                     ("merge", args) if !args.is_empty() => {
-                        // Shallow: a top-level key of a later map replaces the earlier maps' key.
-                        let mut merged: Vec<Layer> = Vec::new();
+                        let mut each = Vec::with_capacity(args.len());
                         for arg in args {
-                            let layers = self.evaluate(set, arg, pointer, read_files)?;
-                            let keys: Vec<String> = layers
-                                .iter()
-                                .filter_map(|l| l.node.as_object())
-                                .flat_map(|members| members.iter().map(|m| m.key.clone()))
-                                .collect();
-                            for layer in &mut merged {
+                            each.push(self.evaluate(set, arg, pointer, read_files, trail)?);
+                        }
+                        // Shallow: a top-level key of a later map replaces the earlier maps' key.
+                        // From the last argument back, each keeps the keys no later one gives:
+                        // every key is looked at once.
+                        let mut later: HashSet<String> = HashSet::new();
+                        for layers in each.iter_mut().rev() {
+                            let mut own = Vec::new();
+                            for layer in layers.iter_mut() {
                                 if let Value::Object(members) = &mut layer.node.value {
-                                    members.retain(|m| !keys.contains(&m.key));
+                                    members.retain(|m| !later.contains(&m.key));
+                                    own.extend(members.iter().map(|m| m.key.clone()));
                                 }
                             }
-                            merged.extend(layers);
+                            later.extend(own);
                         }
-                        Ok(merged)
+                        Ok(each.into_iter().flatten().collect())
                     }
                     _ => Err(unknown("the value of")),
                 }
             }
             Expression::Traversal(_) => match self.local(span) {
                 // `local.x`, defined in the file: its value, where it is written.
-                Some(value) => self.evaluate(set, value, pointer, read_files),
+                Some((name, _)) if trail.locals.iter().any(|l| l == name) => {
+                    let cycle: Vec<String> = trail
+                        .locals
+                        .iter()
+                        .map(String::as_str)
+                        .skip_while(|l| *l != name)
+                        .chain([name])
+                        .map(|l| format!("local.{l}"))
+                        .collect();
+                    Err(unknown(&format!("a cycle of locals ({}), which Terraform rejects, at", cycle.join(" -> "))))
+                }
+                Some((name, value)) => {
+                    trail.locals.push(name.to_string());
+                    let layers = self.evaluate(set, value, pointer, read_files, trail);
+                    trail.locals.pop();
+                    layers
+                }
                 None => Err(unknown("the value of")),
             },
             _ => Err(unknown("the value of")),
         }
     }
 
-    /// The expression of `local.NAME` (written at `span`) in the file's `locals` blocks.
-    fn local(&self, span: Span) -> Option<&'a Expression> {
+    /// The name and expression of `local.NAME` (written at `span`) in the file's `locals` blocks.
+    fn local(&self, span: Span) -> Option<(&'a str, &'a Expression)> {
         let name = self.text.get(span.start..span.end)?.trim().strip_prefix("local.")?;
         if !name.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-') {
             return None;
         }
         let body: &'a Body = self.body;
-        body.blocks().filter(|b| b.has_ident("locals")).find_map(|b| b.body.get_attribute(name)).map(|a| &a.value)
+        let locals = self.locals.get_or_init(|| {
+            let mut locals = HashMap::new();
+            for attribute in body.blocks().filter(|b| b.has_ident("locals")).flat_map(|b| b.body.attributes()) {
+                locals.entry(attribute.key.as_str()).or_insert(&attribute.value);
+            }
+            locals
+        });
+        locals.get_key_value(name).map(|(name, value)| (*name, *value))
     }
 
     /// `file("${path.module}/xs-security.json")`: the descriptor as a layer of its own.
@@ -468,7 +521,7 @@ impl<'a> Module<'a> {
                     continue;
                 }
                 let Some(value) = block.body.get_attribute(attribute).map(|a| &a.value) else { continue };
-                let Ok(layers) = self.evaluate(&mut probe, value, "", false) else { continue };
+                let Ok(layers) = self.evaluate(&mut probe, value, "", false, &mut Trail::default()) else { continue };
                 let key = crate::hcl::string_attribute(block, "type").is_some_and(|(t, _)| t == "key")
                     || kind == "cloudfoundry_service_key";
                 // The name Cloud Foundry knows it by, else the resource's.

@@ -6,7 +6,7 @@
 use crate::deployment::{Instance, InstanceSet, Layer, LayerKind};
 use crate::descriptor::{Baseline, CredentialType, CredentialTypes, MigrationState, CREDENTIAL_TYPES_POINTER};
 use crate::diagnostic::{Diagnostic, Edit, Fix};
-use crate::effective::{merge, plan_of, shift, Virtual};
+use crate::effective::{merge_all, plan_of, shift, Virtual};
 use crate::parse::{Node, Value};
 use crate::rules::{self, Context, Finding, InstanceContext};
 use crate::source::Span;
@@ -40,14 +40,7 @@ pub fn evaluate(set: &InstanceSet, instance: &Instance, options: &EvaluationOpti
         }
     }
     let virt = Virtual::new(set, &files);
-    let mut effective: Option<Node> = None;
-    for layer in &instance.layers {
-        let node = shift(&layer.node, virt.base(layer.file));
-        effective = Some(match effective {
-            Some(low) => merge(low, node),
-            None => node,
-        });
-    }
+    let effective = merge_all(instance.layers.iter().map(|l| shift(&l.node, virt.base(l.file))).collect());
     // No configuration at all: an empty object, placed on the instance's declaration.
     let effective = effective.unwrap_or_else(|| {
         let base = virt.base(instance.file);

@@ -11,7 +11,7 @@
 
 pub mod analyze;
 mod features;
-mod position;
+pub mod position;
 mod transport;
 mod uri;
 
@@ -330,17 +330,7 @@ impl Server {
                 {
                     let mut documents = lock(&self.documents);
                     let Some(d) = documents.get_mut(&key) else { return Vec::new() };
-                    for change in p.content_changes {
-                        match change.range {
-                            None => d.text = change.text,
-                            Some(range) => {
-                                let lines = Lines::new(&d.text);
-                                let (start, end) = (lines.offset(range.start), lines.offset(range.end));
-                                let end = end.max(start);
-                                d.text.replace_range(start..end, &change.text);
-                            }
-                        }
-                    }
+                    d.text = position::apply_changes(std::mem::take(&mut d.text), p.content_changes);
                     d.version = p.text_document.version;
                 }
                 self.changed(&key, DEBOUNCE);

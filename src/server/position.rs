@@ -3,7 +3,8 @@
 //! offsets and Unicode scalar columns; everything here goes through byte offsets, which are
 //! exact in both.
 
-use lsp_types::{Position, Range};
+use lsp_types::{Position, Range, TextDocumentContentChangeEvent};
+use ropey::Rope;
 
 /// Where each line of a text starts, in bytes.
 pub struct Lines<'a> {
@@ -58,6 +59,53 @@ impl<'a> Lines<'a> {
     }
 }
 
+/// The text after the changes of one `didChange`, applied in order, each to the text the ones
+/// before it left. Ranged changes go through a rope: each costs O(log n) plus its own length, so
+/// a message of thousands of edits costs time in proportion to the message and the text, where
+/// rebuilding the line index and shifting the text per edit cost their product.
+pub fn apply_changes(mut text: String, changes: Vec<TextDocumentContentChangeEvent>) -> String {
+    let mut rope: Option<Rope> = None;
+    for change in changes {
+        match change.range {
+            None => {
+                rope = None;
+                text = change.text;
+            }
+            Some(range) => {
+                let rope = rope.get_or_insert_with(|| Rope::from_str(&text));
+                let start = char_at(rope, range.start);
+                let end = char_at(rope, range.end).max(start);
+                rope.remove(start..end);
+                rope.insert(start, &change.text);
+            }
+        }
+    }
+    rope.map_or(text, String::from)
+}
+
+/// The char index of a protocol position in a rope, read as [`Lines::offset`] reads it.
+fn char_at(rope: &Rope, position: Position) -> usize {
+    let line = position.line as usize;
+    if line >= rope.len_lines() {
+        return rope.len_chars();
+    }
+    let start = rope.line_to_char(line);
+    let mut end = if line + 1 < rope.len_lines() { rope.line_to_char(line + 1) } else { rope.len_chars() };
+    // The line without its `\n` or `\r\n`.
+    if end > start && rope.char(end - 1) == '\n' {
+        end -= 1;
+        if end > start && rope.char(end - 1) == '\r' {
+            end -= 1;
+        }
+    }
+    let target = rope.char_to_utf16_cu(start).saturating_add(position.character as usize);
+    if target >= rope.char_to_utf16_cu(end) {
+        return end;
+    }
+    // Inside a surrogate pair: the char that holds it.
+    rope.utf16_cu_to_char(target)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -83,6 +131,65 @@ mod tests {
         assert_eq!(lines.offset(p(0, 99)), text.find('\r').unwrap());
         assert_eq!(lines.offset(p(9, 0)), text.len());
         assert_eq!(lines.end(), p(1, 5));
+    }
+
+    /// The changes applied one by one as the server did before: a line index per change.
+    fn one_by_one(mut text: String, changes: &[TextDocumentContentChangeEvent]) -> String {
+        for change in changes {
+            match change.range {
+                None => text = change.text.clone(),
+                Some(range) => {
+                    let lines = Lines::new(&text);
+                    let (start, end) = (lines.offset(range.start), lines.offset(range.end));
+                    text.replace_range(start..end.max(start), &change.text);
+                }
+            }
+        }
+        text
+    }
+
+    fn edit(start: Position, end: Position, text: &str) -> TextDocumentContentChangeEvent {
+        TextDocumentContentChangeEvent { range: Some(Range { start, end }), range_length: None, text: text.into() }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn changes_apply_as_one_by_one(
+            text in "[a\u{e9}\u{1f600}\r\n]{0,40}",
+            edits in proptest::collection::vec((0u32..6, 0u32..8, 0u32..6, 0u32..8, "[b\u{1f600}\r\n]{0,4}", 0u8..10), 0..12),
+        ) {
+            let changes: Vec<TextDocumentContentChangeEvent> = edits
+                .iter()
+                .map(|(l1, c1, l2, c2, t, whole)| {
+                    if *whole == 0 {
+                        TextDocumentContentChangeEvent { range: None, range_length: None, text: t.clone() }
+                    } else {
+                        edit(p(*l1, *c1), p(*l2, *c2), t)
+                    }
+                })
+                .collect();
+            proptest::prop_assert_eq!(apply_changes(text.clone(), changes.clone()), one_by_one(text, &changes));
+        }
+    }
+
+    #[test]
+    fn many_edits_in_one_change_cost_time_in_proportion_to_the_message() {
+        // n lines, and one edit per line from the last up (as an editor sends a multi-cursor
+        // change): each edit rebuilt the line index and shifted the text after it.
+        let run = |n: usize| {
+            let text = "0123456789\n".repeat(n);
+            let changes: Vec<_> = (0..n as u32).rev().map(|l| edit(p(l, 2), p(l, 4), "ab")).collect();
+            let started = std::time::Instant::now();
+            let out = apply_changes(text, changes);
+            assert_eq!(out.len(), 11 * n);
+            started.elapsed()
+        };
+        run(2_000);
+        let best = |n: usize| (0..3).map(|_| run(n)).min().unwrap_or_default();
+        let (small, large) = (best(2_000), best(16_000));
+        let ratio = large.as_secs_f64() / small.as_secs_f64().max(1e-6);
+        eprintln!("didChange: 2,000 edits {small:?}, 16,000 edits {large:?}: ratio {ratio:.1}");
+        assert!(ratio < 12.0, "2,000 edits {small:?}, 16,000 edits {large:?}: ratio {ratio:.1}");
     }
 
     #[test]
