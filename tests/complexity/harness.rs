@@ -1,0 +1,543 @@
+//! The complexity harness: every reader gets inputs of about `n` and `8n` bytes, and the time
+//! of the large one over the small one must stay under [`MAX_RATIO`] (linear gives about 8, a
+//! quadratic path about 64). Shared by `tests/complexity.rs` (small `n`, debug build, in CI)
+//! and `examples/complexity.rs` (`n` = 100 KB, release, with the 1-second bound).
+//!
+//! Adding a reader: write `fn NAME(bytes: usize) -> Work` that builds an input of about
+//! `bytes` bytes (see [`fill`]) and returns the work to time (see [`judge`] for a deployment
+//! file, [`tree`] for a folder checked by the engine), then add one line to [`READERS`].
+//! Building the input is not timed; the work may run several times.
+
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+use xsuaa_lint::deployment::{Files, Kind, Unreadable};
+use xsuaa_lint::lint::set::{judge_set, Declaration, SetOptions};
+use xsuaa_lint::source::SourceFile;
+
+/// Linear gives 8; quadratic 64; `n log n` about 9.
+pub const MAX_RATIO: f64 = 12.0;
+
+/// What is timed: one run of a reader over the input its builder made.
+pub type Work = Box<dyn FnMut()>;
+
+/// One reader (or one hostile shape of its input).
+pub struct Reader {
+    pub name: &'static str,
+    /// Builds an input of about this many bytes; returns the work to time.
+    pub build: fn(usize) -> Work,
+}
+
+/// Every reader, by the file or function it exercises.
+pub const READERS: &[Reader] = &[
+    // The descriptor path (parse.rs, yaml.rs, the rules).
+    Reader { name: "descriptor: many scopes and role templates", build: descriptor_many_scopes },
+    Reader { name: "descriptor: fix with many findings", build: descriptor_fix_many_findings },
+    Reader { name: "yaml: many documents with anchors and aliases", build: yaml_aliases },
+    // src/deployment.rs
+    Reader { name: "mta: many xsuaa resources", build: mta_many_resources },
+    Reader { name: "mta: many modules bound to one resource", build: mta_many_bindings },
+    Reader { name: "kubernetes: many ServiceInstances in one file", build: kyma_many_instances },
+    Reader { name: "kubernetes: many ServiceBindings of one instance", build: kyma_many_bindings },
+    Reader { name: "terraform: many instances in one file", build: terraform_many_instances },
+    Reader { name: "terraform: many findings on one instance", build: terraform_many_findings },
+    // src/deployment/cf.rs
+    Reader { name: "cf: services manifest with many instances", build: services_manifest_many },
+    Reader { name: "cf: manifest.yml binding many apps", build: cf_manifest_many_apps },
+    // src/deployment/helm.rs
+    Reader { name: "helm: values with many instances", build: helm_many_instances },
+    // src/deployment/shell.rs
+    Reader { name: "shell: many cf commands", build: shell_many_commands },
+    Reader { name: "shell: an unclosed quote over many lines", build: shell_unclosed_quote },
+    Reader { name: "shell: many continuation lines", build: shell_continuations },
+    Reader { name: "shell: many heredocs", build: shell_heredocs },
+    // src/deployment/ci.rs
+    Reader { name: "ci: a GitHub run block of many lines", build: github_long_run },
+    Reader { name: "ci: a GitHub run block with escaped lines", build: github_escaped_run },
+    Reader { name: "ci: GitLab with many jobs", build: gitlab_many_jobs },
+    Reader { name: "ci: Jenkinsfile with many sh steps", build: jenkinsfile_many_steps },
+    Reader { name: "ci: package.json with many scripts", build: package_json_many_scripts },
+    Reader { name: "ci: Piper config with many services", build: piper_many_services },
+    // Trees through the engine (files read once per run, not once per deployment file).
+    Reader { name: "engine: deployment files beside a root manifest.yml", build: tree_root_manifest },
+    Reader { name: "engine: MTAs and extensions", build: tree_mta_extensions },
+];
+
+// ---------------------------------------------------------------------------------------------
+// Inputs.
+
+/// `head`, then `unit(0)`, `unit(1)`, ... until the text holds at least `bytes` bytes.
+pub fn fill(bytes: usize, head: &str, mut unit: impl FnMut(usize, &mut String)) -> String {
+    let mut out = String::with_capacity(bytes + 256);
+    out.push_str(head);
+    let mut i = 0;
+    while out.len() < bytes {
+        unit(i, &mut out);
+        i += 1;
+    }
+    out
+}
+
+/// Files held in memory under a made-up root, as the deployment model reads them.
+pub struct Memory {
+    pub root: PathBuf,
+    pub files: HashMap<PathBuf, String>,
+}
+
+impl Memory {
+    pub fn new(files: Vec<(&str, String)>) -> Memory {
+        let root = PathBuf::from("/xsuaa-lint-complexity");
+        let files = files.into_iter().map(|(p, t)| (root.join(p), t)).collect();
+        Memory { root, files }
+    }
+}
+
+impl Files for Memory {
+    fn read(&self, path: &Path, shown: &str) -> Result<SourceFile, Unreadable> {
+        self.files.get(path).map(|t| SourceFile::new(shown, t.clone())).ok_or(Unreadable::Missing)
+    }
+
+    fn list(&self, folder: &Path, suffix: &str) -> Vec<PathBuf> {
+        let mut out: Vec<PathBuf> = self
+            .files
+            .keys()
+            .filter(|p| p.parent() == Some(folder) && p.to_string_lossy().ends_with(suffix))
+            .cloned()
+            .collect();
+        out.sort();
+        out
+    }
+}
+
+/// The work of judging `text` as the deployment file `name` of `kind` (model, every instance's
+/// evaluation and, with `fix`, the fix loop), with `others` readable beside it.
+pub fn judge(kind: Kind, name: &str, text: String, others: Vec<(&str, String)>, fix: Option<bool>) -> Work {
+    let memory = Memory::new(others);
+    let path = memory.root.join(name);
+    let extensions: Vec<PathBuf> =
+        memory.files.keys().filter(|p| p.to_string_lossy().ends_with(".mtaext")).cloned().collect();
+    let name = name.to_string();
+    Box::new(move || {
+        let declaration = Declaration { path: &path, kind, root: &memory.root, extensions: &extensions };
+        let options =
+            SetOptions { policies: &[], base_of: &|_, _| None, filter: &|_, _| {}, fix, recommendations: None };
+        let outcome = judge_set(&declaration, SourceFile::new(name.clone(), text.clone()), &memory, &options);
+        std::hint::black_box(outcome.set.instances.len());
+    })
+}
+
+/// The work of `check` (with an inventory, as `runbook` and `audit` run it) over a folder
+/// holding `files`, written once to a temporary folder.
+pub fn tree(files: Vec<(String, String)>) -> Work {
+    let dir = tempfile::TempDir::new().expect("a temporary folder");
+    for (path, text) in &files {
+        let path = dir.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    let resolver = xsuaa_lint::config::Resolver::new(xsuaa_lint::config::Discovery::Isolated);
+    Box::new(move || {
+        let options = xsuaa_lint::engine::Options {
+            format: xsuaa_lint::report::OutputFormat::Concise,
+            color: false,
+            fix: xsuaa_lint::engine::FixMode::Off,
+            unsafe_fixes: false,
+            stdin_filename: String::new(),
+            threads: 1,
+            base: None,
+            force_exclude: false,
+            plan: None,
+            inventory: true,
+            history: false,
+        };
+        let outcome = xsuaa_lint::engine::check(&[dir.path().to_path_buf()], &options, &resolver, None);
+        std::hint::black_box(outcome.files_checked);
+    })
+}
+
+const SCOPES_DESCRIPTOR: &str =
+    "{\"xsappname\": \"a\", \"oauth2-configuration\": {\"credential-types\": [\"instance-secret\"]}}";
+
+fn descriptor_many_scopes(bytes: usize) -> Work {
+    let mut scopes = String::new();
+    let mut templates = String::new();
+    let half = bytes / 2;
+    let mut i = 0;
+    while scopes.len() < half {
+        let sep = if i > 0 { "," } else { "" };
+        let _ = write!(scopes, "{sep}\n  {{\"name\": \"$XSAPPNAME.s{i}\", \"description\": \"scope {i}\"}}");
+        let _ = write!(templates, "{sep}\n  {{\"name\": \"T{i}\", \"scope-references\": [\"$XSAPPNAME.s{i}\"]}}");
+        i += 1;
+    }
+    let text = format!(
+        "{{\"xsappname\": \"a\", \"scopes\": [{scopes}], \"role-templates\": [{templates}],\n\"oauth2-configuration\": {{\"credential-types\": [\"binding-secret\"]}}}}\n"
+    );
+    Box::new(move || {
+        let source = SourceFile::new("xs-security.json", text.clone());
+        std::hint::black_box(xsuaa_lint::lint::lint(&source).len());
+    })
+}
+
+fn descriptor_fix_many_findings(bytes: usize) -> Work {
+    // Scopes named in lowercase and role templates that reference them in another case: a
+    // finding (and a fix) each.
+    let mut scopes = String::new();
+    let mut templates = String::new();
+    let mut i = 0;
+    while scopes.len() + templates.len() < bytes {
+        let sep = if i > 0 { "," } else { "" };
+        let _ = write!(scopes, "{sep}\n  {{\"name\": \"$XSAPPNAME.read{i}\"}}");
+        let _ = write!(templates, "{sep}\n  {{\"name\": \"T{i}\", \"scope-references\": [\"$XSAPPNAME.READ{i}\"]}}");
+        i += 1;
+    }
+    let text = format!("{{\"xsappname\": \"a\", \"scopes\": [{scopes}], \"role-templates\": [{templates}]}}\n");
+    Box::new(move || {
+        let source = SourceFile::new("xs-security.json", text.clone());
+        let outcome = xsuaa_lint::lint::fix::fix_source(&source, true, &Default::default());
+        std::hint::black_box(matches!(outcome, xsuaa_lint::lint::fix::FixOutcome::Fixed(_)));
+    })
+}
+
+fn yaml_aliases(bytes: usize) -> Work {
+    let text = fill(bytes, "", |i, out| {
+        let _ = write!(
+            out,
+            "---\nbase: &b{i} {{a: 1, b: [x, y]}}\nuse: [*b{i}, *b{i}, *b{i}]\nmerged:\n  <<: *b{i}\n  c: {i}\n"
+        );
+    });
+    Box::new(move || {
+        std::hint::black_box(xsuaa_lint::yaml::parse_documents(&text).map(|d| d.len()).ok());
+    })
+}
+
+const MTA_HEAD: &str = "_schema-version: \"3.1\"\nID: big\nversion: 1.0.0\n";
+
+fn mta_many_resources(bytes: usize) -> Work {
+    let mut text = String::from(MTA_HEAD);
+    text.push_str("resources:\n");
+    let text = fill(bytes, &text, |i, out| {
+        let _ = write!(
+            out,
+            "  - name: uaa-{i}\n    type: org.cloudfoundry.managed-service\n    parameters:\n      service: xsuaa\n      \
+             service-plan: application\n      path: ./xs-security.json\n      config:\n        xsappname: app-{i}\n        \
+             oauth2-configuration:\n          credential-types: [instance-secret]\n"
+        );
+    });
+    judge(Kind::Mta, "mta.yaml", text, vec![("xs-security.json", SCOPES_DESCRIPTOR.to_string())], Some(true))
+}
+
+fn mta_many_bindings(bytes: usize) -> Work {
+    let resource = "resources:\n  - name: uaa\n    type: org.cloudfoundry.managed-service\n    parameters:\n      \
+                    service: xsuaa\n      service-plan: application\n      path: ./xs-security.json\n";
+    let mut text = fill(bytes, &format!("{MTA_HEAD}modules:\n"), |i, out| {
+        let _ = write!(
+            out,
+            "  - name: m{i}\n    type: nodejs\n    requires:\n      - name: uaa\n        parameters:\n          config:\n            \
+             credential-type: x509\n"
+        );
+    });
+    text.push_str(resource);
+    judge(Kind::Mta, "mta.yaml", text, vec![("xs-security.json", SCOPES_DESCRIPTOR.to_string())], None)
+}
+
+fn kyma_many_instances(bytes: usize) -> Work {
+    let text = fill(bytes, "", |i, out| {
+        let _ = write!(
+            out,
+            "---\napiVersion: services.cloud.sap.com/v1\nkind: ServiceInstance\nmetadata:\n  name: uaa-{i}\nspec:\n  \
+             serviceOfferingName: xsuaa\n  servicePlanName: application\n  parameters:\n    xsappname: a{i}\n    \
+             oauth2-configuration:\n      credential-types: [instance-secret]\n---\napiVersion: services.cloud.sap.com/v1\n\
+             kind: ServiceBinding\nmetadata:\n  name: b-{i}\nspec:\n  serviceInstanceName: uaa-{i}\n  parameters:\n    \
+             credential-type: x509\n"
+        );
+    });
+    judge(Kind::Kubernetes, "k8s.yaml", text, Vec::new(), Some(true))
+}
+
+fn kyma_many_bindings(bytes: usize) -> Work {
+    let head = "apiVersion: services.cloud.sap.com/v1\nkind: ServiceInstance\nmetadata:\n  name: uaa\nspec:\n  \
+                serviceOfferingName: xsuaa\n  servicePlanName: application\n  parameters:\n    xsappname: a\n";
+    let text = fill(bytes, head, |i, out| {
+        let _ = write!(
+            out,
+            "---\napiVersion: services.cloud.sap.com/v1\nkind: ServiceBinding\nmetadata:\n  name: b-{i}\nspec:\n  \
+             serviceInstanceName: uaa\n  parameters:\n    credential-type: binding-secret\n"
+        );
+    });
+    judge(Kind::Kubernetes, "k8s.yaml", text, Vec::new(), None)
+}
+
+fn terraform_many_instances(bytes: usize) -> Work {
+    let text = fill(bytes, "", |i, out| {
+        let _ = write!(
+            out,
+            "resource \"btp_subaccount_service_instance\" \"uaa{i}\" {{\n  subaccount_id = var.subaccount_id\n  \
+             serviceplan_id = data.btp_subaccount_service_plan.xsuaa.id\n  name = \"uaa-{i}\"\n  parameters = jsonencode({{\n    \
+             xsappname = \"a{i}\"\n    oauth2-configuration = {{ credential-types = [\"instance-secret\"] }}\n  }})\n}}\n\
+             resource \"btp_subaccount_service_binding\" \"b{i}\" {{\n  subaccount_id = var.subaccount_id\n  \
+             service_instance_id = btp_subaccount_service_instance.uaa{i}.id\n  name = \"b{i}\"\n}}\n"
+        );
+    });
+    judge(Kind::Terraform, "main.tf", text, Vec::new(), Some(true))
+}
+
+fn terraform_many_findings(bytes: usize) -> Work {
+    // One instance whose parameters hold many scopes, each referenced in another case.
+    let mut scopes = String::new();
+    let mut templates = String::new();
+    let mut i = 0;
+    while scopes.len() + templates.len() < bytes {
+        let _ = write!(scopes, "      {{ name = \"$XSAPPNAME.read{i}\" }},\n");
+        let _ = write!(templates, "      {{ name = \"T{i}\", scope-references = [\"$XSAPPNAME.READ{i}\"] }},\n");
+        i += 1;
+    }
+    let text = format!(
+        "resource \"btp_subaccount_service_instance\" \"uaa\" {{\n  subaccount_id = var.subaccount_id\n  \
+         serviceplan_id = data.btp_subaccount_service_plan.xsuaa.id\n  name = \"uaa\"\n  parameters = jsonencode({{\n    \
+         xsappname = \"a\"\n    scopes = [\n{scopes}    ]\n    role-templates = [\n{templates}    ]\n  }})\n}}\n"
+    );
+    judge(Kind::Terraform, "main.tf", text, Vec::new(), Some(true))
+}
+
+fn services_manifest_many(bytes: usize) -> Work {
+    let text = fill(bytes, "---\ncreate-services:\n", |i, out| {
+        let _ = write!(
+            out,
+            "- name: uaa-{i}\n  broker: xsuaa\n  plan: application\n  parameters: '{{\"xsappname\": \"a{i}\", \
+             \"oauth2-configuration\": {{\"credential-types\": [\"instance-secret\"]}}}}'\n"
+        );
+    });
+    judge(Kind::ServicesManifest, "services-manifest.yml", text, Vec::new(), None)
+}
+
+fn cf_manifest_many_apps(bytes: usize) -> Work {
+    // A services manifest declaring as many instances as the manifest.yml beside it binds apps.
+    let mut services = String::from("---\ncreate-services:\n");
+    let manifest = fill(bytes, "---\napplications:\n", |i, out| {
+        let _ = write!(
+            out,
+            "- name: app{i}\n  services:\n  - name: uaa-{i}\n    parameters:\n      credential-type: x509\n"
+        );
+        let _ = write!(services, "- name: uaa-{i}\n  broker: xsuaa\n  plan: application\n");
+    });
+    judge(Kind::ServicesManifest, "services-manifest.yml", services, vec![("manifest.yml", manifest)], None)
+}
+
+fn helm_many_instances(bytes: usize) -> Work {
+    let text = fill(bytes, "", |i, out| {
+        let _ = write!(
+            out,
+            "srv{i}:\n  bindings:\n    auth:\n      serviceInstanceName: xsuaa{i}\n      parameters:\n        \
+             credential-type: x509\nxsuaa{i}:\n  serviceOfferingName: xsuaa\n  servicePlanName: application\n  \
+             parameters:\n    xsappname: a{i}\n    oauth2-configuration:\n      credential-types: [instance-secret]\n"
+        );
+    });
+    judge(Kind::HelmValues, "values.yaml", text, Vec::new(), None)
+}
+
+fn shell_many_commands(bytes: usize) -> Work {
+    let text = fill(bytes, "#!/bin/sh\nset -e\n", |i, out| {
+        let _ = write!(
+            out,
+            "cf create-service xsuaa application uaa-{i} -c '{{\"xsappname\": \"a{i}\"}}'\n\
+             cf create-service-key uaa-{i} k{i} -c '{{\"credential-type\": \"x509\"}}'\ncf bind-service app{i} uaa-{i}\n\
+             cf update-service other-{i} -c xs-security.json\n"
+        );
+    });
+    judge(Kind::Shell, "deploy.sh", text, vec![("xs-security.json", SCOPES_DESCRIPTOR.to_string())], None)
+}
+
+fn shell_unclosed_quote(bytes: usize) -> Work {
+    // An apostrophe in a comment-free line that never closes: the rest of the file is one word.
+    let text = fill(bytes, "#!/bin/sh\necho 'it is not closed\n", |i, out| {
+        let _ = writeln!(out, "cf create-service xsuaa application uaa-{i} -c xs-security.json");
+    });
+    judge(Kind::Shell, "deploy.sh", text, Vec::new(), None)
+}
+
+fn shell_continuations(bytes: usize) -> Work {
+    let text = fill(bytes, "#!/bin/sh\ncf create-service xsuaa application uaa \\\n", |i, out| {
+        let _ = writeln!(out, "  --flag-{i} value \\");
+    });
+    judge(Kind::Shell, "deploy.sh", text, Vec::new(), None)
+}
+
+fn shell_heredocs(bytes: usize) -> Work {
+    let text = fill(bytes, "#!/bin/sh\n", |i, out| {
+        let _ = write!(
+            out,
+            "cat > p{i}.json <<EOF\n{{\"xsappname\": \"a{i}\"}}\nEOF\ncf create-service xsuaa application uaa-{i} -c p{i}.json\n"
+        );
+    });
+    judge(Kind::Shell, "deploy.sh", text, Vec::new(), None)
+}
+
+fn github_long_run(bytes: usize) -> Work {
+    let head = "on: push\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    steps:\n      - run: |\n";
+    let text = fill(bytes, head, |i, out| {
+        let _ = writeln!(out, "          cf create-service xsuaa application uaa-{i} -c xs-security.json");
+    });
+    judge(Kind::Ci, ".github/workflows/deploy.yml", text, Vec::new(), None)
+}
+
+fn github_escaped_run(bytes: usize) -> Work {
+    // A double-quoted run: on one line, with escapes, so no line of the value is written as is.
+    let mut text = String::from("on: push\njobs:\n  deploy:\n    steps:\n      - run: \"");
+    let mut i = 0;
+    while text.len() < bytes {
+        let _ = write!(text, "cf create-service xsuaa application \\\"uaa-{i}\\\"\\n");
+        i += 1;
+    }
+    text.push_str("\"\n");
+    judge(Kind::Ci, ".github/workflows/deploy.yml", text, Vec::new(), None)
+}
+
+fn gitlab_many_jobs(bytes: usize) -> Work {
+    let text = fill(bytes, "", |i, out| {
+        let _ = write!(
+            out,
+            "deploy{i}:\n  stage: deploy\n  script:\n    - cf create-service xsuaa application uaa-{i} -c '{{\"xsappname\": \"a{i}\"}}'\n    \
+             - cf create-service-key uaa-{i} k -c '{{\"credential-type\": \"x509\"}}'\n"
+        );
+    });
+    judge(Kind::Ci, ".gitlab-ci.yml", text, Vec::new(), None)
+}
+
+fn jenkinsfile_many_steps(bytes: usize) -> Work {
+    let text = fill(bytes, "pipeline {\n  stages {\n", |i, out| {
+        let _ = write!(
+            out,
+            "    stage('s{i}') {{ steps {{\n      sh 'cf create-service xsuaa application uaa-{i}'\n      sh '''\n        \
+             cf create-service-key uaa-{i} k\n      '''\n    }} }}\n"
+        );
+    });
+    judge(Kind::Ci, "Jenkinsfile", text, Vec::new(), None)
+}
+
+fn package_json_many_scripts(bytes: usize) -> Work {
+    let mut text = fill(bytes, "{\"name\": \"a\", \"scripts\": {", |i, out| {
+        let _ = write!(out, "\"s{i}\": \"cf create-service xsuaa application uaa-{i} -c xs-security.json\",\n");
+    });
+    text.push_str("\"last\": \"true\"}}\n");
+    judge(Kind::Ci, "package.json", text, Vec::new(), None)
+}
+
+fn piper_many_services(bytes: usize) -> Work {
+    let text = fill(bytes, "steps:\n", |i, out| {
+        let _ = write!(
+            out,
+            "  create{i}:\n    cfService: xsuaa\n    cfServicePlan: application\n    cfServiceInstanceName: uaa-{i}\n    \
+             cfCreateServiceConfig: '{{\"xsappname\": \"a{i}\"}}'\n  key{i}:\n    cfServiceInstance: uaa-{i}\n    \
+             cfServiceKeyName: k{i}\n    cfServiceKeyConfig: '{{\"credential-type\": \"x509\"}}'\n"
+        );
+    });
+    judge(Kind::Piper, ".pipeline/config.yml", text, Vec::new(), None)
+}
+
+/// `count` MTAs in their own folders and a root `manifest.yml` binding an app to each instance:
+/// the manifest grows with the tree.
+fn tree_root_manifest(bytes: usize) -> Work {
+    let mut files = Vec::new();
+    let mut manifest = String::from("---\napplications:\n");
+    let mut i = 0;
+    let mut total = 0;
+    while total < bytes {
+        let mta = format!(
+            "{MTA_HEAD}resources:\n  - name: uaa-{i}\n    type: org.cloudfoundry.managed-service\n    parameters:\n      \
+             service: xsuaa\n      service-plan: application\n      config:\n        xsappname: a{i}\n"
+        );
+        let app =
+            format!("- name: app{i}\n  services:\n  - name: uaa-{i}\n    parameters:\n      credential-type: x509\n");
+        total += mta.len() + app.len();
+        manifest.push_str(&app);
+        files.push((format!("m{i}/mta.yaml"), mta));
+        i += 1;
+    }
+    files.push(("manifest.yml".to_string(), manifest));
+    tree(files)
+}
+
+/// `count` MTAs and one extension of each, all at the root's level of the run.
+fn tree_mta_extensions(bytes: usize) -> Work {
+    let mut files = Vec::new();
+    let mut i = 0;
+    let mut total = 0;
+    while total < bytes {
+        let mta = format!(
+            "_schema-version: \"3.1\"\nID: app{i}\nversion: 1.0.0\nresources:\n  - name: uaa-{i}\n    \
+             type: org.cloudfoundry.managed-service\n    parameters:\n      service: xsuaa\n      service-plan: application\n      \
+             config:\n        xsappname: a{i}\n"
+        );
+        let ext = format!(
+            "_schema-version: \"3.1\"\nID: app{i}.prod\nextends: app{i}\nresources:\n  - name: uaa-{i}\n    parameters:\n      \
+             config:\n        tenant-mode: dedicated\n"
+        );
+        total += mta.len() + ext.len();
+        files.push((format!("m{i}/mta.yaml"), mta));
+        files.push((format!("m{i}/prod.mtaext"), ext));
+        i += 1;
+    }
+    tree(files)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Measuring.
+
+/// The fastest of runs of `work`: at least `min_runs`, and more until `budget` is spent (a
+/// shared machine slows some runs down, never speeds one up).
+pub fn fastest(work: &mut Work, min_runs: usize, budget: Duration) -> Duration {
+    let began = Instant::now();
+    let mut best = Duration::MAX;
+    let mut runs = 0;
+    while runs < min_runs || (began.elapsed() < budget && runs < 1000) {
+        let started = Instant::now();
+        work();
+        best = best.min(started.elapsed());
+        runs += 1;
+    }
+    best
+}
+
+#[derive(Debug, Clone)]
+pub struct Measurement {
+    pub name: &'static str,
+    pub small_bytes: usize,
+    pub small: Duration,
+    pub large: Duration,
+}
+
+impl Measurement {
+    pub fn ratio(&self) -> f64 {
+        self.large.as_secs_f64() / self.small.as_secs_f64().max(1e-9)
+    }
+}
+
+/// Times `reader` at `n` and `8n` bytes, `min_runs` runs or `budget` each at least.
+pub fn measure(reader: &Reader, n: usize, min_runs: usize, budget: Duration) -> Measurement {
+    let mut small = (reader.build)(n);
+    let mut large = (reader.build)(8 * n);
+    // A first run of each warms caches and allocators.
+    small();
+    large();
+    let small = fastest(&mut small, min_runs, budget);
+    let large = fastest(&mut large, min_runs, budget);
+    Measurement { name: reader.name, small_bytes: n, small, large }
+}
+
+/// Like [`measure`], and once more with more runs when the ratio is over [`MAX_RATIO`]: a
+/// noisy machine may spoil one measurement, not two.
+pub fn measure_twice_if_needed(reader: &Reader, n: usize, min_runs: usize, budget: Duration) -> Measurement {
+    let first = measure(reader, n, min_runs, budget);
+    if first.ratio() <= MAX_RATIO {
+        return first;
+    }
+    let second = measure(reader, n, 3 * min_runs, 3 * budget);
+    if second.ratio() < first.ratio() {
+        second
+    } else {
+        first
+    }
+}
