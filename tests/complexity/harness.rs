@@ -399,8 +399,8 @@ fn gitlab_many_jobs(bytes: usize) -> Work {
     let text = fill(bytes, "", |i, out| {
         let _ = write!(
             out,
-            "deploy{i}:\n  stage: deploy\n  script:\n    - cf create-service xsuaa application uaa-{i} -c '{{\"xsappname\": \"a{i}\"}}'\n    \
-             - cf create-service-key uaa-{i} k -c '{{\"credential-type\": \"x509\"}}'\n"
+            "deploy{i}:\n  stage: deploy\n  script:\n    - |\n      cf create-service xsuaa application uaa-{i} -c '{{\"xsappname\": \"a{i}\"}}'\n    \
+             - |\n      cf create-service-key uaa-{i} k -c '{{\"credential-type\": \"x509\"}}'\n"
         );
     });
     judge(Kind::Ci, ".gitlab-ci.yml", text, Vec::new(), None)
