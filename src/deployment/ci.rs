@@ -153,25 +153,51 @@ fn in_text(text: &str, node: &Node) -> Option<Fragment> {
 
 /// A Jenkinsfile with each single-line `sh '...'` (`sh "..."`, `sh(script: '...')`) turned into
 /// its command, the wrapper blanked so that offsets stay the file's; the lines of a
-/// multi-line `sh '''...'''` are shell lines already.
+/// multi-line `sh '''...'''` are shell lines already, and its closing quotes (and the Groovy
+/// after them) are blanked too, or the shell would read them as a quote that opens.
 fn unwrap_sh(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
+    // Inside a multi-line `sh`: the quotes that close it.
+    let mut open_block: Option<&str> = None;
     for line in text.split_inclusive('\n') {
         let body = line.trim_end_matches(['\n', '\r']);
+        if let Some(quotes) = open_block {
+            match body.find(quotes) {
+                Some(close) => {
+                    out.push_str(&body[..close]);
+                    out.push_str(&" ".repeat(body.len() - close));
+                    out.push_str(&line[body.len()..]);
+                    open_block = None;
+                }
+                None => out.push_str(line),
+            }
+            continue;
+        }
         let indent = body.len() - body.trim_start().len();
         let rest = &body[indent..];
-        let open = ["sh(script:", "sh "]
+        let open = ["sh(script:", "sh(", "sh "]
             .iter()
             .find_map(|p| rest.strip_prefix(p))
             .map(|r| (rest.len() - r.len(), r.trim_start()))
             .and_then(|(skip, r)| {
                 let q = r.chars().next().filter(|c| matches!(c, '\'' | '"'))?;
                 let quotes = if r.starts_with("'''") || r.starts_with("\"\"\"") { 3 } else { 1 };
-                Some((indent + skip + (rest.len() - skip - r.len()) + quotes, q))
+                Some((indent + skip + (rest.len() - skip - r.len()) + quotes, q, quotes))
             });
         match open {
-            Some((head, q)) => {
-                let close = body.rfind(q).filter(|c| *c >= head).unwrap_or(body.len());
+            Some((head, q, quotes)) => {
+                let close = if quotes == 3 {
+                    let triple = if q == '\'' { "'''" } else { "\"\"\"" };
+                    match body[head..].find(triple) {
+                        Some(at) => head + at,
+                        None => {
+                            open_block = Some(triple);
+                            body.len()
+                        }
+                    }
+                } else {
+                    body.rfind(q).filter(|c| *c >= head).unwrap_or(body.len())
+                };
                 out.push_str(&" ".repeat(head));
                 out.push_str(&body[head..close]);
                 out.push_str(&" ".repeat(body.len() - close));
