@@ -124,6 +124,14 @@ fn aligned(text: &str, node: &Node) -> Option<Fragment> {
 fn in_text(text: &str, node: &Node) -> Option<Fragment> {
     let value = node.as_str()?;
     let (start, end) = (node.span.start.min(text.len()), node.span.end.min(text.len()));
+    let (start, end) = (start.min(end), end);
+    let region = text.get(start..end)?;
+    // The node's line ends, found once.
+    let newlines: Vec<usize> = region.match_indices('\n').map(|(i, _)| start + i).collect();
+    let line_after = |at: usize| {
+        let i = newlines.partition_point(|&n| n < at);
+        newlines.get(i).map_or(end, |&n| n + 1)
+    };
     let mut map = Vec::with_capacity(value.len() + 1);
     let mut cursor = start;
     let mut last_found = true;
@@ -132,7 +140,10 @@ fn in_text(text: &str, node: &Node) -> Option<Fragment> {
         let found = if content.is_empty() {
             Some(cursor)
         } else {
-            text.get(cursor..end).and_then(|window| window.find(content)).map(|p| cursor + p)
+            // Looked for in the rest of the line the last one ended on and in the next line,
+            // never in the rest of the block: each value line of a block is a line of the file.
+            let window_end = line_after(line_after(cursor)).min(end);
+            text.get(cursor..window_end).and_then(|window| window.find(content)).map(|p| cursor + p)
         };
         last_found = found.is_some();
         match found {
@@ -142,9 +153,16 @@ fn in_text(text: &str, node: &Node) -> Option<Fragment> {
                 if line.len() > content.len() {
                     map.push(cursor);
                 }
+                if content.is_empty() {
+                    cursor = line_after(cursor);
+                }
             }
-            // Written otherwise (folded, escaped): its words are placed where the value starts.
-            None => map.extend(std::iter::repeat_n(start, line.len())),
+            // Written otherwise (folded, escaped): its words are placed where the value starts,
+            // and the next line is looked for from the next line of the file.
+            None => {
+                map.extend(std::iter::repeat_n(start, line.len()));
+                cursor = line_after(cursor);
+            }
         }
     }
     map.push(if last_found { cursor } else { start });
@@ -230,6 +248,14 @@ pub(super) fn load_piper(set: &mut super::InstanceSet, file: usize, root: &std::
     // over the one before): a key missing here is looked for in `general`.
     let general = doc.get("general");
     let get = |map: &Node, key: &str| map.get(key).or_else(|| general.and_then(|g| g.get(key))).cloned();
+    // The maps that ask for a service key, by the instance they name: found once, not once per
+    // instance.
+    let mut keys_of: std::collections::HashMap<String, Vec<usize>> = std::collections::HashMap::new();
+    for (index, (_, map)) in maps.iter().enumerate() {
+        if let Some(name) = get(map, "cfServiceInstance").as_ref().and_then(Node::as_str) {
+            keys_of.entry(name.to_string()).or_default().push(index);
+        }
+    }
     for (pointer, map) in &maps {
         // A map declares the instance when it names the service itself (the rest may be inherited).
         if map.get("cfService").and_then(Node::as_str) != Some("xsuaa") {
@@ -277,10 +303,8 @@ pub(super) fn load_piper(set: &mut super::InstanceSet, file: usize, root: &std::
                 None => {}
             }
         }
-        for (key_pointer, key) in &maps {
-            if get(key, "cfServiceInstance").as_ref().and_then(Node::as_str) != Some(instance.name.as_str()) {
-                continue;
-            }
+        for &index in keys_of.get(&instance.name).map(Vec::as_slice).unwrap_or_default() {
+            let (key_pointer, key) = &maps[index];
             let key_name = get(key, "cfServiceKeyName").as_ref().and_then(Node::as_str).unwrap_or("?").to_string();
             let Some(config) = key.get("cfServiceKeyConfig") else { continue };
             let Some(text) = config.as_str() else { continue };
@@ -342,6 +366,29 @@ mod tests {
         let f = &fragments[0];
         let at = f.text.find("xsuaa").unwrap();
         assert_eq!(&text[f.offset(at)..f.offset(at + 5)], "xsuaa");
+    }
+
+    #[test]
+    fn run_block_lines_after_blank_and_escaped_lines_keep_their_place() {
+        let text = "jobs:\n  d:\n    steps:\n      - run: |\n          cf login\n\n\n          cf cs xsuaa application uaa\n      - run: \"echo \\\"a\\\"\\ncf cs xsuaa space other\"\n";
+        let fragments = fragments("deploy.yml", text);
+        assert_eq!(fragments.len(), 2);
+        let f = &fragments[0];
+        let at = f.text.find("uaa").unwrap();
+        assert_eq!(&text[f.offset(at)..f.offset(at + 3)], "uaa");
+        // After a line written otherwise (escaped), the rest of the source line is not searched
+        // again: placed where the value starts.
+        let g = &fragments[1];
+        let at = g.text.find("other").unwrap();
+        assert_eq!(g.offset(at), text.find("\"echo").unwrap());
+    }
+
+    #[test]
+    fn a_multi_line_sh_closing_quotes_are_blanked() {
+        let text = "node {\n  sh \'\'\'\n    echo a\n  \'\'\')\n  sh 'cf cs xsuaa application a'\n}\n";
+        let out = unwrap_sh(text);
+        assert_eq!(out.len(), text.len());
+        assert!(!out.contains('\''), "{out:?}");
     }
 
     #[test]

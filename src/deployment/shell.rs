@@ -13,6 +13,7 @@ use super::ci::Fragment;
 use super::{descriptor_layer, push_request, Files, Format, Instance, InstanceSet, Layer, LayerKind, ProblemKind};
 use crate::parse::Node;
 use crate::source::Span;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// A word of a command and its span in the file.
@@ -137,14 +138,16 @@ fn load_fragments(
     // `cf update-service NAME -c X` of an instance the script does not create (made by hand, or
     // the migration's own update): an xsuaa instance when X is a descriptor, by its name
     // (`xs-security*.json`) or its keys; the service is not named, so nothing else is guessed.
+    // The file's instances by name (the first of each), looked up once per command.
+    let mut by_name: HashMap<String, usize> = HashMap::new();
+    for (n, instance) in set.instances.iter().enumerate().filter(|(_, i)| i.file == file) {
+        by_name.entry(instance.name.clone()).or_insert(n);
+    }
     for command in commands.iter().filter(cf).filter(|c| c.words[1].0 == "update-service") {
         let (positional, flags) = command.arguments();
         let [name, ..] = positional.as_slice() else { continue };
         let Some((_, value)) = flags.iter().find(|(flag, _)| *flag == "-c") else { continue };
-        if is_variable(&name.0)
-            || is_variable(&value.0)
-            || set.instances.iter().any(|i| i.file == file && i.name == name.0)
-        {
+        if is_variable(&name.0) || is_variable(&value.0) || by_name.contains_key(&name.0) {
             continue;
         }
         if !is_descriptor_value(&value.0, &folder, root, files) {
@@ -156,6 +159,7 @@ fn load_fragments(
             Ok(Some(layer)) => instance.layers.push(layer),
             Ok(None) | Err(_) => instance.incomplete = true,
         }
+        by_name.entry(instance.name.clone()).or_insert(set.instances.len());
         set.instances.push(instance);
     }
     // Service keys and bindings of the instances the script creates.
@@ -170,7 +174,7 @@ fn load_fragments(
             }
             _ => continue,
         };
-        let Some(n) = set.instances.iter().position(|i| i.file == file && i.name == target.0) else { continue };
+        let Some(&n) = by_name.get(&target.0) else { continue };
         // The whole command, for the runbook's list of bindings and keys.
         let whole = Span::new(command.words[0].1.start, command.words.last().map_or(target.1.end, |w| w.1.end));
         set.instances[n].bindings.push(super::BindingRef { file, key, name: name.clone(), span: whole });
@@ -210,13 +214,22 @@ pub(super) fn attach_script_bindings(set: &mut InstanceSet, root: &Path, files: 
     if !folders.contains(&root) {
         folders.push(root);
     }
+    // The set's instances by name and by service name (the first of each).
+    let mut known: HashMap<&str, usize> = HashMap::new();
+    for (n, instance) in set.instances.iter().enumerate() {
+        for name in std::iter::once(instance.name.as_str()).chain(instance.service_name.as_deref()) {
+            known.entry(name).or_insert(n);
+        }
+    }
+    let known: HashMap<String, usize> = known.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+    let taken: std::collections::HashSet<PathBuf> = set.paths.iter().map(|p| super::normalize(p)).collect();
     for folder in folders {
         let mut scripts = files.list(&folder, ".sh");
         scripts.extend(files.list(&folder, ".mk"));
         scripts.extend(["Makefile", "makefile", "GNUmakefile"].iter().map(|n| folder.join(n)));
         for path in scripts {
             let path = super::normalize(&path);
-            if set.paths.iter().any(|p| super::normalize(p) == path) {
+            if taken.contains(&path) {
                 continue;
             }
             let Ok(source) = files.read(&path, &path.to_string_lossy()) else { continue };
@@ -233,8 +246,7 @@ pub(super) fn attach_script_bindings(set: &mut InstanceSet, root: &Path, files: 
                     _ => continue,
                 };
                 let whole = Span::new(command.words[0].1.start, command.words.last().map_or(target.1.end, |w| w.1.end));
-                let known = |i: &Instance| i.name == target.0 || i.service_name.as_deref() == Some(target.0.as_str());
-                if let Some(n) = set.instances.iter().position(known) {
+                if let Some(&n) = known.get(&target.0) {
                     found.push((n, key, name.0.clone(), whole));
                 }
             }
