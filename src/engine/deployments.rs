@@ -13,6 +13,7 @@ use crate::lint::set::{dedup, judge_set, Declaration, SetOptions, SetOutcome};
 use crate::load;
 use crate::report::{FileReport, OutputFormat};
 use crate::source::SourceFile;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -44,6 +45,53 @@ pub(super) struct Parked {
     filled: bool,
 }
 
+/// The `.mtaext` files of a run, by the MTA ID each extends: read once per run, so that each
+/// MTA reads only its own extensions, not every extension of the tree.
+pub(super) struct Extensions {
+    by_id: HashMap<String, Vec<PathBuf>>,
+    /// Extensions whose `extends` a line does not tell for sure: offered to every MTA.
+    unsure: Vec<PathBuf>,
+}
+
+impl Extensions {
+    pub(super) fn index(paths: Vec<PathBuf>) -> Self {
+        let mut by_id: HashMap<String, Vec<PathBuf>> = HashMap::new();
+        let mut unsure = Vec::new();
+        for path in paths {
+            let id = crate::load::read_path_as(&path, &path.to_string_lossy(), crate::load::Format::Deployment)
+                .ok()
+                .and_then(|source| single_top_level_value(&source.text, "extends"));
+            match id {
+                Some(id) => by_id.entry(id).or_default().push(path),
+                None => unsure.push(path),
+            }
+        }
+        Extensions { by_id, unsure }
+    }
+
+    pub(super) fn none() -> Self {
+        Extensions { by_id: HashMap::new(), unsure: Vec::new() }
+    }
+
+    /// The extensions that may extend the MTA of `text` (the model checks each one).
+    fn of(&self, text: &str) -> Vec<PathBuf> {
+        match single_top_level_value(text, "ID") {
+            Some(id) => self.by_id.get(&id).into_iter().flatten().chain(&self.unsure).cloned().collect(),
+            None => self.by_id.values().flatten().chain(&self.unsure).cloned().collect(),
+        }
+    }
+}
+
+/// A top-level `KEY:` written on one line only, plainly (no escapes, anchors, tags or flow
+/// syntax that would make YAML read it otherwise); `None` when unsure.
+fn single_top_level_value(text: &str, key: &str) -> Option<String> {
+    let mut lines = text.lines().filter(|line| line.strip_prefix(key).is_some_and(|rest| rest.starts_with(':')));
+    let (Some(_), None) = (lines.next(), lines.next()) else { return None };
+    let value = crate::deployment::top_level_value(text, key)?;
+    let plain = !value.contains(['\\', '&', '*', '!', '{', '[', '|', '>', '"', '\'', '#', '%', '@', '`']);
+    plain.then_some(value)
+}
+
 impl Collector<'_> {
     pub(super) fn deployment(
         &self,
@@ -51,7 +99,7 @@ impl Collector<'_> {
         display: &str,
         kind: Kind,
         explicit: bool,
-        extensions: &[PathBuf],
+        extensions: &Extensions,
         opts: &Options,
     ) {
         let Some(config) = self.configs.for_file(path) else { return };
@@ -81,7 +129,8 @@ impl Collector<'_> {
             return;
         }
         self.count_checked(display, opts);
-        self.judge_deployment(path, display, kind, source, extensions, &config, false, opts);
+        let extensions = if kind == Kind::Mta { extensions.of(&source.text) } else { Vec::new() };
+        self.judge_deployment(path, display, kind, source, &extensions, &config, false, opts);
     }
 
     /// Standard input named like a deployment file (`--stdin-filename rendered.yaml`): judged
@@ -257,7 +306,7 @@ impl Collector<'_> {
                 let Some(kind) = Kind::of_name(name) else { continue };
                 if sibling.is_file() {
                     let shown = shown_folder.map_or_else(|| name.to_string(), |f| format!("{f}/{name}"));
-                    self.deployment(&sibling, &shown, kind, false, &[], opts);
+                    self.deployment(&sibling, &shown, kind, false, &Extensions::none(), opts);
                 }
             }
         }
@@ -266,7 +315,7 @@ impl Collector<'_> {
         if !self.used_by_deployments.lock().unwrap().contains_key(&key) {
             let text = load::read_path_as(path, display, load::Format::Deployment).ok();
             if text.is_some_and(|t| Kind::Kubernetes.is_relevant(&t.text)) {
-                return self.deployment(path, display, Kind::CfManifest, explicit, &[], opts);
+                return self.deployment(path, display, Kind::CfManifest, explicit, &Extensions::none(), opts);
             }
         }
         if !self.seen.first(&key) {

@@ -203,11 +203,13 @@ pub fn check(paths: &[PathBuf], opts: &Options, configs: &Resolver, baseline: Op
     });
     targets.extend(walked.into_inner().unwrap_or_default());
     // Deployment files first: they say which descriptors are judged through them.
-    let extensions: Vec<PathBuf> = targets
-        .iter()
-        .filter(|(_, kind, _)| *kind == FileKind::Deployment(deployment::Kind::MtaExtension))
-        .map(|(p, _, _)| p.clone())
-        .collect();
+    let extensions = deployments::Extensions::index(
+        targets
+            .iter()
+            .filter(|(_, kind, _)| *kind == FileKind::Deployment(deployment::Kind::MtaExtension))
+            .map(|(p, _, _)| p.clone())
+            .collect(),
+    );
     // An extension named alone (a commit hook passes the staged files) is judged through the
     // MTA it extends, found from its folder up to the repository's root.
     let named_extensions: Vec<PathBuf> = targets
