@@ -5,6 +5,7 @@
 //! placed where they are written.
 
 use crate::parse::{Node, Value};
+use crate::source::Span;
 
 /// Shell text and where each of its bytes is in the file (`map[i]`; one more for the end).
 pub(super) struct Fragment {
@@ -75,36 +76,46 @@ pub(super) fn fragments(name: &str, text: &str) -> Vec<Fragment> {
     }
     let Ok(docs) = crate::yaml::parse_documents(text) else { return Vec::new() };
     let mut out = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for doc in &docs {
-        collect(text, doc, &mut out);
+        collect(text, doc, &mut seen, &mut out);
     }
     out
 }
 
-fn collect(text: &str, node: &Node, out: &mut Vec<Fragment>) {
+/// The script fragments under `node`. A script reached twice (a job reused by YAML's merge key,
+/// `<<: *deploy`, is a copy with the same place in the file) is taken once: `seen` holds the
+/// spans of the scripts taken.
+fn collect(text: &str, node: &Node, seen: &mut std::collections::HashSet<Span>, out: &mut Vec<Fragment>) {
     match &node.value {
         Value::Object(members) => {
             // A GitHub Action that runs the CF CLI (`uses: NickChecan/sap-btp-action`, `...cf-cli-action`):
             // `with: command:` is a `cf` command without the `cf`.
             let uses = node.get("uses").and_then(Node::as_str).unwrap_or_default().to_ascii_lowercase();
             if uses.contains("cf-cli") || uses.contains("btp-action") || uses.contains("cloudfoundry") {
-                if let Some(command) = node.pointer("/with/command") {
+                if let Some(command) = node.pointer("/with/command").filter(|c| seen.insert(c.span)) {
                     out.extend(in_text(text, command).map(|f| f.prefixed("cf ")));
                 }
             }
             for member in members {
                 if SCRIPT_KEYS.contains(&member.key.as_str()) {
                     match &member.value.value {
-                        Value::String(_) => out.extend(aligned(text, &member.value)),
-                        Value::Array(items) => out.extend(items.iter().filter_map(|i| aligned(text, i))),
-                        _ => collect(text, &member.value, out),
+                        Value::String(_) if seen.insert(member.value.span) => out.extend(aligned(text, &member.value)),
+                        Value::String(_) => {}
+                        Value::Array(items) => out.extend(
+                            items
+                                .iter()
+                                .filter(|i| i.as_str().is_none() || seen.insert(i.span))
+                                .filter_map(|i| aligned(text, i)),
+                        ),
+                        _ => collect(text, &member.value, seen, out),
                     }
                 } else {
-                    collect(text, &member.value, out);
+                    collect(text, &member.value, seen, out);
                 }
             }
         }
-        Value::Array(items) => items.iter().for_each(|i| collect(text, i, out)),
+        Value::Array(items) => items.iter().for_each(|i| collect(text, i, seen, out)),
         _ => {}
     }
 }
@@ -389,6 +400,14 @@ mod tests {
         let out = unwrap_sh(text);
         assert_eq!(out.len(), text.len());
         assert!(!out.contains('\''), "{out:?}");
+    }
+
+    #[test]
+    fn a_job_reused_by_a_merge_key_is_one_script() {
+        let text = ".deploy: &deploy\n  script:\n    - cf cs xsuaa application uaa\nprod:\n  <<: *deploy\ndev:\n  <<: *deploy\n  stage: dev\nother:\n  script: [\"cf cs xsuaa application b\"]\n";
+        let fragments = fragments(".gitlab-ci.yml", text);
+        let texts: Vec<&str> = fragments.iter().map(|f| f.text.as_str()).collect();
+        assert_eq!(texts, ["cf cs xsuaa application uaa", "cf cs xsuaa application b"]);
     }
 
     #[test]
