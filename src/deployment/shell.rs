@@ -415,7 +415,11 @@ impl<'t> Lexer<'t> {
 
     /// The logical line from `at`; a stray quote ends with its line.
     fn logical_line(&self, at: usize) -> LogicalLine {
-        self.lex(at, false).unwrap_or_else(|| self.lex(at, true).expect("a line-bounded lex always ends"))
+        self.lex(at, false).or_else(|| self.lex(at, true)).unwrap_or_else(|| {
+            // Not reached: a line-bounded lex ends at the line's end. Skip the line.
+            let next = self.line_end(at) + 1;
+            LogicalLine { words: Vec::new(), heredocs: Vec::new(), next }
+        })
     }
 
     /// Where reading goes on after the here-documents a line started: after each one's last
@@ -462,7 +466,7 @@ impl<'t> Lexer<'t> {
                     } else if c == b'\n' && line_bounded {
                         finish!(i);
                         return Some(LogicalLine { words, heredocs, next: i + 1 });
-                    } else if i - quote_opened > MAX_QUOTED {
+                    } else if !line_bounded && i - quote_opened > MAX_QUOTED {
                         return None;
                     } else {
                         push_char(&mut word, self.text, i);
@@ -476,7 +480,7 @@ impl<'t> Lexer<'t> {
                     } else if c == b'\n' && line_bounded {
                         finish!(i);
                         return Some(LogicalLine { words, heredocs, next: i + 1 });
-                    } else if i - quote_opened > MAX_QUOTED {
+                    } else if !line_bounded && i - quote_opened > MAX_QUOTED {
                         return None;
                     } else if c == b'\\' && i + 1 < bytes.len() {
                         let next = bytes[i + 1];

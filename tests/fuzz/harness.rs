@@ -274,7 +274,7 @@ pub fn load_corpus(roots: &[PathBuf]) -> Vec<Seed> {
             if let Ok(entries) = std::fs::read_dir(&path) {
                 stack.extend(entries.flatten().map(|e| e.path()));
             }
-        } else if let Some(format) = path.file_name().and_then(|n| n.to_str()).and_then(Format::of_name) {
+        } else if let Some(format) = path.to_str().and_then(Format::of_name) {
             if let Ok(bytes) = std::fs::read(&path) {
                 if bytes.len() <= 256 * 1024 {
                     files.push(Seed { name: path.to_string_lossy().into_owned(), format, bytes });
