@@ -1164,7 +1164,7 @@ fn load_terraform(set: &mut InstanceSet, file: usize, root: &Path, files: &dyn F
     // found once per file rather than once per instance.
     let bindings_by_instance = |text: &str, body: &hcl_edit::structure::Body| {
         let mut by_name: std::collections::HashMap<String, Vec<usize>> = std::collections::HashMap::new();
-        for (index, (_, block)) in crate::hcl::resources(body, BINDING).into_iter().enumerate() {
+        for (index, (_, block)) in crate::hcl::resources(body, BINDING).enumerate() {
             let target = crate::hcl::attribute_source(text, block, "service_instance_id").unwrap_or_default();
             let mut names: Vec<&str> = target
                 .match_indices(INSTANCE)
