@@ -1219,7 +1219,7 @@ fn load_terraform(set: &mut InstanceSet, file: usize, root: &Path, files: &dyn F
             plan_pointer: format!("{pointer}/serviceplan_name"),
             ..Instance::declared(name.to_string(), Format::Terraform, file, span, pointer.clone())
         };
-        terraform::btp_parameters(set, file, &body, block, root, files, &mut instance);
+        terraform::btp_parameters(set, file, &text, &body, block, root, files, &mut instance);
         let reference = format!("{INSTANCE}.{name}.");
         let btp_bindings = |instance: &mut Instance,
                             file: usize,

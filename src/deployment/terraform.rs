@@ -118,10 +118,12 @@ pub(super) fn module_calls(set: &mut InstanceSet, file: usize, body: &Body) {
 }
 
 /// The layers of a `btp_subaccount_service_instance`'s `parameters`, read as the Cloud Foundry
-/// provider's are (XS007 when not known).
+/// provider's are (XS007 when not known). `text` is the file's text (not copied per instance).
+#[allow(clippy::too_many_arguments)]
 pub(super) fn btp_parameters(
     set: &mut InstanceSet,
     file: usize,
+    text: &str,
     body: &Body,
     block: &Block,
     root: &Path,
@@ -129,8 +131,7 @@ pub(super) fn btp_parameters(
     instance: &mut Instance,
 ) {
     let Some(attribute) = block.body.get_attribute("parameters") else { return };
-    let text = set.files[file].text.clone();
-    let module = Module::new(set, &text, body, file, root, files);
+    let module = Module::new(set, text, body, file, root, files);
     let pointer = format!("{}/parameters", instance.pointer);
     module.configure(set, &attribute.value, &pointer, instance);
 }
