@@ -87,10 +87,12 @@ impl Virtual {
             while !whole.is_char_boundary(from) {
                 from -= 1;
             }
+            // One character more: a rule may mark the character where a value's span ends.
             let mut to = to.clamp(from, whole.len());
             while !whole.is_char_boundary(to) {
                 to += 1;
             }
+            to += whole[to..].chars().next().map_or(0, char::len_utf8);
             out.push(Part { file, start: text.len(), from, len: to - from });
             text.push_str(&whole[from..to]);
             text.push('\n');

@@ -161,7 +161,16 @@ fn extent(node: &Node) -> (usize, usize) {
 fn remap(set: &InstanceSet, instance: &Instance, virt: &Virtual, mut d: Diagnostic) -> Option<Finding> {
     let (file, by) = virt.file_at(d.start.offset)?;
     let source = &set.files[file];
-    let back = |offset: usize| offset.saturating_add_signed(-by).min(source.text.len());
+    // On the file's character boundaries: a mark one byte long in the virtual text (its part
+    // may end before a character the file has there) covers the file's whole character.
+    let text = &source.text;
+    let back = |offset: usize| {
+        let mut at = offset.saturating_add_signed(-by).min(text.len());
+        while !text.is_char_boundary(at) {
+            at += 1;
+        }
+        at
+    };
     let span = Span::new(back(d.start.offset), back(d.end.offset));
     (d.start, d.end) = source.locate(span);
     let layer = instance.layers.iter().find(|l| l.file == file);
