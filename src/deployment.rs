@@ -887,6 +887,15 @@ fn load_kubernetes(set: &mut InstanceSet, file: usize, files: &dyn Files) {
     let many = docs.len() > 1;
     let doc_pointer = |i: usize| if many { format!("/{i}") } else { String::new() };
     let mut sources = Sources::default();
+    // The file's ServiceBindings by the instance they bind: found once, not once per instance.
+    let mut bindings_of: std::collections::HashMap<&str, Vec<usize>> = std::collections::HashMap::new();
+    for (j, other) in docs.iter().enumerate() {
+        if other.get("kind").and_then(Node::as_str) == Some("ServiceBinding") {
+            if let Some(target) = str_at(other, "/spec/serviceInstanceName") {
+                bindings_of.entry(target).or_default().push(j);
+            }
+        }
+    }
     for (i, doc) in docs.iter().enumerate() {
         let api = doc.get("apiVersion").and_then(Node::as_str).unwrap_or_default();
         if doc.get("kind").and_then(Node::as_str) != Some("ServiceInstance") {
@@ -969,12 +978,8 @@ fn load_kubernetes(set: &mut InstanceSet, file: usize, files: &dyn Files) {
         if let Some(from) = doc.pointer(&format!("{spec}/parametersFrom")).and_then(Node::as_array) {
             parameters_from(set, file, &docs, &mut sources, from, files, &mut instance);
         }
-        for (j, other) in docs.iter().enumerate() {
-            if other.get("kind").and_then(Node::as_str) != Some("ServiceBinding")
-                || str_at(other, "/spec/serviceInstanceName") != Some(name.as_str())
-            {
-                continue;
-            }
+        for &j in bindings_of.get(name.as_str()).map(Vec::as_slice).unwrap_or_default() {
+            let other = &docs[j];
             let binding = str_at(other, "/metadata/name").unwrap_or("?");
             instance.bindings.push(BindingRef { file, key: false, name: binding.into(), span: other.span });
             let parameters = other
@@ -1309,6 +1314,46 @@ fn load_terraform(set: &mut InstanceSet, file: usize, root: &Path, files: &dyn F
     };
     const INSTANCE: &str = "btp_subaccount_service_instance";
     const BINDING: &str = "btp_subaccount_service_binding";
+    // A module's bindings by the instances they name (`btp_subaccount_service_instance.NAME.`),
+    // found once per file rather than once per instance.
+    let bindings_by_instance = |text: &str, body: &hcl_edit::structure::Body| {
+        let mut by_name: std::collections::HashMap<String, Vec<usize>> = std::collections::HashMap::new();
+        for (index, (_, block)) in crate::hcl::resources(body, BINDING).enumerate() {
+            let target = crate::hcl::attribute_source(text, block, "service_instance_id").unwrap_or_default();
+            let mut names: Vec<&str> = target
+                .match_indices(INSTANCE)
+                .filter_map(|(at, _)| target[at + INSTANCE.len()..].strip_prefix('.'))
+                .map(|rest| rest.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '-')).next().unwrap_or(""))
+                .collect();
+            names.dedup();
+            for name in names {
+                by_name.entry(name.to_string()).or_default().push(index);
+            }
+        }
+        by_name
+    };
+    let own_bindings = bindings_by_instance(&text, &body);
+    // The module's other `.tf` files that hold bindings, each read and parsed once.
+    let folder = set.paths[file].parent().map(Path::to_path_buf).unwrap_or_default();
+    let own = normalize(&set.paths[file]);
+    let mut others = Vec::new();
+    if crate::hcl::resources(&body, INSTANCE).next().is_some() {
+        for path in files.list(&folder, ".tf") {
+            let path = normalize(&path);
+            if own == path {
+                continue;
+            }
+            let Ok(source) = files.read(&path, &path.to_string_lossy()) else { continue };
+            if !source.text.contains(BINDING) {
+                continue;
+            }
+            let Ok(other) = crate::hcl::parse(&source.text) else { continue };
+            let by_name = bindings_by_instance(&source.text, &other);
+            others.push((path, source, other, by_name));
+        }
+    }
+    let own_blocks: Vec<_> = crate::hcl::resources(&body, BINDING).collect();
+    let other_blocks: Vec<Vec<_>> = others.iter().map(|o| crate::hcl::resources(&o.2, BINDING).collect()).collect();
     // One module for every instance of the file: its locals are indexed once.
     let mut module = terraform::Module::new(set, &text, &body, file, root, files);
     for (name, block) in crate::hcl::resources(&body, INSTANCE) {
@@ -1332,8 +1377,14 @@ fn load_terraform(set: &mut InstanceSet, file: usize, root: &Path, files: &dyn F
         };
         terraform::btp_parameters(set, &module, block, &mut instance);
         let reference = format!("{INSTANCE}.{name}.");
-        let btp_bindings = |instance: &mut Instance, file: usize, text: &str, body: &hcl_edit::structure::Body| {
-            for (binding, block) in crate::hcl::resources(body, BINDING) {
+        let btp_bindings = |instance: &mut Instance,
+                            file: usize,
+                            text: &str,
+                            blocks: &[(&str, &hcl_edit::structure::Block)],
+                            by_name: &std::collections::HashMap<String, Vec<usize>>| {
+            let Some(indices) = by_name.get(name) else { return };
+            for &index in indices {
+                let Some(&(binding, block)) = blocks.get(index) else { continue };
                 let target = crate::hcl::attribute_source(text, block, "service_instance_id").unwrap_or_default();
                 if !target.contains(&reference) {
                     continue;
@@ -1365,27 +1416,18 @@ fn load_terraform(set: &mut InstanceSet, file: usize, root: &Path, files: &dyn F
                 }
             }
         };
-        btp_bindings(&mut instance, file, &text, &body);
+        btp_bindings(&mut instance, file, &text, &own_blocks, &own_bindings);
         // The module's other `.tf` files (Terraform reads a folder as one module).
-        let folder = set.paths[file].parent().map(Path::to_path_buf).unwrap_or_default();
-        let own = normalize(&set.paths[file]);
-        for path in files.list(&folder, ".tf") {
-            let path = normalize(&path);
-            if own == path {
+        for ((path, source, _, by_name), blocks) in others.iter().zip(&other_blocks) {
+            if !by_name.contains_key(name) {
                 continue;
             }
-            let Ok(source) = files.read(&path, &path.to_string_lossy()) else { continue };
-            if !source.text.contains(&reference) || !source.text.contains(BINDING) {
-                continue;
-            }
-            let Ok(other) = crate::hcl::parse(&source.text) else { continue };
-            let other_text = source.text.clone();
-            let known = set.paths.iter().position(|p| normalize(p) == path);
+            let known = set.paths.iter().position(|p| normalize(p) == *path);
             let index = known.unwrap_or(set.files.len());
             let before = instance.bindings.len();
-            btp_bindings(&mut instance, index, &other_text, &other);
+            btp_bindings(&mut instance, index, &source.text, blocks, by_name);
             if known.is_none() && instance.bindings.len() > before {
-                set.add_file(path, source);
+                set.add_file(path.clone(), source.clone());
             }
         }
         set.instances.push(instance);

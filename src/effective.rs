@@ -16,9 +16,10 @@ pub fn plan_of(instance: &Instance) -> &str {
     instance.plan.as_ref().map_or("application", |(p, _)| p.as_str())
 }
 
-/// `node` with every span moved by `by` bytes.
-pub fn shift(node: &Node, by: usize) -> Node {
-    let span = Span::new(node.span.start + by, node.span.end + by);
+/// `node` with every span moved by `by` bytes (back when negative).
+pub fn shift(node: &Node, by: isize) -> Node {
+    let moved = |at: usize| at.saturating_add_signed(by);
+    let span = Span::new(moved(node.span.start), moved(node.span.end));
     let value = match &node.value {
         Value::Array(items) => Value::Array(items.iter().map(|n| shift(n, by)).collect()),
         Value::Object(members) => Value::Object(
@@ -26,7 +27,7 @@ pub fn shift(node: &Node, by: usize) -> Node {
                 .iter()
                 .map(|m| Member {
                     key: m.key.clone(),
-                    key_span: Span::new(m.key_span.start + by, m.key_span.end + by),
+                    key_span: Span::new(moved(m.key_span.start), moved(m.key_span.end)),
                     value: shift(&m.value, by),
                 })
                 .collect(),
@@ -92,33 +93,58 @@ pub fn merge_all(nodes: Vec<Node>) -> Option<Node> {
     Some(Node { span, value: Value::Object(members) })
 }
 
-/// The layers' files laid end to end, so that one tree's spans can point into all of them.
+/// The parts of the layers' files that an instance uses, laid end to end, so that one tree's
+/// spans can point into all of them. Only the part of each file that holds the instance's
+/// layers is copied: a file declaring many instances is not copied once per instance.
 pub struct Virtual {
     pub source: SourceFile,
-    /// (file index, start offset in the virtual text, length)
-    parts: Vec<(usize, usize, usize)>,
+    parts: Vec<Part>,
+}
+
+struct Part {
+    file: usize,
+    /// Where the part starts in the virtual text.
+    start: usize,
+    /// Where the part starts in its file.
+    from: usize,
+    len: usize,
 }
 
 impl Virtual {
-    pub fn new(set: &InstanceSet, files: &[usize]) -> Self {
+    /// Each file's part `from..to` (clamped to the file and to character boundaries).
+    pub fn new(set: &InstanceSet, parts: &[(usize, usize, usize)]) -> Self {
         let mut text = String::new();
-        let mut parts = Vec::new();
-        for &f in files {
-            parts.push((f, text.len(), set.files[f].text.len()));
-            text.push_str(&set.files[f].text);
+        let mut out = Vec::new();
+        for &(file, from, to) in parts {
+            let whole = &set.files[file].text;
+            let mut from = from.min(whole.len());
+            while !whole.is_char_boundary(from) {
+                from -= 1;
+            }
+            // One character more: a rule may mark the character where a value's span ends.
+            let mut to = to.clamp(from, whole.len());
+            while !whole.is_char_boundary(to) {
+                to += 1;
+            }
+            to += whole[to..].chars().next().map_or(0, char::len_utf8);
+            out.push(Part { file, start: text.len(), from, len: to - from });
+            text.push_str(&whole[from..to]);
             text.push('\n');
         }
-        Virtual { source: SourceFile::new("<effective configuration>", text), parts }
+        Virtual { source: SourceFile::new("<effective configuration>", text), parts: out }
     }
 
-    /// Where `file` starts in the virtual text.
-    pub fn base(&self, file: usize) -> usize {
-        self.parts.iter().find(|p| p.0 == file).map_or(0, |p| p.1)
+    /// How far an offset of `file` moves in the virtual text.
+    pub fn shift_of(&self, file: usize) -> isize {
+        self.parts.iter().find(|p| p.file == file).map_or(0, |p| p.start as isize - p.from as isize)
     }
 
-    /// The file holding `offset`, and where it starts.
-    pub fn file_at(&self, offset: usize) -> Option<(usize, usize)> {
-        self.parts.iter().find(|(_, start, len)| offset >= *start && offset <= start + len).map(|p| (p.0, p.1))
+    /// The file holding a virtual `offset`, and how far its offsets moved (see [`Self::shift_of`]).
+    pub fn file_at(&self, offset: usize) -> Option<(usize, isize)> {
+        self.parts
+            .iter()
+            .find(|p| offset >= p.start && offset <= p.start + p.len)
+            .map(|p| (p.file, p.start as isize - p.from as isize))
     }
 }
 

@@ -2,7 +2,7 @@
 //! byte spans and the positions they map to.
 
 /// A byte range in a source file, `start..end`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, Hash)]
 pub struct Span {
     pub start: usize,
     pub end: usize,

@@ -18,7 +18,8 @@ fn env_number(name: &str, default: u64) -> u64 {
 fn fuzz_parse_lint_fix_without_failures() {
     let corpus = harness::default_corpus();
     for format in Format::ALL {
-        assert!(corpus.iter().any(|s| s.format == format), "no seed of format {format:?}");
+        let seeds = format.seed_format();
+        assert!(corpus.iter().any(|s| s.format == seeds), "no seed of format {seeds:?} (for {format:?})");
     }
     let out_dir = tempfile::TempDir::new().unwrap();
     let config = Config {
@@ -95,6 +96,7 @@ fn the_harness_workspace_gives_mta_inputs_descriptors_and_extensions() {
     let outcome = judge_set(&declaration, source, &files, &options);
     assert_eq!(outcome.set.instances.len(), 2);
     assert!(outcome.set.problems.is_empty(), "{:?}", outcome.set.problems);
-    // The MTA, both descriptors and the extension that extends it.
-    assert_eq!(outcome.set.files.len(), 4, "{:?}", outcome.set.paths);
+    // The MTA, both descriptors, the extension that extends it and the `manifest.yml` that
+    // binds an app to it.
+    assert_eq!(outcome.set.files.len(), 5, "{:?}", outcome.set.paths);
 }

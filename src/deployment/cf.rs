@@ -92,6 +92,11 @@ pub(super) fn attach_app_bindings(set: &mut InstanceSet, root: &Path, files: &dy
     if !folders.iter().any(|f| super::normalize(f) == root) {
         folders.push(root);
     }
+    // The set's instances by name (the first of each).
+    let mut by_name: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for (n, instance) in set.instances.iter().enumerate() {
+        by_name.entry(instance.name.clone()).or_insert(n);
+    }
     for folder in folders {
         for name in MANIFESTS {
             let path = super::normalize(&folder.join(name));
@@ -130,7 +135,7 @@ pub(super) fn attach_app_bindings(set: &mut InstanceSet, root: &Path, files: &dy
             }
             let mut manifest = None;
             for (target, what, node, pointer) in requests {
-                let Some(n) = set.instances.iter().position(|i| i.name == target) else { continue };
+                let Some(&n) = by_name.get(&target) else { continue };
                 let index = *manifest.get_or_insert_with(|| set.add_file(path.clone(), source.clone()));
                 push_request(&mut set.instances[n], index, what, &node, pointer);
             }

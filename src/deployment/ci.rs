@@ -5,6 +5,7 @@
 //! placed where they are written.
 
 use crate::parse::{Node, Value};
+use crate::source::Span;
 
 /// Shell text and where each of its bytes is in the file (`map[i]`; one more for the end).
 pub(super) struct Fragment {
@@ -75,36 +76,46 @@ pub(super) fn fragments(name: &str, text: &str) -> Vec<Fragment> {
     }
     let Ok(docs) = crate::yaml::parse_documents(text) else { return Vec::new() };
     let mut out = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for doc in &docs {
-        collect(text, doc, &mut out);
+        collect(text, doc, &mut seen, &mut out);
     }
     out
 }
 
-fn collect(text: &str, node: &Node, out: &mut Vec<Fragment>) {
+/// The script fragments under `node`. A script reached twice (a job reused by YAML's merge key,
+/// `<<: *deploy`, is a copy with the same place in the file) is taken once: `seen` holds the
+/// spans of the scripts taken.
+fn collect(text: &str, node: &Node, seen: &mut std::collections::HashSet<Span>, out: &mut Vec<Fragment>) {
     match &node.value {
         Value::Object(members) => {
             // A GitHub Action that runs the CF CLI (`uses: NickChecan/sap-btp-action`, `...cf-cli-action`):
             // `with: command:` is a `cf` command without the `cf`.
             let uses = node.get("uses").and_then(Node::as_str).unwrap_or_default().to_ascii_lowercase();
             if uses.contains("cf-cli") || uses.contains("btp-action") || uses.contains("cloudfoundry") {
-                if let Some(command) = node.pointer("/with/command") {
+                if let Some(command) = node.pointer("/with/command").filter(|c| seen.insert(c.span)) {
                     out.extend(in_text(text, command).map(|f| f.prefixed("cf ")));
                 }
             }
             for member in members {
                 if SCRIPT_KEYS.contains(&member.key.as_str()) {
                     match &member.value.value {
-                        Value::String(_) => out.extend(aligned(text, &member.value)),
-                        Value::Array(items) => out.extend(items.iter().filter_map(|i| aligned(text, i))),
-                        _ => collect(text, &member.value, out),
+                        Value::String(_) if seen.insert(member.value.span) => out.extend(aligned(text, &member.value)),
+                        Value::String(_) => {}
+                        Value::Array(items) => out.extend(
+                            items
+                                .iter()
+                                .filter(|i| i.as_str().is_none() || seen.insert(i.span))
+                                .filter_map(|i| aligned(text, i)),
+                        ),
+                        _ => collect(text, &member.value, seen, out),
                     }
                 } else {
-                    collect(text, &member.value, out);
+                    collect(text, &member.value, seen, out);
                 }
             }
         }
-        Value::Array(items) => items.iter().for_each(|i| collect(text, i, out)),
+        Value::Array(items) => items.iter().for_each(|i| collect(text, i, seen, out)),
         _ => {}
     }
 }
@@ -124,6 +135,14 @@ fn aligned(text: &str, node: &Node) -> Option<Fragment> {
 fn in_text(text: &str, node: &Node) -> Option<Fragment> {
     let value = node.as_str()?;
     let (start, end) = (node.span.start.min(text.len()), node.span.end.min(text.len()));
+    let (start, end) = (start.min(end), end);
+    let region = text.get(start..end)?;
+    // The node's line ends, found once.
+    let newlines: Vec<usize> = region.match_indices('\n').map(|(i, _)| start + i).collect();
+    let line_after = |at: usize| {
+        let i = newlines.partition_point(|&n| n < at);
+        newlines.get(i).map_or(end, |&n| n + 1)
+    };
     let mut map = Vec::with_capacity(value.len() + 1);
     let mut cursor = start;
     let mut last_found = true;
@@ -132,7 +151,10 @@ fn in_text(text: &str, node: &Node) -> Option<Fragment> {
         let found = if content.is_empty() {
             Some(cursor)
         } else {
-            text.get(cursor..end).and_then(|window| window.find(content)).map(|p| cursor + p)
+            // Looked for in the rest of the line the last one ended on and in the next line,
+            // never in the rest of the block: each value line of a block is a line of the file.
+            let window_end = line_after(line_after(cursor)).min(end);
+            text.get(cursor..window_end).and_then(|window| window.find(content)).map(|p| cursor + p)
         };
         last_found = found.is_some();
         match found {
@@ -142,9 +164,16 @@ fn in_text(text: &str, node: &Node) -> Option<Fragment> {
                 if line.len() > content.len() {
                     map.push(cursor);
                 }
+                if content.is_empty() {
+                    cursor = line_after(cursor);
+                }
             }
-            // Written otherwise (folded, escaped): its words are placed where the value starts.
-            None => map.extend(std::iter::repeat_n(start, line.len())),
+            // Written otherwise (folded, escaped): its words are placed where the value starts,
+            // and the next line is looked for from the next line of the file.
+            None => {
+                map.extend(std::iter::repeat_n(start, line.len()));
+                cursor = line_after(cursor);
+            }
         }
     }
     map.push(if last_found { cursor } else { start });
@@ -153,25 +182,51 @@ fn in_text(text: &str, node: &Node) -> Option<Fragment> {
 
 /// A Jenkinsfile with each single-line `sh '...'` (`sh "..."`, `sh(script: '...')`) turned into
 /// its command, the wrapper blanked so that offsets stay the file's; the lines of a
-/// multi-line `sh '''...'''` are shell lines already.
+/// multi-line `sh '''...'''` are shell lines already, and its closing quotes (and the Groovy
+/// after them) are blanked too, or the shell would read them as a quote that opens.
 fn unwrap_sh(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
+    // Inside a multi-line `sh`: the quotes that close it.
+    let mut open_block: Option<&str> = None;
     for line in text.split_inclusive('\n') {
         let body = line.trim_end_matches(['\n', '\r']);
+        if let Some(quotes) = open_block {
+            match body.find(quotes) {
+                Some(close) => {
+                    out.push_str(&body[..close]);
+                    out.push_str(&" ".repeat(body.len() - close));
+                    out.push_str(&line[body.len()..]);
+                    open_block = None;
+                }
+                None => out.push_str(line),
+            }
+            continue;
+        }
         let indent = body.len() - body.trim_start().len();
         let rest = &body[indent..];
-        let open = ["sh(script:", "sh "]
+        let open = ["sh(script:", "sh(", "sh "]
             .iter()
             .find_map(|p| rest.strip_prefix(p))
             .map(|r| (rest.len() - r.len(), r.trim_start()))
             .and_then(|(skip, r)| {
                 let q = r.chars().next().filter(|c| matches!(c, '\'' | '"'))?;
                 let quotes = if r.starts_with("'''") || r.starts_with("\"\"\"") { 3 } else { 1 };
-                Some((indent + skip + (rest.len() - skip - r.len()) + quotes, q))
+                Some((indent + skip + (rest.len() - skip - r.len()) + quotes, q, quotes))
             });
         match open {
-            Some((head, q)) => {
-                let close = body.rfind(q).filter(|c| *c >= head).unwrap_or(body.len());
+            Some((head, q, quotes)) => {
+                let close = if quotes == 3 {
+                    let triple = if q == '\'' { "'''" } else { "\"\"\"" };
+                    match body[head..].find(triple) {
+                        Some(at) => head + at,
+                        None => {
+                            open_block = Some(triple);
+                            body.len()
+                        }
+                    }
+                } else {
+                    body.rfind(q).filter(|c| *c >= head).unwrap_or(body.len())
+                };
                 out.push_str(&" ".repeat(head));
                 out.push_str(&body[head..close]);
                 out.push_str(&" ".repeat(body.len() - close));
@@ -204,6 +259,14 @@ pub(super) fn load_piper(set: &mut super::InstanceSet, file: usize, root: &std::
     // over the one before): a key missing here is looked for in `general`.
     let general = doc.get("general");
     let get = |map: &Node, key: &str| map.get(key).or_else(|| general.and_then(|g| g.get(key))).cloned();
+    // The maps that ask for a service key, by the instance they name: found once, not once per
+    // instance.
+    let mut keys_of: std::collections::HashMap<String, Vec<usize>> = std::collections::HashMap::new();
+    for (index, (_, map)) in maps.iter().enumerate() {
+        if let Some(name) = get(map, "cfServiceInstance").as_ref().and_then(Node::as_str) {
+            keys_of.entry(name.to_string()).or_default().push(index);
+        }
+    }
     for (pointer, map) in &maps {
         // A map declares the instance when it names the service itself (the rest may be inherited).
         if map.get("cfService").and_then(Node::as_str) != Some("xsuaa") {
@@ -251,10 +314,8 @@ pub(super) fn load_piper(set: &mut super::InstanceSet, file: usize, root: &std::
                 None => {}
             }
         }
-        for (key_pointer, key) in &maps {
-            if get(key, "cfServiceInstance").as_ref().and_then(Node::as_str) != Some(instance.name.as_str()) {
-                continue;
-            }
+        for &index in keys_of.get(&instance.name).map(Vec::as_slice).unwrap_or_default() {
+            let (key_pointer, key) = &maps[index];
             let key_name = get(key, "cfServiceKeyName").as_ref().and_then(Node::as_str).unwrap_or("?").to_string();
             let Some(config) = key.get("cfServiceKeyConfig") else { continue };
             let Some(text) = config.as_str() else { continue };
@@ -328,6 +389,37 @@ mod tests {
         let f = &fragments[0];
         let at = f.text.find("xsuaa").unwrap();
         assert_eq!(&text[f.offset(at)..f.offset(at + 5)], "xsuaa");
+    }
+
+    #[test]
+    fn run_block_lines_after_blank_and_escaped_lines_keep_their_place() {
+        let text = "jobs:\n  d:\n    steps:\n      - run: |\n          cf login\n\n\n          cf cs xsuaa application uaa\n      - run: \"echo \\\"a\\\"\\ncf cs xsuaa space other\"\n";
+        let fragments = fragments("deploy.yml", text);
+        assert_eq!(fragments.len(), 2);
+        let f = &fragments[0];
+        let at = f.text.find("uaa").unwrap();
+        assert_eq!(&text[f.offset(at)..f.offset(at + 3)], "uaa");
+        // After a line written otherwise (escaped), the rest of the source line is not searched
+        // again: placed where the value starts.
+        let g = &fragments[1];
+        let at = g.text.find("other").unwrap();
+        assert_eq!(g.offset(at), text.find("\"echo").unwrap());
+    }
+
+    #[test]
+    fn a_multi_line_sh_closing_quotes_are_blanked() {
+        let text = "node {\n  sh \'\'\'\n    echo a\n  \'\'\')\n  sh 'cf cs xsuaa application a'\n}\n";
+        let out = unwrap_sh(text);
+        assert_eq!(out.len(), text.len());
+        assert!(!out.contains('\''), "{out:?}");
+    }
+
+    #[test]
+    fn a_job_reused_by_a_merge_key_is_one_script() {
+        let text = ".deploy: &deploy\n  script:\n    - cf cs xsuaa application uaa\nprod:\n  <<: *deploy\ndev:\n  <<: *deploy\n  stage: dev\nother:\n  script: [\"cf cs xsuaa application b\"]\n";
+        let fragments = fragments(".gitlab-ci.yml", text);
+        let texts: Vec<&str> = fragments.iter().map(|f| f.text.as_str()).collect();
+        assert_eq!(texts, ["cf cs xsuaa application uaa", "cf cs xsuaa application b"]);
     }
 
     #[test]

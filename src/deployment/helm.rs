@@ -46,6 +46,7 @@ pub(super) fn load_values(set: &mut InstanceSet, file: usize, root: &Path, files
     // cap-operator`): entries of `serviceInstances`, named by their `name`.
     let nested = doc.get("serviceInstances").and_then(Node::as_object).unwrap_or_default();
     let candidates = entries.iter().map(|e| (e, "")).chain(nested.iter().map(|e| (e, "/serviceInstances")));
+    let index = BindingIndex::new(entries);
     for (entry, parent) in candidates {
         let service = &entry.value;
         // A `reference-instance` shares an existing instance; its parameters are no descriptor.
@@ -83,7 +84,7 @@ pub(super) fn load_values(set: &mut InstanceSet, file: usize, root: &Path, files
             );
             set.unknown(file, from.span, message);
         }
-        bindings(file, entries, key, service, &mut instance);
+        bindings_in(file, entries, &index, key, service, &mut instance);
         set.instances.push(instance);
     }
     overlays(set, file, &doc, &folder, &folders, &root, &mut commands, files);
@@ -133,6 +134,7 @@ fn overlays(
     let Ok(base_docs) = crate::yaml::parse_documents(&base_source.text) else { return };
     let Some(base) = base_docs.into_iter().next() else { return };
     let mut base_file = None;
+    let index = BindingIndex::new(top);
     for (entry, parent) in changed {
         let key = entry.key.as_str();
         let pointer = crate::parse::pointer_push(parent, key);
@@ -180,33 +182,66 @@ fn overlays(
                 });
             }
         }
-        bindings(file, top, key, overlay, &mut instance);
+        bindings_in(file, top, &index, key, overlay, &mut instance);
         set.own_only.push(set.instances.len());
         set.instances.push(instance);
     }
 }
 
+/// The workloads' bindings, by the instance name and full name they give, as (workload,
+/// binding) indices in order: found once per file, not once per instance.
+struct BindingIndex<'a> {
+    by_name: std::collections::HashMap<&'a str, Vec<(usize, usize)>>,
+    by_full: std::collections::HashMap<&'a str, Vec<(usize, usize)>>,
+}
+
+impl<'a> BindingIndex<'a> {
+    fn new(entries: &'a [Member]) -> Self {
+        let mut index = BindingIndex { by_name: Default::default(), by_full: Default::default() };
+        for (w, workload) in entries.iter().enumerate() {
+            let Some(bindings) = workload.value.get("bindings").and_then(Node::as_object) else { continue };
+            for (b, binding) in bindings.iter().enumerate() {
+                if let Some(name) = binding.value.get("serviceInstanceName").and_then(Node::as_str) {
+                    index.by_name.entry(name).or_default().push((w, b));
+                }
+                if let Some(full) = binding.value.get("serviceInstanceFullname").and_then(Node::as_str) {
+                    index.by_full.entry(full).or_default().push((w, b));
+                }
+            }
+        }
+        index
+    }
+}
+
 /// The `bindings` of every workload that name the instance.
-fn bindings(file: usize, entries: &[Member], key: &str, service: &Node, instance: &mut Instance) {
+fn bindings_in(
+    file: usize,
+    entries: &[Member],
+    index: &BindingIndex<'_>,
+    key: &str,
+    service: &Node,
+    instance: &mut Instance,
+) {
     let full = service.get("fullnameOverride").and_then(Node::as_str);
-    for workload in entries {
+    let mut found: Vec<(usize, usize)> = index.by_name.get(key).cloned().unwrap_or_default();
+    if let Some(full) = full {
+        found.extend(index.by_full.get(full).into_iter().flatten());
+    }
+    found.sort_unstable();
+    found.dedup();
+    for (w, b) in found {
+        let workload = &entries[w];
         let Some(bindings) = workload.value.get("bindings").and_then(Node::as_object) else { continue };
-        for binding in bindings {
-            let by_name = binding.value.get("serviceInstanceName").and_then(Node::as_str) == Some(key);
-            let by_full = full.is_some() && binding.value.get("serviceInstanceFullname").and_then(Node::as_str) == full;
-            if !(by_name || by_full) {
-                continue;
-            }
-            let what = format!("the binding `{}` of `{}`", binding.key, workload.key);
-            // Named by its path in the values (the runbook quotes it): `srv.bindings.auth`.
-            let name = format!("{}.bindings.{}", workload.key, binding.key);
-            instance.bindings.push(BindingRef { file, key: false, name, span: binding.key_span });
-            if let Some(node) = binding.value.pointer("/parameters/credential-type") {
-                let workload_pointer = crate::parse::pointer_push("", &workload.key);
-                let binding_pointer = crate::parse::pointer_push(&format!("{workload_pointer}/bindings"), &binding.key);
-                let pointer = format!("{binding_pointer}/parameters/credential-type");
-                push_request(instance, file, what, node, pointer);
-            }
+        let binding = &bindings[b];
+        let what = format!("the binding `{}` of `{}`", binding.key, workload.key);
+        // Named by its path in the values (the runbook quotes it): `srv.bindings.auth`.
+        let name = format!("{}.bindings.{}", workload.key, binding.key);
+        instance.bindings.push(BindingRef { file, key: false, name, span: binding.key_span });
+        if let Some(node) = binding.value.pointer("/parameters/credential-type") {
+            let workload_pointer = crate::parse::pointer_push("", &workload.key);
+            let binding_pointer = crate::parse::pointer_push(&format!("{workload_pointer}/bindings"), &binding.key);
+            let pointer = format!("{binding_pointer}/parameters/credential-type");
+            push_request(instance, file, what, node, pointer);
         }
     }
 }

@@ -13,6 +13,7 @@ use super::ci::Fragment;
 use super::{descriptor_layer, push_request, Files, Format, Instance, InstanceSet, Layer, LayerKind, ProblemKind};
 use crate::parse::Node;
 use crate::source::Span;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// A word of a command and its span in the file.
@@ -50,7 +51,13 @@ fn is_variable(word: &str) -> bool {
 
 pub(super) fn load_script(set: &mut InstanceSet, file: usize, root: &Path, files: &dyn Files) {
     let text = set.files[file].text.clone();
-    load_fragments(set, file, &[Fragment::whole(&text)], root, files);
+    let make = set.paths[file].file_name().and_then(|n| n.to_str()).is_some_and(is_makefile_name);
+    load_fragments(set, file, &[Fragment::whole(&text)], make, root, files);
+}
+
+/// `Makefile`, `makefile`, `GNUmakefile`, `*.mk`: recipes whose `$(...)` are make's.
+fn is_makefile_name(name: &str) -> bool {
+    matches!(name, "Makefile" | "makefile" | "GNUmakefile") || name.ends_with(".mk")
 }
 
 /// The commands of a CI file, a Jenkinsfile or `package.json` (see [`super::ci`]).
@@ -64,22 +71,35 @@ pub(super) fn load_ci(set: &mut InstanceSet, file: usize, root: &Path, files: &d
         return;
     }
     let fragments = super::ci::fragments(&name, &set.files[file].text);
-    load_fragments(set, file, &fragments, root, files);
+    load_fragments(set, file, &fragments, false, root, files);
 }
 
-fn load_fragments(set: &mut InstanceSet, file: usize, fragments: &[Fragment], root: &Path, files: &dyn Files) {
-    let commands: Vec<Command> = fragments
-        .iter()
-        .flat_map(|f| {
-            commands(&protect_expressions(&f.text)).into_iter().map(move |mut c| {
-                for word in &mut c.words {
-                    word.0 = word.0.replace(PROTECTED, " ");
-                    word.1 = Span::new(f.offset(word.1.start), f.offset(word.1.end));
-                }
-                c
-            })
-        })
-        .collect();
+fn load_fragments(
+    set: &mut InstanceSet,
+    file: usize,
+    fragments: &[Fragment],
+    make: bool,
+    root: &Path,
+    files: &dyn Files,
+) {
+    let mut commands: Vec<Command> = Vec::new();
+    for f in fragments {
+        let (found, unended) = commands_of(&protect_expressions(&f.text), make);
+        commands.extend(found.into_iter().map(|mut c| {
+            for word in &mut c.words {
+                word.0 = word.0.replace(PROTECTED, " ");
+                word.1 = Span::new(f.offset(word.1.start), f.offset(word.1.end));
+            }
+            c
+        }));
+        for (span, delimiter) in unended {
+            // bash would read the rest into it; read as commands here, so that none is missed.
+            let message = format!(
+                "the here-document started here never ends (no line `{delimiter}`): the shell reads the rest of the script into it, so the commands after it do not run; they are judged as if they did"
+            );
+            set.problem(file, Span::new(f.offset(span.start), f.offset(span.end)), ProblemKind::Syntax, message);
+        }
+    }
     let folder = set.paths[file].parent().map(Path::to_path_buf).unwrap_or_default();
     for command in &commands {
         btp_instance(set, file, command, &folder, root, files);
@@ -118,14 +138,16 @@ fn load_fragments(set: &mut InstanceSet, file: usize, fragments: &[Fragment], ro
     // `cf update-service NAME -c X` of an instance the script does not create (made by hand, or
     // the migration's own update): an xsuaa instance when X is a descriptor, by its name
     // (`xs-security*.json`) or its keys; the service is not named, so nothing else is guessed.
+    // The file's instances by name (the first of each), looked up once per command.
+    let mut by_name: HashMap<String, usize> = HashMap::new();
+    for (n, instance) in set.instances.iter().enumerate().filter(|(_, i)| i.file == file) {
+        by_name.entry(instance.name.clone()).or_insert(n);
+    }
     for command in commands.iter().filter(cf).filter(|c| c.words[1].0 == "update-service") {
         let (positional, flags) = command.arguments();
         let [name, ..] = positional.as_slice() else { continue };
         let Some((_, value)) = flags.iter().find(|(flag, _)| *flag == "-c") else { continue };
-        if is_variable(&name.0)
-            || is_variable(&value.0)
-            || set.instances.iter().any(|i| i.file == file && i.name == name.0)
-        {
+        if is_variable(&name.0) || is_variable(&value.0) || by_name.contains_key(&name.0) {
             continue;
         }
         if !is_descriptor_value(&value.0, &folder, root, files) {
@@ -137,6 +159,7 @@ fn load_fragments(set: &mut InstanceSet, file: usize, fragments: &[Fragment], ro
             Ok(Some(layer)) => instance.layers.push(layer),
             Ok(None) | Err(_) => instance.incomplete = true,
         }
+        by_name.entry(instance.name.clone()).or_insert(set.instances.len());
         set.instances.push(instance);
     }
     // Service keys and bindings of the instances the script creates.
@@ -151,7 +174,7 @@ fn load_fragments(set: &mut InstanceSet, file: usize, fragments: &[Fragment], ro
             }
             _ => continue,
         };
-        let Some(n) = set.instances.iter().position(|i| i.file == file && i.name == target.0) else { continue };
+        let Some(&n) = by_name.get(&target.0) else { continue };
         // The whole command, for the runbook's list of bindings and keys.
         let whole = Span::new(command.words[0].1.start, command.words.last().map_or(target.1.end, |w| w.1.end));
         set.instances[n].bindings.push(super::BindingRef { file, key, name: name.clone(), span: whole });
@@ -191,13 +214,22 @@ pub(super) fn attach_script_bindings(set: &mut InstanceSet, root: &Path, files: 
     if !folders.contains(&root) {
         folders.push(root);
     }
+    // The set's instances by name and by service name (the first of each).
+    let mut known: HashMap<&str, usize> = HashMap::new();
+    for (n, instance) in set.instances.iter().enumerate() {
+        for name in std::iter::once(instance.name.as_str()).chain(instance.service_name.as_deref()) {
+            known.entry(name).or_insert(n);
+        }
+    }
+    let known: HashMap<String, usize> = known.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+    let taken: std::collections::HashSet<PathBuf> = set.paths.iter().map(|p| super::normalize(p)).collect();
     for folder in folders {
         let mut scripts = files.list(&folder, ".sh");
         scripts.extend(files.list(&folder, ".mk"));
         scripts.extend(["Makefile", "makefile", "GNUmakefile"].iter().map(|n| folder.join(n)));
         for path in scripts {
             let path = super::normalize(&path);
-            if set.paths.iter().any(|p| super::normalize(p) == path) {
+            if taken.contains(&path) {
                 continue;
             }
             let Ok(source) = files.read(&path, &path.to_string_lossy()) else { continue };
@@ -205,7 +237,8 @@ pub(super) fn attach_script_bindings(set: &mut InstanceSet, root: &Path, files: 
                 continue;
             }
             let mut found = Vec::new();
-            for command in commands(&source.text) {
+            let make = path.file_name().and_then(|n| n.to_str()).is_some_and(is_makefile_name);
+            for command in commands_of(&source.text, make).0 {
                 let (positional, _) = command.arguments();
                 let (target, key, name) = match (command.words[1].0.as_str(), positional.as_slice()) {
                     ("create-service-key" | "csk", [instance, key, ..]) => (instance, true, key),
@@ -213,8 +246,7 @@ pub(super) fn attach_script_bindings(set: &mut InstanceSet, root: &Path, files: 
                     _ => continue,
                 };
                 let whole = Span::new(command.words[0].1.start, command.words.last().map_or(target.1.end, |w| w.1.end));
-                let known = |i: &Instance| i.name == target.0 || i.service_name.as_deref() == Some(target.0.as_str());
-                if let Some(n) = set.instances.iter().position(known) {
+                if let Some(&n) = known.get(&target.0) {
                     found.push((n, key, name.0.clone(), whole));
                 }
             }
@@ -303,50 +335,23 @@ fn parameters(
     Ok(descriptor_layer(set, file, &node, base, root, files, Some(&label)))
 }
 
-/// The `cf` commands of a script, in order.
-fn commands(text: &str) -> Vec<Command> {
+/// A here-document whose delimiter never comes: where its `<<` is, and the delimiter.
+type Unended = (Span, String);
+
+/// The `cf` and `btp` commands of a shell script, in order, or of a Makefile's recipes (`make`: `$(...)` is make's),
+/// and the here-documents that never end.
+fn commands_of(text: &str, make: bool) -> (Vec<Command>, Vec<Unended>) {
+    let lexer = Lexer::new(text, make);
     let mut out = Vec::new();
-    let lines: Vec<(usize, &str)> = line_starts(text);
-    let mut i = 0;
-    let mut heredoc: Option<(String, bool)> = None;
-    while i < lines.len() {
-        let (start, line) = lines[i];
-        i += 1;
-        if let Some((delimiter, strip)) = &heredoc {
-            let candidate = if *strip { line.trim_start_matches('\t') } else { line };
-            if candidate.trim_end_matches('\r') == delimiter {
-                heredoc = None;
-            }
+    let mut unended = Vec::new();
+    let mut at = 0;
+    while at < text.len() {
+        let line = lexer.logical_line(at);
+        at = lexer.skip_heredocs(line.next, &line.heredocs, &mut unended);
+        let mut words = line.words;
+        if !words.iter().any(|(w, _)| w.contains("cf") || w.contains("btp")) {
             continue;
         }
-        // A logical line: continuations joined, and lines added while a quote is open (`-c '{`
-        // over several lines). `\` + newline becomes two spaces: offsets stay the file's.
-        let mut end = start + line.len();
-        let mut logical = line.to_string();
-        let mut words = shell_words::split(&logical);
-        while (logical.ends_with('\\') || words.is_err()) && i < lines.len() && end - start < 64 * 1024 {
-            let (next_start, next) = lines[i];
-            i += 1;
-            if logical.ends_with('\\') {
-                logical.pop();
-                logical.push(' ');
-            }
-            logical.push(' ');
-            logical.push_str(next);
-            end = next_start + next.len();
-            words = shell_words::split(&logical);
-        }
-        if let Some(delimiter) = heredoc_start(&logical) {
-            heredoc = Some(delimiter);
-        }
-        let Ok(words) = words else { continue };
-        if !(logical.contains("cf") || logical.contains("btp")) {
-            continue;
-        }
-        let spans = word_spans(&logical, start);
-        let spans: Vec<Span> =
-            if spans.len() == words.len() { spans } else { vec![Span::new(start, end); words.len()] };
-        let mut words: Vec<Word> = words.into_iter().zip(spans).collect();
         // Split at the shell's command separators, then find `cf SUBCOMMAND`.
         while !words.is_empty() {
             let cut = words.iter().position(|(w, _)| matches!(w.as_str(), "&&" | "||" | ";" | "|" | "&"));
@@ -362,7 +367,269 @@ fn commands(text: &str) -> Vec<Command> {
             words = rest;
         }
     }
-    out
+    (out, unended)
+}
+
+/// How long a quoted word may run over lines before its quote is taken for a stray one.
+const MAX_QUOTED: usize = 64 * 1024;
+
+/// One command line of a script: continuation lines joined, quoted words over several lines.
+struct LogicalLine {
+    words: Vec<Word>,
+    /// The here-documents it starts (where the `<<` is, the delimiter), in order.
+    heredocs: Vec<(Span, String)>,
+    /// Where the next line starts.
+    next: usize,
+}
+
+/// A shell lexer, one pass over the text: words as `shell-words` splits them (quotes,
+/// backslashes, comments at a word's start), and besides it knows arithmetic (`$((1 << 2))`),
+/// here-documents (`<<EOF`, never inside quotes, arithmetic or a comment) and, in a Makefile,
+/// make's `$(...)`. A quote still open at the end of the text (or after [`MAX_QUOTED`]
+/// bytes) is a stray one: it ends with its line, and the next line is read as a command.
+struct Lexer<'t> {
+    text: &'t str,
+    make: bool,
+    /// Each line's text trimmed, to the lines that hold it: where a here-document ends.
+    lines: std::collections::HashMap<&'t str, Vec<usize>>,
+}
+
+enum Quote {
+    None,
+    Single,
+    Double,
+}
+
+impl<'t> Lexer<'t> {
+    fn new(text: &'t str, make: bool) -> Self {
+        let mut lines: std::collections::HashMap<&str, Vec<usize>> = std::collections::HashMap::new();
+        // Only lines that may end a here-document are indexed: `<<` is rare.
+        if text.contains("<<") {
+            let mut start = 0;
+            for line in text.split_inclusive('\n') {
+                let trimmed = line.trim();
+                if !trimmed.is_empty() && !trimmed.contains(char::is_whitespace) {
+                    lines.entry(trimmed).or_default().push(start);
+                }
+                start += line.len();
+            }
+        }
+        Lexer { text, make, lines }
+    }
+
+    /// The logical line from `at`; a stray quote ends with its line.
+    fn logical_line(&self, at: usize) -> LogicalLine {
+        self.lex(at, false).or_else(|| self.lex(at, true)).unwrap_or_else(|| {
+            // Not reached: a line-bounded lex ends at the line's end. Skip the line.
+            let next = self.line_end(at) + 1;
+            LogicalLine { words: Vec::new(), heredocs: Vec::new(), next }
+        })
+    }
+
+    /// Where reading goes on after the here-documents a line started: after each one's last
+    /// line. One whose delimiter never comes is taken for a misreading, not for the rest of the
+    /// file (bash would read to the end, with a warning): its body is read as commands.
+    fn skip_heredocs(&self, mut at: usize, heredocs: &[(Span, String)], unended: &mut Vec<Unended>) -> usize {
+        for (span, delimiter) in heredocs {
+            let end = self.lines.get(delimiter.as_str()).and_then(|lines| {
+                let i = lines.partition_point(|&l| l < at);
+                lines.get(i).copied()
+            });
+            match end {
+                Some(line) => at = self.text[line..].find('\n').map_or(self.text.len(), |n| line + n + 1),
+                None => unended.push((*span, delimiter.clone())),
+            }
+        }
+        at
+    }
+
+    /// Lexes one logical line from `at`. `None`: a quote is still open at the end of the
+    /// text or after [`MAX_QUOTED`] bytes (unless `line_bounded`: a newline ends every quote).
+    fn lex(&self, at: usize, line_bounded: bool) -> Option<LogicalLine> {
+        let bytes = self.text.as_bytes();
+        let mut words: Vec<Word> = Vec::new();
+        let mut heredocs = Vec::new();
+        let mut word = String::new();
+        let mut start: Option<usize> = None;
+        let mut quote = Quote::None;
+        let mut quote_opened = at;
+        let mut i = at;
+        macro_rules! finish {
+            ($end:expr) => {
+                if let Some(s) = start.take() {
+                    words.push((std::mem::take(&mut word), Span::new(s, $end)));
+                }
+            };
+        }
+        while i < bytes.len() {
+            let c = bytes[i];
+            match quote {
+                Quote::Single => {
+                    if c == b'\'' {
+                        quote = Quote::None;
+                    } else if c == b'\n' && line_bounded {
+                        finish!(i);
+                        return Some(LogicalLine { words, heredocs, next: i + 1 });
+                    } else if !line_bounded && i - quote_opened > MAX_QUOTED {
+                        return None;
+                    } else {
+                        push_char(&mut word, self.text, i);
+                    }
+                    i += char_len(c);
+                    continue;
+                }
+                Quote::Double => {
+                    if c == b'"' {
+                        quote = Quote::None;
+                    } else if c == b'\n' && line_bounded {
+                        finish!(i);
+                        return Some(LogicalLine { words, heredocs, next: i + 1 });
+                    } else if !line_bounded && i - quote_opened > MAX_QUOTED {
+                        return None;
+                    } else if c == b'\\' && i + 1 < bytes.len() {
+                        let next = bytes[i + 1];
+                        match next {
+                            b'\n' if line_bounded => {}
+                            b'\n' => {}
+                            b'$' | b'`' | b'"' | b'\\' => word.push(next as char),
+                            _ => {
+                                word.push('\\');
+                                push_char(&mut word, self.text, i + 1);
+                            }
+                        }
+                        if !(next == b'\n' && line_bounded) {
+                            i += 1 + char_len(next);
+                            continue;
+                        }
+                    } else {
+                        push_char(&mut word, self.text, i);
+                    }
+                    i += char_len(c);
+                    continue;
+                }
+                Quote::None => {}
+            }
+            match c {
+                b'\n' => {
+                    finish!(i);
+                    return Some(LogicalLine { words, heredocs, next: i + 1 });
+                }
+                b' ' | b'\t' | b'\r' => {
+                    finish!(i);
+                    i += 1;
+                }
+                b'#' if start.is_none() => {
+                    // A comment: nothing in it counts, to the end of the line.
+                    i = self.text[i..].find('\n').map_or(bytes.len(), |n| i + n);
+                }
+                b'\'' => {
+                    start.get_or_insert(i);
+                    quote = Quote::Single;
+                    quote_opened = i;
+                    i += 1;
+                }
+                b'"' => {
+                    start.get_or_insert(i);
+                    quote = Quote::Double;
+                    quote_opened = i;
+                    i += 1;
+                }
+                b'\\' => match bytes.get(i + 1) {
+                    // A continuation: the command (and a word begun) goes on on the next line.
+                    Some(b'\n') => i += 2,
+                    Some(b'\r') if bytes.get(i + 2) == Some(&b'\n') => i += 3,
+                    Some(&next) => {
+                        start.get_or_insert(i);
+                        push_char(&mut word, self.text, i + 1);
+                        i += 1 + char_len(next);
+                    }
+                    None => {
+                        start.get_or_insert(i);
+                        word.push('\\');
+                        i += 1;
+                    }
+                },
+                b'$' if bytes.get(i + 1) == Some(&b'(') && (self.make || bytes.get(i + 2) == Some(&b'(')) => {
+                    // Arithmetic (`$((1 << 2))`), or make's `$(subst ',,$(X))`: one part of
+                    // the word, to its closing parenthesis on this line.
+                    start.get_or_insert(i);
+                    let end = closing_parenthesis(bytes, i + 1);
+                    word.push_str(&self.text[i..end]);
+                    i = end;
+                }
+                b'(' if start.is_none() && bytes.get(i + 1) == Some(&b'(') => {
+                    // An arithmetic command: `(( x <<= 2 ))`.
+                    start.get_or_insert(i);
+                    let end = closing_parenthesis(bytes, i);
+                    word.push_str(&self.text[i..end]);
+                    i = end;
+                }
+                b'<' if bytes.get(i + 1) == Some(&b'<') => {
+                    start.get_or_insert(i);
+                    if bytes.get(i + 2) == Some(&b'<') {
+                        word.push_str("<<<");
+                        i += 3;
+                    } else {
+                        if let Some((delimiter, _)) = heredoc_start(&self.text[i..self.line_end(i)]) {
+                            heredocs.push((Span::new(i, i + 2), delimiter));
+                        }
+                        word.push_str("<<");
+                        i += 2;
+                    }
+                }
+                _ => {
+                    start.get_or_insert(i);
+                    push_char(&mut word, self.text, i);
+                    i += char_len(c);
+                }
+            }
+        }
+        if !matches!(quote, Quote::None) && !line_bounded {
+            return None;
+        }
+        finish!(bytes.len());
+        Some(LogicalLine { words, heredocs, next: bytes.len() })
+    }
+
+    fn line_end(&self, at: usize) -> usize {
+        self.text[at..].find('\n').map_or(self.text.len(), |n| at + n)
+    }
+}
+
+/// Where the parentheses opened at `open` close (after the `)`), on this line; the line's end
+/// when they do not.
+fn closing_parenthesis(bytes: &[u8], open: usize) -> usize {
+    let mut depth = 0usize;
+    for (i, &b) in bytes.iter().enumerate().skip(open) {
+        match b {
+            b'(' => depth += 1,
+            b')' => {
+                depth -= 1;
+                if depth == 0 {
+                    return i + 1;
+                }
+            }
+            b'\n' => return i,
+            _ => {}
+        }
+    }
+    bytes.len()
+}
+
+/// The length of the UTF-8 sequence a byte starts (1 for a continuation byte: never split).
+fn char_len(first: u8) -> usize {
+    match first {
+        0xF0..=0xFF => 4,
+        0xE0..=0xEF => 3,
+        0xC0..=0xDF => 2,
+        _ => 1,
+    }
+}
+
+fn push_char(word: &mut String, text: &str, at: usize) {
+    if let Some(c) = text.get(at..).and_then(|rest| rest.chars().next()) {
+        word.push(c);
+    }
 }
 
 /// Stands for a blank inside a CI expression while the words are split.
@@ -505,16 +772,6 @@ fn add_instance(
     set.instances.push(instance);
 }
 
-fn line_starts(text: &str) -> Vec<(usize, &str)> {
-    let mut out = Vec::new();
-    let mut start = 0;
-    for line in text.split('\n') {
-        out.push((start, line));
-        start += line.len() + 1;
-    }
-    out
-}
-
 /// `cat > x.json <<EOF`, `<<-'EOF'`: the delimiter, and whether tabs are stripped.
 fn heredoc_start(line: &str) -> Option<(String, bool)> {
     let at = line.find("<<")?;
@@ -535,49 +792,6 @@ fn heredoc_start(line: &str) -> Option<(String, bool)> {
     (!word.is_empty()).then_some((word, strip))
 }
 
-/// Where each word of a logical line is in the file (`base`: the line's offset), counted as
-/// `shell_words::split` counts them: unquoted blanks separate, quotes and backslashes join, a
-/// `#` at a word's start begins a comment. Joined lines keep their length, so the offsets are
-/// the file's.
-fn word_spans(line: &str, base: usize) -> Vec<Span> {
-    let mut out = Vec::new();
-    let mut start: Option<usize> = None;
-    let mut quote: Option<char> = None;
-    let mut escaped = false;
-    for (i, c) in line.char_indices() {
-        if escaped {
-            escaped = false;
-            continue;
-        }
-        match (quote, c) {
-            (Some('\''), '\'') | (Some('"'), '"') => quote = None,
-            (Some('"'), '\\') => escaped = true,
-            (Some(_), _) => {}
-            (None, '\\') => {
-                start.get_or_insert(i);
-                escaped = true;
-            }
-            (None, '\'' | '"') => {
-                start.get_or_insert(i);
-                quote = Some(c);
-            }
-            (None, c) if c.is_whitespace() => {
-                if let Some(s) = start.take() {
-                    out.push(Span::new(base + s, base + i));
-                }
-            }
-            (None, '#') if start.is_none() => break,
-            (None, _) => {
-                start.get_or_insert(i);
-            }
-        }
-    }
-    if let Some(s) = start {
-        out.push(Span::new(base + s, base + line.len()));
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -586,7 +800,7 @@ mod tests {
     fn commands_are_found_with_their_words() {
         let text = "#!/bin/sh\nset -e\ncat > params.json <<EOF\ncf cs xsuaa space not-this\nEOF\n\
             cf create-service xsuaa application my-uaa \\\n  -c '{\"xsappname\": \"a\"}' && cf csk my-uaa k1 -c '{\"credential-type\": \"x509\"}'\n";
-        let commands = commands(text);
+        let commands = commands_of(text, false).0;
         assert_eq!(commands.len(), 2, "the heredoc body is skipped");
         let first: Vec<&str> = commands[0].words.iter().map(|w| w.0.as_str()).collect();
         assert_eq!(first, ["cf", "create-service", "xsuaa", "application", "my-uaa", "-c", "{\"xsappname\": \"a\"}"]);

@@ -15,6 +15,7 @@ use crate::load;
 use crate::report::{FileReport, OutputFormat};
 use crate::source::SourceFile;
 use rayon::prelude::*;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -35,6 +36,57 @@ pub(super) struct Parked {
     keepers: Vec<String>,
 }
 
+/// The `.mtaext` files of a run, by the MTA ID each extends: read once per run, so that each
+/// MTA reads only its own extensions, not every extension of the tree.
+pub(super) struct Extensions {
+    by_id: HashMap<String, Vec<PathBuf>>,
+    /// Extensions whose `extends` a line does not tell for sure: offered to every MTA.
+    unsure: Vec<PathBuf>,
+}
+
+impl Extensions {
+    pub(super) fn index(paths: Vec<PathBuf>) -> Self {
+        let mut by_id: HashMap<String, Vec<PathBuf>> = HashMap::new();
+        let mut unsure = Vec::new();
+        for path in paths {
+            let id = crate::load::read_path_as(&path, &path.to_string_lossy(), crate::load::Format::Deployment)
+                .ok()
+                .and_then(|source| single_top_level_value(&source.text, "extends"));
+            match id {
+                Some(id) => by_id.entry(id).or_default().push(path),
+                None => unsure.push(path),
+            }
+        }
+        Extensions { by_id, unsure }
+    }
+
+    pub(super) fn none() -> Self {
+        Extensions { by_id: HashMap::new(), unsure: Vec::new() }
+    }
+
+    /// The extensions that may extend the deployment file of `kind` and `text`: an MTA's (the
+    /// model checks each one), none for other kinds.
+    fn of(&self, kind: Kind, text: &str) -> Vec<PathBuf> {
+        if kind != Kind::Mta {
+            return Vec::new();
+        }
+        match single_top_level_value(text, "ID") {
+            Some(id) => self.by_id.get(&id).into_iter().flatten().chain(&self.unsure).cloned().collect(),
+            None => self.by_id.values().flatten().chain(&self.unsure).cloned().collect(),
+        }
+    }
+}
+
+/// A top-level `KEY:` written on one line only, plainly (no escapes, anchors, tags or flow
+/// syntax that would make YAML read it otherwise); `None` when unsure.
+fn single_top_level_value(text: &str, key: &str) -> Option<String> {
+    let mut lines = text.lines().filter(|line| line.strip_prefix(key).is_some_and(|rest| rest.starts_with(':')));
+    let (Some(_), None) = (lines.next(), lines.next()) else { return None };
+    let value = crate::deployment::top_level_value(text, key)?;
+    let plain = !value.contains(['\\', '&', '*', '!', '{', '[', '|', '>', '"', '\'', '#', '%', '@', '`']);
+    plain.then_some(value)
+}
+
 impl Collector<'_> {
     pub(super) fn deployment(
         &self,
@@ -42,11 +94,12 @@ impl Collector<'_> {
         display: &str,
         kind: Kind,
         explicit: bool,
-        extensions: &[PathBuf],
+        extensions: &Extensions,
         opts: &Options,
     ) {
         if let Some((config, source)) = self.admit(path, display, kind, explicit, opts) {
-            self.judge_deployment(path, display, kind, source, extensions, &config, false, opts);
+            let extensions = extensions.of(kind, &source.text);
+            self.judge_deployment(path, display, kind, source, &extensions, &config, false, opts);
         }
     }
 
@@ -102,7 +155,7 @@ impl Collector<'_> {
     pub(super) fn fix_deployments(
         &self,
         deployments: Vec<(PathBuf, crate::discover::FileKind, bool)>,
-        extensions: &[PathBuf],
+        extensions: &Extensions,
         cwd: Option<&Path>,
         opts: &Options,
     ) {
@@ -118,24 +171,30 @@ impl Collector<'_> {
                 }
                 let (config, source) = self.admit(&path, &display, kind, explicit, opts)?;
                 let root = self.root_of(&path);
-                let declaration = Declaration { path: &path, kind, root: &root, extensions };
+                let extensions = extensions.of(kind, &source.text);
+                let declaration = Declaration { path: &path, kind, root: &root, extensions: &extensions };
                 let set = load_set(&declaration, source, &load::DiskWithin { root: &root, reads: &self.reads });
                 let keys = set.paths.iter().map(|p| std::fs::canonicalize(p).unwrap_or_else(|_| p.clone())).collect();
-                Some(Loaded { path, display, kind, config, root, set, keys })
+                Some(Loaded { path, display, kind, config, root, extensions, set, keys })
             })
             .collect();
-        group_sharing(loaded).into_par_iter().for_each(|group| self.fix_group(group, extensions, cwd, opts));
+        group_sharing(loaded).into_par_iter().for_each(|group| self.fix_group(group, cwd, opts));
     }
 
-    fn fix_group(&self, group: Vec<Loaded>, extensions: &[PathBuf], cwd: Option<&Path>, opts: &Options) {
+    fn fix_group(&self, group: Vec<Loaded>, cwd: Option<&Path>, opts: &Options) {
         let mut sets = Vec::with_capacity(group.len());
         let mut metas = Vec::with_capacity(group.len());
-        for Loaded { path, display, kind, config, root, set, keys } in group {
+        let mut extension_lists = Vec::with_capacity(group.len());
+        for Loaded { path, display, kind, config, root, extensions, set, keys } in group {
             sets.push((set, keys));
             metas.push((path, display, kind, config, root));
+            extension_lists.push(extensions);
         }
-        let declarations: Vec<Declaration<'_>> =
-            metas.iter().map(|(path, _, kind, _, root)| Declaration { path, kind: *kind, root, extensions }).collect();
+        let declarations: Vec<Declaration<'_>> = metas
+            .iter()
+            .zip(&extension_lists)
+            .map(|((path, _, kind, _, root), extensions)| Declaration { path, kind: *kind, root, extensions })
+            .collect();
         let base_ofs: Vec<_> = metas.iter().map(|(_, _, _, config, _)| self.base_of(config, opts)).collect();
         let filters: Vec<_> = metas.iter().map(|(_, _, _, config, _)| self.filter(config)).collect();
         let options: Vec<SetOptions<'_>> = metas
@@ -212,12 +271,13 @@ impl Collector<'_> {
         source: SourceFile,
         kind: Kind,
         config: &Arc<Config>,
-        extensions: &[PathBuf],
+        extensions: &Extensions,
         opts: &Options,
     ) {
         let display = source.path.clone();
         self.count_checked(&display, opts);
-        self.judge_deployment(stands_for, &display, kind, source, extensions, config, true, opts);
+        let extensions = extensions.of(kind, &source.text);
+        self.judge_deployment(stands_for, &display, kind, source, &extensions, config, true, opts);
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -407,7 +467,7 @@ impl Collector<'_> {
         path: &Path,
         display: &str,
         explicit: bool,
-        extensions: &[PathBuf],
+        extensions: &Extensions,
         opts: &Options,
     ) {
         let Some(config) = self.configs.for_file(path) else { return };
@@ -437,7 +497,7 @@ impl Collector<'_> {
                 load::read_path_within(path, display, load::Format::Deployment, self.bound(path, explicit).as_deref())
                     .ok();
             if text.is_some_and(|t| Kind::Kubernetes.is_relevant(&t.text)) {
-                return self.deployment(path, display, Kind::CfManifest, explicit, &[], opts);
+                return self.deployment(path, display, Kind::CfManifest, explicit, &Extensions::none(), opts);
             }
         }
         if !self.seen.first(&key) {
@@ -553,6 +613,8 @@ pub(super) struct Loaded {
     kind: Kind,
     config: Arc<Config>,
     root: PathBuf,
+    /// The `.mtaext` files the set read (an MTA's).
+    extensions: Vec<PathBuf>,
     set: InstanceSet,
     /// The canonical path of each file of the set.
     keys: Vec<PathBuf>,

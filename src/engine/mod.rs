@@ -246,7 +246,8 @@ pub fn check(paths: &[PathBuf], opts: &Options, configs: &Resolver, baseline: Op
         .chain(stdin_stands_for.as_ref().and_then(|(p, kind)| Some((p.as_path(), (*kind)?))))
         .filter_map(|(p, kind)| mta_folder(p, kind));
     extensions.extend(extensions_found_in(mta_folders, &dirs, opts.threads, configs));
-    let extensions = distinct_files(extensions);
+    // Each read once, and offered to the MTAs whose `ID` it extends.
+    let extensions = deployments::Extensions::index(distinct_files(extensions));
     if let Some((stands_for, kind)) = stdin_stands_for {
         collector.stdin(&stands_for, kind, &extensions, opts);
     }
@@ -549,7 +550,7 @@ impl Collector<'_> {
         (stands_for, named)
     }
 
-    fn stdin(&self, stands_for: &Path, named: Option<FileKind>, extensions: &[PathBuf], opts: &Options) {
+    fn stdin(&self, stands_for: &Path, named: Option<FileKind>, extensions: &deployments::Extensions, opts: &Options) {
         // Standard input is configured as the file it stands for.
         let Some(config) = self.configs.for_file(stands_for) else {
             // A broken configuration is reported at the end; otherwise standard input is never

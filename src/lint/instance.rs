@@ -33,18 +33,23 @@ pub struct EvaluationOptions<'a> {
 /// Everything found on one instance: its effective configuration through the schema and the
 /// rules, then its plan and its bindings.
 pub fn evaluate(set: &InstanceSet, instance: &Instance, options: &EvaluationOptions<'_>) -> Evaluation {
-    let mut files = vec![instance.file];
+    // Each file's part that holds the instance's layers (its declaration's file: the
+    // declaration too), in the order the files come.
+    let mut parts: Vec<(usize, usize, usize)> = vec![(instance.file, instance.span.start, instance.span.end)];
     for layer in &instance.layers {
-        if !files.contains(&layer.file) {
-            files.push(layer.file);
+        let (from, to) = extent(&layer.node);
+        match parts.iter_mut().find(|p| p.0 == layer.file) {
+            Some(part) => *part = (part.0, part.1.min(from), part.2.max(to)),
+            None => parts.push((layer.file, from, to)),
         }
     }
-    let virt = Virtual::new(set, &files);
-    let effective = merge_all(instance.layers.iter().map(|l| shift(&l.node, virt.base(l.file))).collect());
+    let virt = Virtual::new(set, &parts);
+    let effective = merge_all(instance.layers.iter().map(|l| shift(&l.node, virt.shift_of(l.file))).collect());
     // No configuration at all: an empty object, placed on the instance's declaration.
     let effective = effective.unwrap_or_else(|| {
-        let base = virt.base(instance.file);
-        Node { span: Span::new(instance.span.start + base, instance.span.end + base), value: Value::Object(Vec::new()) }
+        let by = virt.shift_of(instance.file);
+        let at = |offset: usize| offset.saturating_add_signed(by);
+        Node { span: Span::new(at(instance.span.start), at(instance.span.end)), value: Value::Object(Vec::new()) }
     });
 
     let plan = plan_of(instance);
@@ -123,11 +128,43 @@ fn owning_descriptor<'i>(instance: &'i Instance, effective: &Node, virt: &Virtua
     }
 }
 
+/// The bytes a node and its keys cover (a key may be written before its value's span).
+fn extent(node: &Node) -> (usize, usize) {
+    let (mut from, mut to) = (node.span.start, node.span.end);
+    let mut stack = vec![node];
+    while let Some(node) = stack.pop() {
+        from = from.min(node.span.start);
+        to = to.max(node.span.end);
+        match &node.value {
+            Value::Array(items) => stack.extend(items),
+            Value::Object(members) => {
+                for m in members {
+                    from = from.min(m.key_span.start);
+                    to = to.max(m.key_span.end);
+                    stack.push(&m.value);
+                }
+            }
+            _ => {}
+        }
+    }
+    (from, to)
+}
+
 /// A finding on the virtual text, moved to the file that holds its span.
 fn remap(set: &InstanceSet, instance: &Instance, virt: &Virtual, mut d: Diagnostic) -> Option<Finding> {
-    let (file, base) = virt.file_at(d.start.offset)?;
+    let (file, by) = virt.file_at(d.start.offset)?;
     let source = &set.files[file];
-    let span = Span::new(d.start.offset - base, d.end.offset.saturating_sub(base).min(source.text.len()));
+    // On the file's character boundaries: a mark one byte long in the virtual text (its part
+    // may end before a character the file has there) covers the file's whole character.
+    let text = &source.text;
+    let back = |offset: usize| {
+        let mut at = offset.saturating_add_signed(-by).min(text.len());
+        while !text.is_char_boundary(at) {
+            at += 1;
+        }
+        at
+    };
+    let span = Span::new(back(d.start.offset), back(d.end.offset));
     (d.start, d.end) = source.locate(span);
     let layer = instance.layers.iter().find(|l| l.file == file);
     if let Some(layer) = layer {
@@ -148,7 +185,7 @@ fn remap(set: &InstanceSet, instance: &Instance, virt: &Virtual, mut d: Diagnost
             .edits
             .iter()
             .map(|e| {
-                let (start, end) = source.locate(Span::new(e.start.offset - base, e.end.offset - base));
+                let (start, end) = source.locate(Span::new(back(e.start.offset), back(e.end.offset)));
                 Edit { start, end, content: e.content.clone() }
             })
             .collect();

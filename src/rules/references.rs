@@ -11,7 +11,7 @@ pub struct Target<'a> {
     /// The name the reference asks for (without `$XSAPPNAME.`).
     pub wanted: &'a str,
     /// Every name of that kind the descriptor defines.
-    pub defined: &'a [&'a str],
+    pub defined: &'a Names<'a>,
     /// The reference as written for a given defined name.
     pub spell: fn(&str) -> String,
     /// The references of the same list, as written: a fix must not repeat one.
@@ -23,12 +23,44 @@ pub struct Target<'a> {
 /// a million times. Real descriptors have a few.
 const MAX_SUGGESTIONS: usize = 1_000;
 
+/// Comparisons of names that the suggestions of one rule in one file may make in all: with
+/// thousands of names, fewer suggestions, so that the work stays linear in the file.
+const MAX_COMPARISONS: usize = 1_000_000;
+
+/// The names a descriptor defines, indexed once per rule and file: looking one up, in any
+/// case, does not scan them all.
+pub struct Names<'a> {
+    list: Vec<&'a str>,
+    exact: HashSet<&'a str>,
+    by_lowercase: std::collections::HashMap<String, Vec<&'a str>>,
+}
+
+impl<'a> Names<'a> {
+    pub fn new(list: Vec<&'a str>) -> Self {
+        let exact = list.iter().copied().collect();
+        let mut by_lowercase: std::collections::HashMap<String, Vec<&'a str>> = std::collections::HashMap::new();
+        for name in &list {
+            by_lowercase.entry(name.to_ascii_lowercase()).or_default().push(name);
+        }
+        Names { list, exact, by_lowercase }
+    }
+
+    pub fn contains(&self, name: &str) -> bool {
+        self.exact.contains(name)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+}
+
 /// What the findings of one rule in one file share, in the order of the references.
 #[derive(Default)]
 pub struct Seen {
     /// Corrections given to earlier entries of the current list.
     claimed: HashSet<String>,
     suggestions: usize,
+    comparisons: usize,
 }
 
 impl Seen {
@@ -42,11 +74,11 @@ impl Target<'_> {
     /// The reference a case-only fix writes: when `wanted` names nothing and differs from
     /// exactly one defined name only in case.
     fn correction(&self) -> Option<String> {
-        if self.defined.contains(&self.wanted) {
+        if self.defined.contains(self.wanted) {
             return None;
         }
         let mut same_but_case: Vec<&str> =
-            self.defined.iter().copied().filter(|d| d.eq_ignore_ascii_case(self.wanted)).collect();
+            self.defined.by_lowercase.get(&self.wanted.to_ascii_lowercase()).cloned().unwrap_or_default();
         same_but_case.sort_unstable();
         same_but_case.dedup();
         match same_but_case.as_slice() {
@@ -93,11 +125,15 @@ pub fn unresolved(
         .with_help(format!("Names are case-sensitive: write `{corrected}`."))
         .with_fix(Some(fix));
     }
-    let suggestion = if duplicate || seen.suggestions >= MAX_SUGGESTIONS {
+    let suggestion = if duplicate
+        || seen.suggestions >= MAX_SUGGESTIONS
+        || seen.comparisons + target.defined.list.len() > MAX_COMPARISONS
+    {
         None
     } else {
         seen.suggestions += 1;
-        crate::suggest::closest(target.wanted, target.defined.iter().copied())
+        seen.comparisons += target.defined.list.len();
+        crate::suggest::closest(target.wanted, target.defined.list.iter().copied())
     };
     let help = match suggestion {
         _ if duplicate => {

@@ -28,7 +28,7 @@
 //! spelling of it (`read`, `READ`): the list would name it twice, so the help says to remove
 //! the entry. Otherwise the help suggests the closest name and nothing is changed.
 
-use super::references::{unresolved, Seen, Target};
+use super::references::{unresolved, Names, Seen, Target};
 use super::{Context, FixKind, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::names::{local_reference, named, strings, ROLE_TEMPLATES, SCOPES};
@@ -48,13 +48,13 @@ pub static RULE: Rule = Rule {
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let mut seen = Seen::default();
     let scopes = named(ctx.root, SCOPES);
-    let defined: Vec<&str> = scopes.iter().filter_map(|s| local_reference(s.name)).collect();
+    let defined = Names::new(scopes.iter().filter_map(|s| local_reference(s.name)).collect());
     for template in named(ctx.root, ROLE_TEMPLATES) {
         let siblings: HashSet<&str> = strings(template.entry, "scope-references").map(|(_, _, s)| s).collect();
         seen.next_list();
         for (i, node, reference) in strings(template.entry, "scope-references") {
             let Some(wanted) = local_reference(reference) else { continue };
-            if defined.contains(&wanted) {
+            if defined.contains(wanted) {
                 continue;
             }
             let target = Target {

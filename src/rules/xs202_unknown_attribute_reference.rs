@@ -25,7 +25,7 @@
 //! spelling of it (`read`, `READ`): the list would name it twice, so the help says to remove
 //! the entry. Otherwise the help suggests the closest name and nothing is changed.
 
-use super::references::{unresolved, Seen, Target};
+use super::references::{unresolved, Names, Seen, Target};
 use super::{Context, FixKind, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::names::{attribute_references, named, ATTRIBUTES, ROLE_TEMPLATES};
@@ -44,13 +44,13 @@ pub static RULE: Rule = Rule {
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let mut seen = Seen::default();
-    let defined: Vec<&str> = named(ctx.root, ATTRIBUTES).iter().map(|a| a.name).collect();
+    let defined = Names::new(named(ctx.root, ATTRIBUTES).iter().map(|a| a.name).collect());
     for template in named(ctx.root, ROLE_TEMPLATES) {
         let references = attribute_references(&template);
         let siblings: HashSet<&str> = references.iter().map(|r| r.name).collect();
         seen.next_list();
         for reference in references {
-            if defined.contains(&reference.name) || crate::names::has_placeholder(reference.name) {
+            if defined.contains(reference.name) || crate::names::has_placeholder(reference.name) {
                 continue;
             }
             let target = Target {

@@ -26,7 +26,7 @@
 //! spelling of it (`read`, `READ`): the list would name it twice, so the help says to remove
 //! the entry. Otherwise the help suggests the closest name and nothing is changed.
 
-use super::references::{unresolved, Seen, Target};
+use super::references::{unresolved, Names, Seen, Target};
 use super::{Context, FixKind, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::names::{local_reference, named, strings, ROLE_COLLECTIONS, ROLE_TEMPLATES};
@@ -45,14 +45,14 @@ pub static RULE: Rule = Rule {
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let mut seen = Seen::default();
-    let defined: Vec<&str> = named(ctx.root, ROLE_TEMPLATES).iter().map(|t| t.name).collect();
+    let defined = Names::new(named(ctx.root, ROLE_TEMPLATES).iter().map(|t| t.name).collect());
     for collection in named(ctx.root, ROLE_COLLECTIONS) {
         let siblings: HashSet<&str> =
             strings(collection.entry, "role-template-references").map(|(_, _, s)| s).collect();
         seen.next_list();
         for (i, node, reference) in strings(collection.entry, "role-template-references") {
             let Some(wanted) = local_reference(reference) else { continue };
-            if defined.contains(&wanted) {
+            if defined.contains(wanted) {
                 continue;
             }
             let target = Target {

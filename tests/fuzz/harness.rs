@@ -111,10 +111,26 @@ pub enum Format {
     Helm,
     /// A CI file (`.gitlab-ci.yml`) whose scripts run `cf` and `btp`.
     Ci,
+    /// Project Piper's `.pipeline/config.yml`.
+    Piper,
+    /// A `Jenkinsfile` with `sh` steps.
+    Jenkinsfile,
+    /// `package.json` scripts.
+    PackageJson,
+    /// A GitHub Actions workflow (`run:` blocks, `with: command`).
+    Workflow,
+    /// A `Makefile` (recipes; `$(...)` is make's).
+    Makefile,
+    /// A Secret or ConfigMap that a workspace `ServiceInstance` names in `parametersFrom`.
+    ParametersSource,
+    /// Another `.tf` of the module (locals, data sources) read with a workspace `main.tf`.
+    TerraformModule,
+    /// A script beside the workspace's MTA that binds its instances (the runbook's bindings).
+    ScriptBindings,
 }
 
 impl Format {
-    pub const ALL: [Format; 10] = [
+    pub const ALL: [Format; 18] = [
         Format::Descriptor,
         Format::Mta,
         Format::Extension,
@@ -125,13 +141,45 @@ impl Format {
         Format::Shell,
         Format::Helm,
         Format::Ci,
+        Format::Piper,
+        Format::Jenkinsfile,
+        Format::PackageJson,
+        Format::Workflow,
+        Format::Makefile,
+        Format::ParametersSource,
+        Format::TerraformModule,
+        Format::ScriptBindings,
     ];
+
+    /// The format whose seed files an input of this format starts from.
+    pub fn seed_format(self) -> Format {
+        match self {
+            Format::ParametersSource => Format::Kubernetes,
+            Format::TerraformModule => Format::Terraform,
+            Format::ScriptBindings => Format::Shell,
+            other => other,
+        }
+    }
 
     /// By file name; `None` for files that are no input (expected outputs, notes).
     pub fn of_name(name: &str) -> Option<Format> {
         let name = name.strip_suffix(".fuzz").unwrap_or(name);
-        if name.ends_with("package.json") {
-            Some(Format::Ci)
+        if name.ends_with("params-source.yaml") {
+            Some(Format::ParametersSource)
+        } else if name.ends_with("module.tf") {
+            Some(Format::TerraformModule)
+        } else if name.ends_with("bindings.sh") {
+            Some(Format::ScriptBindings)
+        } else if name.ends_with("package.json") {
+            Some(Format::PackageJson)
+        } else if name.ends_with("Jenkinsfile") {
+            Some(Format::Jenkinsfile)
+        } else if name.contains(".pipeline/") || name.ends_with("pipeline-config.yml") {
+            Some(Format::Piper)
+        } else if name.contains(".github/workflows/") || name.ends_with("workflow.yml") {
+            Some(Format::Workflow)
+        } else if name.ends_with(".mk") || name.ends_with("Makefile") {
+            Some(Format::Makefile)
         } else if name.ends_with(".json") {
             Some(Format::Descriptor)
         } else if name.ends_with("mta.yaml") || name.ends_with("mta.yml") || name.ends_with("mtad.yaml") {
@@ -142,7 +190,7 @@ impl Format {
             Some(Format::ServicesManifest)
         } else if name.ends_with("manifest.yml") || name.ends_with("/manifest.yaml") {
             Some(Format::CfManifest)
-        } else if name.ends_with(".sh") || name.ends_with(".mk") || name.ends_with("Makefile") {
+        } else if name.ends_with(".sh") {
             Some(Format::Shell)
         } else if name.ends_with("values.yaml") || name.contains("/values-") {
             Some(Format::Helm)
@@ -174,6 +222,14 @@ impl Format {
             Format::Shell => "sh",
             Format::Helm => "values.yaml",
             Format::Ci => ".gitlab-ci.yml",
+            Format::Piper => "pipeline-config.yml",
+            Format::Jenkinsfile => "Jenkinsfile",
+            Format::PackageJson => "package.json",
+            Format::Workflow => "workflow.yml",
+            Format::Makefile => "mk",
+            Format::ParametersSource => "params-source.yaml",
+            Format::TerraformModule => "module.tf",
+            Format::ScriptBindings => "bindings.sh",
         }
     }
 
@@ -190,6 +246,14 @@ impl Format {
             Format::Shell => "deploy.sh",
             Format::Helm => "values.yaml",
             Format::Ci => ".gitlab-ci.yml",
+            Format::Piper => ".pipeline/config.yml",
+            Format::Jenkinsfile => "Jenkinsfile",
+            Format::PackageJson => "package.json",
+            Format::Workflow => ".github/workflows/deploy.yml",
+            Format::Makefile => "Makefile",
+            Format::ParametersSource => "params.yaml",
+            Format::TerraformModule => "variables.tf",
+            Format::ScriptBindings => "bind.sh",
         }
     }
 }
@@ -210,7 +274,7 @@ pub fn load_corpus(roots: &[PathBuf]) -> Vec<Seed> {
             if let Ok(entries) = std::fs::read_dir(&path) {
                 stack.extend(entries.flatten().map(|e| e.path()));
             }
-        } else if let Some(format) = path.file_name().and_then(|n| n.to_str()).and_then(Format::of_name) {
+        } else if let Some(format) = path.to_str().and_then(Format::of_name) {
             if let Ok(bytes) = std::fs::read(&path) {
                 if bytes.len() <= 256 * 1024 {
                     files.push(Seed { name: path.to_string_lossy().into_owned(), format, bytes });
@@ -504,6 +568,7 @@ fn replace_bytes(text: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
 
 /// A seed of `format` (formats are picked evenly: most seeds are JSON).
 fn seed_of<'a>(rng: &mut Rng, corpus: &'a [Seed], format: Format) -> &'a Seed {
+    let format = format.seed_format();
     let of_format: Vec<&Seed> = corpus.iter().filter(|s| s.format == format).collect();
     if of_format.is_empty() {
         &corpus[rng.below(corpus.len())]
@@ -796,6 +861,13 @@ struct Style {
     newline: &'static str,
     compact: bool,
     colon: &'static str,
+}
+
+/// A tree as one line of JSON.
+fn compact(tree: &J) -> String {
+    let mut json = String::new();
+    write_json(tree, &Style { indent: "", newline: "", compact: true, colon: ":" }, 0, &mut json);
+    json
 }
 
 fn json_string(s: &str) -> String {
@@ -1102,7 +1174,65 @@ fn structured(rng: &mut Rng, corpus: &[Seed], format: Format) -> (String, String
             }
             out
         }
+        Format::Piper => {
+            let config =
+                if rng.chance(3) { "xs-security.json".to_string() } else { compact(&tree).replace('\'', "''") };
+            format!(
+                "steps:\n  cloudFoundryCreateService:\n    cfService: xsuaa\n    cfServicePlan: {plan}\n    \
+                 cfServiceInstanceName: bookshop-uaa\n    cfCreateServiceConfig: '{config}'\n  \
+                 cloudFoundryCreateServiceKey:\n    cfServiceInstance: bookshop-uaa\n    cfServiceKeyName: k\n    \
+                 cfServiceKeyConfig: '{{\"credential-type\": \"{binding}\"}}'\n"
+            )
+        }
+        Format::Jenkinsfile => {
+            let json = compact(&tree).replace('\'', "");
+            if rng.chance(2) {
+                format!("node {{\n  stage('d') {{\n    sh '''\n      cf create-service xsuaa {plan} bookshop-uaa -c '{json}'\n    '''\n    sh 'cf csk bookshop-uaa k'\n  }}\n}}\n")
+            } else {
+                format!("node {{\n  sh \"cf create-service xsuaa {plan} bookshop-uaa -c xs-security.json\"\n  sh '''cf update-service bookshop-uaa -c '{json}' '''\n}}\n")
+            }
+        }
+        Format::PackageJson => {
+            let command =
+                format!("cf create-service xsuaa {plan} bookshop-uaa -c '{}'", compact(&tree).replace('\'', ""));
+            format!(
+                "{{\"name\": \"a\", \"scripts\": {{\"deploy\": {}, \"build\": \"cds build\"}}}}\n",
+                json_string(&command)
+            )
+        }
+        Format::Workflow => {
+            let json = compact(&tree).replace('\'', "");
+            format!(
+                "on: push\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    steps:\n      - run: |\n          \
+                 cf create-service xsuaa {plan} bookshop-uaa -c '{json}'\n\n          cf csk bookshop-uaa k -c '{{\"credential-type\": \"{binding}\"}}'\n      \
+                 - uses: example/cf-cli-action@v1\n        with:\n          command: update-service bookshop-uaa -c xs-security.json\n"
+            )
+        }
+        Format::Makefile => {
+            let json = compact(&tree).replace('\'', "");
+            format!("PLAN ?= {plan}\nNAME = $(subst ',,$(APP))\n\ndeploy:\n\t@cf create-service xsuaa $(PLAN) bookshop-uaa \\\n\t  -c '{json}'\n\t-cf bind-service srv bookshop-uaa\n")
+        }
+        Format::ParametersSource => {
+            let json = compact(&tree);
+            let mut out = String::from(
+                "apiVersion: v1\nkind: Secret\nmetadata:\n  name: xsuaa-params\nstringData:\n  parameters.json: ",
+            );
+            out.push_str(&json_string(&json));
+            out.push_str("\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: xsuaa-config\ndata:\n  config.json: |\n    ");
+            let _ = writeln!(out, "{{\"oauth2-configuration\": {{\"credential-types\": [\"{binding}\"]}}}}");
+            out
+        }
+        Format::TerraformModule => {
+            let mut out = String::from("locals {\n  config = jsonencode(");
+            write_hcl(&tree, 1, &mut out);
+            let _ = write!(out, ")\n  other = merge(local.config, {{}})\n}}\ndata \"btp_subaccount_service_plan\" \"xsuaa\" {{\n  name = \"{plan}\"\n  offering_name = \"xsuaa\"\n}}\n");
+            out
+        }
+        Format::ScriptBindings => {
+            format!("#!/bin/sh\ncf bind-service srv bookshop-auth -c '{{\"credential-type\": \"{binding}\"}}'\ncf create-service-key broker-auth k\ncat <<EOF\ncf bind-service x bookshop-auth\nEOF\n")
+        }
     };
+
     (text, recipe)
 }
 
@@ -1129,6 +1259,18 @@ const WORKSPACE_MTA: &str = "_schema-version: \"3.1\"\nID: bookshop\nversion: 1.
     credential-types: [binding-secret, instance-secret]\n  - name: broker-auth\n    type: org.cloudfoundry.managed-service\n    \
     parameters:\n      service: xsuaa\n      service-plan: broker\n      path: security/xs-security.json\n";
 
+/// A `ServiceInstance` whose parameters come from a Secret and a ConfigMap (the
+/// `ParametersSource` inputs, or the workspace's `secrets.yaml`).
+const WORKSPACE_PARAMETERS_FROM: &str = "apiVersion: services.cloud.sap.com/v1\nkind: ServiceInstance\nmetadata:\n  name: auth\n\
+    spec:\n  serviceOfferingName: xsuaa\n  servicePlanName: application\n  parametersFrom:\n    - secretKeyRef:\n        \
+    name: xsuaa-params\n        key: parameters.json\n    - configMapKeyRef:\n        name: xsuaa-config\n        key: config.json\n";
+
+/// A Terraform instance whose parameters are a local of another file of the module (the
+/// `TerraformModule` inputs, or the workspace's `providers.tf`).
+const WORKSPACE_TERRAFORM: &str =
+    "resource \"btp_subaccount_service_instance\" \"xsuaa\" {\n  subaccount_id = var.subaccount_id\n  \
+    serviceplan_id = data.btp_subaccount_service_plan.xsuaa.id\n  name = \"auth\"\n  parameters = local.config\n}\n";
+
 /// Files an MTA input may name (`path: ./xs-security.json`, `security/xs-security.json`) and
 /// the extensions of the workspace's MTA. Written here rather than read from `fixtures/`, so
 /// that moving fixtures never breaks the harness.
@@ -1138,6 +1280,23 @@ const WORKSPACE_FILES: &[(&str, &str)] = &[
         "{\n  \"xsappname\": \"bookshop\",\n  \"scopes\": [{ \"name\": \"$XSAPPNAME.Read\" }],\n  \"role-templates\": [\n    \
          { \"name\": \"Viewer\", \"scope-references\": [\"$XSAPPNAME.Read\"] }\n  ],\n  \"oauth2-configuration\": {\n    \
          \"credential-types\": [\"instance-secret\"]\n  }\n}\n",
+    ),
+    (
+        "secrets.yaml",
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: xsuaa-params\nstringData:\n  parameters.json: '{\"xsappname\": \"k\"}'\n",
+    ),
+    (
+        "providers.tf",
+        "locals {\n  config = jsonencode({ xsappname = \"t\", oauth2-configuration = { credential-types = [\"instance-secret\"] } })\n}\n",
+    ),
+    (
+        "keys.sh",
+        "#!/bin/sh\ncf create-service-key bookshop-auth key1\ncf bind-service srv broker-auth -c '{\"credential-type\": \"x509\"}'\n\
+         helm upgrade app chart --set-file xsuaa.jsonParameters=xs-security.json\n",
+    ),
+    (
+        "manifest.yml",
+        "applications:\n- name: srv\n  services:\n  - name: bookshop-auth\n    parameters:\n      credential-type: x509\n",
     ),
     ("security/xs-security.json", "{\r\n\t\"xsappname\": \"broker\",\r\n\t\"tenant-mode\": \"shared\"\r\n}\r\n"),
     (
@@ -1181,6 +1340,20 @@ impl Files for Overlay<'_> {
             }
         }
         self.workspace.files.get(path).map(|t| SourceFile::new(shown, t.clone())).ok_or(Unreadable::Missing)
+    }
+
+    fn list(&self, folder: &Path, suffix: &str) -> Vec<PathBuf> {
+        let mut out: Vec<PathBuf> = self
+            .workspace
+            .files
+            .keys()
+            .chain(self.extra.as_ref().map(|(p, _)| p))
+            .filter(|p| p.parent() == Some(folder) && p.to_string_lossy().ends_with(suffix))
+            .cloned()
+            .collect();
+        out.sort();
+        out.dedup();
+        out
     }
 }
 
@@ -1454,8 +1627,15 @@ fn run_deployment(rng: &mut Rng, format: Format, source: SourceFile, ws: &Worksp
                 }
             }
         }
-        Format::Shell => {}
-        Format::Ci => {}
+        Format::TerraformModule => {
+            let _ = xsuaa_lint::hcl::parse(&text);
+        }
+        Format::Shell
+        | Format::Ci
+        | Format::Jenkinsfile
+        | Format::PackageJson
+        | Format::Makefile
+        | Format::ScriptBindings => {}
         _ => match xsuaa_lint::yaml::parse_documents(&text) {
             Ok(documents) => {
                 let mut out = Vec::new();
@@ -1484,10 +1664,28 @@ fn run_deployment(rng: &mut Rng, format: Format, source: SourceFile, ws: &Worksp
         Format::Shell => (Kind::Shell, ws.root.join("deploy.sh"), source, None),
         Format::Helm => (Kind::HelmValues, ws.root.join("values.yaml"), source, None),
         Format::Ci => (Kind::Ci, ws.root.join(".gitlab-ci.yml"), source, None),
+        Format::Piper => (Kind::Piper, ws.root.join(".pipeline/config.yml"), source, None),
+        Format::Jenkinsfile => (Kind::Ci, ws.root.join("Jenkinsfile"), source, None),
+        Format::PackageJson => (Kind::Ci, ws.root.join("package.json"), source, None),
+        Format::Workflow => (Kind::Ci, ws.root.join(".github/workflows/deploy.yml"), source, None),
+        Format::Makefile => (Kind::Shell, ws.root.join("Makefile"), source, None),
+        // The input is a file that a workspace file brings in.
+        Format::ParametersSource => {
+            let k8s = SourceFile::new("instance.yaml", WORKSPACE_PARAMETERS_FROM.to_string());
+            (Kind::Kubernetes, ws.root.join("instance.yaml"), k8s, Some((ws.root.join("params.yaml"), text.as_str())))
+        }
+        Format::TerraformModule => {
+            let main = SourceFile::new("main.tf", WORKSPACE_TERRAFORM.to_string());
+            (Kind::Terraform, ws.root.join("main.tf"), main, Some((ws.root.join("variables.tf"), text.as_str())))
+        }
+        Format::ScriptBindings => {
+            let mta = SourceFile::new("mta.yaml", ws.mta.clone());
+            (Kind::Mta, ws.root.join("mta.yaml"), mta, Some((ws.root.join("bind.sh"), text.as_str())))
+        }
         _ => (Kind::Terraform, ws.root.join("main.tf"), source, None),
     };
     let mut extensions = ws.extensions.clone();
-    if let Some((extension, _)) = &extra {
+    if let Some((extension, _)) = extra.as_ref().filter(|_| format == Format::Extension) {
         extensions.push(extension.clone());
     }
     let files = Overlay { workspace: ws, extra };
@@ -1496,7 +1694,15 @@ fn run_deployment(rng: &mut Rng, format: Format, source: SourceFile, ws: &Worksp
     let no_filter = |_: &Path, _: &mut Vec<Diagnostic>| {};
     for fix in [None, Some(false), Some(true)] {
         let options = SetOptions { policies: &[], base_of: &no_base, filter: &no_filter, fix, recommendations: None };
-        let outcome = judge_set(&declaration, source.clone(), &files, &options);
+        let mut outcome = judge_set(&declaration, source.clone(), &files, &options);
+        // What the runbook and audit add: the bindings that scripts beside it make.
+        xsuaa_lint::deployment::attach_script_bindings(&mut outcome.set, kind, &ws.root, &files);
+        for binding in outcome.set.instances.iter().flat_map(|i| &i.bindings) {
+            let len = outcome.set.files.get(binding.file).map_or(0, |f| f.text.len());
+            if binding.span.end > len || binding.span.start > binding.span.end {
+                return Err(format!("binding span outside its file: {binding:?}"));
+            }
+        }
         for problem in &outcome.set.problems {
             let len = outcome.set.files.get(problem.file).map_or(0, |f| f.text.len());
             if problem.span.end > len || problem.span.start > problem.span.end {
@@ -1515,8 +1721,11 @@ fn run_deployment(rng: &mut Rng, format: Format, source: SourceFile, ws: &Worksp
                 if original.is_none() {
                     continue;
                 }
-                let parses = if i == 0 && kind == Kind::Terraform {
+                let parses = if file.path.ends_with(".tf") || (i == 0 && kind == Kind::Terraform) {
                     xsuaa_lint::hcl::parse(&file.text).is_ok()
+                } else if i == 0 && matches!(format, Format::Jenkinsfile | Format::Makefile | Format::Shell) {
+                    // Groovy and make are not parsed here.
+                    true
                 } else if outcome.descriptors.get(i).copied().unwrap_or(false) {
                     xsuaa_lint::parse::parse(&file.text, file.bom_len()).is_ok()
                 } else {
