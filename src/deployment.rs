@@ -422,7 +422,24 @@ pub trait Files {
     fn list(&self, _folder: &Path, _suffix: &str) -> Vec<PathBuf> {
         Vec::new()
     }
+
+    /// What `make` makes of `path` as [`Files::read`] gives it. The run's disk keeps it, by
+    /// canonical path and `what`, so that a file many deployment files look at (a root
+    /// `manifest.yml`) is read and indexed once per run, not once per deployment file; by
+    /// default it is made on every call.
+    fn derived(
+        &self,
+        path: &Path,
+        what: &'static str,
+        make: &dyn Fn(Result<SourceFile, Unreadable>) -> Derived,
+    ) -> Derived {
+        let _ = what;
+        make(self.read(path, &path.to_string_lossy()))
+    }
 }
+
+/// A value made from a file's text, shared across a run (see [`Files::derived`]).
+pub type Derived = std::sync::Arc<dyn std::any::Any + Send + Sync>;
 
 /// Why a file a deployment file names cannot be used.
 #[derive(Debug, Clone, PartialEq, Eq)]

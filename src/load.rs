@@ -368,6 +368,8 @@ pub struct Reads {
     asked: Mutex<HashSet<(u64, u64)>>,
     held: Mutex<HashMap<PathBuf, Arc<[u8]>>>,
     held_bytes: AtomicU64,
+    /// What the model made of a file, by canonical path and what it is ([`crate::deployment::Files::derived`]).
+    derived: Mutex<HashMap<(PathBuf, &'static str), crate::deployment::Derived>>,
 }
 
 impl Reads {
@@ -400,11 +402,38 @@ impl Reads {
 
     /// Drops what is held of `path`: the run has just written it.
     pub fn forget(&self, path: &Path) {
-        if let (Ok(canonical), Ok(mut held)) = (std::fs::canonicalize(path), self.held.lock()) {
+        let Ok(canonical) = std::fs::canonicalize(path) else { return };
+        if let Ok(mut held) = self.held.lock() {
             if let Some(bytes) = held.remove(&canonical) {
                 self.held_bytes.fetch_sub(bytes.len() as u64, Ordering::Relaxed);
             }
         }
+        if let Ok(mut derived) = self.derived.lock() {
+            derived.retain(|(path, _), _| *path != canonical);
+        }
+    }
+
+    /// What `make` made of `path` in this run, made now if it was not (inside `root`; a path
+    /// that cannot be resolved inside it is made from its refusal, every time).
+    fn derived(
+        &self,
+        path: &Path,
+        root: &Path,
+        what: &'static str,
+        read: impl Fn() -> Result<SourceFile, crate::deployment::Unreadable>,
+        make: &dyn Fn(Result<SourceFile, crate::deployment::Unreadable>) -> crate::deployment::Derived,
+    ) -> crate::deployment::Derived {
+        let Ok(canonical) = within(path, root) else { return make(read()) };
+        let key = (canonical, what);
+        if let Some(made) = self.derived.lock().ok().and_then(|d| d.get(&key).cloned()) {
+            return made;
+        }
+        // Made outside the lock (other threads go on); two threads may both make it once.
+        let made = make(read());
+        if let Ok(mut derived) = self.derived.lock() {
+            derived.entry(key).or_insert_with(|| made.clone());
+        }
+        made
     }
 }
 
@@ -432,6 +461,16 @@ pub struct DiskWithin<'a> {
 impl crate::deployment::Files for DiskWithin<'_> {
     fn read(&self, path: &Path, shown: &str) -> Result<SourceFile, crate::deployment::Unreadable> {
         read_model_file(path, shown, self.root, Some(self.reads))
+    }
+
+    fn derived(
+        &self,
+        path: &Path,
+        what: &'static str,
+        make: &dyn Fn(Result<SourceFile, crate::deployment::Unreadable>) -> crate::deployment::Derived,
+    ) -> crate::deployment::Derived {
+        let read = || self.read(path, &path.to_string_lossy());
+        self.reads.derived(path, self.root, what, read, make)
     }
 
     fn list(&self, folder: &Path, suffix: &str) -> Vec<PathBuf> {

@@ -79,6 +79,45 @@ pub(super) fn load_services_manifest(set: &mut InstanceSet, file: usize, root: &
     }
 }
 
+/// A `cf push` manifest's binding parameters (`applications[].services[].parameters`), by the
+/// instance each names, in the manifest's order: made once per run for each manifest.
+struct AppBindings {
+    source: crate::source::SourceFile,
+    by_instance: std::collections::HashMap<String, Vec<(String, Node, String)>>,
+}
+
+impl AppBindings {
+    /// `None`: no manifest, or none that binds with parameters (a manifest that does not parse
+    /// is judged on its own, XS004, when it is linted).
+    fn of(read: Result<crate::source::SourceFile, super::Unreadable>) -> Option<AppBindings> {
+        let source = read.ok()?;
+        if !source.text.contains("parameters") {
+            return None;
+        }
+        let doc = crate::yaml::parse_documents(&source.text).ok()?.into_iter().next()?;
+        let mut by_instance: std::collections::HashMap<String, Vec<(String, Node, String)>> =
+            std::collections::HashMap::new();
+        let apps = doc.get("applications").and_then(Node::as_array).unwrap_or_default();
+        for (a, app) in apps.iter().enumerate() {
+            let app_name = app.get("name").and_then(Node::as_str).unwrap_or("?");
+            let services = app.get("services").and_then(Node::as_array).unwrap_or_default();
+            for (s, service) in services.iter().enumerate() {
+                let (Some(instance), Some(node)) =
+                    (service.get("name").and_then(Node::as_str), service.pointer("/parameters/credential-type"))
+                else {
+                    continue;
+                };
+                by_instance.entry(instance.to_string()).or_default().push((
+                    format!("the binding of app `{app_name}`"),
+                    node.clone(),
+                    format!("/applications/{a}/services/{s}/parameters/credential-type"),
+                ));
+            }
+        }
+        (!by_instance.is_empty()).then_some(AppBindings { source, by_instance })
+    }
+}
+
 /// Attaches the binding parameters of `cf push` manifests to the set's instances, by name.
 pub(super) fn attach_app_bindings(set: &mut InstanceSet, root: &Path, files: &dyn Files) {
     if set.instances.is_empty() {
@@ -103,41 +142,22 @@ pub(super) fn attach_app_bindings(set: &mut InstanceSet, root: &Path, files: &dy
             if set.paths.contains(&path) {
                 continue;
             }
-            let Ok(source) = files.read(&path, &path.to_string_lossy()) else { continue };
-            if !source.text.contains("parameters") {
-                continue;
-            }
-            // A manifest that does not parse is judged on its own (XS004) when it is linted.
-            let Ok(docs) = crate::yaml::parse_documents(&source.text) else { continue };
-            let Some(doc) = docs.into_iter().next() else { continue };
-            let mut requests = Vec::new();
-            let apps = doc.get("applications").and_then(Node::as_array).unwrap_or_default();
-            for (a, app) in apps.iter().enumerate() {
-                let app_name = app.get("name").and_then(Node::as_str).unwrap_or("?");
-                let services = app.get("services").and_then(Node::as_array).unwrap_or_default();
-                for (s, service) in services.iter().enumerate() {
-                    let (Some(instance), Some(node)) =
-                        (service.get("name").and_then(Node::as_str), service.pointer("/parameters/credential-type"))
-                    else {
-                        continue;
-                    };
-                    let pointer = format!("/applications/{a}/services/{s}/parameters/credential-type");
-                    requests.push((
-                        instance.to_string(),
-                        format!("the binding of app `{app_name}`"),
-                        node.clone(),
-                        pointer,
-                    ));
+            let made = files.derived(&path, "cf push bindings", &|read| std::sync::Arc::new(AppBindings::of(read)));
+            let Some(Some(manifest)) = made.downcast_ref::<Option<AppBindings>>() else { continue };
+            let mut index = None;
+            let mut wanted: Vec<(&String, usize)> = by_name.iter().map(|(name, &n)| (name, n)).collect();
+            // In the set's order, so the findings and files come in the same order on every run.
+            wanted.sort_by_key(|&(_, n)| n);
+            for (name, n) in wanted {
+                for (what, node, pointer) in manifest.by_instance.get(name).into_iter().flatten() {
+                    let index = *index.get_or_insert_with(|| {
+                        // Shown as this set names it (the run's first reader may have spelled it otherwise).
+                        let mut source = manifest.source.clone();
+                        source.path = path.to_string_lossy().into_owned();
+                        set.add_file(path.clone(), source)
+                    });
+                    push_request(&mut set.instances[n], index, what.clone(), node, pointer.clone());
                 }
-            }
-            if requests.is_empty() {
-                continue;
-            }
-            let mut manifest = None;
-            for (target, what, node, pointer) in requests {
-                let Some(&n) = by_name.get(&target) else { continue };
-                let index = *manifest.get_or_insert_with(|| set.add_file(path.clone(), source.clone()));
-                push_request(&mut set.instances[n], index, what, &node, pointer);
             }
         }
     }

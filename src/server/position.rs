@@ -189,7 +189,8 @@ mod tests {
         let (small, large) = (best(2_000), best(16_000));
         let ratio = large.as_secs_f64() / small.as_secs_f64().max(1e-6);
         eprintln!("didChange: 2,000 edits {small:?}, 16,000 edits {large:?}: ratio {ratio:.1}");
-        assert!(ratio < 12.0, "2,000 edits {small:?}, 16,000 edits {large:?}: ratio {ratio:.1}");
+        // O(log n) an edit: 8 times the edits cost about 10 times the time; quadratic, 64 times.
+        assert!(ratio < 20.0, "2,000 edits {small:?}, 16,000 edits {large:?}: ratio {ratio:.1}");
     }
 
     #[test]

@@ -78,10 +78,7 @@ pub const READERS: &[Reader] = &[
 
 /// Readers still quadratic, with why and who fixes it: measured and printed, not failed. A
 /// line here is removed with its fix.
-pub const KNOWN: &[(&str, &str)] = &[(
-    "engine: deployment files beside a root manifest.yml",
-    "every deployment file re-reads and re-parses the root manifest.yml (deployment::cf::attach_app_bindings through Files): needs the io layer's per-run cache of parsed files",
-)];
+pub const KNOWN: &[(&str, &str)] = &[];
 
 pub fn known(name: &str) -> Option<&'static str> {
     KNOWN.iter().find(|(n, _)| *n == name).map(|(_, why)| *why)
@@ -719,17 +716,20 @@ pub fn measure(reader: &Reader, n: usize, min_runs: usize, budget: Duration) -> 
     Measurement { name: reader.name, small_bytes: n, small: best_small, large: best_large }
 }
 
-/// Like [`measure`], and once more with more runs when the ratio is over [`MAX_RATIO`]: a
-/// noisy machine may spoil one measurement, not two.
+/// Like [`measure`], and again with more runs while the ratio is over [`MAX_RATIO`].
 pub fn measure_twice_if_needed(reader: &Reader, n: usize, min_runs: usize, budget: Duration) -> Measurement {
-    let first = measure(reader, n, min_runs, budget);
-    if first.ratio() <= MAX_RATIO {
-        return first;
+    // Up to three measurements, each longer than the last; the best one counts. A quadratic
+    // reader is over the bound every time (x64 where linear is x8); a busy spell of a shared
+    // machine spoils one or two.
+    let mut best = measure(reader, n, min_runs, budget);
+    for more in [3, 6] {
+        if best.ratio() <= MAX_RATIO {
+            break;
+        }
+        let again = measure(reader, n, more * min_runs, more as u32 * budget);
+        if again.ratio() < best.ratio() {
+            best = again;
+        }
     }
-    let second = measure(reader, n, 3 * min_runs, 3 * budget);
-    if second.ratio() < first.ratio() {
-        second
-    } else {
-        first
-    }
+    best
 }
