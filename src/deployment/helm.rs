@@ -413,8 +413,14 @@ fn command_files(folders: &[PathBuf], root: &Path, files: &dyn Files) -> Vec<(Pa
         if out.iter().any(|(p, _)| *p == path) {
             continue;
         }
-        let Ok(source) = files.read(&path, &path.to_string_lossy()) else { continue };
-        if source.text.contains("jsonParameters=") {
+        // A root Makefile or workflow is looked at by every chart of the repository: read and
+        // searched once per run.
+        let made = files.derived(&path, "helm --set-file", &|read| {
+            std::sync::Arc::new(read.ok().filter(|source| source.text.contains("jsonParameters=")))
+        });
+        if let Some(Some(source)) = made.downcast_ref::<Option<SourceFile>>() {
+            let mut source = source.clone();
+            source.path = path.to_string_lossy().into_owned();
             out.push((path, source));
         }
     }
