@@ -481,3 +481,26 @@ fn settings_that_would_silence_everything_are_errors() {
         assert_eq!(out, "", "{config}");
     }
 }
+
+#[test]
+fn too_many_or_too_long_path_globs_are_a_configuration_error() {
+    // 20,000 patterns took 226 MB to compile into one automaton.
+    let dir = TempDir::new().unwrap();
+    write(dir.path(), "xs-security.json", r#"{"xsappname": "a"}"#);
+    let many: Vec<String> = (0..1_001).map(|i| format!("\"d{i}/**/x*y*z.json\"")).collect();
+    write(dir.path(), "xsuaa-lint.toml", &format!("[files]\nexclude = [{}]\n", many.join(", ")));
+    let (code, _, stderr) = check(dir.path(), &[]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("files.exclude: more than 1000 patterns"), "{stderr}");
+    assert!(stderr.contains("xsuaa-lint.toml:"), "the error names the file: {stderr}");
+
+    write(dir.path(), "xsuaa-lint.toml", &format!("[files]\ninclude = [\"{}\"]\n", "a*".repeat(600)));
+    let (code, _, stderr) = check(dir.path(), &[]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("files.include: a pattern longer than 1024 bytes"), "{stderr}");
+
+    let few: Vec<String> = (0..1_000).map(|i| format!("\"d{i}/**\"")).collect();
+    write(dir.path(), "xsuaa-lint.toml", &format!("[files]\nexclude = [{}]\n", few.join(", ")));
+    let (code, _, stderr) = check(dir.path(), &[]);
+    assert_ne!(code, 2, "1,000 patterns are allowed: {stderr}");
+}
