@@ -132,7 +132,30 @@ fn unsafe_ignore_file(dir: &Path, boundary: Option<&Path>) -> Option<(PathBuf, S
             (dot_git, None, load::MAX_GIT_METADATA_SIZE)
         },
     ];
-    checks.into_iter().find_map(|(file, root, max)| load::check_file(&file, root, max).err().map(|e| (file, e)))
+    checks.into_iter().find_map(|(file, root, max)| {
+        let refused = load::check_file(&file, root, max).err().or_else(|| too_many_patterns(&file, max));
+        refused.map(|e| (file, e))
+    })
+}
+
+/// The most patterns an ignore file may hold: the walker compiles them into automata that grow
+/// with each (20,000 took 226 MB, 5,000 such as `d1/**/x*y*z1.json` some 57 MB); real ones hold
+/// tens to hundreds.
+const MAX_IGNORE_PATTERNS: usize = 5_000;
+
+/// Why an ignore file holds too many patterns to compile. Only a file of more than 16 KiB is
+/// read to count them (fewer bytes cannot hold that many); a file already checked.
+fn too_many_patterns(file: &Path, max: u64) -> Option<String> {
+    if !std::fs::metadata(file).is_ok_and(|m| m.len() > 16 * 1024) {
+        return None;
+    }
+    let text = crate::load::read_file(file, None, max).ok()?;
+    let patterns = text
+        .split(|&b| b == b'\n')
+        .filter(|line| line.iter().any(|b| !b.is_ascii_whitespace()) && !line.starts_with(b"#"))
+        .count();
+    (patterns > MAX_IGNORE_PATTERNS)
+        .then(|| format!("the ignore file holds {patterns} patterns, more than {MAX_IGNORE_PATTERNS}"))
 }
 
 /// The walk roots with the boundary of each: the tree a link in an ignore file may not leave.

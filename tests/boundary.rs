@@ -229,3 +229,33 @@ fn a_tree_named_outside_git_is_the_root_of_its_paths() {
     assert!(!out.contains("XS005"), "{out}{err}");
     assert!(out.contains("../repo/xs-security.json:") && out.contains("XS102"), "{out}{err}");
 }
+
+#[test]
+fn an_ignore_file_with_more_patterns_than_the_walker_can_hold_is_refused() {
+    // 20,000 patterns took 226 MB to compile; the folder is not walked, and the run says so.
+    let dir = tempfile::TempDir::new().unwrap();
+    std::fs::write(dir.path().join("xs-security.json"), r#"{"xsappname": "a"}"#).unwrap();
+    let patterns: String = (0..20_000).map(|i| format!("dir{i}/**/x*y*z{i}.json\n")).collect();
+    std::fs::write(dir.path().join(".gitignore"), patterns).unwrap();
+    let out = assert_cmd::Command::cargo_bin("xsuaa-lint")
+        .unwrap()
+        .current_dir(dir.path())
+        .args(["check", "--isolated", "--output-format", "concise", "."])
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(2), "{stdout}");
+    assert!(stdout.contains(".gitignore:1:1: XS000 the ignore file holds 20000 patterns, more than 5000"), "{stdout}");
+    // A real one, small or large, is read as before.
+    // Over 16 KiB: counted, and under the bound.
+    let patterns: String = (0..3_000).map(|i| format!("build{i}/\n")).collect();
+    std::fs::write(dir.path().join(".gitignore"), patterns).unwrap();
+    let out = assert_cmd::Command::cargo_bin("xsuaa-lint")
+        .unwrap()
+        .current_dir(dir.path())
+        .args(["check", "--isolated", "--output-format", "concise", "."])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stdout));
+}
