@@ -168,15 +168,18 @@ fn in_text(text: &str, node: &Node) -> Option<Fragment> {
                     cursor = line_after(cursor);
                 }
             }
-            // Written otherwise (folded, escaped): its words are placed where the value starts,
-            // and the next line is looked for from the next line of the file.
+            // Written otherwise (folded, escaped): its words are placed at the last place given
+            // (the value's start before any line was found; never before it, or a word's span
+            // would end before it starts), and the next line is looked for from the next line
+            // of the file.
             None => {
-                map.extend(std::iter::repeat_n(start, line.len()));
+                let here = map.last().copied().unwrap_or(start);
+                map.extend(std::iter::repeat_n(here, line.len()));
                 cursor = line_after(cursor);
             }
         }
     }
-    map.push(if last_found { cursor } else { start });
+    map.push(if last_found { cursor } else { map.last().copied().unwrap_or(start) });
     Some(Fragment { text: value.to_string(), map: Some(map) })
 }
 
