@@ -97,6 +97,18 @@ pub fn within(path: &Path, root: &Path) -> Result<PathBuf, String> {
 /// FIFO never blocks the run); at most `max` bytes are read (a device or a file that keeps
 /// growing cannot exhaust memory). The error says why, without the path.
 pub fn read_file(path: &Path, root: Option<&Path>, max: u64) -> Result<Vec<u8>, String> {
+    let (file, len) = open_within(path, root, max)?;
+    let mut bytes = Vec::with_capacity(len as usize);
+    file.take(max + 1).read_to_end(&mut bytes).map_err(|e| format!("cannot read the file: {e}"))?;
+    if bytes.len() as u64 > max {
+        return Err(too_large(max));
+    }
+    Ok(bytes)
+}
+
+/// `path` opened (inside `root` when given), a regular file of at most `max` bytes, and its
+/// length: what [`read_file`] reads and [`check_file`] checks.
+fn open_within(path: &Path, root: Option<&Path>, max: u64) -> Result<(std::fs::File, u64), String> {
     let canonical;
     let path = match root {
         Some(root) => {
@@ -106,21 +118,19 @@ pub fn read_file(path: &Path, root: Option<&Path>, max: u64) -> Result<Vec<u8>, 
         None => path,
     };
     let file = open_regular(path, root.is_some())?;
-    let too_large = || format!("the file is larger than {} not read", size_text(max));
     let meta = file.metadata().map_err(|e| format!("cannot read the file: {e}"))?;
     if !meta.is_file() {
         let what = if meta.is_dir() { "a directory" } else { "not a regular file (a FIFO, socket or device)" };
         return Err(format!("cannot read the file: it is {what}"));
     }
     if meta.len() > max {
-        return Err(too_large());
+        return Err(too_large(max));
     }
-    let mut bytes = Vec::with_capacity(meta.len() as usize);
-    file.take(max + 1).read_to_end(&mut bytes).map_err(|e| format!("cannot read the file: {e}"))?;
-    if bytes.len() as u64 > max {
-        return Err(too_large());
-    }
-    Ok(bytes)
+    Ok((file, meta.len()))
+}
+
+fn too_large(max: u64) -> String {
+    format!("the file is larger than {} not read", size_text(max))
 }
 
 fn size_text(max: u64) -> String {
@@ -288,22 +298,7 @@ pub fn check_file(path: &Path, root: Option<&Path>, max: u64) -> Result<(), Stri
     if std::fs::symlink_metadata(path).is_err() {
         return Ok(());
     }
-    let canonical;
-    let path = match root {
-        Some(root) => {
-            canonical = within(path, root)?;
-            canonical.as_path()
-        }
-        None => path,
-    };
-    let meta = open_regular(path, root.is_some())?.metadata().map_err(|e| format!("cannot read the file: {e}"))?;
-    if !meta.is_file() {
-        return Err("cannot read the file: it is not a regular file (a FIFO, socket or device)".into());
-    }
-    if meta.len() > max {
-        return Err(format!("the file is larger than {} not read", size_text(max)));
-    }
-    Ok(())
+    open_within(path, root, max).map(|_| ())
 }
 
 /// Git's own files that git reads by itself when it opens the repository at `workdir`, checked
