@@ -120,19 +120,25 @@ impl Selector for ByName {}
 /// [`load::MAX_IGNORE_FILE_SIZE`], inside `boundary` when given). The path and the reason.
 fn unsafe_ignore_file(dir: &Path, boundary: Option<&Path>) -> Option<(PathBuf, String)> {
     use crate::load;
+    // One look at each name, on the walk's path for every folder: most folders hold none.
     let dot_git = dir.join(".git");
-    let git_is_dir = std::fs::symlink_metadata(&dot_git).is_ok_and(|m| m.is_dir());
-    let checks = [
+    let git = std::fs::symlink_metadata(&dot_git).ok();
+    let mut checks = vec![
         (dir.join(".gitignore"), boundary, load::MAX_IGNORE_FILE_SIZE),
         (dir.join(".ignore"), boundary, load::MAX_IGNORE_FILE_SIZE),
-        // A worktree's `.git` file, whose first line the walker reads; else `info/exclude`.
-        if git_is_dir {
-            (dot_git.join("info/exclude"), boundary, load::MAX_IGNORE_FILE_SIZE)
-        } else {
-            (dot_git, None, load::MAX_GIT_METADATA_SIZE)
-        },
     ];
+    match git {
+        // `info/exclude` of a repository.
+        Some(meta) if meta.is_dir() => {
+            checks.push((dot_git.join("info/exclude"), boundary, load::MAX_IGNORE_FILE_SIZE))
+        }
+        // A worktree's `.git` file, whose first line the walker reads.
+        Some(_) => checks.push((dot_git, None, load::MAX_GIT_METADATA_SIZE)),
+        None => {}
+    }
     checks.into_iter().find_map(|(file, root, max)| {
+        // Absent: nothing to check (one failed look, the usual case).
+        std::fs::symlink_metadata(&file).ok()?;
         let refused = load::check_file(&file, root, max).err().or_else(|| too_many_patterns(&file, max));
         refused.map(|e| (file, e))
     })

@@ -81,14 +81,35 @@ pub const OUTSIDE: &str = "the path leads outside the repository through a symbo
 /// Whether `path` stays inside `root` once every symbolic link is resolved: its canonical path,
 /// or why not (the refusal says so; a path that cannot be resolved says why).
 pub fn within(path: &Path, root: &Path) -> Result<PathBuf, String> {
+    // Most paths a model asks for are not there (a `manifest.yml` beside each MTA): one failed
+    // look instead of resolving every component.
+    std::fs::symlink_metadata(path).map_err(|e| format!("cannot read the file: {e}"))?;
     let canonical = std::fs::canonicalize(path).map_err(|e| format!("cannot read the file: {e}"))?;
     // A root that cannot be resolved holds nothing.
-    let root = std::fs::canonicalize(root).map_err(|_| OUTSIDE.to_string())?;
+    let root = canonical_root(root).ok_or_else(|| OUTSIDE.to_string())?;
     if canonical.starts_with(&root) {
         Ok(canonical)
     } else {
         Err(OUTSIDE.to_string())
     }
+}
+
+/// `root` resolved, remembered per thread for the last root asked: a run reads many files of
+/// one repository, and resolving its root for each read cost a `readlink` per component.
+fn canonical_root(root: &Path) -> Option<PathBuf> {
+    thread_local! {
+        static LAST: std::cell::RefCell<Option<(PathBuf, PathBuf)>> = const { std::cell::RefCell::new(None) };
+    }
+    LAST.with(|last| {
+        if let Some((asked, resolved)) = last.borrow().as_ref() {
+            if asked == root {
+                return Some(resolved.clone());
+            }
+        }
+        let resolved = std::fs::canonicalize(root).ok()?;
+        *last.borrow_mut() = Some((root.to_path_buf(), resolved.clone()));
+        Some(resolved)
+    })
 }
 
 /// The one way the run opens a file to read it. With `root`, the file's canonical path must stay
@@ -98,6 +119,17 @@ pub fn within(path: &Path, root: &Path) -> Result<PathBuf, String> {
 /// growing cannot exhaust memory). The error says why, without the path.
 pub fn read_file(path: &Path, root: Option<&Path>, max: u64) -> Result<Vec<u8>, String> {
     let (file, len) = open_within(path, root, max)?;
+    read_opened(file, len, max)
+}
+
+/// [`read_file`] of a path already resolved inside its root ([`within`]): its last component
+/// must not have become a link since.
+fn read_resolved(canonical: &Path, max: u64) -> Result<Vec<u8>, String> {
+    let (file, len) = open_checked(canonical, true, max)?;
+    read_opened(file, len, max)
+}
+
+fn read_opened(file: std::fs::File, len: u64, max: u64) -> Result<Vec<u8>, String> {
     let mut bytes = Vec::with_capacity(len as usize);
     file.take(max + 1).read_to_end(&mut bytes).map_err(|e| format!("cannot read the file: {e}"))?;
     if bytes.len() as u64 > max {
@@ -109,15 +141,14 @@ pub fn read_file(path: &Path, root: Option<&Path>, max: u64) -> Result<Vec<u8>, 
 /// `path` opened (inside `root` when given), a regular file of at most `max` bytes, and its
 /// length: what [`read_file`] reads and [`check_file`] checks.
 fn open_within(path: &Path, root: Option<&Path>, max: u64) -> Result<(std::fs::File, u64), String> {
-    let canonical;
-    let path = match root {
-        Some(root) => {
-            canonical = within(path, root)?;
-            canonical.as_path()
-        }
-        None => path,
-    };
-    let file = open_regular(path, root.is_some())?;
+    match root {
+        Some(root) => open_checked(&within(path, root)?, true, max),
+        None => open_checked(path, false, max),
+    }
+}
+
+fn open_checked(path: &Path, resolved: bool, max: u64) -> Result<(std::fs::File, u64), String> {
+    let file = open_regular(path, resolved)?;
     let meta = file.metadata().map_err(|e| format!("cannot read the file: {e}"))?;
     if !meta.is_file() {
         let what = if meta.is_dir() { "a directory" } else { "not a regular file (a FIFO, socket or device)" };
@@ -378,7 +409,7 @@ impl Reads {
         if let Some(held) = self.held.lock().ok().and_then(|h| h.get(&canonical).cloned()) {
             return Ok(held);
         }
-        let bytes: Arc<[u8]> = read_file(&canonical, Some(root), max)?.into();
+        let bytes: Arc<[u8]> = read_resolved(&canonical, max)?.into();
         let fingerprint = (self.keys.0.hash_one(&canonical), self.keys.1.hash_one(&canonical));
         let again = self.asked.lock().is_ok_and(|mut asked| !asked.insert(fingerprint));
         let len = bytes.len() as u64;
