@@ -1089,34 +1089,19 @@ fn parameters_from(
                 return;
             }
             Some((_, Committed::WithoutKey)) => {
-                instance.incomplete = true;
-                let message = format!(
-                    "the configuration of instance `{}` is not known: {kind} `{name}` is committed without the key `{key}` that `parametersFrom` reads; it is not judged",
-                    instance.name
-                );
-                set.unknown(file, entry.span, message);
-                return;
+                let why = format!("{kind} `{name}` is committed without the key `{key}` that `parametersFrom` reads");
+                return not_judged(set, instance, file, entry.span, &why);
             }
             None => {
-                instance.incomplete = true;
-                let message = format!(
-                    "the configuration of instance `{}` is not known: {what} of `parametersFrom` is not in the repository (created in the cluster); it is not judged",
-                    instance.name
-                );
-                set.unknown(file, entry.span, message);
-                return;
+                let why = format!("{what} of `parametersFrom` is not in the repository (created in the cluster)");
+                return not_judged(set, instance, file, entry.span, &why);
             }
         };
         let node = match crate::parse::parse(&value.0, 0) {
             Ok(node) if matches!(node.value, Value::Object(_)) => crate::hcl::respan(node, value.1),
             _ => {
-                instance.incomplete = true;
-                let message = format!(
-                    "the configuration of instance `{}` is not known: {what} of `parametersFrom` does not hold a JSON object; it is not judged",
-                    instance.name
-                );
-                set.unknown(file, entry.span, message);
-                return;
+                let why = format!("{what} of `parametersFrom` does not hold a JSON object");
+                return not_judged(set, instance, file, entry.span, &why);
             }
         };
         let mut duplicate = false;
@@ -1166,6 +1151,14 @@ pub fn go_duration(text: &str) -> Option<u64> {
         total = total.checked_add(n.checked_mul(unit)?)?;
     }
     number.is_empty().then_some(total)
+}
+
+/// An instance whose configuration `parametersFrom` leaves unknown (XS007): `why` says what is
+/// missing.
+fn not_judged(set: &mut InstanceSet, instance: &mut Instance, file: usize, span: Span, why: &str) {
+    instance.incomplete = true;
+    let message = format!("the configuration of instance `{}` is not known: {why}; it is not judged", instance.name);
+    set.unknown(file, span, message);
 }
 
 /// What a committed Secret or ConfigMap holds at a key.
