@@ -436,20 +436,11 @@ fn days_since_epoch(seconds: i64) -> i64 {
     seconds.div_euclid(86_400)
 }
 
-/// `YYYY-MM-DD` of a day counted from 1970-01-01 (the proleptic Gregorian calendar).
+/// `YYYY-MM-DD` (UTC) of a day counted from 1970-01-01.
 pub fn civil_date(day: i64) -> String {
-    // Days are counted from 0000-03-01 so that a leap day ends each 4-year cycle; an era is
-    // 400 years (146,097 days).
-    let z = day + 719_468;
-    let era = z.div_euclid(146_097);
-    let day_of_era = z.rem_euclid(146_097);
-    let year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let month_from_march = (5 * day_of_year + 2) / 153;
-    let day_of_month = day_of_year - (153 * month_from_march + 2) / 5 + 1;
-    let month = if month_from_march < 10 { month_from_march + 3 } else { month_from_march - 9 };
-    let year = year_of_era + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day_of_month:02}")
+    jiff::civil::Date::constant(1970, 1, 1)
+        .checked_add(jiff::SignedDuration::from_hours(day.saturating_mul(24)))
+        .map_or_else(|_| String::from("(date out of range)"), |date| date.to_string())
 }
 
 fn relative_path(path: &Path, workdir: &Path) -> Option<PathBuf> {

@@ -274,8 +274,12 @@ impl Generated {
 /// beyond them is clamped, never overflowed).
 fn utc(secs: i64) -> String {
     let secs = secs.clamp(0, 253_402_300_799);
-    let (day, rest) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    format!("{}T{:02}:{:02}:{:02}Z", crate::history::civil_date(day), rest / 3600, rest / 60 % 60, rest % 60)
+    let moment =
+        jiff::civil::DateTime::constant(1970, 1, 1, 0, 0, 0, 0).checked_add(jiff::SignedDuration::from_secs(secs));
+    moment.map_or_else(
+        |_| String::from("1970-01-01T00:00:00Z"),
+        |moment| moment.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
+    )
 }
 
 /// A folder that was found but not audited, and why.
