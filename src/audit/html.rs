@@ -19,47 +19,9 @@ use base64::Engine;
 use sha2::{Digest, Sha256};
 use std::io::{self, Write};
 
-const STYLE: &str = "body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222}\
-h1{font-size:1.6em}table{border-collapse:collapse;margin:1em 0}\
-th,td{border:1px solid #ccc;padding:.3em .6em;text-align:left;vertical-align:top}td.n,th.n{text-align:right}\
-table.sortable th{background:#f3f3f3;cursor:pointer;user-select:none}th[aria-sort]::after{content:' \\25B4'}\
-th[aria-sort=descending]::after{content:' \\25BE'}.bad{color:#a40000}#legend th{background:#f3f3f3}\
-.sw{display:inline-block;width:.9em;height:.9em;margin-right:.4em;vertical-align:-.1em;border-radius:2px}\
-#controls{position:sticky;top:0;background:#fff;padding:.5em 0;border-bottom:1px solid #ddd}\
-#search{width:24em;padding:.3em}#filters{display:inline;border:0;margin:0 0 0 1em;padding:0}\
-#filters label{margin-right:.8em;white-space:nowrap}.meta{color:#555}pre{white-space:pre-wrap;max-width:60em}\
-.up{color:#1e7b34}.down{color:#a40000}svg text{font:12px system-ui,sans-serif}";
-
-/// Sorts the table whose heading was clicked, by that column (numbers numerically); filters the
-/// rows by the search box and the state boxes; saves the embedded CSV and JSON.
-const SCRIPT: &str = "document.querySelectorAll('table.sortable th').forEach(function(th,col){\
-th.addEventListener('click',function(){var table=th.closest('table'),body=table.tBodies[0];\
-var desc=th.getAttribute('aria-sort')==='ascending';\
-table.querySelectorAll('th').forEach(function(h){h.removeAttribute('aria-sort');});\
-th.setAttribute('aria-sort',desc?'descending':'ascending');\
-var rows=Array.prototype.slice.call(body.rows);\
-rows.sort(function(a,b){var x=a.cells[col].dataset.v||a.cells[col].textContent,\
-y=b.cells[col].dataset.v||b.cells[col].textContent,nx=parseFloat(x),ny=parseFloat(y);\
-var c=(!isNaN(nx)&&!isNaN(ny))?nx-ny:x.localeCompare(y);return desc?-c:c;});\
-rows.forEach(function(r){body.appendChild(r);});});});\
-(function(){var search=document.getElementById('search'),\
-boxes=Array.prototype.slice.call(document.querySelectorAll('.state-filter'));\
-function apply(){var q=search.value.trim().toLowerCase(),on={},all=true,shown=0,repos=0;\
-boxes.forEach(function(b){on[b.value]=b.checked;if(!b.checked)all=false;});\
-function hit(tr){return !q||(tr.dataset.search||'').indexOf(q)>=0;}\
-document.querySelectorAll('#instances tbody tr').forEach(function(tr){\
-var v=!!on[tr.dataset.state]&&hit(tr);tr.hidden=!v;if(v)shown++;});\
-document.querySelectorAll('#repositories tbody tr').forEach(function(tr){\
-var states=(tr.dataset.states||'').split(' ').filter(Boolean);\
-var v=(all||states.some(function(s){return on[s];}))&&hit(tr);tr.hidden=!v;if(v)repos++;});\
-document.getElementById('shown').textContent=repos+' repositories, '+shown+' instances shown';}\
-search.addEventListener('input',apply);boxes.forEach(function(b){b.addEventListener('change',apply);});apply();\
-function save(id,name,type){var el=document.getElementById(id),text=el.tagName==='TEXTAREA'?el.value:el.textContent;\
-var url=URL.createObjectURL(new Blob([text],{type:type})),a=document.createElement('a');\
-a.href=url;a.download=name;document.body.appendChild(a);a.click();a.remove();\
-setTimeout(function(){URL.revokeObjectURL(url);},1000);}\
-document.getElementById('export-json').addEventListener('click',function(){save('report-json','xsuaa-audit.json','application/json');});\
-document.getElementById('export-csv').addEventListener('click',function(){save('report-csv','xsuaa-audit.csv','text/csv');});})();";
+/// The page's style sheet and script, kept as files to be read and linted as CSS and JavaScript.
+const STYLE: &str = include_str!("page.css");
+const SCRIPT: &str = include_str!("page.js");
 
 fn color(state: &str) -> &'static str {
     match state {
