@@ -506,13 +506,14 @@ fn declares_cloud_foundry(kind: Kind) -> bool {
     matches!(kind, Kind::Mta | Kind::Terraform | Kind::ServicesManifest | Kind::Shell | Kind::Ci | Kind::Piper)
 }
 
-/// Adds the apps' bindings and service keys that scripts beside the deployment file (or at the
-/// repository's root) make for the set's Cloud Foundry instances. Only the runbook lists them,
-/// and no rule judges them: the engine asks for them when the run keeps an inventory, so that
-/// `check` does not read those scripts again for every deployment file.
+/// Adds the apps' bindings and service keys that scripts and `cf push` manifests beside the
+/// deployment file (or at the repository's root) make for the set's Cloud Foundry instances.
+/// Only the runbook lists them, and no rule judges them: the engine asks for them when the run
+/// keeps an inventory, so that `check` does not read those files again for every deployment file.
 pub fn attach_script_bindings(set: &mut InstanceSet, kind: Kind, root: &Path, files: &dyn Files) {
     if declares_cloud_foundry(kind) {
         shell::attach_script_bindings(set, root, files);
+        cf::attach_app_names(set, root, files);
     }
 }
 
@@ -1380,10 +1381,13 @@ fn load_terraform(set: &mut InstanceSet, file: usize, root: &Path, files: &dyn F
             block.labels.get(1).and_then(hcl_edit::Span::span).map_or(Span::default(), |r| Span::new(r.start, r.end));
         let plan = crate::hcl::string_attribute(block, "serviceplan_name").map(|(p, s)| (p.to_string(), s));
         let pointer = format!("/resource/{INSTANCE}/{name}");
+        // Known by its `name`, not its label: two modules' `xsuaa` resources are two instances.
+        let (known_as, service_name) = module.service_name(block, name);
         let mut instance = Instance {
             plan,
             plan_pointer: format!("{pointer}/serviceplan_name"),
-            ..Instance::declared(name.to_string(), Format::Terraform, file, span, pointer.clone())
+            service_name,
+            ..Instance::declared(known_as, Format::Terraform, file, span, pointer.clone())
         };
         terraform::btp_parameters(set, &module, block, &mut instance);
         let reference = format!("{INSTANCE}.{name}.");
