@@ -97,7 +97,10 @@ impl Kind {
             Kind::CfManifest => text.contains("credential-type") || Kind::Kubernetes.is_relevant(text),
             Kind::ServicesManifest => text.contains("xsuaa"),
             Kind::Shell | Kind::Ci => {
-                (text.contains("xsuaa")
+                // A binding or key that asks for XSUAA's own `instance-secret` (XS110).
+                (text.contains("instance-secret")
+                    && ["create-service-key", "bind-service", "csk ", "bs "].iter().any(|c| text.contains(c)))
+                    || (text.contains("xsuaa")
                     && (text.contains("create-service")
                         || text.contains("update-service")
                         || text.contains(" cs ")
@@ -352,6 +355,10 @@ pub struct InstanceSet {
     /// Instances (by index) whose findings are reported only in the declaring file: a Helm
     /// values overlay, whose chart reports the rest.
     pub own_only: Vec<usize>,
+    /// Credential types that bindings and service keys ask of an instance the set does not
+    /// declare (an app's `manifest.yml` binding an instance made by hand, `cf create-service-key`
+    /// in a Makefile): `instance-secret` is XSUAA's alone, so XS110 judges it all the same.
+    pub undeclared: Vec<CredentialRequest>,
     /// Descriptor files already parsed into a layer, by file index.
     layers_of: std::collections::HashMap<usize, Layer>,
 }
@@ -482,7 +489,12 @@ pub fn load(
         Kind::Kubernetes => load_kubernetes(&mut set, file, files),
         Kind::Terraform => load_terraform(&mut set, file, root, files),
         // A Kubernetes manifest may be named so too; a `cf push` manifest declares nothing.
-        Kind::CfManifest => load_kubernetes(&mut set, file, files),
+        Kind::CfManifest => {
+            load_kubernetes(&mut set, file, files);
+            if set.instances.is_empty() {
+                cf::undeclared_requests(&mut set, file);
+            }
+        }
         Kind::ServicesManifest => cf::load_services_manifest(&mut set, file, root, files),
         Kind::Shell => shell::load_script(&mut set, file, root, files),
         Kind::Ci => shell::load_ci(&mut set, file, root, files),

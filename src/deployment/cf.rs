@@ -239,3 +239,31 @@ pub(super) fn attach_app_names(set: &mut InstanceSet, root: &Path, files: &dyn F
         }
     }
 }
+
+/// A `cf push` manifest judged on its own (no file of the run declares what it binds): the
+/// `credential-type` each binding asks for, XS110's when it is `instance-secret`.
+pub(super) fn undeclared_requests(set: &mut InstanceSet, file: usize) {
+    if !set.files[file].text.contains("instance-secret") {
+        return;
+    }
+    let Ok(docs) = crate::yaml::parse_documents(&set.files[file].text) else { return };
+    let Some(doc) = docs.first() else { return };
+    for (a, app) in doc.get("applications").and_then(Node::as_array).unwrap_or_default().iter().enumerate() {
+        let app_name = app.get("name").and_then(Node::as_str).unwrap_or("?");
+        for (s, service) in app.get("services").and_then(Node::as_array).unwrap_or_default().iter().enumerate() {
+            let (Some(instance), Some(node)) =
+                (service.get("name").and_then(Node::as_str), service.pointer("/parameters/credential-type"))
+            else {
+                continue;
+            };
+            let Some(value) = node.as_str() else { continue };
+            set.undeclared.push(super::CredentialRequest {
+                file,
+                what: format!("the binding of app `{app_name}` to instance `{instance}`"),
+                value: value.to_string(),
+                span: node.span,
+                pointer: format!("/applications/{a}/services/{s}/parameters/credential-type"),
+            });
+        }
+    }
+}

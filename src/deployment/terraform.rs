@@ -196,13 +196,7 @@ impl<'a> Module<'a> {
             plan,
             plan_pointer,
             service_name,
-            ..Instance::declared(
-                name,
-                Format::TerraformCf,
-                self.file,
-                span,
-                pointer.clone(),
-            )
+            ..Instance::declared(name, Format::TerraformCf, self.file, span, pointer.clone())
         };
         if let Some(expr) = parameters {
             self.configure(set, expr, &format!("{pointer}/{attribute}"), &mut instance);

@@ -159,6 +159,11 @@ impl<'a> Judge<'a> {
                 by_file[finding.file].push(finding.diagnostic);
             }
         }
+        let mut undeclared = Vec::new();
+        rules::xs110_instance_secret_binding::check_undeclared(set, &mut undeclared);
+        for finding in undeclared {
+            by_file[finding.file].push(finding.diagnostic);
+        }
         if matches!(self.kind, Kind::Kubernetes | Kind::CfManifest) {
             if let Ok(documents) = crate::yaml::parse_documents(&set.files[0].text) {
                 rules::xs120_committed_credentials::check_secrets(&set.files[0], &documents, &mut by_file[0]);
