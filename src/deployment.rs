@@ -97,7 +97,10 @@ impl Kind {
             Kind::CfManifest => text.contains("credential-type") || Kind::Kubernetes.is_relevant(text),
             Kind::ServicesManifest => text.contains("xsuaa"),
             Kind::Shell | Kind::Ci => {
-                (text.contains("xsuaa")
+                // A binding or key that asks for XSUAA's own `instance-secret` (XS110).
+                (text.contains("instance-secret")
+                    && ["create-service-key", "bind-service", "csk ", "bs "].iter().any(|c| text.contains(c)))
+                    || (text.contains("xsuaa")
                     && (text.contains("create-service")
                         || text.contains("update-service")
                         || text.contains(" cs ")
@@ -352,6 +355,10 @@ pub struct InstanceSet {
     /// Instances (by index) whose findings are reported only in the declaring file: a Helm
     /// values overlay, whose chart reports the rest.
     pub own_only: Vec<usize>,
+    /// Credential types that bindings and service keys ask of an instance the set does not
+    /// declare (an app's `manifest.yml` binding an instance made by hand, `cf create-service-key`
+    /// in a Makefile): `instance-secret` is XSUAA's alone, so XS110 judges it all the same.
+    pub undeclared: Vec<CredentialRequest>,
     /// Descriptor files already parsed into a layer, by file index.
     layers_of: std::collections::HashMap<usize, Layer>,
 }
@@ -482,7 +489,12 @@ pub fn load(
         Kind::Kubernetes => load_kubernetes(&mut set, file, files),
         Kind::Terraform => load_terraform(&mut set, file, root, files),
         // A Kubernetes manifest may be named so too; a `cf push` manifest declares nothing.
-        Kind::CfManifest => load_kubernetes(&mut set, file, files),
+        Kind::CfManifest => {
+            load_kubernetes(&mut set, file, files);
+            if set.instances.is_empty() {
+                cf::undeclared_requests(&mut set, file);
+            }
+        }
         Kind::ServicesManifest => cf::load_services_manifest(&mut set, file, root, files),
         Kind::Shell => shell::load_script(&mut set, file, root, files),
         Kind::Ci => shell::load_ci(&mut set, file, root, files),
@@ -506,13 +518,14 @@ fn declares_cloud_foundry(kind: Kind) -> bool {
     matches!(kind, Kind::Mta | Kind::Terraform | Kind::ServicesManifest | Kind::Shell | Kind::Ci | Kind::Piper)
 }
 
-/// Adds the apps' bindings and service keys that scripts beside the deployment file (or at the
-/// repository's root) make for the set's Cloud Foundry instances. Only the runbook lists them,
-/// and no rule judges them: the engine asks for them when the run keeps an inventory, so that
-/// `check` does not read those scripts again for every deployment file.
+/// Adds the apps' bindings and service keys that scripts and `cf push` manifests beside the
+/// deployment file (or at the repository's root) make for the set's Cloud Foundry instances.
+/// Only the runbook lists them, and no rule judges them: the engine asks for them when the run
+/// keeps an inventory, so that `check` does not read those files again for every deployment file.
 pub fn attach_script_bindings(set: &mut InstanceSet, kind: Kind, root: &Path, files: &dyn Files) {
     if declares_cloud_foundry(kind) {
         shell::attach_script_bindings(set, root, files);
+        cf::attach_app_names(set, root, files);
     }
 }
 
@@ -1380,10 +1393,13 @@ fn load_terraform(set: &mut InstanceSet, file: usize, root: &Path, files: &dyn F
             block.labels.get(1).and_then(hcl_edit::Span::span).map_or(Span::default(), |r| Span::new(r.start, r.end));
         let plan = crate::hcl::string_attribute(block, "serviceplan_name").map(|(p, s)| (p.to_string(), s));
         let pointer = format!("/resource/{INSTANCE}/{name}");
+        // Known by its `name`, not its label: two modules' `xsuaa` resources are two instances.
+        let (known_as, service_name) = module.service_name(block, name);
         let mut instance = Instance {
             plan,
             plan_pointer: format!("{pointer}/serviceplan_name"),
-            ..Instance::declared(name.to_string(), Format::Terraform, file, span, pointer.clone())
+            service_name,
+            ..Instance::declared(known_as, Format::Terraform, file, span, pointer.clone())
         };
         terraform::btp_parameters(set, &module, block, &mut instance);
         let reference = format!("{INSTANCE}.{name}.");

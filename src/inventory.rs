@@ -37,8 +37,9 @@ pub struct Facts {
     pub descriptor: Option<String>,
     /// The bindings and service keys found in the repository.
     pub bindings: Vec<BindingRecord>,
-    /// The name the platform knows the instance by, when it differs from `name` (an MTA
-    /// resource's `parameters.service-name`).
+    /// The name the platform knows the instance by, when it differs from `name`: an MTA
+    /// resource's `parameters.service-name`, or a Terraform resource's `name` that is known only
+    /// when Terraform runs (`${var.env}-xsuaa`; `name` is then the resource's label).
     pub service_name: Option<String>,
     /// A Kubernetes instance's namespace, when its manifest names one.
     pub namespace: Option<String>,

@@ -273,12 +273,21 @@ pub fn markdown(entries: &[Entry<'_>], found: usize) -> String {
             markdown_code(&format!("{}:{}", r.file, r.line))
         ));
         if let Some(service_name) = e.service_name {
-            let resolved = if service_name.contains("${") { ", its placeholders resolved at deployment" } else { "" };
-            out.push_str(&format!(
-                "- Instance: {} in Cloud Foundry (`service-name` of the MTA resource {}{resolved})\n",
-                markdown_code(service_name),
-                markdown_code(&r.name)
-            ));
+            if r.kind.starts_with("terraform") {
+                out.push_str(&format!(
+                    "- Instance: {} (the `name` of the Terraform resource {}, known when Terraform runs)\n",
+                    markdown_code(service_name),
+                    markdown_code(&r.name)
+                ));
+            } else {
+                let resolved =
+                    if service_name.contains("${") { ", its placeholders resolved at deployment" } else { "" };
+                out.push_str(&format!(
+                    "- Instance: {} in Cloud Foundry (`service-name` of the MTA resource {}{resolved})\n",
+                    markdown_code(service_name),
+                    markdown_code(&r.name)
+                ));
+            }
         }
         out.push_str(&format!("- Environment: {}\n", environment_label(r)));
         out.push_str(&format!("- Plan: {}\n", markdown_text(&r.plan)));

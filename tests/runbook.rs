@@ -232,3 +232,70 @@ resource "cloudfoundry_service_instance" "app_xsuaa" {
     assert!(out.contains("   terraform apply\n") && !out.contains("cf update-service"), "{out}");
     assert!(out.contains("cf bind-service '<app>' app-xsuaa --strategy multiple"), "{out}");
 }
+
+/// Two modules' `btp_subaccount_service_instance "xsuaa"`: two instances, each known by its
+/// `name` (issue 22); a `name` only Terraform knows is shown with its expression as placeholder.
+#[test]
+fn terraform_instances_are_known_by_their_name_not_their_label() {
+    let dir = tempfile::tempdir().unwrap();
+    let module = |name: &str| {
+        format!(
+            r#"resource "btp_subaccount_service_instance" "xsuaa" {{
+  subaccount_id         = var.subaccount_id
+  service_offering_name = "xsuaa"
+  serviceplan_name      = "application"
+  name                  = {name}
+  parameters            = jsonencode({{ xsappname = "app" }})
+}}
+"#
+        )
+    };
+    write(dir.path(), "infra/billing/main.tf", &module("\"billing-xsuaa\""));
+    write(dir.path(), "infra/orders/main.tf", &module("\"orders-xsuaa\""));
+    write(dir.path(), "infra/shared/main.tf", &module("\"${var.env}-xsuaa\""));
+    let (code, out) = runbook(dir.path(), &[]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("## `billing-xsuaa` (`infra/billing/main.tf:1`)"), "{out}");
+    assert!(out.contains("## `orders-xsuaa` (`infra/orders/main.tf:1`)"), "{out}");
+    insta::assert_snapshot!("runbook_terraform_names", out);
+    let audit = Command::cargo_bin("xsuaa-lint")
+        .unwrap()
+        .current_dir(dir.path())
+        .args(["audit", "--isolated", "--format", "json", "."])
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&audit.stdout).unwrap();
+    let mut names: Vec<&str> = report["repositories"][0]["instances"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["name"].as_str().unwrap())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["billing-xsuaa", "orders-xsuaa", "xsuaa"], "{report:#}");
+}
+
+/// The `services:` of a `cf push` manifest that name an instance of the repository are its
+/// apps' bindings: listed, and rebound by name in step 3 (issue 22).
+#[test]
+fn apps_bound_by_cf_push_are_listed() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "services-manifest.yml",
+        "create-services:\n  - name: ledger-uaa\n    broker: xsuaa\n    plan: application\n    parameters: xs-security.json\n",
+    );
+    write(dir.path(), "xs-security.json", "{\"xsappname\": \"ledger\"}\n");
+    write(
+        dir.path(),
+        "manifest.yml",
+        "applications:\n  - name: ledger-api\n    services:\n      - ledger-uaa\n      - ledger-db\n  - name: ledger-ui\n    services:\n      - name: ledger-uaa\n        parameters:\n          credential-type: binding-secret\n",
+    );
+    let (code, out) = runbook(dir.path(), &[]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("- binding `ledger-api`: `manifest.yml:4`\n"), "{out}");
+    assert!(out.contains("- binding `ledger-ui`: `manifest.yml:8`\n"), "{out}");
+    assert!(out.contains("cf bind-service ledger-api ledger-uaa --strategy multiple"), "{out}");
+    assert!(!out.contains("ledger-db"), "{out}");
+    insta::assert_snapshot!("runbook_cf_push_bindings", out);
+}

@@ -630,6 +630,11 @@ fn identity_of(record: &InstanceRecord) -> String {
         return format!("descriptor\0{}", record.file);
     }
     let name = record.facts.service_name.as_deref().unwrap_or(&record.name);
+    // A Terraform name known only when Terraform runs (`${var.env}-xsuaa`) may differ per
+    // module: one instance per declaring file.
+    if record.kind.starts_with("terraform") && record.facts.service_name.is_some() {
+        return format!("{}\0{}\0{name}\0{}", record.facts.environment, record.file, record.line);
+    }
     let namespace = record.facts.namespace.as_deref().unwrap_or_default();
     format!("{}\0{namespace}\0{name}", record.facts.environment)
 }

@@ -162,3 +162,108 @@ pub(super) fn attach_app_bindings(set: &mut InstanceSet, root: &Path, files: &dy
         }
     }
 }
+
+/// The apps a `cf push` manifest binds to each instance it names (`applications[].services[]`,
+/// a name or `{name: ...}`), with where: made once per run for each manifest.
+struct AppNames {
+    source: crate::source::SourceFile,
+    by_instance: std::collections::HashMap<String, Vec<(String, crate::source::Span)>>,
+}
+
+impl AppNames {
+    fn of(read: Result<crate::source::SourceFile, super::Unreadable>) -> Option<AppNames> {
+        let source = read.ok()?;
+        if !source.text.contains("services") {
+            return None;
+        }
+        let doc = crate::yaml::parse_documents(&source.text).ok()?.into_iter().next()?;
+        let mut by_instance: std::collections::HashMap<String, Vec<(String, crate::source::Span)>> =
+            std::collections::HashMap::new();
+        for app in doc.get("applications").and_then(Node::as_array).unwrap_or_default() {
+            let app_name = app.get("name").and_then(Node::as_str).unwrap_or("?");
+            for service in app.get("services").and_then(Node::as_array).unwrap_or_default() {
+                let named = service.as_str().map(|n| (n, service.span)).or_else(|| {
+                    let node = service.get("name")?;
+                    Some((node.as_str()?, service.span))
+                });
+                if let Some((instance, span)) = named {
+                    by_instance.entry(instance.to_string()).or_default().push((app_name.to_string(), span));
+                }
+            }
+        }
+        (!by_instance.is_empty()).then_some(AppNames { source, by_instance })
+    }
+}
+
+/// Adds the apps that `cf push` manifests (beside the deployment file, at the repository's root)
+/// bind to the set's instances, by name or service name: for `runbook`, which lists them.
+pub(super) fn attach_app_names(set: &mut InstanceSet, root: &Path, files: &dyn Files) {
+    if set.instances.is_empty() {
+        return;
+    }
+    let mut folders: Vec<PathBuf> = Vec::new();
+    if let Some(folder) = set.paths[0].parent() {
+        folders.push(super::normalize(folder));
+    }
+    let root = super::normalize(root);
+    if !folders.contains(&root) {
+        folders.push(root);
+    }
+    for folder in folders {
+        for name in MANIFESTS {
+            let path = super::normalize(&folder.join(name));
+            let made = files.derived(&path, "cf push apps", &|read| std::sync::Arc::new(AppNames::of(read)));
+            let Some(Some(manifest)) = made.downcast_ref::<Option<AppNames>>() else { continue };
+            let mut found = Vec::new();
+            for (n, instance) in set.instances.iter().enumerate() {
+                let names = std::iter::once(instance.name.as_str()).chain(instance.service_name.as_deref());
+                let mut apps: Vec<&(String, crate::source::Span)> =
+                    names.filter_map(|k| manifest.by_instance.get(k)).flatten().collect();
+                apps.dedup();
+                found.extend(apps.into_iter().map(|(app, span)| (n, app.clone(), *span)));
+            }
+            if found.is_empty() {
+                continue;
+            }
+            let file = match set.paths.iter().position(|p| super::normalize(p) == path) {
+                Some(file) => file,
+                None => {
+                    let mut source = manifest.source.clone();
+                    source.path = path.to_string_lossy().into_owned();
+                    set.add_file(path.clone(), source)
+                }
+            };
+            for (n, app, span) in found {
+                set.instances[n].bindings.push(super::BindingRef { file, key: false, name: app, span });
+            }
+        }
+    }
+}
+
+/// A `cf push` manifest judged on its own (no file of the run declares what it binds): the
+/// `credential-type` each binding asks for, XS110's when it is `instance-secret`.
+pub(super) fn undeclared_requests(set: &mut InstanceSet, file: usize) {
+    if !set.files[file].text.contains("instance-secret") {
+        return;
+    }
+    let Ok(docs) = crate::yaml::parse_documents(&set.files[file].text) else { return };
+    let Some(doc) = docs.first() else { return };
+    for (a, app) in doc.get("applications").and_then(Node::as_array).unwrap_or_default().iter().enumerate() {
+        let app_name = app.get("name").and_then(Node::as_str).unwrap_or("?");
+        for (s, service) in app.get("services").and_then(Node::as_array).unwrap_or_default().iter().enumerate() {
+            let (Some(instance), Some(node)) =
+                (service.get("name").and_then(Node::as_str), service.pointer("/parameters/credential-type"))
+            else {
+                continue;
+            };
+            let Some(value) = node.as_str() else { continue };
+            set.undeclared.push(super::CredentialRequest {
+                file,
+                what: format!("the binding of app `{app_name}` to instance `{instance}`"),
+                value: value.to_string(),
+                span: node.span,
+                pointer: format!("/applications/{a}/services/{s}/parameters/credential-type"),
+            });
+        }
+    }
+}

@@ -174,7 +174,13 @@ fn load_fragments(
             }
             _ => continue,
         };
-        let Some(&n) = by_name.get(&target.0) else { continue };
+        let Some(&n) = by_name.get(&target.0) else {
+            // An instance the script does not declare: only what the request asks is judged.
+            if let Some(request) = undeclared_request(file, command, &target.0, value_of(&flags), &what) {
+                set.undeclared.push(request);
+            }
+            continue;
+        };
         // The whole command, for the runbook's list of bindings and keys.
         let whole = Span::new(command.words[0].1.start, command.words.last().map_or(target.1.end, |w| w.1.end));
         set.instances[n].bindings.push(super::BindingRef { file, key, name: name.clone(), span: whole });
@@ -196,6 +202,35 @@ fn load_fragments(
             push_request(&mut set.instances[n], file, what, &request, pointer);
         }
     }
+}
+
+/// The `-c` value of a command.
+fn value_of<'a>(flags: &[(&str, &'a Word)]) -> Option<&'a Word> {
+    flags.iter().find(|(flag, _)| *flag == "-c").map(|(_, value)| *value)
+}
+
+/// The `credential-type` a key or binding of an instance the file does not declare asks for in
+/// its inline `-c` JSON, placed on that JSON.
+fn undeclared_request(
+    file: usize,
+    command: &Command,
+    instance: &str,
+    value: Option<&Word>,
+    what: &str,
+) -> Option<super::CredentialRequest> {
+    let (text, span) = value?;
+    if !text.trim_start().starts_with('{') {
+        return None;
+    }
+    let node = crate::parse::parse(text, 0).ok()?;
+    let asked = node.get("credential-type")?.as_str()?.to_string();
+    Some(super::CredentialRequest {
+        file,
+        what: format!("{what} of instance `{instance}`"),
+        value: asked,
+        span: *span,
+        pointer: format!("/commands/{instance}/{}/credential-type", command.words[1].0),
+    })
 }
 
 /// Attaches the apps' bindings and the service keys that scripts beside the deployment file (or

@@ -167,7 +167,7 @@ impl<'a> Module<'a> {
             Some((a, expr)) => (a, Some(expr)),
             None => ("parameters", None),
         };
-        let name = crate::hcl::string_attribute(block, "name").map(|(n, _)| n.to_string());
+        let (name, service_name) = self.service_name(block, label);
         let offering = self.offering(block, &pointer);
         let is_xsuaa = match offering.as_ref().and_then(|o| o.offering.as_deref()) {
             Some(offering) => offering == "xsuaa",
@@ -175,7 +175,8 @@ impl<'a> Module<'a> {
             None => {
                 let says = |n: &str| n.to_ascii_lowercase().contains("xsuaa");
                 says(label)
-                    || name.as_deref().is_some_and(says)
+                    || says(&name)
+                    || service_name.as_deref().is_some_and(says)
                     || parameters.is_some_and(|p| self.literal_xsappname(p))
             }
         };
@@ -194,13 +195,8 @@ impl<'a> Module<'a> {
         let mut instance = Instance {
             plan,
             plan_pointer,
-            ..Instance::declared(
-                name.unwrap_or_else(|| label.to_string()),
-                Format::TerraformCf,
-                self.file,
-                span,
-                pointer.clone(),
-            )
+            service_name,
+            ..Instance::declared(name, Format::TerraformCf, self.file, span, pointer.clone())
         };
         if let Some(expr) = parameters {
             self.configure(set, expr, &format!("{pointer}/{attribute}"), &mut instance);
@@ -208,6 +204,35 @@ impl<'a> Module<'a> {
         self.bindings(label, &mut instance);
         self.bindings_elsewhere(set, label, &mut instance);
         set.instances.push(instance);
+    }
+
+    /// The name the service knows an instance by, from the resource's `name` argument (both
+    /// providers require one): `(name, None)` when it is literal, or a local that is; else the
+    /// resource's label and the name as written, its Terraform expressions as `${...}`
+    /// placeholders (`"${var.env}-xsuaa"`, `var.name` as `${var.name}`), known when Terraform runs.
+    pub(super) fn service_name(&self, block: &Block, label: &str) -> (String, Option<String>) {
+        let Some(attribute) = block.body.get_attribute("name") else { return (label.to_string(), None) };
+        let expr = &attribute.value;
+        let literal = |expr: &Expression| match expr {
+            Expression::String(s) => Some(s.value().to_string()),
+            _ => None,
+        };
+        if let Some(name) = literal(expr) {
+            return (name, None);
+        }
+        let span = span_of(expr.span());
+        if let Some(name) = self.local(span).and_then(|(_, value)| literal(value)) {
+            return (name, None);
+        }
+        let source = self.text.get(span.start..span.end).unwrap_or_default().trim();
+        let written = match expr {
+            Expression::StringTemplate(_) => {
+                source.strip_prefix('"').and_then(|s| s.strip_suffix('"')).unwrap_or(source).to_string()
+            }
+            // On one line: a placeholder the runbook shows in a command.
+            _ => format!("${{{}}}", source.split_whitespace().collect::<Vec<_>>().join(" ")),
+        };
+        (label.to_string(), Some(written))
     }
 
     /// The instance's layers from its `parameters`; one that is not known is reported (XS007)

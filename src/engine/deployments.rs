@@ -490,13 +490,14 @@ impl Collector<'_> {
                 }
             }
         }
-        // Named like a `cf push` manifest but a Kubernetes manifest (`k8s/manifest.yaml`): judged
-        // as one, when no declaring file bound instances through it.
+        // Named like a `cf push` manifest but a Kubernetes manifest (`k8s/manifest.yaml`), or a
+        // manifest asking for `instance-secret` (XS110 whoever declares the instance): judged on
+        // its own, when no declaring file bound instances through it.
         if !self.used_by_deployments.lock().unwrap().contains_key(&key) {
             let text =
                 load::read_path_within(path, display, load::Format::Deployment, self.bound(path, explicit).as_deref())
                     .ok();
-            if text.is_some_and(|t| Kind::Kubernetes.is_relevant(&t.text)) {
+            if text.is_some_and(|t| Kind::Kubernetes.is_relevant(&t.text) || t.text.contains("instance-secret")) {
                 return self.deployment(path, display, Kind::CfManifest, explicit, &Extensions::none(), opts);
             }
         }

@@ -143,7 +143,11 @@ impl<'a> Judge<'a> {
             records.push((evaluation.state, codes));
             let link = set.links.iter().find(|(i, _)| *i == n).map(|(_, link)| link);
             let own_only = set.own_only.contains(&n);
+            let terraform = matches!(instance.format, deployment::Format::Terraform | deployment::Format::TerraformCf);
             for mut finding in evaluation.findings.into_iter().filter(|f| !own_only || f.file == instance.file) {
+                if terraform && changes_credential_types(finding.diagnostic.rule.code) {
+                    hidden_from_plans(&mut finding.diagnostic);
+                }
                 // A file the deployment file does not name itself: say how it reaches the instance.
                 if let Some(link) = link.filter(|_| finding.file != instance.file) {
                     finding.diagnostic.message = format!("{} ({link})", finding.diagnostic.message);
@@ -154,6 +158,11 @@ impl<'a> Judge<'a> {
                 }
                 by_file[finding.file].push(finding.diagnostic);
             }
+        }
+        let mut undeclared = Vec::new();
+        rules::xs110_instance_secret_binding::check_undeclared(set, &mut undeclared);
+        for finding in undeclared {
+            by_file[finding.file].push(finding.diagnostic);
         }
         if matches!(self.kind, Kind::Kubernetes | Kind::CfManifest) {
             if let Ok(documents) = crate::yaml::parse_documents(&set.files[0].text) {
@@ -211,6 +220,36 @@ impl<'a> Judge<'a> {
             crate::parse::parse(text, usize::from(text.starts_with('\u{feff}')) * 3).is_ok()
         }
     }
+}
+
+/// Whether a rule's change is a change of the instance's `credential-types` (a migration step):
+/// on a Terraform instance, `terraform plan` does not show it.
+fn changes_credential_types(code: &str) -> bool {
+    [
+        &rules::xs101_implicit_credential_types::RULE,
+        &rules::xs102_instance_secret_only::RULE,
+        &rules::xs103_unfinished_migration::RULE,
+        &rules::xs104_instance_secret_default::RULE,
+        &rules::xs107_credential_types_replaced::RULE,
+        &rules::xs109_skipped_dual_state::RULE,
+        &rules::xs113_instance_secret_outside_cloud_foundry::RULE,
+        &rules::xs214_migration_finished::RULE,
+    ]
+    .iter()
+    .any(|rule| rule.code == code)
+}
+
+/// Both Terraform providers mark an instance's `parameters` sensitive
+/// (`btp_subaccount_service_instance`, `cloudfoundry_service_instance`): `terraform plan` prints
+/// `(sensitive value)` where `instance-secret` is added or removed, so the help says where a
+/// reviewer can see the change.
+fn hidden_from_plans(diagnostic: &mut Diagnostic) {
+    const NOTE: &str = "`terraform plan` shows the instance's `parameters` as `(sensitive value)` (the provider marks them sensitive): review this change in the diff of the `.tf` file (or of the descriptor it reads), the only place it can be seen before `terraform apply`.";
+    diagnostic.help = Some(match diagnostic.help.as_deref() {
+        Some(help) if help.ends_with('.') => format!("{help} {NOTE}").into(),
+        Some(help) => format!("{help}. {NOTE}").into(),
+        None => NOTE.into(),
+    });
 }
 
 /// The findings of one file, sorted, each once (a descriptor shared by two instances).

@@ -3,7 +3,10 @@
 //! ## What it does
 //! Reports `credential-type: instance-secret` requested by a binding or service key: MTA
 //! `requires[].parameters.config`, MTA `service-keys[].config`, Kyma `ServiceBinding.spec.parameters`,
-//! Terraform binding `parameters`.
+//! Terraform binding `parameters`, `cf push` manifests' `services[].parameters`, `cf
+//! create-service-key` and `cf bind-service` with `-c` in scripts and CI files. `instance-secret`
+//! is XSUAA's own value, so the request is reported whether or not the repository declares the
+//! instance (one made by hand); the fix is then left to the reader, who knows its list.
 //!
 //! ## Why
 //! Since January 19, 2026, xsuaa hands out no instance secret for new bindings and service keys,
@@ -119,6 +122,28 @@ fn check_instance(ctx: &InstanceContext<'_>, out: &mut Vec<Finding>) {
                 "Ask for a type the instance allows: `binding-secret` or `x509`, after adding it to `credential-types`.",
             );
         }
+        out.push(Finding { file: request.file, diagnostic: d });
+    }
+}
+
+/// `credential-type: instance-secret` asked of an instance that the file does not declare (an
+/// app's `manifest.yml` binding an instance made by hand, `cf create-service-key` in a Makefile):
+/// the value is XSUAA's alone, so the instance is an XSUAA one. Its `credential-types` are not in
+/// the repository, so no fix is offered.
+pub fn check_undeclared(set: &crate::deployment::InstanceSet, out: &mut Vec<Finding>) {
+    let wanted = CredentialType::InstanceSecret.as_str();
+    for request in set.undeclared.iter().filter(|r| r.value == wanted) {
+        let d = Diagnostic::new(
+            &RULE,
+            &set.files[request.file],
+            request.span,
+            request.pointer.clone(),
+            format!(
+                "{} asks for `credential-type: instance-secret`, which xsuaa has not handed out for new bindings and service keys since 2026-01-19",
+                request.what
+            ),
+        )
+        .with_help("Ask for `binding-secret` (or `x509`), after checking that the instance's `credential-types` allows it: the instance is not declared in the repository, so its list is not known here.");
         out.push(Finding { file: request.file, diagnostic: d });
     }
 }
