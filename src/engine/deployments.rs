@@ -541,20 +541,28 @@ impl Collector<'_> {
     }
 
     /// Findings in files the run did not visit itself (extensions, descriptors outside the
-    /// walk or excluded from it).
-    pub(super) fn leftover_findings(&self, cwd: Option<&Path>, opts: &Options) {
-        let left: Vec<(PathBuf, Parked)> = self.used_by_deployments.lock().unwrap().drain().collect();
+    /// walk or excluded from it). `deployments_only`: only those of deployment files, which no
+    /// later phase takes (so their reports need not wait for the end of the run).
+    pub(super) fn leftover_findings(&self, cwd: Option<&Path>, opts: &Options, deployments_only: bool) {
+        let is_deployment = |path: &Path| {
+            path.file_name()
+                .and_then(|n| n.to_str())
+                .and_then(|n| crate::discover::classify_path(path, n))
+                .is_some_and(|k| matches!(k, crate::discover::FileKind::Deployment(_)))
+        };
+        let left: Vec<(PathBuf, Parked)> = {
+            let mut parked = self.used_by_deployments.lock().unwrap();
+            let keys: Vec<PathBuf> =
+                parked.keys().filter(|path| !deployments_only || is_deployment(path)).cloned().collect();
+            keys.into_iter().filter_map(|k| parked.remove_entry(&k)).collect()
+        };
         for (path, parked) in left {
             if parked.diagnostics.is_empty() && parked.original.is_none() {
                 continue;
             }
             // A deployment file judged on its own (a `.tf` of the module, a script, a ConfigMap's
             // manifest) may also hold findings of another file's instances: reported too.
-            let deployment = path
-                .file_name()
-                .and_then(|n| n.to_str())
-                .and_then(|n| crate::discover::classify_path(&path, n))
-                .is_some_and(|k| matches!(k, crate::discover::FileKind::Deployment(_)));
+            let deployment = is_deployment(&path);
             if !self.seen.first(&path) && !deployment {
                 continue;
             }

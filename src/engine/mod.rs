@@ -329,6 +329,9 @@ pub fn check(
         let display = discover::display_path(&p, cwd.as_deref());
         collector.cf_manifest(&p, &display, explicit, &extensions, opts)
     });
+    // Findings parked for deployment files: no later phase takes them, so out now rather than
+    // holding back every path after theirs until the end.
+    collector.leftover_findings(cwd.as_deref(), opts, true);
     // The last phase in path order, a batch at a time: each report leaves once no earlier path
     // can still come, so the run holds a batch's reports, not the tree's.
     let mut late = collector.late_paths(cwd.as_deref());
@@ -354,7 +357,7 @@ pub fn check(
         hand_over(&mut pending, limit.as_deref(), reporter);
     }
     drop(extensions);
-    collector.leftover_findings(cwd.as_deref(), opts);
+    collector.leftover_findings(cwd.as_deref(), opts, false);
     collector.unused_suppressions(&dirs, cwd.as_deref());
     pending.append(&mut collector.reports.lock().unwrap());
     hand_over(&mut pending, None, reporter);
