@@ -383,6 +383,9 @@ pub fn check_git_metadata(workdir: &Path) -> Result<(), String> {
     Ok(())
 }
 
+/// A folder and the suffix its files were listed by.
+type Listing = (PathBuf, String);
+
 /// The files of one run read through [`Disk`], by canonical path: a file that several
 /// deployment files bring in (a root `manifest.yml`, a script, an extension, a descriptor) is
 /// read from the disk at most twice, then served from memory. Only a file asked for a second
@@ -398,7 +401,7 @@ pub struct Reads {
     derived: Mutex<HashMap<(PathBuf, &'static str), crate::deployment::Derived>>,
     /// Folder listings by folder and suffix: every Helm chart of a repository looks for scripts
     /// in each folder up to the root, whose listing grows with the charts.
-    listed: Mutex<HashMap<(PathBuf, String), Arc<[PathBuf]>>>,
+    listed: Mutex<HashMap<Listing, Arc<[PathBuf]>>>,
 }
 
 impl Reads {
