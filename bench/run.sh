@@ -17,6 +17,15 @@ cargo build --release --manifest-path "$root/Cargo.toml" >/dev/null
 bin="$root/target/release/xsuaa-lint"
 run() { hyperfine --style basic -i -N --export-json "$work/$1.json" "${@:2}" | grep -E 'Time|±|faster' ; }
 
+echo "== the targets: from inside the default tree, configuration lookup on (and --isolated), vs rg --files"
+uptime
+ratio="$root/../shared/bench/ratio.py"
+(cd "$work/default" && python3 "$ratio" -- "$bin check --output-format json ." "rg --files .")
+(cd "$work/default" && python3 "$ratio" -- "$bin check --isolated --output-format json ." "rg --files .")
+(cd "$work/default" && python3 "$ratio" -- "$bin audit --isolated --quiet --repos-at 2 . --format json" "$bin check --isolated --output-format json .")
+make_tree all --formats all
+(cd "$work/all" && python3 "$ratio" -- "$bin check --output-format json ." "rg --files .")
+
 echo "== check on the whole default tree vs rg --files"
 run default --warmup 1 --runs 7 "rg --files $work/default" "$bin check --isolated $work/default --output-format concise"
 

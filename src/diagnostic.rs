@@ -179,3 +179,16 @@ impl Diagnostic {
         }
     }
 }
+
+/// The findings of one file, as a run hands them to its outputs (the engine's outcome per file).
+#[derive(Debug, Default)]
+pub struct FileReport {
+    pub path: String,
+    pub diagnostics: Vec<Diagnostic>,
+    /// The file's text, kept only for outputs that show snippets (and only with findings).
+    pub source: Option<crate::source::SourceFile>,
+    /// Fixes applied to this file (or that would be, with `--diff`).
+    pub fixes_applied: usize,
+    /// A unified diff of what `--fix` would change (`--diff`).
+    pub diff: Option<String>,
+}

@@ -383,6 +383,9 @@ pub fn check_git_metadata(workdir: &Path) -> Result<(), String> {
     Ok(())
 }
 
+/// A folder and the suffix its files were listed by.
+type Listing = (PathBuf, String);
+
 /// The files of one run read through [`Disk`], by canonical path: a file that several
 /// deployment files bring in (a root `manifest.yml`, a script, an extension, a descriptor) is
 /// read from the disk at most twice, then served from memory. Only a file asked for a second
@@ -396,6 +399,9 @@ pub struct Reads {
     held_bytes: AtomicU64,
     /// What the model made of a file, by canonical path and what it is ([`crate::deployment::Files::derived`]).
     derived: Mutex<HashMap<(PathBuf, &'static str), crate::deployment::Derived>>,
+    /// Folder listings by folder and suffix: every Helm chart of a repository looks for scripts
+    /// in each folder up to the root, whose listing grows with the charts.
+    listed: Mutex<HashMap<Listing, Arc<[PathBuf]>>>,
 }
 
 impl Reads {
@@ -461,6 +467,19 @@ impl Reads {
         }
         made
     }
+
+    /// [`list_files`], listed once per run for each folder and suffix.
+    fn list(&self, folder: &Path, suffix: &str) -> Vec<PathBuf> {
+        let key = (folder.to_path_buf(), suffix.to_string());
+        if let Some(listed) = self.listed.lock().ok().and_then(|l| l.get(&key).cloned()) {
+            return listed.to_vec();
+        }
+        let listed = list_files(folder, suffix);
+        if let Ok(mut held) = self.listed.lock() {
+            held.entry(key).or_insert_with(|| listed.as_slice().into());
+        }
+        listed
+    }
 }
 
 /// The disk, as the deployment model reads the files a deployment file brings in: each inside
@@ -500,7 +519,7 @@ impl crate::deployment::Files for DiskWithin<'_> {
     }
 
     fn list(&self, folder: &Path, suffix: &str) -> Vec<PathBuf> {
-        list_files(folder, suffix)
+        self.reads.list(folder, suffix)
     }
 }
 

@@ -15,9 +15,8 @@ pub mod trend;
 
 use crate::config::{Discovery, Resolver};
 use crate::diagnostic::Severity;
-use crate::engine::{self, FixMode};
+use crate::engine;
 use crate::inventory::InstanceRecord;
-use crate::report::OutputFormat;
 use identity::{CodeOwners, GitIdentity};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -432,19 +431,7 @@ pub fn run(options: &AuditOptions) -> AuditReport {
     // Repositories in batches, each batch one run of the engine over its repositories (one walk),
     // batches in parallel: a run per repository would start a walk per repository, and one run
     // over all would hold every report until the end.
-    let engine_options = engine::Options {
-        format: OutputFormat::Concise,
-        color: false,
-        fix: FixMode::Off,
-        unsafe_fixes: false,
-        stdin_filename: "<stdin>".into(),
-        threads: 1,
-        base: None,
-        force_exclude: false,
-        plan: None,
-        inventory: true,
-        history: false,
-    };
+    let engine_options = engine::Options { inventory: true, history: false, ..engine::Options::default() };
     let started = std::time::Instant::now();
     let files = AtomicUsize::new(0);
     let done = AtomicUsize::new(0);
@@ -452,8 +439,9 @@ pub fn run(options: &AuditOptions) -> AuditReport {
     let audit_batch = |batch: &[(PathBuf, String)]| {
         let configs = Resolver::new(if options.isolated { Discovery::Isolated } else { Discovery::Nearest });
         let paths: Vec<PathBuf> = batch.iter().map(|(p, _)| p.clone()).collect();
-        let outcome = engine::check(&paths, &engine_options, &configs, None);
-        let audits: Vec<RepositoryAudit> = split(batch, outcome, &configs.errors())
+        let mut reports: Vec<engine::FileReport> = Vec::new();
+        let outcome = engine::check(&paths, &engine_options, &configs, None, &mut reports);
+        let audits: Vec<RepositoryAudit> = split(batch, outcome, &reports, &configs.errors())
             .into_iter()
             .zip(batch)
             .map(|(part, (path, shown))| part.finish(path, shown, cwd.as_deref(), options))
@@ -518,6 +506,7 @@ fn owner(index: &std::collections::HashMap<&str, usize>, file: &str) -> Option<u
 fn split(
     batch: &[(PathBuf, String)],
     outcome: engine::Outcome,
+    reports: &[engine::FileReport],
     config_errors: &[crate::config::ConfigError],
 ) -> Vec<Part> {
     let index: std::collections::HashMap<&str, usize> =
@@ -530,7 +519,7 @@ fn split(
     }
     let io = crate::rules::xs000_io_error::RULE.code;
     let credentials = crate::rules::xs120_committed_credentials::RULE.code;
-    for report in &outcome.reports {
+    for report in reports {
         let Some(i) = owner(&index, &report.path) else { continue };
         let part = &mut parts[i];
         for d in &report.diagnostics {

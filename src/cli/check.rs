@@ -4,6 +4,7 @@ use super::config::{resolver, ConfigSource};
 use super::exit::{FailOn, Verdict, EXIT_CLEAN, EXIT_ERROR};
 use super::thread_count;
 use crate::baseline::Baseline;
+use crate::diagnostic::{FileReport, Severity};
 use crate::engine::{self, FixMode};
 use crate::escape::terminal;
 use crate::report::{self, OutputFormat, Summary};
@@ -18,8 +19,8 @@ pub struct CheckArgs {
     #[arg(default_value = ".")]
     pub paths: Vec<PathBuf>,
     /// How findings are printed.
-    #[arg(long, value_enum, default_value_t = OutputFormat::Full)]
-    pub output_format: OutputFormat,
+    #[arg(long, value_enum, default_value_t = FormatArg::Full)]
+    pub output_format: FormatArg,
     /// The name under which standard input is reported.
     #[arg(long, default_value = "<stdin>")]
     pub stdin_filename: String,
@@ -80,6 +81,42 @@ pub struct CheckArgs {
     pub base: Option<String>,
 }
 
+/// `--output-format`: the report's formats as the command line names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    /// Each finding with the source snippet it points at (the default).
+    Full,
+    /// One line per finding: `path:line:column: CODE message`.
+    Concise,
+    /// One JSON array of findings, sorted by path then position (a documented contract).
+    Json,
+    /// One JSON object per line per finding, the same object as `json` (no array, no summary).
+    JsonLines,
+    /// A SARIF 2.1.0 log, for GitHub code scanning and other code-scanning services.
+    Sarif,
+    /// GitHub Actions workflow commands (`::error file=...::message`), shown as annotations.
+    Github,
+    /// A GitLab Code Quality report (a JSON array), shown in merge requests.
+    Gitlab,
+    /// JUnit XML, one failing test case per finding, for CI test-report views.
+    Junit,
+}
+
+impl From<FormatArg> for OutputFormat {
+    fn from(format: FormatArg) -> Self {
+        match format {
+            FormatArg::Full => OutputFormat::Full,
+            FormatArg::Concise => OutputFormat::Concise,
+            FormatArg::Json => OutputFormat::Json,
+            FormatArg::JsonLines => OutputFormat::JsonLines,
+            FormatArg::Sarif => OutputFormat::Sarif,
+            FormatArg::Github => OutputFormat::Github,
+            FormatArg::Gitlab => OutputFormat::Gitlab,
+            FormatArg::Junit => OutputFormat::Junit,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ColorChoice {
     Auto,
@@ -135,8 +172,6 @@ pub fn run(args: CheckArgs) -> i32 {
         }
     }
     let opts = engine::Options {
-        format: args.output_format,
-        color,
         fix,
         unsafe_fixes: args.unsafe_fixes,
         stdin_filename: args.stdin_filename.clone(),
@@ -148,14 +183,67 @@ pub fn run(args: CheckArgs) -> i32 {
         history: true,
     };
     let (fail_on, exit_zero) = gate(&args, &configs);
-    let outcome = engine::check(&args.paths, &opts, &configs, baseline.as_ref());
-    let mut summary = Summary::of(&outcome.reports, outcome.files_checked, fix == FixMode::Apply, args.unsafe_fixes);
+    let format = OutputFormat::from(args.output_format);
+    let style = report::Style { color, show_unsafe: args.unsafe_fixes };
+    // Kept whole (not written as files complete): `--diff`, `--statistics` and the baseline look
+    // at the whole run; with standard input the report may have to go to standard error, which
+    // only the end of the run tells (`--fix` writes the fixed text to standard output).
+    let keep_all = fix == FixMode::Diff
+        || args.statistics
+        || args.write_baseline.is_some()
+        || args.paths.iter().any(|p| p.as_os_str() == "-");
+    // `--output-file`: written beside its destination and renamed into place once whole.
+    let report_file = match &args.output_file {
+        Some(file) if args.write_baseline.is_none() => match crate::write::NewFile::create(file) {
+            Ok(f) => Some(f),
+            Err(e) => {
+                eprintln!("error: cannot write {}: {e}", file.display());
+                return EXIT_ERROR;
+            }
+        },
+        _ => None,
+    };
+    let stdout = std::io::stdout();
+    let stderr = std::io::stderr();
+    let mut reporter = CheckReporter {
+        stream: (!keep_all).then(|| report::Stream::new(format, style)),
+        out: std::io::BufWriter::with_capacity(
+            64 * 1024,
+            match report_file {
+                Some(file) => Destination::File(file),
+                None => Destination::Console(stdout.lock()),
+            },
+        ),
+        written: Ok(()),
+        summary: Summary { fix_mode: fix == FixMode::Apply, ..Summary::default() },
+        unsafe_fixes: args.unsafe_fixes,
+        worst: None,
+        any_diff: false,
+        kept: Vec::new(),
+        keep_all,
+        wants_source: format == OutputFormat::Full && args.write_baseline.is_none(),
+    };
+    let outcome = engine::check(&args.paths, &opts, &configs, baseline.as_ref(), &mut reporter);
+    let CheckReporter {
+        stream,
+        out: mut streamed,
+        mut written,
+        mut summary,
+        worst,
+        any_diff,
+        kept,
+        unsafe_fixes: _,
+        keep_all: _,
+        wants_source: _,
+    } = reporter;
+    summary.files_checked = outcome.files_checked;
     let config_errors = configs.errors();
     // A broken configuration: the errors say so; no summary may claim that nothing was found.
     summary.quiet = args.quiet || !config_errors.is_empty();
     // Nothing to lint is not a pass worth trusting (a wrong folder, everything excluded): said
     // on standard error, as ruff does, without changing the exit status.
-    if outcome.files_checked == 0 && outcome.io_errors == 0 && !args.quiet && outcome.reports.is_empty() {
+    let nothing_reported = worst.is_none() && kept.is_empty() && summary.total() == 0 && !any_diff;
+    if outcome.files_checked == 0 && outcome.io_errors == 0 && !args.quiet && nothing_reported {
         eprintln!("warning: no XSUAA descriptor or deployment file found in the given paths");
     }
 
@@ -163,7 +251,7 @@ pub fn run(args: CheckArgs) -> i32 {
         for e in &config_errors {
             eprintln!("error: {}", crate::escape::terminal(&e.to_string()));
         }
-        return match crate::baseline::write(file, &outcome.reports) {
+        return match crate::baseline::write(file, &kept) {
             Ok(n) => {
                 eprintln!("Recorded {n} finding(s) in {}.", file.display());
                 if outcome.io_errors > 0 || !config_errors.is_empty() {
@@ -179,42 +267,28 @@ pub fn run(args: CheckArgs) -> i32 {
         };
     }
 
-    let stdout = std::io::stdout();
-    let stderr = std::io::stderr();
     // With `--fix` on standard input, standard output carries the fixed text; the report moves to stderr.
     let stdin_fixed = outcome.fixed_stdin.is_some();
-    // `--output-file`: written beside its destination and renamed into place once whole.
-    let mut report_file = match &args.output_file {
-        Some(file) => match crate::write::NewFile::create(file) {
-            Ok(f) => Some(f),
-            Err(e) => {
-                eprintln!("error: cannot write {}: {e}", file.display());
-                return EXIT_ERROR;
-            }
-        },
-        None => None,
-    };
-    let mut console: Box<dyn Write> = if stdin_fixed { Box::new(stderr.lock()) } else { Box::new(stdout.lock()) };
-    let sink: &mut dyn Write = match report_file.as_mut() {
-        Some(file) => file,
-        None => &mut console,
-    };
-    let written = if fix == FixMode::Diff {
+    let mut console = stderr.lock();
+    let sink: &mut dyn Write = if stdin_fixed && args.output_file.is_none() { &mut console } else { &mut streamed };
+    let written_now = if let Some(stream) = stream {
+        written.and_then(|()| stream.finish(&summary, sink))
+    } else if fix == FixMode::Diff {
         let mut r = Ok(());
-        for report in &outcome.reports {
+        for report in &kept {
             if let Some(diff) = &report.diff {
                 r = r.and_then(|()| sink.write_all(diff.as_bytes()));
             }
         }
         // What blocks fixing (unreadable or unparsable files) must not pass in silence.
-        for report in &outcome.reports {
+        for report in &kept {
             for d in report.diagnostics.iter().filter(|d| rules::blocks_fixing(d.rule.code)) {
                 let (path, message) = (terminal(&report.path), terminal(&d.message));
                 eprintln!("{path}:{}:{}: {} {message}", d.start.line, d.start.column, d.rule.code);
             }
         }
-        let fixes: usize = outcome.reports.iter().filter(|r| r.diff.is_some()).map(|r| r.fixes_applied).sum();
-        let files = outcome.reports.iter().filter(|r| r.diff.is_some()).count();
+        let fixes: usize = kept.iter().filter(|r| r.diff.is_some()).map(|r| r.fixes_applied).sum();
+        let files = kept.iter().filter(|r| r.diff.is_some()).count();
         if !args.quiet {
             eprintln!("Would apply {fixes} fix(es) to {files} file(s).");
         }
@@ -224,14 +298,19 @@ pub fn run(args: CheckArgs) -> i32 {
             let _ = stdout.lock().write_all(outcome.fixed_stdin.as_deref().unwrap_or_default().as_bytes());
         }
         if args.statistics {
-            report::statistics::write(&outcome.reports, &summary, sink)
+            report::statistics::write(&kept, &summary, sink)
         } else {
-            report::write(opts.format, &outcome.reports, &summary, sink)
+            report::write(format, kept, &summary, style, sink)
         }
     };
+    written = written_now;
     let written = written.and_then(|()| sink.flush());
-    let written = written.and_then(|()| report_file.map_or(Ok(()), crate::write::NewFile::commit));
     drop(console);
+    let written = written.and_then(|()| match streamed.into_inner() {
+        Ok(Destination::File(file)) => file.commit(),
+        Ok(Destination::Console(_)) => Ok(()),
+        Err(e) => Err(e.into_error()),
+    });
     for (path, reason) in &outcome.refused {
         eprintln!("error: {}: fix not applied: {}", terminal(path), terminal(reason));
     }
@@ -268,11 +347,10 @@ pub fn run(args: CheckArgs) -> i32 {
         || !config_errors.is_empty();
     let failing = match fix {
         // `--diff` fails when there is something to apply.
-        FixMode::Diff => outcome.reports.iter().any(|r| r.diff.is_some()),
+        FixMode::Diff => any_diff,
         _ => {
             let threshold = fail_on.severity();
-            (args.exit_non_zero_on_fix && summary.fixes_applied > 0)
-                || outcome.reports.iter().flat_map(|r| &r.diagnostics).any(|d| d.severity >= threshold)
+            (args.exit_non_zero_on_fix && summary.fixes_applied > 0) || worst.is_some_and(|worst| worst >= threshold)
         }
     };
     Verdict { errors, failing, exit_zero }.status()
@@ -286,4 +364,63 @@ fn gate(args: &CheckArgs, configs: &crate::config::Resolver) -> (FailOn, bool) {
     let fail_on = args.fail_on.or(configured).unwrap_or(FailOn::Warning);
     let exit_zero = args.exit_zero || config.and_then(|c| c.exit_zero).unwrap_or(false);
     (fail_on, exit_zero)
+}
+
+/// `check`'s outputs as the engine hands over each file: written at once (formats that need
+/// the whole run keep compact records of their own), counted for the summary and the exit
+/// status; kept whole only when the end of the run decides what is written.
+struct CheckReporter {
+    stream: Option<report::Stream>,
+    out: std::io::BufWriter<Destination>,
+    /// The first write error; nothing more is written after it.
+    written: std::io::Result<()>,
+    summary: Summary,
+    unsafe_fixes: bool,
+    /// The highest severity reported.
+    worst: Option<Severity>,
+    /// `--diff`: a file has something to apply.
+    any_diff: bool,
+    kept: Vec<FileReport>,
+    keep_all: bool,
+    wants_source: bool,
+}
+
+impl engine::Reporter for CheckReporter {
+    fn wants_source(&self) -> bool {
+        self.wants_source
+    }
+
+    fn file(&mut self, report: FileReport) {
+        self.summary.add(&report, self.unsafe_fixes);
+        self.worst = report.diagnostics.iter().map(|d| d.severity).chain(self.worst).max();
+        self.any_diff |= report.diff.is_some();
+        if self.keep_all {
+            return self.kept.push(report);
+        }
+        if let (Some(stream), Ok(())) = (self.stream.as_mut(), &self.written) {
+            self.written = stream.file(report, &mut self.out);
+        }
+    }
+}
+
+/// Where the report goes: `--output-file` (renamed into place once whole) or standard output.
+enum Destination {
+    File(crate::write::NewFile),
+    Console(std::io::StdoutLock<'static>),
+}
+
+impl Write for Destination {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match self {
+            Destination::File(file) => file.write(buf),
+            Destination::Console(console) => console.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self {
+            Destination::File(file) => file.flush(),
+            Destination::Console(console) => console.flush(),
+        }
+    }
 }

@@ -4,8 +4,7 @@
 
 use super::config::{resolver, ConfigSource};
 use super::exit::{EXIT_CLEAN, EXIT_ERROR};
-use crate::engine::{self, FixMode};
-use crate::report::OutputFormat;
+use crate::engine;
 use crate::runbook;
 use std::io::Write;
 use std::path::PathBuf;
@@ -35,21 +34,9 @@ pub fn run(args: RunbookArgs) -> i32 {
             return EXIT_ERROR;
         }
     };
-    let opts = engine::Options {
-        format: OutputFormat::Concise,
-        color: false,
-        fix: FixMode::Off,
-        unsafe_fixes: false,
-        stdin_filename: "<stdin>".into(),
-        threads: super::thread_count(None),
-        base: None,
-        force_exclude: false,
-        plan: None,
-        inventory: true,
-        // For the date each dual state began (its descriptor's git history against `HEAD`).
-        history: true,
-    };
-    let outcome = engine::check(&args.paths, &opts, &configs, None);
+    // History: for the date each dual state began (its descriptor's git history against `HEAD`).
+    let opts = engine::Options { threads: super::thread_count(None), inventory: true, ..engine::Options::default() };
+    let outcome = engine::check(&args.paths, &opts, &configs, None, &mut Vec::new());
     let entries = runbook::entries(&outcome.instances);
     let text = match args.format {
         RunbookFormat::Markdown => runbook::markdown(&entries, outcome.instances.len()),

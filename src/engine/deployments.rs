@@ -3,6 +3,7 @@
 //! The judging and the fix loop are the pure core's ([`crate::lint::set`]); here they meet the
 //! disk, the configuration, the history and the reports.
 
+use super::FileReport;
 use super::{Collector, FixMode, Options};
 use crate::config::Config;
 use crate::deployment::InstanceSet;
@@ -12,7 +13,6 @@ use crate::inventory::InstanceRecord;
 use crate::lint::fix::Converged;
 use crate::lint::set::{dedup, judge_group, judge_set, load_set, Declaration, Member, SetOptions, SetOutcome};
 use crate::load;
-use crate::report::{FileReport, OutputFormat};
 use crate::source::SourceFile;
 use rayon::prelude::*;
 use std::collections::HashMap;
@@ -403,7 +403,7 @@ impl Collector<'_> {
             // them (the `full` format, a diff): holding them until the descriptor's turn would
             // make memory grow with the tree.
             if shown && !entry.filled {
-                let needed = opts.format == OutputFormat::Full || original.is_some();
+                let needed = self.keep_source || original.is_some();
                 entry.source = needed.then_some(source);
                 entry.filled = true;
                 entry.original = original;
@@ -449,10 +449,10 @@ impl Collector<'_> {
         };
         if opts.fix == FixMode::Diff {
             if let Some(original) = &parked.original {
-                report.diff = Some(crate::report::diff::unified(display, original, &shown.text));
+                report.diff = Some(crate::lint::diff::unified(display, original, &shown.text));
             }
         }
-        self.publish(report, &shown, opts);
+        self.publish(report, shown, opts);
     }
 
     /// A descriptor judged through a deployment set: its parked report, if it has one.
@@ -538,24 +538,32 @@ impl Collector<'_> {
         crate::rules::xs120_committed_credentials::check_json(&source, &root, &mut diagnostics);
         config.apply(path, &mut diagnostics);
         let report = FileReport { path: source.path.clone(), diagnostics, ..FileReport::default() };
-        self.publish(report, &source, opts);
+        self.publish(report, source, opts);
     }
 
     /// Findings in files the run did not visit itself (extensions, descriptors outside the
-    /// walk or excluded from it).
-    pub(super) fn leftover_findings(&self, cwd: Option<&Path>, opts: &Options) {
-        let left: Vec<(PathBuf, Parked)> = self.used_by_deployments.lock().unwrap().drain().collect();
+    /// walk or excluded from it). `deployments_only`: only those of deployment files, which no
+    /// later phase takes (so their reports need not wait for the end of the run).
+    pub(super) fn leftover_findings(&self, cwd: Option<&Path>, opts: &Options, deployments_only: bool) {
+        let is_deployment = |path: &Path| {
+            path.file_name()
+                .and_then(|n| n.to_str())
+                .and_then(|n| crate::discover::classify_path(path, n))
+                .is_some_and(|k| matches!(k, crate::discover::FileKind::Deployment(_)))
+        };
+        let left: Vec<(PathBuf, Parked)> = {
+            let mut parked = self.used_by_deployments.lock().unwrap();
+            let keys: Vec<PathBuf> =
+                parked.keys().filter(|path| !deployments_only || is_deployment(path)).cloned().collect();
+            keys.into_iter().filter_map(|k| parked.remove_entry(&k)).collect()
+        };
         for (path, parked) in left {
             if parked.diagnostics.is_empty() && parked.original.is_none() {
                 continue;
             }
             // A deployment file judged on its own (a `.tf` of the module, a script, a ConfigMap's
             // manifest) may also hold findings of another file's instances: reported too.
-            let deployment = path
-                .file_name()
-                .and_then(|n| n.to_str())
-                .and_then(|n| crate::discover::classify_path(&path, n))
-                .is_some_and(|k| matches!(k, crate::discover::FileKind::Deployment(_)));
+            let deployment = is_deployment(&path);
             if !self.seen.first(&path) && !deployment {
                 continue;
             }

@@ -10,13 +10,13 @@ use crate::baseline::Baseline;
 use crate::config::{Config, Resolver};
 use crate::deployment;
 use crate::diagnostic::Diagnostic;
+pub use crate::diagnostic::FileReport;
 use crate::discover::{self, FileKind, Found};
 use crate::history::History;
 use crate::inventory::{codes_of, InstanceRecord};
 use crate::lint::fix::{self, FixOutcome};
 use crate::lint::LintOptions;
 use crate::load::{self, LoadError};
-use crate::report::{full, FileReport, OutputFormat};
 use crate::rules::{xs000_io_error, xs900_unused_suppression};
 use crate::source::SourceFile;
 use rayon::prelude::*;
@@ -34,10 +34,29 @@ pub enum FixMode {
     Diff,
 }
 
+/// Where a run's reports go: one call per file, in path order, as soon as no earlier path can
+/// still come; then one `finish`. Outputs implement it; the engine knows none of them.
+pub trait Reporter {
+    /// Whether reports should carry their file's text (only with findings): an output that
+    /// shows snippets of it.
+    fn wants_source(&self) -> bool {
+        false
+    }
+    /// The next file's report.
+    fn file(&mut self, report: FileReport);
+    /// The run is over: nothing more comes.
+    fn finish(&mut self) {}
+}
+
+/// Every report, kept (for callers that look at the whole run: `audit`, `runbook`, tests).
+impl Reporter for Vec<FileReport> {
+    fn file(&mut self, report: FileReport) {
+        self.push(report);
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Options {
-    pub format: OutputFormat,
-    pub color: bool,
     pub fix: FixMode,
     pub unsafe_fixes: bool,
     pub stdin_filename: String,
@@ -54,9 +73,24 @@ pub struct Options {
     pub history: bool,
 }
 
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            fix: FixMode::Off,
+            unsafe_fixes: false,
+            stdin_filename: "<stdin>".into(),
+            threads: 1,
+            base: None,
+            force_exclude: false,
+            plan: None,
+            inventory: false,
+            history: true,
+        }
+    }
+}
+
 #[derive(Debug, Default)]
 pub struct Outcome {
-    pub reports: Vec<FileReport>,
     pub files_checked: usize,
     /// Paths that could not be read, or fixed files that could not be written.
     pub io_errors: usize,
@@ -122,7 +156,10 @@ struct Collector<'c> {
     /// Help texts of the findings held: each distinct text once (a 1,000,000-file tree has
     /// ~42,000 findings and ~25 distinct help texts).
     help_texts: Mutex<HashSet<std::sync::Arc<str>>>,
+    /// Reports made and not yet handed on (each path's turn comes in path order).
     reports: Mutex<Vec<FileReport>>,
+    /// Whether reports carry their file's text ([`Reporter::wants_source`]).
+    keep_source: bool,
     checked: Mutex<usize>,
     io_errors: Mutex<usize>,
     refused: Mutex<Vec<(String, String)>>,
@@ -162,12 +199,23 @@ impl discover::Selector for ConfiguredSelector<'_> {
     }
 }
 
-pub fn check(paths: &[PathBuf], opts: &Options, configs: &Resolver, baseline: Option<&Baseline>) -> Outcome {
+/// Files of the last phase judged between two hand-overs of reports, per worker thread: enough
+/// to keep the threads busy, few enough that little is held.
+const BATCH_PER_THREAD: usize = 64;
+
+pub fn check(
+    paths: &[PathBuf],
+    opts: &Options,
+    configs: &Resolver,
+    baseline: Option<&Baseline>,
+    reporter: &mut dyn Reporter,
+) -> Outcome {
     let cwd = std::env::current_dir().ok();
     let collector = Collector {
         seen: Seen::default(),
         help_texts: Mutex::new(HashSet::new()),
         reports: Mutex::new(Vec::new()),
+        keep_source: reporter.wants_source(),
         checked: Mutex::new(0),
         io_errors: Mutex::new(0),
         refused: Mutex::new(Vec::new()),
@@ -273,34 +321,50 @@ pub fn check(paths: &[PathBuf], opts: &Options, configs: &Resolver, baseline: Op
     } else {
         collector.fix_deployments(deployments, &extensions, cwd.as_deref(), opts);
     }
-    rest.into_par_iter().for_each(|(p, kind, explicit)| {
+    // `cf push` manifests may judge the deployment files beside them and park findings for
+    // other files: before the phase whose reports leave in path order.
+    let (manifests, rest): (Vec<_>, Vec<_>) =
+        rest.into_iter().partition(|(_, kind, _)| matches!(kind, FileKind::Deployment(_)));
+    manifests.into_par_iter().for_each(|(p, _, explicit)| {
         let display = discover::display_path(&p, cwd.as_deref());
-        match kind {
+        collector.cf_manifest(&p, &display, explicit, &extensions, opts)
+    });
+    // Findings parked for deployment files: no later phase takes them, so out now rather than
+    // holding back every path after theirs until the end.
+    collector.leftover_findings(cwd.as_deref(), opts, true);
+    // The last phase in path order, a batch at a time: each report leaves once no earlier path
+    // can still come, so the run holds a batch's reports, not the tree's.
+    let mut late = collector.late_paths(cwd.as_deref());
+    let mut rest: Vec<(String, PathBuf, FileKind, bool)> = rest
+        .into_iter()
+        .map(|(p, kind, explicit)| (discover::display_path(&p, cwd.as_deref()), p, kind, explicit))
+        .collect();
+    rest.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut rest = std::collections::VecDeque::from(rest);
+    let mut pending: Vec<FileReport> = Vec::new();
+    let batch = BATCH_PER_THREAD * opts.threads.max(1);
+    while !rest.is_empty() {
+        let files: Vec<_> = rest.drain(..batch.min(rest.len())).collect();
+        files.into_par_iter().for_each(|(display, p, kind, explicit)| match kind {
             FileKind::Credentials => collector.credentials(&p, &display, explicit, opts),
-            FileKind::Deployment(_) => collector.cf_manifest(&p, &display, explicit, &extensions, opts),
             _ => collector.file(&p, &display, explicit, opts),
-        }
-    });
+        });
+        pending.append(&mut collector.reports.lock().unwrap());
+        // Reports still to come: of the next files, of files judged through deployment files
+        // that the walk has not reached, and of configurations' unused suppressions.
+        let next = rest.front().map(|(display, ..)| display.clone());
+        let limit = [next, collector.first_late_path(&mut late)].into_iter().flatten().min();
+        hand_over(&mut pending, limit.as_deref(), reporter);
+    }
     drop(extensions);
-    collector.leftover_findings(cwd.as_deref(), opts);
-    collector.unused_suppressions(&dirs, cwd.as_deref(), opts);
-    let mut reports = collector.reports.into_inner().unwrap_or_default();
-    // The reports of one path (a file judged on its own and through other files' instances)
-    // in an order of their contents, not of the threads that made them.
-    reports.sort_by(|a, b| {
-        fn findings(r: &FileReport) -> Vec<(usize, &str, &str)> {
-            r.diagnostics.iter().map(|d| (d.start.offset, d.rule.code, d.message.as_str())).collect()
-        }
-        a.path
-            .cmp(&b.path)
-            .then_with(|| (&a.rendered, &a.diff).cmp(&(&b.rendered, &b.diff)))
-            .then_with(|| findings(a).cmp(&findings(b)))
-    });
-    let reports = merge_same_path(reports);
+    collector.leftover_findings(cwd.as_deref(), opts, false);
+    collector.unused_suppressions(&dirs, cwd.as_deref());
+    pending.append(&mut collector.reports.lock().unwrap());
+    hand_over(&mut pending, None, reporter);
+    reporter.finish();
     let mut refused = collector.refused.into_inner().unwrap_or_default();
     refused.sort();
     Outcome {
-        reports,
         files_checked: collector.checked.into_inner().unwrap_or_default(),
         io_errors: collector.io_errors.into_inner().unwrap_or_default(),
         refused,
@@ -321,20 +385,35 @@ pub fn check(paths: &[PathBuf], opts: &Options, configs: &Resolver, baseline: Op
     }
 }
 
+/// Hands `pending`'s reports on in path order, those before `limit` (all without one); the rest
+/// stay pending. A path's reports (a file judged on its own and through other files' instances)
+/// are merged into one, in an order of their contents, not of the threads that made them.
+fn hand_over(pending: &mut Vec<FileReport>, limit: Option<&str>, reporter: &mut dyn Reporter) {
+    pending.sort_by(|a, b| {
+        fn findings(r: &FileReport) -> Vec<(usize, &str, &str)> {
+            r.diagnostics.iter().map(|d| (d.start.offset, d.rule.code, d.message.as_str())).collect()
+        }
+        a.path.cmp(&b.path).then_with(|| a.diff.cmp(&b.diff)).then_with(|| findings(a).cmp(&findings(b)))
+    });
+    let ready = limit.map_or(pending.len(), |limit| pending.partition_point(|r| r.path.as_str() < limit));
+    for report in merge_same_path(pending.drain(..ready)) {
+        reporter.file(report);
+    }
+}
+
 /// One report per path: a file that is a deployment file of its own and also receives findings
 /// about another file's instances (a Makefile with `cf create-service` and a chart's `--set-file`)
 /// was judged twice. `reports` is sorted by path; findings keep their order, then go by position.
-fn merge_same_path(reports: Vec<FileReport>) -> Vec<FileReport> {
-    let mut merged: Vec<FileReport> = Vec::with_capacity(reports.len());
+fn merge_same_path(reports: impl Iterator<Item = FileReport>) -> Vec<FileReport> {
+    let mut merged: Vec<FileReport> = Vec::new();
     for report in reports {
         match merged.last_mut() {
             Some(last) if last.path == report.path => {
                 last.diagnostics.extend(report.diagnostics);
                 last.diagnostics.sort_by_key(|d| (d.start.offset, d.end.offset));
-                last.rendered = match (last.rendered.take(), report.rendered) {
-                    (Some(a), Some(b)) => Some(a + &b),
-                    (a, b) => a.or(b),
-                };
+                if last.source.is_none() {
+                    last.source = report.source;
+                }
                 last.fixes_applied += report.fixes_applied;
                 last.diff = match (last.diff.take(), report.diff) {
                     (Some(a), Some(b)) => Some(a + &b),
@@ -502,10 +581,7 @@ impl Collector<'_> {
         if let Some(baseline) = self.baseline {
             baseline.filter(&mut report);
         }
-        let diagnostics = report.diagnostics;
-        let rendered = (opts.format == OutputFormat::Full)
-            .then(|| full::render(display, None, &diagnostics, opts.color, opts.unsafe_fixes));
-        self.push(FileReport { path: display.to_string(), diagnostics, rendered, ..FileReport::default() });
+        self.push(report);
     }
 
     /// `explicit`: named on the command line rather than found by the walk.
@@ -575,7 +651,7 @@ impl Collector<'_> {
 
     /// XS900 for each suppression that matched nothing, in the configurations of folders this
     /// run walked (a list of files cannot tell that a suppression for another file is stale).
-    fn unused_suppressions(&self, walked: &[PathBuf], cwd: Option<&Path>, opts: &Options) {
+    fn unused_suppressions(&self, walked: &[PathBuf], cwd: Option<&Path>) {
         let walked: Vec<PathBuf> = walked.iter().filter_map(|d| std::path::absolute(d).ok()).collect();
         for config in self.configs.loaded() {
             let Some(file) = &config.file else { continue };
@@ -611,9 +687,7 @@ impl Collector<'_> {
             }
             crate::lint::sort(&mut diagnostics);
             let display = discover::display_path(file, cwd);
-            let rendered = (opts.format == OutputFormat::Full)
-                .then(|| full::render(&display, None, &diagnostics, opts.color, opts.unsafe_fixes));
-            self.push(FileReport { path: display, diagnostics, rendered, ..FileReport::default() });
+            self.push(FileReport { path: display, diagnostics, ..FileReport::default() });
         }
     }
 
@@ -651,7 +725,7 @@ impl Collector<'_> {
                 }
                 FixOutcome::Fixed(fixed) if opts.fix == FixMode::Diff => {
                     report.fixes_applied = fixed.applied;
-                    report.diff = Some(crate::report::diff::unified(&shown.path, &shown.text, &fixed.text));
+                    report.diff = Some(crate::lint::diff::unified(&shown.path, &shown.text, &fixed.text));
                     report.diagnostics = fixed.remaining;
                 }
                 FixOutcome::Fixed(fixed) => {
@@ -712,19 +786,44 @@ impl Collector<'_> {
                 },
             });
         }
-        self.publish(report, &shown, opts);
+        self.publish(report, shown, opts);
     }
 
-    /// The baseline, the `full` rendering while the text is at hand, then the report.
-    fn publish(&self, mut report: FileReport, shown: &SourceFile, opts: &Options) {
+    /// The baseline, the text for outputs that show it (with findings, and not with `--diff`),
+    /// then the report.
+    fn publish(&self, mut report: FileReport, shown: SourceFile, opts: &Options) {
         if let Some(baseline) = self.baseline {
             baseline.filter(&mut report);
         }
-        if opts.format == OutputFormat::Full && opts.fix != FixMode::Diff && !report.diagnostics.is_empty() {
-            report.rendered =
-                Some(full::render(&report.path, Some(shown), &report.diagnostics, opts.color, opts.unsafe_fixes));
+        if self.keep_source && opts.fix != FixMode::Diff && !report.diagnostics.is_empty() {
+            report.source = Some(shown);
         }
         self.push(report);
+    }
+
+    /// The paths whose reports may come after the last phase, sorted: files judged through
+    /// deployment files that the walk may not reach (by the path shown, and the canonical one
+    /// they are parked by), and configurations whose unused suppressions are known at the end.
+    fn late_paths(&self, cwd: Option<&Path>) -> std::collections::VecDeque<(String, Option<PathBuf>)> {
+        let parked = self.used_by_deployments.lock().unwrap();
+        let parked = parked.keys().map(|path| (discover::display_path(path, cwd), Some(path.clone())));
+        let loaded = self.configs.loaded();
+        let configs = loaded
+            .iter()
+            .filter(|c| !c.suppressions.is_empty())
+            .filter_map(|c| c.file.as_deref().map(|f| (discover::display_path(f, cwd), None)));
+        let mut late: Vec<_> = parked.chain(configs).collect();
+        late.sort();
+        late.into()
+    }
+
+    /// The first of `late` whose report may still come (a parked file not yet taken).
+    fn first_late_path(&self, late: &mut std::collections::VecDeque<(String, Option<PathBuf>)>) -> Option<String> {
+        let parked = self.used_by_deployments.lock().unwrap();
+        while late.front().is_some_and(|(_, key)| key.as_ref().is_some_and(|k| !parked.contains_key(k))) {
+            late.pop_front();
+        }
+        late.front().map(|(display, _)| display.clone())
     }
 
     fn record(&self, instance: InstanceRecord) {

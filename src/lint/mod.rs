@@ -1,6 +1,7 @@
 //! The pure core: texts in, findings out (parse -> model -> schema -> rules). A descriptor on
 //! its own here; an instance of a deployment file in [`instance`].
 
+pub mod diff;
 pub mod fix;
 pub mod instance;
 pub mod set;

@@ -7,10 +7,16 @@ use std::io::{self, Write};
 
 pub fn write(reports: &[FileReport], summary: &Summary, out: &mut dyn Write) -> io::Result<()> {
     for r in reports {
-        for d in &r.diagnostics {
-            let (path, message) = (terminal(&r.path), terminal(&d.message));
-            writeln!(out, "{path}:{}:{}: {} {message}", d.start.line, d.start.column, d.rule.code)?;
-        }
+        write_file(r, out)?;
     }
     write_summary(out, summary)
+}
+
+/// One file's findings.
+pub fn write_file(r: &FileReport, out: &mut dyn Write) -> io::Result<()> {
+    for d in &r.diagnostics {
+        let (path, message) = (terminal(&r.path), terminal(&d.message));
+        writeln!(out, "{path}:{}:{}: {} {message}", d.start.line, d.start.column, d.rule.code)?;
+    }
+    Ok(())
 }

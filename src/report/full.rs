@@ -2,7 +2,7 @@
 //! path, the messages and the snippet show control characters as escapes
 //! ([`crate::escape::terminal`]): only `miette`'s own colours reach the terminal.
 
-use super::{write_summary, FileReport, Summary};
+use super::{write_summary, FileReport, Style, Summary};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::escape::{terminal, terminal_lines};
 use crate::source::SourceFile;
@@ -142,11 +142,18 @@ pub fn render(
     out
 }
 
-pub fn write(reports: &[FileReport], summary: &Summary, out: &mut dyn Write) -> io::Result<()> {
+pub fn write(reports: &[FileReport], summary: &Summary, style: Style, out: &mut dyn Write) -> io::Result<()> {
     for r in reports {
-        if let Some(text) = &r.rendered {
-            out.write_all(text.as_bytes())?;
-        }
+        write_file(r, style, out)?;
     }
     write_summary(out, summary)
+}
+
+/// One file's findings, with snippets of its text when the report carries it.
+pub fn write_file(r: &FileReport, style: Style, out: &mut dyn Write) -> io::Result<()> {
+    if r.diagnostics.is_empty() {
+        return Ok(());
+    }
+    let text = render(&r.path, r.source.as_ref(), &r.diagnostics, style.color, style.show_unsafe);
+    out.write_all(text.as_bytes())
 }

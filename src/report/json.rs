@@ -7,7 +7,7 @@
 use super::FileReport;
 use crate::diagnostic::{Diagnostic, Fix, Severity};
 use crate::source::Position;
-use serde::{Serialize, Serializer};
+use serde::Serialize;
 use std::io::{self, BufWriter, Write};
 
 /// One finding as the contract has it; the field order is the key order of the output.
@@ -46,20 +46,39 @@ impl<'a> Finding<'a> {
     }
 }
 
-/// Every finding of the reports, serialized as one array while it is iterated.
-struct AllFindings<'a>(&'a [FileReport]);
-
-impl Serialize for AllFindings<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(self.0.iter().flat_map(|r| r.diagnostics.iter().map(|d| Finding::new(&r.path, d))))
-    }
-}
-
 pub fn write(reports: &[FileReport], out: &mut dyn Write) -> io::Result<()> {
     let mut out = BufWriter::with_capacity(64 * 1024, out);
-    serde_json::to_writer_pretty(&mut out, &AllFindings(reports))?;
-    writeln!(out)?;
+    let mut started = false;
+    for r in reports {
+        write_file(r, &mut started, &mut out)?;
+    }
+    finish(started, &mut out)?;
     out.flush()
+}
+
+/// One file's findings as the next elements of the array, laid out as `serde_json`'s pretty
+/// printer lays out the whole array (two spaces per level; a string never holds a raw line
+/// break, so every line break of an element is layout). `started`: an element was written.
+pub fn write_file(r: &FileReport, started: &mut bool, out: &mut dyn Write) -> io::Result<()> {
+    let mut element = Vec::new();
+    for d in &r.diagnostics {
+        element.clear();
+        serde_json::to_writer_pretty(&mut element, &Finding::new(&r.path, d))?;
+        out.write_all(if *started { b",\n  " } else { b"[\n  " })?;
+        *started = true;
+        for (i, line) in element.split(|&b| b == b'\n').enumerate() {
+            if i > 0 {
+                out.write_all(b"\n  ")?;
+            }
+            out.write_all(line)?;
+        }
+    }
+    Ok(())
+}
+
+/// The end of the array (an empty one if no finding was written), and the final newline.
+pub fn finish(started: bool, out: &mut dyn Write) -> io::Result<()> {
+    out.write_all(if started { b"\n]\n" } else { b"[]\n" })
 }
 
 #[cfg(test)]

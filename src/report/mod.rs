@@ -1,7 +1,6 @@
 //! Output formats. Each format is one module; none of them is known to the rules.
 
 pub mod concise;
-pub mod diff;
 pub mod fingerprint;
 pub mod full;
 pub mod github;
@@ -12,7 +11,7 @@ pub mod junit;
 pub mod sarif;
 pub mod statistics;
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::Severity;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use std::io::{self, Write};
 
@@ -26,7 +25,7 @@ pub fn uri_path(path: &str) -> String {
     utf8_percent_encode(path, URI_PATH).to_string()
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OutputFormat {
     /// Each finding with the source snippet it points at (the default).
     Full,
@@ -46,18 +45,9 @@ pub enum OutputFormat {
     Junit,
 }
 
-/// The findings of one file, ready to print.
-#[derive(Debug, Default)]
-pub struct FileReport {
-    pub path: String,
-    pub diagnostics: Vec<Diagnostic>,
-    /// The `full` rendering, made while the file's text was still in memory.
-    pub rendered: Option<String>,
-    /// Fixes applied to this file (or that would be, with `--diff`).
-    pub fixes_applied: usize,
-    /// A unified diff of what `--fix` would change (`--diff`).
-    pub diff: Option<String>,
-}
+pub use crate::diagnostic::FileReport;
+/// Where the unified diff of `--diff` is made (with the fixes); kept here for its users.
+pub use crate::lint::diff;
 
 #[derive(Debug, Default, Clone, Copy)]
 pub struct Summary {
@@ -76,20 +66,27 @@ pub struct Summary {
 impl Summary {
     pub fn of(reports: &[FileReport], files_checked: usize, fix_mode: bool, unsafe_fixes: bool) -> Self {
         let mut s = Summary { files_checked, fix_mode, ..Summary::default() };
-        for d in reports.iter().flat_map(|r| &r.diagnostics) {
+        for report in reports {
+            s.add(report, unsafe_fixes);
+        }
+        s
+    }
+
+    /// Counts one file's findings (and fixes).
+    pub fn add(&mut self, report: &FileReport, unsafe_fixes: bool) {
+        for d in &report.diagnostics {
             match d.severity {
-                Severity::Error => s.errors += 1,
-                Severity::Warning => s.warnings += 1,
-                Severity::Info => s.infos += 1,
+                Severity::Error => self.errors += 1,
+                Severity::Warning => self.warnings += 1,
+                Severity::Info => self.infos += 1,
             }
             if !unsafe_fixes
                 && d.fix.as_ref().is_some_and(|f| f.applicability == crate::diagnostic::Applicability::Unsafe)
             {
-                s.unsafe_fixes_available += 1;
+                self.unsafe_fixes_available += 1;
             }
         }
-        s.fixes_applied = reports.iter().map(|r| r.fixes_applied).sum();
-        s
+        self.fixes_applied += report.fixes_applied;
     }
 
     pub fn total(&self) -> usize {
@@ -139,17 +136,78 @@ pub fn write_summary(out: &mut dyn Write, s: &Summary) -> io::Result<()> {
     Ok(())
 }
 
+/// How the human formats show findings.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Style {
+    /// Colour in the `full` format.
+    pub color: bool,
+    /// `--unsafe-fixes`: unsafe fixes are shown, not only counted.
+    pub show_unsafe: bool,
+}
+
 /// Writes every report in `format`. `reports` must already be sorted by path.
-pub fn write(format: OutputFormat, reports: &[FileReport], summary: &Summary, out: &mut dyn Write) -> io::Result<()> {
-    match format {
-        OutputFormat::Full => full::write(reports, summary, out),
-        OutputFormat::Concise => concise::write(reports, summary, out),
-        OutputFormat::Json => json::write(reports, out),
-        OutputFormat::JsonLines => json_lines::write(reports, out),
-        OutputFormat::Sarif => sarif::write(reports, out),
-        OutputFormat::Github => github::write(reports, out),
-        OutputFormat::Gitlab => gitlab::write(reports, out),
-        OutputFormat::Junit => junit::write(reports, out),
+pub fn write(
+    format: OutputFormat,
+    reports: Vec<FileReport>,
+    summary: &Summary,
+    style: Style,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let mut stream = Stream::new(format, style);
+    for report in reports {
+        stream.file(report, out)?;
+    }
+    stream.finish(summary, out)
+}
+
+/// One output written as a run's files complete, in path order: the formats that can write a
+/// file's findings at once do so; SARIF, GitLab and JUnit need the whole run and keep the
+/// reports until [`Stream::finish`].
+pub struct Stream {
+    format: OutputFormat,
+    style: Style,
+    /// The JSON array: whether a finding was written (the next one needs a comma).
+    json_started: bool,
+    held: Vec<FileReport>,
+}
+
+impl Stream {
+    pub fn new(format: OutputFormat, style: Style) -> Self {
+        Stream { format, style, json_started: false, held: Vec::new() }
+    }
+
+    /// Whether reports should carry their file's text (the `full` format shows snippets).
+    pub fn wants_source(&self) -> bool {
+        self.format == OutputFormat::Full
+    }
+
+    /// One file's report, the next in path order.
+    pub fn file(&mut self, report: FileReport, out: &mut dyn Write) -> io::Result<()> {
+        let one = std::slice::from_ref(&report);
+        match self.format {
+            OutputFormat::Full => full::write_file(&report, self.style, out),
+            OutputFormat::Concise => concise::write_file(&report, out),
+            OutputFormat::Json => json::write_file(&report, &mut self.json_started, out),
+            OutputFormat::JsonLines => json_lines::write(one, out),
+            OutputFormat::Github => github::write(one, out),
+            OutputFormat::Sarif | OutputFormat::Gitlab | OutputFormat::Junit => {
+                // Kept without the text, which none of them shows.
+                self.held.push(FileReport { source: None, ..report });
+                Ok(())
+            }
+        }
+    }
+
+    /// The end of the output: what the whole run decides (summary lines, closing brackets).
+    pub fn finish(self, summary: &Summary, out: &mut dyn Write) -> io::Result<()> {
+        match self.format {
+            OutputFormat::Full | OutputFormat::Concise => write_summary(out, summary),
+            OutputFormat::Json => json::finish(self.json_started, out),
+            OutputFormat::JsonLines | OutputFormat::Github => Ok(()),
+            OutputFormat::Sarif => sarif::write(&self.held, out),
+            OutputFormat::Gitlab => gitlab::write(&self.held, out),
+            OutputFormat::Junit => junit::write(&self.held, out),
+        }
     }
 }
 

@@ -323,19 +323,13 @@ pub fn tree(files: Vec<(String, String)>) -> Work {
     let resolver = xsuaa_lint::config::Resolver::new(xsuaa_lint::config::Discovery::Isolated);
     Box::new(move || {
         let options = xsuaa_lint::engine::Options {
-            format: xsuaa_lint::report::OutputFormat::Concise,
-            color: false,
-            fix: xsuaa_lint::engine::FixMode::Off,
-            unsafe_fixes: false,
             stdin_filename: String::new(),
-            threads: 1,
-            base: None,
-            force_exclude: false,
-            plan: None,
             inventory: true,
             history: false,
+            ..xsuaa_lint::engine::Options::default()
         };
-        let outcome = xsuaa_lint::engine::check(&[dir.path().to_path_buf()], &options, &resolver, None);
+        let outcome =
+            xsuaa_lint::engine::check(&[dir.path().to_path_buf()], &options, &resolver, None, &mut Vec::new());
         std::hint::black_box(outcome.files_checked);
     })
 }
