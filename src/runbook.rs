@@ -59,7 +59,9 @@ fn update(record: &InstanceRecord) -> Vec<String> {
             shell_word("mta_archives/<ID>_<version>.mtar"),
             shell_comment(&record.file)
         )],
-        ("kyma" | "cf-operator" | "crossplane" | "crossplane-btp" | "service-catalog", _) => vec![format!("kubectl apply -f {}", shell_word(&record.file))],
+        ("kyma" | "cf-operator" | "crossplane" | "crossplane-btp" | "service-catalog", _) => {
+            vec![format!("kubectl apply -f {}", shell_word(&record.file))]
+        }
         ("helm", _) => vec![format!(
             "helm upgrade {} {}   # with the values of {}",
             shell_word("<release>"),

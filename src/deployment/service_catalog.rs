@@ -40,7 +40,8 @@ pub(super) fn load(set: &mut InstanceSet, file: usize, docs: &[Node], sources: &
         if !of_api(doc, "ServiceInstance") {
             continue;
         }
-        let Some(&(_, plan_key)) = CLASSES.iter().find(|(class, _)| str_at(doc, &format!("/spec/{class}")) == Some("xsuaa"))
+        let Some(&(_, plan_key)) =
+            CLASSES.iter().find(|(class, _)| str_at(doc, &format!("/spec/{class}")) == Some("xsuaa"))
         else {
             continue;
         };
