@@ -48,6 +48,9 @@ pub const READERS: &[Reader] = &[
     Reader { name: "crossplane-btp: many instances, bindings and Provider pins", build: crossplane_btp_many },
     Reader { name: "crossplane-btp: many ServiceBindings of one instance", build: crossplane_btp_many_bindings },
     Reader { name: "service-catalog: many instances and bindings", build: service_catalog_many },
+    // src/dotenv.rs through XS120
+    Reader { name: "dotenv: many VCAP_SERVICES lines and quoted values", build: dotenv_many_lines },
+    Reader { name: "dotenv: a double quote never closed", build: dotenv_unclosed_quote },
     // src/deployment/cf.rs
     Reader { name: "cf: services manifest with many instances", build: services_manifest_many },
     Reader { name: "cf: manifest.yml binding many apps", build: cf_manifest_many_apps },
@@ -487,6 +490,32 @@ fn service_catalog_many(bytes: usize) -> Work {
         );
     });
     judge(Kind::Kubernetes, "k8s.yaml", text, Vec::new(), Some(true))
+}
+
+/// XS120 on a dotenv file's text.
+fn dotenv(text: String) -> Work {
+    Box::new(move || {
+        let source = SourceFile::new(".env", text.clone());
+        let mut out = Vec::new();
+        xsuaa_lint::rules::xs120_committed_credentials::check_dotenv(&source, &mut out);
+        std::hint::black_box(out.len());
+    })
+}
+
+fn dotenv_many_lines(bytes: usize) -> Work {
+    dotenv(fill(bytes, "", |i, out| {
+        let _ = write!(
+            out,
+            "# {i}\nexport A{i}=\"x\\\"y\nz\"\nB{i}='multi\nline'\nVCAP_SERVICES='{{\"xsuaa\":[{{\"credentials\":\
+             {{\"clientid\":\"sb-a\",\"uaadomain\":\"x\",\"clientsecret\":\"HksDYy9RxYFUQeOHIzprqBam3vQ{i}=\"}}}}]}}'\n"
+        );
+    }))
+}
+
+fn dotenv_unclosed_quote(bytes: usize) -> Work {
+    dotenv(fill(bytes, "A=\"never closed\n", |i, out| {
+        let _ = write!(out, "B{i}=value \\ with a backslash\n");
+    }))
 }
 
 fn kyma_many_bindings(bytes: usize) -> Work {
