@@ -514,7 +514,7 @@ fn dotenv_many_lines(bytes: usize) -> Work {
 
 fn dotenv_unclosed_quote(bytes: usize) -> Work {
     dotenv(fill(bytes, "A=\"never closed\n", |i, out| {
-        let _ = write!(out, "B{i}=value \\ with a backslash\n");
+        let _ = writeln!(out, "B{i}=value \\ with a backslash");
     }))
 }
 
