@@ -11,7 +11,9 @@ use std::path::{Path, PathBuf};
 
 mod cf;
 mod ci;
+mod crossplane;
 mod helm;
+mod service_catalog;
 mod shell;
 mod terraform;
 
@@ -86,6 +88,9 @@ impl Kind {
                     || text.contains("cf.cs.sap.com")
                     || text.contains("cloudfoundry.crossplane.io")
                     || text.contains("cloudfoundry.btp.orchestrate.cloud.sap")
+                    || text.contains(crossplane::API)
+                    || text.contains(crossplane::PACKAGE)
+                    || text.contains(service_catalog::API)
                     || is_secret_manifest(text)
             }
             Kind::Terraform => {
@@ -155,6 +160,12 @@ pub enum Format {
     CfOperator,
     /// Crossplane's Cloud Foundry provider (`cloudfoundry.crossplane.io`): Cloud Foundry.
     Crossplane,
+    /// SAP's Crossplane provider for SAP BTP (`account.btp.sap.crossplane.io`): the other environment.
+    #[serde(rename = "crossplane-btp")]
+    CrossplaneBtp,
+    /// Kubernetes Service Catalog (`servicecatalog.k8s.io`), Kyma's before the BTP service operator.
+    #[serde(rename = "service-catalog")]
+    ServiceCatalog,
 }
 
 impl Format {
@@ -170,6 +181,8 @@ impl Format {
             Format::Btp => "btp",
             Format::CfOperator => "cf-operator",
             Format::Crossplane => "crossplane",
+            Format::CrossplaneBtp => "crossplane-btp",
+            Format::ServiceCatalog => "service-catalog",
         }
     }
 }
@@ -327,6 +340,9 @@ pub enum ProblemKind {
     Unknown,
     /// A top-level key given by two sources the operator merges (XS008).
     Duplicate,
+    /// A deployment tool pinned at a version that does not send an instance's changed
+    /// parameters (XS114).
+    DroppedUpdates,
 }
 
 /// The files of one deployment file's instances: the deployment file first, then the
@@ -406,7 +422,7 @@ fn may_declare_xsuaa(text: &str) -> bool {
         || is_secret_manifest(text) && text.contains("uaadomain")
         || text.lines().any(|line| {
             let line = line.trim_start();
-            ["serviceOfferingName:", "offering:", "clusterServiceClassExternalName:"]
+            ["serviceOfferingName:", "offering:", "offeringName:", "clusterServiceClassExternalName:"]
                 .iter()
                 .any(|key| line.strip_prefix(key).is_some_and(|value| value.contains("{{")))
         })
@@ -1035,6 +1051,8 @@ fn load_kubernetes(set: &mut InstanceSet, file: usize, files: &dyn Files) {
         }
         set.instances.push(instance);
     }
+    crossplane::load(set, file, &docs);
+    service_catalog::load(set, file, &docs, &mut sources, files);
 }
 
 /// The SAP BTP service operator rotates a `ServiceBinding` with `credentialsRotationPolicy`

@@ -50,7 +50,7 @@ pub fn classify_name(name: &str) -> Option<FileKind> {
         Some(FileKind::Descriptor)
     } else if let Some(kind) = crate::deployment::Kind::of_name(name) {
         Some(FileKind::Deployment(kind))
-    } else if is_credentials_name(name) {
+    } else if is_credentials_name(name) || crate::dotenv::is_dotenv_name(name) {
         Some(FileKind::Credentials)
     } else {
         None
@@ -218,10 +218,12 @@ pub fn walk(roots: &[PathBuf], threads: usize, selector: &dyn Selector, visit: &
         .threads(threads)
         .filter_entry(move |e| {
             let name = e.file_name().as_encoded_bytes();
-            if e.depth() > 0 && name.first() == Some(&b'.') && !e.file_name().to_str().is_some_and(hidden_but_walked) {
+            let is_dir = e.file_type().is_some_and(|t| t.is_dir());
+            // A dotenv file is hidden too (`.env`), a folder so named (a Python virtualenv) is not walked.
+            let walked = |n: &str| hidden_but_walked(n) || (!is_dir && crate::dotenv::is_dotenv_name(n));
+            if e.depth() > 0 && name.first() == Some(&b'.') && !e.file_name().to_str().is_some_and(walked) {
                 return false;
             }
-            let is_dir = e.file_type().is_some_and(|t| t.is_dir());
             if is_dir && e.file_name().to_str().is_some_and(always_skipped) {
                 return false;
             }

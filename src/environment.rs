@@ -55,8 +55,8 @@ impl Environment {
             Format::Mta | Format::Cf | Format::TerraformCf | Format::CfOperator | Format::Crossplane => {
                 Environment::CloudFoundry
             }
-            Format::Kyma | Format::Helm => Environment::Kyma,
-            Format::Terraform | Format::Btp => Environment::Other,
+            Format::Kyma | Format::Helm | Format::ServiceCatalog => Environment::Kyma,
+            Format::Terraform | Format::Btp | Format::CrossplaneBtp => Environment::Other,
         }
     }
 
@@ -115,8 +115,11 @@ impl Placement {
             Origin::Deployment(Format::Mta) if !in_descriptor => {
                 "`oauth2-configuration.credential-types` under the resource's `parameters.config` (YAML)"
             }
-            Origin::Deployment(Format::Kyma | Format::CfOperator) => {
+            Origin::Deployment(Format::Kyma | Format::CfOperator | Format::ServiceCatalog) => {
                 "`oauth2-configuration.credential-types` under the ServiceInstance's `spec.parameters` (YAML)"
+            }
+            Origin::Deployment(Format::CrossplaneBtp) => {
+                "`oauth2-configuration.credential-types` under the ServiceInstance's `spec.forProvider.parameters` (YAML)"
             }
             Origin::Deployment(Format::Terraform) => {
                 "`oauth2-configuration.credential-types` in the `parameters` attribute of the `btp_subaccount_service_instance` (inside `jsonencode`)"
@@ -140,7 +143,12 @@ impl Placement {
         let name = instance.unwrap_or("<instance>");
         match (self.origin, self.environment) {
             (Origin::Deployment(Format::Mta), _) => "redeploy the MTA (`cf deploy`)".to_string(),
-            (Origin::Deployment(Format::Kyma | Format::CfOperator | Format::Crossplane), _) => "re-apply the ServiceInstance (`kubectl apply -f <file>`)".to_string(),
+            (
+                Origin::Deployment(
+                    Format::Kyma | Format::CfOperator | Format::Crossplane | Format::CrossplaneBtp | Format::ServiceCatalog,
+                ),
+                _,
+            ) => "re-apply the ServiceInstance (`kubectl apply -f <file>`)".to_string(),
             (Origin::Deployment(Format::Terraform | Format::TerraformCf), _) => "run `terraform apply`".to_string(),
             (Origin::Deployment(Format::Helm), _) => "upgrade the Helm release (`helm upgrade`)".to_string(),
             // The configuration is inline in the command or manifest: it is passed inline again.
@@ -163,6 +171,9 @@ impl Placement {
 
     /// How an app gets a new binding, and a key is replaced, in this environment.
     pub fn rebind_step(self) -> &'static str {
+        if self.origin == Origin::Deployment(Format::CrossplaneBtp) {
+            return "recreate every ServiceBinding (or let its `spec.rotation` replace it)";
+        }
         match self.environment {
             Environment::CloudFoundry => {
                 "rebind every app (`cf unbind-service`, `cf bind-service`, restage) and replace every service key (`cf create-service-key`, then `cf delete-service-key`)"

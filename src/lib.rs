@@ -13,6 +13,7 @@ pub mod deployment;
 pub mod descriptor;
 pub mod diagnostic;
 pub mod discover;
+pub mod dotenv;
 pub mod edit;
 pub mod effective;
 pub mod engine;

@@ -59,7 +59,9 @@ fn update(record: &InstanceRecord) -> Vec<String> {
             shell_word("mta_archives/<ID>_<version>.mtar"),
             shell_comment(&record.file)
         )],
-        ("kyma" | "cf-operator" | "crossplane", _) => vec![format!("kubectl apply -f {}", shell_word(&record.file))],
+        ("kyma" | "cf-operator" | "crossplane" | "crossplane-btp" | "service-catalog", _) => {
+            vec![format!("kubectl apply -f {}", shell_word(&record.file))]
+        }
         ("helm", _) => vec![format!(
             "helm upgrade {} {}   # with the values of {}",
             shell_word("<release>"),
@@ -126,9 +128,15 @@ fn plan(record: &InstanceRecord) -> (String, Vec<Step>) {
             "`oauth2-configuration.credential-types` under the resource's `parameters.config` in {}",
             markdown_code(&record.file)
         ),
-        "kyma" => {
+        "kyma" | "service-catalog" => {
             format!(
                 "`oauth2-configuration.credential-types` under `spec.parameters` in {}",
+                markdown_code(&record.file)
+            )
+        }
+        "crossplane-btp" => {
+            format!(
+                "`oauth2-configuration.credential-types` under `spec.forProvider.parameters` in {}",
                 markdown_code(&record.file)
             )
         }

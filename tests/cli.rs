@@ -988,3 +988,25 @@ fn walkdir_text(dir: &Path) -> String {
     }
     text
 }
+
+#[test]
+fn dotenv_files_are_read_for_credentials_and_a_folder_named_env_is_not_walked() {
+    let dir = TempDir::new().unwrap();
+    let root = dir.path();
+    let vcap = "VCAP_SERVICES='{\"xsuaa\":[{\"credentials\":{\"clientid\":\"sb-a!t1\",\"uaadomain\":\"x\",\
+                \"clientsecret\":\"HksDYy9RxYFUQeOHIzprqBam3vQ=\"}}]}'\n";
+    write(root, "db/.env", vcap);
+    // A Python virtualenv is often named `.env`: a folder, not a dotenv file.
+    let json = vcap.trim_start_matches("VCAP_SERVICES='").trim_end().trim_end_matches('\'');
+    write(root, ".env/lib/default-env.json", json);
+    write(root, ".env.local", "PORT=4004\nGREETING='hello'\n");
+    let (code, stdout, _) = check(root, &["."]);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(stdout.contains("db/.env") && stdout.contains("XS120"), "{stdout}");
+    assert!(!stdout.contains("lib/default-env.json"), "a folder named .env was walked: {stdout}");
+    assert!(!stdout.contains("HksDYy9RxYFUQeOHIzprqBam3vQ="), "the secret is printed: {stdout}");
+    // Named on the command line, a dotenv file is not taken for a JSON descriptor (no XS001).
+    let (code, stdout, stderr) = check(root, &[".env.local", "db/.env"]);
+    assert_eq!((code, finding_paths(&stdout)), (1, vec!["db/.env".to_string()]), "{stdout}{stderr}");
+    assert!(!stdout.contains("XS001"), "{stdout}");
+}

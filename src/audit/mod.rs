@@ -690,8 +690,20 @@ fn one_per_instance(records: Vec<InstanceRecord>) -> Vec<AuditInstance> {
 
 /// Which declaration of an instance declared in several places stands for it: lowest first.
 fn rank(kind: &str) -> usize {
-    const ORDER: [&str; 10] =
-        ["mta", "helm", "kyma", "cf-operator", "crossplane", "terraform", "terraform-cf", "btp", "cf", "descriptor"];
+    const ORDER: [&str; 12] = [
+        "mta",
+        "helm",
+        "kyma",
+        "service-catalog",
+        "cf-operator",
+        "crossplane",
+        "crossplane-btp",
+        "terraform",
+        "terraform-cf",
+        "btp",
+        "cf",
+        "descriptor",
+    ];
     ORDER.iter().position(|k| *k == kind).unwrap_or(ORDER.len())
 }
 

@@ -529,13 +529,14 @@ impl Collector<'_> {
         if !(source.text.contains("clientsecret") || source.text.contains("\"key\"")) {
             return;
         }
-        let Ok(root) = crate::parse::parse(&source.text, source.bom_len()) else { return };
+        let mut diagnostics = Vec::new();
+        if !crate::rules::xs120_committed_credentials::check_file(&source, &mut diagnostics) {
+            return;
+        }
         if !self.seen.first(&key) {
             return;
         }
         self.count_checked(&source.path, opts);
-        let mut diagnostics = Vec::new();
-        crate::rules::xs120_committed_credentials::check_json(&source, &root, &mut diagnostics);
         config.apply(path, &mut diagnostics);
         let report = FileReport { path: source.path.clone(), diagnostics, ..FileReport::default() };
         self.publish(report, source, opts);

@@ -106,8 +106,12 @@ impl<'a> Judge<'a> {
                 ProblemKind::Template => &xs006::RULE,
                 ProblemKind::Unknown => &xs007::RULE,
                 ProblemKind::Duplicate => &rules::xs008_duplicate_parameter::RULE,
+                ProblemKind::DroppedUpdates => &rules::xs114_dropped_instance_update::RULE,
             };
-            let d = Diagnostic::new(rule, &set.files[problem.file], problem.span, "", problem.message.clone());
+            let mut d = Diagnostic::new(rule, &set.files[problem.file], problem.span, "", problem.message.clone());
+            if problem.kind == ProblemKind::DroppedUpdates {
+                d = d.with_help(rules::xs114_dropped_instance_update::HELP);
+            }
             by_file[problem.file].push(d);
         }
         records.clear();

@@ -2,7 +2,8 @@
 //!
 //! ## What it does
 //! Reports XSUAA credentials checked into the repository: a `VCAP_SERVICES` dump
-//! (`default-env.json` and alike), a service key saved as JSON, or a Kubernetes Secret with a
+//! (`default-env.json` and alike, or `VCAP_SERVICES='{...}'` in a dotenv file such as `.env` or
+//! `db/.env`, which `cds bind` and `cds deploy --to hana` write), a service key saved as JSON, or a Kubernetes Secret with a
 //! client secret or a private key. The message names the credential type, from the
 //! `credential-type` field or else from the secret's shape (SAP's [Retrieve Credentials for Remote Applications](https://github.com/SAP-docs/btp-cloud-platform/blob/main/docs/30-development/retrieve-credentials-for-remote-applications-0f48b2e.md)): `<uuid>$<base64>`
 //! is a binding secret, a certificate with a key is X.509, a short base64 string is probably an
@@ -132,6 +133,49 @@ pub fn check_json(source: &SourceFile, root: &Node, out: &mut Vec<Diagnostic>) {
     if !found && is_xsuaa_key {
         let pointer = if root.get("credentials").is_some() { "/credentials" } else { "" };
         report(source, key, "a service key", pointer.to_string(), out);
+    }
+}
+
+/// A credentials file as its name says to read it: a dotenv file (`.env`) or JSON. `false` when
+/// the file is not judged (JSON that does not parse: it is nobody's credentials).
+pub fn check_file(source: &SourceFile, out: &mut Vec<Diagnostic>) -> bool {
+    let name = source.path.rsplit(['/', '\\']).next().unwrap_or(&source.path);
+    if crate::dotenv::is_dotenv_name(name) {
+        check_dotenv(source, out);
+        return true;
+    }
+    match crate::parse::parse(&source.text, source.bom_len()) {
+        Ok(root) => {
+            check_json(source, &root, out);
+            true
+        }
+        Err(_) => false,
+    }
+}
+
+/// `VCAP_SERVICES='{...}'` in a dotenv file (what `cds bind` and `cds deploy --to hana` write):
+/// judged as the same JSON in `default-env.json` is. A value written with escapes has no
+/// position of its own for each member: its findings are placed on the whole value.
+pub fn check_dotenv(source: &SourceFile, out: &mut Vec<Diagnostic>) {
+    for assignment in crate::dotenv::assignments(&source.text) {
+        if assignment.key != "VCAP_SERVICES" {
+            continue;
+        }
+        let parsed = if assignment.exact {
+            crate::parse::parse(&source.text[..assignment.span.end], assignment.span.start)
+        } else {
+            crate::parse::parse(&assignment.value, 0).map(|node| crate::hcl::respan(node, assignment.span))
+        };
+        let Ok(services) = parsed else { continue };
+        let root = Node {
+            span: services.span,
+            value: Value::Object(vec![crate::parse::Member {
+                key: assignment.key.clone(),
+                key_span: assignment.span,
+                value: services,
+            }]),
+        };
+        check_json(source, &root, out);
     }
 }
 

@@ -183,9 +183,7 @@ pub fn analyze(buffer: &Buffer<'_>, open: &OpenTexts, fix: Option<bool>) -> Anal
         }
         DocKind::Credentials => {
             let mut diagnostics = Vec::new();
-            if let Ok(root) = crate::parse::parse(&source.text, source.bom_len()) {
-                crate::rules::xs120_committed_credentials::check_json(&source, &root, &mut diagnostics);
-            }
+            crate::rules::xs120_committed_credentials::check_file(&source, &mut diagnostics);
             config.apply(&configured_as, &mut diagnostics);
             Analysis { diagnostics, ..Analysis::default() }
         }

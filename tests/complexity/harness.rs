@@ -44,6 +44,13 @@ pub const READERS: &[Reader] = &[
     Reader { name: "kubernetes: many ServiceBindings of one instance", build: kyma_many_bindings },
     Reader { name: "terraform: many instances in one file", build: terraform_many_instances },
     Reader { name: "terraform: many findings on one instance", build: terraform_many_findings },
+    // src/deployment/crossplane.rs, src/deployment/service_catalog.rs
+    Reader { name: "crossplane-btp: many instances, bindings and Provider pins", build: crossplane_btp_many },
+    Reader { name: "crossplane-btp: many ServiceBindings of one instance", build: crossplane_btp_many_bindings },
+    Reader { name: "service-catalog: many instances and bindings", build: service_catalog_many },
+    // src/dotenv.rs through XS120
+    Reader { name: "dotenv: many VCAP_SERVICES lines and quoted values", build: dotenv_many_lines },
+    Reader { name: "dotenv: a double quote never closed", build: dotenv_unclosed_quote },
     // src/deployment/cf.rs
     Reader { name: "cf: services manifest with many instances", build: services_manifest_many },
     Reader { name: "cf: manifest.yml binding many apps", build: cf_manifest_many_apps },
@@ -431,6 +438,78 @@ fn kyma_many_instances(bytes: usize) -> Work {
         );
     });
     judge(Kind::Kubernetes, "k8s.yaml", text, Vec::new(), Some(true))
+}
+
+fn crossplane_btp_many(bytes: usize) -> Work {
+    let text = fill(bytes, "", |i, out| {
+        let _ = write!(
+            out,
+            "---\napiVersion: account.btp.sap.crossplane.io/v1alpha1\nkind: ServiceInstance\nmetadata:\n  name: uaa-{i}\n\
+             spec:\n  forProvider:\n    name: uaa-{i}\n    offeringName: xsuaa\n    planName: application\n    \
+             parameters:\n      xsappname: a{i}\n      oauth2-configuration:\n        credential-types: [instance-secret]\n\
+             ---\napiVersion: account.btp.sap.crossplane.io/v1alpha1\nkind: ServiceBinding\nmetadata:\n  name: b-{i}\n\
+             spec:\n  forProvider:\n    serviceInstanceRef:\n      name: uaa-{i}\n    parameters:\n      \
+             credential-type: instance-secret\n  rotation:\n    frequency: 720h\n---\napiVersion: pkg.crossplane.io/v1\n\
+             kind: Provider\nmetadata:\n  name: p-{i}\nspec:\n  \
+             package: ghcr.io/sap/crossplane-provider-btp/crossplane/provider-btp:v1.11.0\n"
+        );
+    });
+    judge(Kind::Kubernetes, "k8s.yaml", text, Vec::new(), Some(true))
+}
+
+fn crossplane_btp_many_bindings(bytes: usize) -> Work {
+    let head = "apiVersion: account.btp.sap.crossplane.io/v1alpha1\nkind: ServiceInstance\nmetadata:\n  name: uaa\n\
+                spec:\n  forProvider:\n    offeringName: xsuaa\n    planName: application\n    parameters:\n      \
+                xsappname: a\n";
+    let text = fill(bytes, head, |i, out| {
+        let _ = write!(
+            out,
+            "---\napiVersion: account.btp.sap.crossplane.io/v1alpha1\nkind: ServiceBinding\nmetadata:\n  name: b-{i}\n\
+             spec:\n  forProvider:\n    serviceInstanceRef:\n      name: uaa\n    parameters:\n      \
+             credential-type: binding-secret\n"
+        );
+    });
+    judge(Kind::Kubernetes, "k8s.yaml", text, Vec::new(), Some(true))
+}
+
+fn service_catalog_many(bytes: usize) -> Work {
+    let text = fill(bytes, "", |i, out| {
+        let _ = write!(
+            out,
+            "---\napiVersion: servicecatalog.k8s.io/v1beta1\nkind: ServiceInstance\nmetadata:\n  name: uaa-{i}\nspec:\n  \
+             clusterServiceClassExternalName: xsuaa\n  clusterServicePlanExternalName: application\n  parameters:\n    \
+             xsappname: a{i}\n    oauth2-configuration:\n      credential-types: [instance-secret]\n---\n\
+             apiVersion: servicecatalog.k8s.io/v1beta1\nkind: ServiceBinding\nmetadata:\n  name: b-{i}\nspec:\n  \
+             instanceRef:\n    name: uaa-{i}\n  parameters:\n    credential-type: instance-secret\n"
+        );
+    });
+    judge(Kind::Kubernetes, "k8s.yaml", text, Vec::new(), Some(true))
+}
+
+/// XS120 on a dotenv file's text.
+fn dotenv(text: String) -> Work {
+    Box::new(move || {
+        let source = SourceFile::new(".env", text.clone());
+        let mut out = Vec::new();
+        xsuaa_lint::rules::xs120_committed_credentials::check_dotenv(&source, &mut out);
+        std::hint::black_box(out.len());
+    })
+}
+
+fn dotenv_many_lines(bytes: usize) -> Work {
+    dotenv(fill(bytes, "", |i, out| {
+        let _ = write!(
+            out,
+            "# {i}\nexport A{i}=\"x\\\"y\nz\"\nB{i}='multi\nline'\nVCAP_SERVICES='{{\"xsuaa\":[{{\"credentials\":\
+             {{\"clientid\":\"sb-a\",\"uaadomain\":\"x\",\"clientsecret\":\"HksDYy9RxYFUQeOHIzprqBam3vQ{i}=\"}}}}]}}'\n"
+        );
+    }))
+}
+
+fn dotenv_unclosed_quote(bytes: usize) -> Work {
+    dotenv(fill(bytes, "A=\"never closed\n", |i, out| {
+        let _ = writeln!(out, "B{i}=value \\ with a backslash");
+    }))
 }
 
 fn kyma_many_bindings(bytes: usize) -> Work {
