@@ -396,6 +396,8 @@ pub struct Reads {
     held_bytes: AtomicU64,
     /// What the model made of a file, by canonical path and what it is ([`crate::deployment::Files::derived`]).
     derived: Mutex<HashMap<(PathBuf, &'static str), crate::deployment::Derived>>,
+    /// The files of a repository with given names, by root and names ([`crate::deployment::Files::find_named`]).
+    found: Mutex<HashMap<(PathBuf, &'static [&'static str]), Arc<Vec<PathBuf>>>>,
 }
 
 impl Reads {
@@ -463,6 +465,42 @@ impl Reads {
     }
 }
 
+impl Reads {
+    /// [`find_named`] once per run for each root and names.
+    fn find_named(&self, root: &Path, names: &'static [&'static str]) -> Arc<Vec<PathBuf>> {
+        let key = (root.to_path_buf(), names);
+        if let Some(found) = self.found.lock().ok().and_then(|f| f.get(&key).cloned()) {
+            return found;
+        }
+        let found = Arc::new(find_named(root, names));
+        if let Ok(mut held) = self.found.lock() {
+            held.entry(key).or_insert_with(|| found.clone());
+        }
+        found
+    }
+}
+
+/// The regular files under `root` named one of `names`, in path order: hidden folders, links
+/// and what ignore files leave out are not entered, as in a walk of the run.
+fn find_named(root: &Path, names: &[&str]) -> Vec<PathBuf> {
+    let walk = ignore::WalkBuilder::new(root)
+        .hidden(true)
+        .git_ignore(true)
+        .git_exclude(true)
+        .ignore(true)
+        .require_git(false)
+        .follow_links(false)
+        .build();
+    let mut out: Vec<PathBuf> = walk
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
+        .filter(|e| e.file_name().to_str().is_some_and(|n| names.contains(&n)))
+        .map(ignore::DirEntry::into_path)
+        .collect();
+    out.sort();
+    out
+}
+
 /// The disk, as the deployment model reads the files a deployment file brings in: each inside
 /// the repository that holds it ([`repository_root`]). A run uses [`DiskWithin`].
 pub struct Disk;
@@ -474,6 +512,10 @@ impl crate::deployment::Files for Disk {
 
     fn list(&self, folder: &Path, suffix: &str) -> Vec<PathBuf> {
         list_files(folder, suffix)
+    }
+
+    fn find_named(&self, root: &Path, names: &'static [&'static str]) -> Arc<Vec<PathBuf>> {
+        Arc::new(find_named(root, names))
     }
 }
 
@@ -501,6 +543,10 @@ impl crate::deployment::Files for DiskWithin<'_> {
 
     fn list(&self, folder: &Path, suffix: &str) -> Vec<PathBuf> {
         list_files(folder, suffix)
+    }
+
+    fn find_named(&self, root: &Path, names: &'static [&'static str]) -> Arc<Vec<PathBuf>> {
+        self.reads.find_named(root, names)
     }
 }
 
