@@ -976,7 +976,7 @@ fn templates_in_strings(chunk: &str) -> bool {
         while spans.peek().is_some_and(|s| s.end <= at) {
             spans.next();
         }
-        if !spans.peek().is_some_and(|s| s.start <= at) {
+        if spans.peek().is_none_or(|s| s.start > at) {
             return false;
         }
     }

@@ -383,6 +383,9 @@ pub fn check_git_metadata(workdir: &Path) -> Result<(), String> {
     Ok(())
 }
 
+/// A repository's root and the file names looked for in it ([`Reads::find_named`]).
+type FoundKey = (PathBuf, &'static [&'static str]);
+
 /// The files of one run read through [`Disk`], by canonical path: a file that several
 /// deployment files bring in (a root `manifest.yml`, a script, an extension, a descriptor) is
 /// read from the disk at most twice, then served from memory. Only a file asked for a second
@@ -397,7 +400,7 @@ pub struct Reads {
     /// What the model made of a file, by canonical path and what it is ([`crate::deployment::Files::derived`]).
     derived: Mutex<HashMap<(PathBuf, &'static str), crate::deployment::Derived>>,
     /// The files of a repository with given names, by root and names ([`crate::deployment::Files::find_named`]).
-    found: Mutex<HashMap<(PathBuf, &'static [&'static str]), Arc<Vec<PathBuf>>>>,
+    found: Mutex<HashMap<FoundKey, Arc<Vec<PathBuf>>>>,
 }
 
 impl Reads {
