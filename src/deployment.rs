@@ -13,6 +13,7 @@ mod cf;
 mod ci;
 mod crossplane;
 mod helm;
+mod kustomize;
 mod service_catalog;
 mod shell;
 mod terraform;
@@ -446,6 +447,13 @@ pub trait Files {
         Vec::new()
     }
 
+    /// The files of the repository under `root` named one of `names`, in path order (a
+    /// kustomization that takes this folder as a base may be anywhere). None by default; the
+    /// disk walks the repository as a check of it would (ignore files kept), once per run.
+    fn find_named(&self, _root: &Path, _names: &'static [&'static str]) -> std::sync::Arc<Vec<PathBuf>> {
+        std::sync::Arc::default()
+    }
+
     /// What `make` makes of `path` as [`Files::read`] gives it. The run's disk keeps it, by
     /// canonical path and `what`, so that a file many deployment files look at (a root
     /// `manifest.yml`) is read and indexed once per run, not once per deployment file; by
@@ -502,11 +510,11 @@ pub fn load(
     match kind {
         Kind::Mta => load_mta(&mut set, file, root, extensions, files),
         Kind::MtaExtension => {}
-        Kind::Kubernetes => load_kubernetes(&mut set, file, files),
+        Kind::Kubernetes => load_kubernetes(&mut set, file, root, files),
         Kind::Terraform => load_terraform(&mut set, file, root, files),
         // A Kubernetes manifest may be named so too; a `cf push` manifest declares nothing.
         Kind::CfManifest => {
-            load_kubernetes(&mut set, file, files);
+            load_kubernetes(&mut set, file, root, files);
             if set.instances.is_empty() {
                 cf::undeclared_requests(&mut set, file);
             }
@@ -519,7 +527,7 @@ pub fn load(
             helm::load_values(&mut set, file, root, files);
             // Raw manifests in a file named so are still manifests.
             if set.instances.is_empty() && Kind::Kubernetes.is_relevant(&set.files[file].text) {
-                load_kubernetes(&mut set, file, files);
+                load_kubernetes(&mut set, file, root, files);
             }
         }
     }
@@ -906,30 +914,140 @@ pub fn normalize(path: &Path) -> PathBuf {
     out
 }
 
-fn load_kubernetes(set: &mut InstanceSet, file: usize, files: &dyn Files) {
-    if is_helm_template(&set.files[file].text) {
+const TEMPLATE_SKIPPED: &str = "not YAML until rendered; skipped (lint the rendered chart instead: `helm template RELEASE CHART | xsuaa-lint check - --stdin-filename rendered.yaml`)";
+
+/// A Helm template's documents as far as they can be read: the text with every document that
+/// holds a template outside a string scalar blanked (so that the others parse with their own
+/// positions and numbers), and where each blanked one starts.
+struct Rendered {
+    text: String,
+    skipped: Vec<(usize, bool)>,
+    /// How many documents the file has.
+    documents: usize,
+}
+
+/// Splits `text` at its `---` lines and blanks each document whose templates are not all inside
+/// string scalars (`{{- if }}` lines, `name: {{ .Release.Name }}-x`, `{{ toYaml ... }}`): those
+/// are not what Helm sends. A document whose every template sits in a string (`name: "{{ .Release.Name }}"`,
+/// `xsappname: app-{{ .Values.x }}`) parses as it is written and is kept. Each skipped document
+/// says whether it may declare or bind an XSUAA instance.
+fn rendered_documents(text: &str) -> Rendered {
+    let mut starts = vec![0];
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        let separator =
+            line.strip_prefix("---").is_some_and(|rest| rest.is_empty() || rest.starts_with(char::is_whitespace));
+        if separator && at > 0 {
+            starts.push(at);
+        }
+        at += line.len();
+    }
+    let mut masked = text.as_bytes().to_vec();
+    let mut skipped = Vec::new();
+    let mut documents = 0;
+    for (n, &start) in starts.iter().enumerate() {
+        let end = starts.get(n + 1).copied().unwrap_or(text.len());
+        let chunk = &text[start..end];
+        // Where the document's content starts: after its `---` line, blank lines and comments.
+        let mut content = None;
+        let mut offset = start;
+        for line in chunk.split_inclusive('\n') {
+            let trimmed = line.trim();
+            let is_separator = offset == start && line.starts_with("---");
+            if !is_separator && !trimmed.is_empty() && !trimmed.starts_with('#') {
+                content = Some(offset);
+                break;
+            }
+            offset += line.len();
+        }
+        let Some(content) = content else { continue };
+        // Lines of template actions alone (`{{- range ... }}`, `{{- end }}`) render to no document.
+        let actions_only = chunk[content - start..].lines().all(|line| {
+            let line = line.trim();
+            line.is_empty() || line.starts_with('#') || (line.starts_with("{{") && line.ends_with("}}"))
+        });
+        if !actions_only {
+            documents += 1;
+        }
+        if !chunk.contains("{{") || templates_in_strings(chunk) {
+            continue;
+        }
+        // Blanked to a null document (`~`): the documents after it keep their numbers.
+        for byte in &mut masked[content..end] {
+            if *byte != b'\n' {
+                *byte = b' ';
+            }
+        }
+        masked[content] = b'~';
+        skipped.push((content, may_declare_xsuaa(chunk)));
+    }
+    // Only ASCII bytes were written over whole documents: still UTF-8.
+    let text = String::from_utf8(masked).unwrap_or_default();
+    Rendered { text, skipped, documents }
+}
+
+/// Whether `chunk` parses as YAML with every `{{` inside a string scalar's text.
+fn templates_in_strings(chunk: &str) -> bool {
+    let Ok(docs) = crate::yaml::parse_documents(chunk) else { return false };
+    let mut spans = Vec::new();
+    let mut stack: Vec<&Node> = docs.iter().collect();
+    while let Some(node) = stack.pop() {
+        match &node.value {
+            Value::String(s) if s.contains("{{") => spans.push(node.span),
+            Value::Array(items) => stack.extend(items),
+            Value::Object(members) => stack.extend(members.iter().map(|m| &m.value)),
+            _ => {}
+        }
+    }
+    spans.sort_by_key(|s| s.start);
+    let mut spans = spans.into_iter().peekable();
+    for (at, _) in chunk.match_indices("{{") {
+        while spans.peek().is_some_and(|s| s.end <= at) {
+            spans.next();
+        }
+        if spans.peek().is_none_or(|s| s.start > at) {
+            return false;
+        }
+    }
+    true
+}
+
+fn load_kubernetes(set: &mut InstanceSet, file: usize, root: &Path, files: &dyn Files) {
+    let template = is_helm_template(&set.files[file].text);
+    let docs = if template {
         // The operator's own chart (RBAC, webhooks) or an instance of another service: nothing
         // XSUAA is lost by skipping it, so say nothing.
         if !may_declare_xsuaa(&set.files[file].text) {
             return;
         }
-        let span = Span::new(0, 0);
-        set.problem(
-            file,
-            span,
-            ProblemKind::Template,
-            "a Helm template is not YAML until rendered; skipped (lint the rendered chart instead: `helm template RELEASE CHART | xsuaa-lint check - --stdin-filename rendered.yaml`)",
-        );
-        return;
-    }
-    let docs = if may_declare_xsuaa(&set.files[file].text) {
-        yaml_documents(set, file)
+        let rendered = rendered_documents(&set.files[file].text);
+        let Ok(docs) = crate::yaml::parse_documents(&rendered.text) else {
+            let message = format!("a Helm template is {TEMPLATE_SKIPPED}");
+            set.problem(file, Span::new(0, 0), ProblemKind::Template, message);
+            return;
+        };
+        for &(at, xsuaa) in &rendered.skipped {
+            if xsuaa {
+                let message = if rendered.documents == 1 {
+                    format!("a Helm template is {TEMPLATE_SKIPPED}")
+                } else {
+                    format!("this document of a Helm template is {TEMPLATE_SKIPPED}")
+                };
+                set.problem(file, Span::new(at, at), ProblemKind::Template, message);
+            }
+        }
+        // Templates left in strings are placeholders, as in a chart's values.
+        docs.into_iter().map(helm::placeholders).collect()
+    } else if may_declare_xsuaa(&set.files[file].text) {
+        let Some(docs) = yaml_documents(set, file) else { return };
+        docs
     } else {
         // A broken file that cannot declare an XSUAA instance (the operator's access Secret with
         // `****` placeholders) is not this tool's business.
-        crate::yaml::parse_documents(&set.files[file].text).ok()
+        let Ok(docs) = crate::yaml::parse_documents(&set.files[file].text) else { return };
+        docs
     };
-    let Some(docs) = docs else { return };
+    let first_instance = set.instances.len();
     let many = docs.len() > 1;
     let doc_pointer = |i: usize| if many { format!("/{i}") } else { String::new() };
     let mut sources = Sources::default();
@@ -1025,34 +1143,127 @@ fn load_kubernetes(set: &mut InstanceSet, file: usize, files: &dyn Files) {
             parameters_from(set, file, &docs, &mut sources, from, files, &mut instance);
         }
         for &j in bindings_of.get(name.as_str()).map(Vec::as_slice).unwrap_or_default() {
-            let other = &docs[j];
-            let binding = str_at(other, "/metadata/name").unwrap_or("?");
-            instance.bindings.push(BindingRef { file, key: false, name: binding.into(), span: other.span });
-            let parameters = other
-                .pointer("/spec/parameters")
-                .cloned()
-                .unwrap_or(Node { span: other.span, value: Value::Object(Vec::new()) });
-            instance.parameters.push(BindingParameters {
-                file,
-                what: format!("ServiceBinding `{binding}`"),
-                node: parameters,
-                pointer: format!("{}/spec/parameters", doc_pointer(j)),
-                renewal: kyma_renewal(other),
-            });
-            if let Some(node) = other.pointer("/spec/parameters/credential-type") {
-                push_request(
-                    &mut instance,
-                    file,
-                    format!("ServiceBinding `{binding}`"),
-                    node,
-                    format!("{}/spec/parameters/credential-type", doc_pointer(j)),
-                );
+            // In one file, a binding and an instance of one name in two namespaces are not linked.
+            if str_at(&docs[j], "/metadata/namespace") == instance.namespace.as_deref() {
+                attach_binding(&mut instance, file, &docs[j], &doc_pointer(j));
             }
         }
         set.instances.push(instance);
     }
+    if set.instances.len() > first_instance {
+        link_other_files(set, file, first_instance, root, files);
+    }
     crossplane::load(set, file, &docs);
     service_catalog::load(set, file, &docs, &mut sources, files);
+}
+
+/// A `ServiceBinding` (`doc`, at `pointer` in `file`) of `instance`: listed, and what it asks for.
+fn attach_binding(instance: &mut Instance, file: usize, doc: &Node, pointer: &str) {
+    let binding = str_at(doc, "/metadata/name").unwrap_or("?");
+    instance.bindings.push(BindingRef { file, key: false, name: binding.into(), span: doc.span });
+    let parameters =
+        doc.pointer("/spec/parameters").cloned().unwrap_or(Node { span: doc.span, value: Value::Object(Vec::new()) });
+    instance.parameters.push(BindingParameters {
+        file,
+        what: format!("ServiceBinding `{binding}`"),
+        node: parameters,
+        pointer: format!("{pointer}/spec/parameters"),
+        renewal: kyma_renewal(doc),
+    });
+    if let Some(node) = doc.pointer("/spec/parameters/credential-type") {
+        let what = format!("ServiceBinding `{binding}`");
+        push_request(instance, file, what, node, format!("{pointer}/spec/parameters/credential-type"));
+    }
+}
+
+/// The `ServiceBinding`s of a YAML file, for linking them to instances of other files: made once
+/// per run for each file.
+struct BindingFile {
+    source: SourceFile,
+    /// Each binding: the instance it names, its namespace, the document and its JSON Pointer.
+    bindings: Vec<(String, Option<String>, Node, String)>,
+}
+
+impl BindingFile {
+    fn of(read: Result<SourceFile, Unreadable>) -> Option<BindingFile> {
+        let source = read.ok()?;
+        if !source.text.contains("ServiceBinding") {
+            return None;
+        }
+        // A Helm template's documents that parse as written; a file that does not parse is
+        // judged on its own (XS004) when it is linted.
+        let docs = if is_helm_template(&source.text) {
+            crate::yaml::parse_documents(&rendered_documents(&source.text).text).ok()?
+        } else {
+            crate::yaml::parse_documents(&source.text).ok()?
+        };
+        let many = docs.len() > 1;
+        let mut bindings = Vec::new();
+        for (j, doc) in docs.into_iter().enumerate() {
+            if doc.get("kind").and_then(Node::as_str) != Some("ServiceBinding") {
+                continue;
+            }
+            let Some(target) = str_at(&doc, "/spec/serviceInstanceName").map(String::from) else { continue };
+            let namespace = str_at(&doc, "/metadata/namespace").map(String::from);
+            let pointer = if many { format!("/{j}") } else { String::new() };
+            bindings.push((target, namespace, helm::placeholders(doc), pointer));
+        }
+        (!bindings.is_empty()).then_some(BindingFile { source, bindings })
+    }
+}
+
+/// Links the `ServiceBinding`s of other files to the instances of `file` (from `first` on): the
+/// YAML files of its folder (`kubectl apply -f FOLDER`), matched by name and namespace (a binding
+/// without one matches an instance without one), and the files of every kustomization build
+/// that holds `file` (`kubectl apply -k`), in the namespace the build gives each. A file that
+/// gives a binding joins the set.
+fn link_other_files(set: &mut InstanceSet, file: usize, first: usize, root: &Path, files: &dyn Files) {
+    let own = normalize(&set.paths[file]);
+    let folder = own.parent().map(Path::to_path_buf).unwrap_or_default();
+    // (file, namespace the build gives the binding, namespace it gives the instances); `None`:
+    // each keeps its own.
+    let mut candidates: Vec<(PathBuf, Option<String>, Option<String>)> = Vec::new();
+    let mut listed = files.list(&folder, ".yaml");
+    listed.extend(files.list(&folder, ".yml"));
+    listed.sort();
+    candidates.extend(listed.into_iter().map(|p| (normalize(&p), None, None)));
+    for build in kustomize::builds_with(&own, root, files) {
+        for (member, namespace) in build.members.iter() {
+            candidates.push((member.clone(), namespace.clone(), build.namespace.clone()));
+        }
+    }
+    // The set's files by path, so that many binding files stay linear.
+    let mut index_of: HashMap<PathBuf, usize> = set.paths.iter().enumerate().map(|(i, p)| (normalize(p), i)).collect();
+    // Each binding once per instance, whichever way it was reached.
+    let mut linked: std::collections::HashSet<(usize, PathBuf, String)> = std::collections::HashSet::new();
+    for (path, binding_namespace, instance_namespace) in candidates {
+        if path == own {
+            continue;
+        }
+        let made = files.derived(&path, "kubernetes bindings", &|read| std::sync::Arc::new(BindingFile::of(read)));
+        let Some(Some(found)) = made.downcast_ref::<Option<BindingFile>>() else { continue };
+        for (n, instance) in set.instances.iter_mut().enumerate().skip(first) {
+            let namespace = instance_namespace.clone().or_else(|| instance.namespace.clone());
+            for (target, own_namespace, doc, pointer) in &found.bindings {
+                let effective = binding_namespace.as_ref().or(own_namespace.as_ref());
+                if *target != instance.name || effective != namespace.as_ref() {
+                    continue;
+                }
+                if !linked.insert((n, path.clone(), pointer.clone())) {
+                    continue;
+                }
+                let index = *index_of.entry(path.clone()).or_insert_with(|| {
+                    // Shown as this set names it (the run's first reader may have spelled it otherwise).
+                    let mut source = found.source.clone();
+                    source.path = path.to_string_lossy().into_owned();
+                    set.files.push(source);
+                    set.paths.push(path.clone());
+                    set.files.len() - 1
+                });
+                attach_binding(instance, index, doc, pointer);
+            }
+        }
+    }
 }
 
 /// The SAP BTP service operator rotates a `ServiceBinding` with `credentialsRotationPolicy`

@@ -385,6 +385,8 @@ pub fn check_git_metadata(workdir: &Path) -> Result<(), String> {
 
 /// A folder and the suffix its files were listed by.
 type Listing = (PathBuf, String);
+/// A repository's root and the file names looked for in it ([`Reads::find_named`]).
+type FoundKey = (PathBuf, &'static [&'static str]);
 
 /// The files of one run read through [`Disk`], by canonical path: a file that several
 /// deployment files bring in (a root `manifest.yml`, a script, an extension, a descriptor) is
@@ -402,6 +404,8 @@ pub struct Reads {
     /// Folder listings by folder and suffix: every Helm chart of a repository looks for scripts
     /// in each folder up to the root, whose listing grows with the charts.
     listed: Mutex<HashMap<Listing, Arc<[PathBuf]>>>,
+    /// The files of a repository with given names, by root and names ([`crate::deployment::Files::find_named`]).
+    found: Mutex<HashMap<FoundKey, Arc<Vec<PathBuf>>>>,
 }
 
 impl Reads {
@@ -482,6 +486,42 @@ impl Reads {
     }
 }
 
+impl Reads {
+    /// [`find_named`] once per run for each root and names.
+    fn find_named(&self, root: &Path, names: &'static [&'static str]) -> Arc<Vec<PathBuf>> {
+        let key = (root.to_path_buf(), names);
+        if let Some(found) = self.found.lock().ok().and_then(|f| f.get(&key).cloned()) {
+            return found;
+        }
+        let found = Arc::new(find_named(root, names));
+        if let Ok(mut held) = self.found.lock() {
+            held.entry(key).or_insert_with(|| found.clone());
+        }
+        found
+    }
+}
+
+/// The regular files under `root` named one of `names`, in path order: hidden folders, links
+/// and what ignore files leave out are not entered, as in a walk of the run.
+fn find_named(root: &Path, names: &[&str]) -> Vec<PathBuf> {
+    let walk = ignore::WalkBuilder::new(root)
+        .hidden(true)
+        .git_ignore(true)
+        .git_exclude(true)
+        .ignore(true)
+        .require_git(false)
+        .follow_links(false)
+        .build();
+    let mut out: Vec<PathBuf> = walk
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
+        .filter(|e| e.file_name().to_str().is_some_and(|n| names.contains(&n)))
+        .map(ignore::DirEntry::into_path)
+        .collect();
+    out.sort();
+    out
+}
+
 /// The disk, as the deployment model reads the files a deployment file brings in: each inside
 /// the repository that holds it ([`repository_root`]). A run uses [`DiskWithin`].
 pub struct Disk;
@@ -493,6 +533,10 @@ impl crate::deployment::Files for Disk {
 
     fn list(&self, folder: &Path, suffix: &str) -> Vec<PathBuf> {
         list_files(folder, suffix)
+    }
+
+    fn find_named(&self, root: &Path, names: &'static [&'static str]) -> Arc<Vec<PathBuf>> {
+        Arc::new(find_named(root, names))
     }
 }
 
@@ -520,6 +564,10 @@ impl crate::deployment::Files for DiskWithin<'_> {
 
     fn list(&self, folder: &Path, suffix: &str) -> Vec<PathBuf> {
         self.reads.list(folder, suffix)
+    }
+
+    fn find_named(&self, root: &Path, names: &'static [&'static str]) -> Arc<Vec<PathBuf>> {
+        self.reads.find_named(root, names)
     }
 }
 

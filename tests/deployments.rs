@@ -73,3 +73,23 @@ fn deployment_fixes_change_only_what_they_should() {
     let failures: Vec<String> = failures.into_iter().flatten().collect();
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// A binding file that is a deployment file of its own and a side file of the instance it binds
+/// (a Kubernetes folder, a Terraform module): its diff and its fix are counted once.
+#[test]
+fn a_side_file_that_is_also_judged_alone_shows_one_diff() {
+    let case =
+        support::cases().into_iter().find(|c| c.id().contains("XS110/err/kyma-instance-secret-binding-file")).unwrap();
+    let work = case.materialize();
+    let out = assert_cmd::Command::cargo_bin("xsuaa-lint")
+        .unwrap()
+        .current_dir(work.path())
+        .args(["check", "--isolated", "--diff", "."])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stdout.matches("--- a/k8s/xsuaa-binding.yaml").count(), 1, "{stdout}");
+    assert!(stdout.contains("+    credential-type: binding-secret"), "{stdout}");
+    assert!(format!("{stdout}{stderr}").contains("Would apply 1 fix(es) to 1 file(s)."), "{stdout}{stderr}");
+}

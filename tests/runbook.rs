@@ -125,6 +125,33 @@ fn a_kyma_instance() {
     insta::assert_snapshot!("runbook_kyma", out);
 }
 
+/// A Kyma instance whose bindings are in files of their own: one beside it, one in a
+/// kustomize overlay that builds it into its namespace, and one of another namespace.
+#[test]
+fn kyma_bindings_in_other_files_and_overlays_are_listed() {
+    let dir = tempfile::tempdir().unwrap();
+    let instance = "apiVersion: services.cloud.sap.com/v1\nkind: ServiceInstance\nmetadata:\n  name: orders-xsuaa\nspec:\n  serviceOfferingName: xsuaa\n  servicePlanName: application\n  parameters:\n    xsappname: orders\n";
+    let binding = |name: &str, namespace: &str| {
+        format!("apiVersion: services.cloud.sap.com/v1\nkind: ServiceBinding\nmetadata:\n  name: {name}\n{namespace}spec:\n  serviceInstanceName: orders-xsuaa\n")
+    };
+    write(dir.path(), "k8s/base/xsuaa-instance.yaml", instance);
+    write(dir.path(), "k8s/base/xsuaa-binding.yaml", &binding("orders-srv", ""));
+    write(dir.path(), "k8s/base/sandbox-binding.yaml", &binding("orders-sandbox", "  namespace: sandbox\n"));
+    write(dir.path(), "k8s/base/kustomization.yaml", "resources:\n  - xsuaa-instance.yaml\n  - xsuaa-binding.yaml\n");
+    write(
+        dir.path(),
+        "k8s/overlays/prod/kustomization.yaml",
+        "namespace: prod\nresources:\n  - ../../base\n  - worker-binding.yaml\n",
+    );
+    write(dir.path(), "k8s/overlays/prod/worker-binding.yaml", &binding("orders-worker", ""));
+    let (code, out) = runbook(dir.path(), &[]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("- binding `orders-srv`: `k8s/base/xsuaa-binding.yaml:1`\n"), "{out}");
+    assert!(out.contains("- binding `orders-worker`: `k8s/overlays/prod/worker-binding.yaml:1`\n"), "{out}");
+    assert!(!out.contains("orders-sandbox"), "{out}");
+    assert!(!out.contains("none declared"), "{out}");
+}
+
 #[test]
 fn a_terraform_instance_as_json() {
     let dir = tempfile::tempdir().unwrap();

@@ -185,7 +185,14 @@ impl Collector<'_> {
         let mut sets = Vec::with_capacity(group.len());
         let mut metas = Vec::with_capacity(group.len());
         let mut extension_lists = Vec::with_capacity(group.len());
+        // A member's own file may also be another member's side file (a binding file of a
+        // Terraform module or a Kubernetes folder): its diff and fix count are reported once, by
+        // the member that declares it.
+        let declared: std::collections::HashSet<PathBuf> =
+            group.iter().filter_map(|m| m.keys.first().cloned()).collect();
+        let mut side_keys = Vec::with_capacity(group.len());
         for Loaded { path, display, kind, config, root, extensions, set, keys } in group {
+            side_keys.push(keys.clone());
             sets.push((set, keys));
             metas.push((path, display, kind, config, root));
             extension_lists.push(extensions);
@@ -232,9 +239,19 @@ impl Collector<'_> {
         };
         let held_back = group.held_back.iter().map(|(file, reason)| format!("{}: {reason}", shown(*file)));
         self.held_back.lock().unwrap().extend(held_back);
-        for ((_, display, kind, _, root), (outcome, base_of)) in
-            metas.iter().zip(group.members.into_iter().zip(&base_ofs))
+        for (((_, display, kind, _, root), (mut outcome, base_of)), keys) in
+            metas.iter().zip(group.members.into_iter().zip(&base_ofs)).zip(&side_keys)
         {
+            for (file, key) in keys.iter().enumerate().skip(1) {
+                if declared.contains(key) {
+                    if let Some(original) = outcome.converged.originals.get_mut(file) {
+                        *original = None;
+                    }
+                    if let Some(applied) = outcome.converged.applied.get_mut(file) {
+                        *applied = 0;
+                    }
+                }
+            }
             self.publish_set(display, *kind, root, outcome, base_of, opts);
         }
     }

@@ -304,6 +304,10 @@ impl Files for Edited<'_> {
     fn list(&self, folder: &Path, suffix: &str) -> Vec<PathBuf> {
         self.files.list(folder, suffix)
     }
+
+    fn find_named(&self, root: &Path, names: &'static [&'static str]) -> std::sync::Arc<Vec<PathBuf>> {
+        self.files.find_named(root, names)
+    }
 }
 
 /// Loads a deployment file's set: its instances and the files they bring in.

@@ -1,8 +1,11 @@
 //! # XS006 unrendered-template
 //!
 //! ## What it does
-//! Notes a `*.yaml` file with Helm template directives (`{{ ... }}`) that mentions SAP BTP service
-//! operator resources. It is not YAML until Helm renders it, so it is skipped.
+//! Notes each document of a Helm template (a `*.yaml` file with `{{ ... }}`) that may declare or
+//! bind an XSUAA instance and holds a template outside a string (`{{- if }}` lines,
+//! `name: {{ .Values.name }}`, `{{ toYaml ... }}`): it is not YAML until Helm renders it, so it
+//! is skipped, and the note is placed at its first line. The file's other documents are judged:
+//! a template inside a string (`name: "{{ .Release.Name }}"`) is read as a placeholder.
 //!
 //! ## Why
 //! Reporting syntax errors on a template would be noise; saying nothing would hide that the
@@ -49,7 +52,7 @@ pub static RULE: Rule = Rule {
     code: "XS006",
     name: "unrendered-template",
     severity: Severity::Info,
-    summary: "A Helm template is skipped: it is not YAML until rendered",
+    summary: "A document of a Helm template is skipped: it is not YAML until rendered",
     fix: FixKind::None,
     check: None,
     instance_check: None,

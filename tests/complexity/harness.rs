@@ -42,6 +42,9 @@ pub const READERS: &[Reader] = &[
     Reader { name: "mta: many modules bound to one resource", build: mta_many_bindings },
     Reader { name: "kubernetes: many ServiceInstances in one file", build: kyma_many_instances },
     Reader { name: "kubernetes: many ServiceBindings of one instance", build: kyma_many_bindings },
+    Reader { name: "kubernetes: ServiceBindings beside the instance, a file each", build: kyma_bindings_beside },
+    Reader { name: "kubernetes: a kustomization of many binding files", build: kustomization_many_resources },
+    Reader { name: "kubernetes: a Helm template of many documents, some skipped", build: helm_template_documents },
     Reader { name: "terraform: many instances in one file", build: terraform_many_instances },
     Reader { name: "terraform: many findings on one instance", build: terraform_many_findings },
     // src/deployment/crossplane.rs, src/deployment/service_catalog.rs
@@ -523,6 +526,56 @@ fn kyma_many_bindings(bytes: usize) -> Work {
         );
     });
     judge(Kind::Kubernetes, "k8s.yaml", text, Vec::new(), None)
+}
+
+const KYMA_INSTANCE: &str = "apiVersion: services.cloud.sap.com/v1\nkind: ServiceInstance\nmetadata:\n  name: uaa\nspec:\n  \
+                             serviceOfferingName: xsuaa\n  servicePlanName: application\n  parameters:\n    xsappname: a\n";
+
+fn kyma_binding(i: usize) -> String {
+    format!(
+        "apiVersion: services.cloud.sap.com/v1\nkind: ServiceBinding\nmetadata:\n  name: b-{i}\nspec:\n  \
+         serviceInstanceName: uaa\n  parameters:\n    credential-type: x509\n"
+    )
+}
+
+/// Binding files whose total size is about `bytes`, named by `name`.
+fn binding_files(bytes: usize, name: impl Fn(usize) -> String) -> Vec<(String, String)> {
+    let mut files = Vec::new();
+    let _ = fill(bytes, "", |i, out| {
+        let binding = kyma_binding(i);
+        out.push_str(&binding);
+        files.push((name(i), binding));
+    });
+    files
+}
+
+fn kyma_bindings_beside(bytes: usize) -> Work {
+    let files = binding_files(bytes, |i| format!("binding-{i}.yaml"));
+    let others = files.iter().map(|(n, t)| (n.as_str(), t.clone())).collect();
+    judge(Kind::Kubernetes, "instance.yaml", KYMA_INSTANCE.to_string(), others, None)
+}
+
+fn kustomization_many_resources(bytes: usize) -> Work {
+    let files = binding_files(bytes / 2, |i| format!("bindings/binding-{i}.yaml"));
+    let mut kustomization = String::from("namespace: prod\nresources:\n  - instance.yaml\n");
+    for (name, _) in &files {
+        kustomization.push_str(&format!("  - {name}\n"));
+    }
+    let mut others: Vec<(&str, String)> = files.iter().map(|(n, t)| (n.as_str(), t.clone())).collect();
+    others.push(("kustomization.yaml", kustomization));
+    judge(Kind::Kubernetes, "instance.yaml", KYMA_INSTANCE.to_string(), others, None)
+}
+
+fn helm_template_documents(bytes: usize) -> Work {
+    let text = fill(bytes, KYMA_INSTANCE, |i, out| {
+        let binding = kyma_binding(i);
+        if i % 2 == 0 {
+            let _ = write!(out, "---\n{{{{- if .Values.b{i} }}}}\n{binding}{{{{- end }}}}\n");
+        } else {
+            let _ = write!(out, "---\n{binding}  secretName: \"{{{{ .Release.Name }}}}-{i}\"\n");
+        }
+    });
+    judge(Kind::Kubernetes, "templates/xsuaa.yaml", text, Vec::new(), None)
 }
 
 fn terraform_many_instances(bytes: usize) -> Work {
