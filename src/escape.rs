@@ -183,7 +183,7 @@ pub fn markdown_fence<'a>(lines: impl IntoIterator<Item = &'a str>) -> String {
 
 /// A link target in Markdown: an allowed [`link`], with spaces, parentheses, angle brackets,
 /// backslashes, backquotes and control characters percent-encoded so the destination ends
-/// where it should. `None` for a refused scheme.
+/// where it should, and `&` backslash-escaped so no entity is read. `None` for a refused scheme.
 pub fn markdown_link(s: &str) -> Option<String> {
     let s = link(s)?;
     let mut out = String::with_capacity(s.len());
@@ -193,6 +193,10 @@ pub fn markdown_link(s: &str) -> Option<String> {
             for b in c.encode_utf8(&mut buf).bytes() {
                 out.push_str(&format!("%{b:02X}"));
             }
+        } else if c == '&' {
+            // `&amp;` or `&#0;` would be read as an entity: a backslash keeps the `&` itself (and a
+            // query's separators stay separators, as `%26` would not).
+            out.push_str("\\&");
         } else {
             out.push(c);
         }
