@@ -25,6 +25,7 @@ pub mod lint;
 pub mod load;
 pub mod names;
 pub mod parse;
+pub mod platform;
 pub mod policy;
 pub mod recommendations;
 pub mod report;

@@ -444,6 +444,7 @@ pub fn run(options: &AuditOptions) -> AuditReport {
         plan: None,
         inventory: true,
         history: false,
+        live: None,
     };
     let started = std::time::Instant::now();
     let files = AtomicUsize::new(0);

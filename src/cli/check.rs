@@ -146,6 +146,7 @@ pub fn run(args: CheckArgs) -> i32 {
         plan: args.plan.clone(),
         inventory: false,
         history: true,
+        live: None,
     };
     let (fail_on, exit_zero) = gate(&args, &configs);
     let outcome = engine::check(&args.paths, &opts, &configs, baseline.as_ref());

@@ -48,6 +48,7 @@ pub fn run(args: RunbookArgs) -> i32 {
         inventory: true,
         // For the date each dual state began (its descriptor's git history against `HEAD`).
         history: true,
+        live: None,
     };
     let outcome = engine::check(&args.paths, &opts, &configs, None);
     let entries = runbook::entries(&outcome.instances);
