@@ -22,6 +22,7 @@ pub mod hcl;
 pub mod history;
 pub mod inventory;
 pub mod lint;
+pub mod live;
 pub mod load;
 pub mod names;
 pub mod parse;

@@ -8,7 +8,7 @@
 use serde::Serialize;
 
 /// Where the facts were read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Platform {
     /// Cloud Foundry's v3 API through `cf curl`.
