@@ -219,7 +219,8 @@ pub fn removal(instance: &PlatformInstance, grace_days: u32) -> Removal {
     if let LastUse::At { at, days } = &instance.last_use {
         if *days <= u64::from(grace_days) {
             reasons.push(format!(
-                "`instanceSecretLastUsedAt` is {at} ({days} days ago, within the {grace_days}-day grace period)"
+                "`instanceSecretLastUsedAt` is {at} ({} ago, within the {grace_days}-day grace period)",
+                if *days == 1 { "1 day".to_string() } else { format!("{days} days") }
             ));
         }
     }

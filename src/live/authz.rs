@@ -7,7 +7,10 @@
 
 use super::{AuthzApi, RateLimited, Reply, Session};
 use crate::platform::{LastUse, PlatformInstance};
-use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+
+/// Everything but RFC 3986's unreserved characters.
+const QUERY: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
 
 const CURL: &str = "curl";
 
@@ -32,7 +35,7 @@ fn quoted(value: &str) -> Option<String> {
 }
 
 fn ask(session: &Session<'_>, api: &AuthzApi, id: &str) -> Result<LastUse, String> {
-    let url = format!("{}/sap/rest/authorization/v2/apps/{}", api.url, utf8_percent_encode(id, NON_ALPHANUMERIC));
+    let url = format!("{}/sap/rest/authorization/v2/apps/{}", api.url, utf8_percent_encode(id, QUERY));
     let (Some(url), Some(header)) = (quoted(&url), quoted(&format!("Authorization: Bearer {}", api.token))) else {
         return Err("XSUAA_LINT_AUTHZ_URL or XSUAA_LINT_AUTHZ_TOKEN holds a quote, backslash or control character".into());
     };

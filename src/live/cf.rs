@@ -9,7 +9,10 @@
 
 use super::{failed, LiveError, RateLimited, Reply, Session};
 use crate::platform::{Consumer, ConsumerKind, Held, Platform, PlatformInstance};
-use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+
+/// Everything but RFC 3986's unreserved characters.
+const QUERY: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
 use serde::Deserialize;
 
 const CF: &str = "cf";
@@ -138,7 +141,7 @@ pub(super) struct Kept {
 }
 
 fn encode(value: &str) -> String {
-    utf8_percent_encode(value, NON_ALPHANUMERIC).to_string()
+    utf8_percent_encode(value, QUERY).to_string()
 }
 
 /// The path of a `pagination.next` link (`cf curl` takes the path, not the API's URL).

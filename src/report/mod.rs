@@ -8,6 +8,7 @@ pub mod github;
 pub mod gitlab;
 pub mod json;
 pub mod json_lines;
+pub mod live;
 pub mod junit;
 pub mod sarif;
 pub mod statistics;
