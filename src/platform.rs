@@ -291,10 +291,7 @@ mod tests {
     #[test]
     fn safe_only_when_nothing_holds_the_instance_secret() {
         let rebound = instance(
-            vec![
-                consumer(ConsumerKind::App, "a", Held::BindingSecret),
-                consumer(ConsumerKind::Key, "k", Held::X509),
-            ],
+            vec![consumer(ConsumerKind::App, "a", Held::BindingSecret), consumer(ConsumerKind::Key, "k", Held::X509)],
             LastUse::Never,
         );
         assert_eq!(removal(&rebound, 30), Removal::Safe);

@@ -253,10 +253,7 @@ fn a_client_that_hangs_is_stopped() {
 fn no_secret_of_any_response_reaches_any_output() {
     let s = cf("instance-secret", "binding-secret", Answer::Http("cf/bindings-page-1.json"));
     let token = format!("{CANARY}-bearer-token");
-    s.program(
-        "curl",
-        vec![("--silent --show-error --include --config -", Answer::Http("cf/authz-app.json"))],
-    );
+    s.program("curl", vec![("--silent --show-error --include --config -", Answer::Http("cf/authz-app.json"))]);
     let mut outputs = Vec::new();
     let with_api = |mut cmd: Command| {
         cmd.env("XSUAA_LINT_AUTHZ_URL", "https://api.authentication.eu10.hana.ondemand.com")

@@ -82,7 +82,11 @@ fn grace_days(paths: &[PathBuf], configs: &Resolver) -> u32 {
 }
 
 /// Reads the platform for the instances of `records`; the error is the one line to print.
-pub fn read(records: &[crate::inventory::InstanceRecord], limits: &LiveLimits, grace_days: u32) -> Result<LiveFacts, String> {
+pub fn read(
+    records: &[crate::inventory::InstanceRecord],
+    limits: &LiveLimits,
+    grace_days: u32,
+) -> Result<LiveFacts, String> {
     let client = Processes;
     let session = Session::new(
         &client,

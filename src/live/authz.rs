@@ -37,10 +37,13 @@ fn quoted(value: &str) -> Option<String> {
 fn ask(session: &Session<'_>, api: &AuthzApi, id: &str) -> Result<LastUse, String> {
     let url = format!("{}/sap/rest/authorization/v2/apps/{}", api.url, utf8_percent_encode(id, QUERY));
     let (Some(url), Some(header)) = (quoted(&url), quoted(&format!("Authorization: Bearer {}", api.token))) else {
-        return Err("XSUAA_LINT_AUTHZ_URL or XSUAA_LINT_AUTHZ_TOKEN holds a quote, backslash or control character".into());
+        return Err(
+            "XSUAA_LINT_AUTHZ_URL or XSUAA_LINT_AUTHZ_TOKEN holds a quote, backslash or control character".into()
+        );
     };
     let config = format!("url = {url}\nheader = {header}\nheader = \"Accept: application/json\"\n");
-    let args: Vec<String> = ["--silent", "--show-error", "--include", "--config", "-"].iter().map(|s| s.to_string()).collect();
+    let args: Vec<String> =
+        ["--silent", "--show-error", "--include", "--config", "-"].iter().map(|s| s.to_string()).collect();
     let limited = |reply: &Reply| {
         let (status, wait, _) = super::split_http(&reply.stdout);
         (status == Some(429)).then_some(RateLimited(wait))

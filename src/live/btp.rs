@@ -23,7 +23,10 @@ fn limited(reply: &Reply) -> Option<RateLimited> {
 }
 
 fn lost_login(reply: &Reply) -> bool {
-    reply.says("not logged in") || reply.says("btp login") || reply.says("session expired") || reply.says("login required")
+    reply.says("not logged in")
+        || reply.says("btp login")
+        || reply.says("session expired")
+        || reply.says("login required")
 }
 
 /// A list as the btp CLI prints it: an array, or an object holding one.

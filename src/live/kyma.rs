@@ -12,7 +12,8 @@ use base64::Engine;
 use serde::Deserialize;
 
 const KUBECTL: &str = "kubectl";
-const LOGIN: &str = "point kubectl at the Kyma cluster (`kubectl config use-context`, a fresh kubeconfig or `kubectl oidc-login`)";
+const LOGIN: &str =
+    "point kubectl at the Kyma cluster (`kubectl config use-context`, a fresh kubeconfig or `kubectl oidc-login`)";
 
 fn limited(reply: &Reply) -> Option<RateLimited> {
     (!reply.ok() && (reply.says("TooManyRequests") || reply.says("(429)"))).then_some(RateLimited(None))
@@ -81,7 +82,13 @@ struct Rotation {
 pub(super) fn read(session: &Session<'_>, name: &str, namespace: Option<&str>) -> Result<PlatformInstance, LiveError> {
     let mut instance = PlatformInstance::new(name, namespace.map(String::from), Platform::Kyma);
     let args = with_namespace(
-        vec!["get".into(), "serviceinstances.services.cloud.sap.com".into(), name.into(), "--output".into(), "json".into()],
+        vec![
+            "get".into(),
+            "serviceinstances.services.cloud.sap.com".into(),
+            name.into(),
+            "--output".into(),
+            "json".into(),
+        ],
         namespace,
     );
     let reply = session.call(KUBECTL, &args, None, limited)?;

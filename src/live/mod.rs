@@ -36,9 +36,7 @@ impl Reply {
     /// messages are recognised, never shown.
     fn says(&self, needle: &str) -> bool {
         let needle = needle.to_ascii_lowercase();
-        [&self.stdout, &self.stderr]
-            .iter()
-            .any(|s| String::from_utf8_lossy(s).to_ascii_lowercase().contains(&needle))
+        [&self.stdout, &self.stderr].iter().any(|s| String::from_utf8_lossy(s).to_ascii_lowercase().contains(&needle))
     }
 }
 
@@ -55,7 +53,8 @@ pub enum CallError {
 
 /// Runs one client program. The real one is [`process::Processes`]; tests may bring their own.
 pub trait Client {
-    fn call(&self, program: &str, args: &[String], stdin: Option<&[u8]>, timeout: Duration) -> Result<Reply, CallError>;
+    fn call(&self, program: &str, args: &[String], stdin: Option<&[u8]>, timeout: Duration)
+        -> Result<Reply, CallError>;
 }
 
 /// Why the live read stopped: one clear message, exit status 2.
@@ -229,7 +228,12 @@ pub fn platform_name(record: &InstanceRecord) -> &str {
 /// Reads every instance of `records` that a deployment file declares, each from its platform;
 /// `only` restricts the read to some platforms. Stops at the first error that makes the rest
 /// meaningless (a client missing, not logged in, the deadline passed).
-pub fn read(session: &Session<'_>, records: &[InstanceRecord], only: &[Platform], grace_days: u32) -> Result<LiveFacts, LiveError> {
+pub fn read(
+    session: &Session<'_>,
+    records: &[InstanceRecord],
+    only: &[Platform],
+    grace_days: u32,
+) -> Result<LiveFacts, LiveError> {
     let mut facts = LiveFacts { instances: Vec::new(), grace_days };
     let mut cf_space: Option<String> = None;
     let mut seen = std::collections::HashSet::new();
@@ -315,7 +319,8 @@ mod tests {
 
     #[test]
     fn http_heads_are_split_from_the_body() {
-        let out = b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 429 Too Many Requests\r\nRetry-After: 7\r\nX: y\r\n\r\n{\"a\":1}";
+        let out =
+            b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 429 Too Many Requests\r\nRetry-After: 7\r\nX: y\r\n\r\n{\"a\":1}";
         let (status, wait, body) = split_http(out);
         assert_eq!(status, Some(429));
         assert_eq!(wait, Some(Duration::from_secs(7)));

@@ -15,7 +15,13 @@ const MAX_OUTPUT: u64 = 64 * 1024 * 1024;
 pub struct Processes;
 
 impl Client for Processes {
-    fn call(&self, program: &str, args: &[String], stdin: Option<&[u8]>, timeout: Duration) -> Result<Reply, CallError> {
+    fn call(
+        &self,
+        program: &str,
+        args: &[String],
+        stdin: Option<&[u8]>,
+        timeout: Duration,
+    ) -> Result<Reply, CallError> {
         let mut command = Command::new(program);
         command
             .args(args)

@@ -34,7 +34,8 @@ pub fn entries<'a>(records: &'a [InstanceRecord], facts: &'a LiveFacts) -> Vec<E
     records
         .iter()
         .filter_map(|record| {
-            let view = facts.find(&record.name, record.facts.service_name.as_deref(), record.facts.namespace.as_deref())?;
+            let view =
+                facts.find(&record.name, record.facts.service_name.as_deref(), record.facts.namespace.as_deref())?;
             let platform = view.instance;
             let plan_differs = record.plan != "unknown" && platform.plan.as_deref().is_some_and(|p| p != record.plan);
             Some(Entry {
@@ -139,7 +140,9 @@ pub fn markdown(entries: &[Entry<'_>], records: &[InstanceRecord], grace_days: u
             out.push_str(&format!("- Note: {}\n", markdown_text(note)));
         }
         if !p.consumers.is_empty() {
-            out.push_str("\n| Kind | Name | App | Created | Credential type | In the repository |\n|---|---|---|---|---|---|\n");
+            out.push_str(
+                "\n| Kind | Name | App | Created | Credential type | In the repository |\n|---|---|---|---|---|---|\n",
+            );
             for c in &p.consumers {
                 let held = match c.credential_type {
                     Held::InstanceSecret => "**instance-secret**".to_string(),

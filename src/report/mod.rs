@@ -8,8 +8,8 @@ pub mod github;
 pub mod gitlab;
 pub mod json;
 pub mod json_lines;
-pub mod live;
 pub mod junit;
+pub mod live;
 pub mod sarif;
 pub mod statistics;
 

@@ -163,7 +163,10 @@ pub fn remove_instance_secret(ctx: &Context<'_>, node: &Node, types: &[Credentia
     let (applicability, message) = if safe {
         (Applicability::Safe, "Remove the instance secret (the platform shows no binding or service key on it)")
     } else {
-        (Applicability::Unsafe, "Remove the instance secret (after every app is rebound and every service key replaced)")
+        (
+            Applicability::Unsafe,
+            "Remove the instance secret (after every app is rebound and every service key replaced)",
+        )
     };
     Some(Fix::new(applicability, message, ctx.source, [(span, String::new())]))
 }
