@@ -302,8 +302,14 @@ pub fn judge(kind: Kind, name: &str, text: String, others: Vec<(&str, String)>, 
     let name = name.to_string();
     Box::new(move || {
         let declaration = Declaration { path: &path, kind, root: &memory.root, extensions: &extensions };
-        let options =
-            SetOptions { policies: &[], base_of: &|_, _| None, filter: &|_, _| {}, fix, recommendations: None };
+        let options = SetOptions {
+            policies: &[],
+            base_of: &|_, _| None,
+            filter: &|_, _| {},
+            fix,
+            recommendations: None,
+            live: None,
+        };
         let outcome = judge_set(&declaration, SourceFile::new(name.clone(), text.clone()), &memory, &options);
         std::hint::black_box(outcome.set.instances.len());
     })
@@ -334,6 +340,7 @@ pub fn tree(files: Vec<(String, String)>) -> Work {
             plan: None,
             inventory: true,
             history: false,
+            live: None,
         };
         let outcome = xsuaa_lint::engine::check(&[dir.path().to_path_buf()], &options, &resolver, None);
         std::hint::black_box(outcome.files_checked);
