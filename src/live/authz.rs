@@ -61,8 +61,13 @@ fn ask(session: &Session<'_>, api: &AuthzApi, id: &str) -> Result<LastUse, Strin
 /// The one field kept of the app's description.
 #[derive(serde::Deserialize)]
 struct App {
-    #[serde(rename = "instanceSecretLastUsedAt", default)]
-    last_used: Option<Option<serde_json::Value>>,
+    /// `None`: absent; `Some(Null)`: present and null.
+    #[serde(rename = "instanceSecretLastUsedAt", default, deserialize_with = "present")]
+    last_used: Option<serde_json::Value>,
+}
+
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<serde_json::Value>, D::Error> {
+    serde::Deserialize::deserialize(d).map(Some)
 }
 
 /// `null` is "never used"; a timestamp (ISO 8601, or epoch seconds or milliseconds) gives the
@@ -70,12 +75,12 @@ struct App {
 fn parse(body: &[u8]) -> Option<LastUse> {
     let app: App = serde_json::from_slice(body).ok()?;
     match app.last_used? {
-        None | Some(serde_json::Value::Null) => Some(LastUse::Never),
-        Some(serde_json::Value::String(at)) => {
+        serde_json::Value::Null => Some(LastUse::Never),
+        serde_json::Value::String(at) => {
             let days = super::days_since(&at)?;
             Some(LastUse::At { at, days })
         }
-        Some(serde_json::Value::Number(n)) => {
+        serde_json::Value::Number(n) => {
             let n = n.as_i64()?;
             // Epoch milliseconds are past 10^11 since 1973; seconds will not be before 5138.
             let seconds = if n > 100_000_000_000 { n / 1000 } else { n };
@@ -83,7 +88,7 @@ fn parse(body: &[u8]) -> Option<LastUse> {
             let days = super::days_since(&at)?;
             Some(LastUse::At { at, days })
         }
-        Some(_) => None,
+        _ => None,
     }
 }
 
