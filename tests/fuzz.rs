@@ -89,8 +89,14 @@ fn the_harness_workspace_gives_mta_inputs_descriptors_and_extensions() {
     let ws = harness::Workspace::new();
     let path = ws.root.join("mta.yaml");
     let declaration = Declaration { path: &path, kind: Kind::Mta, root: &ws.root, extensions: &ws.extensions };
-    let options =
-        SetOptions { policies: &[], base_of: &|_, _| None, filter: &|_, _| {}, fix: None, recommendations: None };
+    let options = SetOptions {
+        policies: &[],
+        base_of: &|_, _| None,
+        filter: &|_, _| {},
+        fix: None,
+        recommendations: None,
+        live: None,
+    };
     let files = harness::Overlay { workspace: &ws, extra: None };
     let source = xsuaa_lint::source::SourceFile::new("mta.yaml", ws.mta.clone());
     let outcome = judge_set(&declaration, source, &files, &options);

@@ -59,6 +59,13 @@ pub struct CheckArgs {
     /// Print the findings only: no summary lines.
     #[arg(short, long)]
     pub quiet: bool,
+    /// Ask the platform first, read-only, with the `cf`, `kubectl` or `btp` client you are
+    /// logged in with: XS103's removal of `instance-secret` becomes a safe fix where no binding
+    /// or service key holds the instance secret any more, and its finding names those that do.
+    #[arg(long)]
+    pub live: bool,
+    #[command(flatten)]
+    pub live_limits: super::live::LiveLimits,
     /// Print the number of findings per rule instead of the findings.
     #[arg(long, conflicts_with_all = ["diff", "write_baseline"])]
     pub statistics: bool,
@@ -171,6 +178,18 @@ pub fn run(args: CheckArgs) -> i32 {
             return EXIT_ERROR;
         }
     }
+    let live = if args.live {
+        let paths: Vec<PathBuf> = args.paths.iter().filter(|p| p.as_os_str() != "-").cloned().collect();
+        match super::live::facts_for_check(&paths, &configs, &args.live_limits) {
+            Ok(facts) => Some(std::sync::Arc::new(facts)),
+            Err(message) => {
+                eprintln!("error: {}", terminal(&message));
+                return EXIT_ERROR;
+            }
+        }
+    } else {
+        None
+    };
     let opts = engine::Options {
         fix,
         unsafe_fixes: args.unsafe_fixes,
@@ -181,6 +200,7 @@ pub fn run(args: CheckArgs) -> i32 {
         plan: args.plan.clone(),
         inventory: false,
         history: true,
+        live,
     };
     let (fail_on, exit_zero) = gate(&args, &configs);
     let format = OutputFormat::from(args.output_format);

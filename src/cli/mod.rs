@@ -5,6 +5,7 @@ mod audit;
 mod check;
 mod config;
 pub mod exit;
+mod live;
 mod rule;
 mod runbook;
 mod server;
@@ -45,6 +46,10 @@ pub enum Command {
     /// For every instance not yet migrated: where it stands, where it goes, SAP's steps with the
     /// commands for its environment, and its bindings and service keys in the repository.
     Runbook(runbook::RunbookArgs),
+    /// Read the platform, read-only, with the `cf`, `kubectl` or `btp` client you are logged in
+    /// with: each instance's bindings and service keys with their credential type, what no file
+    /// declares, `instanceSecretLastUsedAt`, and whether `instance-secret` may be removed now.
+    Live(live::LiveArgs),
 }
 
 /// Worker threads for `--jobs N`, capped: threads beyond a few per core only cost memory, and
@@ -86,6 +91,7 @@ pub fn main_with(startup: Startup) -> i32 {
         Command::Audit(args) => audit::run(args),
         Command::Server(args) => server::run(args),
         Command::Runbook(args) => runbook::run(args),
+        Command::Live(args) => live::run(args),
     }
 }
 
@@ -98,7 +104,7 @@ impl Command {
                 args.write_baseline.is_none() && (args.output_file.is_none() || fixed_stdin)
             }
             Command::Audit(args) => args.output_file.is_none(),
-            Command::Rule(_) | Command::Config(_) | Command::Server(_) | Command::Runbook(_) => true,
+            Command::Rule(_) | Command::Config(_) | Command::Server(_) | Command::Runbook(_) | Command::Live(_) => true,
         }
     }
 }

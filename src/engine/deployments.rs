@@ -213,6 +213,7 @@ impl Collector<'_> {
                 filter,
                 fix: Some(opts.unsafe_fixes),
                 recommendations: Some(&config.recommendations),
+                live: opts.live.as_deref(),
             })
             .collect();
         let members = sets
@@ -320,6 +321,7 @@ impl Collector<'_> {
             filter: &filter,
             fix,
             recommendations: Some(&config.recommendations),
+            live: opts.live.as_deref(),
         };
         let piped = (stdin && opts.fix == FixMode::Apply).then(|| source.clone());
         let disk = load::DiskWithin { root: &root, reads: &self.reads };

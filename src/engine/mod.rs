@@ -22,7 +22,7 @@ use crate::source::SourceFile;
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FixMode {
@@ -71,6 +71,9 @@ pub struct Options {
     pub inventory: bool,
     /// Compare files with their git history (off for `audit`, which judges the tree as it is).
     pub history: bool,
+    /// What the platform says about the instances (`check --live`): XS103's removal of
+    /// `instance-secret` becomes a safe fix where it allows it.
+    pub live: Option<Arc<crate::platform::LiveFacts>>,
 }
 
 impl Default for Options {
@@ -85,6 +88,7 @@ impl Default for Options {
             plan: None,
             inventory: false,
             history: true,
+            live: None,
         }
     }
 }

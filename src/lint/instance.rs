@@ -28,6 +28,8 @@ pub struct EvaluationOptions<'a> {
     pub bases: &'a [Option<Baseline>],
     /// The configuration's `[recommendations]`; `None`: the defaults.
     pub recommendations: Option<&'a crate::recommendations::Recommendations>,
+    /// What the platform says about the instances (`--live`).
+    pub live: Option<&'a crate::platform::LiveFacts>,
 }
 
 /// Everything found on one instance: its effective configuration through the schema and the
@@ -78,6 +80,9 @@ pub fn evaluate(set: &InstanceSet, instance: &Instance, options: &EvaluationOpti
         // The virtual text spans several files: fixes are built on the file holding the value.
         fixable: false,
         recommendations,
+        live: options.live.and_then(|facts| {
+            facts.find(&instance.name, instance.service_name.as_deref(), instance.namespace.as_deref())
+        }),
     };
     ctx.started_in = options.started_in.unwrap_or_else(|| ctx.state());
     rules::check_descriptor(&ctx, &mut raw);

@@ -87,6 +87,8 @@ pub fn lint_tree(source: &SourceFile, root: &crate::parse::Node, options: &LintO
         placement: crate::environment::Placement::standalone(options.environment),
         fixable: true,
         recommendations: options.recommendations.unwrap_or(&crate::recommendations::DEFAULT),
+        // A descriptor that no deployment file names has no instance name to look up.
+        live: None,
     };
     ctx.started_in = options.started_in.unwrap_or_else(|| ctx.state());
     if let Some(observed) = options.observed {

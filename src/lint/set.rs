@@ -39,6 +39,8 @@ pub struct SetOptions<'a> {
     pub fix: Option<bool>,
     /// The configuration's `[recommendations]`; `None`: the defaults.
     pub recommendations: Option<&'a crate::recommendations::Recommendations>,
+    /// What the platform says about the instances (`--live`).
+    pub live: Option<&'a crate::platform::LiveFacts>,
 }
 
 /// One judgement of a whole set.
@@ -123,6 +125,7 @@ impl<'a> Judge<'a> {
                 started_in: started.and_then(|s| s.states.get(n).copied()),
                 bases: &self.bases,
                 recommendations: self.options.recommendations,
+                live: self.options.live,
             };
             let evaluation = instance::evaluate(set, instance, &options);
             states.push(evaluation.state);

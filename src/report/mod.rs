@@ -8,6 +8,7 @@ pub mod gitlab;
 pub mod json;
 pub mod json_lines;
 pub mod junit;
+pub mod live;
 pub mod sarif;
 pub mod statistics;
 

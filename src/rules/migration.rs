@@ -137,11 +137,11 @@ pub fn binding_first(ctx: &Context<'_>, node: &Node, types: &[CredentialType]) -
     ))
 }
 
-/// XS103: remove `instance-secret` from the list (unsafe: invalidates instance-secret bindings).
-/// Offered only when the run found the instance in the dual state, the base revision (in git)
-/// was the dual state too, so it has been deployed, and no binding or key asks for the
-/// instance secret.
-pub fn remove_instance_secret(ctx: &Context<'_>, node: &Node, types: &[CredentialType]) -> Option<Fix> {
+/// XS103: remove `instance-secret` from the list (unsafe: invalidates instance-secret bindings,
+/// unless the platform shows that none is left: `safe`). Offered only when the run found the
+/// instance in the dual state, the base revision (in git) was the dual state too, so it has
+/// been deployed, and no binding or key asks for the instance secret.
+pub fn remove_instance_secret(ctx: &Context<'_>, node: &Node, types: &[CredentialType], safe: bool) -> Option<Fix> {
     let deployed = ctx.base.is_none_or(|base| base.migration_state() == MigrationState::Dual);
     if !ctx.may_move()
         || ctx.started_in != MigrationState::Dual
@@ -160,12 +160,15 @@ pub fn remove_instance_secret(ctx: &Context<'_>, node: &Node, types: &[Credentia
     } else {
         Span::new(items[0].span.start, items[1].span.start)
     };
-    Some(Fix::new(
-        Applicability::Unsafe,
-        "Remove the instance secret (after every app is rebound and every service key replaced)",
-        ctx.source,
-        [(span, String::new())],
-    ))
+    let (applicability, message) = if safe {
+        (Applicability::Safe, "Remove the instance secret (the platform shows no binding or service key on it)")
+    } else {
+        (
+            Applicability::Unsafe,
+            "Remove the instance secret (after every app is rebound and every service key replaced)",
+        )
+    };
+    Some(Fix::new(applicability, message, ctx.source, [(span, String::new())]))
 }
 
 /// XS109: allow `instance-secret` again, after the types listed now (the dual state).

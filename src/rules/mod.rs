@@ -74,6 +74,8 @@ pub struct Context<'a> {
     pub fixable: bool,
     /// The thresholds of the security-recommendation rules (`[recommendations]`).
     pub recommendations: &'a crate::recommendations::Recommendations,
+    /// What the platform says about the instance (`--live`); `None`: not read.
+    pub live: Option<crate::platform::LiveView<'a>>,
 }
 
 impl Context<'_> {

@@ -54,10 +54,17 @@
 //! the dual state must be deployed before the removal (XS109). Nor for a list written in YAML or
 //! HCL, which is not rewritten. Then update the instance (`cf update-service`, an MTA redeploy,
 //! re-applying the Kyma `ServiceInstance`, or `terraform apply`).
+//!
+//! With `check --live` the tool asks the platform, read-only, through the `cf`, `kubectl` or
+//! `btp` client the user is logged in with: the fix becomes **safe** exactly when no binding or
+//! service key of the instance holds the instance secret (each one's `credential-type`) and,
+//! where SAP's Authorization API was read, `instanceSecretLastUsedAt` is older than the grace
+//! period. Otherwise it stays unsafe and the message says what still holds the secret.
 
 use super::{Context, FixKind, Rule};
 use crate::descriptor::{CredentialType, CredentialTypes, MigrationState, CREDENTIAL_TYPES_POINTER};
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::platform::Removal;
 
 pub static RULE: Rule = Rule {
     code: "XS103",
@@ -113,7 +120,20 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             ctx.placement.update_step(ctx.instance, ctx.fixable)
         ));
     diagnostic.severity = severity;
-    out.push(diagnostic.with_fix(crate::rules::migration::remove_instance_secret(ctx, node, types)));
+    // What the platform says (`--live`): the removal is safe exactly when it shows nothing
+    // left on the instance secret; otherwise the finding names what still holds it.
+    let removal = ctx.live.map(|live| live.removal());
+    match &removal {
+        Some(Removal::Safe) => {
+            diagnostic.message.push_str("; the platform shows no binding or service key on the instance secret");
+        }
+        Some(Removal::Blocked { reasons }) => {
+            diagnostic.message.push_str(&format!("; on the platform: {}", reasons.join("; ")));
+        }
+        None => {}
+    }
+    let safe = removal == Some(Removal::Safe);
+    out.push(diagnostic.with_fix(crate::rules::migration::remove_instance_secret(ctx, node, types, safe)));
 }
 
 fn days(n: u64) -> String {

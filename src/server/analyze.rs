@@ -238,6 +238,8 @@ impl Set<'_> {
             filter: &filter,
             fix: self.fix,
             recommendations: Some(&self.config.recommendations),
+            // The editor never asks the platform.
+            live: None,
         };
         judge_set(&declaration, source, &OpenFiles(self.open), &options)
     }

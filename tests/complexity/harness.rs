@@ -312,8 +312,14 @@ pub fn judge(kind: Kind, name: &str, text: String, others: Vec<(&str, String)>, 
     let name = name.to_string();
     Box::new(move || {
         let declaration = Declaration { path: &path, kind, root: &memory.root, extensions: &extensions };
-        let options =
-            SetOptions { policies: &[], base_of: &|_, _| None, filter: &|_, _| {}, fix, recommendations: None };
+        let options = SetOptions {
+            policies: &[],
+            base_of: &|_, _| None,
+            filter: &|_, _| {},
+            fix,
+            recommendations: None,
+            live: None,
+        };
         let outcome = judge_set(&declaration, SourceFile::new(name.clone(), text.clone()), &memory, &options);
         std::hint::black_box(outcome.set.instances.len());
     })

@@ -1693,7 +1693,8 @@ fn run_deployment(rng: &mut Rng, format: Format, source: SourceFile, ws: &Worksp
     let no_base = |_: &Path, _: &str| None;
     let no_filter = |_: &Path, _: &mut Vec<Diagnostic>| {};
     for fix in [None, Some(false), Some(true)] {
-        let options = SetOptions { policies: &[], base_of: &no_base, filter: &no_filter, fix, recommendations: None };
+        let options =
+            SetOptions { policies: &[], base_of: &no_base, filter: &no_filter, fix, recommendations: None, live: None };
         let mut outcome = judge_set(&declaration, source.clone(), &files, &options);
         // What the runbook and audit add: the bindings that scripts beside it make.
         xsuaa_lint::deployment::attach_script_bindings(&mut outcome.set, kind, &ws.root, &files);
