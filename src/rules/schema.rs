@@ -118,7 +118,7 @@ impl Report<'_> {
                 if self.pointer.starts_with(CREDENTIAL_TYPES_POINTER)
                     && self.node.as_str().is_some_and(|s| s.starts_with("X509_"))
                 {
-                    message.push_str(" (`X509_GENERATED`, `X509_PROVIDED` and `X509_ATTESTED` are credential types of SAP Cloud Identity Services, not of XSUAA)");
+                    message.push_str(" (`X509_GENERATED` and `X509_PROVIDED` are credential types of SAP Cloud Identity Services, not of XSUAA)");
                 }
                 let suggestion = self.node.as_str().and_then(|s| closest(s, allowed.iter().copied()));
                 let fix = suggestion.as_ref().filter(|s| s.certain).map(|s| {
@@ -157,6 +157,16 @@ impl Report<'_> {
                 self.on_value(format!("{place} has {n} characters; at most {limit} are allowed"));
             }
             Kind::Pattern { .. } => {
+                // An empty value breaks the pattern too, but `minLength` already says why: one
+                // finding per position and cause.
+                if self.node.as_str() == Some("")
+                    && schema_at(parent_path(schema_path))
+                        .and_then(|s| s.get("minLength"))
+                        .and_then(Json::as_u64)
+                        .is_some_and(|min| min > 0)
+                {
+                    return;
+                }
                 let rule = schema_description(schema_path).unwrap_or_else(|| "see the schema".into());
                 let found = self.node.as_str().unwrap_or_default();
                 self.on_value(format!("{place} `{found}` is not a valid name: {rule}"));
@@ -405,6 +415,13 @@ mod tests {
         let o = check(r#"{"oauth2-configuration": {"credential-type": "x509", "credential_types": ["x509"]}}"#);
         assert_eq!(o.diagnostics.len(), 2);
         assert!(o.diagnostics.iter().all(|d| d.fix.is_none() && d.help.is_some()));
+    }
+
+    #[test]
+    fn an_empty_name_is_reported_once() {
+        let o = check(r#"{"xsappname": ""}"#);
+        let messages: Vec<&str> = o.diagnostics.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(messages, ["`xsappname` must have at least 1 character(s)"]);
     }
 
     #[test]

@@ -81,7 +81,8 @@ fn check_instance(ctx: &InstanceContext<'_>, out: &mut Vec<Finding>) {
     };
     for request in &ctx.instance.requests {
         let value = request.value.as_str();
-        // IAS types (XS112) and the instance secret (XS110) have rules of their own.
+        // IAS types (XS112) and the instance secret (XS110) have rules of their own; XS112 also
+        // warns about `x509_attested`, which the instance must still allow.
         if is_ias_type(value) || value == CredentialType::InstanceSecret.as_str() {
             continue;
         }
