@@ -183,6 +183,10 @@ impl Report<'_> {
 
     fn unknown_key(&mut self, member: &Member, allowed: &[String], contested: bool) {
         let key = member.key.as_str();
+        // The broker's camelCase aliases in a role template: XS207 warns about them.
+        if super::xs207_role_template_alias::is_alias(key) && is_role_template(self.pointer) {
+            return;
+        }
         let pointer = pointer_push(self.pointer, key);
         let suggestion = closest(key, allowed.iter().map(String::as_str));
         if let Some(s) = &suggestion {
@@ -259,6 +263,13 @@ impl Report<'_> {
             }
         }
     }
+}
+
+/// `/role-templates/N`.
+fn is_role_template(pointer: &str) -> bool {
+    pointer
+        .strip_prefix("/role-templates/")
+        .is_some_and(|index| !index.is_empty() && index.bytes().all(|b| b.is_ascii_digit()))
 }
 
 fn raw(node: &Node) -> String {
