@@ -352,6 +352,9 @@ pub struct InstanceSet {
     /// Instances (by index) whose findings are reported only in the declaring file: a Helm
     /// values overlay, whose chart reports the rest.
     pub own_only: Vec<usize>,
+    /// Descriptor files an instance names that are not UTF-8 (XS005 here, XS001 in the file):
+    /// the run lists their instance here, not as a descriptor of its own.
+    pub unreadable_descriptors: Vec<PathBuf>,
     /// Descriptor files already parsed into a layer, by file index.
     layers_of: std::collections::HashMap<usize, Layer>,
 }
@@ -825,6 +828,7 @@ fn descriptor_layer(
     let source = match files.read(&normalized, &shown) {
         Ok(source) => source,
         Err(Unreadable::NotText { message, .. }) => {
+            set.unreadable_descriptors.push(normalized.clone());
             let reason = message.strip_prefix("the file is ").unwrap_or(&message);
             set.problem(
                 file,

@@ -351,6 +351,10 @@ impl Collector<'_> {
         opts: &Options,
     ) {
         let SetOutcome { mut set, descriptors, converged, instances } = outcome;
+        for path in &set.unreadable_descriptors {
+            let key = std::fs::canonicalize(path).unwrap_or_else(|_| path.clone());
+            self.named_unreadable.lock().unwrap().insert(key);
+        }
         let Converged { files, originals, applied, diagnostics, .. } = converged;
         let keepers = keepers(&set, &instances, display);
         if opts.inventory {
