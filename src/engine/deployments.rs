@@ -367,6 +367,11 @@ impl Collector<'_> {
                 &load::DiskWithin { root, reads: &self.reads },
             );
             for (instance, (state, codes)) in set.instances.iter().zip(instances) {
+                // A reuse service's XSUAA client is no xsuaa instance to migrate: its findings
+                // are reported, the instance is not listed.
+                if instance.wrapper.is_some() {
+                    continue;
+                }
                 let (line, _) = set.files[instance.file].locate(instance.span);
                 self.record(InstanceRecord {
                     file: display.to_string(),
