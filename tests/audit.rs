@@ -778,6 +778,9 @@ fn a_descriptor_in_another_unicode_encoding_is_listed_as_invalid() {
         .unwrap();
     let out = String::from_utf8_lossy(&out.stdout);
     assert!(out.contains("alone/xs-security.json:1:1: XS001 the file is UTF-16 LE (byte-order mark FF FE), not UTF-8: save it as UTF-8"), "{out}");
-    assert!(out.contains("wide/xs-security.json:1:1: XS001 the file is UTF-32 BE (byte-order mark 00 00 FE FF)"), "{out}");
+    assert!(
+        out.contains("wide/xs-security.json:1:1: XS001 the file is UTF-32 BE (byte-order mark 00 00 FE FF)"),
+        "{out}"
+    );
     assert!(out.contains("named/mta.yaml:7:13: XS005 `path: ./xs-security.json` is UTF-16 LE"), "{out}");
 }
