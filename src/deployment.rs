@@ -782,6 +782,48 @@ fn load_mta_wrapper(set: &mut InstanceSet, file: usize, mta: &Node, index: usize
     }
 }
 
+/// A Kyma `ServiceInstance` of another service that carries XSUAA settings (see [`Wrapper`]):
+/// `spec.parameters.xs-security`, and its `ServiceBinding`s' `spec.parameters.xsuaa` in the same
+/// file (SAP/sap-btp-service-operator#231).
+fn kyma_wrapper(
+    set: &mut InstanceSet,
+    file: usize,
+    docs: &[Node],
+    i: usize,
+    bindings: &[usize],
+    doc_pointer: &dyn Fn(usize) -> String,
+) {
+    let doc = &docs[i];
+    let (Some(service), Some(name)) = (str_at(doc, "/spec/serviceOfferingName"), str_at(doc, "/metadata/name")) else {
+        return;
+    };
+    let xs_security = doc.pointer("/spec/parameters/xs-security").filter(|n| n.as_object().is_some());
+    let span = doc.pointer("/metadata/name").map_or(doc.span, |n| n.span);
+    let mut instance = Instance {
+        plan: doc.pointer("/spec/servicePlanName").and_then(|n| n.as_str().map(|p| (p.to_string(), n.span))),
+        plan_pointer: format!("{}/spec/servicePlanName", doc_pointer(i)),
+        namespace: str_at(doc, "/metadata/namespace").map(String::from),
+        wrapper: Some(Wrapper { service: service.to_string(), xs_security: xs_security.cloned() }),
+        ..Instance::declared(name.to_string(), Format::Kyma, file, span, doc_pointer(i))
+    };
+    for &j in bindings {
+        let binding = &docs[j];
+        if let Some(node) = binding.pointer("/spec/parameters/xsuaa/credential-type") {
+            let binding_name = str_at(binding, "/metadata/name").unwrap_or("?");
+            push_request(
+                &mut instance,
+                file,
+                format!("ServiceBinding `{binding_name}` of {service} instance `{name}` (its `xsuaa` parameters)"),
+                node,
+                format!("{}/spec/parameters/xsuaa/credential-type", doc_pointer(j)),
+            );
+        }
+    }
+    if xs_security.is_some() || !instance.requests.is_empty() {
+        set.instances.push(instance);
+    }
+}
+
 /// An MTA service key is created again at a deployment only when its name changes: SAP's
 /// "Service Keys" page shows `${timestamp}` in the name for that.
 fn mta_key_renewal(key: &Node) -> Renewal {
@@ -1030,6 +1072,15 @@ fn load_kubernetes(set: &mut InstanceSet, file: usize, files: &dyn Files) {
         } else {
             ("/serviceOfferingName", "/servicePlanName")
         };
+        // Another service of the BTP operator may make an XSUAA client of its own (`Wrapper`).
+        if format == Format::Kyma
+            && str_at(doc, "/spec/serviceOfferingName").is_some_and(|o| o != "xsuaa")
+            && str_at(doc, "/spec/servicePlanName") != Some("reference-instance")
+        {
+            let bindings = bindings_of.get(str_at(doc, "/metadata/name").unwrap_or("?")).map_or(&[][..], Vec::as_slice);
+            kyma_wrapper(set, file, &docs, i, bindings, &doc_pointer);
+            continue;
+        }
         // A `reference-instance` shares an existing instance; its parameters are no descriptor.
         if str_at(doc, &format!("{spec}{offering}")) != Some("xsuaa")
             || str_at(doc, &format!("{spec}{plan_at}")) == Some("reference-instance")
