@@ -293,6 +293,25 @@ pub struct Instance {
     /// A layer could not be read (a `path` that names no file): the effective configuration is
     /// not known, so only the plan and the bindings are judged.
     pub incomplete: bool,
+    /// Another service that makes an XSUAA client of its own (see [`Wrapper`]); `None` for an
+    /// xsuaa instance.
+    pub wrapper: Option<Wrapper>,
+}
+
+/// A reuse service (destination, html5-apps-repo, auditlog, saas-registry, a custom broker) that
+/// creates an XSUAA client for its instance and takes that client's settings nested: the
+/// instance's `xs-security` object, its bindings' and keys' `xsuaa` object. Only what reaches
+/// XSUAA is judged: the credential type a binding or key asks for, against the nested
+/// `credential-types` when there is one. The nested object is not judged as a descriptor (SAP
+/// documents no staged migration for these clients), and SAP's 1-30 day range for the
+/// certificates of direct xsuaa bindings does not apply (SAP's own example for a destination
+/// binding asks for 365 days).
+#[derive(Debug, Clone)]
+pub struct Wrapper {
+    /// The service offering (`destination`).
+    pub service: String,
+    /// The instance's nested `xs-security` object, when it has one.
+    pub xs_security: Option<Node>,
 }
 
 impl Instance {
@@ -315,6 +334,7 @@ impl Instance {
             bindings: Vec::new(),
             parameters: Vec::new(),
             incomplete: false,
+            wrapper: None,
         }
     }
 }
@@ -376,6 +396,9 @@ pub struct InstanceSet {
     /// declare (an app's `manifest.yml` binding an instance made by hand, `cf create-service-key`
     /// in a Makefile): `instance-secret` is XSUAA's alone, so XS110 judges it all the same.
     pub undeclared: Vec<CredentialRequest>,
+    /// Descriptor files an instance names that are not UTF-8 (XS005 here, XS001 in the file):
+    /// the run lists their instance here, not as a descriptor of its own.
+    pub unreadable_descriptors: Vec<PathBuf>,
     /// Descriptor files already parsed into a layer, by file index.
     layers_of: std::collections::HashMap<usize, Layer>,
 }
@@ -585,7 +608,10 @@ fn load_mta(set: &mut InstanceSet, file: usize, root: &Path, extensions: &[PathB
     let extension_configs = load_extensions(set, &id, extensions, files);
     let resources = mta.get("resources").and_then(Node::as_array).unwrap_or_default();
     for (index, resource) in resources.iter().enumerate() {
-        let Some(default_plan) = mta_default_plan(resource) else { continue };
+        let Some(default_plan) = mta_default_plan(resource) else {
+            load_mta_wrapper(set, file, &mta, index, resource);
+            continue;
+        };
         let Some(name) = resource.get("name").and_then(Node::as_str) else { continue };
         let pointer = format!("/resources/{index}");
         let span = resource.get("name").map_or(resource.span, |n| n.span);
@@ -726,6 +752,115 @@ fn load_mta(set: &mut InstanceSet, file: usize, root: &Path, extensions: &[PathB
     }
 }
 
+/// An MTA resource of another service that carries XSUAA settings for the client the service
+/// makes (see [`Wrapper`]): `config: {xs-security: {...}}` on the resource, `config: {xsuaa:
+/// {credential-type: ...}}` on a module's binding or a service key.
+fn load_mta_wrapper(set: &mut InstanceSet, file: usize, mta: &Node, index: usize, resource: &Node) {
+    if resource.get("type").and_then(Node::as_str) != Some("org.cloudfoundry.managed-service") {
+        return;
+    }
+    let (Some(service), Some(name)) =
+        (str_at(resource, "/parameters/service"), resource.get("name").and_then(Node::as_str))
+    else {
+        return;
+    };
+    let pointer = format!("/resources/{index}");
+    let xs_security = resource.pointer("/parameters/config/xs-security").filter(|n| n.as_object().is_some());
+    let span = resource.get("name").map_or(resource.span, |n| n.span);
+    let mut instance = Instance {
+        plan: resource.pointer("/parameters/service-plan").and_then(|n| n.as_str().map(|p| (p.to_string(), n.span))),
+        plan_pointer: format!("{pointer}/parameters/service-plan"),
+        service_name: str_at(resource, "/parameters/service-name").filter(|s| *s != name).map(String::from),
+        wrapper: Some(Wrapper { service: service.to_string(), xs_security: xs_security.cloned() }),
+        ..Instance::declared(name.to_string(), Format::Mta, file, span, pointer.clone())
+    };
+    let keys = resource.pointer("/parameters/service-keys").and_then(Node::as_array).unwrap_or_default();
+    for (k, key) in keys.iter().enumerate() {
+        if let Some(node) = key.pointer("/config/xsuaa/credential-type") {
+            let key_name = key.get("name").and_then(Node::as_str).unwrap_or("?");
+            push_request(
+                &mut instance,
+                file,
+                format!("service key `{key_name}` of {service} instance `{name}` (its `xsuaa` parameters)"),
+                node,
+                format!("{pointer}/parameters/service-keys/{k}/config/xsuaa/credential-type"),
+            );
+        }
+    }
+    let modules = mta.get("modules").and_then(Node::as_array).unwrap_or_default();
+    for (m, module) in modules.iter().enumerate() {
+        let module_name = module.get("name").and_then(Node::as_str).unwrap_or("?");
+        let requires = module.get("requires").and_then(Node::as_array).unwrap_or_default();
+        for (r, required) in requires.iter().enumerate() {
+            if required.get("name").and_then(Node::as_str) != Some(name) {
+                continue;
+            }
+            for (at, what) in [
+                ("/parameters/config/xsuaa/credential-type", format!("the binding of module `{module_name}`")),
+                (
+                    "/parameters/service-key/config/xsuaa/credential-type",
+                    format!("the service key of module `{module_name}`"),
+                ),
+            ] {
+                if let Some(node) = required.pointer(at) {
+                    push_request(
+                        &mut instance,
+                        file,
+                        format!("{what} to {service} instance `{name}` (its `xsuaa` parameters)"),
+                        node,
+                        format!("/modules/{m}/requires/{r}{at}"),
+                    );
+                }
+            }
+        }
+    }
+    if instance.wrapper.as_ref().is_some_and(|w| w.xs_security.is_some()) || !instance.requests.is_empty() {
+        set.instances.push(instance);
+    }
+}
+
+/// A Kyma `ServiceInstance` of another service that carries XSUAA settings (see [`Wrapper`]):
+/// `spec.parameters.xs-security`, and its `ServiceBinding`s' `spec.parameters.xsuaa` in the same
+/// file (SAP/sap-btp-service-operator#231).
+fn kyma_wrapper(
+    set: &mut InstanceSet,
+    file: usize,
+    docs: &[Node],
+    i: usize,
+    bindings: &[usize],
+    doc_pointer: &dyn Fn(usize) -> String,
+) {
+    let doc = &docs[i];
+    let (Some(service), Some(name)) = (str_at(doc, "/spec/serviceOfferingName"), str_at(doc, "/metadata/name")) else {
+        return;
+    };
+    let xs_security = doc.pointer("/spec/parameters/xs-security").filter(|n| n.as_object().is_some());
+    let span = doc.pointer("/metadata/name").map_or(doc.span, |n| n.span);
+    let mut instance = Instance {
+        plan: doc.pointer("/spec/servicePlanName").and_then(|n| n.as_str().map(|p| (p.to_string(), n.span))),
+        plan_pointer: format!("{}/spec/servicePlanName", doc_pointer(i)),
+        namespace: str_at(doc, "/metadata/namespace").map(String::from),
+        wrapper: Some(Wrapper { service: service.to_string(), xs_security: xs_security.cloned() }),
+        ..Instance::declared(name.to_string(), Format::Kyma, file, span, doc_pointer(i))
+    };
+    for &j in bindings {
+        let binding = &docs[j];
+        if let Some(node) = binding.pointer("/spec/parameters/xsuaa/credential-type") {
+            let binding_name = str_at(binding, "/metadata/name").unwrap_or("?");
+            push_request(
+                &mut instance,
+                file,
+                format!("ServiceBinding `{binding_name}` of {service} instance `{name}` (its `xsuaa` parameters)"),
+                node,
+                format!("{}/spec/parameters/xsuaa/credential-type", doc_pointer(j)),
+            );
+        }
+    }
+    if xs_security.is_some() || !instance.requests.is_empty() {
+        set.instances.push(instance);
+    }
+}
+
 /// An MTA service key is created again at a deployment only when its name changes: SAP's
 /// "Service Keys" page shows `${timestamp}` in the name for that.
 fn mta_key_renewal(key: &Node) -> Renewal {
@@ -862,6 +997,7 @@ fn descriptor_layer(
     let source = match files.read(&normalized, &shown) {
         Ok(source) => source,
         Err(Unreadable::NotText { message, .. }) => {
+            set.unreadable_descriptors.push(normalized.clone());
             let reason = message.strip_prefix("the file is ").unwrap_or(&message);
             set.problem(
                 file,
@@ -1083,6 +1219,15 @@ fn load_kubernetes(set: &mut InstanceSet, file: usize, root: &Path, files: &dyn 
         } else {
             ("/serviceOfferingName", "/servicePlanName")
         };
+        // Another service of the BTP operator may make an XSUAA client of its own (`Wrapper`).
+        if format == Format::Kyma
+            && str_at(doc, "/spec/serviceOfferingName").is_some_and(|o| o != "xsuaa")
+            && str_at(doc, "/spec/servicePlanName") != Some("reference-instance")
+        {
+            let bindings = bindings_of.get(str_at(doc, "/metadata/name").unwrap_or("?")).map_or(&[][..], Vec::as_slice);
+            kyma_wrapper(set, file, &docs, i, bindings, &doc_pointer);
+            continue;
+        }
         // A `reference-instance` shares an existing instance; its parameters are no descriptor.
         if str_at(doc, &format!("{spec}{offering}")) != Some("xsuaa")
             || str_at(doc, &format!("{spec}{plan_at}")) == Some("reference-instance")

@@ -7,6 +7,10 @@ pub enum CredentialType {
     BindingSecret,
     InstanceSecret,
     X509,
+    /// `x509_attested` (`X509_ATTESTED`): a certificate attested by SAP's Zero Trust Identity
+    /// Service. Not in SAP's XSUAA reference, but SAP's own samples use it with xsuaa (XS112
+    /// warns about it).
+    X509Attested,
 }
 
 impl CredentialType {
@@ -15,6 +19,8 @@ impl CredentialType {
             "binding-secret" => Some(Self::BindingSecret),
             "instance-secret" => Some(Self::InstanceSecret),
             "x509" => Some(Self::X509),
+            // The two spellings SAP's samples and pages use.
+            "x509_attested" | "X509_ATTESTED" => Some(Self::X509Attested),
             _ => None,
         }
     }
@@ -24,6 +30,7 @@ impl CredentialType {
             Self::BindingSecret => "binding-secret",
             Self::InstanceSecret => "instance-secret",
             Self::X509 => "x509",
+            Self::X509Attested => "x509_attested",
         }
     }
 }

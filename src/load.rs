@@ -258,20 +258,42 @@ pub fn from_bytes_as(display: &str, bytes: Vec<u8>, format: Format) -> Result<So
         Err(e) => {
             let bytes = e.as_bytes();
             let at = e.utf8_error().valid_up_to();
-            let start = byte_position(bytes, at);
-            let end = byte_position(bytes, at + e.utf8_error().error_len().unwrap_or(bytes.len() - at));
-            let diagnostic = Diagnostic::at(
-                format.rule(),
-                start,
-                end,
-                format!("the file is not valid UTF-8 (byte 0x{:02X} at offset {at})", bytes[at]),
-            );
+            let diagnostic = match unicode_encoding(bytes) {
+                // Saved by an editor (or PowerShell's `>`) in another Unicode encoding: name it.
+                Some((encoding, bom)) => Diagnostic::at(
+                    format.rule(),
+                    byte_position(bytes, 0),
+                    byte_position(bytes, bom.len()),
+                    format!(
+                        "the file is {encoding} (byte-order mark {}), not UTF-8: save it as UTF-8",
+                        bom.iter().map(|b| format!("{b:02X}")).collect::<Vec<_>>().join(" ")
+                    ),
+                ),
+                None => Diagnostic::at(
+                    format.rule(),
+                    byte_position(bytes, at),
+                    byte_position(bytes, at + e.utf8_error().error_len().unwrap_or(bytes.len() - at)),
+                    format!("the file is not valid UTF-8 (byte 0x{:02X} at offset {at})", bytes[at]),
+                ),
+            };
             Err(LoadError::NotText {
                 diagnostic: Box::new(diagnostic),
                 lossy: String::from_utf8_lossy(bytes).into_owned(),
             })
         }
     }
+}
+
+/// The Unicode encoding that a byte-order mark at the start of `bytes` announces, with the mark
+/// (UTF-32 first: its little-endian mark begins with UTF-16's).
+fn unicode_encoding(bytes: &[u8]) -> Option<(&'static str, &'static [u8])> {
+    const MARKS: [(&str, &[u8]); 4] = [
+        ("UTF-32 LE", &[0xFF, 0xFE, 0x00, 0x00]),
+        ("UTF-32 BE", &[0x00, 0x00, 0xFE, 0xFF]),
+        ("UTF-16 LE", &[0xFF, 0xFE]),
+        ("UTF-16 BE", &[0xFE, 0xFF]),
+    ];
+    MARKS.into_iter().find(|(_, mark)| bytes.starts_with(mark))
 }
 
 pub fn read_stdin(display: &str) -> Result<SourceFile, LoadError> {

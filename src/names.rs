@@ -93,13 +93,22 @@ pub struct AttributeReference<'a> {
     pub default_values: Option<&'a Node>,
 }
 
+/// The references of `attribute-references` and of its alias `attributeReferences`, which the
+/// broker reads the same way (XS207).
 pub fn attribute_references<'a>(template: &Named<'a>) -> Vec<AttributeReference<'a>> {
-    let Some(items) = template.entry.get("attribute-references").and_then(Node::as_array) else { return Vec::new() };
+    ["attribute-references", "attributeReferences"]
+        .into_iter()
+        .flat_map(|key| attribute_references_at(template, key))
+        .collect()
+}
+
+fn attribute_references_at<'a>(template: &Named<'a>, key: &'static str) -> Vec<AttributeReference<'a>> {
+    let Some(items) = template.entry.get(key).and_then(Node::as_array) else { return Vec::new() };
     items
         .iter()
         .enumerate()
         .filter_map(|(i, item)| {
-            let pointer = format!("{}/attribute-references/{i}", template.pointer());
+            let pointer = format!("{}/{key}/{i}", template.pointer());
             if let Some(name) = item.as_str() {
                 return Some(AttributeReference { pointer, name, name_node: item, default_values: None });
             }

@@ -724,3 +724,63 @@ fn exit_gate_and_file_mode() {
     }
     assert!(help.contains("--repos-at") && help.contains("--repos-from") && help.contains("--compare"), "{help}");
 }
+
+/// A descriptor saved as UTF-16 (or UTF-32) is named as such and still listed, as invalid;
+/// one that an `mta.yaml` names is listed once, as the MTA's instance (XS005).
+#[test]
+fn a_descriptor_in_another_unicode_encoding_is_listed_as_invalid() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let utf16le = |text: &str| -> Vec<u8> {
+        let mut bytes = vec![0xFF, 0xFE];
+        bytes.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+        bytes
+    };
+    let utf32be = |text: &str| -> Vec<u8> {
+        let mut bytes = vec![0x00, 0x00, 0xFE, 0xFF];
+        bytes.extend(text.chars().flat_map(|c| u32::from(c).to_be_bytes()));
+        bytes
+    };
+    for repo in ["alone", "named", "wide"] {
+        fs::create_dir_all(root.join(repo).join(".git")).unwrap();
+    }
+    let text = descriptor("u", Some(r#"["binding-secret"]"#));
+    fs::write(root.join("alone/xs-security.json"), utf16le(&text)).unwrap();
+    fs::write(root.join("wide/xs-security.json"), utf32be(&text)).unwrap();
+    fs::write(root.join("named/xs-security.json"), utf16le(&text)).unwrap();
+    write(
+        root,
+        "named/mta.yaml",
+        "ID: n\nresources:\n  - name: n-auth\n    type: org.cloudfoundry.managed-service\n    parameters:\n      service: xsuaa\n      path: ./xs-security.json\n",
+    );
+    let report = json(root, &["."]);
+    let instances: Vec<(String, String, String)> = report["repositories"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|r| r["instances"].as_array().unwrap().iter())
+        .map(|i| (i["kind"].as_str().unwrap().into(), i["state"].as_str().unwrap().into(), i["codes"].to_string()))
+        .collect();
+    assert_eq!(
+        instances,
+        [
+            ("descriptor".to_string(), "invalid".to_string(), r#"["XS001"]"#.to_string()),
+            ("mta".into(), "invalid".into(), r#"["XS005"]"#.into()),
+            ("descriptor".into(), "invalid".into(), r#"["XS001"]"#.into()),
+        ],
+        "{report:#}"
+    );
+    let out = Command::cargo_bin("xsuaa-lint")
+        .unwrap()
+        .current_dir(root)
+        .args(["check", "--isolated", "--output-format", "concise", "."])
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&out.stdout);
+    assert!(out.contains("alone/xs-security.json:1:1: XS001 the file is UTF-16 LE (byte-order mark FF FE), not UTF-8: save it as UTF-8"), "{out}");
+    assert!(
+        out.contains("wide/xs-security.json:1:1: XS001 the file is UTF-32 BE (byte-order mark 00 00 FE FF)"),
+        "{out}"
+    );
+    assert!(out.contains("named/mta.yaml:7:13: XS005 `path: ./xs-security.json` is UTF-16 LE"), "{out}");
+}

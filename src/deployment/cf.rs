@@ -131,9 +131,10 @@ pub(super) fn attach_app_bindings(set: &mut InstanceSet, root: &Path, files: &dy
     if !folders.iter().any(|f| super::normalize(f) == root) {
         folders.push(root);
     }
-    // The set's instances by name (the first of each).
+    // The set's xsuaa instances by name (the first of each): a reuse service's binding
+    // parameters are its own, not xsuaa's.
     let mut by_name: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
-    for (n, instance) in set.instances.iter().enumerate() {
+    for (n, instance) in set.instances.iter().enumerate().filter(|(_, i)| i.wrapper.is_none()) {
         by_name.entry(instance.name.clone()).or_insert(n);
     }
     for folder in folders {

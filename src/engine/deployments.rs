@@ -370,6 +370,10 @@ impl Collector<'_> {
         opts: &Options,
     ) {
         let SetOutcome { mut set, descriptors, converged, instances } = outcome;
+        for path in &set.unreadable_descriptors {
+            let key = std::fs::canonicalize(path).unwrap_or_else(|_| path.clone());
+            self.named_unreadable.lock().unwrap().insert(key);
+        }
         let Converged { files, originals, applied, diagnostics, .. } = converged;
         let keepers = keepers(&set, &instances, display);
         if opts.inventory {
@@ -382,6 +386,11 @@ impl Collector<'_> {
                 &load::DiskWithin { root, reads: &self.reads },
             );
             for (instance, (state, codes)) in set.instances.iter().zip(instances) {
+                // A reuse service's XSUAA client is no xsuaa instance to migrate: its findings
+                // are reported, the instance is not listed.
+                if instance.wrapper.is_some() {
+                    continue;
+                }
                 let (line, _) = set.files[instance.file].locate(instance.span);
                 self.record(InstanceRecord {
                     file: display.to_string(),

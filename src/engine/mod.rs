@@ -176,6 +176,9 @@ struct Collector<'c> {
     /// Files judged with a deployment set (descriptors it uses, extensions), by canonical
     /// path: the walk reports a descriptor from here rather than judging it on its own.
     used_by_deployments: Mutex<HashMap<PathBuf, deployments::Parked>>,
+    /// Descriptors that a deployment file names but that are not UTF-8, by canonical path: their
+    /// instance is the deployment file's (XS005), not listed again as a descriptor of its own.
+    named_unreadable: Mutex<std::collections::HashSet<PathBuf>>,
     instances: Mutex<Vec<InstanceRecord>>,
     checked_files: Mutex<Vec<String>>,
     /// The folders and files named on the command line: outside git, the trees reads stay in.
@@ -229,6 +232,7 @@ pub fn check(
         configs,
         baseline,
         used_by_deployments: Mutex::new(HashMap::new()),
+        named_unreadable: Mutex::new(std::collections::HashSet::new()),
         instances: Mutex::new(Vec::new()),
         checked_files: Mutex::new(Vec::new()),
         named: paths.iter().filter(|p| p.as_os_str() != "-").cloned().collect(),
@@ -572,6 +576,19 @@ impl Collector<'_> {
     }
 
     fn load_failed(&self, display: &str, error: LoadError, config: Option<(&Config, &Path)>, opts: &Options) {
+        self.load_failed_as(display, error, config, false, opts);
+    }
+
+    /// `inventory_as_descriptor`: with `Options::inventory`, the file is listed as a descriptor
+    /// whose configuration cannot be read.
+    fn load_failed_as(
+        &self,
+        display: &str,
+        error: LoadError,
+        config: Option<(&Config, &Path)>,
+        inventory_as_descriptor: bool,
+        opts: &Options,
+    ) {
         if matches!(error, LoadError::Io(_)) {
             *self.io_errors.lock().unwrap() += 1;
         } else {
@@ -581,11 +598,48 @@ impl Collector<'_> {
         if let Some((config, path)) = config {
             config.apply(path, &mut diagnostics);
         }
+        if inventory_as_descriptor {
+            self.record_unreadable_descriptor(display, &diagnostics, config, opts);
+        }
         let mut report = FileReport { path: display.to_string(), diagnostics, ..FileReport::default() };
         if let Some(baseline) = self.baseline {
             baseline.filter(&mut report);
         }
         self.push(report);
+    }
+
+    /// A descriptor that is not UTF-8 (UTF-16 from an editor) is still an instance whose
+    /// configuration nobody can read: `audit` and `runbook` list it as invalid, as they list a
+    /// descriptor that is not JSON.
+    fn record_unreadable_descriptor(
+        &self,
+        display: &str,
+        diagnostics: &[Diagnostic],
+        config: Option<(&Config, &Path)>,
+        opts: &Options,
+    ) {
+        let plan = opts.plan.as_deref().or_else(|| config.and_then(|(c, p)| c.plan_for(p)));
+        let environment = config.and_then(|(c, p)| c.environment_for(p));
+        let name = display.rsplit('/').next().unwrap_or_default().to_string();
+        self.record(InstanceRecord {
+            file: display.to_string(),
+            line: 1,
+            name,
+            kind: "descriptor".into(),
+            plan: plan.unwrap_or("unknown").to_string(),
+            state: crate::descriptor::MigrationState::Invalid.as_str().to_string(),
+            codes: codes_of(diagnostics.iter().map(|d| d.rule.code)),
+            facts: crate::inventory::Facts {
+                environment: environment.unwrap_or(crate::environment::Environment::CloudFoundry).as_str().to_string(),
+                assumed: environment.is_none(),
+                xsappname: None,
+                descriptor: Some(display.to_string()),
+                bindings: Vec::new(),
+                service_name: None,
+                namespace: None,
+                dual_since: None,
+            },
+        });
     }
 
     /// `explicit`: named on the command line rather than found by the walk.
@@ -605,7 +659,13 @@ impl Collector<'_> {
         }
         match load::read_path_within(path, display, load::Format::Json, self.bound(path, explicit).as_deref()) {
             Ok(source) => self.source(source, Some(path), &config, opts),
-            Err(e) => self.load_failed(display, e, Some((&config, path)), opts),
+            Err(e) => {
+                // Listed unless a deployment file names it: its instance is listed there (XS005).
+                let as_descriptor = opts.inventory
+                    && matches!(e, LoadError::NotText { .. })
+                    && !self.named_unreadable.lock().unwrap().contains(&key);
+                self.load_failed_as(display, e, Some((&config, path)), as_descriptor, opts)
+            }
         }
     }
 

@@ -56,6 +56,16 @@ pub fn evaluate(set: &InstanceSet, instance: &Instance, options: &EvaluationOpti
 
     let plan = plan_of(instance);
     let recommendations = options.recommendations.unwrap_or(&crate::recommendations::DEFAULT);
+    // A reuse service's XSUAA client: only its bindings' and keys' credential types are judged,
+    // against the nested `credential-types` (see `Wrapper`).
+    if let Some(wrapper) = &instance.wrapper {
+        let credential_types =
+            wrapper.xs_security.as_ref().map_or(CredentialTypes::Absent { oauth2: None }, CredentialTypes::of);
+        let mut findings = Vec::new();
+        let ctx = InstanceContext { set, instance, credential_types: &credential_types, recommendations };
+        rules::check_instance(&ctx, &mut findings);
+        return Evaluation { findings, state: credential_types.state() };
+    }
     if instance.incomplete {
         let mut findings = Vec::new();
         let ctx = InstanceContext { set, instance, credential_types: &CredentialTypes::Invalid, recommendations };

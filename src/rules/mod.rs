@@ -190,6 +190,7 @@ registry! {
     xs204_duplicate_name,
     xs205_unprefixed_scope,
     xs206_no_default_role,
+    xs207_role_template_alias,
     xs210_attribute_value_type_changed,
     xs211_attribute_now_required,
     xs212_role_collection_removed,

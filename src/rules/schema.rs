@@ -112,13 +112,17 @@ impl Report<'_> {
             }
             Kind::Enum { options } => {
                 let allowed: Vec<&str> = options.as_array().into_iter().flatten().filter_map(Json::as_str).collect();
-                let list = allowed.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", ");
+                // `x509_attested` is accepted but undocumented (XS112 warns): not offered as allowed.
+                let documented = |a: &&&str| {
+                    crate::descriptor::CredentialType::parse(a) != Some(crate::descriptor::CredentialType::X509Attested)
+                };
+                let list = allowed.iter().filter(documented).map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", ");
                 let found = self.node.as_str().map_or_else(|| self.node.type_name().to_string(), |s| format!("`{s}`"));
                 let mut message = format!("{place} is {found}; allowed: {list}");
                 if self.pointer.starts_with(CREDENTIAL_TYPES_POINTER)
                     && self.node.as_str().is_some_and(|s| s.starts_with("X509_"))
                 {
-                    message.push_str(" (`X509_GENERATED`, `X509_PROVIDED` and `X509_ATTESTED` are credential types of SAP Cloud Identity Services, not of XSUAA)");
+                    message.push_str(" (`X509_GENERATED` and `X509_PROVIDED` are credential types of SAP Cloud Identity Services, not of XSUAA)");
                 }
                 let suggestion = self.node.as_str().and_then(|s| closest(s, allowed.iter().copied()));
                 let fix = suggestion.as_ref().filter(|s| s.certain).map(|s| {
@@ -157,6 +161,16 @@ impl Report<'_> {
                 self.on_value(format!("{place} has {n} characters; at most {limit} are allowed"));
             }
             Kind::Pattern { .. } => {
+                // An empty value breaks the pattern too, but `minLength` already says why: one
+                // finding per position and cause.
+                if self.node.as_str() == Some("")
+                    && schema_at(parent_path(schema_path))
+                        .and_then(|s| s.get("minLength"))
+                        .and_then(Json::as_u64)
+                        .is_some_and(|min| min > 0)
+                {
+                    return;
+                }
                 let rule = schema_description(schema_path).unwrap_or_else(|| "see the schema".into());
                 let found = self.node.as_str().unwrap_or_default();
                 self.on_value(format!("{place} `{found}` is not a valid name: {rule}"));
@@ -173,6 +187,10 @@ impl Report<'_> {
 
     fn unknown_key(&mut self, member: &Member, allowed: &[String], contested: bool) {
         let key = member.key.as_str();
+        // The broker's camelCase aliases in a role template: XS207 warns about them.
+        if super::xs207_role_template_alias::is_alias(key) && is_role_template(self.pointer) {
+            return;
+        }
         let pointer = pointer_push(self.pointer, key);
         let suggestion = closest(key, allowed.iter().map(String::as_str));
         if let Some(s) = &suggestion {
@@ -249,6 +267,13 @@ impl Report<'_> {
             }
         }
     }
+}
+
+/// `/role-templates/N`.
+fn is_role_template(pointer: &str) -> bool {
+    pointer
+        .strip_prefix("/role-templates/")
+        .is_some_and(|index| !index.is_empty() && index.bytes().all(|b| b.is_ascii_digit()))
 }
 
 fn raw(node: &Node) -> String {
@@ -405,6 +430,13 @@ mod tests {
         let o = check(r#"{"oauth2-configuration": {"credential-type": "x509", "credential_types": ["x509"]}}"#);
         assert_eq!(o.diagnostics.len(), 2);
         assert!(o.diagnostics.iter().all(|d| d.fix.is_none() && d.help.is_some()));
+    }
+
+    #[test]
+    fn an_empty_name_is_reported_once() {
+        let o = check(r#"{"xsappname": ""}"#);
+        let messages: Vec<&str> = o.diagnostics.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(messages, ["`xsappname` must have at least 1 character(s)"]);
     }
 
     #[test]

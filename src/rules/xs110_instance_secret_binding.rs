@@ -9,9 +9,10 @@
 //! instance (one made by hand); the fix is then left to the reader, who knows its list.
 //!
 //! ## Why
-//! Since January 19, 2026, xsuaa hands out no instance secret for new bindings and service keys,
-//! and outside Cloud Foundry it never did: the request fails or yields something other than what
-//! the file says, and the next deployment that creates the binding may fail. See SAP's
+//! Since January 19, 2026, xsuaa hands out no instance secret for new bindings and service keys:
+//! the request fails or yields something other than what
+//! the file says, and the next deployment that creates the binding may fail. Outside Cloud Foundry
+//! SAP documents no instance secrets at all. See SAP's
 //! [Service Instance Secrets](https://github.com/SAP-docs/btp-cloud-platform/blob/main/docs/50-administration-and-ops/service-instance-secrets-5578ec4.md) and [Binding Parameters of SAP Authorization and Trust Management Service](https://github.com/SAP-docs/btp-cloud-platform/blob/main/docs/50-administration-and-ops/binding-parameters-of-sap-authorization-and-trust-management-service-3240307.md).
 //!
 //! This rule checks SAP's security recommendation BTP-UAA-0003, "Enable individual secrets for each binding of a
@@ -106,7 +107,7 @@ fn check_instance(ctx: &InstanceContext<'_>, out: &mut Vec<Finding>) {
                 format!("{} asks for `credential-type: instance-secret`, which xsuaa has not handed out for new bindings and service keys since 2026-01-19", request.what)
             } else {
                 format!(
-                    "{} asks for `credential-type: instance-secret`, which {} never had (instance secrets exist only in Cloud Foundry)",
+                    "{} asks for `credential-type: instance-secret` in {}, where SAP documents no instance secrets (only Cloud Foundry had them), and no new binding or service key gets one since 2026-01-19",
                     request.what,
                     Environment::of(ctx.instance.format).label()
                 )

@@ -81,7 +81,8 @@ fn check_instance(ctx: &InstanceContext<'_>, out: &mut Vec<Finding>) {
     };
     for request in &ctx.instance.requests {
         let value = request.value.as_str();
-        // IAS types (XS112) and the instance secret (XS110) have rules of their own.
+        // IAS types (XS112) and the instance secret (XS110) have rules of their own; XS112 also
+        // warns about `x509_attested`, which the instance must still allow.
         if is_ias_type(value) || value == CredentialType::InstanceSecret.as_str() {
             continue;
         }
@@ -99,7 +100,13 @@ fn check_instance(ctx: &InstanceContext<'_>, out: &mut Vec<Finding>) {
         };
         let d = Diagnostic::new(&RULE, &ctx.set.files[request.file], request.span, request.pointer.clone(), message)
             .with_help(format!(
-                "Ask for a type listed in the instance's `oauth2-configuration.credential-types`, or add it there first and {}",
+                "Ask for a type listed in the instance's `{}`, or add it there first and {}",
+                // A reuse service's XSUAA client keeps its list nested (`Wrapper`).
+                if ctx.instance.wrapper.is_some() {
+                    "xs-security.oauth2-configuration.credential-types"
+                } else {
+                    "oauth2-configuration.credential-types"
+                },
                 crate::environment::Placement::deployed(ctx.instance.format).update_step(
                     Some(&ctx.instance.name),
                     ctx.instance.layers.iter().any(|l| l.kind == crate::deployment::LayerKind::DescriptorFile)

@@ -7,15 +7,15 @@
 //! places there. The finding sits on the `instance-secret` entry.
 //!
 //! ## Why
-//! Instance secrets exist only in Cloud Foundry (and there only in subaccounts with a single
-//! organization); elsewhere binding secrets have always been the default. SAP's
+//! SAP's pages document instance secrets only for Cloud Foundry. A note on
 //! [Service Instance Secrets](https://github.com/SAP-docs/btp-cloud-platform/blob/main/docs/50-administration-and-ops/service-instance-secrets-5578ec4.md)
-//! page said so in a note from 2023-02 (narrowed to single-organization Cloud Foundry in
-//! 2023-11) until its rewrite of 2025-01, which made binding secrets the default everywhere and
-//! dropped the note; nothing since has added instance secrets elsewhere. Listing
-//! `instance-secret` there asks for something the
-//! environment does not support, and suggests a migration that has nothing to migrate: the
-//! staged advice of XS101-XS104 does not apply.
+//! said from 2023-02 that they were supported only there (from 2023-11: only in subaccounts with
+//! a single organization); the page's rewrite of 2025-01 made binding secrets the default
+//! everywhere and dropped the note. What SAP documents today: the binding secret is the default,
+//! and since January 19, 2026 no new binding or service key gets an instance secret. So listing
+//! `instance-secret` for a Kyma or other-environment instance most likely asks for something that
+//! instance never had, and the staged advice of XS101-XS104 has nothing to migrate. It is a
+//! warning, not an error: an instance created there before 2023-02 is not documented either way.
 //!
 //! This rule checks SAP's security recommendation BTP-UAA-0003, "Enable individual secrets for each binding of a
 //! service instance" (SAP's [Security Recommendations for SAP Authorization and Trust Management Service](https://github.com/SAP-docs/btp-cloud-platform/blob/main/docs/60-security/security-recommendations-for-sap-authorization-and-trust-management-service-0578b80.md)).
@@ -45,8 +45,8 @@ use crate::diagnostic::{Diagnostic, Severity};
 pub static RULE: Rule = Rule {
     code: "XS113",
     name: "instance-secret-outside-cloud-foundry",
-    severity: Severity::Error,
-    summary: "instance-secret is listed for an instance outside Cloud Foundry, which has no instance secrets",
+    severity: Severity::Warning,
+    summary: "instance-secret is listed for an instance outside Cloud Foundry, where SAP documents no instance secrets",
     fix: FixKind::None,
     check: Some(check),
     instance_check: None,
@@ -77,7 +77,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             entry.span,
             format!("{CREDENTIAL_TYPES_POINTER}/{index}"),
             format!(
-                "`instance-secret` is listed, but {} has no instance secrets (they exist only in Cloud Foundry): there is nothing to migrate; binding secrets are the default here",
+                "`instance-secret` is listed for an instance in {}, where SAP documents no instance secrets (only Cloud Foundry had them), and no new binding or service key gets one since 2026-01-19: binding secrets are the default",
                 ctx.placement.environment.label()
             ),
         )
@@ -87,4 +87,26 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             ctx.placement.update_step(ctx.instance, ctx.fixable)
         )),
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::diagnostic::Severity;
+    use crate::environment::Environment;
+    use crate::lint::{lint_with, LintOptions};
+    use crate::source::SourceFile;
+
+    /// The note XS113 rested on was removed in 2025-01: a warning that says what SAP documents
+    /// today, not an error.
+    #[test]
+    fn instance_secret_in_kyma_is_a_warning_in_todays_words() {
+        let text = r#"{"xsappname": "a", "oauth2-configuration": {"credential-types": ["binding-secret", "instance-secret"]}}"#;
+        let options = LintOptions { environment: Some(Environment::Kyma), ..LintOptions::default() };
+        let found = lint_with(&SourceFile::new("xs-security.json", text.into()), &options);
+        let d = found.iter().find(|d| d.rule.code == "XS113").expect("XS113 reported");
+        assert_eq!(d.severity, Severity::Warning);
+        assert!(d.message.contains("SAP documents no instance secrets"), "{}", d.message);
+        assert!(d.message.contains("since 2026-01-19"), "{}", d.message);
+        assert!(!d.message.contains("exist only in Cloud Foundry"), "{}", d.message);
+    }
 }

@@ -50,28 +50,31 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let scopes = named(ctx.root, SCOPES);
     let defined = Names::new(scopes.iter().filter_map(|s| local_reference(s.name)).collect());
     for template in named(ctx.root, ROLE_TEMPLATES) {
-        let siblings: HashSet<&str> = strings(template.entry, "scope-references").map(|(_, _, s)| s).collect();
-        seen.next_list();
-        for (i, node, reference) in strings(template.entry, "scope-references") {
-            let Some(wanted) = local_reference(reference) else { continue };
-            if defined.contains(wanted) {
-                continue;
+        // The broker reads `scopeReferences` (XS207) as it reads `scope-references`.
+        for key in ["scope-references", "scopeReferences"] {
+            let siblings: HashSet<&str> = strings(template.entry, key).map(|(_, _, s)| s).collect();
+            seen.next_list();
+            for (i, node, reference) in strings(template.entry, key) {
+                let Some(wanted) = local_reference(reference) else { continue };
+                if defined.contains(wanted) {
+                    continue;
+                }
+                let target = Target {
+                    kind: "scope",
+                    wanted,
+                    defined: &defined,
+                    spell: |n| format!("$XSAPPNAME.{n}"),
+                    siblings: &siblings,
+                };
+                out.push(unresolved(
+                    &RULE,
+                    ctx,
+                    node,
+                    format!("{}/{key}/{i}", template.pointer()),
+                    &target,
+                    &mut seen,
+                ));
             }
-            let target = Target {
-                kind: "scope",
-                wanted,
-                defined: &defined,
-                spell: |n| format!("$XSAPPNAME.{n}"),
-                siblings: &siblings,
-            };
-            out.push(unresolved(
-                &RULE,
-                ctx,
-                node,
-                format!("{}/scope-references/{i}", template.pointer()),
-                &target,
-                &mut seen,
-            ));
         }
     }
 }
