@@ -14,6 +14,7 @@ mod ci;
 mod helm;
 mod shell;
 mod terraform;
+mod workdir;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Kind {
