@@ -1367,13 +1367,32 @@ fn load_terraform(set: &mut InstanceSet, file: usize, root: &Path, files: &dyn F
     let other_blocks: Vec<Vec<_>> = others.iter().map(|o| crate::hcl::resources(&o.2, BINDING).collect()).collect();
     // One module for every instance of the file: its locals are indexed once.
     let mut module = terraform::Module::new(set, &text, &body, file, root, files);
+    // The file's XSUAA entitlements by name, with their plans: an instance whose plan is given by
+    // its ID (`serviceplan_id = "..."`) and that `depends_on` one of them is an XSUAA instance of
+    // that plan (the entitlement comes first in SAP's examples).
+    let entitlements: HashMap<&str, Option<(String, Span)>> = crate::hcl::resources(&body, "btp_subaccount_entitlement")
+        .filter(|(_, b)| crate::hcl::string_attribute(b, "service_name").map(|s| s.0) == Some("xsuaa"))
+        .map(|(n, b)| (n, crate::hcl::string_attribute(b, "plan_name").map(|(p, s)| (p.to_string(), s))))
+        .collect();
     for (name, block) in crate::hcl::resources(&body, INSTANCE) {
         let offering = crate::hcl::string_attribute(block, "service_offering_name").map(|s| s.0);
         let plan_id = crate::hcl::attribute_source(&text, block, "serviceplan_id").unwrap_or_default();
         let parameters = crate::hcl::parameters(&text, block);
+        // `depends_on = [btp_subaccount_entitlement.xsuaa]`: the entitlement named.
+        let entitled = (offering.is_none() && !plan_id.is_empty())
+            .then(|| crate::hcl::attribute_source(&text, block, "depends_on"))
+            .flatten()
+            .and_then(|depends| {
+                depends.split(|c: char| c == '[' || c == ']' || c == ',' || c.is_whitespace()).find_map(|r| {
+                    r.strip_prefix("btp_subaccount_entitlement.")
+                        .and_then(|n| entitlements.get_key_value(n))
+                        .map(|(n, plan)| (*n, plan))
+                })
+            });
         let is_xsuaa = offering == Some("xsuaa")
             || (offering.is_none() && plan_id.contains("xsuaa"))
-            || (offering.is_none() && parameters.as_ref().is_some_and(|p| p.get("xsappname").is_some()));
+            || (offering.is_none() && parameters.as_ref().is_some_and(|p| p.get("xsappname").is_some()))
+            || entitled.is_some();
         if !is_xsuaa {
             continue;
         }
@@ -1381,9 +1400,15 @@ fn load_terraform(set: &mut InstanceSet, file: usize, root: &Path, files: &dyn F
             block.labels.get(1).and_then(hcl_edit::Span::span).map_or(Span::default(), |r| Span::new(r.start, r.end));
         let plan = crate::hcl::string_attribute(block, "serviceplan_name").map(|(p, s)| (p.to_string(), s));
         let pointer = format!("/resource/{INSTANCE}/{name}");
+        let (plan, plan_pointer) = match (plan, entitled) {
+            (None, Some((entitlement, Some(entitled)))) => {
+                (Some(entitled.clone()), format!("/resource/btp_subaccount_entitlement/{entitlement}/plan_name"))
+            }
+            (plan, _) => (plan, format!("{pointer}/serviceplan_name")),
+        };
         let mut instance = Instance {
             plan,
-            plan_pointer: format!("{pointer}/serviceplan_name"),
+            plan_pointer,
             ..Instance::declared(name.to_string(), Format::Terraform, file, span, pointer.clone())
         };
         terraform::btp_parameters(set, &module, block, &mut instance);
