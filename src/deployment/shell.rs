@@ -376,10 +376,7 @@ fn parameters(
         Err(None) => return Err(format!("the configuration `{flag} {word}`")),
     };
     let Some(found) = candidates.iter().find(|path| super::usable(place.files, path, word)) else {
-        return Err(format!(
-            "the configuration `{flag} {word}` (a file {}: written by the script, or relative to another working directory)",
-            place.looked_in(&located)
-        ));
+        return Err(format!("the configuration `{flag} {word}` ({})", place.looked_in(&located)));
     };
     let node = Node { span: *span, value: crate::parse::Value::String(word.clone()) };
     let label = format!("{flag} {word}");
@@ -904,31 +901,35 @@ impl<'a> Place<'a> {
         }
     }
 
-    /// Where a path was looked for, for a message: "neither beside the script nor in its
-    /// project's folder `..` (the nearest with `package.json`)".
+    /// Where a path was looked for and why it may be missing, for a message: "a file neither
+    /// beside the script nor in its project's folder `..` (the nearest with `package.json`):
+    /// ...".
     fn looked_in(&self, located: &Located) -> String {
         let from_here = |folder: &Path| {
             let relative = relative_path(&self.folder, folder);
             super::workdir::shown(&relative)
         };
-        match located {
+        let where_ = match located {
             Located::Script(relative) => {
                 let folder = super::normalize(&self.folder.join(relative));
                 let folder = folder.parent().map(from_here).unwrap_or_default();
-                format!("not in `{folder}` (from the script's folder), where the command runs after the script's `cd`")
+                return format!(
+                    "not in `{folder}` from the script's folder, where the script's `cd` runs the command: written by the script, or a wrong path"
+                );
             }
-            _ if self.fixed => "not in the folder the pipeline runs in".to_string(),
+            _ if self.fixed => "a file not in the folder the pipeline runs in".to_string(),
             _ => match self.project() {
                 (project, _) if *project == self.folder => {
-                    "not beside the script, which is its project's folder".to_string()
+                    "a file not beside the script, which is its project's folder".to_string()
                 }
                 (project, Some(marker)) => format!(
-                    "neither beside the script nor in its project's folder `{}` (the nearest with `{marker}`)",
+                    "a file neither beside the script nor in its project's folder `{}` (the nearest with `{marker}`)",
                     from_here(project)
                 ),
-                (_, None) => "neither beside the script nor at the repository's root".to_string(),
+                (_, None) => "a file neither beside the script nor at the repository's root".to_string(),
             },
-        }
+        };
+        format!("{where_}: written by the script, or relative to another working directory")
     }
 }
 

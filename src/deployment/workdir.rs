@@ -8,6 +8,9 @@
 use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
 
+/// How many folders deep a followed path may go.
+const MAX_DEPTH: usize = 64;
+
 /// A place named by a script: a folder it runs in, or a file it names.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(super) enum Located {
@@ -40,10 +43,16 @@ impl Located {
             }
             out
         };
+        // A path deeper than any repository's (`cd sub` in a loop of lines) is not followed:
+        // each step copies it, so an ever longer one would cost the square of the script.
+        let bounded = |path: PathBuf| (path.components().count() <= MAX_DEPTH).then_some(path);
         match self {
-            Located::Start(base) => Located::Start(push(base)),
-            Located::Script(base) => Located::Script(push(base)),
-            Located::Absolute(base) => Located::Absolute(format!("{}/{relative}", base.trim_end_matches('/'))),
+            Located::Start(base) => bounded(push(base)).map_or(Located::Unknown, Located::Start),
+            Located::Script(base) => bounded(push(base)).map_or(Located::Unknown, Located::Script),
+            Located::Absolute(base) if base.len() < 4096 => {
+                Located::Absolute(format!("{}/{relative}", base.trim_end_matches('/')))
+            }
+            Located::Absolute(_) => Located::Unknown,
             Located::Unknown => Located::Unknown,
         }
     }

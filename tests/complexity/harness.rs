@@ -54,6 +54,8 @@ pub const READERS: &[Reader] = &[
     Reader { name: "shell: an unclosed quote over many lines", build: shell_unclosed_quote },
     Reader { name: "shell: many continuation lines", build: shell_continuations },
     Reader { name: "shell: many heredocs", build: shell_heredocs },
+    Reader { name: "shell: many cds and folder variables", build: shell_cds_and_variables },
+    Reader { name: "makefile: many escaped dollars", build: makefile_escaped_dollars },
     // src/deployment/ci.rs
     Reader { name: "ci: a GitHub run block of many lines", build: github_long_run },
     Reader { name: "ci: a GitHub run block with escaped lines", build: github_escaped_run },
@@ -555,6 +557,28 @@ fn shell_heredocs(bytes: usize) -> Work {
         );
     });
     judge(Kind::Shell, "deploy.sh", text, Vec::new(), None)
+}
+
+fn shell_cds_and_variables(bytes: usize) -> Work {
+    // Each `cd sub` goes one folder deeper; each variable names a folder from the script's own.
+    let text = fill(bytes, "#!/bin/sh\ncd \"$(dirname \"$0\")/..\"\n", |i, out| {
+        let _ = write!(
+            out,
+            "cd sub && ROOT{i}=\"$(cd \"$(dirname \"${{BASH_SOURCE[0]}}\")/..\" && pwd)\"\n\
+             cf create-service xsuaa application uaa-{i} -c \"$ROOT{i}/xs-security.json\"\n"
+        );
+    });
+    judge(Kind::Shell, "deploy.sh", text, vec![("xs-security.json", SCOPES_DESCRIPTOR.to_string())], None)
+}
+
+fn makefile_escaped_dollars(bytes: usize) -> Work {
+    let text = fill(bytes, "services:\n", |i, out| {
+        let _ = writeln!(
+            out,
+            "\tcf cs xsuaa application uaa-{i} -c '{{\"xsappname\": \"a{i}\", \"scopes\": [{{\"name\": \"$$XSAPPNAME.s{i}\"}}]}}'"
+        );
+    });
+    judge(Kind::Shell, "Makefile", text, Vec::new(), None)
 }
 
 fn github_long_run(bytes: usize) -> Work {
