@@ -40,6 +40,9 @@ pub enum Kind {
     Ci,
     /// Project Piper's `.pipeline/config.yml`: `cloudFoundryCreateService` and `...ServiceKey`.
     Piper,
+    /// A REST-client file (`*.http`, `*.rest`): requests only, judged for token requests by GET
+    /// (XS304); it declares no instance.
+    Http,
 }
 
 impl Kind {
@@ -73,6 +76,8 @@ impl Kind {
             Some(Kind::Terraform)
         } else if ends(".sh") || ends(".mk") || name == "Makefile" || name == "makefile" || name == "GNUmakefile" {
             Some(Kind::Shell)
+        } else if ends(".http") || ends(".rest") {
+            Some(Kind::Http)
         } else {
             None
         }
@@ -105,7 +110,9 @@ impl Kind {
                         || text.contains("services/instance")))
                     // The migration's own `cf update-service NAME -c xs-security.json`.
                     || (text.contains("update-service") && text.contains("xs-security"))
+                    || crate::rules::xs304_get_token_request::may_request_token(text)
             }
+            Kind::Http => crate::rules::xs304_get_token_request::may_request_token(text),
             Kind::Piper => text.contains("cfService"),
             Kind::HelmValues => {
                 // An overlay (`values-prod.yaml`) changes `parameters` of an instance its chart declares.
@@ -488,6 +495,7 @@ pub fn load(
         Kind::Shell => shell::load_script(&mut set, file, root, files),
         Kind::Ci => shell::load_ci(&mut set, file, root, files),
         Kind::Piper => ci::load_piper(&mut set, file, root, files),
+        Kind::Http => {}
         Kind::HelmValues => {
             helm::load_values(&mut set, file, root, files);
             // Raw manifests in a file named so are still manifests.

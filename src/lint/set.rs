@@ -155,6 +155,12 @@ impl<'a> Judge<'a> {
                 by_file[finding.file].push(finding.diagnostic);
             }
         }
+        if matches!(self.kind, Kind::Shell | Kind::Ci | Kind::Http)
+            && rules::xs304_get_token_request::may_request_token(&set.files[0].text)
+        {
+            let rest_client = self.kind == Kind::Http;
+            rules::xs304_get_token_request::check_text(&set.files[0], rest_client, &mut by_file[0]);
+        }
         if matches!(self.kind, Kind::Kubernetes | Kind::CfManifest) {
             if let Ok(documents) = crate::yaml::parse_documents(&set.files[0].text) {
                 rules::xs120_committed_credentials::check_secrets(&set.files[0], &documents, &mut by_file[0]);
@@ -192,7 +198,7 @@ impl<'a> Judge<'a> {
     fn parses(&self, file: usize, text: &str) -> bool {
         if file == 0 && self.kind == Kind::Terraform {
             crate::hcl::parse(text).is_ok()
-        } else if file == 0 && self.kind == Kind::Shell {
+        } else if file == 0 && matches!(self.kind, Kind::Shell | Kind::Http) {
             // No fix edits a script (its values have no positions of their own).
             true
         } else if file == 0 && self.kind == Kind::Ci {

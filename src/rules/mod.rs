@@ -195,6 +195,7 @@ registry! {
     xs301_broad_redirect_uri,
     xs302_long_token_validity,
     xs303_x509_certificate_lifetime,
+    xs304_get_token_request,
     xs900_unused_suppression,
 }
 
