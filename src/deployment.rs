@@ -43,6 +43,9 @@ pub enum Kind {
     /// A REST-client file (`*.http`, `*.rest`): requests only, judged for token requests by GET
     /// (XS304); it declares no instance.
     Http,
+    /// A Docker Compose file (`docker-compose*.yml`, `compose*.yml`): judged for binding secrets
+    /// whose `$` it interpolates (XS305); it declares no instance.
+    Compose,
 }
 
 impl Kind {
@@ -70,6 +73,8 @@ impl Kind {
             || (name.starts_with("azure-pipelines") && (ends(".yml") || ends(".yaml")))
         {
             Some(Kind::Ci)
+        } else if (name.starts_with("docker-compose") || name.starts_with("compose")) && (ends(".yml") || ends(".yaml")) {
+            Some(Kind::Compose)
         } else if ends(".yaml") || ends(".yml") {
             Some(Kind::Kubernetes)
         } else if ends(".tf") {
@@ -111,7 +116,9 @@ impl Kind {
                     // The migration's own `cf update-service NAME -c xs-security.json`.
                     || (text.contains("update-service") && text.contains("xs-security"))
                     || crate::rules::xs304_get_token_request::may_request_token(text)
+                    || crate::rules::xs305_interpolated_binding_secret::may_hold_binding_secret(text)
             }
+            Kind::Compose => crate::rules::xs305_interpolated_binding_secret::may_hold_binding_secret(text),
             Kind::Http => crate::rules::xs304_get_token_request::may_request_token(text),
             Kind::Piper => text.contains("cfService"),
             Kind::HelmValues => {
@@ -495,7 +502,7 @@ pub fn load(
         Kind::Shell => shell::load_script(&mut set, file, root, files),
         Kind::Ci => shell::load_ci(&mut set, file, root, files),
         Kind::Piper => ci::load_piper(&mut set, file, root, files),
-        Kind::Http => {}
+        Kind::Http | Kind::Compose => {}
         Kind::HelmValues => {
             helm::load_values(&mut set, file, root, files);
             // Raw manifests in a file named so are still manifests.

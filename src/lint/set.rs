@@ -3,6 +3,7 @@
 //! the deployment file's problems. Files reach it through [`Files`], so the same code runs on
 //! the disk, on the fix loop's edited texts and on an editor's unsaved buffers.
 
+use crate::rules::xs305_interpolated_binding_secret::Interpolation;
 use crate::deployment::{self, Files, InstanceSet, Kind, LayerKind, ProblemKind};
 use crate::descriptor::{Baseline, MigrationState};
 use crate::diagnostic::{Diagnostic, Fix};
@@ -161,6 +162,17 @@ impl<'a> Judge<'a> {
             let rest_client = self.kind == Kind::Http;
             rules::xs304_get_token_request::check_text(&set.files[0], rest_client, &mut by_file[0]);
         }
+        let interpolation = match self.kind {
+            Kind::Shell if is_makefile(&self.name) => Some(Interpolation::Make),
+            Kind::Shell => Some(Interpolation::Shell),
+            Kind::Compose => Some(Interpolation::Compose),
+            _ => None,
+        };
+        if let Some(how) = interpolation {
+            if rules::xs305_interpolated_binding_secret::may_hold_binding_secret(&set.files[0].text) {
+                rules::xs305_interpolated_binding_secret::check_text(&set.files[0], how, &mut by_file[0]);
+            }
+        }
         if matches!(self.kind, Kind::Kubernetes | Kind::CfManifest) {
             if let Ok(documents) = crate::yaml::parse_documents(&set.files[0].text) {
                 rules::xs120_committed_credentials::check_secrets(&set.files[0], &documents, &mut by_file[0]);
@@ -198,7 +210,7 @@ impl<'a> Judge<'a> {
     fn parses(&self, file: usize, text: &str) -> bool {
         if file == 0 && self.kind == Kind::Terraform {
             crate::hcl::parse(text).is_ok()
-        } else if file == 0 && matches!(self.kind, Kind::Shell | Kind::Http) {
+        } else if file == 0 && matches!(self.kind, Kind::Shell | Kind::Http | Kind::Compose) {
             // No fix edits a script (its values have no positions of their own).
             true
         } else if file == 0 && self.kind == Kind::Ci {
@@ -487,4 +499,9 @@ fn align(paths: &[PathBuf], loaded: &[PathBuf], by_file: &[Vec<Diagnostic>]) -> 
         return by_file.to_vec();
     }
     paths.iter().map(|p| loaded.iter().position(|l| l == p).map(|i| by_file[i].clone()).unwrap_or_default()).collect()
+}
+
+/// `Makefile`, `makefile`, `GNUmakefile`, `*.mk`: make interpolates their `$`.
+fn is_makefile(name: &str) -> bool {
+    matches!(name, "Makefile" | "makefile" | "GNUmakefile") || name.ends_with(".mk")
 }
