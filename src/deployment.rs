@@ -73,7 +73,8 @@ impl Kind {
             || (name.starts_with("azure-pipelines") && (ends(".yml") || ends(".yaml")))
         {
             Some(Kind::Ci)
-        } else if (name.starts_with("docker-compose") || name.starts_with("compose")) && (ends(".yml") || ends(".yaml")) {
+        } else if (name.starts_with("docker-compose") || name.starts_with("compose")) && (ends(".yml") || ends(".yaml"))
+        {
             Some(Kind::Compose)
         } else if ends(".yaml") || ends(".yml") {
             Some(Kind::Kubernetes)
@@ -1385,10 +1386,11 @@ fn load_terraform(set: &mut InstanceSet, file: usize, root: &Path, files: &dyn F
     // The file's XSUAA entitlements by name, with their plans: an instance whose plan is given by
     // its ID (`serviceplan_id = "..."`) and that `depends_on` one of them is an XSUAA instance of
     // that plan (the entitlement comes first in SAP's examples).
-    let entitlements: HashMap<&str, Option<(String, Span)>> = crate::hcl::resources(&body, "btp_subaccount_entitlement")
-        .filter(|(_, b)| crate::hcl::string_attribute(b, "service_name").map(|s| s.0) == Some("xsuaa"))
-        .map(|(n, b)| (n, crate::hcl::string_attribute(b, "plan_name").map(|(p, s)| (p.to_string(), s))))
-        .collect();
+    let entitlements: HashMap<&str, Option<(String, Span)>> =
+        crate::hcl::resources(&body, "btp_subaccount_entitlement")
+            .filter(|(_, b)| crate::hcl::string_attribute(b, "service_name").map(|s| s.0) == Some("xsuaa"))
+            .map(|(n, b)| (n, crate::hcl::string_attribute(b, "plan_name").map(|(p, s)| (p.to_string(), s))))
+            .collect();
     for (name, block) in crate::hcl::resources(&body, INSTANCE) {
         let offering = crate::hcl::string_attribute(block, "service_offering_name").map(|s| s.0);
         let plan_id = crate::hcl::attribute_source(&text, block, "serviceplan_id").unwrap_or_default();

@@ -362,7 +362,9 @@ fn example_steps(code: &str, doc: &str) -> Result<Vec<Step>, String> {
                 continue;
             }
             "text" => continue,
-            other => return Err(format!("{code}: a ```{other} block cannot be run (json, yaml, hcl, toml, bash, sh, text)")),
+            other => {
+                return Err(format!("{code}: a ```{other} block cannot be run (json, yaml, hcl, toml, bash, sh, text)"))
+            }
         };
         let path = title.unwrap_or_else(|| default.to_string());
         if steps.iter().any(|s: &Step| s.part == part && s.path == path) {

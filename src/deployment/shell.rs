@@ -361,7 +361,8 @@ fn parameters(
                 Ok(node) => Ok(Some(inline(node))),
                 Err(e) => {
                     let at = if *exact { e.span } else { *body };
-                    let message = format!("the here-document passed as `{flag} {word}` is not valid JSON: {}", e.message);
+                    let message =
+                        format!("the here-document passed as `{flag} {word}` is not valid JSON: {}", e.message);
                     set.problem(file, at, ProblemKind::Syntax, message);
                     Ok(None)
                 }

@@ -3,7 +3,6 @@
 //! the deployment file's problems. Files reach it through [`Files`], so the same code runs on
 //! the disk, on the fix loop's edited texts and on an editor's unsaved buffers.
 
-use crate::rules::xs305_interpolated_binding_secret::Interpolation;
 use crate::deployment::{self, Files, InstanceSet, Kind, LayerKind, ProblemKind};
 use crate::descriptor::{Baseline, MigrationState};
 use crate::diagnostic::{Diagnostic, Fix};
@@ -11,6 +10,7 @@ use crate::lint::fix::{converge, descriptor_state, Converged, Pass, TextChecks};
 use crate::lint::instance::{self, EvaluationOptions};
 use crate::lint::{lint_tree, lint_with, LintOptions, Observed};
 use crate::policy::Policy;
+use crate::rules::xs305_interpolated_binding_secret::Interpolation;
 use crate::rules::{
     self, xs004_invalid_deployment_file as xs004, xs005_unresolved_descriptor_path as xs005,
     xs006_unrendered_template as xs006, xs007_unknown_configuration as xs007,

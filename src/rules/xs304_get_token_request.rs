@@ -61,17 +61,18 @@ pub fn may_request_token(text: &str) -> bool {
 /// in a REST-client file.
 pub fn check_text(source: &SourceFile, rest_client: bool, out: &mut Vec<Diagnostic>) {
     let text = source.text.as_str();
-    let mut last_command: Option<usize> = None;
+    // Where the last command looked at ends: each command is judged once, by where it first
+    // names the endpoint, and never looked at again (so that a long line costs its length once).
+    let mut judged_to = 0;
     for (at, _) in text.match_indices(ENDPOINT) {
-        let (start, end) = command_around(text, at);
-        // One finding per command, however often it names the endpoint.
-        if last_command == Some(start) {
+        if at < judged_to {
             continue;
         }
+        let (start, end) = command_around(text, at, judged_to);
+        judged_to = end.max(at + ENDPOINT.len());
         let command = &text[start..end];
         let found = if rest_client { rest_client_get(command) } else { command_get(command, at - start) };
         let Some(how) = found else { continue };
-        last_command = Some(start);
         let secret_in_url = query_of(command, at - start).is_some_and(|q| q.contains("client_secret="));
         let exposure = if secret_in_url { " and puts the client secret in the URL, where logs keep it" } else { "" };
         let message = format!(
@@ -88,15 +89,17 @@ pub fn check_text(source: &SourceFile, rest_client: bool, out: &mut Vec<Diagnost
 }
 
 /// The command line around `at`: its physical line, joined with the lines a trailing `\`
-/// continues (backwards and forwards, at most [`MAX_JOINED`] lines each way).
-fn command_around(text: &str, at: usize) -> (usize, usize) {
-    let mut start = text[..at].rfind('\n').map_or(0, |n| n + 1);
+/// continues (backwards and forwards, at most [`MAX_JOINED`] lines each way), never before
+/// `floor` (the end of the command judged before).
+fn command_around(text: &str, at: usize, floor: usize) -> (usize, usize) {
+    let line_start = |to: usize| text[floor.min(to)..to].rfind('\n').map_or(floor.min(to), |n| floor.min(to) + n + 1);
+    let mut start = line_start(at);
     for _ in 0..MAX_JOINED {
         let before = text[..start].trim_end_matches(['\n', '\r']);
-        if start == 0 || !before.ends_with('\\') {
+        if start <= floor || !before.ends_with('\\') {
             break;
         }
-        start = before.rfind('\n').map_or(0, |n| n + 1);
+        start = line_start(before.len());
     }
     let mut end = text[at..].find('\n').map_or(text.len(), |n| at + n);
     for _ in 0..MAX_JOINED {
