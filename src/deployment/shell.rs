@@ -5,8 +5,9 @@
 //! Each command line (continuation lines joined, heredoc bodies skipped) is split into words
 //! by `shell-words`, as the shell would before expanding. A word that holds a variable (`"$PLAN"`,
 //! `${PARAMS}`) is not known: the plan is then unknown, and a configuration from a variable is
-//! XS007, said once per command. A `-c` path is looked for beside the script, then at the
-//! repository's root (scripts run from either); one in neither is taken for a file the script
+//! XS007, said once per command. A `-c` path is looked for as the script runs it (see
+//! [`super::workdir`]): where its `cd`s lead when it states them, else beside the script, then
+//! in its project's folder (scripts run from either); one in none is taken for a file the script
 //! writes or one relative to another working directory: unknown, not missing.
 
 use super::ci::Fragment;
