@@ -17,6 +17,7 @@ mod kustomize;
 mod service_catalog;
 mod shell;
 mod terraform;
+mod workdir;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Kind {
@@ -42,6 +43,12 @@ pub enum Kind {
     Ci,
     /// Project Piper's `.pipeline/config.yml`: `cloudFoundryCreateService` and `...ServiceKey`.
     Piper,
+    /// A REST-client file (`*.http`, `*.rest`): requests only, judged for token requests by GET
+    /// (XS304); it declares no instance.
+    Http,
+    /// A Docker Compose file (`docker-compose*.yml`, `compose*.yml`): judged for binding secrets
+    /// whose `$` it interpolates (XS305); it declares no instance.
+    Compose,
 }
 
 impl Kind {
@@ -69,12 +76,17 @@ impl Kind {
             || (name.starts_with("azure-pipelines") && (ends(".yml") || ends(".yaml")))
         {
             Some(Kind::Ci)
+        } else if (name.starts_with("docker-compose") || name.starts_with("compose")) && (ends(".yml") || ends(".yaml"))
+        {
+            Some(Kind::Compose)
         } else if ends(".yaml") || ends(".yml") {
             Some(Kind::Kubernetes)
         } else if ends(".tf") {
             Some(Kind::Terraform)
         } else if ends(".sh") || ends(".mk") || name == "Makefile" || name == "makefile" || name == "GNUmakefile" {
             Some(Kind::Shell)
+        } else if ends(".http") || ends(".rest") {
+            Some(Kind::Http)
         } else {
             None
         }
@@ -113,7 +125,11 @@ impl Kind {
                         || text.contains("services/instance")))
                     // The migration's own `cf update-service NAME -c xs-security.json`.
                     || (text.contains("update-service") && text.contains("xs-security"))
+                    || crate::rules::xs304_get_token_request::may_request_token(text)
+                    || crate::rules::xs305_interpolated_binding_secret::may_hold_binding_secret(text)
             }
+            Kind::Compose => crate::rules::xs305_interpolated_binding_secret::may_hold_binding_secret(text),
+            Kind::Http => crate::rules::xs304_get_token_request::may_request_token(text),
             Kind::Piper => text.contains("cfService"),
             Kind::HelmValues => {
                 // An overlay (`values-prod.yaml`) changes `parameters` of an instance its chart declares.
@@ -546,6 +562,7 @@ pub fn load(
         Kind::Shell => shell::load_script(&mut set, file, root, files),
         Kind::Ci => shell::load_ci(&mut set, file, root, files),
         Kind::Piper => ci::load_piper(&mut set, file, root, files),
+        Kind::Http | Kind::Compose => {}
         Kind::HelmValues => {
             helm::load_values(&mut set, file, root, files);
             // Raw manifests in a file named so are still manifests.
@@ -1753,13 +1770,33 @@ fn load_terraform(set: &mut InstanceSet, file: usize, root: &Path, files: &dyn F
     let other_blocks: Vec<Vec<_>> = others.iter().map(|o| crate::hcl::resources(&o.2, BINDING).collect()).collect();
     // One module for every instance of the file: its locals are indexed once.
     let mut module = terraform::Module::new(set, &text, &body, file, root, files);
+    // The file's XSUAA entitlements by name, with their plans: an instance whose plan is given by
+    // its ID (`serviceplan_id = "..."`) and that `depends_on` one of them is an XSUAA instance of
+    // that plan (the entitlement comes first in SAP's examples).
+    let entitlements: HashMap<&str, Option<(String, Span)>> =
+        crate::hcl::resources(&body, "btp_subaccount_entitlement")
+            .filter(|(_, b)| crate::hcl::string_attribute(b, "service_name").map(|s| s.0) == Some("xsuaa"))
+            .map(|(n, b)| (n, crate::hcl::string_attribute(b, "plan_name").map(|(p, s)| (p.to_string(), s))))
+            .collect();
     for (name, block) in crate::hcl::resources(&body, INSTANCE) {
         let offering = crate::hcl::string_attribute(block, "service_offering_name").map(|s| s.0);
         let plan_id = crate::hcl::attribute_source(&text, block, "serviceplan_id").unwrap_or_default();
         let parameters = crate::hcl::parameters(&text, block);
+        // `depends_on = [btp_subaccount_entitlement.xsuaa]`: the entitlement named.
+        let entitled = (offering.is_none() && !plan_id.is_empty())
+            .then(|| crate::hcl::attribute_source(&text, block, "depends_on"))
+            .flatten()
+            .and_then(|depends| {
+                depends.split(|c: char| c == '[' || c == ']' || c == ',' || c.is_whitespace()).find_map(|r| {
+                    r.strip_prefix("btp_subaccount_entitlement.")
+                        .and_then(|n| entitlements.get_key_value(n))
+                        .map(|(n, plan)| (*n, plan))
+                })
+            });
         let is_xsuaa = offering == Some("xsuaa")
             || (offering.is_none() && plan_id.contains("xsuaa"))
-            || (offering.is_none() && parameters.as_ref().is_some_and(|p| p.get("xsappname").is_some()));
+            || (offering.is_none() && parameters.as_ref().is_some_and(|p| p.get("xsappname").is_some()))
+            || entitled.is_some();
         if !is_xsuaa {
             continue;
         }
@@ -1767,11 +1804,17 @@ fn load_terraform(set: &mut InstanceSet, file: usize, root: &Path, files: &dyn F
             block.labels.get(1).and_then(hcl_edit::Span::span).map_or(Span::default(), |r| Span::new(r.start, r.end));
         let plan = crate::hcl::string_attribute(block, "serviceplan_name").map(|(p, s)| (p.to_string(), s));
         let pointer = format!("/resource/{INSTANCE}/{name}");
+        let (plan, plan_pointer) = match (plan, entitled) {
+            (None, Some((entitlement, Some(entitled)))) => {
+                (Some(entitled.clone()), format!("/resource/btp_subaccount_entitlement/{entitlement}/plan_name"))
+            }
+            (plan, _) => (plan, format!("{pointer}/serviceplan_name")),
+        };
         // Known by its `name`, not its label: two modules' `xsuaa` resources are two instances.
         let (known_as, service_name) = module.service_name(block, name);
         let mut instance = Instance {
             plan,
-            plan_pointer: format!("{pointer}/serviceplan_name"),
+            plan_pointer,
             service_name,
             ..Instance::declared(known_as, Format::Terraform, file, span, pointer.clone())
         };

@@ -354,13 +354,17 @@ fn example_steps(code: &str, doc: &str) -> Result<Vec<Step>, String> {
             "yaml" => "mta.yaml",
             "hcl" => "main.tf",
             "toml" => "xsuaa-lint.toml",
+            // A script's text (`sh` blocks are the example's setup commands).
+            "bash" => "deploy.sh",
             "sh" => {
                 let made = support::setup(&body).map_err(|e| format!("{code}: in an sh block, {e}"))?;
                 steps.extend(made.into_iter().map(|(path, entry)| Step { part, path, entry }));
                 continue;
             }
             "text" => continue,
-            other => return Err(format!("{code}: a ```{other} block cannot be run (json, yaml, hcl, toml, sh, text)")),
+            other => {
+                return Err(format!("{code}: a ```{other} block cannot be run (json, yaml, hcl, toml, bash, sh, text)"))
+            }
         };
         let path = title.unwrap_or_else(|| default.to_string());
         if steps.iter().any(|s: &Step| s.part == part && s.path == path) {

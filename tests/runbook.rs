@@ -326,3 +326,24 @@ fn apps_bound_by_cf_push_are_listed() {
     assert!(!out.contains("ledger-db"), "{out}");
     insta::assert_snapshot!("runbook_cf_push_bindings", out);
 }
+
+/// A script in a monorepo's project (`apps/shop/scripts/`) passes `-c xs-security.json` from the
+/// project's folder: the runbook edits that descriptor, not the script.
+#[test]
+fn a_script_in_a_monorepo_project_edits_the_projects_descriptor() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "apps/shop/package.json", "{\"name\": \"shop\"}\n");
+    write(
+        dir.path(),
+        "apps/shop/xs-security.json",
+        "{\"xsappname\": \"shop\", \"oauth2-configuration\": {\"credential-types\": [\"instance-secret\"]}}\n",
+    );
+    write(
+        dir.path(),
+        "apps/shop/scripts/deploy.sh",
+        "#!/bin/sh\ncf create-service xsuaa application shop-uaa -c xs-security.json\n",
+    );
+    let (_, out) = runbook(dir.path(), &[]);
+    assert!(out.contains("Set `oauth2-configuration.credential-types` in `apps/shop/xs-security.json`"), "{out}");
+    assert!(out.contains("cf update-service shop-uaa -c apps/shop/xs-security.json"), "{out}");
+}

@@ -19,6 +19,11 @@ impl Fragment {
         Fragment { text: text.to_string(), map: None }
     }
 
+    /// Whether the fragment is the whole file, so that its offsets are the file's.
+    pub fn is_whole(&self) -> bool {
+        self.map.is_none()
+    }
+
     /// The fragment after `head` (written nowhere: placed where the fragment starts).
     pub fn prefixed(self, head: &str) -> Self {
         let start = self.offset(0);

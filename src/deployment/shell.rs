@@ -5,11 +5,13 @@
 //! Each command line (continuation lines joined, heredoc bodies skipped) is split into words
 //! by `shell-words`, as the shell would before expanding. A word that holds a variable (`"$PLAN"`,
 //! `${PARAMS}`) is not known: the plan is then unknown, and a configuration from a variable is
-//! XS007, said once per command. A `-c` path is looked for beside the script, then at the
-//! repository's root (scripts run from either); one in neither is taken for a file the script
+//! XS007, said once per command. A `-c` path is looked for as the script runs it (see
+//! [`super::workdir`]): where its `cd`s lead when it states them, else beside the script, then
+//! in its project's folder (scripts run from either); one in none is taken for a file the script
 //! writes or one relative to another working directory: unknown, not missing.
 
 use super::ci::Fragment;
+use super::workdir::{Located, WorkDir};
 use super::{descriptor_layer, push_request, Files, Format, Instance, InstanceSet, Layer, LayerKind, ProblemKind};
 use crate::parse::Node;
 use crate::source::Span;
@@ -19,9 +21,22 @@ use std::path::{Path, PathBuf};
 /// A word of a command and its span in the file.
 type Word = (String, Span);
 
-/// One `cf` command: its words.
+/// One `cf` command: its words, and what its file arguments name where it runs.
 struct Command {
     words: Vec<Word>,
+    /// What the value of `-c` or `--parameters` names, by where the value's word ends.
+    given: Vec<(usize, Given)>,
+}
+
+/// What a `-c` or `--parameters` value names, as the shell resolves it where the command runs.
+#[derive(Debug, Clone)]
+enum Given {
+    /// A file at this place.
+    Place(Located),
+    /// The file a here-document of the script wrote: its body (in the file; its text as the
+    /// shell reads it, `exact` when that is the file's text there), and whether the shell
+    /// expands variables in it (an unquoted delimiter).
+    Written { body: Span, text: String, exact: bool, expands: bool },
 }
 
 impl Command {
@@ -42,6 +57,11 @@ impl Command {
             }
         }
         (positional, flags)
+    }
+
+    /// What a flag's value names (see [`Given`]).
+    fn given(&self, value: &Word) -> Option<&Given> {
+        self.given.iter().find(|(end, _)| *end == value.1.end).map(|(_, g)| g)
     }
 }
 
@@ -90,6 +110,13 @@ fn load_fragments(
                 word.0 = word.0.replace(PROTECTED, " ");
                 word.1 = Span::new(f.offset(word.1.start), f.offset(word.1.end));
             }
+            for (end, given) in &mut c.given {
+                *end = f.offset(*end);
+                if let Given::Written { body, exact, .. } = given {
+                    *exact &= f.is_whole();
+                    *body = Span::new(f.offset(body.start), f.offset(body.end));
+                }
+            }
             c
         }));
         for (span, delimiter) in unended {
@@ -100,9 +127,9 @@ fn load_fragments(
             set.problem(file, Span::new(f.offset(span.start), f.offset(span.end)), ProblemKind::Syntax, message);
         }
     }
-    let folder = set.paths[file].parent().map(Path::to_path_buf).unwrap_or_default();
+    let place = Place::of(&set.paths[file], file, root, files);
     for command in &commands {
-        btp_instance(set, file, command, &folder, root, files);
+        btp_instance(set, &place, command);
     }
     let cf = |c: &&Command| is_command(&c.words[0].0, "cf");
     for command in commands.iter().filter(cf).filter(|c| matches!(c.words[1].0.as_str(), "create-service" | "cs")) {
@@ -125,12 +152,11 @@ fn load_fragments(
         let pointer = format!("/commands/{}", name.0);
         let instance = Instance { plan, ..Instance::declared(name.0.clone(), Format::Cf, file, name.1, pointer) };
         let given = flags.iter().find(|(flag, _)| *flag == "-c").map(|(_, value)| *value);
-        let place = Place { file, folder: &folder, root, files };
         add_instance(
             set,
             &place,
             instance,
-            given.map(|v| ("-c", v)),
+            given.map(|v| ("-c", v, command.given(v))),
             Unknown { parts: unknown, at, start: command.words[0].1 },
             "the script runs",
         );
@@ -150,12 +176,12 @@ fn load_fragments(
         if is_variable(&name.0) || is_variable(&value.0) || by_name.contains_key(&name.0) {
             continue;
         }
-        if !is_descriptor_value(&value.0, &folder, root, files) {
+        if !is_descriptor_value(&value.0, command.given(value), &place) {
             continue;
         }
         let pointer = format!("/commands/{}/update-service", name.0);
         let mut instance = Instance::declared(name.0.clone(), Format::Cf, file, name.1, pointer.clone());
-        match parameters(set, file, value, &folder, root, files, &pointer, "-c") {
+        match parameters(set, &place, value, command.given(value), &pointer, "-c") {
             Ok(Some(layer)) => instance.layers.push(layer),
             Ok(None) | Err(_) => instance.incomplete = true,
         }
@@ -296,9 +322,9 @@ pub(super) fn attach_script_bindings(set: &mut InstanceSet, root: &Path, files: 
     }
 }
 
-/// Whether a `-c` value is an XSUAA descriptor: a file named `xs-security*.json` (beside the
-/// script or at the root), or JSON with a key only descriptors have.
-fn is_descriptor_value(word: &str, folder: &Path, root: &Path, files: &dyn Files) -> bool {
+/// Whether a `-c` value is an XSUAA descriptor: a file named `xs-security*.json` (where the
+/// command finds it), or JSON with a key only descriptors have.
+fn is_descriptor_value(word: &str, given: Option<&Given>, place: &Place<'_>) -> bool {
     let descriptor_keys = |text: &str| {
         crate::parse::parse(text, usize::from(text.starts_with('\u{feff}')) * 3).is_ok_and(|node| {
             ["xsappname", "oauth2-configuration", "role-templates", "role-collections", "tenant-mode"]
@@ -313,76 +339,122 @@ fn is_descriptor_value(word: &str, folder: &Path, root: &Path, files: &dyn Files
     if name.starts_with("xs-security") && name.ends_with(".json") {
         return true;
     }
-    [folder, root].iter().any(|base| {
-        // Refused: taken for a descriptor, so that the refusal is reported.
-        match files.read(&super::normalize(&base.join(word)), word) {
-            Ok(source) => descriptor_keys(&source.text),
-            Err(e) => matches!(e, super::Unreadable::Refused(_)),
-        }
-    })
+    match given {
+        Some(Given::Written { text, .. }) => descriptor_keys(text),
+        Some(Given::Place(located)) => place.candidates(located).is_ok_and(|candidates| {
+            candidates.iter().any(|path| {
+                // Refused: taken for a descriptor, so that the refusal is reported.
+                match place.files.read(path, word) {
+                    Ok(source) => descriptor_keys(&source.text),
+                    Err(e) => matches!(e, super::Unreadable::Refused(_)),
+                }
+            })
+        }),
+        None => false,
+    }
 }
 
-/// The `-c` value: inline JSON, or a descriptor's path (beside the script, else at the root).
-/// `Ok(None)`: already reported (XS004, XS005); `Err`: not known, and why. `flag` names the
-/// option in messages (`-c`, `--parameters`).
-#[allow(clippy::too_many_arguments)]
+/// The `-c` value: inline JSON, a file a here-document of the script wrote, or a descriptor's
+/// path where the command finds it (see [`Place::candidates`]). `Ok(None)`: already reported
+/// (XS004, XS005); `Err`: not known, and why. `flag` names the option in messages (`-c`,
+/// `--parameters`).
 fn parameters(
     set: &mut InstanceSet,
-    file: usize,
+    place: &Place<'_>,
     value: &Word,
-    folder: &Path,
-    root: &Path,
-    files: &dyn Files,
+    given: Option<&Given>,
     pointer: &str,
     flag: &str,
 ) -> Result<Option<Layer>, String> {
     let (word, span) = value;
+    let file = place.file;
+    let inline = |node: Node| Layer { file, kind: LayerKind::Inline, pointer: format!("{pointer}/parameters"), node };
     if word.trim_start().starts_with('{') {
         // The JSON as the shell passes it; its values' positions are the whole word.
         return match crate::parse::parse(word, 0) {
-            Ok(node) => Ok(Some(Layer {
-                file,
-                kind: LayerKind::Inline,
-                pointer: format!("{pointer}/parameters"),
-                node: crate::hcl::respan(node, *span),
-            })),
+            Ok(node) => Ok(Some(inline(crate::hcl::respan(node, *span)))),
             Err(e) => {
                 set.problem(file, *span, ProblemKind::Syntax, format!("`{flag}` is not valid JSON: {}", e.message));
                 Ok(None)
             }
         };
     }
-    if is_variable(word) {
-        return Err(format!("the configuration `{flag} {word}`"));
-    }
-    if Path::new(word).is_absolute() {
-        return Err(format!("the configuration `{flag} {word}` (a file outside the repository)"));
-    }
-    let candidates: Vec<PathBuf> = [folder.to_path_buf(), root.to_path_buf()].into_iter().collect();
-    let Some(base) = candidates.iter().find(|base| super::usable(files, &super::normalize(&base.join(word)), word))
-    else {
-        return Err(format!(
-            "the configuration `{flag} {word}` (a file neither beside the script nor at the repository's root: written by the script, or relative to another working directory)"
-        ));
+    let located = match given {
+        Some(Given::Written { body, text, exact, expands }) => {
+            if *expands && text.contains(['$', '`']) {
+                return Err(format!(
+                    "the configuration `{flag} {word}` (written by a here-document whose delimiter is not quoted, so the shell replaces its `$` words first)"
+                ));
+            }
+            let parsed = if *exact {
+                // Parsed where it is written, so that findings point into the script.
+                let script = &set.files[file].text;
+                crate::parse::parse(&script[..body.end.min(script.len())], body.start.min(body.end))
+            } else {
+                crate::parse::parse(text, 0).map(|node| crate::hcl::respan(node, *body))
+            };
+            return match parsed {
+                Ok(node) => Ok(Some(inline(node))),
+                Err(e) => {
+                    let at = if *exact { e.span } else { *body };
+                    let message =
+                        format!("the here-document passed as `{flag} {word}` is not valid JSON: {}", e.message);
+                    set.problem(file, at, ProblemKind::Syntax, message);
+                    Ok(None)
+                }
+            };
+        }
+        Some(Given::Place(located)) => located.clone(),
+        None => Located::Unknown,
+    };
+    let candidates = match place.candidates(&located) {
+        Ok(candidates) => candidates,
+        Err(Some(why)) => return Err(format!("the configuration `{flag} {word}` ({why})")),
+        Err(None) => return Err(format!("the configuration `{flag} {word}`")),
+    };
+    let Some(found) = candidates.iter().find(|path| super::usable(place.files, path, word)) else {
+        return Err(format!("the configuration `{flag} {word}` ({})", place.looked_in(&located)));
     };
     let node = Node { span: *span, value: crate::parse::Value::String(word.clone()) };
     let label = format!("{flag} {word}");
-    Ok(descriptor_layer(set, file, &node, base, root, files, Some(&label)))
+    let base = found.parent().unwrap_or(place.root);
+    let name = found.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let node = Node { value: crate::parse::Value::String(name), ..node };
+    Ok(descriptor_layer(set, file, &node, base, place.root, place.files, Some(&label)))
 }
 
 /// A here-document whose delimiter never comes: where its `<<` is, and the delimiter.
 type Unended = (Span, String);
 
-/// The `cf` and `btp` commands of a shell script, in order, or of a Makefile's recipes (`make`: `$(...)` is make's),
-/// and the here-documents that never end.
+/// The `cf` and `btp` commands of a shell script, in order, or of a Makefile's recipes (`make`: `$(...)` is make's,
+/// `$$` its escape of `$`), and the here-documents that never end. Each command knows what its `-c` and
+/// `--parameters` values name where it runs (the `cd`s before it followed, see [`super::workdir`]).
 fn commands_of(text: &str, make: bool) -> (Vec<Command>, Vec<Unended>) {
     let lexer = Lexer::new(text, make);
     let mut out = Vec::new();
     let mut unended = Vec::new();
+    let mut workdir = WorkDir::new();
+    // The files here-documents wrote, by where they are.
+    let mut written: HashMap<Located, Given> = HashMap::new();
     let mut at = 0;
     while at < text.len() {
         let line = lexer.logical_line(at);
-        at = lexer.skip_heredocs(line.next, &line.heredocs, &mut unended);
+        if make {
+            // Each line of a recipe runs in a shell of its own, in the Makefile's folder.
+            workdir.restart();
+        }
+        workdir.follow(&text[at..line.next.min(text.len())]);
+        let bodies = lexer.skip_heredocs(line.next, &line.heredocs, &mut unended);
+        if let ([(opened, _)], [Some(body)]) = (line.heredocs.as_slice(), bodies.0.as_slice()) {
+            if let Some(target) = super::workdir::heredoc_target(&line.words) {
+                let delimiter = text[opened.end..].trim_start_matches('-').trim_start();
+                let expands = !delimiter.starts_with(['\'', '"', '\\']);
+                let text = text[body.start..body.end].to_string();
+                let written_file = Given::Written { body: *body, text, exact: true, expands };
+                written.insert(workdir.locate(target), written_file);
+            }
+        }
+        at = bodies.1;
         let mut words = line.words;
         if !words.iter().any(|(w, _)| w.contains("cf") || w.contains("btp")) {
             continue;
@@ -396,7 +468,22 @@ fn commands_of(text: &str, make: bool) -> (Vec<Command>, Vec<Unended>) {
             }
             if let Some(c) = words.iter().position(|(w, _)| is_command(w, "cf") || is_command(w, "btp")) {
                 if words.len() > c + 1 {
-                    out.push(Command { words: words.split_off(c) });
+                    let words = words.split_off(c);
+                    let mut given = Vec::new();
+                    for (i, (word, span)) in words.iter().enumerate() {
+                        let value = match word.strip_prefix("--parameters=") {
+                            Some(value) => value,
+                            None if i > 0 && matches!(words[i - 1].0.as_str(), "-c" | "--parameters") => word,
+                            None => continue,
+                        };
+                        if value.trim_start().starts_with('{') {
+                            continue;
+                        }
+                        let place = workdir.locate(value);
+                        let named = written.get(&place).cloned().unwrap_or(Given::Place(place));
+                        given.push((span.end, named));
+                    }
+                    out.push(Command { words, given });
                 }
             }
             words = rest;
@@ -462,20 +549,33 @@ impl<'t> Lexer<'t> {
     }
 
     /// Where reading goes on after the here-documents a line started: after each one's last
-    /// line. One whose delimiter never comes is taken for a misreading, not for the rest of the
-    /// file (bash would read to the end, with a warning): its body is read as commands.
-    fn skip_heredocs(&self, mut at: usize, heredocs: &[(Span, String)], unended: &mut Vec<Unended>) -> usize {
+    /// line; and each one's body (`None` for one that never ends). One whose delimiter never
+    /// comes is taken for a misreading, not for the rest of the file (bash would read to the
+    /// end, with a warning): its body is read as commands.
+    fn skip_heredocs(
+        &self,
+        mut at: usize,
+        heredocs: &[(Span, String)],
+        unended: &mut Vec<Unended>,
+    ) -> (Vec<Option<Span>>, usize) {
+        let mut bodies = Vec::with_capacity(heredocs.len());
         for (span, delimiter) in heredocs {
             let end = self.lines.get(delimiter.as_str()).and_then(|lines| {
                 let i = lines.partition_point(|&l| l < at);
                 lines.get(i).copied()
             });
             match end {
-                Some(line) => at = self.text[line..].find('\n').map_or(self.text.len(), |n| line + n + 1),
-                None => unended.push((*span, delimiter.clone())),
+                Some(line) => {
+                    bodies.push(Some(Span::new(at.min(line), line)));
+                    at = self.text[line..].find('\n').map_or(self.text.len(), |n| line + n + 1);
+                }
+                None => {
+                    bodies.push(None);
+                    unended.push((*span, delimiter.clone()));
+                }
             }
         }
-        at
+        (bodies, at)
     }
 
     /// Lexes one logical line from `at`. `None`: a quote is still open at the end of the
@@ -498,6 +598,13 @@ impl<'t> Lexer<'t> {
         }
         while i < bytes.len() {
             let c = bytes[i];
+            if self.make && c == b'$' && bytes.get(i + 1) == Some(&b'$') {
+                // Make's escape of `$`, in and out of quotes: the shell gets one `$`.
+                start.get_or_insert(i);
+                word.push('$');
+                i += 2;
+                continue;
+            }
             match quote {
                 Quote::Single => {
                     if c == b'\'' {
@@ -702,7 +809,8 @@ fn is_command(word: &str, program: &str) -> bool {
 /// `btp create services/instance --offering-name xsuaa --plan-name PLAN --name NAME
 /// --parameters JSON|FILE` (global options may come first): an instance of the other
 /// environment. A plan given by its ID (`--plan`) is not a name: unknown, not guessed.
-fn btp_instance(set: &mut InstanceSet, file: usize, command: &Command, folder: &Path, root: &Path, files: &dyn Files) {
+fn btp_instance(set: &mut InstanceSet, place: &Place<'_>, command: &Command) {
+    let file = place.file;
     if !is_command(&command.words[0].0, "btp") {
         return;
     }
@@ -745,11 +853,10 @@ fn btp_instance(set: &mut InstanceSet, file: usize, command: &Command, folder: &
     };
     let pointer = format!("/commands/{}", name.0);
     let instance = Instance { plan, ..Instance::declared(name.0.clone(), Format::Btp, file, name.1, pointer) };
-    let place = Place { file, folder, root, files };
-    let given = flag("parameters").map(|v| ("--parameters", v));
+    let given = flag("parameters").map(|v| ("--parameters", v, command.given(v)));
     add_instance(
         set,
-        &place,
+        place,
         instance,
         given,
         Unknown { parts: unknown, at, start: command.words[0].1 },
@@ -757,12 +864,123 @@ fn btp_instance(set: &mut InstanceSet, file: usize, command: &Command, folder: &
     );
 }
 
-/// Where a command is written: its file, the folder its paths are relative to, the repository.
+/// Where a command is written: its file, the folder it starts in, the repository.
 struct Place<'a> {
     file: usize,
-    folder: &'a Path,
+    /// The folder the file is started from: a script's own (or its project's, see
+    /// [`Place::candidates`]), the checkout a pipeline runs in, `package.json`'s folder.
+    folder: PathBuf,
+    /// Whether `folder` is the one the commands start in for sure (a pipeline's checkout,
+    /// `npm run`); a script may be started from its project's folder as well.
+    fixed: bool,
     root: &'a Path,
     files: &'a dyn Files,
+    /// The project the script belongs to (see [`Place::project`]), found when first asked for.
+    project: std::cell::OnceCell<(PathBuf, Option<&'static str>)>,
+}
+
+/// What marks a project's folder, nearest first.
+const PROJECT_MARKERS: [&str; 4] = ["mta.yaml", "mta.yml", "package.json", ".git"];
+
+impl<'a> Place<'a> {
+    /// The place of a script, a Makefile or a CI file at `path`.
+    fn of(path: &Path, file: usize, root: &'a Path, files: &'a dyn Files) -> Self {
+        let own = path.parent().map(super::normalize).unwrap_or_default();
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        let in_workflows = own.ends_with(".github/workflows");
+        // A GitHub workflow runs in the checkout, the folder that holds `.github`; a GitLab or
+        // Azure pipeline, a Jenkinsfile and `npm run` in their own file's folder.
+        let fixed = in_workflows || super::Kind::of_name(name) == Some(super::Kind::Ci);
+        let folder = if in_workflows { own.parent().and_then(Path::parent).map(Path::to_path_buf) } else { None };
+        let folder = folder.unwrap_or(own);
+        Place { file, folder, fixed, root, files, project: std::cell::OnceCell::new() }
+    }
+
+    /// The project the folder belongs to: the nearest folder (the script's own, or one above it
+    /// in the repository) with an `mta.yaml`, a `package.json` or a `.git`, and which; the
+    /// repository's root when there is none.
+    fn project(&self) -> &(PathBuf, Option<&'static str>) {
+        self.project.get_or_init(|| {
+            let root = super::normalize(self.root);
+            for folder in self.folder.ancestors().take_while(|f| f.starts_with(&root)) {
+                for marker in PROJECT_MARKERS {
+                    let there = |p: &Path| super::usable(self.files, p, marker);
+                    let found = if marker == ".git" {
+                        there(&folder.join(".git/HEAD")) || there(&folder.join(".git"))
+                    } else {
+                        there(&folder.join(marker))
+                    };
+                    if found {
+                        return (folder.to_path_buf(), Some(marker));
+                    }
+                }
+            }
+            (root, None)
+        })
+    }
+
+    /// The files a command may mean by a path, in the order it is looked for: where the
+    /// command runs when the script tells (`cd`), else beside the script, then in its
+    /// project's folder. `Err`: not in the repository, and why when that is worth saying.
+    fn candidates(&self, located: &Located) -> Result<Vec<PathBuf>, Option<String>> {
+        match located {
+            Located::Start(relative) => {
+                let mut out = vec![super::normalize(&self.folder.join(relative))];
+                let project = super::normalize(&self.project().0.join(relative));
+                if !self.fixed && !out.contains(&project) {
+                    out.push(project);
+                }
+                Ok(out)
+            }
+            Located::Script(relative) => Ok(vec![super::normalize(&self.folder.join(relative))]),
+            Located::Absolute(_) => Err(Some("a file outside the repository".to_string())),
+            Located::Unknown => Err(None),
+        }
+    }
+
+    /// Where a path was looked for and why it may be missing, for a message: "a file neither
+    /// beside the script nor in its project's folder `..` (the nearest with `package.json`):
+    /// ...".
+    fn looked_in(&self, located: &Located) -> String {
+        let from_here = |folder: &Path| {
+            let relative = relative_path(&self.folder, folder);
+            super::workdir::shown(&relative)
+        };
+        let where_ = match located {
+            Located::Script(relative) => {
+                let folder = super::normalize(&self.folder.join(relative));
+                let folder = folder.parent().map(from_here).unwrap_or_default();
+                return format!(
+                    "not in `{folder}` from the script's folder, where the script's `cd` runs the command: written by the script, or a wrong path"
+                );
+            }
+            _ if self.fixed => "a file not in the folder the pipeline runs in".to_string(),
+            _ => match self.project() {
+                (project, _) if *project == self.folder => {
+                    "a file not beside the script, which is its project's folder".to_string()
+                }
+                (project, Some(marker)) => format!(
+                    "a file neither beside the script nor in its project's folder `{}` (the nearest with `{marker}`)",
+                    from_here(project)
+                ),
+                (_, None) => "a file neither beside the script nor at the repository's root".to_string(),
+            },
+        };
+        format!("{where_}: written by the script, or relative to another working directory")
+    }
+}
+
+/// `to` from `from`, both absolute and normalised: `..`, `../deploy`, `sub`.
+fn relative_path(from: &Path, to: &Path) -> PathBuf {
+    let common = from.components().zip(to.components()).take_while(|(a, b)| a == b).count();
+    let mut out = PathBuf::new();
+    for _ in from.components().skip(common) {
+        out.push("..");
+    }
+    for part in to.components().skip(common) {
+        out.push(part);
+    }
+    out
 }
 
 /// What a command leaves unknown until it runs (its plan, ...), and where to say so.
@@ -778,13 +996,13 @@ fn add_instance(
     set: &mut InstanceSet,
     place: &Place<'_>,
     mut instance: Instance,
-    given: Option<(&str, &Word)>,
+    given: Option<(&str, &Word, Option<&Given>)>,
     mut unknown: Unknown,
     when: &str,
 ) {
-    if let Some((flag, value)) = given {
+    if let Some((flag, value, named)) = given {
         let pointer = instance.pointer.clone();
-        match parameters(set, place.file, value, place.folder, place.root, place.files, &pointer, flag) {
+        match parameters(set, place, value, named, &pointer, flag) {
             Ok(Some(layer)) => instance.layers.push(layer),
             Ok(None) => instance.incomplete = true,
             Err(why) => {

@@ -10,6 +10,7 @@ use crate::lint::fix::{converge, descriptor_state, Converged, Pass, TextChecks};
 use crate::lint::instance::{self, EvaluationOptions};
 use crate::lint::{lint_tree, lint_with, LintOptions, Observed};
 use crate::policy::Policy;
+use crate::rules::xs305_interpolated_binding_secret::Interpolation;
 use crate::rules::{
     self, xs004_invalid_deployment_file as xs004, xs005_unresolved_descriptor_path as xs005,
     xs006_unrendered_template as xs006, xs007_unknown_configuration as xs007,
@@ -171,6 +172,23 @@ impl<'a> Judge<'a> {
         for finding in undeclared {
             by_file[finding.file].push(finding.diagnostic);
         }
+        if matches!(self.kind, Kind::Shell | Kind::Ci | Kind::Http)
+            && rules::xs304_get_token_request::may_request_token(&set.files[0].text)
+        {
+            let rest_client = self.kind == Kind::Http;
+            rules::xs304_get_token_request::check_text(&set.files[0], rest_client, &mut by_file[0]);
+        }
+        let interpolation = match self.kind {
+            Kind::Shell if is_makefile(&self.name) => Some(Interpolation::Make),
+            Kind::Shell => Some(Interpolation::Shell),
+            Kind::Compose => Some(Interpolation::Compose),
+            _ => None,
+        };
+        if let Some(how) = interpolation {
+            if rules::xs305_interpolated_binding_secret::may_hold_binding_secret(&set.files[0].text) {
+                rules::xs305_interpolated_binding_secret::check_text(&set.files[0], how, &mut by_file[0]);
+            }
+        }
         if matches!(self.kind, Kind::Kubernetes | Kind::CfManifest) {
             if let Ok(documents) = crate::yaml::parse_documents(&set.files[0].text) {
                 rules::xs120_committed_credentials::check_secrets(&set.files[0], &documents, &mut by_file[0]);
@@ -208,7 +226,7 @@ impl<'a> Judge<'a> {
     fn parses(&self, file: usize, text: &str) -> bool {
         if file == 0 && self.kind == Kind::Terraform {
             crate::hcl::parse(text).is_ok()
-        } else if file == 0 && self.kind == Kind::Shell {
+        } else if file == 0 && matches!(self.kind, Kind::Shell | Kind::Http | Kind::Compose) {
             // No fix edits a script (its values have no positions of their own).
             true
         } else if file == 0 && self.kind == Kind::Ci {
@@ -531,4 +549,9 @@ fn align(paths: &[PathBuf], loaded: &[PathBuf], by_file: &[Vec<Diagnostic>]) -> 
         return by_file.to_vec();
     }
     paths.iter().map(|p| loaded.iter().position(|l| l == p).map(|i| by_file[i].clone()).unwrap_or_default()).collect()
+}
+
+/// `Makefile`, `makefile`, `GNUmakefile`, `*.mk`: make interpolates their `$`.
+fn is_makefile(name: &str) -> bool {
+    matches!(name, "Makefile" | "makefile" | "GNUmakefile") || name.ends_with(".mk")
 }

@@ -199,6 +199,8 @@ registry! {
     xs301_broad_redirect_uri,
     xs302_long_token_validity,
     xs303_x509_certificate_lifetime,
+    xs304_get_token_request,
+    xs305_interpolated_binding_secret,
     xs900_unused_suppression,
 }
 

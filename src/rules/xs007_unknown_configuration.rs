@@ -4,8 +4,10 @@
 //! Notes an XSUAA service instance whose configuration is not known until the deployment tool
 //! runs: Terraform `parameters = var.parameters` (a module variable), a file path built from a
 //! variable, a heredoc or template with directives; a script's `cf create-service xsuaa "$PLAN"
-//! NAME -c "$PARAMS"` (each unknown part named, in one finding), or its `-c` file that is not in
-//! the repository (the script writes it, or it is relative to another working directory); a CI
+//! NAME -c "$PARAMS"` (each unknown part named, in one finding), or its `-c` file that is not
+//! where the script runs the command (after its `cd`s, else beside the script or in its
+//! project's folder; the finding says where it looked), or that a here-document writes with an
+//! unquoted delimiter and `$` in its body; a CI
 //! expression (`${{ env.PLAN }}`); a Helm chart's `--set-file KEY.jsonParameters=$FILE` or its
 //! `parametersFrom`; a Kubernetes `parametersFrom` Secret or ConfigMap that is not committed. The
 //! instance is reported once, at the value that could not be read; its plan and its bindings are

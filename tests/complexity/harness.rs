@@ -64,6 +64,11 @@ pub const READERS: &[Reader] = &[
     Reader { name: "shell: an unclosed quote over many lines", build: shell_unclosed_quote },
     Reader { name: "shell: many continuation lines", build: shell_continuations },
     Reader { name: "shell: many heredocs", build: shell_heredocs },
+    Reader { name: "shell: many cds and folder variables", build: shell_cds_and_variables },
+    Reader { name: "makefile: many escaped dollars", build: makefile_escaped_dollars },
+    Reader { name: "shell: many token requests on one line", build: shell_token_requests_one_line },
+    Reader { name: "rest client: many token requests", build: rest_client_token_requests },
+    Reader { name: "compose: many binding secrets", build: compose_binding_secrets },
     // src/deployment/ci.rs
     Reader { name: "ci: a GitHub run block of many lines", build: github_long_run },
     Reader { name: "ci: a GitHub run block with escaped lines", build: github_escaped_run },
@@ -687,6 +692,59 @@ fn shell_heredocs(bytes: usize) -> Work {
         );
     });
     judge(Kind::Shell, "deploy.sh", text, Vec::new(), None)
+}
+
+fn shell_cds_and_variables(bytes: usize) -> Work {
+    // Each `cd sub` goes one folder deeper; each variable names a folder from the script's own.
+    let text = fill(bytes, "#!/bin/sh\ncd \"$(dirname \"$0\")/..\"\n", |i, out| {
+        let _ = write!(
+            out,
+            "cd sub && ROOT{i}=\"$(cd \"$(dirname \"${{BASH_SOURCE[0]}}\")/..\" && pwd)\"\n\
+             cf create-service xsuaa application uaa-{i} -c \"$ROOT{i}/xs-security.json\"\n"
+        );
+    });
+    judge(Kind::Shell, "deploy.sh", text, vec![("xs-security.json", SCOPES_DESCRIPTOR.to_string())], None)
+}
+
+fn makefile_escaped_dollars(bytes: usize) -> Work {
+    let text = fill(bytes, "services:\n", |i, out| {
+        let _ = writeln!(
+            out,
+            "\tcf cs xsuaa application uaa-{i} -c '{{\"xsappname\": \"a{i}\", \"scopes\": [{{\"name\": \"$$XSAPPNAME.s{i}\"}}]}}'"
+        );
+    });
+    judge(Kind::Shell, "Makefile", text, Vec::new(), None)
+}
+
+fn shell_token_requests_one_line(bytes: usize) -> Work {
+    // One line that names the endpoint again and again, after many continued lines.
+    let mut text = String::from("#!/bin/sh\n");
+    while text.len() < bytes / 2 {
+        text.push_str("echo a \\\n");
+    }
+    text.push_str("curl -X GET");
+    while text.len() < bytes {
+        text.push_str(" \"$UAA/oauth/token?grant_type=a\"");
+    }
+    text.push('\n');
+    judge(Kind::Shell, "token.sh", text, Vec::new(), None)
+}
+
+fn rest_client_token_requests(bytes: usize) -> Work {
+    let text = fill(bytes, "@uaa = https://a.example\n", |i, out| {
+        let _ = write!(out, "### {i}\nGET {{{{uaa}}}}/oauth/token?grant_type=client_credentials\n\n");
+    });
+    judge(Kind::Http, "token.http", text, Vec::new(), None)
+}
+
+fn compose_binding_secrets(bytes: usize) -> Work {
+    let text = fill(bytes, "services:\n  srv:\n    environment:\n", |i, out| {
+        let _ = writeln!(
+            out,
+            "      S{i}: \"8c902673-00d4-471f-9ebb-4463d4073fda$7NIo5batSFZCF1RNGcpNkRfo4mDj6vq-cElDFIcvcwg=\""
+        );
+    });
+    judge(Kind::Compose, "docker-compose.yml", text, Vec::new(), None)
 }
 
 fn github_long_run(bytes: usize) -> Work {
