@@ -10,7 +10,9 @@ use crate::deployment::Kind;
 use crate::diagnostic::Diagnostic;
 use crate::inventory::InstanceRecord;
 use crate::lint::fix::Converged;
-use crate::lint::set::{dedup, judge_group, judge_set, load_set, Declaration, Member, SetOptions, SetOutcome};
+use crate::lint::set::{
+    dedup, judge_group, judge_set, load_set, Declaration, Judgement, Member, SetOptions, SetOutcome,
+};
 use crate::load;
 use crate::report::{FileReport, OutputFormat};
 use crate::source::SourceFile;
@@ -353,6 +355,7 @@ impl Collector<'_> {
         let SetOutcome { mut set, descriptors, converged, instances } = outcome;
         let Converged { files, originals, applied, diagnostics, .. } = converged;
         let keepers = keepers(&set, &instances, display);
+        self.keep_declarations(&set, &instances, display);
         if opts.inventory {
             // Files this adds to the set come after the judged ones: the reports below pair
             // the judged files only.
@@ -362,8 +365,10 @@ impl Collector<'_> {
                 root,
                 &load::DiskWithin { root, reads: &self.reads },
             );
-            for (instance, (state, codes)) in set.instances.iter().zip(instances) {
+            for (instance, Judgement { state, codes, list }) in set.instances.iter().zip(instances) {
                 let (line, _) = set.files[instance.file].locate(instance.span);
+                let mut facts = facts(&set, instance, state.as_str() == "dual", base_of);
+                facts.credential_types = list;
                 self.record(InstanceRecord {
                     file: display.to_string(),
                     line: line.line,
@@ -372,7 +377,7 @@ impl Collector<'_> {
                     plan: instance.plan.as_ref().map_or("unknown", |(p, _)| p.as_str()).to_string(),
                     state: state.as_str().to_string(),
                     codes,
-                    facts: facts(&set, instance, state.as_str() == "dual", base_of),
+                    facts,
                 });
             }
         }
@@ -604,6 +609,7 @@ fn facts(
         service_name: instance.service_name.clone(),
         namespace: instance.namespace.clone(),
         dual_since,
+        credential_types: None,
     }
 }
 
@@ -656,13 +662,9 @@ fn group_sharing(loaded: Vec<Loaded>) -> Vec<Vec<Loaded>> {
 
 /// The Cloud Foundry instances of a set that still need `instance-secret` (their state allows
 /// it), by each descriptor file they use: `(file, "`uaa` (mta.yaml)")`.
-fn keepers(
-    set: &crate::deployment::InstanceSet,
-    states: &[(crate::descriptor::MigrationState, Vec<String>)],
-    display: &str,
-) -> Vec<(usize, String)> {
+fn keepers(set: &crate::deployment::InstanceSet, judgements: &[Judgement], display: &str) -> Vec<(usize, String)> {
     let mut out = Vec::new();
-    for (instance, (state, _)) in set.instances.iter().zip(states) {
+    for (instance, Judgement { state, .. }) in set.instances.iter().zip(judgements) {
         let environment = crate::environment::Environment::of(instance.format);
         if environment != crate::environment::Environment::CloudFoundry || !state.allows_instance_secret() {
             continue;

@@ -2,6 +2,7 @@
 //! holding one file at a time per worker; reports come back sorted by path. Deployment files
 //! go first (`deployments`): they decide which descriptors are judged through them.
 
+mod declarations;
 mod deployments;
 
 pub use crate::load::repository_root;
@@ -136,6 +137,8 @@ struct Collector<'c> {
     /// path: the walk reports a descriptor from here rather than judging it on its own.
     used_by_deployments: Mutex<HashMap<PathBuf, deployments::Parked>>,
     instances: Mutex<Vec<InstanceRecord>>,
+    /// Every instance a deployment file declares, in every run: XS115 compares them.
+    declarations: Mutex<Vec<declarations::Declaration>>,
     checked_files: Mutex<Vec<String>>,
     /// The folders and files named on the command line: outside git, the trees reads stay in.
     named: Vec<PathBuf>,
@@ -178,6 +181,7 @@ pub fn check(paths: &[PathBuf], opts: &Options, configs: &Resolver, baseline: Op
         baseline,
         used_by_deployments: Mutex::new(HashMap::new()),
         instances: Mutex::new(Vec::new()),
+        declarations: Mutex::new(Vec::new()),
         checked_files: Mutex::new(Vec::new()),
         named: paths.iter().filter(|p| p.as_os_str() != "-").cloned().collect(),
         reads: load::Reads::default(),
@@ -282,6 +286,7 @@ pub fn check(paths: &[PathBuf], opts: &Options, configs: &Resolver, baseline: Op
         }
     });
     drop(extensions);
+    collector.conflicting_declarations(opts);
     collector.leftover_findings(cwd.as_deref(), opts);
     collector.unused_suppressions(&dirs, cwd.as_deref(), opts);
     let mut reports = collector.reports.into_inner().unwrap_or_default();
@@ -709,6 +714,7 @@ impl Collector<'_> {
                         .and_then(|b| b.dual_since.as_ref())
                         .filter(|_| observed.state.get() == crate::descriptor::MigrationState::Dual)
                         .map(|s| crate::inventory::DualSinceFact { date: s.date.clone(), days: s.days }),
+                    credential_types: None,
                 },
             });
         }

@@ -180,6 +180,7 @@ registry! {
     xs111_credential_type_not_allowed,
     xs112_ias_credential_type,
     xs113_instance_secret_outside_cloud_foundry,
+    xs115_conflicting_declarations,
     xs120_committed_credentials,
     xs201_unknown_scope_reference,
     xs202_unknown_attribute_reference,

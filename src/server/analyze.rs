@@ -260,7 +260,7 @@ impl Set<'_> {
                 continue;
             }
             if analysis.state.is_none() {
-                analysis.state = outcome.instances.get(n).map(|(state, _)| *state);
+                analysis.state = outcome.instances.get(n).map(|j| j.state);
             }
             let declared_in = &outcome.set.files[instance.file];
             let Some(uri) = super::uri::from_path(&normalize(&outcome.set.paths[instance.file])) else { continue };
