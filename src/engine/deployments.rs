@@ -99,13 +99,15 @@ impl Collector<'_> {
         extensions: &Extensions,
         opts: &Options,
     ) {
-        if let Some((config, source)) = self.admit(path, display, kind, explicit, opts) {
+        if let Some((config, source, kind)) = self.admit(path, display, kind, explicit, opts) {
             let extensions = extensions.of(kind, &source.text);
             self.judge_deployment(path, display, kind, source, &extensions, &config, false, opts);
         }
     }
 
-    /// A deployment file the run takes: read, relevant, not taken before (counted as checked).
+    /// A deployment file the run takes: read, relevant, not taken before (counted as checked),
+    /// with the kind its content makes it (a YAML file named like an MTA variant that holds no
+    /// MTA descriptor is any other YAML file: a Kubernetes manifest, maybe).
     fn admit(
         &self,
         path: &Path,
@@ -113,7 +115,7 @@ impl Collector<'_> {
         kind: Kind,
         explicit: bool,
         opts: &Options,
-    ) -> Option<(Arc<Config>, SourceFile)> {
+    ) -> Option<(Arc<Config>, SourceFile, Kind)> {
         let config = self.configs.for_file(path)?;
         if explicit && opts.force_exclude && config.is_excluded(path) {
             return None;
@@ -142,11 +144,17 @@ impl Collector<'_> {
             }
             Err(_) => return None,
         };
+        let variant = path.file_name().and_then(|n| n.to_str()).is_some_and(crate::deployment::is_mta_variant_name);
+        let kind = if kind == Kind::Mta && variant && !crate::deployment::is_mta_descriptor(&source.text) {
+            Kind::Kubernetes
+        } else {
+            kind
+        };
         if !kind.is_relevant(&source.text) || !self.seen.first(&key) {
             return None;
         }
         self.count_checked(display, opts);
-        Some((config, source))
+        Some((config, source, kind))
     }
 
     /// `--fix` and `--diff`: the deployment files are loaded first, then grouped by the files
@@ -171,7 +179,7 @@ impl Collector<'_> {
                     self.too_large(&path, &display, opts);
                     return None;
                 }
-                let (config, source) = self.admit(&path, &display, kind, explicit, opts)?;
+                let (config, source, kind) = self.admit(&path, &display, kind, explicit, opts)?;
                 let root = self.root_of(&path);
                 let extensions = extensions.of(kind, &source.text);
                 let declaration = Declaration { path: &path, kind, root: &root, extensions: &extensions };
@@ -485,7 +493,9 @@ impl Collector<'_> {
         if explicit && !self.used_by_deployments.lock().unwrap().contains_key(&key) {
             let folder = path.parent().unwrap_or(Path::new(""));
             let shown_folder = display.rsplit_once('/').map(|(f, _)| f);
-            for name in ["services-manifest.yml", "services-manifest.yaml", "mta.yaml", "mta.yml"] {
+            for name in
+                ["services-manifest.yml", "services-manifest.yaml"].into_iter().chain(crate::deployment::MTA_NAMES)
+            {
                 let sibling = folder.join(name);
                 let Some(kind) = Kind::of_name(name) else { continue };
                 // A regular file, not a link: read as the walk would read it.

@@ -361,7 +361,7 @@ fn mta_folder(path: &Path, kind: FileKind) -> Option<PathBuf> {
     match kind {
         FileKind::Deployment(deployment::Kind::Mta) => Some(folder),
         FileKind::Deployment(deployment::Kind::CfManifest) => {
-            ["mta.yaml", "mta.yml"].iter().any(|name| folder.join(name).is_file()).then_some(folder)
+            deployment::MTA_NAMES.iter().any(|name| folder.join(name).is_file()).then_some(folder)
         }
         _ => None,
     }
@@ -416,8 +416,9 @@ fn distinct_files(files: Vec<PathBuf>) -> Vec<PathBuf> {
     spelled
 }
 
-/// The MTA that a `.mtaext` extends: the nearest `mta.yaml`, `mta.yml` or `mtad.yaml` from the
-/// extension's folder up to the repository's root whose `ID` is the extension's `extends`.
+/// The MTA that a `.mtaext` extends: the nearest MTA descriptor (one of
+/// [`deployment::MTA_NAMES`], then the folder's `mta*.yaml` variants) from the extension's
+/// folder up to the repository's root whose `ID` is the extension's `extends`.
 fn extended_mta(extension: &Path, named: &[PathBuf]) -> Option<PathBuf> {
     let root = load::repository_root_in(extension, named);
     let text = load::read_text_within(extension, &root, load::MAX_FILE_SIZE).ok()?;
@@ -425,8 +426,15 @@ fn extended_mta(extension: &Path, named: &[PathBuf]) -> Option<PathBuf> {
     let folder = std::path::absolute(extension).ok()?.parent()?.to_path_buf();
     let cwd = std::env::current_dir().ok();
     for dir in folder.ancestors() {
-        for name in ["mta.yaml", "mta.yml", "mtad.yaml"] {
-            let candidate = dir.join(name);
+        let mut variants: Vec<PathBuf> = std::fs::read_dir(dir)
+            .into_iter()
+            .flatten()
+            .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
+            .filter(|name| deployment::is_mta_variant_name(name))
+            .map(|name| dir.join(name))
+            .collect();
+        variants.sort();
+        for candidate in deployment::MTA_NAMES.iter().map(|name| dir.join(name)).chain(variants) {
             let Ok(text) = load::read_text_within(&candidate, &root, load::MAX_FILE_SIZE) else { continue };
             if deployment::top_level_value(&text, "ID").as_deref() == Some(id.as_str()) {
                 // Shown as the walk would show it: relative to the working folder.

@@ -291,7 +291,7 @@ fn deployments_using(descriptor: &Path, open: &OpenTexts) -> Vec<PathBuf> {
     let root = crate::engine::repository_root(&descriptor);
     let mut found = Vec::new();
     for folder in descriptor.ancestors().skip(1) {
-        for name in ["mta.yaml", "mta.yml", "mtad.yaml", "mtad.yml"] {
+        for name in deployment::MTA_NAMES {
             let candidate = folder.join(name);
             if open.contains_key(&candidate) || candidate.is_file() {
                 found.push(candidate);
