@@ -146,9 +146,11 @@ impl<'a> Declared<'a> {
 /// two of one format are alternatives (`mta.yaml` and `mta-xsa.yaml`, a chart's `values.yaml`
 /// and its `values-prod.yaml`, `deploy-dev.sh` and `deploy-prod.sh`: one deployed per target)
 /// or, in one file, its own sequence (a script's `cf create-service`, then `cf update-service`).
+/// Only files of one project are compared: one's folder holds the other (an MTA's folder and
+/// its `scripts/`), not two sibling projects of a repository that each name an instance `xsuaa`.
 pub fn disagreements<'a>(this: &Declared<'a>, other: &Declared<'a>) -> Vec<(&'static str, &'a str, &'a str)> {
     let mut out = Vec::new();
-    if this.kind == other.kind || this.file == other.file {
+    if this.kind == other.kind || this.file == other.file || !one_project(this.file, other.file) {
         return out;
     }
     if let (Some(a), Some(b)) = (this.plan, other.plan) {
@@ -162,6 +164,18 @@ pub fn disagreements<'a>(this: &Declared<'a>, other: &Declared<'a>) -> Vec<(&'st
         }
     }
     out
+}
+
+/// Whether two files (as shown) are of one project: the folder of one holds the other.
+fn one_project(a: &str, b: &str) -> bool {
+    fn folder(file: &str) -> &str {
+        file.rsplit_once('/').map_or("", |(folder, _)| folder)
+    }
+    let holds = |outer: &str, inner: &str| {
+        outer.is_empty() || inner == outer || inner.strip_prefix(outer).is_some_and(|rest| rest.starts_with('/'))
+    };
+    let (a, b) = (folder(a), folder(b));
+    holds(a, b) || holds(b, a)
 }
 
 /// One place that declares an instance.
@@ -305,4 +319,16 @@ fn rank(kind: &str) -> usize {
     const ORDER: [&str; 10] =
         ["mta", "helm", "kyma", "cf-operator", "crossplane", "terraform", "terraform-cf", "btp", "cf", "descriptor"];
     ORDER.iter().position(|k| *k == kind).unwrap_or(ORDER.len())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn one_project_is_one_folder_and_those_below_it() {
+        assert!(super::one_project("mta.yaml", "scripts/create.sh"));
+        assert!(super::one_project("app/mta.yaml", "app/services-manifest.yml"));
+        assert!(super::one_project("app/scripts/a.sh", "app/mta.yaml"));
+        assert!(!super::one_project("samples/a/k8s/x.yaml", "samples/b/helm/values.yaml"));
+        assert!(!super::one_project("app/mta.yaml", "application/deploy.sh"));
+    }
 }

@@ -403,10 +403,10 @@ pub fn markdown(entries: &[Entry<'_>], found: usize) -> String {
             if b.name.starts_with('(') {
                 out.push_str(&format!(
                     "- {what} {}: {place} (redeploy the MTA to replace it)\n",
-                    markdown_text(&b.name)
+                    markdown_text(b.name)
                 ));
             } else {
-                out.push_str(&format!("- {what} {}: {place}\n", markdown_code(&b.name)));
+                out.push_str(&format!("- {what} {}: {place}\n", markdown_code(b.name)));
             }
         }
         out.push_str(&format!("\n{}\n\n", e.not_visible));

@@ -34,6 +34,10 @@ pub(super) struct Declaration {
     list: Option<String>,
 }
 
+/// Per setting a declaration disagrees on: its own value, and each other value with the
+/// places (`` `file:line` ``) that give it.
+type Against<'a> = BTreeMap<&'a str, (&'a str, Vec<(&'a str, Vec<String>)>)>;
+
 /// A span of a declaring file, located, with its JSON Pointer.
 struct Place {
     start: Position,
@@ -105,8 +109,7 @@ impl Collector<'_> {
         for group in declarations.chunk_by(|a, b| a.identity == b.identity).filter(|g| g.len() > 1) {
             for this in group {
                 let mine = this.declared();
-                // Per setting: each other value, with the places that give it.
-                let mut against: BTreeMap<&str, (&str, Vec<(&str, Vec<String>)>)> = BTreeMap::new();
+                let mut against: Against<'_> = BTreeMap::new();
                 for other in group {
                     for (what, own, theirs) in disagreements(&mine, &other.declared()) {
                         let values = &mut against.entry(what).or_insert((own, Vec::new())).1;

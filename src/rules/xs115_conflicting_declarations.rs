@@ -16,7 +16,8 @@
 //! or one whose configuration is not known; two declarations of one format, which are
 //! alternatives (`mta.yaml` and `mta-xsa.yaml`, a chart's `values.yaml` and `values-prod.yaml`,
 //! `deploy-dev.sh` and `deploy-prod.sh`: one deployed per target) or one file's own sequence (a
-//! script that creates, then updates).
+//! script that creates, then updates); two files of which neither's folder holds the other (two
+//! sample projects of one repository, each naming its instance `xsuaa`).
 //!
 //! ## Why
 //! Each deployment that runs sends its own plan and configuration to the one instance: which
