@@ -21,7 +21,8 @@ mod workdir;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Kind {
-    /// `mta.yaml`, `mta.yml`, `mtad.yaml`.
+    /// `mta.yaml`, `mta.yml`, `mtad.yaml`, `mtad.yml` ([`MTA_NAMES`]); `mta-cf.yaml` and other
+    /// `mta*.yaml` whose content is an MTA descriptor ([`is_mta_variant_name`]).
     Mta,
     /// `*.mtaext`.
     MtaExtension,
@@ -59,7 +60,7 @@ impl Kind {
             name.len() >= suffix.len()
                 && name.as_bytes()[name.len() - suffix.len()..].eq_ignore_ascii_case(suffix.as_bytes())
         };
-        if ["mta.yaml", "mta.yml", "mtad.yaml", "mtad.yml"].iter().any(|n| name.eq_ignore_ascii_case(n)) {
+        if MTA_NAMES.iter().any(|n| name.eq_ignore_ascii_case(n)) || is_mta_variant_name(name) {
             Some(Kind::Mta)
         } else if ["manifest.yml", "manifest.yaml"].iter().any(|n| name.eq_ignore_ascii_case(n)) {
             Some(Kind::CfManifest)
@@ -138,6 +139,31 @@ impl Kind {
             }
         }
     }
+}
+
+/// The names of MTA development and deployment descriptors: every part of the tool that looks
+/// for an MTA by name (the walk, an extension's MTA, a `cf push` manifest's neighbours, the
+/// language server) uses this list.
+pub const MTA_NAMES: [&str; 4] = ["mta.yaml", "mta.yml", "mtad.yaml", "mtad.yml"];
+
+/// `mta-cf.yaml`, `mta_xsa.yml`, `mta.dev.yaml`: YAML named like an MTA descriptor but not one
+/// of [`MTA_NAMES`] (a project keeping one per target and copying one to `mta.yaml` to build).
+/// Read as an MTA only when its content is one ([`is_mta_descriptor`]).
+pub fn is_mta_variant_name(name: &str) -> bool {
+    let bytes = name.as_bytes();
+    let yaml = |suffix: &[u8]| {
+        bytes.len() > suffix.len() + 3 && bytes[bytes.len() - suffix.len()..].eq_ignore_ascii_case(suffix)
+    };
+    bytes.len() >= 3
+        && bytes[..3].eq_ignore_ascii_case(b"mta")
+        && (yaml(b".yaml") || yaml(b".yml"))
+        && !MTA_NAMES.iter().any(|n| name.eq_ignore_ascii_case(n))
+}
+
+/// Whether a text is an MTA descriptor: `_schema-version` and `ID` at its top level (what a
+/// file named like a variant must hold to be read as one).
+pub fn is_mta_descriptor(text: &str) -> bool {
+    top_level_value(text, "_schema-version").is_some() && top_level_value(text, "ID").is_some()
 }
 
 /// `values.yaml`, `values-prod.yaml`, `values.dev.yml`: a Helm chart's values.

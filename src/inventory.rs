@@ -45,6 +45,9 @@ pub struct Facts {
     pub namespace: Option<String>,
     /// Since when the descriptor is in the dual state, from git history (when known).
     pub dual_since: Option<DualSinceFact>,
+    /// The effective `credential-types` as compared with the instance's other declarations
+    /// (see [`Declared::list`]).
+    pub credential_types: Option<String>,
 }
 
 /// The date an instance entered the dual state (UTC, `YYYY-MM-DD`) and the days since.
@@ -69,4 +72,263 @@ pub fn codes_of<'a>(codes: impl IntoIterator<Item = &'a str>) -> Vec<String> {
     codes.sort();
     codes.dedup();
     codes
+}
+
+/// How much work a state means: what ranks repositories, worst first, and which state an
+/// instance declared in several places takes.
+pub fn weight(state: &str) -> usize {
+    match state {
+        "instance-only" => 5,
+        "dual-instance-first" => 4,
+        "implicit" | "invalid" => 3,
+        "dual" => 2,
+        _ => 0,
+    }
+}
+
+/// What makes two declarations one service instance: its environment, its Kubernetes namespace
+/// (when its manifest names one) and the name the service knows it by (an MTA resource's
+/// `service-name`, else the declared name); a descriptor that nothing deploys is one instance
+/// per file. The environment is part of it: an MTA's instance and a Helm chart's of one name are
+/// a project's two targets (Cloud Foundry and Kyma), two instances; every Cloud Foundry
+/// declaration of one name (an MTA, a services manifest, a script's `cf create-service`) is one.
+pub fn identity(declared: &Declared<'_>) -> String {
+    if declared.kind == "descriptor" {
+        return format!("descriptor\0{}", declared.file);
+    }
+    let name = declared.service_name.unwrap_or(declared.name);
+    // A Terraform name known only when Terraform runs (`${var.env}-xsuaa`) may differ per
+    // module: one instance per declaring file.
+    if declared.kind.starts_with("terraform") && declared.service_name.is_some() {
+        return format!("{}\0{}\0{name}\0{}", declared.environment, declared.file, declared.line);
+    }
+    format!("{}\0{}\0{name}", declared.environment, declared.namespace.unwrap_or_default())
+}
+
+/// One declaration of an instance, as far as its identity and its comparison with the other
+/// declarations of the instance go (the few fields a run keeps of every instance).
+#[derive(Debug, Clone, Copy)]
+pub struct Declared<'a> {
+    pub file: &'a str,
+    pub line: usize,
+    /// As [`InstanceRecord::kind`].
+    pub kind: &'a str,
+    pub name: &'a str,
+    pub service_name: Option<&'a str>,
+    pub environment: &'a str,
+    pub namespace: Option<&'a str>,
+    /// `None`: no plan named.
+    pub plan: Option<&'a str>,
+    /// The effective `credential-types`, written as a list (`["binding-secret"]`), or `not set`
+    /// when the configuration given has none; `None` when the declaration gives no configuration
+    /// (`cf create-service` without `-c`) or one that is not known: nothing to compare.
+    pub list: Option<&'a str>,
+}
+
+impl<'a> Declared<'a> {
+    pub fn of(record: &'a InstanceRecord) -> Self {
+        Declared {
+            file: &record.file,
+            line: record.line,
+            kind: &record.kind,
+            name: &record.name,
+            service_name: record.facts.service_name.as_deref(),
+            environment: &record.facts.environment,
+            namespace: record.facts.namespace.as_deref(),
+            plan: Some(record.plan.as_str()).filter(|p| *p != "unknown"),
+            list: record.facts.credential_types.as_deref(),
+        }
+    }
+}
+
+/// What two declarations of one instance disagree on: `(what, this one's, the other's)`, with
+/// `what` `plan` or `credential-types`. Only declarations of different formats are compared:
+/// two of one format are alternatives (`mta.yaml` and `mta-xsa.yaml`, a chart's `values.yaml`
+/// and its `values-prod.yaml`, `deploy-dev.sh` and `deploy-prod.sh`: one deployed per target)
+/// or, in one file, its own sequence (a script's `cf create-service`, then `cf update-service`).
+/// Only files of one project are compared: one's folder holds the other (an MTA's folder and
+/// its `scripts/`), not two sibling projects of a repository that each name an instance `xsuaa`.
+pub fn disagreements<'a>(this: &Declared<'a>, other: &Declared<'a>) -> Vec<(&'static str, &'a str, &'a str)> {
+    let mut out = Vec::new();
+    if this.kind == other.kind || this.file == other.file || !one_project(this.file, other.file) {
+        return out;
+    }
+    if let (Some(a), Some(b)) = (this.plan, other.plan) {
+        if a != b {
+            out.push(("plan", a, b));
+        }
+    }
+    if let (Some(a), Some(b)) = (this.list, other.list) {
+        if a != b {
+            out.push(("credential-types", a, b));
+        }
+    }
+    out
+}
+
+/// Whether two files (as shown) are of one project: the folder of one holds the other.
+fn one_project(a: &str, b: &str) -> bool {
+    fn folder(file: &str) -> &str {
+        file.rsplit_once('/').map_or("", |(folder, _)| folder)
+    }
+    let holds = |outer: &str, inner: &str| {
+        outer.is_empty() || inner == outer || inner.strip_prefix(outer).is_some_and(|rest| rest.starts_with('/'))
+    };
+    let (a, b) = (folder(a), folder(b));
+    holds(a, b) || holds(b, a)
+}
+
+/// One place that declares an instance.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Place {
+    pub file: String,
+    pub line: usize,
+    pub kind: String,
+    /// The state judged from this place alone.
+    pub state: String,
+}
+
+/// A service instance as every place that declares it tells it.
+#[derive(Debug, Clone)]
+pub struct Merged {
+    /// The record of the place that says most about how the instance is deployed (an MTA's
+    /// rather than a script's line), with the worst state of all places and their codes and
+    /// bindings together.
+    pub record: InstanceRecord,
+    /// Every place, the record's first, when there is more than one (else empty).
+    pub places: Vec<Place>,
+    /// What the places disagree on (XS115).
+    pub conflicts: Vec<Conflict>,
+}
+
+/// A setting that the declarations of one instance disagree on (XS115).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Conflict {
+    /// `plan` or `credential-types`.
+    pub what: String,
+    /// Each value given, with the places (`file:line`) that give it, in the order of the places.
+    pub values: Vec<ConflictValue>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConflictValue {
+    /// The plan, or the list as written (`["binding-secret"]`), or `not set`.
+    pub value: String,
+    pub places: Vec<String>,
+}
+
+/// The records of one repository, one per service instance (see [`identity`]): the places of
+/// an instance declared more than once become its `places`; its state is the worst of theirs,
+/// its codes and bindings all of theirs, and what they disagree on its `conflicts` (and XS115
+/// its codes).
+pub fn one_per_instance(records: Vec<InstanceRecord>) -> Vec<Merged> {
+    let mut out: Vec<Merged> = Vec::with_capacity(records.len());
+    // Each merged instance's declarations, as compared (only for instances with more than one).
+    let mut declared: Vec<Vec<InstanceRecord>> = Vec::with_capacity(records.len());
+    let mut by_identity: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for record in records {
+        let place = Place {
+            file: record.file.clone(),
+            line: record.line,
+            kind: record.kind.clone(),
+            state: record.state.clone(),
+        };
+        let key = identity(&Declared::of(&record));
+        match by_identity.get(&key) {
+            Some(&at) => {
+                let merged = &mut out[at];
+                let state = if weight(&record.state) > weight(&merged.record.state) {
+                    record.state.clone()
+                } else {
+                    merged.record.state.clone()
+                };
+                let codes = codes_of(merged.record.codes.iter().chain(&record.codes).map(String::as_str));
+                let mut bindings = std::mem::take(&mut merged.record.facts.bindings);
+                bindings.extend(record.facts.bindings.iter().cloned());
+                bindings.sort();
+                bindings.dedup();
+                let mut compared = record.clone();
+                compared.facts.bindings = Vec::new();
+                declared[at].push(compared);
+                // The place that says most about how the instance is deployed stands for it
+                // (its runbook is that place's: an MTA redeploy rather than a script's line).
+                if rank(&record.kind) < rank(&merged.record.kind) {
+                    merged.record = record;
+                }
+                merged.record.state = state;
+                merged.record.codes = codes;
+                merged.record.facts.bindings = bindings;
+                merged.places.push(place);
+            }
+            None => {
+                by_identity.insert(key, out.len());
+                let mut compared = record.clone();
+                compared.facts.bindings = Vec::new();
+                declared.push(vec![compared]);
+                out.push(Merged { record, places: vec![place], conflicts: Vec::new() });
+            }
+        }
+    }
+    for (merged, declarations) in out.iter_mut().zip(declared) {
+        merged.conflicts = conflicts(&declarations);
+        if !merged.conflicts.is_empty() {
+            merged.record.codes.push(crate::rules::xs115_conflicting_declarations::RULE.code.to_string());
+            merged.record.codes = codes_of(merged.record.codes.iter().map(String::as_str));
+        }
+        if merged.places.len() == 1 {
+            // One place is the record's own file and line: no list to keep.
+            merged.places = Vec::new();
+        } else {
+            // The record's place first, then the others in file order.
+            let own = (merged.record.file.clone(), merged.record.line);
+            merged.places.sort_by_key(|s| (s.file != own.0 || s.line != own.1, s.file.clone(), s.line));
+        }
+    }
+    out
+}
+
+/// What the declarations of one instance disagree on: per setting, each value with the places
+/// that give it, in the order the places come.
+fn conflicts(declarations: &[InstanceRecord]) -> Vec<Conflict> {
+    let said: Vec<Declared<'_>> = declarations.iter().map(Declared::of).collect();
+    let mut out = Vec::new();
+    for what in ["plan", "credential-types"] {
+        let disagree = said
+            .iter()
+            .enumerate()
+            .any(|(i, a)| said[i + 1..].iter().any(|b| disagreements(a, b).iter().any(|(w, _, _)| *w == what)));
+        if !disagree {
+            continue;
+        }
+        let mut values: Vec<ConflictValue> = Vec::new();
+        for d in &said {
+            let Some(value) = (if what == "plan" { d.plan } else { d.list }) else { continue };
+            let place = format!("{}:{}", d.file, d.line);
+            match values.iter_mut().find(|v| v.value == value) {
+                Some(v) => v.places.push(place),
+                None => values.push(ConflictValue { value: value.to_string(), places: vec![place] }),
+            }
+        }
+        out.push(Conflict { what: what.to_string(), values });
+    }
+    out
+}
+
+/// Which declaration of an instance declared in several places stands for it: lowest first.
+fn rank(kind: &str) -> usize {
+    const ORDER: [&str; 10] =
+        ["mta", "helm", "kyma", "cf-operator", "crossplane", "terraform", "terraform-cf", "btp", "cf", "descriptor"];
+    ORDER.iter().position(|k| *k == kind).unwrap_or(ORDER.len())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn one_project_is_one_folder_and_those_below_it() {
+        assert!(super::one_project("mta.yaml", "scripts/create.sh"));
+        assert!(super::one_project("app/mta.yaml", "app/services-manifest.yml"));
+        assert!(super::one_project("app/scripts/a.sh", "app/mta.yaml"));
+        assert!(!super::one_project("samples/a/k8s/x.yaml", "samples/b/helm/values.yaml"));
+        assert!(!super::one_project("app/mta.yaml", "application/deploy.sh"));
+    }
 }

@@ -3,7 +3,7 @@
 //! service keys the repository declares for it. Shared by `runbook` and `audit`'s reports.
 
 use crate::escape::{markdown_code, markdown_fence, markdown_text, shell_comment, shell_word, terminal};
-use crate::inventory::{BindingRecord, InstanceRecord};
+use crate::inventory::{Conflict, InstanceRecord, Merged};
 use serde::Serialize;
 
 /// SAP's Authorization API, `GET /sap/rest/authorization/v2/apps/{id}`: its `instanceSecretLastUsedAt`
@@ -29,12 +29,60 @@ pub struct Entry<'a> {
     descriptor: Option<&'a str>,
     target: String,
     steps: Vec<Step>,
-    bindings: &'a [BindingRecord],
+    /// Every place that declares the instance, when there is more than one.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    declared_in: Vec<DeclaredAt<'a>>,
+    /// What those places disagree on (XS115).
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    conflicts: &'a [Conflict],
+    /// Each binding and service key once, with every place that declares it.
+    bindings: Vec<Binding<'a>>,
     not_visible: &'static str,
     /// The name Cloud Foundry knows the instance by, when it differs from the resource's name.
     service_name: Option<&'a str>,
     /// Since when the instance is in the dual state (its descriptor's git history).
     dual_since: Option<&'a crate::inventory::DualSinceFact>,
+}
+
+#[derive(Serialize)]
+struct DeclaredAt<'a> {
+    file: &'a str,
+    line: usize,
+    kind: &'a str,
+}
+
+/// A binding or service key of the instance: where it is declared first, and the other places
+/// that declare the same one (an MTA key on the resource and in a module's `requires`).
+#[derive(Serialize)]
+struct Binding<'a> {
+    kind: &'a str,
+    name: &'a str,
+    file: &'a str,
+    line: usize,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    also_at: Vec<At<'a>>,
+}
+
+#[derive(Serialize)]
+struct At<'a> {
+    file: &'a str,
+    line: usize,
+}
+
+/// The instance's bindings and keys, each `(kind, name)` once, where it first comes.
+fn bindings(record: &InstanceRecord) -> Vec<Binding<'_>> {
+    let mut out: Vec<Binding<'_>> = Vec::new();
+    let mut at: std::collections::HashMap<(&str, &str), usize> = std::collections::HashMap::new();
+    for b in &record.facts.bindings {
+        match at.get(&(b.kind.as_str(), b.name.as_str())) {
+            Some(&i) => out[i].also_at.push(At { file: &b.file, line: b.line }),
+            None => {
+                at.insert((&b.kind, &b.name), out.len());
+                out.push(Binding { kind: &b.kind, name: &b.name, file: &b.file, line: b.line, also_at: Vec::new() });
+            }
+        }
+    }
+    out
 }
 
 const NOT_VISIBLE: &str = "Bindings and service keys made outside the repository (by hand in the cockpit, with `btp` or `kubectl` commands typed by hand, or by other repositories' deployments) do not show here.";
@@ -202,6 +250,9 @@ fn plan(record: &InstanceRecord) -> (String, Vec<Step>) {
             .filter(|b| (b.kind == "service-key") == key && !b.name.starts_with('('))
             .map(|b| b.name.clone())
             .collect();
+        // One key declared in two places (an MTA resource's and a module's) is one key.
+        let mut seen = std::collections::HashSet::new();
+        let found: Vec<String> = found.into_iter().filter(|name| seen.insert(name.clone())).collect();
         if found.is_empty() {
             vec![none.to_string()]
         } else {
@@ -297,6 +348,29 @@ pub fn markdown(entries: &[Entry<'_>], found: usize) -> String {
                 ));
             }
         }
+        if !e.declared_in.is_empty() {
+            let places: Vec<String> = e
+                .declared_in
+                .iter()
+                .map(|p| format!("{} ({})", markdown_code(&format!("{}:{}", p.file, p.line)), markdown_text(p.kind)))
+                .collect();
+            out.push_str(&format!("- Declared in: {} (one instance: migrate it once)\n", places.join(", ")));
+        }
+        for conflict in e.conflicts {
+            let values: Vec<String> = conflict
+                .values
+                .iter()
+                .map(|v| {
+                    let places: Vec<String> = v.places.iter().map(|p| markdown_code(p)).collect();
+                    format!("{} in {}", markdown_code(&v.value), places.join(", "))
+                })
+                .collect();
+            out.push_str(&format!(
+                "- Conflict (XS115): the declarations give {} {}; each deployment that runs sends its own, so make them agree before the steps below\n",
+                markdown_text(&conflict.what),
+                values.join(" but ")
+            ));
+        }
         out.push_str(&format!("- Environment: {}\n", environment_label(r)));
         out.push_str(&format!("- Plan: {}\n", markdown_text(&r.plan)));
         out.push_str(&format!("- Where it stands: {}", markdown_code(&r.state)));
@@ -327,16 +401,20 @@ pub fn markdown(entries: &[Entry<'_>], found: usize) -> String {
         if e.bindings.is_empty() {
             out.push_str("- none declared\n");
         }
-        for b in e.bindings {
+        for b in &e.bindings {
             let what = if b.kind == "service-key" { "service key" } else { "binding" };
-            let place = markdown_code(&format!("{}:{}", b.file, b.line));
+            let places: Vec<String> = std::iter::once((b.file, b.line))
+                .chain(b.also_at.iter().map(|a| (a.file, a.line)))
+                .map(|(file, line)| markdown_code(&format!("{file}:{line}")))
+                .collect();
+            let place = places.join(", ");
             if b.name.starts_with('(') {
                 out.push_str(&format!(
                     "- {what} {}: {place} (redeploy the MTA to replace it)\n",
-                    markdown_text(&b.name)
+                    markdown_text(b.name)
                 ));
             } else {
-                out.push_str(&format!("- {what} {}: {place}\n", markdown_code(&b.name)));
+                out.push_str(&format!("- {what} {}: {place}\n", markdown_code(b.name)));
             }
         }
         out.push_str(&format!("\n{}\n\n", e.not_visible));
@@ -344,12 +422,14 @@ pub fn markdown(entries: &[Entry<'_>], found: usize) -> String {
     out
 }
 
-/// The runbook entries of the instances not yet finished, in the order given.
-pub fn entries(instances: &[InstanceRecord]) -> Vec<Entry<'_>> {
+/// The runbook entries of the instances not yet finished, in the order given: one per
+/// instance, however many places declare it ([`crate::inventory::one_per_instance`]).
+pub fn entries(instances: &[Merged]) -> Vec<Entry<'_>> {
     instances
         .iter()
-        .filter(|r| !finished(r))
-        .map(|record| {
+        .filter(|m| !finished(&m.record))
+        .map(|merged| {
+            let record = &merged.record;
             let (target, steps) = plan(record);
             Entry {
                 record,
@@ -359,7 +439,13 @@ pub fn entries(instances: &[InstanceRecord]) -> Vec<Entry<'_>> {
                 descriptor: record.facts.descriptor.as_deref(),
                 target,
                 steps,
-                bindings: &record.facts.bindings,
+                declared_in: merged
+                    .places
+                    .iter()
+                    .map(|p| DeclaredAt { file: &p.file, line: p.line, kind: &p.kind })
+                    .collect(),
+                conflicts: &merged.conflicts,
+                bindings: bindings(record),
                 not_visible: if record.facts.environment == "cloud-foundry" { NOT_VISIBLE_CF } else { NOT_VISIBLE },
                 service_name: record.facts.service_name.as_deref(),
                 dual_since: record.facts.dual_since.as_ref(),

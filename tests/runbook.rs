@@ -347,3 +347,56 @@ fn a_script_in_a_monorepo_project_edits_the_projects_descriptor() {
     assert!(out.contains("Set `oauth2-configuration.credential-types` in `apps/shop/xs-security.json`"), "{out}");
     assert!(out.contains("cf update-service shop-uaa -c apps/shop/xs-security.json"), "{out}");
 }
+
+/// One instance that an MTA and a script's `cf create-service` both declare is one section,
+/// naming both places, and migrated once (survey M9: michal-majer/xsuaa-better-admin); what the
+/// places disagree on is stated (XS115).
+#[test]
+fn an_instance_declared_in_two_files_is_one_section() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "mta.yaml",
+        "_schema-version: '3.1'\nID: admin\nversion: 1.0.0\nresources:\n  - name: admin-xsuaa\n    type: org.cloudfoundry.managed-service\n    parameters:\n      service: xsuaa\n      service-plan: application\n      path: ./xs-security.json\n",
+    );
+    write(dir.path(), "xs-security.json", "{\"xsappname\": \"admin\"}\n");
+    write(
+        dir.path(),
+        "scripts/create-services.sh",
+        "#!/bin/sh\ncf create-service xsuaa broker admin-xsuaa -c xs-security.json\n",
+    );
+    let (code, out) = runbook(dir.path(), &[]);
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(out.matches("## `admin-xsuaa`").count(), 1, "{out}");
+    assert!(out.contains("- Declared in: `mta.yaml:5` (mta), `scripts/create-services.sh:2` (cf)"), "{out}");
+    assert!(
+        out.contains("- Conflict (XS115): the declarations give plan `application` in `mta.yaml:5` but `broker` in `scripts/create-services.sh:2`"),
+        "{out}"
+    );
+    insta::assert_snapshot!("runbook_declared_twice", out);
+    let (code, json) = runbook(dir.path(), &["--format", "json"]);
+    assert_eq!(code, 0, "{json}");
+    let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let instances = json["instances"].as_array().unwrap();
+    assert_eq!(instances.len(), 1, "{json:#}");
+    assert_eq!(instances[0]["declared_in"].as_array().map(Vec::len), Some(2), "{json:#}");
+    assert_eq!(instances[0]["conflicts"][0]["what"], "plan", "{json:#}");
+}
+
+/// A service key that the MTA declares on its resource and in a module's `requires` is one
+/// key: listed once with both places, replaced once (survey M10: cap-js/incidents-app).
+#[test]
+fn a_service_key_declared_twice_is_replaced_once() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "mta.yaml",
+        "_schema-version: '3.1'\nID: incidents\nversion: 1.0.0\nmodules:\n  - name: incidents-content\n    type: com.sap.application.content\n    requires:\n      - name: incidents-auth\n        parameters:\n          service-key:\n            name: incidents-auth-key\nresources:\n  - name: incidents-auth\n    type: org.cloudfoundry.managed-service\n    parameters:\n      service: xsuaa\n      service-plan: application\n      path: ./xs-security.json\n      service-keys:\n        - name: incidents-auth-key\n",
+    );
+    write(dir.path(), "xs-security.json", "{\"xsappname\": \"incidents\"}\n");
+    let (code, out) = runbook(dir.path(), &[]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("- service key `incidents-auth-key`: `mta.yaml:20`, `mta.yaml:11`\n"), "{out}");
+    assert_eq!(out.matches("cf create-service-key incidents-auth incidents-auth-key-v2 ").count(), 1, "{out}");
+    insta::assert_snapshot!("runbook_key_declared_twice", out);
+}

@@ -235,7 +235,21 @@ fn runbook(instance: &AuditInstance) -> String {
     if record.facts.environment.is_empty() {
         return format!("<code>{}</code>", esc(&command));
     }
-    let entries = crate::runbook::entries(std::slice::from_ref(record));
+    let merged = crate::inventory::Merged {
+        record: record.clone(),
+        places: instance
+            .sources
+            .iter()
+            .map(|s| crate::inventory::Place {
+                file: s.file.clone(),
+                line: s.line,
+                kind: s.kind.clone(),
+                state: s.state.clone(),
+            })
+            .collect(),
+        conflicts: instance.conflicts.clone(),
+    };
+    let entries = crate::runbook::entries(std::slice::from_ref(&merged));
     let text = crate::runbook::markdown(&entries, 1);
     let text = text.strip_prefix("# XSUAA migration runbook\n\n").unwrap_or(&text);
     format!(

@@ -44,13 +44,7 @@ fn instance_weight(state: &str, environment: &str) -> usize {
 
 /// How much work a state means: what ranks repositories, worst first.
 fn weight(state: &str) -> usize {
-    match state {
-        "instance-only" => 5,
-        "dual-instance-first" => 4,
-        "implicit" | "invalid" => 3,
-        "dual" => 2,
-        _ => 0,
-    }
+    crate::inventory::weight(state)
 }
 
 /// What a state means and what to do next: the legend of every report.
@@ -153,6 +147,9 @@ pub struct AuditInstance {
     /// `cloud-foundry`, `kyma` or `other` (absent in reports of earlier versions).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub environment: String,
+    /// What its places disagree on (XS115), when they do.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub conflicts: Vec<crate::inventory::Conflict>,
 }
 
 impl AuditInstance {
@@ -165,6 +162,7 @@ impl AuditInstance {
             link: None,
             change: None,
             previous_state: None,
+            conflicts: Vec::new(),
         }
     }
 
@@ -610,101 +608,21 @@ fn link(
     web.unwrap_or_else(|| identity::file_link(&identity::absolute_of(file, cwd), line))
 }
 
-/// What makes two records one service instance: its environment, its Kubernetes namespace (when
-/// its manifest names one) and the name the service knows it by (an MTA resource's
-/// `service-name`, else the declared name); a descriptor that nothing deploys is one instance per
-/// file.
-fn identity_of(record: &InstanceRecord) -> String {
-    if record.kind == "descriptor" {
-        return format!("descriptor\0{}", record.file);
-    }
-    let name = record.facts.service_name.as_deref().unwrap_or(&record.name);
-    // A Terraform name known only when Terraform runs (`${var.env}-xsuaa`) may differ per
-    // module: one instance per declaring file.
-    if record.kind.starts_with("terraform") && record.facts.service_name.is_some() {
-        return format!("{}\0{}\0{name}\0{}", record.facts.environment, record.file, record.line);
-    }
-    let namespace = record.facts.namespace.as_deref().unwrap_or_default();
-    format!("{}\0{namespace}\0{name}", record.facts.environment)
-}
-
-/// The records of one repository, one per service instance: the places of an instance declared
-/// more than once become its `sources`; its state is the worst of theirs, its codes and bindings
-/// all of theirs.
+/// The records of one repository, one per service instance (see [`crate::inventory::one_per_instance`]).
 fn one_per_instance(records: Vec<InstanceRecord>) -> Vec<AuditInstance> {
-    let mut out: Vec<AuditInstance> = Vec::with_capacity(records.len());
-    let mut by_identity: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
-    for record in records {
-        let source = Source {
-            file: record.file.clone(),
-            line: record.line,
-            kind: record.kind.clone(),
-            state: record.state.clone(),
-            link: None,
-        };
-        let key = identity_of(&record);
-        match by_identity.get(&key) {
-            Some(&at) => {
-                let merged = &mut out[at];
-                let state = if weight(&record.state) > weight(&merged.record.state) {
-                    record.state.clone()
-                } else {
-                    merged.record.state.clone()
-                };
-                let codes =
-                    crate::inventory::codes_of(merged.record.codes.iter().chain(&record.codes).map(String::as_str));
-                let mut bindings = std::mem::take(&mut merged.record.facts.bindings);
-                bindings.extend(record.facts.bindings.iter().cloned());
-                bindings.sort();
-                bindings.dedup();
-                // The place that says most about how the instance is deployed stands for it
-                // (its runbook is that place's: an MTA redeploy rather than a script's line).
-                if rank(&record.kind) < rank(&merged.record.kind) {
-                    merged.record = record;
-                }
-                merged.record.state = state;
-                merged.record.codes = codes;
-                merged.record.facts.bindings = bindings;
-                merged.sources.push(source);
-            }
-            None => {
-                by_identity.insert(key, out.len());
-                let mut instance = AuditInstance::of(record);
-                instance.sources.push(source);
-                out.push(instance);
-            }
-        }
-    }
-    for instance in &mut out {
-        if instance.sources.len() == 1 {
-            // One place is the record's own file and line: no list to keep.
-            instance.sources = Vec::new();
-        } else {
-            // The record's place first, then the others in file order.
-            let own = (instance.record.file.clone(), instance.record.line);
-            instance.sources.sort_by_key(|s| (s.file != own.0 || s.line != own.1, s.file.clone(), s.line));
-        }
-    }
-    out
-}
-
-/// Which declaration of an instance declared in several places stands for it: lowest first.
-fn rank(kind: &str) -> usize {
-    const ORDER: [&str; 12] = [
-        "mta",
-        "helm",
-        "kyma",
-        "service-catalog",
-        "cf-operator",
-        "crossplane",
-        "crossplane-btp",
-        "terraform",
-        "terraform-cf",
-        "btp",
-        "cf",
-        "descriptor",
-    ];
-    ORDER.iter().position(|k| *k == kind).unwrap_or(ORDER.len())
+    crate::inventory::one_per_instance(records)
+        .into_iter()
+        .map(|merged| {
+            let mut instance = AuditInstance::of(merged.record);
+            instance.sources = merged
+                .places
+                .into_iter()
+                .map(|p| Source { file: p.file, line: p.line, kind: p.kind, state: p.state, link: None })
+                .collect();
+            instance.conflicts = merged.conflicts;
+            instance
+        })
+        .collect()
 }
 
 /// The command that prints the runbook of an instance: `xsuaa-lint runbook` on the file that

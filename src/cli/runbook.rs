@@ -37,9 +37,11 @@ pub fn run(args: RunbookArgs) -> i32 {
     // History: for the date each dual state began (its descriptor's git history against `HEAD`).
     let opts = engine::Options { threads: super::thread_count(None), inventory: true, ..engine::Options::default() };
     let outcome = engine::check(&args.paths, &opts, &configs, None, &mut Vec::new());
-    let entries = runbook::entries(&outcome.instances);
+    let found = outcome.instances.len();
+    let instances = crate::inventory::one_per_instance(outcome.instances);
+    let entries = runbook::entries(&instances);
     let text = match args.format {
-        RunbookFormat::Markdown => runbook::markdown(&entries, outcome.instances.len()),
+        RunbookFormat::Markdown => runbook::markdown(&entries, found),
         RunbookFormat::Json => runbook::json(&entries),
     };
     let errors = outcome.io_errors > 0 || !configs.errors().is_empty();

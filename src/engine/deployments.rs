@@ -11,7 +11,9 @@ use crate::deployment::Kind;
 use crate::diagnostic::Diagnostic;
 use crate::inventory::InstanceRecord;
 use crate::lint::fix::Converged;
-use crate::lint::set::{dedup, judge_group, judge_set, load_set, Declaration, Member, SetOptions, SetOutcome};
+use crate::lint::set::{
+    dedup, judge_group, judge_set, load_set, Declaration, Judgement, Member, SetOptions, SetOutcome,
+};
 use crate::load;
 use crate::source::SourceFile;
 use rayon::prelude::*;
@@ -97,13 +99,15 @@ impl Collector<'_> {
         extensions: &Extensions,
         opts: &Options,
     ) {
-        if let Some((config, source)) = self.admit(path, display, kind, explicit, opts) {
+        if let Some((config, source, kind)) = self.admit(path, display, kind, explicit, opts) {
             let extensions = extensions.of(kind, &source.text);
             self.judge_deployment(path, display, kind, source, &extensions, &config, false, opts);
         }
     }
 
-    /// A deployment file the run takes: read, relevant, not taken before (counted as checked).
+    /// A deployment file the run takes: read, relevant, not taken before (counted as checked),
+    /// with the kind its content makes it (a YAML file named like an MTA variant that holds no
+    /// MTA descriptor is any other YAML file: a Kubernetes manifest, maybe).
     fn admit(
         &self,
         path: &Path,
@@ -111,7 +115,7 @@ impl Collector<'_> {
         kind: Kind,
         explicit: bool,
         opts: &Options,
-    ) -> Option<(Arc<Config>, SourceFile)> {
+    ) -> Option<(Arc<Config>, SourceFile, Kind)> {
         let config = self.configs.for_file(path)?;
         if explicit && opts.force_exclude && config.is_excluded(path) {
             return None;
@@ -140,11 +144,17 @@ impl Collector<'_> {
             }
             Err(_) => return None,
         };
+        let variant = path.file_name().and_then(|n| n.to_str()).is_some_and(crate::deployment::is_mta_variant_name);
+        let kind = if kind == Kind::Mta && variant && !crate::deployment::is_mta_descriptor(&source.text) {
+            Kind::Kubernetes
+        } else {
+            kind
+        };
         if !kind.is_relevant(&source.text) || !self.seen.first(&key) {
             return None;
         }
         self.count_checked(display, opts);
-        Some((config, source))
+        Some((config, source, kind))
     }
 
     /// `--fix` and `--diff`: the deployment files are loaded first, then grouped by the files
@@ -169,7 +179,7 @@ impl Collector<'_> {
                     self.too_large(&path, &display, opts);
                     return None;
                 }
-                let (config, source) = self.admit(&path, &display, kind, explicit, opts)?;
+                let (config, source, kind) = self.admit(&path, &display, kind, explicit, opts)?;
                 let root = self.root_of(&path);
                 let extensions = extensions.of(kind, &source.text);
                 let declaration = Declaration { path: &path, kind, root: &root, extensions: &extensions };
@@ -376,6 +386,7 @@ impl Collector<'_> {
         }
         let Converged { files, originals, applied, diagnostics, .. } = converged;
         let keepers = keepers(&set, &instances, display);
+        self.keep_declarations(&set, &instances, display);
         if opts.inventory {
             // Files this adds to the set come after the judged ones: the reports below pair
             // the judged files only.
@@ -385,13 +396,15 @@ impl Collector<'_> {
                 root,
                 &load::DiskWithin { root, reads: &self.reads },
             );
-            for (instance, (state, codes)) in set.instances.iter().zip(instances) {
+            for (instance, Judgement { state, codes, list }) in set.instances.iter().zip(instances) {
                 // A reuse service's XSUAA client is no xsuaa instance to migrate: its findings
                 // are reported, the instance is not listed.
                 if instance.wrapper.is_some() {
                     continue;
                 }
                 let (line, _) = set.files[instance.file].locate(instance.span);
+                let mut facts = facts(&set, instance, state.as_str() == "dual", base_of);
+                facts.credential_types = list;
                 self.record(InstanceRecord {
                     file: display.to_string(),
                     line: line.line,
@@ -400,7 +413,7 @@ impl Collector<'_> {
                     plan: instance.plan.as_ref().map_or("unknown", |(p, _)| p.as_str()).to_string(),
                     state: state.as_str().to_string(),
                     codes,
-                    facts: facts(&set, instance, state.as_str() == "dual", base_of),
+                    facts,
                 });
             }
         }
@@ -508,7 +521,9 @@ impl Collector<'_> {
         if explicit && !self.used_by_deployments.lock().unwrap().contains_key(&key) {
             let folder = path.parent().unwrap_or(Path::new(""));
             let shown_folder = display.rsplit_once('/').map(|(f, _)| f);
-            for name in ["services-manifest.yml", "services-manifest.yaml", "mta.yaml", "mta.yml"] {
+            for name in
+                ["services-manifest.yml", "services-manifest.yaml"].into_iter().chain(crate::deployment::MTA_NAMES)
+            {
                 let sibling = folder.join(name);
                 let Some(kind) = Kind::of_name(name) else { continue };
                 // A regular file, not a link: read as the walk would read it.
@@ -641,6 +656,7 @@ fn facts(
         service_name: instance.service_name.clone(),
         namespace: instance.namespace.clone(),
         dual_since,
+        credential_types: None,
     }
 }
 
@@ -693,13 +709,9 @@ fn group_sharing(loaded: Vec<Loaded>) -> Vec<Vec<Loaded>> {
 
 /// The Cloud Foundry instances of a set that still need `instance-secret` (their state allows
 /// it), by each descriptor file they use: `(file, "`uaa` (mta.yaml)")`.
-fn keepers(
-    set: &crate::deployment::InstanceSet,
-    states: &[(crate::descriptor::MigrationState, Vec<String>)],
-    display: &str,
-) -> Vec<(usize, String)> {
+fn keepers(set: &crate::deployment::InstanceSet, judgements: &[Judgement], display: &str) -> Vec<(usize, String)> {
     let mut out = Vec::new();
-    for (instance, (state, _)) in set.instances.iter().zip(states) {
+    for (instance, Judgement { state, .. }) in set.instances.iter().zip(judgements) {
         let environment = crate::environment::Environment::of(instance.format);
         if environment != crate::environment::Environment::CloudFoundry || !state.allows_instance_secret() {
             continue;

@@ -2,6 +2,7 @@
 //! holding one file at a time per worker; reports come back sorted by path. Deployment files
 //! go first (`deployments`): they decide which descriptors are judged through them.
 
+mod declarations;
 mod deployments;
 
 pub use crate::load::repository_root;
@@ -180,6 +181,8 @@ struct Collector<'c> {
     /// instance is the deployment file's (XS005), not listed again as a descriptor of its own.
     named_unreadable: Mutex<std::collections::HashSet<PathBuf>>,
     instances: Mutex<Vec<InstanceRecord>>,
+    /// Every instance a deployment file declares, in every run: XS115 compares them.
+    declarations: Mutex<Vec<declarations::Declaration>>,
     checked_files: Mutex<Vec<String>>,
     /// The folders and files named on the command line: outside git, the trees reads stay in.
     named: Vec<PathBuf>,
@@ -234,6 +237,7 @@ pub fn check(
         used_by_deployments: Mutex::new(HashMap::new()),
         named_unreadable: Mutex::new(std::collections::HashSet::new()),
         instances: Mutex::new(Vec::new()),
+        declarations: Mutex::new(Vec::new()),
         checked_files: Mutex::new(Vec::new()),
         named: paths.iter().filter(|p| p.as_os_str() != "-").cloned().collect(),
         reads: load::Reads::default(),
@@ -339,6 +343,8 @@ pub fn check(
     });
     // Findings parked for deployment files: no later phase takes them, so out now rather than
     // holding back every path after theirs until the end.
+    // XS115 compares every declaration: all deployment files are judged by now.
+    collector.conflicting_declarations(opts);
     collector.leftover_findings(cwd.as_deref(), opts, true);
     // The last phase in path order, a batch at a time: each report leaves once no earlier path
     // can still come, so the run holds a batch's reports, not the tree's.
@@ -443,7 +449,7 @@ fn mta_folder(path: &Path, kind: FileKind) -> Option<PathBuf> {
     match kind {
         FileKind::Deployment(deployment::Kind::Mta) => Some(folder),
         FileKind::Deployment(deployment::Kind::CfManifest) => {
-            ["mta.yaml", "mta.yml"].iter().any(|name| folder.join(name).is_file()).then_some(folder)
+            deployment::MTA_NAMES.iter().any(|name| folder.join(name).is_file()).then_some(folder)
         }
         _ => None,
     }
@@ -498,8 +504,9 @@ fn distinct_files(files: Vec<PathBuf>) -> Vec<PathBuf> {
     spelled
 }
 
-/// The MTA that a `.mtaext` extends: the nearest `mta.yaml`, `mta.yml` or `mtad.yaml` from the
-/// extension's folder up to the repository's root whose `ID` is the extension's `extends`.
+/// The MTA that a `.mtaext` extends: the nearest MTA descriptor (one of
+/// [`deployment::MTA_NAMES`], then the folder's `mta*.yaml` variants) from the extension's
+/// folder up to the repository's root whose `ID` is the extension's `extends`.
 fn extended_mta(extension: &Path, named: &[PathBuf]) -> Option<PathBuf> {
     let root = load::repository_root_in(extension, named);
     let text = load::read_text_within(extension, &root, load::MAX_FILE_SIZE).ok()?;
@@ -507,8 +514,15 @@ fn extended_mta(extension: &Path, named: &[PathBuf]) -> Option<PathBuf> {
     let folder = std::path::absolute(extension).ok()?.parent()?.to_path_buf();
     let cwd = std::env::current_dir().ok();
     for dir in folder.ancestors() {
-        for name in ["mta.yaml", "mta.yml", "mtad.yaml"] {
-            let candidate = dir.join(name);
+        let mut variants: Vec<PathBuf> = std::fs::read_dir(dir)
+            .into_iter()
+            .flatten()
+            .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
+            .filter(|name| deployment::is_mta_variant_name(name))
+            .map(|name| dir.join(name))
+            .collect();
+        variants.sort();
+        for candidate in deployment::MTA_NAMES.iter().map(|name| dir.join(name)).chain(variants) {
             let Ok(text) = load::read_text_within(&candidate, &root, load::MAX_FILE_SIZE) else { continue };
             if deployment::top_level_value(&text, "ID").as_deref() == Some(id.as_str()) {
                 // Shown as the walk would show it: relative to the working folder.
@@ -638,6 +652,7 @@ impl Collector<'_> {
                 service_name: None,
                 namespace: None,
                 dual_since: None,
+                credential_types: None,
             },
         });
     }
@@ -847,6 +862,7 @@ impl Collector<'_> {
                         .and_then(|b| b.dual_since.as_ref())
                         .filter(|_| observed.state.get() == crate::descriptor::MigrationState::Dual)
                         .map(|s| crate::inventory::DualSinceFact { date: s.date.clone(), days: s.days }),
+                    credential_types: None,
                 },
             });
         }

@@ -16,6 +16,10 @@ pub struct Evaluation {
     pub findings: Vec<Finding>,
     /// The migration state of the effective `credential-types` (`Invalid` when not judged).
     pub state: MigrationState,
+    /// The effective `credential-types` as compared with the instance's other declarations
+    /// ([`crate::inventory::Declared::list`]): `None` without a configuration, or with one
+    /// not known or not valid.
+    pub list: Option<String>,
 }
 
 /// What a run adds to an instance's evaluation.
@@ -64,13 +68,14 @@ pub fn evaluate(set: &InstanceSet, instance: &Instance, options: &EvaluationOpti
         let mut findings = Vec::new();
         let ctx = InstanceContext { set, instance, credential_types: &credential_types, recommendations };
         rules::check_instance(&ctx, &mut findings);
-        return Evaluation { findings, state: credential_types.state() };
+        // Not compared with other declarations (XS115): another service's instance.
+        return Evaluation { findings, state: credential_types.state(), list: None };
     }
     if instance.incomplete {
         let mut findings = Vec::new();
         let ctx = InstanceContext { set, instance, credential_types: &CredentialTypes::Invalid, recommendations };
         rules::check_instance(&ctx, &mut findings);
-        return Evaluation { findings, state: MigrationState::Invalid };
+        return Evaluation { findings, state: MigrationState::Invalid, list: None };
     }
     let requested: Vec<CredentialType> =
         instance.requests.iter().filter_map(|r| CredentialType::parse(&r.value)).collect();
@@ -127,7 +132,16 @@ pub fn evaluate(set: &InstanceSet, instance: &Instance, options: &EvaluationOpti
         &InstanceContext { set, instance, credential_types: &ctx.credential_types, recommendations },
         &mut findings,
     );
-    Evaluation { findings, state: ctx.state() }
+    let list = match &ctx.credential_types {
+        _ if instance.layers.is_empty() || ctx.credential_types_in_doubt => None,
+        CredentialTypes::Listed { types, .. } => {
+            let quoted: Vec<String> = types.iter().map(|t| format!("\"{}\"", t.as_str())).collect();
+            Some(format!("[{}]", quoted.join(", ")))
+        }
+        CredentialTypes::Absent { .. } => Some("not set".to_string()),
+        CredentialTypes::Invalid => None,
+    };
+    Evaluation { findings, state: ctx.state(), list }
 }
 
 /// The descriptor file whose `credential-types` the instance gets: the one holding the

@@ -63,8 +63,19 @@ pub struct SetOutcome {
     /// Which files are descriptors used as a layer.
     pub descriptors: Vec<bool>,
     pub converged: Converged,
-    /// Each instance's migration state and the codes found on it (for `audit`).
-    pub instances: Vec<(MigrationState, Vec<String>)>,
+    /// What each instance came to.
+    pub instances: Vec<Judgement>,
+}
+
+/// What one instance of a set came to.
+#[derive(Debug, Clone)]
+pub struct Judgement {
+    pub state: MigrationState,
+    /// The codes found on it (for `audit`).
+    pub codes: Vec<String>,
+    /// Its effective `credential-types` as compared with its other declarations
+    /// ([`crate::inventory::Declared::list`]).
+    pub list: Option<String>,
 }
 
 struct Judge<'a> {
@@ -95,12 +106,7 @@ impl<'a> Judge<'a> {
         Judge { kind: declaration.kind, name, descriptors, bases, options }
     }
 
-    fn judge(
-        &self,
-        set: &InstanceSet,
-        started: Option<&Judged>,
-        records: &mut Vec<(MigrationState, Vec<String>)>,
-    ) -> Judged {
+    fn judge(&self, set: &InstanceSet, started: Option<&Judged>, records: &mut Vec<Judgement>) -> Judged {
         let mut by_file: Vec<Vec<Diagnostic>> = vec![Vec::new(); set.files.len()];
         for problem in &set.problems {
             let rule = match problem.kind {
@@ -148,7 +154,8 @@ impl<'a> Judge<'a> {
             }
             codes.sort();
             codes.dedup();
-            records.push((evaluation.state, codes));
+            let list = evaluation.list.filter(|_| !set.unknown.contains(&n));
+            records.push(Judgement { state: evaluation.state, codes, list });
             let link = set.links.iter().find(|(i, _)| *i == n).map(|(_, link)| link);
             let own_only = set.own_only.contains(&n);
             let terraform = matches!(instance.format, deployment::Format::Terraform | deployment::Format::TerraformCf);
@@ -437,7 +444,7 @@ pub fn judge_group(members: Vec<Member<'_>>, files: &dyn Files, unsafe_fixes: bo
     };
     let mut latest: Vec<InstanceSet> = members.into_iter().map(|m| m.set).collect();
     let mut starts: Vec<Option<Judged>> = vec![None; latest.len()];
-    let mut records: Vec<Vec<(MigrationState, Vec<String>)>> = vec![Vec::new(); latest.len()];
+    let mut records: Vec<Vec<Judgement>> = vec![Vec::new(); latest.len()];
     let mut first_by_file: Vec<Vec<Vec<Diagnostic>>> = vec![Vec::new(); latest.len()];
     let mut last_by_file: Vec<Vec<Vec<Diagnostic>>> = vec![Vec::new(); latest.len()];
     // Which instance of which member each fix is for, by file of the group (the first of

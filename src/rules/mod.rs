@@ -183,6 +183,7 @@ registry! {
     xs112_ias_credential_type,
     xs113_instance_secret_outside_cloud_foundry,
     xs114_dropped_instance_update,
+    xs115_conflicting_declarations,
     xs120_committed_credentials,
     xs201_unknown_scope_reference,
     xs202_unknown_attribute_reference,

@@ -260,7 +260,7 @@ impl Set<'_> {
                 continue;
             }
             if analysis.state.is_none() {
-                analysis.state = outcome.instances.get(n).map(|(state, _)| *state);
+                analysis.state = outcome.instances.get(n).map(|j| j.state);
             }
             let declared_in = &outcome.set.files[instance.file];
             let Some(uri) = super::uri::from_path(&normalize(&outcome.set.paths[instance.file])) else { continue };
@@ -291,7 +291,7 @@ fn deployments_using(descriptor: &Path, open: &OpenTexts) -> Vec<PathBuf> {
     let root = crate::engine::repository_root(&descriptor);
     let mut found = Vec::new();
     for folder in descriptor.ancestors().skip(1) {
-        for name in ["mta.yaml", "mta.yml", "mtad.yaml", "mtad.yml"] {
+        for name in deployment::MTA_NAMES {
             let candidate = folder.join(name);
             if open.contains_key(&candidate) || candidate.is_file() {
                 found.push(candidate);
