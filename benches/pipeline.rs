@@ -5,7 +5,7 @@
 use criterion::{criterion_group, criterion_main, Criterion};
 use std::hint::black_box;
 use std::path::Path;
-use xsuaa_lint::source::SourceFile;
+use xsuaa_lint::text::source::SourceFile;
 
 const DESCRIPTOR: &str = include_str!("../examples/bookshop/xs-security.json");
 
@@ -13,7 +13,7 @@ fn lint_descriptor(c: &mut Criterion) {
     let source = SourceFile::new("xs-security.json", DESCRIPTOR.to_string());
     c.bench_function("lint one descriptor", |b| b.iter(|| xsuaa_lint::lint::lint(black_box(&source))));
     c.bench_function("parse one descriptor", |b| {
-        b.iter(|| xsuaa_lint::parse::parse(black_box(&source.text), 0).is_ok())
+        b.iter(|| xsuaa_lint::syntax::json::parse(black_box(&source.text), 0).is_ok())
     });
 }
 
@@ -24,13 +24,13 @@ fn evaluate_mta(c: &mut Criterion) {
     c.bench_function("mta.yaml with its descriptor: load and evaluate", |b| {
         b.iter(|| {
             let source = SourceFile::new("mta.yaml", text.clone());
-            let set = xsuaa_lint::deployment::load(
+            let set = xsuaa_lint::model::deployment::load(
                 &mta,
                 source,
-                xsuaa_lint::deployment::Kind::Mta,
+                xsuaa_lint::model::deployment::Kind::Mta,
                 &dir,
                 &[],
-                &xsuaa_lint::load::Disk,
+                &xsuaa_lint::io::load::Disk,
             );
             set.instances
                 .iter()

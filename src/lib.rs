@@ -1,40 +1,34 @@
-//! xsuaa-lint: a linter for SAP BTP XSUAA application security descriptors.
+//! xsuaa-lint: a linter for SAP BTP XSUAA application security descriptors and the files that
+//! deploy them.
 //!
-//! The pipeline, one module per stage: [`discover`] -> [`load`] -> [`parse`] (spans) ->
-//! [`descriptor`] (model) -> [`schema`] and [`rules`] -> [`diagnostic`] and [`fix`] ->
-//! [`report`] or apply. [`lint`] is the pure core for one text; [`engine`] runs it over paths;
-//! [`cli`] is the command line; [`server`] the language server.
+//! The modules are layers; each imports only the layers above it in this list (the test
+//! `layers_import_only_downward` in this file fails on an import that runs upward):
+//!
+//! 1. [`text`]: source files, spans, positions; escaping text for where it is printed.
+//! 2. [`syntax`]: JSON, YAML, HCL and dotenv read into span trees.
+//! 3. [`model`]: the descriptor, one reader per deployment format, the effective configuration
+//!    of an instance. No I/O: files come through [`model::deployment::Files`].
+//! 4. [`diagnostic`]: findings (a rule's code, a span, a message) and the edits of their fixes.
+//! 5. [`rules`]: one file per rule and the registry.
+//! 6. [`lint`]: pure: texts in, findings and fixes out; the one fix loop.
+//! 7. [`io`]: discovering files, reading them inside the repository, git history, atomic
+//!    writes, the configuration file.
+//! 8. [`engine`]: runs the lint over paths, in path order.
+//! 9. [`report`], [`runbook`], [`audit`], [`server`], [`live`]: outputs and front ends over the
+//!    engine (`live` reads the platform through its command-line clients).
+//! 10. [`cli`]: the command line.
 
 pub mod audit;
-pub mod baseline;
 pub mod cli;
-pub mod config;
-pub mod deployment;
-pub mod descriptor;
 pub mod diagnostic;
-pub mod discover;
-pub mod dotenv;
-pub mod edit;
-pub mod effective;
 pub mod engine;
-pub mod environment;
-pub mod escape;
-pub mod hcl;
-pub mod history;
-pub mod inventory;
+pub mod io;
 pub mod lint;
 pub mod live;
-pub mod load;
-pub mod names;
-pub mod parse;
-pub mod platform;
-pub mod policy;
-pub mod recommendations;
+pub mod model;
 pub mod report;
 pub mod rules;
 pub mod runbook;
 pub mod server;
-pub mod source;
-pub mod suggest;
-pub mod write;
-pub mod yaml;
+pub mod syntax;
+pub mod text;

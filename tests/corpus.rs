@@ -7,10 +7,10 @@
 use std::collections::BTreeMap;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use xsuaa_lint::descriptor::MigrationState;
+use xsuaa_lint::io::load;
 use xsuaa_lint::lint::fix::{fix_source, FixOutcome};
 use xsuaa_lint::lint::lint;
-use xsuaa_lint::load;
+use xsuaa_lint::model::descriptor::MigrationState;
 
 fn codes_of(path: &Path) -> Vec<&'static str> {
     let source = load::read_path(path, "corpus").unwrap();
@@ -275,14 +275,19 @@ fn shared_history_changes_through_the_history_rules() {
         let (local, repo, path) = (cols[0], cols[1], cols[3]);
         let old = corpus.join("history").join(local.rsplit('/').next().unwrap());
         let current = corpus.join("repos").join(repo.replace('/', "__")).join(path);
-        let (Ok(old_text), Ok(source)) = (std::fs::read_to_string(&old), xsuaa_lint::load::read_path(&current, path))
+        let (Ok(old_text), Ok(source)) =
+            (std::fs::read_to_string(&old), xsuaa_lint::io::load::read_path(&current, path))
         else {
             continue;
         };
-        let Ok(root) = xsuaa_lint::parse::parse(&old_text, 0) else { continue };
+        let Ok(root) = xsuaa_lint::syntax::json::parse(&old_text, 0) else { continue };
         pairs += 1;
-        let base =
-            xsuaa_lint::descriptor::Baseline { revision: "old".into(), renamed_from: None, root, dual_since: None };
+        let base = xsuaa_lint::model::descriptor::Baseline {
+            revision: "old".into(),
+            renamed_from: None,
+            root,
+            dual_since: None,
+        };
         for d in xsuaa_lint::lint::lint_against(&source, Some(&base)) {
             if d.rule.code == "XS109" || d.rule.code.starts_with("XS21") {
                 findings.push(format!("{} {repo}/{path}", d.rule.code));
@@ -303,7 +308,7 @@ fn shared_history_changes_through_the_history_rules() {
 /// pipeline: no crash, the instances found per format, and the findings per code, each looked at.
 #[test]
 fn shared_deployment_files_run_and_their_findings_are_pinned() {
-    use xsuaa_lint::deployment::{self, Format, Kind};
+    use xsuaa_lint::model::deployment::{self, Format, Kind};
     let Some(corpus) = shared_corpus(
         "shared_deployment_files_run_and_their_findings_are_pinned",
         "fixtures/corpus holds no deployment files; the deployment rules' own cases are in fixtures/rules",
@@ -317,11 +322,11 @@ fn shared_deployment_files_run_and_their_findings_are_pinned() {
         let cols: Vec<&str> = line.split('\t').collect();
         let path = repos.join(cols[0]);
         let Some(kind) = path.file_name().and_then(|n| n.to_str()).and_then(Kind::of_name) else { continue };
-        let Ok(source) = xsuaa_lint::load::read_path(&path, cols[0]) else { continue };
+        let Ok(source) = xsuaa_lint::io::load::read_path(&path, cols[0]) else { continue };
         if !kind.is_relevant(&source.text) {
             continue;
         }
-        let set = deployment::load(&path, source, kind, &repos, &[], &xsuaa_lint::load::Disk);
+        let set = deployment::load(&path, source, kind, &repos, &[], &xsuaa_lint::io::load::Disk);
         for instance in &set.instances {
             // Both Terraform providers counted together, as before the Cloud Foundry one had a name.
             let format = match instance.format {

@@ -10,7 +10,7 @@ mod support;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use support::{Case, Entry};
-use xsuaa_lint::discover::{classify_name, FileKind};
+use xsuaa_lint::io::discover::{classify_name, FileKind};
 
 fn is_deployment_case(case: &Case) -> bool {
     case.files().keys().any(|rel| {

@@ -1,4 +1,4 @@
-//! Property tests of the escaping of repository text (`src/escape.rs`), over arbitrary strings
+//! Property tests of the escaping of repository text (`src/text/escape.rs`), over arbitrary strings
 //! rich in what each interpreter acts on, each checked by an independent reader: a shell word
 //! splits (`shell-words`) back to the same one word; no CSV cell the audit writes starts a
 //! formula; no control character reaches a terminal through the concise or full format; HTML
@@ -7,7 +7,7 @@
 
 use proptest::prelude::*;
 use pulldown_cmark::{Event, Options, Parser, Tag};
-use xsuaa_lint::escape;
+use xsuaa_lint::text::escape;
 
 /// Characters that mean something to a shell, a spreadsheet, HTML, Markdown or a terminal.
 const HOSTILE: &[char] = &[
@@ -86,7 +86,7 @@ proptest! {
     #[test]
     fn no_csv_cell_starts_a_formula(cells in prop::collection::vec(hostile(), 6)) {
         use xsuaa_lint::audit::{AuditInstance, AuditReport, RepositoryAudit};
-        let mut instance = AuditInstance::of(xsuaa_lint::inventory::InstanceRecord {
+        let mut instance = AuditInstance::of(xsuaa_lint::engine::inventory::InstanceRecord {
             file: cells[0].clone(),
             line: 1,
             name: cells[1].clone(),
@@ -127,7 +127,7 @@ proptest! {
     fn no_control_character_reaches_a_terminal(path in hostile(), message in hostile(), text in hostile(), at in 0usize..60, len in 0usize..20) {
         use xsuaa_lint::diagnostic::Diagnostic;
         use xsuaa_lint::report::{concise, full, FileReport, Summary};
-        use xsuaa_lint::source::{Position, SourceFile};
+        use xsuaa_lint::text::source::{Position, SourceFile};
         prop_assert!(!has_control(&escape::terminal(&path)));
         let start = at.min(text.len());
         let start = (0..=start).rev().find(|&i| text.is_char_boundary(i)).unwrap_or(0);

@@ -8,7 +8,7 @@
 use proptest::prelude::*;
 use serde_json::{json, Value};
 use xsuaa_lint::lint::fix::{fix_source, FixOutcome};
-use xsuaa_lint::source::SourceFile;
+use xsuaa_lint::text::source::SourceFile;
 
 #[derive(Debug, Clone)]
 struct Style {

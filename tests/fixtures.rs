@@ -7,8 +7,8 @@
 //! `UPDATE_FIXTURES=1 cargo test --test fixtures` rewrites the expected files; review the diff.
 
 use std::path::{Path, PathBuf};
+use xsuaa_lint::io::load;
 use xsuaa_lint::lint::fix::{fix_source, FixOutcome};
-use xsuaa_lint::load;
 
 fn fixtures(dir: &str) -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(dir);

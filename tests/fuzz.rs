@@ -84,8 +84,8 @@ fn the_diff_applier_of_the_harness_agrees_with_patch() {
 fn the_harness_workspace_gives_mta_inputs_descriptors_and_extensions() {
     // MTA inputs name `path: ./xs-security.json` and extend `bookshop`: the workspace must hold
     // both, or the harness would never reach the merge of layers.
-    use xsuaa_lint::deployment::Kind;
     use xsuaa_lint::lint::set::{judge_set, Declaration, SetOptions};
+    use xsuaa_lint::model::deployment::Kind;
     let ws = harness::Workspace::new();
     let path = ws.root.join("mta.yaml");
     let declaration = Declaration { path: &path, kind: Kind::Mta, root: &ws.root, extensions: &ws.extensions };
@@ -98,7 +98,7 @@ fn the_harness_workspace_gives_mta_inputs_descriptors_and_extensions() {
         live: None,
     };
     let files = harness::Overlay { workspace: &ws, extra: None };
-    let source = xsuaa_lint::source::SourceFile::new("mta.yaml", ws.mta.clone());
+    let source = xsuaa_lint::text::source::SourceFile::new("mta.yaml", ws.mta.clone());
     let outcome = judge_set(&declaration, source, &files, &options);
     assert_eq!(outcome.set.instances.len(), 2);
     assert!(outcome.set.problems.is_empty(), "{:?}", outcome.set.problems);

@@ -47,7 +47,10 @@ fn a_yaml_alias_bomb_is_xs004_in_milliseconds() {
     let line = text.lines().position(|l| l.starts_with("e:")).unwrap() + 1;
     assert!(out.contains(&format!("mta.yaml:{line}:8: XS004 not valid YAML: too many alias expansions")), "{out}");
     // The parser alone says so too.
-    assert!(xsuaa_lint::yaml::parse_documents(&text).unwrap_err().message.starts_with("too many alias expansions"));
+    assert!(xsuaa_lint::syntax::yaml::parse_documents(&text)
+        .unwrap_err()
+        .message
+        .starts_with("too many alias expansions"));
 }
 
 #[test]

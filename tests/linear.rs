@@ -11,8 +11,8 @@ mod support;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
-use xsuaa_lint::deployment::{self, Files, Kind, ProblemKind, Unreadable};
-use xsuaa_lint::source::SourceFile;
+use xsuaa_lint::model::deployment::{self, Files, Kind, ProblemKind, Unreadable};
+use xsuaa_lint::text::source::SourceFile;
 
 const MAX_RATIO: f64 = 12.0;
 
@@ -303,7 +303,7 @@ fn rename_detection_is_linear_in_the_texts_compared() {
         let path = dir.path().join("new/xs-security.json");
         let text = descriptor_of_lines("b", n);
         std::fs::write(&path, &text).unwrap();
-        let history = xsuaa_lint::history::History::new(None);
+        let history = xsuaa_lint::io::history::History::new(None);
         let started = Instant::now();
         assert!(history.baseline(&path, &text, 30).is_none(), "not a rename");
         started.elapsed()
@@ -331,7 +331,7 @@ fn a_renamed_file_is_still_found_by_its_lines() {
     // Two lines of twenty changed: still the same file.
     let text = old.replace("a3\"", "c3\"").replace("a4\"", "c4\"");
     std::fs::write(&path, &text).unwrap();
-    let base = xsuaa_lint::history::History::new(None).baseline(&path, &text, 30).expect("renamed");
+    let base = xsuaa_lint::io::history::History::new(None).baseline(&path, &text, 30).expect("renamed");
     assert_eq!(base.renamed_from.as_deref(), Some("xs-security.json"));
 }
 
@@ -383,7 +383,7 @@ fn the_dual_state_history_parses_each_version_once() {
     };
     let time = |(dir, text): &(tempfile::TempDir, String)| {
         let path = dir.path().join("xs-security.json");
-        let history = xsuaa_lint::history::History::new(None);
+        let history = xsuaa_lint::io::history::History::new(None);
         let started = Instant::now();
         let base = history.baseline(&path, text, 30).expect("a base version");
         let since = base.dual_since.expect("a known start");

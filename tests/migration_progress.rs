@@ -8,7 +8,7 @@ use std::fs;
 use std::path::Path;
 use support::check_concise as check;
 use tempfile::TempDir;
-use xsuaa_lint::history::civil_date;
+use xsuaa_lint::io::history::civil_date;
 
 const DAY: i64 = 86_400;
 

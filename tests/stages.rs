@@ -12,7 +12,7 @@ use assert_cmd::Command;
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
-use xsuaa_lint::descriptor::MigrationState;
+use xsuaa_lint::model::descriptor::MigrationState;
 
 /// `None`: no `credential-types`; the rest as written in JSON.
 const STATES: &[Option<&str>] = &[
@@ -128,17 +128,19 @@ fn run(dir: &Path, args: &[&str]) -> (i32, String) {
 fn meant(dir: &Path, layout: Layout) -> MigrationState {
     if layout == Layout::Descriptor || layout == Layout::MtaPath {
         let text = fs::read_to_string(dir.join("xs-security.json")).unwrap();
-        return xsuaa_lint::descriptor::CredentialTypes::meant(&xsuaa_lint::parse::parse(&text, 0).unwrap());
+        return xsuaa_lint::model::descriptor::CredentialTypes::meant(
+            &xsuaa_lint::syntax::json::parse(&text, 0).unwrap(),
+        );
     }
     state(dir, layout)
 }
 
 /// The instance's migration state, read through the library as `audit` reads it.
 fn state(dir: &Path, layout: Layout) -> MigrationState {
-    use xsuaa_lint::deployment::{self, Kind};
+    use xsuaa_lint::model::deployment::{self, Kind};
     let (name, kind) = match layout {
         Layout::Descriptor => {
-            let source = xsuaa_lint::load::read_path(&dir.join("xs-security.json"), "x").unwrap();
+            let source = xsuaa_lint::io::load::read_path(&dir.join("xs-security.json"), "x").unwrap();
             let observed = xsuaa_lint::lint::Observed::default();
             let options = xsuaa_lint::lint::LintOptions { observed: Some(&observed), ..Default::default() };
             xsuaa_lint::lint::lint_with(&source, &options);
@@ -149,8 +151,8 @@ fn state(dir: &Path, layout: Layout) -> MigrationState {
         Layout::TerraformJsonencode | Layout::TerraformJsonString => ("main.tf", Kind::Terraform),
     };
     let path = dir.join(name);
-    let source = xsuaa_lint::load::read_path(&path, name).unwrap();
-    let set = deployment::load(&path, source, kind, dir, &[], &xsuaa_lint::load::Disk);
+    let source = xsuaa_lint::io::load::read_path(&path, name).unwrap();
+    let set = deployment::load(&path, source, kind, dir, &[], &xsuaa_lint::io::load::Disk);
     assert_eq!(set.instances.len(), 1, "{layout:?}");
     xsuaa_lint::lint::instance::evaluate(&set, &set.instances[0], &Default::default()).state
 }
@@ -546,7 +548,7 @@ fn shared_tree(shared: Shared, types: Option<&str>) -> (Tree, Deployments) {
     (tree, deployments)
 }
 
-use xsuaa_lint::deployment::Kind;
+use xsuaa_lint::model::deployment::Kind;
 
 fn write_tree(dir: &Path, tree: &[(String, String)]) {
     for (name, text) in tree {
@@ -561,8 +563,8 @@ fn instance_states(dir: &Path, deployments: &[(&str, Kind)]) -> Vec<(String, Mig
     let mut states = Vec::new();
     for (name, kind) in deployments {
         let path = dir.join(name);
-        let source = xsuaa_lint::load::read_path(&path, name).unwrap();
-        let set = xsuaa_lint::deployment::load(&path, source, *kind, dir, &[], &xsuaa_lint::load::Disk);
+        let source = xsuaa_lint::io::load::read_path(&path, name).unwrap();
+        let set = xsuaa_lint::model::deployment::load(&path, source, *kind, dir, &[], &xsuaa_lint::io::load::Disk);
         assert!(!set.instances.is_empty(), "{name}");
         for instance in &set.instances {
             let state = xsuaa_lint::lint::instance::evaluate(&set, instance, &Default::default()).state;

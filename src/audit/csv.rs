@@ -4,10 +4,10 @@
 //! later and only ever are appended: `owners` (space-separated), `link`, `sources` (every
 //! `file:line` that declares the instance, space-separated), `change` (with `--compare`).
 //! A text cell that would start a spreadsheet formula (`=`, `+`, `-`, `@`, tab, carriage
-//! return) starts with `'` instead ([`crate::escape::csv_cell`], OWASP's CSV injection advice).
+//! return) starts with `'` instead ([`crate::text::escape::csv_cell`], OWASP's CSV injection advice).
 
 use super::AuditReport;
-use crate::escape::csv_cell;
+use crate::text::escape::csv_cell;
 use serde::Serialize;
 use std::borrow::Cow;
 use std::io::{self, Write};
@@ -71,7 +71,7 @@ pub fn write(report: &AuditReport, out: &mut dyn Write) -> io::Result<()> {
 mod tests {
     use super::*;
     use crate::audit::{AuditInstance, RepositoryAudit};
-    use crate::inventory::InstanceRecord;
+    use crate::engine::inventory::InstanceRecord;
 
     fn report(instance: InstanceRecord) -> AuditReport {
         AuditReport::new(vec![RepositoryAudit {

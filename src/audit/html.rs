@@ -4,17 +4,17 @@
 //! the instances (each linked to its file and line, with its runbook one click away), and the
 //! report itself as CSV and JSON to save: a few lines of inline script, nothing fetched.
 //!
-//! Text is escaped for HTML by [`crate::escape`] (`&`, `<` and `>` in element content; attribute
+//! Text is escaped for HTML by [`crate::text::escape`] (`&`, `<` and `>` in element content; attribute
 //! values with quotes too; control characters shown as escapes). A recorded link is kept only
-//! with an `https`, `http` or `file` scheme ([`crate::escape::link`]: a merged shard may hold
+//! with an `https`, `http` or `file` scheme ([`crate::text::escape::link`]: a merged shard may hold
 //! anything); otherwise, and without a recorded URL (a report of an older version), the link is
 //! the file's path percent-encoded as a relative URL (see [`uri_path`]), so that a `#`, `?`,
 //! `%` or `:` in a path is part of the file name, never a fragment, query or scheme. The page's
 //! one script is allowed by its SHA-256 in the Content-Security-Policy, not as any inline script.
 
 use super::{AuditInstance, AuditReport, RepositoryAudit, STATES};
-use crate::escape::{html_attribute as attr, html_data, html_text as esc};
 use crate::report::uri_path;
+use crate::text::escape::{html_attribute as attr, html_data, html_text as esc};
 use base64::Engine;
 use sha2::{Digest, Sha256};
 use std::io::{self, Write};
@@ -219,7 +219,7 @@ fn trend_cell(repo: &RepositoryAudit, out: &mut dyn Write) -> io::Result<()> {
 /// The instance's recorded link when its scheme is allowed, else its file as a relative URL.
 fn link_of(instance: &AuditInstance) -> String {
     let i = &instance.record;
-    match instance.link.as_deref().and_then(crate::escape::link) {
+    match instance.link.as_deref().and_then(crate::text::escape::link) {
         Some(link) => link.to_string(),
         None => format!("{}#L{}", uri_path(&i.file), i.line),
     }
@@ -235,12 +235,12 @@ fn runbook(instance: &AuditInstance) -> String {
     if record.facts.environment.is_empty() {
         return format!("<code>{}</code>", esc(&command));
     }
-    let merged = crate::inventory::Merged {
+    let merged = crate::engine::inventory::Merged {
         record: record.clone(),
         places: instance
             .sources
             .iter()
-            .map(|s| crate::inventory::Place {
+            .map(|s| crate::engine::inventory::Place {
                 file: s.file.clone(),
                 line: s.line,
                 kind: s.kind.clone(),
@@ -302,7 +302,7 @@ fn instances(report: &AuditReport, out: &mut dyn Write) -> io::Result<()> {
             )?;
             for s in instance.sources.iter().skip(1) {
                 let place = format!("{}:{}", esc(&s.file), s.line);
-                let place = match s.link.as_deref().and_then(crate::escape::link) {
+                let place = match s.link.as_deref().and_then(crate::text::escape::link) {
                     Some(link) => format!("<a href=\"{}\">{place}</a>", attr(link)),
                     None => place,
                 };
@@ -360,7 +360,7 @@ pub fn write(report: &AuditReport, out: &mut dyn Write) -> io::Result<()> {
 mod tests {
     use super::*;
     use crate::audit::{AuditInstance, RepositoryAudit};
-    use crate::inventory::InstanceRecord;
+    use crate::engine::inventory::InstanceRecord;
 
     fn page(repo: &str, file: &str, name: &str) -> String {
         let instance = InstanceRecord {

@@ -29,7 +29,7 @@ pub fn git_identity(dir: &Path) -> Option<GitIdentity> {
         return None;
     }
     // What git reads by itself is checked first: a FIFO `HEAD` would block the audit.
-    if let Err(e) = crate::load::check_git_metadata(dir) {
+    if let Err(e) = crate::io::load::check_git_metadata(dir) {
         eprintln!("warning: {e}; the repository's identity is not read");
         return None;
     }
@@ -198,7 +198,7 @@ impl CodeOwners {
             if std::fs::symlink_metadata(&path).is_err() {
                 continue;
             }
-            return match crate::load::read_text_within(&path, repo, crate::load::MAX_IGNORE_FILE_SIZE) {
+            return match crate::io::load::read_text_within(&path, repo, crate::io::load::MAX_IGNORE_FILE_SIZE) {
                 Ok(text) => CodeOwners { file: Some(rel.to_string()), ..parse_rules(&text) },
                 Err(reason) => CodeOwners { refused: Some((rel.to_string(), reason)), ..CodeOwners::default() },
             };

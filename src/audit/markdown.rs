@@ -1,9 +1,9 @@
 //! A Markdown report for pull requests, wikis and issue trackers. Text from repositories and
-//! merged reports goes through [`crate::escape`]: names, paths, URLs and commands in code spans,
+//! merged reports goes through [`crate::text::escape`]: names, paths, URLs and commands in code spans,
 //! other text with its Markdown punctuation escaped, links only with an allowed scheme.
 
 use super::{AuditReport, STATES};
-use crate::escape::{markdown_code, markdown_code_cell as code, markdown_link, markdown_text as text};
+use crate::text::escape::{markdown_code, markdown_code_cell as code, markdown_link, markdown_text as text};
 use std::io::{self, Write};
 
 /// The tool's own text (the legend) in a table cell: it holds Markdown on purpose.

@@ -13,10 +13,10 @@ pub mod markdown;
 pub mod table;
 pub mod trend;
 
-use crate::config::{Discovery, Resolver};
 use crate::diagnostic::Severity;
 use crate::engine;
-use crate::inventory::InstanceRecord;
+use crate::engine::inventory::InstanceRecord;
+use crate::io::config::{Discovery, Resolver};
 use identity::{CodeOwners, GitIdentity};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -44,7 +44,7 @@ fn instance_weight(state: &str, environment: &str) -> usize {
 
 /// How much work a state means: what ranks repositories, worst first.
 fn weight(state: &str) -> usize {
-    crate::inventory::weight(state)
+    crate::engine::inventory::weight(state)
 }
 
 /// What a state means and what to do next: the legend of every report.
@@ -149,7 +149,7 @@ pub struct AuditInstance {
     pub environment: String,
     /// What its places disagree on (XS115), when they do.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub conflicts: Vec<crate::inventory::Conflict>,
+    pub conflicts: Vec<crate::engine::inventory::Conflict>,
 }
 
 impl AuditInstance {
@@ -419,7 +419,7 @@ pub fn run(options: &AuditOptions) -> AuditReport {
         .repositories
         .into_iter()
         .map(|p| {
-            let shown = crate::discover::display_path(&p, cwd.as_deref());
+            let shown = crate::io::discover::display_path(&p, cwd.as_deref());
             (p, shown)
         })
         .filter(|(_, shown)| in_shard(shown, options.shard))
@@ -466,7 +466,7 @@ pub fn run(options: &AuditOptions) -> AuditReport {
     report.skipped = found
         .skipped
         .into_iter()
-        .map(|s| Skipped { path: crate::discover::display_path(Path::new(&s.path), cwd.as_deref()), ..s })
+        .map(|s| Skipped { path: crate::io::discover::display_path(Path::new(&s.path), cwd.as_deref()), ..s })
         .filter(|s| in_shard(&s.path, options.shard))
         .collect();
     report
@@ -505,7 +505,7 @@ fn split(
     batch: &[(PathBuf, String)],
     outcome: engine::Outcome,
     reports: &[engine::FileReport],
-    config_errors: &[crate::config::ConfigError],
+    config_errors: &[crate::io::config::ConfigError],
 ) -> Vec<Part> {
     let index: std::collections::HashMap<&str, usize> =
         batch.iter().enumerate().map(|(i, (_, shown))| (shown.as_str(), i)).collect();
@@ -608,9 +608,9 @@ fn link(
     web.unwrap_or_else(|| identity::file_link(&identity::absolute_of(file, cwd), line))
 }
 
-/// The records of one repository, one per service instance (see [`crate::inventory::one_per_instance`]).
+/// The records of one repository, one per service instance (see [`crate::engine::inventory::one_per_instance`]).
 fn one_per_instance(records: Vec<InstanceRecord>) -> Vec<AuditInstance> {
-    crate::inventory::one_per_instance(records)
+    crate::engine::inventory::one_per_instance(records)
         .into_iter()
         .map(|merged| {
             let mut instance = AuditInstance::of(merged.record);
@@ -628,7 +628,7 @@ fn one_per_instance(records: Vec<InstanceRecord>) -> Vec<AuditInstance> {
 /// The command that prints the runbook of an instance: `xsuaa-lint runbook` on the file that
 /// declares it (as the report names it, from where the audit ran), quoted for the shell.
 pub fn runbook_command(file: &str) -> String {
-    format!("xsuaa-lint runbook {}", crate::escape::shell_word(file))
+    format!("xsuaa-lint runbook {}", crate::text::escape::shell_word(file))
 }
 
 #[cfg(test)]

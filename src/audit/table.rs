@@ -1,8 +1,8 @@
 //! The terminal report: totals, then the repositories that need work, worst first. Paths and
-//! names show control characters as escapes ([`crate::escape::terminal`]).
+//! names show control characters as escapes ([`crate::text::escape::terminal`]).
 
 use super::{AuditReport, STATES};
-use crate::escape::terminal;
+use crate::text::escape::terminal;
 use std::io::{self, Write};
 
 pub fn write(report: &AuditReport, out: &mut dyn Write) -> io::Result<()> {

@@ -81,10 +81,10 @@ const REPORT_MAX_SIZE: u64 = 1 << 30;
 /// FIFO); a byte-order mark is fine.
 fn read_report(file: &std::path::Path) -> Result<crate::audit::AuditReport, String> {
     // A report of tens of thousands of instances is tens of MiB: bounded, but not as a descriptor.
-    crate::load::read_bytes_at_most(file, REPORT_MAX_SIZE)
+    crate::io::load::read_bytes_at_most(file, REPORT_MAX_SIZE)
         .and_then(|bytes| String::from_utf8(bytes).map_err(|_| "the file is not valid UTF-8".to_string()))
         .and_then(|text| {
-            serde_json::from_str::<crate::audit::AuditReport>(crate::load::without_bom(&text))
+            serde_json::from_str::<crate::audit::AuditReport>(crate::io::load::without_bom(&text))
                 .map_err(|e| format!("not an audit report: {e}"))
         })
         .map_err(|e| format!("{}: {e}", file.display()))
@@ -96,24 +96,26 @@ fn listed(file: &std::path::Path) -> Result<crate::audit::discover::Found, Strin
         // Bounded as a file is.
         let mut bytes = Vec::new();
         std::io::Read::read_to_end(
-            &mut std::io::Read::take(std::io::stdin(), crate::load::MAX_FILE_SIZE + 1),
+            &mut std::io::Read::take(std::io::stdin(), crate::io::load::MAX_FILE_SIZE + 1),
             &mut bytes,
         )
         .map_err(|e| format!("standard input: {e}"))?;
-        if bytes.len() as u64 > crate::load::MAX_FILE_SIZE {
-            return Err(format!("standard input is larger than {} MiB", crate::load::MAX_FILE_SIZE >> 20));
+        if bytes.len() as u64 > crate::io::load::MAX_FILE_SIZE {
+            return Err(format!("standard input is larger than {} MiB", crate::io::load::MAX_FILE_SIZE >> 20));
         }
         String::from_utf8(bytes).map_err(|_| "standard input is not valid UTF-8".to_string())?
     } else {
-        crate::load::read_text(file).map_err(|e| format!("{}: {e}", file.display()))?
+        crate::io::load::read_text(file).map_err(|e| format!("{}: {e}", file.display()))?
     };
     crate::audit::discover::listed(&text).map_err(|e| format!("{}: {e}", file.display()))
 }
 
 /// The command line as a shell reads it, the program as `xsuaa-lint`.
 fn command_line() -> String {
-    let args: Vec<String> =
-        std::env::args_os().skip(1).map(|a| crate::escape::shell_word(&a.to_string_lossy()).into_owned()).collect();
+    let args: Vec<String> = std::env::args_os()
+        .skip(1)
+        .map(|a| crate::text::escape::shell_word(&a.to_string_lossy()).into_owned())
+        .collect();
     format!("xsuaa-lint {}", args.join(" "))
 }
 
@@ -151,7 +153,11 @@ pub fn run(args: AuditArgs) -> i32 {
             keep_facts: args.format == AuditFormat::Html,
         });
         for s in &report.skipped {
-            eprintln!("warning: {}: skipped: {}", crate::escape::terminal(&s.path), crate::escape::terminal(&s.reason));
+            eprintln!(
+                "warning: {}: skipped: {}",
+                crate::text::escape::terminal(&s.path),
+                crate::text::escape::terminal(&s.reason)
+            );
         }
         report
     } else {
@@ -160,7 +166,7 @@ pub fn run(args: AuditArgs) -> i32 {
             match read_report(file) {
                 Ok(r) => reports.push(r),
                 Err(e) => {
-                    eprintln!("error: {}", crate::escape::terminal(&e.to_string()));
+                    eprintln!("error: {}", crate::text::escape::terminal(&e.to_string()));
                     return EXIT_ERROR;
                 }
             }
@@ -168,7 +174,7 @@ pub fn run(args: AuditArgs) -> i32 {
         match AuditReport::merge(reports) {
             Ok(r) => r,
             Err(e) => {
-                eprintln!("error: {}", crate::escape::terminal(&e.to_string()));
+                eprintln!("error: {}", crate::text::escape::terminal(&e.to_string()));
                 return EXIT_ERROR;
             }
         }
@@ -178,7 +184,7 @@ pub fn run(args: AuditArgs) -> i32 {
         let old = match read_report(file) {
             Ok(old) => old,
             Err(e) => {
-                eprintln!("error: --compare {}", crate::escape::terminal(&e.to_string()));
+                eprintln!("error: --compare {}", crate::text::escape::terminal(&e.to_string()));
                 return EXIT_ERROR;
             }
         };
@@ -202,7 +208,7 @@ pub fn run(args: AuditArgs) -> i32 {
         out.flush()
     };
     let result = match &args.output_file {
-        Some(file) => crate::write::NewFile::create(file).and_then(|mut f| {
+        Some(file) => crate::io::write::NewFile::create(file).and_then(|mut f| {
             write(&mut f)?;
             f.commit()
         }),

@@ -3,12 +3,12 @@
 use super::config::{resolver, ConfigSource};
 use super::exit::{FailOn, Verdict, EXIT_CLEAN, EXIT_ERROR};
 use super::thread_count;
-use crate::baseline::Baseline;
 use crate::diagnostic::{FileReport, Severity};
+use crate::engine::baseline::Baseline;
 use crate::engine::{self, FixMode};
-use crate::escape::terminal;
 use crate::report::{self, OutputFormat, Summary};
 use crate::rules;
+use crate::text::escape::terminal;
 use clap::ValueEnum;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -80,7 +80,7 @@ pub struct CheckArgs {
     pub output_file: Option<PathBuf>,
     /// The service plan of descriptors that no deployment file names (default: unknown, judged as
     /// `application`); overrides the configuration's `plan`.
-    #[arg(long, value_name = "PLAN", value_parser = clap::builder::PossibleValuesParser::new(crate::config::PLANS))]
+    #[arg(long, value_name = "PLAN", value_parser = clap::builder::PossibleValuesParser::new(crate::io::config::PLANS))]
     pub plan: Option<String>,
     /// Compare each file with its version at this git revision (history rules XS109, XS210-XS214);
     /// default `HEAD`, so a pre-commit hook judges the staged change. A CI job passes the merge base.
@@ -160,7 +160,7 @@ pub fn run(args: CheckArgs) -> i32 {
     let configs = match resolver(&args.config_source) {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("error: {}", crate::escape::terminal(&e.to_string()));
+            eprintln!("error: {}", crate::text::escape::terminal(&e.to_string()));
             return EXIT_ERROR;
         }
     };
@@ -214,7 +214,7 @@ pub fn run(args: CheckArgs) -> i32 {
         || args.paths.iter().any(|p| p.as_os_str() == "-");
     // `--output-file`: written beside its destination and renamed into place once whole.
     let report_file = match &args.output_file {
-        Some(file) if args.write_baseline.is_none() => match crate::write::NewFile::create(file) {
+        Some(file) if args.write_baseline.is_none() => match crate::io::write::NewFile::create(file) {
             Ok(f) => Some(f),
             Err(e) => {
                 eprintln!("error: cannot write {}: {e}", file.display());
@@ -269,9 +269,9 @@ pub fn run(args: CheckArgs) -> i32 {
 
     if let Some(file) = &args.write_baseline {
         for e in &config_errors {
-            eprintln!("error: {}", crate::escape::terminal(&e.to_string()));
+            eprintln!("error: {}", crate::text::escape::terminal(&e.to_string()));
         }
-        return match crate::baseline::write(file, &kept) {
+        return match crate::engine::baseline::write(file, &kept) {
             Ok(n) => {
                 eprintln!("Recorded {n} finding(s) in {}.", file.display());
                 if outcome.io_errors > 0 || !config_errors.is_empty() {
@@ -378,7 +378,7 @@ pub fn run(args: CheckArgs) -> i32 {
 
 /// `--fail-on` and `--exit-zero`, else the `[check]` table of the configuration that applies to
 /// the current folder (or `--config`), else the defaults (`warning`, off).
-fn gate(args: &CheckArgs, configs: &crate::config::Resolver) -> (FailOn, bool) {
+fn gate(args: &CheckArgs, configs: &crate::io::config::Resolver) -> (FailOn, bool) {
     let config = configs.for_folder(Path::new("."));
     let configured = config.as_ref().and_then(|c| c.fail_on.as_deref()).and_then(|s| FailOn::from_str(s, true).ok());
     let fail_on = args.fail_on.or(configured).unwrap_or(FailOn::Warning);
@@ -425,7 +425,7 @@ impl engine::Reporter for CheckReporter {
 
 /// Where the report goes: `--output-file` (renamed into place once whole) or standard output.
 enum Destination {
-    File(crate::write::NewFile),
+    File(crate::io::write::NewFile),
     Console(std::io::StdoutLock<'static>),
 }
 

@@ -1,7 +1,7 @@
 //! `xsuaa-lint config --show`, and where every subcommand gets its configuration from.
 
 use super::exit::{EXIT_CLEAN, EXIT_ERROR};
-use crate::config::{Config, ConfigError, Discovery, Resolver};
+use crate::io::config::{Config, ConfigError, Discovery, Resolver};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -43,7 +43,7 @@ pub fn run(args: ConfigArgs) -> i32 {
     let resolver = match resolver(&args.source) {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("error: {}", crate::escape::terminal(&e.to_string()));
+            eprintln!("error: {}", crate::text::escape::terminal(&e.to_string()));
             return EXIT_ERROR;
         }
     };
@@ -61,7 +61,7 @@ pub fn run(args: ConfigArgs) -> i32 {
         }
         None => {
             for e in resolver.errors() {
-                eprintln!("error: {}", crate::escape::terminal(&e.to_string()));
+                eprintln!("error: {}", crate::text::escape::terminal(&e.to_string()));
             }
             EXIT_ERROR
         }

@@ -4,10 +4,10 @@
 
 use super::config::{resolver, ConfigSource};
 use super::exit::{EXIT_CLEAN, EXIT_ERROR};
-use crate::config::Resolver;
 use crate::engine;
+use crate::io::config::Resolver;
 use crate::live::{self, process::Processes, AuthzApi, Limits, Session};
-use crate::platform::{LiveFacts, Platform};
+use crate::model::platform::{LiveFacts, Platform};
 use std::io::Write;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -69,12 +69,12 @@ fn inventory(paths: &[PathBuf], configs: &Resolver) -> engine::Outcome {
 /// `[migration] grace-days` of the configuration that applies to the first path.
 fn grace_days(paths: &[PathBuf], configs: &Resolver) -> u32 {
     let first = paths.first().cloned().unwrap_or_else(|| PathBuf::from("."));
-    configs.for_file(&first.join("xs-security.json")).map_or(crate::config::DEFAULT_GRACE_DAYS, |c| c.grace_days)
+    configs.for_file(&first.join("xs-security.json")).map_or(crate::io::config::DEFAULT_GRACE_DAYS, |c| c.grace_days)
 }
 
 /// Reads the platform for the instances of `records`; the error is the one line to print.
 pub fn read(
-    records: &[crate::inventory::InstanceRecord],
+    records: &[crate::engine::inventory::InstanceRecord],
     limits: &LiveLimits,
     grace_days: u32,
 ) -> Result<LiveFacts, String> {
@@ -110,12 +110,12 @@ pub fn run(args: LiveArgs) -> i32 {
     let configs = match resolver(&args.config_source) {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("error: {}", crate::escape::terminal(&e.to_string()));
+            eprintln!("error: {}", crate::text::escape::terminal(&e.to_string()));
             return EXIT_ERROR;
         }
     };
     for e in configs.errors() {
-        eprintln!("error: {}", crate::escape::terminal(&e.to_string()));
+        eprintln!("error: {}", crate::text::escape::terminal(&e.to_string()));
     }
     if !configs.errors().is_empty() {
         return EXIT_ERROR;
@@ -125,7 +125,7 @@ pub fn run(args: LiveArgs) -> i32 {
     let facts = match read(&outcome.instances, &args.limits, grace) {
         Ok(facts) => facts,
         Err(message) => {
-            eprintln!("error: {}", crate::escape::terminal(&message));
+            eprintln!("error: {}", crate::text::escape::terminal(&message));
             return EXIT_ERROR;
         }
     };

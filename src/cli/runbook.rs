@@ -30,7 +30,7 @@ pub fn run(args: RunbookArgs) -> i32 {
     let configs = match resolver(&args.config_source) {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("error: {}", crate::escape::terminal(&e.to_string()));
+            eprintln!("error: {}", crate::text::escape::terminal(&e.to_string()));
             return EXIT_ERROR;
         }
     };
@@ -38,7 +38,7 @@ pub fn run(args: RunbookArgs) -> i32 {
     let opts = engine::Options { threads: super::thread_count(None), inventory: true, ..engine::Options::default() };
     let outcome = engine::check(&args.paths, &opts, &configs, None, &mut Vec::new());
     let found = outcome.instances.len();
-    let instances = crate::inventory::one_per_instance(outcome.instances);
+    let instances = crate::engine::inventory::one_per_instance(outcome.instances);
     let entries = runbook::entries(&instances);
     let text = match args.format {
         RunbookFormat::Markdown => runbook::markdown(&entries, found),
@@ -46,7 +46,7 @@ pub fn run(args: RunbookArgs) -> i32 {
     };
     let errors = outcome.io_errors > 0 || !configs.errors().is_empty();
     for e in configs.errors() {
-        eprintln!("error: {}", crate::escape::terminal(&e.to_string()));
+        eprintln!("error: {}", crate::text::escape::terminal(&e.to_string()));
     }
     if std::io::stdout().lock().write_all(text.as_bytes()).is_err() || errors {
         return EXIT_ERROR;

@@ -17,7 +17,7 @@ pub fn run(_args: ServerArgs) -> i32 {
         // The protocol's status for `exit` without `shutdown` (the value of EXIT_FINDINGS).
         Ok(Ending::WithoutShutdown) => EXIT_FINDINGS,
         Err(e) => {
-            eprintln!("error: {}", crate::escape::terminal(&e.to_string()));
+            eprintln!("error: {}", crate::text::escape::terminal(&e.to_string()));
             EXIT_ERROR
         }
     }

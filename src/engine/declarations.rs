@@ -5,13 +5,13 @@
 //! its findings as a report of its own (joined with the file's other report by path).
 
 use super::{Collector, Options};
-use crate::deployment::InstanceSet;
 use crate::diagnostic::Diagnostic;
-use crate::inventory::{disagreements, identity, Declared};
+use crate::diagnostic::FileReport;
+use crate::engine::inventory::{disagreements, identity, Declared};
 use crate::lint::set::Judgement;
-use crate::report::FileReport;
+use crate::model::deployment::InstanceSet;
 use crate::rules::xs115_conflicting_declarations as xs115;
-use crate::source::{Position, SourceFile};
+use crate::text::source::{Position, SourceFile};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -75,7 +75,7 @@ impl Collector<'_> {
             let file = if instance.file == 0 {
                 display.to_string()
             } else {
-                crate::discover::display_path(&set.paths[instance.file], cwd.as_deref())
+                crate::io::discover::display_path(&set.paths[instance.file], cwd.as_deref())
             };
             let locate = |span, pointer: &str| {
                 let (start, end) = source.locate(span);
@@ -90,7 +90,7 @@ impl Collector<'_> {
                 kind: instance.format.as_str(),
                 name: instance.name.clone(),
                 service_name: instance.service_name.clone(),
-                environment: crate::environment::Environment::of(instance.format).as_str(),
+                environment: crate::model::environment::Environment::of(instance.format).as_str(),
                 namespace: instance.namespace.clone(),
                 plan: instance.plan.as_ref().map(|(plan, span)| (plan.clone(), locate(*span, &instance.plan_pointer))),
                 at,
@@ -158,7 +158,8 @@ impl Collector<'_> {
                 .keep_source
                 .then(|| {
                     let root = self.root_of(&path);
-                    crate::load::read_path_within(&path, &display, crate::load::Format::Deployment, Some(&root)).ok()
+                    crate::io::load::read_path_within(&path, &display, crate::io::load::Format::Deployment, Some(&root))
+                        .ok()
                 })
                 .flatten()
                 .unwrap_or_else(|| SourceFile::new(display.clone(), String::new()));

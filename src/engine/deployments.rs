@@ -5,17 +5,17 @@
 
 use super::FileReport;
 use super::{Collector, FixMode, Options};
-use crate::config::Config;
-use crate::deployment::InstanceSet;
-use crate::deployment::Kind;
 use crate::diagnostic::Diagnostic;
-use crate::inventory::InstanceRecord;
+use crate::engine::inventory::InstanceRecord;
+use crate::io::config::Config;
+use crate::io::load;
 use crate::lint::fix::Converged;
 use crate::lint::set::{
     dedup, judge_group, judge_set, load_set, Declaration, Judgement, Member, SetOptions, SetOutcome,
 };
-use crate::load;
-use crate::source::SourceFile;
+use crate::model::deployment::InstanceSet;
+use crate::model::deployment::Kind;
+use crate::text::source::SourceFile;
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -51,7 +51,7 @@ impl Extensions {
         let mut by_id: HashMap<String, Vec<PathBuf>> = HashMap::new();
         let mut unsure = Vec::new();
         for path in paths {
-            let id = crate::load::read_path_as(&path, &path.to_string_lossy(), crate::load::Format::Deployment)
+            let id = crate::io::load::read_path_as(&path, &path.to_string_lossy(), crate::io::load::Format::Deployment)
                 .ok()
                 .and_then(|source| single_top_level_value(&source.text, "extends"));
             match id {
@@ -84,7 +84,7 @@ impl Extensions {
 fn single_top_level_value(text: &str, key: &str) -> Option<String> {
     let mut lines = text.lines().filter(|line| line.strip_prefix(key).is_some_and(|rest| rest.starts_with(':')));
     let (Some(_), None) = (lines.next(), lines.next()) else { return None };
-    let value = crate::deployment::top_level_value(text, key)?;
+    let value = crate::model::deployment::top_level_value(text, key)?;
     let plain = !value.contains(['\\', '&', '*', '!', '{', '[', '|', '>', '"', '\'', '#', '%', '@', '`']);
     plain.then_some(value)
 }
@@ -144,8 +144,9 @@ impl Collector<'_> {
             }
             Err(_) => return None,
         };
-        let variant = path.file_name().and_then(|n| n.to_str()).is_some_and(crate::deployment::is_mta_variant_name);
-        let kind = if kind == Kind::Mta && variant && !crate::deployment::is_mta_descriptor(&source.text) {
+        let variant =
+            path.file_name().and_then(|n| n.to_str()).is_some_and(crate::model::deployment::is_mta_variant_name);
+        let kind = if kind == Kind::Mta && variant && !crate::model::deployment::is_mta_descriptor(&source.text) {
             Kind::Kubernetes
         } else {
             kind
@@ -164,7 +165,7 @@ impl Collector<'_> {
     /// with any number of threads.
     pub(super) fn fix_deployments(
         &self,
-        deployments: Vec<(PathBuf, crate::discover::FileKind, bool)>,
+        deployments: Vec<(PathBuf, crate::io::discover::FileKind, bool)>,
         extensions: &Extensions,
         cwd: Option<&Path>,
         opts: &Options,
@@ -172,8 +173,8 @@ impl Collector<'_> {
         let loaded: Vec<Loaded> = deployments
             .into_par_iter()
             .filter_map(|(path, kind, explicit)| {
-                let display = crate::discover::display_path(&path, cwd);
-                let crate::discover::FileKind::Deployment(kind) = kind else { return None };
+                let display = crate::io::discover::display_path(&path, cwd);
+                let crate::io::discover::FileKind::Deployment(kind) = kind else { return None };
                 let too_large = std::fs::metadata(&path).is_ok_and(|m| m.is_file() && m.len() > load::MAX_FILE_SIZE);
                 if !explicit && too_large {
                     self.too_large(&path, &display, opts);
@@ -246,7 +247,7 @@ impl Collector<'_> {
         let shown = |file: usize| {
             let path = &group.paths[file];
             let canonical = std::fs::canonicalize(path).unwrap_or_else(|_| path.clone());
-            crate::discover::display_path(&canonical, cwd.as_deref())
+            crate::io::discover::display_path(&canonical, cwd.as_deref())
         };
         let held_back = group.held_back.iter().map(|(file, reason)| format!("{}: {reason}", shown(*file)));
         self.held_back.lock().unwrap().extend(held_back);
@@ -272,7 +273,7 @@ impl Collector<'_> {
         &'s self,
         config: &'s Arc<Config>,
         opts: &'s Options,
-    ) -> impl Fn(&Path, &str) -> Option<crate::descriptor::Baseline> + 's {
+    ) -> impl Fn(&Path, &str) -> Option<crate::model::descriptor::Baseline> + 's {
         move |file: &Path, text: &str| {
             let grace_days = self.configs.for_file(file).map_or(config.grace_days, |c| c.grace_days);
             if opts.history {
@@ -345,7 +346,7 @@ impl Collector<'_> {
             for (file, original) in outcome.converged.originals.iter().enumerate().skip(1) {
                 if original.is_some() && outcome.converged.refused.is_none() {
                     let path = outcome.set.paths.get(file).map(PathBuf::as_path).unwrap_or(Path::new(""));
-                    elsewhere.push(crate::discover::display_path(path, cwd.as_deref()));
+                    elsewhere.push(crate::io::discover::display_path(path, cwd.as_deref()));
                 }
             }
             if !elsewhere.is_empty() {
@@ -376,7 +377,7 @@ impl Collector<'_> {
         kind: Kind,
         root: &Path,
         outcome: SetOutcome,
-        base_of: &dyn Fn(&Path, &str) -> Option<crate::descriptor::Baseline>,
+        base_of: &dyn Fn(&Path, &str) -> Option<crate::model::descriptor::Baseline>,
         opts: &Options,
     ) {
         let SetOutcome { mut set, descriptors, converged, instances } = outcome;
@@ -390,7 +391,7 @@ impl Collector<'_> {
         if opts.inventory {
             // Files this adds to the set come after the judged ones: the reports below pair
             // the judged files only.
-            crate::deployment::attach_script_bindings(
+            crate::model::deployment::attach_script_bindings(
                 &mut set,
                 kind,
                 root,
@@ -461,7 +462,7 @@ impl Collector<'_> {
     fn write_set(&self, root: &Path, paths: &[PathBuf], files: &[SourceFile], originals: &[Option<String>]) {
         for (file, original) in originals.iter().enumerate() {
             let Some(original) = original else { continue };
-            let written = crate::write::write_atomically(&paths[file], root, original, &files[file].text);
+            let written = crate::io::write::write_atomically(&paths[file], root, original, &files[file].text);
             // Read again by any later set, not served from what was held.
             self.reads.forget(&paths[file]);
             if let Err(e) = written {
@@ -521,8 +522,9 @@ impl Collector<'_> {
         if explicit && !self.used_by_deployments.lock().unwrap().contains_key(&key) {
             let folder = path.parent().unwrap_or(Path::new(""));
             let shown_folder = display.rsplit_once('/').map(|(f, _)| f);
-            for name in
-                ["services-manifest.yml", "services-manifest.yaml"].into_iter().chain(crate::deployment::MTA_NAMES)
+            for name in ["services-manifest.yml", "services-manifest.yaml"]
+                .into_iter()
+                .chain(crate::model::deployment::MTA_NAMES)
             {
                 let sibling = folder.join(name);
                 let Some(kind) = Kind::of_name(name) else { continue };
@@ -592,8 +594,8 @@ impl Collector<'_> {
         let is_deployment = |path: &Path| {
             path.file_name()
                 .and_then(|n| n.to_str())
-                .and_then(|n| crate::discover::classify_path(path, n))
-                .is_some_and(|k| matches!(k, crate::discover::FileKind::Deployment(_)))
+                .and_then(|n| crate::io::discover::classify_path(path, n))
+                .is_some_and(|k| matches!(k, crate::io::discover::FileKind::Deployment(_)))
         };
         let left: Vec<(PathBuf, Parked)> = {
             let mut parked = self.used_by_deployments.lock().unwrap();
@@ -611,7 +613,7 @@ impl Collector<'_> {
             if !self.seen.first(&path) && !deployment {
                 continue;
             }
-            self.publish_parked(&crate::discover::display_path(&path, cwd), parked, opts);
+            self.publish_parked(&crate::io::discover::display_path(&path, cwd), parked, opts);
         }
     }
 }
@@ -620,35 +622,35 @@ impl Collector<'_> {
 /// `dual`: the instance is in the dual state, so the date it entered it is looked up in the
 /// history of its descriptor file (through `base_of`, which knows whether history is read).
 fn facts(
-    set: &crate::deployment::InstanceSet,
-    instance: &crate::deployment::Instance,
+    set: &crate::model::deployment::InstanceSet,
+    instance: &crate::model::deployment::Instance,
     dual: bool,
-    base_of: &dyn Fn(&Path, &str) -> Option<crate::descriptor::Baseline>,
-) -> crate::inventory::Facts {
+    base_of: &dyn Fn(&Path, &str) -> Option<crate::model::descriptor::Baseline>,
+) -> crate::engine::inventory::Facts {
     let cwd = std::env::current_dir().ok();
-    let shown = |file: usize| crate::discover::display_path(&set.paths[file], cwd.as_deref());
+    let shown = |file: usize| crate::io::discover::display_path(&set.paths[file], cwd.as_deref());
     let xsappname =
         instance.layers.iter().rev().find_map(|l| l.node.get("xsappname").and_then(|n| n.as_str().map(String::from)));
     let descriptor_file =
-        instance.layers.iter().rfind(|l| l.kind == crate::deployment::LayerKind::DescriptorFile).map(|l| l.file);
+        instance.layers.iter().rfind(|l| l.kind == crate::model::deployment::LayerKind::DescriptorFile).map(|l| l.file);
     let descriptor = descriptor_file.map(shown);
     let dual_since = descriptor_file
         .filter(|_| dual)
         .and_then(|file| base_of(&set.paths[file], &set.files[file].text))
         .and_then(|base| base.dual_since)
-        .map(|since| crate::inventory::DualSinceFact { date: since.date, days: since.days });
+        .map(|since| crate::engine::inventory::DualSinceFact { date: since.date, days: since.days });
     let bindings = instance
         .bindings
         .iter()
-        .map(|b| crate::inventory::BindingRecord {
+        .map(|b| crate::engine::inventory::BindingRecord {
             kind: if b.key { "service-key" } else { "binding" }.to_string(),
             name: b.name.clone(),
             file: shown(b.file),
             line: set.files[b.file].locate(b.span).0.line,
         })
         .collect();
-    crate::inventory::Facts {
-        environment: crate::environment::Environment::of(instance.format).as_str().to_string(),
+    crate::engine::inventory::Facts {
+        environment: crate::model::environment::Environment::of(instance.format).as_str().to_string(),
         assumed: false,
         xsappname,
         descriptor,
@@ -709,14 +711,18 @@ fn group_sharing(loaded: Vec<Loaded>) -> Vec<Vec<Loaded>> {
 
 /// The Cloud Foundry instances of a set that still need `instance-secret` (their state allows
 /// it), by each descriptor file they use: `(file, "`uaa` (mta.yaml)")`.
-fn keepers(set: &crate::deployment::InstanceSet, judgements: &[Judgement], display: &str) -> Vec<(usize, String)> {
+fn keepers(
+    set: &crate::model::deployment::InstanceSet,
+    judgements: &[Judgement],
+    display: &str,
+) -> Vec<(usize, String)> {
     let mut out = Vec::new();
     for (instance, Judgement { state, .. }) in set.instances.iter().zip(judgements) {
-        let environment = crate::environment::Environment::of(instance.format);
-        if environment != crate::environment::Environment::CloudFoundry || !state.allows_instance_secret() {
+        let environment = crate::model::environment::Environment::of(instance.format);
+        if environment != crate::model::environment::Environment::CloudFoundry || !state.allows_instance_secret() {
             continue;
         }
-        for layer in instance.layers.iter().filter(|l| l.kind == crate::deployment::LayerKind::DescriptorFile) {
+        for layer in instance.layers.iter().filter(|l| l.kind == crate::model::deployment::LayerKind::DescriptorFile) {
             out.push((layer.file, format!("`{}` ({display})", instance.name)));
         }
     }

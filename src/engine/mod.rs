@@ -2,24 +2,27 @@
 //! holding one file at a time per worker; reports come back sorted by path. Deployment files
 //! go first (`deployments`): they decide which descriptors are judged through them.
 
+pub mod baseline;
+pub mod inventory;
+
 mod declarations;
 mod deployments;
 
-pub use crate::load::repository_root;
+pub use crate::io::load::repository_root;
 
-use crate::baseline::Baseline;
-use crate::config::{Config, Resolver};
-use crate::deployment;
 use crate::diagnostic::Diagnostic;
 pub use crate::diagnostic::FileReport;
-use crate::discover::{self, FileKind, Found};
-use crate::history::History;
-use crate::inventory::{codes_of, InstanceRecord};
+use crate::engine::baseline::Baseline;
+use crate::engine::inventory::{codes_of, InstanceRecord};
+use crate::io::config::{Config, Resolver};
+use crate::io::discover::{self, FileKind, Found};
+use crate::io::history::History;
+use crate::io::load::{self, LoadError};
 use crate::lint::fix::{self, FixOutcome};
 use crate::lint::LintOptions;
-use crate::load::{self, LoadError};
+use crate::model::deployment;
 use crate::rules::{xs000_io_error, xs900_unused_suppression};
-use crate::source::SourceFile;
+use crate::text::source::SourceFile;
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -74,7 +77,7 @@ pub struct Options {
     pub history: bool,
     /// What the platform says about the instances (`check --live`): XS103's removal of
     /// `instance-secret` becomes a safe fix where it allows it.
-    pub live: Option<Arc<crate::platform::LiveFacts>>,
+    pub live: Option<Arc<crate::model::platform::LiveFacts>>,
 }
 
 impl Default for Options {
@@ -584,7 +587,7 @@ impl Collector<'_> {
     }
 
     fn io_error(&self, display: &str, message: String, opts: &Options) {
-        let zero = crate::source::Position { line: 1, column: 1, offset: 0 };
+        let zero = crate::text::source::Position { line: 1, column: 1, offset: 0 };
         let diagnostic = Diagnostic::at(&xs000_io_error::RULE, zero, zero, message);
         self.load_failed(display, LoadError::Io(Box::new(diagnostic)), None, opts);
     }
@@ -641,10 +644,13 @@ impl Collector<'_> {
             name,
             kind: "descriptor".into(),
             plan: plan.unwrap_or("unknown").to_string(),
-            state: crate::descriptor::MigrationState::Invalid.as_str().to_string(),
+            state: crate::model::descriptor::MigrationState::Invalid.as_str().to_string(),
             codes: codes_of(diagnostics.iter().map(|d| d.rule.code)),
-            facts: crate::inventory::Facts {
-                environment: environment.unwrap_or(crate::environment::Environment::CloudFoundry).as_str().to_string(),
+            facts: crate::engine::inventory::Facts {
+                environment: environment
+                    .unwrap_or(crate::model::environment::Environment::CloudFoundry)
+                    .as_str()
+                    .to_string(),
                 assumed: environment.is_none(),
                 xsappname: None,
                 descriptor: Some(display.to_string()),
@@ -810,7 +816,7 @@ impl Collector<'_> {
                 FixOutcome::Fixed(fixed) => {
                     let written = write_to.map_or(Ok(()), |path| {
                         let written =
-                            crate::write::write_atomically(path, &self.root_of(path), &shown.text, &fixed.text);
+                            crate::io::write::write_atomically(path, &self.root_of(path), &shown.text, &fixed.text);
                         self.reads.forget(path);
                         written
                     });
@@ -846,9 +852,9 @@ impl Collector<'_> {
                 plan: plan.unwrap_or("unknown").to_string(),
                 state: observed.state.get().as_str().to_string(),
                 codes: codes_of(report.diagnostics.iter().map(|d| d.rule.code)),
-                facts: crate::inventory::Facts {
+                facts: crate::engine::inventory::Facts {
                     environment: environment
-                        .unwrap_or(crate::environment::Environment::CloudFoundry)
+                        .unwrap_or(crate::model::environment::Environment::CloudFoundry)
                         .as_str()
                         .to_string(),
                     assumed: environment.is_none(),
@@ -860,8 +866,8 @@ impl Collector<'_> {
                     dual_since: base
                         .as_ref()
                         .and_then(|b| b.dual_since.as_ref())
-                        .filter(|_| observed.state.get() == crate::descriptor::MigrationState::Dual)
-                        .map(|s| crate::inventory::DualSinceFact { date: s.date.clone(), days: s.days }),
+                        .filter(|_| observed.state.get() == crate::model::descriptor::MigrationState::Dual)
+                        .map(|s| crate::engine::inventory::DualSinceFact { date: s.date.clone(), days: s.days }),
                     credential_types: None,
                 },
             });

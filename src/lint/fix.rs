@@ -2,11 +2,11 @@
 //! do not overlap, judge again, until nothing is left to apply; then check the result before
 //! anyone writes it, and judge it afresh for the report.
 
-use crate::descriptor::MigrationState;
 use crate::diagnostic::{Applicability, Diagnostic, Fix};
 use crate::lint::{lint_with, LintOptions, Observed};
+use crate::model::descriptor::MigrationState;
 use crate::rules;
-use crate::source::SourceFile;
+use crate::text::source::SourceFile;
 use std::collections::HashSet;
 
 /// Enough for the longest chain (implicit -> dual -> binding-only) with room for XS002 repairs.
@@ -187,10 +187,10 @@ pub struct TextChecks<'a> {
 
 /// Where a descriptor's text stands, `None` when it does not parse.
 pub fn descriptor_state(text: &str) -> Option<Standing> {
-    let root = crate::parse::parse(text, usize::from(text.starts_with('\u{feff}')) * 3).ok()?;
-    let types = crate::descriptor::CredentialTypes::of(&root);
+    let root = crate::syntax::json::parse(text, usize::from(text.starts_with('\u{feff}')) * 3).ok()?;
+    let types = crate::model::descriptor::CredentialTypes::of(&root);
     let allowed = match &types {
-        crate::descriptor::CredentialTypes::Listed { types, .. } => types.len(),
+        crate::model::descriptor::CredentialTypes::Listed { types, .. } => types.len(),
         _ => 0,
     };
     Some((types.state(), allowed))
@@ -343,7 +343,7 @@ mod tests {
         let text = "{\"oauth2-configuration\": {\"credential-types\": [\"instance-secret\"]}}";
         let source = SourceFile::new("t.json", text.into());
         let start = text.find('[').unwrap();
-        let span = crate::source::Span::new(start, text.len() - 2);
+        let span = crate::text::source::Span::new(start, text.len() - 2);
         let rival = |list: &str| {
             let fix = Fix::new(Applicability::Safe, "f", &source, [(span, list.to_string())]);
             Diagnostic::new(&rules::xs102_instance_secret_only::RULE, &source, span, "", list).with_fix(Some(fix))

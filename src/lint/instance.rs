@@ -3,13 +3,13 @@
 //! list that a descriptor file holds are judged on that file itself, so that their fixes are
 //! built in its own text and style.
 
-use crate::deployment::{Instance, InstanceSet, Layer, LayerKind};
-use crate::descriptor::{Baseline, CredentialType, CredentialTypes, MigrationState, CREDENTIAL_TYPES_POINTER};
 use crate::diagnostic::{Diagnostic, Edit, Fix};
-use crate::effective::{merge_all, plan_of, shift, Virtual};
-use crate::parse::{Node, Value};
+use crate::model::deployment::{Instance, InstanceSet, Layer, LayerKind};
+use crate::model::descriptor::{Baseline, CredentialType, CredentialTypes, MigrationState, CREDENTIAL_TYPES_POINTER};
+use crate::model::effective::{merge_all, plan_of, shift, Virtual};
 use crate::rules::{self, Context, Finding, InstanceContext};
-use crate::source::Span;
+use crate::syntax::json::{Node, Value};
+use crate::text::source::Span;
 
 /// What one instance came to.
 pub struct Evaluation {
@@ -17,7 +17,7 @@ pub struct Evaluation {
     /// The migration state of the effective `credential-types` (`Invalid` when not judged).
     pub state: MigrationState,
     /// The effective `credential-types` as compared with the instance's other declarations
-    /// ([`crate::inventory::Declared::list`]): `None` without a configuration, or with one
+    /// (`Declared::list` of the engine's inventory): `None` without a configuration, or with one
     /// not known or not valid.
     pub list: Option<String>,
 }
@@ -25,15 +25,15 @@ pub struct Evaluation {
 /// What a run adds to an instance's evaluation.
 #[derive(Default, Clone, Copy)]
 pub struct EvaluationOptions<'a> {
-    pub policies: &'a [crate::policy::Policy],
+    pub policies: &'a [crate::rules::policy::Policy],
     /// The state the instance had when the run started (the fix loop's later passes).
     pub started_in: Option<MigrationState>,
     /// Each file of the set at the base revision (by file index), for the descriptor files.
     pub bases: &'a [Option<Baseline>],
     /// The configuration's `[recommendations]`; `None`: the defaults.
-    pub recommendations: Option<&'a crate::recommendations::Recommendations>,
+    pub recommendations: Option<&'a crate::rules::recommendations::Recommendations>,
     /// What the platform says about the instances (`--live`).
-    pub live: Option<&'a crate::platform::LiveFacts>,
+    pub live: Option<&'a crate::model::platform::LiveFacts>,
 }
 
 /// Everything found on one instance: its effective configuration through the schema and the
@@ -59,7 +59,7 @@ pub fn evaluate(set: &InstanceSet, instance: &Instance, options: &EvaluationOpti
     });
 
     let plan = plan_of(instance);
-    let recommendations = options.recommendations.unwrap_or(&crate::recommendations::DEFAULT);
+    let recommendations = options.recommendations.unwrap_or(&crate::rules::recommendations::DEFAULT);
     // A reuse service's XSUAA client: only its bindings' and keys' credential types are judged,
     // against the nested `credential-types` (see `Wrapper`).
     if let Some(wrapper) = &instance.wrapper {
@@ -91,7 +91,7 @@ pub fn evaluate(set: &InstanceSet, instance: &Instance, options: &EvaluationOpti
         started_in: MigrationState::Invalid,
         requested: &requested,
         instance: Some(&instance.name),
-        placement: crate::environment::Placement::deployed(instance.format),
+        placement: crate::model::environment::Placement::deployed(instance.format),
         // The virtual text spans several files: fixes are built on the file holding the value.
         fixable: false,
         recommendations,

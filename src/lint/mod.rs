@@ -6,12 +6,12 @@ pub mod fix;
 pub mod instance;
 pub mod set;
 
-use crate::descriptor::Baseline;
-use crate::descriptor::{CredentialTypes, MigrationState};
 use crate::diagnostic::Diagnostic;
-use crate::policy::Policy;
+use crate::model::descriptor::Baseline;
+use crate::model::descriptor::{CredentialTypes, MigrationState};
+use crate::rules::policy::Policy;
 use crate::rules::{self, xs001_invalid_json, Context};
-use crate::source::SourceFile;
+use crate::text::source::SourceFile;
 
 /// Changes a file's findings after the rules ran (selection, severities, suppressions).
 pub type Filter<'a> = &'a (dyn Fn(&mut Vec<Diagnostic>) + Sync);
@@ -29,7 +29,7 @@ pub struct LintOptions<'a> {
     pub plan: Option<&'a str>,
     /// The environment of a descriptor that no deployment file names (the configuration's
     /// `environment`); `None`: Cloud Foundry assumed.
-    pub environment: Option<crate::environment::Environment>,
+    pub environment: Option<crate::model::environment::Environment>,
     /// Only the rules that judge the file itself rather than its configuration (syntax, repeated
     /// keys, history): for a descriptor that a deployment file judges through its instances.
     pub own_rules_only: bool,
@@ -39,7 +39,7 @@ pub struct LintOptions<'a> {
     /// `None`: the state it has now.
     pub started_in: Option<MigrationState>,
     /// The configuration's `[recommendations]`; `None`: the defaults.
-    pub recommendations: Option<&'a crate::recommendations::Recommendations>,
+    pub recommendations: Option<&'a crate::rules::recommendations::Recommendations>,
 }
 
 /// A descriptor's migration state and `xsappname`, as the lint saw them.
@@ -60,14 +60,14 @@ pub fn lint_against(source: &SourceFile, base: Option<&Baseline>) -> Vec<Diagnos
 }
 
 pub fn lint_with(source: &SourceFile, options: &LintOptions<'_>) -> Vec<Diagnostic> {
-    match crate::parse::parse(&source.text, source.bom_len()) {
+    match crate::syntax::json::parse(&source.text, source.bom_len()) {
         Err(e) => finish(vec![Diagnostic::new(&xs001_invalid_json::RULE, source, e.span, "", e.message)], options),
         Ok(root) => lint_tree(source, &root, options),
     }
 }
 
 /// Lints a descriptor already parsed into `root` (a deployment set parses each descriptor once).
-pub fn lint_tree(source: &SourceFile, root: &crate::parse::Node, options: &LintOptions<'_>) -> Vec<Diagnostic> {
+pub fn lint_tree(source: &SourceFile, root: &crate::syntax::json::Node, options: &LintOptions<'_>) -> Vec<Diagnostic> {
     let (mut out, in_doubt) = if options.own_rules_only {
         (Vec::new(), false)
     } else {
@@ -84,9 +84,9 @@ pub fn lint_tree(source: &SourceFile, root: &crate::parse::Node, options: &LintO
         started_in: MigrationState::Invalid,
         requested: &[],
         instance: None,
-        placement: crate::environment::Placement::standalone(options.environment),
+        placement: crate::model::environment::Placement::standalone(options.environment),
         fixable: true,
-        recommendations: options.recommendations.unwrap_or(&crate::recommendations::DEFAULT),
+        recommendations: options.recommendations.unwrap_or(&crate::rules::recommendations::DEFAULT),
         // A descriptor that no deployment file names has no instance name to look up.
         live: None,
     };

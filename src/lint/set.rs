@@ -3,19 +3,19 @@
 //! the deployment file's problems. Files reach it through [`Files`], so the same code runs on
 //! the disk, on the fix loop's edited texts and on an editor's unsaved buffers.
 
-use crate::deployment::{self, Files, InstanceSet, Kind, LayerKind, ProblemKind};
-use crate::descriptor::{Baseline, MigrationState};
 use crate::diagnostic::{Diagnostic, Fix};
 use crate::lint::fix::{converge, descriptor_state, Converged, Pass, TextChecks};
 use crate::lint::instance::{self, EvaluationOptions};
 use crate::lint::{lint_tree, lint_with, LintOptions, Observed};
-use crate::policy::Policy;
+use crate::model::deployment::{self, Files, InstanceSet, Kind, LayerKind, ProblemKind};
+use crate::model::descriptor::{Baseline, MigrationState};
+use crate::rules::policy::Policy;
 use crate::rules::xs305_interpolated_binding_secret::Interpolation;
 use crate::rules::{
     self, xs004_invalid_deployment_file as xs004, xs005_unresolved_descriptor_path as xs005,
     xs006_unrendered_template as xs006, xs007_unknown_configuration as xs007,
 };
-use crate::source::SourceFile;
+use crate::text::source::SourceFile;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -39,9 +39,9 @@ pub struct SetOptions<'a> {
     /// `Some(unsafe_fixes)`: run the fix loop.
     pub fix: Option<bool>,
     /// The configuration's `[recommendations]`; `None`: the defaults.
-    pub recommendations: Option<&'a crate::recommendations::Recommendations>,
+    pub recommendations: Option<&'a crate::rules::recommendations::Recommendations>,
     /// What the platform says about the instances (`--live`).
-    pub live: Option<&'a crate::platform::LiveFacts>,
+    pub live: Option<&'a crate::model::platform::LiveFacts>,
 }
 
 /// One judgement of a whole set.
@@ -74,7 +74,7 @@ pub struct Judgement {
     /// The codes found on it (for `audit`).
     pub codes: Vec<String>,
     /// Its effective `credential-types` as compared with its other declarations
-    /// ([`crate::inventory::Declared::list`]).
+    /// (`Declared::list` of the engine's inventory).
     pub list: Option<String>,
 }
 
@@ -197,7 +197,7 @@ impl<'a> Judge<'a> {
             }
         }
         if matches!(self.kind, Kind::Kubernetes | Kind::CfManifest) {
-            if let Ok(documents) = crate::yaml::parse_documents(&set.files[0].text) {
+            if let Ok(documents) = crate::syntax::yaml::parse_documents(&set.files[0].text) {
                 rules::xs120_committed_credentials::check_secrets(&set.files[0], &documents, &mut by_file[0]);
             }
         }
@@ -232,7 +232,7 @@ impl<'a> Judge<'a> {
     /// The syntax a file of the set must keep after a fix.
     fn parses(&self, file: usize, text: &str) -> bool {
         if file == 0 && self.kind == Kind::Terraform {
-            crate::hcl::parse(text).is_ok()
+            crate::syntax::hcl::parse(text).is_ok()
         } else if file == 0 && matches!(self.kind, Kind::Shell | Kind::Http | Kind::Compose) {
             // No fix edits a script (its values have no positions of their own).
             true
@@ -240,16 +240,16 @@ impl<'a> Judge<'a> {
             // A token swapped inside a command's JSON keeps the file's syntax; a Jenkinsfile is
             // Groovy, not checked here.
             if self.name == "package.json" {
-                crate::parse::parse(text, usize::from(text.starts_with('\u{feff}')) * 3).is_ok()
+                crate::syntax::json::parse(text, usize::from(text.starts_with('\u{feff}')) * 3).is_ok()
             } else if self.name.starts_with("Jenkinsfile") {
                 true
             } else {
-                crate::yaml::parse_documents(text).is_ok()
+                crate::syntax::yaml::parse_documents(text).is_ok()
             }
         } else if file == 0 || !self.descriptors.get(file).copied().unwrap_or(false) {
-            crate::yaml::parse_documents(text).is_ok()
+            crate::syntax::yaml::parse_documents(text).is_ok()
         } else {
-            crate::parse::parse(text, usize::from(text.starts_with('\u{feff}')) * 3).is_ok()
+            crate::syntax::json::parse(text, usize::from(text.starts_with('\u{feff}')) * 3).is_ok()
         }
     }
 }

@@ -6,7 +6,7 @@
 //! (`--config -`), never as an argument that other users could see in the process list.
 
 use super::{AuthzApi, RateLimited, Reply, Session};
-use crate::platform::{LastUse, PlatformInstance};
+use crate::model::platform::{LastUse, PlatformInstance};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
 /// Everything but RFC 3986's unreserved characters.

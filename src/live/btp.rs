@@ -9,7 +9,7 @@
 
 use super::cf::Kept;
 use super::{LiveError, RateLimited, Reply, Session};
-use crate::platform::{Consumer, ConsumerKind, Held, Platform, PlatformInstance};
+use crate::model::platform::{Consumer, ConsumerKind, Held, Platform, PlatformInstance};
 use serde::Deserialize;
 
 const BTP: &str = "btp";

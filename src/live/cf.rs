@@ -8,7 +8,7 @@
 //! that has no field for it, so it is dropped while parsing.
 
 use super::{failed, LiveError, RateLimited, Reply, Session};
-use crate::platform::{Consumer, ConsumerKind, Held, Platform, PlatformInstance};
+use crate::model::platform::{Consumer, ConsumerKind, Held, Platform, PlatformInstance};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
 /// Everything but RFC 3986's unreserved characters.

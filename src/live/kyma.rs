@@ -7,7 +7,7 @@
 //! with a JSONPath so that no other key of the secret leaves `kubectl`.
 
 use super::{LiveError, RateLimited, Reply, Session};
-use crate::platform::{Consumer, ConsumerKind, Held, Platform, PlatformInstance};
+use crate::model::platform::{Consumer, ConsumerKind, Held, Platform, PlatformInstance};
 use base64::Engine;
 use serde::Deserialize;
 

@@ -14,8 +14,8 @@ mod cf;
 mod kyma;
 pub mod process;
 
-use crate::inventory::InstanceRecord;
-use crate::platform::{LiveFacts, Platform};
+use crate::engine::inventory::InstanceRecord;
+use crate::model::platform::{LiveFacts, Platform};
 use std::time::{Duration, Instant};
 
 /// What a client answered.

@@ -1,8 +1,8 @@
 //! `path:line:column: CODE message`, one finding per line; control characters in the path or
-//! the message shown as escapes ([`crate::escape::terminal`]).
+//! the message shown as escapes ([`crate::text::escape::terminal`]).
 
 use super::{write_summary, FileReport, Summary};
-use crate::escape::terminal;
+use crate::text::escape::terminal;
 use std::io::{self, Write};
 
 pub fn write(reports: &[FileReport], summary: &Summary, out: &mut dyn Write) -> io::Result<()> {

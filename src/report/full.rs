@@ -1,11 +1,11 @@
 //! The default human format: each finding with its source snippet, drawn by `miette`. The
 //! path, the messages and the snippet show control characters as escapes
-//! ([`crate::escape::terminal`]): only `miette`'s own colours reach the terminal.
+//! ([`crate::text::escape::terminal`]): only `miette`'s own colours reach the terminal.
 
 use super::{write_summary, FileReport, Style, Summary};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::escape::{terminal, terminal_lines};
-use crate::source::SourceFile;
+use crate::text::escape::{terminal, terminal_lines};
+use crate::text::source::SourceFile;
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource};
 use std::io::{self, Write};
 

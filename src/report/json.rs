@@ -6,7 +6,7 @@
 
 use super::FileReport;
 use crate::diagnostic::{Diagnostic, Fix, Severity};
-use crate::source::Position;
+use crate::text::source::Position;
 use serde::Serialize;
 use std::io::{self, BufWriter, Write};
 

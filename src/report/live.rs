@@ -3,9 +3,9 @@
 //! declares, a plan that differs) and whether `instance-secret` may be removed now. Every text
 //! from the repository or the platform is escaped for Markdown; secrets are never in the facts.
 
-use crate::escape::{markdown_code, markdown_code_cell, markdown_text};
-use crate::inventory::InstanceRecord;
-use crate::platform::{Consumer, Held, LastUse, LiveFacts, PlatformInstance, Removal};
+use crate::engine::inventory::InstanceRecord;
+use crate::model::platform::{Consumer, Held, LastUse, LiveFacts, PlatformInstance, Removal};
+use crate::text::escape::{markdown_code, markdown_code_cell, markdown_text};
 use serde::Serialize;
 
 /// One instance of the repository with what the platform says about it.

@@ -216,7 +216,7 @@ impl Stream {
 pub(crate) mod tests {
     use super::FileReport;
     use crate::diagnostic::{Diagnostic, RuleId};
-    use crate::source::Position;
+    use crate::text::source::Position;
 
     /// A finding of `rule` at `pointer`, on line 2, columns 3 to 5.
     pub fn finding(rule: impl Into<RuleId>, pointer: &str) -> Diagnostic {

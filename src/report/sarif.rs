@@ -20,7 +20,7 @@
 use super::{fingerprint, uri_path, FileReport};
 use crate::diagnostic::{Applicability, Diagnostic, RuleId, Severity};
 use crate::rules;
-use crate::source::Position;
+use crate::text::source::Position;
 use serde::{Serialize, Serializer};
 use std::collections::HashMap;
 use std::io::{self, BufWriter, Write};
@@ -450,7 +450,7 @@ mod tests {
 
     #[test]
     fn custom_rules_are_listed_once_after_the_built_in_ones() {
-        let policy = crate::policy::rule("ORG1", "An organisation policy", Severity::Info);
+        let policy = crate::rules::policy::rule("ORG1", "An organisation policy", Severity::Info);
         let reports = [report("a.json", vec![finding(policy, ""), finding(&xs101::RULE, ""), finding(policy, "/x")])];
         let log = log(&reports);
         let run = &log["runs"][0];

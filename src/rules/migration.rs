@@ -3,12 +3,14 @@
 //! instance may still move in this run ([`Context::may_move`]), and every list it writes keeps
 //! the types that the instance's bindings and service keys ask for.
 
-use crate::descriptor::{CredentialType, CredentialTypes, MigrationState, CREDENTIAL_TYPES, OAUTH2_CONFIGURATION};
+use crate::diagnostic::edit;
 use crate::diagnostic::{Applicability, Fix};
-use crate::edit;
-use crate::parse::Node;
+use crate::model::descriptor::{
+    CredentialType, CredentialTypes, MigrationState, CREDENTIAL_TYPES, OAUTH2_CONFIGURATION,
+};
 use crate::rules::Context;
-use crate::source::Span;
+use crate::syntax::json::Node;
+use crate::text::source::Span;
 
 /// SAP's step 1: `binding-secret` first, `instance-secret` last, and between them every other
 /// type a binding or service key of the instance asks for (an `x509` binding keeps working).

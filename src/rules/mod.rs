@@ -3,11 +3,15 @@
 //! A rule file's module documentation is its user-facing documentation, printed by
 //! `xsuaa-lint rule CODE` (collected by `build.rs`).
 
-use crate::deployment::{Instance, InstanceSet};
-use crate::descriptor::{CredentialType, CredentialTypes, MigrationState};
+pub mod policy;
+pub mod recommendations;
+pub mod suggest;
+
 use crate::diagnostic::{Diagnostic, RuleId, Severity};
-use crate::parse::Node;
-use crate::source::SourceFile;
+use crate::model::deployment::{Instance, InstanceSet};
+use crate::model::descriptor::{CredentialType, CredentialTypes, MigrationState};
+use crate::syntax::json::Node;
+use crate::text::source::SourceFile;
 
 /// Declares each rule's module and lists its `RULE` in [`ALL`], from one list.
 macro_rules! registry {
@@ -55,7 +59,7 @@ pub struct Context<'a> {
     pub credential_types_in_doubt: bool,
     /// The descriptor at the base revision, for the history-aware rules; `None` outside git
     /// or for a file that is new at that revision.
-    pub base: Option<&'a crate::descriptor::Baseline>,
+    pub base: Option<&'a crate::model::descriptor::Baseline>,
     /// The service plan, when a deployment file names it (`None`: unknown, judged as `application`).
     pub plan: Option<&'a str>,
     /// The migration state of `credential-types` when the run started: a migration fix moves
@@ -67,15 +71,15 @@ pub struct Context<'a> {
     /// The instance whose effective configuration this is (`None`: a descriptor on its own).
     pub instance: Option<&'a str>,
     /// Where the instance runs (Cloud Foundry, Kyma, other) and how that was found.
-    pub placement: crate::environment::Placement,
+    pub placement: crate::model::environment::Placement,
     /// Whether fixes may be built on this text (not on the effective configuration's virtual
     /// text, whose spans belong to several files: its fixes are built on the file that holds
     /// the value).
     pub fixable: bool,
     /// The thresholds of the security-recommendation rules (`[recommendations]`).
-    pub recommendations: &'a crate::recommendations::Recommendations,
+    pub recommendations: &'a crate::rules::recommendations::Recommendations,
     /// What the platform says about the instance (`--live`); `None`: not read.
-    pub live: Option<crate::platform::LiveView<'a>>,
+    pub live: Option<crate::model::platform::LiveView<'a>>,
 }
 
 impl Context<'_> {
@@ -112,7 +116,7 @@ pub struct InstanceContext<'a> {
     pub instance: &'a Instance,
     pub credential_types: &'a CredentialTypes<'a>,
     /// The thresholds of the security-recommendation rules (`[recommendations]`).
-    pub recommendations: &'a crate::recommendations::Recommendations,
+    pub recommendations: &'a crate::rules::recommendations::Recommendations,
 }
 
 /// A rule on an instance as a deployment file declares it: its plan, layers and bindings.

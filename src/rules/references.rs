@@ -2,7 +2,7 @@
 
 use super::{Context, Rule};
 use crate::diagnostic::{Applicability, Diagnostic, Fix};
-use crate::parse::Node;
+use crate::syntax::json::Node;
 use std::collections::HashSet;
 
 /// What a reference points at, for messages: `scope`, `attribute`, `role template`.
@@ -113,7 +113,7 @@ pub fn unresolved(
             Applicability::Safe,
             format!("Replace with `{corrected}`"),
             ctx.source,
-            [(node.span, crate::edit::quote(corrected))],
+            [(node.span, crate::diagnostic::edit::quote(corrected))],
         );
         return Diagnostic::new(
             rule,
@@ -133,7 +133,7 @@ pub fn unresolved(
     } else {
         seen.suggestions += 1;
         seen.comparisons += target.defined.list.len();
-        crate::suggest::closest(target.wanted, target.defined.list.iter().copied())
+        crate::rules::suggest::closest(target.wanted, target.defined.list.iter().copied())
     };
     let help = match suggestion {
         _ if duplicate => {

@@ -1,13 +1,13 @@
 //! Validation against the embedded JSON Schema, with each violation placed on its span.
 
 use super::xs002_schema_violation::RULE;
-use crate::descriptor::{CREDENTIAL_TYPES, CREDENTIAL_TYPES_POINTER, OAUTH2_CONFIGURATION};
+use crate::diagnostic::edit::quote;
 use crate::diagnostic::{Applicability, Diagnostic, Fix};
-use crate::edit::quote;
-use crate::parse::{pointer_push, pointer_tokens, Member, Node, Value};
-use crate::source::SourceFile;
-use crate::source::Span;
-use crate::suggest::{closest, Suggestion};
+use crate::model::descriptor::{CREDENTIAL_TYPES, CREDENTIAL_TYPES_POINTER, OAUTH2_CONFIGURATION};
+use crate::rules::suggest::{closest, Suggestion};
+use crate::syntax::json::{pointer_push, pointer_tokens, Member, Node, Value};
+use crate::text::source::SourceFile;
+use crate::text::source::Span;
 use jsonschema::error::ValidationErrorKind as Kind;
 use serde_json::Value as Json;
 use std::sync::LazyLock;
@@ -114,7 +114,8 @@ impl Report<'_> {
                 let allowed: Vec<&str> = options.as_array().into_iter().flatten().filter_map(Json::as_str).collect();
                 // `x509_attested` is accepted but undocumented (XS112 warns): not offered as allowed.
                 let documented = |a: &&&str| {
-                    crate::descriptor::CredentialType::parse(a) != Some(crate::descriptor::CredentialType::X509Attested)
+                    crate::model::descriptor::CredentialType::parse(a)
+                        != Some(crate::model::descriptor::CredentialType::X509Attested)
                 };
                 let list = allowed.iter().filter(documented).map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", ");
                 let found = self.node.as_str().map_or_else(|| self.node.type_name().to_string(), |s| format!("`{s}`"));
@@ -154,7 +155,7 @@ impl Report<'_> {
             }
             Kind::MaxLength { limit } => {
                 // A placeholder (`${org}`, a Helm template) has the length of what it becomes.
-                if self.node.as_str().is_some_and(crate::names::has_placeholder) {
+                if self.node.as_str().is_some_and(crate::model::names::has_placeholder) {
                     return;
                 }
                 let n = self.node.as_str().map_or(0, |s| s.chars().count());
@@ -238,7 +239,7 @@ impl Report<'_> {
             return None;
         }
         let v = self.node.as_str()?;
-        crate::descriptor::CredentialType::parse(v)?;
+        crate::model::descriptor::CredentialType::parse(v)?;
         Some(Fix::new(
             Applicability::Safe,
             "Wrap the credential type in a list",
@@ -372,7 +373,7 @@ mod tests {
 
     fn check(text: &str) -> SchemaOutcome {
         let source = SourceFile::new("t.json", text.to_string());
-        let root = crate::parse::parse(&source.text, 0).unwrap();
+        let root = crate::syntax::json::parse(&source.text, 0).unwrap();
         validate(&source, &root)
     }
 
@@ -381,7 +382,7 @@ mod tests {
         // In YAML a mapping starts at its first key, which may be any character.
         let text = "role-collections:\n  - \u{e9}t\u{e9}: x\n";
         let source = SourceFile::new("t.yaml", text.to_string());
-        let root = crate::yaml::parse_documents(text).unwrap().remove(0);
+        let root = crate::syntax::yaml::parse_documents(text).unwrap().remove(0);
         let outcome = validate(&source, &root);
         let d = outcome.diagnostics.iter().find(|d| d.message.contains("lacks the required key `name`")).unwrap();
         assert_eq!(text.get(d.start.offset..d.end.offset), Some("\u{e9}"));

@@ -26,7 +26,7 @@
 
 use super::{Context, FixKind, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::parse::{pointer_push, Member, Node, Value};
+use crate::syntax::json::{pointer_push, Member, Node, Value};
 use std::collections::HashMap;
 
 pub static RULE: Rule = Rule {

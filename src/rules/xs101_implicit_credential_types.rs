@@ -57,7 +57,7 @@
 //! the help names the path to add in the file's own syntax.
 
 use super::{Context, FixKind, Rule};
-use crate::descriptor::{CredentialTypes, OAUTH2_CONFIGURATION};
+use crate::model::descriptor::{CredentialTypes, OAUTH2_CONFIGURATION};
 use crate::diagnostic::{Diagnostic, Severity};
 
 pub static RULE: Rule = Rule {

@@ -62,9 +62,9 @@
 //! period. Otherwise it stays unsafe and the message says what still holds the secret.
 
 use super::{Context, FixKind, Rule};
-use crate::descriptor::{CredentialType, CredentialTypes, MigrationState, CREDENTIAL_TYPES_POINTER};
+use crate::model::descriptor::{CredentialType, CredentialTypes, MigrationState, CREDENTIAL_TYPES_POINTER};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::platform::Removal;
+use crate::model::platform::Removal;
 
 pub static RULE: Rule = Rule {
     code: "XS103",

@@ -33,7 +33,7 @@
 //! extension), which is not rewritten: the help names the path in the file's own syntax.
 
 use super::{Context, FixKind, Rule};
-use crate::descriptor::{CredentialType, CredentialTypes, MigrationState, CREDENTIAL_TYPES_POINTER};
+use crate::model::descriptor::{CredentialType, CredentialTypes, MigrationState, CREDENTIAL_TYPES_POINTER};
 use crate::diagnostic::{Diagnostic, Severity};
 
 pub static RULE: Rule = Rule {

@@ -54,9 +54,9 @@
 //! it.
 
 use super::{Context, FixKind, Rule};
-use crate::descriptor::{CredentialType, CredentialTypes, CREDENTIAL_TYPES_POINTER};
+use crate::model::descriptor::{CredentialType, CredentialTypes, CREDENTIAL_TYPES_POINTER};
 use crate::diagnostic::{Applicability, Diagnostic, Fix, Severity};
-use crate::edit::swap_token;
+use crate::diagnostic::edit::swap_token;
 
 pub static RULE: Rule = Rule {
     code: "XS105",

@@ -48,7 +48,7 @@
 
 use super::{Context, Finding, FixKind, InstanceContext, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::source::Span;
+use crate::text::source::Span;
 
 pub static RULE: Rule = Rule {
     code: "XS106",

@@ -63,10 +63,10 @@
 //! None: decide which file owns the list.
 
 use super::{Finding, FixKind, InstanceContext, Rule};
-use crate::deployment::{Layer, LayerKind};
-use crate::descriptor::CREDENTIAL_TYPES_POINTER;
+use crate::model::deployment::{Layer, LayerKind};
+use crate::model::descriptor::CREDENTIAL_TYPES_POINTER;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::parse::Node;
+use crate::syntax::json::Node;
 
 pub static RULE: Rule = Rule {
     code: "XS107",

@@ -56,7 +56,7 @@
 //! None: remove the setting for the deployments that move the migration on.
 
 use super::{Finding, FixKind, InstanceContext, Rule};
-use crate::descriptor::{CredentialTypes, MigrationState};
+use crate::model::descriptor::{CredentialTypes, MigrationState};
 use crate::diagnostic::{Diagnostic, Severity};
 
 pub static RULE: Rule = Rule {

@@ -39,9 +39,9 @@
 //! binding working. While the base is not the dual state, XS103 offers no fix to remove it again.
 
 use super::{Context, FixKind, Rule};
-use crate::descriptor::{CredentialType, CredentialTypes, CREDENTIAL_TYPES_POINTER};
+use crate::model::descriptor::{CredentialType, CredentialTypes, CREDENTIAL_TYPES_POINTER};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::parse::Node;
+use crate::syntax::json::Node;
 
 pub static RULE: Rule = Rule {
     code: "XS109",

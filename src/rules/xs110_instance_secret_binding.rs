@@ -74,10 +74,10 @@
 //! `binding-secret`, in the file's quoting. Otherwise the help names what to do.
 
 use super::{Finding, FixKind, InstanceContext, Rule};
-use crate::descriptor::{CredentialType, CredentialTypes};
+use crate::model::descriptor::{CredentialType, CredentialTypes};
 use crate::diagnostic::{Applicability, Diagnostic, Fix, Severity};
-use crate::edit::swap_token;
-use crate::environment::Environment;
+use crate::diagnostic::edit::swap_token;
+use crate::model::environment::Environment;
 
 pub static RULE: Rule = Rule {
     code: "XS110",
@@ -131,7 +131,7 @@ fn check_instance(ctx: &InstanceContext<'_>, out: &mut Vec<Finding>) {
 /// app's `manifest.yml` binding an instance made by hand, `cf create-service-key` in a Makefile):
 /// the value is XSUAA's alone, so the instance is an XSUAA one. Its `credential-types` are not in
 /// the repository, so no fix is offered.
-pub fn check_undeclared(set: &crate::deployment::InstanceSet, out: &mut Vec<Finding>) {
+pub fn check_undeclared(set: &crate::model::deployment::InstanceSet, out: &mut Vec<Finding>) {
     let wanted = CredentialType::InstanceSecret.as_str();
     for request in set.undeclared.iter().filter(|r| r.value == wanted) {
         let d = Diagnostic::new(

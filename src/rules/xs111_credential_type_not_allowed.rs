@@ -60,7 +60,7 @@
 //! None: add the type to the instance first, or ask for an allowed one.
 
 use super::{xs112_ias_credential_type::is_ias_type, Finding, FixKind, InstanceContext, Rule};
-use crate::descriptor::{CredentialType, CredentialTypes};
+use crate::model::descriptor::{CredentialType, CredentialTypes};
 use crate::diagnostic::{Diagnostic, Severity};
 
 pub static RULE: Rule = Rule {
@@ -107,9 +107,9 @@ fn check_instance(ctx: &InstanceContext<'_>, out: &mut Vec<Finding>) {
                 } else {
                     "oauth2-configuration.credential-types"
                 },
-                crate::environment::Placement::deployed(ctx.instance.format).update_step(
+                crate::model::environment::Placement::deployed(ctx.instance.format).update_step(
                     Some(&ctx.instance.name),
-                    ctx.instance.layers.iter().any(|l| l.kind == crate::deployment::LayerKind::DescriptorFile)
+                    ctx.instance.layers.iter().any(|l| l.kind == crate::model::deployment::LayerKind::DescriptorFile)
                 )
             ));
         out.push(Finding { file: request.file, diagnostic: d });

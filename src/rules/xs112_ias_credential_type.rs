@@ -77,7 +77,7 @@
 //! None.
 
 use super::{Context, Finding, FixKind, InstanceContext, Rule};
-use crate::descriptor::{CredentialType, CredentialTypes, CREDENTIAL_TYPES_POINTER};
+use crate::model::descriptor::{CredentialType, CredentialTypes, CREDENTIAL_TYPES_POINTER};
 use crate::diagnostic::{Diagnostic, Severity};
 
 pub static RULE: Rule = Rule {
@@ -160,7 +160,7 @@ fn check_instance(ctx: &InstanceContext<'_>, out: &mut Vec<Finding>) {
 #[cfg(test)]
 mod tests {
     use crate::diagnostic::Severity;
-    use crate::source::SourceFile;
+    use crate::text::source::SourceFile;
 
     fn findings(types: &str) -> Vec<(&'static str, Severity, String)> {
         let text = format!(r#"{{"xsappname": "a", "oauth2-configuration": {{"credential-types": {types}}}}}"#);

@@ -39,7 +39,7 @@
 //! Under the `apiaccess` plan XS105 reports the list instead.
 
 use super::{Context, FixKind, Rule};
-use crate::descriptor::{CredentialType, CredentialTypes, CREDENTIAL_TYPES_POINTER};
+use crate::model::descriptor::{CredentialType, CredentialTypes, CREDENTIAL_TYPES_POINTER};
 use crate::diagnostic::{Diagnostic, Severity};
 
 pub static RULE: Rule = Rule {
@@ -92,9 +92,9 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
 #[cfg(test)]
 mod tests {
     use crate::diagnostic::Severity;
-    use crate::environment::Environment;
+    use crate::model::environment::Environment;
     use crate::lint::{lint_with, LintOptions};
-    use crate::source::SourceFile;
+    use crate::text::source::SourceFile;
 
     /// The note XS113 rested on was removed in 2025-01: a warning that says what SAP documents
     /// today, not an error.

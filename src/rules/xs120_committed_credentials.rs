@@ -34,8 +34,8 @@
 
 use super::{FixKind, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::parse::{Node, Value};
-use crate::source::SourceFile;
+use crate::syntax::json::{Node, Value};
+use crate::text::source::SourceFile;
 
 pub static RULE: Rule = Rule {
     code: "XS120",
@@ -140,11 +140,11 @@ pub fn check_json(source: &SourceFile, root: &Node, out: &mut Vec<Diagnostic>) {
 /// the file is not judged (JSON that does not parse: it is nobody's credentials).
 pub fn check_file(source: &SourceFile, out: &mut Vec<Diagnostic>) -> bool {
     let name = source.path.rsplit(['/', '\\']).next().unwrap_or(&source.path);
-    if crate::dotenv::is_dotenv_name(name) {
+    if crate::syntax::dotenv::is_dotenv_name(name) {
         check_dotenv(source, out);
         return true;
     }
-    match crate::parse::parse(&source.text, source.bom_len()) {
+    match crate::syntax::json::parse(&source.text, source.bom_len()) {
         Ok(root) => {
             check_json(source, &root, out);
             true
@@ -157,19 +157,19 @@ pub fn check_file(source: &SourceFile, out: &mut Vec<Diagnostic>) -> bool {
 /// judged as the same JSON in `default-env.json` is. A value written with escapes has no
 /// position of its own for each member: its findings are placed on the whole value.
 pub fn check_dotenv(source: &SourceFile, out: &mut Vec<Diagnostic>) {
-    for assignment in crate::dotenv::assignments(&source.text) {
+    for assignment in crate::syntax::dotenv::assignments(&source.text) {
         if assignment.key != "VCAP_SERVICES" {
             continue;
         }
         let parsed = if assignment.exact {
-            crate::parse::parse(&source.text[..assignment.span.end], assignment.span.start)
+            crate::syntax::json::parse(&source.text[..assignment.span.end], assignment.span.start)
         } else {
-            crate::parse::parse(&assignment.value, 0).map(|node| crate::hcl::respan(node, assignment.span))
+            crate::syntax::json::parse(&assignment.value, 0).map(|node| crate::syntax::hcl::respan(node, assignment.span))
         };
         let Ok(services) = parsed else { continue };
         let root = Node {
             span: services.span,
-            value: Value::Object(vec![crate::parse::Member {
+            value: Value::Object(vec![crate::syntax::json::Member {
                 key: assignment.key.clone(),
                 key_span: assignment.span,
                 value: services,
@@ -196,7 +196,7 @@ pub fn check_secrets(source: &SourceFile, documents: &[Node], out: &mut Vec<Diag
                 span: doc.span,
                 value: Value::Object(
                     data.iter()
-                        .map(|m| crate::parse::Member {
+                        .map(|m| crate::syntax::json::Member {
                             key: m.key.clone(),
                             key_span: m.key_span,
                             value: Node {
@@ -229,7 +229,7 @@ mod tests {
 
     fn codes(text: &str) -> Vec<String> {
         let source = SourceFile::new("default-env.json", text.into());
-        let root = crate::parse::parse(text, 0).unwrap();
+        let root = crate::syntax::json::parse(text, 0).unwrap();
         let mut out = Vec::new();
         check_json(&source, &root, &mut out);
         out.iter().map(|d| d.message.clone()).collect()

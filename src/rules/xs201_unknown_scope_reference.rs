@@ -31,7 +31,7 @@
 use super::references::{unresolved, Names, Seen, Target};
 use super::{Context, FixKind, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::names::{local_reference, named, strings, ROLE_TEMPLATES, SCOPES};
+use crate::model::names::{local_reference, named, strings, ROLE_TEMPLATES, SCOPES};
 use std::collections::HashSet;
 
 pub static RULE: Rule = Rule {

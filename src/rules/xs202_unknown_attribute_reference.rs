@@ -28,7 +28,7 @@
 use super::references::{unresolved, Names, Seen, Target};
 use super::{Context, FixKind, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::names::{attribute_references, named, ATTRIBUTES, ROLE_TEMPLATES};
+use crate::model::names::{attribute_references, named, ATTRIBUTES, ROLE_TEMPLATES};
 use std::collections::HashSet;
 
 pub static RULE: Rule = Rule {
@@ -50,7 +50,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let siblings: HashSet<&str> = references.iter().map(|r| r.name).collect();
         seen.next_list();
         for reference in references {
-            if defined.contains(reference.name) || crate::names::has_placeholder(reference.name) {
+            if defined.contains(reference.name) || crate::model::names::has_placeholder(reference.name) {
                 continue;
             }
             let target = Target {

@@ -29,7 +29,7 @@
 use super::references::{unresolved, Names, Seen, Target};
 use super::{Context, FixKind, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::names::{local_reference, named, strings, ROLE_COLLECTIONS, ROLE_TEMPLATES};
+use crate::model::names::{local_reference, named, strings, ROLE_COLLECTIONS, ROLE_TEMPLATES};
 use std::collections::HashSet;
 
 pub static RULE: Rule = Rule {

@@ -23,7 +23,7 @@
 
 use super::{Context, FixKind, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::names::{named, ATTRIBUTES, ROLE_COLLECTIONS, ROLE_TEMPLATES, SCOPES};
+use crate::model::names::{named, ATTRIBUTES, ROLE_COLLECTIONS, ROLE_TEMPLATES, SCOPES};
 use std::collections::HashMap;
 
 pub static RULE: Rule = Rule {

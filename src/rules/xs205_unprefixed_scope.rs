@@ -27,7 +27,7 @@
 
 use super::{Context, FixKind, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::names::{has_placeholder, is_platform_scope, named, LOCAL_PREFIX, SCOPES};
+use crate::model::names::{has_placeholder, is_platform_scope, named, LOCAL_PREFIX, SCOPES};
 
 pub static RULE: Rule = Rule {
     code: "XS205",

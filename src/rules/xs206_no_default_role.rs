@@ -30,10 +30,10 @@
 
 use super::{Context, FixKind, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::names::{
+use crate::model::names::{
     attribute_references, local_reference, named, strings, ATTRIBUTES, ROLE_COLLECTIONS, ROLE_TEMPLATES,
 };
-use crate::parse::Value;
+use crate::syntax::json::Value;
 
 pub static RULE: Rule = Rule {
     code: "XS206",

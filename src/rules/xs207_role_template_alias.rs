@@ -41,7 +41,7 @@
 
 use super::{Context, FixKind, Rule};
 use crate::diagnostic::{Applicability, Diagnostic, Fix, Severity};
-use crate::names::{named, ROLE_TEMPLATES};
+use crate::model::names::{named, ROLE_TEMPLATES};
 
 pub static RULE: Rule = Rule {
     code: "XS207",
@@ -73,7 +73,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let Some(members) = template.entry.as_object() else { continue };
         for member in members {
             let Some((alias, documented)) = ALIASES.iter().find(|(alias, _)| *alias == member.key) else { continue };
-            let pointer = crate::parse::pointer_push(&template.pointer(), alias);
+            let pointer = crate::syntax::json::pointer_push(&template.pointer(), alias);
             let d = match documented {
                 Some(documented) if template.entry.member(documented).is_some() => Diagnostic::new(
                     &RULE,
@@ -95,7 +95,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                     Applicability::Safe,
                     format!("Rename `{alias}` to `{documented}`"),
                     ctx.source,
-                    [(member.key_span, crate::edit::quote(documented))],
+                    [(member.key_span, crate::diagnostic::edit::quote(documented))],
                 ))),
                 None => Diagnostic::new(
                     &RULE,
@@ -114,7 +114,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
 #[cfg(test)]
 mod tests {
     use crate::diagnostic::Severity;
-    use crate::source::SourceFile;
+    use crate::text::source::SourceFile;
 
     fn lint(text: &str) -> Vec<crate::diagnostic::Diagnostic> {
         crate::lint::lint(&SourceFile::new("xs-security.json", text.to_string()))

@@ -34,7 +34,7 @@
 
 use super::{Context, FixKind, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::names::{named, ATTRIBUTES};
+use crate::model::names::{named, ATTRIBUTES};
 
 pub static RULE: Rule = Rule {
     code: "XS210",
@@ -47,7 +47,7 @@ pub static RULE: Rule = Rule {
     recommendation: None,
 };
 
-fn value_type(entry: &crate::parse::Node) -> Option<&str> {
+fn value_type(entry: &crate::syntax::json::Node) -> Option<&str> {
     entry.get("valueType")?.as_str().map(|t| if t == "s" { "string" } else { t })
 }
 

@@ -32,8 +32,8 @@
 
 use super::{Context, FixKind, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::names::{named, ATTRIBUTES};
-use crate::parse::{Node, Value};
+use crate::model::names::{named, ATTRIBUTES};
+use crate::syntax::json::{Node, Value};
 
 pub static RULE: Rule = Rule {
     code: "XS211",

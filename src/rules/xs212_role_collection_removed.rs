@@ -36,8 +36,8 @@
 
 use super::{Context, FixKind, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::names::{named, ROLE_COLLECTIONS};
-use crate::source::Span;
+use crate::model::names::{named, ROLE_COLLECTIONS};
+use crate::text::source::Span;
 
 pub static RULE: Rule = Rule {
     code: "XS212",
@@ -54,7 +54,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let Some(base) = ctx.base else { return };
     let before = named(&base.root, ROLE_COLLECTIONS);
     let now = named(ctx.root, ROLE_COLLECTIONS);
-    let references = |entry: &crate::parse::Node| entry.get("role-template-references").map(|n| n.to_json());
+    let references = |entry: &crate::syntax::json::Node| entry.get("role-template-references").map(|n| n.to_json());
     let mut renamed_to = Vec::new();
     for old in before.iter().filter(|old| !now.iter().any(|n| n.name == old.name)) {
         let successor = now.iter().find(|n| {

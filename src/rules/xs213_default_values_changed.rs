@@ -40,7 +40,7 @@
 
 use super::{Context, FixKind, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::names::{attribute_references, named, ROLE_TEMPLATES};
+use crate::model::names::{attribute_references, named, ROLE_TEMPLATES};
 
 pub static RULE: Rule = Rule {
     code: "XS213",

@@ -37,7 +37,7 @@
 
 use super::xs109_skipped_dual_state::removed_instance_secret;
 use super::{Context, FixKind, Rule};
-use crate::descriptor::{MigrationState, CREDENTIAL_TYPES_POINTER};
+use crate::model::descriptor::{MigrationState, CREDENTIAL_TYPES_POINTER};
 use crate::diagnostic::{Diagnostic, Severity};
 
 pub static RULE: Rule = Rule {

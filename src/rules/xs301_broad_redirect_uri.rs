@@ -58,7 +58,7 @@
 
 use super::{Context, FixKind, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::parse::Node;
+use crate::syntax::json::Node;
 
 pub static RULE: Rule = Rule {
     code: "XS301",

@@ -57,7 +57,7 @@
 
 use super::{Context, FixKind, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::parse::{Node, Value};
+use crate::syntax::json::{Node, Value};
 
 pub static RULE: Rule = Rule {
     code: "XS302",

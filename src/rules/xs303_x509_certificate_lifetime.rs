@@ -77,11 +77,11 @@
 //! uses it).
 
 use super::{Finding, FixKind, InstanceContext, Rule};
-use crate::deployment::{BindingParameters, Renewal};
-use crate::descriptor::{CredentialType, CredentialTypes};
+use crate::model::deployment::{BindingParameters, Renewal};
+use crate::model::descriptor::{CredentialType, CredentialTypes};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::parse::{Node, Value};
-use crate::source::Span;
+use crate::syntax::json::{Node, Value};
+use crate::text::source::Span;
 
 pub static RULE: Rule = Rule {
     code: "XS303",

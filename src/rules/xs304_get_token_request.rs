@@ -36,7 +36,7 @@
 
 use super::{FixKind, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::source::{SourceFile, Span};
+use crate::text::source::{SourceFile, Span};
 
 pub static RULE: Rule = Rule {
     code: "XS304",
@@ -52,10 +52,7 @@ pub static RULE: Rule = Rule {
 /// Where the token endpoint is named.
 const ENDPOINT: &str = "/oauth/token";
 
-/// Whether a text may hold a token request (a cheap look before [`check_text`]).
-pub fn may_request_token(text: &str) -> bool {
-    text.contains(ENDPOINT)
-}
+pub use crate::model::deployment::may_request_token;
 
 /// The token requests by GET in a script, a CI file or `package.json` (`rest_client: false`), or
 /// in a REST-client file.

@@ -35,7 +35,7 @@
 
 use super::{FixKind, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::source::{SourceFile, Span};
+use crate::text::source::{SourceFile, Span};
 
 pub static RULE: Rule = Rule {
     code: "XS305",
@@ -65,10 +65,7 @@ const GUID: usize = 36;
 /// How many base64 characters after the `$` make a binding secret.
 const MIN_TAIL: usize = 20;
 
-/// Whether a text may hold a binding secret (a cheap look before [`check_text`]).
-pub fn may_hold_binding_secret(text: &str) -> bool {
-    text.contains('$') && text.as_bytes().windows(2).any(|w| w[0].is_ascii_hexdigit() && w[1] == b'$')
-}
+pub use crate::model::deployment::may_hold_binding_secret;
 
 /// Where the binding secret whose `$` is at `at` starts and ends, if one is there.
 fn binding_secret_at(bytes: &[u8], at: usize) -> Option<Span> {

@@ -4,17 +4,17 @@
 //! descriptors and extensions it brings in, read from the open buffers before the disk.
 
 use super::position::Lines;
-use crate::config::{Discovery, Resolver};
-use crate::deployment::normalize;
-use crate::deployment::{self, Files, Kind, LayerKind, Unreadable};
-use crate::descriptor::MigrationState;
 use crate::diagnostic::Diagnostic;
-use crate::discover::{self, FileKind};
-use crate::history::History;
+use crate::io::config::{Discovery, Resolver};
+use crate::io::discover::{self, FileKind};
+use crate::io::history::History;
 use crate::lint::fix::{self, FixOutcome};
 use crate::lint::set::{judge_set, Declaration, SetOptions, SetOutcome};
 use crate::lint::{LintOptions, Observed};
-use crate::source::SourceFile;
+use crate::model::deployment::normalize;
+use crate::model::deployment::{self, Files, Kind, LayerKind, Unreadable};
+use crate::model::descriptor::MigrationState;
+use crate::text::source::SourceFile;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -34,7 +34,7 @@ pub enum DocKind {
 /// A buffer's kind, by its name and, as the walk decides, its folder (`.github/workflows/*.yml` is
 /// a CI file, `.pipeline/config.yml` Piper's, not Kubernetes YAML).
 pub fn kind_of(path: Option<&Path>, name: &str) -> DocKind {
-    if crate::config::FILE_NAMES.contains(&name) {
+    if crate::io::config::FILE_NAMES.contains(&name) {
         return DocKind::Config;
     }
     match discover::classify_path(path.unwrap_or(Path::new(name)), name) {
@@ -57,15 +57,15 @@ impl Files for OpenFiles<'_> {
     fn read(&self, path: &Path, shown: &str) -> Result<SourceFile, Unreadable> {
         match self.0.get(&normalize(path)) {
             // Capped as a file on disk is.
-            Some(text) if text.len() as u64 > crate::load::MAX_FILE_SIZE => Err(Unreadable::Missing),
+            Some(text) if text.len() as u64 > crate::io::load::MAX_FILE_SIZE => Err(Unreadable::Missing),
             Some(text) => Ok(SourceFile::new(shown, text.clone())),
-            None => crate::load::Disk.read(path, shown),
+            None => crate::io::load::Disk.read(path, shown),
         }
     }
 
     /// A module's or chart's other files, as on disk (a new unsaved file is not listed).
     fn list(&self, folder: &Path, suffix: &str) -> Vec<PathBuf> {
-        crate::load::Disk.list(folder, suffix)
+        crate::io::load::Disk.list(folder, suffix)
     }
 }
 
@@ -112,7 +112,7 @@ pub fn analyze(buffer: &Buffer<'_>, open: &OpenTexts, fix: Option<bool>) -> Anal
     if kind == DocKind::Config {
         // The buffer as it is (the files it configures use it once saved).
         let root = buffer.path.and_then(Path::parent).map_or_else(|| PathBuf::from("."), Path::to_path_buf);
-        return match crate::config::Config::parse(buffer.text, buffer.name, root) {
+        return match crate::io::config::Config::parse(buffer.text, buffer.name, root) {
             Ok(_) => Analysis::default(),
             Err(e) => Analysis {
                 config_file_error: Some((e.message, e.position.map_or(0, |p| p.offset))),
@@ -139,10 +139,15 @@ pub fn analyze(buffer: &Buffer<'_>, open: &OpenTexts, fix: Option<bool>) -> Anal
                     let text = match open.get(&deployment) {
                         Some(text) => text.clone(),
                         None => {
-                            let root = crate::load::repository_root(&deployment);
-                            crate::load::read_path_within(&deployment, "", crate::load::Format::Deployment, Some(&root))
-                                .ok()?
-                                .text
+                            let root = crate::io::load::repository_root(&deployment);
+                            crate::io::load::read_path_within(
+                                &deployment,
+                                "",
+                                crate::io::load::Format::Deployment,
+                                Some(&root),
+                            )
+                            .ok()?
+                            .text
                         }
                     };
                     let shown = discover::display_path(&deployment, cwd.as_deref());
@@ -214,7 +219,7 @@ pub fn analyze(buffer: &Buffer<'_>, open: &OpenTexts, fix: Option<bool>) -> Anal
 /// What judging a deployment set needs.
 struct Set<'a> {
     resolver: &'a Resolver,
-    config: &'a Arc<crate::config::Config>,
+    config: &'a Arc<crate::io::config::Config>,
     history: &'a History,
     open: &'a OpenTexts,
     fix: Option<bool>,

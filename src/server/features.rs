@@ -3,8 +3,8 @@
 use super::analyze::{Analysis, Buffer, Change};
 use super::position::Lines;
 use super::uri;
-use crate::descriptor::MigrationState;
 use crate::diagnostic::{self, Applicability, Severity};
+use crate::model::descriptor::MigrationState;
 use crate::rules;
 use lsp_types::{
     CodeAction, CodeActionKind, CodeActionOrCommand, CodeDescription, DiagnosticSeverity, NumberOrString, Range,
@@ -100,7 +100,7 @@ pub fn too_large() -> lsp_types::Diagnostic {
         code: Some(lsp_types::NumberOrString::String(crate::rules::xs000_io_error::RULE.code.to_string())),
         message: format!(
             "the buffer is larger than {} MiB; not checked (as `check` reads no larger file)",
-            crate::load::MAX_FILE_SIZE >> 20
+            crate::io::load::MAX_FILE_SIZE >> 20
         ),
         ..lsp_types::Diagnostic::default()
     }

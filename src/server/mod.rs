@@ -62,14 +62,14 @@ fn lock(documents: &Documents) -> std::sync::MutexGuard<'_, HashMap<String, Docu
 fn open_texts(documents: &HashMap<String, Document>) -> OpenTexts {
     documents
         .values()
-        .filter_map(|d| d.path.as_ref().map(|p| (crate::deployment::normalize(p), d.text.clone())))
+        .filter_map(|d| d.path.as_ref().map(|p| (crate::model::deployment::normalize(p), d.text.clone())))
         .collect()
 }
 
 /// Runs the linter on a buffer, never letting a panic out.
 fn guarded(buffer: &Buffer<'_>, open: &OpenTexts, fix: Option<bool>) -> Result<Analysis, String> {
     // Capped as `check` caps a file.
-    if buffer.text.len() as u64 > crate::load::MAX_FILE_SIZE {
+    if buffer.text.len() as u64 > crate::io::load::MAX_FILE_SIZE {
         return Err("too large".into());
     }
     catch_unwind(AssertUnwindSafe(|| analyze::analyze(buffer, open, fix))).map_err(|e| {
@@ -251,7 +251,7 @@ fn lint_current(documents: &Documents, key: &str) -> Option<Message> {
         eprintln!("xsuaa-lint server: linted {key} v{version} in {:.1} ms", started.elapsed().as_secs_f64() * 1000.0);
     }
     let diagnostics = match analysis {
-        _ if text.len() as u64 > crate::load::MAX_FILE_SIZE => vec![features::too_large()],
+        _ if text.len() as u64 > crate::io::load::MAX_FILE_SIZE => vec![features::too_large()],
         Ok(analysis) => features::diagnostics(&text, &analysis),
         Err(panic) => vec![features::internal_error(&panic)],
     };
@@ -429,7 +429,7 @@ mod tests {
     #[test]
     fn a_buffer_larger_than_a_file_check_reads_is_not_analysed() {
         let uri: Uri = "file:///w/xs-security.json".parse().unwrap();
-        let text = format!("{{\"xsappname\": \"{}\"}}", "a".repeat(crate::load::MAX_FILE_SIZE as usize));
+        let text = format!("{{\"xsappname\": \"{}\"}}", "a".repeat(crate::io::load::MAX_FILE_SIZE as usize));
         let path = Some(PathBuf::from("/w/xs-security.json"));
         let kind = analyze::kind_of(path.as_deref(), "xs-security.json");
         let document = Document { uri, version: 1, text, path, name: "xs-security.json".into(), kind };

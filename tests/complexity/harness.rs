@@ -14,9 +14,9 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
-use xsuaa_lint::deployment::{Files, Kind, Unreadable};
 use xsuaa_lint::lint::set::{judge_set, Declaration, SetOptions};
-use xsuaa_lint::source::SourceFile;
+use xsuaa_lint::model::deployment::{Files, Kind, Unreadable};
+use xsuaa_lint::text::source::SourceFile;
 
 /// Linear gives 8; quadratic 64; `n log n` about 9.
 pub const MAX_RATIO: f64 = 12.0;
@@ -153,7 +153,7 @@ fn parameters_from_many_files(bytes: usize) -> Work {
     let path = memory.root.join("instance.yaml");
     Box::new(move || {
         let source = SourceFile::new("instance.yaml", text.clone());
-        let set = xsuaa_lint::deployment::load(&path, source, Kind::Kubernetes, &memory.root, &[], &memory);
+        let set = xsuaa_lint::model::deployment::load(&path, source, Kind::Kubernetes, &memory.root, &[], &memory);
         std::hint::black_box(set.files.len());
     })
 }
@@ -206,7 +206,7 @@ fn history_rename(bytes: usize) -> Work {
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     std::fs::write(&path, &text).unwrap();
     Box::new(move || {
-        let history = xsuaa_lint::history::History::new(None);
+        let history = xsuaa_lint::io::history::History::new(None);
         std::hint::black_box(history.baseline(&path, &text, 30).is_some());
         let _ = &dir;
     })
@@ -230,7 +230,7 @@ fn history_dual_walk(bytes: usize) -> Work {
     let text = version(if commits % 2 == 1 { "a" } else { "b" });
     std::fs::write(&path, &text).unwrap();
     Box::new(move || {
-        let history = xsuaa_lint::history::History::new(None);
+        let history = xsuaa_lint::io::history::History::new(None);
         std::hint::black_box(history.baseline(&path, &text, 30).is_some());
         let _ = &dir;
     })
@@ -341,7 +341,7 @@ pub fn tree(files: Vec<(String, String)>) -> Work {
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(path, text).unwrap();
     }
-    let resolver = xsuaa_lint::config::Resolver::new(xsuaa_lint::config::Discovery::Isolated);
+    let resolver = xsuaa_lint::io::config::Resolver::new(xsuaa_lint::io::config::Discovery::Isolated);
     Box::new(move || {
         let options = xsuaa_lint::engine::Options {
             stdin_filename: String::new(),
@@ -406,7 +406,7 @@ fn yaml_aliases(bytes: usize) -> Work {
         );
     });
     Box::new(move || {
-        std::hint::black_box(xsuaa_lint::yaml::parse_documents(&text).map(|d| d.len()).ok());
+        std::hint::black_box(xsuaa_lint::syntax::yaml::parse_documents(&text).map(|d| d.len()).ok());
     })
 }
 

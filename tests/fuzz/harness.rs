@@ -38,14 +38,14 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use xsuaa_lint::deployment::{Files, Kind, Unreadable};
 use xsuaa_lint::diagnostic::Diagnostic;
+use xsuaa_lint::io::load;
 use xsuaa_lint::lint::fix::{self, FixOutcome};
 use xsuaa_lint::lint::set::{judge_set, Declaration, SetOptions};
 use xsuaa_lint::lint::{self, LintOptions};
-use xsuaa_lint::load;
+use xsuaa_lint::model::deployment::{Files, Kind, Unreadable};
 use xsuaa_lint::rules::xs120_committed_credentials as xs120;
-use xsuaa_lint::source::SourceFile;
+use xsuaa_lint::text::source::SourceFile;
 
 // ---------------------------------------------------------------------------------------------
 // Randomness: SplitMix64, enough for mutation choices and reproducible from (seed, index).
@@ -614,8 +614,8 @@ enum J {
     Obj(Vec<(String, J)>),
 }
 
-fn tree_of(node: &xsuaa_lint::parse::Node) -> J {
-    use xsuaa_lint::parse::Value;
+fn tree_of(node: &xsuaa_lint::syntax::json::Node) -> J {
+    use xsuaa_lint::syntax::json::Value;
     match &node.value {
         Value::Null => J::Null,
         Value::Bool(b) => J::Bool(*b),
@@ -1036,7 +1036,9 @@ fn write_hcl(tree: &J, depth: usize, out: &mut String) {
 fn structured(rng: &mut Rng, corpus: &[Seed], format: Format) -> (String, String) {
     let parse = |seed: &Seed| {
         let text = std::str::from_utf8(&seed.bytes).ok()?;
-        xsuaa_lint::parse::parse(text, if text.starts_with('\u{feff}') { 3 } else { 0 }).ok().map(|n| tree_of(&n))
+        xsuaa_lint::syntax::json::parse(text, if text.starts_with('\u{feff}') { 3 } else { 0 })
+            .ok()
+            .map(|n| tree_of(&n))
     };
     let base = seed_of(rng, corpus, Format::Descriptor);
     let mut tree = parse(base).unwrap_or_else(|| J::Obj(vec![("xsappname".into(), J::Str("a".into()))]));
@@ -1459,8 +1461,8 @@ pub fn apply_unified(old: &str, patch: &str) -> Result<String, String> {
 }
 
 /// For each array of strings, by pointer: how many entries repeat an earlier one.
-fn repeated_strings(node: &xsuaa_lint::parse::Node, pointer: String, out: &mut Vec<(String, usize)>) {
-    use xsuaa_lint::parse::Value;
+fn repeated_strings(node: &xsuaa_lint::syntax::json::Node, pointer: String, out: &mut Vec<(String, usize)>) {
+    use xsuaa_lint::syntax::json::Value;
     match &node.value {
         Value::Array(items) => {
             let strings: Vec<&str> = items.iter().filter_map(|i| i.as_str()).collect();
@@ -1474,7 +1476,7 @@ fn repeated_strings(node: &xsuaa_lint::parse::Node, pointer: String, out: &mut V
         }
         Value::Object(members) => {
             for m in members {
-                repeated_strings(&m.value, xsuaa_lint::parse::pointer_push(&pointer, &m.key), out);
+                repeated_strings(&m.value, xsuaa_lint::syntax::json::pointer_push(&pointer, &m.key), out);
             }
         }
         _ => {}
@@ -1505,8 +1507,8 @@ fn run_descriptor(rng: &mut Rng, source: &SourceFile, corpus: &[Seed], ws: &Work
     let base_seed = &corpus[rng.below(corpus.len())];
     let base_root = std::str::from_utf8(&base_seed.bytes)
         .ok()
-        .and_then(|t| xsuaa_lint::parse::parse(t, if t.starts_with('\u{feff}') { 3 } else { 0 }).ok());
-    let base = base_root.map(|root| xsuaa_lint::descriptor::Baseline {
+        .and_then(|t| xsuaa_lint::syntax::json::parse(t, if t.starts_with('\u{feff}') { 3 } else { 0 }).ok());
+    let base = base_root.map(|root| xsuaa_lint::model::descriptor::Baseline {
         revision: "HEAD".into(),
         renamed_from: None,
         root,
@@ -1521,7 +1523,7 @@ fn run_descriptor(rng: &mut Rng, source: &SourceFile, corpus: &[Seed], ws: &Work
         let with = lint::lint_with(source, &options);
         check_diagnostics("lint with options", source, &with)?;
     }
-    let root = xsuaa_lint::parse::parse(&source.text, source.bom_len());
+    let root = xsuaa_lint::syntax::json::parse(&source.text, source.bom_len());
     if let Ok(root) = &root {
         let mut out = Vec::new();
         xs120::check_json(source, root, &mut out);
@@ -1539,17 +1541,18 @@ fn run_descriptor(rng: &mut Rng, source: &SourceFile, corpus: &[Seed], ws: &Work
         }
         let Some(fixed) = fix_text(source, unsafe_fixes, &options) else { continue };
         let fixed_source = SourceFile::new(source.path.clone(), fixed.clone());
-        if let Err(e) = xsuaa_lint::parse::parse(&fixed, fixed_source.bom_len()) {
+        if let Err(e) = xsuaa_lint::syntax::json::parse(&fixed, fixed_source.bom_len()) {
             return Err(format!("the fixed text (unsafe: {unsafe_fixes}) does not parse: {}\n{fixed}", e.message));
         }
         if root.is_err() {
             return Err("a text that does not parse was fixed".into());
         }
         check_diagnostics("lint of the fixed text", &fixed_source, &lint::lint(&fixed_source))?;
-        if let (Ok(before), Ok(after)) = (&root, xsuaa_lint::parse::parse(&fixed, fixed_source.bom_len())) {
+        if let (Ok(before), Ok(after)) = (&root, xsuaa_lint::syntax::json::parse(&fixed, fixed_source.bom_len())) {
             // Safe fixes keep every binding working: what allowed instance secrets still does
             // (unless the descriptor was invalid, when its state was in doubt anyway).
-            let state = |n: &xsuaa_lint::parse::Node| xsuaa_lint::descriptor::CredentialTypes::of(n).state();
+            let state =
+                |n: &xsuaa_lint::syntax::json::Node| xsuaa_lint::model::descriptor::CredentialTypes::of(n).state();
             // Under `apiaccess` instance secrets are not allowed at all: XS105 removes them.
             let valid = !diagnostics.iter().any(|d| d.rule.code == "XS002") && options.plan != Some("apiaccess");
             if !unsafe_fixes
@@ -1565,7 +1568,7 @@ fn run_descriptor(rng: &mut Rng, source: &SourceFile, corpus: &[Seed], ws: &Work
             }
             // A fix never makes a list name something twice (a renamed key moves its list, so
             // the lists are counted together).
-            let count = |root: &xsuaa_lint::parse::Node| {
+            let count = |root: &xsuaa_lint::syntax::json::Node| {
                 let mut lists = Vec::new();
                 repeated_strings(root, String::new(), &mut lists);
                 lists.iter().map(|(_, n)| n).sum::<usize>()
@@ -1621,14 +1624,14 @@ fn run_deployment(rng: &mut Rng, format: Format, source: SourceFile, ws: &Worksp
     let text = source.text.clone();
     match format {
         Format::Terraform => {
-            if let Err(e) = xsuaa_lint::hcl::parse(&text) {
+            if let Err(e) = xsuaa_lint::syntax::hcl::parse(&text) {
                 if e.span.start > text.len() {
                     return Err(format!("HCL error past the end: {e:?}"));
                 }
             }
         }
         Format::TerraformModule => {
-            let _ = xsuaa_lint::hcl::parse(&text);
+            let _ = xsuaa_lint::syntax::hcl::parse(&text);
         }
         Format::Shell
         | Format::Ci
@@ -1636,7 +1639,7 @@ fn run_deployment(rng: &mut Rng, format: Format, source: SourceFile, ws: &Worksp
         | Format::PackageJson
         | Format::Makefile
         | Format::ScriptBindings => {}
-        _ => match xsuaa_lint::yaml::parse_documents(&text) {
+        _ => match xsuaa_lint::syntax::yaml::parse_documents(&text) {
             Ok(documents) => {
                 let mut out = Vec::new();
                 xs120::check_secrets(&source, &documents, &mut out);
@@ -1697,7 +1700,7 @@ fn run_deployment(rng: &mut Rng, format: Format, source: SourceFile, ws: &Worksp
             SetOptions { policies: &[], base_of: &no_base, filter: &no_filter, fix, recommendations: None, live: None };
         let mut outcome = judge_set(&declaration, source.clone(), &files, &options);
         // What the runbook and audit add: the bindings that scripts beside it make.
-        xsuaa_lint::deployment::attach_script_bindings(&mut outcome.set, kind, &ws.root, &files);
+        xsuaa_lint::model::deployment::attach_script_bindings(&mut outcome.set, kind, &ws.root, &files);
         for binding in outcome.set.instances.iter().flat_map(|i| &i.bindings) {
             let len = outcome.set.files.get(binding.file).map_or(0, |f| f.text.len());
             if binding.span.end > len || binding.span.start > binding.span.end {
@@ -1723,14 +1726,14 @@ fn run_deployment(rng: &mut Rng, format: Format, source: SourceFile, ws: &Worksp
                     continue;
                 }
                 let parses = if file.path.ends_with(".tf") || (i == 0 && kind == Kind::Terraform) {
-                    xsuaa_lint::hcl::parse(&file.text).is_ok()
+                    xsuaa_lint::syntax::hcl::parse(&file.text).is_ok()
                 } else if i == 0 && matches!(format, Format::Jenkinsfile | Format::Makefile | Format::Shell) {
                     // Groovy and make are not parsed here.
                     true
                 } else if outcome.descriptors.get(i).copied().unwrap_or(false) {
-                    xsuaa_lint::parse::parse(&file.text, file.bom_len()).is_ok()
+                    xsuaa_lint::syntax::json::parse(&file.text, file.bom_len()).is_ok()
                 } else {
-                    xsuaa_lint::yaml::parse_documents(&file.text).is_ok()
+                    xsuaa_lint::syntax::yaml::parse_documents(&file.text).is_ok()
                 };
                 if !parses {
                     return Err(format!("a fixed file of the set does not parse: {}\n{}", file.path, file.text));

@@ -1,0 +1,182 @@
+//! Which configuration applies to a file: the nearest `xsuaa-lint.toml` above it, one named
+//! with `--config`, or the defaults (`--isolated`); each folder looked up once per run.
+
+use super::*;
+
+/// How configuration files are found for a run.
+pub enum Discovery {
+    /// The nearest `xsuaa-lint.toml` above each file.
+    Nearest,
+    /// `--config FILE`: one configuration for every file.
+    Fixed(Arc<Config>),
+    /// `--isolated`: the defaults everywhere.
+    Isolated,
+}
+
+/// Finds the configuration of each file; shared by the worker threads, one read per file.
+pub struct Resolver {
+    discovery: Discovery,
+    defaults: Arc<Config>,
+    cwd: Option<PathBuf>,
+    /// Per folder the walk entered: which configuration applies there.
+    folders: Mutex<FolderCache>,
+    /// Keys the folder fingerprints; random per run, so no tree can be made to collide.
+    fingerprints: std::hash::RandomState,
+    /// Every configuration loaded, in load order, for XS900.
+    loaded: Mutex<Vec<Arc<Config>>>,
+    errors: Mutex<Vec<ConfigError>>,
+    includes: AtomicBool,
+}
+
+/// The configuration of every folder the walk entered, in a few bytes per folder (a 1,000,000-file
+/// tree has ~340,000 folders): a folder is known by a 64-bit fingerprint of its absolute path
+/// (the odds that two folders of such a run share one are about 3 in 10^9), and points
+/// into the short list of configurations loaded.
+#[derive(Default)]
+struct FolderCache {
+    by_folder: HashMap<u64, u32>,
+    /// `None`: the configuration file there is broken.
+    configs: Vec<Option<Arc<Config>>>,
+    defaults: Option<u32>,
+}
+
+impl FolderCache {
+    fn add(&mut self, config: Option<Arc<Config>>) -> u32 {
+        self.configs.push(config);
+        (self.configs.len() - 1) as u32
+    }
+
+    fn default_index(&mut self, defaults: &Arc<Config>) -> u32 {
+        match self.defaults {
+            Some(index) => index,
+            None => {
+                let index = self.add(Some(defaults.clone()));
+                self.defaults = Some(index);
+                index
+            }
+        }
+    }
+}
+
+impl Resolver {
+    pub fn new(discovery: Discovery) -> Self {
+        let cwd = std::env::current_dir().ok();
+        let defaults = Arc::new(Config::defaults(cwd.clone().unwrap_or_else(|| PathBuf::from("."))));
+        let loaded = match &discovery {
+            Discovery::Fixed(c) => vec![c.clone()],
+            _ => Vec::new(),
+        };
+        let includes = AtomicBool::new(loaded.iter().any(|c| !c.include.is_empty()));
+        Resolver {
+            discovery,
+            defaults,
+            cwd,
+            folders: Mutex::new(FolderCache::default()),
+            fingerprints: std::hash::RandomState::new(),
+            loaded: Mutex::new(loaded),
+            errors: Mutex::new(Vec::new()),
+            includes,
+        }
+    }
+
+    /// The configuration for a file; `None` when its configuration file is broken (the error
+    /// is kept for the end of the run).
+    pub fn for_file(&self, path: &Path) -> Option<Arc<Config>> {
+        if let Some(config) = self.without_discovery() {
+            return Some(config);
+        }
+        let absolute = self.absolute(path)?;
+        self.nearest(absolute.parent()?)
+    }
+
+    /// The configuration for the files of a folder.
+    pub fn for_folder(&self, path: &Path) -> Option<Arc<Config>> {
+        if let Some(config) = self.without_discovery() {
+            return Some(config);
+        }
+        self.nearest(&self.absolute(path)?)
+    }
+
+    /// `path` made absolute against the working directory read once, not once per call.
+    fn absolute(&self, path: &Path) -> Option<PathBuf> {
+        match &self.cwd {
+            Some(cwd) if path.is_relative() => Some(cwd.join(path)),
+            _ => std::path::absolute(path).ok(),
+        }
+    }
+
+    /// Whether some configuration loaded so far includes files by glob. A folder's
+    /// configuration is loaded before its files are visited, so a walk can ask this first.
+    pub fn any_includes(&self) -> bool {
+        self.includes.load(Ordering::Relaxed)
+    }
+
+    fn without_discovery(&self) -> Option<Arc<Config>> {
+        match &self.discovery {
+            Discovery::Fixed(c) => Some(c.clone()),
+            Discovery::Isolated => Some(self.defaults.clone()),
+            Discovery::Nearest => None,
+        }
+    }
+
+    fn nearest(&self, folder: &Path) -> Option<Arc<Config>> {
+        let mut folders = self.folders.lock().ok()?;
+        let mut visited = Vec::new();
+        let mut found: Option<u32> = None;
+        for dir in folder.ancestors() {
+            // `Path`'s hash, as its equality: `a/./b` and `a/b` are one folder.
+            let fingerprint = self.fingerprints.hash_one(dir);
+            if let Some(&known) = folders.by_folder.get(&fingerprint) {
+                found = Some(known);
+                break;
+            }
+            visited.push(fingerprint);
+            // Asked relative to the working directory where possible: a shorter path lookup for
+            // the two names asked in every folder a walk enters.
+            let near = match self.cwd.as_deref().and_then(|cwd| dir.strip_prefix(cwd).ok()) {
+                Some(relative) if relative.as_os_str().is_empty() => Path::new("."),
+                Some(relative) => relative,
+                None => dir,
+            };
+            if let Some(file) = FILE_NAMES.iter().find(|n| near.join(n).is_file()).map(|n| dir.join(n)) {
+                let shown = crate::io::discover::display_path(&file, self.cwd.as_deref());
+                let root = crate::io::load::repository_root(&file);
+                let config = match Config::load_within(&file, &shown, Some(&root)) {
+                    Ok(config) => {
+                        if !config.include.is_empty() {
+                            self.includes.store(true, Ordering::Relaxed);
+                        }
+                        let config = Arc::new(config);
+                        self.loaded.lock().ok()?.push(config.clone());
+                        Some(config)
+                    }
+                    Err(e) => {
+                        self.errors.lock().ok()?.push(e);
+                        None
+                    }
+                };
+                found = Some(folders.add(config));
+                break;
+            }
+        }
+        let found = match found {
+            Some(index) => index,
+            None => folders.default_index(&self.defaults),
+        };
+        for fingerprint in visited {
+            folders.by_folder.insert(fingerprint, found);
+        }
+        folders.configs[found as usize].clone()
+    }
+
+    pub fn errors(&self) -> Vec<ConfigError> {
+        let mut errors = self.errors.lock().map(|e| e.clone()).unwrap_or_default();
+        errors.sort();
+        errors.dedup();
+        errors
+    }
+
+    pub fn loaded(&self) -> Vec<Arc<Config>> {
+        self.loaded.lock().map(|l| l.clone()).unwrap_or_default()
+    }
+}

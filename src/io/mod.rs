@@ -1,0 +1,8 @@
+//! Layer 7: the file system and git: which files a run reads, reading them inside the
+//! repository, git history, atomic writes, the configuration file.
+
+pub mod config;
+pub mod discover;
+pub mod history;
+pub mod load;
+pub mod write;

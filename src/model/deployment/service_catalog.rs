@@ -1,0 +1,98 @@
+//! Kubernetes Service Catalog (`servicecatalog.k8s.io/v1beta1`), which Kyma used before SAP's
+//! BTP service operator: a `ServiceInstance` with `spec.clusterServiceClassExternalName: xsuaa`
+//! (or the namespaced `serviceClassExternalName`) is a Kyma instance, its plan
+//! `clusterServicePlanExternalName` (`servicePlanExternalName`), its configuration `parameters`
+//! and `parametersFrom` (`secretKeyRef`), merged at the top level as the catalog does: a key
+//! given twice makes it refuse the instance ("conflict: duplicate entry for parameter"), as the
+//! BTP operator does. A `ServiceBinding` of the same file binds the instance that
+//! `spec.instanceRef.name` names; the catalog never renews it.
+
+use super::{parameters_from, push_request, str_at, Files, Format, Instance, InstanceSet, Layer, LayerKind};
+use super::{BindingParameters, BindingRef, Renewal, Sources};
+use crate::syntax::json::{Node, Value};
+use std::collections::HashMap;
+
+/// The API group, as `apiVersion` starts.
+pub(super) const API: &str = "servicecatalog.k8s.io/";
+
+/// Where an instance names its class (the offering) and plan: cluster-wide, or in its namespace.
+const CLASSES: [(&str, &str); 2] = [
+    ("clusterServiceClassExternalName", "clusterServicePlanExternalName"),
+    ("serviceClassExternalName", "servicePlanExternalName"),
+];
+
+/// The file's Service Catalog instances of xsuaa and their bindings (`docs` are its documents).
+pub(super) fn load(set: &mut InstanceSet, file: usize, docs: &[Node], sources: &mut Sources, files: &dyn Files) {
+    let pointer_of = |i: usize| if docs.len() > 1 { format!("/{i}") } else { String::new() };
+    let of_api = |doc: &Node, kind: &str| {
+        doc.get("apiVersion").and_then(Node::as_str).is_some_and(|api| api.starts_with(API))
+            && doc.get("kind").and_then(Node::as_str) == Some(kind)
+    };
+    let mut bindings_of: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (j, doc) in docs.iter().enumerate() {
+        if of_api(doc, "ServiceBinding") {
+            if let Some(target) = str_at(doc, "/spec/instanceRef/name") {
+                bindings_of.entry(target).or_default().push(j);
+            }
+        }
+    }
+    for (i, doc) in docs.iter().enumerate() {
+        if !of_api(doc, "ServiceInstance") {
+            continue;
+        }
+        let Some(&(_, plan_key)) =
+            CLASSES.iter().find(|(class, _)| str_at(doc, &format!("/spec/{class}")) == Some("xsuaa"))
+        else {
+            continue;
+        };
+        let pointer = pointer_of(i);
+        let name = str_at(doc, "/metadata/name").unwrap_or("?").to_string();
+        let span = doc.pointer("/metadata/name").map_or(doc.span, |n| n.span);
+        let plan = doc.pointer(&format!("/spec/{plan_key}"));
+        let mut instance = Instance {
+            namespace: str_at(doc, "/metadata/namespace").map(String::from),
+            plan: plan.and_then(|n| n.as_str().map(|p| (p.to_string(), n.span))),
+            plan_pointer: format!("{pointer}/spec/{plan_key}"),
+            ..Instance::declared(name.clone(), Format::ServiceCatalog, file, span, pointer.clone())
+        };
+        if let Some(parameters) = doc.pointer("/spec/parameters").filter(|p| !matches!(p.value, Value::Null)) {
+            instance.layers.push(Layer {
+                file,
+                kind: LayerKind::Inline,
+                pointer: format!("{pointer}/spec/parameters"),
+                node: parameters.clone(),
+            });
+        }
+        if let Some(from) = doc.pointer("/spec/parametersFrom").and_then(Node::as_array) {
+            parameters_from(set, file, docs, sources, from, files, &mut instance);
+        }
+        for &j in bindings_of.get(name.as_str()).map(Vec::as_slice).unwrap_or_default() {
+            bind(&mut instance, file, &docs[j], &pointer_of(j));
+        }
+        set.instances.push(instance);
+    }
+}
+
+fn bind(instance: &mut Instance, file: usize, binding: &Node, pointer: &str) {
+    let name = str_at(binding, "/metadata/name").unwrap_or("?");
+    let what = format!("ServiceBinding `{name}`");
+    instance.bindings.push(BindingRef { file, key: false, name: name.into(), span: binding.span });
+    let parameters = binding
+        .pointer("/spec/parameters")
+        .filter(|p| matches!(p.value, Value::Object(_)))
+        .cloned()
+        .unwrap_or(Node { span: binding.span, value: Value::Object(Vec::new()) });
+    instance.parameters.push(BindingParameters {
+        file,
+        what: what.clone(),
+        node: parameters,
+        pointer: format!("{pointer}/spec/parameters"),
+        renewal: Renewal::Never {
+            why: "Service Catalog does not renew a ServiceBinding".into(),
+            at: binding.pointer("/metadata/name").map_or(binding.span, |n| n.span),
+        },
+    });
+    if let Some(node) = binding.pointer("/spec/parameters/credential-type") {
+        push_request(instance, file, what, node, format!("{pointer}/spec/parameters/credential-type"));
+    }
+}

@@ -1,0 +1,206 @@
+//! Where an XSUAA instance runs, and so which advice fits it: instance secrets exist only in
+//! Cloud Foundry (a note of SAP's "Service Instance Secrets" page from 2023-02 until its 2025-01
+//! rewrite; elsewhere binding secrets were always the default), and each environment updates an
+//! instance with its own
+//! commands.
+
+use crate::model::deployment::Format;
+
+/// The environment of a service instance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Environment {
+    /// Cloud Foundry: MTA deployments, `cf` commands (and a descriptor nothing deploys, unless
+    /// configured otherwise).
+    #[default]
+    CloudFoundry,
+    /// Kyma or any Kubernetes cluster with SAP's service operator (`ServiceInstance`).
+    Kyma,
+    /// SAP BTP's "other" environment: `btp_subaccount_service_instance`, the `btp` CLI.
+    Other,
+}
+
+/// The names `environment` takes in the configuration.
+pub const NAMES: [&str; 3] = ["cloud-foundry", "kyma", "other"];
+
+impl Environment {
+    pub fn parse(name: &str) -> Option<Self> {
+        match name {
+            "cloud-foundry" => Some(Environment::CloudFoundry),
+            "kyma" => Some(Environment::Kyma),
+            "other" => Some(Environment::Other),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Environment::CloudFoundry => "cloud-foundry",
+            Environment::Kyma => "kyma",
+            Environment::Other => "other",
+        }
+    }
+
+    /// How people name it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Environment::CloudFoundry => "Cloud Foundry",
+            Environment::Kyma => "Kyma",
+            Environment::Other => "the other environment",
+        }
+    }
+
+    /// The environment of an instance that a deployment file declares.
+    pub fn of(format: Format) -> Self {
+        match format {
+            Format::Mta | Format::Cf | Format::TerraformCf | Format::CfOperator | Format::Crossplane => {
+                Environment::CloudFoundry
+            }
+            Format::Kyma | Format::Helm | Format::ServiceCatalog => Environment::Kyma,
+            Format::Terraform | Format::Btp | Format::CrossplaneBtp => Environment::Other,
+        }
+    }
+
+    /// Whether the instance can hold instance secrets at all.
+    pub fn has_instance_secrets(self) -> bool {
+        self == Environment::CloudFoundry
+    }
+}
+
+/// How the environment of a descriptor or instance was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Origin {
+    /// A deployment file declares the instance.
+    Deployment(Format),
+    /// `environment` or `[[environments]]` of the configuration, for a descriptor nothing deploys.
+    Configured,
+    /// A descriptor nothing deploys and the configuration does not place: Cloud Foundry assumed.
+    #[default]
+    Assumed,
+}
+
+/// An instance's environment and where that came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Placement {
+    pub environment: Environment,
+    pub origin: Origin,
+}
+
+impl Placement {
+    /// A descriptor that no deployment file names: configured, or Cloud Foundry assumed.
+    pub fn standalone(configured: Option<Environment>) -> Self {
+        match configured {
+            Some(environment) => Placement { environment, origin: Origin::Configured },
+            None => Placement { environment: Environment::CloudFoundry, origin: Origin::Assumed },
+        }
+    }
+
+    pub fn deployed(format: Format) -> Self {
+        Placement { environment: Environment::of(format), origin: Origin::Deployment(format) }
+    }
+
+    /// Said in a message whose advice depends on the environment, when it was only assumed.
+    pub fn assumed_note(self) -> &'static str {
+        match self.origin {
+            Origin::Assumed => {
+                " (Cloud Foundry assumed: nothing in the repository deploys this descriptor; set `environment` in xsuaa-lint.toml)"
+            }
+            _ => "",
+        }
+    }
+
+    /// Where `credential-types` is written, in the syntax of the file that holds (or would
+    /// hold) it. `in_descriptor`: the list belongs in a descriptor file.
+    pub fn list_path(self, in_descriptor: bool) -> &'static str {
+        match self.origin {
+            Origin::Deployment(Format::Mta) if !in_descriptor => {
+                "`oauth2-configuration.credential-types` under the resource's `parameters.config` (YAML)"
+            }
+            Origin::Deployment(Format::Kyma | Format::CfOperator | Format::ServiceCatalog) => {
+                "`oauth2-configuration.credential-types` under the ServiceInstance's `spec.parameters` (YAML)"
+            }
+            Origin::Deployment(Format::CrossplaneBtp) => {
+                "`oauth2-configuration.credential-types` under the ServiceInstance's `spec.forProvider.parameters` (YAML)"
+            }
+            Origin::Deployment(Format::Terraform) => {
+                "`oauth2-configuration.credential-types` in the `parameters` attribute of the `btp_subaccount_service_instance` (inside `jsonencode`)"
+            }
+            Origin::Deployment(Format::TerraformCf) => {
+                "`oauth2-configuration.credential-types` in the `parameters` attribute of the `cloudfoundry_service_instance`"
+            }
+            Origin::Deployment(Format::Helm) if !in_descriptor => {
+                "`oauth2-configuration.credential-types` under the instance's `parameters` in the chart's values (YAML)"
+            }
+            Origin::Deployment(Format::Cf | Format::Btp) if !in_descriptor => {
+                "`oauth2-configuration.credential-types` in the parameters the command or manifest passes"
+            }
+            _ => "`oauth2-configuration.credential-types` in the descriptor",
+        }
+    }
+
+    /// The command (or action) that sends a changed configuration to the service.
+    /// `in_descriptor`: the list is (or goes) in a descriptor file, not inline.
+    pub fn update_step(self, instance: Option<&str>, in_descriptor: bool) -> String {
+        let name = instance.unwrap_or("<instance>");
+        match (self.origin, self.environment) {
+            (Origin::Deployment(Format::Mta), _) => "redeploy the MTA (`cf deploy`)".to_string(),
+            (
+                Origin::Deployment(
+                    Format::Kyma | Format::CfOperator | Format::Crossplane | Format::CrossplaneBtp | Format::ServiceCatalog,
+                ),
+                _,
+            ) => "re-apply the ServiceInstance (`kubectl apply -f <file>`)".to_string(),
+            (Origin::Deployment(Format::Terraform | Format::TerraformCf), _) => "run `terraform apply`".to_string(),
+            (Origin::Deployment(Format::Helm), _) => "upgrade the Helm release (`helm upgrade`)".to_string(),
+            // The configuration is inline in the command or manifest: it is passed inline again.
+            (Origin::Deployment(Format::Cf), _) if !in_descriptor => {
+                format!("update the instance with the changed JSON (`cf update-service {name} -c '{{...}}'`)")
+            }
+            (Origin::Deployment(Format::Btp), _) if !in_descriptor => format!(
+                "update the instance with the changed JSON (`btp update services/instance --name {name} --parameters '{{...}}'`)"
+            ),
+            (_, Environment::CloudFoundry) => format!("update the instance (`cf update-service {name} -c xs-security.json`)"),
+            (_, Environment::Kyma) => {
+                "re-apply the ServiceInstance that carries the descriptor (`kubectl apply -f <file>`)".to_string()
+            }
+            (_, Environment::Other) => {
+                "update the instance (`terraform apply`, or `btp update services/instance` with the descriptor as its parameters)"
+                    .to_string()
+            }
+        }
+    }
+
+    /// How an app gets a new binding, and a key is replaced, in this environment.
+    pub fn rebind_step(self) -> &'static str {
+        if self.origin == Origin::Deployment(Format::CrossplaneBtp) {
+            return "recreate every ServiceBinding (or let its `spec.rotation` replace it)";
+        }
+        match self.environment {
+            Environment::CloudFoundry => {
+                "rebind every app (`cf unbind-service`, `cf bind-service`, restage) and replace every service key (`cf create-service-key`, then `cf delete-service-key`)"
+            }
+            Environment::Kyma => "recreate or rotate every ServiceBinding",
+            Environment::Other => "replace every binding resource (`terraform apply -replace=...`)",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip() {
+        for name in NAMES {
+            assert_eq!(Environment::parse(name).map(Environment::as_str), Some(name));
+        }
+        assert_eq!(Environment::parse("cf"), None);
+    }
+
+    #[test]
+    fn only_cloud_foundry_has_instance_secrets() {
+        assert!(Environment::of(Format::Mta).has_instance_secrets());
+        assert!(!Environment::of(Format::Kyma).has_instance_secrets());
+        assert!(!Environment::of(Format::Terraform).has_instance_secrets());
+        assert_eq!(Placement::standalone(None).environment, Environment::CloudFoundry);
+    }
+}
