@@ -8,7 +8,8 @@
 //! The provider's package pinned in a Crossplane `Provider` (`spec.package`) at a version that
 //! drops parameter updates is XS114, where it is pinned.
 
-use super::{go_duration, not_judged, push_request, str_at, Format, Instance, InstanceSet, Layer, LayerKind};
+use super::kubernetes::not_judged;
+use super::{go_duration, push_request, str_at, Format, Instance, InstanceSet, Layer, LayerKind};
 use super::{BindingParameters, BindingRef, ProblemKind, Renewal};
 use crate::syntax::json::{Node, Value};
 use std::collections::HashMap;

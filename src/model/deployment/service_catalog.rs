@@ -7,8 +7,9 @@
 //! BTP operator does. A `ServiceBinding` of the same file binds the instance that
 //! `spec.instanceRef.name` names; the catalog never renews it.
 
-use super::{parameters_from, push_request, str_at, Files, Format, Instance, InstanceSet, Layer, LayerKind};
-use super::{BindingParameters, BindingRef, Renewal, Sources};
+use super::kubernetes::{parameters_from, Sources};
+use super::{push_request, str_at, Files, Format, Instance, InstanceSet, Layer, LayerKind};
+use super::{BindingParameters, BindingRef, Renewal};
 use crate::syntax::json::{Node, Value};
 use std::collections::HashMap;
 
