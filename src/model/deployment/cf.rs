@@ -202,14 +202,7 @@ pub(super) fn attach_app_names(set: &mut InstanceSet, root: &Path, files: &dyn F
     if set.instances.is_empty() {
         return;
     }
-    let mut folders: Vec<PathBuf> = Vec::new();
-    if let Some(folder) = set.paths[0].parent() {
-        folders.push(super::normalize(folder));
-    }
-    let root = super::normalize(root);
-    if !folders.contains(&root) {
-        folders.push(root);
-    }
+    let folders = super::side_folders(set, root);
     for folder in folders {
         for name in MANIFESTS {
             let path = super::normalize(&folder.join(name));

@@ -8,9 +8,9 @@
 //! The provider's package pinned in a Crossplane `Provider` (`spec.package`) at a version that
 //! drops parameter updates is XS114, where it is pinned.
 
-use super::kubernetes::not_judged;
-use super::{go_duration, push_request, str_at, Format, Instance, InstanceSet, Layer, LayerKind};
-use super::{BindingParameters, BindingRef, ProblemKind, Renewal};
+use super::kubernetes::{attach_api_binding, not_judged};
+use super::{go_duration, str_at, Format, Instance, InstanceSet, Layer, LayerKind};
+use super::{ProblemKind, Renewal};
 use crate::syntax::json::{Node, Value};
 use std::collections::HashMap;
 
@@ -87,32 +87,16 @@ pub(super) fn load(set: &mut InstanceSet, file: usize, docs: &[Node]) {
             not_judged(set, &mut instance, file, secrets.map_or(span, |s| s.span), &why);
         }
         for &j in bindings_of.get(name.as_str()).map(Vec::as_slice).unwrap_or_default() {
-            bind(&mut instance, file, &docs[j], &pointer_of(j));
+            attach_api_binding(
+                &mut instance,
+                file,
+                &docs[j],
+                &pointer_of(j),
+                "/spec/forProvider/parameters",
+                renewal(&docs[j]),
+            );
         }
         set.instances.push(instance);
-    }
-}
-
-/// A `ServiceBinding` of `instance`: its parameters, the credential type it asks for, and
-/// whether the provider rotates it.
-fn bind(instance: &mut Instance, file: usize, binding: &Node, pointer: &str) {
-    let name = str_at(binding, "/metadata/name").unwrap_or("?");
-    let what = format!("ServiceBinding `{name}`");
-    instance.bindings.push(BindingRef { file, key: false, name: name.into(), span: binding.span });
-    let parameters = binding
-        .pointer("/spec/forProvider/parameters")
-        .filter(|p| matches!(p.value, Value::Object(_)))
-        .cloned()
-        .unwrap_or(Node { span: binding.span, value: Value::Object(Vec::new()) });
-    instance.parameters.push(BindingParameters {
-        file,
-        what: what.clone(),
-        node: parameters,
-        pointer: format!("{pointer}/spec/forProvider/parameters"),
-        renewal: renewal(binding),
-    });
-    if let Some(node) = binding.pointer("/spec/forProvider/parameters/credential-type") {
-        push_request(instance, file, what, node, format!("{pointer}/spec/forProvider/parameters/credential-type"));
     }
 }
 

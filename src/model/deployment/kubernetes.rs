@@ -306,6 +306,37 @@ fn kyma_wrapper(
     }
 }
 
+/// A binding document of another Kubernetes API (Crossplane, Service Catalog) of `instance`:
+/// listed, its parameters (the object at `parameters_at`, else none), the credential type they ask
+/// for, and how it is renewed.
+pub(super) fn attach_api_binding(
+    instance: &mut Instance,
+    file: usize,
+    binding: &Node,
+    pointer: &str,
+    parameters_at: &str,
+    renewal: Renewal,
+) {
+    let name = str_at(binding, "/metadata/name").unwrap_or("?");
+    let what = format!("ServiceBinding `{name}`");
+    instance.bindings.push(BindingRef { file, key: false, name: name.into(), span: binding.span });
+    let parameters = binding
+        .pointer(parameters_at)
+        .filter(|p| matches!(p.value, Value::Object(_)))
+        .cloned()
+        .unwrap_or(Node { span: binding.span, value: Value::Object(Vec::new()) });
+    instance.parameters.push(BindingParameters {
+        file,
+        what: what.clone(),
+        node: parameters,
+        pointer: format!("{pointer}{parameters_at}"),
+        renewal,
+    });
+    if let Some(node) = binding.pointer(&format!("{parameters_at}/credential-type")) {
+        push_request(instance, file, what, node, format!("{pointer}{parameters_at}/credential-type"));
+    }
+}
+
 /// A `ServiceBinding` (`doc`, at `pointer` in `file`) of `instance`: listed, and what it asks for.
 fn attach_binding(instance: &mut Instance, file: usize, doc: &Node, pointer: &str) {
     let binding = str_at(doc, "/metadata/name").unwrap_or("?");

@@ -755,6 +755,20 @@ pub fn may_hold_binding_secret(text: &str) -> bool {
     text.contains('$') && text.as_bytes().windows(2).any(|w| w[0].is_ascii_hexdigit() && w[1] == b'$')
 }
 
+/// The folders whose side files (`cf push` manifests, scripts) a set's instances may be named in:
+/// the deployment file's own folder, then the repository's root.
+fn side_folders(set: &InstanceSet, root: &Path) -> Vec<PathBuf> {
+    let mut folders: Vec<PathBuf> = Vec::new();
+    if let Some(folder) = set.paths[0].parent() {
+        folders.push(normalize(folder));
+    }
+    let root = normalize(root);
+    if !folders.contains(&root) {
+        folders.push(root);
+    }
+    folders
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,9 +7,9 @@
 //! BTP operator does. A `ServiceBinding` of the same file binds the instance that
 //! `spec.instanceRef.name` names; the catalog never renews it.
 
-use super::kubernetes::{parameters_from, Sources};
-use super::{push_request, str_at, Files, Format, Instance, InstanceSet, Layer, LayerKind};
-use super::{BindingParameters, BindingRef, Renewal};
+use super::kubernetes::{attach_api_binding, parameters_from, Sources};
+use super::Renewal;
+use super::{str_at, Files, Format, Instance, InstanceSet, Layer, LayerKind};
 use crate::syntax::json::{Node, Value};
 use std::collections::HashMap;
 
@@ -68,32 +68,12 @@ pub(super) fn load(set: &mut InstanceSet, file: usize, docs: &[Node], sources: &
             parameters_from(set, file, docs, sources, from, files, &mut instance);
         }
         for &j in bindings_of.get(name.as_str()).map(Vec::as_slice).unwrap_or_default() {
-            bind(&mut instance, file, &docs[j], &pointer_of(j));
+            let renewal = Renewal::Never {
+                why: "Service Catalog does not renew a ServiceBinding".into(),
+                at: docs[j].pointer("/metadata/name").map_or(docs[j].span, |n| n.span),
+            };
+            attach_api_binding(&mut instance, file, &docs[j], &pointer_of(j), "/spec/parameters", renewal);
         }
         set.instances.push(instance);
-    }
-}
-
-fn bind(instance: &mut Instance, file: usize, binding: &Node, pointer: &str) {
-    let name = str_at(binding, "/metadata/name").unwrap_or("?");
-    let what = format!("ServiceBinding `{name}`");
-    instance.bindings.push(BindingRef { file, key: false, name: name.into(), span: binding.span });
-    let parameters = binding
-        .pointer("/spec/parameters")
-        .filter(|p| matches!(p.value, Value::Object(_)))
-        .cloned()
-        .unwrap_or(Node { span: binding.span, value: Value::Object(Vec::new()) });
-    instance.parameters.push(BindingParameters {
-        file,
-        what: what.clone(),
-        node: parameters,
-        pointer: format!("{pointer}/spec/parameters"),
-        renewal: Renewal::Never {
-            why: "Service Catalog does not renew a ServiceBinding".into(),
-            at: binding.pointer("/metadata/name").map_or(binding.span, |n| n.span),
-        },
-    });
-    if let Some(node) = binding.pointer("/spec/parameters/credential-type") {
-        push_request(instance, file, what, node, format!("{pointer}/spec/parameters/credential-type"));
     }
 }

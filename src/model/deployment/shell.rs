@@ -267,14 +267,7 @@ pub(super) fn attach_script_bindings(set: &mut InstanceSet, root: &Path, files: 
     if set.instances.is_empty() {
         return;
     }
-    let mut folders: Vec<PathBuf> = Vec::new();
-    if let Some(folder) = set.paths[0].parent() {
-        folders.push(super::normalize(folder));
-    }
-    let root = super::normalize(root);
-    if !folders.contains(&root) {
-        folders.push(root);
-    }
+    let folders = super::side_folders(set, root);
     // The set's instances by name and by service name (the first of each).
     let mut known: HashMap<&str, usize> = HashMap::new();
     for (n, instance) in set.instances.iter().enumerate() {
