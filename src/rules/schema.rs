@@ -104,7 +104,7 @@ impl Report<'_> {
                 );
             }
             Kind::Type { kind } => {
-                let expected = type_name(&format!("{kind:?}"));
+                let expected = type_name(kind);
                 let message = format!("{place} must be {expected}, not {}", self.node.type_name());
                 let fix = self.wrap_in_array_fix(expected);
                 let help = fix.as_ref().map(|_| "Wrap the value in a list".to_string());
@@ -284,23 +284,26 @@ fn raw(node: &Node) -> String {
     }
 }
 
-fn type_name(debug: &str) -> &'static str {
-    let d = debug.to_ascii_lowercase();
-    if d.contains("array") {
-        "an array"
-    } else if d.contains("object") {
-        "an object"
-    } else if d.contains("integer") {
-        "an integer"
-    } else if d.contains("number") {
-        "a number"
-    } else if d.contains("boolean") {
-        "a boolean"
-    } else if d.contains("string") {
-        "a string"
-    } else {
-        "of another type"
-    }
+/// The type a schema asks for, as a message says it; of several, the first of array, object,
+/// integer, number, boolean, string (the schema's unions are "a list, or a single value").
+fn type_name(kind: &jsonschema::error::TypeKind) -> &'static str {
+    use jsonschema::error::TypeKind;
+    use jsonschema::JsonType;
+    let allowed = |t: JsonType| match kind {
+        TypeKind::Single(one) => *one == t,
+        TypeKind::Multiple(set) => set.contains(t),
+    };
+    [
+        (JsonType::Array, "an array"),
+        (JsonType::Object, "an object"),
+        (JsonType::Integer, "an integer"),
+        (JsonType::Number, "a number"),
+        (JsonType::Boolean, "a boolean"),
+        (JsonType::String, "a string"),
+    ]
+    .into_iter()
+    .find(|(t, _)| allowed(*t))
+    .map_or("of another type", |(_, name)| name)
 }
 
 /// A pointer as a reader writes it: `oauth2-configuration.credential-types[0]`.
