@@ -8,11 +8,10 @@
 //! The provider's package pinned in a Crossplane `Provider` (`spec.package`) at a version that
 //! drops parameter updates is XS114, where it is pinned.
 
-use super::kubernetes::{attach_api_binding, not_judged};
+use super::kubernetes::{attach_api_binding, bindings_by_instance, is_of_api, not_judged};
 use super::{go_duration, str_at, Format, Instance, InstanceSet, Layer, LayerKind};
 use super::{ProblemKind, Renewal};
 use crate::syntax::json::{Node, Value};
-use std::collections::HashMap;
 
 /// The provider's API group, as `apiVersion` starts.
 pub(super) const API: &str = "account.btp.sap.crossplane.io/";
@@ -24,19 +23,8 @@ pub(super) const PACKAGE: &str = "crossplane-provider-btp";
 /// provider's package pins.
 pub(super) fn load(set: &mut InstanceSet, file: usize, docs: &[Node]) {
     let pointer_of = |i: usize| if docs.len() > 1 { format!("/{i}") } else { String::new() };
-    let of_api = |doc: &Node, kind: &str| {
-        doc.get("apiVersion").and_then(Node::as_str).is_some_and(|api| api.starts_with(API))
-            && doc.get("kind").and_then(Node::as_str) == Some(kind)
-    };
-    // The file's bindings by the instance they name: found once, not once per instance.
-    let mut bindings_of: HashMap<&str, Vec<usize>> = HashMap::new();
-    for (j, doc) in docs.iter().enumerate() {
-        if of_api(doc, "ServiceBinding") {
-            if let Some(target) = str_at(doc, "/spec/forProvider/serviceInstanceRef/name") {
-                bindings_of.entry(target).or_default().push(j);
-            }
-        }
-    }
+    let of_api = |doc: &Node, kind: &str| is_of_api(doc, API, kind);
+    let bindings_of = bindings_by_instance(docs, API, "/spec/forProvider/serviceInstanceRef/name");
     for (i, doc) in docs.iter().enumerate() {
         pinned_provider(set, file, doc);
         if !of_api(doc, "ServiceInstance") {

@@ -306,6 +306,26 @@ fn kyma_wrapper(
     }
 }
 
+/// Whether a document is a `kind` of the API group whose `apiVersion` starts with `api`.
+pub(super) fn is_of_api(doc: &Node, api: &str, kind: &str) -> bool {
+    doc.get("apiVersion").and_then(Node::as_str).is_some_and(|version| version.starts_with(api))
+        && doc.get("kind").and_then(Node::as_str) == Some(kind)
+}
+
+/// The file's `ServiceBinding`s of the API `api`, by the instance they name at `instance_at`:
+/// found once, not once per instance.
+pub(super) fn bindings_by_instance<'a>(docs: &'a [Node], api: &str, instance_at: &str) -> HashMap<&'a str, Vec<usize>> {
+    let mut bindings_of: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (j, doc) in docs.iter().enumerate() {
+        if is_of_api(doc, api, "ServiceBinding") {
+            if let Some(target) = str_at(doc, instance_at) {
+                bindings_of.entry(target).or_default().push(j);
+            }
+        }
+    }
+    bindings_of
+}
+
 /// A binding document of another Kubernetes API (Crossplane, Service Catalog) of `instance`:
 /// listed, its parameters (the object at `parameters_at`, else none), the credential type they ask
 /// for, and how it is renewed.

@@ -7,11 +7,10 @@
 //! BTP operator does. A `ServiceBinding` of the same file binds the instance that
 //! `spec.instanceRef.name` names; the catalog never renews it.
 
-use super::kubernetes::{attach_api_binding, parameters_from, Sources};
+use super::kubernetes::{attach_api_binding, bindings_by_instance, is_of_api, parameters_from, Sources};
 use super::Renewal;
 use super::{str_at, Files, Format, Instance, InstanceSet, Layer, LayerKind};
 use crate::syntax::json::{Node, Value};
-use std::collections::HashMap;
 
 /// The API group, as `apiVersion` starts.
 pub(super) const API: &str = "servicecatalog.k8s.io/";
@@ -25,18 +24,8 @@ const CLASSES: [(&str, &str); 2] = [
 /// The file's Service Catalog instances of xsuaa and their bindings (`docs` are its documents).
 pub(super) fn load(set: &mut InstanceSet, file: usize, docs: &[Node], sources: &mut Sources, files: &dyn Files) {
     let pointer_of = |i: usize| if docs.len() > 1 { format!("/{i}") } else { String::new() };
-    let of_api = |doc: &Node, kind: &str| {
-        doc.get("apiVersion").and_then(Node::as_str).is_some_and(|api| api.starts_with(API))
-            && doc.get("kind").and_then(Node::as_str) == Some(kind)
-    };
-    let mut bindings_of: HashMap<&str, Vec<usize>> = HashMap::new();
-    for (j, doc) in docs.iter().enumerate() {
-        if of_api(doc, "ServiceBinding") {
-            if let Some(target) = str_at(doc, "/spec/instanceRef/name") {
-                bindings_of.entry(target).or_default().push(j);
-            }
-        }
-    }
+    let of_api = |doc: &Node, kind: &str| is_of_api(doc, API, kind);
+    let bindings_of = bindings_by_instance(docs, API, "/spec/instanceRef/name");
     for (i, doc) in docs.iter().enumerate() {
         if !of_api(doc, "ServiceInstance") {
             continue;
