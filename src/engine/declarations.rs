@@ -107,7 +107,9 @@ impl Collector<'_> {
     pub(super) fn conflicting_declarations(&self, opts: &Options) {
         let mut declarations = std::mem::take(&mut *self.declarations.lock().unwrap());
         // A file judged twice (named, and beside a named `cf push` manifest) declares once.
-        declarations.sort_by(|a, b| (&a.identity, &a.file, a.line).cmp(&(&b.identity, &b.file, b.line)));
+        // Sorted in place: a stable sort's buffer, as large as the declarations, was the run's
+        // peak of memory. Which of two with one key is kept was already up to the threads.
+        declarations.sort_unstable_by(|a, b| (&a.identity, &a.file, a.line).cmp(&(&b.identity, &b.file, b.line)));
         declarations.dedup_by(|a, b| (&a.identity, &a.file, a.line) == (&b.identity, &b.file, b.line));
         let mut by_file: BTreeMap<(PathBuf, String), Vec<Diagnostic>> = BTreeMap::new();
         for group in declarations.chunk_by(|a, b| a.identity == b.identity).filter(|g| g.len() > 1) {
