@@ -424,13 +424,15 @@ impl Collector<'_> {
             let parked = Parked { source: Some(source), original, diagnostics, fixes_applied, filled: true, keepers };
             self.publish_parked(display, parked, opts);
         }
-        for (file, ((((source, other), diagnostics), fixes_applied), original)) in parts.enumerate() {
+        for (file, ((((source, other), mut diagnostics), fixes_applied), original)) in parts.enumerate() {
             // A descriptor is always parked (the walk reports it from here, without reading it
             // again); an extension only when there is something to report.
             let shown = !diagnostics.is_empty() || original.is_some();
             if !shown && !descriptors[file + 1] {
                 continue;
             }
+            // Held until the walk reaches the file, as a report is.
+            self.compact(&mut diagnostics);
             let used = std::fs::canonicalize(&other).unwrap_or(other);
             let mut map = self.used_by_deployments.lock().unwrap();
             let entry = map.entry(used).or_insert_with(|| Parked {

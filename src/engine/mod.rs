@@ -563,16 +563,24 @@ impl Collector<'_> {
     }
 
     fn push(&self, mut report: FileReport) {
-        // Held until the end for the sorted report: without the spare room the rules' pushes
-        // left (a finding is ~240 bytes; one finding sat in room for four).
-        report.diagnostics.shrink_to_fit();
+        self.compact(&mut report.diagnostics);
+        if let Ok(mut reports) = self.reports.lock() {
+            reports.push(report);
+        }
+    }
+
+    /// Findings to hold (until their path's turn), without spare room: the rules' pushes leave
+    /// some (a finding is ~240 bytes; one finding sat in room for four), and the rule's help
+    /// text shared with every other finding that has it.
+    fn compact(&self, diagnostics: &mut Vec<Diagnostic>) {
+        diagnostics.shrink_to_fit();
         // Messages built piecewise (`write!`, `push_str`) keep the room they grew into.
-        for d in &mut report.diagnostics {
+        for d in diagnostics.iter_mut() {
             d.message.shrink_to_fit();
             d.pointer.shrink_to_fit();
         }
         if let Ok(mut texts) = self.help_texts.lock() {
-            for help in report.diagnostics.iter_mut().filter_map(|d| d.help.as_mut()) {
+            for help in diagnostics.iter_mut().filter_map(|d| d.help.as_mut()) {
                 match texts.get(help) {
                     Some(shared) => *help = shared.clone(),
                     None => {
@@ -580,9 +588,6 @@ impl Collector<'_> {
                     }
                 }
             }
-        }
-        if let Ok(mut reports) = self.reports.lock() {
-            reports.push(report);
         }
     }
 
