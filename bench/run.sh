@@ -31,7 +31,7 @@ pair() { (cd "$work/$1" && python3 "$ratio" -- "$2" "$3") | tail -n 1; }
 # Peak memory (maximum resident set size) of a command run from inside a tree.
 # (Exit status 1, findings, is the usual one.)
 peak() { (cd "$work/$1" && { /usr/bin/time -f '%M' "${@:2}" 2>&1 >/dev/null || true; } | tail -n 1); }
-mb() { awk -v kb="$1" 'BEGIN { printf "%.1f MB", kb / 1024 }'; }
+mb() { awk -v kb="$1" 'BEGIN { printf "%.1f MB", kb / 1000 }'; }
 
 echo "== xsuaa-lint $("$bin" --version | awk '{print $2}') ($bin), $(nproc) cores; load: $(cut -d' ' -f1-3 /proc/loadavg)"
 check="$bin check --output-format json ."
