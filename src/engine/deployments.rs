@@ -144,14 +144,8 @@ impl Collector<'_> {
             }
             Err(_) => return None,
         };
-        let variant =
-            path.file_name().and_then(|n| n.to_str()).is_some_and(crate::model::deployment::is_mta_variant_name);
-        let kind = if kind == Kind::Mta && variant && !crate::model::deployment::is_mta_descriptor(&source.text) {
-            Kind::Kubernetes
-        } else {
-            kind
-        };
-        if !kind.is_relevant(&source.text) || !self.seen.first(&key) {
+        let kind = super::pipeline::deployment_kind(path, kind, &source.text)?;
+        if !self.seen.first(&key) {
             return None;
         }
         self.count_checked(display, opts);
@@ -213,19 +207,13 @@ impl Collector<'_> {
             .zip(&extension_lists)
             .map(|((path, _, kind, _, root), extensions)| Declaration { path, kind: *kind, root, extensions })
             .collect();
-        let base_ofs: Vec<_> = metas.iter().map(|(_, _, _, config, _)| self.base_of(config, opts)).collect();
-        let filters: Vec<_> = metas.iter().map(|(_, _, _, config, _)| self.filter(config)).collect();
-        let options: Vec<SetOptions<'_>> = metas
+        let judges: Vec<_> = metas.iter().map(|(_, _, _, config, _)| self.judge(config, opts)).collect();
+        let base_ofs: Vec<_> = judges.iter().map(|judge| judge.base_of()).collect();
+        let filters: Vec<_> = judges.iter().map(|judge| judge.filter()).collect();
+        let options: Vec<SetOptions<'_>> = judges
             .iter()
             .zip(base_ofs.iter().zip(&filters))
-            .map(|((_, _, _, config, _), (base_of, filter))| SetOptions {
-                policies: &config.policies,
-                base_of,
-                filter,
-                fix: Some(opts.unsafe_fixes),
-                recommendations: Some(&config.recommendations),
-                live: opts.live.as_deref(),
-            })
+            .map(|(judge, (base_of, filter))| judge.set_options(base_of, filter, Some(opts.unsafe_fixes)))
             .collect();
         let members = sets
             .into_iter()
@@ -268,29 +256,6 @@ impl Collector<'_> {
         }
     }
 
-    /// Where a descriptor's base revision comes from, under a deployment file's configuration.
-    fn base_of<'s>(
-        &'s self,
-        config: &'s Arc<Config>,
-        opts: &'s Options,
-    ) -> impl Fn(&Path, &str) -> Option<crate::model::descriptor::Baseline> + 's {
-        move |file: &Path, text: &str| {
-            let grace_days = self.configs.for_file(file).map_or(config.grace_days, |c| c.grace_days);
-            if opts.history {
-                self.history.baseline(file, text, grace_days)
-            } else {
-                None
-            }
-        }
-    }
-
-    /// Selection, severities and suppressions for a file of a set: its own folder's configuration.
-    fn filter<'s>(&'s self, config: &'s Arc<Config>) -> impl Fn(&Path, &mut Vec<Diagnostic>) + 's {
-        move |file: &Path, diagnostics: &mut Vec<Diagnostic>| {
-            self.configs.for_file(file).unwrap_or_else(|| config.clone()).apply(file, diagnostics);
-        }
-    }
-
     /// Standard input named like a deployment file (`--stdin-filename rendered.yaml`): judged
     /// as that file, the files it names read from the disk; `--fix` prints its fixed text and
     /// writes nothing (a fix that would change another file is refused).
@@ -323,17 +288,10 @@ impl Collector<'_> {
     ) {
         let root = self.root_of(path);
         let declaration = Declaration { path, kind, root: &root, extensions };
-        let base_of = self.base_of(config, opts);
-        let filter = self.filter(config);
+        let judge = self.judge(config, opts);
+        let (base_of, filter) = (judge.base_of(), judge.filter());
         let fix = (opts.fix != FixMode::Off).then_some(opts.unsafe_fixes);
-        let options = SetOptions {
-            policies: &config.policies,
-            base_of: &base_of,
-            filter: &filter,
-            fix,
-            recommendations: Some(&config.recommendations),
-            live: opts.live.as_deref(),
-        };
+        let options = judge.set_options(&base_of, &filter, fix);
         let piped = (stdin && opts.fix == FixMode::Apply).then(|| source.clone());
         let disk = load::DiskWithin { root: &root, reads: &self.reads };
         let mut outcome = judge_set(&declaration, source, &disk, &options);
@@ -576,15 +534,11 @@ impl Collector<'_> {
         if !(source.text.contains("clientsecret") || source.text.contains("\"key\"")) {
             return;
         }
-        let mut diagnostics = Vec::new();
-        if !crate::rules::xs120_committed_credentials::check_file(&source, &mut diagnostics) {
-            return;
-        }
+        let Some(diagnostics) = self.judge(&config, opts).credentials(&source, path) else { return };
         if !self.seen.first(&key) {
             return;
         }
         self.count_checked(&source.path, opts);
-        config.apply(path, &mut diagnostics);
         let report = FileReport { path: source.path.clone(), diagnostics, ..FileReport::default() };
         self.publish(report, source, opts);
     }

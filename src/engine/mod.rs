@@ -7,6 +7,7 @@ pub mod inventory;
 
 mod declarations;
 mod deployments;
+pub mod pipeline;
 
 pub use crate::io::load::repository_root;
 
@@ -18,8 +19,7 @@ use crate::io::config::{Config, Resolver};
 use crate::io::discover::{self, FileKind, Found};
 use crate::io::history::History;
 use crate::io::load::{self, LoadError};
-use crate::lint::fix::{self, FixOutcome};
-use crate::lint::LintOptions;
+use crate::lint::fix::FixOutcome;
 use crate::model::deployment;
 use crate::rules::{xs000_io_error, xs900_unused_suppression};
 use crate::text::source::SourceFile;
@@ -781,65 +781,67 @@ impl Collector<'_> {
         }
     }
 
+    /// The per-file pipeline under `config`, as this run sets it up.
+    fn judge<'s>(&'s self, config: &'s Arc<Config>, opts: &'s Options) -> pipeline::Judge<'s> {
+        pipeline::Judge {
+            configs: self.configs,
+            config,
+            history: opts.history.then_some(&self.history),
+            plan: opts.plan.as_deref(),
+            live: opts.live.as_deref(),
+        }
+    }
+
     /// Lints (or fixes) one loaded file. `write_to` is `None` for standard input.
-    fn source(&self, source: SourceFile, write_to: Option<&Path>, config: &Config, opts: &Options) {
+    fn source(&self, source: SourceFile, write_to: Option<&Path>, config: &Arc<Config>, opts: &Options) {
         self.count_checked(&source.path, opts);
         let mut report = FileReport { path: source.path.clone(), ..FileReport::default() };
-        let base = write_to
-            .filter(|_| opts.history)
-            .and_then(|path| self.history.baseline(path, &source.text, config.grace_days));
         let configured_as = write_to.map_or_else(|| PathBuf::from(&opts.stdin_filename), Path::to_path_buf);
-        let filter = |diagnostics: &mut Vec<Diagnostic>| config.apply(&configured_as, diagnostics);
-        let plan = opts.plan.as_deref().or_else(|| write_to.and_then(|p| config.plan_for(p)));
-        let environment = write_to.and_then(|p| config.environment_for(p));
         let observed = crate::lint::Observed::default();
-        let lint_options = LintOptions {
-            base: base.as_ref(),
-            policies: &config.policies,
-            filter: Some(&filter),
-            plan,
-            environment,
-            own_rules_only: false,
-            observed: opts.inventory.then_some(&observed),
-            started_in: None,
-            recommendations: Some(&config.recommendations),
-        };
+        let judge = self.judge(config, opts);
+        let fix = (opts.fix != FixMode::Off).then_some(opts.unsafe_fixes);
+        let descriptor = pipeline::Descriptor { source: &source, file: write_to, configured_as: &configured_as };
+        let judged = judge.descriptor(&descriptor, fix, opts.inventory.then_some(&observed));
+        let (base, plan, environment) = (judged.base, judged.plan, judged.environment);
         let mut shown = source;
-        match opts.fix {
-            FixMode::Off => report.diagnostics = crate::lint::lint_with(&shown, &lint_options),
-            FixMode::Apply | FixMode::Diff => match fix::fix_source(&shown, opts.unsafe_fixes, &lint_options) {
-                FixOutcome::Unchanged(diagnostics) => report.diagnostics = diagnostics,
-                FixOutcome::Refused { reason, diagnostics } => {
-                    self.refused.lock().unwrap().push((shown.path.clone(), reason));
-                    report.diagnostics = diagnostics;
-                }
-                FixOutcome::Fixed(fixed) if opts.fix == FixMode::Diff => {
-                    report.fixes_applied = fixed.applied;
-                    report.diff = Some(crate::lint::diff::unified(&shown.path, &shown.text, &fixed.text));
-                    report.diagnostics = fixed.remaining;
-                }
-                FixOutcome::Fixed(fixed) => {
-                    let written = write_to.map_or(Ok(()), |path| {
-                        let written =
-                            crate::io::write::write_atomically(path, &self.root_of(path), &shown.text, &fixed.text);
-                        self.reads.forget(path);
-                        written
-                    });
-                    match written {
-                        Ok(()) => {
-                            report.fixes_applied = fixed.applied;
-                            report.diagnostics = fixed.remaining;
-                            shown = SourceFile::new(shown.path.clone(), fixed.text);
-                        }
-                        Err(e) => {
-                            *self.io_errors.lock().unwrap() += 1;
-                            let reason = format!("cannot write the fixed file: {e}");
-                            self.refused.lock().unwrap().push((shown.path.clone(), reason));
-                            report.diagnostics = crate::lint::lint_with(&shown, &lint_options);
+        match judged.outcome {
+            FixOutcome::Unchanged(diagnostics) => report.diagnostics = diagnostics,
+            FixOutcome::Refused { reason, diagnostics } => {
+                self.refused.lock().unwrap().push((shown.path.clone(), reason));
+                report.diagnostics = diagnostics;
+            }
+            FixOutcome::Fixed(fixed) if opts.fix == FixMode::Diff => {
+                report.fixes_applied = fixed.applied;
+                report.diff = Some(crate::lint::diff::unified(&shown.path, &shown.text, &fixed.text));
+                report.diagnostics = fixed.remaining;
+            }
+            FixOutcome::Fixed(fixed) => {
+                let written = write_to.map_or(Ok(()), |path| {
+                    let written =
+                        crate::io::write::write_atomically(path, &self.root_of(path), &shown.text, &fixed.text);
+                    self.reads.forget(path);
+                    written
+                });
+                match written {
+                    Ok(()) => {
+                        report.fixes_applied = fixed.applied;
+                        report.diagnostics = fixed.remaining;
+                        shown = SourceFile::new(shown.path.clone(), fixed.text);
+                    }
+                    Err(e) => {
+                        *self.io_errors.lock().unwrap() += 1;
+                        let reason = format!("cannot write the fixed file: {e}");
+                        self.refused.lock().unwrap().push((shown.path.clone(), reason));
+                        // Reported as it stays on disk.
+                        let descriptor =
+                            pipeline::Descriptor { source: &shown, file: write_to, configured_as: &configured_as };
+                        let unfixed = judge.descriptor(&descriptor, None, opts.inventory.then_some(&observed));
+                        if let FixOutcome::Unchanged(diagnostics) = unfixed.outcome {
+                            report.diagnostics = diagnostics;
                         }
                     }
                 }
-            },
+            }
         }
         // Standard input with `--fix`: the (possibly fixed) text goes to standard output.
         if write_to.is_none() && opts.fix == FixMode::Apply {

@@ -120,7 +120,7 @@ pub fn evaluate(set: &InstanceSet, instance: &Instance, options: &EvaluationOpti
             ..ctx
         };
         let mut out = Vec::new();
-        rules::check_descriptor_where(&own, &mut out, rules::is_migration_rule);
+        rules::check_descriptor_where(&own, &mut out, |rule| rule.migration);
         findings.extend(out.into_iter().map(|diagnostic| Finding { file: layer.file, diagnostic }));
     }
     findings.extend(

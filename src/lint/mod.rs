@@ -96,7 +96,7 @@ pub fn lint_tree(source: &SourceFile, root: &crate::syntax::json::Node, options:
         observed.xsappname.set(root.get("xsappname").and_then(|n| n.as_str().map(String::from)));
     }
     if options.own_rules_only {
-        rules::check_descriptor_where(&ctx, &mut out, rules::is_own_rule);
+        rules::check_descriptor_where(&ctx, &mut out, |rule| rule.judges_the_file);
     } else {
         rules::check_descriptor(&ctx, &mut out);
         for policy in options.policies {

@@ -135,9 +135,37 @@ pub struct Rule {
     /// The ID of the SAP BTP security recommendation the rule checks (`BTP-UAA-0002`), if any:
     /// shown in the rule's documentation, SARIF `properties.tags` and JSON `recommendation`.
     pub recommendation: Option<&'static str>,
+    /// Judges a descriptor file itself rather than its configuration (reading, syntax, repeated
+    /// keys, history): still run on a descriptor whose configuration a deployment file judges.
+    pub judges_the_file: bool,
+    /// Judges the shape of the JSON (schema, repeated keys, repeated names): a fix must not add
+    /// such a finding.
+    pub structural: bool,
+    /// Its finding keeps a file from being fixed at all: the file could not be read or parsed.
+    pub blocks_fixing: bool,
+    /// Judges where `credential-types` stands in SAP's migration (so its fixes move an instance
+    /// along it).
+    pub migration: bool,
 }
 
 impl Rule {
+    /// What a rule file leaves out (`..Rule::DEFAULT`): no check of its own, no recommendation,
+    /// none of the properties above.
+    pub const DEFAULT: Rule = Rule {
+        code: "",
+        name: "",
+        severity: Severity::Warning,
+        summary: "",
+        fix: FixKind::None,
+        check: None,
+        instance_check: None,
+        recommendation: None,
+        judges_the_file: false,
+        structural: false,
+        blocks_fixing: false,
+        migration: false,
+    };
+
     /// How a finding names this rule.
     pub fn id(&self) -> RuleId {
         RuleId {
@@ -209,56 +237,32 @@ registry! {
     xs900_unused_suppression,
 }
 
-fn any_of(rules: &[&Rule], code: &str) -> bool {
-    rules.iter().any(|r| r.code == code)
+/// The rule whose code is exactly `code` (findings carry the code; a policy's is none of these).
+fn rule_of(code: &str) -> Option<&'static Rule> {
+    ALL.iter().copied().find(|r| r.code == code)
 }
 
-/// The rules of a descriptor used by a deployment file that judge the file itself rather than
-/// its configuration (reading, syntax, repeated keys, history): its configuration is judged
-/// through the deployment file.
+/// Whether the finding's rule judges the file itself ([`Rule::judges_the_file`]).
 pub fn is_own_rule(code: &str) -> bool {
-    any_of(
-        &[
-            &xs000_io_error::RULE,
-            &xs001_invalid_json::RULE,
-            &xs003_duplicate_key::RULE,
-            &xs109_skipped_dual_state::RULE,
-            &xs210_attribute_value_type_changed::RULE,
-            &xs211_attribute_now_required::RULE,
-            &xs212_role_collection_removed::RULE,
-            &xs213_default_values_changed::RULE,
-            &xs214_migration_finished::RULE,
-        ],
-        code,
-    )
+    rule_of(code).is_some_and(|r| r.judges_the_file)
 }
 
-/// Findings that mean a document's shape is wrong: a fix must never add one.
+/// Whether the finding's rule judges the shape of the JSON ([`Rule::structural`]).
 pub fn is_structural(code: &str) -> bool {
-    any_of(&[&xs002_schema_violation::RULE, &xs003_duplicate_key::RULE, &xs204_duplicate_name::RULE], code)
+    rule_of(code).is_some_and(|r| r.structural)
 }
 
-/// Findings that keep a file from being fixed at all: it could not be read or parsed.
+/// Whether the finding keeps its file from being fixed ([`Rule::blocks_fixing`]).
 pub fn blocks_fixing(code: &str) -> bool {
-    any_of(&[&xs000_io_error::RULE, &xs001_invalid_json::RULE], code)
+    rule_of(code).is_some_and(|r| r.blocks_fixing)
 }
 
-/// The rules that judge where `credential-types` stands in SAP's migration (and so whose fixes
-/// move an instance along it).
+/// Whether the finding's rule judges the migration ([`Rule::migration`]).
 pub fn is_migration_rule(code: &str) -> bool {
-    any_of(
-        &[
-            &xs101_implicit_credential_types::RULE,
-            &xs102_instance_secret_only::RULE,
-            &xs103_unfinished_migration::RULE,
-            &xs104_instance_secret_default::RULE,
-            &xs105_apiaccess_instance_secret::RULE,
-            &xs113_instance_secret_outside_cloud_foundry::RULE,
-        ],
-        code,
-    )
+    rule_of(code).is_some_and(|r| r.migration)
 }
 
+/// A rule by its code (any case) or its name, as users write them.
 pub fn by_code(code: &str) -> Option<&'static Rule> {
     ALL.iter().copied().find(|r| r.code.eq_ignore_ascii_case(code) || r.name == code)
 }
@@ -277,10 +281,10 @@ pub fn check_instance(ctx: &InstanceContext<'_>, out: &mut Vec<Finding>) {
     }
 }
 
-/// Runs the rules whose code `wanted` accepts.
-pub fn check_descriptor_where(ctx: &Context<'_>, out: &mut Vec<Diagnostic>, wanted: fn(&str) -> bool) {
+/// Runs the rules that `wanted` accepts.
+pub fn check_descriptor_where(ctx: &Context<'_>, out: &mut Vec<Diagnostic>, wanted: fn(&Rule) -> bool) {
     for rule in ALL {
-        if let (Some(check), true) = (rule.check, wanted(rule.code)) {
+        if let (Some(check), true) = (rule.check, wanted(rule)) {
             check(ctx, out);
         }
     }
@@ -301,6 +305,22 @@ mod tests {
         files.sort();
         let codes: Vec<String> = ALL.iter().map(|r| r.code.to_string()).collect();
         assert_eq!(codes, files, "every src/rules/xsNNN_*.rs file is one registry line, in code order");
+    }
+
+    /// The properties the fix loop and the deployment judging rely on, on the rules they meant
+    /// when they were lists of their own.
+    #[test]
+    fn rule_properties_are_on_the_rules_they_were_listed_for() {
+        let with =
+            |property: fn(&Rule) -> bool| -> Vec<&str> { ALL.iter().filter(|r| property(r)).map(|r| r.code).collect() };
+        assert_eq!(
+            with(|r| r.judges_the_file),
+            ["XS000", "XS001", "XS003", "XS109", "XS210", "XS211", "XS212", "XS213", "XS214"]
+        );
+        assert_eq!(with(|r| r.structural), ["XS002", "XS003", "XS204"]);
+        assert_eq!(with(|r| r.blocks_fixing), ["XS000", "XS001"]);
+        assert_eq!(with(|r| r.migration), ["XS101", "XS102", "XS103", "XS104", "XS105", "XS113"]);
+        assert!(blocks_fixing("XS001") && !blocks_fixing("xs001") && !is_migration_rule("POL001"));
     }
 
     #[test]

@@ -35,7 +35,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     summary: "A path could not be read",
     fix: FixKind::None,
-    check: None,
-    instance_check: None,
-    recommendation: None,
+    judges_the_file: true,
+    blocks_fixing: true,
+    ..Rule::DEFAULT
 };

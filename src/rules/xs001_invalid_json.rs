@@ -38,7 +38,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     summary: "The descriptor is not strict JSON",
     fix: FixKind::None,
-    check: None,
-    instance_check: None,
-    recommendation: None,
+    judges_the_file: true,
+    blocks_fixing: true,
+    ..Rule::DEFAULT
 };

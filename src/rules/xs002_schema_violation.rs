@@ -47,7 +47,6 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     summary: "The descriptor does not match the xs-security.json schema",
     fix: FixKind::SometimesSafe,
-    check: None,
-    instance_check: None,
-    recommendation: None,
+    structural: true,
+    ..Rule::DEFAULT
 };

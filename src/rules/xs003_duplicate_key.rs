@@ -36,8 +36,9 @@ pub static RULE: Rule = Rule {
     summary: "A key is repeated in one object; the last value wins",
     fix: FixKind::None,
     check: Some(check),
-    instance_check: None,
-    recommendation: None,
+    judges_the_file: true,
+    structural: true,
+    ..Rule::DEFAULT
 };
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {

@@ -49,7 +49,5 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     summary: "A deployment file (MTA, Kubernetes, Helm values, Terraform; a CI file or package.json that creates an instance) does not parse",
     fix: FixKind::None,
-    check: None,
-    instance_check: None,
-    recommendation: None,
+    ..Rule::DEFAULT
 };

@@ -56,7 +56,5 @@ pub static RULE: Rule = Rule {
     severity: Severity::Warning,
     summary: "A descriptor named by a deployment file (an MTA `path`, a Helm `config:`, a `-c` file) is missing or outside the repository",
     fix: FixKind::None,
-    check: None,
-    instance_check: None,
-    recommendation: None,
+    ..Rule::DEFAULT
 };

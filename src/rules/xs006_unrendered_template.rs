@@ -54,7 +54,5 @@ pub static RULE: Rule = Rule {
     severity: Severity::Info,
     summary: "A document of a Helm template is skipped: it is not YAML until rendered",
     fix: FixKind::None,
-    check: None,
-    instance_check: None,
-    recommendation: None,
+    ..Rule::DEFAULT
 };

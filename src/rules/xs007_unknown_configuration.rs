@@ -70,7 +70,5 @@ pub static RULE: Rule = Rule {
     severity: Severity::Info,
     summary: "An instance's configuration is not known until the deployment tool runs, so it is not judged",
     fix: FixKind::None,
-    check: None,
-    instance_check: None,
-    recommendation: None,
+    ..Rule::DEFAULT
 };

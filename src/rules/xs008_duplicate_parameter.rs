@@ -71,7 +71,5 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     summary: "A top-level key comes from both `parameters` and `parametersFrom` (or from two of the latter): the operator rejects the instance",
     fix: FixKind::None,
-    check: None,
-    instance_check: None,
-    recommendation: None,
+    ..Rule::DEFAULT
 };

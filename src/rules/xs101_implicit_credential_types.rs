@@ -67,8 +67,9 @@ pub static RULE: Rule = Rule {
     summary: "No credential-types: whether existing instance-secret bindings and keys stay valid is not stated",
     fix: FixKind::SometimesSafe,
     check: Some(check),
-    instance_check: None,
     recommendation: Some("BTP-UAA-0003"),
+    migration: true,
+    ..Rule::DEFAULT
 };
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {

@@ -45,8 +45,9 @@ pub static RULE: Rule = Rule {
     summary: "Only instance secrets are allowed",
     fix: FixKind::SometimesSafe,
     check: Some(check),
-    instance_check: None,
     recommendation: Some("BTP-UAA-0003"),
+    migration: true,
+    ..Rule::DEFAULT
 };
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {

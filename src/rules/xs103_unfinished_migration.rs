@@ -73,8 +73,9 @@ pub static RULE: Rule = Rule {
     summary: "instance-secret is still allowed beside binding-secret or x509",
     fix: FixKind::Unsafe,
     check: Some(check),
-    instance_check: None,
     recommendation: Some("BTP-UAA-0003"),
+    migration: true,
+    ..Rule::DEFAULT
 };
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {

@@ -43,8 +43,9 @@ pub static RULE: Rule = Rule {
     summary: "instance-secret comes first, so new bindings default to it",
     fix: FixKind::SometimesSafe,
     check: Some(check),
-    instance_check: None,
     recommendation: Some("BTP-UAA-0003"),
+    migration: true,
+    ..Rule::DEFAULT
 };
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {

@@ -65,8 +65,9 @@ pub static RULE: Rule = Rule {
     summary: "An `apiaccess` instance lists `instance-secret` in `credential-types`",
     fix: FixKind::SometimesSafe,
     check: Some(check),
-    instance_check: None,
     recommendation: Some("BTP-UAA-0003"),
+    migration: true,
+    ..Rule::DEFAULT
 };
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {

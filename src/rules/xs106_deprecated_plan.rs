@@ -58,7 +58,7 @@ pub static RULE: Rule = Rule {
     fix: FixKind::None,
     check: Some(check),
     instance_check: Some(check_instance),
-    recommendation: None,
+    ..Rule::DEFAULT
 };
 
 fn is_deprecated(plan: &str) -> bool {

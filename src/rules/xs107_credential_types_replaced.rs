@@ -74,9 +74,9 @@ pub static RULE: Rule = Rule {
     severity: Severity::Warning,
     summary: "Deployment `config` or an extension replaces the descriptor file's `credential-types` with another list",
     fix: FixKind::None,
-    check: None,
     instance_check: Some(check_instance),
     recommendation: Some("BTP-UAA-0003"),
+    ..Rule::DEFAULT
 };
 
 /// An upper layer replaces the list of the layer below it with another one.

@@ -65,9 +65,9 @@ pub static RULE: Rule = Rule {
     severity: Severity::Warning,
     summary: "`skip-service-updates` is set while `credential-types` shows a migration in progress",
     fix: FixKind::None,
-    check: None,
     instance_check: Some(check_instance),
     recommendation: Some("BTP-UAA-0003"),
+    ..Rule::DEFAULT
 };
 
 fn check_instance(ctx: &InstanceContext<'_>, out: &mut Vec<Finding>) {

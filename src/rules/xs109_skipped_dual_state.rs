@@ -50,8 +50,9 @@ pub static RULE: Rule = Rule {
     summary: "instance-secret was removed without deploying the dual state first",
     fix: FixKind::Safe,
     check: Some(check),
-    instance_check: None,
     recommendation: Some("BTP-UAA-0003"),
+    judges_the_file: true,
+    ..Rule::DEFAULT
 };
 
 /// The current list, when it no longer allows `instance-secret`.

@@ -85,9 +85,9 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     summary: "A binding or service key asks for `credential-type: instance-secret`",
     fix: FixKind::SometimesSafe,
-    check: None,
     instance_check: Some(check_instance),
     recommendation: Some("BTP-UAA-0003"),
+    ..Rule::DEFAULT
 };
 
 fn check_instance(ctx: &InstanceContext<'_>, out: &mut Vec<Finding>) {

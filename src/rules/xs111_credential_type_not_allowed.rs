@@ -69,9 +69,8 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     summary: "A binding or service key asks for a credential type the instance does not allow",
     fix: FixKind::None,
-    check: None,
     instance_check: Some(check_instance),
-    recommendation: None,
+    ..Rule::DEFAULT
 };
 
 fn check_instance(ctx: &InstanceContext<'_>, out: &mut Vec<Finding>) {

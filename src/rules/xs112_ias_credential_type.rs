@@ -88,7 +88,7 @@ pub static RULE: Rule = Rule {
     fix: FixKind::None,
     check: Some(check),
     instance_check: Some(check_instance),
-    recommendation: None,
+    ..Rule::DEFAULT
 };
 
 /// A credential type of SAP Cloud Identity Services, not of xsuaa.

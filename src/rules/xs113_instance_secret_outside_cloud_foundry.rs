@@ -49,8 +49,9 @@ pub static RULE: Rule = Rule {
     summary: "instance-secret is listed for an instance outside Cloud Foundry, where SAP documents no instance secrets",
     fix: FixKind::None,
     check: Some(check),
-    instance_check: None,
     recommendation: Some("BTP-UAA-0003"),
+    migration: true,
+    ..Rule::DEFAULT
 };
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {

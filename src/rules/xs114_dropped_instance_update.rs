@@ -54,9 +54,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Warning,
     summary: "A deployment tool pinned at a version that does not send an instance's changed parameters",
     fix: FixKind::None,
-    check: None,
-    instance_check: None,
-    recommendation: None,
+    ..Rule::DEFAULT
 };
 
 /// Said with each finding.

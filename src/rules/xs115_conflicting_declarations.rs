@@ -83,9 +83,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Warning,
     summary: "One service instance is declared in several files with different plans or credential types",
     fix: FixKind::None,
-    check: None,
-    instance_check: None,
-    recommendation: None,
+    ..Rule::DEFAULT
 };
 
 pub const HELP: &str = "Each deployment that runs sends its own plan and configuration to the one instance, so the last one decides: make every declaration say the same, or declare the instance in one place and use it by name elsewhere.";

@@ -43,9 +43,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     summary: "XSUAA credentials are committed to the repository",
     fix: FixKind::None,
-    check: None,
-    instance_check: None,
-    recommendation: None,
+    ..Rule::DEFAULT
 };
 
 fn is_binding_secret(s: &str) -> bool {

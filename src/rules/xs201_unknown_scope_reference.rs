@@ -41,8 +41,7 @@ pub static RULE: Rule = Rule {
     summary: "A role template references a scope the descriptor does not define",
     fix: FixKind::SometimesSafe,
     check: Some(check),
-    instance_check: None,
-    recommendation: None,
+    ..Rule::DEFAULT
 };
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {

@@ -39,8 +39,7 @@ pub static RULE: Rule = Rule {
     summary: "A role collection references a role template the descriptor does not define",
     fix: FixKind::SometimesSafe,
     check: Some(check),
-    instance_check: None,
-    recommendation: None,
+    ..Rule::DEFAULT
 };
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {

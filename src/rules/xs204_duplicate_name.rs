@@ -33,8 +33,8 @@ pub static RULE: Rule = Rule {
     summary: "Two scopes, attributes, role templates or role collections share a name",
     fix: FixKind::None,
     check: Some(check),
-    instance_check: None,
-    recommendation: None,
+    structural: true,
+    ..Rule::DEFAULT
 };
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {

@@ -36,8 +36,7 @@ pub static RULE: Rule = Rule {
     summary: "A local scope name is not prefixed with $XSAPPNAME",
     fix: FixKind::None,
     check: Some(check),
-    instance_check: None,
-    recommendation: None,
+    ..Rule::DEFAULT
 };
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {

@@ -42,8 +42,7 @@ pub static RULE: Rule = Rule {
     summary: "A role collection references a role template that gets no default role",
     fix: FixKind::None,
     check: Some(check),
-    instance_check: None,
-    recommendation: None,
+    ..Rule::DEFAULT
 };
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {

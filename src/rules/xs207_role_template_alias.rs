@@ -50,8 +50,7 @@ pub static RULE: Rule = Rule {
     summary: "A role template uses an undocumented camelCase key that the broker accepts",
     fix: FixKind::SometimesSafe,
     check: Some(check),
-    instance_check: None,
-    recommendation: None,
+    ..Rule::DEFAULT
 };
 
 /// The role template keys the broker accepts beside the documented ones, with the documented

@@ -43,8 +43,8 @@ pub static RULE: Rule = Rule {
     summary: "An attribute's valueType changed since the base revision",
     fix: FixKind::None,
     check: Some(check),
-    instance_check: None,
-    recommendation: None,
+    judges_the_file: true,
+    ..Rule::DEFAULT
 };
 
 fn value_type(entry: &crate::syntax::json::Node) -> Option<&str> {

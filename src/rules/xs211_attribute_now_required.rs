@@ -42,8 +42,8 @@ pub static RULE: Rule = Rule {
     summary: "An attribute's valueRequired changed from false to true since the base revision",
     fix: FixKind::None,
     check: Some(check),
-    instance_check: None,
-    recommendation: None,
+    judges_the_file: true,
+    ..Rule::DEFAULT
 };
 
 /// `valueRequired` as the service reads it (default `true`); `None` when it is not a boolean.

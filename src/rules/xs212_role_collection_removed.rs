@@ -46,8 +46,8 @@ pub static RULE: Rule = Rule {
     summary: "A role collection was renamed or removed since the base revision; its assignments are lost",
     fix: FixKind::None,
     check: Some(check),
-    instance_check: None,
-    recommendation: None,
+    judges_the_file: true,
+    ..Rule::DEFAULT
 };
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {

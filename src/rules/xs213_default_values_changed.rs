@@ -49,8 +49,8 @@ pub static RULE: Rule = Rule {
     summary: "The default-values of a role template's attribute reference changed since the base revision",
     fix: FixKind::None,
     check: Some(check),
-    instance_check: None,
-    recommendation: None,
+    judges_the_file: true,
+    ..Rule::DEFAULT
 };
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {

@@ -47,8 +47,9 @@ pub static RULE: Rule = Rule {
     summary: "instance-secret was removed after the dual state: check the prerequisites before deploying",
     fix: FixKind::None,
     check: Some(check),
-    instance_check: None,
     recommendation: Some("BTP-UAA-0003"),
+    judges_the_file: true,
+    ..Rule::DEFAULT
 };
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {

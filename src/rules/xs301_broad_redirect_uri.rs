@@ -67,8 +67,8 @@ pub static RULE: Rule = Rule {
     summary: "A redirect URI allows any host, a wildcard host on a shared domain, or plain http",
     fix: FixKind::None,
     check: Some(check),
-    instance_check: None,
     recommendation: Some("BTP-UAA-0002"),
+    ..Rule::DEFAULT
 };
 
 const POINTER: &str = "/oauth2-configuration/redirect-uris";

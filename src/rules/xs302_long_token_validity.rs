@@ -66,8 +66,8 @@ pub static RULE: Rule = Rule {
     summary: "An access or refresh token validity is longer than recommended (or an access token shorter than SAP's 30 minutes: info)",
     fix: FixKind::None,
     check: Some(check),
-    instance_check: None,
     recommendation: Some("BTP-UAA-0005"),
+    ..Rule::DEFAULT
 };
 
 fn seconds(node: &Node) -> Option<u64> {

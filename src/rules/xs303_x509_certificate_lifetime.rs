@@ -89,9 +89,9 @@ pub static RULE: Rule = Rule {
     severity: Severity::Warning,
     summary: "An X.509 binding or key has options outside SAP's ranges, or a certificate nothing renews",
     fix: FixKind::None,
-    check: None,
     instance_check: Some(check_instance),
     recommendation: Some("BTP-UAA-0014"),
+    ..Rule::DEFAULT
 };
 
 /// SAP's default `validity`, in days.

@@ -44,9 +44,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     summary: "An XSUAA token is requested with HTTP GET, which XSUAA stops answering after 2026-06-30",
     fix: FixKind::None,
-    check: None,
-    instance_check: None,
-    recommendation: None,
+    ..Rule::DEFAULT
 };
 
 /// Where the token endpoint is named.

@@ -43,9 +43,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Info,
     summary: "A binding secret is written where its `$` is interpolated, so the application gets a broken secret",
     fix: FixKind::None,
-    check: None,
-    instance_check: None,
-    recommendation: None,
+    ..Rule::DEFAULT
 };
 
 /// How a file interpolates `$`.

@@ -44,7 +44,5 @@ pub static RULE: Rule = Rule {
     severity: Severity::Warning,
     summary: "A suppression in the configuration matched no finding",
     fix: FixKind::None,
-    check: None,
-    instance_check: None,
-    recommendation: None,
+    ..Rule::DEFAULT
 };

@@ -5,12 +5,14 @@
 
 use super::position::Lines;
 use crate::diagnostic::Diagnostic;
+use crate::engine::pipeline::{Descriptor, Judge};
+use crate::io::config::Config;
 use crate::io::config::{Discovery, Resolver};
 use crate::io::discover::{self, FileKind};
 use crate::io::history::History;
-use crate::lint::fix::{self, FixOutcome};
-use crate::lint::set::{judge_set, Declaration, SetOptions, SetOutcome};
-use crate::lint::{LintOptions, Observed};
+use crate::lint::fix::FixOutcome;
+use crate::lint::set::{Declaration, SetOutcome};
+use crate::lint::Observed;
 use crate::model::deployment::normalize;
 use crate::model::deployment::{self, Files, Kind, LayerKind, Unreadable};
 use crate::model::descriptor::MigrationState;
@@ -158,45 +160,29 @@ pub fn analyze(buffer: &Buffer<'_>, open: &OpenTexts, fix: Option<bool>) -> Anal
             if let Some(analysis) = through {
                 return analysis;
             }
-            let base = buffer.path.and_then(|p| history.baseline(p, buffer.text, config.grace_days));
-            let filter = |d: &mut Vec<Diagnostic>| config.apply(&configured_as, d);
             let observed = Observed::default();
-            let options = LintOptions {
-                base: base.as_ref(),
-                policies: &config.policies,
-                filter: Some(&filter),
-                plan: config.plan_for(&configured_as),
-                own_rules_only: false,
-                observed: Some(&observed),
-                started_in: None,
-                environment: config.environment_for(&configured_as),
-                recommendations: Some(&config.recommendations),
-            };
+            let judge = judge(&resolver, &config, &history);
+            let descriptor = Descriptor { source: &source, file: buffer.path, configured_as: &configured_as };
             let mut analysis = Analysis::default();
-            match fix {
-                None => analysis.diagnostics = crate::lint::lint_with(&source, &options),
-                Some(unsafe_fixes) => match fix::fix_source(&source, unsafe_fixes, &options) {
-                    FixOutcome::Unchanged(d) | FixOutcome::Refused { diagnostics: d, .. } => analysis.diagnostics = d,
-                    FixOutcome::Fixed(fixed) => {
-                        analysis.diagnostics = fixed.remaining;
-                        analysis.changes.push(Change { path: None, before: source.text.clone(), after: fixed.text });
-                    }
-                },
+            match judge.descriptor(&descriptor, fix, Some(&observed)).outcome {
+                FixOutcome::Unchanged(d) | FixOutcome::Refused { diagnostics: d, .. } => analysis.diagnostics = d,
+                FixOutcome::Fixed(fixed) => {
+                    analysis.diagnostics = fixed.remaining;
+                    analysis.changes.push(Change { path: None, before: source.text.clone(), after: fixed.text });
+                }
             }
             analysis.state = Some(observed.state.get());
             analysis
         }
         DocKind::Credentials => {
-            let mut diagnostics = Vec::new();
-            crate::rules::xs120_committed_credentials::check_file(&source, &mut diagnostics);
-            config.apply(&configured_as, &mut diagnostics);
-            Analysis { diagnostics, ..Analysis::default() }
+            let diagnostics = judge(&resolver, &config, &history).credentials(&source, &configured_as);
+            Analysis { diagnostics: diagnostics.unwrap_or_default(), ..Analysis::default() }
         }
         DocKind::Deployment(kind) => {
-            if !kind.is_relevant(buffer.text) {
-                return Analysis::default();
-            }
             let path = normalize(&configured_as);
+            let Some(kind) = crate::engine::pipeline::deployment_kind(&path, kind, buffer.text) else {
+                return Analysis::default();
+            };
             let set = Set { resolver: &resolver, config: &config, history: &history, open, fix };
             let outcome = set.judge(&path, kind, source);
             let converged = outcome.converged;
@@ -216,10 +202,16 @@ pub fn analyze(buffer: &Buffer<'_>, open: &OpenTexts, fix: Option<bool>) -> Anal
     }
 }
 
+/// The per-file pipeline as the editor runs it: history against `HEAD`, no `--plan`, never the
+/// platform.
+fn judge<'a>(resolver: &'a Resolver, config: &'a Arc<Config>, history: &'a History) -> Judge<'a> {
+    Judge { configs: resolver, config, history: Some(history), plan: None, live: None }
+}
+
 /// What judging a deployment set needs.
 struct Set<'a> {
     resolver: &'a Resolver,
-    config: &'a Arc<crate::io::config::Config>,
+    config: &'a Arc<Config>,
     history: &'a History,
     open: &'a OpenTexts,
     fix: Option<bool>,
@@ -230,23 +222,12 @@ impl Set<'_> {
         let root = crate::engine::repository_root(path);
         let extensions = extensions_beside(path, kind);
         let declaration = Declaration { path, kind, root: &root, extensions: &extensions };
-        let base_of = |file: &Path, text: &str| {
-            let grace_days = self.resolver.for_file(file).map_or(self.config.grace_days, |c| c.grace_days);
-            self.history.baseline(file, text, grace_days)
-        };
-        let filter = |file: &Path, d: &mut Vec<Diagnostic>| {
-            self.resolver.for_file(file).unwrap_or_else(|| self.config.clone()).apply(file, d);
-        };
-        let options = SetOptions {
-            policies: &self.config.policies,
-            base_of: &base_of,
-            filter: &filter,
-            fix: self.fix,
-            recommendations: Some(&self.config.recommendations),
-            // The editor never asks the platform.
-            live: None,
-        };
-        judge_set(&declaration, source, &OpenFiles(self.open), &options)
+        judge(self.resolver, self.config, self.history).deployment(
+            &declaration,
+            source,
+            &OpenFiles(self.open),
+            self.fix,
+        )
     }
 
     /// A descriptor as the deployment file `deployment` judges it, if the file uses it (as
