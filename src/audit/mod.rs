@@ -434,7 +434,12 @@ pub fn run(options: &AuditOptions) -> AuditReport {
         .iter()
         .map(|r| (crate::io::discover::display_path(&r.folder, cwd.as_deref()), r.shown.clone()))
         .collect();
-    repos.extend(options.remotes.iter().map(|r| (r.folder.clone(), crate::io::discover::display_path(&r.folder, cwd.as_deref()))));
+    repos.extend(
+        options
+            .remotes
+            .iter()
+            .map(|r| (r.folder.clone(), crate::io::discover::display_path(&r.folder, cwd.as_deref()))),
+    );
     repos.sort_by(|a, b| a.1.cmp(&b.1));
     repos.dedup_by(|a, b| a.1 == b.1);
     // Repositories in batches, each batch one run of the engine over its repositories (one walk),

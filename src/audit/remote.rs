@@ -103,10 +103,11 @@ fn fetch_one(shown: &str, given: &str, options: &RemoteOptions) -> Result<(Fetch
     match remote::fetch(given, &fetch_options) {
         Ok(fetched) => {
             let said = format!(
-                "{} {}, {} files, {} in {:.1} s",
+                "{} {}, {} file{}, {} in {:.1} s",
                 if fetched.updated { "updated to" } else { "cloned at" },
                 fetched.commit.get(..12).unwrap_or(&fetched.commit),
                 fetched.files,
+                if fetched.files == 1 { "" } else { "s" },
                 match fetched.blob_requests {
                     0 => "no blob fetched".to_string(),
                     1 => "1 blob request".to_string(),

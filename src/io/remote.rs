@@ -111,20 +111,30 @@ pub fn without_secrets(remote: &str) -> String {
 }
 
 /// A message of git's fit to print: the remote as given replaced by its printable form, and
-/// any other `scheme://user:password@` left without its user part.
+/// every other URL in it too (git shows a URL with its query, and sometimes with `/` added).
 pub fn redact_text(text: &str, remote: &str) -> String {
     let text = if remote.is_empty() { text.to_string() } else { text.replace(remote, &without_secrets(remote)) };
     let mut out = String::with_capacity(text.len());
     let mut rest = text.as_str();
     while let Some(at) = rest.find("://") {
-        let (before, after) = rest.split_at(at + 3);
-        out.push_str(before);
-        // The authority ends at the first `/`, space or quote; a `@` in it ends the user part.
-        let end = after.find(|c: char| c == '/' || c.is_whitespace() || c == '\'' || c == '"').unwrap_or(after.len());
-        match after[..end].rfind('@') {
-            Some(user_end) => rest = &after[user_end + 1..],
-            None => rest = after,
+        // The URL starts at its scheme's letters and ends at a space or a quote.
+        let start = rest[..at]
+            .rfind(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')))
+            .map_or(0, |i| i + 1);
+        let end = rest[at..]
+            .find(|c: char| c.is_whitespace() || matches!(c, '\'' | '"' | '<' | '>' | '`'))
+            .map_or(rest.len(), |i| at + i);
+        out.push_str(&rest[..start]);
+        let url = &rest[start..end];
+        let shown = without_secrets(url);
+        // A URL that does not parse is cut at its last `@` by `without_secrets`: keep its scheme.
+        if shown.contains("://") || !url.contains('@') {
+            out.push_str(&shown);
+        } else {
+            out.push_str(&url[..at - start + 3]);
+            out.push_str(&shown);
         }
+        rest = &rest[end..];
     }
     out.push_str(rest);
     out
@@ -339,8 +349,6 @@ fn kind_of(message: &str) -> &'static str {
     } else if has(&["not exported"]) {
         // git daemon's word for a repository it does not serve, there or not.
         "not found"
-    } else if false {
-        "ref not found"
     } else if has(&[
         "authentication failed",
         "could not read username",
@@ -351,13 +359,7 @@ fn kind_of(message: &str) -> &'static str {
         "terminal prompts disabled",
     ]) {
         "access refused"
-    } else if has(&[
-        "not found",
-        "does not appear to be a git repository",
-        "does not exist",
-        "no such",
-        "not exported",
-    ]) {
+    } else if has(&["not found", "does not appear to be a git repository", "does not exist", "no such"]) {
         "not found"
     } else if has(&[
         "could not resolve",
@@ -420,8 +422,14 @@ pub fn fetch(remote: &str, options: &FetchOptions) -> Result<Fetched, FetchError
         }
         git(Some(&folder), &fetch, None, None, options.deadline).map_err(|f| fail(f, "fetching the new commit"))?;
         let head = folder.join(".git").join("xsuaa-lint-head");
-        git(Some(&folder), &args(&["rev-parse", "--verify", "FETCH_HEAD^{commit}"]), None, Some(&head), options.deadline)
-            .map_err(|f| fail(f, "reading the fetched commit"))?;
+        git(
+            Some(&folder),
+            &args(&["rev-parse", "--verify", "FETCH_HEAD^{commit}"]),
+            None,
+            Some(&head),
+            options.deadline,
+        )
+        .map_err(|f| fail(f, "reading the fetched commit"))?;
         let commit = std::fs::read_to_string(&head).unwrap_or_default().trim().to_string();
         git(Some(&folder), &args(&["update-ref", "HEAD", &commit]), None, None, options.deadline)
             .map_err(|f| fail(f, "moving to the fetched commit"))?;
@@ -649,9 +657,8 @@ fn write_blobs(folder: &Path, scratch: &Path, entries: &[&Entry], deadline: Inst
     std::fs::write(&list, oids).map_err(|e| GitFailure::NotStarted(e.to_string()))?;
     let contents = scratch.join("contents");
     git(Some(folder), &args(&["cat-file", "--batch"]), Some(&list), Some(&contents), deadline)?;
-    let mut reader = std::io::BufReader::new(
-        std::fs::File::open(&contents).map_err(|e| GitFailure::NotStarted(e.to_string()))?,
-    );
+    let mut reader =
+        std::io::BufReader::new(std::fs::File::open(&contents).map_err(|e| GitFailure::NotStarted(e.to_string()))?);
     let mut written = 0;
     let mut header = String::new();
     for entry in entries {
@@ -697,11 +704,9 @@ fn named_words(folder: &Path, entries: &[&Entry]) -> HashSet<String> {
         if crate::io::discover::is_descriptor_name(entry.name()) {
             continue;
         }
-        let Ok(bytes) = crate::io::load::read_file(
-            &folder.join(&entry.path),
-            Some(folder),
-            crate::io::load::MAX_FILE_SIZE,
-        ) else {
+        let Ok(bytes) =
+            crate::io::load::read_file(&folder.join(&entry.path), Some(folder), crate::io::load::MAX_FILE_SIZE)
+        else {
             continue;
         };
         let text = String::from_utf8_lossy(&bytes);
@@ -762,9 +767,11 @@ mod tests {
     #[test]
     fn git_messages_lose_their_credentials() {
         let remote = "https://me:ghp_secret@host/a.git";
-        let said = "fatal: unable to access 'https://me:ghp_secret@host/a.git/': 403\nsee https://x:y@other/z";
+        let said = "fatal: unable to access 'https://me:ghp_secret@host/a.git/': 403\nsee https://x:y@other/z\n\
+                    fatal: repository 'http://h/gone.git?private_token=ghp_secret/' not found";
         let shown = redact_text(said, remote);
         assert!(!shown.contains("ghp_secret") && !shown.contains("x:y") && !shown.contains("me:"), "{shown}");
+        assert!(shown.contains("'http://h/gone.git' not found"), "{shown}");
         assert!(shown.contains("https://host/a.git/") && shown.contains("https://other/z"), "{shown}");
     }
 
