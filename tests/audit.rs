@@ -137,11 +137,11 @@ fn every_format_says_the_same() {
 
     let (_, csv, _) = audit(dir.path(), &["--isolated", "--format", "csv", "."]);
     let lines: Vec<&str> = csv.lines().collect();
-    assert_eq!(lines[0], "repository,file,line,instance,kind,plan,state,codes,owners,link,sources,change");
+    assert_eq!(lines[0], "repository,file,line,instance,kind,plan,state,codes,owners,link,sources,change,skipped");
     assert_eq!(lines.len(), 9, "{csv}");
     let root = fs::canonicalize(dir.path()).unwrap();
     let a1 = format!(
-        "alpha,alpha/xs-security.json,1,a1,descriptor,unknown,instance-only,XS102,,file://{}/alpha/xs-security.json#L1,alpha/xs-security.json:1,",
+        "alpha,alpha/xs-security.json,1,a1,descriptor,unknown,instance-only,XS102,,file://{}/alpha/xs-security.json#L1,alpha/xs-security.json:1,,",
         root.display()
     );
     assert!(lines.contains(&a1.as_str()), "{csv}");

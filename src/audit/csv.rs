@@ -2,7 +2,8 @@
 //! crate, every field quoted when it needs to be (a report given to `audit --merge` may hold any
 //! text in any field, `kind`, `state` and `codes` included). Columns after `codes` were added
 //! later and only ever are appended: `owners` (space-separated), `link`, `sources` (every
-//! `file:line` that declares the instance, space-separated), `change` (with `--compare`).
+//! `file:line` that declares the instance, space-separated), `change` (with `--compare`),
+//! `skipped` (a repository not audited, one row each: its path, state `skipped`, the reason).
 //! A text cell that would start a spreadsheet formula (`=`, `+`, `-`, `@`, tab, carriage
 //! return) starts with `'` instead ([`crate::text::escape::csv_cell`], OWASP's CSV injection advice).
 
@@ -12,15 +13,29 @@ use serde::Serialize;
 use std::borrow::Cow;
 use std::io::{self, Write};
 
-const HEADER: [&str; 12] =
-    ["repository", "file", "line", "instance", "kind", "plan", "state", "codes", "owners", "link", "sources", "change"];
+const HEADER: [&str; 13] = [
+    "repository",
+    "file",
+    "line",
+    "instance",
+    "kind",
+    "plan",
+    "state",
+    "codes",
+    "owners",
+    "link",
+    "sources",
+    "change",
+    "skipped",
+];
 
 /// One row, in the order of [`HEADER`].
 #[derive(Serialize)]
 struct Row<'a> {
     repository: Cow<'a, str>,
     file: Cow<'a, str>,
-    line: usize,
+    /// Empty on the row of a repository skipped.
+    line: Option<usize>,
     instance: Cow<'a, str>,
     kind: Cow<'a, str>,
     plan: Cow<'a, str>,
@@ -30,6 +45,8 @@ struct Row<'a> {
     link: Cow<'a, str>,
     sources: String,
     change: Cow<'a, str>,
+    /// Why the repository was not audited.
+    skipped: Cow<'a, str>,
 }
 
 fn owned_cell(s: String) -> String {
@@ -49,7 +66,7 @@ pub fn write(report: &AuditReport, out: &mut dyn Write) -> io::Result<()> {
             csv.serialize(Row {
                 repository: csv_cell(&repo.path),
                 file: csv_cell(&i.file),
-                line: i.line,
+                line: Some(i.line),
                 instance: csv_cell(&i.name),
                 kind: csv_cell(&i.kind),
                 plan: csv_cell(&i.plan),
@@ -61,8 +78,26 @@ pub fn write(report: &AuditReport, out: &mut dyn Write) -> io::Result<()> {
                     instance.places().iter().map(|(file, line)| format!("{file}:{line}")).collect::<Vec<_>>().join(" "),
                 ),
                 change: csv_cell(instance.change.as_deref().unwrap_or("")),
+                skipped: Cow::Borrowed(""),
             })?;
         }
+    }
+    for s in &report.skipped {
+        csv.serialize(Row {
+            repository: csv_cell(&s.path),
+            file: Cow::Borrowed(""),
+            line: None,
+            instance: Cow::Borrowed(""),
+            kind: Cow::Borrowed(""),
+            plan: Cow::Borrowed(""),
+            state: Cow::Borrowed("skipped"),
+            codes: String::new(),
+            owners: String::new(),
+            link: Cow::Borrowed(""),
+            sources: String::new(),
+            change: Cow::Borrowed(""),
+            skipped: csv_cell(&s.reason),
+        })?;
     }
     csv.flush()
 }
@@ -109,12 +144,12 @@ mod tests {
         };
         assert_eq!(
             written(&report(plain)),
-            "repository,file,line,instance,kind,plan,state,codes,owners,link,sources,change\n\
-             \"repo, \"\"one\"\"\",a/xs-security.json,1,a1,descriptor,unknown,implicit,XS101 XS205,,,a/xs-security.json:1,\n"
+            "repository,file,line,instance,kind,plan,state,codes,owners,link,sources,change,skipped\n\
+             \"repo, \"\"one\"\"\",a/xs-security.json,1,a1,descriptor,unknown,implicit,XS101 XS205,,,a/xs-security.json:1,,\n"
         );
         assert_eq!(
             written(&AuditReport::new(vec![])),
-            "repository,file,line,instance,kind,plan,state,codes,owners,link,sources,change\n"
+            "repository,file,line,instance,kind,plan,state,codes,owners,link,sources,change,skipped\n"
         );
     }
 
@@ -149,7 +184,21 @@ mod tests {
             "",
             "dir\nname/xs-security.json:7",
             "",
+            "",
         ];
         assert_eq!(rows[0].iter().collect::<Vec<_>>(), expected);
+    }
+
+    #[test]
+    fn a_repository_skipped_is_a_row_of_its_own() {
+        let mut skipped = AuditReport::new(vec![]);
+        skipped.skipped.push(super::super::Skipped {
+            path: "https://host/org/gone.git".into(),
+            reason: "not found while cloning: =cmd".into(),
+        });
+        assert_eq!(
+            written(&skipped).lines().nth(1).unwrap(),
+            "https://host/org/gone.git,,,,,,skipped,,,,,,not found while cloning: =cmd"
+        );
     }
 }

@@ -49,57 +49,8 @@ pub fn git_identity(dir: &Path) -> Option<GitIdentity> {
     Some(GitIdentity { remote, default_branch, branch, commit })
 }
 
-/// Query parameters whose value is a credential: named so, or containing such a word.
-fn secret_parameter(key: &str) -> bool {
-    let key = key.to_ascii_lowercase();
-    ["token", "secret", "password", "passwd", "pwd", "key", "sig", "auth", "credential", "session", "code"]
-        .iter()
-        .any(|word| key.contains(word))
-}
-
-fn without_secret_parameters(query: &str) -> Option<String> {
-    let pairs: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes())
-        .filter(|(k, _)| !secret_parameter(k))
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect();
-    if pairs.is_empty() {
-        return None;
-    }
-    Some(url::form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish())
-}
-
-/// A remote URL fit to print: no user name or password (in any scheme, any case, a token can
-/// be either) and no query parameter that looks like a credential (`token`, `access_token`,
-/// `private_token`, `key`, `secret`, `password`, `sig`, ...). URLs are read by the `url` crate;
-/// git's scp-like `user@host:path` by `gix`; anything else is shown from its last `@` on.
-pub fn without_secrets(remote: &str) -> String {
-    if let Ok(mut url) = url::Url::parse(remote) {
-        if url.has_host() || url.scheme() == "file" {
-            let _ = url.set_username("");
-            let _ = url.set_password(None);
-            if let Some(query) = url.query().map(str::to_string) {
-                url.set_query(without_secret_parameters(&query).as_deref());
-            }
-            return url.to_string();
-        }
-    }
-    match gix::url::parse(gix::bstr::BStr::new(remote)) {
-        // An scp-like `user@host:path`, or a local path.
-        Ok(mut parsed) if parsed.scheme != gix::url::Scheme::Http && parsed.scheme != gix::url::Scheme::Https => {
-            parsed.set_user(None);
-            parsed.set_password(None);
-            let text = parsed.to_bstring().to_string();
-            match text.split_once('?') {
-                Some((path, query)) => match without_secret_parameters(query) {
-                    Some(query) => format!("{path}?{query}"),
-                    None => path.to_string(),
-                },
-                None => text,
-            }
-        }
-        _ => remote.rsplit('@').next().unwrap_or_default().to_string(),
-    }
-}
+/// A remote URL fit to print (the fetching of remotes prints them too).
+pub use crate::io::remote::without_secrets;
 
 /// Where a remote lives: its host (with the port for http(s)) and the repository's path on it,
 /// without `.git` and slashes around.

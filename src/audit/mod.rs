@@ -10,6 +10,7 @@ pub mod discover;
 pub mod html;
 pub mod identity;
 pub mod markdown;
+pub mod remote;
 pub mod table;
 pub mod trend;
 
@@ -394,6 +395,8 @@ pub struct AuditOptions {
     /// Keep what the runbooks need (the HTML report); other formats drop it as they go, so that
     /// memory stays small on large estates.
     pub keep_facts: bool,
+    /// Remotes already fetched (and sharded): audited as folders, named by their URL.
+    pub remotes: Vec<remote::FetchedRemote>,
 }
 
 /// The repositories the options name (not yet sharded), and the folders skipped.
@@ -424,6 +427,19 @@ pub fn run(options: &AuditOptions) -> AuditReport {
         })
         .filter(|(_, shown)| in_shard(shown, options.shard))
         .collect();
+    // A remote's folder is shown as any folder while the engine runs (its files are matched to
+    // it by that path), then renamed to its URL.
+    let renames: std::collections::HashMap<String, String> = options
+        .remotes
+        .iter()
+        .map(|r| (crate::io::discover::display_path(&r.folder, cwd.as_deref()), r.shown.clone()))
+        .collect();
+    repos.extend(
+        options
+            .remotes
+            .iter()
+            .map(|r| (r.folder.clone(), crate::io::discover::display_path(&r.folder, cwd.as_deref()))),
+    );
     repos.sort_by(|a, b| a.1.cmp(&b.1));
     repos.dedup_by(|a, b| a.1 == b.1);
     // Repositories in batches, each batch one run of the engine over its repositories (one walk),
@@ -462,6 +478,7 @@ pub fn run(options: &AuditOptions) -> AuditReport {
     if options.progress {
         eprintln!();
     }
+    let audits = audits.into_iter().map(|audit| remote::renamed(audit, &renames)).collect();
     let mut report = AuditReport::new(audits);
     report.skipped = found
         .skipped

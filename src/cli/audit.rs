@@ -26,8 +26,9 @@ pub enum AuditFormat {
 #[derive(clap::Args, Debug)]
 pub struct AuditArgs {
     /// Folders holding the repositories (each folder with `.git` is one; a root with none is one;
-    /// see --repos-at and --repos-from for checkouts without `.git`).
-    #[arg(default_value = ".", required_unless_present_any = ["merge", "repos_from"])]
+    /// see --repos-at and --repos-from for checkouts without `.git`), and git remotes to fetch
+    /// (`https://`, `ssh://`, `git://`, `file://` URLs, `user@host:path`). Default: `.`.
+    #[arg(value_name = "FOLDER|REMOTE")]
     pub roots: Vec<PathBuf>,
     /// Each folder DEPTH levels below each root is one repository, `.git` or not (1: the roots'
     /// subfolders; a download of many repositories is often `--repos-at 1`).
@@ -37,6 +38,23 @@ pub struct AuditArgs {
     /// input; relative paths from the current folder).
     #[arg(long, value_name = "FILE", conflicts_with = "merge")]
     pub repos_from: Option<PathBuf>,
+    /// Audit the git remotes listed in FILE, one URL a line (`#` comments; `-` reads standard
+    /// input), e.g. from `gh repo list ORG --json url -q '.[].url'`.
+    #[arg(long, value_name = "FILE", conflicts_with = "merge")]
+    pub remotes_from: Option<PathBuf>,
+    /// The branch or tag of every remote to audit (default: each remote's default branch).
+    #[arg(long = "ref", value_name = "NAME")]
+    pub git_ref: Option<String>,
+    /// Where remotes are cloned and kept between runs (default: `$XDG_CACHE_HOME/xsuaa-lint/remotes`,
+    /// else `~/.cache/xsuaa-lint/remotes`).
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+    /// The most seconds one remote may take to fetch; then git is stopped and the remote skipped.
+    #[arg(long, value_name = "SECONDS", default_value_t = 300.0, value_parser = seconds)]
+    pub remote_timeout: f64,
+    /// The most seconds fetching every remote may take; remotes not fetched by then are skipped.
+    #[arg(long, value_name = "SECONDS", value_parser = seconds)]
+    pub deadline: Option<f64>,
     #[arg(long, value_enum, default_value_t = AuditFormat::Table)]
     pub format: AuditFormat,
     /// Write the report to this file (written whole, then renamed into place; mode 0666 less the umask).
@@ -63,7 +81,7 @@ pub struct AuditArgs {
     /// Exit 0 whatever the findings (2 still reports usage and I/O errors).
     #[arg(long)]
     pub exit_zero: bool,
-    /// Worker threads (default: one per core).
+    /// Worker threads (default: one per core); for remotes, the fetches at once (default: 4).
     #[arg(short, long)]
     pub jobs: Option<usize>,
     /// Ignore every configuration file.
@@ -93,21 +111,66 @@ fn read_report(file: &std::path::Path) -> Result<crate::audit::AuditReport, Stri
 /// The folders of `--repos-from`.
 fn listed(file: &std::path::Path) -> Result<crate::audit::discover::Found, String> {
     let text = if file.as_os_str() == "-" {
-        // Bounded as a file is.
-        let mut bytes = Vec::new();
-        std::io::Read::read_to_end(
-            &mut std::io::Read::take(std::io::stdin(), crate::io::load::MAX_FILE_SIZE + 1),
-            &mut bytes,
-        )
-        .map_err(|e| format!("standard input: {e}"))?;
-        if bytes.len() as u64 > crate::io::load::MAX_FILE_SIZE {
-            return Err(format!("standard input is larger than {} MiB", crate::io::load::MAX_FILE_SIZE >> 20));
-        }
-        String::from_utf8(bytes).map_err(|_| "standard input is not valid UTF-8".to_string())?
+        read_stdin()?
     } else {
         crate::io::load::read_text(file).map_err(|e| format!("{}: {e}", file.display()))?
     };
     crate::audit::discover::listed(&text).map_err(|e| format!("{}: {e}", file.display()))
+}
+
+/// A number of seconds: positive, at most a year.
+fn seconds(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(n) if n > 0.0 && n <= 366.0 * 86_400.0 => Ok(n),
+        _ => Err(format!("`{s}`: a number of seconds above 0 (e.g. 300 or 0.5)")),
+    }
+}
+
+/// The remotes of `--remotes-from`.
+fn listed_remotes(file: &std::path::Path) -> Result<Vec<String>, String> {
+    let text = if file.as_os_str() == "-" {
+        read_stdin()?
+    } else {
+        crate::io::load::read_text(file).map_err(|e| format!("{}: {e}", file.display()))?
+    };
+    crate::io::remote::listed(&text).map_err(|e| format!("{}: {e}", file.display()))
+}
+
+/// Standard input, bounded as a file is.
+fn read_stdin() -> Result<String, String> {
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(
+        &mut std::io::Read::take(std::io::stdin(), crate::io::load::MAX_FILE_SIZE + 1),
+        &mut bytes,
+    )
+    .map_err(|e| format!("standard input: {e}"))?;
+    if bytes.len() as u64 > crate::io::load::MAX_FILE_SIZE {
+        return Err(format!("standard input is larger than {} MiB", crate::io::load::MAX_FILE_SIZE >> 20));
+    }
+    String::from_utf8(bytes).map_err(|_| "standard input is not valid UTF-8".to_string())
+}
+
+/// Fetches the remotes named (on the command line and by `--remotes-from`) into the cache.
+fn fetch_remotes(args: &AuditArgs, remotes: Vec<String>) -> Result<crate::audit::remote::Fetching, String> {
+    use std::time::{Duration, Instant};
+    if remotes.is_empty() {
+        return Ok(Default::default());
+    }
+    let cache_dir = match args.cache_dir.clone().or_else(crate::io::remote::default_cache_dir) {
+        Some(dir) => dir,
+        None => return Err("no cache folder for remotes: set --cache-dir (or HOME, XDG_CACHE_HOME)".into()),
+    };
+    let options = crate::audit::remote::RemoteOptions {
+        remotes,
+        git_ref: args.git_ref.clone(),
+        cache_dir,
+        jobs: args.jobs.filter(|&j| j > 0).unwrap_or(4).min(64),
+        timeout: Duration::from_secs_f64(args.remote_timeout),
+        deadline: args.deadline.map(|d| Instant::now() + Duration::from_secs_f64(d)),
+        shard: args.shard,
+        progress: !args.quiet,
+    };
+    Ok(crate::audit::remote::fetch_all(&options))
 }
 
 /// The command line as a shell reads it, the program as `xsuaa-lint`.
@@ -123,7 +186,33 @@ pub fn run(args: AuditArgs) -> i32 {
     use crate::audit::{self, AuditReport};
     let mut report = if args.merge.is_empty() {
         let threads = thread_count(args.jobs);
+        // Remotes apart from folders: the named remotes, then those of --remotes-from.
+        let (mut remotes, mut roots) = (Vec::new(), Vec::new());
+        for root in &args.roots {
+            match root.to_str().filter(|r| crate::io::remote::is_remote(r)) {
+                Some(remote) => remotes.push(remote.to_string()),
+                None => roots.push(root.clone()),
+            }
+        }
+        if let Some(file) = &args.remotes_from {
+            if args.repos_from.as_deref().is_some_and(|f| f.as_os_str() == "-") && file.as_os_str() == "-" {
+                eprintln!("error: --repos-from and --remotes-from cannot both read standard input");
+                return EXIT_ERROR;
+            }
+            match listed_remotes(file) {
+                Ok(listed) => remotes.extend(listed),
+                Err(e) => {
+                    eprintln!("error: --remotes-from {}", crate::text::escape::terminal(&e));
+                    return EXIT_ERROR;
+                }
+            }
+        }
+        let only_remotes = roots.is_empty() && !remotes.is_empty() && args.repos_from.is_none();
+        if roots.is_empty() && !only_remotes {
+            roots.push(PathBuf::from("."));
+        }
         let layout = match (&args.repos_from, args.repos_at) {
+            _ if only_remotes => audit::Layout::Listed(Default::default()),
             (Some(file), _) => match listed(file) {
                 Ok(found) => audit::Layout::Listed(found),
                 Err(e) => {
@@ -135,15 +224,22 @@ pub fn run(args: AuditArgs) -> i32 {
             (None, None) => audit::Layout::Git,
         };
         if args.repos_from.is_none() {
-            for root in &args.roots {
+            for root in &roots {
                 if !root.is_dir() {
                     eprintln!("error: {}: not a folder", root.display());
                     return EXIT_ERROR;
                 }
             }
         }
-        let report = audit::run(&audit::AuditOptions {
-            roots: args.roots.clone(),
+        let fetching = match fetch_remotes(&args, remotes) {
+            Ok(fetching) => fetching,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return EXIT_ERROR;
+            }
+        };
+        let mut report = audit::run(&audit::AuditOptions {
+            roots,
             layout,
             shard: args.shard,
             threads,
@@ -151,7 +247,10 @@ pub fn run(args: AuditArgs) -> i32 {
             progress: !args.quiet && std::io::stderr().is_terminal(),
             link_patterns: args.link_pattern.clone(),
             keep_facts: args.format == AuditFormat::Html,
+            remotes: fetching.fetched,
         });
+        report.skipped.extend(fetching.skipped);
+        report.skipped.sort();
         for s in &report.skipped {
             eprintln!(
                 "warning: {}: skipped: {}",

@@ -10,7 +10,7 @@ pub fn is_descriptor_name(name: &str) -> bool {
 }
 
 /// Folders never worth walking, whatever the ignore files say.
-fn always_skipped(name: &str) -> bool {
+pub(crate) fn always_skipped(name: &str) -> bool {
     matches!(name, "node_modules" | ".git")
 }
 
@@ -79,7 +79,7 @@ pub fn classify_path(path: &Path, name: &str) -> Option<FileKind> {
 }
 
 /// Hidden files and folders that hold CI pipelines, walked although hidden.
-fn hidden_but_walked(name: &str) -> bool {
+pub(crate) fn hidden_but_walked(name: &str) -> bool {
     matches!(name, ".github" | ".pipeline" | ".gitlab-ci.yml" | ".gitlab-ci.yaml")
 }
 

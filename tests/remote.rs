@@ -1,0 +1,542 @@
+//! `audit` on git remotes, against real servers on loopback: `git daemon` and `git
+//! http-backend` behind a small HTTP server of this file, both with `uploadpack.allowFilter`.
+//! Many small repositories, a large one of which only the matched blobs are fetched, one that
+//! is not there, a host that never answers, the cache reused on a second run, shards merged,
+//! and a URL's credentials in no output. Without `git` the tests say they skip.
+
+mod support;
+
+use serde_json::Value;
+use std::fs;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use support::git;
+
+/// Whether git (with `daemon` and `http-backend`) is here; says so when not.
+fn have_git(test: &str) -> bool {
+    let ok = Command::new("git").arg("--version").output().is_ok_and(|o| o.status.success());
+    if !ok {
+        println!("skipping {test}: no `git` on PATH (CI has it)");
+    }
+    ok
+}
+
+fn write(root: &Path, rel: &str, text: &str) {
+    let path = root.join(rel);
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    fs::write(path, text).unwrap();
+}
+
+fn descriptor(name: &str, types: &str) -> String {
+    format!("{{\"xsappname\": \"{name}\", \"oauth2-configuration\": {{\"credential-types\": {types}}}}}\n")
+}
+
+/// A bare repository `NAME.git` under `served`, holding `files` in one commit on `main`.
+fn serve_repository(served: &Path, name: &str, files: &[(&str, String)]) -> PathBuf {
+    let work = tempfile::tempdir().unwrap();
+    support::git_init(work.path());
+    for (rel, text) in files {
+        write(work.path(), rel, text);
+    }
+    git(work.path(), &["add", "-A"]);
+    git(work.path(), &["commit", "-qm", "files"]);
+    let bare = served.join(format!("{name}.git"));
+    git(served, &["clone", "-q", "--bare", &work.path().to_string_lossy(), &bare.to_string_lossy()]);
+    bare
+}
+
+/// A new commit on `main` of a served repository.
+fn commit_to(bare: &Path, rel: &str, text: &str) {
+    let work = tempfile::tempdir().unwrap();
+    git(work.path(), &["clone", "-q", &bare.to_string_lossy(), "."]);
+    write(work.path(), rel, text);
+    git(work.path(), &["add", "-A"]);
+    git(work.path(), &["commit", "-qm", "change"]);
+    git(work.path(), &["push", "-q", "origin", "main"]);
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+fn wait_for(port: u16) {
+    let started = Instant::now();
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(started.elapsed() < Duration::from_secs(10), "the server on port {port} did not start");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Settings the servers' `upload-pack` runs with.
+const SERVER_CONFIG: &[(&str, &str)] = &[
+    ("GIT_CONFIG_COUNT", "1"),
+    ("GIT_CONFIG_KEY_0", "uploadpack.allowFilter"),
+    ("GIT_CONFIG_VALUE_0", "true"),
+    ("GIT_CONFIG_NOSYSTEM", "1"),
+    ("GIT_CONFIG_GLOBAL", "/dev/null"),
+];
+
+/// `git daemon` serving every repository under a folder; its log counts the requests.
+struct Daemon {
+    child: Child,
+    port: u16,
+    log: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl Daemon {
+    fn start(served: &Path) -> Daemon {
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("daemon.log");
+        let port = free_port();
+        // In a process group of its own, killed whole when the test ends: a daemon left behind
+        // would hold whatever its parent held open.
+        let mut command = Command::new("git");
+        std::os::unix::process::CommandExt::process_group(&mut command, 0);
+        let child = command
+            .args(["daemon", "--export-all", "--reuseaddr", "--verbose", "--listen=127.0.0.1"])
+            .arg(format!("--port={port}"))
+            .arg(format!("--base-path={}", served.display()))
+            .arg(served)
+            .envs(SERVER_CONFIG.iter().copied())
+            .stdout(Stdio::null())
+            .stderr(fs::File::create(&log).unwrap())
+            .spawn()
+            .unwrap();
+        wait_for(port);
+        Daemon { child, port, log, _dir: dir }
+    }
+
+    fn url(&self, name: &str) -> String {
+        format!("git://127.0.0.1:{}/{name}.git", self.port)
+    }
+
+    /// `upload-pack` requests served so far for `name`.
+    fn requests(&self, name: &str) -> usize {
+        let log = fs::read_to_string(&self.log).unwrap_or_default();
+        log.lines().filter(|l| l.contains("Request upload-pack") && l.contains(&format!("/{name}.git"))).count()
+    }
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        // SAFETY: a signal to the process group made for the daemon.
+        unsafe {
+            libc::kill(-(self.child.id() as i32), libc::SIGKILL);
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// `git http-backend` behind a one-request-per-connection HTTP server; records each request.
+struct HttpServer {
+    port: u16,
+    requests: Arc<Mutex<Vec<String>>>,
+}
+
+impl HttpServer {
+    fn start(served: &Path) -> HttpServer {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let requests: Arc<Mutex<Vec<String>>> = Arc::default();
+        let (served, seen) = (served.to_path_buf(), requests.clone());
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let (served, seen) = (served.clone(), seen.clone());
+                std::thread::spawn(move || {
+                    let _ = serve_cgi(stream, &served, &seen);
+                });
+            }
+        });
+        HttpServer { port, requests }
+    }
+}
+
+/// One HTTP request through `git http-backend` (CGI): the request line and headers read, the
+/// body (by length or chunked) given on its standard input, its output sent back.
+fn serve_cgi(stream: TcpStream, served: &Path, seen: &Mutex<Vec<String>>) -> std::io::Result<()> {
+    let mut reader = BufReader::new(stream.try_clone()?);
+    let mut line = String::new();
+    reader.read_line(&mut line)?;
+    let mut parts = line.split_whitespace();
+    let (method, target) = (parts.next().unwrap_or("GET").to_string(), parts.next().unwrap_or("/").to_string());
+    let mut headers = Vec::new();
+    loop {
+        let mut header = String::new();
+        reader.read_line(&mut header)?;
+        let header = header.trim_end();
+        if header.is_empty() {
+            break;
+        }
+        if let Some((k, v)) = header.split_once(':') {
+            headers.push((k.trim().to_ascii_lowercase(), v.trim().to_string()));
+        }
+    }
+    let header = |name: &str| headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+    let mut body = Vec::new();
+    if let Some(length) = header("content-length").and_then(|l| l.parse::<u64>().ok()) {
+        (&mut reader).take(length).read_to_end(&mut body)?;
+    } else if header("transfer-encoding").is_some_and(|t| t.contains("chunked")) {
+        loop {
+            let mut size = String::new();
+            reader.read_line(&mut size)?;
+            let size = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
+            let mut chunk = vec![0; size + 2];
+            reader.read_exact(&mut chunk)?;
+            if size == 0 {
+                break;
+            }
+            body.extend_from_slice(&chunk[..size]);
+        }
+    }
+    let (path, query) = target.split_once('?').unwrap_or((&target, ""));
+    seen.lock().unwrap().push(format!("{method} {path}"));
+    let mut cgi = Command::new("git");
+    cgi.arg("http-backend")
+        .env("GIT_PROJECT_ROOT", served)
+        .env("GIT_HTTP_EXPORT_ALL", "1")
+        .env("REQUEST_METHOD", &method)
+        .env("PATH_INFO", path)
+        .env("QUERY_STRING", query)
+        .env("REMOTE_ADDR", "127.0.0.1")
+        .env("CONTENT_LENGTH", body.len().to_string())
+        .envs(SERVER_CONFIG.iter().copied())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    for (name, env) in [
+        ("content-type", "CONTENT_TYPE"),
+        ("git-protocol", "HTTP_GIT_PROTOCOL"),
+        ("content-encoding", "HTTP_CONTENT_ENCODING"),
+    ] {
+        if let Some(value) = header(name) {
+            cgi.env(env, value);
+        }
+    }
+    let mut child = cgi.spawn()?;
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || stdin.write_all(&body));
+    let output = child.wait_with_output()?;
+    let _ = writer.join();
+    // CGI headers (`Status:` among them), a blank line, the body.
+    let out = output.stdout;
+    let split = out.windows(4).position(|w| w == b"\r\n\r\n").map(|i| (i, 4));
+    let split = split.or_else(|| out.windows(2).position(|w| w == b"\n\n").map(|i| (i, 2)));
+    let (head, rest) = match split {
+        Some((i, n)) => (String::from_utf8_lossy(&out[..i]).into_owned(), &out[i + n..]),
+        None => (String::new(), &out[..]),
+    };
+    let mut status = "200 OK".to_string();
+    let mut response = Vec::new();
+    for h in head.lines() {
+        match h.strip_prefix("Status:") {
+            Some(s) => status = s.trim().to_string(),
+            None => response.push(h.trim_end().to_string()),
+        }
+    }
+    let mut stream = stream;
+    write!(stream, "HTTP/1.1 {status}\r\n")?;
+    for h in response {
+        write!(stream, "{h}\r\n")?;
+    }
+    write!(stream, "Content-Length: {}\r\nConnection: close\r\n\r\n", rest.len())?;
+    stream.write_all(rest)?;
+    stream.flush()
+}
+
+/// `xsuaa-lint audit ARGS` run in `dir` with a git of no user settings.
+fn audit(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = assert_cmd::Command::cargo_bin("xsuaa-lint")
+        .unwrap()
+        .current_dir(dir)
+        .arg("audit")
+        .args(args)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("HOME", dir)
+        .env_remove("XDG_CACHE_HOME")
+        .timeout(Duration::from_secs(120))
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn json(text: &str) -> Value {
+    serde_json::from_str(text).unwrap_or_else(|e| panic!("{e}: {text}"))
+}
+
+fn paths(report: &Value) -> Vec<String> {
+    report["repositories"].as_array().unwrap().iter().map(|r| r["path"].as_str().unwrap().to_string()).collect()
+}
+
+/// The cache folder of the only remote cached under `cache`.
+fn cached(cache: &Path, name: &str) -> PathBuf {
+    let found: Vec<PathBuf> = fs::read_dir(cache)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with(&format!("{name}-")))
+        .collect();
+    assert_eq!(found.len(), 1, "{found:?}");
+    found[0].clone()
+}
+
+#[test]
+fn many_small_repositories_and_one_that_is_not_there() {
+    if !have_git("many_small_repositories_and_one_that_is_not_there") {
+        return;
+    }
+    let served = tempfile::tempdir().unwrap();
+    let states = [
+        ("[\"instance-secret\"]", "instance-only"),
+        ("[\"binding-secret\",\"instance-secret\"]", "dual"),
+        ("[\"binding-secret\"]", "binding-only"),
+    ];
+    let mut list = String::from("# the organisation's repositories\n\n");
+    let daemon = Daemon::start(served.path());
+    for i in 0..12 {
+        let (types, _) = states[i % 3];
+        serve_repository(
+            served.path(),
+            &format!("app{i:02}"),
+            &[("xs-security.json", descriptor(&format!("app{i}"), types))],
+        );
+        list.push_str(&daemon.url(&format!("app{i:02}")));
+        list.push('\n');
+    }
+    list.push_str(&daemon.url("missing"));
+    list.push('\n');
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("remotes.txt"), &list).unwrap();
+    let (code, out, err) =
+        audit(dir.path(), &["--remotes-from", "remotes.txt", "--cache-dir", "cache", "--format", "json"]);
+    assert_eq!(code, 1, "{err}");
+    let report = json(&out);
+    let expected: Vec<String> = (0..12).map(|i| daemon.url(&format!("app{i:02}"))).collect();
+    assert_eq!(paths(&report), expected);
+    for (i, repo) in report["repositories"].as_array().unwrap().iter().enumerate() {
+        let instance = &repo["instances"][0];
+        assert_eq!(instance["state"], states[i % 3].1, "{repo}");
+        assert_eq!(instance["file"], format!("{}/xs-security.json", expected[i]));
+        assert_eq!(repo["git"]["remote"], expected[i]);
+        assert_eq!(repo["git"]["commit"].as_str().unwrap().len(), 40);
+    }
+    let skipped = report["skipped"].as_array().unwrap();
+    assert_eq!(skipped.len(), 1, "{skipped:?}");
+    assert_eq!(skipped[0]["path"], daemon.url("missing"));
+    assert!(skipped[0]["reason"].as_str().unwrap().starts_with("not found while cloning"), "{skipped:?}");
+    // One progress line per remote, then the warning for the one skipped.
+    assert_eq!(err.lines().filter(|l| l.starts_with('[')).count(), 13, "{err}");
+    assert!(err.contains("cloned at"), "{err}");
+    assert!(err.contains(&format!("warning: {}: skipped: not found", daemon.url("missing"))), "{err}");
+
+    // Every format lists the remote skipped.
+    for format in ["markdown", "html", "csv"] {
+        let (_, out, _) =
+            audit(dir.path(), &["--remotes-from", "remotes.txt", "--cache-dir", "cache", "--format", format, "-q"]);
+        assert!(out.contains("missing.git") && out.contains("not found"), "{format}: {out}");
+    }
+    // Quiet: no progress, the warning stays.
+    let (_, _, err) = audit(dir.path(), &["--remotes-from", "remotes.txt", "--cache-dir", "cache", "-q"]);
+    assert!(!err.lines().any(|l| l.starts_with('[')) && err.contains("skipped"), "{err}");
+
+    // Shards by the remote's URL: merged, they are the whole audit.
+    let mut shards = Vec::new();
+    for k in 1..=3 {
+        let file = format!("shard-{k}.json");
+        let shard = format!("{k}/3");
+        audit(
+            dir.path(),
+            &[
+                "--remotes-from",
+                "remotes.txt",
+                "--cache-dir",
+                "cache",
+                "--shard",
+                &shard,
+                "--format",
+                "json",
+                "-o",
+                &file,
+                "-q",
+            ],
+        );
+        let part = json(&fs::read_to_string(dir.path().join(&file)).unwrap());
+        assert!(paths(&part).len() < 12, "{shard}");
+        shards.push(file);
+    }
+    let mut merge = vec!["--merge"];
+    merge.extend(shards.iter().map(String::as_str));
+    merge.extend(["--format", "json"]);
+    let (_, out, _) = audit(dir.path(), &merge);
+    let merged = json(&out);
+    assert_eq!(paths(&merged), expected);
+    assert_eq!(merged["totals"], report["totals"]);
+    assert_eq!(merged["skipped"], report["skipped"]);
+}
+
+#[test]
+fn a_large_repository_costs_its_tree_and_the_matched_files() {
+    if !have_git("a_large_repository_costs_its_tree_and_the_matched_files") {
+        return;
+    }
+    let served = tempfile::tempdir().unwrap();
+    let mut files: Vec<(&str, String)> = Vec::new();
+    let filler: Vec<String> = (0..1500).map(|i| format!("src/module{}/file{i}.js", i % 30)).collect();
+    for (i, path) in filler.iter().enumerate() {
+        files.push((path.as_str(), format!("// {i}\n{}\n", "x".repeat(200))));
+    }
+    files.push(("README.md", "# shop\n".into()));
+    files.push(("mta.yaml", "_schema-version: '3.1'\nID: shop\nversion: 1.0.0\nresources:\n  - name: shop-uaa\n    type: org.cloudfoundry.managed-service\n    parameters:\n      service: xsuaa\n      service-plan: application\n      path: ./xs-security.json\n".into()));
+    files.push(("xs-security.json", descriptor("shop", "[\"instance-secret\"]")));
+    files.push((".gitignore", "dist/\n".into()));
+    // A script that names a parameters file by a name the walk does not take.
+    files.push(("scripts/deploy.sh", "cf create-service xsuaa application shop-admin -c admin-params.json\n".into()));
+    files.push(("scripts/admin-params.json", descriptor("shop-admin", "[\"binding-secret\"]")));
+    files.push(("scripts/unrelated.json", "{}\n".into()));
+    let bare = serve_repository(served.path(), "shop", &files);
+    let daemon = Daemon::start(served.path());
+    let dir = tempfile::tempdir().unwrap();
+    let (code, out, err) = audit(dir.path(), &[&daemon.url("shop"), "--cache-dir", "cache", "--format", "json"]);
+    assert_eq!(code, 1, "{err}");
+    let report = json(&out);
+    let states: Vec<(String, String)> = report["repositories"][0]["instances"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| (i["name"].as_str().unwrap().to_string(), i["state"].as_str().unwrap().to_string()))
+        .collect();
+    assert_eq!(
+        states,
+        [("shop-uaa".to_string(), "instance-only".to_string()), ("shop-admin".into(), "binding-only".into())]
+    );
+
+    // Blobs in the cache: the matched files and the parameters file the script names, no more.
+    let clone = cached(&dir.path().join("cache"), "shop");
+    let objects = git(&clone, &["rev-list", "--objects", "--missing=print", "HEAD"]);
+    let missing = objects.lines().filter(|l| l.starts_with('?')).count();
+    let blobs_total = files.len();
+    let present_blobs = git(&clone, &["ls-tree", "-r", "HEAD"])
+        .lines()
+        .filter(|l| !objects.contains(&format!("?{}", l.split_whitespace().nth(2).unwrap())))
+        .map(|l| l.split('\t').nth(1).unwrap().to_string())
+        .collect::<Vec<_>>();
+    assert_eq!(
+        present_blobs,
+        [".gitignore", "mta.yaml", "scripts/admin-params.json", "scripts/deploy.sh", "xs-security.json"],
+        "the blobs fetched"
+    );
+    assert_eq!(missing, blobs_total - 5);
+    assert!(!clone.join("README.md").exists() && !clone.join("src").exists());
+    assert_eq!(fs::read_to_string(clone.join("mta.yaml")).unwrap(), files[files.len() - 6].1);
+    // The clone, one request for the matched blobs, one for the file the script names.
+    assert_eq!(daemon.requests("shop"), 3, "{}", fs::read_to_string(&daemon.log).unwrap());
+
+    // A second run: the same clone, nothing fetched but the (unchanged) branch.
+    let git_dir = fs::metadata(clone.join(".git/objects")).unwrap();
+    let (_, _, err) = audit(dir.path(), &[&daemon.url("shop"), "--cache-dir", "cache", "--format", "json"]);
+    assert!(err.contains("updated to") && err.contains("no blob fetched"), "{err}");
+    assert_eq!(daemon.requests("shop"), 4);
+    use std::os::unix::fs::MetadataExt;
+    assert_eq!(fs::metadata(clone.join(".git/objects")).unwrap().ino(), git_dir.ino(), "the clone was made anew");
+
+    // A new commit: fetched into the same clone, its change seen.
+    commit_to(&bare, "xs-security.json", &descriptor("shop", "[\"binding-secret\",\"instance-secret\"]"));
+    let (_, out, err) = audit(dir.path(), &[&daemon.url("shop"), "--cache-dir", "cache", "--format", "json"]);
+    let report = json(&out);
+    assert_eq!(report["repositories"][0]["instances"][0]["state"], "dual", "{err}");
+    assert_eq!(fs::metadata(clone.join(".git/objects")).unwrap().ino(), git_dir.ino());
+    assert_eq!(daemon.requests("shop"), 6, "the new commit and its one changed blob");
+}
+
+#[test]
+fn a_host_that_never_answers_times_out_and_the_audit_goes_on() {
+    if !have_git("a_host_that_never_answers_times_out_and_the_audit_goes_on") {
+        return;
+    }
+    // Connections are accepted by the kernel and never answered.
+    let silent = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = silent.local_addr().unwrap().port();
+    let served = tempfile::tempdir().unwrap();
+    serve_repository(served.path(), "ok", &[("xs-security.json", descriptor("ok", "[\"binding-secret\"]"))]);
+    let daemon = Daemon::start(served.path());
+    let dir = tempfile::tempdir().unwrap();
+    let hanging = format!("git://127.0.0.1:{port}/never.git");
+    let started = Instant::now();
+    let (code, out, err) = audit(
+        dir.path(),
+        &[&hanging, &daemon.url("ok"), "--cache-dir", "cache", "--remote-timeout", "1", "--format", "json"],
+    );
+    assert!(started.elapsed() < Duration::from_secs(30), "{:?}", started.elapsed());
+    assert_eq!(code, 0, "{err}");
+    let report = json(&out);
+    assert_eq!(paths(&report), [daemon.url("ok")]);
+    assert_eq!(report["skipped"][0]["path"], hanging);
+    assert!(
+        report["skipped"][0]["reason"].as_str().unwrap().starts_with("timed out after 1 s while cloning"),
+        "{report}"
+    );
+    // Nothing half-cloned is left to be taken for a cache.
+    let left: Vec<String> = fs::read_dir(dir.path().join("cache"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(left.len(), 1, "{left:?}");
+    drop(silent);
+}
+
+#[test]
+fn over_http_a_url_s_credentials_appear_in_no_output() {
+    if !have_git("over_http_a_url_s_credentials_appear_in_no_output") {
+        return;
+    }
+    let served = tempfile::tempdir().unwrap();
+    serve_repository(served.path(), "web", &[("xs-security.json", descriptor("web", "[\"instance-secret\"]"))]);
+    let server = HttpServer::start(served.path());
+    let dir = tempfile::tempdir().unwrap();
+    let secret = "s3cretTOKENvalue";
+    let good = format!("http://deploy:{secret}@127.0.0.1:{}/web.git", server.port);
+    let bad = format!("http://{secret}@127.0.0.1:{}/gone.git?private_token={secret}", server.port);
+    fs::write(dir.path().join("list"), format!("{good}\n{bad}\n")).unwrap();
+    for format in ["json", "csv", "markdown", "html", "table"] {
+        let (code, out, err) =
+            audit(dir.path(), &["--remotes-from", "list", "--cache-dir", "cache", "--format", format]);
+        assert_eq!(code, 1, "{format}: {err}");
+        assert!(!out.contains(secret) && !err.contains(secret), "{format}: {out}\n{err}");
+        assert!(out.contains(&format!("127.0.0.1:{}/web.git", server.port)), "{format}: {out}");
+    }
+    let (_, out, _) = audit(dir.path(), &["--remotes-from", "list", "--cache-dir", "cache", "--format", "json"]);
+    let report = json(&out);
+    assert_eq!(report["repositories"][0]["path"], format!("http://127.0.0.1:{}/web.git", server.port));
+    assert_eq!(report["repositories"][0]["instances"][0]["state"], "instance-only");
+    assert!(report["skipped"][0]["reason"].as_str().unwrap().starts_with("not found"), "{report}");
+    // No folder of the cache is named after the credentials either.
+    for entry in fs::read_dir(dir.path().join("cache")).unwrap() {
+        assert!(!entry.unwrap().file_name().to_string_lossy().contains(secret));
+    }
+    // Git's smart HTTP: the clone's requests and one POST for the matched blobs.
+    let requests = server.requests.lock().unwrap().clone();
+    assert!(requests.iter().any(|r| r == "POST /web.git/git-upload-pack"), "{requests:?}");
+}
+
+#[test]
+fn urls_and_folders_are_told_apart_and_lists_hold_remotes_only() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("list"), "https://example.com/a.git\nrepos/b\n").unwrap();
+    let (code, _, err) = audit(dir.path(), &["--remotes-from", "list", "--cache-dir", "cache"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("line 2: `repos/b` is not a git remote"), "{err}");
+    // A folder is still a folder.
+    write(dir.path(), "repo/xs-security.json", &descriptor("a", "[\"binding-secret\"]"));
+    let (code, out, err) = audit(dir.path(), &["repo", "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(paths(&json(&out)), ["repo"]);
+}
