@@ -279,7 +279,7 @@ mod tests {
     fn text_is_escaped() {
         let html = page("<b>&amp;", "<b>&amp;/xs-security.json", "<script>alert(1)</script>\u{2028}");
         assert!(!html.contains("<script>alert") && !html.contains("<b>"), "{html}");
-        let start = html.find("id=\"report-data\">").unwrap();
+        let start = html.find("id=\"report-data\">").unwrap() + "id=\"report-data\">".len();
         let data = &html[start..start + html[start..].find("</script>").unwrap()];
         assert!(!data.contains(['<', '>', '&', '\u{2028}']), "{data}");
         assert!(html.contains("\\u003cscript\\u003ealert(1)\\u003c/script\\u003e\\u2028"), "{html}");
