@@ -12,9 +12,8 @@
 //! `%` or `:` in a path is part of the file name, never a fragment, query or scheme. The page's
 //! one script is allowed by its SHA-256 in the Content-Security-Policy, not as any inline script.
 
-use super::{AuditInstance, AuditReport, RepositoryAudit, STATES};
-use crate::report::uri_path;
-use crate::text::escape::{html_attribute as attr, html_data, html_text as esc};
+use super::{AuditInstance, AuditReport, STATES};
+use crate::text::escape::{html_attribute as attr, html_data, html_text as esc, json_in_script};
 use base64::Engine;
 use sha2::{Digest, Sha256};
 use std::io::{self, Write};
@@ -137,194 +136,72 @@ fn controls(out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "</fieldset> <span id=\"shown\" class=\"meta\"></span></div>")
 }
 
-fn repositories(report: &AuditReport, out: &mut dyn Write) -> io::Result<()> {
-    let trend = report.totals.trend.is_some();
-    write!(out, "<h2>Repositories</h2>\n<table id=\"repositories\" class=\"sortable\"><thead><tr><th>repository</th><th>remote</th><th>branch</th><th>commit</th><th class=\"n\">score</th><th class=\"n\">errors</th><th class=\"n\">warnings</th><th class=\"n\">info</th>")?;
-    for state in STATES {
-        write!(out, "<th class=\"n\">{state}</th>")?;
+/// A table's head, only the columns some row fills (`(key, heading, title, numeric)`), and an
+/// empty body the script fills from the page's data.
+fn table(id: &str, columns: &[(&str, String, &str, bool)], out: &mut dyn Write) -> io::Result<()> {
+    write!(out, "<table id=\"{id}\" class=\"sortable\"><thead><tr>")?;
+    for (key, heading, title, numeric) in columns {
+        let class = if *numeric { " class=\"n\"" } else { "" };
+        let title = if title.is_empty() { String::new() } else { format!(" title=\"{}\"", attr(title)) };
+        write!(out, "<th data-col=\"{key}\"{class}{title}>{}</th>", esc(heading))?;
     }
     writeln!(
         out,
-        "<th class=\"n\">credentials</th>{}</tr></thead><tbody>",
-        if trend { "<th>since last report</th>" } else { "" }
-    )?;
-    let worst = report.worst_first();
-    let rest = report.repositories.iter().filter(|r| !r.needs_work());
-    for repo in worst.iter().copied().chain(rest) {
-        let git = repo.git.clone().unwrap_or_default();
-        let mut states: Vec<&str> = repo.instances.iter().map(|i| i.record.state.as_str()).collect();
-        states.sort_unstable();
-        states.dedup();
-        let mut search =
-            vec![repo.path.clone(), git.remote.clone().unwrap_or_default(), git.branch.clone().unwrap_or_default()];
-        search.extend(repo.instances.iter().flat_map(|i| [i.record.name.clone(), i.owners.join(" ")]));
-        let commit = git.commit.as_deref().unwrap_or("");
-        let branch = match (&git.branch, &git.default_branch) {
-            (Some(b), Some(d)) if b != d => format!("{b} (default {d})"),
-            (Some(b), _) => b.clone(),
-            (None, Some(d)) => format!("detached (default {d})"),
-            (None, None) => String::new(),
-        };
-        write!(
-            out,
-            "<tr data-states=\"{}\" data-search=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td title=\"{}\"><code>{}</code></td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>",
-            attr(&states.join(" ")),
-            attr(&search.join(" ").to_lowercase()),
-            esc(&repo.path),
-            esc(git.remote.as_deref().unwrap_or("")),
-            esc(&branch),
-            attr(commit),
-            esc(&commit.chars().take(12).collect::<String>()),
-            repo.score(),
-            repo.findings.error,
-            repo.findings.warning,
-            repo.findings.info
-        )?;
-        for state in STATES {
-            write!(out, "<td class=\"n\">{}</td>", repo.states.get(state).copied().unwrap_or(0))?;
-        }
-        write!(out, "<td class=\"n\">{}</td>", repo.committed_credentials)?;
-        if trend {
-            trend_cell(repo, out)?;
-        }
-        writeln!(out, "</tr>")?;
-    }
-    writeln!(out, "</tbody></table>")
-}
-
-fn trend_cell(repo: &RepositoryAudit, out: &mut dyn Write) -> io::Result<()> {
-    match &repo.trend {
-        Some(t) => {
-            let class = if t.regressions > 0 || t.new_instance_secret > 0 {
-                "down"
-            } else if t.finished > 0 || t.improved > 0 {
-                "up"
-            } else {
-                ""
-            };
-            write!(
-                out,
-                "<td class=\"trend {class}\" data-finished=\"{}\" data-new-instance-secret=\"{}\" data-regressions=\"{}\" data-v=\"{}\">{}</td>",
-                t.finished,
-                t.new_instance_secret,
-                t.regressions,
-                (t.finished as i64).saturating_sub(t.regressions as i64).saturating_sub(t.new_instance_secret as i64),
-                esc(&t.summary())
-            )
-        }
-        None => write!(out, "<td class=\"trend\"></td>"),
-    }
-}
-
-/// The instance's recorded link when its scheme is allowed, else its file as a relative URL.
-fn link_of(instance: &AuditInstance) -> String {
-    let i = &instance.record;
-    match instance.link.as_deref().and_then(crate::text::escape::link) {
-        Some(link) => link.to_string(),
-        None => format!("{}#L{}", uri_path(&i.file), i.line),
-    }
-}
-
-fn runbook(instance: &AuditInstance) -> String {
-    let record = &instance.record;
-    let command = super::runbook_command(&record.file);
-    if crate::runbook::finished(record) {
-        return "finished".into();
-    }
-    // Reports read back from JSON (`--merge`, an older run) lack what the steps need: the command then.
-    if record.facts.environment.is_empty() {
-        return format!("<code>{}</code>", esc(&command));
-    }
-    let merged = crate::engine::inventory::Merged {
-        record: record.clone(),
-        places: instance
-            .sources
-            .iter()
-            .map(|s| crate::engine::inventory::Place {
-                file: s.file.clone(),
-                line: s.line,
-                kind: s.kind.clone(),
-                state: s.state.clone(),
-            })
-            .collect(),
-        conflicts: instance.conflicts.clone(),
-    };
-    let entries = crate::runbook::entries(std::slice::from_ref(&merged));
-    let text = crate::runbook::markdown(&entries, 1);
-    let text = text.strip_prefix("# XSUAA migration runbook\n\n").unwrap_or(&text);
-    format!(
-        "<details><summary>runbook</summary><pre>{}</pre><p>Also: <code>{}</code></p></details>",
-        esc(text),
-        esc(&command)
+        "</tr></thead><tbody></tbody></table>\n<p class=\"more\" hidden><button type=\"button\" id=\"{id}-more\">Show more</button></p>"
     )
 }
 
-fn instances(report: &AuditReport, out: &mut dyn Write) -> io::Result<()> {
-    let trend = report.totals.trend.is_some();
-    writeln!(
-        out,
-        "<h2>Instances</h2>\n<table id=\"instances\" class=\"sortable\"><thead><tr><th>repository</th><th>instance</th><th>kind</th><th>plan</th><th>state</th><th>file</th><th>owners</th><th>codes</th>{}<th>runbook</th></tr></thead><tbody>",
-        if trend { "<th>change</th>" } else { "" }
-    )?;
-    let worst = report.worst_first();
-    let rest = report.repositories.iter().filter(|r| !r.needs_work());
-    for repo in worst.iter().copied().chain(rest) {
-        let mut ordered: Vec<&AuditInstance> = repo.instances.iter().collect();
-        ordered.sort_by_key(|i| std::cmp::Reverse(i.weight()));
-        for instance in ordered {
-            let i = &instance.record;
-            let search = [
-                repo.path.as_str(),
-                &i.name,
-                &i.kind,
-                &i.plan,
-                &i.state,
-                &i.file,
-                &instance.owners.join(" "),
-                &i.codes.join(" "),
-            ]
-            .join(" ")
-            .to_lowercase();
-            let class = if instance.needs_work() { " class=\"bad\"" } else { "" };
-            write!(
-                out,
-                "<tr data-state=\"{}\" data-search=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td{class}>{}</td><td><a href=\"{}\">{}:{}</a>",
-                attr(&i.state),
-                attr(&search),
-                esc(&repo.path),
-                esc(&i.name),
-                esc(&i.kind),
-                esc(&i.plan),
-                esc(&i.state),
-                attr(&link_of(instance)),
-                esc(&i.file),
-                i.line,
-            )?;
-            for s in instance.sources.iter().skip(1) {
-                let place = format!("{}:{}", esc(&s.file), s.line);
-                let place = match s.link.as_deref().and_then(crate::text::escape::link) {
-                    Some(link) => format!("<a href=\"{}\">{place}</a>", attr(link)),
-                    None => place,
-                };
-                write!(out, "<br><span class=\"meta\">also {place} ({})</span>", esc(&s.kind))?;
-            }
-            write!(out, "</td><td>{}</td><td>{}</td>", esc(&instance.owners.join(" ")), esc(&i.codes.join(" ")))?;
-            if trend {
-                let change = instance.change.as_deref().unwrap_or("");
-                let was = instance.previous_state.as_deref().map_or(String::new(), |s| format!(" (was {s})"));
-                write!(out, "<td class=\"change\" data-change=\"{}\">{}{}</td>", attr(change), esc(change), esc(&was))?;
-            }
-            writeln!(out, "<td>{}</td></tr>", runbook(instance))?;
-        }
+fn repositories(report: &AuditReport, out: &mut dyn Write) -> io::Result<()> {
+    let git = |f: fn(&super::identity::GitIdentity) -> bool| report.repositories.iter().any(|r| r.git.as_ref().is_some_and(f));
+    let mut columns: Vec<(&str, String, &str, bool)> = vec![("repository", "repository".into(), "", false)];
+    // The remote names the repository (its full URL on hover): no column of its own.
+    if git(|g| g.branch.is_some() || g.default_branch.is_some()) {
+        columns.push(("branch", "branch".into(), "", false));
     }
-    writeln!(out, "</tbody></table>")
+    if git(|g| g.commit.is_some()) {
+        columns.push(("commit", "commit".into(), "", false));
+    }
+    for (key, heading) in [("score", "score"), ("error", "errors"), ("warning", "warnings"), ("info", "info")] {
+        columns.push((key, heading.into(), "", true));
+    }
+    for state in STATES {
+        columns.push((state, super::table::short(state).into(), state, true));
+    }
+    columns.push(("credentials", "credentials".into(), "committed credentials (XS120)", true));
+    if report.totals.trend.is_some() {
+        columns.push(("trend", "since last report".into(), "", false));
+    }
+    writeln!(out, "<h2>Repositories</h2>")?;
+    table("repositories", &columns, out)
 }
 
-/// The report as data to save: JSON inside a `script` element (every `<` escaped, so no text
-/// ends the element), CSV in a hidden `textarea` (its text is escaped like any element's).
+fn instances(report: &AuditReport, out: &mut dyn Write) -> io::Result<()> {
+    let any = |f: fn(&AuditInstance) -> bool| report.repositories.iter().flat_map(|r| &r.instances).any(f);
+    let mut columns: Vec<(&str, String, &str, bool)> = ["repository", "instance", "kind", "plan", "state", "file"]
+        .into_iter()
+        .map(|key| (key, key.to_string(), "", false))
+        .collect();
+    if any(|i| !i.owners.is_empty()) {
+        columns.push(("owners", "owners".into(), "", false));
+    }
+    if any(|i| !i.record.codes.is_empty()) {
+        columns.push(("codes", "codes".into(), "", false));
+    }
+    if report.totals.trend.is_some() {
+        columns.push(("change", "change".into(), "", false));
+    }
+    columns.push(("runbook", "runbook".into(), "", false));
+    writeln!(out, "<h2>Instances</h2>")?;
+    table("instances", &columns, out)
+}
+
+/// The page's data, once ([`super::page_data`]): JSON inside a `script` element, escaped so
+/// that no text ends it ([`crate::text::escape::json_in_script`]); the CSV to save in a hidden
+/// `textarea` (its text is escaped like any element's).
 fn exports(report: &AuditReport, out: &mut dyn Write) -> io::Result<()> {
-    let json = serde_json::to_string_pretty(report).map_err(io::Error::other)? + "\n";
-    writeln!(out, "<script type=\"application/json\" id=\"report-json\">{}</script>", json.replace('<', "\\u003c"))?;
+    let data = super::page_data::PageData::of(report);
+    let json = serde_json::to_string(&data).map_err(io::Error::other)?;
+    writeln!(out, "<script type=\"application/json\" id=\"report-data\">{}</script>", json_in_script(&json))?;
     let mut csv = Vec::new();
     super::csv::write(report, &mut csv)?;
     writeln!(out, "<textarea id=\"report-csv\" hidden>{}</textarea>", html_data(&String::from_utf8_lossy(&csv)))
@@ -390,13 +267,25 @@ mod tests {
         String::from_utf8(out).unwrap()
     }
 
+    /// The page's data: the JSON island, parsed back as the script reads it.
+    fn island(html: &str) -> serde_json::Value {
+        let start = html.find("<script type=\"application/json\" id=\"report-data\">").unwrap();
+        let json = &html[start..];
+        let json = &json[json.find('>').unwrap() + 1..json.find("</script>").unwrap()];
+        serde_json::from_str(json).unwrap()
+    }
+
     #[test]
     fn text_is_escaped() {
-        let html = page("<b>&amp;", "<b>&amp;/xs-security.json", "<script>alert(1)</script>");
-        assert!(html.contains("\"><td>&lt;b&gt;&amp;amp;</td>"), "{html}");
-        assert!(html.contains("<td>&lt;script&gt;alert(1)&lt;/script&gt;</td>"), "{html}");
-        assert!(!html.contains("<script>alert"), "{html}");
-        assert!(html.contains(">&lt;b&gt;&amp;amp;/xs-security.json:3</a>"), "{html}");
+        let html = page("<b>&amp;", "<b>&amp;/xs-security.json", "<script>alert(1)</script>\u{2028}");
+        assert!(!html.contains("<script>alert") && !html.contains("<b>"), "{html}");
+        let start = html.find("id=\"report-data\">").unwrap() + "id=\"report-data\">".len();
+        let data = &html[start..start + html[start..].find("</script>").unwrap()];
+        assert!(!data.contains(['<', '>', '&', '\u{2028}']), "{data}");
+        assert!(html.contains("\\u003cscript\\u003ealert(1)\\u003c/script\\u003e\\u2028"), "{html}");
+        let data = island(&html);
+        assert_eq!(data["report"]["repositories"][0]["path"], "<b>&amp;");
+        assert_eq!(data["repositories"][0]["name"], "<b>&amp;");
     }
 
     /// The hand-written version put the path into `href` as it was: a `#` cut it into a
@@ -411,7 +300,7 @@ mod tests {
             ("a\"b'<c>&/xs-security.json", "a%22b%27%3Cc%3E%26/xs-security.json#L3"),
         ] {
             let html = page("r", file, "n");
-            assert!(html.contains(&format!("<a href=\"{href}\">")), "{file}: {html}");
+            assert_eq!(island(&html)["instances"][0][0]["href"], href, "{file}");
         }
     }
 
@@ -450,10 +339,7 @@ mod tests {
         let html = String::from_utf8(out).unwrap();
         assert!(!html.contains("<script>alert"), "{html}");
         assert_eq!(html.matches("</script>").count(), 2, "the data's element and the page's script: {html}");
-        let start = html.find("<script type=\"application/json\" id=\"report-json\">").unwrap();
-        let json = &html[start..];
-        let json = &json[json.find('>').unwrap() + 1..json.find("</script>").unwrap()];
-        let back: AuditReport = serde_json::from_str(json).unwrap();
+        let back: AuditReport = serde_json::from_value(island(&html)["report"].clone()).unwrap();
         assert_eq!(back, report);
     }
 }

@@ -113,6 +113,25 @@ pub fn html_data(s: &str) -> Cow<'_, str> {
     html_escape::encode_text(s)
 }
 
+/// JSON inside an HTML `<script type="application/json">` element: `<`, `>` and `&` as JSON
+/// escapes, so that no text ends the element or opens a comment (`</script>`, `<!--`), and
+/// U+2028 and U+2029 too (line terminators to older JavaScript). Those characters only ever
+/// stand inside JSON strings, where the escape reads back as the character.
+pub fn json_in_script(json: &str) -> String {
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        match c {
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            '\u{2028}' => out.push_str("\\u2028"),
+            '\u{2029}' => out.push_str("\\u2029"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// Text in a double-quoted HTML attribute value: quotes escaped too, control characters shown.
 pub fn html_attribute(s: &str) -> String {
     html_escape::encode_double_quoted_attribute(&terminal(s)).into_owned()

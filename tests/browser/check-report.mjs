@@ -26,7 +26,7 @@ await page.goto('file://' + file);
 const headings = await page.$$eval('#repositories thead th', (ths) => ths.map((th) => th.textContent));
 const col = (name) => headings.indexOf(name);
 const column = (n) => page.$$eval('#repositories tbody tr', (trs, n) => trs.map((tr) => tr.cells[n].textContent), n);
-const visible = (table) => page.$$eval(`#${table} tbody tr`, (trs) => trs.filter((tr) => !tr.hidden && tr.offsetParent !== null)
+const visible = (table) => page.$$eval(`#${table} tbody tr:not(.runbook)`, (trs) => trs.filter((tr) => !tr.hidden && tr.offsetParent !== null)
   .map((tr) => tr.cells[0].textContent + (tr.dataset.state ? ' ' + tr.dataset.state : '')));
 const bars = await page.$$eval('#chart .bar', (els) => Object.fromEntries(
   els.map((e) => [e.dataset.state, Number(e.dataset.count)])));
@@ -42,12 +42,12 @@ const changes = await page.$$eval('#instances td.change', (tds) => tds.map((td) 
 // Each instance's link as the browser resolves it.
 const links = await page.$$eval('#instances td a', (as) => as.map((a) => a.href));
 const allInstances = await visible('instances');
-// The runbook opens with a click.
+// The runbook opens with a click, in a row under its instance's.
 let runbook = null;
 const summary = await page.$('#instances details summary');
 if (summary) {
   await summary.click();
-  runbook = await page.$eval('#instances details[open] pre', (pre) => pre.innerText);
+  runbook = await page.$eval('#instances tr.runbook pre', (pre) => pre.innerText);
 }
 // Search, then state filters.
 await page.fill('#search', query);
