@@ -10,6 +10,7 @@ pub mod discover;
 pub mod html;
 pub mod identity;
 pub mod markdown;
+pub mod propose;
 pub mod table;
 pub mod trend;
 
