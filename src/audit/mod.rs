@@ -11,6 +11,7 @@ pub mod html;
 pub mod identity;
 pub mod markdown;
 pub mod page_data;
+pub mod propose;
 pub mod remote;
 pub mod table;
 pub mod trend;

@@ -109,7 +109,7 @@ fn read_report(file: &std::path::Path) -> Result<crate::audit::AuditReport, Stri
 }
 
 /// The folders of `--repos-from`.
-fn listed(file: &std::path::Path) -> Result<crate::audit::discover::Found, String> {
+pub(super) fn listed(file: &std::path::Path) -> Result<crate::audit::discover::Found, String> {
     let text = if file.as_os_str() == "-" {
         read_stdin()?
     } else {

@@ -6,6 +6,7 @@ mod check;
 mod config;
 pub mod exit;
 mod live;
+mod propose;
 mod rule;
 mod runbook;
 mod server;
@@ -50,6 +51,10 @@ pub enum Command {
     /// with: each instance's bindings and service keys with their credential type, what no file
     /// declares, `instanceSecretLastUsedAt`, and whether `instance-secret` may be removed now.
     Live(live::LiveArgs),
+    /// Commit each repository's safe fixes (those of `check --fix`: one stage of the migration at
+    /// most) on a branch of its own, without touching the work tree; push it and open or update
+    /// the pull request with `gh` or `glab` when asked.
+    Propose(propose::ProposeArgs),
 }
 
 /// Worker threads for `--jobs N`, capped: threads beyond a few per core only cost memory, and
@@ -92,6 +97,7 @@ pub fn main_with(startup: Startup) -> i32 {
         Command::Server(args) => server::run(args),
         Command::Runbook(args) => runbook::run(args),
         Command::Live(args) => live::run(args),
+        Command::Propose(args) => propose::run(args),
     }
 }
 
@@ -104,7 +110,12 @@ impl Command {
                 args.write_baseline.is_none() && (args.output_file.is_none() || fixed_stdin)
             }
             Command::Audit(args) => args.output_file.is_none(),
-            Command::Rule(_) | Command::Config(_) | Command::Server(_) | Command::Runbook(_) | Command::Live(_) => true,
+            Command::Rule(_)
+            | Command::Config(_)
+            | Command::Server(_)
+            | Command::Runbook(_)
+            | Command::Live(_)
+            | Command::Propose(_) => true,
         }
     }
 }

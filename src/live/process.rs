@@ -25,53 +25,61 @@ impl Client for Processes {
         let mut command = Command::new(program);
         command
             .args(args)
-            .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
             // No colours, no prompts: the clients' output is parsed, never shown.
             .env("CF_COLOR", "false")
             .env("NO_COLOR", "1");
-        #[cfg(unix)]
-        {
-            use std::os::unix::process::CommandExt;
-            // Its own process group, so that a timeout kills whatever the client started too.
-            command.process_group(0);
-        }
-        let mut child = command.spawn().map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => CallError::Missing(program.to_string()),
-            _ => CallError::Failed(format!("cannot run `{program}`: {e}")),
-        })?;
-        if let (Some(input), Some(mut pipe)) = (stdin, child.stdin.take()) {
-            // Small inputs (a curl configuration): written before the output is read.
-            let _ = pipe.write_all(input);
-        }
-        let stdout = reader(child.stdout.take());
-        let stderr = reader(child.stderr.take());
-        let started = Instant::now();
-        let status = loop {
-            match child.try_wait() {
-                Ok(Some(status)) => break status,
-                Ok(None) if started.elapsed() >= timeout => {
-                    kill(&mut child);
-                    return Err(CallError::TimedOut(program.to_string(), timeout));
-                }
-                Ok(None) => std::thread::sleep(Duration::from_millis(10)),
-                Err(e) => {
-                    kill(&mut child);
-                    return Err(CallError::Failed(format!("cannot wait for `{program}`: {e}")));
-                }
-            }
-        };
-        // The child is gone; a grandchild could still hold the pipes open: wait for them no
-        // longer than what is left of the time limit.
-        let left = timeout.saturating_sub(started.elapsed()).max(Duration::from_millis(100));
-        let stdout = stdout.recv_timeout(left).map_err(|_| CallError::TimedOut(program.to_string(), timeout))?;
-        let stderr = stderr.recv_timeout(left).unwrap_or_default();
-        if stdout.len() as u64 > MAX_OUTPUT {
-            return Err(CallError::Failed(format!("`{program}` answered with more than {MAX_OUTPUT} bytes")));
-        }
-        Ok(Reply { status: status.code(), stdout, stderr })
+        run(command, program, stdin, timeout)
     }
+}
+
+/// Runs `command` (arguments, folder and environment already set) with the time limit, standard
+/// output and error kept in memory: what every client call and `propose`'s `git`, `gh` and
+/// `glab` calls go through.
+pub fn run(mut command: Command, program: &str, stdin: Option<&[u8]>, timeout: Duration) -> Result<Reply, CallError> {
+    command
+        .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::CommandExt;
+        // Its own process group, so that a timeout kills whatever the client started too.
+        command.process_group(0);
+    }
+    let mut child = command.spawn().map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => CallError::Missing(program.to_string()),
+        _ => CallError::Failed(format!("cannot run `{program}`: {e}")),
+    })?;
+    if let (Some(input), Some(mut pipe)) = (stdin, child.stdin.take()) {
+        // Small inputs (a curl configuration): written before the output is read.
+        let _ = pipe.write_all(input);
+    }
+    let stdout = reader(child.stdout.take());
+    let stderr = reader(child.stderr.take());
+    let started = Instant::now();
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) if started.elapsed() >= timeout => {
+                kill(&mut child);
+                return Err(CallError::TimedOut(program.to_string(), timeout));
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(10)),
+            Err(e) => {
+                kill(&mut child);
+                return Err(CallError::Failed(format!("cannot wait for `{program}`: {e}")));
+            }
+        }
+    };
+    // The child is gone; a grandchild could still hold the pipes open: wait for them no
+    // longer than what is left of the time limit.
+    let left = timeout.saturating_sub(started.elapsed()).max(Duration::from_millis(100));
+    let stdout = stdout.recv_timeout(left).map_err(|_| CallError::TimedOut(program.to_string(), timeout))?;
+    let stderr = stderr.recv_timeout(left).unwrap_or_default();
+    if stdout.len() as u64 > MAX_OUTPUT {
+        return Err(CallError::Failed(format!("`{program}` answered with more than {MAX_OUTPUT} bytes")));
+    }
+    Ok(Reply { status: status.code(), stdout, stderr })
 }
 
 /// Reads a pipe to its end on a thread of its own (so that a full pipe never stalls the child).
