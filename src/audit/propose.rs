@@ -99,7 +99,7 @@ pub enum RequestChange {
 pub enum Outcome {
     /// No safe fix: nothing proposed.
     NothingToDo,
-    Proposed(Proposal),
+    Proposed(Box<Proposal>),
     /// Not proposed, for a reason the user can act on (a dirty work tree, a detached `HEAD`,
     /// someone else's commits on the branch); the run goes on.
     Refused(String),
@@ -424,7 +424,7 @@ impl Step {
             request: RequestChange::WouldOpen,
             forge: options.open,
         };
-        let Some(remote) = remote else { return Ok(Outcome::Proposed(proposal)) };
+        let Some(remote) = remote else { return Ok(Outcome::Proposed(Box::new(proposal))) };
         proposal.pushed_now = Self::push(git, &remote, &branch_ref, &proposal).map_err(failed)?;
         proposal.pushed = Some(remote);
         if let Some(forge) = options.open {
@@ -438,7 +438,7 @@ impl Step {
             }
             .map_err(failed)?;
         }
-        Ok(Outcome::Proposed(proposal))
+        Ok(Outcome::Proposed(Box::new(proposal)))
     }
 
     /// The parent of the branch's last commit, when that commit is a proposal on an earlier
