@@ -167,8 +167,8 @@ fn calls(log: &str) -> Vec<Vec<String>> {
     let mut out: Vec<Vec<String>> = Vec::new();
     let mut current: Option<String> = None;
     for line in log.lines() {
-        if line.starts_with("=== ") {
-            out.push(vec![line[4..].to_string()]);
+        if let Some(program) = line.strip_prefix("=== ") {
+            out.push(vec![program.to_string()]);
             continue;
         }
         // An argument may hold newlines: `[` opens one, a line ending in `]` may close it.
