@@ -638,3 +638,44 @@ xsuaa:
     assert!(!out.contains("approuter.bindings.auth_client.credentialsRotationPolicy"), "{out}");
     insta::assert_snapshot!("runbook_helm_tools", out);
 }
+
+/// SAP's Crossplane provider: a binding without `spec.rotation` gets it added or is replaced by
+/// a delete and an apply, under the provider's own resource name.
+#[test]
+fn a_crossplane_instance_replaces_its_bindings() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "crossplane/xsuaa.yaml",
+        "apiVersion: account.btp.sap.crossplane.io/v1alpha1
+kind: ServiceInstance
+metadata:
+  name: orders-xsuaa
+spec:
+  forProvider:
+    offeringName: xsuaa
+    planName: application
+    parameters:
+      xsappname: orders
+      oauth2-configuration:
+        credential-types: [binding-secret, instance-secret]
+---
+apiVersion: account.btp.sap.crossplane.io/v1alpha1
+kind: ServiceBinding
+metadata:
+  name: orders-binding
+spec:
+  forProvider:
+    serviceInstanceRef:
+      name: orders-xsuaa
+",
+    );
+    let (code, out) = runbook(dir.path(), &[]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("after adding spec.rotation (frequency, ttl) to ServiceBinding orders-binding"), "{out}");
+    assert!(
+        out.contains("kubectl delete servicebindings.account.btp.sap.crossplane.io orders-binding && kubectl apply -f crossplane/xsuaa.yaml"),
+        "{out}"
+    );
+    assert!(!out.contains("cf bind-service"), "{out}");
+}
