@@ -397,6 +397,285 @@ fn a_service_key_declared_twice_is_replaced_once() {
     let (code, out) = runbook(dir.path(), &[]);
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("- service key `incidents-auth-key`: `mta.yaml:20`, `mta.yaml:11`\n"), "{out}");
-    assert_eq!(out.matches("cf create-service-key incidents-auth incidents-auth-key-v2 ").count(), 1, "{out}");
+    assert_eq!(out.matches("after renaming service key incidents-auth-key at").count(), 1, "{out}");
     insta::assert_snapshot!("runbook_key_declared_twice", out);
+}
+
+/// Issue 24: each deployment tool's own steps 3 and 4, with the repository's names.
+const MTA_KEEP_EXISTING: &str = "_schema-version: '3.1'
+ID: shop
+version: 1.0.0
+modules:
+  - name: shop-srv
+    type: nodejs
+    path: srv
+    requires:
+      - name: shop-auth
+  - name: shop-legacy
+    type: nodejs
+    path: legacy
+    parameters:
+      keep-existing:
+        service-bindings: true
+    requires:
+      - name: shop-auth
+  - name: shop-content
+    type: com.sap.application.content
+    requires:
+      - name: shop-auth
+        parameters:
+          service-key:
+            name: shop-content-key
+resources:
+  - name: shop-auth
+    type: org.cloudfoundry.managed-service
+    parameters:
+      service: xsuaa
+      service-plan: application
+      path: ./xs-security.json
+      service-keys:
+        - name: shop-reporting-key
+";
+
+/// An MTA: the redeploy rebinds its modules, a `keep-existing` module gets `cf` commands (and
+/// XS116), a resource's key is renamed, a module's key renamed and the old one deleted.
+#[test]
+fn an_mta_instance_rebinds_by_redeploying() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "mta.yaml", MTA_KEEP_EXISTING);
+    write(
+        dir.path(),
+        "xs-security.json",
+        "{\n  \"xsappname\": \"shop\",\n  \"oauth2-configuration\": {\"credential-types\": [\"binding-secret\", \"instance-secret\"]}\n}\n",
+    );
+    let (code, out) = runbook(dir.path(), &[]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("cf deploy rebinds shop-srv at every deploy"), "{out}");
+    assert!(out.contains("cf bind-service shop-legacy shop-auth --strategy multiple"), "{out}");
+    assert!(!out.contains("cf bind-service shop-srv"), "{out}");
+    assert!(out.contains("after renaming service key shop-reporting-key at mta.yaml:33"), "{out}");
+    assert!(out.contains("cf delete-service-key shop-auth shop-content-key -f"), "{out}");
+    insta::assert_snapshot!("runbook_mta_tools", out);
+    let check = Command::cargo_bin("xsuaa-lint")
+        .unwrap()
+        .current_dir(dir.path())
+        .args(["check", "--isolated", "--output-format", "concise", "."])
+        .output()
+        .unwrap();
+    let check = String::from_utf8_lossy(&check.stdout);
+    assert!(check.contains("mta.yaml:15:27: XS116 module `shop-legacy`"), "{check}");
+}
+
+/// Terraform, both providers: every binding and key resource replaced by its address.
+#[test]
+fn terraform_instances_replace_bindings_by_address() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "btp/main.tf",
+        r#"resource "btp_subaccount_service_instance" "xsuaa" {
+  subaccount_id         = var.subaccount_id
+  service_offering_name = "xsuaa"
+  serviceplan_name      = "application"
+  name                  = "billing-xsuaa"
+  parameters = jsonencode({
+    xsappname = "billing"
+    "oauth2-configuration" = { "credential-types" = ["binding-secret", "instance-secret"] }
+  })
+}
+"#,
+    );
+    write(
+        dir.path(),
+        "btp/bindings.tf",
+        r#"resource "btp_subaccount_service_binding" "billing_app" {
+  subaccount_id       = var.subaccount_id
+  service_instance_id = btp_subaccount_service_instance.xsuaa.id
+  name                = "billing-app"
+}
+
+resource "btp_subaccount_service_binding" "per_tenant" {
+  for_each            = var.tenants
+  subaccount_id       = var.subaccount_id
+  service_instance_id = btp_subaccount_service_instance.xsuaa.id
+  name                = "billing-${each.key}"
+}
+"#,
+    );
+    write(
+        dir.path(),
+        "cf/main.tf",
+        r#"data "cloudfoundry_service_plans" "xsuaa" {
+  service_offering_name = "xsuaa"
+}
+
+resource "cloudfoundry_service_instance" "ledger" {
+  name         = "ledger-xsuaa"
+  type         = "managed"
+  space        = var.space
+  service_plan = data.cloudfoundry_service_plans.xsuaa.service_plans[0].id
+  parameters   = jsonencode({ xsappname = "ledger", "oauth2-configuration" = { "credential-types" = ["binding-secret", "instance-secret"] } })
+}
+
+resource "cloudfoundry_service_credential_binding" "ledger_app" {
+  type             = "app"
+  name             = "ledger-app-binding"
+  app              = var.app_id
+  service_instance = cloudfoundry_service_instance.ledger.id
+}
+
+resource "cloudfoundry_service_credential_binding" "ledger_key" {
+  type             = "key"
+  name             = "ledger-key"
+  service_instance = cloudfoundry_service_instance.ledger.id
+}
+
+resource "cloudfoundry_service_key" "legacy_key" {
+  name             = "ledger-legacy-key"
+  service_instance = cloudfoundry_service_instance.ledger.id
+}
+"#,
+    );
+    let (code, out) = runbook(dir.path(), &[]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("terraform apply -replace=btp_subaccount_service_binding.billing_app -replace='btp_subaccount_service_binding.per_tenant[\"<key>\"]'"),
+        "{out}"
+    );
+    assert!(out.contains("terraform apply -replace=cloudfoundry_service_credential_binding.ledger_app   #"), "{out}");
+    assert!(
+        out.contains("terraform apply -replace=cloudfoundry_service_credential_binding.ledger_key -replace=cloudfoundry_service_key.legacy_key   #"),
+        "{out}"
+    );
+    assert!(!out.contains("cf bind-service"), "{out}");
+    insta::assert_snapshot!("runbook_terraform_tools", out);
+}
+
+/// Kyma: a ServiceBinding without rotation gets it enabled, then the forceRotate annotation;
+/// one with rotation gets the annotation only.
+#[test]
+fn a_kyma_instance_rotates_its_bindings() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "k8s/xsuaa.yaml",
+        "apiVersion: services.cloud.sap.com/v1
+kind: ServiceInstance
+metadata:
+  name: shop-xsuaa
+  namespace: shop
+spec:
+  serviceOfferingName: xsuaa
+  servicePlanName: application
+  parameters:
+    xsappname: shop
+    oauth2-configuration:
+      credential-types: [binding-secret, instance-secret]
+---
+apiVersion: services.cloud.sap.com/v1
+kind: ServiceBinding
+metadata:
+  name: shop-srv-binding
+  namespace: shop
+spec:
+  serviceInstanceName: shop-xsuaa
+---
+apiVersion: services.cloud.sap.com/v1
+kind: ServiceBinding
+metadata:
+  name: shop-worker-binding
+  namespace: shop
+spec:
+  serviceInstanceName: shop-xsuaa
+  credentialsRotationPolicy:
+    enabled: true
+    rotationFrequency: 720h
+    rotatedBindingTTL: 48h
+",
+    );
+    let (code, out) = runbook(dir.path(), &[]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("kubectl annotate servicebindings.services.cloud.sap.com shop-srv-binding -n shop services.cloud.sap.com/forceRotate=true"), "{out}");
+    assert!(out.contains("kubectl annotate servicebindings.services.cloud.sap.com shop-worker-binding -n shop services.cloud.sap.com/forceRotate=true"), "{out}");
+    assert_eq!(out.matches("credentialsRotationPolicy.enabled: true (with").count(), 1, "{out}");
+    insta::assert_snapshot!("runbook_kyma_tools", out);
+}
+
+/// Helm (CAP's chart): the binding is rotated under the name the chart gives it.
+#[test]
+fn a_helm_instance_rotates_its_bindings() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "chart/values.yaml",
+        "srv:
+  bindings:
+    auth:
+      serviceInstanceName: xsuaa
+approuter:
+  bindings:
+    auth_client:
+      serviceInstanceName: xsuaa
+      credentialsRotationPolicy:
+        enabled: true
+xsuaa:
+  serviceOfferingName: xsuaa
+  servicePlanName: application
+  parameters:
+    xsappname: bookshop
+    oauth2-configuration:
+      credential-types: [binding-secret, instance-secret]
+",
+    );
+    let (code, out) = runbook(dir.path(), &[]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("srv.bindings.auth.credentialsRotationPolicy.enabled: true"), "{out}");
+    assert!(out.contains("kubectl annotate servicebindings.services.cloud.sap.com '<release>-srv-auth'"), "{out}");
+    assert!(
+        out.contains("kubectl annotate servicebindings.services.cloud.sap.com '<release>-approuter-auth-client'"),
+        "{out}"
+    );
+    assert!(!out.contains("approuter.bindings.auth_client.credentialsRotationPolicy"), "{out}");
+    insta::assert_snapshot!("runbook_helm_tools", out);
+}
+
+/// SAP's Crossplane provider: a binding without `spec.rotation` gets it added or is replaced by
+/// a delete and an apply, under the provider's own resource name.
+#[test]
+fn a_crossplane_instance_replaces_its_bindings() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "crossplane/xsuaa.yaml",
+        "apiVersion: account.btp.sap.crossplane.io/v1alpha1
+kind: ServiceInstance
+metadata:
+  name: orders-xsuaa
+spec:
+  forProvider:
+    offeringName: xsuaa
+    planName: application
+    parameters:
+      xsappname: orders
+      oauth2-configuration:
+        credential-types: [binding-secret, instance-secret]
+---
+apiVersion: account.btp.sap.crossplane.io/v1alpha1
+kind: ServiceBinding
+metadata:
+  name: orders-binding
+spec:
+  forProvider:
+    serviceInstanceRef:
+      name: orders-xsuaa
+",
+    );
+    let (code, out) = runbook(dir.path(), &[]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("after adding spec.rotation (frequency, ttl) to ServiceBinding orders-binding"), "{out}");
+    assert!(
+        out.contains("kubectl delete servicebindings.account.btp.sap.crossplane.io orders-binding && kubectl apply -f crossplane/xsuaa.yaml"),
+        "{out}"
+    );
+    assert!(!out.contains("cf bind-service"), "{out}");
 }

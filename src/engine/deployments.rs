@@ -603,6 +603,8 @@ fn facts(
             name: b.name.clone(),
             file: shown(b.file),
             line: set.files[b.file].locate(b.span).0.line,
+            tool: instance.format.as_str().to_string(),
+            handle: crate::engine::inventory::ToolHandle::of(&b.handle),
         })
         .collect();
     crate::engine::inventory::Facts {

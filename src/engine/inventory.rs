@@ -65,6 +65,49 @@ pub struct BindingRecord {
     pub name: String,
     pub file: String,
     pub line: usize,
+    /// The format of the file that declares it (as [`InstanceRecord::kind`]): the tool that
+    /// rebinds or replaces it.
+    pub tool: String,
+    /// How that tool addresses it.
+    pub handle: ToolHandle,
+}
+
+/// How a binding's or key's deployment tool addresses it (see [`crate::model::deployment::Handle`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub enum ToolHandle {
+    #[default]
+    Plain,
+    /// An MTA module's binding, and whether the module keeps its bindings (`keep-existing`).
+    MtaModule { keep_existing: bool },
+    /// An MTA resource's `service-keys` entry.
+    MtaResourceKey,
+    /// An MTA module's `service-key`.
+    MtaModuleKey,
+    /// A Terraform resource address in its module.
+    Terraform { address: String },
+    /// A Kubernetes resource's namespace (when named) and whether its rotation is enabled.
+    Kubernetes { namespace: Option<String>, rotation: bool },
+    /// A binding of a CAP Helm chart's values: workload and binding keys, rotation enabled.
+    Helm { workload: String, binding: String, rotation: bool },
+}
+
+impl ToolHandle {
+    pub fn of(handle: &crate::model::deployment::Handle) -> Self {
+        use crate::model::deployment::Handle;
+        match handle {
+            Handle::Plain => ToolHandle::Plain,
+            Handle::MtaModule { keep_existing } => ToolHandle::MtaModule { keep_existing: keep_existing.is_some() },
+            Handle::MtaResourceKey => ToolHandle::MtaResourceKey,
+            Handle::MtaModuleKey => ToolHandle::MtaModuleKey,
+            Handle::Terraform { address } => ToolHandle::Terraform { address: address.clone() },
+            Handle::Kubernetes { namespace, rotation } => {
+                ToolHandle::Kubernetes { namespace: namespace.clone(), rotation: *rotation }
+            }
+            Handle::Helm { workload, binding, rotation } => {
+                ToolHandle::Helm { workload: workload.clone(), binding: binding.clone(), rotation: *rotation }
+            }
+        }
+    }
 }
 
 pub fn codes_of<'a>(codes: impl IntoIterator<Item = &'a str>) -> Vec<String> {

@@ -170,9 +170,22 @@ impl Placement {
     }
 
     /// How an app gets a new binding, and a key is replaced, in this environment.
+    /// In the words of `runbook`'s steps 3 and 4 for the tool (`src/runbook/tools.rs`).
     pub fn rebind_step(self) -> &'static str {
-        if self.origin == Origin::Deployment(Format::CrossplaneBtp) {
-            return "recreate every ServiceBinding (or let its `spec.rotation` replace it)";
+        match self.origin {
+            Origin::Deployment(Format::CrossplaneBtp) => {
+                return "recreate every ServiceBinding (or let its `spec.rotation` replace it)";
+            }
+            Origin::Deployment(Format::Mta) => {
+                return "rebind every app (a redeploy does it: `cf deploy` rebinds every xsuaa-bound module, except one with `keep-existing.service-bindings`, which needs `cf bind-service`) and replace every service key (rename it, as `${timestamp}` does, or change its config and `cf deploy --delete-service-keys`)";
+            }
+            Origin::Deployment(Format::Terraform | Format::TerraformCf) => {
+                return "replace every binding and service key resource (`terraform apply -replace=ADDRESS`)";
+            }
+            Origin::Deployment(Format::Kyma | Format::Helm) => {
+                return "rotate every ServiceBinding (`credentialsRotationPolicy.enabled: true`, then the `services.cloud.sap.com/forceRotate` annotation) or recreate it";
+            }
+            _ => {}
         }
         match self.environment {
             Environment::CloudFoundry => {

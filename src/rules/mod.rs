@@ -216,6 +216,7 @@ registry! {
     xs113_instance_secret_outside_cloud_foundry,
     xs114_dropped_instance_update,
     xs115_conflicting_declarations,
+    xs116_keep_existing_bindings,
     xs120_committed_credentials,
     xs201_unknown_scope_reference,
     xs202_unknown_attribute_reference,
@@ -354,7 +355,10 @@ mod tests {
             ALL.iter().filter(|r| r.recommendation == Some("BTP-UAA-0003")).map(|r| r.code).collect();
         assert_eq!(
             tagged,
-            ["XS101", "XS102", "XS103", "XS104", "XS105", "XS107", "XS108", "XS109", "XS110", "XS113", "XS214"]
+            [
+                "XS101", "XS102", "XS103", "XS104", "XS105", "XS107", "XS108", "XS109", "XS110", "XS113", "XS116",
+                "XS214"
+            ]
         );
     }
 

@@ -15,6 +15,23 @@
 //! with HTTP 401. The note is a reminder at review time; it does not fail the run. See SAP's
 //! [Migrate from Instance Secrets to Binding Secrets](https://github.com/SAP-docs/btp-cloud-platform/blob/main/docs/50-administration-and-ops/migrate-from-instance-secrets-to-binding-secrets-dcee867.md) (the "Remember" note of step 4) and [Token Retrieval Fails with Status Code 401](https://github.com/SAP-docs/btp-cloud-platform/blob/main/docs/60-security/token-retrieval-fails-with-status-code-401-fd5865e.md).
 //!
+//! Rebinding every app and replacing every service key (SAP's steps 3 and 4) is done by the tool
+//! that declares each of them, as `xsuaa-lint runbook` prints it with the repository's names:
+//! - MTA: a redeploy, since `cf deploy` rebinds every xsuaa-bound module at every deploy (the
+//!   broker's bindings cannot be read back), except a module with `keep-existing.service-bindings`
+//!   (XS116), which needs `cf bind-service`; a service key is renamed (`${timestamp}` renews it at
+//!   every deploy, SAP's [Service Keys](https://github.com/SAP-docs/btp-cloud-platform/blob/main/docs/30-development/service-keys-32297f1.md))
+//!   or its config changed and deployed with `cf deploy --delete-service-keys`;
+//! - Terraform (both providers): `terraform apply -replace=ADDRESS` for each binding and key
+//!   resource, whose `parameters` force a replacement and show as `(sensitive value)` in a plan;
+//! - Kyma and Helm: `credentialsRotationPolicy.enabled: true` on the `ServiceBinding`, then the
+//!   `services.cloud.sap.com/forceRotate` annotation (the [SAP BTP service operator](https://github.com/SAP/sap-btp-service-operator#service-binding-rotation)),
+//!   or delete and apply it again; an instance update never renews a binding;
+//! - Crossplane: the binding's `spec.rotation`, or delete and apply it again;
+//! - `cf` scripts and manifests: `cf bind-service --strategy multiple` where the cf CLI and the
+//!   platform allow it, else unbind, bind and restage; `cf create-service-key`, then
+//!   `cf delete-service-key`.
+//!
 //! This rule checks SAP's security recommendation BTP-UAA-0003, "Enable individual secrets for each binding of a
 //! service instance" (SAP's [Security Recommendations for SAP Authorization and Trust Management Service](https://github.com/SAP-docs/btp-cloud-platform/blob/main/docs/60-security/security-recommendations-for-sap-authorization-and-trust-management-service-0578b80.md)).
 //!

@@ -6,6 +6,8 @@ use crate::engine::inventory::{Conflict, InstanceRecord, Merged};
 use crate::text::escape::{markdown_code, markdown_fence, markdown_text, shell_comment, shell_word, terminal};
 use serde::Serialize;
 
+mod tools;
+
 /// SAP's Authorization API, `GET /sap/rest/authorization/v2/apps/{id}`: its `instanceSecretLastUsedAt`
 /// tells whether the instance secret is still used (SAP's "Migrate from Instance Secrets to
 /// Binding Secrets", step 4), on `api.authentication.<region>.hana.ondemand.com` (SAP's "Call an
@@ -215,7 +217,11 @@ fn plan(record: &InstanceRecord) -> (String, Vec<Step>) {
         }
         _ => format!("`oauth2-configuration.credential-types` in {}", markdown_code(&record.file)),
     };
-    if record.facts.environment != "cloud-foundry" {
+    // Outside Cloud Foundry a list that names `instance-secret` gets SAP's staged procedure too:
+    // an instance made there before binding secrets were the default may have handed one out.
+    let staged = record.facts.environment == "cloud-foundry"
+        || matches!(record.state.as_str(), "instance-only" | "dual" | "dual-instance-first");
+    if !staged {
         let target = "[\"binding-secret\"] (plus any type a binding asks for)".to_string();
         let steps = vec![
             step(format!("Set {list_at} to {target}: this environment has no instance secrets"), &[]),
@@ -241,51 +247,13 @@ fn plan(record: &InstanceRecord) -> (String, Vec<Step>) {
             &update(record),
         ));
     }
-    let names = |key: bool, none: &str| -> Vec<String> {
-        // A key whose name only the deployer knows (a content module's) gets no command.
-        let found: Vec<String> = record
-            .facts
-            .bindings
-            .iter()
-            .filter(|b| (b.kind == "service-key") == key && !b.name.starts_with('('))
-            .map(|b| b.name.clone())
-            .collect();
-        // One key declared in two places (an MTA resource's and a module's) is one key.
-        let mut seen = std::collections::HashSet::new();
-        let found: Vec<String> = found.into_iter().filter(|name| seen.insert(name.clone())).collect();
-        if found.is_empty() {
-            vec![none.to_string()]
-        } else {
-            found
-        }
-    };
-    let mut rebind = Vec::new();
-    for app in names(false, "<app>") {
-        // `--strategy multiple`: cf CLI v8.18.0 or later, on a platform whose Cloud Controller allows
-        // several bindings per app and instance and a broker that supports them
-        // (https://docs.cloudfoundry.org/devguide/services/application-binding.html, "Service
-        // credential binding rotation"; cloudfoundry/cli#3654).
-        let comment_app = shell_comment(&app);
-        let app = shell_word(&app);
-        rebind.push(format!("cf bind-service {app} {name} --strategy multiple && cf restage {app} --strategy rolling   # cf CLI v8.18.0+, where the platform allows several bindings per app and instance; then remove the old binding (cf cleanup-outdated-service-bindings {comment_app})"));
-        rebind.push(format!(
-            "cf unbind-service {app} {name} && cf bind-service {app} {name} && cf restage {app}   # otherwise (restage restarts the app)"
-        ));
-    }
     let title = if record.kind == "mta" {
         "Rebind every app (each new binding gets a binding secret; the apps are named after their modules unless `app-name` says otherwise)"
     } else {
         "Rebind every app (each new binding gets a binding secret)"
     };
-    steps.push(step(title, &rebind));
-    let mut keys = Vec::new();
-    for key in names(true, "<key>") {
-        keys.push(format!(
-            "cf create-service-key {name} {}   # hand the new key to its users",
-            shell_word(&format!("{key}-v2"))
-        ));
-        keys.push(format!("cf delete-service-key {name} {} -f", shell_word(&key)));
-    }
+    steps.push(step(title, &tools::rebind(record, &name)));
+    let keys = tools::replace_keys(record, &name);
     steps.push(step("Replace every service key", &keys));
     steps.push(step(
         "Check that the instance secret is no longer used: `instanceSecretLastUsedAt` of SAP's Authorization API (`GET /sap/rest/authorization/v2/apps/{id}`)",

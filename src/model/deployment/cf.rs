@@ -228,7 +228,13 @@ pub(super) fn attach_app_names(set: &mut InstanceSet, root: &Path, files: &dyn F
                 }
             };
             for (n, app, span) in found {
-                set.instances[n].bindings.push(super::BindingRef { file, key: false, name: app, span });
+                set.instances[n].bindings.push(super::BindingRef {
+                    file,
+                    key: false,
+                    name: app,
+                    span,
+                    handle: super::Handle::Plain,
+                });
             }
         }
     }

@@ -236,7 +236,12 @@ fn bindings_in(
         let what = format!("the binding `{}` of `{}`", binding.key, workload.key);
         // Named by its path in the values (the runbook quotes it): `srv.bindings.auth`.
         let name = format!("{}.bindings.{}", workload.key, binding.key);
-        instance.bindings.push(BindingRef { file, key: false, name, span: binding.key_span });
+        let rotation = binding
+            .value
+            .pointer("/credentialsRotationPolicy/enabled")
+            .is_some_and(|e| e.value == crate::syntax::json::Value::Bool(true));
+        let handle = super::Handle::Helm { workload: workload.key.clone(), binding: binding.key.clone(), rotation };
+        instance.bindings.push(BindingRef { file, key: false, name, span: binding.key_span, handle });
         if let Some(node) = binding.value.pointer("/parameters/credential-type") {
             let workload_pointer = crate::syntax::json::pointer_push("", &workload.key);
             let binding_pointer =

@@ -5,7 +5,7 @@
 
 use super::{crossplane, helm, kustomize, service_catalog};
 use super::{is_helm_template, may_declare_xsuaa, normalize, push_request, str_at, yaml_documents};
-use super::{BindingParameters, BindingRef, Files, Format, Instance, InstanceSet, Layer, LayerKind};
+use super::{BindingParameters, BindingRef, Files, Format, Handle, Instance, InstanceSet, Layer, LayerKind};
 use super::{ProblemKind, Renewal, Unreadable, Wrapper};
 use crate::syntax::json::{Node, Value};
 use crate::text::source::{SourceFile, Span};
@@ -339,7 +339,11 @@ pub(super) fn attach_api_binding(
 ) {
     let name = str_at(binding, "/metadata/name").unwrap_or("?");
     let what = format!("ServiceBinding `{name}`");
-    instance.bindings.push(BindingRef { file, key: false, name: name.into(), span: binding.span });
+    let handle = Handle::Kubernetes {
+        namespace: str_at(binding, "/metadata/namespace").map(String::from),
+        rotation: matches!(renewal, Renewal::Rotated { .. }),
+    };
+    instance.bindings.push(BindingRef { file, key: false, name: name.into(), span: binding.span, handle });
     let parameters = binding
         .pointer(parameters_at)
         .filter(|p| matches!(p.value, Value::Object(_)))
@@ -360,7 +364,11 @@ pub(super) fn attach_api_binding(
 /// A `ServiceBinding` (`doc`, at `pointer` in `file`) of `instance`: listed, and what it asks for.
 fn attach_binding(instance: &mut Instance, file: usize, doc: &Node, pointer: &str) {
     let binding = str_at(doc, "/metadata/name").unwrap_or("?");
-    instance.bindings.push(BindingRef { file, key: false, name: binding.into(), span: doc.span });
+    let handle = Handle::Kubernetes {
+        namespace: str_at(doc, "/metadata/namespace").map(String::from).or_else(|| instance.namespace.clone()),
+        rotation: matches!(kyma_renewal(doc), Renewal::Rotated { .. }),
+    };
+    instance.bindings.push(BindingRef { file, key: false, name: binding.into(), span: doc.span, handle });
     let parameters =
         doc.pointer("/spec/parameters").cloned().unwrap_or(Node { span: doc.span, value: Value::Object(Vec::new()) });
     instance.parameters.push(BindingParameters {

@@ -264,6 +264,32 @@ pub struct BindingRef {
     /// The binding's, key's or module's name.
     pub name: String,
     pub span: Span,
+    /// How the deployment tool that declares it names and renews it.
+    pub handle: Handle,
+}
+
+/// What the runbook needs to give a binding's or key's own tool command: the name the tool
+/// addresses it by, beyond the name the platform knows.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub enum Handle {
+    /// Nothing beyond its name (a `cf` command's, a services manifest's).
+    #[default]
+    Plain,
+    /// An MTA module's binding; `keep_existing`: the module's `parameters.keep-existing.service-bindings:
+    /// true`, with its span and JSON Pointer (the deployer then never rebinds it).
+    MtaModule { keep_existing: Option<(Span, String)> },
+    /// An MTA service key on the resource (`service-keys`), which the deployer renews when renamed.
+    MtaResourceKey,
+    /// An MTA module's service key (`requires[].parameters.service-key`).
+    MtaModuleKey,
+    /// A Terraform resource, by its address in its module (`btp_subaccount_service_binding.app`).
+    Terraform { address: String },
+    /// A Kubernetes resource: its namespace when the manifest names one, and whether the SAP BTP
+    /// service operator's `credentialsRotationPolicy` (or Crossplane's `spec.rotation`) is enabled.
+    Kubernetes { namespace: Option<String>, rotation: bool },
+    /// A binding of a Helm chart's values (CAP's chart): the workload and binding keys, whose
+    /// `ServiceBinding` the chart names `<release>-<workload>-<binding>`.
+    Helm { workload: String, binding: String, rotation: bool },
 }
 
 /// A binding or service key and the credential type it asks for.

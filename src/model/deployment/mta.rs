@@ -81,7 +81,8 @@ pub(super) fn load_mta(set: &mut InstanceSet, file: usize, root: &Path, extensio
         let keys = resource.pointer("/parameters/service-keys").and_then(Node::as_array).unwrap_or_default();
         for (k, key) in keys.iter().enumerate() {
             let key_name = key.get("name").and_then(Node::as_str).unwrap_or("?");
-            instance.bindings.push(BindingRef { file, key: true, name: key_name.into(), span: key.span });
+            let handle = super::Handle::MtaResourceKey;
+            instance.bindings.push(BindingRef { file, key: true, name: key_name.into(), span: key.span, handle });
             // A key without `config` still gets the instance's default type (its certificate too).
             let config =
                 key.get("config").cloned().unwrap_or(Node { span: key.span, value: Value::Object(Vec::new()) });
@@ -116,13 +117,20 @@ pub(super) fn load_mta(set: &mut InstanceSet, file: usize, root: &Path, extensio
                 let explicit_key = required.pointer("/parameters/service-key").is_some();
                 if content && !explicit_key {
                     let name = format!("(made by the deployer for content module `{module_name}`)");
-                    instance.bindings.push(BindingRef { file, key: true, name, span: required.span });
+                    let handle = super::Handle::MtaModuleKey;
+                    instance.bindings.push(BindingRef { file, key: true, name, span: required.span, handle });
                 } else if !explicit_key {
+                    // `keep-existing.service-bindings: true`: the deployer keeps the binding as it is.
+                    let keep_existing = module
+                        .pointer("/parameters/keep-existing/service-bindings")
+                        .filter(|n| n.value == Value::Bool(true))
+                        .map(|n| (n.span, format!("/modules/{m}/parameters/keep-existing/service-bindings")));
                     instance.bindings.push(BindingRef {
                         file,
                         key: false,
                         name: module_name.into(),
                         span: required.span,
+                        handle: super::Handle::MtaModule { keep_existing },
                     });
                 }
                 if let Some(config) = required.pointer("/parameters/config") {
@@ -137,7 +145,14 @@ pub(super) fn load_mta(set: &mut InstanceSet, file: usize, root: &Path, extensio
                 // A content module's service key (`requires[].parameters.service-key`).
                 if let Some(key) = required.pointer("/parameters/service-key") {
                     let key_name = key.get("name").and_then(Node::as_str).unwrap_or("?");
-                    instance.bindings.push(BindingRef { file, key: true, name: key_name.into(), span: key.span });
+                    let handle = super::Handle::MtaModuleKey;
+                    instance.bindings.push(BindingRef {
+                        file,
+                        key: true,
+                        name: key_name.into(),
+                        span: key.span,
+                        handle,
+                    });
                     if let Some(config) = key.get("config") {
                         instance.parameters.push(BindingParameters {
                             file,

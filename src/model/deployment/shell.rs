@@ -209,7 +209,13 @@ fn load_fragments(
         };
         // The whole command, for the runbook's list of bindings and keys.
         let whole = Span::new(command.words[0].1.start, command.words.last().map_or(target.1.end, |w| w.1.end));
-        set.instances[n].bindings.push(super::BindingRef { file, key, name: name.clone(), span: whole });
+        set.instances[n].bindings.push(super::BindingRef {
+            file,
+            key,
+            name: name.clone(),
+            span: whole,
+            handle: super::Handle::Plain,
+        });
         let Some((_, value)) = flags.iter().find(|(flag, _)| *flag == "-c") else { continue };
         if !value.0.trim_start().starts_with('{') {
             continue;
@@ -309,7 +315,13 @@ pub(super) fn attach_script_bindings(set: &mut InstanceSet, root: &Path, files: 
             }
             let file = set.add_file(path.clone(), source);
             for (n, key, name, span) in found {
-                set.instances[n].bindings.push(super::BindingRef { file, key, name, span });
+                set.instances[n].bindings.push(super::BindingRef {
+                    file,
+                    key,
+                    name,
+                    span,
+                    handle: super::Handle::Plain,
+                });
             }
         }
     }

@@ -546,12 +546,24 @@ impl<'a> Module<'a> {
                 if !target.contains(&reference) {
                     continue;
                 }
-                let Some(value) = block.body.get_attribute(attribute).map(|a| &a.value) else { continue };
-                let Ok(layers) = self.evaluate(&mut probe, value, "", false, &mut Trail::default()) else { continue };
                 let key = crate::syntax::hcl::string_attribute(block, "type").is_some_and(|(t, _)| t == "key")
                     || kind == "cloudfoundry_service_key";
                 // The name Cloud Foundry knows it by, else the resource's.
                 let shown = crate::syntax::hcl::string_attribute(block, "name").map_or(binding, |(n, _)| n);
+                let at = block
+                    .labels
+                    .get(1)
+                    .and_then(hcl_edit::Span::span)
+                    .map_or(Span::default(), |r| Span::new(r.start, r.end));
+                instance.bindings.push(super::BindingRef {
+                    file: self.file,
+                    key,
+                    name: shown.to_string(),
+                    span: at,
+                    handle: super::Handle::Terraform { address: address(kind, binding, block) },
+                });
+                let Some(value) = block.body.get_attribute(attribute).map(|a| &a.value) else { continue };
+                let Ok(layers) = self.evaluate(&mut probe, value, "", false, &mut Trail::default()) else { continue };
                 let what = if key { format!("service key `{shown}`") } else { format!("binding `{shown}`") };
                 // Parameters written in the file itself (a `file(...)` layer's spans are in another).
                 if let Some(layer) = layers.iter().rfind(|l| l.kind == LayerKind::Inline) {
@@ -574,6 +586,18 @@ impl<'a> Module<'a> {
                 }
             }
         }
+    }
+}
+
+/// A resource's address in its module (`kind.label`), with an index placeholder when `count` or
+/// `for_each` makes several of it (`-replace` then names one: `kind.label[0]`, `kind.label["a"]`).
+pub(super) fn address(kind: &str, label: &str, block: &Block) -> String {
+    if block.body.get_attribute("for_each").is_some() {
+        format!("{kind}.{label}[\"<key>\"]")
+    } else if block.body.get_attribute("count").is_some() {
+        format!("{kind}.{label}[<index>]")
+    } else {
+        format!("{kind}.{label}")
     }
 }
 

@@ -130,7 +130,9 @@ pub(super) fn load_terraform(set: &mut InstanceSet, file: usize, root: &Path, fi
                     .get(1)
                     .and_then(hcl_edit::Span::span)
                     .map_or(Span::default(), |r| Span::new(r.start, r.end));
-                instance.bindings.push(BindingRef { file, key: false, name: binding.to_string(), span: at });
+                let address = super::terraform::address(BINDING, binding, block);
+                let handle = super::Handle::Terraform { address };
+                instance.bindings.push(BindingRef { file, key: false, name: binding.to_string(), span: at, handle });
                 if let Some(parameters) = crate::syntax::hcl::parameters(text, block) {
                     instance.parameters.push(BindingParameters {
                         file,
