@@ -446,6 +446,8 @@ pub fn fetch(remote: &str, options: &FetchOptions) -> Result<Fetched, FetchError
             "--no-checkout",
             "--single-branch",
             "--no-tags",
+            // No template: no sample hooks (70 KB a clone), nothing of the user's template.
+            "--template=",
         ]);
         if let Some(r) = &options.git_ref {
             clone.push("--branch".into());
