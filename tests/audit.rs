@@ -665,11 +665,11 @@ fn trend_between_two_reports() {
     let (_, csv, _) = audit(root, &["--isolated", "--format", "csv", "--compare", "old.json", "."]);
     assert!(
         csv.lines()
-            .any(|l| l.starts_with("group/beta,group/beta/api/xs-security.json,1,b2,") && l.ends_with(",regressed")),
+            .any(|l| l.starts_with("group/beta,group/beta/api/xs-security.json,1,b2,") && l.ends_with(",regressed,")),
         "{csv}"
     );
     assert!(
-        csv.lines().any(|l| l.starts_with("alpha,alpha/xs-security.json,1,a1,") && l.ends_with(",finished")),
+        csv.lines().any(|l| l.starts_with("alpha,alpha/xs-security.json,1,a1,") && l.ends_with(",finished,")),
         "{csv}"
     );
     let (_, html, _) = audit(root, &["--isolated", "--format", "html", "--compare", "old.json", "."]);

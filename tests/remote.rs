@@ -540,3 +540,36 @@ fn urls_and_folders_are_told_apart_and_lists_hold_remotes_only() {
     assert_eq!(code, 0, "{err}");
     assert_eq!(paths(&json(&out)), ["repo"]);
 }
+
+#[test]
+fn remotes_from_standard_input_at_a_named_ref() {
+    if !have_git("remotes_from_standard_input_at_a_named_ref") {
+        return;
+    }
+    let served = tempfile::tempdir().unwrap();
+    let bare =
+        serve_repository(served.path(), "tagged", &[("xs-security.json", descriptor("t", "[\"instance-secret\"]"))]);
+    git(&bare, &["tag", "v1", "main"]);
+    commit_to(&bare, "xs-security.json", &descriptor("t", "[\"binding-secret\"]"));
+    let daemon = Daemon::start(served.path());
+    let dir = tempfile::tempdir().unwrap();
+    let state = |args: &[&str]| {
+        let out = assert_cmd::Command::cargo_bin("xsuaa-lint")
+            .unwrap()
+            .current_dir(dir.path())
+            .args(["audit", "--remotes-from", "-", "--cache-dir", "cache", "--format", "json", "-q"])
+            .args(args)
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .write_stdin(format!("# from gh repo list\n{}\n", daemon.url("tagged")))
+            .timeout(Duration::from_secs(60))
+            .output()
+            .unwrap();
+        let report = json(&String::from_utf8_lossy(&out.stdout));
+        report["repositories"][0]["instances"][0]["state"].as_str().unwrap_or_default().to_string()
+    };
+    assert_eq!(state(&[]), "binding-only");
+    assert_eq!(state(&["--ref", "v1"]), "instance-only");
+    // Each ref has a clone of its own.
+    assert_eq!(fs::read_dir(dir.path().join("cache")).unwrap().count(), 2);
+}

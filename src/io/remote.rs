@@ -47,10 +47,15 @@ pub fn listed(text: &str) -> Result<Vec<String>, String> {
             continue;
         }
         if !is_remote(line) {
+            // Not a URL, so nothing says where its credentials end: shown from its last `@` on.
+            let shown = match line.rsplit_once('@') {
+                Some((_, rest)) => format!("...@{rest}"),
+                None => line.to_string(),
+            };
             return Err(format!(
                 "line {}: `{}` is not a git remote (https://, ssh://, git://, file:// or user@host:path)",
                 n + 1,
-                without_secrets(line)
+                crate::text::escape::terminal(&shown)
             ));
         }
         remotes.push(line.to_string());
@@ -390,8 +395,8 @@ fn reason(failure: GitFailure, remote: &str, what: &str, timeout: Duration) -> F
             let last = message
                 .lines()
                 .map(str::trim)
-                .filter(|l| !l.is_empty() && !l.starts_with("hint:"))
-                .last()
+                .rev()
+                .find(|l| !l.is_empty() && !l.starts_with("hint:"))
                 .unwrap_or("no message")
                 .to_string();
             let last = crate::text::escape::terminal(&redact_text(&last, remote)).into_owned();
@@ -415,6 +420,9 @@ pub fn fetch(remote: &str, options: &FetchOptions) -> Result<Fetched, FetchError
     let folder = options.cache_dir.join(cache_key(&shown, options.git_ref.as_deref()));
     let updated = folder.join(".git").join("HEAD").is_file();
     if updated {
+        // The URL as given this time: its credentials may have changed since the clone.
+        git(Some(&folder), &args(&["remote", "set-url", "origin", remote]), None, None, options.deadline)
+            .map_err(|f| fail(f, "setting the remote's URL"))?;
         // The new commit of the same branch or tag, into the same clone.
         let mut fetch = args(&["fetch", "--quiet", "--depth", "1", "--filter=blob:none", "--no-tags", "origin"]);
         if let Some(r) = &options.git_ref {
@@ -446,6 +454,8 @@ pub fn fetch(remote: &str, options: &FetchOptions) -> Result<Fetched, FetchError
             "--no-checkout",
             "--single-branch",
             "--no-tags",
+            // No template: no sample hooks (70 KB a clone), nothing of the user's template.
+            "--template=",
         ]);
         if let Some(r) = &options.git_ref {
             clone.push("--branch".into());

@@ -86,6 +86,8 @@ pub const READERS: &[Reader] = &[
     Reader { name: "history: dual-state walk over versions", build: history_dual_walk },
     Reader { name: "server: didChange with an edit per line", build: server_did_change },
     Reader { name: "audit: CODEOWNERS with many rules", build: codeowners_many_rules },
+    Reader { name: "remote: a list of many remotes", build: remote_list },
+    Reader { name: "remote: git's message with many URLs to redact", build: remote_message },
     // Trees through the engine (files read once per run, not once per deployment file).
     Reader { name: "engine: deployment files beside a root manifest.yml", build: tree_root_manifest },
     Reader { name: "engine: MTAs and extensions", build: tree_mta_extensions },
@@ -261,6 +263,25 @@ fn codeowners_many_rules(bytes: usize) -> Work {
     Box::new(move || {
         let owners = xsuaa_lint::audit::identity::parse_rules(&text);
         std::hint::black_box(owners.owners("d1/x/abc1.json").len() + owners.owners("e/f/g.json").len());
+    })
+}
+
+fn remote_list(bytes: usize) -> Work {
+    let text = fill(bytes, "# the organisation\n", |i, out| {
+        let _ = writeln!(out, "https://user:tok{i}@git.example.com/group/sub/repo-{i}.git\ngit@host:org/r{i}.git");
+    });
+    Box::new(move || {
+        std::hint::black_box(xsuaa_lint::io::remote::listed(&text).map(|l| l.len()).unwrap_or(0));
+    })
+}
+
+fn remote_message(bytes: usize) -> Work {
+    // URLs back to back, then one without an end: each scanned once.
+    let text = fill(bytes, "fatal: ", |i, out| {
+        let _ = write!(out, "'https://u:p{i}@h/r.git?private_token=t' x://a@b://c@");
+    });
+    Box::new(move || {
+        std::hint::black_box(xsuaa_lint::io::remote::redact_text(&text, "https://u:p1@h/r.git").len());
     })
 }
 
