@@ -85,9 +85,9 @@ pub static RULE: Rule = Rule {
     severity: Severity::Warning,
     summary: "An MTA module keeps its existing bindings while its XSUAA instance is in the dual state: the redeploy does not rebind it",
     fix: FixKind::None,
-    check: None,
     instance_check: Some(check_instance),
     recommendation: Some("BTP-UAA-0003"),
+    ..Rule::DEFAULT
 };
 
 fn check_instance(ctx: &InstanceContext<'_>, out: &mut Vec<Finding>) {
