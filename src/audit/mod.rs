@@ -390,6 +390,8 @@ pub struct AuditOptions {
     pub shard: Option<(usize, usize)>,
     pub threads: usize,
     pub isolated: bool,
+    /// A repository's configuration may `extend` files outside it (the user trusts them all).
+    pub allow_extend_outside: bool,
     /// Draw a progress line on standard error.
     pub progress: bool,
     /// `--link-pattern HOST=TEMPLATE`: web links for hosts beyond GitHub, GitLab and Bitbucket.
@@ -453,8 +455,9 @@ pub fn run(options: &AuditOptions) -> AuditReport {
     let done = AtomicUsize::new(0);
     let pool = rayon::ThreadPoolBuilder::new().num_threads(options.threads.max(1)).build();
     let audit_batch = |batch: &[(PathBuf, String)]| {
-        let configs = Resolver::new(if options.isolated { Discovery::Isolated } else { Discovery::Nearest });
         let paths: Vec<PathBuf> = batch.iter().map(|(p, _)| p.clone()).collect();
+        let configs = Resolver::new(if options.isolated { Discovery::Isolated } else { Discovery::Nearest });
+        let configs = if options.allow_extend_outside { configs } else { configs.confine_extend_to(&paths) };
         let mut reports: Vec<engine::FileReport> = Vec::new();
         let outcome = engine::check(&paths, &engine_options, &configs, None, &mut reports);
         let audits: Vec<RepositoryAudit> = split(batch, outcome, &reports, &configs.errors())

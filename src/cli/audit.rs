@@ -87,6 +87,10 @@ pub struct AuditArgs {
     /// Ignore every configuration file.
     #[arg(long)]
     pub isolated: bool,
+    /// Let a repository's configuration `extend` files outside the repository (by default that
+    /// is a configuration error: an audit reads nothing of the auditing machine for a repository).
+    #[arg(long, conflicts_with = "isolated")]
+    pub allow_extend_outside: bool,
     /// No progress line, even on a terminal.
     #[arg(short, long)]
     pub quiet: bool,
@@ -244,6 +248,7 @@ pub fn run(args: AuditArgs) -> i32 {
             shard: args.shard,
             threads,
             isolated: args.isolated,
+            allow_extend_outside: args.allow_extend_outside,
             progress: !args.quiet && std::io::stderr().is_terminal(),
             link_patterns: args.link_pattern.clone(),
             keep_facts: args.format == AuditFormat::Html,

@@ -1,6 +1,6 @@
 //! `xsuaa-lint check`: lint (or fix) files and folders, print the report.
 
-use super::config::{resolver, ConfigSource};
+use super::config::{check_rule_codes, resolver_with_rules, ConfigSource, RuleSelectionArgs};
 use super::exit::{FailOn, Verdict, EXIT_CLEAN, EXIT_ERROR};
 use super::thread_count;
 use crate::diagnostic::{FileReport, Severity};
@@ -44,6 +44,8 @@ pub struct CheckArgs {
     pub jobs: Option<usize>,
     #[command(flatten)]
     pub config_source: ConfigSource,
+    #[command(flatten)]
+    pub rules: RuleSelectionArgs,
     /// Apply the configuration's `files.exclude` to files named on the command line too
     /// (pre-commit passes every changed file).
     #[arg(long)]
@@ -75,6 +77,14 @@ pub struct CheckArgs {
     /// Record the current findings in this file, then exit 0 (unless there are errors).
     #[arg(long, value_name = "FILE", conflicts_with_all = ["baseline", "fix", "diff"])]
     pub write_baseline: Option<PathBuf>,
+    /// Record every current finding as an `[[ignore]]` entry with `--reason` in the nearest
+    /// configuration file (creating `xsuaa-lint.toml` in the folder named if there is none),
+    /// then exit 0: a repository adopts the gate today and burns the list down.
+    #[arg(long, requires = "reason", conflicts_with_all = ["fix", "diff", "write_baseline", "baseline", "statistics", "isolated"])]
+    pub add_ignore: bool,
+    /// Why the findings `--add-ignore` records are accepted (a ticket, a date).
+    #[arg(long, value_name = "TEXT", requires = "add_ignore")]
+    pub reason: Option<String>,
     /// Write the report to this file instead of standard output.
     #[arg(short = 'o', long, value_name = "FILE")]
     pub output_file: Option<PathBuf>,
@@ -157,13 +167,17 @@ pub fn run(args: CheckArgs) -> i32 {
     } else {
         FixMode::Off
     };
-    let configs = match resolver(&args.config_source) {
+    let configs = match resolver_with_rules(&args.config_source, &args.rules.layer()) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: {}", crate::text::escape::terminal(&e.to_string()));
             return EXIT_ERROR;
         }
     };
+    if let Err(message) = check_rule_codes(&args.rules, &configs) {
+        eprintln!("error: {}", terminal(&message));
+        return EXIT_ERROR;
+    }
     let baseline = match args.baseline.as_deref().map(Baseline::load).transpose() {
         Ok(b) => b,
         Err(e) => {
@@ -208,7 +222,18 @@ pub fn run(args: CheckArgs) -> i32 {
     // Kept whole (not written as files complete): `--diff`, `--statistics` and the baseline look
     // at the whole run; with standard input the report may have to go to standard error, which
     // only the end of the run tells (`--fix` writes the fixed text to standard output).
+    if args.add_ignore {
+        if args.reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
+            eprintln!("error: --reason must say why the findings are accepted; it is empty");
+            return EXIT_ERROR;
+        }
+        if args.paths.iter().any(|p| p.as_os_str() == "-") {
+            eprintln!("error: --add-ignore records findings of files; standard input is none");
+            return EXIT_ERROR;
+        }
+    }
     let keep_all = fix == FixMode::Diff
+        || args.add_ignore
         || args.statistics
         || args.write_baseline.is_some()
         || args.paths.iter().any(|p| p.as_os_str() == "-");
@@ -265,6 +290,25 @@ pub fn run(args: CheckArgs) -> i32 {
     let nothing_reported = worst.is_none() && kept.is_empty() && summary.total() == 0 && !any_diff;
     if outcome.files_checked == 0 && outcome.io_errors == 0 && !args.quiet && nothing_reported {
         eprintln!("warning: no XSUAA descriptor or deployment file found in the given paths");
+    }
+
+    if args.add_ignore {
+        for e in &config_errors {
+            eprintln!("error: {}", terminal(&e.to_string()));
+        }
+        if !config_errors.is_empty() {
+            eprintln!("error: nothing recorded: the configuration must load first");
+            return EXIT_ERROR;
+        }
+        let (written, skipped) =
+            super::add_ignore::record(&kept, &args.paths, &configs, args.reason.as_deref().unwrap_or(""));
+        return if outcome.io_errors > 0 || !written {
+            EXIT_ERROR
+        } else if skipped > 0 {
+            super::exit::EXIT_FINDINGS
+        } else {
+            EXIT_CLEAN
+        };
     }
 
     if let Some(file) = &args.write_baseline {

@@ -1,7 +1,7 @@
 //! `xsuaa-lint config --show`, and where every subcommand gets its configuration from.
 
 use super::exit::{EXIT_CLEAN, EXIT_ERROR};
-use crate::io::config::{Config, ConfigError, Discovery, Resolver};
+use crate::io::config::{Config, ConfigError, Discovery, Resolver, RuleSelection};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -13,6 +13,44 @@ pub struct ConfigSource {
     /// Ignore every configuration file: the defaults apply.
     #[arg(long)]
     pub isolated: bool,
+}
+
+/// Rule selection on the command line, over the configuration's (as ruff's).
+#[derive(clap::Args, Debug, Default)]
+pub struct RuleSelectionArgs {
+    /// Run only these rules: codes or prefixes (`XS1`), or `ALL`; comma-separated or repeated.
+    /// Replaces the configuration's selection.
+    #[arg(long, value_delimiter = ',', value_name = "CODE")]
+    pub select: Option<Vec<String>>,
+    /// Run these rules too, on top of the configuration's selection (or `--select`).
+    #[arg(long, value_delimiter = ',', value_name = "CODE")]
+    pub extend_select: Vec<String>,
+    /// Do not run these rules (applied last: it wins over `--select` and `--extend-select`).
+    #[arg(long, value_delimiter = ',', value_name = "CODE")]
+    pub ignore: Vec<String>,
+}
+
+impl RuleSelectionArgs {
+    pub fn layer(&self) -> RuleSelection {
+        let upper = |codes: &[String]| codes.iter().map(|c| c.trim().to_uppercase()).collect::<Vec<_>>();
+        RuleSelection {
+            select: self.select.as_deref().map(upper),
+            extend_select: upper(&self.extend_select),
+            ignore: upper(&self.ignore),
+            from: "command line".into(),
+        }
+    }
+
+    /// The first code that names no rule, with the nearest one; `policies` are the codes of the
+    /// configuration that applies to the current folder (or `--config`).
+    pub fn problem(&self, policies: &[String]) -> Option<String> {
+        let all = self.select.iter().flatten().map(|c| ("--select", c));
+        let all = all.chain(self.extend_select.iter().map(|c| ("--extend-select", c)));
+        let mut all = all.chain(self.ignore.iter().map(|c| ("--ignore", c)));
+        all.find_map(|(flag, code)| {
+            crate::io::config::command_line_code_problem(code.trim(), policies).map(|p| format!("{flag}: {p}"))
+        })
+    }
 }
 
 #[derive(clap::Args, Debug)]
@@ -29,14 +67,31 @@ pub struct ConfigArgs {
 /// The configuration discovery chosen on the command line; a `--config` file that cannot be
 /// used is an error at once.
 pub fn resolver(source: &ConfigSource) -> Result<Resolver, ConfigError> {
+    resolver_with_rules(source, &RuleSelection::default())
+}
+
+/// [`resolver`], with the command line's rule selection laid over every configuration.
+pub fn resolver_with_rules(source: &ConfigSource, rules: &RuleSelection) -> Result<Resolver, ConfigError> {
     let discovery = if source.isolated {
         Discovery::Isolated
     } else if let Some(file) = &source.config {
-        Discovery::Fixed(Arc::new(Config::load(file, &file.to_string_lossy())?))
+        let mut config = Config::load(file, &file.to_string_lossy())?;
+        config.add_command_line(rules);
+        Discovery::Fixed(Arc::new(config))
     } else {
         Discovery::Nearest
     };
-    Ok(Resolver::new(discovery))
+    Ok(Resolver::with_rules(discovery, rules.clone()))
+}
+
+/// The command line's rule codes checked against the rules and the policies of the
+/// configuration for the current folder: an unknown one is a usage error (exit 2).
+pub fn check_rule_codes(rules: &RuleSelectionArgs, configs: &Resolver) -> Result<(), String> {
+    let policies: Vec<String> = configs
+        .for_folder(std::path::Path::new("."))
+        .map(|c| c.policies.iter().map(|p| p.rule.code.to_string()).collect())
+        .unwrap_or_default();
+    rules.problem(&policies).map_or(Ok(()), Err)
 }
 
 pub fn run(args: ConfigArgs) -> i32 {

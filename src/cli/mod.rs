@@ -1,6 +1,7 @@
 //! The command line: argument parsing and dispatch, one file per subcommand; exit statuses are
 //! decided in [`exit`].
 
+mod add_ignore;
 mod audit;
 mod check;
 mod config;
@@ -13,7 +14,7 @@ mod server;
 
 pub use audit::{AuditArgs, AuditFormat};
 pub use check::{CheckArgs, ColorChoice};
-pub use config::{ConfigArgs, ConfigSource};
+pub use config::{ConfigArgs, ConfigSource, RuleSelectionArgs};
 pub use exit::FailOn;
 pub use exit::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS};
 pub use rule::RuleArgs;
@@ -107,7 +108,7 @@ impl Command {
         match self {
             Command::Check(args) => {
                 let fixed_stdin = args.fix && args.paths.iter().any(|p| p.as_os_str() == "-");
-                args.write_baseline.is_none() && (args.output_file.is_none() || fixed_stdin)
+                args.write_baseline.is_none() && !args.add_ignore && (args.output_file.is_none() || fixed_stdin)
             }
             Command::Audit(args) => args.output_file.is_none(),
             Command::Rule(_)

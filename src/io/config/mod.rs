@@ -15,12 +15,16 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use toml::Spanned;
 
+mod add_ignore;
+mod extend;
 mod parse;
 mod raw;
 mod resolve;
 mod show;
 mod suppress;
 
+pub use add_ignore::{add_ignores, entry_pointer, literal_glob, IgnoreEntry};
+pub use extend::{ExtendScope, MAX_EXTEND_CHAIN};
 pub use resolve::{Discovery, Resolver};
 pub use suppress::Suppression;
 use suppress::SuppressionIndex;
@@ -84,8 +88,9 @@ pub struct Config {
     pub file: Option<PathBuf>,
     /// The folder that globs and suppression paths are relative to.
     pub root: PathBuf,
-    pub select: Vec<String>,
-    pub ignore: Vec<String>,
+    /// Rule selection, one layer per source in the order they apply: the defaults (everything),
+    /// each file of an `extend` chain from the base up, then the command line.
+    pub selection: Vec<RuleSelection>,
     pub severity: BTreeMap<String, Level>,
     pub include: Vec<String>,
     include_set: GlobSet,
@@ -109,6 +114,68 @@ pub struct Config {
     pub fail_on: Option<String>,
     /// `[check] exit-zero`; `--exit-zero` wins.
     pub exit_zero: Option<bool>,
+    /// Where each setting not left at its default comes from (key as `config --show` prints
+    /// it, file as shown): an `extend` chain mixes files.
+    pub origins: BTreeMap<String, String>,
+    /// The file as messages name it (empty for the defaults).
+    shown: String,
+    /// The files this one extends, the nearest first, as shown.
+    pub extends: Vec<String>,
+    /// The keys this file sets itself (before `extend` fills the others from its base).
+    set_here: std::collections::BTreeSet<&'static str>,
+}
+
+/// One source's rule selection, as ruff's: `select` replaces what the layers below selected,
+/// `extend-select` adds to it, `ignore` removes from it (within a layer, `ignore` wins).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RuleSelection {
+    pub select: Option<Vec<String>>,
+    pub extend_select: Vec<String>,
+    pub ignore: Vec<String>,
+    /// Where it comes from: a file as shown, `command line` or `defaults`.
+    pub from: String,
+}
+
+impl RuleSelection {
+    /// Whether a code is on after this layer, given whether it was on below it.
+    fn apply(&self, code: &str, below: bool) -> bool {
+        let any = |patterns: &[String]| patterns.iter().any(|p| matches_code(p, code));
+        let selected = match &self.select {
+            Some(select) => any(select),
+            None => below,
+        };
+        (selected || any(&self.extend_select)) && !any(&self.ignore)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.select.is_none() && self.extend_select.is_empty() && self.ignore.is_empty()
+    }
+}
+
+/// What is wrong with a rule code or prefix given on the command line (`None`: it names a
+/// built-in rule, a prefix of some, `ALL`, or one of `policies`), with the nearest code.
+pub fn command_line_code_problem(code: &str, policies: &[String]) -> Option<String> {
+    if code.trim().is_empty() {
+        return Some("an empty rule code; give a code or prefix (`XS1`) or `ALL`".into());
+    }
+    let known = code.eq_ignore_ascii_case("ALL")
+        || crate::rules::ALL.iter().any(|r| matches_code(code, r.code))
+        || policies.iter().any(|p| matches_code(code, p));
+    if known {
+        return None;
+    }
+    let candidates = crate::rules::ALL.iter().map(|r| r.code).chain(policies.iter().map(String::as_str));
+    let upper = code.to_ascii_uppercase();
+    let nearest = candidates
+        .map(|c| (strsim::levenshtein(&upper, &c.to_ascii_uppercase()), c))
+        .filter(|(distance, _)| *distance <= 2)
+        .min();
+    Some(match nearest {
+        Some((_, c)) => {
+            format!("`{code}` is no rule code or prefix; did you mean `{c}`? (`xsuaa-lint rule --all` lists them)")
+        }
+        None => format!("`{code}` is no rule code or prefix (`xsuaa-lint rule --all` lists them)"),
+    })
 }
 
 fn glob(pattern: &str) -> Result<GlobMatcher, globset::Error> {
@@ -160,8 +227,11 @@ impl Config {
         Config {
             file: None,
             root,
-            select: vec!["ALL".into()],
-            ignore: Vec::new(),
+            selection: vec![RuleSelection {
+                select: Some(vec!["ALL".into()]),
+                from: "defaults".into(),
+                ..RuleSelection::default()
+            }],
             severity: BTreeMap::new(),
             include: Vec::new(),
             include_set: GlobSet::empty(),
@@ -180,6 +250,10 @@ impl Config {
             recommendations: crate::rules::recommendations::Recommendations::default(),
             fail_on: None,
             exit_zero: None,
+            origins: BTreeMap::new(),
+            shown: String::new(),
+            extends: Vec::new(),
+            set_here: Default::default(),
         }
     }
 
@@ -191,23 +265,11 @@ impl Config {
     /// [`Config::load`] of a file found in a folder: it may not lead out of the repository
     /// holding it (`root`) through a symbolic link.
     pub fn load_within(path: &Path, shown: &str, root: Option<&Path>) -> Result<Self, ConfigError> {
-        // Bounded and regular files only, as descriptors: `--config /dev/zero` or a FIFO must
-        // not hang the run. (The TOML parser accepts a byte-order mark.)
-        let text = crate::io::load::read_file(path, root, crate::io::load::MAX_FILE_SIZE)
-            .and_then(|bytes| {
-                String::from_utf8(bytes).map_err(|e| {
-                    format!("the file is not valid UTF-8 (at byte offset {})", e.utf8_error().valid_up_to())
-                })
-            })
-            .map_err(|message| ConfigError { path: shown.to_string(), position: None, message })?;
-        let root = std::path::absolute(path)
-            .ok()
-            .and_then(|p| p.parent().map(Path::to_path_buf))
-            .unwrap_or_else(|| PathBuf::from("."));
-        Self::parse(&text, shown, root).map(|mut c| {
-            c.file = Some(path.to_path_buf());
-            c
-        })
+        Self::load_extending(path, shown, root, &ExtendScope::Anywhere)
+    }
+
+    fn origin_name(&self) -> String {
+        self.shown.clone()
     }
 
     /// Whether a rule runs at all, and at which severity.
@@ -218,9 +280,15 @@ impl Config {
         if let Some(level) = self.severity.get(code) {
             return level.severity();
         }
-        let selected = self.select.iter().any(|p| matches_code(p, code));
-        let ignored = self.ignore.iter().any(|p| matches_code(p, code));
-        (selected && !ignored).then_some(default)
+        let on = self.selection.iter().fold(false, |below, layer| layer.apply(code, below));
+        on.then_some(default)
+    }
+
+    /// The command line's `--select`, `--extend-select` and `--ignore`, over every file's.
+    pub fn add_command_line(&mut self, layer: &RuleSelection) {
+        if !layer.is_empty() {
+            self.selection.push(RuleSelection { from: "command line".into(), ..layer.clone() });
+        }
     }
 
     /// `path` relative to the configuration's folder, with `/`.
@@ -273,9 +341,10 @@ impl Config {
         by_path.map(|i| self.plans[i].1.as_str()).or(self.plan.as_deref())
     }
 
-    /// Suppressions that silenced nothing in this run.
+    /// Suppressions of this file (not of a file it extends) that silenced nothing in this run:
+    /// an entry of a shared base may serve other repositories.
     pub fn unused_suppressions(&self) -> impl Iterator<Item = &Suppression> {
-        self.suppressions.iter().filter(|s| !s.used.load(Ordering::Relaxed))
+        self.suppressions.iter().filter(|s| !s.inherited && !s.used.load(Ordering::Relaxed))
     }
 }
 
@@ -387,11 +456,13 @@ schema = { maximum = 3600, "odd key" = { enum = [1, 2.5, true, "x"] } }
         let config = parse(text).unwrap();
         let shown = config.show();
         let again = parse(&shown).unwrap_or_else(|e| panic!("{e}\n{shown}"));
-        assert_eq!(again.show(), shown);
+        // The settings, not the `#` lines on where they come from: shown, every value is set.
+        let settings = |text: &str| text.lines().filter(|l| !l.starts_with('#')).collect::<Vec<_>>().join("\n");
+        assert_eq!(settings(&again.show()), settings(&shown));
         assert_eq!(again.suppressions[0].reason, "line one\nline \"two\" ''' \"\"\" \u{7} \t é");
         assert_eq!(again.policies[0].rule.summary, "at most 3600 \r\n ]]> <&>");
         assert_eq!(again.policies[0].schema_json, config.policies[0].schema_json);
-        assert_eq!((again.select, again.exclude, again.plans), (config.select, config.exclude, config.plans));
+        assert_eq!((again.selection, again.exclude, again.plans), (config.selection, config.exclude, config.plans));
     }
 
     #[test]

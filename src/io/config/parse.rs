@@ -4,7 +4,19 @@ use super::raw::*;
 use super::*;
 
 impl Config {
+    /// One file's settings; an `extend` key is read but not followed (see `Config::load`).
     pub fn parse(text: &str, shown: &str, root: PathBuf) -> Result<Self, ConfigError> {
+        Self::parse_layer(text, shown, root, &[])
+    }
+
+    /// [`Config::parse`], where `inherited_policies` are the policy codes of the files this one
+    /// extends (its rule lists may name them).
+    pub(super) fn parse_layer(
+        text: &str,
+        shown: &str,
+        root: PathBuf,
+        inherited_policies: &[String],
+    ) -> Result<Self, ConfigError> {
         // A line index: positions of thousands of entries, each found without rescanning the text.
         let lines = SourceFile::new(shown, text.to_string());
         let error = |span: Option<std::ops::Range<usize>>, message: String| ConfigError {
@@ -18,6 +30,12 @@ impl Config {
             code.eq_ignore_ascii_case("ALL")
                 || crate::rules::ALL.iter().any(|r| matches_code(code, r.code))
                 || policies.iter().any(|p| matches_code(code, p.get_ref().code.get_ref()))
+                || inherited_policies.iter().any(|p| matches_code(code, p))
+        };
+        // What this file sets itself, and so where each of those settings comes from.
+        let set = |config: &mut Config, key: &'static str| {
+            config.set_here.insert(key);
+            config.origins.insert(key.to_string(), shown.to_string());
         };
         let check_codes = |codes: &[Spanned<String>], what: &str| {
             for c in codes {
@@ -40,15 +58,30 @@ impl Config {
             }
             Ok(())
         };
+        let upper = |codes: &[Spanned<String>]| codes.iter().map(|c| c.get_ref().to_uppercase()).collect::<Vec<_>>();
+        let mut layer = RuleSelection { from: shown.to_string(), ..RuleSelection::default() };
         if let Some(select) = &raw.rules.select {
             check_codes(select, "rules.select")?;
-            config.select = select.iter().map(|c| c.get_ref().to_uppercase()).collect();
+            layer.select = Some(upper(select));
+            set(&mut config, "rules.select");
         }
-        check_codes(&raw.rules.ignore, "rules.ignore")?;
-        config.ignore = raw.rules.ignore.iter().map(|c| c.get_ref().to_uppercase()).collect();
+        if let Some(extend_select) = &raw.rules.extend_select {
+            check_codes(extend_select, "rules.extend-select")?;
+            layer.extend_select = upper(extend_select);
+            set(&mut config, "rules.extend-select");
+        }
+        if let Some(ignore) = &raw.rules.ignore {
+            check_codes(ignore, "rules.ignore")?;
+            layer.ignore = upper(ignore);
+            set(&mut config, "rules.ignore");
+        }
+        if !layer.is_empty() {
+            config.selection.push(layer);
+        }
         for (code, level) in &raw.rules.severity {
             let known = crate::rules::by_code(code).is_some()
-                || raw.policy.iter().any(|p| p.get_ref().code.get_ref().eq_ignore_ascii_case(code));
+                || raw.policy.iter().any(|p| p.get_ref().code.get_ref().eq_ignore_ascii_case(code))
+                || inherited_policies.iter().any(|p| p.eq_ignore_ascii_case(code));
             if !known {
                 return Err(error(Some(level.span()), format!("rules.severity: `{code}` is no rule code")));
             }
@@ -61,6 +94,7 @@ impl Config {
                 ));
             }
             config.severity.insert(code.to_uppercase(), *level.get_ref());
+            config.origins.insert(format!("rules.severity.{}", code.to_uppercase()), shown.to_string());
         }
 
         let patterns = |list: &[Spanned<String>], what: &str| -> Result<(Vec<String>, GlobSet), ConfigError> {
@@ -84,8 +118,14 @@ impl Config {
             })?;
             Ok((strings, set))
         };
-        (config.include, config.include_set) = patterns(&raw.files.include, "files.include")?;
-        (config.exclude, config.exclude_set) = patterns(&raw.files.exclude, "files.exclude")?;
+        if let Some(include) = &raw.files.include {
+            (config.include, config.include_set) = patterns(include, "files.include")?;
+            set(&mut config, "files.include");
+        }
+        if let Some(exclude) = &raw.files.exclude {
+            (config.exclude, config.exclude_set) = patterns(exclude, "files.exclude")?;
+            set(&mut config, "files.exclude");
+        }
 
         let check_plan = |plan: &Spanned<String>| {
             if PLANS.contains(&plan.get_ref().as_str()) {
@@ -98,18 +138,23 @@ impl Config {
             }
         };
         config.plan = raw.plan.as_ref().map(check_plan).transpose()?;
+        if config.plan.is_some() {
+            set(&mut config, "plan");
+        }
         for entry in &raw.plans {
             let entry = entry.get_ref();
             let matcher = glob(entry.path.get_ref())
                 .map_err(|e| error(Some(entry.path.span()), format!("plans.path: not a valid glob: {}", e.kind())))?;
             config.plans.push((entry.path.get_ref().clone(), check_plan(&entry.plan)?));
             config.plan_matchers.push(matcher);
+            config.origins.insert(format!("plans.{}", entry.path.get_ref()), shown.to_string());
         }
 
         if let Some(days) = &raw.migration.grace_days {
             config.grace_days = u32::try_from(*days.get_ref()).ok().filter(|d| *d <= 3650).ok_or_else(|| {
                 error(Some(days.span()), "migration.grace-days: a number of days from 0 to 3650".into())
             })?;
+            set(&mut config, "migration.grace-days");
         }
         let seconds = |value: &Option<Spanned<i64>>, key: &str, range: std::ops::RangeInclusive<u32>| {
             let Some(value) = value else { return Ok(None) };
@@ -124,14 +169,20 @@ impl Config {
         // The ranges SAP's descriptor accepts for each key.
         if let Some(max) = seconds(&r.token_validity_max, "token-validity-max", 60..=86_400)? {
             config.recommendations.token_validity_max = max;
+            set(&mut config, "recommendations.token-validity-max");
         }
         if let Some(min) = seconds(&r.token_validity_min, "token-validity-min", 0..=86_400)? {
             config.recommendations.token_validity_min = min;
+            set(&mut config, "recommendations.token-validity-min");
         }
         if let Some(max) = seconds(&r.refresh_token_validity_max, "refresh-token-validity-max", 60..=31_536_000)? {
             config.recommendations.refresh_token_validity_max = max;
+            set(&mut config, "recommendations.refresh-token-validity-max");
         }
-        for domain in &r.shared_domains {
+        if r.shared_domains.is_some() {
+            set(&mut config, "recommendations.shared-domains");
+        }
+        for domain in r.shared_domains.iter().flatten() {
             let name = domain.get_ref().trim_start_matches('.').to_ascii_lowercase();
             if name.is_empty() || name.contains(['*', '/', ':', ' ']) || !name.contains('.') {
                 return Err(error(
@@ -152,8 +203,12 @@ impl Config {
                 ));
             }
             config.fail_on = Some(fail_on.get_ref().clone());
+            set(&mut config, "check.fail-on");
         }
         config.exit_zero = raw.check.exit_zero;
+        if config.exit_zero.is_some() {
+            set(&mut config, "check.exit-zero");
+        }
 
         let check_environment = |name: &Spanned<String>| {
             Environment::parse(name.get_ref()).ok_or_else(|| {
@@ -168,6 +223,9 @@ impl Config {
             })
         };
         config.environment = raw.environment.as_ref().map(check_environment).transpose()?;
+        if config.environment.is_some() {
+            set(&mut config, "environment");
+        }
         for entry in &raw.environments {
             let entry = entry.get_ref();
             let matcher = glob(entry.path.get_ref()).map_err(|e| {
@@ -175,6 +233,7 @@ impl Config {
             })?;
             config.environments.push((entry.path.get_ref().clone(), check_environment(&entry.environment)?));
             config.environment_matchers.push(matcher);
+            config.origins.insert(format!("environments.{}", entry.path.get_ref()), shown.to_string());
         }
 
         let mut suppression_globs = Vec::with_capacity(raw.ignore.len());
@@ -196,7 +255,7 @@ impl Config {
             let path_glob = path_glob(raw_entry.path.get_ref()).map_err(|e| {
                 error(Some(raw_entry.path.span()), format!("ignore.path: not a valid glob: {}", e.kind()))
             })?;
-            suppression_globs.push(path_glob);
+            suppression_globs.push(path_glob.clone());
             config.suppressions.push(Suppression {
                 path: raw_entry.path.get_ref().clone(),
                 pointer: raw_entry.pointer.as_ref().map(|p| p.get_ref().clone()),
@@ -204,6 +263,9 @@ impl Config {
                 reason: raw_entry.reason.get_ref().clone(),
                 position: lines.position(span.start),
                 end: lines.position(span.end),
+                from: shown.to_string(),
+                inherited: false,
+                glob: path_glob,
                 used: AtomicBool::new(false),
             });
         }
@@ -238,6 +300,7 @@ impl Config {
             let policy = Policy::new(rule, p.pointer.get_ref().clone(), p.required, schema)
                 .map_err(|m| error(Some(entry.span()), format!("policy {code}: {m}")))?;
             config.policies.push(policy);
+            config.origins.insert(format!("policy.{}", code.to_ascii_uppercase()), shown.to_string());
         }
         Ok(config)
     }

@@ -5,6 +5,10 @@ use super::*;
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub(super) struct RawConfig {
+    /// Another configuration file whose settings this one builds on (relative to this file):
+    /// followed by `extend.rs` before the file is parsed; declared here as a known key.
+    #[allow(dead_code)]
+    pub(super) extend: Option<Spanned<String>>,
     #[serde(default)]
     pub(super) rules: RawRules,
     #[serde(default)]
@@ -34,8 +38,7 @@ pub(super) struct RawRecommendations {
     pub(super) token_validity_max: Option<Spanned<i64>>,
     pub(super) token_validity_min: Option<Spanned<i64>>,
     pub(super) refresh_token_validity_max: Option<Spanned<i64>>,
-    #[serde(default)]
-    pub(super) shared_domains: Vec<Spanned<String>>,
+    pub(super) shared_domains: Option<Vec<Spanned<String>>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -56,8 +59,8 @@ pub(super) struct RawCheck {
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub(super) struct RawRules {
     pub(super) select: Option<Vec<Spanned<String>>>,
-    #[serde(default)]
-    pub(super) ignore: Vec<Spanned<String>>,
+    pub(super) extend_select: Option<Vec<Spanned<String>>>,
+    pub(super) ignore: Option<Vec<Spanned<String>>>,
     #[serde(default)]
     pub(super) severity: BTreeMap<String, Spanned<Level>>,
 }
@@ -65,10 +68,8 @@ pub(super) struct RawRules {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub(super) struct RawFiles {
-    #[serde(default)]
-    pub(super) include: Vec<Spanned<String>>,
-    #[serde(default)]
-    pub(super) exclude: Vec<Spanned<String>>,
+    pub(super) include: Option<Vec<Spanned<String>>>,
+    pub(super) exclude: Option<Vec<Spanned<String>>>,
 }
 
 #[derive(Debug, Deserialize)]

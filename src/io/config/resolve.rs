@@ -26,6 +26,10 @@ pub struct Resolver {
     loaded: Mutex<Vec<Arc<Config>>>,
     errors: Mutex<Vec<ConfigError>>,
     includes: AtomicBool,
+    /// `--select`, `--extend-select` and `--ignore`, laid over every configuration.
+    command_line: RuleSelection,
+    /// Repositories whose configuration files may `extend` only files inside them (`audit`).
+    confined: Vec<PathBuf>,
 }
 
 /// The configuration of every folder the walk entered, in a few bytes per folder (a 1,000,000-file
@@ -60,8 +64,16 @@ impl FolderCache {
 
 impl Resolver {
     pub fn new(discovery: Discovery) -> Self {
+        Self::with_rules(discovery, RuleSelection::default())
+    }
+
+    /// A resolver that lays the command line's rule selection over every configuration (a
+    /// `Fixed` one gets it from whoever built it: see `cli::config::resolver`).
+    pub fn with_rules(discovery: Discovery, command_line: RuleSelection) -> Self {
         let cwd = std::env::current_dir().ok();
-        let defaults = Arc::new(Config::defaults(cwd.clone().unwrap_or_else(|| PathBuf::from("."))));
+        let mut defaults = Config::defaults(cwd.clone().unwrap_or_else(|| PathBuf::from(".")));
+        defaults.add_command_line(&command_line);
+        let defaults = Arc::new(defaults);
         let loaded = match &discovery {
             Discovery::Fixed(c) => vec![c.clone()],
             _ => Vec::new(),
@@ -76,6 +88,24 @@ impl Resolver {
             loaded: Mutex::new(loaded),
             errors: Mutex::new(Vec::new()),
             includes,
+            command_line,
+            confined: Vec::new(),
+        }
+    }
+
+    /// Configuration files inside these repositories may `extend` only files inside them: an
+    /// audit of other people's repositories reads nothing else of the auditing machine.
+    pub fn confine_extend_to(mut self, repositories: &[PathBuf]) -> Self {
+        self.confined = repositories.iter().map(|r| crate::model::deployment::normalize(r)).collect();
+        self
+    }
+
+    /// How far the `extend` of a configuration file found at `file` may reach.
+    fn extend_scope(&self, file: &Path) -> ExtendScope {
+        let file = crate::model::deployment::normalize(file);
+        match self.confined.iter().filter(|r| file.starts_with(r)).max_by_key(|r| r.components().count()) {
+            Some(repository) => ExtendScope::Within(repository.clone()),
+            None => ExtendScope::Anywhere,
         }
     }
 
@@ -141,8 +171,9 @@ impl Resolver {
             if let Some(file) = FILE_NAMES.iter().find(|n| near.join(n).is_file()).map(|n| dir.join(n)) {
                 let shown = crate::io::discover::display_path(&file, self.cwd.as_deref());
                 let root = crate::io::load::repository_root(&file);
-                let config = match Config::load_within(&file, &shown, Some(&root)) {
-                    Ok(config) => {
+                let config = match Config::load_extending(&file, &shown, Some(&root), &self.extend_scope(&file)) {
+                    Ok(mut config) => {
+                        config.add_command_line(&self.command_line);
                         if !config.include.is_empty() {
                             self.includes.store(true, Ordering::Relaxed);
                         }

@@ -7,6 +7,12 @@ impl Config {
     pub fn show(&self) -> String {
         let file = self.file.as_ref().map_or("(none: defaults)".to_string(), |f| f.display().to_string());
         let mut out = format!("# configuration file: {file}\n# relative to: {}\n", self.root.display());
+        if !self.extends.is_empty() {
+            let chain: Vec<String> = self.extends.iter().map(|e| terminal(e).into_owned()).collect();
+            out.push_str(&format!("# extends: {}\n", chain.join(" -> ")));
+        }
+        out.push_str(&self.origins_comment());
+        let (select, extend_select, ignore) = self.flat_selection();
         let shown = Shown {
             check: (self.fail_on.is_some() || self.exit_zero.is_some())
                 .then_some(ShownCheck { exit_zero: self.exit_zero, fail_on: self.fail_on.as_deref() }),
@@ -48,7 +54,12 @@ impl Config {
                     severity: p.rule.severity,
                 })
                 .collect(),
-            rules: ShownRules { ignore: &self.ignore, select: &self.select, severity: &self.severity },
+            rules: ShownRules {
+                extend_select: &extend_select,
+                ignore: &ignore,
+                select: &select,
+                severity: &self.severity,
+            },
         };
         match toml::to_string(&shown) {
             Ok(text) => out.push_str(&text),
@@ -56,6 +67,57 @@ impl Config {
         }
         out
     }
+
+    /// The rule selection of every layer as one: the last `select`, then the `extend-select`
+    /// and `ignore` lists from there up. (A layer's `extend-select` of a code a layer below
+    /// ignored is where this is coarser than the layers; the comment lists them.)
+    fn flat_selection(&self) -> (Vec<String>, Vec<String>, Vec<String>) {
+        let last_select = self.selection.iter().rposition(|l| l.select.is_some()).unwrap_or(0);
+        let layers = &self.selection[last_select..];
+        let select = layers.first().and_then(|l| l.select.clone()).unwrap_or_else(|| vec!["ALL".into()]);
+        let extend_select = layers.iter().flat_map(|l| l.extend_select.iter().cloned()).collect();
+        let ignore = layers.iter().flat_map(|l| l.ignore.iter().cloned()).collect();
+        (select, extend_select, ignore)
+    }
+
+    /// `# from:` lines: the file each setting comes from, when one is set by a file (or the
+    /// command line); the others are defaults.
+    fn origins_comment(&self) -> String {
+        let mut out = String::new();
+        if self.origins.is_empty() && self.suppressions.is_empty() && self.selection.len() < 2 {
+            return out;
+        }
+        out.push_str("# where each setting comes from (the others are defaults):\n");
+        let line = |key: &str, from: &str| format!("#   {} <- {}\n", terminal(key), terminal(from));
+        for layer in self.selection.iter().filter(|l| l.from != "defaults") {
+            let mut parts = Vec::new();
+            if let Some(select) = &layer.select {
+                parts.push(format!("select {}", select.join(", ")));
+            }
+            if !layer.extend_select.is_empty() {
+                parts.push(format!("extend-select {}", layer.extend_select.join(", ")));
+            }
+            if !layer.ignore.is_empty() {
+                parts.push(format!("ignore {}", layer.ignore.join(", ")));
+            }
+            out.push_str(&line(&format!("rules ({})", parts.join("; ")), &layer.from));
+        }
+        for (key, from) in self
+            .origins
+            .iter()
+            .filter(|(k, _)| !matches!(k.as_str(), "rules.select" | "rules.extend-select" | "rules.ignore"))
+        {
+            out.push_str(&line(key, from));
+        }
+        for (i, s) in self.suppressions.iter().enumerate() {
+            out.push_str(&line(&format!("ignore[{i}] ({})", s.path), &s.from));
+        }
+        out
+    }
+}
+
+fn terminal(s: &str) -> std::borrow::Cow<'_, str> {
+    crate::text::escape::terminal(s)
 }
 
 /// The settings as `config --show` prints them, serialized by `toml` (which writes a table's
@@ -146,7 +208,10 @@ struct ShownPolicy<'a> {
 }
 
 #[derive(serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
 struct ShownRules<'a> {
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    extend_select: &'a [String],
     ignore: &'a [String],
     select: &'a [String],
     severity: &'a BTreeMap<String, Level>,

@@ -13,6 +13,11 @@ pub struct Suppression {
     /// Where the entry is in the configuration file, for XS900.
     pub position: Position,
     pub end: Position,
+    /// The file the entry is in, as shown.
+    pub from: String,
+    /// From a file this configuration extends: not reported as unused here.
+    pub inherited: bool,
+    pub(super) glob: Glob,
     pub(super) used: AtomicBool,
 }
 
