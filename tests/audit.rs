@@ -784,3 +784,22 @@ fn a_descriptor_in_another_unicode_encoding_is_listed_as_invalid() {
     );
     assert!(out.contains("named/mta.yaml:7:13: XS005 `path: ./xs-security.json` is UTF-16 LE"), "{out}");
 }
+
+/// A repository whose configuration does not load is not judged: the audit says so on standard
+/// error with the file's place and exits 2, so that a broken (or hostile) file cannot make a
+/// repository look clean.
+#[test]
+fn a_repository_whose_configuration_does_not_load_is_an_error() {
+    let dir = estate();
+    write(dir.path(), "gamma/xsuaa-lint.toml", "[rules]\nselekt = [\"XS1\"]\n");
+    let (code, stdout, stderr) = audit(dir.path(), &["--format", "json", "."]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("gamma/xsuaa-lint.toml:2:1"), "{stderr}");
+    let report: Value = serde_json::from_str(&stdout).unwrap();
+    let gamma = report["repositories"].as_array().unwrap().iter().find(|r| r["path"] == "gamma").unwrap();
+    assert_eq!(gamma["errors"], 1, "{gamma}");
+    // The same tree without the broken file: the other repositories' findings alone, exit 1.
+    fs::remove_file(dir.path().join("gamma/xsuaa-lint.toml")).unwrap();
+    let (code, _, stderr) = audit(dir.path(), &["--format", "json", "."]);
+    assert_eq!(code, 1, "{stderr}");
+}

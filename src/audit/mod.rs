@@ -460,7 +460,13 @@ pub fn run(options: &AuditOptions) -> AuditReport {
         let configs = if options.allow_extend_outside { configs } else { configs.confine_extend_to(&paths) };
         let mut reports: Vec<engine::FileReport> = Vec::new();
         let outcome = engine::check(&paths, &engine_options, &configs, None, &mut reports);
-        let audits: Vec<RepositoryAudit> = split(batch, outcome, &reports, &configs.errors())
+        let config_errors = configs.errors();
+        // A repository whose configuration does not load is not judged: said on standard error
+        // (and in the exit status), so that a broken or hostile file cannot hide a repository.
+        for error in &config_errors {
+            eprintln!("error: {}", crate::text::escape::terminal(&error.to_string()));
+        }
+        let audits: Vec<RepositoryAudit> = split(batch, outcome, &reports, &config_errors)
             .into_iter()
             .zip(batch)
             .map(|(part, (path, shown))| part.finish(path, shown, cwd.as_deref(), options))

@@ -323,7 +323,11 @@ pub fn run(args: AuditArgs) -> i32 {
         None => report.totals.repositories_needing_work > 0,
     };
     match result {
-        Ok(()) => Verdict { failing, exit_zero: args.exit_zero, ..Verdict::default() }.status(),
+        Ok(()) => {
+            // Unreadable files and configurations that do not load: exit 2, as `check` does.
+            let errors = report.repositories.iter().any(|r| r.errors > 0);
+            Verdict { errors, failing, exit_zero: args.exit_zero }.status()
+        }
         // A closed pipe (`| head`) is the reader's choice, not an error.
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => EXIT_CLEAN,
         Err(e) => {
