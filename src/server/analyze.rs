@@ -323,6 +323,18 @@ mod tests {
         );
     }
 
+    /// As in `check`: a file named like an MTA variant that holds no MTA is read as the YAML it is.
+    #[test]
+    fn an_mta_variant_holding_a_manifest_is_judged_as_kubernetes_yaml() {
+        let dir = std::env::temp_dir().join(format!("xsuaa-lint-lsp-variant-{}", std::process::id()));
+        let path = dir.join("mta-dev.yaml");
+        let text = "apiVersion: services.cloud.sap.com/v1\nkind: ServiceInstance\nmetadata:\n  name: my-xsuaa\nspec:\n  serviceOfferingName: xsuaa\n  servicePlanName: application\n  parameters:\n    xsappname: my-app\n";
+        let buffer = Buffer { path: Some(&path), name: "mta-dev.yaml", text };
+        let analysis = analyze(&buffer, &OpenTexts::new(), None);
+        let codes: Vec<&str> = analysis.diagnostics.iter().map(|d| d.rule.code).collect();
+        assert!(codes.contains(&"XS101"), "{codes:?}");
+    }
+
     #[test]
     fn an_open_workflow_gets_the_findings_of_its_cf_commands() {
         let dir = std::env::temp_dir().join(format!("xsuaa-lint-lsp-workflow-{}", std::process::id()));
