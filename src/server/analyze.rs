@@ -145,7 +145,7 @@ pub fn analyze(buffer: &Buffer<'_>, open: &OpenTexts, fix: Option<bool>) -> Anal
                             crate::io::load::read_path_within(
                                 &deployment,
                                 "",
-                                crate::io::load::Format::Deployment,
+                                crate::io::load::ReadAs::Deployment,
                                 Some(&root),
                             )
                             .ok()?
@@ -153,7 +153,7 @@ pub fn analyze(buffer: &Buffer<'_>, open: &OpenTexts, fix: Option<bool>) -> Anal
                         }
                     };
                     let shown = discover::display_path(&deployment, cwd.as_deref());
-                    let set = Set { resolver: &resolver, config: &config, history: &history, open, fix };
+                    let set = DeploymentJudging { resolver: &resolver, config: &config, history: &history, open, fix };
                     set.through(&deployment, SourceFile::new(shown, text), path)
                 })
             });
@@ -183,7 +183,7 @@ pub fn analyze(buffer: &Buffer<'_>, open: &OpenTexts, fix: Option<bool>) -> Anal
             let Some(kind) = crate::engine::pipeline::deployment_kind(&path, kind, buffer.text) else {
                 return Analysis::default();
             };
-            let set = Set { resolver: &resolver, config: &config, history: &history, open, fix };
+            let set = DeploymentJudging { resolver: &resolver, config: &config, history: &history, open, fix };
             let outcome = set.judge(&path, kind, source);
             let converged = outcome.converged;
             let mut analysis = Analysis {
@@ -209,7 +209,7 @@ fn judge<'a>(resolver: &'a Resolver, config: &'a Arc<Config>, history: &'a Histo
 }
 
 /// What judging a deployment set needs.
-struct Set<'a> {
+struct DeploymentJudging<'a> {
     resolver: &'a Resolver,
     config: &'a Arc<Config>,
     history: &'a History,
@@ -217,7 +217,7 @@ struct Set<'a> {
     fix: Option<bool>,
 }
 
-impl Set<'_> {
+impl DeploymentJudging<'_> {
     fn judge(&self, path: &Path, kind: Kind, source: SourceFile) -> SetOutcome {
         let root = crate::engine::repository_root(path);
         let extensions = extensions_beside(path, kind);

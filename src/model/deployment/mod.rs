@@ -321,7 +321,7 @@ fn is_secret_manifest(text: &str) -> bool {
 /// Which format declared an instance.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Format {
+pub enum InstanceFormat {
     Mta,
     Kyma,
     Terraform,
@@ -347,21 +347,21 @@ pub enum Format {
     ServiceCatalog,
 }
 
-impl Format {
+impl InstanceFormat {
     /// How reports name it.
     pub fn as_str(self) -> &'static str {
         match self {
-            Format::Mta => "mta",
-            Format::Kyma => "kyma",
-            Format::Terraform => "terraform",
-            Format::TerraformCf => "terraform-cf",
-            Format::Cf => "cf",
-            Format::Helm => "helm",
-            Format::Btp => "btp",
-            Format::CfOperator => "cf-operator",
-            Format::Crossplane => "crossplane",
-            Format::CrossplaneBtp => "crossplane-btp",
-            Format::ServiceCatalog => "service-catalog",
+            InstanceFormat::Mta => "mta",
+            InstanceFormat::Kyma => "kyma",
+            InstanceFormat::Terraform => "terraform",
+            InstanceFormat::TerraformCf => "terraform-cf",
+            InstanceFormat::Cf => "cf",
+            InstanceFormat::Helm => "helm",
+            InstanceFormat::Btp => "btp",
+            InstanceFormat::CfOperator => "cf-operator",
+            InstanceFormat::Crossplane => "crossplane",
+            InstanceFormat::CrossplaneBtp => "crossplane-btp",
+            InstanceFormat::ServiceCatalog => "service-catalog",
         }
     }
 }
@@ -449,7 +449,7 @@ pub struct Instance {
     /// A Kubernetes resource's `metadata.namespace`: two instances of one name in two namespaces
     /// are two instances.
     pub namespace: Option<String>,
-    pub format: Format,
+    pub format: InstanceFormat,
     /// The deployment file that declares it.
     pub file: usize,
     /// Where the instance is declared (its name), for findings about the instance as a whole.
@@ -495,7 +495,7 @@ pub struct Wrapper {
 impl Instance {
     /// An instance as its file declares it, before its plan, layers and bindings are read;
     /// what names its plan defaults to `POINTER/plan`.
-    pub fn declared(name: impl Into<String>, format: Format, file: usize, span: Span, pointer: String) -> Self {
+    pub fn declared(name: impl Into<String>, format: InstanceFormat, file: usize, span: Span, pointer: String) -> Self {
         Instance {
             name: name.into(),
             service_name: None,
