@@ -308,7 +308,7 @@ fn shared_history_changes_through_the_history_rules() {
 /// pipeline: no crash, the instances found per format, and the findings per code, each looked at.
 #[test]
 fn shared_deployment_files_run_and_their_findings_are_pinned() {
-    use xsuaa_lint::model::deployment::{self, Format, Kind};
+    use xsuaa_lint::model::deployment::{self, InstanceFormat, Kind};
     let Some(corpus) = shared_corpus(
         "shared_deployment_files_run_and_their_findings_are_pinned",
         "fixtures/corpus holds no deployment files; the deployment rules' own cases are in fixtures/rules",
@@ -330,7 +330,7 @@ fn shared_deployment_files_run_and_their_findings_are_pinned() {
         for instance in &set.instances {
             // Both Terraform providers counted together, as before the Cloud Foundry one had a name.
             let format = match instance.format {
-                Format::TerraformCf => "terraform",
+                InstanceFormat::TerraformCf => "terraform",
                 other => other.as_str(),
             };
             *instances.entry(format).or_default() += 1;

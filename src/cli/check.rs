@@ -4,7 +4,7 @@ use super::config::{check_rule_codes, resolver_with_rules, ConfigSource, RuleSel
 use super::exit::{FailOn, Verdict, EXIT_CLEAN, EXIT_ERROR};
 use super::thread_count;
 use crate::diagnostic::{FileReport, Severity};
-use crate::engine::baseline::Baseline;
+use crate::engine::baseline::FindingsBaseline;
 use crate::engine::{self, FixMode};
 use crate::report::{self, OutputFormat, Summary};
 use crate::rules;
@@ -178,7 +178,7 @@ pub fn run(args: CheckArgs) -> i32 {
         eprintln!("error: {}", terminal(&message));
         return EXIT_ERROR;
     }
-    let baseline = match args.baseline.as_deref().map(Baseline::load).transpose() {
+    let baseline = match args.baseline.as_deref().map(FindingsBaseline::load).transpose() {
         Ok(b) => b,
         Err(e) => {
             eprintln!("error: {}: {e}", args.baseline.as_deref().unwrap_or(Path::new("")).display());

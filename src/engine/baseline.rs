@@ -81,13 +81,13 @@ pub fn write(file: &Path, reports: &[FileReport]) -> std::io::Result<usize> {
 }
 
 /// A loaded baseline; shared by the worker threads, which consume its counts file by file.
-pub struct Baseline {
+pub struct FindingsBaseline {
     keys: Keys,
     left: Mutex<BTreeMap<Key, usize>>,
     checked: Mutex<BTreeSet<String>>,
 }
 
-impl Baseline {
+impl FindingsBaseline {
     pub fn load(file: &Path) -> Result<Self, String> {
         // Bounded and regular files only (not `/dev/zero`, not a FIFO); a byte-order mark is fine.
         let text = crate::io::load::read_text(file)?;
@@ -107,7 +107,7 @@ impl Baseline {
             let n: &mut usize = counts.entry((e.path, e.code, e.pointer)).or_default();
             *n = n.saturating_add(e.count);
         }
-        Ok(Baseline { keys: Keys::new(file), left: Mutex::new(counts), checked: Mutex::new(BTreeSet::new()) })
+        Ok(FindingsBaseline { keys: Keys::new(file), left: Mutex::new(counts), checked: Mutex::new(BTreeSet::new()) })
     }
 
     /// Drops the findings of one file that the baseline knows (up to its count per key).

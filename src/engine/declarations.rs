@@ -160,7 +160,7 @@ impl Collector<'_> {
                 .keep_source
                 .then(|| {
                     let root = self.root_of(&path);
-                    crate::io::load::read_path_within(&path, &display, crate::io::load::Format::Deployment, Some(&root))
+                    crate::io::load::read_path_within(&path, &display, crate::io::load::ReadAs::Deployment, Some(&root))
                         .ok()
                 })
                 .flatten()

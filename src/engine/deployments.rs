@@ -24,7 +24,7 @@ use std::sync::Arc;
 /// A file of a deployment set that the walk reports later (a descriptor) or never reaches
 /// (an extension, a descriptor outside the walk): its final findings, and its texts when
 /// they are needed for rendering or a diff.
-pub(super) struct Parked {
+pub(super) struct HeldReport {
     /// The final text: kept only when there is something to show.
     source: Option<SourceFile>,
     /// The text before `--fix`/`--diff` changed it.
@@ -51,7 +51,7 @@ impl Extensions {
         let mut by_id: HashMap<String, Vec<PathBuf>> = HashMap::new();
         let mut unsure = Vec::new();
         for path in paths {
-            let id = crate::io::load::read_path_as(&path, &path.to_string_lossy(), crate::io::load::Format::Deployment)
+            let id = crate::io::load::read_path_as(&path, &path.to_string_lossy(), crate::io::load::ReadAs::Deployment)
                 .ok()
                 .and_then(|source| single_top_level_value(&source.text, "extends"));
             match id {
@@ -124,7 +124,7 @@ impl Collector<'_> {
         let source = match load::read_path_within(
             path,
             display,
-            load::Format::Deployment,
+            load::ReadAs::Deployment,
             self.bound(path, explicit).as_deref(),
         ) {
             Ok(source) => source,
@@ -379,7 +379,8 @@ impl Collector<'_> {
         let mut parts = files.into_iter().zip(set.paths).zip(diagnostics).zip(applied).zip(originals);
         if let Some(((((source, _), diagnostics), fixes_applied), original)) = parts.next() {
             let keepers = Vec::new();
-            let parked = Parked { source: Some(source), original, diagnostics, fixes_applied, filled: true, keepers };
+            let parked =
+                HeldReport { source: Some(source), original, diagnostics, fixes_applied, filled: true, keepers };
             self.publish_parked(display, parked, opts);
         }
         for (file, ((((source, other), mut diagnostics), fixes_applied), original)) in parts.enumerate() {
@@ -393,7 +394,7 @@ impl Collector<'_> {
             self.compact(&mut diagnostics);
             let used = std::fs::canonicalize(&other).unwrap_or(other);
             let mut map = self.used_by_deployments.lock().unwrap();
-            let entry = map.entry(used).or_insert_with(|| Parked {
+            let entry = map.entry(used).or_insert_with(|| HeldReport {
                 source: None,
                 original: None,
                 diagnostics: Vec::new(),
@@ -414,7 +415,7 @@ impl Collector<'_> {
             entry.diagnostics.extend(diagnostics);
             dedup(&mut entry.diagnostics);
             entry.keepers.extend(keepers.iter().filter(|(f, _)| *f == file + 1).map(|(_, k)| k.clone()));
-            // Parked until the walk reaches the file: without spare room.
+            // HeldReport until the walk reaches the file: without spare room.
             entry.diagnostics.shrink_to_fit();
         }
     }
@@ -434,7 +435,7 @@ impl Collector<'_> {
     }
 
     /// The report of a file judged with a deployment set, under the name the run shows it by.
-    pub(super) fn publish_parked(&self, display: &str, mut parked: Parked, opts: &Options) {
+    pub(super) fn publish_parked(&self, display: &str, mut parked: HeldReport, opts: &Options) {
         explain_kept_instance_secret(&mut parked);
         let mut report = FileReport {
             path: display.to_string(),
@@ -458,7 +459,7 @@ impl Collector<'_> {
     }
 
     /// A descriptor judged through a deployment set: its parked report, if it has one.
-    pub(super) fn take_parked(&self, key: &Path) -> Option<Parked> {
+    pub(super) fn take_parked(&self, key: &Path) -> Option<HeldReport> {
         self.used_by_deployments.lock().unwrap().remove(key)
     }
 
@@ -500,7 +501,7 @@ impl Collector<'_> {
         // its own, when no declaring file bound instances through it.
         if !self.used_by_deployments.lock().unwrap().contains_key(&key) {
             let text =
-                load::read_path_within(path, display, load::Format::Deployment, self.bound(path, explicit).as_deref())
+                load::read_path_within(path, display, load::ReadAs::Deployment, self.bound(path, explicit).as_deref())
                     .ok();
             if text.is_some_and(|t| Kind::Kubernetes.is_relevant(&t.text) || t.text.contains("instance-secret")) {
                 return self.deployment(path, display, Kind::CfManifest, explicit, &Extensions::none(), opts);
@@ -527,7 +528,7 @@ impl Collector<'_> {
         }
         let key = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
         let Ok(source) =
-            load::read_path_within(path, display, load::Format::Json, self.bound(path, explicit).as_deref())
+            load::read_path_within(path, display, load::ReadAs::Json, self.bound(path, explicit).as_deref())
         else {
             return;
         };
@@ -553,7 +554,7 @@ impl Collector<'_> {
                 .and_then(|n| crate::io::discover::classify_path(path, n))
                 .is_some_and(|k| matches!(k, crate::io::discover::FileKind::Deployment(_)))
         };
-        let left: Vec<(PathBuf, Parked)> = {
+        let left: Vec<(PathBuf, HeldReport)> = {
             let mut parked = self.used_by_deployments.lock().unwrap();
             let keys: Vec<PathBuf> =
                 parked.keys().filter(|path| !deployments_only || is_deployment(path)).cloned().collect();
@@ -690,7 +691,7 @@ fn keepers(
 /// XS113 on a file that a Cloud Foundry instance also uses says why `instance-secret` stays
 /// (the fix loop keeps the most conservative list of a shared file); the same in `check` and
 /// after `--fix`, as both see every instance using the file.
-fn explain_kept_instance_secret(parked: &mut Parked) {
+fn explain_kept_instance_secret(parked: &mut HeldReport) {
     if parked.keepers.is_empty() {
         return;
     }

@@ -13,7 +13,7 @@ pub use crate::io::load::repository_root;
 
 use crate::diagnostic::Diagnostic;
 pub use crate::diagnostic::FileReport;
-use crate::engine::baseline::Baseline;
+use crate::engine::baseline::FindingsBaseline;
 use crate::engine::inventory::{codes_of, InstanceRecord};
 use crate::io::config::{Config, Resolver};
 use crate::io::discover::{self, FileKind, Found};
@@ -176,10 +176,10 @@ struct Collector<'c> {
     fixed_stdin: Mutex<Option<String>>,
     history: History,
     configs: &'c Resolver,
-    baseline: Option<&'c Baseline>,
+    baseline: Option<&'c FindingsBaseline>,
     /// Files judged with a deployment set (descriptors it uses, extensions), by canonical
     /// path: the walk reports a descriptor from here rather than judging it on its own.
-    used_by_deployments: Mutex<HashMap<PathBuf, deployments::Parked>>,
+    used_by_deployments: Mutex<HashMap<PathBuf, deployments::HeldReport>>,
     /// Descriptors that a deployment file names but that are not UTF-8, by canonical path: their
     /// instance is the deployment file's (XS005), not listed again as a descriptor of its own.
     named_unreadable: Mutex<std::collections::HashSet<PathBuf>>,
@@ -220,7 +220,7 @@ pub fn check(
     paths: &[PathBuf],
     opts: &Options,
     configs: &Resolver,
-    baseline: Option<&Baseline>,
+    baseline: Option<&FindingsBaseline>,
     reporter: &mut dyn Reporter,
 ) -> Outcome {
     let cwd = std::env::current_dir().ok();
@@ -683,7 +683,7 @@ impl Collector<'_> {
             self.count_checked(display, opts);
             return self.publish_parked(display, parked, opts);
         }
-        match load::read_path_within(path, display, load::Format::Json, self.bound(path, explicit).as_deref()) {
+        match load::read_path_within(path, display, load::ReadAs::Json, self.bound(path, explicit).as_deref()) {
             Ok(source) => self.source(source, Some(path), &config, opts),
             Err(e) => {
                 // Listed unless a deployment file names it: its instance is listed there (XS005).

@@ -46,36 +46,21 @@ pub enum FileKind {
 }
 
 pub fn classify_name(name: &str) -> Option<FileKind> {
+    classify_path(Path::new(name), name)
+}
+
+/// What a file is taken for by its path: its name, and for CI files the folder they sit in
+/// (`.github/workflows/*.yml`, Piper's `.pipeline/config.yml`).
+pub fn classify_path(path: &Path, name: &str) -> Option<FileKind> {
     if is_descriptor_name(name) {
         Some(FileKind::Descriptor)
-    } else if let Some(kind) = crate::model::deployment::Kind::of_name(name) {
+    } else if let Some(kind) = crate::model::deployment::Kind::of_path(path, name) {
         Some(FileKind::Deployment(kind))
     } else if is_credentials_name(name) || crate::syntax::dotenv::is_dotenv_name(name) {
         Some(FileKind::Credentials)
     } else {
         None
     }
-}
-
-/// What a file is taken for by its path: its name, and for CI files the folder they sit in
-/// (`.github/workflows/*.yml`, Piper's `.pipeline/config.yml`).
-pub fn classify_path(path: &Path, name: &str) -> Option<FileKind> {
-    use crate::model::deployment::Kind;
-    let kind = classify_name(name)?;
-    if kind != FileKind::Deployment(Kind::Kubernetes) {
-        return Some(kind);
-    }
-    let parent = path.parent();
-    let folder = parent.and_then(Path::file_name);
-    if folder.is_some_and(|f| f == ".pipeline") && (name == "config.yml" || name == "config.yaml") {
-        return Some(FileKind::Deployment(Kind::Piper));
-    }
-    if folder.is_some_and(|f| f == "workflows")
-        && parent.and_then(Path::parent).and_then(Path::file_name).is_some_and(|f| f == ".github")
-    {
-        return Some(FileKind::Deployment(Kind::Ci));
-    }
-    Some(kind)
 }
 
 /// Hidden files and folders that hold CI pipelines, walked although hidden.

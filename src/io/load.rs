@@ -43,18 +43,18 @@ impl LoadError {
 
 /// What a file is read as, which decides the rule that reports bytes that are not UTF-8.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
+pub enum ReadAs {
     /// A JSON descriptor or credentials file: XS001.
     Json,
     /// An MTA file or extension, a Kubernetes manifest or a Terraform file: XS004.
     Deployment,
 }
 
-impl Format {
+impl ReadAs {
     fn rule(self) -> &'static Rule {
         match self {
-            Format::Json => &xs001_invalid_json::RULE,
-            Format::Deployment => &xs004_invalid_deployment_file::RULE,
+            ReadAs::Json => &xs001_invalid_json::RULE,
+            ReadAs::Deployment => &xs004_invalid_deployment_file::RULE,
         }
     }
 }
@@ -225,12 +225,12 @@ pub fn without_bom(text: &str) -> &str {
 
 /// Reads a JSON file at `path` (see [`read_path_as`]).
 pub fn read_path(path: &Path, display: &str) -> Result<SourceFile, LoadError> {
-    read_path_as(path, display, Format::Json)
+    read_path_as(path, display, ReadAs::Json)
 }
 
 /// Reads a file the user named, wherever a symbolic link leads (see [`read_path_within`]).
-pub fn read_path_as(path: &Path, display: &str, format: Format) -> Result<SourceFile, LoadError> {
-    read_path_within(path, display, format, None)
+pub fn read_path_as(path: &Path, display: &str, read_as: ReadAs) -> Result<SourceFile, LoadError> {
+    read_path_within(path, display, read_as, None)
 }
 
 /// Reads `path` through [`read_file`]: inside `root` when given (a file found in or named from a
@@ -238,21 +238,21 @@ pub fn read_path_as(path: &Path, display: &str, format: Format) -> Result<Source
 pub fn read_path_within(
     path: &Path,
     display: &str,
-    format: Format,
+    read_as: ReadAs,
     root: Option<&Path>,
 ) -> Result<SourceFile, LoadError> {
     let bytes = read_file(path, root, MAX_FILE_SIZE).map_err(io_error)?;
-    from_bytes_as(display, bytes, format)
+    from_bytes_as(display, bytes, read_as)
 }
 
 /// The text of a JSON file (see [`from_bytes_as`]).
 pub fn from_bytes(display: &str, bytes: Vec<u8>) -> Result<SourceFile, LoadError> {
-    from_bytes_as(display, bytes, Format::Json)
+    from_bytes_as(display, bytes, ReadAs::Json)
 }
 
-/// The bytes as text; bytes that are not UTF-8 are a finding of `format`'s syntax rule at the
+/// The bytes as text; bytes that are not UTF-8 are a finding of `read_as`'s syntax rule at the
 /// first invalid sequence.
-pub fn from_bytes_as(display: &str, bytes: Vec<u8>, format: Format) -> Result<SourceFile, LoadError> {
+pub fn from_bytes_as(display: &str, bytes: Vec<u8>, read_as: ReadAs) -> Result<SourceFile, LoadError> {
     match String::from_utf8(bytes) {
         Ok(text) => Ok(SourceFile::new(display, text)),
         Err(e) => {
@@ -261,7 +261,7 @@ pub fn from_bytes_as(display: &str, bytes: Vec<u8>, format: Format) -> Result<So
             let diagnostic = match unicode_encoding(bytes) {
                 // Saved by an editor (or PowerShell's `>`) in another Unicode encoding: name it.
                 Some((encoding, bom)) => Diagnostic::at(
-                    format.rule(),
+                    read_as.rule(),
                     byte_position(bytes, 0),
                     byte_position(bytes, bom.len()),
                     format!(
@@ -270,7 +270,7 @@ pub fn from_bytes_as(display: &str, bytes: Vec<u8>, format: Format) -> Result<So
                     ),
                 ),
                 None => Diagnostic::at(
-                    format.rule(),
+                    read_as.rule(),
                     byte_position(bytes, at),
                     byte_position(bytes, at + e.utf8_error().error_len().unwrap_or(bytes.len() - at)),
                     format!("the file is not valid UTF-8 (byte 0x{:02X} at offset {at})", bytes[at]),

@@ -158,7 +158,10 @@ impl<'a> Judge<'a> {
             records.push(Judgement { state: evaluation.state, codes, list });
             let link = set.links.iter().find(|(i, _)| *i == n).map(|(_, link)| link);
             let own_only = set.own_only.contains(&n);
-            let terraform = matches!(instance.format, deployment::Format::Terraform | deployment::Format::TerraformCf);
+            let terraform = matches!(
+                instance.format,
+                deployment::InstanceFormat::Terraform | deployment::InstanceFormat::TerraformCf
+            );
             for mut finding in evaluation.findings.into_iter().filter(|f| !own_only || f.file == instance.file) {
                 if terraform && changes_credential_types(finding.diagnostic.rule.code) {
                     hidden_from_plans(&mut finding.diagnostic);

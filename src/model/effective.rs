@@ -98,10 +98,10 @@ pub fn merge_all(nodes: Vec<Node>) -> Option<Node> {
 /// layers is copied: a file declaring many instances is not copied once per instance.
 pub struct Virtual {
     pub source: SourceFile,
-    parts: Vec<Part>,
+    parts: Vec<Segment>,
 }
 
-struct Part {
+struct Segment {
     file: usize,
     /// Where the part starts in the virtual text.
     start: usize,
@@ -127,7 +127,7 @@ impl Virtual {
                 to += 1;
             }
             to += whole[to..].chars().next().map_or(0, char::len_utf8);
-            out.push(Part { file, start: text.len(), from, len: to - from });
+            out.push(Segment { file, start: text.len(), from, len: to - from });
             text.push_str(&whole[from..to]);
             text.push('\n');
         }

@@ -4,7 +4,7 @@
 //! instance with its own
 //! commands.
 
-use crate::model::deployment::Format;
+use crate::model::deployment::InstanceFormat;
 
 /// The environment of a service instance.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -50,13 +50,15 @@ impl Environment {
     }
 
     /// The environment of an instance that a deployment file declares.
-    pub fn of(format: Format) -> Self {
+    pub fn of(format: InstanceFormat) -> Self {
         match format {
-            Format::Mta | Format::Cf | Format::TerraformCf | Format::CfOperator | Format::Crossplane => {
-                Environment::CloudFoundry
-            }
-            Format::Kyma | Format::Helm | Format::ServiceCatalog => Environment::Kyma,
-            Format::Terraform | Format::Btp | Format::CrossplaneBtp => Environment::Other,
+            InstanceFormat::Mta
+            | InstanceFormat::Cf
+            | InstanceFormat::TerraformCf
+            | InstanceFormat::CfOperator
+            | InstanceFormat::Crossplane => Environment::CloudFoundry,
+            InstanceFormat::Kyma | InstanceFormat::Helm | InstanceFormat::ServiceCatalog => Environment::Kyma,
+            InstanceFormat::Terraform | InstanceFormat::Btp | InstanceFormat::CrossplaneBtp => Environment::Other,
         }
     }
 
@@ -70,7 +72,7 @@ impl Environment {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Origin {
     /// A deployment file declares the instance.
-    Deployment(Format),
+    Deployment(InstanceFormat),
     /// `environment` or `[[environments]]` of the configuration, for a descriptor nothing deploys.
     Configured,
     /// A descriptor nothing deploys and the configuration does not place: Cloud Foundry assumed.
@@ -94,7 +96,7 @@ impl Placement {
         }
     }
 
-    pub fn deployed(format: Format) -> Self {
+    pub fn deployed(format: InstanceFormat) -> Self {
         Placement { environment: Environment::of(format), origin: Origin::Deployment(format) }
     }
 
@@ -112,25 +114,25 @@ impl Placement {
     /// hold) it. `in_descriptor`: the list belongs in a descriptor file.
     pub fn list_path(self, in_descriptor: bool) -> &'static str {
         match self.origin {
-            Origin::Deployment(Format::Mta) if !in_descriptor => {
+            Origin::Deployment(InstanceFormat::Mta) if !in_descriptor => {
                 "`oauth2-configuration.credential-types` under the resource's `parameters.config` (YAML)"
             }
-            Origin::Deployment(Format::Kyma | Format::CfOperator | Format::ServiceCatalog) => {
+            Origin::Deployment(InstanceFormat::Kyma | InstanceFormat::CfOperator | InstanceFormat::ServiceCatalog) => {
                 "`oauth2-configuration.credential-types` under the ServiceInstance's `spec.parameters` (YAML)"
             }
-            Origin::Deployment(Format::CrossplaneBtp) => {
+            Origin::Deployment(InstanceFormat::CrossplaneBtp) => {
                 "`oauth2-configuration.credential-types` under the ServiceInstance's `spec.forProvider.parameters` (YAML)"
             }
-            Origin::Deployment(Format::Terraform) => {
+            Origin::Deployment(InstanceFormat::Terraform) => {
                 "`oauth2-configuration.credential-types` in the `parameters` attribute of the `btp_subaccount_service_instance` (inside `jsonencode`)"
             }
-            Origin::Deployment(Format::TerraformCf) => {
+            Origin::Deployment(InstanceFormat::TerraformCf) => {
                 "`oauth2-configuration.credential-types` in the `parameters` attribute of the `cloudfoundry_service_instance`"
             }
-            Origin::Deployment(Format::Helm) if !in_descriptor => {
+            Origin::Deployment(InstanceFormat::Helm) if !in_descriptor => {
                 "`oauth2-configuration.credential-types` under the instance's `parameters` in the chart's values (YAML)"
             }
-            Origin::Deployment(Format::Cf | Format::Btp) if !in_descriptor => {
+            Origin::Deployment(InstanceFormat::Cf | InstanceFormat::Btp) if !in_descriptor => {
                 "`oauth2-configuration.credential-types` in the parameters the command or manifest passes"
             }
             _ => "`oauth2-configuration.credential-types` in the descriptor",
@@ -142,20 +144,20 @@ impl Placement {
     pub fn update_step(self, instance: Option<&str>, in_descriptor: bool) -> String {
         let name = instance.unwrap_or("<instance>");
         match (self.origin, self.environment) {
-            (Origin::Deployment(Format::Mta), _) => "redeploy the MTA (`cf deploy`)".to_string(),
+            (Origin::Deployment(InstanceFormat::Mta), _) => "redeploy the MTA (`cf deploy`)".to_string(),
             (
                 Origin::Deployment(
-                    Format::Kyma | Format::CfOperator | Format::Crossplane | Format::CrossplaneBtp | Format::ServiceCatalog,
+                    InstanceFormat::Kyma | InstanceFormat::CfOperator | InstanceFormat::Crossplane | InstanceFormat::CrossplaneBtp | InstanceFormat::ServiceCatalog,
                 ),
                 _,
             ) => "re-apply the ServiceInstance (`kubectl apply -f <file>`)".to_string(),
-            (Origin::Deployment(Format::Terraform | Format::TerraformCf), _) => "run `terraform apply`".to_string(),
-            (Origin::Deployment(Format::Helm), _) => "upgrade the Helm release (`helm upgrade`)".to_string(),
+            (Origin::Deployment(InstanceFormat::Terraform | InstanceFormat::TerraformCf), _) => "run `terraform apply`".to_string(),
+            (Origin::Deployment(InstanceFormat::Helm), _) => "upgrade the Helm release (`helm upgrade`)".to_string(),
             // The configuration is inline in the command or manifest: it is passed inline again.
-            (Origin::Deployment(Format::Cf), _) if !in_descriptor => {
+            (Origin::Deployment(InstanceFormat::Cf), _) if !in_descriptor => {
                 format!("update the instance with the changed JSON (`cf update-service {name} -c '{{...}}'`)")
             }
-            (Origin::Deployment(Format::Btp), _) if !in_descriptor => format!(
+            (Origin::Deployment(InstanceFormat::Btp), _) if !in_descriptor => format!(
                 "update the instance with the changed JSON (`btp update services/instance --name {name} --parameters '{{...}}'`)"
             ),
             (_, Environment::CloudFoundry) => format!("update the instance (`cf update-service {name} -c xs-security.json`)"),
@@ -173,16 +175,16 @@ impl Placement {
     /// In the words of `runbook`'s steps 3 and 4 for the tool (`src/runbook/tools.rs`).
     pub fn rebind_step(self) -> &'static str {
         match self.origin {
-            Origin::Deployment(Format::CrossplaneBtp) => {
+            Origin::Deployment(InstanceFormat::CrossplaneBtp) => {
                 return "recreate every ServiceBinding (or let its `spec.rotation` replace it)";
             }
-            Origin::Deployment(Format::Mta) => {
+            Origin::Deployment(InstanceFormat::Mta) => {
                 return "rebind every app (a redeploy does it: `cf deploy` rebinds every xsuaa-bound module, except one with `keep-existing.service-bindings`, which needs `cf bind-service`) and replace every service key (rename it, as `${timestamp}` does, or change its config and `cf deploy --delete-service-keys`)";
             }
-            Origin::Deployment(Format::Terraform | Format::TerraformCf) => {
+            Origin::Deployment(InstanceFormat::Terraform | InstanceFormat::TerraformCf) => {
                 return "replace every binding and service key resource (`terraform apply -replace=ADDRESS`)";
             }
-            Origin::Deployment(Format::Kyma | Format::Helm) => {
+            Origin::Deployment(InstanceFormat::Kyma | InstanceFormat::Helm) => {
                 return "rotate every ServiceBinding (`credentialsRotationPolicy.enabled: true`, then the `services.cloud.sap.com/forceRotate` annotation) or recreate it";
             }
             _ => {}
@@ -211,9 +213,9 @@ mod tests {
 
     #[test]
     fn only_cloud_foundry_has_instance_secrets() {
-        assert!(Environment::of(Format::Mta).has_instance_secrets());
-        assert!(!Environment::of(Format::Kyma).has_instance_secrets());
-        assert!(!Environment::of(Format::Terraform).has_instance_secrets());
+        assert!(Environment::of(InstanceFormat::Mta).has_instance_secrets());
+        assert!(!Environment::of(InstanceFormat::Kyma).has_instance_secrets());
+        assert!(!Environment::of(InstanceFormat::Terraform).has_instance_secrets());
         assert_eq!(Placement::standalone(None).environment, Environment::CloudFoundry);
     }
 }

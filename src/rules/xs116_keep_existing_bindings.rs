@@ -76,7 +76,7 @@
 
 use super::{Finding, FixKind, InstanceContext, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::model::deployment::{Format, Handle};
+use crate::model::deployment::{Handle, InstanceFormat};
 use crate::model::descriptor::{CredentialTypes, MigrationState};
 
 pub static RULE: Rule = Rule {
@@ -92,7 +92,7 @@ pub static RULE: Rule = Rule {
 
 fn check_instance(ctx: &InstanceContext<'_>, out: &mut Vec<Finding>) {
     let instance = ctx.instance;
-    if instance.format != Format::Mta || instance.wrapper.is_some() {
+    if instance.format != InstanceFormat::Mta || instance.wrapper.is_some() {
         return;
     }
     let CredentialTypes::Listed { types, .. } = ctx.credential_types else { return };

@@ -145,7 +145,7 @@ pub fn analyze(buffer: &Buffer<'_>, open: &OpenTexts, fix: Option<bool>) -> Anal
                             crate::io::load::read_path_within(
                                 &deployment,
                                 "",
-                                crate::io::load::Format::Deployment,
+                                crate::io::load::ReadAs::Deployment,
                                 Some(&root),
                             )
                             .ok()?
@@ -153,7 +153,7 @@ pub fn analyze(buffer: &Buffer<'_>, open: &OpenTexts, fix: Option<bool>) -> Anal
                         }
                     };
                     let shown = discover::display_path(&deployment, cwd.as_deref());
-                    let set = Set { resolver: &resolver, config: &config, history: &history, open, fix };
+                    let set = DeploymentJudging { resolver: &resolver, config: &config, history: &history, open, fix };
                     set.through(&deployment, SourceFile::new(shown, text), path)
                 })
             });
@@ -183,7 +183,7 @@ pub fn analyze(buffer: &Buffer<'_>, open: &OpenTexts, fix: Option<bool>) -> Anal
             let Some(kind) = crate::engine::pipeline::deployment_kind(&path, kind, buffer.text) else {
                 return Analysis::default();
             };
-            let set = Set { resolver: &resolver, config: &config, history: &history, open, fix };
+            let set = DeploymentJudging { resolver: &resolver, config: &config, history: &history, open, fix };
             let outcome = set.judge(&path, kind, source);
             let converged = outcome.converged;
             let mut analysis = Analysis {
@@ -209,7 +209,7 @@ fn judge<'a>(resolver: &'a Resolver, config: &'a Arc<Config>, history: &'a Histo
 }
 
 /// What judging a deployment set needs.
-struct Set<'a> {
+struct DeploymentJudging<'a> {
     resolver: &'a Resolver,
     config: &'a Arc<Config>,
     history: &'a History,
@@ -217,7 +217,7 @@ struct Set<'a> {
     fix: Option<bool>,
 }
 
-impl Set<'_> {
+impl DeploymentJudging<'_> {
     fn judge(&self, path: &Path, kind: Kind, source: SourceFile) -> SetOutcome {
         let root = crate::engine::repository_root(path);
         let extensions = extensions_beside(path, kind);
@@ -321,6 +321,18 @@ mod tests {
             kind_of(Some(Path::new("/repo/k8s/deploy.yml")), "deploy.yml"),
             DocKind::Deployment(Kind::Kubernetes)
         );
+    }
+
+    /// As in `check`: a file named like an MTA variant that holds no MTA is read as the YAML it is.
+    #[test]
+    fn an_mta_variant_holding_a_manifest_is_judged_as_kubernetes_yaml() {
+        let dir = std::env::temp_dir().join(format!("xsuaa-lint-lsp-variant-{}", std::process::id()));
+        let path = dir.join("mta-dev.yaml");
+        let text = "apiVersion: services.cloud.sap.com/v1\nkind: ServiceInstance\nmetadata:\n  name: my-xsuaa\nspec:\n  serviceOfferingName: xsuaa\n  servicePlanName: application\n  parameters:\n    xsappname: my-app\n";
+        let buffer = Buffer { path: Some(&path), name: "mta-dev.yaml", text };
+        let analysis = analyze(&buffer, &OpenTexts::new(), None);
+        let codes: Vec<&str> = analysis.diagnostics.iter().map(|d| d.rule.code).collect();
+        assert!(codes.contains(&"XS101"), "{codes:?}");
     }
 
     #[test]

@@ -1748,7 +1748,7 @@ fn run_deployment(rng: &mut Rng, format: Format, source: SourceFile, ws: &Worksp
 pub fn run_one(input: &Input, corpus: &[Seed], ws: &Workspace, rng_seed: u64) -> Result<(), String> {
     let mut rng = Rng::new(rng_seed, 0x5EED);
     let name = input.format.file_name();
-    let as_format = if input.format == Format::Descriptor { load::Format::Json } else { load::Format::Deployment };
+    let as_format = if input.format == Format::Descriptor { load::ReadAs::Json } else { load::ReadAs::Deployment };
     let source = match load::from_bytes_as(name, input.bytes.clone(), as_format) {
         Ok(source) => source,
         Err(e) => {

@@ -9,7 +9,9 @@
 //! Terraform), matched by name. The manifests looked at: the one beside the declaring file and
 //! the one at the repository's root.
 
-use super::{descriptor_layer, push_request, Files, Format, Instance, InstanceSet, Layer, LayerKind, ProblemKind};
+use super::{
+    descriptor_layer, push_request, Files, Instance, InstanceFormat, InstanceSet, Layer, LayerKind, ProblemKind,
+};
 use crate::syntax::json::{Node, Value};
 use std::path::{Path, PathBuf};
 
@@ -30,7 +32,7 @@ pub(super) fn load_services_manifest(set: &mut InstanceSet, file: usize, root: &
         let name = name_node.as_str().unwrap_or("?").to_string();
         let plan = service.get("plan").and_then(|n| n.as_str().map(|p| (p.to_string(), n.span)));
         let mut instance =
-            Instance { plan, ..Instance::declared(name, Format::Cf, file, name_node.span, pointer.clone()) };
+            Instance { plan, ..Instance::declared(name, InstanceFormat::Cf, file, name_node.span, pointer.clone()) };
         if let Some(parameters) = service.get("parameters") {
             let layer_pointer = format!("{pointer}/parameters");
             match &parameters.value {

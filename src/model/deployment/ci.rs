@@ -254,7 +254,7 @@ fn unwrap_sh(text: &str) -> String {
 /// `.pipeline`); one with `cfServiceInstance` and `cfServiceKeyConfig` (inline JSON) asks for a
 /// service key of it.
 pub(super) fn load_piper(set: &mut super::InstanceSet, file: usize, root: &std::path::Path, files: &dyn super::Files) {
-    use super::{Format, Instance, Layer, LayerKind, ProblemKind};
+    use super::{Instance, InstanceFormat, Layer, LayerKind, ProblemKind};
     let Some(docs) = super::yaml_documents(set, file) else { return };
     let Some(doc) = docs.into_iter().next() else { return };
     let mut maps: Vec<(String, &Node)> = Vec::new();
@@ -288,7 +288,7 @@ pub(super) fn load_piper(set: &mut super::InstanceSet, file: usize, root: &std::
         let mut instance = Instance {
             plan,
             plan_pointer: format!("{pointer}/cfServicePlan"),
-            ..Instance::declared(name, Format::Cf, file, name_node.span, pointer.clone())
+            ..Instance::declared(name, InstanceFormat::Cf, file, name_node.span, pointer.clone())
         };
         if let Some(config) = map.get("cfCreateServiceConfig") {
             let layer_pointer = format!("{pointer}/cfCreateServiceConfig");

@@ -9,7 +9,7 @@
 //! drops parameter updates is XS114, where it is pinned.
 
 use super::kubernetes::{attach_api_binding, bindings_by_instance, is_of_api, not_judged};
-use super::{go_duration, str_at, Format, Instance, InstanceSet, Layer, LayerKind};
+use super::{go_duration, str_at, Instance, InstanceFormat, InstanceSet, Layer, LayerKind};
 use super::{ProblemKind, Renewal};
 use crate::syntax::json::{Node, Value};
 
@@ -51,7 +51,7 @@ pub(super) fn load(set: &mut InstanceSet, file: usize, docs: &[Node]) {
             namespace: str_at(doc, "/metadata/namespace").map(String::from),
             plan: plan_node.and_then(|n| n.as_str().map(|p| (p.to_string(), n.span))),
             plan_pointer: format!("{pointer}{spec}/planName"),
-            ..Instance::declared(name.clone(), Format::CrossplaneBtp, file, span, pointer.clone())
+            ..Instance::declared(name.clone(), InstanceFormat::CrossplaneBtp, file, span, pointer.clone())
         };
         match parameters {
             Some(node) if matches!(node.value, Value::Object(_)) => instance.layers.push(Layer {

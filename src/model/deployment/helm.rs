@@ -13,7 +13,8 @@
 //! are rendered by the chart (`tpl`): they are read as placeholders, like MTA's `${org}`.
 
 use super::{
-    descriptor_layer, push_request, BindingRef, Files, Format, Instance, InstanceSet, Layer, LayerKind, ProblemKind,
+    descriptor_layer, push_request, BindingRef, Files, Instance, InstanceFormat, InstanceSet, Layer, LayerKind,
+    ProblemKind,
 };
 use crate::syntax::json::{Member, Node, Value};
 use crate::text::source::{SourceFile, Span};
@@ -63,7 +64,7 @@ pub(super) fn load_values(set: &mut InstanceSet, file: usize, root: &Path, files
         let mut instance = Instance {
             plan,
             plan_pointer: format!("{pointer}/servicePlanName"),
-            ..Instance::declared(name, Format::Helm, file, entry.key_span, pointer.clone())
+            ..Instance::declared(name, InstanceFormat::Helm, file, entry.key_span, pointer.clone())
         };
         let commands = commands.get_or_insert_with(|| command_files(&folders, &root, files));
         json_parameters(set, file, key, service, &folder, &folders, &root, commands, files, &mut instance);
@@ -157,7 +158,7 @@ fn overlays(
                 n.as_str().map(|p| (p.to_string(), if f == file { n.span } else { entry.key_span }))
             }),
             plan_pointer: format!("{pointer}/servicePlanName"),
-            ..Instance::declared(name.to_string(), Format::Helm, file, entry.key_span, pointer.clone())
+            ..Instance::declared(name.to_string(), InstanceFormat::Helm, file, entry.key_span, pointer.clone())
         };
         let commands = commands.get_or_insert_with(|| command_files(folders, root, files));
         // The file the chart's `jsonParameters` comes from: the overlay's own link, else the

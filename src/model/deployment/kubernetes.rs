@@ -5,7 +5,7 @@
 
 use super::{crossplane, helm, kustomize, service_catalog};
 use super::{is_helm_template, may_declare_xsuaa, normalize, push_request, str_at, yaml_documents};
-use super::{BindingParameters, BindingRef, Files, Format, Handle, Instance, InstanceSet, Layer, LayerKind};
+use super::{BindingParameters, BindingRef, Files, Handle, Instance, InstanceFormat, InstanceSet, Layer, LayerKind};
 use super::{ProblemKind, Renewal, Unreadable, Wrapper};
 use crate::syntax::json::{Node, Value};
 use crate::text::source::{SourceFile, Span};
@@ -166,23 +166,23 @@ pub(super) fn load_kubernetes(set: &mut InstanceSet, file: usize, root: &Path, f
         // SAP's BTP service operator (Kyma), the Cloud Foundry service operator, Crossplane's
         // Cloud Foundry provider: where each keeps the offering, the plan and the parameters.
         let (format, spec) = if api.starts_with("services.cloud.sap.com/") {
-            (Format::Kyma, "/spec")
+            (InstanceFormat::Kyma, "/spec")
         } else if api.starts_with("cf.cs.sap.com/") {
-            (Format::CfOperator, "/spec")
+            (InstanceFormat::CfOperator, "/spec")
         } else if api.starts_with("cloudfoundry.crossplane.io/")
             || api.starts_with("cloudfoundry.btp.orchestrate.cloud.sap/")
         {
-            (Format::Crossplane, "/spec/forProvider")
+            (InstanceFormat::Crossplane, "/spec/forProvider")
         } else {
             continue;
         };
-        let (offering, plan_at) = if format == Format::Crossplane {
+        let (offering, plan_at) = if format == InstanceFormat::Crossplane {
             ("/servicePlan/offering", "/servicePlan/plan")
         } else {
             ("/serviceOfferingName", "/servicePlanName")
         };
         // Another service of the BTP operator may make an XSUAA client of its own (`Wrapper`).
-        if format == Format::Kyma
+        if format == InstanceFormat::Kyma
             && str_at(doc, "/spec/serviceOfferingName").is_some_and(|o| o != "xsuaa")
             && str_at(doc, "/spec/servicePlanName") != Some("reference-instance")
         {
@@ -286,7 +286,7 @@ fn kyma_wrapper(
         plan_pointer: format!("{}/spec/servicePlanName", doc_pointer(i)),
         namespace: str_at(doc, "/metadata/namespace").map(String::from),
         wrapper: Some(Wrapper { service: service.to_string(), xs_security: xs_security.cloned() }),
-        ..Instance::declared(name.to_string(), Format::Kyma, file, span, doc_pointer(i))
+        ..Instance::declared(name.to_string(), InstanceFormat::Kyma, file, span, doc_pointer(i))
     };
     for &j in bindings {
         let binding = &docs[j];

@@ -59,90 +59,222 @@ pub enum Kind {
 impl Kind {
     /// The kind a file name suggests; the content decides later.
     pub fn of_name(name: &str) -> Option<Kind> {
-        // Called for every file of a walk: no allocation.
-        let ends = |suffix: &str| {
-            name.len() >= suffix.len()
-                && name.as_bytes()[name.len() - suffix.len()..].eq_ignore_ascii_case(suffix.as_bytes())
-        };
-        if MTA_NAMES.iter().any(|n| name.eq_ignore_ascii_case(n)) || is_mta_variant_name(name) {
-            Some(Kind::Mta)
-        } else if ["manifest.yml", "manifest.yaml"].iter().any(|n| name.eq_ignore_ascii_case(n)) {
-            Some(Kind::CfManifest)
-        } else if ["services-manifest.yml", "services-manifest.yaml"].iter().any(|n| name.eq_ignore_ascii_case(n)) {
-            Some(Kind::ServicesManifest)
-        } else if ends(".mtaext") {
-            Some(Kind::MtaExtension)
-        } else if is_values_name(name) {
-            Some(Kind::HelmValues)
-        } else if name == "package.json"
-            || name.starts_with("Jenkinsfile")
-            || name.eq_ignore_ascii_case(".gitlab-ci.yml")
-            || name.eq_ignore_ascii_case(".gitlab-ci.yaml")
-            || (name.starts_with("azure-pipelines") && (ends(".yml") || ends(".yaml")))
-        {
-            Some(Kind::Ci)
-        } else if (name.starts_with("docker-compose") || name.starts_with("compose")) && (ends(".yml") || ends(".yaml"))
-        {
-            Some(Kind::Compose)
-        } else if ends(".yaml") || ends(".yml") {
-            Some(Kind::Kubernetes)
-        } else if ends(".tf") {
-            Some(Kind::Terraform)
-        } else if ends(".sh") || ends(".mk") || name == "Makefile" || name == "makefile" || name == "GNUmakefile" {
-            Some(Kind::Shell)
-        } else if ends(".http") || ends(".rest") {
-            Some(Kind::Http)
-        } else {
-            None
-        }
+        Kind::of_path(Path::new(name), name)
+    }
+
+    /// The kind a file's path suggests: its name, and for some formats the folder it sits in
+    /// (`.github/workflows/*.yml`, Piper's `.pipeline/config.yml`). `name` is `path`'s file name.
+    pub fn of_path(path: &Path, name: &str) -> Option<Kind> {
+        FORMATS.iter().find(|format| (format.takes)(path, name)).map(|format| format.kind)
     }
 
     /// Whether a file of this kind is worth parsing: cheap text checks first.
     pub fn is_relevant(self, text: &str) -> bool {
-        match self {
-            Kind::Mta | Kind::MtaExtension => true,
-            Kind::Kubernetes => {
-                text.contains("services.cloud.sap.com")
-                    || text.contains("cf.cs.sap.com")
-                    || text.contains("cloudfoundry.crossplane.io")
-                    || text.contains("cloudfoundry.btp.orchestrate.cloud.sap")
-                    || text.contains(crossplane::API)
-                    || text.contains(crossplane::PACKAGE)
-                    || text.contains(service_catalog::API)
-                    || is_secret_manifest(text)
-            }
-            Kind::Terraform => {
-                text.contains("btp_subaccount_service_")
-                    || text.contains(terraform::INSTANCE)
-                    || (text.contains("module") && text.contains("\"xsuaa\""))
-            }
-            // Also a Kubernetes manifest's name (`k8s/manifest.yaml`).
-            Kind::CfManifest => text.contains("credential-type") || Kind::Kubernetes.is_relevant(text),
-            Kind::ServicesManifest => text.contains("xsuaa"),
-            Kind::Shell | Kind::Ci => {
-                // A binding or key that asks for XSUAA's own `instance-secret` (XS110).
-                (text.contains("instance-secret")
-                    && ["create-service-key", "bind-service", "csk ", "bs "].iter().any(|c| text.contains(c)))
-                    || (text.contains("xsuaa")
-                    && (text.contains("create-service")
-                        || text.contains("update-service")
-                        || text.contains(" cs ")
-                        || text.contains("services/instance")))
-                    // The migration's own `cf update-service NAME -c xs-security.json`.
-                    || (text.contains("update-service") && text.contains("xs-security"))
-                    || may_request_token(text)
-                    || may_hold_binding_secret(text)
-            }
-            Kind::Compose => may_hold_binding_secret(text),
-            Kind::Http => may_request_token(text),
-            Kind::Piper => text.contains("cfService"),
-            Kind::HelmValues => {
-                // An overlay (`values-prod.yaml`) changes `parameters` of an instance its chart declares.
-                (text.contains("xsuaa") && (text.contains("serviceOfferingName") || text.contains("parameters")))
-                    || Kind::Kubernetes.is_relevant(text)
-            }
-        }
+        (self.format().relevant)(text)
     }
+
+    /// The kind's line of [`FORMATS`].
+    fn format(self) -> &'static DeploymentFormat {
+        // Every kind has a line: the test `every_kind_has_a_line_of_the_format_table` holds it.
+        FORMATS.iter().find(|format| format.kind == self).unwrap_or(&FORMATS[0])
+    }
+}
+
+/// A deployment format as the tool knows it: which files are its, what makes one worth reading,
+/// and its reader. Adding a format is its reader's file, a [`Kind`] and one line of [`FORMATS`].
+pub struct DeploymentFormat {
+    pub kind: Kind,
+    /// Whether a file of this path and name is one (`path` is the name alone when its folder is
+    /// not known). The first line of [`FORMATS`] that takes a file decides its kind.
+    pub takes: fn(&Path, &str) -> bool,
+    /// Whether a file's text may hold what the reader judges: checked before parsing.
+    pub relevant: fn(&str) -> bool,
+    /// Reads the file (index `file` of the set) and what it brings in: the repository's `root`
+    /// bounds the reads, `extensions` are the run's `.mtaext` files.
+    pub read: fn(set: &mut InstanceSet, file: usize, root: &Path, extensions: &[PathBuf], files: &dyn Files),
+    /// Declares Cloud Foundry instances, which `cf push` manifests beside it may bind.
+    pub declares_cloud_foundry: bool,
+}
+
+/// Every deployment format, in the order a file's name is tried: the walk's relevance check, the
+/// dispatcher ([`load`]) and the language server all read this table.
+pub static FORMATS: &[DeploymentFormat] = &[
+    DeploymentFormat {
+        kind: Kind::Mta,
+        takes: |_, name| MTA_NAMES.iter().any(|n| name.eq_ignore_ascii_case(n)) || is_mta_variant_name(name),
+        relevant: |_| true,
+        read: mta::load_mta,
+        declares_cloud_foundry: true,
+    },
+    DeploymentFormat {
+        kind: Kind::CfManifest,
+        takes: |_, name| ["manifest.yml", "manifest.yaml"].iter().any(|n| name.eq_ignore_ascii_case(n)),
+        // Also a Kubernetes manifest's name (`k8s/manifest.yaml`).
+        relevant: |text| text.contains("credential-type") || is_kubernetes_relevant(text),
+        read: |set, file, root, _, files| {
+            // A Kubernetes manifest may be named so too; a `cf push` manifest declares nothing.
+            kubernetes::load_kubernetes(set, file, root, files);
+            if set.instances.is_empty() {
+                cf::undeclared_requests(set, file);
+            }
+        },
+        declares_cloud_foundry: false,
+    },
+    DeploymentFormat {
+        kind: Kind::ServicesManifest,
+        takes: |_, name| {
+            ["services-manifest.yml", "services-manifest.yaml"].iter().any(|n| name.eq_ignore_ascii_case(n))
+        },
+        relevant: |text| text.contains("xsuaa"),
+        read: |set, file, root, _, files| cf::load_services_manifest(set, file, root, files),
+        declares_cloud_foundry: true,
+    },
+    DeploymentFormat {
+        kind: Kind::MtaExtension,
+        takes: |_, name| ends_with_ignoring_case(name, ".mtaext"),
+        relevant: |_| true,
+        // Read by the MTA it extends.
+        read: |_, _, _, _, _| {},
+        declares_cloud_foundry: false,
+    },
+    DeploymentFormat {
+        kind: Kind::HelmValues,
+        takes: |_, name| is_values_name(name),
+        relevant: |text| {
+            // An overlay (`values-prod.yaml`) changes `parameters` of an instance its chart declares.
+            (text.contains("xsuaa") && (text.contains("serviceOfferingName") || text.contains("parameters")))
+                || is_kubernetes_relevant(text)
+        },
+        read: |set, file, root, _, files| {
+            helm::load_values(set, file, root, files);
+            // Raw manifests in a file named so are still manifests.
+            if set.instances.is_empty() && is_kubernetes_relevant(&set.files[file].text) {
+                kubernetes::load_kubernetes(set, file, root, files);
+            }
+        },
+        declares_cloud_foundry: false,
+    },
+    DeploymentFormat {
+        kind: Kind::Ci,
+        takes: |_, name| {
+            let yaml = ends_with_ignoring_case(name, ".yml") || ends_with_ignoring_case(name, ".yaml");
+            name == "package.json"
+                || name.starts_with("Jenkinsfile")
+                || name.eq_ignore_ascii_case(".gitlab-ci.yml")
+                || name.eq_ignore_ascii_case(".gitlab-ci.yaml")
+                || (name.starts_with("azure-pipelines") && yaml)
+        },
+        relevant: is_script_relevant,
+        read: |set, file, root, _, files| shell::load_ci(set, file, root, files),
+        declares_cloud_foundry: true,
+    },
+    DeploymentFormat {
+        kind: Kind::Compose,
+        takes: |_, name| {
+            (name.starts_with("docker-compose") || name.starts_with("compose"))
+                && (ends_with_ignoring_case(name, ".yml") || ends_with_ignoring_case(name, ".yaml"))
+        },
+        relevant: may_hold_binding_secret,
+        // Judged for binding secrets its `$` interpolates (XS305); it declares no instance.
+        read: |_, _, _, _, _| {},
+        declares_cloud_foundry: false,
+    },
+    DeploymentFormat {
+        kind: Kind::Piper,
+        takes: |path, name| {
+            (name == "config.yml" || name == "config.yaml")
+                && path.parent().and_then(Path::file_name).is_some_and(|f| f == ".pipeline")
+        },
+        relevant: |text| text.contains("cfService"),
+        read: |set, file, root, _, files| ci::load_piper(set, file, root, files),
+        declares_cloud_foundry: true,
+    },
+    // A GitHub Actions workflow: YAML in `.github/workflows`.
+    DeploymentFormat {
+        kind: Kind::Ci,
+        takes: |path, name| {
+            let folder = path.parent();
+            (ends_with_ignoring_case(name, ".yml") || ends_with_ignoring_case(name, ".yaml"))
+                && folder.and_then(Path::file_name).is_some_and(|f| f == "workflows")
+                && folder.and_then(Path::parent).and_then(Path::file_name).is_some_and(|f| f == ".github")
+        },
+        relevant: is_script_relevant,
+        read: |set, file, root, _, files| shell::load_ci(set, file, root, files),
+        declares_cloud_foundry: true,
+    },
+    DeploymentFormat {
+        kind: Kind::Kubernetes,
+        takes: |_, name| ends_with_ignoring_case(name, ".yaml") || ends_with_ignoring_case(name, ".yml"),
+        relevant: is_kubernetes_relevant,
+        read: |set, file, root, _, files| kubernetes::load_kubernetes(set, file, root, files),
+        declares_cloud_foundry: false,
+    },
+    DeploymentFormat {
+        kind: Kind::Terraform,
+        takes: |_, name| ends_with_ignoring_case(name, ".tf"),
+        relevant: |text| {
+            text.contains("btp_subaccount_service_")
+                || text.contains(terraform::INSTANCE)
+                || (text.contains("module") && text.contains("\"xsuaa\""))
+        },
+        read: |set, file, root, _, files| terraform_btp::load_terraform(set, file, root, files),
+        declares_cloud_foundry: true,
+    },
+    DeploymentFormat {
+        kind: Kind::Shell,
+        takes: |_, name| {
+            ends_with_ignoring_case(name, ".sh")
+                || ends_with_ignoring_case(name, ".mk")
+                || name == "Makefile"
+                || name == "makefile"
+                || name == "GNUmakefile"
+        },
+        relevant: is_script_relevant,
+        read: |set, file, root, _, files| shell::load_script(set, file, root, files),
+        declares_cloud_foundry: true,
+    },
+    DeploymentFormat {
+        kind: Kind::Http,
+        takes: |_, name| ends_with_ignoring_case(name, ".http") || ends_with_ignoring_case(name, ".rest"),
+        relevant: may_request_token,
+        // Judged for token requests by GET (XS304); it declares no instance.
+        read: |_, _, _, _, _| {},
+        declares_cloud_foundry: false,
+    },
+];
+
+/// Whether `name` ends with `suffix`, ASCII case ignored. Called for every file of a walk: no
+/// allocation.
+fn ends_with_ignoring_case(name: &str, suffix: &str) -> bool {
+    name.len() >= suffix.len() && name.as_bytes()[name.len() - suffix.len()..].eq_ignore_ascii_case(suffix.as_bytes())
+}
+
+/// Whether YAML may hold an instance, binding or secret of one of the Kubernetes APIs read.
+fn is_kubernetes_relevant(text: &str) -> bool {
+    text.contains("services.cloud.sap.com")
+        || text.contains("cf.cs.sap.com")
+        || text.contains("cloudfoundry.crossplane.io")
+        || text.contains("cloudfoundry.btp.orchestrate.cloud.sap")
+        || text.contains(crossplane::API)
+        || text.contains(crossplane::PACKAGE)
+        || text.contains(service_catalog::API)
+        || is_secret_manifest(text)
+}
+
+/// Whether a script or CI file may run a command the shell reader judges.
+fn is_script_relevant(text: &str) -> bool {
+    // A binding or key that asks for XSUAA's own `instance-secret` (XS110).
+    (text.contains("instance-secret")
+        && ["create-service-key", "bind-service", "csk ", "bs "].iter().any(|c| text.contains(c)))
+        || (text.contains("xsuaa")
+        && (text.contains("create-service")
+            || text.contains("update-service")
+            || text.contains(" cs ")
+            || text.contains("services/instance")))
+        // The migration's own `cf update-service NAME -c xs-security.json`.
+        || (text.contains("update-service") && text.contains("xs-security"))
+        || may_request_token(text)
+        || may_hold_binding_secret(text)
 }
 
 /// The names of MTA development and deployment descriptors: every part of the tool that looks
@@ -189,7 +321,7 @@ fn is_secret_manifest(text: &str) -> bool {
 /// Which format declared an instance.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Format {
+pub enum InstanceFormat {
     Mta,
     Kyma,
     Terraform,
@@ -215,21 +347,21 @@ pub enum Format {
     ServiceCatalog,
 }
 
-impl Format {
+impl InstanceFormat {
     /// How reports name it.
     pub fn as_str(self) -> &'static str {
         match self {
-            Format::Mta => "mta",
-            Format::Kyma => "kyma",
-            Format::Terraform => "terraform",
-            Format::TerraformCf => "terraform-cf",
-            Format::Cf => "cf",
-            Format::Helm => "helm",
-            Format::Btp => "btp",
-            Format::CfOperator => "cf-operator",
-            Format::Crossplane => "crossplane",
-            Format::CrossplaneBtp => "crossplane-btp",
-            Format::ServiceCatalog => "service-catalog",
+            InstanceFormat::Mta => "mta",
+            InstanceFormat::Kyma => "kyma",
+            InstanceFormat::Terraform => "terraform",
+            InstanceFormat::TerraformCf => "terraform-cf",
+            InstanceFormat::Cf => "cf",
+            InstanceFormat::Helm => "helm",
+            InstanceFormat::Btp => "btp",
+            InstanceFormat::CfOperator => "cf-operator",
+            InstanceFormat::Crossplane => "crossplane",
+            InstanceFormat::CrossplaneBtp => "crossplane-btp",
+            InstanceFormat::ServiceCatalog => "service-catalog",
         }
     }
 }
@@ -343,7 +475,7 @@ pub struct Instance {
     /// A Kubernetes resource's `metadata.namespace`: two instances of one name in two namespaces
     /// are two instances.
     pub namespace: Option<String>,
-    pub format: Format,
+    pub format: InstanceFormat,
     /// The deployment file that declares it.
     pub file: usize,
     /// Where the instance is declared (its name), for findings about the instance as a whole.
@@ -389,7 +521,7 @@ pub struct Wrapper {
 impl Instance {
     /// An instance as its file declares it, before its plan, layers and bindings are read;
     /// what names its plan defaults to `POINTER/plan`.
-    pub fn declared(name: impl Into<String>, format: Format, file: usize, span: Span, pointer: String) -> Self {
+    pub fn declared(name: impl Into<String>, format: InstanceFormat, file: usize, span: Span, pointer: String) -> Self {
         Instance {
             name: name.into(),
             service_name: None,
@@ -602,40 +734,17 @@ pub fn load(
 ) -> InstanceSet {
     let mut set = InstanceSet::default();
     let file = set.add_file(path.to_path_buf(), source);
-    match kind {
-        Kind::Mta => mta::load_mta(&mut set, file, root, extensions, files),
-        Kind::MtaExtension => {}
-        Kind::Kubernetes => kubernetes::load_kubernetes(&mut set, file, root, files),
-        Kind::Terraform => terraform_btp::load_terraform(&mut set, file, root, files),
-        // A Kubernetes manifest may be named so too; a `cf push` manifest declares nothing.
-        Kind::CfManifest => {
-            kubernetes::load_kubernetes(&mut set, file, root, files);
-            if set.instances.is_empty() {
-                cf::undeclared_requests(&mut set, file);
-            }
-        }
-        Kind::ServicesManifest => cf::load_services_manifest(&mut set, file, root, files),
-        Kind::Shell => shell::load_script(&mut set, file, root, files),
-        Kind::Ci => shell::load_ci(&mut set, file, root, files),
-        Kind::Piper => ci::load_piper(&mut set, file, root, files),
-        Kind::Http | Kind::Compose => {}
-        Kind::HelmValues => {
-            helm::load_values(&mut set, file, root, files);
-            // Raw manifests in a file named so are still manifests.
-            if set.instances.is_empty() && Kind::Kubernetes.is_relevant(&set.files[file].text) {
-                kubernetes::load_kubernetes(&mut set, file, root, files);
-            }
-        }
-    }
+    let format = kind.format();
+    (format.read)(&mut set, file, root, extensions, files);
     // `cf push` binds the instances that Cloud Foundry deployments declare.
-    if declares_cloud_foundry(kind) {
+    if format.declares_cloud_foundry {
         cf::attach_app_bindings(&mut set, root, files);
     }
     set
 }
 
 fn declares_cloud_foundry(kind: Kind) -> bool {
-    matches!(kind, Kind::Mta | Kind::Terraform | Kind::ServicesManifest | Kind::Shell | Kind::Ci | Kind::Piper)
+    kind.format().declares_cloud_foundry
 }
 
 /// Adds the apps' bindings and service keys that scripts and `cf push` manifests beside the
@@ -797,6 +906,66 @@ fn side_folders(set: &InstanceSet, root: &Path) -> Vec<PathBuf> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn every_kind_has_a_line_of_the_format_table() {
+        let kinds = [
+            Kind::Mta,
+            Kind::MtaExtension,
+            Kind::Kubernetes,
+            Kind::Terraform,
+            Kind::CfManifest,
+            Kind::ServicesManifest,
+            Kind::Shell,
+            Kind::HelmValues,
+            Kind::Ci,
+            Kind::Piper,
+            Kind::Http,
+            Kind::Compose,
+        ];
+        for kind in kinds {
+            // Stops compiling when a kind is added: add it to the list above too.
+            match kind {
+                Kind::Mta
+                | Kind::MtaExtension
+                | Kind::Kubernetes
+                | Kind::Terraform
+                | Kind::CfManifest
+                | Kind::ServicesManifest
+                | Kind::Shell
+                | Kind::HelmValues
+                | Kind::Ci
+                | Kind::Piper
+                | Kind::Http
+                | Kind::Compose => {}
+            }
+            assert!(FORMATS.iter().any(|format| format.kind == kind), "{kind:?} has no line in FORMATS");
+        }
+    }
+
+    /// The table's order decides: a name a format takes goes to the first line that takes it,
+    /// and a folder decides only for YAML no format takes by name.
+    #[test]
+    fn the_first_line_that_takes_a_file_decides_its_kind() {
+        let kind = |path: &str| {
+            let path = Path::new(path);
+            Kind::of_path(path, path.file_name().and_then(|n| n.to_str()).unwrap_or_default())
+        };
+        assert_eq!(kind("mta.yaml"), Some(Kind::Mta));
+        assert_eq!(kind("a/.pipeline/config.yml"), Some(Kind::Piper));
+        assert_eq!(kind("a/config.yml"), Some(Kind::Kubernetes));
+        assert_eq!(kind(".github/workflows/deploy.yaml"), Some(Kind::Ci));
+        assert_eq!(kind(".github/workflows/mta.yaml"), Some(Kind::Mta));
+        assert_eq!(kind(".github/workflows/docker-compose.yml"), Some(Kind::Compose));
+        assert_eq!(kind("workflows/deploy.yaml"), Some(Kind::Kubernetes));
+        assert_eq!(kind("chart/values-prod.yaml"), Some(Kind::HelmValues));
+        assert_eq!(kind("Makefile"), Some(Kind::Shell));
+        assert_eq!(kind("main.tf"), Some(Kind::Terraform));
+        assert_eq!(kind("requests.HTTP"), Some(Kind::Http));
+        assert_eq!(kind("app.mtaext"), Some(Kind::MtaExtension));
+        assert_eq!(kind("README.md"), None);
+    }
+
     use super::*;
 
     #[test]

@@ -1,7 +1,9 @@
 //! MTA development and deployment descriptors: xsuaa resources, the resources of other services
 //! that carry XSUAA settings, their service keys, and the extensions (`.mtaext`) that extend them.
 
-use super::{descriptor_layer, push_request, str_at, yaml_documents, Files, Format, Instance, InstanceSet, Layer};
+use super::{
+    descriptor_layer, push_request, str_at, yaml_documents, Files, Instance, InstanceFormat, InstanceSet, Layer,
+};
 use super::{BindingParameters, BindingRef, LayerKind, ProblemKind, Renewal, Unreadable, Wrapper};
 use crate::syntax::json::{Node, Value};
 use crate::text::source::{SourceFile, Span};
@@ -50,7 +52,7 @@ pub(super) fn load_mta(set: &mut InstanceSet, file: usize, root: &Path, extensio
                 .pointer("/parameters/skip-service-updates/parameters")
                 .filter(|n| n.value == Value::Bool(true))
                 .map(|n| n.span),
-            ..Instance::declared(name.to_string(), Format::Mta, file, span, pointer.clone())
+            ..Instance::declared(name.to_string(), InstanceFormat::Mta, file, span, pointer.clone())
         };
         for key in ["path", "config-path"] {
             if let Some(path_node) = resource.pointer(&format!("/parameters/{key}")) {
@@ -207,7 +209,7 @@ fn load_mta_wrapper(set: &mut InstanceSet, file: usize, mta: &Node, index: usize
         plan_pointer: format!("{pointer}/parameters/service-plan"),
         service_name: str_at(resource, "/parameters/service-name").filter(|s| *s != name).map(String::from),
         wrapper: Some(Wrapper { service: service.to_string(), xs_security: xs_security.cloned() }),
-        ..Instance::declared(name.to_string(), Format::Mta, file, span, pointer.clone())
+        ..Instance::declared(name.to_string(), InstanceFormat::Mta, file, span, pointer.clone())
     };
     let keys = resource.pointer("/parameters/service-keys").and_then(Node::as_array).unwrap_or_default();
     for (k, key) in keys.iter().enumerate() {

@@ -9,7 +9,7 @@
 
 use super::kubernetes::{attach_api_binding, bindings_by_instance, is_of_api, parameters_from, Sources};
 use super::Renewal;
-use super::{str_at, Files, Format, Instance, InstanceSet, Layer, LayerKind};
+use super::{str_at, Files, Instance, InstanceFormat, InstanceSet, Layer, LayerKind};
 use crate::syntax::json::{Node, Value};
 
 /// The API group, as `apiVersion` starts.
@@ -43,7 +43,7 @@ pub(super) fn load(set: &mut InstanceSet, file: usize, docs: &[Node], sources: &
             namespace: str_at(doc, "/metadata/namespace").map(String::from),
             plan: plan.and_then(|n| n.as_str().map(|p| (p.to_string(), n.span))),
             plan_pointer: format!("{pointer}/spec/{plan_key}"),
-            ..Instance::declared(name.clone(), Format::ServiceCatalog, file, span, pointer.clone())
+            ..Instance::declared(name.clone(), InstanceFormat::ServiceCatalog, file, span, pointer.clone())
         };
         if let Some(parameters) = doc.pointer("/spec/parameters").filter(|p| !matches!(p.value, Value::Null)) {
             instance.layers.push(Layer {

@@ -12,7 +12,9 @@
 
 use super::ci::Fragment;
 use super::workdir::{Located, WorkDir};
-use super::{descriptor_layer, push_request, Files, Format, Instance, InstanceSet, Layer, LayerKind, ProblemKind};
+use super::{
+    descriptor_layer, push_request, Files, Instance, InstanceFormat, InstanceSet, Layer, LayerKind, ProblemKind,
+};
 use crate::syntax::json::Node;
 use crate::text::source::Span;
 use std::collections::HashMap;
@@ -150,7 +152,8 @@ fn load_fragments(
             Some((plan.0.clone(), plan.1))
         };
         let pointer = format!("/commands/{}", name.0);
-        let instance = Instance { plan, ..Instance::declared(name.0.clone(), Format::Cf, file, name.1, pointer) };
+        let instance =
+            Instance { plan, ..Instance::declared(name.0.clone(), InstanceFormat::Cf, file, name.1, pointer) };
         let given = flags.iter().find(|(flag, _)| *flag == "-c").map(|(_, value)| *value);
         add_instance(
             set,
@@ -180,7 +183,7 @@ fn load_fragments(
             continue;
         }
         let pointer = format!("/commands/{}/update-service", name.0);
-        let mut instance = Instance::declared(name.0.clone(), Format::Cf, file, name.1, pointer.clone());
+        let mut instance = Instance::declared(name.0.clone(), InstanceFormat::Cf, file, name.1, pointer.clone());
         match parameters(set, &place, value, command.given(value), &pointer, "-c") {
             Ok(Some(layer)) => instance.layers.push(layer),
             Ok(None) | Err(_) => instance.incomplete = true,
@@ -857,7 +860,7 @@ fn btp_instance(set: &mut InstanceSet, place: &Place<'_>, command: &Command) {
         None => None,
     };
     let pointer = format!("/commands/{}", name.0);
-    let instance = Instance { plan, ..Instance::declared(name.0.clone(), Format::Btp, file, name.1, pointer) };
+    let instance = Instance { plan, ..Instance::declared(name.0.clone(), InstanceFormat::Btp, file, name.1, pointer) };
     let given = flag("parameters").map(|v| ("--parameters", v, command.given(v)));
     add_instance(
         set,

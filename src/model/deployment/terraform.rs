@@ -15,7 +15,7 @@
 //! Anything else (`var.parameters`, `local.x`) is not known until Terraform runs: the instance is
 //! reported once (XS007) and its configuration is not judged.
 
-use super::{descriptor_layer, push_request, Files, Format, Instance, InstanceSet, Layer, LayerKind};
+use super::{descriptor_layer, push_request, Files, Instance, InstanceFormat, InstanceSet, Layer, LayerKind};
 use crate::syntax::hcl::{span_of, to_node};
 use crate::syntax::json::{Node, Value};
 use crate::text::source::Span;
@@ -124,7 +124,7 @@ pub(super) fn module_calls(set: &mut InstanceSet, file: usize, body: &Body) {
             incomplete: true,
             ..Instance::declared(
                 name,
-                if cf { Format::TerraformCf } else { Format::Terraform },
+                if cf { InstanceFormat::TerraformCf } else { InstanceFormat::Terraform },
                 file,
                 span,
                 pointer.clone(),
@@ -196,7 +196,7 @@ impl<'a> Module<'a> {
             plan,
             plan_pointer,
             service_name,
-            ..Instance::declared(name, Format::TerraformCf, self.file, span, pointer.clone())
+            ..Instance::declared(name, InstanceFormat::TerraformCf, self.file, span, pointer.clone())
         };
         if let Some(expr) = parameters {
             self.configure(set, expr, &format!("{pointer}/{attribute}"), &mut instance);

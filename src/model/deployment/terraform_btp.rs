@@ -1,7 +1,7 @@
 //! Terraform with the SAP BTP provider: `btp_subaccount_service_instance` of xsuaa. The Cloud
 //! Foundry provider and the parameter expressions both providers share are in `terraform.rs`.
 
-use super::{normalize, push_request, terraform, BindingParameters, BindingRef, Files, Format, Instance};
+use super::{normalize, push_request, terraform, BindingParameters, BindingRef, Files, Instance, InstanceFormat};
 use super::{InstanceSet, ProblemKind, Renewal};
 use crate::syntax::json::pointer_push;
 use crate::text::source::Span;
@@ -108,7 +108,7 @@ pub(super) fn load_terraform(set: &mut InstanceSet, file: usize, root: &Path, fi
             plan,
             plan_pointer,
             service_name,
-            ..Instance::declared(known_as, Format::Terraform, file, span, pointer.clone())
+            ..Instance::declared(known_as, InstanceFormat::Terraform, file, span, pointer.clone())
         };
         terraform::btp_parameters(set, &module, block, &mut instance);
         let reference = format!("{INSTANCE}.{name}.");
