@@ -63,9 +63,15 @@
     });
   });
 
+  // A repository by its name, cut to the column's width; its full path on hover.
+  function named(td, view) {
+    var name = el('div', view.name, 'cut');
+    name.title = shown(view.title);
+    td.appendChild(name);
+  }
   // The columns: what a cell shows and what it sorts by.
   var repoColumns = {
-    repository: function (row, td) { td.textContent = shown(row.view.name); td.title = shown(row.view.title); td.className = 'cut'; return row.view.name; },
+    repository: function (row, td) { named(td, row.view); return row.view.name; },
     branch: function (row, td) { var b = branchOf(row.git); td.textContent = shown(b); return b; },
     commit: function (row, td) {
       var c = row.git.commit || '';
@@ -93,7 +99,7 @@
     },
   };
   var instanceColumns = {
-    repository: function (row, td) { td.textContent = shown(row.repo.view.name); td.title = shown(row.repo.view.title); td.className = 'cut'; return row.repo.view.name; },
+    repository: function (row, td) { named(td, row.repo.view); return row.repo.view.name; },
     instance: function (row) { return row.i.name; },
     kind: function (row) { return row.i.kind; },
     plan: function (row) { return row.i.plan; },

@@ -110,7 +110,8 @@ fn common_folder<'p>(mut paths: impl Iterator<Item = &'p str>) -> &'p str {
     let Some(first) = paths.next() else { return "" };
     let mut common = first.rsplit_once('/').map_or("", |(folder, _)| folder);
     for path in paths {
-        while !common.is_empty() && !(path.starts_with(common) && path[common.len()..].starts_with('/')) {
+        let holds = |common: &str| path.strip_prefix(common).is_some_and(|rest| rest.starts_with('/'));
+        while !common.is_empty() && !holds(common) {
             common = common.rsplit_once('/').map_or("", |(folder, _)| folder);
         }
     }
