@@ -679,3 +679,18 @@ spec:
     );
     assert!(!out.contains("cf bind-service"), "{out}");
 }
+
+/// A `btp create services/instance` with its parameters inline is updated the same way, with
+/// `btp update services/instance` (not `terraform apply`), as the model's update step says.
+#[test]
+fn a_btp_cli_instance_is_updated_with_the_btp_cli() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "scripts/setup.sh",
+        "#!/bin/sh\nbtp create services/instance --subaccount \"$SUBACCOUNT\" --name orders-xsuaa --offering-name xsuaa --plan-name application --parameters '{\"xsappname\": \"orders\", \"oauth2-configuration\": {\"credential-types\": [\"instance-secret\"]}}'\n",
+    );
+    let (_, out) = runbook(dir.path(), &["."]);
+    assert!(out.contains("btp update services/instance --name orders-xsuaa --parameters"), "{out}");
+    assert!(!out.contains("terraform apply"), "{out}");
+}

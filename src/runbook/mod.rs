@@ -123,6 +123,13 @@ fn update(record: &InstanceRecord) -> Vec<String> {
         (_, "kyma") => {
             vec![format!("kubectl apply -f {}", shell_word(&format!("<the ServiceInstance that carries {file}>")))]
         }
+        // A `btp create services/instance` with the configuration inline: passed inline again, as
+        // the model's update step says.
+        ("btp", _) if record.facts.descriptor.is_none() => vec![format!(
+            "btp update services/instance --name {} --parameters {}",
+            instance_name(record),
+            shell_word(&format!("<the JSON of {}:{}, with the new list>", record.file, record.line))
+        )],
         (_, "other") => {
             vec!["terraform apply   # or: btp update services/instance with the descriptor as parameters".into()]
         }
