@@ -187,7 +187,8 @@ struct Collector<'c> {
     /// Every instance a deployment file declares, in every run: XS115 compares them.
     declarations: Mutex<Vec<declarations::Declaration>>,
     checked_files: Mutex<Vec<String>>,
-    /// The folders and files named on the command line: outside git, the trees reads stay in.
+    /// The folders and files named on the command line (absolute and normalised): outside git,
+    /// the trees reads stay in.
     named: Vec<PathBuf>,
     /// The files deployment files bring in, read once for the run.
     reads: load::Reads,
@@ -242,7 +243,7 @@ pub fn check(
         instances: Mutex::new(Vec::new()),
         declarations: Mutex::new(Vec::new()),
         checked_files: Mutex::new(Vec::new()),
-        named: paths.iter().filter(|p| p.as_os_str() != "-").cloned().collect(),
+        named: load::normalized(&paths.iter().filter(|p| p.as_os_str() != "-").cloned().collect::<Vec<_>>()),
         reads: load::Reads::default(),
     };
     let mut targets: Vec<(PathBuf, FileKind, bool)> = Vec::new();

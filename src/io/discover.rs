@@ -151,11 +151,12 @@ fn too_many_patterns(file: &Path, max: u64) -> Option<String> {
 
 /// The walk roots with the boundary of each: the tree a link in an ignore file may not leave.
 fn boundaries(roots: &[PathBuf]) -> Vec<(PathBuf, PathBuf)> {
+    let named = crate::io::load::normalized(roots);
     roots
         .iter()
-        .map(|r| {
-            let folder = crate::model::deployment::normalize(r);
-            let boundary = crate::io::load::folder_root(&folder, roots);
+        .zip(&named)
+        .map(|(r, folder)| {
+            let boundary = crate::io::load::folder_root(folder, &named);
             (r.clone(), boundary)
         })
         .collect()

@@ -316,13 +316,20 @@ pub fn repository_root(path: &Path) -> PathBuf {
 }
 
 /// The folder that reads on behalf of `path` may not leave: the git work tree holding it, else
-/// the widest folder named on the command line (`named`) that holds it (`check ../repo`, an
-/// audit's checkouts without `.git`), else the working folder when it holds it, else the file's
-/// own folder.
+/// the widest folder named on the command line (`named`, absolute and normalised: see
+/// [`normalized`]) that holds it (`check ../repo`, an audit's checkouts without `.git`), else the
+/// working folder when it holds it, else the file's own folder.
 pub fn repository_root_in(path: &Path, named: &[PathBuf]) -> PathBuf {
     // Resolved lexically first: the ancestors of `../repo/x` are not the working folder's.
     let absolute = crate::model::deployment::normalize(path);
     folder_root(absolute.parent().unwrap_or(Path::new("")), named)
+}
+
+/// The folders named on the command line as [`repository_root_in`] compares them: absolute and
+/// normalised once for the run, not once per file (an audit names a batch of 64 repositories;
+/// normalising each for each file was a fifth of its instructions).
+pub fn normalized(named: &[PathBuf]) -> Vec<PathBuf> {
+    named.iter().map(|n| crate::model::deployment::normalize(n)).collect()
 }
 
 /// [`repository_root_in`] of the files in `folder` (absolute and normalised).
@@ -330,13 +337,9 @@ pub fn folder_root(folder: &Path, named: &[PathBuf]) -> PathBuf {
     if let Some(root) = folder.ancestors().find(|d| d.join(".git").exists()) {
         return root.to_path_buf();
     }
-    let widest_named = named
-        .iter()
-        .map(|n| crate::model::deployment::normalize(n))
-        .filter(|n| folder.starts_with(n))
-        .min_by_key(|n| n.components().count());
+    let widest_named = named.iter().filter(|n| folder.starts_with(n)).min_by_key(|n| n.components().count());
     if let Some(tree) = widest_named {
-        return tree;
+        return tree.clone();
     }
     match std::env::current_dir() {
         Ok(cwd) if folder.starts_with(&cwd) => cwd,
@@ -630,6 +633,17 @@ fn list_files(folder: &Path, suffix: &str) -> Vec<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_widest_named_tree_bounds_reads_outside_git() {
+        let dir = tempfile::tempdir().unwrap();
+        let tree = dir.path().join("org/repo");
+        std::fs::create_dir_all(tree.join("app")).unwrap();
+        // Named as a user may type them, with `..` and `.`: compared once normalised.
+        let named = normalized(&[tree.join("app/.."), tree.join("./app")]);
+        assert_eq!(repository_root_in(&tree.join("app/mta.yaml"), &named), tree);
+        assert_eq!(repository_root_in(&tree.join("app/mta.yaml"), &named[1..]), tree.join("app"));
+    }
 
     #[test]
     fn a_file_asked_for_twice_is_held_for_the_run() {
