@@ -881,7 +881,8 @@ fn html_runbooks_are_what_the_runbook_command_prints() {
         sections.last_mut().unwrap().push_str(line);
     }
     let runbooks = seen["runbooks"].as_array().unwrap();
-    assert_eq!(runbooks.len(), sections.len(), "one runbook per unfinished instance: {printed}");
+    let firsts: Vec<&str> = runbooks.iter().filter_map(|r| r["text"].as_str()?.lines().next()).collect();
+    assert_eq!(runbooks.len(), sections.len(), "one runbook per unfinished instance: {firsts:?} against {printed}");
     for runbook in runbooks {
         let text = runbook["text"].as_str().unwrap();
         assert!(sections.iter().any(|s| s == text), "{text}\nis no section of\n{printed}");

@@ -151,7 +151,9 @@ fn an_audited_repository_cannot_extend_a_file_outside_it() {
     write(dir.path(), "repos/good/xs-security.json", IMPLICIT);
     let repos = dir.path().join("repos");
     let (code, out, err) = run(&repos, &["audit", ".", "--repos-at", "1", "--format", "json", "--exit-zero"]);
-    assert_eq!(code, 0, "{err}");
+    // A configuration that does not load is an error, whatever --exit-zero says, and is named.
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("evil/xsuaa-lint.toml:1:10: extend:"), "{err}");
     let report: serde_json::Value = serde_json::from_str(&out).unwrap();
     let repo =
         |name: &str| report["repositories"].as_array().unwrap().iter().find(|r| r["path"] == name).unwrap().clone();

@@ -54,7 +54,10 @@ if (!timingsOnly) {
   hrefs = await page.$$eval('a[href]', (as) => as.map((a) => a.getAttribute('href')));
   cells = await page.$$eval('#repositories tbody td, #instances tbody td', (tds) => tds.map((td) => td.textContent));
   const summaries = await page.$$('#instances details summary');
-  for (const s of summaries) await s.click();
+  // Clicked as the DOM does, not at a point on the screen: each click opens a runbook row that
+  // moves the rows below it, and a click at coordinates taken before that lands on the wrong row.
+  for (const s of summaries) await s.evaluate((e) => e.click());
+  await page.evaluate(() => new Promise((done) => setTimeout(done, 50)));
   runbooks = await page.$$eval('#instances tr.runbook', (trs) => trs.map((tr) => ({
     file: tr.previousElementSibling.querySelector('div.cut').textContent,
     text: tr.querySelector('pre').textContent,
