@@ -152,7 +152,9 @@ fn table(id: &str, columns: &[(&str, String, &str, bool)], out: &mut dyn Write) 
 }
 
 fn repositories(report: &AuditReport, out: &mut dyn Write) -> io::Result<()> {
-    let git = |f: fn(&super::identity::GitIdentity) -> bool| report.repositories.iter().any(|r| r.git.as_ref().is_some_and(f));
+    let git = |f: fn(&super::identity::GitIdentity) -> bool| {
+        report.repositories.iter().any(|r| r.git.as_ref().is_some_and(f))
+    };
     let mut columns: Vec<(&str, String, &str, bool)> = vec![("repository", "repository".into(), "", false)];
     // The remote names the repository (its full URL on hover): no column of its own.
     if git(|g| g.branch.is_some() || g.default_branch.is_some()) {

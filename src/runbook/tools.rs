@@ -268,7 +268,10 @@ pub(super) fn replace_keys(record: &InstanceRecord, name: &str) -> Vec<String> {
                 shell_comment(&format!("{}:{}", k.file, k.line))
             ),
         ));
-        out.push(redeploy(" --delete-service-keys", "or, keeping the deployer's name: only --delete-service-keys recreates its key"));
+        out.push(redeploy(
+            " --delete-service-keys",
+            "or, keeping the deployer's name: only --delete-service-keys recreates its key",
+        ));
     }
     let terraform: Vec<&str> = keys
         .iter()
