@@ -171,12 +171,12 @@ mod tests {
         };
         assert_eq!(
             written(&report(plain)),
-            "repository,file,line,instance,kind,plan,state,codes,owners,link,sources,change,skipped\n\
-             \"repo, \"\"one\"\"\",a/xs-security.json,1,a1,descriptor,unknown,implicit,XS101 XS205,,,a/xs-security.json:1,,\n"
+            "repository,file,line,instance,kind,plan,state,codes,owners,link,sources,change,skipped,live,instance_secret_holders,instance_secret_holder_names,instance_secret_last_used_at,live_reasons\n\
+             \"repo, \"\"one\"\"\",a/xs-security.json,1,a1,descriptor,unknown,implicit,XS101 XS205,,,a/xs-security.json:1,,,,,,,\n"
         );
         assert_eq!(
             written(&AuditReport::new(vec![])),
-            "repository,file,line,instance,kind,plan,state,codes,owners,link,sources,change,skipped\n"
+            "repository,file,line,instance,kind,plan,state,codes,owners,link,sources,change,skipped,live,instance_secret_holders,instance_secret_holder_names,instance_secret_last_used_at,live_reasons\n"
         );
     }
 
@@ -212,6 +212,11 @@ mod tests {
             "dir\nname/xs-security.json:7",
             "",
             "",
+            "",
+            "",
+            "",
+            "",
+            "",
         ];
         assert_eq!(rows[0].iter().collect::<Vec<_>>(), expected);
     }
@@ -225,7 +230,7 @@ mod tests {
         });
         assert_eq!(
             written(&skipped).lines().nth(1).unwrap(),
-            "https://host/org/gone.git,,,,,,skipped,,,,,,not found while cloning: =cmd"
+            "https://host/org/gone.git,,,,,,skipped,,,,,,not found while cloning: =cmd,,,,,"
         );
     }
 }
