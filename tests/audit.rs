@@ -137,11 +137,14 @@ fn every_format_says_the_same() {
 
     let (_, csv, _) = audit(dir.path(), &["--isolated", "--format", "csv", "."]);
     let lines: Vec<&str> = csv.lines().collect();
-    assert_eq!(lines[0], "repository,file,line,instance,kind,plan,state,codes,owners,link,sources,change,skipped");
+    assert_eq!(
+        lines[0],
+        "repository,file,line,instance,kind,plan,state,codes,owners,link,sources,change,skipped,live,instance_secret_holders,instance_secret_holder_names,instance_secret_last_used_at,live_reasons"
+    );
     assert_eq!(lines.len(), 9, "{csv}");
     let root = fs::canonicalize(dir.path()).unwrap();
     let a1 = format!(
-        "alpha,alpha/xs-security.json,1,a1,descriptor,unknown,instance-only,XS102,,file://{}/alpha/xs-security.json#L1,alpha/xs-security.json:1,,",
+        "alpha,alpha/xs-security.json,1,a1,descriptor,unknown,instance-only,XS102,,file://{}/alpha/xs-security.json#L1,alpha/xs-security.json:1,,,,,,,",
         root.display()
     );
     assert!(lines.contains(&a1.as_str()), "{csv}");
@@ -667,11 +670,12 @@ fn trend_between_two_reports() {
     let (_, csv, _) = audit(root, &["--isolated", "--format", "csv", "--compare", "old.json", "."]);
     assert!(
         csv.lines()
-            .any(|l| l.starts_with("group/beta,group/beta/api/xs-security.json,1,b2,") && l.ends_with(",regressed,")),
+            .any(|l| l.starts_with("group/beta,group/beta/api/xs-security.json,1,b2,")
+                && l.ends_with(",regressed,,,,,,")),
         "{csv}"
     );
     assert!(
-        csv.lines().any(|l| l.starts_with("alpha,alpha/xs-security.json,1,a1,") && l.ends_with(",finished,")),
+        csv.lines().any(|l| l.starts_with("alpha,alpha/xs-security.json,1,a1,") && l.ends_with(",finished,,,,,,")),
         "{csv}"
     );
     let (_, html, _) = audit(root, &["--isolated", "--format", "html", "--compare", "old.json", "."]);

@@ -376,3 +376,107 @@ fn service_manager_bindings_are_read_through_btp() {
     assert!(text.contains("**Not ready to remove `instance-secret`**"), "{text}");
     assert!(!text.contains(CANARY));
 }
+
+/// `audit --live` over the stand-in tree (one repository: the tree has no `.git`): its instances.
+fn audit_live(s: &StandIns, extra: &[&str]) -> (Vec<Value>, String) {
+    let mut args = vec!["audit", "--live", "--format", "json", "--isolated", "--quiet"];
+    args.extend(extra);
+    let out = s.cmd(&args).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    // 1: the repository still needs work (the dual state); the live read never changes that.
+    assert!(matches!(out.status.code(), Some(0 | 1)), "stderr: {stderr}");
+    assert_eq!(s.unexpected(), "", "requests the stand-ins do not answer");
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let instances = doc["repositories"][0]["instances"].as_array().unwrap().clone();
+    (instances, stderr)
+}
+
+/// The instance the MTA declares (the one a platform knows).
+fn deployed(instances: &[Value]) -> &Value {
+    instances.iter().find(|i| i["kind"] == "mta").unwrap_or_else(|| panic!("{instances:#?}"))
+}
+
+#[test]
+fn audit_live_marks_an_instance_ready_when_everything_is_rebound() {
+    let s = cf("binding-secret", "x509", Answer::Http("cf/bindings-page-1.json"));
+    let (instances, _) = audit_live(&s, &[]);
+    let live = &deployed(&instances)["live"];
+    assert_eq!(live["status"], "ready", "{live:#}");
+    assert_eq!(live["instance_secret_holders"], 0);
+    assert!(live.get("instance_secret_holder_names").is_none(), "{live:#}");
+    // Without --live the report has no such field (the JSON contract is additive).
+    let out = s.cmd(&["audit", "--format", "json", "--isolated", "--quiet"]).output().unwrap();
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("\"live\""));
+}
+
+#[test]
+fn audit_live_names_what_still_holds_the_instance_secret() {
+    let s = cf("instance-secret", "x509", Answer::Http("cf/bindings-page-1.json"));
+    let (instances, _) = audit_live(&s, &[]);
+    let live = &deployed(&instances)["live"];
+    assert_eq!(live["status"], "not-ready", "{live:#}");
+    assert_eq!(live["instance_secret_holders"], 1);
+    assert_eq!(live["instance_secret_holder_names"], serde_json::json!(["app orders-srv"]));
+    assert!(live["reasons"][0].as_str().unwrap().contains("holds the instance secret"), "{live:#}");
+    let csv = s.cmd(&["audit", "--live", "--format", "csv", "--isolated", "--quiet"]).output().unwrap();
+    let csv = String::from_utf8_lossy(&csv.stdout);
+    let header = csv.lines().next().unwrap();
+    assert!(
+        header.ends_with(
+            ",live,instance_secret_holders,instance_secret_holder_names,instance_secret_last_used_at,live_reasons"
+        ),
+        "{header}"
+    );
+    assert!(csv.contains(",not-ready,1,app orders-srv,,"), "{csv}");
+    let md = s.cmd(&["audit", "--live", "--format", "markdown", "--isolated", "--quiet"]).output().unwrap();
+    let md = String::from_utf8_lossy(&md.stdout);
+    assert!(md.contains("## Ready to remove `instance-secret` (read from the platform)"), "{md}");
+    assert!(md.contains("| not-ready | 1 (`app orders-srv`) |"), "{md}");
+}
+
+#[test]
+fn audit_live_goes_on_without_a_client_and_marks_the_instances_not_read() {
+    // No `cf` on PATH at all: `live` would stop with exit 2; an audit goes on.
+    let s = StandIns::new("tree-cf");
+    let (instances, stderr) = audit_live(&s, &[]);
+    let live = &deployed(&instances)["live"];
+    assert_eq!(live["status"], "not-read", "{live:#}");
+    assert!(live["reasons"][0].as_str().unwrap().contains("`cf` is not installed or not on PATH"), "{live:#}");
+    assert_eq!(stderr.matches("warning: --live:").count(), 1, "{stderr}");
+    // A descriptor that no deployment file names has no instance name to look up.
+    for other in instances.iter().filter(|i| i["kind"] != "mta") {
+        assert_eq!(other["live"]["status"], "not-read", "{other:#}");
+    }
+}
+
+#[test]
+fn audit_live_prints_no_secret_in_any_format() {
+    let s = cf("instance-secret", "binding-secret", Answer::Http("cf/bindings-page-1.json"));
+    s.program("curl", vec![("--silent --show-error --include --config -", Answer::Http("cf/authz-app.json"))]);
+    let token = format!("{CANARY}-bearer-token");
+    for format in ["table", "markdown", "csv", "json", "html"] {
+        let out = s
+            .cmd(&["audit", "--live", "--isolated", "--quiet", "--format", format])
+            .env("XSUAA_LINT_AUTHZ_URL", "https://api.authentication.eu10.hana.ondemand.com")
+            .env("XSUAA_LINT_AUTHZ_TOKEN", &token)
+            .output()
+            .unwrap();
+        assert!(matches!(out.status.code(), Some(0 | 1)), "{}", String::from_utf8_lossy(&out.stderr));
+        for stream in [&out.stdout, &out.stderr] {
+            let text = String::from_utf8_lossy(stream);
+            assert!(!text.contains(CANARY), "a secret reached the {format} output:\n{text}");
+        }
+        let text = String::from_utf8_lossy(&out.stdout);
+        if format != "table" {
+            // The read did happen: the secrets were there to leak.
+            assert!(text.contains("not-ready"), "{format}: {text}");
+        }
+        if format == "json" {
+            let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+            let live = &deployed(doc["repositories"][0]["instances"].as_array().unwrap())["live"];
+            assert!(live["instance_secret_last_used_at"].is_string(), "{live:#}");
+        }
+    }
+    assert!(!s.log().contains(CANARY), "{}", s.log());
+    assert_eq!(s.unexpected(), "");
+}

@@ -694,3 +694,37 @@ fn a_btp_cli_instance_is_updated_with_the_btp_cli() {
     assert!(out.contains("btp update services/instance --name orders-xsuaa --parameters"), "{out}");
     assert!(!out.contains("terraform apply"), "{out}");
 }
+
+/// `data.cloudfoundry_service_plans.X.service_plans[0].id`: the plan is the data source's `name`
+/// when it names one; without it the first plan the platform lists is not known from the files.
+#[test]
+fn a_terraform_plan_is_read_through_the_plans_data_source_when_it_names_one() {
+    let tree = |plan_line: &str| {
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            "main.tf",
+            &format!(
+                r#"data "cloudfoundry_service_plans" "xsuaa" {{
+  service_offering_name = "xsuaa"
+{plan_line}}}
+
+resource "cloudfoundry_service_instance" "app_xsuaa" {{
+  name         = "app-xsuaa"
+  type         = "managed"
+  space        = var.space
+  service_plan = data.cloudfoundry_service_plans.xsuaa.service_plans[0].id
+  parameters   = jsonencode({{ xsappname = "app" }})
+}}
+"#
+            ),
+        );
+        dir
+    };
+    let named = tree("  name                  = \"application\"\n");
+    let (_, out) = runbook(named.path(), &[]);
+    assert!(out.contains("- Plan: application\n"), "{out}");
+    let unnamed = tree("");
+    let (_, out) = runbook(unnamed.path(), &[]);
+    assert!(out.contains("- Plan: unknown\n"), "{out}");
+}

@@ -3,7 +3,10 @@
 //! text in any field, `kind`, `state` and `codes` included). Columns after `codes` were added
 //! later and only ever are appended: `owners` (space-separated), `link`, `sources` (every
 //! `file:line` that declares the instance, space-separated), `change` (with `--compare`),
-//! `skipped` (a repository not audited, one row each: its path, state `skipped`, the reason).
+//! `skipped` (a repository not audited, one row each: its path, state `skipped`, the reason),
+//! and with `--live` `live` (`ready`, `not-ready` or `not-read`), `instance_secret_holders` (a
+//! count), `instance_secret_holder_names` (space-separated), `instance_secret_last_used_at` and
+//! `live_reasons` (`; `-separated); empty without `--live`.
 //! A text cell that would start a spreadsheet formula (`=`, `+`, `-`, `@`, tab, carriage
 //! return) starts with `'` instead ([`crate::text::escape::csv_cell`], OWASP's CSV injection advice).
 
@@ -13,7 +16,7 @@ use serde::Serialize;
 use std::borrow::Cow;
 use std::io::{self, Write};
 
-const HEADER: [&str; 13] = [
+const HEADER: [&str; 18] = [
     "repository",
     "file",
     "line",
@@ -27,6 +30,11 @@ const HEADER: [&str; 13] = [
     "sources",
     "change",
     "skipped",
+    "live",
+    "instance_secret_holders",
+    "instance_secret_holder_names",
+    "instance_secret_last_used_at",
+    "live_reasons",
 ];
 
 /// One row, in the order of [`HEADER`].
@@ -47,6 +55,11 @@ struct Row<'a> {
     change: Cow<'a, str>,
     /// Why the repository was not audited.
     skipped: Cow<'a, str>,
+    live: Cow<'a, str>,
+    instance_secret_holders: Option<usize>,
+    instance_secret_holder_names: String,
+    instance_secret_last_used_at: Cow<'a, str>,
+    live_reasons: String,
 }
 
 fn owned_cell(s: String) -> String {
@@ -79,6 +92,15 @@ pub fn write(report: &AuditReport, out: &mut dyn Write) -> io::Result<()> {
                 ),
                 change: csv_cell(instance.change.as_deref().unwrap_or("")),
                 skipped: Cow::Borrowed(""),
+                live: csv_cell(instance.live.as_ref().map_or("", |l| l.status.as_str())),
+                instance_secret_holders: instance.live.as_ref().map(|l| l.instance_secret_holders),
+                instance_secret_holder_names: owned_cell(
+                    instance.live.as_ref().map(|l| l.instance_secret_holder_names.join(" ")).unwrap_or_default(),
+                ),
+                instance_secret_last_used_at: csv_cell(
+                    instance.live.as_ref().and_then(|l| l.instance_secret_last_used_at.as_deref()).unwrap_or(""),
+                ),
+                live_reasons: owned_cell(instance.live.as_ref().map(|l| l.reasons.join("; ")).unwrap_or_default()),
             })?;
         }
     }
@@ -97,6 +119,11 @@ pub fn write(report: &AuditReport, out: &mut dyn Write) -> io::Result<()> {
             sources: String::new(),
             change: Cow::Borrowed(""),
             skipped: csv_cell(&s.reason),
+            live: Cow::Borrowed(""),
+            instance_secret_holders: None,
+            instance_secret_holder_names: String::new(),
+            instance_secret_last_used_at: Cow::Borrowed(""),
+            live_reasons: String::new(),
         })?;
     }
     csv.flush()
@@ -144,12 +171,12 @@ mod tests {
         };
         assert_eq!(
             written(&report(plain)),
-            "repository,file,line,instance,kind,plan,state,codes,owners,link,sources,change,skipped\n\
-             \"repo, \"\"one\"\"\",a/xs-security.json,1,a1,descriptor,unknown,implicit,XS101 XS205,,,a/xs-security.json:1,,\n"
+            "repository,file,line,instance,kind,plan,state,codes,owners,link,sources,change,skipped,live,instance_secret_holders,instance_secret_holder_names,instance_secret_last_used_at,live_reasons\n\
+             \"repo, \"\"one\"\"\",a/xs-security.json,1,a1,descriptor,unknown,implicit,XS101 XS205,,,a/xs-security.json:1,,,,,,,\n"
         );
         assert_eq!(
             written(&AuditReport::new(vec![])),
-            "repository,file,line,instance,kind,plan,state,codes,owners,link,sources,change,skipped\n"
+            "repository,file,line,instance,kind,plan,state,codes,owners,link,sources,change,skipped,live,instance_secret_holders,instance_secret_holder_names,instance_secret_last_used_at,live_reasons\n"
         );
     }
 
@@ -185,6 +212,11 @@ mod tests {
             "dir\nname/xs-security.json:7",
             "",
             "",
+            "",
+            "",
+            "",
+            "",
+            "",
         ];
         assert_eq!(rows[0].iter().collect::<Vec<_>>(), expected);
     }
@@ -198,7 +230,7 @@ mod tests {
         });
         assert_eq!(
             written(&skipped).lines().nth(1).unwrap(),
-            "https://host/org/gone.git,,,,,,skipped,,,,,,not found while cloning: =cmd"
+            "https://host/org/gone.git,,,,,,skipped,,,,,,not found while cloning: =cmd,,,,,"
         );
     }
 }

@@ -192,6 +192,14 @@ fn instances(report: &AuditReport, out: &mut dyn Write) -> io::Result<()> {
     if report.totals.trend.is_some() {
         columns.push(("change", "change".into(), "", false));
     }
+    if any(|i| i.live.is_some()) {
+        columns.push((
+            "live",
+            "platform".into(),
+            "audit --live: ready to remove instance-secret, what still holds it, instanceSecretLastUsedAt",
+            false,
+        ));
+    }
     columns.push(("runbook", "runbook".into(), "", false));
     writeln!(out, "<h2>Instances</h2>")?;
     table("instances", &columns, out)

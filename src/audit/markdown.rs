@@ -133,5 +133,42 @@ pub fn write(report: &AuditReport, out: &mut dyn Write) -> io::Result<()> {
             writeln!(out)?;
         }
     }
+    live_section(report, out)
+}
+
+/// With `--live`: every instance read (or not) with what the platform says, so that a platform
+/// lead sees which instances are ready for SAP's final step (removing `instance-secret`).
+fn live_section(report: &AuditReport, out: &mut dyn Write) -> io::Result<()> {
+    let rows: Vec<_> = report
+        .repositories
+        .iter()
+        .flat_map(|repo| repo.instances.iter().filter_map(move |i| Some((repo, i, i.live.as_ref()?))))
+        .collect();
+    if rows.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "\n## Ready to remove `instance-secret` (read from the platform)\n")?;
+    writeln!(
+        out,
+        "| repository | instance | platform says | on the instance secret | `instanceSecretLastUsedAt` | why |\n|---|---|---|---:|---|---|"
+    )?;
+    for (repo, instance, live) in rows {
+        let names = live.instance_secret_holder_names.iter().map(|n| code(n)).collect::<Vec<_>>().join(", ");
+        let held = if names.is_empty() {
+            live.instance_secret_holders.to_string()
+        } else {
+            format!("{} ({names})", live.instance_secret_holders)
+        };
+        writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} |",
+            code(&repo.path),
+            code(&instance.record.name),
+            text(&live.status),
+            if live.status == crate::audit::LiveStatus::NOT_READ { String::new() } else { held },
+            text(live.instance_secret_last_used_at.as_deref().unwrap_or("")),
+            text(&live.reasons.join("; "))
+        )?;
+    }
     Ok(())
 }

@@ -153,6 +153,79 @@ pub struct AuditInstance {
     /// What its places disagree on (XS115), when they do.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub conflicts: Vec<crate::engine::inventory::Conflict>,
+    /// With `--live`: what the platform says about it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub live: Option<LiveStatus>,
+}
+
+/// With `audit --live`: whether the platform allows SAP's final step (removing
+/// `instance-secret`) for the instance, and what holds it back. Names and dates only: the
+/// live read never keeps a secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LiveStatus {
+    /// `ready` (no binding or key holds the instance secret and `instanceSecretLastUsedAt`,
+    /// where read, is older than the grace period), `not-ready`, or `not-read`.
+    pub status: String,
+    /// Why it is not ready, or why it was not read.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reasons: Vec<String>,
+    /// Bindings and keys on the platform still holding the instance secret (or whose type could
+    /// not be read, which counts the same).
+    #[serde(default)]
+    pub instance_secret_holders: usize,
+    /// Their names (a key's or binding's name, else `app NAME`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub instance_secret_holder_names: Vec<String>,
+    /// SAP's `instanceSecretLastUsedAt`, when the Authorization API was read (`never` when it
+    /// says the secret was never used).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instance_secret_last_used_at: Option<String>,
+}
+
+impl LiveStatus {
+    pub const READY: &'static str = "ready";
+    pub const NOT_READY: &'static str = "not-ready";
+    pub const NOT_READ: &'static str = "not-read";
+
+    /// The status of an instance the platform was read for.
+    pub fn of(view: crate::model::platform::LiveView<'_>) -> Self {
+        use crate::model::platform::{LastUse, Removal};
+        let holders: Vec<String> = view
+            .instance
+            .holders()
+            .map(|c| match (&c.name, &c.app) {
+                (Some(name), _) => name.clone(),
+                (None, Some(app)) => format!("app {app}"),
+                (None, None) => c.kind.describe().to_string(),
+            })
+            .collect();
+        let (status, reasons) = match view.removal() {
+            Removal::Safe => (Self::READY, Vec::new()),
+            Removal::Blocked { reasons } => (Self::NOT_READY, reasons),
+        };
+        LiveStatus {
+            status: status.to_string(),
+            reasons,
+            instance_secret_holders: holders.len(),
+            instance_secret_holder_names: holders,
+            instance_secret_last_used_at: match &view.instance.last_use {
+                LastUse::At { at, .. } => Some(at.clone()),
+                LastUse::Never => Some("never".to_string()),
+                LastUse::NotRead { .. } => None,
+            },
+        }
+    }
+
+    /// An instance whose platform was not read, and why.
+    pub fn not_read(reason: impl Into<String>) -> Self {
+        LiveStatus {
+            status: Self::NOT_READ.to_string(),
+            reasons: vec![reason.into()],
+            instance_secret_holders: 0,
+            instance_secret_holder_names: Vec::new(),
+            instance_secret_last_used_at: None,
+        }
+    }
 }
 
 impl AuditInstance {
@@ -166,6 +239,7 @@ impl AuditInstance {
             change: None,
             previous_state: None,
             conflicts: Vec::new(),
+            live: None,
         }
     }
 

@@ -130,6 +130,19 @@
       td.textContent = shown(change + (row.i.previous_state ? ' (was ' + row.i.previous_state + ')' : ''));
       return change;
     },
+    live: function (row, td) {
+      var l = row.i.live;
+      if (!l) return '';
+      var words = l.status;
+      if (l.instance_secret_holder_names && l.instance_secret_holder_names.length) {
+        words += ': ' + l.instance_secret_holder_names.join(', ');
+      }
+      if (l.instance_secret_last_used_at) words += '; last used ' + l.instance_secret_last_used_at;
+      td.textContent = shown(words);
+      td.title = shown((l.reasons || []).join('\n'));
+      if (l.status !== 'ready') td.className = 'bad';
+      return l.status;
+    },
     runbook: function (row, td) {
       if (row.v.command === undefined) { td.textContent = 'finished'; return 'finished'; }
       if (row.v.t === undefined) { td.appendChild(el('code', row.v.command)); return row.v.command; }

@@ -94,6 +94,19 @@ pub struct AuditArgs {
     /// No progress line, even on a terminal.
     #[arg(short, long)]
     pub quiet: bool,
+    /// Also read the platform for each instance, read-only, as `xsuaa-lint live` does (with the
+    /// `cf`, `kubectl` and `btp` clients you are logged in with): bindings and keys still on the
+    /// instance secret, `instanceSecretLastUsedAt`, and whether `instance-secret` can go. An
+    /// instance the platform could not be read for is marked `not-read`, and the audit goes on.
+    #[arg(long, conflicts_with = "merge")]
+    pub live: bool,
+    /// With --live: the longest one client call may take, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=3600), requires = "live")]
+    pub live_call_timeout: u64,
+    /// With --live: the longest the whole platform read may take, in seconds; instances not read
+    /// by then are marked `not-read`.
+    #[arg(long, value_name = "SECONDS", default_value_t = 600, value_parser = clap::value_parser!(u64).range(1..=86400), requires = "live")]
+    pub live_deadline: u64,
 }
 
 /// The largest report `--merge` and `--compare` read: 1 GiB.
@@ -177,6 +190,62 @@ fn fetch_remotes(args: &AuditArgs, remotes: Vec<String>) -> Result<crate::audit:
     Ok(crate::audit::remote::fetch_all(&options))
 }
 
+/// `--live`: each repository's instances read from their platforms, one session (one deadline)
+/// for the whole audit. A repository whose read fails (a client missing or not logged in, the
+/// deadline passed) has its instances marked `not-read` with the reason, and the audit goes on:
+/// one missing login must not cost the report of hundreds of repositories. Each distinct reason
+/// is also said once on standard error.
+fn read_platform(report: &mut crate::audit::AuditReport, args: &AuditArgs) {
+    use crate::audit::LiveStatus;
+    let limits = super::live::LiveLimits {
+        platforms: Vec::new(),
+        call_timeout: args.live_call_timeout,
+        deadline: args.live_deadline,
+    };
+    let configs = crate::io::config::Resolver::new(if args.isolated {
+        crate::io::config::Discovery::Isolated
+    } else {
+        crate::io::config::Discovery::Nearest
+    });
+    let groups: Vec<(Vec<crate::engine::inventory::InstanceRecord>, u32)> = report
+        .repositories
+        .iter()
+        .map(|repo| {
+            let records = repo.instances.iter().map(|i| i.record.clone()).collect();
+            (records, super::live::grace_days(&[PathBuf::from(&repo.path)], &configs))
+        })
+        .collect();
+    let results = super::live::read_each(&groups, &limits);
+    let mut said = std::collections::BTreeSet::new();
+    for (repo, result) in report.repositories.iter_mut().zip(results) {
+        for instance in &mut repo.instances {
+            let record = &instance.record;
+            instance.live = Some(match &result {
+                _ if crate::live::platform_of(record).is_none() => {
+                    LiveStatus::not_read("no deployment file names the instance of this descriptor")
+                }
+                Ok(facts) => match facts.find(
+                    &record.name,
+                    record.facts.service_name.as_deref(),
+                    record.facts.namespace.as_deref(),
+                ) {
+                    Some(view) => LiveStatus::of(view),
+                    None => LiveStatus::not_read("the platform was not asked for it"),
+                },
+                Err(message) => LiveStatus::not_read(message.clone()),
+            });
+        }
+        if let Err(message) = result {
+            if said.insert(message.clone()) {
+                eprintln!(
+                    "warning: --live: {}; the instances it concerns are marked not-read",
+                    crate::text::escape::terminal(&message)
+                );
+            }
+        }
+    }
+}
+
 /// The command line as a shell reads it, the program as `xsuaa-lint`.
 fn command_line() -> String {
     let args: Vec<String> = std::env::args_os()
@@ -251,9 +320,13 @@ pub fn run(args: AuditArgs) -> i32 {
             allow_extend_outside: args.allow_extend_outside,
             progress: !args.quiet && std::io::stderr().is_terminal(),
             link_patterns: args.link_pattern.clone(),
-            keep_facts: args.format == AuditFormat::Html,
+            // The live read looks instances up by the names their facts hold.
+            keep_facts: args.format == AuditFormat::Html || args.live,
             remotes: fetching.fetched,
         });
+        if args.live {
+            read_platform(&mut report, &args);
+        }
         report.skipped.extend(fetching.skipped);
         report.skipped.sort();
         for s in &report.skipped {

@@ -67,7 +67,7 @@ fn inventory(paths: &[PathBuf], configs: &Resolver) -> engine::Outcome {
 }
 
 /// `[migration] grace-days` of the configuration that applies to the first path.
-fn grace_days(paths: &[PathBuf], configs: &Resolver) -> u32 {
+pub(super) fn grace_days(paths: &[PathBuf], configs: &Resolver) -> u32 {
     let first = paths.first().cloned().unwrap_or_else(|| PathBuf::from("."));
     configs.for_file(&first.join("xs-security.json")).map_or(crate::io::config::DEFAULT_GRACE_DAYS, |c| c.grace_days)
 }
@@ -79,16 +79,40 @@ pub fn read(
     grace_days: u32,
 ) -> Result<LiveFacts, String> {
     let client = Processes;
-    let session = Session::new(
-        &client,
+    let session = session(&client, limits);
+    live::read(&session, records, &only(limits), grace_days).map_err(|e| e.to_string())
+}
+
+/// `audit --live`: each group of instances (a repository's, with its grace period) read on its
+/// own, within one session: the call limit, retries and one deadline over them all. A group's
+/// error stops that group only.
+pub fn read_each(
+    groups: &[(Vec<crate::engine::inventory::InstanceRecord>, u32)],
+    limits: &LiveLimits,
+) -> Vec<Result<LiveFacts, String>> {
+    let client = Processes;
+    let session = session(&client, limits);
+    let only = only(limits);
+    groups
+        .iter()
+        .map(|(records, grace_days)| live::read(&session, records, &only, *grace_days).map_err(|e| e.to_string()))
+        .collect()
+}
+
+fn session<'a>(client: &'a Processes, limits: &LiveLimits) -> Session<'a> {
+    Session::new(
+        client,
         Limits {
             per_call: Duration::from_secs(limits.call_timeout),
             total: Duration::from_secs(limits.deadline),
             ..Limits::default()
         },
         AuthzApi::from_env(),
-    );
-    let only: Vec<Platform> = limits
+    )
+}
+
+fn only(limits: &LiveLimits) -> Vec<Platform> {
+    limits
         .platforms
         .iter()
         .map(|p| match p {
@@ -96,8 +120,7 @@ pub fn read(
             PlatformChoice::Kyma => Platform::Kyma,
             PlatformChoice::ServiceManager => Platform::ServiceManager,
         })
-        .collect();
-    live::read(&session, records, &only, grace_days).map_err(|e| e.to_string())
+        .collect()
 }
 
 /// The facts `check --live` lints with: the tree's instances, then the platform.

@@ -74,7 +74,7 @@
 //! None: `keep-existing` keeps the module's environment or routes too, which a project may rely
 //! on, and a manual rebind is as good a way through step 3; which one is the team's choice.
 
-use super::{Finding, FixKind, InstanceContext, Rule};
+use super::{Finding, InstanceContext, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::deployment::{Handle, InstanceFormat};
 use crate::model::descriptor::{CredentialTypes, MigrationState};
@@ -84,7 +84,6 @@ pub static RULE: Rule = Rule {
     name: "keep-existing-bindings",
     severity: Severity::Warning,
     summary: "An MTA module keeps its existing bindings while its XSUAA instance is in the dual state: the redeploy does not rebind it",
-    fix: FixKind::None,
     instance_check: Some(check_instance),
     recommendation: Some("BTP-UAA-0003"),
     ..Rule::DEFAULT

@@ -385,7 +385,7 @@ pub fn markdown(entries: &[Entry<'_>], found: usize) -> String {
             let place = places.join(", ");
             if b.name.starts_with('(') {
                 out.push_str(&format!(
-                    "- {what} {}: {place} (redeploy the MTA to replace it)\n",
+                    "- {what} {}: {place} (a redeploy keeps it: name it in `service-key`, or deploy with `--delete-service-keys`)\n",
                     markdown_text(b.name)
                 ));
             } else {

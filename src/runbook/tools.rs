@@ -248,10 +248,31 @@ pub(super) fn rebind(record: &InstanceRecord, name: &str) -> Vec<String> {
 /// Step 4's commands: each service key replaced by its own tool.
 pub(super) fn replace_keys(record: &InstanceRecord, name: &str) -> Vec<String> {
     let keys = declared(record, true);
-    if keys.is_empty() {
+    // Keys a content module gets from the deployer under a name of its own choosing: that name
+    // never changes, so a redeploy keeps the key (and its instance secret).
+    let made: Vec<&BindingRecord> = record
+        .facts
+        .bindings
+        .iter()
+        .filter(|b| b.kind == "service-key" && b.name.starts_with('(') && b.handle == ToolHandle::MtaModuleKey)
+        .collect();
+    if keys.is_empty() && made.is_empty() {
         return undeclared(record, "key", name);
     }
     let mut out = Vec::new();
+    for k in &made {
+        out.push(redeploy(
+            "",
+            &format!(
+                "after naming the content module's key at {} (requires[].parameters.service-key.name, e.g. with ${{timestamp}}): the deployer creates a key under that name; a redeploy alone keeps the key it made",
+                shell_comment(&format!("{}:{}", k.file, k.line))
+            ),
+        ));
+        out.push(redeploy(
+            " --delete-service-keys",
+            "or, keeping the deployer's name: only --delete-service-keys recreates its key",
+        ));
+    }
     let terraform: Vec<&str> = keys
         .iter()
         .filter_map(|k| match &k.handle {
