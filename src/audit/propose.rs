@@ -34,8 +34,11 @@ const MAX_BODY: usize = 60_000;
 /// SAP's page on the staged migration, linked from every pull request.
 const SAP_MIGRATION: &str = "https://github.com/SAP-docs/btp-cloud-platform/blob/main/docs/50-administration-and-ops/migrate-from-instance-secrets-to-binding-secrets-dcee867.md";
 
-/// The migration rules whose safe fix moves an instance towards (or back into) the dual state.
-const MIGRATION_CODES: [&str; 6] = ["XS101", "XS102", "XS103", "XS104", "XS105", "XS109"];
+/// Whether the rule's safe fix moves an instance along SAP's migration (or back into the dual
+/// state, XS109): read from the rules, not a list of codes of its own.
+fn moves_the_migration(code: &str) -> bool {
+    crate::rules::is_migration_rule(code) || code == crate::rules::xs109_skipped_dual_state::RULE.code
+}
 
 /// Where pull requests are opened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -542,7 +545,7 @@ fn finding_item((file, line, code, message): &(String, usize, &str, String)) -> 
 }
 
 fn title(judged: &Judged) -> String {
-    if judged.fixed.iter().any(|f| MIGRATION_CODES.contains(&f.2)) {
+    if judged.fixed.iter().any(|f| moves_the_migration(f.2)) {
         "xsuaa-lint: allow binding secrets, keep the instance secret (migration step 1)".into()
     } else {
         let mut codes: Vec<&str> = judged.fixed.iter().map(|f| f.2).collect();
