@@ -573,3 +573,31 @@ fn remotes_from_standard_input_at_a_named_ref() {
     // Each ref has a clone of its own.
     assert_eq!(fs::read_dir(dir.path().join("cache")).unwrap().count(), 2);
 }
+
+/// A fetched remote's report names every file by the remote, the files its runbooks name for
+/// bindings and keys too: no path of the cache folder reaches the report.
+#[test]
+fn a_remote_s_runbooks_name_its_files_by_the_remote_not_the_cache() {
+    if !have_git("a_remote_s_runbooks_name_its_files_by_the_remote_not_the_cache") {
+        return;
+    }
+    let served = tempfile::tempdir().unwrap();
+    let mta = "_schema-version: '3.1'\nID: shop\nversion: 1.0.0\nmodules:\n  - name: shop-srv\n    type: nodejs\n    requires:\n      - name: shop-uaa\nresources:\n  - name: shop-uaa\n    type: org.cloudfoundry.managed-service\n    parameters:\n      service: xsuaa\n      service-plan: application\n      path: ./xs-security.json\n      service-keys:\n        - name: shop-key\n";
+    serve_repository(
+        served.path(),
+        "shop",
+        &[("mta.yaml", mta.into()), ("xs-security.json", descriptor("shop", "[\"instance-secret\"]"))],
+    );
+    let daemon = Daemon::start(served.path());
+    let dir = tempfile::tempdir().unwrap();
+    let (code, out, err) =
+        audit(dir.path(), &[&daemon.url("shop"), "--cache-dir", "remote-cache", "--format", "html", "-q"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(out.contains(&format!("{}/mta.yaml", daemon.url("shop"))), "{out}");
+    // The cache's folder appears only in the command line and in `file://` links to the audited
+    // files (the fallback for a host without a web view), never as a file a runbook names.
+    for (at, _) in out.match_indices("remote-cache/shop-") {
+        let before = &out[at.saturating_sub(80)..at];
+        assert!(before.contains("file://"), "a path in the cache reached the report: {}", &out[at.saturating_sub(80)..]);
+    }
+}

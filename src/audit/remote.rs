@@ -141,6 +141,13 @@ pub fn renamed(mut audit: RepositoryAudit, renames: &HashMap<String, String>) ->
         for source in &mut instance.sources {
             rename(&mut source.file);
         }
+        // The runbook names each binding's and key's file too (`the MTA of FILE`).
+        for binding in &mut instance.record.facts.bindings {
+            rename(&mut binding.file);
+        }
+        for place in instance.conflicts.iter_mut().flat_map(|c| &mut c.values).flat_map(|v| &mut v.places) {
+            rename(place);
+        }
     }
     audit
 }
