@@ -198,6 +198,25 @@ fn shards_merge_into_the_full_report() {
     assert_eq!(code, 2, "{err}");
 }
 
+/// A report's kinds and states are names the tool writes: one that is not (a report edited by
+/// hand, or written by a later version that knows more formats) is refused, the value named.
+#[test]
+fn a_merged_report_with_an_unknown_kind_or_state_is_an_error() {
+    let dir = estate();
+    let full = json(dir.path(), &["."]);
+    let text = serde_json::to_string(&full).unwrap();
+    assert!(text.contains(r#""kind":"descriptor""#) && text.contains(r#""state":"dual""#), "{text}");
+    for (from, to) in
+        [(r#""kind":"descriptor""#, r#""kind":"kustomize""#), (r#""state":"dual""#, r#""state":"skipped""#)]
+    {
+        fs::write(dir.path().join("edited.json"), text.replacen(from, to, 1)).unwrap();
+        let (code, _, err) = audit(dir.path(), &["--merge", "edited.json"]);
+        assert_eq!(code, 2, "{err}");
+        let value = to.rsplit(':').next().unwrap().trim_matches('"');
+        assert!(err.contains("edited.json: not an audit report") && err.contains(value), "{err}");
+    }
+}
+
 #[test]
 fn no_progress_line_when_not_a_terminal_and_output_file_is_whole() {
     let dir = estate();

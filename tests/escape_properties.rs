@@ -90,9 +90,10 @@ proptest! {
             file: cells[0].clone(),
             line: 1,
             name: cells[1].clone(),
-            kind: cells[2].clone(),
+            // Kind and state are the tool's own names; every other cell is the repository's text.
+            kind: xsuaa_lint::engine::inventory::InstanceKind::Descriptor,
             plan: cells[3].clone(),
-            state: cells[4].clone(),
+            state: xsuaa_lint::model::descriptor::MigrationState::Dual,
             codes: vec![cells[5].clone()],
             facts: Default::default(),
         });

@@ -81,9 +81,9 @@ pub fn write(report: &AuditReport, out: &mut dyn Write) -> io::Result<()> {
                 file: csv_cell(&i.file),
                 line: Some(i.line),
                 instance: csv_cell(&i.name),
-                kind: csv_cell(&i.kind),
+                kind: csv_cell(i.kind.as_str()),
                 plan: csv_cell(&i.plan),
-                state: csv_cell(&i.state),
+                state: csv_cell(i.state.as_str()),
                 codes: owned_cell(i.codes.join(" ")),
                 owners: owned_cell(instance.owners.join(" ")),
                 link: csv_cell(instance.link.as_deref().unwrap_or("")),
@@ -133,7 +133,9 @@ pub fn write(report: &AuditReport, out: &mut dyn Write) -> io::Result<()> {
 mod tests {
     use super::*;
     use crate::audit::{AuditInstance, RepositoryAudit};
-    use crate::engine::inventory::InstanceRecord;
+    use crate::engine::inventory::{InstanceKind, InstanceRecord};
+    use crate::model::deployment::InstanceFormat;
+    use crate::model::descriptor::MigrationState;
 
     fn report(instance: InstanceRecord) -> AuditReport {
         AuditReport::new(vec![RepositoryAudit {
@@ -163,9 +165,9 @@ mod tests {
             file: "a/xs-security.json".into(),
             line: 1,
             name: "a1".into(),
-            kind: "descriptor".into(),
+            kind: InstanceKind::Descriptor,
             plan: "unknown".into(),
-            state: "implicit".into(),
+            state: MigrationState::Implicit,
             codes: vec!["XS101".into(), "XS205".into()],
             facts: Default::default(),
         };
@@ -181,16 +183,17 @@ mod tests {
     }
 
     /// Every field reads back as written, whatever it holds: the hand-written quoting left
-    /// `kind`, `state` and `codes` unquoted, so a merged report could add columns and rows.
+    /// `kind`, `state` and `codes` unquoted, so a merged report could add columns and rows
+    /// (`kind` and `state` are now names of the tool's own, but `codes` come from the report).
     #[test]
     fn every_field_round_trips() {
         let odd = InstanceRecord {
             file: "dir\nname/xs-security.json".into(),
             line: 7,
             name: "cr\rname ,\"x\"".into(),
-            kind: "mta,kyma".into(),
+            kind: InstanceKind::Deployment(InstanceFormat::TerraformCf),
             plan: "say \"broker\"".into(),
-            state: "dual\nbinding-only".into(),
+            state: MigrationState::DualInstanceFirst,
             codes: vec!["ORG,1".into(), "XS101".into()],
             facts: Default::default(),
         };
@@ -203,9 +206,9 @@ mod tests {
             &odd.file,
             "7",
             &odd.name,
-            &odd.kind,
+            "terraform-cf",
             &odd.plan,
-            &odd.state,
+            "dual-instance-first",
             "ORG,1 XS101",
             "",
             "",

@@ -247,16 +247,17 @@ pub fn write(report: &AuditReport, out: &mut dyn Write) -> io::Result<()> {
 mod tests {
     use super::*;
     use crate::audit::{AuditInstance, RepositoryAudit};
-    use crate::engine::inventory::InstanceRecord;
+    use crate::engine::inventory::{InstanceKind, InstanceRecord};
+    use crate::model::descriptor::MigrationState;
 
     fn page(repo: &str, file: &str, name: &str) -> String {
         let instance = InstanceRecord {
             file: file.into(),
             line: 3,
             name: name.into(),
-            kind: "descriptor".into(),
+            kind: InstanceKind::Descriptor,
             plan: "unknown".into(),
-            state: "instance-only".into(),
+            state: MigrationState::InstanceOnly,
             codes: vec!["XS102".into()],
             facts: Default::default(),
         };
@@ -323,9 +324,9 @@ mod tests {
             file: "a/xs-security.json".into(),
             line: 1,
             name: evil.into(),
-            kind: "descriptor".into(),
+            kind: InstanceKind::Descriptor,
             plan: "unknown".into(),
-            state: "instance-only".into(),
+            state: MigrationState::InstanceOnly,
             codes: vec![],
             facts: Default::default(),
         });

@@ -18,8 +18,10 @@ pub mod trend;
 
 use crate::diagnostic::Severity;
 use crate::engine;
-use crate::engine::inventory::InstanceRecord;
+use crate::engine::inventory::{InstanceKind, InstanceRecord};
 use crate::io::config::{Discovery, Resolver};
+use crate::model::descriptor::MigrationState;
+use crate::model::environment::Environment;
 use identity::{CodeOwners, GitIdentity};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -37,17 +39,12 @@ pub const STATES: [&str; 7] =
 
 /// How much migration work an instance means: none outside Cloud Foundry for an absent list
 /// (binding secrets are the default there, and there are no instance secrets to migrate).
-fn instance_weight(state: &str, environment: &str) -> usize {
-    if state == "implicit" && matches!(environment, "kyma" | "other") {
+fn instance_weight(state: MigrationState, environment: Option<Environment>) -> usize {
+    if state == MigrationState::Implicit && matches!(environment, Some(Environment::Kyma | Environment::Other)) {
         0
     } else {
-        weight(state)
+        crate::engine::inventory::weight(state)
     }
-}
-
-/// How much work a state means: what ranks repositories, worst first.
-fn weight(state: &str) -> usize {
-    crate::engine::inventory::weight(state)
 }
 
 /// What a state means and what to do next: the legend of every report.
@@ -115,9 +112,9 @@ impl Findings {
 pub struct Source {
     pub file: String,
     pub line: usize,
-    pub kind: String,
+    pub kind: InstanceKind,
     /// The state judged from this place alone.
-    pub state: String,
+    pub state: MigrationState,
     /// Its file and line on the web view, or as a `file://` URL.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub link: Option<String>,
@@ -146,10 +143,10 @@ pub struct AuditInstance {
     pub change: Option<String>,
     /// With `--compare`: the state in the earlier report, when it differs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub previous_state: Option<String>,
+    pub previous_state: Option<MigrationState>,
     /// `cloud-foundry`, `kyma` or `other` (absent in reports of earlier versions).
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub environment: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub environment: Option<Environment>,
     /// What its places disagree on (XS115), when they do.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub conflicts: Vec<crate::engine::inventory::Conflict>,
@@ -231,7 +228,7 @@ impl LiveStatus {
 impl AuditInstance {
     pub fn of(record: InstanceRecord) -> Self {
         AuditInstance {
-            environment: record.facts.environment.clone(),
+            environment: record.facts.environment,
             record,
             sources: Vec::new(),
             owners: Vec::new(),
@@ -254,7 +251,7 @@ impl AuditInstance {
 
     /// How much migration work it means (see `instance_weight`).
     pub fn weight(&self) -> usize {
-        instance_weight(&self.record.state, &self.environment)
+        instance_weight(self.record.state, self.environment)
     }
 
     pub fn needs_work(&self) -> bool {
@@ -676,7 +673,7 @@ impl Part {
             .collect();
         let mut states = BTreeMap::new();
         for instance in &instances {
-            *states.entry(instance.record.state.clone()).or_insert(0) += 1;
+            *states.entry(instance.record.state.as_str().to_string()).or_insert(0) += 1;
         }
         RepositoryAudit {
             path: shown.to_string(),

@@ -175,7 +175,7 @@ fn view(instance: &AuditInstance, templates: &mut Templates) -> InstanceView {
     }
     view.command = Some(super::runbook_command(&record.file));
     // Reports read back from JSON (`--merge`, an older run) lack what the steps need: the command only.
-    if record.facts.environment.is_empty() {
+    if record.facts.environment.is_none() {
         return view;
     }
     let text = runbook_text(instance);
@@ -192,7 +192,7 @@ pub fn runbook_text(instance: &AuditInstance) -> String {
         places: instance
             .sources
             .iter()
-            .map(|s| Place { file: s.file.clone(), line: s.line, kind: s.kind.clone(), state: s.state.clone() })
+            .map(|s| Place { file: s.file.clone(), line: s.line, kind: s.kind, state: s.state })
             .collect(),
         conflicts: instance.conflicts.clone(),
     };

@@ -5,7 +5,10 @@
 //! file, then what is left by kind and name alone (a file that moved is the same instance), then
 //! by a place (file and line) in common.
 
-use super::{weight, AuditInstance, AuditReport};
+use super::{AuditInstance, AuditReport};
+use crate::engine::inventory::weight;
+use crate::model::descriptor::MigrationState;
+use crate::model::environment::Environment;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -62,19 +65,19 @@ impl Trend {
 /// A state that hands out instance secrets first: new ones of these are what a migration must
 /// stop. Outside Cloud Foundry an absent list means binding secrets.
 fn issues_instance_secrets(instance: &AuditInstance) -> bool {
-    match instance.record.state.as_str() {
-        "instance-only" | "dual-instance-first" => true,
-        "implicit" => !matches!(instance.environment.as_str(), "kyma" | "other"),
-        _ => false,
+    match instance.record.state {
+        MigrationState::InstanceOnly | MigrationState::DualInstanceFirst => true,
+        MigrationState::Implicit => !matches!(instance.environment, Some(Environment::Kyma | Environment::Other)),
+        MigrationState::Dual | MigrationState::BindingOnly | MigrationState::X509 | MigrationState::Invalid => false,
     }
 }
 
-fn finished(state: &str) -> bool {
-    matches!(state, "binding-only" | "x509")
+fn finished(state: MigrationState) -> bool {
+    matches!(state, MigrationState::BindingOnly | MigrationState::X509)
 }
 
 /// What happened to one instance: `new`, `finished`, `regressed`, `improved`, or `None` (same state).
-fn change(old: Option<&str>, new: &str) -> Option<&'static str> {
+fn change(old: Option<MigrationState>, new: MigrationState) -> Option<&'static str> {
     let Some(old) = old else { return Some("new") };
     if finished(new) && !finished(old) {
         Some("finished")
@@ -126,8 +129,8 @@ pub fn compare(report: &mut AuditReport, old: &AuditReport) {
         }
         let mut trend = Trend::default();
         for (instance, m) in repo.instances.iter_mut().zip(&matched) {
-            let old_state = m.map(|j| previous[j].record.state.as_str());
-            let state = instance.record.state.as_str();
+            let old_state = m.map(|j| previous[j].record.state);
+            let state = instance.record.state;
             let moved = change(old_state, state);
             match moved {
                 Some("new") => {
@@ -140,7 +143,7 @@ pub fn compare(report: &mut AuditReport, old: &AuditReport) {
                 _ => {}
             }
             instance.change = moved.map(str::to_string);
-            instance.previous_state = old_state.filter(|s| *s != state).map(str::to_string);
+            instance.previous_state = old_state.filter(|s| *s != state);
         }
         trend.removed = taken.iter().filter(|t| !**t).count();
         total.add(&trend);
@@ -160,14 +163,15 @@ mod tests {
 
     #[test]
     fn changes_between_states() {
-        assert_eq!(change(None, "dual"), Some("new"));
-        assert_eq!(change(Some("dual"), "binding-only"), Some("finished"));
-        assert_eq!(change(Some("instance-only"), "x509"), Some("finished"));
-        assert_eq!(change(Some("dual"), "instance-only"), Some("regressed"));
-        assert_eq!(change(Some("binding-only"), "dual"), Some("regressed"));
-        assert_eq!(change(Some("instance-only"), "dual"), Some("improved"));
-        assert_eq!(change(Some("dual"), "dual"), None);
-        assert_eq!(change(Some("binding-only"), "x509"), None);
+        use MigrationState::{BindingOnly, Dual, InstanceOnly, X509};
+        assert_eq!(change(None, Dual), Some("new"));
+        assert_eq!(change(Some(Dual), BindingOnly), Some("finished"));
+        assert_eq!(change(Some(InstanceOnly), X509), Some("finished"));
+        assert_eq!(change(Some(Dual), InstanceOnly), Some("regressed"));
+        assert_eq!(change(Some(BindingOnly), Dual), Some("regressed"));
+        assert_eq!(change(Some(InstanceOnly), Dual), Some("improved"));
+        assert_eq!(change(Some(Dual), Dual), None);
+        assert_eq!(change(Some(BindingOnly), X509), None);
         let t = Trend { finished: 2, regressions: 1, new_instance_secret: 1, new: 1, ..Trend::default() };
         assert_eq!(t.summary(), "2 finished, 1 new instance-secret, 1 regression, 1 new");
         assert_eq!(Trend::default().summary(), "no change");

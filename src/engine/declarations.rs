@@ -7,9 +7,10 @@
 use super::{Collector, Options};
 use crate::diagnostic::Diagnostic;
 use crate::diagnostic::FileReport;
-use crate::engine::inventory::{disagreements, identity, Declared};
+use crate::engine::inventory::{disagreements, identity, Declared, InstanceKind};
 use crate::lint::set::Judgement;
 use crate::model::deployment::InstanceSet;
+use crate::model::environment::Environment;
 use crate::rules::xs115_conflicting_declarations as xs115;
 use crate::text::source::{Position, SourceFile};
 use std::collections::BTreeMap;
@@ -22,10 +23,10 @@ pub(super) struct Declaration {
     path: PathBuf,
     file: String,
     line: usize,
-    kind: &'static str,
+    kind: InstanceKind,
     name: String,
     service_name: Option<String>,
-    environment: &'static str,
+    environment: Environment,
     namespace: Option<String>,
     /// The plan as written, where it is written.
     plan: Option<(String, Place)>,
@@ -53,7 +54,7 @@ impl Declaration {
             kind: self.kind,
             name: &self.name,
             service_name: self.service_name.as_deref(),
-            environment: self.environment,
+            environment: Some(self.environment),
             namespace: self.namespace.as_deref(),
             plan: self.plan.as_ref().map(|(p, _)| p.as_str()),
             list: self.list.as_deref(),
@@ -87,10 +88,10 @@ impl Collector<'_> {
                 path: set.paths[instance.file].clone(),
                 file,
                 line: at.start.line,
-                kind: instance.format.as_str(),
+                kind: InstanceKind::Deployment(instance.format),
                 name: instance.name.clone(),
                 service_name: instance.service_name.clone(),
-                environment: crate::model::environment::Environment::of(instance.format).as_str(),
+                environment: Environment::of(instance.format),
                 namespace: instance.namespace.clone(),
                 plan: instance.plan.as_ref().map(|(plan, span)| (plan.clone(), locate(*span, &instance.plan_pointer))),
                 at,

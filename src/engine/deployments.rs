@@ -362,15 +362,15 @@ impl Collector<'_> {
                     continue;
                 }
                 let (line, _) = set.files[instance.file].locate(instance.span);
-                let mut facts = facts(&set, instance, state.as_str() == "dual", base_of);
+                let mut facts = facts(&set, instance, state == crate::model::descriptor::MigrationState::Dual, base_of);
                 facts.credential_types = list;
                 self.record(InstanceRecord {
                     file: display.to_string(),
                     line: line.line,
                     name: instance.name.clone(),
-                    kind: instance.format.as_str().to_string(),
+                    kind: crate::engine::inventory::InstanceKind::Deployment(instance.format),
                     plan: instance.plan.as_ref().map_or("unknown", |(p, _)| p.as_str()).to_string(),
-                    state: state.as_str().to_string(),
+                    state,
                     codes,
                     facts,
                 });
@@ -604,12 +604,12 @@ fn facts(
             name: b.name.clone(),
             file: shown(b.file),
             line: set.files[b.file].locate(b.span).0.line,
-            tool: instance.format.as_str().to_string(),
+            tool: instance.format,
             handle: crate::engine::inventory::ToolHandle::of(&b.handle),
         })
         .collect();
     crate::engine::inventory::Facts {
-        environment: crate::model::environment::Environment::of(instance.format).as_str().to_string(),
+        environment: Some(crate::model::environment::Environment::of(instance.format)),
         assumed: false,
         xsappname,
         descriptor,

@@ -1,23 +1,77 @@
 //! The service instances a run found, each with its migration state: what `audit` counts.
 
+use std::cmp::Ordering;
+
 use serde::{Deserialize, Serialize};
+
+use crate::model::deployment::InstanceFormat;
+use crate::model::descriptor::MigrationState;
+use crate::model::environment::Environment;
+
+/// Which file declares an instance: a descriptor that nothing deploys, or a deployment file
+/// of one format. Reports name it `descriptor` or by the format's name
+/// ([`InstanceFormat::as_str`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InstanceKind {
+    Descriptor,
+    Deployment(InstanceFormat),
+}
+
+impl InstanceKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InstanceKind::Descriptor => "descriptor",
+            InstanceKind::Deployment(format) => format.as_str(),
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Self> {
+        match name {
+            "descriptor" => Some(InstanceKind::Descriptor),
+            _ => InstanceFormat::parse(name).map(InstanceKind::Deployment),
+        }
+    }
+
+    /// Terraform's, by either provider.
+    pub fn is_terraform(self) -> bool {
+        matches!(self, InstanceKind::Deployment(InstanceFormat::Terraform | InstanceFormat::TerraformCf))
+    }
+}
+
+impl Serialize for InstanceKind {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for InstanceKind {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(deserializer)?;
+        InstanceKind::parse(&name).ok_or_else(|| {
+            serde::de::Error::invalid_value(
+                serde::de::Unexpected::Str(&name),
+                &"a kind of instance (`descriptor`, `mta`, ...)",
+            )
+        })
+    }
+}
 
 /// One XSUAA service instance: a descriptor on its own, or an instance of a deployment file
 /// judged on its effective configuration.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InstanceRecord {
     /// Path of the file that declares it, as reported.
     pub file: String,
     pub line: usize,
     /// The resource or instance name; for a descriptor, its `xsappname` (or the file name).
     pub name: String,
-    /// `descriptor`, `mta`, `kyma`, `terraform` (BTP provider), `terraform-cf` (Cloud Foundry provider)
-    /// or `cf` (a services manifest, a `cf` command in a script).
-    pub kind: String,
+    /// `descriptor`, `mta`, `kyma`, `terraform` (BTP provider), `terraform-cf` (Cloud Foundry provider),
+    /// `cf` (a services manifest, a `cf` command in a script), ... (see [`InstanceFormat`]).
+    pub kind: InstanceKind,
     /// The plan, or `unknown` (judged as `application`).
     pub plan: String,
     /// `implicit`, `instance-only`, `dual-instance-first`, `dual`, `binding-only`, `x509`, `invalid`.
-    pub state: String,
+    pub state: MigrationState,
     /// The codes of the findings on the instance, sorted, once each.
     pub codes: Vec<String>,
     /// What `runbook` needs beyond the audit's record (not part of the audit's JSON).
@@ -25,11 +79,44 @@ pub struct InstanceRecord {
     pub facts: Facts,
 }
 
+/// Records sort as they did when kind and state were their names: by file, line, name, kind's
+/// and state's names, then the rest (the order of `audit`'s and `runbook`'s instances).
+impl Ord for InstanceRecord {
+    fn cmp(&self, other: &Self) -> Ordering {
+        (
+            &self.file,
+            self.line,
+            &self.name,
+            self.kind.as_str(),
+            &self.plan,
+            self.state.as_str(),
+            &self.codes,
+            &self.facts,
+        )
+            .cmp(&(
+                &other.file,
+                other.line,
+                &other.name,
+                other.kind.as_str(),
+                &other.plan,
+                other.state.as_str(),
+                &other.codes,
+                &other.facts,
+            ))
+    }
+}
+
+impl PartialOrd for InstanceRecord {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
 /// An instance's environment, names and bindings, for `runbook`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Facts {
-    /// `cloud-foundry`, `kyma` or `other`.
-    pub environment: String,
+    /// `None` where not known: the record was read back from a report.
+    pub environment: Option<Environment>,
     /// The environment was assumed (a descriptor nothing deploys, not placed by the configuration).
     pub assumed: bool,
     pub xsappname: Option<String>,
@@ -58,18 +145,37 @@ pub struct DualSinceFact {
 }
 
 /// A binding or service key of an instance, where the repository declares it.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct BindingRecord {
     /// `binding` (an app's or a `ServiceBinding`) or `service-key`.
     pub kind: String,
     pub name: String,
     pub file: String,
     pub line: usize,
-    /// The format of the file that declares it (as [`InstanceRecord::kind`]): the tool that
-    /// rebinds or replaces it.
-    pub tool: String,
+    /// The format of the file that declares it: the tool that rebinds or replaces it.
+    pub tool: InstanceFormat,
     /// How that tool addresses it.
     pub handle: ToolHandle,
+}
+
+/// By kind, name, file, line, the tool's name, then the handle (the order bindings are listed in).
+impl Ord for BindingRecord {
+    fn cmp(&self, other: &Self) -> Ordering {
+        (&self.kind, &self.name, &self.file, self.line, self.tool.as_str(), &self.handle).cmp(&(
+            &other.kind,
+            &other.name,
+            &other.file,
+            other.line,
+            other.tool.as_str(),
+            &other.handle,
+        ))
+    }
+}
+
+impl PartialOrd for BindingRecord {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
 }
 
 /// How a binding's or key's deployment tool addresses it (see [`crate::model::deployment::Handle`]).
@@ -119,13 +225,13 @@ pub fn codes_of<'a>(codes: impl IntoIterator<Item = &'a str>) -> Vec<String> {
 
 /// How much work a state means: what ranks repositories, worst first, and which state an
 /// instance declared in several places takes.
-pub fn weight(state: &str) -> usize {
+pub fn weight(state: MigrationState) -> usize {
     match state {
-        "instance-only" => 5,
-        "dual-instance-first" => 4,
-        "implicit" | "invalid" => 3,
-        "dual" => 2,
-        _ => 0,
+        MigrationState::InstanceOnly => 5,
+        MigrationState::DualInstanceFirst => 4,
+        MigrationState::Implicit | MigrationState::Invalid => 3,
+        MigrationState::Dual => 2,
+        MigrationState::BindingOnly | MigrationState::X509 => 0,
     }
 }
 
@@ -136,16 +242,17 @@ pub fn weight(state: &str) -> usize {
 /// a project's two targets (Cloud Foundry and Kyma), two instances; every Cloud Foundry
 /// declaration of one name (an MTA, a services manifest, a script's `cf create-service`) is one.
 pub fn identity(declared: &Declared<'_>) -> String {
-    if declared.kind == "descriptor" {
+    if declared.kind == InstanceKind::Descriptor {
         return format!("descriptor\0{}", declared.file);
     }
+    let environment = declared.environment.map_or("", Environment::as_str);
     let name = declared.service_name.unwrap_or(declared.name);
     // A Terraform name known only when Terraform runs (`${var.env}-xsuaa`) may differ per
     // module: one instance per declaring file.
-    if declared.kind.starts_with("terraform") && declared.service_name.is_some() {
-        return format!("{}\0{}\0{name}\0{}", declared.environment, declared.file, declared.line);
+    if declared.kind.is_terraform() && declared.service_name.is_some() {
+        return format!("{environment}\0{}\0{name}\0{}", declared.file, declared.line);
     }
-    format!("{}\0{}\0{name}", declared.environment, declared.namespace.unwrap_or_default())
+    format!("{environment}\0{}\0{name}", declared.namespace.unwrap_or_default())
 }
 
 /// One declaration of an instance, as far as its identity and its comparison with the other
@@ -154,11 +261,10 @@ pub fn identity(declared: &Declared<'_>) -> String {
 pub struct Declared<'a> {
     pub file: &'a str,
     pub line: usize,
-    /// As [`InstanceRecord::kind`].
-    pub kind: &'a str,
+    pub kind: InstanceKind,
     pub name: &'a str,
     pub service_name: Option<&'a str>,
-    pub environment: &'a str,
+    pub environment: Option<Environment>,
     pub namespace: Option<&'a str>,
     /// `None`: no plan named.
     pub plan: Option<&'a str>,
@@ -173,10 +279,10 @@ impl<'a> Declared<'a> {
         Declared {
             file: &record.file,
             line: record.line,
-            kind: &record.kind,
+            kind: record.kind,
             name: &record.name,
             service_name: record.facts.service_name.as_deref(),
-            environment: &record.facts.environment,
+            environment: record.facts.environment,
             namespace: record.facts.namespace.as_deref(),
             plan: Some(record.plan.as_str()).filter(|p| *p != "unknown"),
             list: record.facts.credential_types.as_deref(),
@@ -226,9 +332,9 @@ fn one_project(a: &str, b: &str) -> bool {
 pub struct Place {
     pub file: String,
     pub line: usize,
-    pub kind: String,
+    pub kind: InstanceKind,
     /// The state judged from this place alone.
-    pub state: String,
+    pub state: MigrationState,
 }
 
 /// A service instance as every place that declares it tells it.
@@ -270,21 +376,13 @@ pub fn one_per_instance(records: Vec<InstanceRecord>) -> Vec<Merged> {
     let mut declared: Vec<Vec<InstanceRecord>> = Vec::with_capacity(records.len());
     let mut by_identity: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for record in records {
-        let place = Place {
-            file: record.file.clone(),
-            line: record.line,
-            kind: record.kind.clone(),
-            state: record.state.clone(),
-        };
+        let place = Place { file: record.file.clone(), line: record.line, kind: record.kind, state: record.state };
         let key = identity(&Declared::of(&record));
         match by_identity.get(&key) {
             Some(&at) => {
                 let merged = &mut out[at];
-                let state = if weight(&record.state) > weight(&merged.record.state) {
-                    record.state.clone()
-                } else {
-                    merged.record.state.clone()
-                };
+                let state =
+                    if weight(record.state) > weight(merged.record.state) { record.state } else { merged.record.state };
                 let codes = codes_of(merged.record.codes.iter().chain(&record.codes).map(String::as_str));
                 let mut bindings = std::mem::take(&mut merged.record.facts.bindings);
                 bindings.extend(record.facts.bindings.iter().cloned());
@@ -295,7 +393,7 @@ pub fn one_per_instance(records: Vec<InstanceRecord>) -> Vec<Merged> {
                 declared[at].push(compared);
                 // The place that says most about how the instance is deployed stands for it
                 // (its runbook is that place's: an MTA redeploy rather than a script's line).
-                if rank(&record.kind) < rank(&merged.record.kind) {
+                if rank(record.kind) < rank(merged.record.kind) {
                     merged.record = record;
                 }
                 merged.record.state = state;
@@ -358,14 +456,81 @@ fn conflicts(declarations: &[InstanceRecord]) -> Vec<Conflict> {
 }
 
 /// Which declaration of an instance declared in several places stands for it: lowest first.
-fn rank(kind: &str) -> usize {
-    const ORDER: [&str; 10] =
-        ["mta", "helm", "kyma", "cf-operator", "crossplane", "terraform", "terraform-cf", "btp", "cf", "descriptor"];
-    ORDER.iter().position(|k| *k == kind).unwrap_or(ORDER.len())
+fn rank(kind: InstanceKind) -> usize {
+    match kind {
+        InstanceKind::Deployment(format) => match format {
+            InstanceFormat::Mta => 0,
+            InstanceFormat::Helm => 1,
+            InstanceFormat::Kyma => 2,
+            InstanceFormat::CfOperator => 3,
+            InstanceFormat::Crossplane => 4,
+            InstanceFormat::Terraform => 5,
+            InstanceFormat::TerraformCf => 6,
+            InstanceFormat::Btp => 7,
+            InstanceFormat::Cf => 8,
+            InstanceFormat::CrossplaneBtp | InstanceFormat::ServiceCatalog => 10,
+        },
+        InstanceKind::Descriptor => 9,
+    }
 }
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    /// Reports name kinds, states and environments as the strings they were before they became
+    /// enums, and `--merge` and `--compare` read those names back.
+    #[test]
+    fn kinds_states_and_environments_are_written_and_read_by_name() {
+        fn round_trip<T>(value: T, name: &str)
+        where
+            T: Serialize + for<'de> Deserialize<'de> + PartialEq + std::fmt::Debug,
+        {
+            let json = serde_json::to_string(&value).unwrap();
+            assert_eq!(json, format!("\"{name}\""));
+            assert_eq!(serde_json::from_str::<T>(&json).unwrap(), value);
+        }
+        for kind in InstanceFormat::ALL.into_iter().map(InstanceKind::Deployment).chain([InstanceKind::Descriptor]) {
+            round_trip(kind, kind.as_str());
+        }
+        let names = ["terraform-cf", "cf-operator", "crossplane-btp", "service-catalog", "descriptor", "mta"];
+        for name in names {
+            assert_eq!(InstanceKind::parse(name).map(InstanceKind::as_str), Some(name));
+        }
+        use MigrationState::*;
+        for state in [Implicit, InstanceOnly, DualInstanceFirst, Dual, BindingOnly, X509, Invalid] {
+            round_trip(state, state.as_str());
+        }
+        for environment in [Environment::CloudFoundry, Environment::Kyma, Environment::Other] {
+            round_trip(environment, environment.as_str());
+        }
+        assert!(serde_json::from_str::<InstanceKind>("\"skipped\"").is_err());
+        assert!(serde_json::from_str::<MigrationState>("\"unknown\"").is_err());
+    }
+
+    /// Records sort by the names of their kind and state, as when those were strings: `dual`
+    /// before `implicit`, `descriptor` before `mta` (not the enums' declaration order).
+    #[test]
+    fn records_sort_by_the_names_of_kind_and_state() {
+        let record = |kind, state| InstanceRecord {
+            file: "a/xs-security.json".into(),
+            line: 1,
+            name: "a".into(),
+            kind,
+            plan: "unknown".into(),
+            state,
+            codes: Vec::new(),
+            facts: Facts::default(),
+        };
+        let descriptor = InstanceKind::Descriptor;
+        assert!(record(descriptor, MigrationState::Dual) < record(descriptor, MigrationState::Implicit));
+        assert!(record(descriptor, MigrationState::X509) > record(descriptor, MigrationState::Invalid));
+        let mta = InstanceKind::Deployment(InstanceFormat::Mta);
+        assert!(record(descriptor, MigrationState::Implicit) < record(mta, MigrationState::Implicit));
+        let cf = InstanceKind::Deployment(InstanceFormat::Cf);
+        assert!(record(cf, MigrationState::Implicit) < record(descriptor, MigrationState::Implicit));
+    }
+
     #[test]
     fn one_project_is_one_folder_and_those_below_it() {
         assert!(super::one_project("mta.yaml", "scripts/create.sh"));

@@ -648,15 +648,12 @@ impl Collector<'_> {
             file: display.to_string(),
             line: 1,
             name,
-            kind: "descriptor".into(),
+            kind: crate::engine::inventory::InstanceKind::Descriptor,
             plan: plan.unwrap_or("unknown").to_string(),
-            state: crate::model::descriptor::MigrationState::Invalid.as_str().to_string(),
+            state: crate::model::descriptor::MigrationState::Invalid,
             codes: codes_of(diagnostics.iter().map(|d| d.rule.code)),
             facts: crate::engine::inventory::Facts {
-                environment: environment
-                    .unwrap_or(crate::model::environment::Environment::CloudFoundry)
-                    .as_str()
-                    .to_string(),
+                environment: Some(environment.unwrap_or(crate::model::environment::Environment::CloudFoundry)),
                 assumed: environment.is_none(),
                 xsappname: None,
                 descriptor: Some(display.to_string()),
@@ -856,15 +853,12 @@ impl Collector<'_> {
                 file: report.path.clone(),
                 line: 1,
                 name: name.clone(),
-                kind: "descriptor".into(),
+                kind: crate::engine::inventory::InstanceKind::Descriptor,
                 plan: plan.unwrap_or("unknown").to_string(),
-                state: observed.state.get().as_str().to_string(),
+                state: observed.state.get(),
                 codes: codes_of(report.diagnostics.iter().map(|d| d.rule.code)),
                 facts: crate::engine::inventory::Facts {
-                    environment: environment
-                        .unwrap_or(crate::model::environment::Environment::CloudFoundry)
-                        .as_str()
-                        .to_string(),
+                    environment: Some(environment.unwrap_or(crate::model::environment::Environment::CloudFoundry)),
                     assumed: environment.is_none(),
                     xsappname: Some(name.clone()).filter(|_| xsappname_known),
                     descriptor: Some(report.path.clone()),

@@ -14,7 +14,8 @@ mod cf;
 mod kyma;
 pub mod process;
 
-use crate::engine::inventory::InstanceRecord;
+use crate::engine::inventory::{InstanceKind, InstanceRecord};
+use crate::model::deployment::InstanceFormat;
 use crate::model::platform::{LiveFacts, Platform};
 use std::time::{Duration, Instant};
 
@@ -212,10 +213,12 @@ fn install_hint(program: &str) -> &'static str {
 /// Which platform an instance of the repository is read from, by the kind of file that declares
 /// it; `None` for a descriptor that no deployment file names (no instance name to look up).
 pub fn platform_of(record: &InstanceRecord) -> Option<Platform> {
-    match record.kind.as_str() {
-        "mta" | "cf" | "terraform-cf" => Some(Platform::CloudFoundry),
-        "kyma" => Some(Platform::Kyma),
-        "terraform" => Some(Platform::ServiceManager),
+    match record.kind {
+        InstanceKind::Deployment(InstanceFormat::Mta | InstanceFormat::Cf | InstanceFormat::TerraformCf) => {
+            Some(Platform::CloudFoundry)
+        }
+        InstanceKind::Deployment(InstanceFormat::Kyma) => Some(Platform::Kyma),
+        InstanceKind::Deployment(InstanceFormat::Terraform) => Some(Platform::ServiceManager),
         _ => None,
     }
 }

@@ -40,7 +40,9 @@ pub const CREDENTIAL_TYPES: &str = "credential-types";
 pub const CREDENTIAL_TYPES_POINTER: &str = "/oauth2-configuration/credential-types";
 
 /// Where a descriptor stands in SAP's migration from instance secrets (spec section 5.1).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+/// Reports name it in kebab case (`dual-instance-first`), as [`MigrationState::as_str`] does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum MigrationState {
     /// No `credential-types`: what the instance hands out depends on its age.
     Implicit,

@@ -6,8 +6,10 @@
 
 use crate::model::deployment::InstanceFormat;
 
-/// The environment of a service instance.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// The environment of a service instance. Reports name it as the configuration does
+/// ([`Environment::as_str`]); the order of the variants is the order of those names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Environment {
     /// Cloud Foundry: MTA deployments, `cf` commands (and a descriptor nothing deploys, unless
     /// configured otherwise).

@@ -3,7 +3,8 @@
 //! declares, a plan that differs) and whether `instance-secret` may be removed now. Every text
 //! from the repository or the platform is escaped for Markdown; secrets are never in the facts.
 
-use crate::engine::inventory::InstanceRecord;
+use crate::engine::inventory::{InstanceKind, InstanceRecord};
+use crate::model::descriptor::MigrationState;
 use crate::model::platform::{Consumer, Held, LastUse, LiveFacts, PlatformInstance, Removal};
 use crate::text::escape::{markdown_code, markdown_code_cell, markdown_text};
 use serde::Serialize;
@@ -15,9 +16,9 @@ pub struct Entry<'a> {
     pub file: &'a str,
     pub line: usize,
     pub name: &'a str,
-    pub kind: &'a str,
+    pub kind: InstanceKind,
     /// The migration state of its `credential-types` in the repository.
-    pub state: &'a str,
+    pub state: MigrationState,
     pub plan_in_repository: &'a str,
     #[serde(flatten)]
     pub platform: &'a PlatformInstance,
@@ -42,8 +43,8 @@ pub fn entries<'a>(records: &'a [InstanceRecord], facts: &'a LiveFacts) -> Vec<E
                 file: &record.file,
                 line: record.line,
                 name: &record.name,
-                kind: &record.kind,
-                state: &record.state,
+                kind: record.kind,
+                state: record.state,
                 plan_in_repository: &record.plan,
                 platform,
                 plan_differs,
@@ -102,8 +103,8 @@ pub fn markdown(entries: &[Entry<'_>], records: &[InstanceRecord], grace_days: u
         out.push_str(&format!(
             "## {} ({}, {})\n\nDeclared in {} line {}; read from {}",
             markdown_code(e.name),
-            markdown_text(e.kind),
-            markdown_text(e.state),
+            markdown_text(e.kind.as_str()),
+            markdown_text(e.state.as_str()),
             markdown_code(e.file),
             e.line,
             p.platform.as_str()

@@ -2,7 +2,10 @@
 //! and SAP's steps with the commands for its environment and its name, with the bindings and
 //! service keys the repository declares for it. Shared by `runbook` and `audit`'s reports.
 
-use crate::engine::inventory::{Conflict, InstanceRecord, Merged};
+use crate::engine::inventory::{Conflict, InstanceKind, InstanceRecord, Merged};
+use crate::model::deployment::InstanceFormat as Format;
+use crate::model::descriptor::MigrationState;
+use crate::model::environment::Environment;
 use crate::text::escape::{markdown_code, markdown_fence, markdown_text, shell_comment, shell_word, terminal};
 use serde::Serialize;
 
@@ -25,7 +28,8 @@ struct Step {
 pub struct Entry<'a> {
     #[serde(flatten)]
     record: &'a InstanceRecord,
-    environment: &'a str,
+    /// As the audit names it; empty where not known (a record read back from a report).
+    environment: &'static str,
     environment_assumed: bool,
     xsappname: Option<&'a str>,
     descriptor: Option<&'a str>,
@@ -50,7 +54,7 @@ pub struct Entry<'a> {
 struct DeclaredAt<'a> {
     file: &'a str,
     line: usize,
-    kind: &'a str,
+    kind: InstanceKind,
 }
 
 /// A binding or service key of the instance: where it is declared first, and the other places
@@ -92,7 +96,7 @@ const NOT_VISIBLE_CF: &str = "Bindings and service keys made outside the reposit
 
 /// Whether an instance is done: binding secrets or X.509 only, or (outside Cloud Foundry) nothing to do.
 pub fn finished(record: &InstanceRecord) -> bool {
-    matches!(record.state.as_str(), "binding-only" | "x509")
+    matches!(record.state, MigrationState::BindingOnly | MigrationState::X509)
 }
 
 fn step(title: impl Into<String>, commands: &[String]) -> Step {
@@ -103,38 +107,40 @@ fn step(title: impl Into<String>, commands: &[String]) -> Step {
 /// from the repository, and every placeholder, is one quoted shell word ([`shell_word`]).
 fn update(record: &InstanceRecord) -> Vec<String> {
     let file = record.facts.descriptor.as_deref().unwrap_or("xs-security.json");
-    match (record.kind.as_str(), record.facts.environment.as_str()) {
-        ("mta", _) => vec![format!(
+    match record.kind {
+        InstanceKind::Deployment(Format::Mta) => vec![format!(
             "mbt build && cf deploy {}   # redeploy the MTA of {}",
             shell_word("mta_archives/<ID>_<version>.mtar"),
             shell_comment(&record.file)
         )],
-        ("kyma" | "cf-operator" | "crossplane" | "crossplane-btp" | "service-catalog", _) => {
+        InstanceKind::Deployment(
+            Format::Kyma | Format::CfOperator | Format::Crossplane | Format::CrossplaneBtp | Format::ServiceCatalog,
+        ) => {
             vec![format!("kubectl apply -f {}", shell_word(&record.file))]
         }
-        ("helm", _) => vec![format!(
+        InstanceKind::Deployment(Format::Helm) => vec![format!(
             "helm upgrade {} {}   # with the values of {}",
             shell_word("<release>"),
             shell_word("<chart>"),
             shell_comment(&record.file)
         )],
         // Terraform's Cloud Foundry provider too: the instance is Terraform's to update.
-        ("terraform" | "terraform-cf", _) => vec!["terraform apply".into()],
-        (_, "kyma") => {
+        InstanceKind::Deployment(Format::Terraform | Format::TerraformCf) => vec!["terraform apply".into()],
+        _ if record.facts.environment == Some(Environment::Kyma) => {
             vec![format!("kubectl apply -f {}", shell_word(&format!("<the ServiceInstance that carries {file}>")))]
         }
         // A `btp create services/instance` with the configuration inline: passed inline again, as
         // the model's update step says.
-        ("btp", _) if record.facts.descriptor.is_none() => vec![format!(
+        InstanceKind::Deployment(Format::Btp) if record.facts.descriptor.is_none() => vec![format!(
             "btp update services/instance --name {} --parameters {}",
             instance_name(record),
             shell_word(&format!("<the JSON of {}:{}, with the new list>", record.file, record.line))
         )],
-        (_, "other") => {
+        _ if record.facts.environment == Some(Environment::Other) => {
             vec!["terraform apply   # or: btp update services/instance with the descriptor as parameters".into()]
         }
         // A `cf` command or services manifest with the configuration inline: passed inline again.
-        ("cf", _) if record.facts.descriptor.is_none() => vec![format!(
+        InstanceKind::Deployment(Format::Cf) if record.facts.descriptor.is_none() => vec![format!(
             "cf update-service {} -c {}",
             instance_name(record),
             shell_word(&format!("<the JSON of {}:{}, with the new list>", record.file, record.line))
@@ -148,7 +154,7 @@ fn update(record: &InstanceRecord) -> Vec<String> {
 fn instance_name(record: &InstanceRecord) -> String {
     let name = if let Some(name) = &record.facts.service_name {
         placeholders(name)
-    } else if record.kind == "descriptor" {
+    } else if record.kind == InstanceKind::Descriptor {
         "<instance>".into()
     } else {
         record.name.clone()
@@ -174,49 +180,53 @@ fn placeholders(name: &str) -> String {
 }
 
 fn plan(record: &InstanceRecord) -> (String, Vec<Step>) {
-    let list_at = match record.kind.as_str() {
-        "mta" if record.facts.descriptor.is_some() => {
+    let format = match record.kind {
+        InstanceKind::Deployment(format) => Some(format),
+        InstanceKind::Descriptor => None,
+    };
+    let list_at = match format {
+        Some(Format::Mta) if record.facts.descriptor.is_some() => {
             format!(
                 "`oauth2-configuration.credential-types` in {}",
                 markdown_code(record.facts.descriptor.as_deref().unwrap_or(""))
             )
         }
-        "mta" => format!(
+        Some(Format::Mta) => format!(
             "`oauth2-configuration.credential-types` under the resource's `parameters.config` in {}",
             markdown_code(&record.file)
         ),
-        "kyma" | "service-catalog" => {
+        Some(Format::Kyma | Format::ServiceCatalog) => {
             format!(
                 "`oauth2-configuration.credential-types` under `spec.parameters` in {}",
                 markdown_code(&record.file)
             )
         }
-        "crossplane-btp" => {
+        Some(Format::CrossplaneBtp) => {
             format!(
                 "`oauth2-configuration.credential-types` under `spec.forProvider.parameters` in {}",
                 markdown_code(&record.file)
             )
         }
-        "helm" if record.facts.descriptor.is_some() => {
+        Some(Format::Helm) if record.facts.descriptor.is_some() => {
             format!(
                 "`oauth2-configuration.credential-types` in {}",
                 markdown_code(record.facts.descriptor.as_deref().unwrap_or(""))
             )
         }
-        "helm" => {
+        Some(Format::Helm) => {
             format!(
                 "`oauth2-configuration.credential-types` under the instance's `parameters` in {}",
                 markdown_code(&record.file)
             )
         }
-        "terraform" | "terraform-cf" if record.facts.descriptor.is_none() => {
+        Some(Format::Terraform | Format::TerraformCf) if record.facts.descriptor.is_none() => {
             format!(
                 "`\"oauth2-configuration\"` / `\"credential-types\"` in the `parameters` of {}",
                 markdown_code(&record.file)
             )
         }
         // A `cf` command's or a Terraform resource's descriptor file (`-c xs-security.json`, `file(...)`).
-        _ if record.kind != "kyma" && record.facts.descriptor.is_some() => {
+        _ if format != Some(Format::Kyma) && record.facts.descriptor.is_some() => {
             format!(
                 "`oauth2-configuration.credential-types` in {}",
                 markdown_code(record.facts.descriptor.as_deref().unwrap_or(""))
@@ -226,8 +236,11 @@ fn plan(record: &InstanceRecord) -> (String, Vec<Step>) {
     };
     // Outside Cloud Foundry a list that names `instance-secret` gets SAP's staged procedure too:
     // an instance made there before binding secrets were the default may have handed one out.
-    let staged = record.facts.environment == "cloud-foundry"
-        || matches!(record.state.as_str(), "instance-only" | "dual" | "dual-instance-first");
+    let staged = record.facts.environment == Some(Environment::CloudFoundry)
+        || matches!(
+            record.state,
+            MigrationState::InstanceOnly | MigrationState::Dual | MigrationState::DualInstanceFirst
+        );
     if !staged {
         let target = "[\"binding-secret\"] (plus any type a binding asks for)".to_string();
         let steps = vec![
@@ -246,7 +259,7 @@ fn plan(record: &InstanceRecord) -> (String, Vec<Step>) {
         None => format!("<xsappname>{suffix}"),
     };
     let mut steps = Vec::new();
-    if record.state != "dual" {
+    if record.state != MigrationState::Dual {
         steps.push(step(
             format!(
                 "Set {list_at} to [\"binding-secret\", \"instance-secret\"] (the dual state) and update the instance"
@@ -254,7 +267,7 @@ fn plan(record: &InstanceRecord) -> (String, Vec<Step>) {
             &update(record),
         ));
     }
-    let title = if record.kind == "mta" {
+    let title = if format == Some(Format::Mta) {
         "Rebind every app (each new binding gets a binding secret; the apps are named after their modules unless `app-name` says otherwise)"
     } else {
         "Rebind every app (each new binding gets a binding secret)"
@@ -271,10 +284,10 @@ fn plan(record: &InstanceRecord) -> (String, Vec<Step>) {
 }
 
 fn environment_label(record: &InstanceRecord) -> String {
-    let name = match record.facts.environment.as_str() {
-        "kyma" => "Kyma",
-        "other" => "other environment",
-        _ => "Cloud Foundry",
+    let name = match record.facts.environment {
+        Some(Environment::Kyma) => "Kyma",
+        Some(Environment::Other) => "other environment",
+        Some(Environment::CloudFoundry) | None => "Cloud Foundry",
     };
     if record.facts.assumed {
         format!(
@@ -307,7 +320,7 @@ pub fn markdown(entries: &[Entry<'_>], found: usize) -> String {
             markdown_code(&format!("{}:{}", r.file, r.line))
         ));
         if let Some(service_name) = e.service_name {
-            if r.kind.starts_with("terraform") {
+            if r.kind.is_terraform() {
                 out.push_str(&format!(
                     "- Instance: {} (the `name` of the Terraform resource {}, known when Terraform runs)\n",
                     markdown_code(service_name),
@@ -327,7 +340,9 @@ pub fn markdown(entries: &[Entry<'_>], found: usize) -> String {
             let places: Vec<String> = e
                 .declared_in
                 .iter()
-                .map(|p| format!("{} ({})", markdown_code(&format!("{}:{}", p.file, p.line)), markdown_text(p.kind)))
+                .map(|p| {
+                    format!("{} ({})", markdown_code(&format!("{}:{}", p.file, p.line)), markdown_text(p.kind.as_str()))
+                })
                 .collect();
             out.push_str(&format!("- Declared in: {} (one instance: migrate it once)\n", places.join(", ")));
         }
@@ -348,7 +363,7 @@ pub fn markdown(entries: &[Entry<'_>], found: usize) -> String {
         }
         out.push_str(&format!("- Environment: {}\n", environment_label(r)));
         out.push_str(&format!("- Plan: {}\n", markdown_text(&r.plan)));
-        out.push_str(&format!("- Where it stands: {}", markdown_code(&r.state)));
+        out.push_str(&format!("- Where it stands: {}", markdown_code(r.state.as_str())));
         if !r.codes.is_empty() {
             out.push_str(&format!(" ({})", markdown_text(&r.codes.join(", "))));
         }
@@ -408,7 +423,7 @@ pub fn entries(instances: &[Merged]) -> Vec<Entry<'_>> {
             let (target, steps) = plan(record);
             Entry {
                 record,
-                environment: &record.facts.environment,
+                environment: record.facts.environment.map_or("", Environment::as_str),
                 environment_assumed: record.facts.assumed,
                 xsappname: record.facts.xsappname.as_deref(),
                 descriptor: record.facts.descriptor.as_deref(),
@@ -417,11 +432,15 @@ pub fn entries(instances: &[Merged]) -> Vec<Entry<'_>> {
                 declared_in: merged
                     .places
                     .iter()
-                    .map(|p| DeclaredAt { file: &p.file, line: p.line, kind: &p.kind })
+                    .map(|p| DeclaredAt { file: &p.file, line: p.line, kind: p.kind })
                     .collect(),
                 conflicts: &merged.conflicts,
                 bindings: bindings(record),
-                not_visible: if record.facts.environment == "cloud-foundry" { NOT_VISIBLE_CF } else { NOT_VISIBLE },
+                not_visible: if record.facts.environment == Some(Environment::CloudFoundry) {
+                    NOT_VISIBLE_CF
+                } else {
+                    NOT_VISIBLE
+                },
                 service_name: record.facts.service_name.as_deref(),
                 dual_since: record.facts.dual_since.as_ref(),
             }

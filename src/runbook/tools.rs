@@ -18,7 +18,9 @@
 //!   `credentialsRotationPolicy.enabled` is true (its README, "Immediate Rotation").
 //! - SAP's Crossplane provider replaces a binding every `spec.rotation.frequency`.
 
-use crate::engine::inventory::{BindingRecord, InstanceRecord, ToolHandle};
+use crate::engine::inventory::{BindingRecord, InstanceKind, InstanceRecord, ToolHandle};
+use crate::model::deployment::InstanceFormat as Format;
+use crate::model::environment::Environment;
 use crate::text::escape::{shell_comment, shell_word};
 
 /// The MTA archive a redeploy deploys, as a placeholder.
@@ -80,14 +82,16 @@ fn btp_replace_binding(binding: &str, name: &str) -> Vec<String> {
 /// When the repository declares none: the commands for a binding or key (`what`) made by hand.
 fn undeclared(record: &InstanceRecord, what: &str, name: &str) -> Vec<String> {
     let placeholder = format!("<{what}>");
-    match (record.facts.environment.as_str(), record.kind.as_str()) {
-        ("cloud-foundry", _) if what == "key" => cf_replace_key(&placeholder, name),
-        ("cloud-foundry", _) => cf_rebind(&placeholder, name, None),
-        (_, "kyma" | "helm") if what == "binding" => {
+    match (record.facts.environment, record.kind) {
+        (Some(Environment::CloudFoundry), _) if what == "key" => cf_replace_key(&placeholder, name),
+        (Some(Environment::CloudFoundry), _) => cf_rebind(&placeholder, name, None),
+        (_, InstanceKind::Deployment(Format::Kyma | Format::Helm)) if what == "binding" => {
             force_rotate(&placeholder, record.facts.namespace.as_deref(), None)
         }
         // CAP's chart names the instance `<release>-<key>` (unless `fullnameOverride`).
-        (_, "helm") => btp_replace_binding(&placeholder, &shell_word(&format!("<release>-{}", record.name))),
+        (_, InstanceKind::Deployment(Format::Helm)) => {
+            btp_replace_binding(&placeholder, &shell_word(&format!("<release>-{}", record.name)))
+        }
         _ => btp_replace_binding(&placeholder, name),
     }
 }
@@ -114,11 +118,11 @@ fn terraform_replace(addresses: &[&str]) -> String {
 }
 
 /// The kubectl resource of a `ServiceBinding` of each Kubernetes tool.
-fn kubernetes_kind(tool: &str) -> &'static str {
+fn kubernetes_kind(tool: Format) -> &'static str {
     match tool {
-        "crossplane-btp" => "servicebindings.account.btp.sap.crossplane.io",
-        "cf-operator" => "servicebindings.cf.cs.sap.com",
-        "service-catalog" => "servicebindings.servicecatalog.k8s.io",
+        Format::CrossplaneBtp => "servicebindings.account.btp.sap.crossplane.io",
+        Format::CfOperator => "servicebindings.cf.cs.sap.com",
+        Format::ServiceCatalog => "servicebindings.servicecatalog.k8s.io",
         _ => "servicebindings.services.cloud.sap.com",
     }
 }
@@ -133,7 +137,7 @@ fn force_rotate(binding: &str, namespace: Option<&str>, enable: Option<String>) 
     let mut out: Vec<String> = enable.into_iter().collect();
     out.push(format!(
         "kubectl annotate {} {} -n {} services.cloud.sap.com/forceRotate=true   # a new binding now; the old one stays for rotatedBindingTTL",
-        kubernetes_kind("kyma"),
+        kubernetes_kind(Format::Kyma),
         shell_word(binding),
         namespace_word(namespace)
     ));
@@ -145,21 +149,22 @@ fn force_rotate(binding: &str, namespace: Option<&str>, enable: Option<String>) 
 pub(super) fn rebind(record: &InstanceRecord, name: &str) -> Vec<String> {
     let bindings = declared(record, false);
     if bindings.is_empty() {
-        return undeclared(record, if record.facts.environment == "cloud-foundry" { "app" } else { "binding" }, name);
+        let what = if record.facts.environment == Some(Environment::CloudFoundry) { "app" } else { "binding" };
+        return undeclared(record, what, name);
     }
     let mut out = Vec::new();
     // The MTA modules that a redeploy rebinds, by MTA file, in the order they come.
     let mut by_deploy: Vec<(&str, Vec<&str>)> = Vec::new();
     let mut terraform: Vec<&str> = Vec::new();
     for b in &bindings {
-        match (&b.handle, b.tool.as_str()) {
-            (ToolHandle::MtaModule { keep_existing: false }, _) => {
+        match &b.handle {
+            ToolHandle::MtaModule { keep_existing: false } => {
                 match by_deploy.iter_mut().find(|(file, _)| *file == b.file) {
                     Some((_, modules)) => modules.push(&b.name),
                     None => by_deploy.push((&b.file, vec![&b.name])),
                 }
             }
-            (ToolHandle::Terraform { address }, _) => terraform.push(address),
+            ToolHandle::Terraform { address } => terraform.push(address),
             _ => {}
         }
     }
@@ -187,7 +192,7 @@ pub(super) fn rebind(record: &InstanceRecord, name: &str) -> Vec<String> {
                 out.extend(cf_rebind(&b.name, name, Some(&why)));
             }
             ToolHandle::MtaModule { keep_existing: false } | ToolHandle::Terraform { .. } => {}
-            ToolHandle::Kubernetes { namespace, rotation } if b.tool == "kyma" => {
+            ToolHandle::Kubernetes { namespace, rotation } if b.tool == Format::Kyma => {
                 let enable = (!rotation).then(|| {
                     format!(
                         "kubectl apply -f {}   # after setting spec.credentialsRotationPolicy.enabled: true (with rotationFrequency and rotatedBindingTTL) on ServiceBinding {}: forceRotate works only then",
@@ -198,14 +203,14 @@ pub(super) fn rebind(record: &InstanceRecord, name: &str) -> Vec<String> {
                 out.extend(force_rotate(&b.name, namespace.as_deref(), enable));
                 out.push(format!(
                     "kubectl delete {} {} -n {} && kubectl apply -f {}   # or recreate it (its Secret is gone until the new binding is ready); an instance update never renews a binding",
-                    kubernetes_kind("kyma"),
+                    kubernetes_kind(Format::Kyma),
                     shell_word(&b.name),
                     namespace_word(namespace.as_deref()),
                     shell_word(&b.file)
                 ));
             }
             ToolHandle::Kubernetes { namespace, rotation } => {
-                if b.tool == "crossplane-btp" && !rotation {
+                if b.tool == Format::CrossplaneBtp && !rotation {
                     out.push(format!(
                         "kubectl apply -f {}   # after adding spec.rotation (frequency, ttl) to ServiceBinding {}: the provider then replaces it on that schedule",
                         shell_word(&b.file),
@@ -218,7 +223,7 @@ pub(super) fn rebind(record: &InstanceRecord, name: &str) -> Vec<String> {
                 };
                 out.push(format!(
                     "kubectl delete {} {}{namespace} && kubectl apply -f {}   # replace it now: a ServiceBinding is not renewed by an instance update",
-                    kubernetes_kind(&b.tool),
+                    kubernetes_kind(b.tool),
                     shell_word(&b.name),
                     shell_word(&b.file)
                 ));

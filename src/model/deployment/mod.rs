@@ -348,6 +348,25 @@ pub enum InstanceFormat {
 }
 
 impl InstanceFormat {
+    pub const ALL: [InstanceFormat; 11] = [
+        InstanceFormat::Mta,
+        InstanceFormat::Kyma,
+        InstanceFormat::Terraform,
+        InstanceFormat::TerraformCf,
+        InstanceFormat::Cf,
+        InstanceFormat::Helm,
+        InstanceFormat::Btp,
+        InstanceFormat::CfOperator,
+        InstanceFormat::Crossplane,
+        InstanceFormat::CrossplaneBtp,
+        InstanceFormat::ServiceCatalog,
+    ];
+
+    /// The format a report names ([`InstanceFormat::as_str`]).
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|f| f.as_str() == name)
+    }
+
     /// How reports name it.
     pub fn as_str(self) -> &'static str {
         match self {
