@@ -930,7 +930,16 @@ fn html_page_renders_hostile_text_as_text() {
         instance["link"] = ["javascript:alert(1)", " JavaScript:alert(1)", "data:text/html,x"][n % 3].into();
         instance["name"] = evil.into();
         instance["file"] = "odd #1?/x.json".into();
+        // What a CSV must quote or defuse: formula starts, commas, quotes, line breaks.
+        instance["owners"] = serde_json::json!(["=cmd|' /C calc'!A0", "a,\"b\""]);
+        instance["plan"] = "-x\ry".into();
+        if n == 0 {
+            instance["live"] = serde_json::json!({"status": "not-ready", "reasons": ["@a", "b,\"c\""],
+                "instance_secret_holders": 2, "instance_secret_holder_names": ["+app", "job"],
+                "instance_secret_last_used_at": "2026-12-01"});
+        }
     }
+    shard["skipped"] = serde_json::json!([{"path": "@odd, \"repo\"", "reason": "not\nfound"}]);
     fs::write(root.join("shard.json"), shard.to_string()).unwrap();
     let (_, html, _) = audit(root, &["--format", "html", "--merge", "shard.json"]);
     fs::write(root.join("merged.html"), &html).unwrap();
@@ -945,14 +954,23 @@ fn html_page_renders_hostile_text_as_text() {
     assert!(hrefs.contains(&"odd%20%231%3F/x.json#L1"), "{hrefs:?}");
     let cells: Vec<&str> = seen["cells"].as_array().unwrap().iter().map(|c| c.as_str().unwrap()).collect();
     assert!(cells.contains(&"</script><script>alert(1)</script>\\u{202e}\\x1b[31m"), "{cells:?}");
+    // The buttons save what `--format csv` and `--format json` write, the CSV built by the script.
+    let (_, csv, _) = audit(root, &["--format", "csv", "--merge", "shard.json"]);
+    assert_eq!(seen["saved"]["csv"].as_str().unwrap(), csv);
+    let (_, json, _) = audit(root, &["--format", "json", "--merge", "shard.json"]);
+    let mut saved: Value = serde_json::from_str(seen["saved"]["json"].as_str().unwrap()).unwrap();
+    let mut expected: Value = serde_json::from_str(&json).unwrap();
+    saved.as_object_mut().unwrap().remove("generated");
+    expected.as_object_mut().unwrap().remove("generated");
+    assert_eq!(saved, expected);
 }
 
 /// An organisation's estate, 5,000 repositories and 50,000 instances (a report written as
-/// `--format json`, fed to `--merge`): a search keystroke re-renders in under 2 s in chromium,
-/// and the page is no wider than the window at 1280 px. The time to open is printed, not yet
-/// held to 2 s: about 10 s for the 36 MB page on a 2-core machine (see BENCHMARKS.md).
+/// `--format json`, fed to `--merge`): the page opens (navigation to the first painted render)
+/// and a search keystroke re-renders, each in under 2 s in chromium, and the page is no wider
+/// than the window at 1280 px (figures in BENCHMARKS.md).
 #[test]
-fn html_report_of_an_organisation_filters_in_two_seconds() {
+fn html_report_of_an_organisation_opens_and_filters_in_two_seconds() {
     if browser().is_none() {
         return;
     }
@@ -991,7 +1009,7 @@ fn html_report_of_an_organisation_filters_in_two_seconds() {
         "5,000 repositories, 50,000 instances: {:.1} MB, open {open:.0} ms, filter {filter:.0} ms",
         seen["bytes"].as_f64().unwrap() / 1e6
     );
-    assert!(filter < 2000.0, "open {open} ms, filter {filter} ms");
+    assert!(open < 2000.0 && filter < 2000.0, "open {open} ms, filter {filter} ms");
     assert_eq!(seen["shownAfterFilter"], "1 repositories, 10 instances shown");
     assert!(seen["width"]["scroll"].as_u64() <= seen["width"]["inner"].as_u64(), "{}", seen["width"]);
 }

@@ -13,7 +13,7 @@
 //! one script is allowed by its SHA-256 in the Content-Security-Policy, not as any inline script.
 
 use super::{AuditInstance, AuditReport, STATES};
-use crate::text::escape::{html_attribute as attr, html_data, html_text as esc, json_in_script};
+use crate::text::escape::{html_attribute as attr, html_text as esc, json_in_script};
 use base64::Engine;
 use sha2::{Digest, Sha256};
 use std::io::{self, Write};
@@ -206,15 +206,13 @@ fn instances(report: &AuditReport, out: &mut dyn Write) -> io::Result<()> {
 }
 
 /// The page's data, once ([`super::page_data`]): JSON inside a `script` element, escaped so
-/// that no text ends it ([`crate::text::escape::json_in_script`]); the CSV to save in a hidden
-/// `textarea` (its text is escaped like any element's).
+/// that no text ends it ([`crate::text::escape::json_in_script`]). The CSV and the JSON to save
+/// are built from it by the script when a button is clicked (a copy of the CSV in the page would
+/// weigh as much again).
 fn exports(report: &AuditReport, out: &mut dyn Write) -> io::Result<()> {
     let data = super::page_data::PageData::of(report);
     let json = serde_json::to_string(&data).map_err(io::Error::other)?;
-    writeln!(out, "<script type=\"application/json\" id=\"report-data\">{}</script>", json_in_script(&json))?;
-    let mut csv = Vec::new();
-    super::csv::write(report, &mut csv)?;
-    writeln!(out, "<textarea id=\"report-csv\" hidden>{}</textarea>", html_data(&String::from_utf8_lossy(&csv)))
+    writeln!(out, "<script type=\"application/json\" id=\"report-data\">{}</script>", json_in_script(&json))
 }
 
 /// The Content-Security-Policy source of [`SCRIPT`]: `'sha256-...'` of its text, so that the

@@ -2,7 +2,8 @@
 // tables from the data embedded once (#report-data): rows through the DOM (text nodes, never
 // markup), a page of rows at a time so that 50,000 instances open at once; sorts by the column
 // whose heading was clicked (numbers numerically); filters by the search box and the state
-// boxes; builds an instance's runbook when its row asks for it; and saves the CSV and the JSON.
+// boxes; builds an instance's runbook when its row asks for it; and builds the CSV and the JSON to
+// save when a button asks for them.
 (function () {
   'use strict';
   var PAGE = 250, collator = new Intl.Collator();
@@ -267,7 +268,39 @@
   document.getElementById('export-json').addEventListener('click', function () {
     save(JSON.stringify(report, null, 2) + '\n', 'xsuaa-audit.json', 'application/json');
   });
+  // The CSV as `--format csv` writes it (src/audit/csv.rs), built from the report when asked
+  // rather than carried in the page: a cell that would start a spreadsheet formula starts with
+  // `'`; a field with a comma, a quote or a line break is quoted, its quotes doubled; `\n` ends
+  // a row.
+  var FORMULA_START = /^[=+\-@\t\r]/, NEEDS_QUOTES = /[",\r\n]/;
+  function cell(value) {
+    var s = value === undefined || value === null ? '' : String(value);
+    return FORMULA_START.test(s) ? "'" + s : s;
+  }
+  function field(s) {
+    return NEEDS_QUOTES.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
+  }
+  function csv() {
+    var lines = [['repository', 'file', 'line', 'instance', 'kind', 'plan', 'state', 'codes', 'owners', 'link',
+      'sources', 'change', 'skipped', 'live', 'instance_secret_holders', 'instance_secret_holder_names',
+      'instance_secret_last_used_at', 'live_reasons']];
+    repos.forEach(function (repo) {
+      repo.instances.forEach(function (i) {
+        var places = i.sources && i.sources.length ? i.sources : [i], l = i.live;
+        lines.push([cell(repo.path), cell(i.file), String(i.line), cell(i.name), cell(i.kind), cell(i.plan),
+          cell(i.state), cell(i.codes.join(' ')), cell((i.owners || []).join(' ')), cell(i.link),
+          cell(places.map(function (p) { return p.file + ':' + p.line; }).join(' ')), cell(i.change), '',
+          cell(l ? l.status : ''), l ? String(l.instance_secret_holders || 0) : '',
+          cell(l ? (l.instance_secret_holder_names || []).join(' ') : ''), cell(l ? l.instance_secret_last_used_at : ''),
+          cell(l ? (l.reasons || []).join('; ') : '')]);
+      });
+    });
+    (report.skipped || []).forEach(function (s) {
+      lines.push([cell(s.path), '', '', '', '', '', 'skipped', '', '', '', '', '', cell(s.reason), '', '', '', '', '']);
+    });
+    return lines.map(function (row) { return row.map(field).join(',') + '\n'; }).join('');
+  }
   document.getElementById('export-csv').addEventListener('click', function () {
-    save(document.getElementById('report-csv').value, 'xsuaa-audit.csv', 'text/csv');
+    save(csv(), 'xsuaa-audit.csv', 'text/csv');
   });
 })();

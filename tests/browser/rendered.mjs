@@ -1,7 +1,8 @@
 // Loads an audit HTML report in headless Chromium and prints, as JSON, what its script rendered:
 // console errors, network requests, how long the page took to its first render and a search
 // keystroke to its re-render, every link target and every cell's text once every row is listed,
-// and the runbook of every instance (opened by clicking its row's "runbook").
+// the runbook of every instance (opened by clicking its row's "runbook"), and the files the
+// "Save as JSON" and "Save as CSV" buttons save.
 // Usage: node rendered.mjs REPORT.html [SEARCH] [--timings-only]
 import { chromium } from 'playwright-core';
 
@@ -13,7 +14,7 @@ const browser = await chromium.launch({
   args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
     '--disable-background-networking', '--disable-component-update', '--disable-sync'],
 });
-const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+const page = await (await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 } })).newPage();
 const errors = [];
 const requests = [];
 page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
@@ -44,8 +45,13 @@ await page.evaluate(() => {
 });
 // The widest the page gets at 1280 px: no horizontal scroll means scrollWidth <= innerWidth.
 const width = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, inner: window.innerWidth }));
-let hrefs = [], cells = [], runbooks = [], headings = [];
+let hrefs = [], cells = [], runbooks = [], headings = [], saved = {};
 if (!timingsOnly) {
+  // What the two buttons save, as the files a user gets.
+  for (const [button, kind] of [['#export-json', 'json'], ['#export-csv', 'csv']]) {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click(button)]);
+    saved[kind] = (await import('node:fs')).readFileSync(await download.path(), 'utf8');
+  }
   // Every row listed.
   for (const id of ['repositories-more', 'instances-more']) {
     while (await page.$eval('#' + id, (b) => !b.parentNode.hidden)) await page.click('#' + id);
@@ -64,5 +70,5 @@ if (!timingsOnly) {
   })));
 }
 const bytes = (await import('node:fs')).statSync(file).size;
-console.log(JSON.stringify({ errors, requests, openMs, scriptMs: open.script, filterMs, shownAfterFilter, width, headings, hrefs, cells, runbooks, bytes }));
+console.log(JSON.stringify({ errors, requests, openMs, scriptMs: open.script, filterMs, shownAfterFilter, width, headings, hrefs, cells, runbooks, saved, bytes }));
 await browser.close();
