@@ -105,88 +105,92 @@ pub(super) fn load_mta(set: &mut InstanceSet, file: usize, root: &Path, extensio
                 );
             }
         }
-        let modules = mta.get("modules").and_then(Node::as_array).unwrap_or_default();
-        for (m, module) in modules.iter().enumerate() {
-            let module_name = module.get("name").and_then(Node::as_str).unwrap_or("?");
-            let requires = module.get("requires").and_then(Node::as_array).unwrap_or_default();
-            for (r, required) in requires.iter().enumerate() {
-                if required.get("name").and_then(Node::as_str) != Some(name) {
-                    continue;
-                }
-                // A content module (`com.sap.application.content`) is no app: the deployer gives it
-                // a service key, named by `service-key.name` or by the deployer itself.
-                let content = module.get("type").and_then(Node::as_str) == Some("com.sap.application.content");
-                let explicit_key = required.pointer("/parameters/service-key").is_some();
-                if content && !explicit_key {
-                    let name = format!("(made by the deployer for content module `{module_name}`)");
-                    let handle = super::Handle::MtaModuleKey;
-                    instance.bindings.push(BindingRef { file, key: true, name, span: required.span, handle });
-                } else if !explicit_key {
-                    // `keep-existing.service-bindings: true`: the deployer keeps the binding as it is.
-                    let keep_existing = module
-                        .pointer("/parameters/keep-existing/service-bindings")
-                        .filter(|n| n.value == Value::Bool(true))
-                        .map(|n| (n.span, format!("/modules/{m}/parameters/keep-existing/service-bindings")));
-                    instance.bindings.push(BindingRef {
-                        file,
-                        key: false,
-                        name: module_name.into(),
-                        span: required.span,
-                        handle: super::Handle::MtaModule { keep_existing },
-                    });
-                }
-                if let Some(config) = required.pointer("/parameters/config") {
+        for (m, module, module_name, r, required) in requirements_of(&mta, name) {
+            // A content module (`com.sap.application.content`) is no app: the deployer gives it
+            // a service key, named by `service-key.name` or by the deployer itself.
+            let content = module.get("type").and_then(Node::as_str) == Some("com.sap.application.content");
+            let explicit_key = required.pointer("/parameters/service-key").is_some();
+            if content && !explicit_key {
+                let name = format!("(made by the deployer for content module `{module_name}`)");
+                let handle = super::Handle::MtaModuleKey;
+                instance.bindings.push(BindingRef { file, key: true, name, span: required.span, handle });
+            } else if !explicit_key {
+                // `keep-existing.service-bindings: true`: the deployer keeps the binding as it is.
+                let keep_existing = module
+                    .pointer("/parameters/keep-existing/service-bindings")
+                    .filter(|n| n.value == Value::Bool(true))
+                    .map(|n| (n.span, format!("/modules/{m}/parameters/keep-existing/service-bindings")));
+                instance.bindings.push(BindingRef {
+                    file,
+                    key: false,
+                    name: module_name.into(),
+                    span: required.span,
+                    handle: super::Handle::MtaModule { keep_existing },
+                });
+            }
+            if let Some(config) = required.pointer("/parameters/config") {
+                instance.parameters.push(BindingParameters {
+                    file,
+                    what: format!("the binding of module `{module_name}`"),
+                    node: config.clone(),
+                    pointer: format!("/modules/{m}/requires/{r}/parameters/config"),
+                    renewal: Renewal::Unknown,
+                });
+            }
+            // A content module's service key (`requires[].parameters.service-key`).
+            if let Some(key) = required.pointer("/parameters/service-key") {
+                let key_name = key.get("name").and_then(Node::as_str).unwrap_or("?");
+                let handle = super::Handle::MtaModuleKey;
+                instance.bindings.push(BindingRef { file, key: true, name: key_name.into(), span: key.span, handle });
+                if let Some(config) = key.get("config") {
                     instance.parameters.push(BindingParameters {
                         file,
-                        what: format!("the binding of module `{module_name}`"),
+                        what: format!("service key `{key_name}` of module `{module_name}`"),
                         node: config.clone(),
-                        pointer: format!("/modules/{m}/requires/{r}/parameters/config"),
-                        renewal: Renewal::Unknown,
+                        pointer: format!("/modules/{m}/requires/{r}/parameters/service-key/config"),
+                        renewal: mta_key_renewal(key),
                     });
                 }
-                // A content module's service key (`requires[].parameters.service-key`).
-                if let Some(key) = required.pointer("/parameters/service-key") {
-                    let key_name = key.get("name").and_then(Node::as_str).unwrap_or("?");
-                    let handle = super::Handle::MtaModuleKey;
-                    instance.bindings.push(BindingRef {
-                        file,
-                        key: true,
-                        name: key_name.into(),
-                        span: key.span,
-                        handle,
-                    });
-                    if let Some(config) = key.get("config") {
-                        instance.parameters.push(BindingParameters {
-                            file,
-                            what: format!("service key `{key_name}` of module `{module_name}`"),
-                            node: config.clone(),
-                            pointer: format!("/modules/{m}/requires/{r}/parameters/service-key/config"),
-                            renewal: mta_key_renewal(key),
-                        });
-                    }
-                    if let Some(node) = key.pointer("/config/credential-type") {
-                        push_request(
-                            &mut instance,
-                            file,
-                            format!("service key `{key_name}` of module `{module_name}`"),
-                            node,
-                            format!("/modules/{m}/requires/{r}/parameters/service-key/config/credential-type"),
-                        );
-                    }
-                }
-                if let Some(node) = required.pointer("/parameters/config/credential-type") {
+                if let Some(node) = key.pointer("/config/credential-type") {
                     push_request(
                         &mut instance,
                         file,
-                        format!("the binding of module `{module_name}`"),
+                        format!("service key `{key_name}` of module `{module_name}`"),
                         node,
-                        format!("/modules/{m}/requires/{r}/parameters/config/credential-type"),
+                        format!("/modules/{m}/requires/{r}/parameters/service-key/config/credential-type"),
                     );
                 }
+            }
+            if let Some(node) = required.pointer("/parameters/config/credential-type") {
+                push_request(
+                    &mut instance,
+                    file,
+                    format!("the binding of module `{module_name}`"),
+                    node,
+                    format!("/modules/{m}/requires/{r}/parameters/config/credential-type"),
+                );
             }
         }
         set.instances.push(instance);
     }
+}
+
+/// Each module's `requires` entry that names the resource `name`: the module's index, the module,
+/// its name (`?` when it has none), the entry's index and the entry.
+fn requirements_of<'a>(
+    mta: &'a Node,
+    name: &'a str,
+) -> impl Iterator<Item = (usize, &'a Node, &'a str, usize, &'a Node)> {
+    let modules = mta.get("modules").and_then(Node::as_array).unwrap_or_default();
+    modules.iter().enumerate().flat_map(move |(m, module)| {
+        let module_name = module.get("name").and_then(Node::as_str).unwrap_or("?");
+        let requires = module.get("requires").and_then(Node::as_array).unwrap_or_default();
+        requires
+            .iter()
+            .enumerate()
+            .filter(move |(_, required)| required.get("name").and_then(Node::as_str) == Some(name))
+            .map(move |(r, required)| (m, module, module_name, r, required))
+    })
 }
 
 /// An MTA resource of another service that carries XSUAA settings for the client the service
@@ -224,30 +228,22 @@ fn load_mta_wrapper(set: &mut InstanceSet, file: usize, mta: &Node, index: usize
             );
         }
     }
-    let modules = mta.get("modules").and_then(Node::as_array).unwrap_or_default();
-    for (m, module) in modules.iter().enumerate() {
-        let module_name = module.get("name").and_then(Node::as_str).unwrap_or("?");
-        let requires = module.get("requires").and_then(Node::as_array).unwrap_or_default();
-        for (r, required) in requires.iter().enumerate() {
-            if required.get("name").and_then(Node::as_str) != Some(name) {
-                continue;
-            }
-            for (at, what) in [
-                ("/parameters/config/xsuaa/credential-type", format!("the binding of module `{module_name}`")),
-                (
-                    "/parameters/service-key/config/xsuaa/credential-type",
-                    format!("the service key of module `{module_name}`"),
-                ),
-            ] {
-                if let Some(node) = required.pointer(at) {
-                    push_request(
-                        &mut instance,
-                        file,
-                        format!("{what} to {service} instance `{name}` (its `xsuaa` parameters)"),
-                        node,
-                        format!("/modules/{m}/requires/{r}{at}"),
-                    );
-                }
+    for (m, _, module_name, r, required) in requirements_of(mta, name) {
+        for (at, what) in [
+            ("/parameters/config/xsuaa/credential-type", format!("the binding of module `{module_name}`")),
+            (
+                "/parameters/service-key/config/xsuaa/credential-type",
+                format!("the service key of module `{module_name}`"),
+            ),
+        ] {
+            if let Some(node) = required.pointer(at) {
+                push_request(
+                    &mut instance,
+                    file,
+                    format!("{what} to {service} instance `{name}` (its `xsuaa` parameters)"),
+                    node,
+                    format!("/modules/{m}/requires/{r}{at}"),
+                );
             }
         }
     }
