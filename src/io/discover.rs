@@ -105,28 +105,33 @@ impl Selector for ByName {}
 /// [`load::MAX_IGNORE_FILE_SIZE`], inside `boundary` when given). The path and the reason.
 fn unsafe_ignore_file(dir: &Path, boundary: Option<&Path>) -> Option<(PathBuf, String)> {
     use crate::io::load;
-    // One look at each name, on the walk's path for every folder: most folders hold none.
-    let dot_git = dir.join(".git");
-    let git = std::fs::symlink_metadata(&dot_git).ok();
-    let mut checks = vec![
-        (dir.join(".gitignore"), boundary, load::MAX_IGNORE_FILE_SIZE),
-        (dir.join(".ignore"), boundary, load::MAX_IGNORE_FILE_SIZE),
-    ];
-    match git {
+    // One look at each name, on the walk's path for every folder: most folders hold none, so
+    // the paths are built in one buffer and a path is allocated only for a file that is there.
+    let check = |file: &Path, root: Option<&Path>, max: u64| {
+        // Absent: nothing to check (one failed look, the usual case).
+        std::fs::symlink_metadata(file).ok()?;
+        let refused = load::check_file(file, root, max).err().or_else(|| too_many_patterns(file, max));
+        refused.map(|e| (file.to_path_buf(), e))
+    };
+    let mut path = dir.join(".gitignore");
+    if let Some(refused) = check(&path, boundary, load::MAX_IGNORE_FILE_SIZE) {
+        return Some(refused);
+    }
+    path.set_file_name(".ignore");
+    if let Some(refused) = check(&path, boundary, load::MAX_IGNORE_FILE_SIZE) {
+        return Some(refused);
+    }
+    path.set_file_name(".git");
+    match std::fs::symlink_metadata(&path) {
         // `info/exclude` of a repository.
-        Some(meta) if meta.is_dir() => {
-            checks.push((dot_git.join("info/exclude"), boundary, load::MAX_IGNORE_FILE_SIZE))
+        Ok(meta) if meta.is_dir() => {
+            path.push("info/exclude");
+            check(&path, boundary, load::MAX_IGNORE_FILE_SIZE)
         }
         // A worktree's `.git` file, whose first line the walker reads.
-        Some(_) => checks.push((dot_git, None, load::MAX_GIT_METADATA_SIZE)),
-        None => {}
+        Ok(_) => check(&path, None, load::MAX_GIT_METADATA_SIZE),
+        Err(_) => None,
     }
-    checks.into_iter().find_map(|(file, root, max)| {
-        // Absent: nothing to check (one failed look, the usual case).
-        std::fs::symlink_metadata(&file).ok()?;
-        let refused = load::check_file(&file, root, max).err().or_else(|| too_many_patterns(&file, max));
-        refused.map(|e| (file, e))
-    })
 }
 
 /// The most patterns an ignore file may hold: the walker compiles them into automata that grow

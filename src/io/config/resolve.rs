@@ -13,6 +13,31 @@ pub enum Discovery {
     Isolated,
 }
 
+thread_local! {
+    /// The absolute path of the file or folder asked about (see `Resolver::with_absolute`).
+    static PATH_BUFFER: std::cell::Cell<PathBuf> = const { std::cell::Cell::new(PathBuf::new()) };
+    /// A folder's path with a configuration file's name (see [`configuration_file_in`]).
+    static NAME_BUFFER: std::cell::Cell<PathBuf> = const { std::cell::Cell::new(PathBuf::new()) };
+}
+
+/// The name of the configuration file in `folder`, if it holds one: both names are asked in
+/// every folder a walk enters, so the paths are built in one buffer, not allocated each.
+fn configuration_file_in(folder: &Path) -> Option<&'static str> {
+    NAME_BUFFER.with(|buffer| {
+        let mut path = buffer.take();
+        path.clear();
+        path.push(folder);
+        let found = FILE_NAMES.iter().copied().find(|name| {
+            path.push(name);
+            let is_file = path.is_file();
+            path.pop();
+            is_file
+        });
+        buffer.set(path);
+        found
+    })
+}
+
 /// Finds the configuration of each file; shared by the worker threads, one read per file.
 pub struct Resolver {
     discovery: Discovery,
@@ -115,8 +140,7 @@ impl Resolver {
         if let Some(config) = self.without_discovery() {
             return Some(config);
         }
-        let absolute = self.absolute(path)?;
-        self.nearest(absolute.parent()?)
+        self.with_absolute(path, |absolute| self.nearest(absolute.parent()?))?
     }
 
     /// The configuration for the files of a folder.
@@ -124,14 +148,24 @@ impl Resolver {
         if let Some(config) = self.without_discovery() {
             return Some(config);
         }
-        self.nearest(&self.absolute(path)?)
+        self.with_absolute(path, |absolute| self.nearest(absolute))?
     }
 
-    /// `path` made absolute against the working directory read once, not once per call.
-    fn absolute(&self, path: &Path) -> Option<PathBuf> {
+    /// `then` of `path` made absolute against the working directory read once, not once per
+    /// call: built in a buffer of the thread's, since the walk asks for every folder and file.
+    fn with_absolute<T>(&self, path: &Path, then: impl FnOnce(&Path) -> T) -> Option<T> {
         match &self.cwd {
-            Some(cwd) if path.is_relative() => Some(cwd.join(path)),
-            _ => std::path::absolute(path).ok(),
+            Some(cwd) if path.is_relative() => PATH_BUFFER.with(|buffer| {
+                // Taken, not borrowed: `then` may load a configuration that asks again.
+                let mut absolute = buffer.take();
+                absolute.clear();
+                absolute.push(cwd);
+                absolute.push(path);
+                let result = then(&absolute);
+                buffer.set(absolute);
+                Some(result)
+            }),
+            _ => std::path::absolute(path).ok().map(|absolute| then(&absolute)),
         }
     }
 
@@ -168,7 +202,7 @@ impl Resolver {
                 Some(relative) => relative,
                 None => dir,
             };
-            if let Some(file) = FILE_NAMES.iter().find(|n| near.join(n).is_file()).map(|n| dir.join(n)) {
+            if let Some(file) = configuration_file_in(near).map(|n| dir.join(n)) {
                 let shown = crate::io::discover::display_path(&file, self.cwd.as_deref());
                 let root = crate::io::load::repository_root(&file);
                 let config = match Config::load_extending(&file, &shown, Some(&root), &self.extend_scope(&file)) {
