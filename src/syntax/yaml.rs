@@ -70,7 +70,13 @@ fn typed(value: String, style: ScalarStyle) -> Value {
         "" | "~" | "null" | "Null" | "NULL" => Value::Null,
         "true" | "True" | "TRUE" => Value::Bool(true),
         "false" | "False" | "FALSE" => Value::Bool(false),
-        s if serde_json::from_str::<serde_json::Number>(s).is_ok() => Value::Number(value),
+        // A JSON number starts with `-` or a digit: other scalars skip the parse and the
+        // error it would allocate (one for most plain scalars of an MTA).
+        s if s.starts_with(|c: char| c == '-' || c.is_ascii_digit())
+            && serde_json::from_str::<serde_json::Number>(s).is_ok() =>
+        {
+            Value::Number(value)
+        }
         _ => Value::String(value),
     }
 }
