@@ -151,8 +151,15 @@ fn strict_options() -> ParseOptions {
 /// Parses `text[offset..]` as one strict JSON value; spans are offsets into `text`.
 /// `offset` skips a byte-order mark.
 pub fn parse(text: &str, offset: usize) -> Result<Node, SyntaxError> {
+    // The tokens are collected only for `check_tokens`, and only when a look at the bytes
+    // cannot tell that it would pass (the parser's list of tokens is a tenth of its work).
+    parse_checking(text, offset, |body| !plainly_strict(body))
+}
+
+/// [`parse`], with the tokens checked when `check(body)` says so.
+fn parse_checking(text: &str, offset: usize, check: impl Fn(&str) -> bool) -> Result<Node, SyntaxError> {
     let body = &*replace_lone_surrogates(&text[offset..]);
-    let collect = CollectOptions { comments: CommentCollectionStrategy::Off, tokens: true };
+    let collect = CollectOptions { comments: CommentCollectionStrategy::Off, tokens: check(body) };
     let result = jsonc_parser::parse_to_ast(body, &collect, &strict_options()).map_err(|e| {
         let r = e.range();
         let line_start = body[..r.start.min(body.len())].rfind('\n').map_or(0, |i| i + 1);
@@ -162,11 +169,12 @@ pub fn parse(text: &str, offset: usize) -> Result<Node, SyntaxError> {
             message: if conflict { "unresolved merge-conflict marker".into() } else { describe_error(e.kind()) },
         }
     })?;
-    let tokens = result.tokens.unwrap_or_default();
-    check_tokens(body, &tokens).map_err(|mut e| {
-        e.span = Span::new(e.span.start + offset, e.span.end + offset);
-        e
-    })?;
+    if let Some(tokens) = result.tokens {
+        check_tokens(body, &tokens).map_err(|mut e| {
+            e.span = Span::new(e.span.start + offset, e.span.end + offset);
+            e
+        })?;
+    }
     match result.value {
         Some(value) => Ok(convert(&value, offset)),
         None => Err(SyntaxError {
@@ -241,6 +249,51 @@ fn describe_error(kind: &jsonc_parser::errors::ParseErrorKind) -> String {
             }
         }
     }
+}
+
+/// Whether [`check_tokens`] would pass on `body`, as far as one pass over its bytes can tell
+/// (false when unsure): outside strings only JSON whitespace, structural characters, words
+/// (left to the parser) and numbers that are JSON numbers; inside strings no control character.
+fn plainly_strict(body: &str) -> bool {
+    let bytes = body.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b' ' | b'\t' | b'\n' | b'\r' | b'{' | b'}' | b'[' | b']' | b':' | b',' => i += 1,
+            b'"' => {
+                i += 1;
+                loop {
+                    match bytes.get(i) {
+                        // Unterminated: the parser says where.
+                        None => return true,
+                        Some(b'"') => break,
+                        Some(b) if *b < 0x20 => return false,
+                        // An escape: a control character after the backslash is still raw.
+                        Some(b'\\') if bytes.get(i + 1).is_some_and(|b| *b < 0x20) => return false,
+                        Some(b'\\') => i += 2,
+                        Some(_) => i += 1,
+                    }
+                }
+                i += 1;
+            }
+            b'-' | b'0'..=b'9' => {
+                let start = i;
+                while i < bytes.len() && matches!(bytes[i], b'0'..=b'9' | b'.' | b'e' | b'E' | b'+' | b'-') {
+                    i += 1;
+                }
+                if !is_json_number(&body[start..i]) {
+                    return false;
+                }
+            }
+            b'a'..=b'z' | b'A'..=b'Z' => {
+                while i < bytes.len() && bytes[i].is_ascii_alphanumeric() {
+                    i += 1;
+                }
+            }
+            _ => return false,
+        }
+    }
+    true
 }
 
 /// Rejects what RFC 8259 forbids but the parser lets through.
@@ -415,6 +468,37 @@ mod tests {
             }
         }
         assert!(wrong.is_empty(), "{wrong:#?}");
+    }
+
+    const PARTS: &[&str] = &[
+        "1", "-0.5e+3", "1E5", "01", "1.", ".5", "+1", "-", "1e", "\"x\"", "\"é\\u00e9\"", "\"a\\\"b\"",
+        "\"x\ty\"", "\"\\\u{1}\"", "true", "null", "nul", "[]", "{}", "{\"k\": 1}", "{\"k\" : [true]}", " \n\t",
+        "\u{b}1", "1\u{a0}", "// c", "/* c */", "'x'", "\"open",
+    ];
+
+    proptest::proptest! {
+        /// The look at the bytes that skips the token checks never skips one that would fail:
+        /// texts made of JSON's characters and of those it forbids give the same tree or error.
+        #[test]
+        fn skipping_the_token_checks_changes_nothing(
+            text in r#"[ {}\[\]:,"\\/\-0-9.eE+aeflnrstux\t\n\r\x0b\x01\x7fé\u{a0}]{0,48}"#,
+            parts in proptest::collection::vec(proptest::sample::select(PARTS), 0..12),
+        ) {
+            // Characters at random (mostly broken JSON), and values with the odd wrong part.
+            let values = format!("{{\"a\": [{}]}}", parts.join(", "));
+            for text in [text, values] {
+                proptest::prop_assert_eq!(parse(&text, 0), parse_checking(&text, 0, |_| true));
+            }
+        }
+    }
+
+    #[test]
+    fn the_token_checks_are_skipped_only_for_plain_json() {
+        assert!(plainly_strict("{\"a\": [-0.5e+3, true, null, \"x\\n\"]}\n"));
+        for text in ["{\"a\": 01}", "{\"a\":\u{0b}1}", "{\"a\": \"x\ty\"}", "{\"a\": \"\\\n\"}", "[1] // c", "[1]\u{a0}"] {
+            assert!(!plainly_strict(text), "{text:?}");
+            assert!(parse(text, 0).is_err(), "{text:?}");
+        }
     }
 
     #[test]
