@@ -189,7 +189,7 @@ struct Collector<'c> {
     checked_files: Mutex<Vec<String>>,
     /// The folders and files named on the command line (absolute and normalised): outside git,
     /// the trees reads stay in.
-    named: Vec<PathBuf>,
+    named: load::NamedFolders,
     /// The files deployment files bring in, read once for the run.
     reads: load::Reads,
 }
@@ -467,11 +467,11 @@ fn extensions_found_in(
     threads: usize,
     configs: &Resolver,
 ) -> Vec<PathBuf> {
-    let walked: Vec<PathBuf> = walked.iter().map(|d| deployment::normalize(d)).collect();
+    let walked = load::normalized(walked);
     let mut roots: Vec<PathBuf> = Vec::new();
     for folder in folders {
         let absolute = deployment::normalize(&folder);
-        if !walked.iter().any(|w| absolute.starts_with(w))
+        if walked.widest_holding(&absolute).is_none()
             && !roots.iter().any(|r| deployment::normalize(r) == absolute)
         {
             roots.push(folder);
@@ -511,7 +511,7 @@ fn distinct_files(files: Vec<PathBuf>) -> Vec<PathBuf> {
 /// The MTA that a `.mtaext` extends: the nearest MTA descriptor (one of
 /// [`deployment::MTA_NAMES`], then the folder's `mta*.yaml` variants) from the extension's
 /// folder up to the repository's root whose `ID` is the extension's `extends`.
-fn extended_mta(extension: &Path, named: &[PathBuf]) -> Option<PathBuf> {
+fn extended_mta(extension: &Path, named: &load::NamedFolders) -> Option<PathBuf> {
     let root = load::repository_root_in(extension, named);
     let text = load::read_text_within(extension, &root, load::MAX_FILE_SIZE).ok()?;
     let id = deployment::top_level_value(&text, "extends")?;

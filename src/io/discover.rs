@@ -159,12 +159,25 @@ fn boundaries(roots: &[PathBuf]) -> Vec<(PathBuf, PathBuf)> {
     let named = crate::io::load::normalized(roots);
     roots
         .iter()
-        .zip(&named)
-        .map(|(r, folder)| {
-            let boundary = crate::io::load::folder_root(folder, &named);
+        .map(|r| {
+            let boundary = crate::io::load::folder_root(&crate::model::deployment::normalize(r), &named);
             (r.clone(), boundary)
         })
         .collect()
+}
+
+/// The boundary of the first root that holds `path` (a folder the walk met). When no root
+/// holds another, only one can, and the walk spells `path` from it: found by comparing bytes
+/// (an audit walks 64 roots at once, and comparing each folder with each root component by
+/// component was a tenth of its instructions).
+fn boundary_of<'a>(path: &Path, bounds: &'a [(PathBuf, PathBuf)], roots_nest: bool) -> Option<&'a Path> {
+    let spelled_below = |root: &Path| {
+        let (path, root) = (path.as_os_str().as_encoded_bytes(), root.as_os_str().as_encoded_bytes());
+        path.starts_with(root)
+            && (path.len() == root.len() || root.ends_with(b"/") || path.get(root.len()) == Some(&b'/'))
+    };
+    let by_bytes = if roots_nest { None } else { bounds.iter().find(|(r, _)| spelled_below(r)) };
+    by_bytes.or_else(|| bounds.iter().find(|(r, _)| path.starts_with(r))).map(|(_, b)| b.as_path())
 }
 
 /// Ignore files refused in a root or the folders above it (the walker reads those too): the
@@ -182,6 +195,9 @@ fn refused_root(root: &Path, boundary: &Path) -> Option<(PathBuf, String)> {
 pub fn walk(roots: &[PathBuf], threads: usize, selector: &dyn Selector, visit: &(dyn Fn(Found) + Sync)) {
     let mut walked = Vec::new();
     let bounds = boundaries(roots);
+    let roots_nest = bounds.iter().enumerate().any(|(i, (inner, _))| {
+        bounds.iter().enumerate().any(|(j, (outer, _))| i != j && inner.starts_with(outer))
+    });
     for (root, boundary) in &bounds {
         match refused_root(root, boundary) {
             Some((file, reason)) => visit(Found::Error {
@@ -220,7 +236,7 @@ pub fn walk(roots: &[PathBuf], threads: usize, selector: &dyn Selector, visit: &
             }
             // Checked here, before the walker enters the folder and reads them.
             if is_dir {
-                let boundary = bounds.iter().filter(|(r, _)| e.path().starts_with(r)).map(|(_, b)| b.as_path()).next();
+                let boundary = boundary_of(e.path(), &bounds, roots_nest);
                 if let Some((file, reason)) = unsafe_ignore_file(e.path(), boundary) {
                     if let Ok(mut refused) = refused_in_walk.lock() {
                         refused.push((
@@ -336,6 +352,29 @@ mod tests {
         }
         for name in ["xs-security.json.bak", "my-xs-security.json", "xs-app.json", "package.json"] {
             assert!(!is_descriptor_name(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn a_folder_gets_the_boundary_of_the_first_root_that_holds_it() {
+        let bound = |r: &str| (PathBuf::from(r), PathBuf::from(format!("/bound/{r}")));
+        let first_holding = |path: &Path, bounds: &[(PathBuf, PathBuf)]| {
+            bounds.iter().find(|(r, _)| path.starts_with(r)).map(|(_, b)| b.clone())
+        };
+        for roots in [vec!["a", "./b", "c/", "/abs/d", "e/./f"], vec!["a", "a/b", "x"], vec!["a/b", "a"], vec!["a", "a"]] {
+            let bounds: Vec<_> = roots.iter().map(|r| bound(r)).collect();
+            let nest = bounds
+                .iter()
+                .enumerate()
+                .any(|(i, (inner, _))| bounds.iter().enumerate().any(|(j, (outer, _))| i != j && inner.starts_with(outer)));
+            for path in ["a", "a/x", "./b/y", "b/y", "c/z", "ab/x", "/abs/d/q", "/abs/dd", "e/./f/g", "a/b/c", "x/a"] {
+                let path = Path::new(path);
+                assert_eq!(
+                    boundary_of(path, &bounds, nest).map(Path::to_path_buf),
+                    first_holding(path, &bounds),
+                    "{roots:?} {path:?}"
+                );
+            }
         }
     }
 
