@@ -1013,3 +1013,23 @@ fn html_report_of_an_organisation_opens_and_filters_in_two_seconds() {
     assert_eq!(seen["shownAfterFilter"], "1 repositories, 10 instances shown");
     assert!(seen["width"]["scroll"].as_u64() <= seen["width"]["inner"].as_u64(), "{}", seen["width"]);
 }
+
+/// The bindings that scripts make are gathered for the HTML report's runbooks, and only for
+/// them: the other formats drop an instance's runbook facts, so the audit skips the search.
+#[test]
+fn the_html_report_keeps_the_bindings_scripts_make() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    fs::create_dir_all(root.join("shop/.git")).unwrap();
+    write(
+        root,
+        "shop/mta.yaml",
+        "_schema-version: '3.1'\nID: shop\nversion: 1.0.0\nresources:\n  - name: shop-auth\n    type: org.cloudfoundry.managed-service\n    parameters:\n      service: xsuaa\n      service-plan: application\n      service-name: shop-xsuaa\n      path: ./xs-security.json\n",
+    );
+    write(root, "shop/xs-security.json", &descriptor("shop", None));
+    write(root, "shop/partners.sh", "#!/bin/sh\ncf create-service-key shop-xsuaa partner-key\n");
+    let (_, html, err) = audit(root, &["--isolated", "--format", "html", "."]);
+    assert!(html.contains("partner-key") && html.contains("shop/partners.sh:2"), "{html}{err}");
+    let report = json(root, &["."]);
+    assert!(!report.to_string().contains("partner-key"), "{report}");
+}

@@ -520,7 +520,13 @@ pub fn run(options: &AuditOptions) -> AuditReport {
     // Repositories in batches, each batch one run of the engine over its repositories (one walk),
     // batches in parallel: a run per repository would start a walk per repository, and one run
     // over all would hold every report until the end.
-    let engine_options = engine::Options { inventory: true, history: false, ..engine::Options::default() };
+    // The scripts' bindings are facts: gathered only when they are kept.
+    let engine_options = engine::Options {
+        inventory: true,
+        script_bindings: options.keep_facts,
+        history: false,
+        ..engine::Options::default()
+    };
     let started = std::time::Instant::now();
     let files = AtomicUsize::new(0);
     let done = AtomicUsize::new(0);

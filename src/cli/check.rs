@@ -213,6 +213,7 @@ pub fn run(args: CheckArgs) -> i32 {
         force_exclude: args.force_exclude,
         plan: args.plan.clone(),
         inventory: false,
+        script_bindings: false,
         history: true,
         live,
     };

@@ -349,12 +349,14 @@ impl Collector<'_> {
         if opts.inventory {
             // Files this adds to the set come after the judged ones: the reports below pair
             // the judged files only.
-            crate::model::deployment::attach_script_bindings(
-                &mut set,
-                kind,
-                root,
-                &load::DiskWithin { root, reads: &self.reads },
-            );
+            if opts.script_bindings {
+                crate::model::deployment::attach_script_bindings(
+                    &mut set,
+                    kind,
+                    root,
+                    &load::DiskWithin { root, reads: &self.reads },
+                );
+            }
             for (instance, Judgement { state, codes, list }) in set.instances.iter().zip(instances) {
                 // A reuse service's XSUAA client is no xsuaa instance to migrate: its findings
                 // are reported, the instance is not listed.

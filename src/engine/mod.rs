@@ -73,6 +73,9 @@ pub struct Options {
     pub plan: Option<String>,
     /// Record every instance with its migration state (`audit`).
     pub inventory: bool,
+    /// With `inventory`: also gather the bindings and service keys that scripts make for each
+    /// instance (for runbooks; an audit that writes no HTML drops them, and skips the search).
+    pub script_bindings: bool,
     /// Compare files with their git history (off for `audit`, which judges the tree as it is).
     pub history: bool,
     /// What the platform says about the instances (`check --live`): XS103's removal of
@@ -91,6 +94,7 @@ impl Default for Options {
             force_exclude: false,
             plan: None,
             inventory: false,
+            script_bindings: true,
             history: true,
             live: None,
         }
