@@ -125,7 +125,9 @@ pub fn pointer_tokens(pointer: &str) -> Option<Vec<String>> {
         return Some(Vec::new());
     }
     let rest = pointer.strip_prefix('/')?;
-    Some(rest.split('/').map(|t| t.replace("~1", "/").replace("~0", "~")).collect())
+    // Most tokens hold no escape: copied once rather than through two replacements.
+    let unescape = |t: &str| if t.contains('~') { t.replace("~1", "/").replace("~0", "~") } else { t.to_string() };
+    Some(rest.split('/').map(unescape).collect())
 }
 
 /// Appends one reference token to a pointer, escaping `~` and `/`.
@@ -535,5 +537,8 @@ mod tests {
     fn pointers_escape_and_unescape() {
         assert_eq!(pointer_push("", "a/b~c"), "/a~1b~0c");
         assert_eq!(pointer_tokens("/a~1b~0c").unwrap(), vec!["a/b~c".to_string()]);
+        assert_eq!(pointer_tokens("/scopes/0/b~01").unwrap(), ["scopes", "0", "b~1"]);
+        assert_eq!(pointer_tokens("").unwrap(), Vec::<String>::new());
+        assert_eq!(pointer_tokens("a"), None);
     }
 }
