@@ -153,15 +153,18 @@ fn strict_options() -> ParseOptions {
 /// Parses `text[offset..]` as one strict JSON value; spans are offsets into `text`.
 /// `offset` skips a byte-order mark.
 pub fn parse(text: &str, offset: usize) -> Result<Node, SyntaxError> {
-    // The tokens are collected only for `check_tokens`, and only when a look at the bytes
-    // cannot tell that it would pass (the parser's list of tokens is a tenth of its work).
-    parse_checking(text, offset, |body| !plainly_strict(body))
+    // The usual file, strict JSON, is read in one pass; anything else (an error to place, a
+    // rarity) by jsonc-parser, whose tree and tokens cost twice as much.
+    match plain::parse(&replace_lone_surrogates(&text[offset..]), offset) {
+        Some(node) => Ok(node),
+        None => parse_with_jsonc(text, offset),
+    }
 }
 
-/// [`parse`], with the tokens checked when `check(body)` says so.
-fn parse_checking(text: &str, offset: usize, check: impl Fn(&str) -> bool) -> Result<Node, SyntaxError> {
+/// [`parse`] by jsonc-parser, its tree converted and its tokens checked against RFC 8259.
+fn parse_with_jsonc(text: &str, offset: usize) -> Result<Node, SyntaxError> {
     let body = &*replace_lone_surrogates(&text[offset..]);
-    let collect = CollectOptions { comments: CommentCollectionStrategy::Off, tokens: check(body) };
+    let collect = CollectOptions { comments: CommentCollectionStrategy::Off, tokens: true };
     let result = jsonc_parser::parse_to_ast(body, &collect, &strict_options()).map_err(|e| {
         let r = e.range();
         let line_start = body[..r.start.min(body.len())].rfind('\n').map_or(0, |i| i + 1);
@@ -171,12 +174,11 @@ fn parse_checking(text: &str, offset: usize, check: impl Fn(&str) -> bool) -> Re
             message: if conflict { "unresolved merge-conflict marker".into() } else { describe_error(e.kind()) },
         }
     })?;
-    if let Some(tokens) = result.tokens {
-        check_tokens(body, &tokens).map_err(|mut e| {
-            e.span = Span::new(e.span.start + offset, e.span.end + offset);
-            e
-        })?;
-    }
+    let tokens = result.tokens.unwrap_or_default();
+    check_tokens(body, &tokens).map_err(|mut e| {
+        e.span = Span::new(e.span.start + offset, e.span.end + offset);
+        e
+    })?;
     match result.value {
         Some(value) => Ok(convert(&value, offset)),
         None => Err(SyntaxError {
@@ -251,51 +253,6 @@ fn describe_error(kind: &jsonc_parser::errors::ParseErrorKind) -> String {
             }
         }
     }
-}
-
-/// Whether [`check_tokens`] would pass on `body`, as far as one pass over its bytes can tell
-/// (false when unsure): outside strings only JSON whitespace, structural characters, words
-/// (left to the parser) and numbers that are JSON numbers; inside strings no control character.
-fn plainly_strict(body: &str) -> bool {
-    let bytes = body.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b' ' | b'\t' | b'\n' | b'\r' | b'{' | b'}' | b'[' | b']' | b':' | b',' => i += 1,
-            b'"' => {
-                i += 1;
-                loop {
-                    match bytes.get(i) {
-                        // Unterminated: the parser says where.
-                        None => return true,
-                        Some(b'"') => break,
-                        Some(b) if *b < 0x20 => return false,
-                        // An escape: a control character after the backslash is still raw.
-                        Some(b'\\') if bytes.get(i + 1).is_some_and(|b| *b < 0x20) => return false,
-                        Some(b'\\') => i += 2,
-                        Some(_) => i += 1,
-                    }
-                }
-                i += 1;
-            }
-            b'-' | b'0'..=b'9' => {
-                let start = i;
-                while i < bytes.len() && matches!(bytes[i], b'0'..=b'9' | b'.' | b'e' | b'E' | b'+' | b'-') {
-                    i += 1;
-                }
-                if !is_json_number(&body[start..i]) {
-                    return false;
-                }
-            }
-            b'a'..=b'z' | b'A'..=b'Z' => {
-                while i < bytes.len() && bytes[i].is_ascii_alphanumeric() {
-                    i += 1;
-                }
-            }
-            _ => return false,
-        }
-    }
-    true
 }
 
 /// Rejects what RFC 8259 forbids but the parser lets through.
@@ -418,6 +375,196 @@ fn convert(value: &ast::Value<'_>, offset: usize) -> Node {
     Node { span, value }
 }
 
+/// Strict JSON read straight into [`Node`]s, in one pass. It accepts only what jsonc-parser
+/// and [`check_tokens`] accept, and gives the same tree; it gives up (`None`) on anything else,
+/// which [`parse_with_jsonc`] then reads and, for an error, places and describes.
+mod plain {
+    use super::{is_json_number, Member, Node, Span, Value};
+
+    /// Well below jsonc-parser's limit (512): deeper texts are left to it.
+    const MAX_DEPTH: usize = 128;
+
+    pub(super) fn parse(body: &str, offset: usize) -> Option<Node> {
+        let mut reader = Reader { body, bytes: body.as_bytes(), at: 0, offset };
+        reader.skip_whitespace();
+        let node = reader.value(0)?;
+        reader.skip_whitespace();
+        (reader.at == reader.bytes.len()).then_some(node)
+    }
+
+    struct Reader<'a> {
+        body: &'a str,
+        bytes: &'a [u8],
+        at: usize,
+        offset: usize,
+    }
+
+    impl Reader<'_> {
+        fn skip_whitespace(&mut self) {
+            while matches!(self.bytes.get(self.at), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+                self.at += 1;
+            }
+        }
+
+        fn next_is(&mut self, byte: u8) -> bool {
+            let is = self.bytes.get(self.at) == Some(&byte);
+            if is {
+                self.at += 1;
+            }
+            is
+        }
+
+        fn span_from(&self, start: usize) -> Span {
+            Span::new(start + self.offset, self.at + self.offset)
+        }
+
+        fn value(&mut self, depth: usize) -> Option<Node> {
+            let start = self.at;
+            let value = match *self.bytes.get(self.at)? {
+                b'{' if depth < MAX_DEPTH => self.object(depth + 1)?,
+                b'[' if depth < MAX_DEPTH => self.array(depth + 1)?,
+                b'"' => Value::String(self.string()?),
+                b't' => self.word("true", Value::Bool(true))?,
+                b'f' => self.word("false", Value::Bool(false))?,
+                b'n' => self.word("null", Value::Null)?,
+                b'-' | b'0'..=b'9' => self.number()?,
+                _ => return None,
+            };
+            Some(Node { span: self.span_from(start), value })
+        }
+
+        /// What follows a value is checked by whoever asked for it (`truex` is no `true`).
+        fn word(&mut self, word: &str, value: Value) -> Option<Value> {
+            self.bytes[self.at..].starts_with(word.as_bytes()).then(|| {
+                self.at += word.len();
+                value
+            })
+        }
+
+        /// A number as written, when it is a JSON number (`01`, `1.`, `1e` are left to jsonc-parser).
+        fn number(&mut self) -> Option<Value> {
+            let start = self.at;
+            while matches!(self.bytes.get(self.at), Some(b'0'..=b'9' | b'.' | b'e' | b'E' | b'+' | b'-')) {
+                self.at += 1;
+            }
+            let raw = &self.body[start..self.at];
+            is_json_number(raw).then(|| Value::Number(raw.to_string()))
+        }
+
+        /// A string's value, from its opening quote; a raw control character gives up (RFC
+        /// 8259 forbids it, jsonc-parser does not, `check_tokens` places it).
+        fn string(&mut self) -> Option<String> {
+            self.at += 1;
+            let mut out = String::new();
+            loop {
+                let rest = &self.bytes[self.at..];
+                let stop = memchr::memchr2(b'"', b'\\', rest)?;
+                if rest[..stop].iter().any(|&b| b < 0x20) {
+                    return None;
+                }
+                // Both stops are ASCII: a character boundary.
+                out.push_str(&self.body[self.at..self.at + stop]);
+                self.at += stop + 1;
+                if rest[stop] == b'"' {
+                    return Some(out);
+                }
+                let escaped = *self.bytes.get(self.at)?;
+                self.at += 1;
+                out.push(match escaped {
+                    b'"' => '"',
+                    b'\\' => '\\',
+                    b'/' => '/',
+                    b'b' => '\u{8}',
+                    b'f' => '\u{c}',
+                    b'n' => '\n',
+                    b'r' => '\r',
+                    b't' => '\t',
+                    b'u' => self.escaped_char()?,
+                    _ => return None,
+                });
+            }
+        }
+
+        /// The character of a `\u` escape (after the `u`), a surrogate pair read whole. A lone
+        /// surrogate was replaced before (see `replace_lone_surrogates`).
+        fn escaped_char(&mut self) -> Option<char> {
+            let unit = self.hex_unit()?;
+            match unit {
+                0xD800..=0xDBFF => {
+                    if !self.bytes[self.at..].starts_with(b"\\u") {
+                        return None;
+                    }
+                    self.at += 2;
+                    let low = self.hex_unit().filter(|low| (0xDC00..=0xDFFF).contains(low))?;
+                    char::from_u32(0x10000 + ((u32::from(unit) - 0xD800) << 10) + (u32::from(low) - 0xDC00))
+                }
+                _ => char::from_u32(u32::from(unit)),
+            }
+        }
+
+        fn hex_unit(&mut self) -> Option<u16> {
+            let digits = self.bytes.get(self.at..self.at + 4)?;
+            if !digits.iter().all(u8::is_ascii_hexdigit) {
+                return None;
+            }
+            self.at += 4;
+            u16::from_str_radix(std::str::from_utf8(digits).ok()?, 16).ok()
+        }
+
+        fn array(&mut self, depth: usize) -> Option<Value> {
+            self.at += 1;
+            let mut items = Vec::new();
+            self.skip_whitespace();
+            if self.next_is(b']') {
+                return Some(Value::Array(items));
+            }
+            loop {
+                self.skip_whitespace();
+                items.push(self.value(depth)?);
+                self.skip_whitespace();
+                if self.next_is(b']') {
+                    return Some(Value::Array(items));
+                }
+                if !self.next_is(b',') {
+                    return None;
+                }
+            }
+        }
+
+        fn object(&mut self, depth: usize) -> Option<Value> {
+            self.at += 1;
+            let mut members = Vec::new();
+            self.skip_whitespace();
+            if self.next_is(b'}') {
+                return Some(Value::Object(members));
+            }
+            loop {
+                self.skip_whitespace();
+                let key_start = self.at;
+                if self.bytes.get(self.at) != Some(&b'"') {
+                    return None;
+                }
+                let key = self.string()?;
+                let key_span = self.span_from(key_start);
+                self.skip_whitespace();
+                if !self.next_is(b':') {
+                    return None;
+                }
+                self.skip_whitespace();
+                let value = self.value(depth)?;
+                members.push(Member { key, key_span, value });
+                self.skip_whitespace();
+                if self.next_is(b'}') {
+                    return Some(Value::Object(members));
+                }
+                if !self.next_is(b',') {
+                    return None;
+                }
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -475,30 +622,36 @@ mod tests {
     const PARTS: &[&str] = &[
         "1", "-0.5e+3", "1E5", "01", "1.", ".5", "+1", "-", "1e", "\"x\"", "\"é\\u00e9\"", "\"a\\\"b\"",
         "\"x\ty\"", "\"\\\u{1}\"", "true", "null", "nul", "[]", "{}", "{\"k\": 1}", "{\"k\" : [true]}", " \n\t",
-        "\u{b}1", "1\u{a0}", "// c", "/* c */", "'x'", "\"open",
+        "\u{b}1", "1\u{a0}", "// c", "/* c */", "'x'", "\"open", "\"\\ud83d\\ude00\"", "\"\\ud83d\"", "\"\\u00\"",
+        "\"\\x\"", "\"\\/\\b\\f\\r\\t\"", "-0", "0.0e-0", "1e400", "[[[]]]", "{\"\": {\"k\": null}}", "\"a\nb\"",
     ];
 
     proptest::proptest! {
-        /// The look at the bytes that skips the token checks never skips one that would fail:
-        /// texts made of JSON's characters and of those it forbids give the same tree or error.
+        /// The one-pass reader agrees with jsonc-parser and the token checks: texts made of
+        /// JSON's characters and of those it forbids give the same tree or the same error.
         #[test]
-        fn skipping_the_token_checks_changes_nothing(
+        fn the_one_pass_reader_agrees_with_jsonc_parser(
             text in r#"[ {}\[\]:,"\\/\-0-9.eE+aeflnrstux\t\n\r\x0b\x01\x7fé\u{a0}]{0,48}"#,
             parts in proptest::collection::vec(proptest::sample::select(PARTS), 0..12),
         ) {
             // Characters at random (mostly broken JSON), and values with the odd wrong part.
             let values = format!("{{\"a\": [{}]}}", parts.join(", "));
             for text in [text, values] {
-                proptest::prop_assert_eq!(parse(&text, 0), parse_checking(&text, 0, |_| true));
+                proptest::prop_assert_eq!(parse(&text, 0), parse_with_jsonc(&text, 0));
             }
         }
     }
 
     #[test]
-    fn the_token_checks_are_skipped_only_for_plain_json() {
-        assert!(plainly_strict("{\"a\": [-0.5e+3, true, null, \"x\\n\"]}\n"));
-        for text in ["{\"a\": 01}", "{\"a\":\u{0b}1}", "{\"a\": \"x\ty\"}", "{\"a\": \"\\\n\"}", "[1] // c", "[1]\u{a0}"] {
-            assert!(!plainly_strict(text), "{text:?}");
+    fn the_one_pass_reader_leaves_errors_and_rarities_to_jsonc_parser() {
+        let usual = "\u{feff}{\"a\": [-0.5e+3, true, false, null, \"x\\n\\u00e9\\ud83d\\ude00\"], \"b\": {}, \"a\": []}\n";
+        let read = plain::parse(&usual[3..], 3);
+        assert!(read.is_some());
+        assert_eq!(read.map(Ok), Some(parse_with_jsonc(usual, 3)));
+        let deep = "[".repeat(200) + &"]".repeat(200);
+        assert!(plain::parse(&deep, 0).is_none() && parse(&deep, 0).is_ok());
+        for text in ["{\"a\": 01}", "{\"a\":\u{0b}1}", "{\"a\": \"x\ty\"}", "[1] // c", "[1]\u{a0}", "[truex]", "{\"a\" 1}", "[1,]", ""] {
+            assert!(plain::parse(text, 0).is_none(), "{text:?}");
             assert!(parse(text, 0).is_err(), "{text:?}");
         }
     }

@@ -36,6 +36,7 @@ pub const READERS: &[Reader] = &[
     // The descriptor path (parse.rs, yaml.rs, the rules).
     Reader { name: "descriptor: many scopes and role templates", build: descriptor_many_scopes },
     Reader { name: "descriptor: fix with many findings", build: descriptor_fix_many_findings },
+    Reader { name: "json: escapes, surrogate pairs and nesting", build: json_escapes_and_nesting },
     Reader { name: "yaml: many documents with anchors and aliases", build: yaml_aliases },
     // src/deployment.rs
     Reader { name: "mta: many xsuaa resources", build: mta_many_resources },
@@ -393,6 +394,23 @@ fn descriptor_many_scopes(bytes: usize) -> Work {
     let text = format!(
         "{{\"xsappname\": \"a\", \"scopes\": [{scopes}], \"role-templates\": [{templates}],\n\"oauth2-configuration\": {{\"credential-types\": [\"binding-secret\"]}}}}\n"
     );
+    Box::new(move || {
+        let source = SourceFile::new("xs-security.json", text.clone());
+        std::hint::black_box(xsuaa_lint::lint::lint(&source).len());
+    })
+}
+
+fn json_escapes_and_nesting(bytes: usize) -> Work {
+    // The one-pass JSON reader's strings (escapes, pairs) and nesting just below its depth limit.
+    let mut entries = String::new();
+    let mut i = 0;
+    while entries.len() < bytes {
+        let sep = if i > 0 { "," } else { "" };
+        let nested = "[".repeat(100) + &"]".repeat(100);
+        let _ = write!(entries, "{sep}\n  {{\"name\": \"$XSAPPNAME.s{i}\", \"description\": \"\\u00e9\\n\\\"\\ud83d\\ude00\\/\", \"x\": {nested}}}");
+        i += 1;
+    }
+    let text = format!("{{\"xsappname\": \"a\", \"scopes\": [{entries}]}}\n");
     Box::new(move || {
         let source = SourceFile::new("xs-security.json", text.clone());
         std::hint::black_box(xsuaa_lint::lint::lint(&source).len());
