@@ -475,9 +475,7 @@ fn extensions_found_in(
     let mut roots: Vec<PathBuf> = Vec::new();
     for folder in folders {
         let absolute = deployment::normalize(&folder);
-        if walked.widest_holding(&absolute).is_none()
-            && !roots.iter().any(|r| deployment::normalize(r) == absolute)
-        {
+        if walked.widest_holding(&absolute).is_none() && !roots.iter().any(|r| deployment::normalize(r) == absolute) {
             roots.push(folder);
         }
     }

@@ -195,9 +195,10 @@ fn refused_root(root: &Path, boundary: &Path) -> Option<(PathBuf, String)> {
 pub fn walk(roots: &[PathBuf], threads: usize, selector: &dyn Selector, visit: &(dyn Fn(Found) + Sync)) {
     let mut walked = Vec::new();
     let bounds = boundaries(roots);
-    let roots_nest = bounds.iter().enumerate().any(|(i, (inner, _))| {
-        bounds.iter().enumerate().any(|(j, (outer, _))| i != j && inner.starts_with(outer))
-    });
+    let roots_nest = bounds
+        .iter()
+        .enumerate()
+        .any(|(i, (inner, _))| bounds.iter().enumerate().any(|(j, (outer, _))| i != j && inner.starts_with(outer)));
     for (root, boundary) in &bounds {
         match refused_root(root, boundary) {
             Some((file, reason)) => visit(Found::Error {
@@ -361,12 +362,13 @@ mod tests {
         let first_holding = |path: &Path, bounds: &[(PathBuf, PathBuf)]| {
             bounds.iter().find(|(r, _)| path.starts_with(r)).map(|(_, b)| b.clone())
         };
-        for roots in [vec!["a", "./b", "c/", "/abs/d", "e/./f"], vec!["a", "a/b", "x"], vec!["a/b", "a"], vec!["a", "a"]] {
+        for roots in
+            [vec!["a", "./b", "c/", "/abs/d", "e/./f"], vec!["a", "a/b", "x"], vec!["a/b", "a"], vec!["a", "a"]]
+        {
             let bounds: Vec<_> = roots.iter().map(|r| bound(r)).collect();
-            let nest = bounds
-                .iter()
-                .enumerate()
-                .any(|(i, (inner, _))| bounds.iter().enumerate().any(|(j, (outer, _))| i != j && inner.starts_with(outer)));
+            let nest = bounds.iter().enumerate().any(|(i, (inner, _))| {
+                bounds.iter().enumerate().any(|(j, (outer, _))| i != j && inner.starts_with(outer))
+            });
             for path in ["a", "a/x", "./b/y", "b/y", "c/z", "ab/x", "/abs/d/q", "/abs/dd", "e/./f/g", "a/b/c", "x/a"] {
                 let path = Path::new(path);
                 assert_eq!(

@@ -620,10 +620,45 @@ mod tests {
     }
 
     const PARTS: &[&str] = &[
-        "1", "-0.5e+3", "1E5", "01", "1.", ".5", "+1", "-", "1e", "\"x\"", "\"é\\u00e9\"", "\"a\\\"b\"",
-        "\"x\ty\"", "\"\\\u{1}\"", "true", "null", "nul", "[]", "{}", "{\"k\": 1}", "{\"k\" : [true]}", " \n\t",
-        "\u{b}1", "1\u{a0}", "// c", "/* c */", "'x'", "\"open", "\"\\ud83d\\ude00\"", "\"\\ud83d\"", "\"\\u00\"",
-        "\"\\x\"", "\"\\/\\b\\f\\r\\t\"", "-0", "0.0e-0", "1e400", "[[[]]]", "{\"\": {\"k\": null}}", "\"a\nb\"",
+        "1",
+        "-0.5e+3",
+        "1E5",
+        "01",
+        "1.",
+        ".5",
+        "+1",
+        "-",
+        "1e",
+        "\"x\"",
+        "\"é\\u00e9\"",
+        "\"a\\\"b\"",
+        "\"x\ty\"",
+        "\"\\\u{1}\"",
+        "true",
+        "null",
+        "nul",
+        "[]",
+        "{}",
+        "{\"k\": 1}",
+        "{\"k\" : [true]}",
+        " \n\t",
+        "\u{b}1",
+        "1\u{a0}",
+        "// c",
+        "/* c */",
+        "'x'",
+        "\"open",
+        "\"\\ud83d\\ude00\"",
+        "\"\\ud83d\"",
+        "\"\\u00\"",
+        "\"\\x\"",
+        "\"\\/\\b\\f\\r\\t\"",
+        "-0",
+        "0.0e-0",
+        "1e400",
+        "[[[]]]",
+        "{\"\": {\"k\": null}}",
+        "\"a\nb\"",
     ];
 
     proptest::proptest! {
@@ -644,13 +679,24 @@ mod tests {
 
     #[test]
     fn the_one_pass_reader_leaves_errors_and_rarities_to_jsonc_parser() {
-        let usual = "\u{feff}{\"a\": [-0.5e+3, true, false, null, \"x\\n\\u00e9\\ud83d\\ude00\"], \"b\": {}, \"a\": []}\n";
+        let usual =
+            "\u{feff}{\"a\": [-0.5e+3, true, false, null, \"x\\n\\u00e9\\ud83d\\ude00\"], \"b\": {}, \"a\": []}\n";
         let read = plain::parse(&usual[3..], 3);
         assert!(read.is_some());
         assert_eq!(read.map(Ok), Some(parse_with_jsonc(usual, 3)));
         let deep = "[".repeat(200) + &"]".repeat(200);
         assert!(plain::parse(&deep, 0).is_none() && parse(&deep, 0).is_ok());
-        for text in ["{\"a\": 01}", "{\"a\":\u{0b}1}", "{\"a\": \"x\ty\"}", "[1] // c", "[1]\u{a0}", "[truex]", "{\"a\" 1}", "[1,]", ""] {
+        for text in [
+            "{\"a\": 01}",
+            "{\"a\":\u{0b}1}",
+            "{\"a\": \"x\ty\"}",
+            "[1] // c",
+            "[1]\u{a0}",
+            "[truex]",
+            "{\"a\" 1}",
+            "[1,]",
+            "",
+        ] {
             assert!(plain::parse(text, 0).is_none(), "{text:?}");
             assert!(parse(text, 0).is_err(), "{text:?}");
         }
