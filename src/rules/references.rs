@@ -32,17 +32,28 @@ const MAX_COMPARISONS: usize = 1_000_000;
 pub struct Names<'a> {
     list: Vec<&'a str>,
     exact: HashSet<&'a str>,
-    by_lowercase: std::collections::HashMap<String, Vec<&'a str>>,
+    /// Where in `list` each name is, by its lowercase: built when a reference is first found
+    /// unresolved (most descriptors have none).
+    by_lowercase: std::cell::OnceCell<std::collections::HashMap<String, Vec<usize>>>,
 }
 
 impl<'a> Names<'a> {
     pub fn new(list: Vec<&'a str>) -> Self {
         let exact = list.iter().copied().collect();
-        let mut by_lowercase: std::collections::HashMap<String, Vec<&'a str>> = std::collections::HashMap::new();
-        for name in &list {
-            by_lowercase.entry(name.to_ascii_lowercase()).or_default().push(name);
-        }
-        Names { list, exact, by_lowercase }
+        Names { list, exact, by_lowercase: std::cell::OnceCell::new() }
+    }
+
+    /// The names that differ from `name` at most in case, in the order they are defined.
+    fn same_but_case(&self, name: &str) -> Vec<&'a str> {
+        let by_lowercase = self.by_lowercase.get_or_init(|| {
+            let mut by_lowercase: std::collections::HashMap<String, Vec<usize>> = std::collections::HashMap::new();
+            for (at, defined) in self.list.iter().enumerate() {
+                by_lowercase.entry(defined.to_ascii_lowercase()).or_default().push(at);
+            }
+            by_lowercase
+        });
+        let places = by_lowercase.get(&name.to_ascii_lowercase());
+        places.into_iter().flatten().map(|&at| self.list[at]).collect()
     }
 
     pub fn contains(&self, name: &str) -> bool {
@@ -77,8 +88,7 @@ impl Target<'_> {
         if self.defined.contains(self.wanted) {
             return None;
         }
-        let mut same_but_case: Vec<&str> =
-            self.defined.by_lowercase.get(&self.wanted.to_ascii_lowercase()).cloned().unwrap_or_default();
+        let mut same_but_case: Vec<&str> = self.defined.same_but_case(self.wanted);
         same_but_case.sort_unstable();
         same_but_case.dedup();
         match same_but_case.as_slice() {
