@@ -15,9 +15,9 @@ pub enum Discovery {
 
 thread_local! {
     /// The absolute path of the file or folder asked about (see `Resolver::with_absolute`).
-    static PATH_BUFFER: std::cell::Cell<PathBuf> = const { std::cell::Cell::new(PathBuf::new()) };
+    static PATH_BUFFER: std::cell::Cell<PathBuf> = std::cell::Cell::new(PathBuf::new());
     /// A folder's path with a configuration file's name (see [`configuration_file_in`]).
-    static NAME_BUFFER: std::cell::Cell<PathBuf> = const { std::cell::Cell::new(PathBuf::new()) };
+    static NAME_BUFFER: std::cell::Cell<PathBuf> = std::cell::Cell::new(PathBuf::new());
 }
 
 /// The name of the configuration file in `folder`, if it holds one: both names are asked in
