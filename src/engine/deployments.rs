@@ -600,7 +600,11 @@ fn facts(
         .bindings
         .iter()
         .map(|b| crate::engine::inventory::BindingRecord {
-            kind: if b.key { "service-key" } else { "binding" }.to_string(),
+            kind: if b.key {
+                crate::engine::inventory::BindingKind::ServiceKey
+            } else {
+                crate::engine::inventory::BindingKind::Binding
+            },
             name: b.name.clone(),
             file: shown(b.file),
             line: set.files[b.file].locate(b.span).0.line,
