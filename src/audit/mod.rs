@@ -583,7 +583,7 @@ const BATCH: usize = 64;
 
 /// What one run of the engine found in one repository of its batch.
 #[derive(Default)]
-struct Part {
+struct RepositoryTally {
     files: usize,
     errors: usize,
     credentials: usize,
@@ -612,10 +612,10 @@ fn split(
     outcome: engine::Outcome,
     reports: &[engine::FileReport],
     config_errors: &[crate::io::config::ConfigError],
-) -> Vec<Part> {
+) -> Vec<RepositoryTally> {
     let index: std::collections::HashMap<&str, usize> =
         batch.iter().enumerate().map(|(i, (_, shown))| (shown.as_str(), i)).collect();
-    let mut parts: Vec<Part> = batch.iter().map(|_| Part::default()).collect();
+    let mut parts: Vec<RepositoryTally> = batch.iter().map(|_| RepositoryTally::default()).collect();
     for file in &outcome.checked_files {
         if let Some(i) = owner(&index, file) {
             parts[i].files += 1;
@@ -650,7 +650,7 @@ fn split(
     parts
 }
 
-impl Part {
+impl RepositoryTally {
     /// The repository's audit: its identity, its instances one per service instance, each with
     /// its owners and link.
     fn finish(self, path: &Path, shown: &str, cwd: Option<&Path>, options: &AuditOptions) -> RepositoryAudit {
