@@ -603,7 +603,7 @@ mod tests {
         super::super::load(
             Path::new("/r/main.tf"),
             source,
-            super::super::Kind::Terraform,
+            super::super::FileFormat::Terraform,
             Path::new("/r"),
             &[],
             &NoFiles,
