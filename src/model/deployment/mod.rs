@@ -23,6 +23,9 @@ mod workdir;
 
 pub use kubernetes::go_duration;
 
+/// The format of a deployment file, told by its name (for some, its content too): which reader
+/// takes it. An instance's [`InstanceFormat`] says what declares it (the Terraform reader tells
+/// the BTP provider's instances from the Cloud Foundry provider's).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum FileFormat {
     /// `mta.yaml`, `mta.yml`, `mtad.yaml`, `mtad.yml` ([`MTA_NAMES`]); `mta-cf.yaml` and other
