@@ -27,7 +27,7 @@ fn evaluate_mta(c: &mut Criterion) {
             let set = xsuaa_lint::model::deployment::load(
                 &mta,
                 source,
-                xsuaa_lint::model::deployment::Kind::Mta,
+                xsuaa_lint::model::deployment::FileFormat::Mta,
                 &dir,
                 &[],
                 &xsuaa_lint::io::load::Disk,

@@ -308,7 +308,7 @@ fn shared_history_changes_through_the_history_rules() {
 /// pipeline: no crash, the instances found per format, and the findings per code, each looked at.
 #[test]
 fn shared_deployment_files_run_and_their_findings_are_pinned() {
-    use xsuaa_lint::model::deployment::{self, InstanceFormat, Kind};
+    use xsuaa_lint::model::deployment::{self, FileFormat, InstanceFormat};
     let Some(corpus) = shared_corpus(
         "shared_deployment_files_run_and_their_findings_are_pinned",
         "fixtures/corpus holds no deployment files; the deployment rules' own cases are in fixtures/rules",
@@ -321,7 +321,7 @@ fn shared_deployment_files_run_and_their_findings_are_pinned() {
     for line in manifest.lines().skip(1) {
         let cols: Vec<&str> = line.split('\t').collect();
         let path = repos.join(cols[0]);
-        let Some(kind) = path.file_name().and_then(|n| n.to_str()).and_then(Kind::of_name) else { continue };
+        let Some(kind) = path.file_name().and_then(|n| n.to_str()).and_then(FileFormat::of_name) else { continue };
         let Ok(source) = xsuaa_lint::io::load::read_path(&path, cols[0]) else { continue };
         if !kind.is_relevant(&source.text) {
             continue;

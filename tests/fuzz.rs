@@ -85,10 +85,10 @@ fn the_harness_workspace_gives_mta_inputs_descriptors_and_extensions() {
     // MTA inputs name `path: ./xs-security.json` and extend `bookshop`: the workspace must hold
     // both, or the harness would never reach the merge of layers.
     use xsuaa_lint::lint::set::{judge_set, Declaration, SetOptions};
-    use xsuaa_lint::model::deployment::Kind;
+    use xsuaa_lint::model::deployment::FileFormat;
     let ws = harness::Workspace::new();
     let path = ws.root.join("mta.yaml");
-    let declaration = Declaration { path: &path, kind: Kind::Mta, root: &ws.root, extensions: &ws.extensions };
+    let declaration = Declaration { path: &path, kind: FileFormat::Mta, root: &ws.root, extensions: &ws.extensions };
     let options = SetOptions {
         policies: &[],
         base_of: &|_, _| None,

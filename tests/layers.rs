@@ -123,3 +123,45 @@ fn the_import_reader_sees_paths_and_groups() {
     let got: Vec<String> = imported_layers(text).into_iter().collect();
     assert_eq!(got, ["engine", "io", "model", "text"]);
 }
+
+/// The crates that parse a repository's files: only the syntax layer names them, so the model
+/// reads its span trees and views whatever parser is behind them.
+const PARSER_CRATES: &[&str] = &["hcl_edit", "jsonc_parser", "granit_parser"];
+
+/// Whether a text names a crate as a path's first segment (`hcl_edit::…`, `use hcl_edit;`).
+fn names_crate(text: &str, name: &str) -> bool {
+    let is_ident = |c: char| c.is_alphanumeric() || c == '_';
+    text.match_indices(name).any(|(at, _)| {
+        let before = text[..at].chars().next_back();
+        let after = text[at + name.len()..].chars().next();
+        !before.is_some_and(is_ident) && !after.is_some_and(is_ident)
+    })
+}
+
+#[test]
+fn only_the_syntax_layer_names_the_parsers() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    files.sort();
+    let mut outside = Vec::new();
+    for file in files {
+        let shown = file.strip_prefix(&src).unwrap().display().to_string();
+        if shown.starts_with("syntax") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&file).unwrap();
+        let code = text.split("#[cfg(test)]").next().unwrap_or_default();
+        for name in PARSER_CRATES.iter().filter(|name| names_crate(code, name)) {
+            outside.push(format!("{shown} names `{name}`: read through `crate::syntax` instead"));
+        }
+    }
+    assert!(outside.is_empty(), "parser crates named outside src/syntax/:\n{}", outside.join("\n"));
+}
+
+#[test]
+fn the_crate_reader_sees_whole_names_only() {
+    assert!(names_crate("use hcl_edit::structure::Body;", "hcl_edit"));
+    assert!(names_crate("fn f(b: &hcl_edit::Span) {}", "hcl_edit"));
+    assert!(!names_crate("let my_hcl_edit = 1; // hcl_edits", "hcl_edit"));
+}

@@ -11,7 +11,7 @@ mod support;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
-use xsuaa_lint::model::deployment::{self, Files, Kind, ProblemKind, Unreadable};
+use xsuaa_lint::model::deployment::{self, FileFormat, Files, ProblemKind, Unreadable};
 use xsuaa_lint::text::source::SourceFile;
 
 const MAX_RATIO: f64 = 12.0;
@@ -66,12 +66,12 @@ impl Files for Memory {
     }
 }
 
-fn load(path: &str, text: &str, kind: Kind, files: &Memory) -> deployment::InstanceSet {
+fn load(path: &str, text: &str, kind: FileFormat, files: &Memory) -> deployment::InstanceSet {
     deployment::load(Path::new(path), SourceFile::new(path, text.to_string()), kind, Path::new("/r"), &[], files)
 }
 
 /// Loads a deployment file and judges every instance of it, as `check` does.
-fn judge(path: &str, text: &str, kind: Kind, files: &Memory) -> deployment::InstanceSet {
+fn judge(path: &str, text: &str, kind: FileFormat, files: &Memory) -> deployment::InstanceSet {
     let set = load(path, text, kind, files);
     for instance in &set.instances {
         let _ = xsuaa_lint::lint::instance::evaluate(&set, instance, &Default::default());
@@ -107,11 +107,11 @@ resource "cloudfoundry_service_instance" "cf_xsuaa" {{
 #[test]
 fn terraform_merge_is_linear_in_its_arguments() {
     let files = Memory::default();
-    let set = judge("/r/main.tf", &terraform_merge(10), Kind::Terraform, &files);
+    let set = judge("/r/main.tf", &terraform_merge(10), FileFormat::Terraform, &files);
     assert_eq!(set.instances.len(), 2);
     assert!(set.instances.iter().all(|i| i.layers.len() == 11 && !i.incomplete), "{:?}", set.instances);
     assert_linear("terraform merge()", 2_000, |n| {
-        let set = judge("/r/main.tf", &terraform_merge(n), Kind::Terraform, &files);
+        let set = judge("/r/main.tf", &terraform_merge(n), FileFormat::Terraform, &files);
         assert_eq!(set.instances[0].layers.len(), n + 1);
     });
 }
@@ -124,7 +124,7 @@ fn a_later_merge_argument_still_replaces_earlier_keys() {
   parameters = jsonencode(merge({ xsappname = "a", x = 1 }, { y = 2 }, { x = 3, xsappname = "c" }))
 }
 "#;
-    let set = load("/r/main.tf", text, Kind::Terraform, &Memory::default());
+    let set = load("/r/main.tf", text, FileFormat::Terraform, &Memory::default());
     let keys: Vec<Vec<&str>> = set.instances[0]
         .layers
         .iter()
@@ -165,7 +165,7 @@ fn a_local_that_names_itself_is_unknown_not_a_crash() {
         // In a thread with a worker's stack: an unbounded recursion overflows it.
         let set = std::thread::Builder::new()
             .stack_size(WORKER_STACK)
-            .spawn(move || load("/r/main.tf", &text, Kind::Terraform, &Memory::default()))
+            .spawn(move || load("/r/main.tf", &text, FileFormat::Terraform, &Memory::default()))
             .unwrap()
             .join()
             .expect("no stack overflow");
@@ -186,7 +186,7 @@ fn chain_of_locals(n: usize) -> String {
 #[test]
 fn a_deep_chain_of_locals_is_unknown_not_a_crash() {
     // A short chain is followed to its value.
-    let set = load("/r/main.tf", &chain_of_locals(10), Kind::Terraform, &Memory::default());
+    let set = load("/r/main.tf", &chain_of_locals(10), FileFormat::Terraform, &Memory::default());
     assert_eq!(set.instances.len(), 2);
     assert!(unknowns(&set).is_empty() && set.instances.iter().all(|i| !i.incomplete), "{:?}", set.problems);
     // 100,000 deep: not followed to the end, in a thread with a worker's stack.
@@ -194,7 +194,7 @@ fn a_deep_chain_of_locals_is_unknown_not_a_crash() {
     let started = Instant::now();
     let set = std::thread::Builder::new()
         .stack_size(WORKER_STACK)
-        .spawn(move || load("/r/main.tf", &text, Kind::Terraform, &Memory::default()))
+        .spawn(move || load("/r/main.tf", &text, FileFormat::Terraform, &Memory::default()))
         .unwrap()
         .join()
         .expect("no stack overflow");
@@ -217,7 +217,7 @@ fn terraform_locals_are_looked_up_in_constant_time() {
     };
     let files = Memory::default();
     assert_linear("terraform locals", 1_000, |n| {
-        let set = load("/r/main.tf", &text(n), Kind::Terraform, &files);
+        let set = load("/r/main.tf", &text(n), FileFormat::Terraform, &files);
         assert!(set.instances.len() == 2 && set.instances.iter().all(|i| i.layers.len() == n + 1));
     });
 }
@@ -254,7 +254,7 @@ fn parameters_from_reads_each_file_of_the_folder_once() {
     let run = |n: usize| {
         let (instance, maps) = parameters_from(n);
         let files = Memory(HashMap::from([(PathBuf::from("/r/k8s/config.yaml"), maps)]));
-        let set = judge("/r/k8s/instance.yaml", &instance, Kind::Kubernetes, &files);
+        let set = judge("/r/k8s/instance.yaml", &instance, FileFormat::Kubernetes, &files);
         // Every entry found, the file holding them added to the set once.
         assert!(unknowns(&set).is_empty(), "{:?}", set.problems.first());
         assert_eq!(set.instances[0].layers.len(), n + 1);
@@ -272,7 +272,7 @@ fn parameters_from_reads_each_file_of_the_folder_once() {
                 .map(|(i, map)| (PathBuf::from(format!("/r/k8s/config-{i}.yaml")), map.to_string()))
                 .collect(),
         );
-        let set = load("/r/k8s/instance.yaml", &instance, Kind::Kubernetes, &files);
+        let set = load("/r/k8s/instance.yaml", &instance, FileFormat::Kubernetes, &files);
         assert!(unknowns(&set).is_empty(), "{:?}", set.problems.first());
         assert_eq!(set.paths.len(), n + 1);
     };

@@ -137,7 +137,7 @@ fn meant(dir: &Path, layout: Layout) -> MigrationState {
 
 /// The instance's migration state, read through the library as `audit` reads it.
 fn state(dir: &Path, layout: Layout) -> MigrationState {
-    use xsuaa_lint::model::deployment::{self, Kind};
+    use xsuaa_lint::model::deployment::{self, FileFormat};
     let (name, kind) = match layout {
         Layout::Descriptor => {
             let source = xsuaa_lint::io::load::read_path(&dir.join("xs-security.json"), "x").unwrap();
@@ -146,9 +146,9 @@ fn state(dir: &Path, layout: Layout) -> MigrationState {
             xsuaa_lint::lint::lint_with(&source, &options);
             return observed.state.get();
         }
-        Layout::MtaPath | Layout::MtaInline => ("mta.yaml", Kind::Mta),
-        Layout::Kyma => ("service-instance.yaml", Kind::Kubernetes),
-        Layout::TerraformJsonencode | Layout::TerraformJsonString => ("main.tf", Kind::Terraform),
+        Layout::MtaPath | Layout::MtaInline => ("mta.yaml", FileFormat::Mta),
+        Layout::Kyma => ("service-instance.yaml", FileFormat::Kubernetes),
+        Layout::TerraformJsonencode | Layout::TerraformJsonString => ("main.tf", FileFormat::Terraform),
     };
     let path = dir.join(name);
     let source = xsuaa_lint::io::load::read_path(&path, name).unwrap();
@@ -508,7 +508,7 @@ fn mta(id: &str, resource: &str, path: &str) -> String {
 type Tree = Vec<(String, String)>;
 
 /// Deployment files by path, with their kind.
-type Deployments = Vec<(&'static str, Kind)>;
+type Deployments = Vec<(&'static str, FileFormat)>;
 
 fn shared_tree(shared: Shared, types: Option<&str>) -> (Tree, Deployments) {
     let mut tree = vec![("xs-security.json".to_string(), descriptor(types))];
@@ -521,7 +521,7 @@ fn shared_tree(shared: Shared, types: Option<&str>) -> (Tree, Deployments) {
                 "xsuaa:\n  serviceOfferingName: xsuaa\n  servicePlanName: application\n  config: xs-security.json\n"
                     .into(),
             ));
-            vec![("mta.yaml", Kind::Mta), ("chart/values.yaml", Kind::HelmValues)]
+            vec![("mta.yaml", FileFormat::Mta), ("chart/values.yaml", FileFormat::HelmValues)]
         }
         Shared::MtaAndTerraform => {
             tree.push(("mta.yaml".into(), mta("orders", "uaa", "./xs-security.json")));
@@ -529,12 +529,12 @@ fn shared_tree(shared: Shared, types: Option<&str>) -> (Tree, Deployments) {
                 "infra/main.tf".into(),
                 "resource \"btp_subaccount_service_instance\" \"uaa\" {\n  subaccount_id         = var.subaccount_id\n  service_offering_name = \"xsuaa\"\n  serviceplan_name      = \"application\"\n  name                  = \"orders-uaa\"\n  parameters            = file(\"${path.module}/../xs-security.json\")\n}\n".into(),
             ));
-            vec![("mta.yaml", Kind::Mta), ("infra/main.tf", Kind::Terraform)]
+            vec![("mta.yaml", FileFormat::Mta), ("infra/main.tf", FileFormat::Terraform)]
         }
         Shared::TwoMtas => {
             tree.push(("orders/mta.yaml".into(), mta("orders", "uaa", "../xs-security.json")));
             tree.push(("invoices/mta.yaml".into(), mta("invoices", "uaa-invoices", "../xs-security.json")));
-            vec![("orders/mta.yaml", Kind::Mta), ("invoices/mta.yaml", Kind::Mta)]
+            vec![("orders/mta.yaml", FileFormat::Mta), ("invoices/mta.yaml", FileFormat::Mta)]
         }
         Shared::MtaAndMakefile => {
             tree.push(("mta.yaml".into(), mta("orders", "uaa", "./xs-security.json")));
@@ -542,13 +542,13 @@ fn shared_tree(shared: Shared, types: Option<&str>) -> (Tree, Deployments) {
                 "Makefile".into(),
                 "uaa:\n\tcf create-service xsuaa application orders-uaa -c xs-security.json\n".into(),
             ));
-            vec![("Makefile", Kind::Shell), ("mta.yaml", Kind::Mta)]
+            vec![("Makefile", FileFormat::Shell), ("mta.yaml", FileFormat::Mta)]
         }
     };
     (tree, deployments)
 }
 
-use xsuaa_lint::model::deployment::Kind;
+use xsuaa_lint::model::deployment::FileFormat;
 
 fn write_tree(dir: &Path, tree: &[(String, String)]) {
     for (name, text) in tree {
@@ -559,7 +559,7 @@ fn write_tree(dir: &Path, tree: &[(String, String)]) {
 }
 
 /// Every instance of the tree's deployment files, with its state, read as `audit` reads it.
-fn instance_states(dir: &Path, deployments: &[(&str, Kind)]) -> Vec<(String, MigrationState)> {
+fn instance_states(dir: &Path, deployments: &[(&str, FileFormat)]) -> Vec<(String, MigrationState)> {
     let mut states = Vec::new();
     for (name, kind) in deployments {
         let path = dir.join(name);

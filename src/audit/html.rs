@@ -13,6 +13,7 @@
 //! one script is allowed by its SHA-256 in the Content-Security-Policy, not as any inline script.
 
 use super::{AuditInstance, AuditReport, STATES};
+use crate::model::descriptor::MigrationState;
 use crate::text::escape::{html_attribute as attr, html_text as esc, json_in_script};
 use base64::Engine;
 use sha2::{Digest, Sha256};
@@ -22,15 +23,15 @@ use std::io::{self, Write};
 const STYLE: &str = include_str!("page.css");
 const SCRIPT: &str = include_str!("page.js");
 
-fn color(state: &str) -> &'static str {
+fn color(state: MigrationState) -> &'static str {
     match state {
-        "instance-only" => "#c0392b",
-        "dual-instance-first" => "#e67e22",
-        "implicit" => "#f1c40f",
-        "invalid" => "#8e44ad",
-        "dual" => "#3498db",
-        "binding-only" => "#27ae60",
-        _ => "#16a085",
+        MigrationState::InstanceOnly => "#c0392b",
+        MigrationState::DualInstanceFirst => "#e67e22",
+        MigrationState::Implicit => "#f1c40f",
+        MigrationState::Invalid => "#8e44ad",
+        MigrationState::Dual => "#3498db",
+        MigrationState::BindingOnly => "#27ae60",
+        MigrationState::X509 => "#16a085",
     }
 }
 
@@ -43,7 +44,8 @@ fn rich(text: &str) -> String {
 }
 
 fn chart(report: &AuditReport, out: &mut dyn Write) -> io::Result<()> {
-    let max = STATES.iter().map(|s| report.totals.states.get(*s).copied().unwrap_or(0)).max().unwrap_or(0).max(1);
+    let max =
+        STATES.iter().map(|s| report.totals.states.get(s.as_str()).copied().unwrap_or(0)).max().unwrap_or(0).max(1);
     let (bar, gap, height) = (70, 20, 200);
     let width = STATES.len() * (bar + gap) + gap;
     writeln!(
@@ -51,8 +53,8 @@ fn chart(report: &AuditReport, out: &mut dyn Write) -> io::Result<()> {
         "<svg id=\"chart\" role=\"img\" aria-label=\"instances per state\" width=\"{width}\" height=\"{}\">",
         height + 60
     )?;
-    for (i, state) in STATES.iter().enumerate() {
-        let n = report.totals.states.get(*state).copied().unwrap_or(0);
+    for (i, state) in STATES.into_iter().enumerate() {
+        let n = report.totals.states.get(state.as_str()).copied().unwrap_or(0);
         let h = n * height / max;
         let x = gap + i * (bar + gap);
         let y = 20 + height - h;
@@ -79,7 +81,7 @@ fn legend(report: &AuditReport, out: &mut dyn Write) -> io::Result<()> {
             out,
             "<tr data-state=\"{state}\"><td><span class=\"sw\" style=\"background:{}\"></span>{state}</td><td class=\"n\">{}</td><td>{}</td><td>{}</td></tr>",
             color(state),
-            report.totals.states.get(state).copied().unwrap_or(0),
+            report.totals.states.get(state.as_str()).copied().unwrap_or(0),
             rich(meaning),
             rich(next)
         )?;
@@ -167,7 +169,7 @@ fn repositories(report: &AuditReport, out: &mut dyn Write) -> io::Result<()> {
         columns.push((key, heading.into(), "", true));
     }
     for state in STATES {
-        columns.push((state, super::table::short(state).into(), state, true));
+        columns.push((state.as_str(), super::table::short(state).into(), state.as_str(), true));
     }
     columns.push(("credentials", "credentials".into(), "committed credentials (XS120)", true));
     if report.totals.trend.is_some() {

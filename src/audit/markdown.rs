@@ -50,7 +50,7 @@ pub fn write(report: &AuditReport, out: &mut dyn Write) -> io::Result<()> {
         writeln!(
             out,
             "| {state} | {} | {} | {} |",
-            t.states.get(state).copied().unwrap_or(0),
+            t.states.get(state.as_str()).copied().unwrap_or(0),
             cell(meaning),
             cell(next)
         )?;
@@ -83,7 +83,7 @@ pub fn write(report: &AuditReport, out: &mut dyn Write) -> io::Result<()> {
             repo.score()
         )?;
         for state in &STATES[..5] {
-            write!(out, " {} |", repo.states.get(*state).copied().unwrap_or(0))?;
+            write!(out, " {} |", repo.states.get(state.as_str()).copied().unwrap_or(0))?;
         }
         write!(out, " {} | {} | {} |", repo.committed_credentials, repo.findings.error, repo.findings.warning)?;
         match (&repo.trend, trend) {

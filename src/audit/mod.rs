@@ -34,8 +34,15 @@ pub use trend::Trend;
 pub const REPORT_VERSION: u32 = 1;
 
 /// The states, best last; the order of every chart and table.
-pub const STATES: [&str; 7] =
-    ["instance-only", "dual-instance-first", "implicit", "invalid", "dual", "binding-only", "x509"];
+pub const STATES: [MigrationState; 7] = [
+    MigrationState::InstanceOnly,
+    MigrationState::DualInstanceFirst,
+    MigrationState::Implicit,
+    MigrationState::Invalid,
+    MigrationState::Dual,
+    MigrationState::BindingOnly,
+    MigrationState::X509,
+];
 
 /// How much migration work an instance means: none outside Cloud Foundry for an absent list
 /// (binding secrets are the default there, and there are no instance secrets to migrate).
@@ -48,30 +55,30 @@ fn instance_weight(state: MigrationState, environment: Option<Environment>) -> u
 }
 
 /// What a state means and what to do next: the legend of every report.
-pub fn legend(state: &str) -> (&'static str, &'static str) {
+pub fn legend(state: MigrationState) -> (&'static str, &'static str) {
     match state {
-        "instance-only" => (
+        MigrationState::InstanceOnly => (
             "`credential-types` is `[\"instance-secret\"]`: every binding and service key gets the instance's one secret.",
             "Step 1: set `[\"binding-secret\", \"instance-secret\"]` and update the instance.",
         ),
-        "dual-instance-first" => (
+        MigrationState::DualInstanceFirst => (
             "Both types allowed, instance secret first: new bindings still get the instance secret.",
             "Step 1: put `binding-secret` first and update the instance.",
         ),
-        "implicit" => (
+        MigrationState::Implicit => (
             "No `credential-types`: the service's default applies. In Cloud Foundry an older instance's bindings and keys may still hold its instance secret; elsewhere (Kyma, other) binding secrets are the default and there is nothing to migrate.",
             "Cloud Foundry: declare `[\"binding-secret\", \"instance-secret\"]` while anything may use the instance secret (then rebind and replace keys, as for `dual`), else `[\"binding-secret\"]`. Elsewhere: state `[\"binding-secret\"]` (not counted as work).",
         ),
-        "invalid" => (
+        MigrationState::Invalid => (
             "The credential types cannot be read: a value the service rejects, or a configuration not known from the repository.",
             "Fix the findings listed in its codes (`xsuaa-lint check`), then run the audit again.",
         ),
-        "dual" => (
+        MigrationState::Dual => (
             "Binding secret first, instance secret still allowed: the migration is under way.",
             "Step 2: rebind every app and replace every service key; step 3: set `[\"binding-secret\"]` and update.",
         ),
-        "binding-only" => ("Binding secrets only: finished.", "Nothing; keep it so."),
-        _ => ("X.509 certificates (with or without binding secrets): finished.", "Nothing; renew the certificates in time."),
+        MigrationState::BindingOnly => ("Binding secrets only: finished.", "Nothing; keep it so."),
+        MigrationState::X509 => ("X.509 certificates (with or without binding secrets): finished.", "Nothing; renew the certificates in time."),
     }
 }
 
@@ -385,7 +392,7 @@ impl AuditReport {
         repositories.dedup_by(|a, b| a.path == b.path);
         let mut totals = Totals { repositories: repositories.len(), ..Totals::default() };
         for state in STATES {
-            totals.states.insert(state.to_string(), 0);
+            totals.states.insert(state.as_str().to_string(), 0);
         }
         let mut fits = true;
         for repo in &repositories {
@@ -582,7 +589,7 @@ const BATCH: usize = 64;
 
 /// What one run of the engine found in one repository of its batch.
 #[derive(Default)]
-struct Part {
+struct RepositoryTally {
     files: usize,
     errors: usize,
     credentials: usize,
@@ -611,10 +618,10 @@ fn split(
     outcome: engine::Outcome,
     reports: &[engine::FileReport],
     config_errors: &[crate::io::config::ConfigError],
-) -> Vec<Part> {
+) -> Vec<RepositoryTally> {
     let index: std::collections::HashMap<&str, usize> =
         batch.iter().enumerate().map(|(i, (_, shown))| (shown.as_str(), i)).collect();
-    let mut parts: Vec<Part> = batch.iter().map(|_| Part::default()).collect();
+    let mut parts: Vec<RepositoryTally> = batch.iter().map(|_| RepositoryTally::default()).collect();
     for file in &outcome.checked_files {
         if let Some(i) = owner(&index, file) {
             parts[i].files += 1;
@@ -649,7 +656,7 @@ fn split(
     parts
 }
 
-impl Part {
+impl RepositoryTally {
     /// The repository's audit: its identity, its instances one per service instance, each with
     /// its owners and link.
     fn finish(self, path: &Path, shown: &str, cwd: Option<&Path>, options: &AuditOptions) -> RepositoryAudit {

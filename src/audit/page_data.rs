@@ -16,7 +16,7 @@ use std::collections::HashMap;
 /// One piece of a runbook template: text as it is, or the instance's fact at that index.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 #[serde(untagged)]
-pub enum Part {
+pub enum TemplatePiece {
     Text(String),
     Fact(usize),
 }
@@ -64,7 +64,7 @@ pub struct PageData<'a> {
     pub order: Vec<usize>,
     /// Per repository, per instance (in the report's order).
     pub instances: Vec<Vec<InstanceView>>,
-    pub templates: Vec<Vec<Part>>,
+    pub templates: Vec<Vec<TemplatePiece>>,
 }
 
 impl<'a> PageData<'a> {
@@ -236,7 +236,7 @@ fn other_facts(instance: &AuditInstance) -> Vec<String> {
 /// others' from 4). Short words are not cut out (`cf`, `app` would be cut out of the steps' own
 /// text: still the same text, but fewer runbooks would share a template). Linear in the text
 /// (Aho-Corasick).
-fn cut(text: &str, own: &[String; 4], others: Vec<String>) -> (Vec<Part>, Vec<String>) {
+fn cut(text: &str, own: &[String; 4], others: Vec<String>) -> (Vec<TemplatePiece>, Vec<String>) {
     let long = |fact: &String| fact.chars().count() >= 3;
     let mut patterns: Vec<(usize, &str)> =
         own.iter().enumerate().filter(|(_, fact)| long(fact)).map(|(i, fact)| (i, fact.as_str())).collect();
@@ -248,14 +248,14 @@ fn cut(text: &str, own: &[String; 4], others: Vec<String>) -> (Vec<Part>, Vec<St
         .match_kind(aho_corasick::MatchKind::LeftmostLongest)
         .build(patterns.iter().map(|(_, fact)| fact))
     else {
-        return (vec![Part::Text(text.to_string())], Vec::new());
+        return (vec![TemplatePiece::Text(text.to_string())], Vec::new());
     };
     let mut parts = Vec::new();
     let mut used: Vec<String> = Vec::new();
     let mut at = 0;
     for m in matcher.find_iter(text) {
         if m.start() > at {
-            parts.push(Part::Text(text[at..m.start()].to_string()));
+            parts.push(TemplatePiece::Text(text[at..m.start()].to_string()));
         }
         let (own_index, fact) = patterns[m.pattern().as_usize()];
         let i = if own_index != usize::MAX {
@@ -269,11 +269,11 @@ fn cut(text: &str, own: &[String; 4], others: Vec<String>) -> (Vec<Part>, Vec<St
                 }
             }
         };
-        parts.push(Part::Fact(i));
+        parts.push(TemplatePiece::Fact(i));
         at = m.end();
     }
     if at < text.len() {
-        parts.push(Part::Text(text[at..].to_string()));
+        parts.push(TemplatePiece::Text(text[at..].to_string()));
     }
     (parts, used)
 }
@@ -281,12 +281,12 @@ fn cut(text: &str, own: &[String; 4], others: Vec<String>) -> (Vec<Part>, Vec<St
 /// The templates, each once.
 #[derive(Default)]
 struct Templates {
-    list: Vec<Vec<Part>>,
-    at: HashMap<Vec<Part>, usize>,
+    list: Vec<Vec<TemplatePiece>>,
+    at: HashMap<Vec<TemplatePiece>, usize>,
 }
 
 impl Templates {
-    fn index(&mut self, template: Vec<Part>) -> usize {
+    fn index(&mut self, template: Vec<TemplatePiece>) -> usize {
         if let Some(&i) = self.at.get(&template) {
             return i;
         }
@@ -298,13 +298,13 @@ impl Templates {
 
 /// What the page rebuilds from a template, the instance's own facts and the others (as `page.js`
 /// does).
-pub fn rebuild(template: &[Part], own: &[String; 4], others: &[String]) -> String {
+pub fn rebuild(template: &[TemplatePiece], own: &[String; 4], others: &[String]) -> String {
     template
         .iter()
         .map(|part| match part {
-            Part::Text(text) => text.as_str(),
-            Part::Fact(i) if *i < 4 => own[*i].as_str(),
-            Part::Fact(i) => others.get(i - 4).map_or("", String::as_str),
+            TemplatePiece::Text(text) => text.as_str(),
+            TemplatePiece::Fact(i) if *i < 4 => own[*i].as_str(),
+            TemplatePiece::Fact(i) => others.get(i - 4).map_or("", String::as_str),
         })
         .collect()
 }
@@ -344,7 +344,7 @@ mod tests {
         let (template, used) = cut(text, &own, vec!["app/xs-security.json".into(), "ab".into()]);
         assert_eq!(rebuild(&template, &own, &used), text);
         assert_eq!(used, ["app/xs-security.json"]);
-        assert!(template.iter().filter(|p| matches!(p, Part::Fact(_))).count() >= 6, "{template:?}");
+        assert!(template.iter().filter(|p| matches!(p, TemplatePiece::Fact(_))).count() >= 6, "{template:?}");
         // Another instance of the same shape shares the template.
         let other = text.replace("app/", "svc/").replace("uaa", "auth");
         let own = ["svc/mta.yaml:3", "svc/mta.yaml", "auth", "XS101"].map(String::from);

@@ -13,8 +13,8 @@ use crate::lint::fix::Converged;
 use crate::lint::set::{
     dedup, judge_group, judge_set, load_set, Declaration, Judgement, Member, SetOptions, SetOutcome,
 };
+use crate::model::deployment::FileFormat;
 use crate::model::deployment::InstanceSet;
-use crate::model::deployment::Kind;
 use crate::text::source::SourceFile;
 use rayon::prelude::*;
 use std::collections::HashMap;
@@ -68,8 +68,8 @@ impl Extensions {
 
     /// The extensions that may extend the deployment file of `kind` and `text`: an MTA's (the
     /// model checks each one), none for other kinds.
-    fn of(&self, kind: Kind, text: &str) -> Vec<PathBuf> {
-        if kind != Kind::Mta {
+    fn of(&self, kind: FileFormat, text: &str) -> Vec<PathBuf> {
+        if kind != FileFormat::Mta {
             return Vec::new();
         }
         match single_top_level_value(text, "ID") {
@@ -94,7 +94,7 @@ impl Collector<'_> {
         &self,
         path: &Path,
         display: &str,
-        kind: Kind,
+        kind: FileFormat,
         explicit: bool,
         extensions: &Extensions,
         opts: &Options,
@@ -112,10 +112,10 @@ impl Collector<'_> {
         &self,
         path: &Path,
         display: &str,
-        kind: Kind,
+        kind: FileFormat,
         explicit: bool,
         opts: &Options,
-    ) -> Option<(Arc<Config>, SourceFile, Kind)> {
+    ) -> Option<(Arc<Config>, SourceFile, FileFormat)> {
         let config = self.configs.for_file(path)?;
         if explicit && opts.force_exclude && config.is_excluded(path) {
             return None;
@@ -263,7 +263,7 @@ impl Collector<'_> {
         &self,
         stands_for: &Path,
         source: SourceFile,
-        kind: Kind,
+        kind: FileFormat,
         config: &Arc<Config>,
         extensions: &Extensions,
         opts: &Options,
@@ -279,7 +279,7 @@ impl Collector<'_> {
         &self,
         path: &Path,
         display: &str,
-        kind: Kind,
+        kind: FileFormat,
         source: SourceFile,
         extensions: &[PathBuf],
         config: &Arc<Config>,
@@ -332,7 +332,7 @@ impl Collector<'_> {
     fn publish_set(
         &self,
         display: &str,
-        kind: Kind,
+        kind: FileFormat,
         root: &Path,
         outcome: SetOutcome,
         base_of: &dyn Fn(&Path, &str) -> Option<crate::model::descriptor::Baseline>,
@@ -490,7 +490,7 @@ impl Collector<'_> {
                 .chain(crate::model::deployment::MTA_NAMES)
             {
                 let sibling = folder.join(name);
-                let Some(kind) = Kind::of_name(name) else { continue };
+                let Some(kind) = FileFormat::of_name(name) else { continue };
                 // A regular file, not a link: read as the walk would read it.
                 if std::fs::symlink_metadata(&sibling).is_ok_and(|m| m.is_file()) {
                     let shown = shown_folder.map_or_else(|| name.to_string(), |f| format!("{f}/{name}"));
@@ -505,8 +505,8 @@ impl Collector<'_> {
             let text =
                 load::read_path_within(path, display, load::ReadAs::Deployment, self.bound(path, explicit).as_deref())
                     .ok();
-            if text.is_some_and(|t| Kind::Kubernetes.is_relevant(&t.text) || t.text.contains("instance-secret")) {
-                return self.deployment(path, display, Kind::CfManifest, explicit, &Extensions::none(), opts);
+            if text.is_some_and(|t| FileFormat::Kubernetes.is_relevant(&t.text) || t.text.contains("instance-secret")) {
+                return self.deployment(path, display, FileFormat::CfManifest, explicit, &Extensions::none(), opts);
             }
         }
         if !self.seen.first(&key) {
@@ -602,7 +602,11 @@ fn facts(
         .bindings
         .iter()
         .map(|b| crate::engine::inventory::BindingRecord {
-            kind: if b.key { "service-key" } else { "binding" }.to_string(),
+            kind: if b.key {
+                crate::engine::inventory::BindingKind::ServiceKey
+            } else {
+                crate::engine::inventory::BindingKind::Binding
+            },
             name: b.name.clone(),
             file: shown(b.file),
             line: set.files[b.file].locate(b.span).0.line,
@@ -627,7 +631,7 @@ fn facts(
 pub(super) struct Loaded {
     path: PathBuf,
     display: String,
-    kind: Kind,
+    kind: FileFormat,
     config: Arc<Config>,
     root: PathBuf,
     /// The `.mtaext` files the set read (an MTA's).

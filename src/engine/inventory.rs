@@ -144,11 +144,30 @@ pub struct DualSinceFact {
     pub days: u64,
 }
 
+/// Which credentials a [`BindingRecord`] is: a binding or a service key. Reports name it
+/// `binding` or `service-key`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum BindingKind {
+    /// An app's binding, or a Kubernetes `ServiceBinding`.
+    Binding,
+    ServiceKey,
+}
+
+impl BindingKind {
+    /// The words for it in a sentence: `binding`, `service key`.
+    pub fn noun(self) -> &'static str {
+        match self {
+            BindingKind::Binding => "binding",
+            BindingKind::ServiceKey => "service key",
+        }
+    }
+}
+
 /// A binding or service key of an instance, where the repository declares it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct BindingRecord {
-    /// `binding` (an app's or a `ServiceBinding`) or `service-key`.
-    pub kind: String,
+    pub kind: BindingKind,
     pub name: String,
     pub file: String,
     pub line: usize,
@@ -158,11 +177,12 @@ pub struct BindingRecord {
     pub handle: ToolHandle,
 }
 
-/// By kind, name, file, line, the tool's name, then the handle (the order bindings are listed in).
+/// By kind (bindings before service keys), name, file, line, the tool's name, then the handle
+/// (the order bindings are listed in).
 impl Ord for BindingRecord {
     fn cmp(&self, other: &Self) -> Ordering {
-        (&self.kind, &self.name, &self.file, self.line, self.tool.as_str(), &self.handle).cmp(&(
-            &other.kind,
+        (self.kind, &self.name, &self.file, self.line, self.tool.as_str(), &self.handle).cmp(&(
+            other.kind,
             &other.name,
             &other.file,
             other.line,

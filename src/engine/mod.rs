@@ -285,19 +285,19 @@ pub fn check(
     // Deployment files first: they say which descriptors are judged through them.
     let mut extensions: Vec<PathBuf> = targets
         .iter()
-        .filter(|(_, kind, _)| *kind == FileKind::Deployment(deployment::Kind::MtaExtension))
+        .filter(|(_, kind, _)| *kind == FileKind::Deployment(deployment::FileFormat::MtaExtension))
         .map(|(p, _, _)| p.clone())
         .collect();
     // An extension named alone (a commit hook passes the staged files) is judged through the
     // MTA it extends, found from its folder up to the repository's root.
     let named_extensions: Vec<PathBuf> = targets
         .iter()
-        .filter(|(_, kind, explicit)| *explicit && *kind == FileKind::Deployment(deployment::Kind::MtaExtension))
+        .filter(|(_, kind, explicit)| *explicit && *kind == FileKind::Deployment(deployment::FileFormat::MtaExtension))
         .map(|(p, _, _)| p.clone())
         .collect();
     for extension in named_extensions {
         if let Some(mta) = extended_mta(&extension, &collector.named) {
-            targets.push((mta, FileKind::Deployment(deployment::Kind::Mta), false));
+            targets.push((mta, FileKind::Deployment(deployment::FileFormat::Mta), false));
         }
     }
     // An MTA judged without a walk of its folder (named alone, brought in by a named extension or
@@ -306,8 +306,8 @@ pub fn check(
     let mta_folders = targets
         .iter()
         .filter(|(_, kind, explicit)| match kind {
-            FileKind::Deployment(deployment::Kind::Mta) => true,
-            FileKind::Deployment(deployment::Kind::CfManifest) => *explicit,
+            FileKind::Deployment(deployment::FileFormat::Mta) => true,
+            FileKind::Deployment(deployment::FileFormat::CfManifest) => *explicit,
             _ => false,
         })
         .map(|(p, kind, _)| (p.as_path(), *kind))
@@ -320,11 +320,11 @@ pub fn check(
         collector.stdin(&stands_for, kind, &extensions, opts);
     }
     // Extensions are read by the MTA they extend; their findings come out with the leftovers.
-    targets.retain(|(_, kind, _)| *kind != FileKind::Deployment(deployment::Kind::MtaExtension));
+    targets.retain(|(_, kind, _)| *kind != FileKind::Deployment(deployment::FileFormat::MtaExtension));
     // A `cf push` manifest is judged with the instances it binds: after the files declaring them.
     let (deployments, rest): (Vec<_>, Vec<_>) = targets
         .into_iter()
-        .partition(|(_, kind, _)| matches!(kind, FileKind::Deployment(k) if *k != deployment::Kind::CfManifest));
+        .partition(|(_, kind, _)| matches!(kind, FileKind::Deployment(k) if *k != deployment::FileFormat::CfManifest));
     if opts.fix == FixMode::Off {
         // Consumed: each path is freed once its file is done.
         deployments.into_par_iter().for_each(|(p, kind, explicit)| {
@@ -455,8 +455,8 @@ fn mta_folder(path: &Path, kind: FileKind) -> Option<PathBuf> {
         _ => PathBuf::from("."),
     };
     match kind {
-        FileKind::Deployment(deployment::Kind::Mta) => Some(folder),
-        FileKind::Deployment(deployment::Kind::CfManifest) => {
+        FileKind::Deployment(deployment::FileFormat::Mta) => Some(folder),
+        FileKind::Deployment(deployment::FileFormat::CfManifest) => {
             deployment::MTA_NAMES.iter().any(|name| folder.join(name).is_file()).then_some(folder)
         }
         _ => None,
@@ -482,7 +482,7 @@ fn extensions_found_in(
     let found = Mutex::new(Vec::new());
     // Errors of these walks are not the run's: they read folders nobody named.
     discover::walk(&roots, threads, &ConfiguredSelector(configs), &|entry| {
-        if let Found::File(path, FileKind::Deployment(deployment::Kind::MtaExtension)) = entry {
+        if let Found::File(path, FileKind::Deployment(deployment::FileFormat::MtaExtension)) = entry {
             found.lock().unwrap().push(path);
         }
     });

@@ -12,7 +12,7 @@ use crate::io::history::History;
 use crate::lint::fix::{self, FixOutcome};
 use crate::lint::set::{judge_set, Declaration, SetOptions, SetOutcome};
 use crate::lint::{LintOptions, Observed};
-use crate::model::deployment::{self, Files, Kind};
+use crate::model::deployment::{self, FileFormat, Files};
 use crate::model::descriptor::Baseline;
 use crate::model::environment::Environment;
 use crate::text::source::SourceFile;
@@ -22,10 +22,13 @@ use std::sync::Arc;
 /// The kind a deployment file found by name is judged as, by its content: a YAML file named like
 /// an MTA variant that holds no MTA descriptor is any other YAML file (a Kubernetes manifest,
 /// maybe); `None` when the content holds nothing the kind's reader judges.
-pub fn deployment_kind(path: &Path, named: Kind, text: &str) -> Option<Kind> {
+pub fn deployment_kind(path: &Path, named: FileFormat, text: &str) -> Option<FileFormat> {
     let variant = path.file_name().and_then(|n| n.to_str()).is_some_and(deployment::is_mta_variant_name);
-    let kind =
-        if named == Kind::Mta && variant && !deployment::is_mta_descriptor(text) { Kind::Kubernetes } else { named };
+    let kind = if named == FileFormat::Mta && variant && !deployment::is_mta_descriptor(text) {
+        FileFormat::Kubernetes
+    } else {
+        named
+    };
     kind.is_relevant(text).then_some(kind)
 }
 

@@ -40,7 +40,7 @@ pub fn is_credentials_name(name: &str) -> bool {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FileKind {
     Descriptor,
-    Deployment(crate::model::deployment::Kind),
+    Deployment(crate::model::deployment::FileFormat),
     /// A possible credentials dump (XS120).
     Credentials,
 }
@@ -54,7 +54,7 @@ pub fn classify_name(name: &str) -> Option<FileKind> {
 pub fn classify_path(path: &Path, name: &str) -> Option<FileKind> {
     if is_descriptor_name(name) {
         Some(FileKind::Descriptor)
-    } else if let Some(kind) = crate::model::deployment::Kind::of_path(path, name) {
+    } else if let Some(kind) = crate::model::deployment::FileFormat::of_path(path, name) {
         Some(FileKind::Deployment(kind))
     } else if is_credentials_name(name) || crate::syntax::dotenv::is_dotenv_name(name) {
         Some(FileKind::Credentials)

@@ -7,7 +7,7 @@ use crate::diagnostic::{Diagnostic, Fix};
 use crate::lint::fix::{converge, descriptor_state, Converged, Pass, TextChecks};
 use crate::lint::instance::{self, EvaluationOptions};
 use crate::lint::{lint_tree, lint_with, LintOptions, Observed};
-use crate::model::deployment::{self, Files, InstanceSet, Kind, LayerKind, ProblemKind};
+use crate::model::deployment::{self, FileFormat, Files, InstanceSet, LayerKind, ProblemKind};
 use crate::model::descriptor::{Baseline, MigrationState};
 use crate::rules::policy::Policy;
 use crate::rules::xs305_interpolated_binding_secret::Interpolation;
@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 /// Where a deployment file is and what it may read.
 pub struct Declaration<'a> {
     pub path: &'a Path,
-    pub kind: Kind,
+    pub kind: FileFormat,
     /// The folder `path:` may not leave.
     pub root: &'a Path,
     /// The `.mtaext` files of the run.
@@ -79,7 +79,7 @@ pub struct Judgement {
 }
 
 struct Judge<'a> {
-    kind: Kind,
+    kind: FileFormat,
     /// The deployment file's name (a CI file's syntax depends on it).
     name: String,
     descriptors: Vec<bool>,
@@ -182,16 +182,16 @@ impl<'a> Judge<'a> {
         for finding in undeclared {
             by_file[finding.file].push(finding.diagnostic);
         }
-        if matches!(self.kind, Kind::Shell | Kind::Ci | Kind::Http)
+        if matches!(self.kind, FileFormat::Shell | FileFormat::Ci | FileFormat::Http)
             && rules::xs304_get_token_request::may_request_token(&set.files[0].text)
         {
-            let rest_client = self.kind == Kind::Http;
+            let rest_client = self.kind == FileFormat::Http;
             rules::xs304_get_token_request::check_text(&set.files[0], rest_client, &mut by_file[0]);
         }
         let interpolation = match self.kind {
-            Kind::Shell if is_makefile(&self.name) => Some(Interpolation::Make),
-            Kind::Shell => Some(Interpolation::Shell),
-            Kind::Compose => Some(Interpolation::Compose),
+            FileFormat::Shell if is_makefile(&self.name) => Some(Interpolation::Make),
+            FileFormat::Shell => Some(Interpolation::Shell),
+            FileFormat::Compose => Some(Interpolation::Compose),
             _ => None,
         };
         if let Some(how) = interpolation {
@@ -199,7 +199,7 @@ impl<'a> Judge<'a> {
                 rules::xs305_interpolated_binding_secret::check_text(&set.files[0], how, &mut by_file[0]);
             }
         }
-        if matches!(self.kind, Kind::Kubernetes | Kind::CfManifest) {
+        if matches!(self.kind, FileFormat::Kubernetes | FileFormat::CfManifest) {
             if let Ok(documents) = crate::syntax::yaml::parse_documents(&set.files[0].text) {
                 rules::xs120_committed_credentials::check_secrets(&set.files[0], &documents, &mut by_file[0]);
             }
@@ -234,12 +234,12 @@ impl<'a> Judge<'a> {
 
     /// The syntax a file of the set must keep after a fix.
     fn parses(&self, file: usize, text: &str) -> bool {
-        if file == 0 && self.kind == Kind::Terraform {
+        if file == 0 && self.kind == FileFormat::Terraform {
             crate::syntax::hcl::parse(text).is_ok()
-        } else if file == 0 && matches!(self.kind, Kind::Shell | Kind::Http | Kind::Compose) {
+        } else if file == 0 && matches!(self.kind, FileFormat::Shell | FileFormat::Http | FileFormat::Compose) {
             // No fix edits a script (its values have no positions of their own).
             true
-        } else if file == 0 && self.kind == Kind::Ci {
+        } else if file == 0 && self.kind == FileFormat::Ci {
             // A token swapped inside a command's JSON keeps the file's syntax; a Jenkinsfile is
             // Groovy, not checked here.
             if self.name == "package.json" {

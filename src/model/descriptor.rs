@@ -61,6 +61,13 @@ pub enum MigrationState {
     Invalid,
 }
 
+/// Its name in reports (`dual-instance-first`); padding and width apply (`{state:<22}`).
+impl std::fmt::Display for MigrationState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
 impl MigrationState {
     pub fn as_str(self) -> &'static str {
         match self {

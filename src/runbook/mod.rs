@@ -2,7 +2,7 @@
 //! and SAP's steps with the commands for its environment and its name, with the bindings and
 //! service keys the repository declares for it. Shared by `runbook` and `audit`'s reports.
 
-use crate::engine::inventory::{Conflict, InstanceKind, InstanceRecord, Merged};
+use crate::engine::inventory::{BindingKind, Conflict, InstanceKind, InstanceRecord, Merged};
 use crate::model::deployment::InstanceFormat as Format;
 use crate::model::descriptor::MigrationState;
 use crate::model::environment::Environment;
@@ -61,7 +61,7 @@ struct DeclaredAt<'a> {
 /// that declare the same one (an MTA key on the resource and in a module's `requires`).
 #[derive(Serialize)]
 struct Binding<'a> {
-    kind: &'a str,
+    kind: BindingKind,
     name: &'a str,
     file: &'a str,
     line: usize,
@@ -78,13 +78,13 @@ struct At<'a> {
 /// The instance's bindings and keys, each `(kind, name)` once, where it first comes.
 fn bindings(record: &InstanceRecord) -> Vec<Binding<'_>> {
     let mut out: Vec<Binding<'_>> = Vec::new();
-    let mut at: std::collections::HashMap<(&str, &str), usize> = std::collections::HashMap::new();
+    let mut at: std::collections::HashMap<(BindingKind, &str), usize> = std::collections::HashMap::new();
     for b in &record.facts.bindings {
-        match at.get(&(b.kind.as_str(), b.name.as_str())) {
+        match at.get(&(b.kind, b.name.as_str())) {
             Some(&i) => out[i].also_at.push(At { file: &b.file, line: b.line }),
             None => {
-                at.insert((&b.kind, &b.name), out.len());
-                out.push(Binding { kind: &b.kind, name: &b.name, file: &b.file, line: b.line, also_at: Vec::new() });
+                at.insert((b.kind, &b.name), out.len());
+                out.push(Binding { kind: b.kind, name: &b.name, file: &b.file, line: b.line, also_at: Vec::new() });
             }
         }
     }
@@ -392,7 +392,7 @@ pub fn markdown(entries: &[Entry<'_>], found: usize) -> String {
             out.push_str("- none declared\n");
         }
         for b in &e.bindings {
-            let what = if b.kind == "service-key" { "service key" } else { "binding" };
+            let what = b.kind.noun();
             let places: Vec<String> = std::iter::once((b.file, b.line))
                 .chain(b.also_at.iter().map(|a| (a.file, a.line)))
                 .map(|(file, line)| markdown_code(&format!("{file}:{line}")))

@@ -18,7 +18,7 @@
 //!   `credentialsRotationPolicy.enabled` is true (its README, "Immediate Rotation").
 //! - SAP's Crossplane provider replaces a binding every `spec.rotation.frequency`.
 
-use crate::engine::inventory::{BindingRecord, InstanceKind, InstanceRecord, ToolHandle};
+use crate::engine::inventory::{BindingKind, BindingRecord, InstanceKind, InstanceRecord, ToolHandle};
 use crate::model::deployment::InstanceFormat as Format;
 use crate::model::environment::Environment;
 use crate::text::escape::{shell_comment, shell_word};
@@ -26,15 +26,15 @@ use crate::text::escape::{shell_comment, shell_word};
 /// The MTA archive a redeploy deploys, as a placeholder.
 const MTAR: &str = "mta_archives/<ID>_<version>.mtar";
 
-/// The bindings (`key` false) or service keys of the instance, each name once (where it first
-/// comes), without a key whose name only the deployer knows (a content module's).
-fn declared(record: &InstanceRecord, key: bool) -> Vec<&BindingRecord> {
+/// The bindings or service keys of the instance, each name once (where it first comes), without
+/// a key whose name only the deployer knows (a content module's).
+fn declared(record: &InstanceRecord, kind: BindingKind) -> Vec<&BindingRecord> {
     let mut seen = std::collections::HashSet::new();
     record
         .facts
         .bindings
         .iter()
-        .filter(|b| (b.kind == "service-key") == key && !b.name.starts_with('('))
+        .filter(|b| b.kind == kind && !b.name.starts_with('('))
         .filter(|b| seen.insert(b.name.as_str()))
         .collect()
 }
@@ -79,20 +79,26 @@ fn btp_replace_binding(binding: &str, name: &str) -> Vec<String> {
     ]
 }
 
-/// When the repository declares none: the commands for a binding or key (`what`) made by hand.
-fn undeclared(record: &InstanceRecord, what: &str, name: &str) -> Vec<String> {
-    let placeholder = format!("<{what}>");
+/// When the repository declares none: the commands for a binding or key made by hand.
+fn undeclared(record: &InstanceRecord, kind: BindingKind, name: &str) -> Vec<String> {
+    let cloud_foundry = record.facts.environment == Some(Environment::CloudFoundry);
+    // What the commands' placeholder stands for: in Cloud Foundry an app holds the binding.
+    let placeholder = match kind {
+        BindingKind::ServiceKey => "<key>",
+        BindingKind::Binding if cloud_foundry => "<app>",
+        BindingKind::Binding => "<binding>",
+    };
     match (record.facts.environment, record.kind) {
-        (Some(Environment::CloudFoundry), _) if what == "key" => cf_replace_key(&placeholder, name),
-        (Some(Environment::CloudFoundry), _) => cf_rebind(&placeholder, name, None),
-        (_, InstanceKind::Deployment(Format::Kyma | Format::Helm)) if what == "binding" => {
-            force_rotate(&placeholder, record.facts.namespace.as_deref(), None)
+        (Some(Environment::CloudFoundry), _) if kind == BindingKind::ServiceKey => cf_replace_key(placeholder, name),
+        (Some(Environment::CloudFoundry), _) => cf_rebind(placeholder, name, None),
+        (_, InstanceKind::Deployment(Format::Kyma | Format::Helm)) if kind == BindingKind::Binding => {
+            force_rotate(placeholder, record.facts.namespace.as_deref(), None)
         }
         // CAP's chart names the instance `<release>-<key>` (unless `fullnameOverride`).
         (_, InstanceKind::Deployment(Format::Helm)) => {
-            btp_replace_binding(&placeholder, &shell_word(&format!("<release>-{}", record.name)))
+            btp_replace_binding(placeholder, &shell_word(&format!("<release>-{}", record.name)))
         }
-        _ => btp_replace_binding(&placeholder, name),
+        _ => btp_replace_binding(placeholder, name),
     }
 }
 
@@ -147,10 +153,9 @@ fn force_rotate(binding: &str, namespace: Option<&str>, enable: Option<String>) 
 /// Step 3's commands: each binding rebound by its own tool; `name` is the instance as a shell
 /// word (for `cf`).
 pub(super) fn rebind(record: &InstanceRecord, name: &str) -> Vec<String> {
-    let bindings = declared(record, false);
+    let bindings = declared(record, BindingKind::Binding);
     if bindings.is_empty() {
-        let what = if record.facts.environment == Some(Environment::CloudFoundry) { "app" } else { "binding" };
-        return undeclared(record, what, name);
+        return undeclared(record, BindingKind::Binding, name);
     }
     let mut out = Vec::new();
     // The MTA modules that a redeploy rebinds, by MTA file, in the order they come.
@@ -252,17 +257,19 @@ pub(super) fn rebind(record: &InstanceRecord, name: &str) -> Vec<String> {
 
 /// Step 4's commands: each service key replaced by its own tool.
 pub(super) fn replace_keys(record: &InstanceRecord, name: &str) -> Vec<String> {
-    let keys = declared(record, true);
+    let keys = declared(record, BindingKind::ServiceKey);
     // Keys a content module gets from the deployer under a name of its own choosing: that name
     // never changes, so a redeploy keeps the key (and its instance secret).
     let made: Vec<&BindingRecord> = record
         .facts
         .bindings
         .iter()
-        .filter(|b| b.kind == "service-key" && b.name.starts_with('(') && b.handle == ToolHandle::MtaModuleKey)
+        .filter(|b| {
+            b.kind == BindingKind::ServiceKey && b.name.starts_with('(') && b.handle == ToolHandle::MtaModuleKey
+        })
         .collect();
     if keys.is_empty() && made.is_empty() {
-        return undeclared(record, "key", name);
+        return undeclared(record, BindingKind::ServiceKey, name);
     }
     let mut out = Vec::new();
     for k in &made {

@@ -14,7 +14,7 @@ use crate::lint::fix::FixOutcome;
 use crate::lint::set::{Declaration, SetOutcome};
 use crate::lint::Observed;
 use crate::model::deployment::normalize;
-use crate::model::deployment::{self, Files, Kind, LayerKind, Unreadable};
+use crate::model::deployment::{self, FileFormat, Files, LayerKind, Unreadable};
 use crate::model::descriptor::MigrationState;
 use crate::text::source::SourceFile;
 use std::collections::HashMap;
@@ -25,7 +25,7 @@ use std::sync::Arc;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DocKind {
     Descriptor,
-    Deployment(Kind),
+    Deployment(FileFormat),
     Credentials,
     /// `xsuaa-lint.toml`: its own errors, hover on the rule codes it names.
     Config,
@@ -218,7 +218,7 @@ struct DeploymentJudging<'a> {
 }
 
 impl DeploymentJudging<'_> {
-    fn judge(&self, path: &Path, kind: Kind, source: SourceFile) -> SetOutcome {
+    fn judge(&self, path: &Path, kind: FileFormat, source: SourceFile) -> SetOutcome {
         let root = crate::engine::repository_root(path);
         let extensions = extensions_beside(path, kind);
         let declaration = Declaration { path, kind, root: &root, extensions: &extensions };
@@ -234,7 +234,7 @@ impl DeploymentJudging<'_> {
     /// `check` reports a descriptor that a deployment file of the walk uses): its findings, the
     /// state of the first instance using it, and where those instances are declared.
     fn through(&self, deployment: &Path, source: SourceFile, descriptor: &Path) -> Option<Analysis> {
-        let outcome = self.judge(deployment, Kind::Mta, source);
+        let outcome = self.judge(deployment, FileFormat::Mta, source);
         let wanted = normalize(descriptor);
         let file = outcome.set.paths.iter().position(|p| normalize(p) == wanted)?;
         if !outcome.descriptors.get(file).copied().unwrap_or(false) {
@@ -291,8 +291,8 @@ fn deployments_using(descriptor: &Path, open: &OpenTexts) -> Vec<PathBuf> {
 }
 
 /// The `.mtaext` files beside an MTA deployment descriptor (a run gets those it walks).
-fn extensions_beside(path: &Path, kind: Kind) -> Vec<PathBuf> {
-    if kind != Kind::Mta {
+fn extensions_beside(path: &Path, kind: FileFormat) -> Vec<PathBuf> {
+    if kind != FileFormat::Mta {
         return Vec::new();
     }
     let Some(Ok(entries)) = path.parent().map(std::fs::read_dir) else { return Vec::new() };
@@ -300,7 +300,8 @@ fn extensions_beside(path: &Path, kind: Kind) -> Vec<PathBuf> {
         .filter_map(Result::ok)
         .map(|e| e.path())
         .filter(|p| {
-            p.file_name().and_then(|n| n.to_str()).and_then(deployment::Kind::of_name) == Some(Kind::MtaExtension)
+            p.file_name().and_then(|n| n.to_str()).and_then(deployment::FileFormat::of_name)
+                == Some(FileFormat::MtaExtension)
         })
         .collect();
     found.sort();
@@ -314,12 +315,12 @@ mod tests {
     #[test]
     fn a_workflow_is_a_ci_file_as_in_a_walk() {
         let path = Path::new("/repo/.github/workflows/deploy.yml");
-        assert_eq!(kind_of(Some(path), "deploy.yml"), DocKind::Deployment(Kind::Ci));
+        assert_eq!(kind_of(Some(path), "deploy.yml"), DocKind::Deployment(FileFormat::Ci));
         let piper = Path::new("/repo/.pipeline/config.yml");
-        assert_eq!(kind_of(Some(piper), "config.yml"), DocKind::Deployment(Kind::Piper));
+        assert_eq!(kind_of(Some(piper), "config.yml"), DocKind::Deployment(FileFormat::Piper));
         assert_eq!(
             kind_of(Some(Path::new("/repo/k8s/deploy.yml")), "deploy.yml"),
-            DocKind::Deployment(Kind::Kubernetes)
+            DocKind::Deployment(FileFormat::Kubernetes)
         );
     }
 

@@ -1,6 +1,8 @@
-//! Terraform (HCL) into the span-carrying tree of [`crate::syntax::json::Node`], parsed with
-//! `hcl-edit` (byte spans on every node). Only what the deployment model needs: the blocks of
-//! a file and `jsonencode({...})` or JSON-string parameters as a tree.
+//! Terraform (HCL) read with `hcl-edit` (byte spans on every node) and handed to the deployment
+//! model as a view of its own: [`Document`] (the top-level blocks), [`Block`] (type, labels and
+//! their spans, attributes), [`Expr`] (its span, its [`Shape`], its value as a
+//! [`crate::syntax::json::Node`] tree, its source text for references). The model never names
+//! the parser's types, so a parser upgrade stays in this file.
 //!
 //! An expression that is not a literal (`var.app`, `"${local.x}"`) becomes the string
 //! `${<expression>}`, like an MTA placeholder, so that it is never judged as a value.
@@ -8,61 +10,166 @@
 use crate::syntax::json::{Member, Node, SyntaxError, Value};
 use crate::text::source::Span;
 use hcl_edit::expr::{Expression, ObjectKey};
-use hcl_edit::structure::{Block, Body};
+use hcl_edit::structure::Body;
 use hcl_edit::Span as _;
 
-pub fn parse(text: &str) -> Result<Body, SyntaxError> {
-    hcl_edit::parser::parse_body(text).map_err(|e| {
+/// A parsed HCL file.
+#[derive(Debug)]
+pub struct Document {
+    body: Body,
+}
+
+/// One block of a file: `resource "TYPE" "NAME" { ... }`, `locals { ... }`, `module "NAME" { ... }`.
+#[derive(Clone, Copy)]
+pub struct Block<'a> {
+    block: &'a hcl_edit::structure::Block,
+}
+
+/// One expression: an attribute's value, a call's argument.
+#[derive(Clone, Copy)]
+pub struct Expr<'a> {
+    expr: &'a Expression,
+}
+
+/// What an expression is, as far as the deployment model tells expressions apart.
+pub enum Shape<'a> {
+    Null,
+    /// A string without interpolation, its escapes resolved.
+    String(&'a str),
+    /// A string with `${...}` or `%{...}` in it.
+    Template,
+    /// `<<EOT ... EOT` or `<<-EOT ... EOT`.
+    Heredoc,
+    /// `{ key = value, ... }`.
+    Object,
+    /// `( inner )`.
+    Parenthesized(Expr<'a>),
+    /// `name(args...)`, a built-in function (one without a provider namespace).
+    Call {
+        name: &'a str,
+        args: Vec<Expr<'a>>,
+    },
+    /// A reference: `local.x`, `var.y`, `data.kind.name.id`.
+    Reference,
+    /// Anything else: numbers, booleans, lists, operators, conditionals, `for` expressions,
+    /// provider functions.
+    Other,
+}
+
+pub fn parse(text: &str) -> Result<Document, SyntaxError> {
+    let body = hcl_edit::parser::parse_body(text).map_err(|e| {
         // The parser works on bytes: where it gives up may be inside a multi-byte character.
         let mut offset = e.location().offset().min(text.len());
         while !text.is_char_boundary(offset) {
             offset -= 1;
         }
         SyntaxError { span: Span::new(offset, offset), message: e.message().to_string() }
-    })
+    })?;
+    Ok(Document { body })
 }
 
-pub fn span_of(range: Option<std::ops::Range<usize>>) -> Span {
+fn span_of(range: Option<std::ops::Range<usize>>) -> Span {
     range.map_or(Span::default(), |r| Span::new(r.start, r.end))
 }
 
-/// The `resource "TYPE" "NAME"` blocks of a file.
-pub fn resources<'a>(body: &'a Body, kind: &'a str) -> impl Iterator<Item = (&'a str, &'a Block)> + 'a {
-    body.blocks().filter(move |b| b.has_ident("resource")).filter_map(move |b| {
-        let mut labels = b.labels.iter().map(|l| l.as_str());
-        (labels.next() == Some(kind)).then(|| (labels.next().unwrap_or(""), b))
-    })
-}
+impl Document {
+    /// The file's top-level blocks, in order.
+    pub fn blocks(&self) -> impl Iterator<Item = Block<'_>> {
+        self.body.blocks().map(|block| Block { block })
+    }
 
-/// A string attribute's literal value, if it is one.
-pub fn string_attribute<'a>(block: &'a Block, name: &str) -> Option<(&'a str, Span)> {
-    let attribute = block.body.get_attribute(name)?;
-    match &attribute.value {
-        Expression::String(s) => Some((s.value().as_str(), span_of(attribute.value.span()))),
-        _ => None,
+    /// The `resource "TYPE" "NAME"` blocks of a file with their names.
+    pub fn resources<'a>(&'a self, kind: &'a str) -> impl Iterator<Item = (&'a str, Block<'a>)> + 'a {
+        self.blocks()
+            .filter(|b| b.is("resource"))
+            .filter_map(move |b| (b.label(0) == Some(kind)).then(|| (b.label(1).unwrap_or(""), b)))
     }
 }
 
-/// An attribute's expression as written (for references such as `btp_x.y.id`).
-pub fn attribute_source<'a>(text: &'a str, block: &Block, name: &str) -> Option<&'a str> {
-    let range = block.body.get_attribute(name)?.value.span()?;
-    text.get(range)
+impl<'a> Block<'a> {
+    /// Whether the block is of this type (`resource`, `data`, `locals`, `module`).
+    pub fn is(self, block_type: &str) -> bool {
+        self.block.has_ident(block_type)
+    }
+
+    /// The label at `index` (`resource "TYPE" "NAME"`: 0 is the type, 1 the name).
+    pub fn label(self, index: usize) -> Option<&'a str> {
+        self.block.labels.get(index).map(|l| l.as_str())
+    }
+
+    /// Where the label at `index` is written, quotes included.
+    pub fn label_span(self, index: usize) -> Option<Span> {
+        self.block.labels.get(index).and_then(hcl_edit::Span::span).map(|r| Span::new(r.start, r.end))
+    }
+
+    /// The value of the attribute `name` of the block's body.
+    pub fn attribute(self, name: &str) -> Option<Expr<'a>> {
+        self.block.body.get_attribute(name).map(|a| Expr { expr: &a.value })
+    }
+
+    /// The attributes of the block's body, in order, by name.
+    pub fn attributes(self) -> impl Iterator<Item = (&'a str, Expr<'a>)> {
+        self.block.body.attributes().map(|a| (a.key.as_str(), Expr { expr: &a.value }))
+    }
+
+    /// A string attribute's literal value and where it is written, if it is one.
+    pub fn string(self, name: &str) -> Option<(&'a str, Span)> {
+        let value = self.attribute(name)?;
+        match value.shape() {
+            Shape::String(s) => Some((s, value.span())),
+            _ => None,
+        }
+    }
+
+    /// An attribute's expression as written (for references such as `btp_x.y.id`).
+    pub fn source<'t>(self, text: &'t str, name: &str) -> Option<&'t str> {
+        let range = self.attribute(name)?.expr.span()?;
+        text.get(range)
+    }
+
+    /// `parameters = jsonencode({...})` or `parameters = "{...}"` as a tree. For a JSON string,
+    /// the values' spans are the whole string literal: its escapes make finer positions unreliable.
+    pub fn parameters(self, text: &str) -> Option<Node> {
+        let value = self.attribute("parameters")?;
+        match value.expr {
+            Expression::FuncCall(call) if call.name.name.as_str() == "jsonencode" => {
+                call.args.iter().next().map(|arg| to_node(text, arg))
+            }
+            Expression::String(s) => {
+                let root = crate::syntax::json::parse(s.value(), 0).ok()?;
+                Some(respan(root, value.span()))
+            }
+            _ => None,
+        }
+    }
 }
 
-/// `parameters = jsonencode({...})` or `parameters = "{...}"` as a tree. For a JSON string, the
-/// values' spans are the whole string literal: its escapes make finer positions unreliable.
-pub fn parameters(text: &str, block: &Block) -> Option<Node> {
-    let attribute = block.body.get_attribute("parameters")?;
-    match &attribute.value {
-        Expression::FuncCall(call) if call.name.name.as_str() == "jsonencode" => {
-            call.args.iter().next().map(|arg| to_node(text, arg))
+impl<'a> Expr<'a> {
+    /// Where the expression is written (empty at the start of the file if the parser gave none).
+    pub fn span(self) -> Span {
+        span_of(self.expr.span())
+    }
+
+    pub fn shape(self) -> Shape<'a> {
+        match self.expr {
+            Expression::Null(_) => Shape::Null,
+            Expression::String(s) => Shape::String(s.value().as_str()),
+            Expression::StringTemplate(_) => Shape::Template,
+            Expression::HeredocTemplate(_) => Shape::Heredoc,
+            Expression::Object(_) => Shape::Object,
+            Expression::Parenthesis(p) => Shape::Parenthesized(Expr { expr: p.inner() }),
+            Expression::FuncCall(call) if call.name.namespace.is_empty() => Shape::Call {
+                name: call.name.name.as_str(),
+                args: call.args.iter().map(|expr| Expr { expr }).collect(),
+            },
+            Expression::Traversal(_) => Shape::Reference,
+            _ => Shape::Other,
         }
-        Expression::String(s) => {
-            let whole = span_of(attribute.value.span());
-            let root = crate::syntax::json::parse(s.value(), 0).ok()?;
-            Some(respan(root, whole))
-        }
-        _ => None,
+    }
+
+    /// The expression's value as a tree; what is not a literal becomes a `${...}` placeholder.
+    pub fn to_node(self, text: &str) -> Node {
+        to_node(text, self.expr)
     }
 }
 
@@ -78,7 +185,7 @@ pub fn respan(mut node: Node, span: Span) -> Node {
     node
 }
 
-pub fn to_node(text: &str, expr: &Expression) -> Node {
+fn to_node(text: &str, expr: &Expression) -> Node {
     let span = span_of(expr.span());
     let value = match expr {
         Expression::Null(_) => Value::Null,
@@ -123,11 +230,11 @@ mod tests {
   })
 }
 "#;
-        let body = parse(text).unwrap();
-        let (name, block) = resources(&body, "btp_subaccount_service_instance").next().unwrap();
+        let document = parse(text).unwrap();
+        let (name, block) = document.resources("btp_subaccount_service_instance").next().unwrap();
         assert_eq!(name, "xsuaa");
-        assert_eq!(string_attribute(block, "serviceplan_name").map(|s| s.0), Some("application"));
-        let params = parameters(text, block).unwrap();
+        assert_eq!(block.string("serviceplan_name").map(|s| s.0), Some("application"));
+        let params = block.parameters(text).unwrap();
         let list = params.pointer("/oauth2-configuration/credential-types").unwrap();
         assert_eq!(&text[list.span.start..list.span.end], "[\"instance-secret\"]");
         assert_eq!(params.get("xsappname").and_then(Node::as_str), Some("${var.app}"));

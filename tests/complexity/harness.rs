@@ -15,7 +15,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 use xsuaa_lint::lint::set::{judge_set, Declaration, SetOptions};
-use xsuaa_lint::model::deployment::{Files, Kind, Unreadable};
+use xsuaa_lint::model::deployment::{FileFormat, Files, Unreadable};
 use xsuaa_lint::text::source::SourceFile;
 
 /// Linear gives 8; quadratic 64; `n log n` about 9.
@@ -112,7 +112,7 @@ fn terraform_merge_many(bytes: usize) -> Work {
         let _ = write!(out, "{{ k{i} = {i} }}, ");
     });
     let text = format!("{TERRAFORM_XSUAA}  parameters = jsonencode(merge({maps}{{ xsappname = \"a\" }}))\n}}\n");
-    judge(Kind::Terraform, "main.tf", text, Vec::new(), None)
+    judge(FileFormat::Terraform, "main.tf", text, Vec::new(), None)
 }
 
 fn terraform_locals_many(bytes: usize) -> Work {
@@ -125,7 +125,7 @@ fn terraform_locals_many(bytes: usize) -> Work {
         "{locals}}}\n{TERRAFORM_XSUAA}  parameters = jsonencode(merge({{ xsappname = \"a\" }}, {}))\n}}\n",
         names.join(", ")
     );
-    judge(Kind::Terraform, "main.tf", text, Vec::new(), None)
+    judge(FileFormat::Terraform, "main.tf", text, Vec::new(), None)
 }
 
 const KYMA_FROM_HEAD: &str = "apiVersion: services.cloud.sap.com/v1\nkind: ServiceInstance\nmetadata:\n  name: uaa\nspec:\n  serviceOfferingName: xsuaa\n  servicePlanName: application\n  parameters:\n    xsappname: a\n  parametersFrom:\n";
@@ -140,7 +140,7 @@ fn parameters_from_one_file(bytes: usize) -> Work {
         let _ = write!(out, "    - configMapKeyRef:\n        name: p{i}\n        key: k\n");
         maps.push(config_map(i));
     });
-    judge(Kind::Kubernetes, "instance.yaml", text, vec![("config.yaml", maps.join("---\n"))], None)
+    judge(FileFormat::Kubernetes, "instance.yaml", text, vec![("config.yaml", maps.join("---\n"))], None)
 }
 
 fn parameters_from_many_files(bytes: usize) -> Work {
@@ -156,7 +156,8 @@ fn parameters_from_many_files(bytes: usize) -> Work {
     let path = memory.root.join("instance.yaml");
     Box::new(move || {
         let source = SourceFile::new("instance.yaml", text.clone());
-        let set = xsuaa_lint::model::deployment::load(&path, source, Kind::Kubernetes, &memory.root, &[], &memory);
+        let set =
+            xsuaa_lint::model::deployment::load(&path, source, FileFormat::Kubernetes, &memory.root, &[], &memory);
         std::hint::black_box(set.files.len());
     })
 }
@@ -331,7 +332,7 @@ impl Files for Memory {
 
 /// The work of judging `text` as the deployment file `name` of `kind` (model, every instance's
 /// evaluation and, with `fix`, the fix loop), with `others` readable beside it.
-pub fn judge(kind: Kind, name: &str, text: String, others: Vec<(&str, String)>, fix: Option<bool>) -> Work {
+pub fn judge(kind: FileFormat, name: &str, text: String, others: Vec<(&str, String)>, fix: Option<bool>) -> Work {
     let memory = Memory::new(others);
     let path = memory.root.join(name);
     let extensions: Vec<PathBuf> =
@@ -462,7 +463,7 @@ fn mta_many_resources(bytes: usize) -> Work {
              oauth2-configuration:\n          credential-types: [instance-secret]\n"
         );
     });
-    judge(Kind::Mta, "mta.yaml", text, vec![("xs-security.json", SCOPES_DESCRIPTOR.to_string())], Some(true))
+    judge(FileFormat::Mta, "mta.yaml", text, vec![("xs-security.json", SCOPES_DESCRIPTOR.to_string())], Some(true))
 }
 
 fn mta_many_bindings(bytes: usize) -> Work {
@@ -476,7 +477,7 @@ fn mta_many_bindings(bytes: usize) -> Work {
         );
     });
     text.push_str(resource);
-    judge(Kind::Mta, "mta.yaml", text, vec![("xs-security.json", SCOPES_DESCRIPTOR.to_string())], None)
+    judge(FileFormat::Mta, "mta.yaml", text, vec![("xs-security.json", SCOPES_DESCRIPTOR.to_string())], None)
 }
 
 fn kyma_many_instances(bytes: usize) -> Work {
@@ -490,7 +491,7 @@ fn kyma_many_instances(bytes: usize) -> Work {
              credential-type: x509\n"
         );
     });
-    judge(Kind::Kubernetes, "k8s.yaml", text, Vec::new(), Some(true))
+    judge(FileFormat::Kubernetes, "k8s.yaml", text, Vec::new(), Some(true))
 }
 
 fn crossplane_btp_many(bytes: usize) -> Work {
@@ -507,7 +508,7 @@ fn crossplane_btp_many(bytes: usize) -> Work {
              package: ghcr.io/sap/crossplane-provider-btp/crossplane/provider-btp:v1.11.0\n"
         );
     });
-    judge(Kind::Kubernetes, "k8s.yaml", text, Vec::new(), Some(true))
+    judge(FileFormat::Kubernetes, "k8s.yaml", text, Vec::new(), Some(true))
 }
 
 fn crossplane_btp_many_bindings(bytes: usize) -> Work {
@@ -522,7 +523,7 @@ fn crossplane_btp_many_bindings(bytes: usize) -> Work {
              credential-type: binding-secret\n"
         );
     });
-    judge(Kind::Kubernetes, "k8s.yaml", text, Vec::new(), Some(true))
+    judge(FileFormat::Kubernetes, "k8s.yaml", text, Vec::new(), Some(true))
 }
 
 fn service_catalog_many(bytes: usize) -> Work {
@@ -536,7 +537,7 @@ fn service_catalog_many(bytes: usize) -> Work {
              instanceRef:\n    name: uaa-{i}\n  parameters:\n    credential-type: instance-secret\n"
         );
     });
-    judge(Kind::Kubernetes, "k8s.yaml", text, Vec::new(), Some(true))
+    judge(FileFormat::Kubernetes, "k8s.yaml", text, Vec::new(), Some(true))
 }
 
 /// XS120 on a dotenv file's text.
@@ -575,7 +576,7 @@ fn kyma_many_bindings(bytes: usize) -> Work {
              serviceInstanceName: uaa\n  parameters:\n    credential-type: binding-secret\n"
         );
     });
-    judge(Kind::Kubernetes, "k8s.yaml", text, Vec::new(), None)
+    judge(FileFormat::Kubernetes, "k8s.yaml", text, Vec::new(), None)
 }
 
 const KYMA_INSTANCE: &str = "apiVersion: services.cloud.sap.com/v1\nkind: ServiceInstance\nmetadata:\n  name: uaa\nspec:\n  \
@@ -602,7 +603,7 @@ fn binding_files(bytes: usize, name: impl Fn(usize) -> String) -> Vec<(String, S
 fn kyma_bindings_beside(bytes: usize) -> Work {
     let files = binding_files(bytes, |i| format!("binding-{i}.yaml"));
     let others = files.iter().map(|(n, t)| (n.as_str(), t.clone())).collect();
-    judge(Kind::Kubernetes, "instance.yaml", KYMA_INSTANCE.to_string(), others, None)
+    judge(FileFormat::Kubernetes, "instance.yaml", KYMA_INSTANCE.to_string(), others, None)
 }
 
 fn kustomization_many_resources(bytes: usize) -> Work {
@@ -613,7 +614,7 @@ fn kustomization_many_resources(bytes: usize) -> Work {
     }
     let mut others: Vec<(&str, String)> = files.iter().map(|(n, t)| (n.as_str(), t.clone())).collect();
     others.push(("kustomization.yaml", kustomization));
-    judge(Kind::Kubernetes, "instance.yaml", KYMA_INSTANCE.to_string(), others, None)
+    judge(FileFormat::Kubernetes, "instance.yaml", KYMA_INSTANCE.to_string(), others, None)
 }
 
 fn helm_template_documents(bytes: usize) -> Work {
@@ -625,7 +626,7 @@ fn helm_template_documents(bytes: usize) -> Work {
             let _ = write!(out, "---\n{binding}  secretName: \"{{{{ .Release.Name }}}}-{i}\"\n");
         }
     });
-    judge(Kind::Kubernetes, "templates/xsuaa.yaml", text, Vec::new(), None)
+    judge(FileFormat::Kubernetes, "templates/xsuaa.yaml", text, Vec::new(), None)
 }
 
 fn terraform_many_instances(bytes: usize) -> Work {
@@ -639,7 +640,7 @@ fn terraform_many_instances(bytes: usize) -> Work {
              service_instance_id = btp_subaccount_service_instance.uaa{i}.id\n  name = \"b{i}\"\n}}\n"
         );
     });
-    judge(Kind::Terraform, "main.tf", text, Vec::new(), Some(true))
+    judge(FileFormat::Terraform, "main.tf", text, Vec::new(), Some(true))
 }
 
 fn terraform_many_findings(bytes: usize) -> Work {
@@ -657,7 +658,7 @@ fn terraform_many_findings(bytes: usize) -> Work {
          serviceplan_id = data.btp_subaccount_service_plan.xsuaa.id\n  name = \"uaa\"\n  parameters = jsonencode({{\n    \
          xsappname = \"a\"\n    scopes = [\n{scopes}    ]\n    role-templates = [\n{templates}    ]\n  }})\n}}\n"
     );
-    judge(Kind::Terraform, "main.tf", text, Vec::new(), Some(true))
+    judge(FileFormat::Terraform, "main.tf", text, Vec::new(), Some(true))
 }
 
 fn services_manifest_many(bytes: usize) -> Work {
@@ -668,7 +669,7 @@ fn services_manifest_many(bytes: usize) -> Work {
              \"oauth2-configuration\": {{\"credential-types\": [\"instance-secret\"]}}}}'\n"
         );
     });
-    judge(Kind::ServicesManifest, "services-manifest.yml", text, Vec::new(), None)
+    judge(FileFormat::ServicesManifest, "services-manifest.yml", text, Vec::new(), None)
 }
 
 fn cf_manifest_many_apps(bytes: usize) -> Work {
@@ -681,7 +682,7 @@ fn cf_manifest_many_apps(bytes: usize) -> Work {
         );
         let _ = write!(services, "- name: uaa-{i}\n  broker: xsuaa\n  plan: application\n");
     });
-    judge(Kind::ServicesManifest, "services-manifest.yml", services, vec![("manifest.yml", manifest)], None)
+    judge(FileFormat::ServicesManifest, "services-manifest.yml", services, vec![("manifest.yml", manifest)], None)
 }
 
 fn helm_many_instances(bytes: usize) -> Work {
@@ -693,7 +694,7 @@ fn helm_many_instances(bytes: usize) -> Work {
              parameters:\n    xsappname: a{i}\n    oauth2-configuration:\n      credential-types: [instance-secret]\n"
         );
     });
-    judge(Kind::HelmValues, "values.yaml", text, Vec::new(), None)
+    judge(FileFormat::HelmValues, "values.yaml", text, Vec::new(), None)
 }
 
 fn shell_many_commands(bytes: usize) -> Work {
@@ -705,7 +706,7 @@ fn shell_many_commands(bytes: usize) -> Work {
              cf update-service other-{i} -c xs-security.json\n"
         );
     });
-    judge(Kind::Shell, "deploy.sh", text, vec![("xs-security.json", SCOPES_DESCRIPTOR.to_string())], None)
+    judge(FileFormat::Shell, "deploy.sh", text, vec![("xs-security.json", SCOPES_DESCRIPTOR.to_string())], None)
 }
 
 fn shell_unclosed_quote(bytes: usize) -> Work {
@@ -713,14 +714,14 @@ fn shell_unclosed_quote(bytes: usize) -> Work {
     let text = fill(bytes, "#!/bin/sh\necho 'it is not closed\n", |i, out| {
         let _ = writeln!(out, "cf create-service xsuaa application uaa-{i} -c xs-security.json");
     });
-    judge(Kind::Shell, "deploy.sh", text, Vec::new(), None)
+    judge(FileFormat::Shell, "deploy.sh", text, Vec::new(), None)
 }
 
 fn shell_continuations(bytes: usize) -> Work {
     let text = fill(bytes, "#!/bin/sh\ncf create-service xsuaa application uaa \\\n", |i, out| {
         let _ = writeln!(out, "  --flag-{i} value \\");
     });
-    judge(Kind::Shell, "deploy.sh", text, Vec::new(), None)
+    judge(FileFormat::Shell, "deploy.sh", text, Vec::new(), None)
 }
 
 fn shell_heredocs(bytes: usize) -> Work {
@@ -730,7 +731,7 @@ fn shell_heredocs(bytes: usize) -> Work {
             "cat > p{i}.json <<EOF\n{{\"xsappname\": \"a{i}\"}}\nEOF\ncf create-service xsuaa application uaa-{i} -c p{i}.json\n"
         );
     });
-    judge(Kind::Shell, "deploy.sh", text, Vec::new(), None)
+    judge(FileFormat::Shell, "deploy.sh", text, Vec::new(), None)
 }
 
 fn shell_cds_and_variables(bytes: usize) -> Work {
@@ -742,7 +743,7 @@ fn shell_cds_and_variables(bytes: usize) -> Work {
              cf create-service xsuaa application uaa-{i} -c \"$ROOT{i}/xs-security.json\"\n"
         );
     });
-    judge(Kind::Shell, "deploy.sh", text, vec![("xs-security.json", SCOPES_DESCRIPTOR.to_string())], None)
+    judge(FileFormat::Shell, "deploy.sh", text, vec![("xs-security.json", SCOPES_DESCRIPTOR.to_string())], None)
 }
 
 fn makefile_escaped_dollars(bytes: usize) -> Work {
@@ -752,7 +753,7 @@ fn makefile_escaped_dollars(bytes: usize) -> Work {
             "\tcf cs xsuaa application uaa-{i} -c '{{\"xsappname\": \"a{i}\", \"scopes\": [{{\"name\": \"$$XSAPPNAME.s{i}\"}}]}}'"
         );
     });
-    judge(Kind::Shell, "Makefile", text, Vec::new(), None)
+    judge(FileFormat::Shell, "Makefile", text, Vec::new(), None)
 }
 
 fn shell_token_requests_one_line(bytes: usize) -> Work {
@@ -766,14 +767,14 @@ fn shell_token_requests_one_line(bytes: usize) -> Work {
         text.push_str(" \"$UAA/oauth/token?grant_type=a\"");
     }
     text.push('\n');
-    judge(Kind::Shell, "token.sh", text, Vec::new(), None)
+    judge(FileFormat::Shell, "token.sh", text, Vec::new(), None)
 }
 
 fn rest_client_token_requests(bytes: usize) -> Work {
     let text = fill(bytes, "@uaa = https://a.example\n", |i, out| {
         let _ = write!(out, "### {i}\nGET {{{{uaa}}}}/oauth/token?grant_type=client_credentials\n\n");
     });
-    judge(Kind::Http, "token.http", text, Vec::new(), None)
+    judge(FileFormat::Http, "token.http", text, Vec::new(), None)
 }
 
 fn compose_binding_secrets(bytes: usize) -> Work {
@@ -783,7 +784,7 @@ fn compose_binding_secrets(bytes: usize) -> Work {
             "      S{i}: \"8c902673-00d4-471f-9ebb-4463d4073fda$7NIo5batSFZCF1RNGcpNkRfo4mDj6vq-cElDFIcvcwg=\""
         );
     });
-    judge(Kind::Compose, "docker-compose.yml", text, Vec::new(), None)
+    judge(FileFormat::Compose, "docker-compose.yml", text, Vec::new(), None)
 }
 
 fn github_long_run(bytes: usize) -> Work {
@@ -791,7 +792,7 @@ fn github_long_run(bytes: usize) -> Work {
     let text = fill(bytes, head, |i, out| {
         let _ = writeln!(out, "          cf create-service xsuaa application uaa-{i} -c xs-security.json");
     });
-    judge(Kind::Ci, ".github/workflows/deploy.yml", text, Vec::new(), None)
+    judge(FileFormat::Ci, ".github/workflows/deploy.yml", text, Vec::new(), None)
 }
 
 fn github_escaped_run(bytes: usize) -> Work {
@@ -803,7 +804,7 @@ fn github_escaped_run(bytes: usize) -> Work {
         i += 1;
     }
     text.push_str("\"\n");
-    judge(Kind::Ci, ".github/workflows/deploy.yml", text, Vec::new(), None)
+    judge(FileFormat::Ci, ".github/workflows/deploy.yml", text, Vec::new(), None)
 }
 
 fn gitlab_many_jobs(bytes: usize) -> Work {
@@ -814,7 +815,7 @@ fn gitlab_many_jobs(bytes: usize) -> Work {
              - |\n      cf create-service-key uaa-{i} k -c '{{\"credential-type\": \"x509\"}}'\n"
         );
     });
-    judge(Kind::Ci, ".gitlab-ci.yml", text, Vec::new(), None)
+    judge(FileFormat::Ci, ".gitlab-ci.yml", text, Vec::new(), None)
 }
 
 fn jenkinsfile_many_steps(bytes: usize) -> Work {
@@ -825,7 +826,7 @@ fn jenkinsfile_many_steps(bytes: usize) -> Work {
              cf create-service-key uaa-{i} k\n      '''\n    }} }}\n"
         );
     });
-    judge(Kind::Ci, "Jenkinsfile", text, Vec::new(), None)
+    judge(FileFormat::Ci, "Jenkinsfile", text, Vec::new(), None)
 }
 
 fn package_json_many_scripts(bytes: usize) -> Work {
@@ -833,7 +834,7 @@ fn package_json_many_scripts(bytes: usize) -> Work {
         let _ = writeln!(out, "\"s{i}\": \"cf create-service xsuaa application uaa-{i} -c xs-security.json\",");
     });
     text.push_str("\"last\": \"true\"}}\n");
-    judge(Kind::Ci, "package.json", text, Vec::new(), None)
+    judge(FileFormat::Ci, "package.json", text, Vec::new(), None)
 }
 
 fn piper_many_services(bytes: usize) -> Work {
@@ -845,7 +846,7 @@ fn piper_many_services(bytes: usize) -> Work {
              cfServiceKeyName: k{i}\n    cfServiceKeyConfig: '{{\"credential-type\": \"x509\"}}'\n"
         );
     });
-    judge(Kind::Piper, ".pipeline/config.yml", text, Vec::new(), None)
+    judge(FileFormat::Piper, ".pipeline/config.yml", text, Vec::new(), None)
 }
 
 /// `count` MTAs in their own folders and a root `manifest.yml` binding an app to each instance:

@@ -43,7 +43,7 @@ use xsuaa_lint::io::load;
 use xsuaa_lint::lint::fix::{self, FixOutcome};
 use xsuaa_lint::lint::set::{judge_set, Declaration, SetOptions};
 use xsuaa_lint::lint::{self, LintOptions};
-use xsuaa_lint::model::deployment::{Files, Kind, Unreadable};
+use xsuaa_lint::model::deployment::{FileFormat, Files, Unreadable};
 use xsuaa_lint::rules::xs120_committed_credentials as xs120;
 use xsuaa_lint::text::source::SourceFile;
 
@@ -1656,36 +1656,41 @@ fn run_deployment(rng: &mut Rng, format: Format, source: SourceFile, ws: &Worksp
     // An extension is read through the MTA it extends: the workspace's, with the input as one
     // more extension.
     let (kind, path, source, extra) = match format {
-        Format::Mta => (Kind::Mta, ws.root.join("mta.yaml"), source, None),
+        Format::Mta => (FileFormat::Mta, ws.root.join("mta.yaml"), source, None),
         Format::Extension => {
             let mta = SourceFile::new("mta.yaml", ws.mta.clone());
-            (Kind::Mta, ws.root.join("mta.yaml"), mta, Some((ws.root.join("fuzz.mtaext"), text.as_str())))
+            (FileFormat::Mta, ws.root.join("mta.yaml"), mta, Some((ws.root.join("fuzz.mtaext"), text.as_str())))
         }
-        Format::Kubernetes => (Kind::Kubernetes, ws.root.join("k8s.yaml"), source, None),
-        Format::CfManifest => (Kind::CfManifest, ws.root.join("manifest.yml"), source, None),
-        Format::ServicesManifest => (Kind::ServicesManifest, ws.root.join("services-manifest.yml"), source, None),
-        Format::Shell => (Kind::Shell, ws.root.join("deploy.sh"), source, None),
-        Format::Helm => (Kind::HelmValues, ws.root.join("values.yaml"), source, None),
-        Format::Ci => (Kind::Ci, ws.root.join(".gitlab-ci.yml"), source, None),
-        Format::Piper => (Kind::Piper, ws.root.join(".pipeline/config.yml"), source, None),
-        Format::Jenkinsfile => (Kind::Ci, ws.root.join("Jenkinsfile"), source, None),
-        Format::PackageJson => (Kind::Ci, ws.root.join("package.json"), source, None),
-        Format::Workflow => (Kind::Ci, ws.root.join(".github/workflows/deploy.yml"), source, None),
-        Format::Makefile => (Kind::Shell, ws.root.join("Makefile"), source, None),
+        Format::Kubernetes => (FileFormat::Kubernetes, ws.root.join("k8s.yaml"), source, None),
+        Format::CfManifest => (FileFormat::CfManifest, ws.root.join("manifest.yml"), source, None),
+        Format::ServicesManifest => (FileFormat::ServicesManifest, ws.root.join("services-manifest.yml"), source, None),
+        Format::Shell => (FileFormat::Shell, ws.root.join("deploy.sh"), source, None),
+        Format::Helm => (FileFormat::HelmValues, ws.root.join("values.yaml"), source, None),
+        Format::Ci => (FileFormat::Ci, ws.root.join(".gitlab-ci.yml"), source, None),
+        Format::Piper => (FileFormat::Piper, ws.root.join(".pipeline/config.yml"), source, None),
+        Format::Jenkinsfile => (FileFormat::Ci, ws.root.join("Jenkinsfile"), source, None),
+        Format::PackageJson => (FileFormat::Ci, ws.root.join("package.json"), source, None),
+        Format::Workflow => (FileFormat::Ci, ws.root.join(".github/workflows/deploy.yml"), source, None),
+        Format::Makefile => (FileFormat::Shell, ws.root.join("Makefile"), source, None),
         // The input is a file that a workspace file brings in.
         Format::ParametersSource => {
             let k8s = SourceFile::new("instance.yaml", WORKSPACE_PARAMETERS_FROM.to_string());
-            (Kind::Kubernetes, ws.root.join("instance.yaml"), k8s, Some((ws.root.join("params.yaml"), text.as_str())))
+            (
+                FileFormat::Kubernetes,
+                ws.root.join("instance.yaml"),
+                k8s,
+                Some((ws.root.join("params.yaml"), text.as_str())),
+            )
         }
         Format::TerraformModule => {
             let main = SourceFile::new("main.tf", WORKSPACE_TERRAFORM.to_string());
-            (Kind::Terraform, ws.root.join("main.tf"), main, Some((ws.root.join("variables.tf"), text.as_str())))
+            (FileFormat::Terraform, ws.root.join("main.tf"), main, Some((ws.root.join("variables.tf"), text.as_str())))
         }
         Format::ScriptBindings => {
             let mta = SourceFile::new("mta.yaml", ws.mta.clone());
-            (Kind::Mta, ws.root.join("mta.yaml"), mta, Some((ws.root.join("bind.sh"), text.as_str())))
+            (FileFormat::Mta, ws.root.join("mta.yaml"), mta, Some((ws.root.join("bind.sh"), text.as_str())))
         }
-        _ => (Kind::Terraform, ws.root.join("main.tf"), source, None),
+        _ => (FileFormat::Terraform, ws.root.join("main.tf"), source, None),
     };
     let mut extensions = ws.extensions.clone();
     if let Some((extension, _)) = extra.as_ref().filter(|_| format == Format::Extension) {
@@ -1725,7 +1730,7 @@ fn run_deployment(rng: &mut Rng, format: Format, source: SourceFile, ws: &Worksp
                 if original.is_none() {
                     continue;
                 }
-                let parses = if file.path.ends_with(".tf") || (i == 0 && kind == Kind::Terraform) {
+                let parses = if file.path.ends_with(".tf") || (i == 0 && kind == FileFormat::Terraform) {
                     xsuaa_lint::syntax::hcl::parse(&file.text).is_ok()
                 } else if i == 0 && matches!(format, Format::Jenkinsfile | Format::Makefile | Format::Shell) {
                     // Groovy and make are not parsed here.

@@ -69,7 +69,7 @@ pub(super) fn mentions_service_command(text: &str) -> bool {
         .any(|command| text.contains(command))
 }
 
-/// The fragments of a file of kind [`super::Kind::Ci`], by its name.
+/// The fragments of a file of kind [`super::FileFormat::Ci`], by its name.
 pub(super) fn fragments(name: &str, text: &str) -> Vec<Fragment> {
     if name.eq_ignore_ascii_case("package.json") {
         let Ok(root) = crate::syntax::json::parse(text, usize::from(text.starts_with('\u{feff}')) * 3) else {

@@ -23,8 +23,11 @@ mod workdir;
 
 pub use kubernetes::go_duration;
 
+/// The format of a deployment file, told by its name (for some, its content too): which reader
+/// takes it. An instance's [`InstanceFormat`] says what declares it (the Terraform reader tells
+/// the BTP provider's instances from the Cloud Foundry provider's).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Kind {
+pub enum FileFormat {
     /// `mta.yaml`, `mta.yml`, `mtad.yaml`, `mtad.yml` ([`MTA_NAMES`]); `mta-cf.yaml` and other
     /// `mta*.yaml` whose content is an MTA descriptor ([`is_mta_variant_name`]).
     Mta,
@@ -56,15 +59,15 @@ pub enum Kind {
     Compose,
 }
 
-impl Kind {
+impl FileFormat {
     /// The kind a file name suggests; the content decides later.
-    pub fn of_name(name: &str) -> Option<Kind> {
-        Kind::of_path(Path::new(name), name)
+    pub fn of_name(name: &str) -> Option<FileFormat> {
+        FileFormat::of_path(Path::new(name), name)
     }
 
     /// The kind a file's path suggests: its name, and for some formats the folder it sits in
     /// (`.github/workflows/*.yml`, Piper's `.pipeline/config.yml`). `name` is `path`'s file name.
-    pub fn of_path(path: &Path, name: &str) -> Option<Kind> {
+    pub fn of_path(path: &Path, name: &str) -> Option<FileFormat> {
         FORMATS.iter().find(|format| (format.takes)(path, name)).map(|format| format.kind)
     }
 
@@ -81,9 +84,9 @@ impl Kind {
 }
 
 /// A deployment format as the tool knows it: which files are its, what makes one worth reading,
-/// and its reader. Adding a format is its reader's file, a [`Kind`] and one line of [`FORMATS`].
+/// and its reader. Adding a format is its reader's file, a [`FileFormat`] and one line of [`FORMATS`].
 pub struct DeploymentFormat {
-    pub kind: Kind,
+    pub kind: FileFormat,
     /// Whether a file of this path and name is one (`path` is the name alone when its folder is
     /// not known). The first line of [`FORMATS`] that takes a file decides its kind.
     pub takes: fn(&Path, &str) -> bool,
@@ -100,14 +103,14 @@ pub struct DeploymentFormat {
 /// dispatcher ([`load`]) and the language server all read this table.
 pub static FORMATS: &[DeploymentFormat] = &[
     DeploymentFormat {
-        kind: Kind::Mta,
+        kind: FileFormat::Mta,
         takes: |_, name| MTA_NAMES.iter().any(|n| name.eq_ignore_ascii_case(n)) || is_mta_variant_name(name),
         relevant: |_| true,
         read: mta::load_mta,
         declares_cloud_foundry: true,
     },
     DeploymentFormat {
-        kind: Kind::CfManifest,
+        kind: FileFormat::CfManifest,
         takes: |_, name| ["manifest.yml", "manifest.yaml"].iter().any(|n| name.eq_ignore_ascii_case(n)),
         // Also a Kubernetes manifest's name (`k8s/manifest.yaml`).
         relevant: |text| text.contains("credential-type") || is_kubernetes_relevant(text),
@@ -121,7 +124,7 @@ pub static FORMATS: &[DeploymentFormat] = &[
         declares_cloud_foundry: false,
     },
     DeploymentFormat {
-        kind: Kind::ServicesManifest,
+        kind: FileFormat::ServicesManifest,
         takes: |_, name| {
             ["services-manifest.yml", "services-manifest.yaml"].iter().any(|n| name.eq_ignore_ascii_case(n))
         },
@@ -130,7 +133,7 @@ pub static FORMATS: &[DeploymentFormat] = &[
         declares_cloud_foundry: true,
     },
     DeploymentFormat {
-        kind: Kind::MtaExtension,
+        kind: FileFormat::MtaExtension,
         takes: |_, name| ends_with_ignoring_case(name, ".mtaext"),
         relevant: |_| true,
         // Read by the MTA it extends.
@@ -138,7 +141,7 @@ pub static FORMATS: &[DeploymentFormat] = &[
         declares_cloud_foundry: false,
     },
     DeploymentFormat {
-        kind: Kind::HelmValues,
+        kind: FileFormat::HelmValues,
         takes: |_, name| is_values_name(name),
         relevant: |text| {
             // An overlay (`values-prod.yaml`) changes `parameters` of an instance its chart declares.
@@ -155,7 +158,7 @@ pub static FORMATS: &[DeploymentFormat] = &[
         declares_cloud_foundry: false,
     },
     DeploymentFormat {
-        kind: Kind::Ci,
+        kind: FileFormat::Ci,
         takes: |_, name| {
             let yaml = ends_with_ignoring_case(name, ".yml") || ends_with_ignoring_case(name, ".yaml");
             name == "package.json"
@@ -169,7 +172,7 @@ pub static FORMATS: &[DeploymentFormat] = &[
         declares_cloud_foundry: true,
     },
     DeploymentFormat {
-        kind: Kind::Compose,
+        kind: FileFormat::Compose,
         takes: |_, name| {
             (name.starts_with("docker-compose") || name.starts_with("compose"))
                 && (ends_with_ignoring_case(name, ".yml") || ends_with_ignoring_case(name, ".yaml"))
@@ -180,7 +183,7 @@ pub static FORMATS: &[DeploymentFormat] = &[
         declares_cloud_foundry: false,
     },
     DeploymentFormat {
-        kind: Kind::Piper,
+        kind: FileFormat::Piper,
         takes: |path, name| {
             (name == "config.yml" || name == "config.yaml")
                 && path.parent().and_then(Path::file_name).is_some_and(|f| f == ".pipeline")
@@ -191,7 +194,7 @@ pub static FORMATS: &[DeploymentFormat] = &[
     },
     // A GitHub Actions workflow: YAML in `.github/workflows`.
     DeploymentFormat {
-        kind: Kind::Ci,
+        kind: FileFormat::Ci,
         takes: |path, name| {
             let folder = path.parent();
             (ends_with_ignoring_case(name, ".yml") || ends_with_ignoring_case(name, ".yaml"))
@@ -203,14 +206,14 @@ pub static FORMATS: &[DeploymentFormat] = &[
         declares_cloud_foundry: true,
     },
     DeploymentFormat {
-        kind: Kind::Kubernetes,
+        kind: FileFormat::Kubernetes,
         takes: |_, name| ends_with_ignoring_case(name, ".yaml") || ends_with_ignoring_case(name, ".yml"),
         relevant: is_kubernetes_relevant,
         read: |set, file, root, _, files| kubernetes::load_kubernetes(set, file, root, files),
         declares_cloud_foundry: false,
     },
     DeploymentFormat {
-        kind: Kind::Terraform,
+        kind: FileFormat::Terraform,
         takes: |_, name| ends_with_ignoring_case(name, ".tf"),
         relevant: |text| {
             text.contains("btp_subaccount_service_")
@@ -221,7 +224,7 @@ pub static FORMATS: &[DeploymentFormat] = &[
         declares_cloud_foundry: true,
     },
     DeploymentFormat {
-        kind: Kind::Shell,
+        kind: FileFormat::Shell,
         takes: |_, name| {
             ends_with_ignoring_case(name, ".sh")
                 || ends_with_ignoring_case(name, ".mk")
@@ -234,7 +237,7 @@ pub static FORMATS: &[DeploymentFormat] = &[
         declares_cloud_foundry: true,
     },
     DeploymentFormat {
-        kind: Kind::Http,
+        kind: FileFormat::Http,
         takes: |_, name| ends_with_ignoring_case(name, ".http") || ends_with_ignoring_case(name, ".rest"),
         relevant: may_request_token,
         // Judged for token requests by GET (XS304); it declares no instance.
@@ -746,7 +749,7 @@ fn usable(files: &dyn Files, path: &Path, shown: &str) -> bool {
 pub fn load(
     path: &Path,
     source: SourceFile,
-    kind: Kind,
+    kind: FileFormat,
     root: &Path,
     extensions: &[PathBuf],
     files: &dyn Files,
@@ -762,7 +765,7 @@ pub fn load(
     set
 }
 
-fn declares_cloud_foundry(kind: Kind) -> bool {
+fn declares_cloud_foundry(kind: FileFormat) -> bool {
     kind.format().declares_cloud_foundry
 }
 
@@ -770,7 +773,7 @@ fn declares_cloud_foundry(kind: Kind) -> bool {
 /// deployment file (or at the repository's root) make for the set's Cloud Foundry instances.
 /// Only the runbook lists them, and no rule judges them: the engine asks for them when the run
 /// keeps an inventory, so that `check` does not read those files again for every deployment file.
-pub fn attach_script_bindings(set: &mut InstanceSet, kind: Kind, root: &Path, files: &dyn Files) {
+pub fn attach_script_bindings(set: &mut InstanceSet, kind: FileFormat, root: &Path, files: &dyn Files) {
     if declares_cloud_foundry(kind) {
         shell::attach_script_bindings(set, root, files);
         cf::attach_app_names(set, root, files);
@@ -929,34 +932,34 @@ mod tests {
     #[test]
     fn every_kind_has_a_line_of_the_format_table() {
         let kinds = [
-            Kind::Mta,
-            Kind::MtaExtension,
-            Kind::Kubernetes,
-            Kind::Terraform,
-            Kind::CfManifest,
-            Kind::ServicesManifest,
-            Kind::Shell,
-            Kind::HelmValues,
-            Kind::Ci,
-            Kind::Piper,
-            Kind::Http,
-            Kind::Compose,
+            FileFormat::Mta,
+            FileFormat::MtaExtension,
+            FileFormat::Kubernetes,
+            FileFormat::Terraform,
+            FileFormat::CfManifest,
+            FileFormat::ServicesManifest,
+            FileFormat::Shell,
+            FileFormat::HelmValues,
+            FileFormat::Ci,
+            FileFormat::Piper,
+            FileFormat::Http,
+            FileFormat::Compose,
         ];
         for kind in kinds {
             // Stops compiling when a kind is added: add it to the list above too.
             match kind {
-                Kind::Mta
-                | Kind::MtaExtension
-                | Kind::Kubernetes
-                | Kind::Terraform
-                | Kind::CfManifest
-                | Kind::ServicesManifest
-                | Kind::Shell
-                | Kind::HelmValues
-                | Kind::Ci
-                | Kind::Piper
-                | Kind::Http
-                | Kind::Compose => {}
+                FileFormat::Mta
+                | FileFormat::MtaExtension
+                | FileFormat::Kubernetes
+                | FileFormat::Terraform
+                | FileFormat::CfManifest
+                | FileFormat::ServicesManifest
+                | FileFormat::Shell
+                | FileFormat::HelmValues
+                | FileFormat::Ci
+                | FileFormat::Piper
+                | FileFormat::Http
+                | FileFormat::Compose => {}
             }
             assert!(FORMATS.iter().any(|format| format.kind == kind), "{kind:?} has no line in FORMATS");
         }
@@ -968,20 +971,20 @@ mod tests {
     fn the_first_line_that_takes_a_file_decides_its_kind() {
         let kind = |path: &str| {
             let path = Path::new(path);
-            Kind::of_path(path, path.file_name().and_then(|n| n.to_str()).unwrap_or_default())
+            FileFormat::of_path(path, path.file_name().and_then(|n| n.to_str()).unwrap_or_default())
         };
-        assert_eq!(kind("mta.yaml"), Some(Kind::Mta));
-        assert_eq!(kind("a/.pipeline/config.yml"), Some(Kind::Piper));
-        assert_eq!(kind("a/config.yml"), Some(Kind::Kubernetes));
-        assert_eq!(kind(".github/workflows/deploy.yaml"), Some(Kind::Ci));
-        assert_eq!(kind(".github/workflows/mta.yaml"), Some(Kind::Mta));
-        assert_eq!(kind(".github/workflows/docker-compose.yml"), Some(Kind::Compose));
-        assert_eq!(kind("workflows/deploy.yaml"), Some(Kind::Kubernetes));
-        assert_eq!(kind("chart/values-prod.yaml"), Some(Kind::HelmValues));
-        assert_eq!(kind("Makefile"), Some(Kind::Shell));
-        assert_eq!(kind("main.tf"), Some(Kind::Terraform));
-        assert_eq!(kind("requests.HTTP"), Some(Kind::Http));
-        assert_eq!(kind("app.mtaext"), Some(Kind::MtaExtension));
+        assert_eq!(kind("mta.yaml"), Some(FileFormat::Mta));
+        assert_eq!(kind("a/.pipeline/config.yml"), Some(FileFormat::Piper));
+        assert_eq!(kind("a/config.yml"), Some(FileFormat::Kubernetes));
+        assert_eq!(kind(".github/workflows/deploy.yaml"), Some(FileFormat::Ci));
+        assert_eq!(kind(".github/workflows/mta.yaml"), Some(FileFormat::Mta));
+        assert_eq!(kind(".github/workflows/docker-compose.yml"), Some(FileFormat::Compose));
+        assert_eq!(kind("workflows/deploy.yaml"), Some(FileFormat::Kubernetes));
+        assert_eq!(kind("chart/values-prod.yaml"), Some(FileFormat::HelmValues));
+        assert_eq!(kind("Makefile"), Some(FileFormat::Shell));
+        assert_eq!(kind("main.tf"), Some(FileFormat::Terraform));
+        assert_eq!(kind("requests.HTTP"), Some(FileFormat::Http));
+        assert_eq!(kind("app.mtaext"), Some(FileFormat::MtaExtension));
         assert_eq!(kind("README.md"), None);
     }
 

@@ -898,7 +898,7 @@ impl<'a> Place<'a> {
         let in_workflows = own.ends_with(".github/workflows");
         // A GitHub workflow runs in the checkout, the folder that holds `.github`; a GitLab or
         // Azure pipeline, a Jenkinsfile and `npm run` in their own file's folder.
-        let fixed = in_workflows || super::Kind::of_name(name) == Some(super::Kind::Ci);
+        let fixed = in_workflows || super::FileFormat::of_name(name) == Some(super::FileFormat::Ci);
         let folder = if in_workflows { own.parent().and_then(Path::parent).map(Path::to_path_buf) } else { None };
         let folder = folder.unwrap_or(own);
         Place { file, folder, fixed, root, files, project: std::cell::OnceCell::new() }

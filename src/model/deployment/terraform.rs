@@ -16,12 +16,9 @@
 //! reported once (XS007) and its configuration is not judged.
 
 use super::{descriptor_layer, push_request, Files, Instance, InstanceFormat, InstanceSet, Layer, LayerKind};
-use crate::syntax::hcl::{span_of, to_node};
+use crate::syntax::hcl::{Block, Document, Expr, Shape};
 use crate::syntax::json::{Node, Value};
 use crate::text::source::Span;
-use hcl_edit::expr::Expression;
-use hcl_edit::structure::{Block, Body};
-use hcl_edit::Span as _;
 use std::cell::OnceCell;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -57,7 +54,7 @@ struct Offering {
 
 pub(super) struct Module<'a> {
     text: &'a str,
-    body: &'a Body,
+    document: &'a Document,
     file: usize,
     folder: PathBuf,
     /// The file's own path.
@@ -65,17 +62,17 @@ pub(super) struct Module<'a> {
     root: &'a Path,
     files: &'a dyn Files,
     /// The other `.tf` files of the folder, parsed when a data source is not in the file.
-    others: Option<Vec<Body>>,
+    others: Option<Vec<Document>>,
     /// The file's locals by name (the first definition), indexed on first use.
-    locals: OnceCell<HashMap<&'a str, &'a Expression>>,
+    locals: OnceCell<HashMap<&'a str, Expr<'a>>>,
 }
 
 pub(super) fn load_cloud_foundry(set: &mut InstanceSet, module: &mut Module<'_>) {
     if !module.text.contains(INSTANCE) {
         return;
     }
-    let body = module.body;
-    for (label, block) in crate::syntax::hcl::resources(body, INSTANCE) {
+    let document = module.document;
+    for (label, block) in document.resources(INSTANCE) {
         module.instance(set, label, block);
     }
 }
@@ -87,29 +84,26 @@ const MODULE_OFFERING_INPUTS: [&str; 4] = ["service_name", "service_offering_nam
 /// `module "NAME" { source = "..." service_name = "xsuaa" ... }`: an XSUAA instance created inside
 /// another module. What the module does with its inputs is not followed, so the instance is
 /// counted and its configuration reported as not known (XS007) rather than left out.
-pub(super) fn module_calls(set: &mut InstanceSet, file: usize, body: &Body) {
-    for block in body.blocks().filter(|b| b.has_ident("module")) {
-        let Some((_, offering_at)) = MODULE_OFFERING_INPUTS.iter().find_map(|input| {
-            crate::syntax::hcl::string_attribute(block, input).filter(|(value, _)| *value == "xsuaa")
-        }) else {
+pub(super) fn module_calls(set: &mut InstanceSet, file: usize, document: &Document) {
+    for block in document.blocks().filter(|b| b.is("module")) {
+        let Some((_, offering_at)) =
+            MODULE_OFFERING_INPUTS.iter().find_map(|input| block.string(input).filter(|(value, _)| *value == "xsuaa"))
+        else {
             continue;
         };
-        let label = block.labels.first().map(|l| l.as_str()).unwrap_or_default();
-        let source =
-            crate::syntax::hcl::string_attribute(block, "source").map(|(s, _)| s.to_string()).unwrap_or_default();
+        let label = block.label(0).unwrap_or_default();
+        let source = block.string("source").map(|(s, _)| s.to_string()).unwrap_or_default();
         let name = ["service_instance_name", "instance_name", "name"]
             .iter()
-            .find_map(|input| crate::syntax::hcl::string_attribute(block, input))
+            .find_map(|input| block.string(input))
             .map_or_else(|| label.to_string(), |(n, _)| n.to_string());
         let plan = ["plan_name", "service_plan_name", "plan"]
             .iter()
-            .find_map(|input| crate::syntax::hcl::string_attribute(block, input))
+            .find_map(|input| block.string(input))
             .map(|(p, at)| (p.to_string(), at));
         // A module for Cloud Foundry takes a space; one for the BTP provider a subaccount.
-        let cf = source.contains("cf")
-            || source.contains("cloudfoundry")
-            || block.body.get_attribute("cf_space_id").is_some();
-        let span = block.labels.first().and_then(hcl_edit::Span::span).map_or(offering_at, |r| span_of(Some(r)));
+        let cf = source.contains("cf") || source.contains("cloudfoundry") || block.attribute("cf_space_id").is_some();
+        let span = block.label_span(0).unwrap_or(offering_at);
         let pointer = format!("/module/{label}");
         set.unknown(
             file,
@@ -135,38 +129,36 @@ pub(super) fn module_calls(set: &mut InstanceSet, file: usize, body: &Body) {
 
 /// The layers of a `btp_subaccount_service_instance`'s `parameters`, read as the Cloud Foundry
 /// provider's are (XS007 when not known).
-pub(super) fn btp_parameters(set: &mut InstanceSet, module: &Module<'_>, block: &Block, instance: &mut Instance) {
-    let Some(attribute) = block.body.get_attribute("parameters") else { return };
+pub(super) fn btp_parameters(set: &mut InstanceSet, module: &Module<'_>, block: Block<'_>, instance: &mut Instance) {
+    let Some(parameters) = block.attribute("parameters") else { return };
     let pointer = format!("{}/parameters", instance.pointer);
-    module.configure(set, &attribute.value, &pointer, instance);
+    module.configure(set, parameters, &pointer, instance);
 }
 
 impl<'a> Module<'a> {
     pub(super) fn new(
         set: &InstanceSet,
         text: &'a str,
-        body: &'a Body,
+        document: &'a Document,
         file: usize,
         root: &'a Path,
         files: &'a dyn Files,
     ) -> Self {
         let own = set.paths[file].clone();
         let folder = own.parent().map(Path::to_path_buf).unwrap_or_default();
-        Module { text, body, file, folder, own, root, files, others: None, locals: OnceCell::new() }
+        Module { text, document, file, folder, own, root, files, others: None, locals: OnceCell::new() }
     }
 
-    fn instance(&mut self, set: &mut InstanceSet, label: &str, block: &Block) {
-        if crate::syntax::hcl::string_attribute(block, "type").is_some_and(|(t, _)| t != "managed") {
+    fn instance(&mut self, set: &mut InstanceSet, label: &str, block: Block<'_>) {
+        if block.string("type").is_some_and(|(t, _)| t != "managed") {
             return;
         }
         let pointer = format!("/resource/{INSTANCE}/{label}");
-        let (attribute, parameters) = match ["parameters", "json_params"]
-            .into_iter()
-            .find_map(|a| block.body.get_attribute(a).map(|at| (a, &at.value)))
-        {
-            Some((a, expr)) => (a, Some(expr)),
-            None => ("parameters", None),
-        };
+        let (attribute, parameters) =
+            match ["parameters", "json_params"].into_iter().find_map(|a| block.attribute(a).map(|value| (a, value))) {
+                Some((a, expr)) => (a, Some(expr)),
+                None => ("parameters", None),
+            };
         let (name, service_name) = self.service_name(block, label);
         let offering = self.offering(block, &pointer);
         let is_xsuaa = match offering.as_ref().and_then(|o| o.offering.as_deref()) {
@@ -183,8 +175,8 @@ impl<'a> Module<'a> {
         if !is_xsuaa {
             return;
         }
-        let span = block.labels.get(1).and_then(hcl_edit::Span::span).map_or(Span::default(), |r| span_of(Some(r)));
-        let plan_attribute = block.body.get_attribute("service_plan").map(|a| span_of(a.value.span()));
+        let span = block.label_span(1).unwrap_or_default();
+        let plan_attribute = block.attribute("service_plan").map(Expr::span);
         let (plan, plan_pointer) = match offering.and_then(|o| o.plan.map(|p| (p, o.pointer))) {
             Some(((plan, Some(at)), data_pointer)) => (Some((plan, at)), data_pointer),
             Some(((plan, None), _)) => {
@@ -210,25 +202,22 @@ impl<'a> Module<'a> {
     /// providers require one): `(name, None)` when it is literal, or a local that is; else the
     /// resource's label and the name as written, its Terraform expressions as `${...}`
     /// placeholders (`"${var.env}-xsuaa"`, `var.name` as `${var.name}`), known when Terraform runs.
-    pub(super) fn service_name(&self, block: &Block, label: &str) -> (String, Option<String>) {
-        let Some(attribute) = block.body.get_attribute("name") else { return (label.to_string(), None) };
-        let expr = &attribute.value;
-        let literal = |expr: &Expression| match expr {
-            Expression::String(s) => Some(s.value().to_string()),
+    pub(super) fn service_name(&self, block: Block<'_>, label: &str) -> (String, Option<String>) {
+        let Some(expr) = block.attribute("name") else { return (label.to_string(), None) };
+        let literal = |expr: Expr<'_>| match expr.shape() {
+            Shape::String(s) => Some(s.to_string()),
             _ => None,
         };
         if let Some(name) = literal(expr) {
             return (name, None);
         }
-        let span = span_of(expr.span());
+        let span = expr.span();
         if let Some(name) = self.local(span).and_then(|(_, value)| literal(value)) {
             return (name, None);
         }
         let source = self.text.get(span.start..span.end).unwrap_or_default().trim();
-        let written = match expr {
-            Expression::StringTemplate(_) => {
-                source.strip_prefix('"').and_then(|s| s.strip_suffix('"')).unwrap_or(source).to_string()
-            }
+        let written = match expr.shape() {
+            Shape::Template => source.strip_prefix('"').and_then(|s| s.strip_suffix('"')).unwrap_or(source).to_string(),
             // On one line: a placeholder the runbook shows in a command.
             _ => format!("${{{}}}", source.split_whitespace().collect::<Vec<_>>().join(" ")),
         };
@@ -237,7 +226,7 @@ impl<'a> Module<'a> {
 
     /// The instance's layers from its `parameters`; one that is not known is reported (XS007)
     /// and makes the instance incomplete.
-    fn configure(&self, set: &mut InstanceSet, expr: &Expression, pointer: &str, instance: &mut Instance) {
+    fn configure(&self, set: &mut InstanceSet, expr: Expr<'_>, pointer: &str, instance: &mut Instance) {
         match self.evaluate(set, expr, pointer, true, &mut Trail::default()) {
             Ok(layers) => instance.layers = layers,
             Err(unknown) => {
@@ -254,9 +243,9 @@ impl<'a> Module<'a> {
     }
 
     /// The offering and plan named by `service_plan`, as far as they are literal.
-    fn offering(&mut self, block: &Block, instance_pointer: &str) -> Option<Offering> {
-        let expr = &block.body.get_attribute("service_plan")?.value;
-        let source = self.text.get(span_of(expr.span()).start..span_of(expr.span()).end)?;
+    fn offering(&mut self, block: Block<'_>, instance_pointer: &str) -> Option<Offering> {
+        let expr = block.attribute("service_plan")?;
+        let source = self.text.get(expr.span().start..expr.span().end)?;
         let compact: String = source.chars().filter(|c| !c.is_whitespace()).collect();
         let rest = compact.strip_prefix("data.")?;
         let (kind, rest) = rest.split_once('.')?;
@@ -266,12 +255,7 @@ impl<'a> Module<'a> {
             return None;
         }
         let (data, own) = self.data_source(kind, data_name)?;
-        let literal = |name: &str| {
-            data.body.get_attribute(name).and_then(|a| match &a.value {
-                Expression::String(s) => Some((s.value().to_string(), span_of(a.value.span()))),
-                _ => None,
-            })
-        };
+        let literal = |name: &str| data.string(name).map(|(value, at)| (value.to_string(), at));
         let pointer = format!("/data/{kind}/{data_name}/name");
         if kind == "cloudfoundry_service" {
             // The community provider: `service_plans["application"]` names the plan.
@@ -279,7 +263,7 @@ impl<'a> Module<'a> {
             let plan = plan.map(|p| {
                 let quoted = format!("\"{p}\"");
                 let at = source.find(&quoted).map(|i| {
-                    let start = span_of(expr.span()).start + i;
+                    let start = expr.span().start + i;
                     Span::new(start, start + quoted.len())
                 });
                 (p.to_string(), at)
@@ -292,18 +276,11 @@ impl<'a> Module<'a> {
     }
 
     /// The `data "KIND" "NAME"` block, in the file or else in the folder; `true`: in the file.
-    fn data_source(&mut self, kind: &str, name: &str) -> Option<(Block, bool)> {
-        let find = |body: &Body| {
-            body.blocks()
-                .find(|b| {
-                    b.has_ident("data") && {
-                        let mut labels = b.labels.iter().map(|l| l.as_str());
-                        labels.next() == Some(kind) && labels.next() == Some(name)
-                    }
-                })
-                .cloned()
-        };
-        if let Some(block) = find(self.body) {
+    fn data_source(&mut self, kind: &str, name: &str) -> Option<(Block<'_>, bool)> {
+        fn find<'d>(document: &'d Document, kind: &str, name: &str) -> Option<Block<'d>> {
+            document.blocks().find(|b| b.is("data") && b.label(0) == Some(kind) && b.label(1) == Some(name))
+        }
+        if let Some(block) = find(self.document, kind, name) {
             return Some((block, true));
         }
         if self.others.is_none() {
@@ -313,17 +290,17 @@ impl<'a> Module<'a> {
                     continue;
                 }
                 let Ok(source) = self.files.read(&path, &path.to_string_lossy()) else { continue };
-                if let Ok(body) = crate::syntax::hcl::parse(&source.text) {
-                    others.push(body);
+                if let Ok(document) = crate::syntax::hcl::parse(&source.text) {
+                    others.push(document);
                 }
             }
             self.others = Some(others);
         }
-        self.others.as_ref()?.iter().find_map(find).map(|b| (b, false))
+        self.others.as_ref()?.iter().find_map(|document| find(document, kind, name)).map(|b| (b, false))
     }
 
     /// Whether literal parameters hold an `xsappname` (nothing is read from disk).
-    fn literal_xsappname(&self, expr: &Expression) -> bool {
+    fn literal_xsappname(&self, expr: Expr<'_>) -> bool {
         let mut probe = InstanceSet::default();
         self.evaluate(&mut probe, expr, "", false, &mut Trail::default())
             .is_ok_and(|layers| layers.iter().any(|l| l.node.get("xsappname").is_some()))
@@ -335,12 +312,12 @@ impl<'a> Module<'a> {
     fn evaluate(
         &self,
         set: &mut InstanceSet,
-        expr: &Expression,
+        expr: Expr<'_>,
         pointer: &str,
         read_files: bool,
         trail: &mut Trail,
     ) -> Result<Vec<Layer>, Unknown> {
-        let span = span_of(expr.span());
+        let span = expr.span();
         let unknown = |what: &str| -> Unknown {
             // A heredoc is shown by its first line.
             let source = self.text.get(span.start..span.end).unwrap_or("expression").trim();
@@ -364,24 +341,24 @@ impl<'a> Module<'a> {
     fn evaluate_inner(
         &self,
         set: &mut InstanceSet,
-        expr: &Expression,
+        expr: Expr<'_>,
         pointer: &str,
         read_files: bool,
         trail: &mut Trail,
         unknown: impl Fn(&str) -> Unknown,
     ) -> Result<Vec<Layer>, Unknown> {
-        let span = span_of(expr.span());
+        let span = expr.span();
         let inline =
             |node: Node| Layer { file: self.file, kind: LayerKind::Inline, pointer: pointer.to_string(), node };
-        match expr {
-            Expression::Null(_) => Ok(Vec::new()),
-            Expression::Parenthesis(p) => self.evaluate(set, p.inner(), pointer, read_files, trail),
-            Expression::Object(_) => Ok(vec![inline(to_node(self.text, expr))]),
-            Expression::String(s) => match crate::syntax::json::parse(s.value(), 0) {
+        match expr.shape() {
+            Shape::Null => Ok(Vec::new()),
+            Shape::Parenthesized(inner) => self.evaluate(set, inner, pointer, read_files, trail),
+            Shape::Object => Ok(vec![inline(expr.to_node(self.text))]),
+            Shape::String(s) => match crate::syntax::json::parse(s, 0) {
                 Ok(node) => Ok(vec![inline(crate::syntax::hcl::respan(node, span))]),
                 Err(_) => Err(unknown("a string that is not JSON:")),
             },
-            Expression::HeredocTemplate(_) => {
+            Shape::Heredoc => {
                 // The heredoc's lines as written: JSON ignores the indentation `<<-` strips, so
                 // the values keep their exact positions in the file.
                 let raw = self.text.get(span.start..span.end).unwrap_or_default();
@@ -393,18 +370,17 @@ impl<'a> Module<'a> {
                     Err(_) => Err(unknown("a heredoc that is not JSON until rendered:")),
                 }
             }
-            Expression::FuncCall(call) if call.name.namespace.is_empty() => {
-                let args: Vec<&Expression> = call.args.iter().collect();
-                match (call.name.name.as_str(), args.as_slice()) {
-                    ("jsonencode" | "jsondecode", [arg]) => self.evaluate(set, arg, pointer, read_files, trail),
+            Shape::Call { name, args } => {
+                match (name, args.as_slice()) {
+                    ("jsonencode" | "jsondecode", [arg]) => self.evaluate(set, *arg, pointer, read_files, trail),
                     (function @ ("file" | "templatefile"), [path, ..]) if read_files => {
-                        self.file_layer(set, function, path).map(|l| vec![l])
+                        self.file_layer(set, function, *path).map(|l| vec![l])
                     }
                     ("file" | "templatefile", _) => Err(None),
                     ("merge", args) if !args.is_empty() => {
                         let mut each = Vec::with_capacity(args.len());
                         for arg in args {
-                            each.push(self.evaluate(set, arg, pointer, read_files, trail)?);
+                            each.push(self.evaluate(set, *arg, pointer, read_files, trail)?);
                         }
                         // Shallow: a top-level key of a later map replaces the earlier maps' key.
                         // From the last argument back, each keeps the keys no later one gives:
@@ -425,7 +401,7 @@ impl<'a> Module<'a> {
                     _ => Err(unknown("the value of")),
                 }
             }
-            Expression::Traversal(_) => match self.local(span) {
+            Shape::Reference => match self.local(span) {
                 // `local.x`, defined in the file: its value, where it is written.
                 Some((name, _)) if trail.locals.iter().any(|l| l == name) => {
                     let cycle: Vec<String> = trail
@@ -451,16 +427,16 @@ impl<'a> Module<'a> {
     }
 
     /// The name and expression of `local.NAME` (written at `span`) in the file's `locals` blocks.
-    fn local(&self, span: Span) -> Option<(&'a str, &'a Expression)> {
+    fn local(&self, span: Span) -> Option<(&'a str, Expr<'a>)> {
         let name = self.text.get(span.start..span.end)?.trim().strip_prefix("local.")?;
         if !name.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-') {
             return None;
         }
-        let body: &'a Body = self.body;
+        let document: &'a Document = self.document;
         let locals = self.locals.get_or_init(|| {
             let mut locals = HashMap::new();
-            for attribute in body.blocks().filter(|b| b.has_ident("locals")).flat_map(|b| b.body.attributes()) {
-                locals.entry(attribute.key.as_str()).or_insert(&attribute.value);
+            for (name, value) in document.blocks().filter(|b| b.is("locals")).flat_map(Block::attributes) {
+                locals.entry(name).or_insert(value);
             }
             locals
         });
@@ -468,12 +444,12 @@ impl<'a> Module<'a> {
     }
 
     /// `file("${path.module}/xs-security.json")`: the descriptor as a layer of its own.
-    fn file_layer(&self, set: &mut InstanceSet, function: &str, path: &Expression) -> Result<Layer, Unknown> {
-        let span = span_of(path.span());
+    fn file_layer(&self, set: &mut InstanceSet, function: &str, path: Expr<'_>) -> Result<Layer, Unknown> {
+        let span = path.span();
         let source = self.text.get(span.start..span.end).unwrap_or_default().trim();
-        let relative = match path {
-            Expression::String(s) => s.value().to_string(),
-            Expression::StringTemplate(_) => {
+        let relative = match path.shape() {
+            Shape::String(s) => s.to_string(),
+            Shape::Template => {
                 let inner = source.strip_prefix('"').and_then(|s| s.strip_suffix('"')).unwrap_or(source);
                 // A root module's folder is the file's folder too: the common case.
                 let mut relative = inner.to_string();
@@ -520,12 +496,12 @@ impl<'a> Module<'a> {
             if !source.text.contains(&reference) || !BINDINGS.iter().any(|(kind, _)| source.text.contains(kind)) {
                 continue;
             }
-            let Ok(body) = crate::syntax::hcl::parse(&source.text) else { continue };
+            let Ok(document) = crate::syntax::hcl::parse(&source.text) else { continue };
             let text = source.text.clone();
             let before = instance.requests.len() + instance.bindings.len();
             let new = !set.paths.contains(&path);
             let index = set.add_file(path, source);
-            let module = Module::new(set, &text, &body, index, self.root, self.files);
+            let module = Module::new(set, &text, &document, index, self.root, self.files);
             module.bindings(label, instance);
             if new && instance.requests.len() + instance.bindings.len() == before {
                 // Nothing there for this instance: the file leaves the set again.
@@ -540,21 +516,15 @@ impl<'a> Module<'a> {
         let mut probe = InstanceSet::default();
         let reference = format!("{INSTANCE}.{label}.");
         for (kind, attribute) in BINDINGS {
-            for (binding, block) in crate::syntax::hcl::resources(self.body, kind) {
-                let target =
-                    crate::syntax::hcl::attribute_source(self.text, block, "service_instance").unwrap_or_default();
+            for (binding, block) in self.document.resources(kind) {
+                let target = block.source(self.text, "service_instance").unwrap_or_default();
                 if !target.contains(&reference) {
                     continue;
                 }
-                let key = crate::syntax::hcl::string_attribute(block, "type").is_some_and(|(t, _)| t == "key")
-                    || kind == "cloudfoundry_service_key";
+                let key = block.string("type").is_some_and(|(t, _)| t == "key") || kind == "cloudfoundry_service_key";
                 // The name Cloud Foundry knows it by, else the resource's.
-                let shown = crate::syntax::hcl::string_attribute(block, "name").map_or(binding, |(n, _)| n);
-                let at = block
-                    .labels
-                    .get(1)
-                    .and_then(hcl_edit::Span::span)
-                    .map_or(Span::default(), |r| Span::new(r.start, r.end));
+                let shown = block.string("name").map_or(binding, |(n, _)| n);
+                let at = block.label_span(1).unwrap_or_default();
                 instance.bindings.push(super::BindingRef {
                     file: self.file,
                     key,
@@ -562,7 +532,7 @@ impl<'a> Module<'a> {
                     span: at,
                     handle: super::Handle::Terraform { address: address(kind, binding, block) },
                 });
-                let Some(value) = block.body.get_attribute(attribute).map(|a| &a.value) else { continue };
+                let Some(value) = block.attribute(attribute) else { continue };
                 let Ok(layers) = self.evaluate(&mut probe, value, "", false, &mut Trail::default()) else { continue };
                 let what = if key { format!("service key `{shown}`") } else { format!("binding `{shown}`") };
                 // Parameters written in the file itself (a `file(...)` layer's spans are in another).
@@ -591,10 +561,10 @@ impl<'a> Module<'a> {
 
 /// A resource's address in its module (`kind.label`), with an index placeholder when `count` or
 /// `for_each` makes several of it (`-replace` then names one: `kind.label[0]`, `kind.label["a"]`).
-pub(super) fn address(kind: &str, label: &str, block: &Block) -> String {
-    if block.body.get_attribute("for_each").is_some() {
+pub(super) fn address(kind: &str, label: &str, block: Block<'_>) -> String {
+    if block.attribute("for_each").is_some() {
         format!("{kind}.{label}[\"<key>\"]")
-    } else if block.body.get_attribute("count").is_some() {
+    } else if block.attribute("count").is_some() {
         format!("{kind}.{label}[<index>]")
     } else {
         format!("{kind}.{label}")
@@ -633,7 +603,7 @@ mod tests {
         super::super::load(
             Path::new("/r/main.tf"),
             source,
-            super::super::Kind::Terraform,
+            super::super::FileFormat::Terraform,
             Path::new("/r"),
             &[],
             &NoFiles,

@@ -3,6 +3,7 @@
 
 use super::{normalize, push_request, terraform, BindingParameters, BindingRef, Files, Instance, InstanceFormat};
 use super::{InstanceSet, ProblemKind, Renewal};
+use crate::syntax::hcl::{Block, Document};
 use crate::syntax::json::pointer_push;
 use crate::text::source::Span;
 use std::collections::HashMap;
@@ -10,8 +11,8 @@ use std::path::Path;
 
 pub(super) fn load_terraform(set: &mut InstanceSet, file: usize, root: &Path, files: &dyn Files) {
     let text = set.files[file].text.clone();
-    let body = match crate::syntax::hcl::parse(&text) {
-        Ok(body) => body,
+    let document = match crate::syntax::hcl::parse(&text) {
+        Ok(document) => document,
         Err(e) => {
             set.problem(file, e.span, ProblemKind::Syntax, format!("not valid HCL: {}", e.message));
             return;
@@ -21,10 +22,10 @@ pub(super) fn load_terraform(set: &mut InstanceSet, file: usize, root: &Path, fi
     const BINDING: &str = "btp_subaccount_service_binding";
     // A module's bindings by the instances they name (`btp_subaccount_service_instance.NAME.`),
     // found once per file rather than once per instance.
-    let bindings_by_instance = |text: &str, body: &hcl_edit::structure::Body| {
-        let mut by_name: std::collections::HashMap<String, Vec<usize>> = std::collections::HashMap::new();
-        for (index, (_, block)) in crate::syntax::hcl::resources(body, BINDING).enumerate() {
-            let target = crate::syntax::hcl::attribute_source(text, block, "service_instance_id").unwrap_or_default();
+    let bindings_by_instance = |text: &str, document: &Document| {
+        let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
+        for (index, (_, block)) in document.resources(BINDING).enumerate() {
+            let target = block.source(text, "service_instance_id").unwrap_or_default();
             let mut names: Vec<&str> = target
                 .match_indices(INSTANCE)
                 .filter_map(|(at, _)| target[at + INSTANCE.len()..].strip_prefix('.'))
@@ -37,12 +38,12 @@ pub(super) fn load_terraform(set: &mut InstanceSet, file: usize, root: &Path, fi
         }
         by_name
     };
-    let own_bindings = bindings_by_instance(&text, &body);
+    let own_bindings = bindings_by_instance(&text, &document);
     // The module's other `.tf` files that hold bindings, each read and parsed once.
     let folder = set.paths[file].parent().map(Path::to_path_buf).unwrap_or_default();
     let own = normalize(&set.paths[file]);
     let mut others = Vec::new();
-    if crate::syntax::hcl::resources(&body, INSTANCE).next().is_some() {
+    if document.resources(INSTANCE).next().is_some() {
         for path in files.list(&folder, ".tf") {
             let path = normalize(&path);
             if own == path {
@@ -57,26 +58,25 @@ pub(super) fn load_terraform(set: &mut InstanceSet, file: usize, root: &Path, fi
             others.push((path, source, other, by_name));
         }
     }
-    let own_blocks: Vec<_> = crate::syntax::hcl::resources(&body, BINDING).collect();
-    let other_blocks: Vec<Vec<_>> =
-        others.iter().map(|o| crate::syntax::hcl::resources(&o.2, BINDING).collect()).collect();
+    let own_blocks: Vec<_> = document.resources(BINDING).collect();
+    let other_blocks: Vec<Vec<_>> = others.iter().map(|o| o.2.resources(BINDING).collect()).collect();
     // One module for every instance of the file: its locals are indexed once.
-    let mut module = terraform::Module::new(set, &text, &body, file, root, files);
+    let mut module = terraform::Module::new(set, &text, &document, file, root, files);
     // The file's XSUAA entitlements by name, with their plans: an instance whose plan is given by
     // its ID (`serviceplan_id = "..."`) and that `depends_on` one of them is an XSUAA instance of
     // that plan (the entitlement comes first in SAP's examples).
-    let entitlements: HashMap<&str, Option<(String, Span)>> =
-        crate::syntax::hcl::resources(&body, "btp_subaccount_entitlement")
-            .filter(|(_, b)| crate::syntax::hcl::string_attribute(b, "service_name").map(|s| s.0) == Some("xsuaa"))
-            .map(|(n, b)| (n, crate::syntax::hcl::string_attribute(b, "plan_name").map(|(p, s)| (p.to_string(), s))))
-            .collect();
-    for (name, block) in crate::syntax::hcl::resources(&body, INSTANCE) {
-        let offering = crate::syntax::hcl::string_attribute(block, "service_offering_name").map(|s| s.0);
-        let plan_id = crate::syntax::hcl::attribute_source(&text, block, "serviceplan_id").unwrap_or_default();
-        let parameters = crate::syntax::hcl::parameters(&text, block);
+    let entitlements: HashMap<&str, Option<(String, Span)>> = document
+        .resources("btp_subaccount_entitlement")
+        .filter(|(_, b)| b.string("service_name").map(|s| s.0) == Some("xsuaa"))
+        .map(|(n, b)| (n, b.string("plan_name").map(|(p, s)| (p.to_string(), s))))
+        .collect();
+    for (name, block) in document.resources(INSTANCE) {
+        let offering = block.string("service_offering_name").map(|s| s.0);
+        let plan_id = block.source(&text, "serviceplan_id").unwrap_or_default();
+        let parameters = block.parameters(&text);
         // `depends_on = [btp_subaccount_entitlement.xsuaa]`: the entitlement named.
         let entitled = (offering.is_none() && !plan_id.is_empty())
-            .then(|| crate::syntax::hcl::attribute_source(&text, block, "depends_on"))
+            .then(|| block.source(&text, "depends_on"))
             .flatten()
             .and_then(|depends| {
                 depends.split(|c: char| c == '[' || c == ']' || c == ',' || c.is_whitespace()).find_map(|r| {
@@ -92,9 +92,8 @@ pub(super) fn load_terraform(set: &mut InstanceSet, file: usize, root: &Path, fi
         if !is_xsuaa {
             continue;
         }
-        let span =
-            block.labels.get(1).and_then(hcl_edit::Span::span).map_or(Span::default(), |r| Span::new(r.start, r.end));
-        let plan = crate::syntax::hcl::string_attribute(block, "serviceplan_name").map(|(p, s)| (p.to_string(), s));
+        let span = block.label_span(1).unwrap_or_default();
+        let plan = block.string("serviceplan_name").map(|(p, s)| (p.to_string(), s));
         let pointer = format!("/resource/{INSTANCE}/{name}");
         let (plan, plan_pointer) = match (plan, entitled) {
             (None, Some((entitlement, Some(entitled)))) => {
@@ -115,25 +114,20 @@ pub(super) fn load_terraform(set: &mut InstanceSet, file: usize, root: &Path, fi
         let btp_bindings = |instance: &mut Instance,
                             file: usize,
                             text: &str,
-                            blocks: &[(&str, &hcl_edit::structure::Block)],
-                            by_name: &std::collections::HashMap<String, Vec<usize>>| {
+                            blocks: &[(&str, Block<'_>)],
+                            by_name: &HashMap<String, Vec<usize>>| {
             let Some(indices) = by_name.get(name) else { return };
             for &index in indices {
                 let Some(&(binding, block)) = blocks.get(index) else { continue };
-                let target =
-                    crate::syntax::hcl::attribute_source(text, block, "service_instance_id").unwrap_or_default();
+                let target = block.source(text, "service_instance_id").unwrap_or_default();
                 if !target.contains(&reference) {
                     continue;
                 }
-                let at = block
-                    .labels
-                    .get(1)
-                    .and_then(hcl_edit::Span::span)
-                    .map_or(Span::default(), |r| Span::new(r.start, r.end));
+                let at = block.label_span(1).unwrap_or_default();
                 let address = super::terraform::address(BINDING, binding, block);
                 let handle = super::Handle::Terraform { address };
                 instance.bindings.push(BindingRef { file, key: false, name: binding.to_string(), span: at, handle });
-                if let Some(parameters) = crate::syntax::hcl::parameters(text, block) {
+                if let Some(parameters) = block.parameters(text) {
                     instance.parameters.push(BindingParameters {
                         file,
                         what: format!("binding `{binding}`"),
@@ -142,9 +136,7 @@ pub(super) fn load_terraform(set: &mut InstanceSet, file: usize, root: &Path, fi
                         renewal: Renewal::Unknown,
                     });
                 }
-                if let Some(node) =
-                    crate::syntax::hcl::parameters(text, block).and_then(|p| p.get("credential-type").cloned())
-                {
+                if let Some(node) = block.parameters(text).and_then(|p| p.get("credential-type").cloned()) {
                     push_request(
                         instance,
                         file,
@@ -172,5 +164,5 @@ pub(super) fn load_terraform(set: &mut InstanceSet, file: usize, root: &Path, fi
         set.instances.push(instance);
     }
     terraform::load_cloud_foundry(set, &mut module);
-    terraform::module_calls(set, file, &body);
+    terraform::module_calls(set, file, &document);
 }
