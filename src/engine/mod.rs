@@ -185,7 +185,7 @@ struct Collector<'c> {
     named_unreadable: Mutex<std::collections::HashSet<PathBuf>>,
     instances: Mutex<Vec<InstanceRecord>>,
     /// Every instance a deployment file declares, in every run: XS115 compares them.
-    declarations: Mutex<Vec<declarations::Declaration>>,
+    declarations: Mutex<declarations::Declarations>,
     checked_files: Mutex<Vec<String>>,
     /// The folders and files named on the command line (absolute and normalised): outside git,
     /// the trees reads stay in.
@@ -241,7 +241,7 @@ pub fn check(
         used_by_deployments: Mutex::new(HashMap::new()),
         named_unreadable: Mutex::new(std::collections::HashSet::new()),
         instances: Mutex::new(Vec::new()),
-        declarations: Mutex::new(Vec::new()),
+        declarations: Mutex::new(declarations::Declarations::default()),
         checked_files: Mutex::new(Vec::new()),
         named: load::normalized(&paths.iter().filter(|p| p.as_os_str() != "-").cloned().collect::<Vec<_>>()),
         reads: load::Reads::default(),
