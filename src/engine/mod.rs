@@ -323,14 +323,12 @@ pub fn check(
     // Extensions are read by the MTA they extend; their findings come out with the leftovers.
     targets.retain(|(_, kind, _)| *kind != FileKind::Deployment(deployment::Kind::MtaExtension));
     // A `cf push` manifest is judged with the instances it binds: after the files declaring them.
-    // Taken out of the list, the rest staying in its room: no second list as large as the tree's.
-    let mut rest = targets;
-    let deployments: Vec<_> = rest
-        .extract_if(.., |(_, kind, _)| matches!(kind, FileKind::Deployment(k) if *k != deployment::Kind::CfManifest))
-        .collect();
+    let split = move_to_end(&mut targets, |(_, kind, _)| {
+        matches!(kind, FileKind::Deployment(k) if *k != deployment::Kind::CfManifest)
+    });
     if opts.fix == FixMode::Off {
         // Consumed: each path is freed once its file is done.
-        deployments.into_par_iter().for_each(|(p, kind, explicit)| {
+        targets.par_drain(split..).for_each(|(p, kind, explicit)| {
             let p = p.as_path();
             // Found by name, a deployment file is read only if its content is relevant, and one that
             // cannot be read is skipped in silence; one too large to read could hold instances.
@@ -342,12 +340,12 @@ pub fn check(
             }
         });
     } else {
-        collector.fix_deployments(deployments, &extensions, cwd.as_deref(), opts);
+        collector.fix_deployments(targets.drain(split..).collect(), &extensions, cwd.as_deref(), opts);
     }
     // `cf push` manifests may judge the deployment files beside them and park findings for
     // other files: before the phase whose reports leave in path order.
-    let manifests: Vec<_> = rest.extract_if(.., |(_, kind, _)| matches!(kind, FileKind::Deployment(_))).collect();
-    manifests.into_par_iter().for_each(|(p, _, explicit)| {
+    let split = move_to_end(&mut targets, |(_, kind, _)| matches!(kind, FileKind::Deployment(_)));
+    targets.par_drain(split..).for_each(|(p, _, explicit)| {
         let display = discover::display_path(&p, cwd.as_deref());
         collector.cf_manifest(&p, &display, explicit, &extensions, opts)
     });
@@ -359,7 +357,7 @@ pub fn check(
     // The last phase in path order, a batch at a time: each report leaves once no earlier path
     // can still come, so the run holds a batch's reports, not the tree's.
     let mut late = collector.late_paths(cwd.as_deref());
-    let mut rest: Vec<(String, PathBuf, FileKind, bool)> = rest
+    let mut rest: Vec<(String, PathBuf, FileKind, bool)> = targets
         .into_iter()
         .map(|(p, kind, explicit)| (discover::display_path(&p, cwd.as_deref()), p, kind, explicit))
         .collect();
@@ -408,6 +406,20 @@ pub fn check(
         },
         checked_files: collector.checked_files.into_inner().unwrap_or_default(),
     }
+}
+
+/// Moves the entries `later` picks to the end of `files`, in their order (files named come
+/// before files walked), and returns where they start: in place, as a second list would be as
+/// large as the files found. The others lose their order (they are sorted after).
+fn move_to_end<T>(files: &mut [T], later: impl Fn(&T) -> bool) -> usize {
+    let mut start = files.len();
+    for i in (0..files.len()).rev() {
+        if later(&files[i]) {
+            start -= 1;
+            files.swap(i, start);
+        }
+    }
+    start
 }
 
 /// Moves the reports made since the last call to `pending`, leaving no empty buffer behind:
@@ -939,5 +951,20 @@ impl Collector<'_> {
         if let Ok(mut instances) = self.instances.lock() {
             instances.push(instance);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// The entries moved keep their order (named files first); the others are all before them.
+    #[test]
+    fn moved_to_the_end_in_their_order() {
+        let mut files = vec!["named.yaml", "a.json", "b.yaml", "c.json", "d.yaml", "e.json"];
+        let start = super::move_to_end(&mut files, |f| f.ends_with(".yaml"));
+        assert_eq!(start, 3);
+        assert_eq!(&files[start..], ["named.yaml", "b.yaml", "d.yaml"]);
+        let mut kept = files[..start].to_vec();
+        kept.sort();
+        assert_eq!(kept, ["a.json", "c.json", "e.json"]);
     }
 }
