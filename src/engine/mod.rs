@@ -323,9 +323,10 @@ pub fn check(
     // Extensions are read by the MTA they extend; their findings come out with the leftovers.
     targets.retain(|(_, kind, _)| *kind != FileKind::Deployment(deployment::Kind::MtaExtension));
     // A `cf push` manifest is judged with the instances it binds: after the files declaring them.
-    let split = move_to_end(&mut targets, |(_, kind, _)| {
-        matches!(kind, FileKind::Deployment(k) if *k != deployment::Kind::CfManifest)
-    });
+    let split = move_to_end(
+        &mut targets,
+        |(_, kind, _)| matches!(kind, FileKind::Deployment(k) if *k != deployment::Kind::CfManifest),
+    );
     if opts.fix == FixMode::Off {
         // Consumed: each path is freed once its file is done.
         targets.par_drain(split..).for_each(|(p, kind, explicit)| {
