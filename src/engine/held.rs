@@ -107,13 +107,20 @@ impl HeldRules {
 pub struct WaitingReport {
     pub path: Box<str>,
     findings: Vec<HeldFinding>,
-    /// What a report rarely has: the text an output shows, a diff, fixes applied.
-    rest: Option<Box<(Option<SourceFile>, Option<String>, usize)>>,
+    /// What a report rarely has.
+    rest: Option<Box<Rare>>,
+}
+
+/// The text an output shows, a diff, fixes applied: rare in a report.
+struct Rare {
+    source: Option<SourceFile>,
+    diff: Option<String>,
+    fixes_applied: usize,
 }
 
 impl WaitingReport {
     pub fn diff(&self) -> Option<&String> {
-        self.rest.as_ref().and_then(|rest| rest.1.as_ref())
+        self.rest.as_ref().and_then(|rest| rest.diff.as_ref())
     }
 
     /// Position, rule and message of each finding, as reports of one path are ordered.
@@ -143,13 +150,14 @@ impl HeldRules {
         WaitingReport {
             path: path.into_boxed_str(),
             findings,
-            rest: rare.then(|| Box::new((source, diff, fixes_applied))),
+            rest: rare.then(|| Box::new(Rare { source, diff, fixes_applied })),
         }
     }
 
     pub fn report(&self, waiting: WaitingReport) -> FileReport {
         let WaitingReport { path, findings, rest } = waiting;
-        let (source, diff, fixes_applied) = rest.map_or((None, None, 0), |rest| *rest);
+        let Rare { source, diff, fixes_applied } =
+            rest.map_or(Rare { source: None, diff: None, fixes_applied: 0 }, |r| *r);
         let diagnostics = findings.into_iter().map(|f| self.unhold(f)).collect();
         FileReport { path: path.into_string(), diagnostics, source, fixes_applied, diff }
     }
