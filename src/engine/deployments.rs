@@ -3,6 +3,7 @@
 //! The judging and the fix loop are the pure core's ([`crate::lint::set`]); here they meet the
 //! disk, the configuration, the history and the reports.
 
+use super::held::HeldFinding;
 use super::FileReport;
 use super::{Collector, FixMode, Options};
 use crate::diagnostic::Diagnostic;
@@ -23,19 +24,36 @@ use std::sync::Arc;
 
 /// A file of a deployment set that the walk reports later (a descriptor) or never reaches
 /// (an extension, a descriptor outside the walk): its final findings, and its texts when
-/// they are needed for rendering or a diff.
+/// they are needed for rendering or a diff. One is held per descriptor a deployment file uses
+/// until the walk reaches it, so what is rarely there (texts, keepers) takes no room otherwise.
 pub(super) struct HeldReport {
+    diagnostics: Vec<HeldFinding>,
+    fixes_applied: usize,
+    /// The first set with something to show has filled `texts` and `fixes_applied`.
+    filled: bool,
+    /// The final text and the one before `--fix`/`--diff` changed it: only when shown.
+    texts: Option<Box<HeldTexts>>,
+    /// Cloud Foundry instances configured by this file that still need `instance-secret`
+    /// (`uaa` (mta.yaml)): why XS113 of another environment's instance sharing it is not fixed.
+    keepers: Vec<String>,
+}
+
+/// The texts of a [`HeldReport`].
+struct HeldTexts {
     /// The final text: kept only when there is something to show.
     source: Option<SourceFile>,
     /// The text before `--fix`/`--diff` changed it.
     original: Option<String>,
-    diagnostics: Vec<Diagnostic>,
-    fixes_applied: usize,
-    /// The first set with something to show has filled `source`, `original`, `fixes_applied`.
-    filled: bool,
-    /// Cloud Foundry instances configured by this file that still need `instance-secret`
-    /// (`uaa` (mta.yaml)): why XS113 of another environment's instance sharing it is not fixed.
-    keepers: Vec<String>,
+}
+
+impl HeldReport {
+    fn texts(source: Option<SourceFile>, original: Option<String>) -> Option<Box<HeldTexts>> {
+        (source.is_some() || original.is_some()).then(|| Box::new(HeldTexts { source, original }))
+    }
+
+    fn original(&self) -> Option<&String> {
+        self.texts.as_ref().and_then(|t| t.original.as_ref())
+    }
 }
 
 /// The `.mtaext` files of a run, by the MTA ID each extends: read once per run, so that each
@@ -380,10 +398,8 @@ impl Collector<'_> {
         }
         let mut parts = files.into_iter().zip(set.paths).zip(diagnostics).zip(applied).zip(originals);
         if let Some(((((source, _), diagnostics), fixes_applied), original)) = parts.next() {
-            let keepers = Vec::new();
-            let parked =
-                HeldReport { source: Some(source), original, diagnostics, fixes_applied, filled: true, keepers };
-            self.publish_parked(display, parked, opts);
+            let texts = HeldReport::texts(Some(source), original);
+            self.publish_held(display, diagnostics, fixes_applied, texts, opts);
         }
         for (file, ((((source, other), mut diagnostics), fixes_applied), original)) in parts.enumerate() {
             // A descriptor is always parked (the walk reports it from here, without reading it
@@ -396,12 +412,11 @@ impl Collector<'_> {
             self.compact(&mut diagnostics);
             let used = std::fs::canonicalize(&other).unwrap_or(other);
             let mut map = self.used_by_deployments.lock().unwrap();
-            let entry = map.entry(used).or_insert_with(|| HeldReport {
-                source: None,
-                original: None,
+            let entry = map.entry(Arc::from(used)).or_insert_with(|| HeldReport {
                 diagnostics: Vec::new(),
                 fixes_applied: 0,
                 filled: false,
+                texts: None,
                 keepers: Vec::new(),
             });
             // Texts are kept only for findings and changes, and only when the report shows
@@ -409,16 +424,19 @@ impl Collector<'_> {
             // make memory grow with the tree.
             if shown && !entry.filled {
                 let needed = self.keep_source || original.is_some();
-                entry.source = needed.then_some(source);
+                entry.texts = HeldReport::texts(needed.then_some(source), original);
                 entry.filled = true;
-                entry.original = original;
                 entry.fixes_applied = fixes_applied;
             }
-            entry.diagnostics.extend(diagnostics);
-            dedup(&mut entry.diagnostics);
+            // Those held first, as `dedup` keeps the first of equals.
+            let mut all: Vec<Diagnostic> =
+                entry.diagnostics.drain(..).map(|held| self.held_rules.unhold(held)).collect();
+            all.extend(diagnostics);
+            dedup(&mut all);
+            // Into a list of their own size: `collect` would keep the findings' larger one.
+            entry.diagnostics = Vec::with_capacity(all.len());
+            entry.diagnostics.extend(all.into_iter().map(|d| self.held_rules.hold(d)));
             entry.keepers.extend(keepers.iter().filter(|(f, _)| *f == file + 1).map(|(_, k)| k.clone()));
-            // HeldReport until the walk reaches the file: without spare room.
-            entry.diagnostics.shrink_to_fit();
         }
     }
 
@@ -437,15 +455,25 @@ impl Collector<'_> {
     }
 
     /// The report of a file judged with a deployment set, under the name the run shows it by.
-    pub(super) fn publish_parked(&self, display: &str, mut parked: HeldReport, opts: &Options) {
-        explain_kept_instance_secret(&mut parked);
-        let mut report = FileReport {
-            path: display.to_string(),
-            diagnostics: parked.diagnostics,
-            fixes_applied: parked.fixes_applied,
-            ..FileReport::default()
-        };
-        let shown = match parked.source {
+    pub(super) fn publish_parked(&self, display: &str, parked: HeldReport, opts: &Options) {
+        let mut diagnostics: Vec<Diagnostic> =
+            parked.diagnostics.into_iter().map(|held| self.held_rules.unhold(held)).collect();
+        explain_kept_instance_secret(&mut diagnostics, parked.keepers);
+        self.publish_held(display, diagnostics, parked.fixes_applied, parked.texts, opts);
+    }
+
+    /// The report of a file judged with a deployment set, its findings unpacked.
+    fn publish_held(
+        &self,
+        display: &str,
+        diagnostics: Vec<Diagnostic>,
+        fixes_applied: usize,
+        texts: Option<Box<HeldTexts>>,
+        opts: &Options,
+    ) {
+        let mut report = FileReport { path: display.to_string(), diagnostics, fixes_applied, ..FileReport::default() };
+        let (source, original) = texts.map_or((None, None), |t| (t.source, t.original));
+        let shown = match source {
             Some(mut source) => {
                 source.path = display.to_string();
                 source
@@ -453,7 +481,7 @@ impl Collector<'_> {
             None => SourceFile::new(display, String::new()),
         };
         if opts.fix == FixMode::Diff {
-            if let Some(original) = &parked.original {
+            if let Some(original) = &original {
                 report.diff = Some(crate::lint::diff::unified(display, original, &shown.text));
             }
         }
@@ -482,7 +510,7 @@ impl Collector<'_> {
         let key = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
         // Named alone (a commit hook passes the staged files): the files beside it that may
         // declare the instances it binds are judged too, with it.
-        if explicit && !self.used_by_deployments.lock().unwrap().contains_key(&key) {
+        if explicit && !self.used_by_deployments.lock().unwrap().contains_key(key.as_path()) {
             let folder = path.parent().unwrap_or(Path::new(""));
             let shown_folder = display.rsplit_once('/').map(|(f, _)| f);
             for name in ["services-manifest.yml", "services-manifest.yaml"]
@@ -501,7 +529,7 @@ impl Collector<'_> {
         // Named like a `cf push` manifest but a Kubernetes manifest (`k8s/manifest.yaml`), or a
         // manifest asking for `instance-secret` (XS110 whoever declares the instance): judged on
         // its own, when no declaring file bound instances through it.
-        if !self.used_by_deployments.lock().unwrap().contains_key(&key) {
+        if !self.used_by_deployments.lock().unwrap().contains_key(key.as_path()) {
             let text =
                 load::read_path_within(path, display, load::ReadAs::Deployment, self.bound(path, explicit).as_deref())
                     .ok();
@@ -556,14 +584,14 @@ impl Collector<'_> {
                 .and_then(|n| crate::io::discover::classify_path(path, n))
                 .is_some_and(|k| matches!(k, crate::io::discover::FileKind::Deployment(_)))
         };
-        let left: Vec<(PathBuf, HeldReport)> = {
+        let left: Vec<(Arc<Path>, HeldReport)> = {
             let mut parked = self.used_by_deployments.lock().unwrap();
-            let keys: Vec<PathBuf> =
+            let keys: Vec<Arc<Path>> =
                 parked.keys().filter(|path| !deployments_only || is_deployment(path)).cloned().collect();
             keys.into_iter().filter_map(|k| parked.remove_entry(&k)).collect()
         };
         for (path, parked) in left {
-            if parked.diagnostics.is_empty() && parked.original.is_none() {
+            if parked.diagnostics.is_empty() && parked.original().is_none() {
                 continue;
             }
             // A deployment file judged on its own (a `.tf` of the module, a script, a ConfigMap's
@@ -697,16 +725,16 @@ fn keepers(
 /// XS113 on a file that a Cloud Foundry instance also uses says why `instance-secret` stays
 /// (the fix loop keeps the most conservative list of a shared file); the same in `check` and
 /// after `--fix`, as both see every instance using the file.
-fn explain_kept_instance_secret(parked: &mut HeldReport) {
-    if parked.keepers.is_empty() {
+fn explain_kept_instance_secret(diagnostics: &mut [Diagnostic], mut keepers: Vec<String>) {
+    if keepers.is_empty() {
         return;
     }
-    parked.keepers.sort();
-    parked.keepers.dedup();
+    keepers.sort();
+    keepers.dedup();
     let code = crate::rules::xs113_instance_secret_outside_cloud_foundry::RULE.code;
     let (one, many) = ("the Cloud Foundry instance", "the Cloud Foundry instances");
-    let who = format!("{} {}", if parked.keepers.len() == 1 { one } else { many }, parked.keepers.join(", "));
-    for d in parked.diagnostics.iter_mut().filter(|d| d.rule.code == code) {
+    let who = format!("{} {}", if keepers.len() == 1 { one } else { many }, keepers.join(", "));
+    for d in diagnostics.iter_mut().filter(|d| d.rule.code == code) {
         d.message = format!("{}; it stays: this file is also used by {who}, which still needs it", d.message);
     }
 }

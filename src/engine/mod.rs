@@ -7,6 +7,7 @@ pub mod inventory;
 
 mod declarations;
 mod deployments;
+mod held;
 pub mod pipeline;
 
 pub use crate::io::load::repository_root;
@@ -169,7 +170,7 @@ struct Collector<'c> {
     /// ~42,000 findings and ~25 distinct help texts).
     help_texts: Mutex<HashSet<std::sync::Arc<str>>>,
     /// Reports made and not yet handed on (each path's turn comes in path order).
-    reports: Mutex<Vec<FileReport>>,
+    reports: Mutex<Vec<held::WaitingReport>>,
     /// Whether reports carry their file's text ([`Reporter::wants_source`]).
     keep_source: bool,
     checked: Mutex<usize>,
@@ -183,13 +184,16 @@ struct Collector<'c> {
     baseline: Option<&'c FindingsBaseline>,
     /// Files judged with a deployment set (descriptors it uses, extensions), by canonical
     /// path: the walk reports a descriptor from here rather than judging it on its own.
-    used_by_deployments: Mutex<HashMap<PathBuf, deployments::HeldReport>>,
+    /// Shared keys: the list of paths whose reports may still come holds them too.
+    used_by_deployments: Mutex<HashMap<Arc<Path>, deployments::HeldReport>>,
+    /// The rules of the findings held there.
+    held_rules: held::HeldRules,
     /// Descriptors that a deployment file names but that are not UTF-8, by canonical path: their
     /// instance is the deployment file's (XS005), not listed again as a descriptor of its own.
     named_unreadable: Mutex<std::collections::HashSet<PathBuf>>,
     instances: Mutex<Vec<InstanceRecord>>,
     /// Every instance a deployment file declares, in every run: XS115 compares them.
-    declarations: Mutex<Vec<declarations::Declaration>>,
+    declarations: Mutex<declarations::Declarations>,
     checked_files: Mutex<Vec<String>>,
     /// The folders and files named on the command line (absolute and normalised): outside git,
     /// the trees reads stay in.
@@ -243,9 +247,10 @@ pub fn check(
         configs,
         baseline,
         used_by_deployments: Mutex::new(HashMap::new()),
+        held_rules: held::HeldRules::default(),
         named_unreadable: Mutex::new(std::collections::HashSet::new()),
         instances: Mutex::new(Vec::new()),
-        declarations: Mutex::new(Vec::new()),
+        declarations: Mutex::new(declarations::Declarations::default()),
         checked_files: Mutex::new(Vec::new()),
         named: load::normalized(&paths.iter().filter(|p| p.as_os_str() != "-").cloned().collect::<Vec<_>>()),
         reads: load::Reads::default(),
@@ -322,12 +327,13 @@ pub fn check(
     // Extensions are read by the MTA they extend; their findings come out with the leftovers.
     targets.retain(|(_, kind, _)| *kind != FileKind::Deployment(deployment::FileFormat::MtaExtension));
     // A `cf push` manifest is judged with the instances it binds: after the files declaring them.
-    let (deployments, rest): (Vec<_>, Vec<_>) = targets
-        .into_iter()
-        .partition(|(_, kind, _)| matches!(kind, FileKind::Deployment(k) if *k != deployment::FileFormat::CfManifest));
+    let split = move_to_end(
+        &mut targets,
+        |(_, kind, _)| matches!(kind, FileKind::Deployment(k) if *k != deployment::FileFormat::CfManifest),
+    );
     if opts.fix == FixMode::Off {
         // Consumed: each path is freed once its file is done.
-        deployments.into_par_iter().for_each(|(p, kind, explicit)| {
+        targets.par_drain(split..).for_each(|(p, kind, explicit)| {
             let p = p.as_path();
             // Found by name, a deployment file is read only if its content is relevant, and one that
             // cannot be read is skipped in silence; one too large to read could hold instances.
@@ -339,13 +345,12 @@ pub fn check(
             }
         });
     } else {
-        collector.fix_deployments(deployments, &extensions, cwd.as_deref(), opts);
+        collector.fix_deployments(targets.drain(split..).collect(), &extensions, cwd.as_deref(), opts);
     }
     // `cf push` manifests may judge the deployment files beside them and park findings for
     // other files: before the phase whose reports leave in path order.
-    let (manifests, rest): (Vec<_>, Vec<_>) =
-        rest.into_iter().partition(|(_, kind, _)| matches!(kind, FileKind::Deployment(_)));
-    manifests.into_par_iter().for_each(|(p, _, explicit)| {
+    let split = move_to_end(&mut targets, |(_, kind, _)| matches!(kind, FileKind::Deployment(_)));
+    targets.par_drain(split..).for_each(|(p, _, explicit)| {
         let display = discover::display_path(&p, cwd.as_deref());
         collector.cf_manifest(&p, &display, explicit, &extensions, opts)
     });
@@ -357,13 +362,14 @@ pub fn check(
     // The last phase in path order, a batch at a time: each report leaves once no earlier path
     // can still come, so the run holds a batch's reports, not the tree's.
     let mut late = collector.late_paths(cwd.as_deref());
-    let mut rest: Vec<(String, PathBuf, FileKind, bool)> = rest
+    let mut rest: Vec<(String, PathBuf, FileKind, bool)> = targets
         .into_iter()
         .map(|(p, kind, explicit)| (discover::display_path(&p, cwd.as_deref()), p, kind, explicit))
         .collect();
-    rest.sort_by(|a, b| a.0.cmp(&b.0));
+    // Unstable: no buffer as large as the list (two entries of one path are one file, taken once).
+    rest.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     let mut rest = std::collections::VecDeque::from(rest);
-    let mut pending: Vec<FileReport> = Vec::new();
+    let mut pending: Vec<held::WaitingReport> = Vec::new();
     let batch = BATCH_PER_THREAD * opts.threads.max(1);
     while !rest.is_empty() {
         let files: Vec<_> = rest.drain(..batch.min(rest.len())).collect();
@@ -371,18 +377,18 @@ pub fn check(
             FileKind::Credentials => collector.credentials(&p, &display, explicit, opts),
             _ => collector.file(&p, &display, explicit, opts),
         });
-        pending.append(&mut collector.reports.lock().unwrap());
+        take_reports(&mut pending, &collector.reports);
         // Reports still to come: of the next files, of files judged through deployment files
         // that the walk has not reached, and of configurations' unused suppressions.
         let next = rest.front().map(|(display, ..)| display.clone());
         let limit = [next, collector.first_late_path(&mut late)].into_iter().flatten().min();
-        hand_over(&mut pending, limit.as_deref(), reporter);
+        hand_over(&mut pending, limit.as_deref(), &collector.held_rules, reporter);
     }
     drop(extensions);
     collector.leftover_findings(cwd.as_deref(), opts, false);
     collector.unused_suppressions(&dirs, cwd.as_deref());
-    pending.append(&mut collector.reports.lock().unwrap());
-    hand_over(&mut pending, None, reporter);
+    take_reports(&mut pending, &collector.reports);
+    hand_over(&mut pending, None, &collector.held_rules, reporter);
     reporter.finish();
     let mut refused = collector.refused.into_inner().unwrap_or_default();
     refused.sort();
@@ -407,18 +413,52 @@ pub fn check(
     }
 }
 
+/// Moves the entries `later` picks to the end of `files`, in their order (files named come
+/// before files walked), and returns where they start: in place, as a second list would be as
+/// large as the files found. The others lose their order (they are sorted after).
+fn move_to_end<T>(files: &mut [T], later: impl Fn(&T) -> bool) -> usize {
+    let mut start = files.len();
+    for i in (0..files.len()).rev() {
+        if later(&files[i]) {
+            start -= 1;
+            files.swap(i, start);
+        }
+    }
+    start
+}
+
+/// Moves the reports made since the last call to `pending`, leaving no empty buffer behind:
+/// the deployment phase makes one report per deployment file, and its list would stay as
+/// large for the rest of the run.
+fn take_reports(pending: &mut Vec<held::WaitingReport>, reports: &Mutex<Vec<held::WaitingReport>>) {
+    let made = std::mem::take(&mut *reports.lock().unwrap());
+    if pending.is_empty() {
+        *pending = made;
+    } else {
+        pending.extend(made);
+    }
+}
+
 /// Hands `pending`'s reports on in path order, those before `limit` (all without one); the rest
 /// stay pending. A path's reports (a file judged on its own and through other files' instances)
 /// are merged into one, in an order of their contents, not of the threads that made them.
-fn hand_over(pending: &mut Vec<FileReport>, limit: Option<&str>, reporter: &mut dyn Reporter) {
-    pending.sort_by(|a, b| {
-        fn findings(r: &FileReport) -> Vec<(usize, &str, &str)> {
-            r.diagnostics.iter().map(|d| (d.start.offset, d.rule.code, d.message.as_str())).collect()
-        }
-        a.path.cmp(&b.path).then_with(|| a.diff.cmp(&b.diff)).then_with(|| findings(a).cmp(&findings(b)))
+fn hand_over(
+    pending: &mut Vec<held::WaitingReport>,
+    limit: Option<&str>,
+    rules: &held::HeldRules,
+    reporter: &mut dyn Reporter,
+) {
+    let known = rules.known();
+    // Unstable, so without a buffer as large as the reports: reports equal in this order are
+    // equal in what is shown, and merged into one.
+    pending.sort_unstable_by(|a, b| {
+        a.path
+            .cmp(&b.path)
+            .then_with(|| a.diff().cmp(&b.diff()))
+            .then_with(|| a.findings(&known).cmp(&b.findings(&known)))
     });
-    let ready = limit.map_or(pending.len(), |limit| pending.partition_point(|r| r.path.as_str() < limit));
-    for report in merge_same_path(pending.drain(..ready)) {
+    let ready = limit.map_or(pending.len(), |limit| pending.partition_point(|r| &*r.path < limit));
+    for report in merge_same_path(pending.drain(..ready).map(|waiting| rules.report(waiting))) {
         reporter.file(report);
     }
 }
@@ -567,21 +607,15 @@ impl Collector<'_> {
 
     fn push(&self, mut report: FileReport) {
         self.compact(&mut report.diagnostics);
+        let waiting = self.held_rules.wait(report);
         if let Ok(mut reports) = self.reports.lock() {
-            reports.push(report);
+            reports.push(waiting);
         }
     }
 
-    /// Findings to hold (until their path's turn), without spare room: the rules' pushes leave
-    /// some (a finding is ~240 bytes; one finding sat in room for four), and the rule's help
-    /// text shared with every other finding that has it.
-    fn compact(&self, diagnostics: &mut Vec<Diagnostic>) {
-        diagnostics.shrink_to_fit();
-        // Messages built piecewise (`write!`, `push_str`) keep the room they grew into.
-        for d in diagnostics.iter_mut() {
-            d.message.shrink_to_fit();
-            d.pointer.shrink_to_fit();
-        }
+    /// Findings to hold (until their path's turn): the rule's help text shared with every other
+    /// finding that has it. The rest is packed as it is held ([`held::HeldRules`]).
+    fn compact(&self, diagnostics: &mut [Diagnostic]) {
         if let Ok(mut texts) = self.help_texts.lock() {
             for help in diagnostics.iter_mut().filter_map(|d| d.help.as_mut()) {
                 match texts.get(help) {
@@ -894,7 +928,7 @@ impl Collector<'_> {
     /// The paths whose reports may come after the last phase, sorted: files judged through
     /// deployment files that the walk may not reach (by the path shown, and the canonical one
     /// they are parked by), and configurations whose unused suppressions are known at the end.
-    fn late_paths(&self, cwd: Option<&Path>) -> std::collections::VecDeque<(String, Option<PathBuf>)> {
+    fn late_paths(&self, cwd: Option<&Path>) -> std::collections::VecDeque<(String, Option<Arc<Path>>)> {
         let parked = self.used_by_deployments.lock().unwrap();
         let parked = parked.keys().map(|path| (discover::display_path(path, cwd), Some(path.clone())));
         let loaded = self.configs.loaded();
@@ -908,7 +942,7 @@ impl Collector<'_> {
     }
 
     /// The first of `late` whose report may still come (a parked file not yet taken).
-    fn first_late_path(&self, late: &mut std::collections::VecDeque<(String, Option<PathBuf>)>) -> Option<String> {
+    fn first_late_path(&self, late: &mut std::collections::VecDeque<(String, Option<Arc<Path>>)>) -> Option<String> {
         let parked = self.used_by_deployments.lock().unwrap();
         while late.front().is_some_and(|(_, key)| key.as_ref().is_some_and(|k| !parked.contains_key(k))) {
             late.pop_front();
@@ -920,5 +954,20 @@ impl Collector<'_> {
         if let Ok(mut instances) = self.instances.lock() {
             instances.push(instance);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// The entries moved keep their order (named files first); the others are all before them.
+    #[test]
+    fn moved_to_the_end_in_their_order() {
+        let mut files = vec!["named.yaml", "a.json", "b.yaml", "c.json", "d.yaml", "e.json"];
+        let start = super::move_to_end(&mut files, |f| f.ends_with(".yaml"));
+        assert_eq!(start, 3);
+        assert_eq!(&files[start..], ["named.yaml", "b.yaml", "d.yaml"]);
+        let mut kept = files[..start].to_vec();
+        kept.sort();
+        assert_eq!(kept, ["a.json", "c.json", "e.json"]);
     }
 }

@@ -82,8 +82,8 @@ pub struct History {
     /// Set by `--base`: a revision that does not resolve, or a file outside git that it cannot
     /// apply to, is an error, not a quiet "no history".
     explicit: bool,
-    /// Per folder, the repository holding it (or none).
-    folders: Mutex<HashMap<PathBuf, Lookup>>,
+    /// Per folder looked up lately, the repository holding it (or none).
+    folders: Mutex<Folders>,
     errors: Mutex<BTreeSet<String>>,
     /// With `--base`: the first file outside any git repository, and how many there were.
     outside: Mutex<(Option<PathBuf>, usize)>,
@@ -102,13 +102,26 @@ const RENAME_SIMILARITY: f32 = 0.5;
 /// began; a streak longer than this is "unknown" (XS103 then warns as without history).
 pub const MAX_DUAL_STATE_WALK: usize = 1000;
 
+/// Folders remembered before the cache of folders starts again: a tree's files are looked up
+/// folder by folder, as the walk finds them, so a forgotten folder costs the look-up of `.git`
+/// in it and its forgotten parents now and then, and the cache does not grow with the tree.
+const FOLDERS_REMEMBERED: usize = 4096;
+
+/// The repository of each folder looked up lately, and of each folder holding a `.git`, kept for
+/// the run (each repository is opened once, and one that cannot be is reported once).
+#[derive(Default)]
+struct Folders {
+    lately: HashMap<PathBuf, Lookup>,
+    holders: HashMap<PathBuf, Lookup>,
+}
+
 impl History {
     /// `revision`: `--base REV`, or `None` for `HEAD`.
     pub fn new(revision: Option<&str>) -> Self {
         History {
             revision: revision.unwrap_or("HEAD").to_string(),
             explicit: revision.is_some(),
-            folders: Mutex::new(HashMap::new()),
+            folders: Mutex::new(Folders::default()),
             errors: Mutex::new(BTreeSet::new()),
             outside: Mutex::new((None, 0)),
         }
@@ -210,18 +223,22 @@ impl History {
         let mut visited = Vec::new();
         let mut found = Lookup::Outside;
         for dir in folder.ancestors() {
-            if let Some(known) = folders.get(dir) {
+            if let Some(known) = folders.lately.get(dir).or_else(|| folders.holders.get(dir)) {
                 found = known.clone();
                 break;
             }
             visited.push(dir.to_path_buf());
             if dir.join(".git").exists() {
                 found = self.open(dir).map_or(Lookup::Broken, Lookup::Found);
+                folders.holders.insert(dir.to_path_buf(), found.clone());
                 break;
             }
         }
+        if folders.lately.len() + visited.len() > FOLDERS_REMEMBERED {
+            folders.lately.clear();
+        }
         for dir in visited {
-            folders.insert(dir, found.clone());
+            folders.lately.insert(dir, found.clone());
         }
         found
     }
@@ -482,5 +499,23 @@ mod tests {
         assert_eq!(civil_date(11_016), "2000-02-29");
         assert_eq!(civil_date(20_472), "2026-01-19");
         assert_eq!(civil_date(-1), "1969-12-31");
+    }
+
+    /// Looked up in more folders than it remembers, the cache stays bounded, and every folder
+    /// still finds its repository through the one folder holding `.git`, kept for the run.
+    #[test]
+    fn the_folder_cache_stays_bounded() {
+        use super::{History, Lookup, FOLDERS_REMEMBERED};
+        let tree = tempfile::tempdir().unwrap();
+        std::fs::create_dir(tree.path().join(".git")).unwrap();
+        let history = History::new(None);
+        for i in 0..FOLDERS_REMEMBERED + 100 {
+            let folder = tree.path().join(format!("f{i}"));
+            // Not a repository git can open: the lookup is what is tested.
+            assert!(matches!(history.repository(&folder), Lookup::Broken | Lookup::Found(_)));
+            let folders = history.folders.lock().unwrap();
+            assert!(folders.lately.len() <= FOLDERS_REMEMBERED, "{} folders remembered", folders.lately.len());
+            assert_eq!(folders.holders.len(), 1);
+        }
     }
 }

@@ -57,19 +57,42 @@ pub struct Resolver {
     confined: Vec<PathBuf>,
 }
 
-/// The configuration of every folder the walk entered, in a few bytes per folder (a 1,000,000-file
-/// tree has ~340,000 folders): a folder is known by a 64-bit fingerprint of its absolute path
-/// (the odds that two folders of such a run share one are about 3 in 10^9), and points
-/// into the short list of configurations loaded.
+/// The configuration of the folders looked up lately, in a few bytes per folder: a folder is
+/// known by a 64-bit fingerprint of its absolute path (the odds that two folders of a
+/// 340,000-folder run share one are about 3 in 10^9), and points into the short list of
+/// configurations loaded. The folders holding a configuration file are kept for the run (each
+/// file is loaded once: its suppressions count their uses); the others are forgotten every
+/// [`FOLDERS_REMEMBERED`] folders, so the cache does not grow with the tree.
 #[derive(Default)]
 struct FolderCache {
     by_folder: HashMap<u64, u32>,
+    /// The folders that hold a configuration file (or a broken one).
+    holders: HashMap<u64, u32>,
+    /// How many folders `by_folder` holds before it starts again ([`FOLDERS_REMEMBERED`]).
+    limit: usize,
     /// `None`: the configuration file there is broken.
     configs: Vec<Option<Arc<Config>>>,
     defaults: Option<u32>,
 }
 
+/// Folders remembered before the cache starts again: more than the default benchmark tree's
+/// 44,753 (one table of 65,536 slots, ~0.9 MB), far fewer than a 1,000,000-file tree's
+/// ~340,000 (a table of 524,288 slots, 6.8 MB). A folder forgotten costs a look-up of the two
+/// file names in it and its forgotten parents when it is asked for again; the walk asks for a
+/// folder's parent just after it, so few are.
+const FOLDERS_REMEMBERED: usize = 57_344;
+
 impl FolderCache {
+    /// Remembers `fingerprints` as folders whose configuration is `index`.
+    fn remember(&mut self, fingerprints: Vec<u64>, index: u32) {
+        if self.by_folder.len() + fingerprints.len() > self.limit {
+            self.by_folder.clear();
+        }
+        for fingerprint in fingerprints {
+            self.by_folder.insert(fingerprint, index);
+        }
+    }
+
     fn add(&mut self, config: Option<Arc<Config>>) -> u32 {
         self.configs.push(config);
         (self.configs.len() - 1) as u32
@@ -108,7 +131,7 @@ impl Resolver {
             discovery,
             defaults,
             cwd,
-            folders: Mutex::new(FolderCache::default()),
+            folders: Mutex::new(FolderCache { limit: FOLDERS_REMEMBERED, ..FolderCache::default() }),
             fingerprints: std::hash::RandomState::new(),
             loaded: Mutex::new(loaded),
             errors: Mutex::new(Vec::new()),
@@ -190,7 +213,7 @@ impl Resolver {
         for dir in folder.ancestors() {
             // `Path`'s hash, as its equality: `a/./b` and `a/b` are one folder.
             let fingerprint = self.fingerprints.hash_one(dir);
-            if let Some(&known) = folders.by_folder.get(&fingerprint) {
+            if let Some(&known) = folders.by_folder.get(&fingerprint).or_else(|| folders.holders.get(&fingerprint)) {
                 found = Some(known);
                 break;
             }
@@ -220,7 +243,9 @@ impl Resolver {
                         None
                     }
                 };
-                found = Some(folders.add(config));
+                let index = folders.add(config);
+                folders.holders.insert(fingerprint, index);
+                found = Some(index);
                 break;
             }
         }
@@ -228,9 +253,7 @@ impl Resolver {
             Some(index) => index,
             None => folders.default_index(&self.defaults),
         };
-        for fingerprint in visited {
-            folders.by_folder.insert(fingerprint, found);
-        }
+        folders.remember(visited, found);
         folders.configs[found as usize].clone()
     }
 
@@ -243,5 +266,37 @@ impl Resolver {
 
     pub fn loaded(&self) -> Vec<Arc<Config>> {
         self.loaded.lock().map(|l| l.clone()).unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Folders are forgotten past the limit, a configuration file is still loaded once, and every
+    /// folder under it still gets it.
+    #[test]
+    fn the_folder_cache_stays_bounded_and_loads_each_file_once() {
+        let tree = tempfile::tempdir().unwrap();
+        let root = tree.path();
+        std::fs::write(root.join("xsuaa-lint.toml"), "[rules]\nignore = [\"XS102\"]\n").unwrap();
+        let resolver = Resolver::new(Discovery::Nearest);
+        resolver.folders.lock().unwrap().limit = 4;
+        let mut folders = Vec::new();
+        for i in 0..20 {
+            let folder = root.join(format!("apps/a{i}/deep"));
+            std::fs::create_dir_all(&folder).unwrap();
+            folders.push(folder);
+        }
+        let first = resolver.for_folder(&folders[0]).unwrap();
+        // Twice over: the second pass asks for folders forgotten since.
+        for folder in folders.iter().chain(&folders) {
+            let config = resolver.for_file(&folder.join("xs-security.json")).unwrap();
+            assert!(Arc::ptr_eq(&config, &first), "{} got another configuration", folder.display());
+            // At most the limit, or one look-up's folders (from the file's up to `/`).
+            let remembered = resolver.folders.lock().unwrap().by_folder.len();
+            assert!(remembered <= 4.max(folder.ancestors().count()), "the cache grew with the tree: {remembered}");
+        }
+        assert_eq!(resolver.loaded().len(), 1, "the configuration file was loaded again");
     }
 }
