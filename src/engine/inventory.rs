@@ -195,6 +195,8 @@ pub enum ToolHandle {
     Kubernetes { namespace: Option<String>, rotation: bool },
     /// A binding of a CAP Helm chart's values: workload and binding keys, rotation enabled.
     Helm { workload: String, binding: String, rotation: bool },
+    /// A Pulumi resource's URN.
+    Pulumi { urn: String },
 }
 
 impl ToolHandle {
@@ -212,6 +214,7 @@ impl ToolHandle {
             Handle::Helm { workload, binding, rotation } => {
                 ToolHandle::Helm { workload: workload.clone(), binding: binding.clone(), rotation: *rotation }
             }
+            Handle::Pulumi { urn } => ToolHandle::Pulumi { urn: urn.clone() },
         }
     }
 }
@@ -466,11 +469,12 @@ fn rank(kind: InstanceKind) -> usize {
             InstanceFormat::Crossplane => 4,
             InstanceFormat::Terraform => 5,
             InstanceFormat::TerraformCf => 6,
-            InstanceFormat::Btp => 7,
-            InstanceFormat::Cf => 8,
-            InstanceFormat::CrossplaneBtp | InstanceFormat::ServiceCatalog => 10,
+            InstanceFormat::Pulumi => 7,
+            InstanceFormat::Btp => 8,
+            InstanceFormat::Cf => 9,
+            InstanceFormat::CrossplaneBtp | InstanceFormat::ServiceCatalog => 11,
         },
-        InstanceKind::Descriptor => 9,
+        InstanceKind::Descriptor => 10,
     }
 }
 

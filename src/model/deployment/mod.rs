@@ -15,6 +15,7 @@ mod helm;
 mod kubernetes;
 mod kustomize;
 mod mta;
+mod pulumi;
 mod service_catalog;
 mod shell;
 mod terraform;
@@ -54,6 +55,8 @@ pub enum Kind {
     /// A Docker Compose file (`docker-compose*.yml`, `compose*.yml`): judged for binding secrets
     /// whose `$` it interpolates (XS305); it declares no instance.
     Compose,
+    /// A Pulumi YAML program (`Pulumi.yaml`) with the Cloud Foundry provider's resources.
+    Pulumi,
 }
 
 impl Kind {
@@ -203,6 +206,13 @@ pub static FORMATS: &[DeploymentFormat] = &[
         declares_cloud_foundry: true,
     },
     DeploymentFormat {
+        kind: Kind::Pulumi,
+        takes: |_, name| pulumi::NAMES.contains(&name),
+        relevant: pulumi::is_relevant,
+        read: |set, file, root, _, files| pulumi::load_pulumi(set, file, root, files),
+        declares_cloud_foundry: true,
+    },
+    DeploymentFormat {
         kind: Kind::Kubernetes,
         takes: |_, name| ends_with_ignoring_case(name, ".yaml") || ends_with_ignoring_case(name, ".yml"),
         relevant: is_kubernetes_relevant,
@@ -345,10 +355,12 @@ pub enum InstanceFormat {
     /// Kubernetes Service Catalog (`servicecatalog.k8s.io`), Kyma's before the BTP service operator.
     #[serde(rename = "service-catalog")]
     ServiceCatalog,
+    /// A Pulumi YAML program's `cloudfoundry:ServiceInstance`: Cloud Foundry.
+    Pulumi,
 }
 
 impl InstanceFormat {
-    pub const ALL: [InstanceFormat; 11] = [
+    pub const ALL: [InstanceFormat; 12] = [
         InstanceFormat::Mta,
         InstanceFormat::Kyma,
         InstanceFormat::Terraform,
@@ -360,6 +372,7 @@ impl InstanceFormat {
         InstanceFormat::Crossplane,
         InstanceFormat::CrossplaneBtp,
         InstanceFormat::ServiceCatalog,
+        InstanceFormat::Pulumi,
     ];
 
     /// The format a report names ([`InstanceFormat::as_str`]).
@@ -381,6 +394,7 @@ impl InstanceFormat {
             InstanceFormat::Crossplane => "crossplane",
             InstanceFormat::CrossplaneBtp => "crossplane-btp",
             InstanceFormat::ServiceCatalog => "service-catalog",
+            InstanceFormat::Pulumi => "pulumi",
         }
     }
 }
@@ -441,6 +455,8 @@ pub enum Handle {
     /// A binding of a Helm chart's values (CAP's chart): the workload and binding keys, whose
     /// `ServiceBinding` the chart names `<release>-<workload>-<binding>`.
     Helm { workload: String, binding: String, rotation: bool },
+    /// A Pulumi resource, by its URN (the stack a placeholder): `pulumi up --replace URN`.
+    Pulumi { urn: String },
 }
 
 /// A binding or service key and the credential type it asks for.
@@ -941,6 +957,7 @@ mod tests {
             Kind::Piper,
             Kind::Http,
             Kind::Compose,
+            Kind::Pulumi,
         ];
         for kind in kinds {
             // Stops compiling when a kind is added: add it to the list above too.
@@ -956,7 +973,8 @@ mod tests {
                 | Kind::Ci
                 | Kind::Piper
                 | Kind::Http
-                | Kind::Compose => {}
+                | Kind::Compose
+                | Kind::Pulumi => {}
             }
             assert!(FORMATS.iter().any(|format| format.kind == kind), "{kind:?} has no line in FORMATS");
         }
@@ -982,6 +1000,8 @@ mod tests {
         assert_eq!(kind("main.tf"), Some(Kind::Terraform));
         assert_eq!(kind("requests.HTTP"), Some(Kind::Http));
         assert_eq!(kind("app.mtaext"), Some(Kind::MtaExtension));
+        assert_eq!(kind("infra/Pulumi.yaml"), Some(Kind::Pulumi));
+        assert_eq!(kind("infra/Pulumi.dev.yaml"), Some(Kind::Kubernetes));
         assert_eq!(kind("README.md"), None);
     }
 
