@@ -18,7 +18,7 @@
 
 use super::{descriptor_layer, push_request, BindingParameters, BindingRef, Handle, Renewal};
 use super::{Instance, InstanceFormat, InstanceSet, Layer, LayerKind, ProblemKind};
-use crate::syntax::json::{pointer_push, Node, Value};
+use crate::syntax::json::{pointer_push, Member, Node, Value};
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -58,6 +58,7 @@ pub(super) fn load_pulumi(set: &mut InstanceSet, file: usize, root: &Path, files
     let Some(resources) = program.get("resources").and_then(Node::as_object) else { return };
     let project = program.get("name").and_then(Node::as_str).unwrap_or("<project>");
     let offerings = offerings(program);
+    let bound = bound_by_instance(resources);
     for member in resources {
         let resource = &member.value;
         if !resource.get("type").and_then(Node::as_str).is_some_and(|t| is_type(t, "ServiceInstance")) {
@@ -95,7 +96,8 @@ pub(super) fn load_pulumi(set: &mut InstanceSet, file: usize, root: &Path, files
         if let Some(params) = params {
             configure(set, file, params, &format!("{pointer}/properties/jsonParams"), root, files, &mut instance);
         }
-        bindings(file, resources, project, logical, &mut instance);
+        let own = bound.get(logical).map_or(&[][..], Vec::as_slice);
+        bindings(file, resources, own, project, &mut instance);
         set.instances.push(instance);
     }
 }
@@ -217,25 +219,47 @@ fn configure(
     }
 }
 
-/// The instance's `cloudfoundry:ServiceKey` resources and the `serviceBindings` of its
-/// `cloudfoundry:App` resources: those whose `serviceInstance` is `${LOGICAL.id}`.
-fn bindings(
-    file: usize,
-    resources: &[crate::syntax::json::Member],
-    project: &str,
-    logical: &str,
-    instance: &mut Instance,
-) {
-    let reference = format!("${{{logical}.id}}");
-    let targets = |node: Option<&Node>| node.and_then(Node::as_str).is_some_and(|t| t.trim() == reference);
-    for member in resources {
-        let resource = &member.value;
-        let kind = resource.get("type").and_then(Node::as_str).unwrap_or_default();
+/// A key or an app's binding of an instance: the resource (index in `resources`) and, for an
+/// app, the index of its `serviceBindings` entry.
+type Bound = (usize, Option<usize>);
+
+/// The program's `cloudfoundry:ServiceKey` resources and `cloudfoundry:App` `serviceBindings`
+/// entries by the instance they name (`serviceInstance: ${LOGICAL.id}`): found once, not once
+/// per instance.
+fn bound_by_instance(resources: &[Member]) -> HashMap<&str, Vec<Bound>> {
+    fn target(node: Option<&Node>) -> Option<&str> {
+        node?.as_str()?.trim().strip_prefix("${")?.strip_suffix(".id}")
+    }
+    let mut out: HashMap<&str, Vec<Bound>> = HashMap::new();
+    for (i, member) in resources.iter().enumerate() {
+        let kind = member.value.get("type").and_then(Node::as_str).unwrap_or_default();
+        let properties = member.value.get("properties");
+        if is_type(kind, "ServiceKey") {
+            if let Some(logical) = target(properties.and_then(|p| p.get("serviceInstance"))) {
+                out.entry(logical).or_default().push((i, None));
+            }
+        } else if is_type(kind, "App") {
+            let entries = properties.and_then(|p| p.get("serviceBindings")).and_then(Node::as_array);
+            for (j, entry) in entries.unwrap_or_default().iter().enumerate() {
+                if let Some(logical) = target(entry.get("serviceInstance")) {
+                    out.entry(logical).or_default().push((i, Some(j)));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The instance's keys and app bindings (`bound`, from [`bound_by_instance`]): each replaced by
+/// its resource's URN, and what its parameters ask for.
+fn bindings(file: usize, resources: &[Member], bound: &[Bound], project: &str, instance: &mut Instance) {
+    for &(i, entry) in bound {
+        let member = &resources[i];
         let pointer = pointer_push("/resources", &member.key);
-        let properties = resource.get("properties");
+        let properties = member.value.get("properties");
         let shown = properties.and_then(|p| p.get("name")).and_then(Node::as_str).unwrap_or(&member.key);
         let urn = |kind: &str| format!("urn:pulumi:<stack>::{project}::{}::{}", token(kind), member.key);
-        if is_type(kind, "ServiceKey") && targets(properties.and_then(|p| p.get("serviceInstance"))) {
+        let Some(j) = entry else {
             let handle = Handle::Pulumi { urn: urn("ServiceKey") };
             instance.bindings.push(BindingRef {
                 file,
@@ -253,26 +277,15 @@ fn bindings(
             for (node, property) in params.into_iter().chain(json) {
                 binding_parameters(file, instance, what.clone(), &node, &format!("{pointer}/properties/{property}"));
             }
-        } else if is_type(kind, "App") {
-            let entries =
-                properties.and_then(|p| p.get("serviceBindings")).and_then(Node::as_array).unwrap_or_default();
-            for (i, entry) in entries.iter().enumerate() {
-                if !targets(entry.get("serviceInstance")) {
-                    continue;
-                }
-                let handle = Handle::Pulumi { urn: urn("App") };
-                instance.bindings.push(BindingRef {
-                    file,
-                    key: false,
-                    name: shown.to_string(),
-                    span: entry.span,
-                    handle,
-                });
-                if let Some(params) = entry.get("params") {
-                    let at = format!("{pointer}/properties/serviceBindings/{i}/params");
-                    binding_parameters(file, instance, format!("binding of app `{shown}`"), params, &at);
-                }
-            }
+            continue;
+        };
+        let Some(entry) = properties.and_then(|p| p.pointer(&format!("/serviceBindings/{j}"))) else { continue };
+        // A binding is the app's: Pulumi rebinds by replacing the app.
+        let handle = Handle::Pulumi { urn: urn("App") };
+        instance.bindings.push(BindingRef { file, key: false, name: shown.to_string(), span: entry.span, handle });
+        if let Some(params) = entry.get("params") {
+            let at = format!("{pointer}/properties/serviceBindings/{j}/params");
+            binding_parameters(file, instance, format!("binding of app `{shown}`"), params, &at);
         }
     }
 }
