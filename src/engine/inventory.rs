@@ -461,20 +461,8 @@ fn conflicts(declarations: &[InstanceRecord]) -> Vec<Conflict> {
 /// Which declaration of an instance declared in several places stands for it: lowest first.
 fn rank(kind: InstanceKind) -> usize {
     match kind {
-        InstanceKind::Deployment(format) => match format {
-            InstanceFormat::Mta => 0,
-            InstanceFormat::Helm => 1,
-            InstanceFormat::Kyma => 2,
-            InstanceFormat::CfOperator => 3,
-            InstanceFormat::Crossplane => 4,
-            InstanceFormat::Terraform => 5,
-            InstanceFormat::TerraformCf => 6,
-            InstanceFormat::Pulumi => 7,
-            InstanceFormat::Btp => 8,
-            InstanceFormat::Cf => 9,
-            InstanceFormat::CrossplaneBtp | InstanceFormat::ServiceCatalog => 11,
-        },
-        InstanceKind::Descriptor => 10,
+        InstanceKind::Deployment(format) => format.line().rank,
+        InstanceKind::Descriptor => crate::model::deployment::DESCRIPTOR_RANK,
     }
 }
 
@@ -494,7 +482,7 @@ mod tests {
             assert_eq!(json, format!("\"{name}\""));
             assert_eq!(serde_json::from_str::<T>(&json).unwrap(), value);
         }
-        for kind in InstanceFormat::ALL.into_iter().map(InstanceKind::Deployment).chain([InstanceKind::Descriptor]) {
+        for kind in InstanceFormat::all().map(InstanceKind::Deployment).chain([InstanceKind::Descriptor]) {
             round_trip(kind, kind.as_str());
         }
         let names = ["terraform-cf", "cf-operator", "crossplane-btp", "service-catalog", "descriptor", "mta"];

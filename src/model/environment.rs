@@ -53,16 +53,7 @@ impl Environment {
 
     /// The environment of an instance that a deployment file declares.
     pub fn of(format: InstanceFormat) -> Self {
-        match format {
-            InstanceFormat::Mta
-            | InstanceFormat::Cf
-            | InstanceFormat::TerraformCf
-            | InstanceFormat::CfOperator
-            | InstanceFormat::Crossplane
-            | InstanceFormat::Pulumi => Environment::CloudFoundry,
-            InstanceFormat::Kyma | InstanceFormat::Helm | InstanceFormat::ServiceCatalog => Environment::Kyma,
-            InstanceFormat::Terraform | InstanceFormat::Btp | InstanceFormat::CrossplaneBtp => Environment::Other,
-        }
+        format.line().environment
     }
 
     /// Whether the instance can hold instance secrets at all.

@@ -3,6 +3,7 @@
 //! operator) manifests and Terraform. Each instance lists the layers of its configuration, lowest
 //! precedence first, and the credential types its bindings and service keys ask for.
 
+use crate::model::environment::Environment;
 use crate::syntax::json::Node;
 use crate::text::source::SourceFile;
 use crate::text::source::Span;
@@ -329,14 +330,13 @@ fn is_secret_manifest(text: &str) -> bool {
 }
 
 /// Which format declared an instance.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
+/// Named in reports by its line of [`INSTANCE_FORMATS`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum InstanceFormat {
     Mta,
     Kyma,
     Terraform,
     /// Terraform's Cloud Foundry provider (`cloudfoundry_service_instance`).
-    #[serde(rename = "terraform-cf")]
     TerraformCf,
     /// Cloud Foundry's own: a Create-Service-Push `services-manifest.yml`, `cf create-service` in a script.
     Cf,
@@ -345,59 +345,113 @@ pub enum InstanceFormat {
     /// The `btp` CLI's `btp create services/instance`: the other environment.
     Btp,
     /// The Cloud Foundry service operator's `cf.cs.sap.com` `ServiceInstance`: Cloud Foundry.
-    #[serde(rename = "cf-operator")]
     CfOperator,
     /// Crossplane's Cloud Foundry provider (`cloudfoundry.crossplane.io`): Cloud Foundry.
     Crossplane,
     /// SAP's Crossplane provider for SAP BTP (`account.btp.sap.crossplane.io`): the other environment.
-    #[serde(rename = "crossplane-btp")]
     CrossplaneBtp,
     /// Kubernetes Service Catalog (`servicecatalog.k8s.io`), Kyma's before the BTP service operator.
-    #[serde(rename = "service-catalog")]
     ServiceCatalog,
     /// A Pulumi YAML program's `cloudfoundry:ServiceInstance`: Cloud Foundry.
     Pulumi,
 }
 
+impl serde::Serialize for InstanceFormat {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
 impl InstanceFormat {
-    pub const ALL: [InstanceFormat; 12] = [
-        InstanceFormat::Mta,
-        InstanceFormat::Kyma,
-        InstanceFormat::Terraform,
-        InstanceFormat::TerraformCf,
-        InstanceFormat::Cf,
-        InstanceFormat::Helm,
-        InstanceFormat::Btp,
-        InstanceFormat::CfOperator,
-        InstanceFormat::Crossplane,
-        InstanceFormat::CrossplaneBtp,
-        InstanceFormat::ServiceCatalog,
-        InstanceFormat::Pulumi,
-    ];
+    /// Every format, in the order of [`INSTANCE_FORMATS`].
+    pub fn all() -> impl Iterator<Item = InstanceFormat> {
+        INSTANCE_FORMATS.iter().map(|line| line.format)
+    }
 
     /// The format a report names ([`InstanceFormat::as_str`]).
     pub fn parse(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|f| f.as_str() == name)
+        INSTANCE_FORMATS.iter().find(|line| line.name == name).map(|line| line.format)
     }
 
     /// How reports name it.
     pub fn as_str(self) -> &'static str {
-        match self {
-            InstanceFormat::Mta => "mta",
-            InstanceFormat::Kyma => "kyma",
-            InstanceFormat::Terraform => "terraform",
-            InstanceFormat::TerraformCf => "terraform-cf",
-            InstanceFormat::Cf => "cf",
-            InstanceFormat::Helm => "helm",
-            InstanceFormat::Btp => "btp",
-            InstanceFormat::CfOperator => "cf-operator",
-            InstanceFormat::Crossplane => "crossplane",
-            InstanceFormat::CrossplaneBtp => "crossplane-btp",
-            InstanceFormat::ServiceCatalog => "service-catalog",
-            InstanceFormat::Pulumi => "pulumi",
-        }
+        self.line().name
+    }
+
+    /// The format's line of [`INSTANCE_FORMATS`].
+    pub fn line(self) -> &'static InstanceFormatLine {
+        // Every format has a line: the test `every_instance_format_has_a_line` holds it.
+        INSTANCE_FORMATS.iter().find(|line| line.format == self).unwrap_or(&INSTANCE_FORMATS[0])
     }
 }
+
+/// What reports, the advice and the audit know of a format an instance is declared in, beside
+/// its reader: adding a format is an [`InstanceFormat`] variant and one line of
+/// [`INSTANCE_FORMATS`].
+pub struct InstanceFormatLine {
+    pub format: InstanceFormat,
+    /// How reports name it (the JSON's `kind`): a contract, never renamed.
+    pub name: &'static str,
+    /// Where its instances run, and so which advice fits them.
+    pub environment: Environment,
+    /// Which declaration stands for an instance declared in several places, lowest first (a
+    /// descriptor that nothing deploys ranks [`DESCRIPTOR_RANK`]).
+    pub rank: usize,
+}
+
+/// The rank of a descriptor that no deployment file names (see [`InstanceFormatLine::rank`]).
+pub const DESCRIPTOR_RANK: usize = 10;
+
+/// Every format an instance is declared in.
+pub static INSTANCE_FORMATS: &[InstanceFormatLine] = &[
+    InstanceFormatLine { format: InstanceFormat::Mta, name: "mta", environment: Environment::CloudFoundry, rank: 0 },
+    InstanceFormatLine { format: InstanceFormat::Kyma, name: "kyma", environment: Environment::Kyma, rank: 2 },
+    InstanceFormatLine {
+        format: InstanceFormat::Terraform,
+        name: "terraform",
+        environment: Environment::Other,
+        rank: 5,
+    },
+    InstanceFormatLine {
+        format: InstanceFormat::TerraformCf,
+        name: "terraform-cf",
+        environment: Environment::CloudFoundry,
+        rank: 6,
+    },
+    InstanceFormatLine { format: InstanceFormat::Cf, name: "cf", environment: Environment::CloudFoundry, rank: 9 },
+    InstanceFormatLine { format: InstanceFormat::Helm, name: "helm", environment: Environment::Kyma, rank: 1 },
+    InstanceFormatLine { format: InstanceFormat::Btp, name: "btp", environment: Environment::Other, rank: 8 },
+    InstanceFormatLine {
+        format: InstanceFormat::CfOperator,
+        name: "cf-operator",
+        environment: Environment::CloudFoundry,
+        rank: 3,
+    },
+    InstanceFormatLine {
+        format: InstanceFormat::Crossplane,
+        name: "crossplane",
+        environment: Environment::CloudFoundry,
+        rank: 4,
+    },
+    InstanceFormatLine {
+        format: InstanceFormat::CrossplaneBtp,
+        name: "crossplane-btp",
+        environment: Environment::Other,
+        rank: 11,
+    },
+    InstanceFormatLine {
+        format: InstanceFormat::ServiceCatalog,
+        name: "service-catalog",
+        environment: Environment::Kyma,
+        rank: 11,
+    },
+    InstanceFormatLine {
+        format: InstanceFormat::Pulumi,
+        name: "pulumi",
+        environment: Environment::CloudFoundry,
+        rank: 7,
+    },
+];
 
 /// Where a layer of configuration comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -977,6 +1031,44 @@ mod tests {
                 | Kind::Pulumi => {}
             }
             assert!(FORMATS.iter().any(|format| format.kind == kind), "{kind:?} has no line in FORMATS");
+        }
+    }
+
+    #[test]
+    fn every_instance_format_has_a_line() {
+        let formats = [
+            InstanceFormat::Mta,
+            InstanceFormat::Kyma,
+            InstanceFormat::Terraform,
+            InstanceFormat::TerraformCf,
+            InstanceFormat::Cf,
+            InstanceFormat::Helm,
+            InstanceFormat::Btp,
+            InstanceFormat::CfOperator,
+            InstanceFormat::Crossplane,
+            InstanceFormat::CrossplaneBtp,
+            InstanceFormat::ServiceCatalog,
+            InstanceFormat::Pulumi,
+        ];
+        for format in formats {
+            // Stops compiling when a format is added: add it to the list above too.
+            match format {
+                InstanceFormat::Mta
+                | InstanceFormat::Kyma
+                | InstanceFormat::Terraform
+                | InstanceFormat::TerraformCf
+                | InstanceFormat::Cf
+                | InstanceFormat::Helm
+                | InstanceFormat::Btp
+                | InstanceFormat::CfOperator
+                | InstanceFormat::Crossplane
+                | InstanceFormat::CrossplaneBtp
+                | InstanceFormat::ServiceCatalog
+                | InstanceFormat::Pulumi => {}
+            }
+            let lines = INSTANCE_FORMATS.iter().filter(|line| line.format == format).count();
+            assert_eq!(lines, 1, "{format:?} has {lines} lines in INSTANCE_FORMATS");
+            assert_eq!(InstanceFormat::parse(format.as_str()), Some(format));
         }
     }
 
