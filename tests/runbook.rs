@@ -728,3 +728,23 @@ resource "cloudfoundry_service_instance" "app_xsuaa" {{
     let (_, out) = runbook(unnamed.path(), &[]);
     assert!(out.contains("- Plan: unknown\n"), "{out}");
 }
+
+/// A Pulumi YAML program's instance is updated with `pulumi up`, and its key and app binding are
+/// replaced by their URNs, not with `cf` commands.
+#[test]
+fn a_pulumi_instance_is_updated_and_its_bindings_replaced_by_pulumi() {
+    let dir = tempfile::tempdir().unwrap();
+    let program = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/rules/XS110/err/pulumi-service-key/Pulumi.yaml"),
+    )
+    .unwrap();
+    write(dir.path(), "infra/Pulumi.yaml", &program);
+    let (_, out) = runbook(dir.path(), &[]);
+    assert!(out.contains("- Environment: Cloud Foundry"), "{out}");
+    assert!(out.contains("pulumi up   # in the project of infra/Pulumi.yaml"), "{out}");
+    let key = "pulumi up --replace='urn:pulumi:<stack>::bookshop-infra::cloudfoundry:index/serviceKey:ServiceKey::reportingKey'";
+    assert!(out.contains(key), "{out}");
+    let app = "pulumi up --replace='urn:pulumi:<stack>::bookshop-infra::cloudfoundry:index/app:App::bookshopSrv'";
+    assert!(out.contains(app), "{out}");
+    assert!(!out.contains("cf create-service-key") && !out.contains("cf bind-service"), "{out}");
+}

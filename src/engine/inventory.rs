@@ -215,6 +215,8 @@ pub enum ToolHandle {
     Kubernetes { namespace: Option<String>, rotation: bool },
     /// A binding of a CAP Helm chart's values: workload and binding keys, rotation enabled.
     Helm { workload: String, binding: String, rotation: bool },
+    /// A Pulumi resource's URN.
+    Pulumi { urn: String },
 }
 
 impl ToolHandle {
@@ -232,6 +234,7 @@ impl ToolHandle {
             Handle::Helm { workload, binding, rotation } => {
                 ToolHandle::Helm { workload: workload.clone(), binding: binding.clone(), rotation: *rotation }
             }
+            Handle::Pulumi { urn } => ToolHandle::Pulumi { urn: urn.clone() },
         }
     }
 }
@@ -478,19 +481,8 @@ fn conflicts(declarations: &[InstanceRecord]) -> Vec<Conflict> {
 /// Which declaration of an instance declared in several places stands for it: lowest first.
 fn rank(kind: InstanceKind) -> usize {
     match kind {
-        InstanceKind::Deployment(format) => match format {
-            InstanceFormat::Mta => 0,
-            InstanceFormat::Helm => 1,
-            InstanceFormat::Kyma => 2,
-            InstanceFormat::CfOperator => 3,
-            InstanceFormat::Crossplane => 4,
-            InstanceFormat::Terraform => 5,
-            InstanceFormat::TerraformCf => 6,
-            InstanceFormat::Btp => 7,
-            InstanceFormat::Cf => 8,
-            InstanceFormat::CrossplaneBtp | InstanceFormat::ServiceCatalog => 10,
-        },
-        InstanceKind::Descriptor => 9,
+        InstanceKind::Deployment(format) => format.line().rank,
+        InstanceKind::Descriptor => crate::model::deployment::DESCRIPTOR_RANK,
     }
 }
 
@@ -510,7 +502,7 @@ mod tests {
             assert_eq!(json, format!("\"{name}\""));
             assert_eq!(serde_json::from_str::<T>(&json).unwrap(), value);
         }
-        for kind in InstanceFormat::ALL.into_iter().map(InstanceKind::Deployment).chain([InstanceKind::Descriptor]) {
+        for kind in InstanceFormat::all().map(InstanceKind::Deployment).chain([InstanceKind::Descriptor]) {
             round_trip(kind, kind.as_str());
         }
         let names = ["terraform-cf", "cf-operator", "crossplane-btp", "service-catalog", "descriptor", "mta"];

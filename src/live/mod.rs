@@ -214,9 +214,9 @@ fn install_hint(program: &str) -> &'static str {
 /// it; `None` for a descriptor that no deployment file names (no instance name to look up).
 pub fn platform_of(record: &InstanceRecord) -> Option<Platform> {
     match record.kind {
-        InstanceKind::Deployment(InstanceFormat::Mta | InstanceFormat::Cf | InstanceFormat::TerraformCf) => {
-            Some(Platform::CloudFoundry)
-        }
+        InstanceKind::Deployment(
+            InstanceFormat::Mta | InstanceFormat::Cf | InstanceFormat::TerraformCf | InstanceFormat::Pulumi,
+        ) => Some(Platform::CloudFoundry),
         InstanceKind::Deployment(InstanceFormat::Kyma) => Some(Platform::Kyma),
         InstanceKind::Deployment(InstanceFormat::Terraform) => Some(Platform::ServiceManager),
         _ => None,

@@ -53,15 +53,7 @@ impl Environment {
 
     /// The environment of an instance that a deployment file declares.
     pub fn of(format: InstanceFormat) -> Self {
-        match format {
-            InstanceFormat::Mta
-            | InstanceFormat::Cf
-            | InstanceFormat::TerraformCf
-            | InstanceFormat::CfOperator
-            | InstanceFormat::Crossplane => Environment::CloudFoundry,
-            InstanceFormat::Kyma | InstanceFormat::Helm | InstanceFormat::ServiceCatalog => Environment::Kyma,
-            InstanceFormat::Terraform | InstanceFormat::Btp | InstanceFormat::CrossplaneBtp => Environment::Other,
-        }
+        format.line().environment
     }
 
     /// Whether the instance can hold instance secrets at all.
@@ -134,6 +126,9 @@ impl Placement {
             Origin::Deployment(InstanceFormat::Helm) if !in_descriptor => {
                 "`oauth2-configuration.credential-types` under the instance's `parameters` in the chart's values (YAML)"
             }
+            Origin::Deployment(InstanceFormat::Pulumi) if !in_descriptor => {
+                "`oauth2-configuration.credential-types` in the `jsonParams` of the `cloudfoundry:ServiceInstance` resource"
+            }
             Origin::Deployment(InstanceFormat::Cf | InstanceFormat::Btp) if !in_descriptor => {
                 "`oauth2-configuration.credential-types` in the parameters the command or manifest passes"
             }
@@ -155,6 +150,7 @@ impl Placement {
             ) => "re-apply the ServiceInstance (`kubectl apply -f <file>`)".to_string(),
             (Origin::Deployment(InstanceFormat::Terraform | InstanceFormat::TerraformCf), _) => "run `terraform apply`".to_string(),
             (Origin::Deployment(InstanceFormat::Helm), _) => "upgrade the Helm release (`helm upgrade`)".to_string(),
+            (Origin::Deployment(InstanceFormat::Pulumi), _) => "run `pulumi up`".to_string(),
             // The configuration is inline in the command or manifest: it is passed inline again.
             (Origin::Deployment(InstanceFormat::Cf), _) if !in_descriptor => {
                 format!("update the instance with the changed JSON (`cf update-service {name} -c '{{...}}'`)")
@@ -185,6 +181,9 @@ impl Placement {
             }
             Origin::Deployment(InstanceFormat::Terraform | InstanceFormat::TerraformCf) => {
                 return "replace every binding and service key resource (`terraform apply -replace=ADDRESS`)";
+            }
+            Origin::Deployment(InstanceFormat::Pulumi) => {
+                return "replace every binding and service key resource (`pulumi up --replace URN`)";
             }
             Origin::Deployment(InstanceFormat::Kyma | InstanceFormat::Helm) => {
                 return "rotate every ServiceBinding (`credentialsRotationPolicy.enabled: true`, then the `services.cloud.sap.com/forceRotate` annotation) or recreate it";

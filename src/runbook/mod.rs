@@ -126,6 +126,9 @@ fn update(record: &InstanceRecord) -> Vec<String> {
         )],
         // Terraform's Cloud Foundry provider too: the instance is Terraform's to update.
         InstanceKind::Deployment(Format::Terraform | Format::TerraformCf) => vec!["terraform apply".into()],
+        InstanceKind::Deployment(Format::Pulumi) => {
+            vec![format!("pulumi up   # in the project of {}", shell_comment(&record.file))]
+        }
         _ if record.facts.environment == Some(Environment::Kyma) => {
             vec![format!("kubectl apply -f {}", shell_word(&format!("<the ServiceInstance that carries {file}>")))]
         }
@@ -216,6 +219,12 @@ fn plan(record: &InstanceRecord) -> (String, Vec<Step>) {
         Some(Format::Helm) => {
             format!(
                 "`oauth2-configuration.credential-types` under the instance's `parameters` in {}",
+                markdown_code(&record.file)
+            )
+        }
+        Some(Format::Pulumi) if record.facts.descriptor.is_none() => {
+            format!(
+                "`\"oauth2-configuration\"` / `\"credential-types\"` in the `jsonParams` of {}",
                 markdown_code(&record.file)
             )
         }

@@ -123,6 +123,12 @@ fn terraform_replace(addresses: &[&str]) -> String {
     )
 }
 
+/// `pulumi up --replace=...` for Pulumi resources (each replaced, what depends on it updated).
+fn pulumi_replace(urns: &[&str]) -> String {
+    let replace: Vec<String> = urns.iter().map(|u| format!("--replace={}", shell_word(u))).collect();
+    format!("pulumi up {}   # in the project's folder, with the stack selected", replace.join(" "))
+}
+
 /// The kubectl resource of a `ServiceBinding` of each Kubernetes tool.
 fn kubernetes_kind(tool: Format) -> &'static str {
     match tool {
@@ -161,6 +167,7 @@ pub(super) fn rebind(record: &InstanceRecord, name: &str) -> Vec<String> {
     // The MTA modules that a redeploy rebinds, by MTA file, in the order they come.
     let mut by_deploy: Vec<(&str, Vec<&str>)> = Vec::new();
     let mut terraform: Vec<&str> = Vec::new();
+    let mut pulumi: Vec<&str> = Vec::new();
     for b in &bindings {
         match &b.handle {
             ToolHandle::MtaModule { keep_existing: false } => {
@@ -170,6 +177,7 @@ pub(super) fn rebind(record: &InstanceRecord, name: &str) -> Vec<String> {
                 }
             }
             ToolHandle::Terraform { address } => terraform.push(address),
+            ToolHandle::Pulumi { urn } => pulumi.push(urn),
             _ => {}
         }
     }
@@ -187,6 +195,9 @@ pub(super) fn rebind(record: &InstanceRecord, name: &str) -> Vec<String> {
     if !terraform.is_empty() {
         out.push(terraform_replace(&terraform));
     }
+    if !pulumi.is_empty() {
+        out.push(pulumi_replace(&pulumi));
+    }
     for b in &bindings {
         match &b.handle {
             ToolHandle::MtaModule { keep_existing: true } => {
@@ -196,7 +207,9 @@ pub(super) fn rebind(record: &InstanceRecord, name: &str) -> Vec<String> {
                 );
                 out.extend(cf_rebind(&b.name, name, Some(&why)));
             }
-            ToolHandle::MtaModule { keep_existing: false } | ToolHandle::Terraform { .. } => {}
+            ToolHandle::MtaModule { keep_existing: false }
+            | ToolHandle::Terraform { .. }
+            | ToolHandle::Pulumi { .. } => {}
             ToolHandle::Kubernetes { namespace, rotation } if b.tool == Format::Kyma => {
                 let enable = (!rotation).then(|| {
                     format!(
@@ -295,6 +308,16 @@ pub(super) fn replace_keys(record: &InstanceRecord, name: &str) -> Vec<String> {
     if !terraform.is_empty() {
         out.push(terraform_replace(&terraform));
     }
+    let pulumi: Vec<&str> = keys
+        .iter()
+        .filter_map(|k| match &k.handle {
+            ToolHandle::Pulumi { urn } => Some(urn.as_str()),
+            _ => None,
+        })
+        .collect();
+    if !pulumi.is_empty() {
+        out.push(pulumi_replace(&pulumi));
+    }
     for k in &keys {
         match &k.handle {
             ToolHandle::MtaResourceKey => {
@@ -326,7 +349,7 @@ pub(super) fn replace_keys(record: &InstanceRecord, name: &str) -> Vec<String> {
                     shell_word(&k.name)
                 ));
             }
-            ToolHandle::Terraform { .. } => {}
+            ToolHandle::Terraform { .. } | ToolHandle::Pulumi { .. } => {}
             _ => out.extend(cf_replace_key(&k.name, name)),
         }
     }

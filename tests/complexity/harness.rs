@@ -52,6 +52,9 @@ pub const READERS: &[Reader] = &[
     Reader { name: "crossplane-btp: many instances, bindings and Provider pins", build: crossplane_btp_many },
     Reader { name: "crossplane-btp: many ServiceBindings of one instance", build: crossplane_btp_many_bindings },
     Reader { name: "service-catalog: many instances and bindings", build: service_catalog_many },
+    // src/model/deployment/pulumi.rs
+    Reader { name: "pulumi: many instances, keys and app bindings", build: pulumi_many_instances },
+    Reader { name: "pulumi: many service keys of one instance", build: pulumi_many_keys },
     // src/dotenv.rs through XS120
     Reader { name: "dotenv: many VCAP_SERVICES lines and quoted values", build: dotenv_many_lines },
     Reader { name: "dotenv: a double quote never closed", build: dotenv_unclosed_quote },
@@ -492,6 +495,38 @@ fn kyma_many_instances(bytes: usize) -> Work {
         );
     });
     judge(FileFormat::Kubernetes, "k8s.yaml", text, Vec::new(), Some(true))
+}
+
+fn pulumi_many_instances(bytes: usize) -> Work {
+    let head =
+        "name: p\nruntime: yaml\nvariables:\n  uaa:\n    fn::invoke:\n      function: cloudfoundry:getService\n      \
+                arguments:\n        name: xsuaa\nresources:\n";
+    let text = fill(bytes, head, |i, out| {
+        let _ = write!(
+            out,
+            "  uaa{i}:\n    type: cloudfoundry:ServiceInstance\n    properties:\n      name: uaa-{i}\n      \
+             servicePlan: ${{uaa.servicePlans[\"application\"]}}\n      jsonParams:\n        fn::toJSON:\n          \
+             xsappname: a{i}\n          oauth2-configuration:\n            credential-types: [instance-secret]\n  \
+             key{i}:\n    type: cloudfoundry:ServiceKey\n    properties:\n      serviceInstance: ${{uaa{i}.id}}\n      \
+             params:\n        credential-type: instance-secret\n  app{i}:\n    type: cloudfoundry:App\n    properties:\n      \
+             serviceBindings:\n        - serviceInstance: ${{uaa{i}.id}}\n"
+        );
+    });
+    judge(FileFormat::Pulumi, "Pulumi.yaml", text, Vec::new(), Some(true))
+}
+
+fn pulumi_many_keys(bytes: usize) -> Work {
+    let head =
+        "name: p\nruntime: yaml\nresources:\n  uaa:\n    type: cloudfoundry:ServiceInstance\n    properties:\n      \
+                jsonParams: '{\"xsappname\": \"a\"}'\n";
+    let text = fill(bytes, head, |i, out| {
+        let _ = write!(
+            out,
+            "  key{i}:\n    type: cloudfoundry:ServiceKey\n    properties:\n      serviceInstance: ${{uaa.id}}\n      \
+             paramsJson: '{{\"credential-type\": \"binding-secret\"}}'\n"
+        );
+    });
+    judge(FileFormat::Pulumi, "Pulumi.yaml", text, Vec::new(), Some(true))
 }
 
 fn crossplane_btp_many(bytes: usize) -> Work {

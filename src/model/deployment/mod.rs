@@ -3,6 +3,7 @@
 //! operator) manifests and Terraform. Each instance lists the layers of its configuration, lowest
 //! precedence first, and the credential types its bindings and service keys ask for.
 
+use crate::model::environment::Environment;
 use crate::syntax::json::Node;
 use crate::text::source::SourceFile;
 use crate::text::source::Span;
@@ -15,6 +16,7 @@ mod helm;
 mod kubernetes;
 mod kustomize;
 mod mta;
+mod pulumi;
 mod service_catalog;
 mod shell;
 mod terraform;
@@ -57,6 +59,8 @@ pub enum FileFormat {
     /// A Docker Compose file (`docker-compose*.yml`, `compose*.yml`): judged for binding secrets
     /// whose `$` it interpolates (XS305); it declares no instance.
     Compose,
+    /// A Pulumi YAML program (`Pulumi.yaml`) with the Cloud Foundry provider's resources.
+    Pulumi,
 }
 
 impl FileFormat {
@@ -206,6 +210,13 @@ pub static FORMATS: &[DeploymentFormat] = &[
         declares_cloud_foundry: true,
     },
     DeploymentFormat {
+        kind: FileFormat::Pulumi,
+        takes: |_, name| pulumi::NAMES.contains(&name),
+        relevant: pulumi::is_relevant,
+        read: |set, file, root, _, files| pulumi::load_pulumi(set, file, root, files),
+        declares_cloud_foundry: true,
+    },
+    DeploymentFormat {
         kind: FileFormat::Kubernetes,
         takes: |_, name| ends_with_ignoring_case(name, ".yaml") || ends_with_ignoring_case(name, ".yml"),
         relevant: is_kubernetes_relevant,
@@ -322,14 +333,13 @@ fn is_secret_manifest(text: &str) -> bool {
 }
 
 /// Which format declared an instance.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
+/// Named in reports by its line of [`INSTANCE_FORMATS`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum InstanceFormat {
     Mta,
     Kyma,
     Terraform,
     /// Terraform's Cloud Foundry provider (`cloudfoundry_service_instance`).
-    #[serde(rename = "terraform-cf")]
     TerraformCf,
     /// Cloud Foundry's own: a Create-Service-Push `services-manifest.yml`, `cf create-service` in a script.
     Cf,
@@ -338,55 +348,113 @@ pub enum InstanceFormat {
     /// The `btp` CLI's `btp create services/instance`: the other environment.
     Btp,
     /// The Cloud Foundry service operator's `cf.cs.sap.com` `ServiceInstance`: Cloud Foundry.
-    #[serde(rename = "cf-operator")]
     CfOperator,
     /// Crossplane's Cloud Foundry provider (`cloudfoundry.crossplane.io`): Cloud Foundry.
     Crossplane,
     /// SAP's Crossplane provider for SAP BTP (`account.btp.sap.crossplane.io`): the other environment.
-    #[serde(rename = "crossplane-btp")]
     CrossplaneBtp,
     /// Kubernetes Service Catalog (`servicecatalog.k8s.io`), Kyma's before the BTP service operator.
-    #[serde(rename = "service-catalog")]
     ServiceCatalog,
+    /// A Pulumi YAML program's `cloudfoundry:ServiceInstance`: Cloud Foundry.
+    Pulumi,
+}
+
+impl serde::Serialize for InstanceFormat {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
 }
 
 impl InstanceFormat {
-    pub const ALL: [InstanceFormat; 11] = [
-        InstanceFormat::Mta,
-        InstanceFormat::Kyma,
-        InstanceFormat::Terraform,
-        InstanceFormat::TerraformCf,
-        InstanceFormat::Cf,
-        InstanceFormat::Helm,
-        InstanceFormat::Btp,
-        InstanceFormat::CfOperator,
-        InstanceFormat::Crossplane,
-        InstanceFormat::CrossplaneBtp,
-        InstanceFormat::ServiceCatalog,
-    ];
+    /// Every format, in the order of [`INSTANCE_FORMATS`].
+    pub fn all() -> impl Iterator<Item = InstanceFormat> {
+        INSTANCE_FORMATS.iter().map(|line| line.format)
+    }
 
     /// The format a report names ([`InstanceFormat::as_str`]).
     pub fn parse(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|f| f.as_str() == name)
+        INSTANCE_FORMATS.iter().find(|line| line.name == name).map(|line| line.format)
     }
 
     /// How reports name it.
     pub fn as_str(self) -> &'static str {
-        match self {
-            InstanceFormat::Mta => "mta",
-            InstanceFormat::Kyma => "kyma",
-            InstanceFormat::Terraform => "terraform",
-            InstanceFormat::TerraformCf => "terraform-cf",
-            InstanceFormat::Cf => "cf",
-            InstanceFormat::Helm => "helm",
-            InstanceFormat::Btp => "btp",
-            InstanceFormat::CfOperator => "cf-operator",
-            InstanceFormat::Crossplane => "crossplane",
-            InstanceFormat::CrossplaneBtp => "crossplane-btp",
-            InstanceFormat::ServiceCatalog => "service-catalog",
-        }
+        self.line().name
+    }
+
+    /// The format's line of [`INSTANCE_FORMATS`].
+    pub fn line(self) -> &'static InstanceFormatLine {
+        // Every format has a line: the test `every_instance_format_has_a_line` holds it.
+        INSTANCE_FORMATS.iter().find(|line| line.format == self).unwrap_or(&INSTANCE_FORMATS[0])
     }
 }
+
+/// What reports, the advice and the audit know of a format an instance is declared in, beside
+/// its reader: adding a format is an [`InstanceFormat`] variant and one line of
+/// [`INSTANCE_FORMATS`].
+pub struct InstanceFormatLine {
+    pub format: InstanceFormat,
+    /// How reports name it (the JSON's `kind`): a contract, never renamed.
+    pub name: &'static str,
+    /// Where its instances run, and so which advice fits them.
+    pub environment: Environment,
+    /// Which declaration stands for an instance declared in several places, lowest first (a
+    /// descriptor that nothing deploys ranks [`DESCRIPTOR_RANK`]).
+    pub rank: usize,
+}
+
+/// The rank of a descriptor that no deployment file names (see [`InstanceFormatLine::rank`]).
+pub const DESCRIPTOR_RANK: usize = 10;
+
+/// Every format an instance is declared in.
+pub static INSTANCE_FORMATS: &[InstanceFormatLine] = &[
+    InstanceFormatLine { format: InstanceFormat::Mta, name: "mta", environment: Environment::CloudFoundry, rank: 0 },
+    InstanceFormatLine { format: InstanceFormat::Kyma, name: "kyma", environment: Environment::Kyma, rank: 2 },
+    InstanceFormatLine {
+        format: InstanceFormat::Terraform,
+        name: "terraform",
+        environment: Environment::Other,
+        rank: 5,
+    },
+    InstanceFormatLine {
+        format: InstanceFormat::TerraformCf,
+        name: "terraform-cf",
+        environment: Environment::CloudFoundry,
+        rank: 6,
+    },
+    InstanceFormatLine { format: InstanceFormat::Cf, name: "cf", environment: Environment::CloudFoundry, rank: 9 },
+    InstanceFormatLine { format: InstanceFormat::Helm, name: "helm", environment: Environment::Kyma, rank: 1 },
+    InstanceFormatLine { format: InstanceFormat::Btp, name: "btp", environment: Environment::Other, rank: 8 },
+    InstanceFormatLine {
+        format: InstanceFormat::CfOperator,
+        name: "cf-operator",
+        environment: Environment::CloudFoundry,
+        rank: 3,
+    },
+    InstanceFormatLine {
+        format: InstanceFormat::Crossplane,
+        name: "crossplane",
+        environment: Environment::CloudFoundry,
+        rank: 4,
+    },
+    InstanceFormatLine {
+        format: InstanceFormat::CrossplaneBtp,
+        name: "crossplane-btp",
+        environment: Environment::Other,
+        rank: 11,
+    },
+    InstanceFormatLine {
+        format: InstanceFormat::ServiceCatalog,
+        name: "service-catalog",
+        environment: Environment::Kyma,
+        rank: 11,
+    },
+    InstanceFormatLine {
+        format: InstanceFormat::Pulumi,
+        name: "pulumi",
+        environment: Environment::CloudFoundry,
+        rank: 7,
+    },
+];
 
 /// Where a layer of configuration comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -444,6 +512,8 @@ pub enum Handle {
     /// A binding of a Helm chart's values (CAP's chart): the workload and binding keys, whose
     /// `ServiceBinding` the chart names `<release>-<workload>-<binding>`.
     Helm { workload: String, binding: String, rotation: bool },
+    /// A Pulumi resource, by its URN (the stack a placeholder): `pulumi up --replace URN`.
+    Pulumi { urn: String },
 }
 
 /// A binding or service key and the credential type it asks for.
@@ -944,6 +1014,7 @@ mod tests {
             FileFormat::Piper,
             FileFormat::Http,
             FileFormat::Compose,
+            FileFormat::Pulumi,
         ];
         for kind in kinds {
             // Stops compiling when a kind is added: add it to the list above too.
@@ -959,9 +1030,48 @@ mod tests {
                 | FileFormat::Ci
                 | FileFormat::Piper
                 | FileFormat::Http
-                | FileFormat::Compose => {}
+                | FileFormat::Compose
+                | FileFormat::Pulumi => {}
             }
             assert!(FORMATS.iter().any(|format| format.kind == kind), "{kind:?} has no line in FORMATS");
+        }
+    }
+
+    #[test]
+    fn every_instance_format_has_a_line() {
+        let formats = [
+            InstanceFormat::Mta,
+            InstanceFormat::Kyma,
+            InstanceFormat::Terraform,
+            InstanceFormat::TerraformCf,
+            InstanceFormat::Cf,
+            InstanceFormat::Helm,
+            InstanceFormat::Btp,
+            InstanceFormat::CfOperator,
+            InstanceFormat::Crossplane,
+            InstanceFormat::CrossplaneBtp,
+            InstanceFormat::ServiceCatalog,
+            InstanceFormat::Pulumi,
+        ];
+        for format in formats {
+            // Stops compiling when a format is added: add it to the list above too.
+            match format {
+                InstanceFormat::Mta
+                | InstanceFormat::Kyma
+                | InstanceFormat::Terraform
+                | InstanceFormat::TerraformCf
+                | InstanceFormat::Cf
+                | InstanceFormat::Helm
+                | InstanceFormat::Btp
+                | InstanceFormat::CfOperator
+                | InstanceFormat::Crossplane
+                | InstanceFormat::CrossplaneBtp
+                | InstanceFormat::ServiceCatalog
+                | InstanceFormat::Pulumi => {}
+            }
+            let lines = INSTANCE_FORMATS.iter().filter(|line| line.format == format).count();
+            assert_eq!(lines, 1, "{format:?} has {lines} lines in INSTANCE_FORMATS");
+            assert_eq!(InstanceFormat::parse(format.as_str()), Some(format));
         }
     }
 
@@ -985,6 +1095,8 @@ mod tests {
         assert_eq!(kind("main.tf"), Some(FileFormat::Terraform));
         assert_eq!(kind("requests.HTTP"), Some(FileFormat::Http));
         assert_eq!(kind("app.mtaext"), Some(FileFormat::MtaExtension));
+        assert_eq!(kind("infra/Pulumi.yaml"), Some(FileFormat::Pulumi));
+        assert_eq!(kind("infra/Pulumi.dev.yaml"), Some(FileFormat::Kubernetes));
         assert_eq!(kind("README.md"), None);
     }
 
