@@ -2,7 +2,8 @@
 //! http-backend` behind a small HTTP server of this file, both with `uploadpack.allowFilter`.
 //! Many small repositories, a large one of which only the matched blobs are fetched, one that
 //! is not there, a host that never answers, the cache reused on a second run, shards merged,
-//! and a URL's credentials in no output. Without `git` the tests say they skip.
+//! a URL's credentials in no output, and every command of the README's audit section run as
+//! written. Without `git` (or `jq`, for the README's commands) the tests say they skip.
 
 mod support;
 
@@ -600,4 +601,312 @@ fn a_remote_s_runbooks_name_its_files_by_the_remote_not_the_cache() {
         let in_link = out[..at].rfind("file://").is_some_and(|link| at - link < 80);
         assert!(in_link, "a path in the cache reached the report: {}", &out[at..]);
     }
+}
+
+/// The commands of the README's section "Audit of many repositories": its `sh` blocks (a line
+/// ending in `\` joined to the next, comments left out) and the `run:` steps of its
+/// workflow, in order.
+fn readme_audit_commands() -> (Vec<String>, Vec<String>) {
+    let readme = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let start = readme.find("\n## Audit of many repositories\n").expect("the README's audit section");
+    let section = &readme[start + 1..];
+    // Up to the next section, or to `propose`'s part (tests/propose.rs).
+    let end = ["\n## ", "\n### Proposing"].iter().filter_map(|h| section[3..].find(h)).min();
+    let section = &section[..end.map_or(section.len(), |end| end + 3)];
+    let (mut shell, mut workflow) = (Vec::new(), Vec::new());
+    let mut block: Option<&str> = None;
+    let mut pending = String::new();
+    for line in section.lines() {
+        match (block, line.strip_prefix("```")) {
+            (None, Some(lang)) => block = Some(lang.trim()),
+            (Some(_), Some(_)) => block = None,
+            (Some("sh"), None) => {
+                // A comment after a command is left out too, so that arguments can follow it.
+                let line = line.split_once("  #").map_or(line, |(command, _)| command).trim();
+                if line.is_empty() || line.starts_with('#') {
+                    continue;
+                }
+                match line.strip_suffix('\\') {
+                    Some(first) => pending.push_str(first),
+                    None => {
+                        pending.push_str(line);
+                        shell.push(std::mem::take(&mut pending));
+                    }
+                }
+            }
+            (Some("yaml"), None) => {
+                if let Some(run) = line.trim().strip_prefix("- run: ") {
+                    workflow.push(run.to_string());
+                }
+            }
+            _ => {}
+        }
+    }
+    (shell, workflow)
+}
+
+/// The README's commands, each taken once by a part of its text.
+struct Commands {
+    left: Vec<String>,
+}
+
+impl Commands {
+    /// The only command left that contains `part`.
+    fn take(&mut self, part: &str) -> String {
+        let found: Vec<usize> = (0..self.left.len()).filter(|&i| self.left[i].contains(part)).collect();
+        assert_eq!(found.len(), 1, "one README command with `{part}`: {:?}", self.left);
+        self.left.remove(found[0])
+    }
+}
+
+/// Stand-ins for `gh`, `glab` and `curl` that check their arguments and print what the real
+/// ones print for an organisation of `repos` (GitHub's `url` is the web address, without
+/// `.git`; GitLab's project objects carry `http_url_to_repo`); each call logged in `calls.log`.
+fn listing_stand_ins(bin: &Path, log: &Path, repos: &[&str]) {
+    let github: Vec<String> = repos.iter().map(|r| format!("{{\"url\":\"https://github.com/ORG/{r}\"}}")).collect();
+    let gitlab: Vec<String> = repos
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            format!(
+                "{{\"id\":{},\"name\":\"{r}\",\"path_with_namespace\":\"GROUP/{r}\",\"web_url\":\"https://gitlab.example.com/GROUP/{r}\",\"ssh_url_to_repo\":\"git@gitlab.example.com:GROUP/{r}.git\",\"http_url_to_repo\":\"https://gitlab.example.com/GROUP/{r}.git\"}}",
+                i + 1
+            )
+        })
+        .collect();
+    let (github, gitlab) = (format!("[{}]", github.join(",")), format!("[{}]", gitlab.join(",")));
+    let log = log.display();
+    let scripts = [
+        (
+            "gh",
+            format!(
+                r#"printf 'gh %s\n' "$*" >> '{log}'
+case "$*" in
+  'auth setup-git') exit 0 ;;
+  "repo list ORG --limit 5000 --json url -q .[].url") printf '%s' '{github}' | jq -r '.[].url' ;;
+  *) echo "gh stand-in: unexpected call: $*" >&2; exit 97 ;;
+esac"#
+            ),
+        ),
+        (
+            "glab",
+            format!(
+                r#"printf 'glab %s\n' "$*" >> '{log}'
+case "$*" in
+  'repo list --group GROUP --per-page 100 --output json') printf '%s\n' '{gitlab}' ;;
+  *) echo "glab stand-in: unexpected call: $*" >&2; exit 97 ;;
+esac"#
+            ),
+        ),
+        (
+            "curl",
+            format!(
+                r#"printf 'curl %s\n' "$*" >> '{log}'
+case "$*" in
+  "-s --header PRIVATE-TOKEN: $TOKEN https://gitlab.example.com/api/v4/groups/GROUP/projects?include_subgroups=true&per_page=100") printf '%s\n' '{gitlab}' ;;
+  *) echo "curl stand-in: unexpected call: $*" >&2; exit 97 ;;
+esac"#
+            ),
+        ),
+    ];
+    for (name, body) in scripts {
+        let path = bin.join(name);
+        fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o755)).unwrap();
+    }
+}
+
+/// Every command of the README's audit section run as written by `sh -c`: the listing clients
+/// (`gh`, `glab`, `curl`) are stand-ins first on `PATH`, `jq` is the real one, and git's
+/// `url.<base>.insteadOf` (which the README says applies) sends github.com and
+/// gitlab.example.com to a loopback `git daemon`. A command added to the section and not run
+/// here, or one removed, fails the test.
+#[test]
+fn every_command_of_the_readme_s_audit_section_runs_as_written() {
+    if !have_git("every_command_of_the_readme_s_audit_section_runs_as_written") {
+        return;
+    }
+    if Command::new("jq").arg("--version").output().is_err() {
+        println!("skipping every_command_of_the_readme_s_audit_section_runs_as_written: no `jq` on PATH (.ci/run installs it)");
+        return;
+    }
+    let (shell, workflow) = readme_audit_commands();
+    let served = tempfile::tempdir().unwrap();
+    let repos = ["shop", "billing", "orders"];
+    let states = ["[\"instance-secret\"]", "[\"binding-secret\",\"instance-secret\"]", "[\"binding-secret\"]"];
+    for (i, repo) in repos.iter().enumerate() {
+        let bare = serve_repository(served.path(), repo, &[("xs-security.json", descriptor(repo, states[i]))]);
+        // The release tag holds the stage before the last commit's.
+        git(&bare, &["tag", "v2.1.0", "main"]);
+        if i < 2 {
+            commit_to(&bare, "xs-security.json", &descriptor(repo, states[i + 1]));
+        }
+    }
+    let daemon = Daemon::start(served.path());
+    let home = tempfile::tempdir().unwrap();
+    let home = home.path();
+    let base = format!("git://127.0.0.1:{}/", daemon.port);
+    let mut gitconfig = String::new();
+    for from in [
+        "https://github.com/ORG/",
+        "https://github.com/acme/",
+        "git@github.com:acme/",
+        "https://gitlab.example.com/GROUP/",
+    ] {
+        gitconfig.push_str(&format!("[url \"{base}\"]\n\tinsteadOf = {from}\n"));
+    }
+    fs::write(home.join("gitconfig"), gitconfig).unwrap();
+    let bin = home.join("bin");
+    fs::create_dir(&bin).unwrap();
+    let calls = home.join("calls.log");
+    listing_stand_ins(&bin, &calls, &repos);
+    let xsuaa_lint = assert_cmd::cargo::cargo_bin("xsuaa-lint");
+    let path = format!(
+        "{}:{}:{}",
+        bin.display(),
+        xsuaa_lint.parent().unwrap().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let sh = |dir: &Path, line: &str| {
+        fs::create_dir_all(dir).unwrap();
+        let out = assert_cmd::Command::new("sh")
+            .current_dir(dir)
+            .arg("-c")
+            .arg(line)
+            .env("PATH", &path)
+            .env("HOME", home)
+            .env("TOKEN", "glpat-stand-in")
+            .env("GH_TOKEN", "ghp-stand-in")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", home.join("gitconfig"))
+            .env_remove("XDG_CACHE_HOME")
+            .timeout(Duration::from_secs(120))
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    // Each listed remote fetched, none skipped.
+    let fetched_all = |err: &str, count: usize, line: &str| {
+        assert_eq!(err.matches("cloned at").count() + err.matches("updated to").count(), count, "{line}\n{err}");
+        assert!(!err.contains("skipped"), "{line}\n{err}");
+    };
+
+    let mut commands = Commands { left: shell };
+    // GitHub: gh's list through its own `-q`, an HTML report.
+    let work = home.join("work");
+    let line = commands.take("gh repo list");
+    let (code, _, err) = sh(&work, &line);
+    assert_eq!(code, 1, "{line}\n{err}");
+    fetched_all(&err, 3, &line);
+    let html = fs::read_to_string(work.join("audit.html")).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>") && html.contains("github.com/ORG/shop"), "{html}");
+    // GitLab: glab's JSON and the API's, through jq.
+    for part in ["glab repo list", "curl -s"] {
+        let line = commands.take(part);
+        let (code, out, err) = sh(&work, &line);
+        assert_eq!(code, 1, "{line}\n{err}");
+        fetched_all(&err, 3, &line);
+        assert!(out.contains("XSUAA audit: 3 repositories (1 need work)"), "{line}\n{out}");
+        assert!(out.contains("https://gitlab.example.com/GROUP/shop.git"), "{line}\n{out}");
+    }
+    let log = fs::read_to_string(&calls).unwrap();
+    assert!(log.contains("PRIVATE-TOKEN: glpat-stand-in"), "{log}");
+    // Remotes on the command line at a tag: the tag's content (a stage behind main).
+    let line = commands.take("--ref v2.1.0");
+    let (code, out, err) = sh(&work, &format!("{line} --format json"));
+    assert_eq!(code, 1, "{line}\n{err}");
+    let report = json(&out);
+    // (The user name of `git@host:path` is no part of a printed remote.)
+    assert_eq!(paths(&report), ["github.com:acme/billing.git", "https://github.com/acme/shop.git"]);
+    let state = |r: &Value, i: usize| r["repositories"][i]["instances"][0]["state"].as_str().unwrap().to_string();
+    assert_eq!((state(&report, 0), state(&report, 1)), ("dual".into(), "instance-only".into()));
+    let (_, table, _) = sh(&work, &line);
+    assert!(table.contains("https://github.com/acme/shop.git"), "{table}");
+
+    // The CI matrix by hand: repos.txt from gh, every shard as the README's line makes shard 2.
+    let matrix = home.join("matrix");
+    sh(&matrix, "gh repo list ORG --limit 5000 --json url -q '.[].url' > repos.txt");
+    let line = commands.take("--shard 2/8");
+    for k in 1..=8 {
+        let shard = line.replace("2/8", &format!("{k}/8")).replace("shard-2.json", &format!("shard-{k}.json"));
+        let (code, _, err) = sh(&matrix, &shard);
+        assert!(code <= 1, "{shard}\n{err}");
+    }
+    let line = commands.take("--merge shard-*.json --format markdown");
+    let (code, merged, err) = sh(&matrix, &line);
+    assert_eq!(code, 1, "{line}\n{err}");
+    assert!(merged.contains("| `https://github.com/ORG/shop` |"), "{line}\n{merged}");
+    let (_, whole, _) = sh(&matrix, "xsuaa-lint audit --remotes-from repos.txt --format json -q");
+    let (_, shards, _) = sh(&matrix, "xsuaa-lint audit --merge shard-*.json --format json");
+    assert_eq!(json(&shards)["totals"], json(&whole)["totals"]);
+    assert_eq!(json(&shards)["totals"]["repositories"], 3);
+
+    // Checkouts on disk: ~/src with git repositories, ~/download without `.git`, a list.
+    for (folder, init) in [("src", true), ("download", false)] {
+        for (repo, types) in repos.iter().zip(states) {
+            let dir = home.join(folder).join(repo);
+            write(&dir, "xs-security.json", &descriptor(repo, types));
+            if init {
+                support::git_init(&dir);
+            }
+        }
+    }
+    let local = home.join("local");
+    write(
+        &local,
+        "repos.txt",
+        &format!("# checkouts\n{}\n{}\n", home.join("src/shop").display(), "../download/billing"),
+    );
+    let compare = commands.take("--compare ~/reports/last.json");
+    let line = commands.take("audit ~/src");
+    let (code, out, err) = sh(&local, &line);
+    assert_eq!(code, 1, "{line}\n{err}");
+    assert!(out.contains("src/shop") && out.contains("src/billing"), "{line}\n{out}");
+    let line = commands.take("--repos-at 1");
+    let (code, out, err) = sh(&local, &format!("{line} --format json"));
+    assert_eq!(code, 1, "{line}\n{err}");
+    assert_eq!(json(&out)["totals"]["repositories"], 3, "{line}");
+    let line = commands.take("--repos-from repos.txt");
+    let (code, out, err) = sh(&local, &format!("{line} --format json"));
+    assert_eq!(code, 1, "{line}\n{err}");
+    assert_eq!(json(&out)["totals"]["repositories"], 2, "{line}: {out}");
+    // The last report, then the trend against it after shop moved to the dual state.
+    sh(&local, "mkdir -p ~/reports && xsuaa-lint audit ~/src --format json -o ~/reports/last.json -q");
+    write(&home.join("src/shop"), "xs-security.json", &descriptor("shop", states[1]));
+    let line = compare;
+    let (code, _, err) = sh(&local, &line);
+    assert_eq!(code, 1, "{line}\n{err}");
+    let html = fs::read_to_string(home.join("reports/audit.html")).unwrap();
+    assert!(html.contains("\"change\":\"improved\""), "{line}: the trend is in the report");
+    assert!(commands.left.is_empty(), "README audit commands this test does not run: {:?}", commands.left);
+
+    // The workflow's steps, each job in a folder of its own, the report from their shards.
+    let mut steps = Commands { left: workflow };
+    // Each job installs the tool (here: the binary under test, on PATH).
+    let installs = steps.left.len();
+    steps.left.retain(|step| !step.starts_with("pipx install xsuaa-lint=="));
+    assert_eq!(installs - steps.left.len(), 2, "{:?}", steps.left);
+    let (list, audit, report) =
+        (steps.take("gh auth setup-git"), steps.take("--shard ${{ matrix.shard }}/4"), steps.take("--merge"));
+    assert!(steps.left.is_empty(), "workflow steps this test does not run: {:?}", steps.left);
+    let action = home.join("action");
+    for k in 1..=4 {
+        let job = action.join(format!("job-{k}"));
+        let (code, _, err) = sh(&job, &list);
+        assert_eq!(code, 0, "{list}\n{err}");
+        let step = audit.replace("${{ matrix.shard }}", &k.to_string());
+        let (code, _, err) = sh(&job, &step);
+        assert!(code <= 1, "{step}\n{err}");
+        fs::copy(job.join(format!("shard-{k}.json")), action.join(format!("shard-{k}.json"))).unwrap();
+    }
+    let (code, _, err) = sh(&action, &report);
+    assert_eq!(code, 1, "{report}\n{err}");
+    let html = fs::read_to_string(action.join("audit.html")).unwrap();
+    assert!(html.contains("github.com/ORG/shop") && html.contains("github.com/ORG/billing"), "{report}");
+    assert!(fs::read_to_string(&calls).unwrap().contains("gh auth setup-git"));
 }
