@@ -284,7 +284,7 @@ fn cached(cache: &Path, name: &str) -> PathBuf {
     let found: Vec<PathBuf> = fs::read_dir(cache)
         .unwrap()
         .map(|e| e.unwrap().path())
-        .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with(&format!("{name}-")))
+        .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with(&format!("{name}-")) && p.is_dir())
         .collect();
     assert_eq!(found.len(), 1, "{found:?}");
     found[0].clone()
@@ -441,13 +441,21 @@ fn a_large_repository_costs_its_tree_and_the_matched_files() {
     // The clone, one request for the matched blobs, one for the file the script names.
     assert_eq!(daemon.requests("shop"), 3, "{}", fs::read_to_string(&daemon.log).unwrap());
 
-    // A second run: the same clone, nothing fetched but the (unchanged) branch.
-    let git_dir = fs::metadata(clone.join(".git/objects")).unwrap();
-    let (_, _, err) = audit(dir.path(), &[&daemon.url("shop"), "--cache-dir", "cache", "--format", "json"]);
-    assert!(err.contains("updated to") && err.contains("no blob fetched"), "{err}");
-    assert_eq!(daemon.requests("shop"), 4);
+    // A second run: the same clone, nothing fetched but the (unchanged) branch, and neither the
+    // tree listed nor a file written again.
     use std::os::unix::fs::MetadataExt;
+    let git_dir = fs::metadata(clone.join(".git/objects")).unwrap();
+    let written = |rel: &str| {
+        let meta = fs::metadata(clone.join(rel)).unwrap();
+        (meta.ino(), meta.modified().unwrap())
+    };
+    let before = (written("mta.yaml"), written(".git/xsuaa-lint/tree"));
+    let (_, out, err) = audit(dir.path(), &[&daemon.url("shop"), "--cache-dir", "cache", "--format", "json"]);
+    assert!(err.contains("unchanged at") && err.contains("5 files, no blob fetched"), "{err}");
+    assert_eq!(json(&out)["repositories"][0]["instances"], report["repositories"][0]["instances"]);
+    assert_eq!(daemon.requests("shop"), 4);
     assert_eq!(fs::metadata(clone.join(".git/objects")).unwrap().ino(), git_dir.ino(), "the clone was made anew");
+    assert_eq!((written("mta.yaml"), written(".git/xsuaa-lint/tree")), before, "listed or written again");
 
     // A new commit: fetched into the same clone, its change seen.
     commit_to(&bare, "xs-security.json", &descriptor("shop", "[\"binding-secret\",\"instance-secret\"]"));
@@ -485,10 +493,11 @@ fn a_host_that_never_answers_times_out_and_the_audit_goes_on() {
         report["skipped"][0]["reason"].as_str().unwrap().starts_with("timed out after 1 s while cloning"),
         "{report}"
     );
-    // Nothing half-cloned is left to be taken for a cache.
+    // Nothing half-cloned is left to be taken for a cache (beside each folder: its lock file).
     let left: Vec<String> = fs::read_dir(dir.path().join("cache"))
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| !name.ends_with(".lock"))
         .collect();
     assert_eq!(left.len(), 1, "{left:?}");
     drop(silent);
@@ -572,7 +581,10 @@ fn remotes_from_standard_input_at_a_named_ref() {
     assert_eq!(state(&[]), "binding-only");
     assert_eq!(state(&["--ref", "v1"]), "instance-only");
     // Each ref has a clone of its own.
-    assert_eq!(fs::read_dir(dir.path().join("cache")).unwrap().count(), 2);
+    assert_eq!(
+        fs::read_dir(dir.path().join("cache")).unwrap().filter(|e| e.as_ref().unwrap().path().is_dir()).count(),
+        2
+    );
 }
 
 /// A fetched remote's report names every file by the remote, the files its runbooks name for
@@ -792,7 +804,8 @@ fn every_command_of_the_readme_s_audit_section_runs_as_written() {
     };
     // Each listed remote fetched, none skipped.
     let fetched_all = |err: &str, count: usize, line: &str| {
-        assert_eq!(err.matches("cloned at").count() + err.matches("updated to").count(), count, "{line}\n{err}");
+        let fetched = ["cloned at", "updated to", "unchanged at"].map(|word| err.matches(word).count());
+        assert_eq!(fetched.iter().sum::<usize>(), count, "{line}\n{err}");
         assert!(!err.contains("skipped"), "{line}\n{err}");
     };
 
@@ -909,4 +922,121 @@ fn every_command_of_the_readme_s_audit_section_runs_as_written() {
     let html = fs::read_to_string(action.join("audit.html")).unwrap();
     assert!(html.contains("github.com/ORG/shop") && html.contains("github.com/ORG/billing"), "{report}");
     assert!(fs::read_to_string(&calls).unwrap().contains("gh auth setup-git"));
+}
+
+/// Git's ssh gets `BatchMode` (never a password, passphrase or host-key prompt) unless the user
+/// chose the ssh command: `GIT_SSH_COMMAND`, or `core.sshCommand` in their git settings.
+#[test]
+fn ssh_never_prompts_unless_the_user_chose_the_ssh_command() {
+    if !have_git("ssh_never_prompts_unless_the_user_chose_the_ssh_command") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let bin = dir.path().join("bin");
+    fs::create_dir(&bin).unwrap();
+    let log = dir.path().join("ssh.log");
+    // An ssh that records how it was called and refuses the connection, under two names.
+    for name in ["ssh", "their-ssh"] {
+        let path = bin.join(name);
+        fs::write(&path, format!("#!/bin/sh\nprintf '{name} %s\\n' \"$*\" >> '{}'\nexit 255\n", log.display()))
+            .unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
+    let run = |gitconfig: &str, ssh_command: Option<&str>| {
+        fs::write(dir.path().join("gitconfig"), gitconfig).unwrap();
+        let _ = fs::remove_file(&log);
+        let mut command = assert_cmd::Command::cargo_bin("xsuaa-lint").unwrap();
+        command
+            .current_dir(dir.path())
+            .args(["audit", "ssh://git@127.0.0.1:1/org/app.git", "--cache-dir", "cache", "--format", "json", "-q"])
+            .env("PATH", &path)
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", dir.path().join("gitconfig"))
+            .env_remove("GIT_SSH")
+            .env_remove("GIT_SSH_COMMAND")
+            .timeout(Duration::from_secs(60));
+        if let Some(ssh) = ssh_command {
+            command.env("GIT_SSH_COMMAND", ssh);
+        }
+        let out = command.output().unwrap();
+        let report = json(&String::from_utf8_lossy(&out.stdout));
+        assert_eq!(report["skipped"][0]["path"], "ssh://127.0.0.1:1/org/app.git", "{report}");
+        fs::read_to_string(&log).unwrap_or_default()
+    };
+    let called = run("", None);
+    assert!(called.starts_with("ssh ") && called.contains("-o BatchMode=yes"), "{called}");
+    let called = run("", Some("their-ssh -o User=me"));
+    assert!(called.starts_with("their-ssh -o User=me") && !called.contains("BatchMode"), "{called}");
+    let called = run("[core]\n\tsshCommand = their-ssh -i key\n", None);
+    assert!(called.starts_with("their-ssh -i key") && !called.contains("BatchMode"), "{called}");
+}
+
+/// Two runs sharing one cache: a remote's folder is fetched into by one run at a time (a lock
+/// beside it), so runs side by side both see every remote whole; one that cannot get the lock
+/// within its timeout skips the remote with the reason.
+#[test]
+fn runs_sharing_a_cache_take_turns_on_each_remote() {
+    if !have_git("runs_sharing_a_cache_take_turns_on_each_remote") {
+        return;
+    }
+    let served = tempfile::tempdir().unwrap();
+    let mut list = String::new();
+    let daemon = Daemon::start(served.path());
+    for i in 0..8 {
+        let files: Vec<(String, String)> = (0..40)
+            .map(|f| (format!("svc{f}/xs-security.json"), descriptor(&format!("app{i}-{f}"), "[\"instance-secret\"]")))
+            .collect();
+        let files: Vec<(&str, String)> = files.iter().map(|(p, t)| (p.as_str(), t.clone())).collect();
+        serve_repository(served.path(), &format!("app{i}"), &files);
+        list.push_str(&daemon.url(&format!("app{i}")));
+        list.push('\n');
+    }
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("list"), &list).unwrap();
+    let spawn = || {
+        std::process::Command::new(assert_cmd::cargo::cargo_bin("xsuaa-lint"))
+            .current_dir(dir.path())
+            .args(["audit", "--remotes-from", "list", "--cache-dir", "cache", "--format", "json", "-q"])
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    // Twice over: first both clone, then both update.
+    for round in 0..2 {
+        let (a, b) = (spawn(), spawn());
+        for child in [a, b] {
+            let out = child.wait_with_output().unwrap();
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(1), "round {round}: {err}");
+            let report = json(&String::from_utf8_lossy(&out.stdout));
+            assert!(report.get("skipped").is_none(), "round {round}: {report}");
+            assert_eq!(report["totals"]["instances"], 8 * 40, "round {round}: {err}");
+        }
+    }
+
+    // The lock held elsewhere: this run waits its timeout out and skips the remote.
+    let lock = fs::read_dir(dir.path().join("cache"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| {
+            p.file_name().unwrap().to_string_lossy().starts_with("app3-") && p.extension().is_some_and(|e| e == "lock")
+        })
+        .expect("a lock file beside the folder");
+    let held = fs::File::open(&lock).unwrap();
+    use std::os::unix::io::AsRawFd;
+    // SAFETY: `flock` on a file this test opened.
+    assert_eq!(unsafe { libc::flock(held.as_raw_fd(), libc::LOCK_EX) }, 0);
+    let (code, out, err) =
+        audit(dir.path(), &[&daemon.url("app3"), "--cache-dir", "cache", "--remote-timeout", "1", "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let reason = json(&out)["skipped"][0]["reason"].as_str().unwrap_or_default().to_string();
+    assert!(reason.starts_with("timed out after 1 s while waiting for another run"), "{reason}");
+    drop(held);
+    let (code, _, err) = audit(dir.path(), &[&daemon.url("app3"), "--cache-dir", "cache", "--format", "json"]);
+    assert_eq!(code, 1, "{err}");
 }
