@@ -2,7 +2,8 @@
 //! http-backend` behind a small HTTP server of this file, both with `uploadpack.allowFilter`.
 //! Many small repositories, a large one of which only the matched blobs are fetched, one that
 //! is not there, a host that never answers, the cache reused on a second run, shards merged,
-//! and a URL's credentials in no output. Without `git` the tests say they skip.
+//! a URL's credentials in no output, and every command of the README's audit section run as
+//! written. Without `git` (or `jq`, for the README's commands) the tests say they skip.
 
 mod support;
 
@@ -283,7 +284,7 @@ fn cached(cache: &Path, name: &str) -> PathBuf {
     let found: Vec<PathBuf> = fs::read_dir(cache)
         .unwrap()
         .map(|e| e.unwrap().path())
-        .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with(&format!("{name}-")))
+        .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with(&format!("{name}-")) && p.is_dir())
         .collect();
     assert_eq!(found.len(), 1, "{found:?}");
     found[0].clone()
@@ -440,13 +441,21 @@ fn a_large_repository_costs_its_tree_and_the_matched_files() {
     // The clone, one request for the matched blobs, one for the file the script names.
     assert_eq!(daemon.requests("shop"), 3, "{}", fs::read_to_string(&daemon.log).unwrap());
 
-    // A second run: the same clone, nothing fetched but the (unchanged) branch.
-    let git_dir = fs::metadata(clone.join(".git/objects")).unwrap();
-    let (_, _, err) = audit(dir.path(), &[&daemon.url("shop"), "--cache-dir", "cache", "--format", "json"]);
-    assert!(err.contains("updated to") && err.contains("no blob fetched"), "{err}");
-    assert_eq!(daemon.requests("shop"), 4);
+    // A second run: the same clone, nothing fetched but the (unchanged) branch, and neither the
+    // tree listed nor a file written again.
     use std::os::unix::fs::MetadataExt;
+    let git_dir = fs::metadata(clone.join(".git/objects")).unwrap();
+    let written = |rel: &str| {
+        let meta = fs::metadata(clone.join(rel)).unwrap();
+        (meta.ino(), meta.modified().unwrap())
+    };
+    let before = (written("mta.yaml"), written(".git/xsuaa-lint/tree"));
+    let (_, out, err) = audit(dir.path(), &[&daemon.url("shop"), "--cache-dir", "cache", "--format", "json"]);
+    assert!(err.contains("unchanged at") && err.contains("5 files, no blob fetched"), "{err}");
+    assert_eq!(json(&out)["repositories"][0]["instances"], report["repositories"][0]["instances"]);
+    assert_eq!(daemon.requests("shop"), 4);
     assert_eq!(fs::metadata(clone.join(".git/objects")).unwrap().ino(), git_dir.ino(), "the clone was made anew");
+    assert_eq!((written("mta.yaml"), written(".git/xsuaa-lint/tree")), before, "listed or written again");
 
     // A new commit: fetched into the same clone, its change seen.
     commit_to(&bare, "xs-security.json", &descriptor("shop", "[\"binding-secret\",\"instance-secret\"]"));
@@ -484,10 +493,11 @@ fn a_host_that_never_answers_times_out_and_the_audit_goes_on() {
         report["skipped"][0]["reason"].as_str().unwrap().starts_with("timed out after 1 s while cloning"),
         "{report}"
     );
-    // Nothing half-cloned is left to be taken for a cache.
+    // Nothing half-cloned is left to be taken for a cache (beside each folder: its lock file).
     let left: Vec<String> = fs::read_dir(dir.path().join("cache"))
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| !name.ends_with(".lock"))
         .collect();
     assert_eq!(left.len(), 1, "{left:?}");
     drop(silent);
@@ -571,7 +581,10 @@ fn remotes_from_standard_input_at_a_named_ref() {
     assert_eq!(state(&[]), "binding-only");
     assert_eq!(state(&["--ref", "v1"]), "instance-only");
     // Each ref has a clone of its own.
-    assert_eq!(fs::read_dir(dir.path().join("cache")).unwrap().count(), 2);
+    assert_eq!(
+        fs::read_dir(dir.path().join("cache")).unwrap().filter(|e| e.as_ref().unwrap().path().is_dir()).count(),
+        2
+    );
 }
 
 /// A fetched remote's report names every file by the remote, the files its runbooks name for
@@ -600,4 +613,430 @@ fn a_remote_s_runbooks_name_its_files_by_the_remote_not_the_cache() {
         let in_link = out[..at].rfind("file://").is_some_and(|link| at - link < 80);
         assert!(in_link, "a path in the cache reached the report: {}", &out[at..]);
     }
+}
+
+/// The commands of the README's section "Audit of many repositories": its `sh` blocks (a line
+/// ending in `\` joined to the next, comments left out) and the `run:` steps of its
+/// workflow, in order.
+fn readme_audit_commands() -> (Vec<String>, Vec<String>) {
+    let readme = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let start = readme.find("\n## Audit of many repositories\n").expect("the README's audit section");
+    let section = &readme[start + 1..];
+    // Up to the next section, or to `propose`'s part (tests/propose.rs).
+    let end = ["\n## ", "\n### Proposing"].iter().filter_map(|h| section[3..].find(h)).min();
+    let section = &section[..end.map_or(section.len(), |end| end + 3)];
+    let (mut shell, mut workflow) = (Vec::new(), Vec::new());
+    let mut block: Option<&str> = None;
+    let mut pending = String::new();
+    for line in section.lines() {
+        match (block, line.strip_prefix("```")) {
+            (None, Some(lang)) => block = Some(lang.trim()),
+            (Some(_), Some(_)) => block = None,
+            (Some("sh"), None) => {
+                // A comment after a command is left out too, so that arguments can follow it.
+                let line = line.split_once("  #").map_or(line, |(command, _)| command).trim();
+                if line.is_empty() || line.starts_with('#') {
+                    continue;
+                }
+                match line.strip_suffix('\\') {
+                    Some(first) => pending.push_str(first),
+                    None => {
+                        pending.push_str(line);
+                        shell.push(std::mem::take(&mut pending));
+                    }
+                }
+            }
+            (Some("yaml"), None) => {
+                if let Some(run) = line.trim().strip_prefix("- run: ") {
+                    workflow.push(run.to_string());
+                }
+            }
+            _ => {}
+        }
+    }
+    (shell, workflow)
+}
+
+/// The README's commands, each taken once by a part of its text.
+struct Commands {
+    left: Vec<String>,
+}
+
+impl Commands {
+    /// The only command left that contains `part`.
+    fn take(&mut self, part: &str) -> String {
+        let found: Vec<usize> = (0..self.left.len()).filter(|&i| self.left[i].contains(part)).collect();
+        assert_eq!(found.len(), 1, "one README command with `{part}`: {:?}", self.left);
+        self.left.remove(found[0])
+    }
+}
+
+/// Stand-ins for `gh`, `glab` and `curl` that check their arguments and print what the real
+/// ones print for an organisation of `repos` (GitHub's `url` is the web address, without
+/// `.git`; GitLab's project objects carry `http_url_to_repo`); each call logged in `calls.log`.
+fn listing_stand_ins(bin: &Path, log: &Path, repos: &[&str]) {
+    let github: Vec<String> = repos.iter().map(|r| format!("{{\"url\":\"https://github.com/ORG/{r}\"}}")).collect();
+    let gitlab: Vec<String> = repos
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            format!(
+                "{{\"id\":{},\"name\":\"{r}\",\"path_with_namespace\":\"GROUP/{r}\",\"web_url\":\"https://gitlab.example.com/GROUP/{r}\",\"ssh_url_to_repo\":\"git@gitlab.example.com:GROUP/{r}.git\",\"http_url_to_repo\":\"https://gitlab.example.com/GROUP/{r}.git\"}}",
+                i + 1
+            )
+        })
+        .collect();
+    let (github, gitlab) = (format!("[{}]", github.join(",")), format!("[{}]", gitlab.join(",")));
+    let log = log.display();
+    let scripts = [
+        (
+            "gh",
+            format!(
+                r#"printf 'gh %s\n' "$*" >> '{log}'
+case "$*" in
+  'auth setup-git') exit 0 ;;
+  "repo list ORG --limit 5000 --json url -q .[].url") printf '%s' '{github}' | jq -r '.[].url' ;;
+  *) echo "gh stand-in: unexpected call: $*" >&2; exit 97 ;;
+esac"#
+            ),
+        ),
+        (
+            "glab",
+            format!(
+                r#"printf 'glab %s\n' "$*" >> '{log}'
+case "$*" in
+  'repo list --group GROUP --per-page 100 --output json') printf '%s\n' '{gitlab}' ;;
+  *) echo "glab stand-in: unexpected call: $*" >&2; exit 97 ;;
+esac"#
+            ),
+        ),
+        (
+            "curl",
+            format!(
+                r#"printf 'curl %s\n' "$*" >> '{log}'
+case "$*" in
+  "-s --header PRIVATE-TOKEN: $TOKEN https://gitlab.example.com/api/v4/groups/GROUP/projects?include_subgroups=true&per_page=100") printf '%s\n' '{gitlab}' ;;
+  *) echo "curl stand-in: unexpected call: $*" >&2; exit 97 ;;
+esac"#
+            ),
+        ),
+    ];
+    for (name, body) in scripts {
+        let path = bin.join(name);
+        fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o755)).unwrap();
+    }
+}
+
+/// Every command of the README's audit section run as written by `sh -c`: the listing clients
+/// (`gh`, `glab`, `curl`) are stand-ins first on `PATH`, `jq` is the real one, and git's
+/// `url.<base>.insteadOf` (which the README says applies) sends github.com and
+/// gitlab.example.com to a loopback `git daemon`. A command added to the section and not run
+/// here, or one removed, fails the test.
+#[test]
+fn every_command_of_the_readme_s_audit_section_runs_as_written() {
+    if !have_git("every_command_of_the_readme_s_audit_section_runs_as_written") {
+        return;
+    }
+    if Command::new("jq").arg("--version").output().is_err() {
+        println!("skipping every_command_of_the_readme_s_audit_section_runs_as_written: no `jq` on PATH (.ci/run installs it)");
+        return;
+    }
+    let (shell, workflow) = readme_audit_commands();
+    let served = tempfile::tempdir().unwrap();
+    let repos = ["shop", "billing", "orders"];
+    let states = ["[\"instance-secret\"]", "[\"binding-secret\",\"instance-secret\"]", "[\"binding-secret\"]"];
+    for (i, repo) in repos.iter().enumerate() {
+        let bare = serve_repository(served.path(), repo, &[("xs-security.json", descriptor(repo, states[i]))]);
+        // The release tag holds the stage before the last commit's.
+        git(&bare, &["tag", "v2.1.0", "main"]);
+        if i < 2 {
+            commit_to(&bare, "xs-security.json", &descriptor(repo, states[i + 1]));
+        }
+    }
+    let daemon = Daemon::start(served.path());
+    let home = tempfile::tempdir().unwrap();
+    let home = home.path();
+    let base = format!("git://127.0.0.1:{}/", daemon.port);
+    let mut gitconfig = String::new();
+    for from in [
+        "https://github.com/ORG/",
+        "https://github.com/acme/",
+        "git@github.com:acme/",
+        "https://gitlab.example.com/GROUP/",
+    ] {
+        gitconfig.push_str(&format!("[url \"{base}\"]\n\tinsteadOf = {from}\n"));
+    }
+    fs::write(home.join("gitconfig"), gitconfig).unwrap();
+    let bin = home.join("bin");
+    fs::create_dir(&bin).unwrap();
+    let calls = home.join("calls.log");
+    listing_stand_ins(&bin, &calls, &repos);
+    let xsuaa_lint = assert_cmd::cargo::cargo_bin("xsuaa-lint");
+    let path = format!(
+        "{}:{}:{}",
+        bin.display(),
+        xsuaa_lint.parent().unwrap().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let sh = |dir: &Path, line: &str| {
+        fs::create_dir_all(dir).unwrap();
+        let out = assert_cmd::Command::new("sh")
+            .current_dir(dir)
+            .arg("-c")
+            .arg(line)
+            .env("PATH", &path)
+            .env("HOME", home)
+            .env("TOKEN", "glpat-stand-in")
+            .env("GH_TOKEN", "ghp-stand-in")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", home.join("gitconfig"))
+            .env_remove("XDG_CACHE_HOME")
+            .timeout(Duration::from_secs(120))
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    // Each listed remote fetched, none skipped.
+    let fetched_all = |err: &str, count: usize, line: &str| {
+        let fetched = ["cloned at", "updated to", "unchanged at"].map(|word| err.matches(word).count());
+        assert_eq!(fetched.iter().sum::<usize>(), count, "{line}\n{err}");
+        assert!(!err.contains("skipped"), "{line}\n{err}");
+    };
+
+    let mut commands = Commands { left: shell };
+    // GitHub: gh's list through its own `-q`, an HTML report.
+    let work = home.join("work");
+    let line = commands.take("gh repo list");
+    let (code, _, err) = sh(&work, &line);
+    assert_eq!(code, 1, "{line}\n{err}");
+    fetched_all(&err, 3, &line);
+    let html = fs::read_to_string(work.join("audit.html")).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>") && html.contains("github.com/ORG/shop"), "{html}");
+    // GitLab: glab's JSON and the API's, through jq.
+    for part in ["glab repo list", "curl -s"] {
+        let line = commands.take(part);
+        let (code, out, err) = sh(&work, &line);
+        assert_eq!(code, 1, "{line}\n{err}");
+        fetched_all(&err, 3, &line);
+        assert!(out.contains("XSUAA audit: 3 repositories (1 need work)"), "{line}\n{out}");
+        assert!(out.contains("https://gitlab.example.com/GROUP/shop.git"), "{line}\n{out}");
+    }
+    let log = fs::read_to_string(&calls).unwrap();
+    assert!(log.contains("PRIVATE-TOKEN: glpat-stand-in"), "{log}");
+    // Remotes on the command line at a tag: the tag's content (a stage behind main).
+    let line = commands.take("--ref v2.1.0");
+    let (code, out, err) = sh(&work, &format!("{line} --format json"));
+    assert_eq!(code, 1, "{line}\n{err}");
+    let report = json(&out);
+    // (The user name of `git@host:path` is no part of a printed remote.)
+    assert_eq!(paths(&report), ["github.com:acme/billing.git", "https://github.com/acme/shop.git"]);
+    let state = |r: &Value, i: usize| r["repositories"][i]["instances"][0]["state"].as_str().unwrap().to_string();
+    assert_eq!((state(&report, 0), state(&report, 1)), ("dual".into(), "instance-only".into()));
+    let (_, table, _) = sh(&work, &line);
+    assert!(table.contains("https://github.com/acme/shop.git"), "{table}");
+
+    // The CI matrix by hand: repos.txt from gh, every shard as the README's line makes shard 2.
+    let matrix = home.join("matrix");
+    sh(&matrix, "gh repo list ORG --limit 5000 --json url -q '.[].url' > repos.txt");
+    let line = commands.take("--shard 2/8");
+    for k in 1..=8 {
+        let shard = line.replace("2/8", &format!("{k}/8")).replace("shard-2.json", &format!("shard-{k}.json"));
+        let (code, _, err) = sh(&matrix, &shard);
+        assert!(code <= 1, "{shard}\n{err}");
+    }
+    let line = commands.take("--merge shard-*.json --format markdown");
+    let (code, merged, err) = sh(&matrix, &line);
+    assert_eq!(code, 1, "{line}\n{err}");
+    assert!(merged.contains("| `https://github.com/ORG/shop` |"), "{line}\n{merged}");
+    let (_, whole, _) = sh(&matrix, "xsuaa-lint audit --remotes-from repos.txt --format json -q");
+    let (_, shards, _) = sh(&matrix, "xsuaa-lint audit --merge shard-*.json --format json");
+    assert_eq!(json(&shards)["totals"], json(&whole)["totals"]);
+    assert_eq!(json(&shards)["totals"]["repositories"], 3);
+
+    // Checkouts on disk: ~/src with git repositories, ~/download without `.git`, a list.
+    for (folder, init) in [("src", true), ("download", false)] {
+        for (repo, types) in repos.iter().zip(states) {
+            let dir = home.join(folder).join(repo);
+            write(&dir, "xs-security.json", &descriptor(repo, types));
+            if init {
+                support::git_init(&dir);
+            }
+        }
+    }
+    let local = home.join("local");
+    write(
+        &local,
+        "repos.txt",
+        &format!("# checkouts\n{}\n{}\n", home.join("src/shop").display(), "../download/billing"),
+    );
+    let compare = commands.take("--compare ~/reports/last.json");
+    let line = commands.take("audit ~/src");
+    let (code, out, err) = sh(&local, &line);
+    assert_eq!(code, 1, "{line}\n{err}");
+    assert!(out.contains("src/shop") && out.contains("src/billing"), "{line}\n{out}");
+    let line = commands.take("--repos-at 1");
+    let (code, out, err) = sh(&local, &format!("{line} --format json"));
+    assert_eq!(code, 1, "{line}\n{err}");
+    assert_eq!(json(&out)["totals"]["repositories"], 3, "{line}");
+    let line = commands.take("--repos-from repos.txt");
+    let (code, out, err) = sh(&local, &format!("{line} --format json"));
+    assert_eq!(code, 1, "{line}\n{err}");
+    assert_eq!(json(&out)["totals"]["repositories"], 2, "{line}: {out}");
+    // The last report, then the trend against it after shop moved to the dual state.
+    sh(&local, "mkdir -p ~/reports && xsuaa-lint audit ~/src --format json -o ~/reports/last.json -q");
+    write(&home.join("src/shop"), "xs-security.json", &descriptor("shop", states[1]));
+    let line = compare;
+    let (code, _, err) = sh(&local, &line);
+    assert_eq!(code, 1, "{line}\n{err}");
+    let html = fs::read_to_string(home.join("reports/audit.html")).unwrap();
+    assert!(html.contains("\"change\":\"improved\""), "{line}: the trend is in the report");
+    assert!(commands.left.is_empty(), "README audit commands this test does not run: {:?}", commands.left);
+
+    // The workflow's steps, each job in a folder of its own, the report from their shards.
+    let mut steps = Commands { left: workflow };
+    // Each job installs the tool (here: the binary under test, on PATH).
+    let installs = steps.left.len();
+    steps.left.retain(|step| !step.starts_with("pipx install xsuaa-lint=="));
+    assert_eq!(installs - steps.left.len(), 2, "{:?}", steps.left);
+    let (list, audit, report) =
+        (steps.take("gh auth setup-git"), steps.take("--shard ${{ matrix.shard }}/4"), steps.take("--merge"));
+    assert!(steps.left.is_empty(), "workflow steps this test does not run: {:?}", steps.left);
+    let action = home.join("action");
+    for k in 1..=4 {
+        let job = action.join(format!("job-{k}"));
+        let (code, _, err) = sh(&job, &list);
+        assert_eq!(code, 0, "{list}\n{err}");
+        let step = audit.replace("${{ matrix.shard }}", &k.to_string());
+        let (code, _, err) = sh(&job, &step);
+        assert!(code <= 1, "{step}\n{err}");
+        fs::copy(job.join(format!("shard-{k}.json")), action.join(format!("shard-{k}.json"))).unwrap();
+    }
+    let (code, _, err) = sh(&action, &report);
+    assert_eq!(code, 1, "{report}\n{err}");
+    let html = fs::read_to_string(action.join("audit.html")).unwrap();
+    assert!(html.contains("github.com/ORG/shop") && html.contains("github.com/ORG/billing"), "{report}");
+    assert!(fs::read_to_string(&calls).unwrap().contains("gh auth setup-git"));
+}
+
+/// Git's ssh gets `BatchMode` (never a password, passphrase or host-key prompt) unless the user
+/// chose the ssh command: `GIT_SSH_COMMAND`, or `core.sshCommand` in their git settings.
+#[test]
+fn ssh_never_prompts_unless_the_user_chose_the_ssh_command() {
+    if !have_git("ssh_never_prompts_unless_the_user_chose_the_ssh_command") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let bin = dir.path().join("bin");
+    fs::create_dir(&bin).unwrap();
+    let log = dir.path().join("ssh.log");
+    // An ssh that records how it was called and refuses the connection, under two names.
+    for name in ["ssh", "their-ssh"] {
+        let path = bin.join(name);
+        fs::write(&path, format!("#!/bin/sh\nprintf '{name} %s\\n' \"$*\" >> '{}'\nexit 255\n", log.display()))
+            .unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
+    let run = |gitconfig: &str, ssh_command: Option<&str>| {
+        fs::write(dir.path().join("gitconfig"), gitconfig).unwrap();
+        let _ = fs::remove_file(&log);
+        let mut command = assert_cmd::Command::cargo_bin("xsuaa-lint").unwrap();
+        command
+            .current_dir(dir.path())
+            .args(["audit", "ssh://git@127.0.0.1:1/org/app.git", "--cache-dir", "cache", "--format", "json", "-q"])
+            .env("PATH", &path)
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", dir.path().join("gitconfig"))
+            .env_remove("GIT_SSH")
+            .env_remove("GIT_SSH_COMMAND")
+            .timeout(Duration::from_secs(60));
+        if let Some(ssh) = ssh_command {
+            command.env("GIT_SSH_COMMAND", ssh);
+        }
+        let out = command.output().unwrap();
+        let report = json(&String::from_utf8_lossy(&out.stdout));
+        assert_eq!(report["skipped"][0]["path"], "ssh://127.0.0.1:1/org/app.git", "{report}");
+        fs::read_to_string(&log).unwrap_or_default()
+    };
+    let called = run("", None);
+    assert!(called.starts_with("ssh ") && called.contains("-o BatchMode=yes"), "{called}");
+    let called = run("", Some("their-ssh -o User=me"));
+    assert!(called.starts_with("their-ssh -o User=me") && !called.contains("BatchMode"), "{called}");
+    let called = run("[core]\n\tsshCommand = their-ssh -i key\n", None);
+    assert!(called.starts_with("their-ssh -i key") && !called.contains("BatchMode"), "{called}");
+}
+
+/// Two runs sharing one cache: a remote's folder is fetched into by one run at a time (a lock
+/// beside it), so runs side by side both see every remote whole; one that cannot get the lock
+/// within its timeout skips the remote with the reason.
+#[test]
+fn runs_sharing_a_cache_take_turns_on_each_remote() {
+    if !have_git("runs_sharing_a_cache_take_turns_on_each_remote") {
+        return;
+    }
+    let served = tempfile::tempdir().unwrap();
+    let mut list = String::new();
+    let daemon = Daemon::start(served.path());
+    for i in 0..8 {
+        let files: Vec<(String, String)> = (0..40)
+            .map(|f| (format!("svc{f}/xs-security.json"), descriptor(&format!("app{i}-{f}"), "[\"instance-secret\"]")))
+            .collect();
+        let files: Vec<(&str, String)> = files.iter().map(|(p, t)| (p.as_str(), t.clone())).collect();
+        serve_repository(served.path(), &format!("app{i}"), &files);
+        list.push_str(&daemon.url(&format!("app{i}")));
+        list.push('\n');
+    }
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("list"), &list).unwrap();
+    let spawn = || {
+        std::process::Command::new(assert_cmd::cargo::cargo_bin("xsuaa-lint"))
+            .current_dir(dir.path())
+            .args(["audit", "--remotes-from", "list", "--cache-dir", "cache", "--format", "json", "-q"])
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    // Twice over: first both clone, then both update.
+    for round in 0..2 {
+        let (a, b) = (spawn(), spawn());
+        for child in [a, b] {
+            let out = child.wait_with_output().unwrap();
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(1), "round {round}: {err}");
+            let report = json(&String::from_utf8_lossy(&out.stdout));
+            assert!(report.get("skipped").is_none(), "round {round}: {report}");
+            assert_eq!(report["totals"]["instances"], 8 * 40, "round {round}: {err}");
+        }
+    }
+
+    // The lock held elsewhere: this run waits its timeout out and skips the remote.
+    let lock = fs::read_dir(dir.path().join("cache"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| {
+            p.file_name().unwrap().to_string_lossy().starts_with("app3-") && p.extension().is_some_and(|e| e == "lock")
+        })
+        .expect("a lock file beside the folder");
+    let held = fs::File::open(&lock).unwrap();
+    use std::os::unix::io::AsRawFd;
+    // SAFETY: `flock` on a file this test opened.
+    assert_eq!(unsafe { libc::flock(held.as_raw_fd(), libc::LOCK_EX) }, 0);
+    let (code, out, err) =
+        audit(dir.path(), &[&daemon.url("app3"), "--cache-dir", "cache", "--remote-timeout", "1", "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let reason = json(&out)["skipped"][0]["reason"].as_str().unwrap_or_default().to_string();
+    assert!(reason.starts_with("timed out after 1 s while waiting for another run"), "{reason}");
+    drop(held);
+    let (code, _, err) = audit(dir.path(), &[&daemon.url("app3"), "--cache-dir", "cache", "--format", "json"]);
+    assert_eq!(code, 1, "{err}");
 }

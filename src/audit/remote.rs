@@ -33,6 +33,8 @@ pub struct FetchedRemote {
     pub folder: PathBuf,
     /// Its URL without credentials.
     pub shown: String,
+    /// The cache folder held (shared) while the audit reads it.
+    pub lock: std::sync::Arc<remote::CacheLock>,
 }
 
 /// What fetching the remotes gave: the folders to audit and the remotes skipped.
@@ -84,6 +86,10 @@ pub fn fetch_all(options: &RemoteOptions) -> Fetching {
             Err(skipped) => fetching.skipped.push(skipped),
         }
     }
+    // Every folder held for reading only now: a run waiting for a lock holds none being fetched.
+    for fetched in &fetching.fetched {
+        fetched.lock.share(Instant::now() + options.timeout);
+    }
     fetching.fetched.sort_by(|a, b| a.shown.cmp(&b.shown));
     fetching.skipped.sort();
     fetching
@@ -104,7 +110,11 @@ fn fetch_one(shown: &str, given: &str, options: &RemoteOptions) -> Result<(Fetch
         Ok(fetched) => {
             let said = format!(
                 "{} {}, {} file{}, {} in {:.1} s",
-                if fetched.updated { "updated to" } else { "cloned at" },
+                match (fetched.unchanged, fetched.updated) {
+                    (true, _) => "unchanged at",
+                    (false, true) => "updated to",
+                    (false, false) => "cloned at",
+                },
                 fetched.commit.get(..12).unwrap_or(&fetched.commit),
                 fetched.files,
                 if fetched.files == 1 { "" } else { "s" },
@@ -115,7 +125,7 @@ fn fetch_one(shown: &str, given: &str, options: &RemoteOptions) -> Result<(Fetch
                 },
                 started.elapsed().as_secs_f64()
             );
-            Ok((FetchedRemote { folder: fetched.folder, shown: shown.to_string() }, said))
+            Ok((FetchedRemote { folder: fetched.folder, shown: shown.to_string(), lock: fetched.lock }, said))
         }
         Err(e) => Err(skip(e.to_string())),
     }

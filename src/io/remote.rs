@@ -200,6 +200,110 @@ pub struct Fetched {
     pub updated: bool,
     /// `git fetch` requests made for blobs (0 when every blob was already there).
     pub blob_requests: usize,
+    /// Whether the fetched commit was the one the folder already held, its files left as they were.
+    pub unchanged: bool,
+    /// The folder's lock, let go once fetched: [`CacheLock::share`] holds it while it is read.
+    pub lock: std::sync::Arc<CacheLock>,
+}
+
+/// A remote's folder in the cache held by this process (an advisory `flock` on a file beside
+/// it): exclusively while it is fetched into, then, once every remote is fetched, shared while
+/// the audit reads it, so that two runs sharing one cache never write into a folder the other
+/// reads or writes. No run waits for a lock while it holds one being fetched into, so two runs
+/// cannot wait for each other. Released when dropped, or when the process ends. (Not locked
+/// where there is no `flock`.)
+#[derive(Debug)]
+pub struct CacheLock {
+    #[cfg_attr(not(unix), allow(dead_code))]
+    file: std::fs::File,
+}
+
+impl CacheLock {
+    /// The folder's lock taken exclusively, waiting until `deadline` for another run to let go.
+    fn exclusive(path: &Path, deadline: Instant) -> Result<CacheLock, GitFailure> {
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(path)
+            .map_err(|e| GitFailure::NotStarted(format!("cannot open the cache's lock {}: {e}", path.display())))?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::io::AsRawFd;
+            loop {
+                // SAFETY: `flock` on a descriptor this function owns; no memory involved.
+                if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } == 0 {
+                    break;
+                }
+                let error = std::io::Error::last_os_error();
+                if error.raw_os_error() != Some(libc::EWOULDBLOCK) && error.kind() != std::io::ErrorKind::Interrupted {
+                    return Err(GitFailure::NotStarted(format!("cannot lock {}: {error}", path.display())));
+                }
+                if Instant::now() >= deadline {
+                    return Err(GitFailure::TimedOut);
+                }
+                std::thread::sleep(Duration::from_millis(25));
+            }
+        }
+        Ok(CacheLock { file })
+    }
+
+    /// Let go: the fetch is done.
+    fn release(&self) {
+        #[cfg(unix)]
+        {
+            use std::os::unix::io::AsRawFd;
+            // SAFETY: as above.
+            unsafe {
+                libc::flock(self.file.as_raw_fd(), libc::LOCK_UN);
+            }
+        }
+    }
+
+    /// Held shared from now on (for reading), waiting until `deadline` at most for a run that
+    /// fetches into the folder; false when that did not end in time (read all the same).
+    pub fn share(&self, deadline: Instant) -> bool {
+        #[cfg(unix)]
+        {
+            use std::os::unix::io::AsRawFd;
+            // SAFETY: as above.
+            while unsafe { libc::flock(self.file.as_raw_fd(), libc::LOCK_SH | libc::LOCK_NB) } != 0 {
+                if Instant::now() >= deadline {
+                    return false;
+                }
+                std::thread::sleep(Duration::from_millis(25));
+            }
+        }
+        #[cfg(not(unix))]
+        let _ = deadline;
+        true
+    }
+}
+
+/// `GIT_SSH_COMMAND` for git's ssh: never a prompt (`BatchMode`: no password, passphrase or
+/// host-key question; a remote that would ask fails). None when the user chose the ssh command
+/// (`GIT_SSH_COMMAND`, `GIT_SSH` or `core.sshCommand`): theirs is used as it is.
+fn batch_ssh_command() -> Option<&'static str> {
+    static USER_CHOSE: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    let chose = *USER_CHOSE.get_or_init(|| {
+        if std::env::var_os("GIT_SSH_COMMAND").is_some() || std::env::var_os("GIT_SSH").is_some() {
+            return true;
+        }
+        // The user's and the system's settings (and `GIT_CONFIG_*`), outside any repository.
+        let mut command = Command::new("git");
+        for name in REPOSITORY_ENV {
+            command.env_remove(name);
+        }
+        command
+            .args(["config", "--get", "core.sshCommand"])
+            .current_dir(std::env::temp_dir())
+            .env("GIT_CEILING_DIRECTORIES", std::env::temp_dir())
+            .stdin(Stdio::null())
+            .stderr(Stdio::null())
+            .output()
+            .is_ok_and(|out| out.status.success() && !out.stdout.trim_ascii().is_empty())
+    });
+    (!chose).then_some("ssh -o BatchMode=yes")
 }
 
 /// Why a remote could not be fetched: a short kind and git's last words (redacted).
@@ -268,6 +372,9 @@ fn git(
     command.args(args);
     for name in REPOSITORY_ENV {
         command.env_remove(name);
+    }
+    if let Some(ssh) = batch_ssh_command() {
+        command.env("GIT_SSH_COMMAND", ssh);
     }
     command
         .env("GIT_TERMINAL_PROMPT", "0")
@@ -417,8 +524,12 @@ pub fn fetch(remote: &str, options: &FetchOptions) -> Result<Fetched, FetchError
     let fail = |failure, what: &str| reason(failure, remote, what, timeout);
     std::fs::create_dir_all(&options.cache_dir)
         .map_err(|e| FetchError(format!("cannot make the cache folder {}: {e}", options.cache_dir.display())))?;
-    let folder = options.cache_dir.join(cache_key(&shown, options.git_ref.as_deref()));
+    let key = cache_key(&shown, options.git_ref.as_deref());
+    let lock = CacheLock::exclusive(&options.cache_dir.join(format!("{key}.lock")), options.deadline)
+        .map_err(|f| fail(f, "waiting for another run that fetches into the same cache folder"))?;
+    let folder = options.cache_dir.join(&key);
     let updated = folder.join(".git").join("HEAD").is_file();
+    let marker = folder.join(".git").join("xsuaa-lint-fetched");
     if updated {
         // The URL as given this time: its credentials may have changed since the clone.
         git(Some(&folder), &args(&["remote", "set-url", "origin", remote]), None, None, options.deadline)
@@ -439,6 +550,12 @@ pub fn fetch(remote: &str, options: &FetchOptions) -> Result<Fetched, FetchError
         )
         .map_err(|f| fail(f, "reading the fetched commit"))?;
         let commit = std::fs::read_to_string(&head).unwrap_or_default().trim().to_string();
+        // The commit this folder's files were written from, by this version: nothing to list or write.
+        if let Some(files) = done_at(&marker, &commit) {
+            lock.release();
+            let lock = std::sync::Arc::new(lock);
+            return Ok(Fetched { folder, commit, files, updated, blob_requests: 0, unchanged: true, lock });
+        }
         git(Some(&folder), &args(&["update-ref", "HEAD", &commit]), None, None, options.deadline)
             .map_err(|f| fail(f, "moving to the fetched commit"))?;
     } else {
@@ -483,6 +600,8 @@ pub fn fetch(remote: &str, options: &FetchOptions) -> Result<Fetched, FetchError
     git(Some(&folder), &args(&["ls-tree", "-r", "-z", "--full-tree", "HEAD"]), None, Some(&listing), options.deadline)
         .map_err(|f| fail(f, "listing the tree"))?;
     let tree = Tree::read(&listing).map_err(|e| FetchError(format!("cannot read the tree listing: {e}")))?;
+    // Gone before the files are: a run cut short leaves no claim that they are whole.
+    let _ = std::fs::remove_file(&marker);
     clear_work_tree(&folder).map_err(|e| FetchError(format!("cannot empty {}: {e}", folder.display())))?;
 
     let mut blob_requests = 0;
@@ -499,7 +618,19 @@ pub fn fetch(remote: &str, options: &FetchOptions) -> Result<Fetched, FetchError
             .map_err(|f| fail(f, "fetching the files the deployment files name"))?;
         files += write_blobs(&folder, &scratch, &side, options.deadline).map_err(|f| fail(f, "reading blobs"))?;
     }
-    Ok(Fetched { folder, commit, files, updated, blob_requests })
+    let _ = std::fs::write(&marker, format!("{}\n{commit}\n{files}\n", env!("CARGO_PKG_VERSION")));
+    lock.release();
+    let lock = std::sync::Arc::new(lock);
+    Ok(Fetched { folder, commit, files, updated, blob_requests, unchanged: false, lock })
+}
+
+/// The number of files written when the folder already holds `commit`'s files, written by this
+/// version (another version may choose other files); else None.
+fn done_at(marker: &Path, commit: &str) -> Option<usize> {
+    let text = std::fs::read_to_string(marker).ok()?;
+    let mut lines = text.lines();
+    let (version, at, files) = (lines.next()?, lines.next()?, lines.next()?);
+    (version == env!("CARGO_PKG_VERSION") && at == commit && !commit.is_empty()).then(|| files.parse().ok())?
 }
 
 /// A blob of the tree and what the walk would make of its path.
