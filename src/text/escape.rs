@@ -158,7 +158,9 @@ const MARKDOWN_INLINE: &[char] =
 /// Inline text in Markdown (never at the start of a line): every character of
 /// [`MARKDOWN_INLINE`] backslash-escaped (CommonMark allows it for all ASCII punctuation), so no
 /// link, image, HTML, emphasis, autolink, entity or table cell boundary can start; control
-/// characters shown as escapes, so the text stays on its line.
+/// characters shown as escapes, so the text stays on its line. An `@` is also followed by an
+/// empty HTML comment: GitHub finds mentions in the rendered text, after the backslash is gone
+/// (github/markup#1168), and the comment, rendered as nothing, breaks `@name` apart.
 pub fn markdown_text(s: &str) -> String {
     let s = terminal(s);
     let mut out = String::with_capacity(s.len() + 8);
@@ -167,9 +169,16 @@ pub fn markdown_text(s: &str) -> String {
             out.push('\\');
         }
         out.push(c);
+        if c == '@' {
+            out.push_str(MENTION_BREAK);
+        }
     }
     out
 }
+
+/// Put after an `@` in Markdown text: an HTML comment, which CommonMark passes through as raw
+/// HTML and GitHub renders as nothing, so `@team` shows as written but mentions nobody.
+const MENTION_BREAK: &str = "<!-- -->";
 
 /// A Markdown code span holding exactly `s` (control characters shown as escapes): fenced by
 /// more backquotes than the longest run inside (CommonMark's rule), with a space inside each
@@ -276,6 +285,7 @@ mod tests {
         assert_eq!(markdown_code("`a"), "`` `a ``");
         assert_eq!(markdown_code_cell("a|b"), "`a\\|b`");
         assert_eq!(markdown_text("[x](javascript:y)"), "\\[x\\]\\(javascript\\:y\\)");
+        assert_eq!(markdown_text("@acme/backend a@b"), "\\@<!-- -->acme/backend a\\@<!-- -->b");
         assert_eq!(markdown_fence(["a ```` b"]), "`````");
     }
 }
