@@ -47,7 +47,8 @@ let runbook = null;
 const summary = await page.$('#instances details summary');
 if (summary) {
   await summary.click();
-  runbook = await page.$eval('#instances tr.runbook pre', (pre) => pre.innerText);
+  // A locator waits for the row the click's handler adds; `$eval` would race it on a busy machine.
+  runbook = await page.locator('#instances tr.runbook pre').first().innerText();
 }
 // Search, then state filters.
 await page.fill('#search', query);
