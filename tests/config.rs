@@ -504,3 +504,32 @@ fn too_many_or_too_long_path_globs_are_a_configuration_error() {
     let (code, _, stderr) = check(dir.path(), &[]);
     assert_ne!(code, 2, "1,000 patterns are allowed: {stderr}");
 }
+
+/// A broken configuration in a folder named on the command line is an error (exit 2) even when
+/// the folder holds nothing to check, as it is for the working directory.
+#[test]
+fn a_broken_configuration_of_a_named_folder_is_an_error_with_nothing_to_check() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "repo/xsuaa-lint.toml", "[check\n");
+    for named in ["repo", "repo/."] {
+        let (code, _, err) = check(dir.path(), &[named]);
+        assert_eq!(code, 2, "{named}: {err}");
+        assert!(err.contains("repo/xsuaa-lint.toml:1:7"), "{named}: {err}");
+    }
+}
+
+/// `config --show` names the configuration file by its plain path: no `/./` for `.` asked.
+#[test]
+fn config_show_names_the_file_without_a_dot_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "repo/xsuaa-lint.toml", "[check]\n");
+    let repo = dir.path().join("repo");
+    for (cwd, args) in [(&repo, vec!["config", "--show"]), (&repo, vec!["config", "--show", "."])] {
+        let (code, out, err) = run(cwd, &args);
+        assert_eq!(code, 0, "{err}");
+        let first = out.lines().next().unwrap_or_default();
+        assert!(first.ends_with("/repo/xsuaa-lint.toml") && !first.contains("/./"), "{first}");
+    }
+    let (_, out, _) = run(dir.path(), &["config", "--show", "repo/."]);
+    assert!(!out.lines().next().unwrap_or_default().contains("/./"), "{out}");
+}

@@ -178,6 +178,15 @@ pub fn run(args: CheckArgs) -> i32 {
         eprintln!("error: {}", terminal(&message));
         return EXIT_ERROR;
     }
+    // The configuration of each folder named is read even when the walk finds nothing in it, so a
+    // broken one is an error (exit 2) whether or not the folder holds files to check.
+    for path in args.paths.iter().filter(|p| p.as_os_str() != "-") {
+        if path.is_dir() {
+            configs.for_folder(path);
+        } else {
+            configs.for_file(path);
+        }
+    }
     let baseline = match args.baseline.as_deref().map(FindingsBaseline::load).transpose() {
         Ok(b) => b,
         Err(e) => {

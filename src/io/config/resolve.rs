@@ -225,7 +225,8 @@ impl Resolver {
                 Some(relative) => relative,
                 None => dir,
             };
-            if let Some(file) = configuration_file_in(near).map(|n| dir.join(n)) {
+            // `components` drops a `.` (`repo/.` when `.` was asked): the path is shown and kept.
+            if let Some(file) = configuration_file_in(near).map(|n| dir.components().collect::<PathBuf>().join(n)) {
                 let shown = crate::io::discover::display_path(&file, self.cwd.as_deref());
                 let root = crate::io::load::repository_root(&file);
                 let config = match Config::load_extending(&file, &shown, Some(&root), &self.extend_scope(&file)) {
