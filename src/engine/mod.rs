@@ -503,6 +503,16 @@ fn mta_folder(path: &Path, kind: FileKind) -> Option<PathBuf> {
     }
 }
 
+/// The `.mtaext` files a check of the MTA deployment descriptor `mta` alone would offer it: those
+/// found under its folder, ignore files and configured excludes applied (the language server's
+/// lookup, so an editor judges an MTA with the extensions `check mta.yaml` reads).
+pub fn extensions_of_mta(mta: &Path, configs: &Resolver) -> Vec<PathBuf> {
+    let Some(folder) = mta_folder(mta, FileKind::Deployment(deployment::FileFormat::Mta)) else { return Vec::new() };
+    let mut found = extensions_found_in(std::iter::once(folder), &[], 1, configs);
+    found.sort();
+    found
+}
+
 /// The `.mtaext` files that a check of `folders` finds (ignore files and configured excludes
 /// as in any walk), leaving out the folders inside one the run walks anyway.
 fn extensions_found_in(

@@ -220,7 +220,10 @@ struct DeploymentJudging<'a> {
 impl DeploymentJudging<'_> {
     fn judge(&self, path: &Path, kind: FileFormat, source: SourceFile) -> SetOutcome {
         let root = crate::engine::repository_root(path);
-        let extensions = extensions_beside(path, kind);
+        let extensions = match kind {
+            FileFormat::Mta => crate::engine::extensions_of_mta(path, self.resolver),
+            _ => Vec::new(),
+        };
         let declaration = Declaration { path, kind, root: &root, extensions: &extensions };
         judge(self.resolver, self.config, self.history).deployment(
             &declaration,
@@ -290,24 +293,6 @@ fn deployments_using(descriptor: &Path, open: &OpenTexts) -> Vec<PathBuf> {
     found
 }
 
-/// The `.mtaext` files beside an MTA deployment descriptor (a run gets those it walks).
-fn extensions_beside(path: &Path, kind: FileFormat) -> Vec<PathBuf> {
-    if kind != FileFormat::Mta {
-        return Vec::new();
-    }
-    let Some(Ok(entries)) = path.parent().map(std::fs::read_dir) else { return Vec::new() };
-    let mut found: Vec<PathBuf> = entries
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| {
-            p.file_name().and_then(|n| n.to_str()).and_then(deployment::FileFormat::of_name)
-                == Some(FileFormat::MtaExtension)
-        })
-        .collect();
-    found.sort();
-    found
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -334,6 +319,29 @@ mod tests {
         let analysis = analyze(&buffer, &OpenTexts::new(), None);
         let codes: Vec<&str> = analysis.diagnostics.iter().map(|d| d.rule.code).collect();
         assert!(codes.contains(&"XS101"), "{codes:?}");
+    }
+
+    /// As `check mta.yaml`: the MTA gets the `.mtaext` files under its folder, not only those
+    /// beside it, so a descriptor it uses is judged with what the extension sets.
+    #[test]
+    fn an_mta_gets_the_extensions_under_its_folder_as_check_reads_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let mta = "_schema-version: '3.1'\nID: bookshop\nversion: 1.0.0\nresources:\n  - name: bookshop-uaa\n    type: org.cloudfoundry.managed-service\n    parameters:\n      service: xsuaa\n      service-plan: application\n      path: ./xs-security.json\n";
+        let extension = "_schema-version: '3.1'\nID: bookshop.trial\nextends: bookshop\nresources:\n  - name: bookshop-uaa\n    parameters:\n      config:\n        oauth2-configuration:\n          credential-types: [instance-secret]\n";
+        let descriptor = "{ \"xsappname\": \"bookshop\", \"oauth2-configuration\": { \"credential-types\": [\"binding-secret\"] } }\n";
+        std::fs::create_dir_all(dir.path().join(".git")).unwrap();
+        std::fs::create_dir_all(dir.path().join("ext")).unwrap();
+        std::fs::write(dir.path().join("mta.yaml"), mta).unwrap();
+        std::fs::write(dir.path().join("ext/trial.mtaext"), extension).unwrap();
+        let path = dir.path().join("xs-security.json");
+        std::fs::write(&path, descriptor).unwrap();
+        let buffer = Buffer { path: Some(&path), name: "xs-security.json", text: descriptor };
+        let analysis = analyze(&buffer, &OpenTexts::new(), None);
+        assert_eq!(analysis.state, Some(MigrationState::InstanceOnly), "{:?}", analysis.related);
+        // Without the extension the descriptor's own list decides.
+        std::fs::remove_file(dir.path().join("ext/trial.mtaext")).unwrap();
+        let analysis = analyze(&buffer, &OpenTexts::new(), None);
+        assert_eq!(analysis.state, Some(MigrationState::BindingOnly));
     }
 
     #[test]
