@@ -530,7 +530,11 @@ fn identity_and_links_from_real_repositories() {
     // The Markdown report shows the remote, the owners and the web link.
     let (_, md, _) = audit(root, &["--isolated", "--format", "markdown", "gh"]);
     assert!(md.contains("| `gh` | `github.com:acme/shop.git` | "), "{md}");
-    assert!(md.contains("| \\@<!-- -->acme/backend \\@<!-- -->jane |") && md.contains("](https://github.com/acme/shop/blob/"), "{md}");
+    assert!(
+        md.contains("| \\@<!-- -->acme/backend \\@<!-- -->jane |")
+            && md.contains("](https://github.com/acme/shop/blob/"),
+        "{md}"
+    );
 }
 
 /// An instance declared by an MTA resource (named by its `service-name`) and by a `cf

@@ -82,7 +82,8 @@ impl Document {
     pub fn resources<'a>(&'a self, kind: &'a str) -> impl Iterator<Item = (&'a str, Block<'a>)> + 'a {
         self.blocks()
             .filter(|b| b.is("resource"))
-            .filter_map(move |b| (b.label(0) == Some(kind)).then(|| (b.label(1).unwrap_or(""), b)))
+            .filter(move |b| b.label(0) == Some(kind))
+            .map(|b| (b.label(1).unwrap_or(""), b))
     }
 }
 
