@@ -375,190 +375,138 @@ fn convert(value: &ast::Value<'_>, offset: usize) -> Node {
     Node { span, value }
 }
 
-/// Strict JSON read straight into [`Node`]s, in one pass. It accepts only what jsonc-parser
-/// and [`check_tokens`] accept, and gives the same tree; it gives up (`None`) on anything else,
-/// which [`parse_with_jsonc`] then reads and, for an error, places and describes.
+/// Strict JSON read straight into [`Node`]s, in one pass over jsonc-parser's scanner: the crate
+/// reads strings, escapes and numbers, this module only nests the tokens and makes the checks
+/// of [`check_tokens`]. It accepts only what jsonc-parser and [`check_tokens`] accept, and gives
+/// the same tree; it gives up (`None`) on anything else, which [`parse_with_jsonc`] then reads
+/// and, for an error, places and describes.
 mod plain {
     use super::{is_json_number, Member, Node, Span, Value};
+    use jsonc_parser::tokens::Token;
+    use jsonc_parser::{Scanner, ScannerOptions};
 
     /// Well below jsonc-parser's limit (512): deeper texts are left to it.
     const MAX_DEPTH: usize = 128;
 
     pub(super) fn parse(body: &str, offset: usize) -> Option<Node> {
-        let mut reader = Reader { body, bytes: body.as_bytes(), at: 0, offset };
-        reader.skip_whitespace();
-        let node = reader.value(0)?;
-        reader.skip_whitespace();
-        (reader.at == reader.bytes.len()).then_some(node)
+        let strict = ScannerOptions {
+            allow_single_quoted_strings: false,
+            allow_hexadecimal_numbers: false,
+            allow_unary_plus_numbers: false,
+            allow_bare_decimal_point_numbers: false,
+            allow_non_finite_numbers: false,
+            allow_extended_string_escapes: false,
+        };
+        let bytes = body.as_bytes();
+        // Between tokens the scanner also skips U+000B, U+000C and Unicode's spaces, which RFC
+        // 8259 does not allow. The first two are strict JSON nowhere (in a string they are raw
+        // control characters); the others are not ASCII, so in an ASCII text, the usual one,
+        // what lies between tokens needs no second look.
+        if memchr::memchr2(0x0B, 0x0C, bytes).is_some() {
+            return None;
+        }
+        let scanner = Scanner::new(body, &strict);
+        let mut reader = Reader { scanner, bytes, check_gaps: !body.is_ascii(), previous_end: 0, offset };
+        let first = reader.next()?;
+        let node = reader.value(first, 0)?;
+        reader.at_end().then_some(node)
     }
 
     struct Reader<'a> {
-        body: &'a str,
+        scanner: Scanner<'a>,
         bytes: &'a [u8],
-        at: usize,
+        check_gaps: bool,
+        /// Where the last token ended: what lies between it and the next must be JSON whitespace.
+        previous_end: usize,
         offset: usize,
     }
 
-    impl Reader<'_> {
-        fn skip_whitespace(&mut self) {
-            while matches!(self.bytes.get(self.at), Some(b' ' | b'\t' | b'\n' | b'\r')) {
-                self.at += 1;
-            }
-        }
+    fn is_json_whitespace(gap: &[u8]) -> bool {
+        gap.iter().all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+    }
 
-        fn next_is(&mut self, byte: u8) -> bool {
-            let is = self.bytes.get(self.at) == Some(&byte);
-            if is {
-                self.at += 1;
-            }
-            is
-        }
-
-        fn span_from(&self, start: usize) -> Span {
-            Span::new(start + self.offset, self.at + self.offset)
-        }
-
-        fn value(&mut self, depth: usize) -> Option<Node> {
-            let start = self.at;
-            let value = match *self.bytes.get(self.at)? {
-                b'{' if depth < MAX_DEPTH => self.object(depth + 1)?,
-                b'[' if depth < MAX_DEPTH => self.array(depth + 1)?,
-                b'"' => Value::String(self.string()?),
-                b't' => self.word("true", Value::Bool(true))?,
-                b'f' => self.word("false", Value::Bool(false))?,
-                b'n' => self.word("null", Value::Null)?,
-                b'-' | b'0'..=b'9' => self.number()?,
-                _ => return None,
-            };
-            Some(Node { span: self.span_from(start), value })
-        }
-
-        /// What follows a value is checked by whoever asked for it (`truex` is no `true`).
-        fn word(&mut self, word: &str, value: Value) -> Option<Value> {
-            self.bytes[self.at..].starts_with(word.as_bytes()).then(|| {
-                self.at += word.len();
-                value
-            })
-        }
-
-        /// A number as written, when it is a JSON number (`01`, `1.`, `1e` are left to jsonc-parser).
-        fn number(&mut self) -> Option<Value> {
-            let start = self.at;
-            while matches!(self.bytes.get(self.at), Some(b'0'..=b'9' | b'.' | b'e' | b'E' | b'+' | b'-')) {
-                self.at += 1;
-            }
-            let raw = &self.body[start..self.at];
-            is_json_number(raw).then(|| Value::Number(raw.to_string()))
-        }
-
-        /// A string's value, from its opening quote; a raw control character gives up (RFC
-        /// 8259 forbids it, jsonc-parser does not, `check_tokens` places it).
-        fn string(&mut self) -> Option<String> {
-            self.at += 1;
-            let mut out = String::new();
-            loop {
-                let rest = &self.bytes[self.at..];
-                let stop = memchr::memchr2(b'"', b'\\', rest)?;
-                if rest[..stop].iter().any(|&b| b < 0x20) {
-                    return None;
-                }
-                // Both stops are ASCII: a character boundary.
-                out.push_str(&self.body[self.at..self.at + stop]);
-                self.at += stop + 1;
-                if rest[stop] == b'"' {
-                    return Some(out);
-                }
-                let escaped = *self.bytes.get(self.at)?;
-                self.at += 1;
-                out.push(match escaped {
-                    b'"' => '"',
-                    b'\\' => '\\',
-                    b'/' => '/',
-                    b'b' => '\u{8}',
-                    b'f' => '\u{c}',
-                    b'n' => '\n',
-                    b'r' => '\r',
-                    b't' => '\t',
-                    b'u' => self.escaped_char()?,
-                    _ => return None,
-                });
-            }
-        }
-
-        /// The character of a `\u` escape (after the `u`), a surrogate pair read whole. A lone
-        /// surrogate was replaced before (see `replace_lone_surrogates`).
-        fn escaped_char(&mut self) -> Option<char> {
-            let unit = self.hex_unit()?;
-            match unit {
-                0xD800..=0xDBFF => {
-                    if !self.bytes[self.at..].starts_with(b"\\u") {
-                        return None;
-                    }
-                    self.at += 2;
-                    let low = self.hex_unit().filter(|low| (0xDC00..=0xDFFF).contains(low))?;
-                    char::from_u32(0x10000 + ((u32::from(unit) - 0xD800) << 10) + (u32::from(low) - 0xDC00))
-                }
-                _ => char::from_u32(u32::from(unit)),
-            }
-        }
-
-        fn hex_unit(&mut self) -> Option<u16> {
-            let digits = self.bytes.get(self.at..self.at + 4)?;
-            if !digits.iter().all(u8::is_ascii_hexdigit) {
+    impl<'a> Reader<'a> {
+        /// The next token, when it is one of strict JSON's after strict JSON whitespace: not a
+        /// comment, not a word, not a string holding a raw control character (RFC 8259 forbids
+        /// it, the scanner does not); `None` also at the end of the text and on a scanner error.
+        #[inline(always)]
+        fn next(&mut self) -> Option<Token<'a>> {
+            let token = self.scanner.scan().ok()??;
+            let (start, end) = (self.scanner.token_start(), self.scanner.token_end());
+            if self.check_gaps && !is_json_whitespace(&self.bytes[self.previous_end..start]) {
                 return None;
             }
-            self.at += 4;
-            u16::from_str_radix(std::str::from_utf8(digits).ok()?, 16).ok()
+            self.previous_end = end;
+            match token {
+                Token::String(_) if self.bytes[start..end].iter().any(|&b| b < 0x20) => None,
+                Token::Word(_) | Token::CommentLine(_) | Token::CommentBlock(_) => None,
+                _ => Some(token),
+            }
+        }
+
+        /// Nothing but JSON whitespace after the value.
+        fn at_end(&mut self) -> bool {
+            let gap = &self.bytes[self.previous_end..];
+            matches!(self.scanner.scan(), Ok(None)) && (!self.check_gaps || is_json_whitespace(gap))
+        }
+
+        fn token_span(&self, start: usize) -> Span {
+            Span::new(start + self.offset, self.scanner.token_end() + self.offset)
+        }
+
+        /// The value that starts with `token`, read to its last token.
+        fn value(&mut self, token: Token<'a>, depth: usize) -> Option<Node> {
+            let start = self.scanner.token_start();
+            let value = match token {
+                Token::OpenBrace if depth < MAX_DEPTH => self.object(depth + 1)?,
+                Token::OpenBracket if depth < MAX_DEPTH => self.array(depth + 1)?,
+                Token::String(s) => Value::String(s.into_owned()),
+                Token::Boolean(b) => Value::Bool(b),
+                Token::Null => Value::Null,
+                // The strict scanner reads only JSON numbers; checked again, as `check_tokens` does.
+                Token::Number(raw) if is_json_number(raw) => Value::Number(raw.to_string()),
+                _ => return None,
+            };
+            Some(Node { span: self.token_span(start), value })
         }
 
         fn array(&mut self, depth: usize) -> Option<Value> {
-            self.at += 1;
             let mut items = Vec::new();
-            self.skip_whitespace();
-            if self.next_is(b']') {
+            let mut token = self.next()?;
+            if matches!(token, Token::CloseBracket) {
                 return Some(Value::Array(items));
             }
             loop {
-                self.skip_whitespace();
-                items.push(self.value(depth)?);
-                self.skip_whitespace();
-                if self.next_is(b']') {
-                    return Some(Value::Array(items));
-                }
-                if !self.next_is(b',') {
-                    return None;
+                items.push(self.value(token, depth)?);
+                match self.next()? {
+                    Token::CloseBracket => return Some(Value::Array(items)),
+                    Token::Comma => token = self.next()?,
+                    _ => return None,
                 }
             }
         }
 
         fn object(&mut self, depth: usize) -> Option<Value> {
-            self.at += 1;
             let mut members = Vec::new();
-            self.skip_whitespace();
-            if self.next_is(b'}') {
+            let mut token = self.next()?;
+            if matches!(token, Token::CloseBrace) {
                 return Some(Value::Object(members));
             }
             loop {
-                self.skip_whitespace();
-                let key_start = self.at;
-                if self.bytes.get(self.at) != Some(&b'"') {
+                let Token::String(key) = token else {
+                    return None;
+                };
+                let key_span = self.token_span(self.scanner.token_start());
+                if !matches!(self.next()?, Token::Colon) {
                     return None;
                 }
-                let key = self.string()?;
-                let key_span = self.span_from(key_start);
-                self.skip_whitespace();
-                if !self.next_is(b':') {
-                    return None;
-                }
-                self.skip_whitespace();
-                let value = self.value(depth)?;
-                members.push(Member { key, key_span, value });
-                self.skip_whitespace();
-                if self.next_is(b'}') {
-                    return Some(Value::Object(members));
-                }
-                if !self.next_is(b',') {
-                    return None;
+                let first = self.next()?;
+                let value = self.value(first, depth)?;
+                members.push(Member { key: key.into_owned(), key_span, value });
+                match self.next()? {
+                    Token::CloseBrace => return Some(Value::Object(members)),
+                    Token::Comma => token = self.next()?,
+                    _ => return None,
                 }
             }
         }
@@ -659,6 +607,17 @@ mod tests {
         "[[[]]]",
         "{\"\": {\"k\": null}}",
         "\"a\nb\"",
+        // What the scanner reads only when a leniency is on, or reads as a word or a space.
+        "0x1F",
+        "Infinity",
+        "-Infinity",
+        "NaN",
+        "true_",
+        "\"\\x41\"",
+        "\"\\'\"",
+        "\"\\v\"",
+        "\u{c}1",
+        "1\u{2028}",
     ];
 
     proptest::proptest! {
@@ -666,7 +625,7 @@ mod tests {
         /// JSON's characters and of those it forbids give the same tree or the same error.
         #[test]
         fn the_one_pass_reader_agrees_with_jsonc_parser(
-            text in r#"[ {}\[\]:,"\\/\-0-9.eE+aeflnrstux\t\n\r\x0b\x01\x7fé\u{a0}]{0,48}"#,
+            text in r#"[ {}\[\]:,'"\\/\-0-9.eE+aeflnrstuxIN_\t\n\r\x0b\x0c\x01\x7fé\u{a0}]{0,48}"#,
             parts in proptest::collection::vec(proptest::sample::select(PARTS), 0..12),
         ) {
             // Characters at random (mostly broken JSON), and values with the odd wrong part.
@@ -695,6 +654,11 @@ mod tests {
             "[truex]",
             "{\"a\" 1}",
             "[1,]",
+            "[true_]",
+            "[0x1F]",
+            "[-Infinity]",
+            "[\"\\x41\"]",
+            "[1]\u{c}",
             "",
         ] {
             assert!(plain::parse(text, 0).is_none(), "{text:?}");
