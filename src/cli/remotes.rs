@@ -52,8 +52,8 @@ pub fn split(
         if repos_from.is_some_and(|f| f.as_os_str() == "-") && file.as_os_str() == "-" {
             return Err("--repos-from and --remotes-from cannot both read standard input".into());
         }
-        let listed = listed_remotes(file)
-            .map_err(|e| format!("--remotes-from {}", crate::text::escape::terminal(&e)))?;
+        let listed =
+            listed_remotes(file).map_err(|e| format!("--remotes-from {}", crate::text::escape::terminal(&e)))?;
         remotes.extend(listed);
     }
     Ok((remotes, folders))
