@@ -2,7 +2,11 @@
 //! commit (content, author, message), the pushed ref, `gh` and `glab` through stand-ins on `PATH`
 //! that record their arguments, a second run that changes nothing, a base branch that moved,
 //! repositories refused (dirty, detached, mid-merge, someone's commits on the branch), and
-//! hostile names that stay text. Skipped, saying so, when `git` is not installed.
+//! hostile names that stay text. Remotes too, served by a loopback `git daemon` (blob filters
+//! and pushes on): the branch made in the cache's clone with only the changed file's blob, its
+//! printed push run as written, a second run that opens no second pull request, a moved base,
+//! nothing to fix any more, a remote that fails, and a URL's credentials in no output. Skipped,
+//! saying so, when `git` (or its daemon, for remotes) is not installed.
 
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
@@ -769,4 +773,25 @@ fn a_remote_that_fails_is_skipped_the_run_goes_on_and_credentials_stay_unprinted
         world.propose(&["--cache-dir", &cache.to_string_lossy(), "--push", "upstream", &daemon.url("orders")]);
     assert_eq!(code, 2);
     assert!(stderr.contains("a fetched remote is pushed to its own URL"), "{stderr}");
+}
+
+#[test]
+fn a_checkout_with_nothing_to_fix_any_more_says_so_and_keeps_the_branch() {
+    if git_missing() {
+        return;
+    }
+    let world = World::new();
+    let repo = world.repository("orders", &[("xs-security.json", IMPLICIT)]);
+    let (code, stdout, _) = world.propose(&["orders"]);
+    assert_eq!(code, 0, "{stdout}");
+    let branch = world.git(&repo, &["rev-parse", BRANCH]);
+    let fixed = world.git(&repo, &["show", &format!("{BRANCH}:xs-security.json")]);
+    world.commit_on_main(&repo, "xs-security.json", &format!("{fixed}\n"));
+    let (code, stdout, _) = world.propose(&["orders"]);
+    assert_eq!(code, 0, "{stdout}");
+    assert_eq!(
+        stdout,
+        format!("orders: nothing to propose any more (no safe fix); the branch {BRANCH} of an earlier run is left as it is\n")
+    );
+    assert_eq!(world.git(&repo, &["rev-parse", BRANCH]), branch);
 }
