@@ -773,6 +773,12 @@ fn a_remote_that_fails_is_skipped_the_run_goes_on_and_credentials_stay_unprinted
         world.propose(&["--cache-dir", &cache.to_string_lossy(), "--push", "upstream", &daemon.url("orders")]);
     assert_eq!(code, 2);
     assert!(stderr.contains("a fetched remote is pushed to its own URL"), "{stderr}");
+    // A tag is no base for a pull request.
+    world.git(&world.path().join("orders.git"), &["tag", "v1", "main"]);
+    let (code, stdout, stderr) =
+        world.propose(&["--cache-dir", &cache.to_string_lossy(), "--ref", "v1", &daemon.url("orders")]);
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    assert!(stdout.contains("refused: the ref fetched is no branch (a tag?)"), "{stdout}");
 }
 
 #[test]
