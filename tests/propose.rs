@@ -618,6 +618,14 @@ fn a_remote_s_proposal_is_kept_in_the_cache_then_pushed_and_opened_once() {
     assert_eq!(world.git(&clone, &["diff", "--name-only", "main", BRANCH]), "xs-security.json");
     let fixed = world.git(&clone, &["show", &format!("{BRANCH}:xs-security.json")]);
     assert!(fixed.contains(r#""credential-types": ["binding-secret", "instance-secret"]"#), "{fixed}");
+    // The same tree and message as the proposal made from the checkout of that commit.
+    let (code, stdout, _) = world.propose(&["orders"]);
+    assert_eq!(code, 0, "{stdout}");
+    let from_checkout = world.path().join("repos/orders");
+    for format in ["%T", "%B"] {
+        let remote_made = world.git(&clone, &["log", "-1", &format!("--format={format}"), BRANCH]);
+        assert_eq!(remote_made, world.git(&from_checkout, &["log", "-1", &format!("--format={format}"), BRANCH]));
+    }
     let message = world.git(&clone, &["log", "-1", "--format=%an|%B", BRANCH]);
     assert!(message
         .starts_with("Proposer|xsuaa-lint: allow binding secrets, keep the instance secret (migration step 1)\n"));
