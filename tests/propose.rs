@@ -2,7 +2,11 @@
 //! commit (content, author, message), the pushed ref, `gh` and `glab` through stand-ins on `PATH`
 //! that record their arguments, a second run that changes nothing, a base branch that moved,
 //! repositories refused (dirty, detached, mid-merge, someone's commits on the branch), and
-//! hostile names that stay text. Skipped, saying so, when `git` is not installed.
+//! hostile names that stay text. Remotes too, served by a loopback `git daemon` (blob filters
+//! and pushes on): the branch made in the cache's clone with only the changed file's blob, its
+//! printed push run as written, a second run that opens no second pull request, a moved base,
+//! nothing to fix any more, a remote that fails, and a URL's credentials in no output. Skipped,
+//! saying so, when `git` (or its daemon, for remotes) is not installed.
 
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
@@ -509,4 +513,299 @@ fn push_needs_the_base_on_the_remote_and_nothing_unpushed() {
     assert_eq!(code, 1, "{stdout}");
     assert_eq!(stdout, "orders: refused: no remote named upstream\n");
     assert_eq!(world.calls(), "");
+}
+
+/// `git daemon` serving the world's bare remotes (`NAME.git`) on loopback, with blob filters
+/// and pushes allowed, as a forge serves them; `None` (saying so) when this git has no daemon.
+struct Daemon {
+    child: std::process::Child,
+    port: u16,
+}
+
+impl Daemon {
+    fn start(world: &World, test: &str) -> Option<Daemon> {
+        let exec_path = Command::new("git").arg("--exec-path").output().ok()?;
+        let exec_path = PathBuf::from(String::from_utf8_lossy(&exec_path.stdout).trim());
+        if !exec_path.join("git-daemon").exists() {
+            eprintln!("skipped {test}: this git has no `git daemon` (Debian's git has it)");
+            return None;
+        }
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let mut command = Command::new("git");
+        // A process group of its own, killed whole when the test ends.
+        std::os::unix::process::CommandExt::process_group(&mut command, 0);
+        let child = command
+            .args(["daemon", "--export-all", "--reuseaddr", "--enable=receive-pack", "--listen=127.0.0.1"])
+            .arg(format!("--port={port}"))
+            .arg(format!("--base-path={}", world.path().display()))
+            .arg(world.path())
+            .envs([
+                ("GIT_CONFIG_COUNT", "1"),
+                ("GIT_CONFIG_KEY_0", "uploadpack.allowFilter"),
+                ("GIT_CONFIG_VALUE_0", "true"),
+                ("GIT_CONFIG_NOSYSTEM", "1"),
+                ("GIT_CONFIG_GLOBAL", "/dev/null"),
+            ])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let started = std::time::Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(started.elapsed() < std::time::Duration::from_secs(10), "git daemon did not start");
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        Some(Daemon { child, port })
+    }
+
+    fn url(&self, name: &str) -> String {
+        format!("git://127.0.0.1:{}/{name}.git", self.port)
+    }
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        // SAFETY: a signal to the process group made for the daemon.
+        unsafe {
+            libc::kill(-(self.child.id() as i32), libc::SIGKILL);
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl World {
+    /// The clone of `name` in the cache `cache` (one folder per remote, named after it).
+    fn cached(&self, cache: &Path, name: &str) -> PathBuf {
+        let found: Vec<PathBuf> = fs::read_dir(cache)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.is_dir() && p.file_name().unwrap().to_string_lossy().starts_with(&format!("{name}-")))
+            .collect();
+        assert_eq!(found.len(), 1, "{found:?}");
+        found[0].clone()
+    }
+}
+
+#[test]
+fn a_remote_s_proposal_is_kept_in_the_cache_then_pushed_and_opened_once() {
+    if git_missing() {
+        return;
+    }
+    let world = World::new();
+    let Some(daemon) = Daemon::start(&world, "a_remote_s_proposal_is_kept_in_the_cache_then_pushed_and_opened_once")
+    else {
+        return;
+    };
+    let big = "x".repeat(100_000);
+    world.repository("orders", &[("xs-security.json", IMPLICIT), ("docs/big.txt", &big)]);
+    // In the dual state: removing instance-secret is step 3, never a safe fix.
+    world.repository("billing", &[("xs-security.json", DUAL)]);
+    let remote = world.path().join("orders.git");
+    let main = world.git(&remote, &["rev-parse", "main"]);
+    let cache = world.path().join("cache");
+    let cache_arg = cache.to_string_lossy().into_owned();
+    let (orders, billing) = (daemon.url("orders"), daemon.url("billing"));
+    let (code, stdout, stderr) = world.propose(&["--cache-dir", &cache_arg, &orders, &billing]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(stdout.contains(&format!("{billing}: nothing to propose (no safe fix)")), "{stdout}");
+    let line = stdout.lines().find(|l| l.starts_with(&orders)).unwrap();
+    assert!(line.starts_with(&format!("{orders}: branch {BRANCH} created (")), "{stdout}");
+    assert!(line.contains("1 fix in 1 file; would open a pull request into main: xsuaa-lint: allow binding secrets"));
+    // The branch lives in the cache's clone: one commit on the remote's main, the safe fix only.
+    let clone = world.cached(&cache, "orders");
+    assert_eq!(world.git(&clone, &["rev-parse", &format!("{BRANCH}^")]), main);
+    assert_eq!(world.git(&clone, &["diff", "--name-only", "main", BRANCH]), "xs-security.json");
+    let fixed = world.git(&clone, &["show", &format!("{BRANCH}:xs-security.json")]);
+    assert!(fixed.contains(r#""credential-types": ["binding-secret", "instance-secret"]"#), "{fixed}");
+    // The same tree and message as the proposal made from the checkout of that commit.
+    let (code, stdout, _) = world.propose(&["orders"]);
+    assert_eq!(code, 0, "{stdout}");
+    let from_checkout = world.path().join("repos/orders");
+    for format in ["%T", "%B"] {
+        let remote_made = world.git(&clone, &["log", "-1", &format!("--format={format}"), BRANCH]);
+        assert_eq!(remote_made, world.git(&from_checkout, &["log", "-1", &format!("--format={format}"), BRANCH]));
+    }
+    let message = world.git(&clone, &["log", "-1", "--format=%an|%B", BRANCH]);
+    assert!(message
+        .starts_with("Proposer|xsuaa-lint: allow binding secrets, keep the instance secret (migration step 1)\n"));
+    assert!(message.ends_with("Proposed-by: xsuaa-lint"), "{message}");
+    // Only the checked files' blobs came: the large one is on the remote only.
+    let big_blob = world.git(&remote, &["rev-parse", "main:docs/big.txt"]);
+    let present = Command::new("git")
+        .current_dir(&clone)
+        .args(["cat-file", "-e", &big_blob])
+        .env("GIT_NO_LAZY_FETCH", "1")
+        .status()
+        .unwrap();
+    assert!(!present.success(), "the large file's blob was fetched");
+    // Nothing pushed; the line says the exact push, which works as printed.
+    assert_eq!(world.git(&remote, &["for-each-ref", "--format=%(refname)"]), "refs/heads/main");
+    let push = line.split("; kept in the cache, to push it: ").nth(1).expect(line);
+    assert!(push.starts_with("git -C "), "{push}");
+    let pushed = Command::new("sh")
+        .args(["-c", push])
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", world.path().join("gitconfig"))
+        .output()
+        .unwrap();
+    assert!(pushed.status.success(), "{push}: {}", String::from_utf8_lossy(&pushed.stderr));
+    let commit = world.git(&clone, &["rev-parse", BRANCH]);
+    assert_eq!(world.git(&remote, &["rev-parse", &format!("refs/heads/{BRANCH}")]), commit);
+
+    // With gh: the remote holds the branch already, the pull request is opened once, in the
+    // cache's clone (gh finds the repository by its origin).
+    let (code, stdout, stderr) = world.propose(&["--cache-dir", &cache_arg, "--open-pr", "gh", &orders]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(
+        stdout.contains(&format!(
+            "{orders}: branch {BRANCH} unchanged ({}), 1 fix in 1 file, origin holds it already; opened pull request https://github.example/org/repo/pull/7",
+            &commit[..12]
+        )),
+        "{stdout}"
+    );
+    let made = calls(&world.calls());
+    assert_eq!(made.len(), 2, "{made:?}");
+    assert_eq!(made[1][..7], ["gh", "pr", "create", "--head", BRANCH, "--base", "main"]);
+    assert!(world.body().contains("## Fixed\n\n- `xs-security.json:1` XS101: "), "{}", world.body());
+    // Again, the pull request open on this commit: looked up, nothing else.
+    fs::write(
+        world.path().join("list.json"),
+        format!(
+            r#"[{{"number":7,"url":"https://github.example/org/repo/pull/7","state":"OPEN","headRefOid":"{commit}"}}]"#
+        ),
+    )
+    .unwrap();
+    fs::remove_file(world.path().join("calls.log")).unwrap();
+    let (code, stdout, _) = world.propose(&["--cache-dir", &cache_arg, "--open-pr", "gh", &orders]);
+    assert_eq!(code, 0, "{stdout}");
+    assert!(stdout.contains("origin holds it already; pull request https://github.example/org/repo/pull/7 unchanged"));
+    let made = calls(&world.calls());
+    assert_eq!(made.len(), 1, "only the look-up: {made:?}");
+    assert_eq!(made[0][..3], ["gh", "pr", "list"]);
+    assert_eq!(world.git(&remote, &["rev-parse", &format!("refs/heads/{BRANCH}")]), commit);
+    assert_eq!(world.hooks_run(), "");
+}
+
+#[test]
+fn a_remote_whose_main_moved_gets_the_proposal_again_then_nothing_more() {
+    if git_missing() {
+        return;
+    }
+    let world = World::new();
+    let Some(daemon) = Daemon::start(&world, "a_remote_whose_main_moved_gets_the_proposal_again_then_nothing_more")
+    else {
+        return;
+    };
+    let repo = world.repository("orders", &[("xs-security.json", IMPLICIT)]);
+    let remote = world.path().join("orders.git");
+    let cache = world.path().join("cache");
+    let cache_arg = cache.to_string_lossy().into_owned();
+    let orders = daemon.url("orders");
+    let (code, stdout, stderr) = world.propose(&["--cache-dir", &cache_arg, "--open-pr", "gh", &orders]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(stdout.contains(", pushed to origin; opened pull request"), "{stdout}");
+    let first = world.git(&remote, &["rev-parse", &format!("refs/heads/{BRANCH}")]);
+    fs::write(
+        world.path().join("list.json"),
+        format!(
+            r#"[{{"number":7,"url":"https://github.example/org/repo/pull/7","state":"OPEN","headRefOid":"{first}"}}]"#
+        ),
+    )
+    .unwrap();
+    // main moves; the cache is gone too (another machine): the branch is taken as the remote holds it.
+    world.commit_on_main(&repo, "README.md", "orders\n");
+    let tip = world.git(&remote, &["rev-parse", "main"]);
+    fs::remove_dir_all(&cache).unwrap();
+    fs::remove_file(world.path().join("calls.log")).unwrap();
+    let (code, stdout, stderr) = world.propose(&["--cache-dir", &cache_arg, "--open-pr", "gh", &orders]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(stdout.contains("main moved: made again on its new tip"), "{stdout}");
+    assert!(stdout.contains("pushed to origin; updated pull request https://github.example/org/repo/pull/7"));
+    let second = world.git(&remote, &["rev-parse", &format!("refs/heads/{BRANCH}")]);
+    assert_ne!(second, first);
+    assert_eq!(world.git(&remote, &["rev-parse", &format!("{BRANCH}^")]), tip);
+    let made = calls(&world.calls());
+    assert_eq!(made.len(), 2, "{made:?}");
+    assert_eq!(made[1][..4], ["gh", "pr", "edit", "7"]);
+    // The fix merged into main: nothing to propose any more, the branch left as it is.
+    let fixed = world.git(&remote, &["show", &format!("{BRANCH}:xs-security.json")]);
+    world.commit_on_main(&repo, "xs-security.json", &format!("{fixed}\n"));
+    fs::remove_file(world.path().join("calls.log")).unwrap();
+    let (code, stdout, stderr) = world.propose(&["--cache-dir", &cache_arg, "--open-pr", "gh", &orders]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert_eq!(
+        stdout.trim_end(),
+        format!("{orders}: nothing to propose any more (no safe fix); the branch {BRANCH} of an earlier run is left as it is")
+    );
+    assert_eq!(world.git(&remote, &["rev-parse", &format!("refs/heads/{BRANCH}")]), second);
+    assert_eq!(world.calls(), "", "no client called");
+}
+
+#[test]
+fn a_remote_that_fails_is_skipped_the_run_goes_on_and_credentials_stay_unprinted() {
+    if git_missing() {
+        return;
+    }
+    let world = World::new();
+    let Some(daemon) =
+        Daemon::start(&world, "a_remote_that_fails_is_skipped_the_run_goes_on_and_credentials_stay_unprinted")
+    else {
+        return;
+    };
+    world.repository("orders", &[("xs-security.json", IMPLICIT)]);
+    let cache = world.path().join("cache");
+    let secret = "s3cr3t-t0ken";
+    // git quotes it without its scheme when it cannot resolve the host (`me:TOKEN@127.0.0.1`).
+    let with_credentials = format!("git://me:{secret}@127.0.0.1:{}/billing.git", daemon.port);
+    let list = world.path().join("remotes.txt");
+    fs::write(&list, format!("# the organisation\n{}\n{with_credentials}\n", daemon.url("gone"))).unwrap();
+    let (code, stdout, stderr) = world.propose(&[
+        "--cache-dir",
+        &cache.to_string_lossy(),
+        "--remotes-from",
+        &list.to_string_lossy(),
+        &daemon.url("orders"),
+    ]);
+    assert_eq!(code, 2, "a remote not fetched is a failed git call: {stdout}{stderr}");
+    assert!(stdout.contains(&format!("{}: failed: not fetched: not found while cloning", daemon.url("gone"))));
+    assert!(stdout.contains(&format!("{}: branch {BRANCH} created (", daemon.url("orders"))), "{stdout}");
+    assert!(!stdout.contains(secret) && !stderr.contains(secret), "{stdout}{stderr}");
+    assert!(stdout.contains(&format!("{}: failed: not fetched: ", daemon.url("billing"))), "{stdout}");
+    // A pushed remote named as the URL after --push is a remote, not the name to push to.
+    let (code, stdout, stderr) =
+        world.propose(&["--cache-dir", &cache.to_string_lossy(), "--push", &daemon.url("orders")]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(stdout.contains(", pushed to origin; would open a pull request into main"), "{stdout}");
+    let (code, _, stderr) =
+        world.propose(&["--cache-dir", &cache.to_string_lossy(), "--push", "upstream", &daemon.url("orders")]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("a fetched remote is pushed to its own URL"), "{stderr}");
+    // A tag is no base for a pull request.
+    world.git(&world.path().join("orders.git"), &["tag", "v1", "main"]);
+    let (code, stdout, stderr) =
+        world.propose(&["--cache-dir", &cache.to_string_lossy(), "--ref", "v1", &daemon.url("orders")]);
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    assert!(stdout.contains("refused: the ref fetched is no branch (a tag?)"), "{stdout}");
+}
+
+#[test]
+fn a_checkout_with_nothing_to_fix_any_more_says_so_and_keeps_the_branch() {
+    if git_missing() {
+        return;
+    }
+    let world = World::new();
+    let repo = world.repository("orders", &[("xs-security.json", IMPLICIT)]);
+    let (code, stdout, _) = world.propose(&["orders"]);
+    assert_eq!(code, 0, "{stdout}");
+    let branch = world.git(&repo, &["rev-parse", BRANCH]);
+    let fixed = world.git(&repo, &["show", &format!("{BRANCH}:xs-security.json")]);
+    world.commit_on_main(&repo, "xs-security.json", &format!("{fixed}\n"));
+    let (code, stdout, _) = world.propose(&["orders"]);
+    assert_eq!(code, 0, "{stdout}");
+    assert_eq!(
+        stdout,
+        format!("orders: nothing to propose any more (no safe fix); the branch {BRANCH} of an earlier run is left as it is\n")
+    );
+    assert_eq!(world.git(&repo, &["rev-parse", BRANCH]), branch);
 }

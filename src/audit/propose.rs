@@ -5,8 +5,14 @@
 //! the branch checked out (one stage of SAP's migration, never an unsafe fix), computed in a
 //! temporary copy of its last commit: the user's work tree, index and checked-out branch are
 //! never touched, and no hook of the repository runs (every `git` call gets an empty
-//! `core.hooksPath`; the commit is made with `git commit-tree`). The entry point is a folder, so
-//! a checkout made by the audit of remotes goes through the same code.
+//! `core.hooksPath`; the commit is made with `git commit-tree`).
+//!
+//! A remote fetched into the cache as `audit` fetches it (a shallow, blob-less clone, the files
+//! the walk reads written beside it) goes through the same steps, with three differences: it is
+//! judged on a copy of those files; the tree is made with plumbing (`hash-object -w` of the
+//! changed files, `update-index --index-info` on an index read from the tip, `write-tree`), so
+//! that no other blob is ever needed; and the proposal branch is the remote's own, fetched
+//! first when it has one, then kept in the cache's clone (pushed from there when asked).
 
 use crate::diagnostic::{Applicability, FileReport};
 use crate::engine;
@@ -102,6 +108,9 @@ pub enum RequestChange {
 pub enum Outcome {
     /// No safe fix: nothing proposed.
     NothingToDo,
+    /// No safe fix any more, and the proposal branch (named) of an earlier run is still there:
+    /// left as it is (its pull request may be open).
+    NothingMore(String),
     Proposed(Box<Proposal>),
     /// Not proposed, for a reason the user can act on (a dirty work tree, a detached `HEAD`,
     /// someone else's commits on the branch); the run goes on.
@@ -126,6 +135,9 @@ pub struct Proposal {
     pub pushed_now: bool,
     pub request: RequestChange,
     pub forge: Option<Forge>,
+    /// For a remote's clone in the cache, not pushed: the `git push` that would push the branch
+    /// from there, as a shell line (no credential: the clone's `origin` is the remote).
+    pub push_command: Option<String>,
 }
 
 /// `git` in one repository, without its hooks and without prompts.
@@ -133,6 +145,9 @@ struct Git<'a> {
     repository: &'a Path,
     hooks: &'a Path,
     timeout: Duration,
+    /// For a remote's clone in the cache: the remote as given (credentials and all), so that
+    /// git's messages are shown without them; git there never fetches a missing object itself.
+    fetched_from: Option<&'a str>,
 }
 
 impl Git<'_> {
@@ -141,12 +156,17 @@ impl Git<'_> {
         let mut hooks = std::ffi::OsString::from("core.hooksPath=");
         hooks.push(self.hooks);
         let mut command = Command::new("git");
+        command.current_dir(dir.unwrap_or(self.repository)).arg("-c").arg(hooks).arg("-c").arg("core.fsmonitor=false");
+        if self.fetched_from.is_some() {
+            // The cache's clone as the fetch keeps it: no automatic `gc`; what is needed is
+            // fetched on purpose, never behind our back; ssh never asks, as for the fetch.
+            command.args(["-c", "gc.auto=0", "-c", "maintenance.auto=false"]);
+            command.env("GIT_NO_LAZY_FETCH", "1");
+            if let Some(ssh) = crate::io::remote::batch_ssh_command() {
+                command.env("GIT_SSH_COMMAND", ssh);
+            }
+        }
         command
-            .current_dir(dir.unwrap_or(self.repository))
-            .arg("-c")
-            .arg(hooks)
-            .arg("-c")
-            .arg("core.fsmonitor=false")
             .args(args)
             // Set by a hook that runs this tool: they would point git elsewhere.
             .env_remove("GIT_DIR")
@@ -173,7 +193,19 @@ impl Git<'_> {
             Ok(String::from_utf8_lossy(&reply.stdout).trim_end().to_string())
         } else {
             let shown = args.iter().map(|a| a.to_string_lossy().into_owned()).collect::<Vec<_>>().join(" ");
-            Err(format!("`git {}` failed: {}", first_words(&shown), first_line(&reply.stderr)))
+            Err(format!("`git {}` failed: {}", first_words(&shown), self.said(&reply.stderr)))
+        }
+    }
+
+    /// `git ARGS` in the repository with `input` on its standard input.
+    fn run_with_input(&self, args: &[&str], input: &[u8], env: &[(&str, &OsStr)]) -> Result<String, String> {
+        let os_args: Vec<&OsStr> = args.iter().map(OsStr::new).collect();
+        let command = self.command(None, &os_args, env);
+        let reply = process::run(command, "git", Some(input), self.timeout).map_err(|e| call_error(&e))?;
+        if reply.ok() {
+            Ok(String::from_utf8_lossy(&reply.stdout).trim_end().to_string())
+        } else {
+            Err(format!("`git {}` failed: {}", first_words(&args.join(" ")), self.said(&reply.stderr)))
         }
     }
 
@@ -190,7 +222,16 @@ impl Git<'_> {
         match reply.status {
             Some(0) => Ok(true),
             Some(1) => Ok(false),
-            _ => Err(format!("`git {}` failed: {}", first_words(&args.join(" ")), first_line(&reply.stderr))),
+            _ => Err(format!("`git {}` failed: {}", first_words(&args.join(" ")), self.said(&reply.stderr))),
+        }
+    }
+
+    /// A client's message, one line, without the remote's credentials.
+    fn said(&self, stderr: &[u8]) -> String {
+        let line = first_line(stderr);
+        match self.fetched_from {
+            Some(remote) => crate::io::remote::redact_text(&line, remote),
+            None => line,
         }
     }
 
@@ -289,6 +330,17 @@ fn fix_in(tree: &Path, options: &ProposeOptions) -> Result<Option<Judged>, Strin
 
 /// One repository: refused, nothing to do, or its proposal (made, pushed and opened as asked).
 pub fn propose(repository: &Path, options: &ProposeOptions) -> Outcome {
+    propose_in(repository, None, options)
+}
+
+/// A remote fetched into the cache (its folder, and the remote as given, credentials and all):
+/// judged on the files the fetch wrote, the proposal branch kept in the cache's clone, pushed to
+/// the remote itself (`origin` there) when asked.
+pub fn propose_fetched(folder: &Path, remote: &str, options: &ProposeOptions) -> Outcome {
+    propose_in(folder, Some(remote), options)
+}
+
+fn propose_in(repository: &Path, fetched_from: Option<&str>, options: &ProposeOptions) -> Outcome {
     let repository = match std::path::absolute(repository) {
         Ok(p) => p,
         Err(e) => return Outcome::Failed(format!("cannot resolve the path: {e}")),
@@ -301,7 +353,7 @@ pub fn propose(repository: &Path, options: &ProposeOptions) -> Outcome {
     if let Err(e) = std::fs::create_dir(&hooks) {
         return Outcome::Failed(format!("cannot make a temporary folder: {e}"));
     }
-    let git = Git { repository: &repository, hooks: &hooks, timeout: options.timeout };
+    let git = Git { repository: &repository, hooks: &hooks, timeout: options.timeout, fetched_from };
     match Step::run(&git, work.path(), options) {
         Ok(outcome) | Err(outcome) => outcome,
     }
@@ -318,8 +370,13 @@ impl Step {
             return Err(Outcome::Refused("not a git repository with a work tree".into()));
         }
         let git_dir = PathBuf::from(git.run(&["rev-parse", "--absolute-git-dir"]).map_err(failed)?);
+        let fetched = git.fetched_from.is_some();
         let Ok(head) = git.run(&["symbolic-ref", "-q", "HEAD"]) else {
-            return Err(Outcome::Refused("detached HEAD: check out the branch to propose against".into()));
+            return Err(Outcome::Refused(if fetched {
+                "the ref fetched is no branch (a tag?): a pull request needs a branch to go into".into()
+            } else {
+                "detached HEAD: check out the branch to propose against".into()
+            }));
         };
         let Some(base) = head.strip_prefix("refs/heads/").map(str::to_string) else {
             return Err(Outcome::Refused(format!("HEAD is {}, not a branch", terminal(&head))));
@@ -330,21 +387,32 @@ impl Step {
                 terminal(&base)
             )));
         }
-        for (file, what) in [
-            ("MERGE_HEAD", "a merge"),
-            ("CHERRY_PICK_HEAD", "a cherry-pick"),
-            ("REVERT_HEAD", "a revert"),
-            ("rebase-merge", "a rebase"),
-            ("rebase-apply", "a rebase or `git am`"),
-            ("BISECT_LOG", "a bisection"),
-        ] {
+        // A remote's clone in the cache has no work tree of its own to be dirty (the fetch wrote
+        // the files it reads) and nothing under way.
+        let local_states: &[(&str, &str)] = if fetched {
+            &[]
+        } else {
+            &[
+                ("MERGE_HEAD", "a merge"),
+                ("CHERRY_PICK_HEAD", "a cherry-pick"),
+                ("REVERT_HEAD", "a revert"),
+                ("rebase-merge", "a rebase"),
+                ("rebase-apply", "a rebase or `git am`"),
+                ("BISECT_LOG", "a bisection"),
+            ]
+        };
+        for (file, what) in local_states {
             if git_dir.join(file).exists() {
                 return Err(Outcome::Refused(format!("in the middle of {what}: finish it first")));
             }
         }
-        let status = git.run(&["--no-optional-locks", "status", "--porcelain=v1", "--untracked-files=no"]);
-        if !status.map_err(failed)?.is_empty() {
-            return Err(Outcome::Refused("the work tree has uncommitted changes: commit or stash them first".into()));
+        if !fetched {
+            let status = git.run(&["--no-optional-locks", "status", "--porcelain=v1", "--untracked-files=no"]);
+            if !status.map_err(failed)?.is_empty() {
+                return Err(Outcome::Refused(
+                    "the work tree has uncommitted changes: commit or stash them first".into(),
+                ));
+            }
         }
         let Some(tip) = git.commit_of("HEAD").map_err(failed)? else {
             return Err(Outcome::Refused("no commit yet".into()));
@@ -374,13 +442,24 @@ impl Step {
             }
         }
         let branch_ref = format!("refs/heads/{}", options.branch);
+        // A remote's branch as the remote holds it now (another machine may have pushed it, the
+        // cache may be new): the proposal there is the one to update.
+        let on_remote = if fetched { Self::remote_branch(git, &options.branch).map_err(failed)? } else { None };
         let previous = git.commit_of(&branch_ref).map_err(failed)?;
         let previous_parent = match &previous {
             Some(old) => Some(Self::own_parent(git, old, &tip, &options.branch)?),
             None => None,
         };
-        let Some((tree, judged)) = Self::fixed_tree(git, work, &tip, options)? else {
-            return Ok(Outcome::NothingToDo);
+        let made = if fetched {
+            Self::fixed_tree_from_files(git, work, &tip, options)?
+        } else {
+            Self::fixed_tree(git, work, &tip, options)?
+        };
+        let Some((tree, judged)) = made else {
+            return Ok(match previous {
+                Some(_) => Outcome::NothingMore(options.branch.clone()),
+                None => Outcome::NothingToDo,
+            });
         };
         let title = title(&judged);
         let message = commit_message(&title, &base, &tip, &judged);
@@ -426,8 +505,14 @@ impl Step {
             pushed_now: false,
             request: RequestChange::WouldOpen,
             forge: options.open,
+            push_command: None,
         };
-        let Some(remote) = remote else { return Ok(Outcome::Proposed(Box::new(proposal))) };
+        let Some(remote) = remote else {
+            if fetched && on_remote.as_deref() != Some(proposal.commit.as_str()) {
+                proposal.push_command = Some(push_command(git.repository, &branch_ref, on_remote.as_deref()));
+            }
+            return Ok(Outcome::Proposed(Box::new(proposal)));
+        };
         proposal.pushed_now = Self::push(git, &remote, &branch_ref, &proposal).map_err(failed)?;
         proposal.pushed = Some(remote);
         if let Some(forge) = options.open {
@@ -459,6 +544,9 @@ impl Step {
             ))
         };
         match parents.as_slice() {
+            // A remote's clone in the cache holds the base's last commit only, not its history:
+            // a proposal on any earlier commit counts as one on an earlier tip.
+            [parent] if ours && git.fetched_from.is_some() => Ok((*parent).to_string()),
             [parent] if ours => {
                 if git.holds(&["merge-base", "--is-ancestor", parent, tip]).map_err(failed)? {
                     Ok((*parent).to_string())
@@ -468,6 +556,117 @@ impl Step {
             }
             _ => Err(foreign()),
         }
+    }
+
+    /// The commit of the proposal branch on the remote of a clone in the cache, if it has the
+    /// branch: fetched (with its parent, no file contents) into `refs/remotes/origin/BRANCH` and
+    /// the cache's branch set to it, so that the branch is updated as the remote holds it.
+    fn remote_branch(git: &Git<'_>, branch: &str) -> Result<Option<String>, String> {
+        let branch_ref = format!("refs/heads/{branch}");
+        let tracking = format!("refs/remotes/origin/{branch}");
+        let listed = git.run(&["ls-remote", "--heads", "origin", &branch_ref])?;
+        let remote = listed.lines().find_map(|l| {
+            let (oid, name) = l.split_once('\t')?;
+            (name == branch_ref).then(|| oid.to_string())
+        });
+        let Some(remote) = remote else {
+            // Gone there (merged and deleted, say): a lease on it must expect no branch.
+            if git.commit_of(&tracking)?.is_some() {
+                git.run(&["update-ref", "-d", &tracking])?;
+            }
+            return Ok(None);
+        };
+        if git.commit_of(&tracking)?.as_deref() != Some(remote.as_str()) {
+            let refspec = format!("+{branch_ref}:{tracking}");
+            git.run(&[
+                "fetch",
+                "--quiet",
+                "--no-tags",
+                "--no-write-fetch-head",
+                "--recurse-submodules=no",
+                "--depth",
+                "2",
+                "--filter=blob:none",
+                "origin",
+                &refspec,
+            ])?;
+        }
+        if git.commit_of(&branch_ref)?.as_deref() != Some(remote.as_str()) {
+            git.run(&["update-ref", "-m", "xsuaa-lint propose: as the remote holds it", &branch_ref, &remote])?;
+        }
+        Ok(Some(remote))
+    }
+
+    /// For a remote's clone in the cache: the tree of `tip` with the safe fixes applied, judged
+    /// on a copy of the files the fetch wrote (what `audit` reads), and made with plumbing so
+    /// that only the changed files' blobs are needed: each changed file is written as a blob
+    /// (`hash-object -w`), put in an index of its own read from `tip` (`update-index
+    /// --index-info`, its mode kept) and the tree written from it. `None`: nothing to fix.
+    fn fixed_tree_from_files(
+        git: &Git<'_>,
+        work: &Path,
+        tip: &str,
+        options: &ProposeOptions,
+    ) -> Result<Option<(String, Judged)>, Outcome> {
+        let failed = Outcome::Failed;
+        let tree = work.join("tree");
+        let files =
+            copy_files(git.repository, &tree).map_err(|e| failed(format!("cannot copy the fetched files: {e}")))?;
+        if files.is_empty() {
+            return Ok(None);
+        }
+        let Some(judged) = fix_in(&tree, options).map_err(failed)? else { return Ok(None) };
+        let mut changed = Vec::new();
+        let max = crate::io::load::MAX_FILE_SIZE;
+        for file in &files {
+            let before = crate::io::load::read_file(&git.repository.join(file), Some(git.repository), max);
+            let after = crate::io::load::read_file(&tree.join(file), Some(&tree), max);
+            match (before, after) {
+                (Ok(before), Ok(after)) if before == after => {}
+                // Too large to check: not fixed either.
+                (Err(_), Err(_)) => {}
+                (_, Ok(_)) => changed.push(file.as_str()),
+                (Ok(_), Err(e)) => return Err(failed(format!("cannot read the fixed {}: {e}", terminal(file)))),
+            }
+        }
+        if changed.is_empty() {
+            return Ok(None);
+        }
+        // Each changed file's mode in `tip`: a fix changes contents, never adds a file.
+        let mut listing: Vec<&OsStr> = vec!["--literal-pathspecs".as_ref(), "ls-tree".as_ref(), "-z".as_ref()];
+        listing.extend([OsStr::new("--full-tree"), OsStr::new(tip), OsStr::new("--")]);
+        listing.extend(changed.iter().map(OsStr::new));
+        let listed = git.run_in(None, &listing, &[]).map_err(failed)?;
+        let modes: std::collections::HashMap<&str, &str> = listed
+            .split('\0')
+            .filter_map(|record| {
+                let (meta, path) = record.split_once('\t')?;
+                Some((path, meta.split(' ').next()?))
+            })
+            .collect();
+        let mut index_info = String::new();
+        for file in &changed {
+            let Some(mode) = modes.get(file) else {
+                return Err(failed(format!("{} is not a file of the fetched commit", terminal(file))));
+            };
+            let path = tree.join(file);
+            let args: [&OsStr; 5] =
+                ["hash-object".as_ref(), "-w".as_ref(), "--no-filters".as_ref(), "--".as_ref(), path.as_os_str()];
+            let blob = git.run_in(None, &args, &[]).map_err(failed)?;
+            index_info.push_str(&format!("{mode} {blob}\t{file}\0"));
+        }
+        let index = work.join("index");
+        let index_env: [(&str, &OsStr); 1] = [("GIT_INDEX_FILE", index.as_os_str())];
+        git.run_in(None, &["read-tree".as_ref(), tip.as_ref()], &index_env).map_err(failed)?;
+        git.run_with_input(&["update-index", "-z", "--index-info"], index_info.as_bytes(), &index_env)
+            .map_err(failed)?;
+        // The blobs of files not changed are on the remote, not here: not looked for.
+        let fixed = git.run_in(None, &["write-tree".as_ref(), "--missing-ok".as_ref()], &index_env).map_err(failed)?;
+        let original = git.run(&["rev-parse", &format!("{tip}^{{tree}}")]).map_err(failed)?;
+        if fixed == original {
+            return Ok(None);
+        }
+        Ok(Some((fixed, judged)))
     }
 
     /// The tree of `tip` with the safe fixes applied, and what they fixed; `None` when there is
@@ -525,11 +724,56 @@ impl Step {
         }
         let lease = format!("--force-with-lease={branch_ref}:{}", seen.unwrap_or_default());
         let refspec = format!("{branch_ref}:{branch_ref}");
-        git.run(&["push", "--no-verify", "--porcelain", &lease, "--", remote, &refspec]).map_err(|e| {
+        // From a blob-less clone, a thin pack may want blobs the fetch left on the remote as
+        // delta bases (and would fail on them: no lazy fetch): whole objects, a few files.
+        let thin = if git.fetched_from.is_some() { "--no-thin" } else { "--thin" };
+        git.run(&["push", "--no-verify", "--porcelain", thin, &lease, "--", remote, &refspec]).map_err(|e| {
             format!("{e} (when the remote's branch changed since it was last fetched, `git fetch` and look before running again)")
         })?;
         Ok(true)
     }
+}
+
+/// Copies the files of `from` (a remote's folder in the cache: plain folders and the files the
+/// fetch wrote) into the new folder `to`, `.git` aside, never through a link; their paths
+/// relative to `from`, with `/`. An explicit stack: a deep tree costs no recursion.
+fn copy_files(from: &Path, to: &Path) -> std::io::Result<Vec<String>> {
+    let mut files = Vec::new();
+    let mut folders = vec![String::new()];
+    std::fs::create_dir(to)?;
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(from.join(&folder))? {
+            let entry = entry?;
+            let Some(name) = entry.file_name().to_str().map(str::to_string) else { continue };
+            if folder.is_empty() && name == ".git" {
+                continue;
+            }
+            let rel = if folder.is_empty() { name } else { format!("{folder}/{name}") };
+            let kind = entry.file_type()?;
+            if kind.is_dir() {
+                std::fs::create_dir(to.join(&rel))?;
+                folders.push(rel);
+            } else if kind.is_file() {
+                std::fs::copy(entry.path(), to.join(&rel))?;
+                files.push(rel);
+            }
+        }
+    }
+    files.sort_unstable();
+    Ok(files)
+}
+
+/// The `git push` of the proposal branch from a remote's clone in the cache, with a lease on
+/// what the remote holds (`None`: no branch there yet), as a shell line.
+fn push_command(folder: &Path, branch_ref: &str, on_remote: Option<&str>) -> String {
+    use crate::text::escape::shell_word;
+    let lease = format!("--force-with-lease={branch_ref}:{}", on_remote.unwrap_or_default());
+    format!(
+        "git -C {} push {} origin {}",
+        shell_word(&folder.to_string_lossy()),
+        shell_word(&lease),
+        shell_word(&format!("{branch_ref}:{branch_ref}"))
+    )
 }
 
 /// One line per finding, for the commit message: terminal-safe (no control character, no
@@ -625,6 +869,7 @@ fn request_body(proposal: &Proposal, judged: &Judged) -> String {
 
 /// A forge client's call in the repository: its standard output, or why it failed.
 fn forge_call(git: &Git<'_>, program: &str, args: &[&OsStr], timeout: Duration) -> Result<String, String> {
+    // In a remote's clone in the cache, the client finds the repository by its `origin`.
     let mut command = Command::new(program);
     command.current_dir(git.repository).args(args).env("NO_COLOR", "1").env("GH_PROMPT_DISABLED", "1");
     let reply = process::run(command, program, None, timeout).map_err(|e| call_error(&e))?;
@@ -632,7 +877,7 @@ fn forge_call(git: &Git<'_>, program: &str, args: &[&OsStr], timeout: Duration) 
         Ok(String::from_utf8_lossy(&reply.stdout).trim().to_string())
     } else {
         let shown: Vec<String> = args.iter().take(2).map(|a| a.to_string_lossy().into_owned()).collect();
-        Err(format!("`{program} {}` failed: {}", shown.join(" "), first_line(&reply.stderr)))
+        Err(format!("`{program} {}` failed: {}", shown.join(" "), git.said(&reply.stderr)))
     }
 }
 
@@ -758,6 +1003,10 @@ pub fn line(shown: &str, outcome: &Outcome) -> String {
     let shown = terminal(shown);
     match outcome {
         Outcome::NothingToDo => format!("{shown}: nothing to propose (no safe fix)"),
+        Outcome::NothingMore(branch) => format!(
+            "{shown}: nothing to propose any more (no safe fix); the branch {} of an earlier run is left as it is",
+            terminal(branch)
+        ),
         Outcome::Refused(reason) => format!("{shown}: refused: {}", terminal(reason)),
         Outcome::Failed(reason) => format!("{shown}: failed: {}", terminal(reason)),
         Outcome::Proposed(p) => {
@@ -788,7 +1037,11 @@ pub fn line(shown: &str, outcome: &Outcome) -> String {
                     format!("{noun} {} of this change was closed: not opened again", terminal(url))
                 }
             };
-            format!("{shown}: {change}, {counts}{pushed}; {request}")
+            let push = match &p.push_command {
+                Some(command) => format!("; kept in the cache, to push it: {}", terminal(command)),
+                None => String::new(),
+            };
+            format!("{shown}: {change}, {counts}{pushed}; {request}{push}")
         }
     }
 }
@@ -827,6 +1080,7 @@ mod tests {
             pushed_now: false,
             request: RequestChange::WouldOpen,
             forge: None,
+            push_command: None,
         };
         let body = request_body(&proposal, &j);
         // The message in a code span, its newline shown as an escape (rendering: tests/propose.rs).
@@ -849,6 +1103,7 @@ mod tests {
             pushed_now: false,
             request: RequestChange::WouldOpen,
             forge: None,
+            push_command: None,
         };
         let body = request_body(&proposal, &judged(fixed));
         assert!(body.len() <= MAX_BODY, "{}", body.len());

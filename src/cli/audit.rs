@@ -38,23 +38,8 @@ pub struct AuditArgs {
     /// input; relative paths from the current folder).
     #[arg(long, value_name = "FILE", conflicts_with = "merge")]
     pub repos_from: Option<PathBuf>,
-    /// Audit the git remotes listed in FILE, one URL a line (`#` comments; `-` reads standard
-    /// input), e.g. from `gh repo list ORG --json url -q '.[].url'`.
-    #[arg(long, value_name = "FILE", conflicts_with = "merge")]
-    pub remotes_from: Option<PathBuf>,
-    /// The branch or tag of every remote to audit (default: each remote's default branch).
-    #[arg(long = "ref", value_name = "NAME")]
-    pub git_ref: Option<String>,
-    /// Where remotes are cloned and kept between runs (default: `$XDG_CACHE_HOME/xsuaa-lint/remotes`,
-    /// else `~/.cache/xsuaa-lint/remotes`).
-    #[arg(long, value_name = "DIR")]
-    pub cache_dir: Option<PathBuf>,
-    /// The most seconds one remote may take to fetch; then git is stopped and the remote skipped.
-    #[arg(long, value_name = "SECONDS", default_value_t = 300.0, value_parser = seconds)]
-    pub remote_timeout: f64,
-    /// The most seconds fetching every remote may take; remotes not fetched by then are skipped.
-    #[arg(long, value_name = "SECONDS", value_parser = seconds)]
-    pub deadline: Option<f64>,
+    #[command(flatten)]
+    pub remote: super::remotes::RemoteArgs,
     #[arg(long, value_enum, default_value_t = AuditFormat::Table)]
     pub format: AuditFormat,
     /// Write the report to this file (written whole, then renamed into place; mode 0666 less the umask).
@@ -72,7 +57,7 @@ pub struct AuditArgs {
     #[arg(long, value_name = "K/N", value_parser = crate::audit::parse_shard)]
     pub shard: Option<(usize, usize)>,
     /// Combine JSON reports (of shards) into one report instead of auditing.
-    #[arg(long, value_name = "REPORT.json", num_args = 1.., conflicts_with_all = ["shard"])]
+    #[arg(long, value_name = "REPORT.json", num_args = 1.., conflicts_with_all = ["shard", "remotes_from"])]
     pub merge: Vec<PathBuf>,
     /// Exit 1 when a finding of at least this severity is in an audited repository (default: when
     /// a repository needs work).
@@ -135,26 +120,8 @@ pub(super) fn listed(file: &std::path::Path) -> Result<crate::audit::discover::F
     crate::audit::discover::listed(&text).map_err(|e| format!("{}: {e}", file.display()))
 }
 
-/// A number of seconds: positive, at most a year.
-fn seconds(s: &str) -> Result<f64, String> {
-    match s.trim().parse::<f64>() {
-        Ok(n) if n > 0.0 && n <= 366.0 * 86_400.0 => Ok(n),
-        _ => Err(format!("`{s}`: a number of seconds above 0 (e.g. 300 or 0.5)")),
-    }
-}
-
-/// The remotes of `--remotes-from`.
-fn listed_remotes(file: &std::path::Path) -> Result<Vec<String>, String> {
-    let text = if file.as_os_str() == "-" {
-        read_stdin()?
-    } else {
-        crate::io::load::read_text(file).map_err(|e| format!("{}: {e}", file.display()))?
-    };
-    crate::io::remote::listed(&text).map_err(|e| format!("{}: {e}", file.display()))
-}
-
 /// Standard input, bounded as a file is.
-fn read_stdin() -> Result<String, String> {
+pub(super) fn read_stdin() -> Result<String, String> {
     let mut bytes = Vec::new();
     std::io::Read::read_to_end(
         &mut std::io::Read::take(std::io::stdin(), crate::io::load::MAX_FILE_SIZE + 1),
@@ -165,29 +132,6 @@ fn read_stdin() -> Result<String, String> {
         return Err(format!("standard input is larger than {} MiB", crate::io::load::MAX_FILE_SIZE >> 20));
     }
     String::from_utf8(bytes).map_err(|_| "standard input is not valid UTF-8".to_string())
-}
-
-/// Fetches the remotes named (on the command line and by `--remotes-from`) into the cache.
-fn fetch_remotes(args: &AuditArgs, remotes: Vec<String>) -> Result<crate::audit::remote::Fetching, String> {
-    use std::time::{Duration, Instant};
-    if remotes.is_empty() {
-        return Ok(Default::default());
-    }
-    let cache_dir = match args.cache_dir.clone().or_else(crate::io::remote::default_cache_dir) {
-        Some(dir) => dir,
-        None => return Err("no cache folder for remotes: set --cache-dir (or HOME, XDG_CACHE_HOME)".into()),
-    };
-    let options = crate::audit::remote::RemoteOptions {
-        remotes,
-        git_ref: args.git_ref.clone(),
-        cache_dir,
-        jobs: args.jobs.filter(|&j| j > 0).unwrap_or(4).min(64),
-        timeout: Duration::from_secs_f64(args.remote_timeout),
-        deadline: args.deadline.map(|d| Instant::now() + Duration::from_secs_f64(d)),
-        shard: args.shard,
-        progress: !args.quiet,
-    };
-    Ok(crate::audit::remote::fetch_all(&options))
 }
 
 /// `--live`: each repository's instances read from their platforms, one session (one deadline)
@@ -260,26 +204,13 @@ pub fn run(args: AuditArgs) -> i32 {
     let mut report = if args.merge.is_empty() {
         let threads = thread_count(args.jobs);
         // Remotes apart from folders: the named remotes, then those of --remotes-from.
-        let (mut remotes, mut roots) = (Vec::new(), Vec::new());
-        for root in &args.roots {
-            match root.to_str().filter(|r| crate::io::remote::is_remote(r)) {
-                Some(remote) => remotes.push(remote.to_string()),
-                None => roots.push(root.clone()),
-            }
-        }
-        if let Some(file) = &args.remotes_from {
-            if args.repos_from.as_deref().is_some_and(|f| f.as_os_str() == "-") && file.as_os_str() == "-" {
-                eprintln!("error: --repos-from and --remotes-from cannot both read standard input");
+        let (remotes, mut roots) = match super::remotes::split(&args.roots, &args.remote, args.repos_from.as_deref()) {
+            Ok(split) => split,
+            Err(e) => {
+                eprintln!("error: {e}");
                 return EXIT_ERROR;
             }
-            match listed_remotes(file) {
-                Ok(listed) => remotes.extend(listed),
-                Err(e) => {
-                    eprintln!("error: --remotes-from {}", crate::text::escape::terminal(&e));
-                    return EXIT_ERROR;
-                }
-            }
-        }
+        };
         let only_remotes = roots.is_empty() && !remotes.is_empty() && args.repos_from.is_none();
         if roots.is_empty() && !only_remotes {
             roots.push(PathBuf::from("."));
@@ -304,7 +235,7 @@ pub fn run(args: AuditArgs) -> i32 {
                 }
             }
         }
-        let fetching = match fetch_remotes(&args, remotes) {
+        let fetching = match super::remotes::fetch(&args.remote, remotes, args.jobs, args.shard, !args.quiet) {
             Ok(fetching) => fetching,
             Err(e) => {
                 eprintln!("error: {e}");

@@ -8,6 +8,7 @@ mod config;
 pub mod exit;
 mod live;
 mod propose;
+mod remotes;
 mod rule;
 mod runbook;
 mod server;

@@ -115,10 +115,27 @@ pub fn without_secrets(remote: &str) -> String {
     }
 }
 
+/// The user name and password of a URL as written in it (`user:password`, or a token alone),
+/// when it has any.
+fn userinfo(remote: &str) -> Option<&str> {
+    let (_, rest) = remote.split_once("://")?;
+    let authority = rest.split(['/', '?', '#']).next()?;
+    let (info, _) = authority.rsplit_once('@')?;
+    (!info.is_empty()).then_some(info)
+}
+
 /// A message of git's fit to print: the remote as given replaced by its printable form, and
-/// every other URL in it too (git shows a URL with its query, and sometimes with `/` added).
+/// every other URL in it too (git shows a URL with its query, and sometimes with `/` added);
+/// the remote's user name and password wherever else git quotes them (`unable to look up
+/// user:token@host`).
 pub fn redact_text(text: &str, remote: &str) -> String {
-    let text = if remote.is_empty() { text.to_string() } else { text.replace(remote, &without_secrets(remote)) };
+    let mut text = if remote.is_empty() { text.to_string() } else { text.replace(remote, &without_secrets(remote)) };
+    if let Some(info) = userinfo(remote) {
+        text = text.replace(&format!("{info}@"), "");
+        if let Some((_, password)) = info.split_once(':').filter(|(_, p)| !p.is_empty()) {
+            text = text.replace(password, "***");
+        }
+    }
     let mut out = String::with_capacity(text.len());
     let mut rest = text.as_str();
     while let Some(at) = rest.find("://") {
@@ -283,7 +300,7 @@ impl CacheLock {
 /// `GIT_SSH_COMMAND` for git's ssh: never a prompt (`BatchMode`: no password, passphrase or
 /// host-key question; a remote that would ask fails). None when the user chose the ssh command
 /// (`GIT_SSH_COMMAND`, `GIT_SSH` or `core.sshCommand`): theirs is used as it is.
-fn batch_ssh_command() -> Option<&'static str> {
+pub fn batch_ssh_command() -> Option<&'static str> {
     static USER_CHOSE: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
     let chose = *USER_CHOSE.get_or_init(|| {
         if std::env::var_os("GIT_SSH_COMMAND").is_some() || std::env::var_os("GIT_SSH").is_some() {
@@ -914,6 +931,12 @@ mod tests {
         assert!(!shown.contains("ghp_secret") && !shown.contains("x:y") && !shown.contains("me:"), "{shown}");
         assert!(shown.contains("'http://h/gone.git' not found"), "{shown}");
         assert!(shown.contains("https://host/a.git/") && shown.contains("https://other/z"), "{shown}");
+        // Quoted without its scheme, as git's resolver error does.
+        let remote = "git://me:s3cret@127.0.0.1:9/r.git";
+        let said = "fatal: unable to look up me:s3cret@127.0.0.1:9 (port 9418) (Name or service not known)";
+        let shown = redact_text(said, remote);
+        assert_eq!(shown, "fatal: unable to look up 127.0.0.1:9 (port 9418) (Name or service not known)");
+        assert_eq!(redact_text("unable to look up ghp_x@h", "git://ghp_x@h/r.git"), "unable to look up h");
     }
 
     #[test]
