@@ -474,7 +474,8 @@ pub struct Layer {
     pub kind: LayerKind,
     /// JSON Pointer of `node` in its file (`""` for a descriptor file).
     pub pointer: String,
-    pub node: Node,
+    /// Shared: a descriptor file that several instances of a set use is parsed and held once.
+    pub node: std::sync::Arc<Node>,
 }
 
 /// A binding or service key declared for an instance (for `runbook`).
@@ -702,7 +703,7 @@ pub struct InstanceSet {
 impl InstanceSet {
     /// The parsed tree of a descriptor file of the set, when it parses.
     pub fn descriptor_tree(&self, file: usize) -> Option<&Node> {
-        self.layers_of.get(&file).map(|l| &l.node)
+        self.layers_of.get(&file).map(|l| &*l.node)
     }
 
     fn add_file(&mut self, path: PathBuf, source: SourceFile) -> usize {
@@ -948,7 +949,7 @@ fn descriptor_layer(
         set.unparsable.push((set.instances.len(), descriptor));
         return None;
     };
-    let layer = Layer { file: descriptor, kind: LayerKind::DescriptorFile, pointer: String::new(), node };
+    let layer = Layer { file: descriptor, kind: LayerKind::DescriptorFile, pointer: String::new(), node: node.into() };
     set.layers_of.insert(descriptor, layer.clone());
     Some(layer)
 }
