@@ -100,6 +100,22 @@ pub struct ByName;
 
 impl Selector for ByName {}
 
+/// An entry's file name. Below a root the walker's path is its folder's path joined with the
+/// name, so the name is what follows the last `/`: one scan from the end, where
+/// `DirEntry::file_name` parses the path's components (an eighth of the walk's own
+/// instructions, called for every entry twice).
+fn entry_name(entry: &ignore::DirEntry) -> &std::ffi::OsStr {
+    #[cfg(unix)]
+    if entry.depth() > 0 {
+        use std::os::unix::ffi::OsStrExt;
+        let path = entry.path().as_os_str().as_bytes();
+        if let Some(slash) = memchr::memrchr(b'/', path) {
+            return std::ffi::OsStr::from_bytes(&path[slash + 1..]);
+        }
+    }
+    entry.file_name()
+}
+
 /// Why the ignore files the walker would read in `dir` may not be read: the walker opens them
 /// itself, unbounded and blocking, so each is checked first (a regular file, no larger than
 /// [`load::MAX_IGNORE_FILE_SIZE`], inside `boundary` when given). The path and the reason.
@@ -225,14 +241,15 @@ pub fn walk(roots: &[PathBuf], threads: usize, selector: &dyn Selector, visit: &
         .follow_links(false)
         .threads(threads)
         .filter_entry(move |e| {
-            let name = e.file_name().as_encoded_bytes();
+            let file_name = entry_name(e);
+            let name = file_name.as_encoded_bytes();
             let is_dir = e.file_type().is_some_and(|t| t.is_dir());
             // A dotenv file is hidden too (`.env`), a folder so named (a Python virtualenv) is not walked.
             let walked = |n: &str| hidden_but_walked(n) || (!is_dir && crate::syntax::dotenv::is_dotenv_name(n));
-            if e.depth() > 0 && name.first() == Some(&b'.') && !e.file_name().to_str().is_some_and(walked) {
+            if e.depth() > 0 && name.first() == Some(&b'.') && !file_name.to_str().is_some_and(walked) {
                 return false;
             }
-            if is_dir && e.file_name().to_str().is_some_and(always_skipped) {
+            if is_dir && file_name.to_str().is_some_and(always_skipped) {
                 return false;
             }
             // Checked here, before the walker enters the folder and reads them.
@@ -260,7 +277,7 @@ pub fn walk(roots: &[PathBuf], threads: usize, selector: &dyn Selector, visit: &
                     }
                     // A name that is not UTF-8 is classified as shown (lossily): `xs-security-\xff.json`
                     // is still a descriptor, not a file to skip in silence.
-                    let name = entry.file_name().to_string_lossy();
+                    let name = entry_name(&entry).to_string_lossy();
                     if is_dir && is_descriptor_name(&name) && entry.depth() > 0 {
                         // Named like a descriptor but a folder: reported (and still walked into).
                         visit(Found::Error {
@@ -345,6 +362,24 @@ pub fn display_path(path: &Path, cwd: Option<&Path>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_entry_is_named_as_the_walker_names_it() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("a/.b/c d")).unwrap();
+        std::fs::write(dir.path().join("a/.b/c d/xs-security.json"), "{}").unwrap();
+        std::fs::write(dir.path().join("a/é.yaml"), "").unwrap();
+        let slash = format!("{}/", dir.path().join("a").display());
+        let roots = [dir.path().to_path_buf(), dir.path().join("a/./.b"), PathBuf::from(slash)];
+        let mut seen = 0;
+        for root in roots {
+            for entry in ignore::WalkBuilder::new(&root).hidden(false).build().map(Result::unwrap) {
+                assert_eq!(entry_name(&entry), entry.file_name(), "{}", entry.path().display());
+                seen += 1;
+            }
+        }
+        assert!(seen >= 10, "{seen}");
+    }
 
     #[test]
     fn descriptor_names() {
