@@ -113,7 +113,9 @@ struct Segment {
 impl Virtual {
     /// Each file's part `from..to` (clamped to the file and to character boundaries).
     pub fn new(set: &InstanceSet, parts: &[(usize, usize, usize)]) -> Self {
-        let mut text = String::new();
+        // Room for every part at once (each at most its file, a line feed after it).
+        let room = parts.iter().map(|&(file, from, to)| to.saturating_sub(from).min(set.files[file].text.len()) + 5);
+        let mut text = String::with_capacity(room.sum());
         let mut out = Vec::new();
         for &(file, from, to) in parts {
             let whole = &set.files[file].text;
