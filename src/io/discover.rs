@@ -130,14 +130,16 @@ fn unsafe_ignore_file(dir: &Path, boundary: Option<&Path>) -> Option<(PathBuf, S
         refused.map(|e| (file.to_path_buf(), e))
     };
     let mut path = dir.join(".gitignore");
+    // The folder's part of the path, separator included: each next name replaces what follows.
+    let folder_len = path.as_os_str().len() - ".gitignore".len();
     if let Some(refused) = check(&path, boundary, load::MAX_IGNORE_FILE_SIZE) {
         return Some(refused);
     }
-    path.set_file_name(".ignore");
+    rename_in_folder(&mut path, folder_len, ".ignore");
     if let Some(refused) = check(&path, boundary, load::MAX_IGNORE_FILE_SIZE) {
         return Some(refused);
     }
-    path.set_file_name(".git");
+    rename_in_folder(&mut path, folder_len, ".git");
     match std::fs::symlink_metadata(&path) {
         // `info/exclude` of a repository.
         Ok(meta) if meta.is_dir() => {
@@ -148,6 +150,22 @@ fn unsafe_ignore_file(dir: &Path, boundary: Option<&Path>) -> Option<(PathBuf, S
         Ok(_) => check(&path, None, load::MAX_GIT_METADATA_SIZE),
         Err(_) => None,
     }
+}
+
+/// `path` with what follows its first `folder_len` bytes (its folder and separator) replaced by
+/// `name`: `PathBuf::set_file_name` parses the path's components again, for every folder walked.
+#[cfg(unix)]
+fn rename_in_folder(path: &mut PathBuf, folder_len: usize, name: &str) {
+    use std::os::unix::ffi::OsStringExt;
+    let mut bytes = std::mem::take(path).into_os_string().into_vec();
+    bytes.truncate(folder_len);
+    bytes.extend_from_slice(name.as_bytes());
+    *path = PathBuf::from(std::ffi::OsString::from_vec(bytes));
+}
+
+#[cfg(not(unix))]
+fn rename_in_folder(path: &mut PathBuf, _folder_len: usize, name: &str) {
+    path.set_file_name(name);
 }
 
 /// The most patterns an ignore file may hold: the walker compiles them into automata that grow
@@ -362,6 +380,18 @@ pub fn display_path(path: &Path, cwd: Option<&Path>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_ignore_files_of_a_folder_are_named_as_joined() {
+        for dir in ["/a/b", "/a/b/", "a", "a/..", "/"] {
+            let mut path = Path::new(dir).join(".gitignore");
+            let folder_len = path.as_os_str().len() - ".gitignore".len();
+            rename_in_folder(&mut path, folder_len, ".ignore");
+            assert_eq!(path, Path::new(dir).join(".ignore"));
+            rename_in_folder(&mut path, folder_len, ".git");
+            assert_eq!(path, Path::new(dir).join(".git"));
+        }
+    }
 
     #[test]
     fn an_entry_is_named_as_the_walker_names_it() {
