@@ -584,7 +584,12 @@ mod tests {
                 let copied = validate_as(&source, &root, false);
                 if Tree::reads_as_json(&root) {
                     let in_place = validate_as(&source, &root, true);
-                    assert_eq!(format!("{:?}", in_place.diagnostics), format!("{:?}", copied.diagnostics), "{}", path.display());
+                    assert_eq!(
+                        format!("{:?}", in_place.diagnostics),
+                        format!("{:?}", copied.diagnostics),
+                        "{}",
+                        path.display()
+                    );
                     assert_eq!(in_place.credential_types_in_doubt, copied.credential_types_in_doubt);
                     compared += 1;
                     invalid += usize::from(!copied.diagnostics.is_empty());

@@ -343,9 +343,12 @@ fn json_parameters(
                     set.problem(file, json.span, ProblemKind::Syntax, message);
                 }
             },
-            Value::Object(_) => {
-                instance.layers.push(Layer { file, kind: LayerKind::Inline, pointer, node: placeholders(json.clone()).into() })
-            }
+            Value::Object(_) => instance.layers.push(Layer {
+                file,
+                kind: LayerKind::Inline,
+                pointer,
+                node: placeholders(json.clone()).into(),
+            }),
             _ => {}
         }
         return;

@@ -570,7 +570,12 @@ pub(super) fn parameters_from(
         }
         // The operator sends nothing: the sources are not merged.
         if !duplicate {
-            instance.layers.push(Layer { file: source_file, kind: LayerKind::Inline, pointer: String::new(), node: node.into() });
+            instance.layers.push(Layer {
+                file: source_file,
+                kind: LayerKind::Inline,
+                pointer: String::new(),
+                node: node.into(),
+            });
         }
     }
 }

@@ -348,8 +348,12 @@ impl<'a> Module<'a> {
         unknown: impl Fn(&str) -> Unknown,
     ) -> Result<Vec<Layer>, Unknown> {
         let span = expr.span();
-        let inline =
-            |node: Node| Layer { file: self.file, kind: LayerKind::Inline, pointer: pointer.to_string(), node: node.into() };
+        let inline = |node: Node| Layer {
+            file: self.file,
+            kind: LayerKind::Inline,
+            pointer: pointer.to_string(),
+            node: node.into(),
+        };
         match expr.shape() {
             Shape::Null => Ok(Vec::new()),
             Shape::Parenthesized(inner) => self.evaluate(set, inner, pointer, read_files, trail),
@@ -390,8 +394,11 @@ impl<'a> Module<'a> {
                             let mut own = Vec::new();
                             for layer in layers.iter_mut() {
                                 if let Value::Object(members) = &layer.node.value {
-                                    let kept: Vec<String> =
-                                        members.iter().filter(|m| !later.contains(&m.key)).map(|m| m.key.clone()).collect();
+                                    let kept: Vec<String> = members
+                                        .iter()
+                                        .filter(|m| !later.contains(&m.key))
+                                        .map(|m| m.key.clone())
+                                        .collect();
                                     // A layer is copied (it may be shared) only when it loses a key.
                                     if kept.len() < members.len() {
                                         let node = std::sync::Arc::make_mut(&mut layer.node);
