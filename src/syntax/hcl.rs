@@ -81,8 +81,8 @@ impl Document {
     /// The `resource "TYPE" "NAME"` blocks of a file with their names.
     pub fn resources<'a>(&'a self, kind: &'a str) -> impl Iterator<Item = (&'a str, Block<'a>)> + 'a {
         self.blocks()
-            .filter(|b| b.is("resource"))
-            .filter_map(move |b| (b.label(0) == Some(kind)).then(|| (b.label(1).unwrap_or(""), b)))
+            .filter(move |b| b.is("resource") && b.label(0) == Some(kind))
+            .map(|b| (b.label(1).unwrap_or(""), b))
     }
 }
 
