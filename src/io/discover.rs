@@ -100,6 +100,22 @@ pub struct ByName;
 
 impl Selector for ByName {}
 
+/// An entry's file name. Below a root the walker's path is its folder's path joined with the
+/// name, so the name is what follows the last `/`: one scan from the end, where
+/// `DirEntry::file_name` parses the path's components (an eighth of the walk's own
+/// instructions, called for every entry twice).
+fn entry_name(entry: &ignore::DirEntry) -> &std::ffi::OsStr {
+    #[cfg(unix)]
+    if entry.depth() > 0 {
+        use std::os::unix::ffi::OsStrExt;
+        let path = entry.path().as_os_str().as_bytes();
+        if let Some(slash) = memchr::memrchr(b'/', path) {
+            return std::ffi::OsStr::from_bytes(&path[slash + 1..]);
+        }
+    }
+    entry.file_name()
+}
+
 /// Why the ignore files the walker would read in `dir` may not be read: the walker opens them
 /// itself, unbounded and blocking, so each is checked first (a regular file, no larger than
 /// [`load::MAX_IGNORE_FILE_SIZE`], inside `boundary` when given). The path and the reason.
@@ -114,14 +130,16 @@ fn unsafe_ignore_file(dir: &Path, boundary: Option<&Path>) -> Option<(PathBuf, S
         refused.map(|e| (file.to_path_buf(), e))
     };
     let mut path = dir.join(".gitignore");
+    // The folder's part of the path, separator included: each next name replaces what follows.
+    let folder_len = path.as_os_str().len() - ".gitignore".len();
     if let Some(refused) = check(&path, boundary, load::MAX_IGNORE_FILE_SIZE) {
         return Some(refused);
     }
-    path.set_file_name(".ignore");
+    rename_in_folder(&mut path, folder_len, ".ignore");
     if let Some(refused) = check(&path, boundary, load::MAX_IGNORE_FILE_SIZE) {
         return Some(refused);
     }
-    path.set_file_name(".git");
+    rename_in_folder(&mut path, folder_len, ".git");
     match std::fs::symlink_metadata(&path) {
         // `info/exclude` of a repository.
         Ok(meta) if meta.is_dir() => {
@@ -132,6 +150,22 @@ fn unsafe_ignore_file(dir: &Path, boundary: Option<&Path>) -> Option<(PathBuf, S
         Ok(_) => check(&path, None, load::MAX_GIT_METADATA_SIZE),
         Err(_) => None,
     }
+}
+
+/// `path` with what follows its first `folder_len` bytes (its folder and separator) replaced by
+/// `name`: `PathBuf::set_file_name` parses the path's components again, for every folder walked.
+#[cfg(unix)]
+fn rename_in_folder(path: &mut PathBuf, folder_len: usize, name: &str) {
+    use std::os::unix::ffi::OsStringExt;
+    let mut bytes = std::mem::take(path).into_os_string().into_vec();
+    bytes.truncate(folder_len);
+    bytes.extend_from_slice(name.as_bytes());
+    *path = PathBuf::from(std::ffi::OsString::from_vec(bytes));
+}
+
+#[cfg(not(unix))]
+fn rename_in_folder(path: &mut PathBuf, _folder_len: usize, name: &str) {
+    path.set_file_name(name);
 }
 
 /// The most patterns an ignore file may hold: the walker compiles them into automata that grow
@@ -225,14 +259,15 @@ pub fn walk(roots: &[PathBuf], threads: usize, selector: &dyn Selector, visit: &
         .follow_links(false)
         .threads(threads)
         .filter_entry(move |e| {
-            let name = e.file_name().as_encoded_bytes();
+            let file_name = entry_name(e);
+            let name = file_name.as_encoded_bytes();
             let is_dir = e.file_type().is_some_and(|t| t.is_dir());
             // A dotenv file is hidden too (`.env`), a folder so named (a Python virtualenv) is not walked.
             let walked = |n: &str| hidden_but_walked(n) || (!is_dir && crate::syntax::dotenv::is_dotenv_name(n));
-            if e.depth() > 0 && name.first() == Some(&b'.') && !e.file_name().to_str().is_some_and(walked) {
+            if e.depth() > 0 && name.first() == Some(&b'.') && !file_name.to_str().is_some_and(walked) {
                 return false;
             }
-            if is_dir && e.file_name().to_str().is_some_and(always_skipped) {
+            if is_dir && file_name.to_str().is_some_and(always_skipped) {
                 return false;
             }
             // Checked here, before the walker enters the folder and reads them.
@@ -260,7 +295,7 @@ pub fn walk(roots: &[PathBuf], threads: usize, selector: &dyn Selector, visit: &
                     }
                     // A name that is not UTF-8 is classified as shown (lossily): `xs-security-\xff.json`
                     // is still a descriptor, not a file to skip in silence.
-                    let name = entry.file_name().to_string_lossy();
+                    let name = entry_name(&entry).to_string_lossy();
                     if is_dir && is_descriptor_name(&name) && entry.depth() > 0 {
                         // Named like a descriptor but a folder: reported (and still walked into).
                         visit(Found::Error {
@@ -345,6 +380,36 @@ pub fn display_path(path: &Path, cwd: Option<&Path>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_ignore_files_of_a_folder_are_named_as_joined() {
+        for dir in ["/a/b", "/a/b/", "a", "a/..", "/"] {
+            let mut path = Path::new(dir).join(".gitignore");
+            let folder_len = path.as_os_str().len() - ".gitignore".len();
+            rename_in_folder(&mut path, folder_len, ".ignore");
+            assert_eq!(path, Path::new(dir).join(".ignore"));
+            rename_in_folder(&mut path, folder_len, ".git");
+            assert_eq!(path, Path::new(dir).join(".git"));
+        }
+    }
+
+    #[test]
+    fn an_entry_is_named_as_the_walker_names_it() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("a/.b/c d")).unwrap();
+        std::fs::write(dir.path().join("a/.b/c d/xs-security.json"), "{}").unwrap();
+        std::fs::write(dir.path().join("a/é.yaml"), "").unwrap();
+        let slash = format!("{}/", dir.path().join("a").display());
+        let roots = [dir.path().to_path_buf(), dir.path().join("a/./.b"), PathBuf::from(slash)];
+        let mut seen = 0;
+        for root in roots {
+            for entry in ignore::WalkBuilder::new(&root).hidden(false).build().map(Result::unwrap) {
+                assert_eq!(entry_name(&entry), entry.file_name(), "{}", entry.path().display());
+                seen += 1;
+            }
+        }
+        assert!(seen >= 10, "{seen}");
+    }
 
     #[test]
     fn descriptor_names() {

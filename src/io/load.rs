@@ -519,7 +519,11 @@ impl Reads {
         read: impl Fn() -> Result<SourceFile, crate::model::deployment::Unreadable>,
         make: &dyn Fn(Result<SourceFile, crate::model::deployment::Unreadable>) -> crate::model::deployment::Derived,
     ) -> crate::model::deployment::Derived {
-        let Ok(canonical) = within(path, root) else { return make(read()) };
+        // Refused or missing: what `read` would say after the same look-up, without it.
+        let canonical = match within(path, root) {
+            Ok(canonical) => canonical,
+            Err(reason) => return make(Err(unreadable(reason))),
+        };
         let key = (canonical, what);
         if let Some(made) = self.derived.lock().ok().and_then(|d| d.get(&key).cloned()) {
             return made;
@@ -642,14 +646,24 @@ fn read_model_file(
         Some(reads) => reads.read(path, root, MAX_FILE_SIZE).map(|b| b.to_vec()),
         None => read_file(path, Some(root), MAX_FILE_SIZE),
     };
-    let bytes =
-        bytes.map_err(|reason| if reason == OUTSIDE { Unreadable::Refused(reason) } else { Unreadable::Missing })?;
+    let bytes = bytes.map_err(unreadable)?;
     from_bytes(shown, bytes).map_err(|e| match e {
         LoadError::NotText { diagnostic, lossy } => {
             Unreadable::NotText { offset: diagnostic.start.offset, message: diagnostic.message, lossy }
         }
         LoadError::Io(_) => Unreadable::Missing,
     })
+}
+
+/// Why a file could not be read, as the deployment model takes it: refused by the repository's
+/// boundary, or missing.
+fn unreadable(reason: String) -> crate::model::deployment::Unreadable {
+    use crate::model::deployment::Unreadable;
+    if reason == OUTSIDE {
+        Unreadable::Refused(reason)
+    } else {
+        Unreadable::Missing
+    }
 }
 
 /// The regular files of `folder` whose names end with `suffix` (links are not listed).

@@ -100,7 +100,8 @@ pub fn evaluate(set: &InstanceSet, instance: &Instance, options: &EvaluationOpti
         }),
     };
     ctx.started_in = options.started_in.unwrap_or_else(|| ctx.state());
-    rules::check_descriptor(&ctx, &mut raw);
+    // XS003 is each file's own (its repeated keys are judged in the file): not run here.
+    rules::check_descriptor_where(&ctx, &mut raw, |rule| rule.code != rules::xs003_duplicate_key::RULE.code);
     for policy in options.policies {
         policy.check(&virt.source, &effective, &mut raw);
     }

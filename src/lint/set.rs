@@ -199,7 +199,9 @@ impl<'a> Judge<'a> {
                 rules::xs305_interpolated_binding_secret::check_text(&set.files[0], how, &mut by_file[0]);
             }
         }
-        if matches!(self.kind, FileFormat::Kubernetes | FileFormat::CfManifest) {
+        if matches!(self.kind, FileFormat::Kubernetes | FileFormat::CfManifest)
+            && rules::xs120_committed_credentials::may_hold_secret(&set.files[0].text)
+        {
             if let Ok(documents) = crate::syntax::yaml::parse_documents(&set.files[0].text) {
                 rules::xs120_committed_credentials::check_secrets(&set.files[0], &documents, &mut by_file[0]);
             }

@@ -49,6 +49,11 @@ pub fn merge_all(nodes: Vec<Node>) -> Option<Node> {
     // A value that is not a map replaces everything below it: only the maps after the last such
     // value (itself included, as the lowest) take part.
     let from = nodes.iter().rposition(|n| !matches!(n.value, Value::Object(_))).unwrap_or(0);
+    // One node is merged over nothing: it is the result as it is (an instance with one layer,
+    // each value that one layer alone sets), not rebuilt key by key.
+    if from + 1 == nodes.len() {
+        return nodes.into_iter().next_back();
+    }
     let mut nodes = nodes.into_iter().skip(from);
     let first = nodes.next()?;
     let (mut span, members) = match first.value {
@@ -113,7 +118,9 @@ struct Segment {
 impl Virtual {
     /// Each file's part `from..to` (clamped to the file and to character boundaries).
     pub fn new(set: &InstanceSet, parts: &[(usize, usize, usize)]) -> Self {
-        let mut text = String::new();
+        // Room for every part at once (each at most its file, a line feed after it).
+        let room = parts.iter().map(|&(file, from, to)| to.saturating_sub(from).min(set.files[file].text.len()) + 5);
+        let mut text = String::with_capacity(room.sum());
         let mut out = Vec::new();
         for &(file, from, to) in parts {
             let whole = &set.files[file].text;
@@ -151,6 +158,17 @@ impl Virtual {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_node_merged_is_itself() {
+        let text = r#"{"a": {"x": 1, "x": [2, {"y": null}]}, "b": "c", "a": {"z": true}}"#;
+        let node = crate::syntax::json::parse(text, 0).unwrap();
+        // As the key-by-key merge made it: repeated keys stay repeated, spans kept.
+        assert_eq!(merge_all(vec![node.clone()]), Some(node.clone()));
+        // A value below that is not a map is replaced by the one map over it, as it is.
+        let low = crate::syntax::json::parse("[1]", 0).unwrap();
+        assert_eq!(merge_all(vec![low, node.clone()]), Some(node));
+    }
 
     #[test]
     fn maps_merge_and_lists_are_replaced() {

@@ -28,10 +28,34 @@ pub struct SchemaOutcome {
     pub credential_types_in_doubt: bool,
 }
 
+/// The same schema, reading our tree in place ([`Tree`]).
+static TREE_VALIDATOR: LazyLock<jsonschema::Validator<Tree>> = LazyLock::new(|| {
+    jsonschema::options_for::<Tree>()
+        .with_draft(jsonschema::Draft::Draft7)
+        .build(&SCHEMA)
+        .expect("the embedded schema compiles")
+});
+
 pub fn validate(source: &SourceFile, root: &Node) -> SchemaOutcome {
-    let instance = root.to_json();
+    // Most trees are read in place; one with a key given twice or a number serde_json cannot
+    // hold is copied into the `serde_json::Value` it stands for, which says what those mean.
+    validate_as(source, root, Tree::reads_as_json(root))
+}
+
+/// [`validate`], reading the tree in place or through its copy.
+fn validate_as(source: &SourceFile, root: &Node, in_place: bool) -> SchemaOutcome {
     let mut outcome = SchemaOutcome { diagnostics: Vec::new(), credential_types_in_doubt: false };
-    for error in VALIDATOR.iter_errors(&instance) {
+    let copy;
+    let errors = if in_place {
+        if TREE_VALIDATOR.is_valid(root) {
+            return outcome;
+        }
+        TREE_VALIDATOR.iter_errors(root)
+    } else {
+        copy = root.to_json();
+        VALIDATOR.iter_errors(&copy)
+    };
+    for error in errors {
         let pointer = error.instance_path().as_str().to_string();
         let schema_path = error.schema_path().as_str().to_string();
         let Some(node) = root.pointer(&pointer) else { continue };
@@ -45,6 +69,170 @@ pub fn validate(source: &SourceFile, root: &Node) -> SchemaOutcome {
         report.error(error.kind(), &schema_path);
     }
     outcome
+}
+
+/// Our syntax tree as jsonschema reads an instance (`jsonschema::json`), so that a tree is
+/// validated without being copied into a `serde_json::Value` first, which cost more than the
+/// validation itself. Only for a tree that [`Tree::reads_as_json`]: each key once in its
+/// object, each number one that serde_json holds.
+struct Tree;
+
+impl Tree {
+    /// Whether `root` reads as the `serde_json::Value` that [`Node::to_json`] would make of it
+    /// (which keeps the last value of a repeated key and turns a number it cannot hold into a
+    /// string). Linear: a large object's keys are compared through a set.
+    fn reads_as_json(root: &Node) -> bool {
+        let mut stack = vec![root];
+        while let Some(node) = stack.pop() {
+            match &node.value {
+                Value::Number(raw) => {
+                    if raw.parse::<serde_json::Number>().is_err() {
+                        return false;
+                    }
+                }
+                Value::Array(items) => stack.extend(items),
+                Value::Object(members) => {
+                    let repeated = if members.len() <= 16 {
+                        members.iter().enumerate().any(|(i, m)| members[..i].iter().any(|o| o.key == m.key))
+                    } else {
+                        let mut seen = std::collections::HashSet::with_capacity(members.len());
+                        !members.iter().all(|m| seen.insert(m.key.as_str()))
+                    };
+                    if repeated {
+                        return false;
+                    }
+                    stack.extend(members.iter().map(|m| &m.value));
+                }
+                Value::Null | Value::Bool(_) | Value::String(_) => {}
+            }
+        }
+        true
+    }
+}
+
+impl jsonschema::json::Json for Tree {
+    type Node<'a> = &'a Node;
+    type PreparedKey = String;
+    /// The node made of a property name (`propertyNames`).
+    type StringBuffer = Option<Node>;
+
+    const KEYS_PER_LOOKUP: usize = 2;
+    /// A tree: no node is its own descendant.
+    const ACYCLIC: bool = true;
+
+    fn prepare_key(key: &str) -> String {
+        key.to_owned()
+    }
+
+    fn with_string_node<T>(buffer: &mut Option<Node>, string: &str, f: impl FnOnce(&Node) -> T) -> T {
+        f(buffer.insert(Node { span: Span::default(), value: Value::String(string.to_owned()) }))
+    }
+}
+
+impl<'a> jsonschema::json::Node<'a, Tree> for &'a Node {
+    type Object = &'a [Member];
+    type Array = &'a [Node];
+    type Number = serde_json::Number;
+
+    fn as_object(&self) -> Option<&'a [Member]> {
+        match &self.value {
+            Value::Object(members) => Some(members),
+            _ => None,
+        }
+    }
+
+    fn as_array(&self) -> Option<&'a [Node]> {
+        match &self.value {
+            Value::Array(items) => Some(items),
+            _ => None,
+        }
+    }
+
+    fn as_string(&self) -> Option<std::borrow::Cow<'a, str>> {
+        match &self.value {
+            Value::String(string) => Some(std::borrow::Cow::Borrowed(string)),
+            _ => None,
+        }
+    }
+
+    fn as_number(&self) -> Option<serde_json::Number> {
+        match &self.value {
+            // Parses: `Tree::reads_as_json` checked every number of the tree.
+            Value::Number(raw) => raw.parse().ok(),
+            _ => None,
+        }
+    }
+
+    fn as_boolean(&self) -> Option<bool> {
+        match self.value {
+            Value::Bool(boolean) => Some(boolean),
+            _ => None,
+        }
+    }
+
+    fn is_null(&self) -> bool {
+        matches!(self.value, Value::Null)
+    }
+
+    fn json_type(&self) -> jsonschema::JsonType {
+        use jsonschema::JsonType;
+        match self.value {
+            Value::Null => JsonType::Null,
+            Value::Bool(_) => JsonType::Boolean,
+            Value::Number(_) => JsonType::Number,
+            Value::String(_) => JsonType::String,
+            Value::Array(_) => JsonType::Array,
+            Value::Object(_) => JsonType::Object,
+        }
+    }
+
+    /// `enum` compares every value under it: a string without a copy.
+    fn equals_value(&self, expected: &Json) -> bool {
+        match (&self.value, expected) {
+            (Value::String(string), Json::String(other)) => string == other,
+            (Value::String(_), _) => false,
+            _ => jsonschema::json::cmp::equal(&self.to_json(), expected),
+        }
+    }
+
+    fn to_value(&self) -> std::borrow::Cow<'a, Json> {
+        std::borrow::Cow::Owned(self.to_json())
+    }
+
+    fn identity(&self) -> Option<jsonschema::json::NodeIdentity> {
+        Some(jsonschema::json::NodeIdentity::new(std::ptr::from_ref::<Node>(self) as usize))
+    }
+}
+
+impl<'a> jsonschema::json::Object<'a, Tree> for &'a [Member] {
+    type Node = &'a Node;
+    type MemberName = &'a str;
+    type MembersIter = std::iter::Map<std::slice::Iter<'a, Member>, fn(&'a Member) -> (&'a str, &'a Node)>;
+
+    fn len(&self) -> usize {
+        <[Member]>::len(self)
+    }
+
+    fn get(&self, key: &String) -> Option<&'a Node> {
+        self.iter().find(|m| m.key == *key).map(|m| &m.value)
+    }
+
+    fn members(&self) -> Self::MembersIter {
+        self.iter().map(|m| (m.key.as_str(), &m.value))
+    }
+}
+
+impl<'a> jsonschema::json::Array<'a, Tree> for &'a [Node] {
+    type Node = &'a Node;
+    type ElementsIter = std::slice::Iter<'a, Node>;
+
+    fn len(&self) -> usize {
+        <[Node]>::len(self)
+    }
+
+    fn elements(&self) -> std::slice::Iter<'a, Node> {
+        self.iter()
+    }
 }
 
 struct Report<'a> {
@@ -373,6 +561,59 @@ fn schema_description(schema_path: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every JSON file of `fixtures/` (descriptors flagged and clean, service keys, corpus
+    /// files): validated in place and through the `serde_json::Value` copy, the same findings.
+    #[test]
+    fn the_tree_read_in_place_validates_as_its_copy() {
+        let mut stack = vec![std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures")];
+        let (mut compared, mut invalid) = (0, 0);
+        while let Some(folder) = stack.pop() {
+            for entry in std::fs::read_dir(&folder).unwrap().map(Result::unwrap) {
+                let path = entry.path();
+                if path.is_dir() {
+                    stack.push(path);
+                    continue;
+                }
+                let Ok(text) = std::fs::read_to_string(&path) else { continue };
+                if path.extension().is_none_or(|e| e != "json") {
+                    continue;
+                }
+                let source = SourceFile::new("t.json", text);
+                let Ok(root) = crate::syntax::json::parse(&source.text, source.bom_len()) else { continue };
+                let copied = validate_as(&source, &root, false);
+                if Tree::reads_as_json(&root) {
+                    let in_place = validate_as(&source, &root, true);
+                    assert_eq!(
+                        format!("{:?}", in_place.diagnostics),
+                        format!("{:?}", copied.diagnostics),
+                        "{}",
+                        path.display()
+                    );
+                    assert_eq!(in_place.credential_types_in_doubt, copied.credential_types_in_doubt);
+                    compared += 1;
+                    invalid += usize::from(!copied.diagnostics.is_empty());
+                }
+            }
+        }
+        assert!(compared > 100 && invalid > 20, "{compared} files compared, {invalid} with findings");
+    }
+
+    #[test]
+    fn a_repeated_key_or_an_outsized_number_is_validated_through_the_copy() {
+        for text in [r#"{"xsappname": "a", "xsappname": 1}"#, r#"{"xsappname": "a", "token-validity": 1e999}"#] {
+            let root = crate::syntax::json::parse(text, 0).unwrap();
+            assert!(!Tree::reads_as_json(&root), "{text}");
+        }
+        let many: Vec<String> = (0..40).map(|i| format!(r#""k{i}": {i}"#)).collect();
+        let root = crate::syntax::json::parse(&format!("{{{}, \"k39\": 0}}", many.join(", ")), 0).unwrap();
+        assert!(!Tree::reads_as_json(&root));
+        let root = crate::syntax::json::parse(&format!("{{{}}}", many.join(", ")), 0).unwrap();
+        assert!(Tree::reads_as_json(&root));
+        // The copy keeps the last value of the repeated key: a number where a string must be.
+        let outcome = check(r#"{"xsappname": "a", "xsappname": 1}"#);
+        assert_eq!(outcome.diagnostics.len(), 1, "{:?}", outcome.diagnostics);
+    }
 
     fn check(text: &str) -> SchemaOutcome {
         let source = SourceFile::new("t.json", text.to_string());

@@ -177,6 +177,16 @@ pub fn check_dotenv(source: &SourceFile, out: &mut Vec<Diagnostic>) {
     }
 }
 
+/// Whether a YAML text may hold a document of `kind: Secret`, the only ones [`check_secrets`]
+/// judges: a cheap look before parsing the text again. `Secret` must stand as a word of its own
+/// (`imagePullSecret` is no such value); a backslash may spell it in escapes (`"Secr\x65t"`).
+pub fn may_hold_secret(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    memchr::memchr(b'\\', bytes).is_some()
+        || memchr::memmem::find_iter(bytes, b"Secret")
+            .any(|at| at == 0 || !(bytes[at - 1].is_ascii_alphanumeric() || bytes[at - 1] == b'_'))
+}
+
 /// Kubernetes Secrets (in a YAML stream) holding XSUAA credentials, in `stringData` or
 /// base64-encoded in `data`.
 pub fn check_secrets(source: &SourceFile, documents: &[Node], out: &mut Vec<Diagnostic>) {
@@ -224,6 +234,31 @@ fn base64_decode(s: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_texts_that_may_name_a_secret_are_parsed_again() {
+        for text in [
+            "kind: Secret\n",
+            "kind: \"Secret\"\n",
+            "kind: 'Secret'\n",
+            "{kind: Secret}\n",
+            "kind: !!str Secret\n",
+            "kind:\n  Secret\n",
+            "Secret",
+            "kind: \"Secr\\x65t\"\n",
+        ] {
+            assert!(may_hold_secret(text), "{text:?}");
+        }
+        for text in ["imagePullSecret: pull\n", "kind: Deployment\n", "kind: SealedSecret\n", "my_Secret: 1\n"] {
+            assert!(!may_hold_secret(text), "{text:?}");
+        }
+        // What the look lets through is what `check_secrets` would have found nothing in.
+        let text = "imagePullSecret: x\n---\nkind: Deployment\nstringData:\n  clientsecret: HksDYy9RxYFUQeOHIzprqBam3vQ=\n";
+        let documents = crate::syntax::yaml::parse_documents(text).unwrap();
+        let mut out = Vec::new();
+        check_secrets(&SourceFile::new("k.yaml", text.into()), &documents, &mut out);
+        assert!(out.is_empty());
+    }
 
     fn codes(text: &str) -> Vec<String> {
         let source = SourceFile::new("default-env.json", text.into());

@@ -301,9 +301,11 @@ impl Config {
     /// Rule selection, severities and suppressions, applied to one file's findings.
     pub fn apply(&self, path: &Path, diagnostics: &mut Vec<Diagnostic>) {
         // The entries for this file, looked up once; the first that silences a finding wins.
-        let candidates = match self.relative(path) {
-            Some(relative) if !self.suppressions.is_empty() => self.suppression_index.matching(&relative),
-            _ => Vec::new(),
+        // Its relative path is made only when there are entries to match it against.
+        let candidates = if self.suppressions.is_empty() {
+            Vec::new()
+        } else {
+            self.relative(path).map(|r| self.suppression_index.matching(&r)).unwrap_or_default()
         };
         diagnostics.retain_mut(|d| {
             let Some(severity) = self.level(d.rule.code, d.severity) else { return false };
@@ -329,15 +331,24 @@ impl Config {
     /// The environment of a descriptor that no deployment file names (`None`: not configured,
     /// Cloud Foundry assumed).
     pub fn environment_for(&self, path: &Path) -> Option<Environment> {
-        let relative = self.relative(path);
-        let by_path = relative.and_then(|r| self.environment_matchers.iter().position(|m| m.is_match(&r)));
+        // The relative path only when a matcher may take it.
+        let matchers = &self.environment_matchers;
+        let by_path = if matchers.is_empty() {
+            None
+        } else {
+            self.relative(path).and_then(|r| matchers.iter().position(|m| m.is_match(&r)))
+        };
         by_path.map(|i| self.environments[i].1).or(self.environment)
     }
 
     /// The plan for a descriptor that no deployment file names.
     pub fn plan_for(&self, path: &Path) -> Option<&str> {
-        let relative = self.relative(path);
-        let by_path = relative.and_then(|r| self.plan_matchers.iter().position(|m| m.is_match(&r)));
+        let matchers = &self.plan_matchers;
+        let by_path = if matchers.is_empty() {
+            None
+        } else {
+            self.relative(path).and_then(|r| matchers.iter().position(|m| m.is_match(&r)))
+        };
         by_path.map(|i| self.plans[i].1.as_str()).or(self.plan.as_deref())
     }
 

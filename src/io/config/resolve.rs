@@ -220,7 +220,7 @@ impl Resolver {
             visited.push(fingerprint);
             // Asked relative to the working directory where possible: a shorter path lookup for
             // the two names asked in every folder a walk enters.
-            let near = match self.cwd.as_deref().and_then(|cwd| dir.strip_prefix(cwd).ok()) {
+            let near = match self.cwd.as_deref().and_then(|cwd| below(dir, cwd)) {
                 Some(relative) if relative.as_os_str().is_empty() => Path::new("."),
                 Some(relative) => relative,
                 None => dir,
@@ -270,9 +270,48 @@ impl Resolver {
     }
 }
 
+/// `dir` relative to `cwd` when it is inside it (`""` for `cwd` itself): the folder a
+/// look-up may name by a shorter path. On Unix a byte prefix ending at a `/` (the walk's paths
+/// are joined ones), where `Path::strip_prefix` compares component by component; the
+/// relative path names the same folder either way.
+fn below<'a>(dir: &'a Path, cwd: &Path) -> Option<&'a Path> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let (dir_bytes, cwd_bytes) = (dir.as_os_str().as_bytes(), cwd.as_os_str().as_bytes());
+        if let Some(rest) = dir_bytes.strip_prefix(cwd_bytes) {
+            match rest.split_first() {
+                None => return Some(Path::new("")),
+                // Not `//x`, whose rest would be absolute.
+                Some((b'/', relative)) if relative.first() != Some(&b'/') => {
+                    return Some(Path::new(std::ffi::OsStr::from_bytes(relative)));
+                }
+                _ => {}
+            }
+        }
+    }
+    dir.strip_prefix(cwd).ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_folder_below_the_working_directory_is_named_relative_to_it() {
+        let cases = [
+            ("/w/a/b", "/w", Some("a/b")),
+            ("/w", "/w", Some("")),
+            ("/wx/a", "/w", None),
+            ("/x/a", "/w", None),
+            ("/w//a", "/w", Some("a")),
+            ("/a", "/", Some("a")),
+            ("/w/./a", "/w", Some("./a")),
+        ];
+        for (dir, cwd, expected) in cases {
+            assert_eq!(below(Path::new(dir), Path::new(cwd)), expected.map(Path::new), "{dir} in {cwd}");
+        }
+    }
 
     /// Folders are forgotten past the limit, a configuration file is still loaded once, and every
     /// folder under it still gets it.

@@ -40,7 +40,7 @@ pub(super) fn load_services_manifest(set: &mut InstanceSet, file: usize, root: &
                     file,
                     kind: LayerKind::Inline,
                     pointer: layer_pointer,
-                    node: parameters.clone(),
+                    node: parameters.clone().into(),
                 }),
                 // Inline JSON: the values' positions are the whole scalar (its quoting and
                 // indentation make finer ones unreliable).
@@ -50,7 +50,7 @@ pub(super) fn load_services_manifest(set: &mut InstanceSet, file: usize, root: &
                             file,
                             kind: LayerKind::Inline,
                             pointer: layer_pointer,
-                            node: crate::syntax::hcl::respan(node, parameters.span),
+                            node: crate::syntax::hcl::respan(node, parameters.span).into(),
                         }),
                         Err(e) => {
                             instance.incomplete = true;

@@ -298,7 +298,7 @@ pub(super) fn load_piper(set: &mut super::InstanceSet, file: usize, root: &std::
                         file,
                         kind: LayerKind::Inline,
                         pointer: layer_pointer,
-                        node: crate::syntax::hcl::respan(node, config.span),
+                        node: crate::syntax::hcl::respan(node, config.span).into(),
                     }),
                     Err(e) => {
                         instance.incomplete = true;

@@ -58,7 +58,7 @@ pub(super) fn load(set: &mut InstanceSet, file: usize, docs: &[Node]) {
                 file,
                 kind: LayerKind::Inline,
                 pointer: format!("{pointer}{spec}/parameters"),
-                node: node.clone(),
+                node: node.clone().into(),
             }),
             None | Some(Node { value: Value::Null, .. }) => {}
             Some(node) => {

@@ -73,7 +73,7 @@ pub(super) fn load_values(set: &mut InstanceSet, file: usize, root: &Path, files
                 file,
                 kind: LayerKind::Inline,
                 pointer: format!("{pointer}/parameters"),
-                node: placeholders(parameters.clone()),
+                node: placeholders(parameters.clone()).into(),
             });
         }
         // `parametersFrom`: Secrets the cluster holds (a chart's own are templates).
@@ -179,7 +179,7 @@ fn overlays(
                     file: layer_file,
                     kind: LayerKind::Inline,
                     pointer: format!("{at}/parameters"),
-                    node: placeholders(parameters.clone()),
+                    node: placeholders(parameters.clone()).into(),
                 });
             }
         }
@@ -335,7 +335,7 @@ fn json_parameters(
                     file,
                     kind: LayerKind::Inline,
                     pointer,
-                    node: placeholders(crate::syntax::hcl::respan(node, json.span)),
+                    node: placeholders(crate::syntax::hcl::respan(node, json.span)).into(),
                 }),
                 Err(e) => {
                     instance.incomplete = true;
@@ -343,9 +343,12 @@ fn json_parameters(
                     set.problem(file, json.span, ProblemKind::Syntax, message);
                 }
             },
-            Value::Object(_) => {
-                instance.layers.push(Layer { file, kind: LayerKind::Inline, pointer, node: placeholders(json.clone()) })
-            }
+            Value::Object(_) => instance.layers.push(Layer {
+                file,
+                kind: LayerKind::Inline,
+                pointer,
+                node: placeholders(json.clone()).into(),
+            }),
             _ => {}
         }
         return;

@@ -212,7 +212,7 @@ pub(super) fn load_kubernetes(set: &mut InstanceSet, file: usize, root: &Path, f
                     file,
                     kind: LayerKind::Inline,
                     pointer: format!("{}{spec}/jsonParams", doc_pointer(i)),
-                    node: crate::syntax::hcl::respan(node, json.span),
+                    node: crate::syntax::hcl::respan(node, json.span).into(),
                 }),
                 Some(Err(e)) => {
                     instance.incomplete = true;
@@ -243,7 +243,7 @@ pub(super) fn load_kubernetes(set: &mut InstanceSet, file: usize, root: &Path, f
                 file,
                 kind: LayerKind::Inline,
                 pointer: format!("{}{spec}/parameters", doc_pointer(i)),
-                node: parameters.clone(),
+                node: parameters.clone().into(),
             });
         }
         if let Some(from) = doc.pointer(&format!("{spec}/parametersFrom")).and_then(Node::as_array) {
@@ -570,7 +570,12 @@ pub(super) fn parameters_from(
         }
         // The operator sends nothing: the sources are not merged.
         if !duplicate {
-            instance.layers.push(Layer { file: source_file, kind: LayerKind::Inline, pointer: String::new(), node });
+            instance.layers.push(Layer {
+                file: source_file,
+                kind: LayerKind::Inline,
+                pointer: String::new(),
+                node: node.into(),
+            });
         }
     }
 }

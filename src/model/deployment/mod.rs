@@ -474,7 +474,8 @@ pub struct Layer {
     pub kind: LayerKind,
     /// JSON Pointer of `node` in its file (`""` for a descriptor file).
     pub pointer: String,
-    pub node: Node,
+    /// Shared: a descriptor file that several instances of a set use is parsed and held once.
+    pub node: std::sync::Arc<Node>,
 }
 
 /// A binding or service key declared for an instance (for `runbook`).
@@ -702,7 +703,7 @@ pub struct InstanceSet {
 impl InstanceSet {
     /// The parsed tree of a descriptor file of the set, when it parses.
     pub fn descriptor_tree(&self, file: usize) -> Option<&Node> {
-        self.layers_of.get(&file).map(|l| &l.node)
+        self.layers_of.get(&file).map(|l| &*l.node)
     }
 
     fn add_file(&mut self, path: PathBuf, source: SourceFile) -> usize {
@@ -948,7 +949,7 @@ fn descriptor_layer(
         set.unparsable.push((set.instances.len(), descriptor));
         return None;
     };
-    let layer = Layer { file: descriptor, kind: LayerKind::DescriptorFile, pointer: String::new(), node };
+    let layer = Layer { file: descriptor, kind: LayerKind::DescriptorFile, pointer: String::new(), node: node.into() };
     set.layers_of.insert(descriptor, layer.clone());
     Some(layer)
 }
@@ -956,9 +957,17 @@ fn descriptor_layer(
 /// `a/./b/../c` -> `a/c`, absolute, without touching the file system (the file may not exist):
 /// what an MTA `path:` resolves to.
 pub fn normalize(path: &Path) -> PathBuf {
-    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-    let mut out = PathBuf::new();
-    for part in absolute.components() {
+    // An absolute path (most of a run's) is folded as it is: `std::path::absolute` would only
+    // copy it, part by part, before the fold below.
+    let absolute;
+    let path = if path.is_absolute() {
+        path
+    } else {
+        absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+        &absolute
+    };
+    let mut out = PathBuf::with_capacity(path.as_os_str().len());
+    for part in path.components() {
         match part {
             std::path::Component::ParentDir => {
                 out.pop();
@@ -1109,5 +1118,26 @@ mod tests {
         assert_eq!(top_level_value("extends: 'shop'\n", "extends").as_deref(), Some("shop"));
         assert_eq!(top_level_value("  extends: shop\n", "extends"), None);
         assert_eq!(top_level_value("IDs: x\n", "ID"), None);
+    }
+
+    #[test]
+    fn paths_normalize_alike_whether_absolute_or_relative() {
+        let cwd = std::env::current_dir().unwrap();
+        for (given, expected) in [("/a/./b/../c//d/", "/a/c/d"), ("/../a", "/a"), ("//a/b/..", "/a"), ("/", "/")] {
+            assert_eq!(normalize(Path::new(given)), PathBuf::from(expected), "{given}");
+            // As the fold of `std::path::absolute`'s result it replaced.
+            let mut folded = PathBuf::new();
+            for part in std::path::absolute(given).unwrap().components() {
+                match part {
+                    std::path::Component::ParentDir => {
+                        folded.pop();
+                    }
+                    std::path::Component::CurDir => {}
+                    other => folded.push(other),
+                }
+            }
+            assert_eq!(normalize(Path::new(given)), folded, "{given}");
+        }
+        assert_eq!(normalize(Path::new("./x/../y")), cwd.join("y"));
     }
 }

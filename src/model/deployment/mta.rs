@@ -67,7 +67,7 @@ pub(super) fn load_mta(set: &mut InstanceSet, file: usize, root: &Path, extensio
                 file,
                 kind: LayerKind::Inline,
                 pointer: format!("{pointer}/parameters/config"),
-                node: config.clone(),
+                node: config.clone().into(),
             });
         }
         for (ext_file, ext_pointer, config) in &extension_configs {
@@ -76,7 +76,7 @@ pub(super) fn load_mta(set: &mut InstanceSet, file: usize, root: &Path, extensio
                     file: *ext_file,
                     kind: LayerKind::Extension,
                     pointer: ext_pointer.1.clone(),
-                    node: config.clone(),
+                    node: config.clone().into(),
                 });
             }
         }

@@ -191,7 +191,7 @@ fn configure(
                     file,
                     kind: LayerKind::Inline,
                     pointer: pointer.to_string(),
-                    node: crate::syntax::hcl::respan(node, params.span),
+                    node: crate::syntax::hcl::respan(node, params.span).into(),
                 }),
                 Err(e) => {
                     instance.incomplete = true;
@@ -205,7 +205,7 @@ fn configure(
                 return unknown(set, instance, at, "its `fn::toJSON` object holds a value computed then");
             }
             let pointer = pointer_push(pointer, "fn::toJSON");
-            instance.layers.push(Layer { file, kind: LayerKind::Inline, pointer, node: object.clone() });
+            instance.layers.push(Layer { file, kind: LayerKind::Inline, pointer, node: object.clone().into() });
         }
         (_, _, Some(path)) if path.as_str().is_some_and(|p| !p.contains("${")) => {
             let folder = set.paths[file].parent().map(Path::to_path_buf).unwrap_or_default();

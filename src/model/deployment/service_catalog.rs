@@ -50,7 +50,7 @@ pub(super) fn load(set: &mut InstanceSet, file: usize, docs: &[Node], sources: &
                 file,
                 kind: LayerKind::Inline,
                 pointer: format!("{pointer}/spec/parameters"),
-                node: parameters.clone(),
+                node: parameters.clone().into(),
             });
         }
         if let Some(from) = doc.pointer("/spec/parametersFrom").and_then(Node::as_array) {

@@ -376,7 +376,12 @@ fn parameters(
 ) -> Result<Option<Layer>, String> {
     let (word, span) = value;
     let file = place.file;
-    let inline = |node: Node| Layer { file, kind: LayerKind::Inline, pointer: format!("{pointer}/parameters"), node };
+    let inline = |node: Node| Layer {
+        file,
+        kind: LayerKind::Inline,
+        pointer: format!("{pointer}/parameters"),
+        node: node.into(),
+    };
     if word.trim_start().starts_with('{') {
         // The JSON as the shell passes it; its values' positions are the whole word.
         return match crate::syntax::json::parse(word, 0) {

@@ -348,8 +348,12 @@ impl<'a> Module<'a> {
         unknown: impl Fn(&str) -> Unknown,
     ) -> Result<Vec<Layer>, Unknown> {
         let span = expr.span();
-        let inline =
-            |node: Node| Layer { file: self.file, kind: LayerKind::Inline, pointer: pointer.to_string(), node };
+        let inline = |node: Node| Layer {
+            file: self.file,
+            kind: LayerKind::Inline,
+            pointer: pointer.to_string(),
+            node: node.into(),
+        };
         match expr.shape() {
             Shape::Null => Ok(Vec::new()),
             Shape::Parenthesized(inner) => self.evaluate(set, inner, pointer, read_files, trail),
@@ -389,9 +393,20 @@ impl<'a> Module<'a> {
                         for layers in each.iter_mut().rev() {
                             let mut own = Vec::new();
                             for layer in layers.iter_mut() {
-                                if let Value::Object(members) = &mut layer.node.value {
-                                    members.retain(|m| !later.contains(&m.key));
-                                    own.extend(members.iter().map(|m| m.key.clone()));
+                                if let Value::Object(members) = &layer.node.value {
+                                    let kept: Vec<String> = members
+                                        .iter()
+                                        .filter(|m| !later.contains(&m.key))
+                                        .map(|m| m.key.clone())
+                                        .collect();
+                                    // A layer is copied (it may be shared) only when it loses a key.
+                                    if kept.len() < members.len() {
+                                        let node = std::sync::Arc::make_mut(&mut layer.node);
+                                        if let Value::Object(members) = &mut node.value {
+                                            members.retain(|m| !later.contains(&m.key));
+                                        }
+                                    }
+                                    own.extend(kept);
                                 }
                             }
                             later.extend(own);
@@ -540,7 +555,7 @@ impl<'a> Module<'a> {
                     instance.parameters.push(super::BindingParameters {
                         file: self.file,
                         what: what.clone(),
-                        node: layer.node.clone(),
+                        node: (*layer.node).clone(),
                         pointer: format!("/resource/{kind}/{binding}/{attribute}"),
                         renewal: super::Renewal::Unknown,
                     });
