@@ -254,12 +254,21 @@ fn call_error(e: &CallError) -> String {
 
 /// The command as shown in an error: its first words (a title or body is not repeated).
 fn first_words(command: &str) -> String {
-    command.split(' ').take(3).collect::<Vec<_>>().join(" ")
+    let mut words: Vec<&str> = command.split(' ').take(3).collect();
+    // An option cut from its value (`commit-tree TREE -p`) says nothing.
+    if words.len() > 1 && words.last().is_some_and(|w| w.starts_with('-')) {
+        words.pop();
+    }
+    words.join(" ")
 }
 
 /// A client's own message, one line: enough to say why, never a page of output.
 fn first_line(stderr: &[u8]) -> String {
     let text = String::from_utf8_lossy(stderr);
+    // git's page asking who you are starts with a line that does not say what to do.
+    if text.contains("Please tell me who you are") {
+        return "git knows no author: set `user.name` and `user.email` (`git config --global user.name \"Your Name\"`, `git config --global user.email you@example.com`)".to_string();
+    }
     let line = text.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("no message");
     line.chars().take(300).collect()
 }
@@ -1052,6 +1061,18 @@ mod tests {
 
     fn judged(fixed: Vec<(String, usize, &'static str, String)>) -> Judged {
         Judged { fixed, remaining: Vec::new(), files: 1, runbook: "# XSUAA migration runbook\n\n## `a`\n".into() }
+    }
+
+    /// Without an author identity, git prints a page that starts "Author identity unknown": the
+    /// reason says what to set instead, and the command shown ends on no dangling option.
+    #[test]
+    fn a_missing_git_identity_says_what_to_set() {
+        let page = b"Author identity unknown\n\n*** Please tell me who you are.\n\nRun\n\n  git config --global user.email \"you@example.com\"\n";
+        let reason = first_line(page);
+        assert!(reason.contains("`user.name` and `user.email`"), "{reason}");
+        assert_eq!(first_words("commit-tree 0c59f279 -p 1234"), "commit-tree 0c59f279");
+        assert_eq!(first_words("push --force-with-lease=x origin"), "push --force-with-lease=x origin");
+        assert_eq!(first_line(b"\nfatal: not a git repository\n"), "fatal: not a git repository");
     }
 
     #[test]
