@@ -280,14 +280,7 @@ fn pushed_and_opened_with_gh_then_a_second_run_changes_nothing() {
     assert!(body.contains("cf update-service orders") || body.contains("update-service"), "{body}");
     assert_eq!(world.hooks_run(), "");
     // The pull request is open now, on this commit: the next run finds it and leaves all as is.
-    fs::write(
-        world.path().join("list.json"),
-        format!(
-            r#"[{{"number":7,"url":"https://github.example/org/repo/pull/7","state":"OPEN","headRefOid":"{commit}"}}]"#
-        ),
-    )
-    .unwrap();
-    fs::remove_file(world.path().join("calls.log")).unwrap();
+    world.pull_request_open_on(&commit);
     let (code, stdout, _) = world.propose(&["--open-pr", "gh", "orders"]);
     assert_eq!(code, 0, "{stdout}");
     assert!(stdout.contains("unchanged"), "{stdout}");
@@ -311,16 +304,9 @@ fn a_moved_base_is_proposed_again_on_its_tip_and_the_pull_request_updated() {
     let (code, stdout, _) = world.propose(&["--open-pr", "gh", "orders"]);
     assert_eq!(code, 0, "{stdout}");
     let first = world.git(&repo, &["rev-parse", BRANCH]);
-    fs::write(
-        world.path().join("list.json"),
-        format!(
-            r#"[{{"number":7,"url":"https://github.example/org/repo/pull/7","state":"OPEN","headRefOid":"{first}"}}]"#
-        ),
-    )
-    .unwrap();
+    world.pull_request_open_on(&first);
     world.commit_on_main(&repo, "README.md", "orders\n");
     let tip = world.git(&repo, &["rev-parse", "main"]);
-    fs::remove_file(world.path().join("calls.log")).unwrap();
     let (code, stdout, stderr) = world.propose(&["--open-pr", "gh", "orders"]);
     assert_eq!(code, 0, "{stdout}{stderr}");
     assert!(stdout.contains("updated (") && stdout.contains("main moved: made again on its new tip"), "{stdout}");
@@ -354,6 +340,16 @@ fn a_moved_base_is_proposed_again_on_its_tip_and_the_pull_request_updated() {
 }
 
 impl World {
+    /// The stand-in `gh`/`glab` lists pull request 7 as open on `commit` from now on; the calls
+    /// logged so far are forgotten.
+    fn pull_request_open_on(&self, commit: &str) {
+        let listed = format!(
+            r#"[{{"number":7,"url":"https://github.example/org/repo/pull/7","state":"OPEN","headRefOid":"{commit}"}}]"#
+        );
+        fs::write(self.path().join("list.json"), listed).unwrap();
+        fs::remove_file(self.path().join("calls.log")).unwrap();
+    }
+
     fn commit_on_branch(&self, clone: &Path, branch: &str) {
         self.write(clone, "theirs.txt", "their work\n");
         self.git(clone, &["add", "-A"]);
@@ -669,14 +665,7 @@ fn a_remote_s_proposal_is_kept_in_the_cache_then_pushed_and_opened_once() {
     assert_eq!(made[1][..7], ["gh", "pr", "create", "--head", BRANCH, "--base", "main"]);
     assert!(world.body().contains("## Fixed\n\n- `xs-security.json:1` XS101: "), "{}", world.body());
     // Again, the pull request open on this commit: looked up, nothing else.
-    fs::write(
-        world.path().join("list.json"),
-        format!(
-            r#"[{{"number":7,"url":"https://github.example/org/repo/pull/7","state":"OPEN","headRefOid":"{commit}"}}]"#
-        ),
-    )
-    .unwrap();
-    fs::remove_file(world.path().join("calls.log")).unwrap();
+    world.pull_request_open_on(&commit);
     let (code, stdout, _) = world.propose(&["--cache-dir", &cache_arg, "--open-pr", "gh", &orders]);
     assert_eq!(code, 0, "{stdout}");
     assert!(stdout.contains("origin holds it already; pull request https://github.example/org/repo/pull/7 unchanged"));
@@ -706,18 +695,11 @@ fn a_remote_whose_main_moved_gets_the_proposal_again_then_nothing_more() {
     assert_eq!(code, 0, "{stdout}{stderr}");
     assert!(stdout.contains(", pushed to origin; opened pull request"), "{stdout}");
     let first = world.git(&remote, &["rev-parse", &format!("refs/heads/{BRANCH}")]);
-    fs::write(
-        world.path().join("list.json"),
-        format!(
-            r#"[{{"number":7,"url":"https://github.example/org/repo/pull/7","state":"OPEN","headRefOid":"{first}"}}]"#
-        ),
-    )
-    .unwrap();
+    world.pull_request_open_on(&first);
     // main moves; the cache is gone too (another machine): the branch is taken as the remote holds it.
     world.commit_on_main(&repo, "README.md", "orders\n");
     let tip = world.git(&remote, &["rev-parse", "main"]);
     fs::remove_dir_all(&cache).unwrap();
-    fs::remove_file(world.path().join("calls.log")).unwrap();
     let (code, stdout, stderr) = world.propose(&["--cache-dir", &cache_arg, "--open-pr", "gh", &orders]);
     assert_eq!(code, 0, "{stdout}{stderr}");
     assert!(stdout.contains("main moved: made again on its new tip"), "{stdout}");
