@@ -207,13 +207,18 @@ impl Resolver {
     }
 
     fn nearest(&self, folder: &Path) -> Option<Arc<Config>> {
-        let mut folders = self.folders.lock().ok()?;
         let mut visited = Vec::new();
         let mut found: Option<u32> = None;
         for dir in folder.ancestors() {
             // `Path`'s hash, as its equality: `a/./b` and `a/b` are one folder.
             let fingerprint = self.fingerprints.hash_one(dir);
-            if let Some(&known) = folders.by_folder.get(&fingerprint).or_else(|| folders.holders.get(&fingerprint)) {
+            // The lock is held for the look-up in the cache, not for the file system's: the other
+            // workers' look-ups would wait on this one's system calls.
+            let known = {
+                let folders = self.folders.lock().ok()?;
+                folders.by_folder.get(&fingerprint).or_else(|| folders.holders.get(&fingerprint)).copied()
+            };
+            if let Some(known) = known {
                 found = Some(known);
                 break;
             }
@@ -227,6 +232,12 @@ impl Resolver {
             };
             // `components` drops a `.` (`repo/.` when `.` was asked): the path is shown and kept.
             if let Some(file) = configuration_file_in(near).map(|n| dir.components().collect::<PathBuf>().join(n)) {
+                let mut folders = self.folders.lock().ok()?;
+                // Another worker may have found it meanwhile: each file is loaded once.
+                if let Some(&known) = folders.holders.get(&fingerprint) {
+                    found = Some(known);
+                    break;
+                }
                 let shown = crate::io::discover::display_path(&file, self.cwd.as_deref());
                 let root = crate::io::load::repository_root(&file);
                 let config = match Config::load_extending(&file, &shown, Some(&root), &self.extend_scope(&file)) {
@@ -250,6 +261,7 @@ impl Resolver {
                 break;
             }
         }
+        let mut folders = self.folders.lock().ok()?;
         let found = match found {
             Some(index) => index,
             None => folders.default_index(&self.defaults),
