@@ -8,10 +8,13 @@
 //! nothing to fix any more, a remote that fails, and a URL's credentials in no output. Skipped,
 //! saying so, when `git` (or its daemon, for remotes) is not installed.
 
+mod support;
+
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use support::GitDaemon;
 use tempfile::TempDir;
 
 const BRANCH: &str = "xsuaa-lint/safe-fixes";
@@ -511,65 +514,6 @@ fn push_needs_the_base_on_the_remote_and_nothing_unpushed() {
     assert_eq!(world.calls(), "");
 }
 
-/// `git daemon` serving the world's bare remotes (`NAME.git`) on loopback, with blob filters
-/// and pushes allowed, as a forge serves them; `None` (saying so) when this git has no daemon.
-struct Daemon {
-    child: std::process::Child,
-    port: u16,
-}
-
-impl Daemon {
-    fn start(world: &World, test: &str) -> Option<Daemon> {
-        let exec_path = Command::new("git").arg("--exec-path").output().ok()?;
-        let exec_path = PathBuf::from(String::from_utf8_lossy(&exec_path.stdout).trim());
-        if !exec_path.join("git-daemon").exists() {
-            eprintln!("skipped {test}: this git has no `git daemon` (Debian's git has it)");
-            return None;
-        }
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let mut command = Command::new("git");
-        // A process group of its own, killed whole when the test ends.
-        std::os::unix::process::CommandExt::process_group(&mut command, 0);
-        let child = command
-            .args(["daemon", "--export-all", "--reuseaddr", "--enable=receive-pack", "--listen=127.0.0.1"])
-            .arg(format!("--port={port}"))
-            .arg(format!("--base-path={}", world.path().display()))
-            .arg(world.path())
-            .envs([
-                ("GIT_CONFIG_COUNT", "1"),
-                ("GIT_CONFIG_KEY_0", "uploadpack.allowFilter"),
-                ("GIT_CONFIG_VALUE_0", "true"),
-                ("GIT_CONFIG_NOSYSTEM", "1"),
-                ("GIT_CONFIG_GLOBAL", "/dev/null"),
-            ])
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
-        let started = std::time::Instant::now();
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(started.elapsed() < std::time::Duration::from_secs(10), "git daemon did not start");
-            std::thread::sleep(std::time::Duration::from_millis(20));
-        }
-        Some(Daemon { child, port })
-    }
-
-    fn url(&self, name: &str) -> String {
-        format!("git://127.0.0.1:{}/{name}.git", self.port)
-    }
-}
-
-impl Drop for Daemon {
-    fn drop(&mut self) {
-        // SAFETY: a signal to the process group made for the daemon.
-        unsafe {
-            libc::kill(-(self.child.id() as i32), libc::SIGKILL);
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 impl World {
     /// The clone of `name` in the cache `cache` (one folder per remote, named after it).
     fn cached(&self, cache: &Path, name: &str) -> PathBuf {
@@ -589,7 +533,8 @@ fn a_remote_s_proposal_is_kept_in_the_cache_then_pushed_and_opened_once() {
         return;
     }
     let world = World::new();
-    let Some(daemon) = Daemon::start(&world, "a_remote_s_proposal_is_kept_in_the_cache_then_pushed_and_opened_once")
+    let Some(daemon) =
+        GitDaemon::start(world.path(), "a_remote_s_proposal_is_kept_in_the_cache_then_pushed_and_opened_once")
     else {
         return;
     };
@@ -682,7 +627,8 @@ fn a_remote_whose_main_moved_gets_the_proposal_again_then_nothing_more() {
         return;
     }
     let world = World::new();
-    let Some(daemon) = Daemon::start(&world, "a_remote_whose_main_moved_gets_the_proposal_again_then_nothing_more")
+    let Some(daemon) =
+        GitDaemon::start(world.path(), "a_remote_whose_main_moved_gets_the_proposal_again_then_nothing_more")
     else {
         return;
     };
@@ -731,7 +677,7 @@ fn a_remote_that_fails_is_skipped_the_run_goes_on_and_credentials_stay_unprinted
     }
     let world = World::new();
     let Some(daemon) =
-        Daemon::start(&world, "a_remote_that_fails_is_skipped_the_run_goes_on_and_credentials_stay_unprinted")
+        GitDaemon::start(world.path(), "a_remote_that_fails_is_skipped_the_run_goes_on_and_credentials_stay_unprinted")
     else {
         return;
     };

@@ -12,10 +12,10 @@ use std::fs;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use support::git;
+use support::{git, GitDaemon, SERVER_CONFIG};
 
 /// Whether git (with `daemon` and `http-backend`) is here; says so when not.
 fn have_git(test: &str) -> bool {
@@ -60,78 +60,9 @@ fn commit_to(bare: &Path, rel: &str, text: &str) {
     git(work.path(), &["push", "-q", "origin", "main"]);
 }
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-fn wait_for(port: u16) {
-    let started = Instant::now();
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(started.elapsed() < Duration::from_secs(10), "the server on port {port} did not start");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
-/// Settings the servers' `upload-pack` runs with.
-const SERVER_CONFIG: &[(&str, &str)] = &[
-    ("GIT_CONFIG_COUNT", "1"),
-    ("GIT_CONFIG_KEY_0", "uploadpack.allowFilter"),
-    ("GIT_CONFIG_VALUE_0", "true"),
-    ("GIT_CONFIG_NOSYSTEM", "1"),
-    ("GIT_CONFIG_GLOBAL", "/dev/null"),
-];
-
-/// `git daemon` serving every repository under a folder; its log counts the requests.
-struct Daemon {
-    child: Child,
-    port: u16,
-    log: PathBuf,
-    _dir: tempfile::TempDir,
-}
-
-impl Daemon {
-    fn start(served: &Path) -> Daemon {
-        let dir = tempfile::tempdir().unwrap();
-        let log = dir.path().join("daemon.log");
-        let port = free_port();
-        // In a process group of its own, killed whole when the test ends: a daemon left behind
-        // would hold whatever its parent held open.
-        let mut command = Command::new("git");
-        std::os::unix::process::CommandExt::process_group(&mut command, 0);
-        let child = command
-            .args(["daemon", "--export-all", "--reuseaddr", "--verbose", "--listen=127.0.0.1"])
-            .arg(format!("--port={port}"))
-            .arg(format!("--base-path={}", served.display()))
-            .arg(served)
-            .envs(SERVER_CONFIG.iter().copied())
-            .stdout(Stdio::null())
-            .stderr(fs::File::create(&log).unwrap())
-            .spawn()
-            .unwrap();
-        wait_for(port);
-        Daemon { child, port, log, _dir: dir }
-    }
-
-    fn url(&self, name: &str) -> String {
-        format!("git://127.0.0.1:{}/{name}.git", self.port)
-    }
-
-    /// `upload-pack` requests served so far for `name`.
-    fn requests(&self, name: &str) -> usize {
-        let log = fs::read_to_string(&self.log).unwrap_or_default();
-        log.lines().filter(|l| l.contains("Request upload-pack") && l.contains(&format!("/{name}.git"))).count()
-    }
-}
-
-impl Drop for Daemon {
-    fn drop(&mut self) {
-        // SAFETY: a signal to the process group made for the daemon.
-        unsafe {
-            libc::kill(-(self.child.id() as i32), libc::SIGKILL);
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// The loopback `git daemon` these tests need (it comes with Debian's git, as `.ci/run` installs it).
+fn daemon(served: &Path) -> GitDaemon {
+    GitDaemon::start(served, "this test").expect("`git daemon` is needed (Debian's git has it)")
 }
 
 /// `git http-backend` behind a one-request-per-connection HTTP server; records each request.
@@ -302,7 +233,7 @@ fn many_small_repositories_and_one_that_is_not_there() {
         ("[\"binding-secret\"]", "binding-only"),
     ];
     let mut list = String::from("# the organisation's repositories\n\n");
-    let daemon = Daemon::start(served.path());
+    let daemon = daemon(served.path());
     for i in 0..12 {
         let (types, _) = states[i % 3];
         serve_repository(
@@ -404,7 +335,7 @@ fn a_large_repository_costs_its_tree_and_the_matched_files() {
     files.push(("scripts/admin-params.json", descriptor("shop-admin", "[\"binding-secret\"]")));
     files.push(("scripts/unrelated.json", "{}\n".into()));
     let bare = serve_repository(served.path(), "shop", &files);
-    let daemon = Daemon::start(served.path());
+    let daemon = daemon(served.path());
     let dir = tempfile::tempdir().unwrap();
     let (code, out, err) = audit(dir.path(), &[&daemon.url("shop"), "--cache-dir", "cache", "--format", "json"]);
     assert_eq!(code, 1, "{err}");
@@ -476,7 +407,7 @@ fn a_host_that_never_answers_times_out_and_the_audit_goes_on() {
     let port = silent.local_addr().unwrap().port();
     let served = tempfile::tempdir().unwrap();
     serve_repository(served.path(), "ok", &[("xs-security.json", descriptor("ok", "[\"binding-secret\"]"))]);
-    let daemon = Daemon::start(served.path());
+    let daemon = daemon(served.path());
     let dir = tempfile::tempdir().unwrap();
     let hanging = format!("git://127.0.0.1:{port}/never.git");
     let started = Instant::now();
@@ -561,7 +492,7 @@ fn remotes_from_standard_input_at_a_named_ref() {
         serve_repository(served.path(), "tagged", &[("xs-security.json", descriptor("t", "[\"instance-secret\"]"))]);
     git(&bare, &["tag", "v1", "main"]);
     commit_to(&bare, "xs-security.json", &descriptor("t", "[\"binding-secret\"]"));
-    let daemon = Daemon::start(served.path());
+    let daemon = daemon(served.path());
     let dir = tempfile::tempdir().unwrap();
     let state = |args: &[&str]| {
         let out = assert_cmd::Command::cargo_bin("xsuaa-lint")
@@ -601,7 +532,7 @@ fn a_remote_s_runbooks_name_its_files_by_the_remote_not_the_cache() {
         "shop",
         &[("mta.yaml", mta.into()), ("xs-security.json", descriptor("shop", "[\"instance-secret\"]"))],
     );
-    let daemon = Daemon::start(served.path());
+    let daemon = daemon(served.path());
     let dir = tempfile::tempdir().unwrap();
     let (code, out, err) =
         audit(dir.path(), &[&daemon.url("shop"), "--cache-dir", "remote-cache", "--format", "html", "-q"]);
@@ -755,7 +686,7 @@ fn every_command_of_the_readme_s_audit_section_runs_as_written() {
             commit_to(&bare, "xs-security.json", &descriptor(repo, states[i + 1]));
         }
     }
-    let daemon = Daemon::start(served.path());
+    let daemon = daemon(served.path());
     let home = tempfile::tempdir().unwrap();
     let home = home.path();
     let base = format!("git://127.0.0.1:{}/", daemon.port);
@@ -983,7 +914,7 @@ fn runs_sharing_a_cache_take_turns_on_each_remote() {
     }
     let served = tempfile::tempdir().unwrap();
     let mut list = String::new();
-    let daemon = Daemon::start(served.path());
+    let daemon = daemon(served.path());
     for i in 0..8 {
         let files: Vec<(String, String)> = (0..40)
             .map(|f| (format!("svc{f}/xs-security.json"), descriptor(&format!("app{i}-{f}"), "[\"instance-secret\"]")))

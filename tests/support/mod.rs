@@ -314,3 +314,86 @@ pub fn parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Ve
 pub fn updating() -> bool {
     std::env::var_os("UPDATE_FIXTURES").is_some()
 }
+
+/// A free port on loopback (a server asked to listen on it right after may race another).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// Waits (at most 10 s) until a server listens on `port`.
+pub fn wait_for(port: u16) {
+    let started = std::time::Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(started.elapsed() < std::time::Duration::from_secs(10), "the server on port {port} did not start");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+/// Settings a test server's `upload-pack` runs with: partial clones allowed, no user config.
+pub const SERVER_CONFIG: &[(&str, &str)] = &[
+    ("GIT_CONFIG_COUNT", "1"),
+    ("GIT_CONFIG_KEY_0", "uploadpack.allowFilter"),
+    ("GIT_CONFIG_VALUE_0", "true"),
+    ("GIT_CONFIG_NOSYSTEM", "1"),
+    ("GIT_CONFIG_GLOBAL", "/dev/null"),
+];
+
+/// `git daemon` serving every repository under a folder on loopback, as a forge serves them:
+/// blob filters and pushes allowed; its log counts the requests.
+pub struct GitDaemon {
+    child: std::process::Child,
+    pub port: u16,
+    pub log: PathBuf,
+    _dir: TempDir,
+}
+
+impl GitDaemon {
+    /// `None`, saying so for `test`, when this git has no `git daemon`.
+    pub fn start(served: &Path, test: &str) -> Option<GitDaemon> {
+        let exec_path = std::process::Command::new("git").arg("--exec-path").output().ok()?;
+        if !PathBuf::from(String::from_utf8_lossy(&exec_path.stdout).trim()).join("git-daemon").exists() {
+            eprintln!("skipped {test}: this git has no `git daemon` (Debian's git has it)");
+            return None;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("daemon.log");
+        let port = free_port();
+        // In a process group of its own, killed whole when the test ends: a daemon left behind
+        // would hold whatever its parent held open.
+        let mut command = std::process::Command::new("git");
+        std::os::unix::process::CommandExt::process_group(&mut command, 0);
+        let child = command
+            .args(["daemon", "--export-all", "--reuseaddr", "--enable=receive-pack", "--verbose", "--listen=127.0.0.1"])
+            .arg(format!("--port={port}"))
+            .arg(format!("--base-path={}", served.display()))
+            .arg(served)
+            .envs(SERVER_CONFIG.iter().copied())
+            .stdout(std::process::Stdio::null())
+            .stderr(fs::File::create(&log).unwrap())
+            .spawn()
+            .unwrap();
+        wait_for(port);
+        Some(GitDaemon { child, port, log, _dir: dir })
+    }
+
+    pub fn url(&self, name: &str) -> String {
+        format!("git://127.0.0.1:{}/{name}.git", self.port)
+    }
+
+    /// `upload-pack` requests served so far for `name`.
+    pub fn requests(&self, name: &str) -> usize {
+        let log = fs::read_to_string(&self.log).unwrap_or_default();
+        log.lines().filter(|l| l.contains("Request upload-pack") && l.contains(&format!("/{name}.git"))).count()
+    }
+}
+
+impl Drop for GitDaemon {
+    fn drop(&mut self) {
+        // SAFETY: a signal to the process group made for the daemon.
+        unsafe {
+            libc::kill(-(self.child.id() as i32), libc::SIGKILL);
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
